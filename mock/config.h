@@ -1,0 +1,29 @@
+/* The command line as a value (SPEC §3). main.c fills it; server.c and
+ * instance.c read it. */
+#ifndef MOCK_CONFIG_H
+#define MOCK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mock_config {
+    const char *scenario;      /* NAME or FILE; default "default" */
+    const char *host;          /* default 127.0.0.1 */
+    int port;                  /* default 54321; 0: the kernel chooses */
+    const char *jwt_secret;    /* overrides the scenario's; NULL when not given */
+    const char *clock;         /* "real", an ISO 8601 instant, or NULL (the scenario's) */
+    uint64_t seed;             /* default 1 */
+    int log_level;             /* LOG_DEBUG..LOG_ERROR, default LOG_INFO */
+    int log_format;            /* LOG_FORMAT_PRETTY / LOG_FORMAT_JSON; default by isatty(2) */
+    const char *ready_file;    /* NULL when not given */
+    const char *admin_token;   /* NULL when not given */
+    size_t journal_limit;
+    size_t max_body_bytes;
+    size_t max_connections;
+    uint64_t idle_timeout_ms;
+} mock_config_t;
+
+void mock_config_defaults(mock_config_t *cfg);
+
+#endif

@@ -1,0 +1,34 @@
+/* One running mock: the model built from a scenario (store, clock, PRNG,
+ * counters) plus the settings it serves with. All mutable state of a served
+ * project hangs off this value; reset means building a new one. */
+#ifndef MOCK_INSTANCE_H
+#define MOCK_INSTANCE_H
+
+#include "config.h"
+#include "scenario.h"
+#include "store.h"
+
+#include <stdint.h>
+
+typedef struct instance instance_t;
+
+/* Builds tables, enums and seed rows from `sc` (which must outlive the instance).
+ * Seed rows get defaults, sequences and constraint checks exactly as inserts do;
+ * a violation fails with err positioned at the offending row or column.
+ * Returns 0 or -1. */
+int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **out,
+                 scenario_error_t *err);
+void instance_free(instance_t *inst); /* NULL is a no-op */
+
+const scenario_t *instance_scenario(const instance_t *inst);
+const mock_config_t *instance_config(const instance_t *inst);
+store_t *instance_store(instance_t *inst);
+/* The scenario clock: microseconds since 2000-01-01 00:00:00 UTC. */
+int64_t instance_now_us(const instance_t *inst);
+/* Requests answered since start (for /__mock/health). */
+uint64_t instance_request_count(const instance_t *inst);
+void instance_count_request(instance_t *inst);
+/* Milliseconds since the instance was built (real time). */
+uint64_t instance_uptime_ms(const instance_t *inst);
+
+#endif

@@ -1,0 +1,18 @@
+/* Logging to stderr, pretty on a terminal and JSON lines otherwise. The level
+ * and format are process-wide settings made once by main.c before the loop
+ * starts; nothing else mutates them. */
+#ifndef MOCK_LOG_H
+#define MOCK_LOG_H
+
+enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum { LOG_FORMAT_PRETTY, LOG_FORMAT_JSON };
+
+void log_setup(int level, int format);
+int log_level_parse(const char *s);  /* -1 when unknown */
+int log_format_parse(const char *s); /* -1 when unknown */
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One access-log line per answered request. */
+void log_access(const char *method, const char *target, int status, const char *code,
+                double duration_ms);
+
+#endif

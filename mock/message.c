@@ -1,0 +1,111 @@
+/* Request/response value helpers shared by http.c and everything above it. */
+#include "message.h"
+
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *mock_request_header(const mock_request_t *req, const char *lname)
+{
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, lname) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+void mock_response_init(mock_response_t *resp)
+{
+    resp->status = 200;
+    resp->header_count = 0;
+    buf_init(&resp->body);
+    resp->omit_body = false;
+    resp->length_mode = MOCK_LENGTH_AUTO;
+    resp->close = false;
+    resp->owned_count = 0;
+}
+
+void mock_response_dispose(mock_response_t *resp)
+{
+    buf_dispose(&resp->body);
+    resp->header_count = 0;
+    for (size_t i = 0; i < resp->owned_count; i++)
+        free(resp->owned[i]);
+    resp->owned_count = 0;
+}
+
+void mock_response_add_header(mock_response_t *resp, const char *name, const char *value)
+{
+    MOCK_ASSERT(resp->header_count < MOCK_MAX_RESPONSE_HEADERS);
+    resp->headers[resp->header_count].name = name;
+    resp->headers[resp->header_count].value = value;
+    resp->header_count++;
+}
+
+void mock_response_add_headerf(mock_response_t *resp, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    MOCK_ASSERT(n >= 0 && resp->owned_count < MOCK_MAX_RESPONSE_HEADERS);
+    char *value = xmalloc((size_t)n + 1);
+    vsnprintf(value, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    resp->owned[resp->owned_count++] = value;
+    mock_response_add_header(resp, name, value);
+}
+
+const char *mock_response_header(const mock_response_t *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+const char *mock_reason_phrase(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Request Entity Too Large"; /* http-types (Warp) wording */
+    case 415: return "Unsupported Media Type";
+    case 416: return "Requested Range Not Satisfiable";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 520: return "Unknown Error";
+    default: return "Unknown";
+    }
+}

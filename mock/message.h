@@ -1,0 +1,71 @@
+/* The HTTP request and response as values, with no socket or parser in sight.
+ * http.c fills a mock_request_t from llhttp and serialises a mock_response_t;
+ * everything from the router down reads and writes only these. */
+#ifndef MOCK_MESSAGE_H
+#define MOCK_MESSAGE_H
+
+#include "arena.h"
+#include "buf.h"
+#include "caps.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct mock_header {
+    const char *name;  /* request headers: lowercased; response headers: as sent */
+    const char *value; /* leading and trailing whitespace trimmed */
+} mock_header_t;
+
+/* One parsed request. All strings are NUL-terminated and live in `arena`,
+ * which the connection owns and resets after the response is written. */
+typedef struct mock_request {
+    arena_t *arena;
+    const char *method; /* "GET", "POST", ... as sent (llhttp validates it) */
+    const char *target; /* raw request-target, e.g. "/rest/v1/t?select=a" */
+    const char *path;   /* target up to '?', percent-decoded */
+    const char *query;  /* raw text after '?', not decoded; "" when absent */
+    mock_header_t *headers;
+    size_t header_count;
+    const char *body; /* de-chunked body bytes, NUL-terminated; "" when empty */
+    size_t body_len;
+    bool keep_alive; /* what HTTP/1.x rules say for this request */
+    int http_minor;  /* 0 or 1 */
+} mock_request_t;
+
+/* First header named `lname` (lowercase), or NULL. */
+const char *mock_request_header(const mock_request_t *req, const char *lname);
+
+/* Content-Length handling when the response is serialised. */
+typedef enum mock_length_mode {
+    MOCK_LENGTH_AUTO, /* Content-Length: body.len, except 204/304 and 1xx */
+    MOCK_LENGTH_NONE, /* no Content-Length (HEAD responses, as PostgREST sends them) */
+} mock_length_mode_t;
+
+/* One response. Header names and values must outlive serialisation: use string
+ * literals or the request arena. The body buffer is owned by the response. */
+typedef struct mock_response {
+    int status;
+    mock_header_t headers[MOCK_MAX_RESPONSE_HEADERS];
+    size_t header_count;
+    buf_t body;
+    bool omit_body; /* HEAD: headers as for GET, no body bytes on the wire */
+    mock_length_mode_t length_mode;
+    bool close; /* close the connection after this response */
+    char *owned[MOCK_MAX_RESPONSE_HEADERS]; /* header values from add_headerf, freed by dispose */
+    size_t owned_count;
+} mock_response_t;
+
+void mock_response_init(mock_response_t *resp);
+void mock_response_dispose(mock_response_t *resp);
+/* Adds a header; aborts if MOCK_MAX_RESPONSE_HEADERS would be exceeded
+ * (the set of headers supamock sends is fixed by code, never by clients). */
+void mock_response_add_header(mock_response_t *resp, const char *name, const char *value);
+/* Adds a header whose value is formatted now and owned by the response. */
+void mock_response_add_headerf(mock_response_t *resp, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Value of the first header named `name` (case-insensitive), or NULL. */
+const char *mock_response_header(const mock_response_t *resp, const char *name);
+/* Standard reason phrase ("Not Found"), or "Unknown". */
+const char *mock_reason_phrase(int status);
+
+#endif

@@ -1,0 +1,223 @@
+/* The PostgREST error catalogue: status mapping (Error.hs pgErrorStatus and the
+ * PGRST code table of reference §2-§3) and the exact response PostgREST writes.
+ * Producers choose code and texts; this file owns only how they go on the wire. */
+#include "pgrst_error.h"
+
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pgrst_error_init(pgrst_error_t *err)
+{
+    memset(err, 0, sizeof *err);
+}
+
+void pgrst_error_dispose(pgrst_error_t *err)
+{
+    free(err->message);
+    free(err->details);
+    free(err->hint);
+    free(err->www_authenticate);
+    pgrst_error_init(err);
+}
+
+bool pgrst_error_is_set(const pgrst_error_t *err)
+{
+    return err->code[0] != '\0';
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    MOCK_ASSERT(n >= 0);
+    char *p = xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+int pgrst_error_setf(pgrst_error_t *err, const char *code, const char *fmt, ...)
+{
+    pgrst_error_dispose(err);
+    MOCK_ASSERT(strlen(code) < sizeof err->code);
+    strcpy(err->code, code);
+    va_list ap;
+    va_start(ap, fmt);
+    err->message = vformat(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void pgrst_error_detailsf(pgrst_error_t *err, const char *fmt, ...)
+{
+    free(err->details);
+    va_list ap;
+    va_start(ap, fmt);
+    err->details = vformat(fmt, ap);
+    va_end(ap);
+}
+
+void pgrst_error_hintf(pgrst_error_t *err, const char *fmt, ...)
+{
+    free(err->hint);
+    va_list ap;
+    va_start(ap, fmt);
+    err->hint = vformat(fmt, ap);
+    va_end(ap);
+}
+
+void pgrst_error_move(pgrst_error_t *dst, pgrst_error_t *src)
+{
+    pgrst_error_dispose(dst);
+    *dst = *src;
+    pgrst_error_init(src);
+}
+
+typedef struct pgrst_code_status {
+    const char *code;
+    int status;
+} pgrst_code_status_t;
+
+/* PGRST codes (Error.hs v14.17, reference §2). PGRST107 is 406 in code even
+ * though errors.rst says 415. */
+static const pgrst_code_status_t pgrst_codes[] = {
+    {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504},
+    {"PGRST100", 400}, {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416},
+    {"PGRST105", 405}, {"PGRST106", 406}, {"PGRST107", 406}, {"PGRST108", 400},
+    {"PGRST111", 500}, {"PGRST112", 500}, {"PGRST114", 400}, {"PGRST115", 400},
+    {"PGRST116", 406}, {"PGRST117", 405}, {"PGRST118", 400}, {"PGRST120", 400},
+    {"PGRST121", 500}, {"PGRST122", 400}, {"PGRST123", 400}, {"PGRST124", 400},
+    {"PGRST125", 404}, {"PGRST126", 404}, {"PGRST127", 400}, {"PGRST128", 400},
+    {"PGRST200", 400}, {"PGRST201", 300}, {"PGRST202", 404}, {"PGRST203", 300},
+    {"PGRST204", 400}, {"PGRST205", 404}, {"PGRST300", 500}, {"PGRST301", 401},
+    {"PGRST302", 401}, {"PGRST303", 401}, {"PGRSTX00", 500},
+};
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool ends(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* pgErrorStatus, first matching row wins (reference §3). */
+static int sqlstate_status(const char *c, const char *message, bool role_is_anon)
+{
+    if (starts(c, "08"))
+        return 503;
+    if (starts(c, "09"))
+        return 500;
+    if (starts(c, "0L") || starts(c, "0P"))
+        return 403;
+    if (strcmp(c, "23503") == 0 || strcmp(c, "23505") == 0)
+        return 409;
+    if (strcmp(c, "25006") == 0)
+        return 405;
+    if (strcmp(c, "21000") == 0)
+        return ends(message, "requires a WHERE clause") ? 400 : 500;
+    if (strcmp(c, "22023") == 0)
+        return starts(message, "role ") && ends(message, " does not exist") ? 401 : 400;
+    if (starts(c, "25"))
+        return 500;
+    if (starts(c, "28"))
+        return 403;
+    if (starts(c, "2D") || starts(c, "38") || starts(c, "39") || starts(c, "3B") ||
+        starts(c, "40"))
+        return 500;
+    if (strcmp(c, "53400") == 0)
+        return 500;
+    if (starts(c, "53"))
+        return 503;
+    if (starts(c, "54") || starts(c, "55"))
+        return 500;
+    if (strcmp(c, "57P01") == 0)
+        return 503;
+    if (starts(c, "57") || starts(c, "58") || starts(c, "F0") || starts(c, "HV"))
+        return 500;
+    if (strcmp(c, "P0001") == 0)
+        return 400;
+    if (starts(c, "P0") || starts(c, "XX"))
+        return 500;
+    if (strcmp(c, "42883") == 0)
+        return starts(message, "function xmlagg(") ? 406 : 404;
+    if (strcmp(c, "42P01") == 0)
+        return 404;
+    if (strcmp(c, "42P17") == 0)
+        return 500;
+    if (strcmp(c, "42501") == 0)
+        return role_is_anon ? 401 : 403;
+    if (starts(c, "PT") && strlen(c) == 5) {
+        int status = atoi(c + 2);
+        if (status >= 100 && status <= 599)
+            return status;
+    }
+    return 400;
+}
+
+int pgrst_error_status(const pgrst_error_t *err, bool role_is_anon)
+{
+    if (err->status)
+        return err->status;
+    if (starts(err->code, "PGRST")) {
+        for (size_t i = 0; i < sizeof pgrst_codes / sizeof pgrst_codes[0]; i++)
+            if (strcmp(pgrst_codes[i].code, err->code) == 0)
+                return pgrst_codes[i].status;
+        return 500;
+    }
+    return sqlstate_status(err->code, err->message ? err->message : "", role_is_anon);
+}
+
+static void put_nullable(buf_t *out, const char *s)
+{
+    if (s)
+        buf_put_json_string(out, s);
+    else
+        buf_puts(out, "null");
+}
+
+void pgrst_error_body(const pgrst_error_t *err, buf_t *out)
+{
+    /* aeson >= 2 orders keys alphabetically and prints compactly (reference §1). */
+    buf_puts(out, "{\"code\":");
+    buf_put_json_string(out, err->code);
+    buf_puts(out, ",\"details\":");
+    put_nullable(out, err->details);
+    buf_puts(out, ",\"hint\":");
+    put_nullable(out, err->hint);
+    buf_puts(out, ",\"message\":");
+    buf_put_json_string(out, err->message ? err->message : "");
+    buf_putc(out, '}');
+}
+
+void pgrst_error_render(const pgrst_error_t *err, bool role_is_anon, int pgrst_major,
+                        mock_response_t *resp)
+{
+    resp->status = pgrst_error_status(err, role_is_anon);
+    buf_reset(&resp->body);
+    pgrst_error_body(err, &resp->body);
+    mock_response_add_header(resp, "Content-Type", "application/json; charset=utf-8");
+    if (pgrst_major >= 13) {
+        /* Proxy-Status since v13.0.0 (CHANGELOG #2967). Content-Length is
+         * written by the serialiser; v12 (Warp streaming) sends chunked bodies,
+         * which supamock does not imitate. */
+        mock_response_add_headerf(resp, "Proxy-Status", "PostgREST; error=%s", err->code);
+    }
+    if (resp->status == 401) {
+        mock_response_add_header(resp, "WWW-Authenticate",
+                                 err->www_authenticate ? err->www_authenticate : "Bearer");
+    }
+    if (resp->status == 503) {
+        /* addRetryHint: PostgREST's backoff starts at 0 s and doubles; a mock
+         * answers as a freshly failing server would, with the first step. */
+        mock_response_add_header(resp, "Retry-After", "0");
+    }
+}

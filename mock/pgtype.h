@@ -1,0 +1,114 @@
+/* Postgres column types as supamock models them: parsing a type name, input
+ * validation (text and JSON input, with Postgres's exact error texts), the
+ * canonical value representation, ordering and hashing, and Postgres's output
+ * formats (row_to_json and text). Pure: no I/O, no store. */
+#ifndef MOCK_PGTYPE_H
+#define MOCK_PGTYPE_H
+
+#include "buf.h"
+#include "pgrst_error.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum pgtype_kind {
+    PGTYPE_UUID,
+    PGTYPE_TEXT,
+    PGTYPE_VARCHAR, /* length = n for varchar(n), -1 unbounded */
+    PGTYPE_CHAR,    /* bpchar; length = n (char without (n) is char(1)) */
+    PGTYPE_INT2,
+    PGTYPE_INT4,
+    PGTYPE_INT8,
+    PGTYPE_NUMERIC,
+    PGTYPE_FLOAT4,
+    PGTYPE_FLOAT8,
+    PGTYPE_BOOL,
+    PGTYPE_DATE,
+    PGTYPE_TIMESTAMP,
+    PGTYPE_TIMESTAMPTZ,
+    PGTYPE_JSON,
+    PGTYPE_JSONB,
+    PGTYPE_ENUM,
+} pgtype_kind_t;
+
+/* A user-defined enum (scenario "enums"). Owned by whoever registered it (the
+ * store); pgtype_t only borrows it. Label order is the sort order. */
+typedef struct pgtype_enum {
+    char *name;
+    char **labels;
+    size_t label_count;
+} pgtype_enum_t;
+
+typedef struct pgtype {
+    pgtype_kind_t kind;
+    bool is_array; /* one-dimensional T[] */
+    int32_t length;
+    bool serial;                   /* declared serial/bigserial (int4/int8 owning a sequence) */
+    const pgtype_enum_t *enum_def; /* PGTYPE_ENUM only; borrowed */
+} pgtype_t;
+
+/* A value of some pgtype_t; the type travels separately (with the column).
+ * Representation by kind:
+ *   int2/int4/int8, bool (0/1): i
+ *   date: i = days since 2000-01-01; timestamp/timestamptz: i = microseconds since
+ *     2000-01-01 00:00:00 (UTC for timestamptz)
+ *   float4/float8: f
+ *   uuid (lowercase canonical), text/varchar/char (char padded), numeric (canonical
+ *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label: s
+ *   arrays: elems[0..nelems), each element a pgvalue_t of the element type
+ * Ownership: a pgvalue_t owns s and elems; pgvalue_dispose frees them. */
+typedef struct pgvalue {
+    bool is_null;
+    int64_t i;
+    double f;
+    char *s;
+    struct pgvalue *elems;
+    size_t nelems;
+} pgvalue_t;
+
+/* Parses a scenario type name ("uuid", "int4", "double precision", "varchar(20)",
+ * "text[]", an enum name from `enums`). Returns 0, or -1 with *error set to a
+ * heap string the caller frees. */
+int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enum_count,
+                 pgtype_t *out, char **error);
+
+/* Postgres's name for the type as used in error messages: "uuid", "integer",
+ * "bigint", "smallint", "numeric", "real", "double precision", "boolean", "date",
+ * "timestamp without time zone", "timestamp with time zone", "json", "jsonb",
+ * "text", "character varying", "character", an enum's name; arrays as "integer[]". */
+const char *pgtype_name(const pgtype_t *t, char *scratch, size_t scratch_len);
+
+/* Text input (a filter operand, a CSV field, a JSON string): Postgres's input
+ * function for the type. On failure fills err (22P02 invalid input syntax,
+ * 22003 out of range, 22001 value too long, 22007/22008 datetime, 22P02 for
+ * bad enum labels with PG's message) and returns -1. out is untouched on failure. */
+int pgvalue_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_t *out,
+                      pgrst_error_t *err);
+
+/* JSON input as json_populate_record(set) converts a JSON body value into a column:
+ * null -> NULL; strings go through text input; numbers and booleans through text
+ * input of their JSON text; objects/arrays are accepted by json/jsonb (and arrays
+ * by array types), and otherwise fail as Postgres does. */
+int pgvalue_from_json(const pgtype_t *t, const cJSON *j, pgvalue_t *out, pgrst_error_t *err);
+
+void pgvalue_init_null(pgvalue_t *v);
+void pgvalue_dispose(pgvalue_t *v);
+void pgvalue_copy(pgvalue_t *dst, const pgvalue_t *src);
+
+/* Total order of two non-null values of type t (<0, 0, >0), as Postgres's btree
+ * operators order them. Text compares bytewise (C collation). */
+int pgvalue_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t *b);
+/* Hash consistent with pgvalue_compare() == 0. */
+uint64_t pgvalue_hash(const pgtype_t *t, const pgvalue_t *v);
+
+/* The value as row_to_json writes it: numbers bare, text quoted and escaped,
+ * timestamps as "2026-01-01T00:00:00+00:00", json verbatim, jsonb in jsonb
+ * spacing, arrays as JSON arrays, NULL as null. */
+void pgvalue_render_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out);
+/* Postgres's text output ("2026-01-01 00:00:00+00", "{1,2}", "t"); NULL writes
+ * nothing (callers decide how to show it). */
+void pgvalue_render_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out);
+
+#endif

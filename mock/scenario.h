@@ -1,0 +1,182 @@
+/* Scenario files (SPEC §4): JSON with line and block comments, "extends",
+ * defaults, and strict validation. Unknown keys and bad values are rejected with
+ * FILE:LINE:COL. The result is a plain description; building tables and rows from
+ * it (and reporting their errors at the positions recorded here) is instance.c's. */
+#ifndef MOCK_SCENARIO_H
+#define MOCK_SCENARIO_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1-based line and column of a value in its source file; 0/0 when synthesised. */
+typedef struct scenario_pos {
+    const char *file; /* borrowed from the scenario's file list */
+    int line;
+    int col;
+} scenario_pos_t;
+
+typedef struct scenario_error {
+    char file[512];
+    int line;
+    int col;
+    char message[512];
+} scenario_error_t;
+
+typedef enum scenario_gateway {
+    SCENARIO_GATEWAY_HOSTED,
+    SCENARIO_GATEWAY_SELF_HOSTED,
+    SCENARIO_GATEWAY_CLI,
+} scenario_gateway_t;
+
+typedef enum scenario_tx_end {
+    SCENARIO_TX_COMMIT,
+    SCENARIO_TX_COMMIT_ALLOW_OVERRIDE,
+    SCENARIO_TX_ROLLBACK,
+    SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE,
+} scenario_tx_end_t;
+
+typedef struct scenario_column {
+    char *name;
+    char *type;
+    bool nullable;         /* default true */
+    cJSON *default_value;  /* owned; NULL when absent */
+    bool primary_key;
+    bool unique;
+    char *identity;        /* NULL, "always", "by default" */
+    char *references;      /* NULL or "table(col)" / "schema.table(col)" */
+    char *check;           /* NULL or a policy expression (enforced from issue #3 on) */
+    bool in_schema_cache;  /* default true */
+    scenario_pos_t pos;      /* the column object */
+    scenario_pos_t type_pos; /* its "type" value */
+    scenario_pos_t default_pos;
+    scenario_pos_t references_pos;
+} scenario_column_t;
+
+typedef struct scenario_policy {
+    char *name;
+    char *command;         /* select|insert|update|delete|all (default all) */
+    char **roles;          /* NULL/0: PUBLIC */
+    size_t role_count;
+    bool permissive;       /* default true */
+    char *using_expr;      /* NULL when absent */
+    char *with_check;      /* NULL when absent */
+    scenario_pos_t pos;
+    scenario_pos_t using_pos;
+    scenario_pos_t with_check_pos;
+} scenario_policy_t;
+
+typedef struct scenario_grant {
+    char *role;
+    unsigned privileges; /* SCENARIO_PRIV_* bits */
+} scenario_grant_t;
+
+enum {
+    SCENARIO_PRIV_SELECT = 1u << 0,
+    SCENARIO_PRIV_INSERT = 1u << 1,
+    SCENARIO_PRIV_UPDATE = 1u << 2,
+    SCENARIO_PRIV_DELETE = 1u << 3,
+    SCENARIO_PRIV_ALL = 0xfu,
+};
+
+typedef struct scenario_table {
+    char *schema; /* "public" unless the key was "schema.name" */
+    char *name;
+    scenario_column_t *columns;
+    size_t column_count;
+    bool rls;
+    bool has_grants;          /* false: Supabase's legacy default grants apply */
+    scenario_grant_t *grants;
+    size_t grant_count;
+    scenario_policy_t *policies;
+    size_t policy_count;
+    bool in_schema_cache;     /* default true */
+    cJSON *rows;              /* owned array of objects; NULL when absent */
+    scenario_pos_t *row_pos;  /* one per row */
+    scenario_pos_t pos;
+} scenario_table_t;
+
+typedef struct scenario_user {
+    char *id;
+    char *email;
+    char *phone;           /* NULL when absent */
+    char *password;
+    cJSON *user_metadata;  /* owned object; never NULL ({} by default) */
+    cJSON *app_metadata;   /* owned object; never NULL */
+    bool email_confirmed;  /* default true */
+    char *role;            /* default "authenticated" */
+    scenario_pos_t pos;
+} scenario_user_t;
+
+typedef struct scenario_enum {
+    char *name;
+    char **labels;
+    size_t label_count;
+    scenario_pos_t pos;
+} scenario_enum_t;
+
+typedef struct scenario_role {
+    char *name;
+    bool bypass_rls;
+} scenario_role_t;
+
+typedef struct scenario {
+    char *name;
+    char *description;
+    int postgrest_version; /* 12 | 13 | 14 (default 14) */
+    /* postgrest: */
+    char **db_schemas;     /* default public, graphql_public */
+    size_t db_schema_count;
+    int64_t db_max_rows;   /* default 1000; -1 for null (unlimited) */
+    scenario_tx_end_t db_tx_end;
+    bool db_aggregates_enabled;
+    bool db_plan_enabled;
+    scenario_gateway_t gateway;
+    bool clock_real;       /* true: real time */
+    int64_t clock_start_us; /* fixed clock: microseconds since 2000-01-01 UTC */
+    /* auth: */
+    char *jwt_secret;
+    char *anon_key;
+    char *service_role_key;
+    char *publishable_key;
+    char *secret_key;
+    scenario_user_t *users;
+    size_t user_count;
+    char *on_signup_table;   /* NULL when absent */
+    cJSON *on_signup_values; /* owned object; NULL when absent */
+    bool confirm_email;
+    scenario_role_t *roles;  /* anon, authenticated, service_role always present */
+    size_t role_count;
+    scenario_enum_t *enums;
+    size_t enum_count;
+    scenario_table_t *tables; /* after extends: base tables first, merged by name */
+    size_t table_count;
+    bool auto_reload;         /* schema_cache.auto_reload_after_ms not null */
+    int64_t auto_reload_after_ms;
+    cJSON *rules;             /* owned array, NULL when absent (executed from issue #4 on) */
+    char **files;             /* every file read (this one and its bases); positions point here */
+    size_t file_count;
+} scenario_t;
+
+/* Loads a scenario by NAME (scenarios/NAME.json under the current directory,
+ * then the installed data directory; "default" falls back to the copy compiled
+ * into the binary) or by FILE path (anything containing '/' or ending in .json).
+ * Returns 0, or -1 with err filled. */
+int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err);
+/* Loads from text already in memory; `file` names it in positions and errors. */
+int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
+                       scenario_error_t *err);
+void scenario_free(scenario_t *s); /* NULL is a no-op */
+
+/* Fills err with a position and a printf message (for callers that find errors
+ * in a loaded scenario, e.g. a seed row violating a constraint). */
+void scenario_error_at(scenario_error_t *err, scenario_pos_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "FILE:LINE:COL: message" into out. */
+void scenario_error_format(const scenario_error_t *err, char *out, size_t out_len);
+
+/* The built-in default scenario's text (scenarios/default.json compiled in). */
+extern const char scenario_builtin_default[];
+
+#endif

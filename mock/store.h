@@ -1,0 +1,172 @@
+/* The table store: schemas, tables, columns, enums, sequences, rows in heap
+ * order, hash indexes on primary-key and unique columns, and the constraints
+ * Postgres enforces on writes (not null, unique, foreign key) with Postgres's
+ * constraint names and messages. Writes happen inside a transaction that can be
+ * rolled back. It knows nothing of HTTP, roles or policies. */
+#ifndef MOCK_STORE_H
+#define MOCK_STORE_H
+
+#include "pgrst_error.h"
+#include "pgtype.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store_t;
+typedef struct store_table store_table_t;
+typedef struct store_row store_row_t;
+typedef struct store_sequence store_sequence_t;
+
+typedef enum store_default_kind {
+    STORE_DEFAULT_NONE,            /* NULL */
+    STORE_DEFAULT_VALUE,           /* a literal (default_value) */
+    STORE_DEFAULT_GEN_RANDOM_UUID, /* gen_random_uuid() / uuid_generate_v4(): v4 UUID from the store's PRNG */
+    STORE_DEFAULT_NOW,             /* now(): the statement's clock (store_env_t.now_us) */
+    STORE_DEFAULT_AUTH_UID,        /* auth.uid(): store_env_t.auth_uid, NULL when none */
+    STORE_DEFAULT_SEQUENCE,        /* nextval of the column's sequence (serial, identity, "nextval") */
+} store_default_kind_t;
+
+typedef enum store_identity {
+    STORE_IDENTITY_NONE,
+    STORE_IDENTITY_ALWAYS,
+    STORE_IDENTITY_BY_DEFAULT,
+} store_identity_t;
+
+/* How a scenario declares a column; strings are borrowed for the call only. */
+typedef struct store_column_spec {
+    const char *name;
+    const char *type;            /* "uuid", "integer", "text[]", "varchar(20)", an enum name */
+    bool nullable;               /* ignored (false) for primary-key columns */
+    const cJSON *default_value;  /* NULL: none; a JSON literal; or a string naming one of
+                                    gen_random_uuid(), uuid_generate_v4(), now(), auth.uid(),
+                                    nextval */
+    bool primary_key;            /* several columns with primary_key form one composite key */
+    bool unique;
+    const char *identity;        /* NULL, "always", "by default" */
+    const char *references;      /* NULL, "table(col)" (schema public) or "schema.table(col)" */
+    bool in_schema_cache;
+} store_column_spec_t;
+
+/* A column as the store holds it. Read-only for everyone but the store. */
+typedef struct store_column {
+    char *name;
+    pgtype_t type;
+    bool nullable;
+    bool primary_key;
+    bool unique;
+    store_default_kind_t default_kind;
+    pgvalue_t default_value; /* STORE_DEFAULT_VALUE only */
+    store_identity_t identity;
+    store_sequence_t *sequence;  /* owned by the table; serial, identity or nextval columns */
+    char *ref_schema;            /* foreign key target, NULL when none */
+    char *ref_table;
+    char *ref_column;
+    char *fk_constraint;         /* "profiles_user_id_fkey" */
+    char *unique_constraint;     /* "profiles_user_id_key" (single-column unique) */
+    bool in_schema_cache;        /* false: PostgREST has not seen this column yet */
+} store_column_t;
+
+/* Per-statement inputs for defaults and messages. */
+typedef struct store_env {
+    int64_t now_us;       /* now(): microseconds since 2000-01-01 00:00:00 UTC */
+    const char *auth_uid; /* auth.uid() as text, NULL when the request has no sub */
+    bool hide_row_details; /* true when Postgres omits "Failing row contains"/"Key (..)=(..)"
+                              details (RLS enabled and the role does not bypass it) */
+} store_env_t;
+
+/* ---- building (scenario load) ---- */
+
+/* seed drives gen_random_uuid(); the same seed and operations give the same UUIDs. */
+store_t *store_new(uint64_t seed);
+void store_free(store_t *s); /* NULL is a no-op */
+
+/* Registers an enum type. Returns 0, or -1 with *error (heap string, caller frees). */
+int store_add_enum(store_t *s, const char *name, const char *const *labels, size_t label_count,
+                   char **error);
+/* Creates schema.name with the given columns (in order). Constraint names follow
+ * Postgres: {table}_pkey, {table}_{col}_key, {table}_{col}_fkey, sequences
+ * {table}_{col}_seq. Returns the table, or NULL with *error (which names the
+ * offending column when there is one; *error_column is its index, else -1). */
+store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
+                               const store_column_spec_t *cols, size_t col_count, char **error,
+                               int *error_column);
+/* After every table is added: resolves foreign keys (target must exist and be a
+ * primary-key or unique column of a compatible type). Returns 0 or -1 with *error,
+ * *error_table and *error_column identifying the column. */
+int store_resolve_references(store_t *s, char **error, const store_table_t **error_table,
+                             int *error_column);
+
+/* ---- catalogue ---- */
+
+size_t store_table_count(const store_t *s);
+store_table_t *store_table_at(const store_t *s, size_t i); /* in creation order */
+store_table_t *store_find_table(const store_t *s, const char *schema, const char *name);
+const char *store_table_schema(const store_table_t *t);
+const char *store_table_name(const store_table_t *t);
+size_t store_table_column_count(const store_table_t *t);
+const store_column_t *store_table_column(const store_table_t *t, size_t i);
+/* Column index by exact name, or -1. */
+int store_table_find_column(const store_table_t *t, const char *name);
+/* Primary-key column indexes in declaration order; count 0 when the table has none. */
+size_t store_table_primary_key(const store_table_t *t, const size_t **cols);
+size_t store_table_row_count(const store_table_t *t);
+/* Table-level flag the model keeps for PostgREST's schema cache. */
+bool store_table_in_schema_cache(const store_table_t *t);
+void store_table_set_in_schema_cache(store_table_t *t, bool in_cache);
+
+/* ---- reading ---- */
+
+/* Heap order: first row, next row, NULL at the end. Valid until the next write. */
+store_row_t *store_table_first(const store_table_t *t);
+store_row_t *store_row_next(const store_row_t *r);
+/* The row's values, one per column in column order; owned by the row. */
+const pgvalue_t *store_row_values(const store_row_t *r);
+/* True when column `col` alone is a primary key or unique (hash-indexed). */
+bool store_column_is_indexed(const store_table_t *t, size_t col);
+/* The row whose indexed column `col` equals v (non-null), or NULL. O(1). */
+store_row_t *store_index_lookup(const store_table_t *t, size_t col, const pgvalue_t *v);
+
+/* ---- writing (inside a transaction) ---- */
+
+/* Starts a transaction; exactly one may be open. Every write below must happen
+ * between store_begin and store_commit/store_rollback. */
+void store_begin(store_t *s);
+void store_commit(store_t *s);
+/* Undoes every insert, update and delete since store_begin, restoring heap order
+ * and indexes. Sequences are not rolled back, as in Postgres. */
+void store_rollback(store_t *s);
+
+/* Completes a row for insertion: values[i] for which provided[i] is false are
+ * replaced by the column's default (consuming sequence values, PRNG output and
+ * the clock exactly as Postgres evaluates defaults). Ownership of values[] stays
+ * with the caller. An identity ALWAYS column given a value fails with 428C9. */
+int store_apply_defaults(store_t *s, store_table_t *t, pgvalue_t *values, const bool *provided,
+                         const store_env_t *env, pgrst_error_t *err);
+/* Inserts a complete row (values: column_count entries; ownership moves to the
+ * store on success and on failure). Checks not-null (23502) and unique/primary
+ * key (23505) immediately, and queues foreign-key checks for store_end_statement.
+ * *out (may be NULL) receives the new row. */
+int store_insert(store_t *s, store_table_t *t, pgvalue_t *values, const store_env_t *env,
+                 store_row_t **out, pgrst_error_t *err);
+/* Replaces row r with new values (full row; ownership moves to the store). The
+ * new version goes to the end of the heap, as an UPDATE does in Postgres.
+ * Constraints as for insert; r is invalid afterwards, *out is the new row. */
+int store_update(store_t *s, store_table_t *t, store_row_t *r, pgvalue_t *values,
+                 const store_env_t *env, store_row_t **out, pgrst_error_t *err);
+/* Deletes row r; referencing rows are checked at store_end_statement (23503). */
+int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t *env,
+                 pgrst_error_t *err);
+/* Runs the foreign-key checks queued by the statement's writes, as Postgres's RI
+ * triggers do at the end of a statement. Returns 0 or -1 with 23503. */
+int store_end_statement(store_t *s, const store_env_t *env, pgrst_error_t *err);
+
+/* The existing row that conflicts with `values` on the unique constraint or
+ * primary key made of exactly columns cols[0..n) (any order), or NULL. Returns -1
+ * with err set (42P10 "there is no unique or exclusion constraint matching the ON
+ * CONFLICT specification") when no such constraint exists. */
+int store_find_conflict(const store_table_t *t, const size_t *cols, size_t n,
+                        const pgvalue_t *values, store_row_t **out, pgrst_error_t *err);
+
+#endif

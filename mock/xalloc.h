@@ -1,0 +1,24 @@
+/* Allocation that never returns NULL: running out of memory aborts with file
+ * and line, as STYLE.md asks. Everything else in supamock allocates through these. */
+#ifndef MOCK_XALLOC_H
+#define MOCK_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh heap string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A broken invariant: print file and line, then abort. */
+#define MOCK_ASSERT(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            mock_assert_fail(#cond, __FILE__, __LINE__);                                           \
+    } while (0)
+_Noreturn void mock_assert_fail(const char *what, const char *file, int line);
+
+#endif
