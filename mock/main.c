@@ -1,0 +1,361 @@
+/* supamock's entry point: argv -> mock_config_t, the `validate` subcommand,
+ * then scenario, instance, server and signals on one libuv loop. No request
+ * logic lives here; exit codes follow SPEC §3 (0 after a signal, 2 for usage
+ * and scenario errors, 1 for anything else). */
+#include "config.h"
+#include "instance.h"
+#include "log.h"
+#include "router.h"
+#include "scenario.h"
+#include "server.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef MOCK_VERSION
+#define MOCK_VERSION "0.0.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: supamock [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
+    "                [--clock real|ISO8601] [--seed N] [--log-level debug|info|warn|error]\n"
+    "                [--log-format pretty|json] [--ready-file PATH] [--admin-token TOKEN]\n"
+    "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
+    "                [--idle-timeout-ms N]\n"
+    "       supamock validate FILE...\n"
+    "       supamock --help | --version\n"
+    "\n"
+    "Impersonates a Supabase project's Data API (PostgREST behind the gateway) for tests.\n"
+    "\n"
+    "  --scenario NAME|FILE   scenario to serve (default: the built-in 'default')\n"
+    "  --host ADDR            address to listen on (default 127.0.0.1; others need --admin-token)\n"
+    "  --port N               port (default 54321; 0 lets the kernel choose)\n"
+    "  --jwt-secret S         override the scenario's JWT secret\n"
+    "  --clock real|ISO8601   scenario clock (default: the scenario's, else real time)\n"
+    "  --seed N               PRNG seed (default 1)\n"
+    "  --log-level LEVEL      debug, info, warn or error (default info)\n"
+    "  --log-format FORMAT    pretty or json (default: pretty on a terminal, else json)\n"
+    "  --ready-file PATH      write the listening URL here once ready\n"
+    "  --admin-token TOKEN    require 'Authorization: Bearer TOKEN' on /__mock\n"
+    "  --journal-limit N      requests kept in the journal (default 10000)\n"
+    "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
+    "  --max-connections N    more connections are closed at once (default 4096)\n"
+    "  --idle-timeout-ms N    cut connections without a complete request (default 60000)\n"
+    "\n"
+    "When listening it prints 'supamock listening on http://HOST:PORT' to stdout.\n"
+    "Exit status: 0 after SIGINT/SIGTERM, 2 for usage or scenario errors, 1 otherwise.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "supamock: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'supamock --help'.\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+/* A decimal number in [min, max]; the whole string must be digits. */
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!*s)
+        return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static bool is_loopback(const char *host)
+{
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "localhost") == 0;
+}
+
+/* Fills cfg from argv[1..]. Returns 0, or an exit status (usage error, or
+ * -1 after printing --help/--version, meaning "exit 0"). */
+static int parse_args(int argc, char **argv, mock_config_t *cfg)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return -1;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            printf("supamock %s\n", MOCK_VERSION);
+            return -1;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            return usage_error("unexpected argument '%s'", arg);
+        /* --opt=value or --opt value */
+        char name[64];
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name)
+            return usage_error("unknown option '%s'", arg);
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        static const char *const known[] = {"--scenario",
+                                            "--host",
+                                            "--port",
+                                            "--jwt-secret",
+                                            "--clock",
+                                            "--seed",
+                                            "--log-level",
+                                            "--log-format",
+                                            "--ready-file",
+                                            "--admin-token",
+                                            "--journal-limit",
+                                            "--max-body-bytes",
+                                            "--max-connections",
+                                            "--idle-timeout-ms",
+                                            NULL};
+        bool ok = false;
+        for (int k = 0; known[k]; k++)
+            if (strcmp(name, known[k]) == 0)
+                ok = true;
+        if (!ok)
+            return usage_error("unknown option '%s'", name);
+        if (eq) {
+            value = eq + 1;
+        } else {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a value", name);
+            value = argv[++i];
+        }
+        uint64_t n = 0;
+        if (strcmp(name, "--scenario") == 0) {
+            if (!*value)
+                return usage_error("--scenario needs a name or file");
+            cfg->scenario = value;
+        } else if (strcmp(name, "--host") == 0) {
+            if (!*value)
+                return usage_error("--host needs an address");
+            cfg->host = value;
+        } else if (strcmp(name, "--port") == 0) {
+            if (parse_u64(value, 0, 65535, &n) < 0)
+                return usage_error("--port must be a number from 0 to 65535, not '%s'", value);
+            cfg->port = (int)n;
+        } else if (strcmp(name, "--jwt-secret") == 0) {
+            cfg->jwt_secret = value;
+        } else if (strcmp(name, "--clock") == 0) {
+            if (!*value)
+                return usage_error("--clock needs 'real' or an ISO 8601 instant");
+            cfg->clock = value;
+        } else if (strcmp(name, "--seed") == 0) {
+            if (parse_u64(value, 0, UINT64_MAX, &n) < 0)
+                return usage_error("--seed must be a non-negative number, not '%s'", value);
+            cfg->seed = n;
+        } else if (strcmp(name, "--log-level") == 0) {
+            int lv = log_level_parse(value);
+            if (lv < 0)
+                return usage_error("--log-level must be debug, info, warn or error, not '%s'",
+                                   value);
+            cfg->log_level = lv;
+        } else if (strcmp(name, "--log-format") == 0) {
+            int f = log_format_parse(value);
+            if (f < 0)
+                return usage_error("--log-format must be pretty or json, not '%s'", value);
+            cfg->log_format = f;
+        } else if (strcmp(name, "--ready-file") == 0) {
+            if (!*value)
+                return usage_error("--ready-file needs a path");
+            cfg->ready_file = value;
+        } else if (strcmp(name, "--admin-token") == 0) {
+            if (!*value)
+                return usage_error("--admin-token must not be empty");
+            cfg->admin_token = value;
+        } else if (strcmp(name, "--journal-limit") == 0) {
+            if (parse_u64(value, 1, SIZE_MAX, &n) < 0)
+                return usage_error("--journal-limit must be a positive number, not '%s'", value);
+            cfg->journal_limit = (size_t)n;
+        } else if (strcmp(name, "--max-body-bytes") == 0) {
+            if (parse_u64(value, 1, SIZE_MAX / 2, &n) < 0)
+                return usage_error("--max-body-bytes must be a positive number, not '%s'", value);
+            cfg->max_body_bytes = (size_t)n;
+        } else if (strcmp(name, "--max-connections") == 0) {
+            if (parse_u64(value, 1, 1u << 20, &n) < 0)
+                return usage_error("--max-connections must be a number from 1 to 1048576, "
+                                   "not '%s'",
+                                   value);
+            cfg->max_connections = (size_t)n;
+        } else if (strcmp(name, "--idle-timeout-ms") == 0) {
+            if (parse_u64(value, 1, UINT32_MAX, &n) < 0)
+                return usage_error("--idle-timeout-ms must be a positive number, not '%s'", value);
+            cfg->idle_timeout_ms = n;
+        }
+    }
+    if (!is_loopback(cfg->host) && !cfg->admin_token)
+        return usage_error("refusing to listen on non-loopback host '%s' without --admin-token: "
+                           "the admin API (/__mock) would be open to the network",
+                           cfg->host);
+    return 0;
+}
+
+/* `supamock validate FILE...`: load each scenario and build its instance. */
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc < 3)
+        return usage_error("validate needs at least one FILE");
+    mock_config_t cfg;
+    mock_config_defaults(&cfg);
+    log_setup(LOG_WARN, cfg.log_format);
+    for (int i = 2; i < argc; i++) {
+        scenario_t *sc = NULL;
+        instance_t *inst = NULL;
+        scenario_error_t err;
+        memset(&err, 0, sizeof err);
+        int rc = scenario_load(argv[i], &sc, &err);
+        if (rc == 0)
+            rc = instance_new(sc, &cfg, &inst, &err);
+        instance_free(inst);
+        scenario_free(sc);
+        if (rc < 0) {
+            char msg[1200];
+            scenario_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "%s\n", msg);
+            return EXIT_USAGE;
+        }
+        printf("%s: ok\n", argv[i]);
+    }
+    return 0;
+}
+
+/* Writes the URL to PATH atomically: a temporary file in the same directory,
+ * then rename(2), so a watcher never sees a half-written file. */
+static int write_ready_file(const char *path, const char *url)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = -1;
+    if (f) {
+        bool ok = fprintf(f, "%s\n", url) > 0;
+        ok = (fclose(f) == 0) && ok;
+        if (ok && rename(tmp, path) == 0)
+            rc = 0;
+    }
+    if (rc < 0) {
+        log_msg(LOG_ERROR, "cannot write --ready-file %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+typedef struct app {
+    uv_loop_t loop;
+    server_t *srv;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    bool stopping;
+} app_t;
+
+static void on_server_done(void *arg)
+{
+    (void)arg;
+    log_msg(LOG_INFO, "shut down");
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    app_t *app = h->data;
+    if (app->stopping)
+        return;
+    app->stopping = true;
+    log_msg(LOG_INFO, "%s received: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+    server_shutdown(app->srv, on_server_done, app);
+}
+
+static int serve(const mock_config_t *cfg)
+{
+    log_setup(cfg->log_level, cfg->log_format);
+    scenario_t *sc = NULL;
+    instance_t *inst = NULL;
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    if (scenario_load(cfg->scenario, &sc, &err) < 0 || instance_new(sc, cfg, &inst, &err) < 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        instance_free(inst);
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    /* A peer that closes while we write must give EPIPE, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
+    app_t app;
+    memset(&app, 0, sizeof app);
+    uv_loop_init(&app.loop);
+    int status = 0;
+    app.srv = server_new(&app.loop, cfg, router_handle, inst);
+    if (!app.srv) {
+        fprintf(stderr, "supamock: cannot listen on %s:%d (see the log above)\n", cfg->host,
+                cfg->port);
+        status = 1;
+        goto done;
+    }
+    const char *open_b = strchr(cfg->host, ':') ? "[" : "";
+    const char *close_b = strchr(cfg->host, ':') ? "]" : "";
+    char url[300];
+    snprintf(url, sizeof url, "http://%s%s%s:%d", open_b, cfg->host, close_b, server_port(app.srv));
+    uv_signal_init(&app.loop, &app.sigint);
+    uv_signal_init(&app.loop, &app.sigterm);
+    app.sigint.data = &app;
+    app.sigterm.data = &app;
+    uv_signal_start(&app.sigint, on_signal, SIGINT);
+    uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+    if (cfg->ready_file && write_ready_file(cfg->ready_file, url) < 0) {
+        status = 1;
+        uv_close((uv_handle_t *)&app.sigint, NULL);
+        uv_close((uv_handle_t *)&app.sigterm, NULL);
+        app.stopping = true;
+        server_shutdown(app.srv, on_server_done, &app);
+        goto done;
+    }
+    printf("supamock listening on %s\n", url);
+    fflush(stdout);
+    log_msg(LOG_INFO, "serving scenario '%s' on %s", sc->name ? sc->name : cfg->scenario, url);
+done:
+    uv_run(&app.loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&app.loop) != 0)
+        log_msg(LOG_WARN, "event loop closed with handles still open");
+    server_free(app.srv);
+    instance_free(inst);
+    scenario_free(sc);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "validate") == 0)
+        return cmd_validate(argc, argv);
+    mock_config_t cfg;
+    mock_config_defaults(&cfg);
+    int rc = parse_args(argc, argv, &cfg);
+    if (rc == -1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    return serve(&cfg);
+}

@@ -1,0 +1,582 @@
+/* The HTTP/1.1 server on libuv: the listener, one conn_t per client socket,
+ * reads fed through http.c, responses queued in order, keep-alive as a reset of
+ * the request arena, the limits of SPEC §9 and graceful shutdown. It knows
+ * nothing of what requests mean: the handler callback answers them. */
+#include "server.h"
+
+#include "caps.h"
+#include "http.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <uv.h>
+
+/* Bytes handed to libuv for each read. One buffer serves every connection:
+ * a read callback runs to completion before the next allocation, and bytes
+ * a connection cannot process yet are copied into its own `pending`. */
+#define SERVER_READ_BYTES (64 * 1024)
+/* After a response that closes the connection, how long unread client bytes
+ * are drained before the socket is closed. Closing with unread bytes makes
+ * the kernel send RST, which can destroy the response the client has not yet
+ * read (the "lingering close" of nginx and Apache). */
+#define SERVER_LINGER_MS 1000
+
+typedef enum conn_state {
+    CONN_OPEN,      /* reading and answering requests */
+    CONN_FINISHING, /* no more requests: flush queued writes, then linger */
+    CONN_LINGERING, /* FIN sent, discarding input until EOF or timeout */
+    CONN_CLOSING,   /* uv_close called on both handles */
+} conn_state_t;
+
+typedef struct conn conn_t;
+
+struct server {
+    uv_loop_t *loop;
+    const mock_config_t *cfg;
+    server_handler_fn handler;
+    void *ctx;
+    uv_tcp_t listener;
+    uv_timer_t grace;
+    bool grace_started;
+    bool grace_closing;
+    int port;
+    conn_t *conns; /* doubly linked list of live connections */
+    size_t conn_count;
+    bool shutting_down;
+    int open_handles; /* listener, grace timer and closing refused sockets */
+    void (*done)(void *arg);
+    void *done_arg;
+    bool done_called;
+    char read_buf[SERVER_READ_BYTES];
+};
+
+struct conn {
+    server_t *srv;
+    conn_t *prev, *next;
+    uv_tcp_t tcp;
+    uv_timer_t timer; /* idle deadline, then the linger deadline */
+    int open_handles;
+    conn_state_t state;
+    http_parser_t *parser;
+    arena_t *arena; /* the current request's values; reset after each response */
+    buf_t pending;  /* received bytes not yet parsed (back-pressure only) */
+    size_t queued;  /* bytes handed to uv_write and not yet completed */
+    size_t writes;  /* uv_write requests in flight */
+    bool reading;
+    bool eof;
+};
+
+typedef struct write_req {
+    uv_write_t req;
+    conn_t *conn;
+    buf_t data; /* owned; freed when the write completes */
+} write_req_t;
+
+static void conn_process(conn_t *c);
+static void conn_finish(conn_t *c);
+static void conn_close(conn_t *c);
+static void server_maybe_done(server_t *srv);
+static void on_server_handle_closed(uv_handle_t *h);
+
+/* ---- connections ---------------------------------------------------------- */
+
+static void on_idle_timeout(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    if (c->state == CONN_OPEN)
+        log_msg(LOG_DEBUG, "closing a connection idle for %llu ms",
+                (unsigned long long)c->srv->cfg->idle_timeout_ms);
+    conn_close(c);
+}
+
+static void arm_idle(conn_t *c)
+{
+    uv_timer_start(&c->timer, on_idle_timeout, c->srv->cfg->idle_timeout_ms, 0);
+}
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    if (--c->open_handles > 0)
+        return;
+    server_t *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->conn_count--;
+    http_parser_free(c->parser);
+    arena_free(c->arena);
+    buf_dispose(&c->pending);
+    free(c);
+    server_maybe_done(srv);
+}
+
+static void conn_close(conn_t *c)
+{
+    if (c->state == CONN_CLOSING)
+        return;
+    c->state = CONN_CLOSING;
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    uv_close((uv_handle_t *)&c->timer, on_conn_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
+{
+    (void)suggested;
+    conn_t *c = h->data;
+    out->base = c->srv->read_buf;
+    out->len = sizeof c->srv->read_buf;
+}
+
+static void read_start(conn_t *c);
+
+static void on_write(uv_write_t *w, int status)
+{
+    write_req_t *wr = (write_req_t *)w;
+    conn_t *c = wr->conn;
+    c->queued -= wr->data.len;
+    c->writes--;
+    buf_dispose(&wr->data);
+    free(wr);
+    if (c->state == CONN_CLOSING)
+        return;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->state == CONN_FINISHING) {
+        conn_finish(c);
+        return;
+    }
+    /* Back-pressure released: parse what was held back, then read again. */
+    if (c->state == CONN_OPEN && c->queued <= MOCK_MAX_PENDING_WRITE_BYTES) {
+        if (c->pending.len > 0)
+            conn_process(c);
+        if (c->state == CONN_OPEN && !c->reading && !c->eof)
+            read_start(c);
+    }
+}
+
+/* Takes ownership of *data's contents. */
+static void conn_write(conn_t *c, buf_t *data)
+{
+    write_req_t *wr = xmalloc(sizeof *wr);
+    wr->conn = c;
+    wr->data = *data;
+    buf_init(data);
+    uv_buf_t b = uv_buf_init(wr->data.data, (unsigned)wr->data.len);
+    c->queued += wr->data.len;
+    c->writes++;
+    int rc = uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+    if (rc < 0) {
+        c->queued -= wr->data.len;
+        c->writes--;
+        buf_dispose(&wr->data);
+        free(wr);
+        conn_close(c);
+    }
+}
+
+static void on_linger_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    (void)b;
+    conn_t *c = s->data;
+    if (nread < 0)
+        conn_close(c);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    conn_t *c = req->data;
+    free(req);
+    if (c->state == CONN_CLOSING)
+        return;
+    if (status < 0 || c->eof || c->srv->shutting_down) {
+        conn_close(c);
+        return;
+    }
+    c->state = CONN_LINGERING;
+    uv_timer_start(&c->timer, on_idle_timeout, SERVER_LINGER_MS, 0);
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_linger_read) < 0)
+        conn_close(c);
+}
+
+/* No more requests on this connection: once the queued responses are written,
+ * send FIN and drain what the client still sends for a moment, then close. */
+static void conn_finish(conn_t *c)
+{
+    if (c->state == CONN_CLOSING || c->state == CONN_LINGERING)
+        return;
+    c->state = CONN_FINISHING;
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+    }
+    if (c->writes > 0)
+        return;
+    uv_shutdown_t *req = xmalloc(sizeof *req);
+    req->data = c;
+    if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+        free(req);
+        conn_close(c);
+    }
+}
+
+/* The Proxy-Status header PostgREST sends with an error names its code:
+ * `Proxy-Status: PostgREST; error=PGRST205`. */
+static const char *error_code_of(const mock_response_t *resp, arena_t *a)
+{
+    const char *ps = mock_response_header(resp, "Proxy-Status");
+    if (!ps)
+        return NULL;
+    const char *e = strstr(ps, "error=");
+    if (!e)
+        return NULL;
+    e += 6;
+    size_t n = strcspn(e, ";, ");
+    return n ? arena_strndup(a, e, n) : NULL;
+}
+
+static void answer_error(conn_t *c)
+{
+    int status = http_parser_error_status(c->parser);
+    log_msg(LOG_DEBUG, "bad request (%d): %s", status, http_parser_error_reason(c->parser));
+    mock_response_t resp;
+    mock_response_init(&resp);
+    http_error_response(&resp, status);
+    buf_t out;
+    buf_init(&out);
+    http_response_serialize(&resp, 1, true, &out);
+    log_access("-", "-", status, NULL, 0.0);
+    mock_response_dispose(&resp);
+    conn_write(c, &out);
+    buf_reset(&c->pending);
+    conn_finish(c);
+}
+
+static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_ns)
+{
+    server_t *srv = c->srv;
+    mock_response_t resp;
+    mock_response_init(&resp);
+    srv->handler(srv->ctx, req, &resp);
+    bool close = resp.close || !req->keep_alive || srv->shutting_down;
+    buf_t out;
+    buf_init(&out);
+    close = http_response_serialize(&resp, req->http_minor, close, &out);
+    double ms = (double)(uv_hrtime() - start_ns) / 1e6;
+    log_access(req->method, req->target, resp.status, error_code_of(&resp, req->arena), ms);
+    mock_response_dispose(&resp);
+    conn_write(c, &out);
+    return close;
+}
+
+/* Parses and answers as many requests as `data` holds. Returns the bytes
+ * consumed; stops early on back-pressure or when the connection finishes. */
+static size_t conn_feed(conn_t *c, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (c->state == CONN_OPEN && off < len) {
+        if (c->queued > MOCK_MAX_PENDING_WRITE_BYTES)
+            break;
+        mock_request_t req;
+        size_t used = 0;
+        uint64_t start = uv_hrtime();
+        http_result_t r = http_parser_feed(c->parser, c->arena, data + off, len - off, &used, &req);
+        off += used;
+        if (r == HTTP_RESULT_ERROR) {
+            answer_error(c);
+            return len;
+        }
+        if (r == HTTP_RESULT_NEED_MORE) {
+            if (http_parser_take_expect_continue(c->parser)) {
+                buf_t cont;
+                buf_init(&cont);
+                buf_puts(&cont, http_continue_line());
+                conn_write(c, &cont);
+            }
+            break;
+        }
+        bool close = answer_request(c, &req, start);
+        /* The response is serialised: nothing refers to the arena any more. */
+        arena_reset(c->arena);
+        if (close) {
+            conn_finish(c);
+            return len;
+        }
+        arm_idle(c);
+    }
+    return off;
+}
+
+/* Processes bytes held back in c->pending. */
+static void conn_process(conn_t *c)
+{
+    size_t used = conn_feed(c, c->pending.data, c->pending.len);
+    if (c->state != CONN_OPEN) {
+        buf_reset(&c->pending);
+        return;
+    }
+    size_t rest = c->pending.len - used;
+    memmove(c->pending.data, c->pending.data + used, rest);
+    c->pending.len = rest;
+    if (rest == 0 && c->eof)
+        conn_finish(c);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    conn_t *c = s->data;
+    if (c->state != CONN_OPEN)
+        return;
+    if (nread < 0) {
+        c->reading = false;
+        uv_read_stop(s);
+        c->eof = true;
+        if (nread != UV_EOF) {
+            conn_close(c);
+            return;
+        }
+        /* Half-close: answer what already arrived, then finish. A request cut
+         * off in the middle is dropped. */
+        if (c->pending.len == 0)
+            conn_finish(c);
+        return;
+    }
+    if (nread == 0)
+        return;
+    size_t n = (size_t)nread;
+    if (c->pending.len > 0) {
+        buf_append(&c->pending, b->base, n);
+        conn_process(c);
+    } else {
+        size_t used = conn_feed(c, b->base, n);
+        if (c->state == CONN_OPEN && used < n)
+            buf_append(&c->pending, b->base + used, n - used);
+    }
+    if (c->state == CONN_OPEN && c->queued > MOCK_MAX_PENDING_WRITE_BYTES && c->reading) {
+        uv_read_stop(s);
+        c->reading = false;
+    }
+}
+
+static void read_start(conn_t *c)
+{
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
+        conn_close(c);
+        return;
+    }
+    c->reading = true;
+}
+
+/* ---- listener --------------------------------------------------------------- */
+
+static void on_refused_closed(uv_handle_t *h)
+{
+    server_t *srv = h->data;
+    free(h);
+    srv->open_handles--;
+    server_maybe_done(srv);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    server_t *srv = listener->data;
+    if (status < 0) {
+        log_msg(LOG_WARN, "accept failed: %s", uv_strerror(status));
+        return;
+    }
+    if (srv->shutting_down)
+        return;
+    if (srv->conn_count >= srv->cfg->max_connections) {
+        /* Accept and close at once: the kernel backlog must not fill with
+         * clients that will never be served, and the open ones are untouched. */
+        uv_tcp_t *t = xmalloc(sizeof *t);
+        uv_tcp_init(srv->loop, t);
+        t->data = srv;
+        srv->open_handles++;
+        if (uv_accept(listener, (uv_stream_t *)t) == 0)
+            log_msg(LOG_WARN, "refusing a connection: %zu open (--max-connections)",
+                    srv->conn_count);
+        uv_close((uv_handle_t *)t, on_refused_closed);
+        return;
+    }
+    conn_t *c = xcalloc(1, sizeof *c);
+    c->srv = srv;
+    c->state = CONN_OPEN;
+    c->parser = http_parser_new(srv->cfg->max_body_bytes);
+    c->arena = arena_new();
+    buf_init(&c->pending);
+    uv_tcp_init(srv->loop, &c->tcp);
+    uv_timer_init(srv->loop, &c->timer);
+    c->tcp.data = c;
+    c->timer.data = c;
+    c->open_handles = 2;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->conn_count++;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) < 0) {
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    arm_idle(c);
+    read_start(c);
+}
+
+/* Best effort: room for every allowed connection plus the files we use. */
+static void raise_nofile(size_t max_connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)max_connections + 64;
+    if (rl.rlim_cur >= want)
+        return;
+    rlim_t cap = rl.rlim_max == RLIM_INFINITY ? want : rl.rlim_max;
+    rl.rlim_cur = want < cap ? want : cap;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        log_msg(LOG_WARN,
+                "open-file limit is %llu, below --max-connections %zu + 64; "
+                "connections beyond it will fail to be accepted",
+                (unsigned long long)rl.rlim_cur, max_connections);
+}
+
+static void on_failed_listener_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static int resolve(const char *host, int port, struct sockaddr_storage *ss)
+{
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)ss) == 0)
+        return 0;
+    if (uv_ip6_addr(host, port, (struct sockaddr_in6 *)ss) == 0)
+        return 0;
+    if (strcmp(host, "localhost") == 0)
+        return uv_ip4_addr("127.0.0.1", port, (struct sockaddr_in *)ss);
+    return -1;
+}
+
+server_t *server_new(uv_loop_t *loop, const mock_config_t *cfg, server_handler_fn handler,
+                     void *ctx)
+{
+    struct sockaddr_storage ss;
+    if (resolve(cfg->host, cfg->port, &ss) < 0) {
+        log_msg(LOG_ERROR, "cannot listen on %s: not an IPv4 or IPv6 address", cfg->host);
+        return NULL;
+    }
+    raise_nofile(cfg->max_connections);
+    server_t *srv = xcalloc(1, sizeof *srv);
+    srv->loop = loop;
+    srv->cfg = cfg;
+    srv->handler = handler;
+    srv->ctx = ctx;
+    uv_tcp_init(loop, &srv->listener);
+    srv->listener.data = srv;
+    int rc = uv_tcp_bind(&srv->listener, (const struct sockaddr *)&ss, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&srv->listener, 511, on_connection);
+    if (rc < 0) {
+        if (rc == UV_EADDRINUSE)
+            log_msg(LOG_ERROR, "port %d is already in use on %s", cfg->port, cfg->host);
+        else
+            log_msg(LOG_ERROR, "cannot listen on %s:%d: %s", cfg->host, cfg->port, uv_strerror(rc));
+        /* The handle is on the loop now: it is freed when the caller runs the
+         * loop, which it must do before uv_loop_close. */
+        uv_close((uv_handle_t *)&srv->listener, on_failed_listener_closed);
+        return NULL;
+    }
+    struct sockaddr_storage bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
+    if (bound.ss_family == AF_INET6)
+        srv->port = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+    else
+        srv->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    srv->open_handles = 1;
+    return srv;
+}
+
+int server_port(const server_t *srv)
+{
+    return srv->port;
+}
+
+/* ---- shutdown --------------------------------------------------------------- */
+
+static void server_maybe_done(server_t *srv)
+{
+    if (!srv->shutting_down || srv->done_called)
+        return;
+    if (srv->conn_count > 0)
+        return;
+    if (srv->grace_started && !srv->grace_closing) {
+        srv->grace_closing = true;
+        uv_timer_stop(&srv->grace);
+        uv_close((uv_handle_t *)&srv->grace, on_server_handle_closed);
+        return;
+    }
+    if (srv->open_handles > 0)
+        return;
+    srv->done_called = true;
+    if (srv->done)
+        srv->done(srv->done_arg);
+}
+
+static void on_server_handle_closed(uv_handle_t *h)
+{
+    server_t *srv = h->data;
+    srv->open_handles--;
+    server_maybe_done(srv);
+}
+
+static void on_grace_expired(uv_timer_t *t)
+{
+    server_t *srv = t->data;
+    if (srv->conn_count > 0)
+        log_msg(LOG_WARN, "shutdown grace period over: closing %zu connection(s)", srv->conn_count);
+    for (conn_t *c = srv->conns; c; c = c->next)
+        conn_close(c);
+}
+
+void server_shutdown(server_t *srv, void (*done)(void *arg), void *arg)
+{
+    if (srv->shutting_down)
+        return;
+    srv->shutting_down = true;
+    srv->done = done;
+    srv->done_arg = arg;
+    uv_close((uv_handle_t *)&srv->listener, on_server_handle_closed);
+    /* Connections with responses still queued flush them; the rest close now.
+     * conn_close only schedules the close, so the list stays intact here. */
+    for (conn_t *c = srv->conns; c; c = c->next) {
+        if (c->state == CONN_OPEN && c->writes > 0)
+            conn_finish(c);
+        else if (c->state != CONN_FINISHING)
+            conn_close(c);
+    }
+    uv_timer_init(srv->loop, &srv->grace);
+    srv->grace.data = srv;
+    srv->open_handles++;
+    srv->grace_started = true;
+    uv_timer_start(&srv->grace, on_grace_expired, MOCK_SHUTDOWN_GRACE_MS, 0);
+    /* The grace timer is closed as soon as the connections are gone. */
+    server_maybe_done(srv);
+}
+
+void server_free(server_t *srv)
+{
+    if (!srv)
+        return;
+    MOCK_ASSERT(srv->conn_count == 0);
+    free(srv);
+}
