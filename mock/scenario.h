@@ -40,14 +40,14 @@ typedef enum scenario_tx_end {
 typedef struct scenario_column {
     char *name;
     char *type;
-    bool nullable;         /* default true */
-    cJSON *default_value;  /* owned; NULL when absent */
+    bool nullable;        /* default true */
+    cJSON *default_value; /* owned; NULL when absent */
     bool primary_key;
     bool unique;
-    char *identity;        /* NULL, "always", "by default" */
-    char *references;      /* NULL or "table(col)" / "schema.table(col)" */
-    char *check;           /* NULL or a policy expression (enforced from issue #3 on) */
-    bool in_schema_cache;  /* default true */
+    char *identity;          /* NULL, "always", "by default" */
+    char *references;        /* NULL or "table(col)" / "schema.table(col)" */
+    char *check;             /* NULL or a policy expression (enforced from issue #3 on) */
+    bool in_schema_cache;    /* default true */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
     scenario_pos_t default_pos;
@@ -56,12 +56,12 @@ typedef struct scenario_column {
 
 typedef struct scenario_policy {
     char *name;
-    char *command;         /* select|insert|update|delete|all (default all) */
-    char **roles;          /* NULL/0: PUBLIC */
+    char *command; /* select|insert|update|delete|all (default all) */
+    char **roles;  /* NULL/0: PUBLIC */
     size_t role_count;
-    bool permissive;       /* default true */
-    char *using_expr;      /* NULL when absent */
-    char *with_check;      /* NULL when absent */
+    bool permissive;  /* default true */
+    char *using_expr; /* NULL when absent */
+    char *with_check; /* NULL when absent */
     scenario_pos_t pos;
     scenario_pos_t using_pos;
     scenario_pos_t with_check_pos;
@@ -86,26 +86,26 @@ typedef struct scenario_table {
     scenario_column_t *columns;
     size_t column_count;
     bool rls;
-    bool has_grants;          /* false: Supabase's legacy default grants apply */
+    bool has_grants; /* false: Supabase's legacy default grants apply */
     scenario_grant_t *grants;
     size_t grant_count;
     scenario_policy_t *policies;
     size_t policy_count;
-    bool in_schema_cache;     /* default true */
-    cJSON *rows;              /* owned array of objects; NULL when absent */
-    scenario_pos_t *row_pos;  /* one per row */
+    bool in_schema_cache;    /* default true */
+    cJSON *rows;             /* owned array of objects; NULL when absent */
+    scenario_pos_t *row_pos; /* one per row */
     scenario_pos_t pos;
 } scenario_table_t;
 
 typedef struct scenario_user {
     char *id;
     char *email;
-    char *phone;           /* NULL when absent */
-    char *password;
-    cJSON *user_metadata;  /* owned object; never NULL ({} by default) */
-    cJSON *app_metadata;   /* owned object; never NULL */
-    bool email_confirmed;  /* default true */
-    char *role;            /* default "authenticated" */
+    char *phone;          /* NULL when absent */
+    char *password;       /* NULL when absent (the user cannot sign in with a password) */
+    cJSON *user_metadata; /* owned object; never NULL ({} by default) */
+    cJSON *app_metadata;  /* owned object; never NULL */
+    bool email_confirmed; /* default true */
+    char *role;           /* default "authenticated" */
     scenario_pos_t pos;
 } scenario_user_t;
 
@@ -126,14 +126,14 @@ typedef struct scenario {
     char *description;
     int postgrest_version; /* 12 | 13 | 14 (default 14) */
     /* postgrest: */
-    char **db_schemas;     /* default public, graphql_public */
+    char **db_schemas; /* default public, graphql_public */
     size_t db_schema_count;
-    int64_t db_max_rows;   /* default 1000; -1 for null (unlimited) */
+    int64_t db_max_rows; /* default 1000; -1 for null (unlimited) */
     scenario_tx_end_t db_tx_end;
     bool db_aggregates_enabled;
     bool db_plan_enabled;
     scenario_gateway_t gateway;
-    bool clock_real;       /* true: real time */
+    bool clock_real;        /* true: real time */
     int64_t clock_start_us; /* fixed clock: microseconds since 2000-01-01 UTC */
     /* auth: */
     char *jwt_secret;
@@ -146,17 +146,21 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
-    scenario_role_t *roles;  /* anon, authenticated, service_role always present */
+    scenario_role_t *roles; /* anon, authenticated, service_role always present */
     size_t role_count;
     scenario_enum_t *enums;
     size_t enum_count;
     scenario_table_t *tables; /* after extends: base tables first, merged by name */
     size_t table_count;
-    bool auto_reload;         /* schema_cache.auto_reload_after_ms not null */
+    bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
-    cJSON *rules;             /* owned array, NULL when absent (executed from issue #4 on) */
-    char **files;             /* every file read (this one and its bases); positions point here */
+    cJSON *rules; /* owned array, NULL when absent (executed from issue #4 on) */
+    char **files; /* every file read (this one and its bases); positions point here */
     size_t file_count;
+    /* Added by scenario.c's owner (positions for later checks by other modules): */
+    scenario_pos_t *rule_pos;     /* one per element of rules */
+    scenario_pos_t on_signup_pos; /* the on_signup "table" value */
+    scenario_pos_t clock_pos;     /* the clock value (0/0 when absent) */
 } scenario_t;
 
 /* Loads a scenario by NAME (scenarios/NAME.json under the current directory,
@@ -173,8 +177,15 @@ void scenario_free(scenario_t *s); /* NULL is a no-op */
  * in a loaded scenario, e.g. a seed row violating a constraint). */
 void scenario_error_at(scenario_error_t *err, scenario_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* "FILE:LINE:COL: message" into out. */
+/* "FILE:LINE:COL: message" into out ("FILE: message" when the error has no
+ * position, e.g. a file that cannot be read). */
 void scenario_error_format(const scenario_error_t *err, char *out, size_t out_len);
+
+/* Parses an ISO 8601 timestamp as scenario "clock" takes it: YYYY-MM-DD, then
+ * optionally T (or t or a space) HH:MM[:SS[.fraction]] and Z, +HH, +HHMM or
+ * +HH:MM (no zone means UTC). Fractions beyond microseconds are rounded.
+ * Returns 0 with *out_us (microseconds since 2000-01-01 00:00:00 UTC), or -1. */
+int scenario_parse_time(const char *s, int64_t *out_us);
 
 /* The built-in default scenario's text (scenarios/default.json compiled in). */
 extern const char scenario_builtin_default[];

@@ -1,0 +1,2071 @@
+/* Scenario files (SPEC §4): reads a file (or the built-in default), follows its
+ * `extends` chain, applies each file over its base, and validates every key and
+ * value with FILE:LINE:COL errors. It produces a plain description (scenario_t);
+ * it does not build tables, parse policy expressions or run fault rules.
+ *
+ * How a file applies over its base (`extends`), also in scenario.schema.json:
+ * - scalars (postgrest_version, gateway, clock, each postgrest.* and auth.* key,
+ *   schema_cache.auto_reload_after_ms) override the base's when given;
+ *   `name` and `description` belong to each file and are never inherited (a file
+ *   without `name` is named after its file name);
+ * - tables merge by name ("profiles" and "public.profiles" are the same table);
+ *   within a table, the child's keys override the base's; `columns` merge by
+ *   column name (a known name is replaced in place, a new one is appended),
+ *   `policies` merge by policy name the same way; `rows` and `grants` are
+ *   replaced when given;
+ * - enums merge by name (a redeclared enum replaces the base's labels); roles
+ *   merge by name (given keys override); auth.users merge by id (a known id is
+ *   replaced in place); auth.on_signup is replaced (null removes it);
+ * - rules are appended (base rules first).
+ * Positions of merged items keep pointing into the file they came from. */
+#include "scenario.h"
+
+#include "caps.h"
+#include "jsonc.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef MOCK_DATADIR
+#define MOCK_DATADIR "/usr/local/share/supamock" /* direct (non-CMake) builds */
+#endif
+
+/* The name positions use for the compiled-in default scenario. */
+#define BUILTIN_DEFAULT_FILE "<built-in>/default.json"
+/* Longest extends chain followed (a cycle is reported long before this). */
+#define MAX_EXTENDS_DEPTH 32
+/* Postgres truncates identifiers longer than NAMEDATALEN - 1 bytes. */
+#define PG_MAX_IDENT 63
+
+/* The Supabase CLI's demo values (reference §7, apps/cli-go/pkg/config/apikeys.go). */
+#define DEMO_JWT_SECRET "super-secret-jwt-token-with-at-least-32-characters-long"
+#define DEMO_ANON_KEY                                                                              \
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHA" \
+    "iOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
+#define DEMO_SERVICE_ROLE_KEY                                                                      \
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9" \
+    "sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
+#define DEMO_PUBLISHABLE_KEY "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"
+#define DEMO_SECRET_KEY      "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+
+/* ---- errors ---- */
+
+void scenario_error_at(scenario_error_t *err, scenario_pos_t pos, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    snprintf(err->file, sizeof err->file, "%s", pos.file ? pos.file : "");
+    err->line = pos.line;
+    err->col = pos.col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+void scenario_error_format(const scenario_error_t *err, char *out, size_t out_len)
+{
+    if (err->line > 0)
+        snprintf(out, out_len, "%s:%d:%d: %s", err->file, err->line, err->col, err->message);
+    else
+        snprintf(out, out_len, "%s: %s", err->file, err->message);
+}
+
+/* ---- a small string set for duplicate checks (borrowed strings) ---- */
+
+typedef struct strset {
+    const char **slots;
+    size_t cap;
+    size_t count;
+} strset_t;
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Adds s (borrowed: it must outlive the set); false when it was already there. */
+static bool strset_add(strset_t *set, const char *s)
+{
+    if ((set->count + 1) * 2 > set->cap) {
+        strset_t bigger = {xcalloc(set->cap ? set->cap * 2 : 16, sizeof(char *)),
+                           set->cap ? set->cap * 2 : 16, 0};
+        for (size_t i = 0; i < set->cap; i++) {
+            if (set->slots[i])
+                strset_add(&bigger, set->slots[i]);
+        }
+        free(set->slots);
+        *set = bigger;
+    }
+    size_t i = (size_t)(str_hash(s) & (set->cap - 1));
+    while (set->slots[i]) {
+        if (strcmp(set->slots[i], s) == 0)
+            return false;
+        i = (i + 1) & (set->cap - 1);
+    }
+    set->slots[i] = s;
+    set->count++;
+    return true;
+}
+
+static void strset_dispose(strset_t *set)
+{
+    free(set->slots);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---- the loader ---- */
+
+typedef struct loader {
+    scenario_t *s;
+    scenario_error_t *err;
+    const jsonc_doc_t *doc;
+    const char *file; /* borrowed from s->files */
+} loader_t;
+
+static scenario_pos_t pos_at(const loader_t *L, size_t offset)
+{
+    scenario_pos_t p = {L->file, 0, 0};
+    if (offset != JSONC_NO_OFFSET)
+        jsonc_line_col(L->doc, offset, &p.line, &p.col);
+    return p;
+}
+
+static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
+{
+    scenario_pos_t p = pos_at(L, offset);
+    snprintf(L->err->file, sizeof L->err->file, "%s", L->file);
+    L->err->line = p.line;
+    L->err->col = p.col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->err->message, sizeof L->err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *kind_of(const cJSON *j)
+{
+    if (cJSON_IsString(j))
+        return "a string";
+    if (cJSON_IsNumber(j))
+        return "a number";
+    if (cJSON_IsBool(j))
+        return "a boolean";
+    if (cJSON_IsNull(j))
+        return "null";
+    if (cJSON_IsArray(j))
+        return "an array";
+    return "an object";
+}
+
+/* Levenshtein distance, capped for long strings (only used for suggestions). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return SIZE_MAX;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost =
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The closest of candidates to word when close enough to be a typo, else NULL. */
+static const char *closest(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    size_t limit = strlen(word) / 3;
+    if (limit < 2)
+        limit = 2;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d <= limit && d < best_d) {
+            best = candidates[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+static void suggestion(char *out, size_t out_len, const char *word, const char *const *candidates,
+                       size_t n)
+{
+    const char *c = closest(word, candidates, n);
+    if (c)
+        snprintf(out, out_len, " (did you mean \"%s\"?)", c);
+    else
+        out[0] = '\0';
+}
+
+/* Rejects unknown and duplicate keys of an object whose keys are fixed. `where`
+ * names the object in messages ("the scenario", "table \"profiles\""). */
+static int check_keys(const loader_t *L, const cJSON *obj, const jsonc_node_t *n,
+                      const char *const *known, size_t known_count, const char *where)
+{
+    size_t i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        size_t off = cn ? cn->key_offset : JSONC_NO_OFFSET;
+        bool found = false;
+        for (size_t k = 0; k < known_count; k++) {
+            if (strcmp(c->string, known[k]) == 0)
+                found = true;
+        }
+        if (!found) {
+            char hint[96];
+            suggestion(hint, sizeof hint, c->string, known, known_count);
+            return fail_at(L, off, "unknown key \"%s\" in %s%s", c->string, where, hint);
+        }
+        for (const cJSON *p = obj->child; p != c; p = p->next) {
+            if (strcmp(p->string, c->string) == 0)
+                return fail_at(L, off, "duplicate key \"%s\" in %s", c->string, where);
+        }
+    }
+    return 0;
+}
+
+/* Member `key` of obj (first match, case-sensitive) and its node, or NULL. */
+static const cJSON *member(const cJSON *obj, const jsonc_node_t *n, const char *key,
+                           const jsonc_node_t **node)
+{
+    size_t i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, i++) {
+        if (c->string && strcmp(c->string, key) == 0) {
+            *node = jsonc_child(n, i);
+            return c;
+        }
+    }
+    *node = NULL;
+    return NULL;
+}
+
+static size_t off_of(const jsonc_node_t *n)
+{
+    return n ? n->offset : JSONC_NO_OFFSET;
+}
+
+static int want_string(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *key,
+                       const char *where, bool allow_empty, char **out)
+{
+    if (!cJSON_IsString(j))
+        return fail_at(L, off_of(n), "\"%s\" in %s must be a string, not %s", key, where,
+                       kind_of(j));
+    if (!allow_empty && j->valuestring[0] == '\0')
+        return fail_at(L, off_of(n), "\"%s\" in %s must not be empty", key, where);
+    free(*out);
+    *out = xstrdup(j->valuestring);
+    return 0;
+}
+
+static int want_bool(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *key,
+                     const char *where, bool *out)
+{
+    if (!cJSON_IsBool(j))
+        return fail_at(L, off_of(n), "\"%s\" in %s must be true or false, not %s", key, where,
+                       kind_of(j));
+    *out = cJSON_IsTrue(j);
+    return 0;
+}
+
+/* A JSON number that is a whole number in [min, max]. */
+static int want_int(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *key,
+                    const char *where, int64_t min, int64_t max, int64_t *out)
+{
+    if (!cJSON_IsNumber(j))
+        return fail_at(L, off_of(n), "\"%s\" in %s must be a whole number, not %s", key, where,
+                       kind_of(j));
+    double d = j->valuedouble;
+    if (!(d == floor(d)) || d < (double)min || d > (double)max)
+        return fail_at(L, off_of(n), "\"%s\" in %s must be a whole number from %lld to %lld", key,
+                       where, (long long)min, (long long)max);
+    *out = (int64_t)d;
+    return 0;
+}
+
+static int want_object(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *what)
+{
+    if (!cJSON_IsObject(j))
+        return fail_at(L, off_of(n), "%s must be an object, not %s", what, kind_of(j));
+    return 0;
+}
+
+static int want_array(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *what)
+{
+    if (!cJSON_IsArray(j))
+        return fail_at(L, off_of(n), "%s must be an array, not %s", what, kind_of(j));
+    return 0;
+}
+
+/* Matches s against a list of allowed words; returns the index or -1 after
+ * filling the error ("expected one of ..."). */
+static int want_choice(const loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *what,
+                       const char *const *choices, size_t count)
+{
+    if (!cJSON_IsString(j))
+        return fail_at(L, off_of(n), "%s must be a string, not %s", what, kind_of(j)), -1;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(j->valuestring, choices[i]) == 0)
+            return (int)i;
+    }
+    char list[256] = "";
+    for (size_t i = 0; i < count; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                 i == 0 ? "" : (i + 1 == count ? " or " : ", "), choices[i]);
+    }
+    char hint[96];
+    suggestion(hint, sizeof hint, j->valuestring, choices, count);
+    fail_at(L, off_of(n), "%s must be %s, not \"%s\"%s", what, list, j->valuestring, hint);
+    return -1;
+}
+
+static void add_file(scenario_t *s, const char *file)
+{
+    s->files = xrealloc(s->files, (s->file_count + 1) * sizeof *s->files);
+    s->files[s->file_count++] = xstrdup(file);
+}
+
+/* ---- freeing ---- */
+
+static void column_dispose(scenario_column_t *c)
+{
+    free(c->name);
+    free(c->type);
+    cJSON_Delete(c->default_value);
+    free(c->identity);
+    free(c->references);
+    free(c->check);
+    memset(c, 0, sizeof *c);
+}
+
+static void policy_dispose(scenario_policy_t *p)
+{
+    free(p->name);
+    free(p->command);
+    for (size_t i = 0; i < p->role_count; i++)
+        free(p->roles[i]);
+    free(p->roles);
+    free(p->using_expr);
+    free(p->with_check);
+    memset(p, 0, sizeof *p);
+}
+
+static void grants_dispose(scenario_table_t *t)
+{
+    for (size_t i = 0; i < t->grant_count; i++)
+        free(t->grants[i].role);
+    free(t->grants);
+    t->grants = NULL;
+    t->grant_count = 0;
+}
+
+static void table_dispose(scenario_table_t *t)
+{
+    free(t->schema);
+    free(t->name);
+    for (size_t i = 0; i < t->column_count; i++)
+        column_dispose(&t->columns[i]);
+    free(t->columns);
+    grants_dispose(t);
+    for (size_t i = 0; i < t->policy_count; i++)
+        policy_dispose(&t->policies[i]);
+    free(t->policies);
+    cJSON_Delete(t->rows);
+    free(t->row_pos);
+    memset(t, 0, sizeof *t);
+}
+
+static void user_dispose(scenario_user_t *u)
+{
+    free(u->id);
+    free(u->email);
+    free(u->phone);
+    free(u->password);
+    cJSON_Delete(u->user_metadata);
+    cJSON_Delete(u->app_metadata);
+    free(u->role);
+    memset(u, 0, sizeof *u);
+}
+
+static void enum_dispose(scenario_enum_t *e)
+{
+    free(e->name);
+    for (size_t i = 0; i < e->label_count; i++)
+        free(e->labels[i]);
+    free(e->labels);
+    memset(e, 0, sizeof *e);
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void scenario_free(scenario_t *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->description);
+    free_strings(s->db_schemas, s->db_schema_count);
+    free(s->jwt_secret);
+    free(s->anon_key);
+    free(s->service_role_key);
+    free(s->publishable_key);
+    free(s->secret_key);
+    for (size_t i = 0; i < s->user_count; i++)
+        user_dispose(&s->users[i]);
+    free(s->users);
+    free(s->on_signup_table);
+    cJSON_Delete(s->on_signup_values);
+    for (size_t i = 0; i < s->role_count; i++)
+        free(s->roles[i].name);
+    free(s->roles);
+    for (size_t i = 0; i < s->enum_count; i++)
+        enum_dispose(&s->enums[i]);
+    free(s->enums);
+    for (size_t i = 0; i < s->table_count; i++)
+        table_dispose(&s->tables[i]);
+    free(s->tables);
+    cJSON_Delete(s->rules);
+    free(s->rule_pos);
+    free_strings(s->files, s->file_count);
+    free(s);
+}
+
+/* ---- defaults ---- */
+
+static void add_role(scenario_t *s, const char *name, bool bypass)
+{
+    s->roles = xrealloc(s->roles, (s->role_count + 1) * sizeof *s->roles);
+    s->roles[s->role_count].name = xstrdup(name);
+    s->roles[s->role_count].bypass_rls = bypass;
+    s->role_count++;
+}
+
+static scenario_t *scenario_with_defaults(void)
+{
+    scenario_t *s = xcalloc(1, sizeof *s);
+    s->postgrest_version = 14;
+    s->db_schema_count = 2;
+    s->db_schemas = xmalloc(2 * sizeof *s->db_schemas);
+    s->db_schemas[0] = xstrdup("public");
+    s->db_schemas[1] = xstrdup("graphql_public");
+    s->db_max_rows = 1000;
+    s->db_tx_end = SCENARIO_TX_COMMIT;
+    s->gateway = SCENARIO_GATEWAY_HOSTED;
+    s->clock_real = true;
+    s->jwt_secret = xstrdup(DEMO_JWT_SECRET);
+    s->anon_key = xstrdup(DEMO_ANON_KEY);
+    s->service_role_key = xstrdup(DEMO_SERVICE_ROLE_KEY);
+    s->publishable_key = xstrdup(DEMO_PUBLISHABLE_KEY);
+    s->secret_key = xstrdup(DEMO_SECRET_KEY);
+    add_role(s, "anon", false);
+    add_role(s, "authenticated", false);
+    add_role(s, "service_role", true);
+    s->auto_reload = true;
+    s->auto_reload_after_ms = 120000;
+    return s;
+}
+
+/* ---- time ---- */
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard
+ * Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int scenario_parse_time(const char *s, int64_t *out_us)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    int64_t frac_us = 0;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d))
+        return -1;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1)
+        return -1;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[mo - 1] + (mo == 2 && leap))
+        return -1;
+    const char *p = s + 10;
+    int64_t zone_s = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (!digits(p, 2, &h) || p[2] != ':' || !digits(p + 3, 2, &mi))
+            return -1;
+        p += 5;
+        if (*p == ':') {
+            if (!digits(p + 1, 2, &sec))
+                return -1;
+            p += 3;
+            if (*p == '.' || *p == ',') {
+                p++;
+                if (!isdigit((unsigned char)*p))
+                    return -1;
+                int ndig = 0, round_up = 0;
+                for (; isdigit((unsigned char)*p); p++, ndig++) {
+                    if (ndig < 6)
+                        frac_us = frac_us * 10 + (*p - '0');
+                    else if (ndig == 6)
+                        round_up = *p >= '5'; /* rounded to microseconds, as Postgres does */
+                }
+                for (int k = ndig; k < 6; k++)
+                    frac_us *= 10;
+                frac_us += round_up;
+            }
+        }
+        if (h > 23 || mi > 59 || sec > 59)
+            return -1;
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p == '-' ? -1 : 1, zh, zm = 0;
+            p++;
+            if (!digits(p, 2, &zh))
+                return -1;
+            p += 2;
+            if (*p == ':') {
+                if (!digits(p + 1, 2, &zm))
+                    return -1;
+                p += 3;
+            } else if (isdigit((unsigned char)*p)) {
+                if (!digits(p, 2, &zm))
+                    return -1;
+                p += 2;
+            }
+            if (zh > 15 || zm > 59)
+                return -1;
+            zone_s = sign * (zh * 3600 + zm * 60);
+        }
+    }
+    if (*p != '\0')
+        return -1;
+    int64_t days = days_from_civil(y, mo, d) - days_from_civil(2000, 1, 1);
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - zone_s;
+    *out_us = secs * 1000000 + frac_us;
+    return 0;
+}
+
+/* ---- names and types ---- */
+
+static int check_ident(const loader_t *L, size_t off, const char *what, const char *name)
+{
+    if (name[0] == '\0')
+        return fail_at(L, off, "%s must not be empty", what);
+    if (strlen(name) > PG_MAX_IDENT)
+        return fail_at(L, off, "%s \"%s\" is longer than %d bytes (Postgres's identifier limit)",
+                       what, name, PG_MAX_IDENT);
+    return 0;
+}
+
+/* The type names SPEC §4 lists (Postgres accepts them in any case). */
+static const char *const builtin_types[] = {
+    "uuid",        "text",
+    "varchar",     "character varying",
+    "char",        "character",
+    "smallint",    "int2",
+    "integer",     "int",
+    "int4",        "bigint",
+    "int8",        "serial",
+    "serial4",     "bigserial",
+    "serial8",     "numeric",
+    "decimal",     "real",
+    "float4",      "double precision",
+    "float8",      "boolean",
+    "bool",        "date",
+    "timestamp",   "timestamp without time zone",
+    "timestamptz", "timestamp with time zone",
+    "json",        "jsonb",
+};
+#define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
+
+/* Checks a column type's shape: a known base type or an enum of the scenario,
+ * an optional (n) / (p,s) modifier on varchar/char/numeric, an optional []. The
+ * store's pgtype_parse does the real parsing; this catches typos at load time. */
+static int check_type(const loader_t *L, size_t off, const char *type, const char *where)
+{
+    char base[96];
+    size_t n = strlen(type);
+    bool array = n >= 2 && strcmp(type + n - 2, "[]") == 0;
+    if (array)
+        n -= 2;
+    if (n == 0 || n >= sizeof base)
+        return fail_at(L, off, "unknown type \"%s\" for %s", type, where);
+    memcpy(base, type, n);
+    base[n] = '\0';
+    for (size_t i = 0; i < L->s->enum_count; i++) {
+        if (strcmp(base, L->s->enums[i].name) == 0)
+            return 0;
+    }
+    char *paren = strchr(base, '(');
+    if (paren) {
+        /* A modifier: digits, at most one comma, a closing parenthesis at the end. */
+        const char *q = paren + 1;
+        int commas = 0, nd = 0;
+        for (; *q && *q != ')'; q++) {
+            if (*q == ',')
+                commas++;
+            else if (isdigit((unsigned char)*q))
+                nd++;
+            else if (*q != ' ')
+                break;
+        }
+        if (*q != ')' || q[1] != '\0' || nd == 0 || commas > 1)
+            return fail_at(L, off,
+                           "bad type modifier in \"%s\" for %s (expected e.g. varchar(20) "
+                           "or numeric(10,2))",
+                           type, where);
+        while (paren > base && paren[-1] == ' ')
+            paren--;
+        *paren = '\0';
+    }
+    char lower[96];
+    for (size_t i = 0;; i++) {
+        lower[i] = (char)tolower((unsigned char)base[i]);
+        if (!base[i])
+            break;
+    }
+    for (size_t i = 0; i < BUILTIN_TYPE_COUNT; i++) {
+        if (strcmp(lower, builtin_types[i]) != 0)
+            continue;
+        if (paren && !(strncmp(lower, "varchar", 7) == 0 || strncmp(lower, "char", 4) == 0 ||
+                       strcmp(lower, "numeric") == 0 || strcmp(lower, "decimal") == 0))
+            return fail_at(L, off, "type \"%s\" for %s takes no modifier", type, where);
+        if (array && strstr(lower, "serial"))
+            return fail_at(L, off, "array of serial is not implemented (type \"%s\" for %s)", type,
+                           where);
+        return 0;
+    }
+    const char **cands = xmalloc((BUILTIN_TYPE_COUNT + L->s->enum_count) * sizeof *cands);
+    size_t nc = 0;
+    for (size_t i = 0; i < BUILTIN_TYPE_COUNT; i++)
+        cands[nc++] = builtin_types[i];
+    for (size_t i = 0; i < L->s->enum_count; i++)
+        cands[nc++] = L->s->enums[i].name;
+    char hint[96];
+    suggestion(hint, sizeof hint, lower, cands, nc);
+    free(cands);
+    return fail_at(L, off,
+                   "unknown type \"%s\" for %s (expected a Postgres type such as uuid, text, "
+                   "integer, timestamptz, jsonb, or an enum from \"enums\")%s",
+                   type, where, hint);
+}
+
+/* "table(col)" or "schema.table(col)". */
+static bool reference_ok(const char *r)
+{
+    const char *open = strchr(r, '(');
+    if (!open || open == r || open[-1] == '.' || r[0] == '.')
+        return false;
+    const char *close = strchr(open, ')');
+    if (!close || close == open + 1 || close[1] != '\0')
+        return false;
+    const char *dot = memchr(r, '.', (size_t)(open - r));
+    if (dot && memchr(dot + 1, '.', (size_t)(open - dot - 1)))
+        return false;
+    return strchr(open + 1, '(') == NULL;
+}
+
+static const char *const default_functions[] = {"gen_random_uuid()", "uuid_generate_v4()", "now()",
+                                                "auth.uid()", "nextval"};
+
+/* A default string that looks like a function call must be one we model. */
+static int check_default(const loader_t *L, const cJSON *j, const jsonc_node_t *n,
+                         const char *where)
+{
+    if (!cJSON_IsString(j))
+        return 0;
+    const char *v = j->valuestring;
+    size_t len = strlen(v);
+    for (size_t i = 0; i < sizeof default_functions / sizeof default_functions[0]; i++) {
+        if (strcmp(v, default_functions[i]) == 0)
+            return 0;
+    }
+    bool call = len >= 3 && v[len - 1] == ')' && strchr(v, '(') != NULL &&
+                (isalpha((unsigned char)v[0]) || v[0] == '_');
+    for (size_t i = 0; call && v[i] != '('; i++) {
+        if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '.')
+            call = false;
+    }
+    if (call)
+        return fail_at(L, off_of(n),
+                       "unsupported default %s for %s (functions: gen_random_uuid(), "
+                       "uuid_generate_v4(), now(), auth.uid(), nextval; anything else must be a "
+                       "JSON literal)",
+                       v, where);
+    return 0;
+}
+
+/* ---- roles ---- */
+
+static scenario_role_t *find_role(const scenario_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->role_count; i++) {
+        if (strcmp(s->roles[i].name, name) == 0)
+            return &s->roles[i];
+    }
+    return NULL;
+}
+
+/* A role name used by a grant or a policy must be declared ("public" is
+ * accepted for policies, as TO PUBLIC). */
+static int check_role_ref(const loader_t *L, size_t off, const char *name, const char *where)
+{
+    if (find_role(L->s, name))
+        return 0;
+    const char **cands = xmalloc(L->s->role_count * sizeof *cands);
+    for (size_t i = 0; i < L->s->role_count; i++)
+        cands[i] = L->s->roles[i].name;
+    char hint[96];
+    suggestion(hint, sizeof hint, name, cands, L->s->role_count);
+    free(cands);
+    return fail_at(L, off, "role \"%s\" does not exist (in %s; declare it in \"roles\")%s", name,
+                   where, hint);
+}
+
+static int apply_roles(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_object(L, j, n, "\"roles\"") != 0)
+        return -1;
+    static const char *const keys[] = {"bypass_rls"};
+    size_t i = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        size_t koff = cn ? cn->key_offset : JSONC_NO_OFFSET;
+        if (check_ident(L, koff, "role name", c->string) != 0)
+            return -1;
+        for (const cJSON *p = j->child; p != c; p = p->next) {
+            if (strcmp(p->string, c->string) == 0)
+                return fail_at(L, koff, "duplicate role \"%s\" in \"roles\"", c->string);
+        }
+        char where[128];
+        snprintf(where, sizeof where, "role \"%s\"", c->string);
+        if (want_object(L, c, cn, where) != 0 || check_keys(L, c, cn, keys, 1, where) != 0)
+            return -1;
+        scenario_role_t *r = find_role(L->s, c->string);
+        if (!r) {
+            add_role(L->s, c->string, false);
+            r = &L->s->roles[L->s->role_count - 1];
+        }
+        const jsonc_node_t *vn;
+        const cJSON *v = member(c, cn, "bypass_rls", &vn);
+        if (v && want_bool(L, v, vn, "bypass_rls", where, &r->bypass_rls) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- enums ---- */
+
+static int apply_enums(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_object(L, j, n, "\"enums\"") != 0)
+        return -1;
+    size_t i = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        size_t koff = cn ? cn->key_offset : JSONC_NO_OFFSET;
+        if (check_ident(L, koff, "enum name", c->string) != 0)
+            return -1;
+        for (const cJSON *p = j->child; p != c; p = p->next) {
+            if (strcmp(p->string, c->string) == 0)
+                return fail_at(L, koff, "duplicate enum \"%s\" in \"enums\"", c->string);
+        }
+        char where[128];
+        snprintf(where, sizeof where, "enum \"%s\"", c->string);
+        if (want_array(L, c, cn, where) != 0)
+            return -1;
+        int count = cJSON_GetArraySize(c);
+        if (count == 0)
+            return fail_at(L, off_of(cn), "enum \"%s\" needs at least one label", c->string);
+        scenario_enum_t e = {0};
+        e.name = xstrdup(c->string);
+        e.labels = xcalloc((size_t)count, sizeof *e.labels);
+        e.pos = pos_at(L, koff);
+        size_t k = 0;
+        int rc = 0;
+        for (const cJSON *l = c->child; l; l = l->next, k++) {
+            const jsonc_node_t *ln = jsonc_child(cn, k);
+            if (!cJSON_IsString(l)) {
+                rc = fail_at(L, off_of(ln), "labels of enum \"%s\" must be strings, not %s",
+                             c->string, kind_of(l));
+                break;
+            }
+            if (l->valuestring[0] == '\0' || strlen(l->valuestring) > PG_MAX_IDENT) {
+                /* Postgres: invalid enum label "", Labels must be 1 to 63 bytes long. */
+                rc = fail_at(L, off_of(ln),
+                             "invalid enum label \"%s\": labels must be 1 to %d "
+                             "bytes long",
+                             l->valuestring, PG_MAX_IDENT);
+                break;
+            }
+            for (size_t m = 0; m < k; m++) {
+                if (strcmp(e.labels[m], l->valuestring) == 0)
+                    rc = fail_at(L, off_of(ln), "enum label \"%s\" already exists in enum \"%s\"",
+                                 l->valuestring, c->string);
+            }
+            if (rc)
+                break;
+            e.labels[e.label_count++] = xstrdup(l->valuestring);
+        }
+        if (rc) {
+            enum_dispose(&e);
+            return -1;
+        }
+        size_t at = L->s->enum_count;
+        for (size_t m = 0; m < L->s->enum_count; m++) {
+            if (strcmp(L->s->enums[m].name, e.name) == 0)
+                at = m;
+        }
+        if (at == L->s->enum_count) {
+            L->s->enums = xrealloc(L->s->enums, (L->s->enum_count + 1) * sizeof *L->s->enums);
+            L->s->enum_count++;
+        } else {
+            enum_dispose(&L->s->enums[at]);
+        }
+        L->s->enums[at] = e;
+    }
+    return 0;
+}
+
+/* ---- tables ---- */
+
+static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *table,
+                        size_t index, scenario_column_t *c)
+{
+    static const char *const keys[] = {"name",        "type",           "nullable", "default",
+                                       "primary_key", "unique",         "identity", "references",
+                                       "check",       "in_schema_cache"};
+    char where[160];
+    snprintf(where, sizeof where, "column %zu of table \"%s\"", index + 1, table);
+    memset(c, 0, sizeof *c);
+    if (want_object(L, j, n, where) != 0)
+        return -1;
+    c->nullable = true;
+    c->in_schema_cache = true;
+    c->pos = pos_at(L, off_of(n));
+    const jsonc_node_t *vn;
+    const cJSON *v = member(j, n, "name", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "%s has no \"name\"", where);
+    if (want_string(L, v, vn, "name", where, true, &c->name) != 0 ||
+        check_ident(L, off_of(vn), "column name", c->name) != 0)
+        return -1;
+    snprintf(where, sizeof where, "column \"%s\" of table \"%s\"", c->name, table);
+    if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    v = member(j, n, "type", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "%s has no \"type\"", where);
+    if (want_string(L, v, vn, "type", where, false, &c->type) != 0 ||
+        check_type(L, off_of(vn), c->type, where) != 0)
+        return -1;
+    c->type_pos = pos_at(L, off_of(vn));
+    const jsonc_node_t *nullable_node;
+    const cJSON *nullable = member(j, n, "nullable", &nullable_node);
+    if (nullable && want_bool(L, nullable, nullable_node, "nullable", where, &c->nullable) != 0)
+        return -1;
+    if ((v = member(j, n, "primary_key", &vn)) &&
+        want_bool(L, v, vn, "primary_key", where, &c->primary_key) != 0)
+        return -1;
+    if (c->primary_key) {
+        /* Postgres: "conflicting NULL/NOT NULL declarations" for NULL PRIMARY KEY. */
+        if (nullable && c->nullable)
+            return fail_at(L, off_of(nullable_node),
+                           "conflicting NULL/NOT NULL declarations for %s (a primary key is "
+                           "never nullable)",
+                           where);
+        c->nullable = false;
+    }
+    if ((v = member(j, n, "unique", &vn)) && want_bool(L, v, vn, "unique", where, &c->unique) != 0)
+        return -1;
+    if ((v = member(j, n, "in_schema_cache", &vn)) &&
+        want_bool(L, v, vn, "in_schema_cache", where, &c->in_schema_cache) != 0)
+        return -1;
+    const jsonc_node_t *default_node;
+    const cJSON *def = member(j, n, "default", &default_node);
+    if (def) {
+        if (check_default(L, def, default_node, where) != 0)
+            return -1;
+        c->default_pos = pos_at(L, off_of(default_node));
+        if (!cJSON_IsNull(def))
+            c->default_value = cJSON_Duplicate(def, true);
+    }
+    if ((v = member(j, n, "identity", &vn))) {
+        static const char *const kinds[] = {"always", "by default"};
+        char what[200];
+        snprintf(what, sizeof what, "\"identity\" in %s", where);
+        if (want_choice(L, v, vn, what, kinds, 2) < 0)
+            return -1;
+        c->identity = xstrdup(v->valuestring);
+        if (c->default_value)
+            return fail_at(L, off_of(vn), "both default and identity specified for %s", where);
+    }
+    if ((v = member(j, n, "references", &vn))) {
+        if (want_string(L, v, vn, "references", where, false, &c->references) != 0)
+            return -1;
+        if (!reference_ok(c->references))
+            return fail_at(L, off_of(vn),
+                           "\"references\" in %s must look like \"table(column)\" or "
+                           "\"schema.table(column)\", not \"%s\"",
+                           where, c->references);
+        c->references_pos = pos_at(L, off_of(vn));
+    }
+    if ((v = member(j, n, "check", &vn)) &&
+        want_string(L, v, vn, "check", where, false, &c->check) != 0)
+        return -1;
+    return 0;
+}
+
+static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
+{
+    char where[160];
+    snprintf(where, sizeof where, "\"columns\" of table \"%s\"", t->name);
+    if (want_array(L, j, n, where) != 0)
+        return -1;
+    strset_t seen = {0};
+    size_t i = 0;
+    int rc = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        scenario_column_t col;
+        if (parse_column(L, c, cn, t->name, i, &col) != 0) {
+            column_dispose(&col);
+            rc = -1;
+            break;
+        }
+        size_t at = t->column_count;
+        for (size_t k = 0; k < t->column_count; k++) {
+            if (strcmp(t->columns[k].name, col.name) == 0)
+                at = k;
+        }
+        if (at == t->column_count) {
+            t->columns = xrealloc(t->columns, (t->column_count + 1) * sizeof *t->columns);
+            t->column_count++;
+        } else {
+            column_dispose(&t->columns[at]);
+        }
+        t->columns[at] = col;
+        /* The set borrows the name from the table, which outlives it. */
+        if (!strset_add(&seen, t->columns[at].name)) {
+            const jsonc_node_t *vn;
+            member(c, cn, "name", &vn);
+            rc = fail_at(L, off_of(vn), "column \"%s\" specified more than once in table \"%s\"",
+                         col.name, t->name);
+            break;
+        }
+    }
+    strset_dispose(&seen);
+    return rc;
+}
+
+static int parse_policy(loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *table,
+                        size_t index, scenario_policy_t *p)
+{
+    static const char *const keys[] = {"name",       "command", "roles",
+                                       "permissive", "using",   "with_check"};
+    static const char *const commands[] = {"select", "insert", "update", "delete", "all"};
+    char where[200];
+    snprintf(where, sizeof where, "policy %zu of table \"%s\"", index + 1, table);
+    memset(p, 0, sizeof *p);
+    p->permissive = true;
+    if (want_object(L, j, n, where) != 0)
+        return -1;
+    p->pos = pos_at(L, off_of(n));
+    const jsonc_node_t *vn;
+    const cJSON *v = member(j, n, "name", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "%s has no \"name\"", where);
+    if (want_string(L, v, vn, "name", where, true, &p->name) != 0 ||
+        check_ident(L, off_of(vn), "policy name", p->name) != 0)
+        return -1;
+    snprintf(where, sizeof where, "policy \"%s\" of table \"%s\"", p->name, table);
+    if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    int cmd = 4;
+    if ((v = member(j, n, "command", &vn))) {
+        char what[240];
+        snprintf(what, sizeof what, "\"command\" in %s", where);
+        if ((cmd = want_choice(L, v, vn, what, commands, 5)) < 0)
+            return -1;
+    }
+    p->command = xstrdup(commands[cmd]);
+    if ((v = member(j, n, "roles", &vn))) {
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+            return fail_at(L, off_of(vn),
+                           "\"roles\" in %s must be a non-empty array of role names (leave it out "
+                           "for PUBLIC)",
+                           where);
+        const jsonc_node_t *rn_parent = vn;
+        p->roles = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *p->roles);
+        size_t k = 0;
+        for (const cJSON *r = v->child; r; r = r->next, k++) {
+            const jsonc_node_t *rn = jsonc_child(rn_parent, k);
+            if (!cJSON_IsString(r) || r->valuestring[0] == '\0')
+                return fail_at(L, off_of(rn), "\"roles\" in %s must hold role names, not %s", where,
+                               cJSON_IsString(r) ? "an empty string" : kind_of(r));
+            bool is_public =
+                strcmp(r->valuestring, "public") == 0 || strcmp(r->valuestring, "PUBLIC") == 0;
+            if (!is_public && check_role_ref(L, off_of(rn), r->valuestring, where) != 0)
+                return -1;
+            p->roles[p->role_count++] = xstrdup(is_public ? "public" : r->valuestring);
+        }
+    }
+    if ((v = member(j, n, "permissive", &vn)) &&
+        want_bool(L, v, vn, "permissive", where, &p->permissive) != 0)
+        return -1;
+    if ((v = member(j, n, "using", &vn))) {
+        if (want_string(L, v, vn, "using", where, false, &p->using_expr) != 0)
+            return -1;
+        p->using_pos = pos_at(L, off_of(vn));
+        /* Postgres (policy.c): 42601 only WITH CHECK expression allowed for INSERT. */
+        if (cmd == 1)
+            return fail_at(L, off_of(vn),
+                           "only WITH CHECK expression allowed for INSERT (%s: use "
+                           "\"with_check\")",
+                           where);
+    }
+    if ((v = member(j, n, "with_check", &vn))) {
+        if (want_string(L, v, vn, "with_check", where, false, &p->with_check) != 0)
+            return -1;
+        p->with_check_pos = pos_at(L, off_of(vn));
+        /* Postgres (policy.c): 42601 WITH CHECK cannot be applied to SELECT or DELETE. */
+        if (cmd == 0 || cmd == 3)
+            return fail_at(L, off_of(vn),
+                           "WITH CHECK cannot be applied to SELECT or DELETE (%s: use \"using\")",
+                           where);
+    }
+    return 0;
+}
+
+static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
+{
+    char where[160];
+    snprintf(where, sizeof where, "\"policies\" of table \"%s\"", t->name);
+    if (want_array(L, j, n, where) != 0)
+        return -1;
+    strset_t seen = {0};
+    size_t i = 0;
+    int rc = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        scenario_policy_t pol;
+        if (parse_policy(L, c, cn, t->name, i, &pol) != 0) {
+            policy_dispose(&pol);
+            rc = -1;
+            break;
+        }
+        size_t at = t->policy_count;
+        for (size_t k = 0; k < t->policy_count; k++) {
+            if (strcmp(t->policies[k].name, pol.name) == 0)
+                at = k;
+        }
+        if (at == t->policy_count) {
+            t->policies = xrealloc(t->policies, (t->policy_count + 1) * sizeof *t->policies);
+            t->policy_count++;
+        } else {
+            policy_dispose(&t->policies[at]);
+        }
+        t->policies[at] = pol;
+        if (!strset_add(&seen, t->policies[at].name)) {
+            const jsonc_node_t *vn;
+            member(c, cn, "name", &vn);
+            /* Postgres: 42710 policy "x" for table "t" already exists. */
+            rc = fail_at(L, off_of(vn), "policy \"%s\" for table \"%s\" already exists", pol.name,
+                         t->name);
+            break;
+        }
+    }
+    strset_dispose(&seen);
+    return rc;
+}
+
+static int apply_grants(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const privs[] = {"select", "insert", "update", "delete", "all"};
+    static const unsigned bits[] = {SCENARIO_PRIV_SELECT, SCENARIO_PRIV_INSERT,
+                                    SCENARIO_PRIV_UPDATE, SCENARIO_PRIV_DELETE, SCENARIO_PRIV_ALL};
+    char where[160];
+    snprintf(where, sizeof where, "\"grants\" of table \"%s\"", t->name);
+    grants_dispose(t);
+    if (cJSON_IsNull(j)) {
+        t->has_grants = false; /* back to Supabase's default privileges */
+        return 0;
+    }
+    if (want_object(L, j, n, where) != 0)
+        return -1;
+    t->has_grants = true;
+    t->grants = xcalloc((size_t)cJSON_GetArraySize(j) + 1, sizeof *t->grants);
+    size_t i = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        size_t koff = cn ? cn->key_offset : JSONC_NO_OFFSET;
+        if (check_role_ref(L, koff, c->string, where) != 0)
+            return -1;
+        for (const cJSON *p = j->child; p != c; p = p->next) {
+            if (strcmp(p->string, c->string) == 0)
+                return fail_at(L, koff, "duplicate role \"%s\" in %s", c->string, where);
+        }
+        char what[240];
+        snprintf(what, sizeof what, "privileges of role \"%s\" in %s", c->string, where);
+        if (want_array(L, c, cn, what) != 0)
+            return -1;
+        scenario_grant_t *g = &t->grants[t->grant_count++];
+        g->role = xstrdup(c->string);
+        size_t k = 0;
+        for (const cJSON *p = c->child; p; p = p->next, k++) {
+            const jsonc_node_t *pn = jsonc_child(cn, k);
+            char lower[16] = "";
+            if (cJSON_IsString(p) && strlen(p->valuestring) < sizeof lower) {
+                for (size_t m = 0; p->valuestring[m]; m++)
+                    lower[m] = (char)tolower((unsigned char)p->valuestring[m]);
+            }
+            size_t m = 0;
+            while (m < 5 && strcmp(lower, privs[m]) != 0)
+                m++;
+            if (m == 5) {
+                char hint[96] = "";
+                if (cJSON_IsString(p))
+                    suggestion(hint, sizeof hint, p->valuestring, privs, 5);
+                return fail_at(L, off_of(pn),
+                               "bad privilege %s%s%s for role \"%s\" in %s: expected \"select\", "
+                               "\"insert\", \"update\", \"delete\" or \"all\"%s",
+                               cJSON_IsString(p) ? "\"" : "",
+                               cJSON_IsString(p) ? p->valuestring : kind_of(p),
+                               cJSON_IsString(p) ? "\"" : "", c->string, where, hint);
+            }
+            g->privileges |= bits[m];
+        }
+    }
+    return 0;
+}
+
+static int apply_rows(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
+{
+    cJSON_Delete(t->rows);
+    free(t->row_pos);
+    t->rows = NULL;
+    t->row_pos = NULL;
+    char where[160];
+    snprintf(where, sizeof where, "\"rows\" of table \"%s\"", t->name);
+    if (want_array(L, j, n, where) != 0)
+        return -1;
+    size_t count = (size_t)cJSON_GetArraySize(j);
+    t->row_pos = xcalloc(count + 1, sizeof *t->row_pos);
+    size_t i = 0;
+    for (const cJSON *r = j->child; r; r = r->next, i++) {
+        const jsonc_node_t *rn = jsonc_child(n, i);
+        if (!cJSON_IsObject(r))
+            return fail_at(L, off_of(rn),
+                           "row %zu of table \"%s\" must be an object of column values, not %s",
+                           i + 1, t->name, kind_of(r));
+        t->row_pos[i] = pos_at(L, off_of(rn));
+    }
+    t->rows = cJSON_Duplicate(j, true);
+    return 0;
+}
+
+static scenario_table_t *find_table(const scenario_t *s, const char *schema, const char *name)
+{
+    for (size_t i = 0; i < s->table_count; i++) {
+        if (strcmp(s->tables[i].schema, schema) == 0 && strcmp(s->tables[i].name, name) == 0)
+            return &s->tables[i];
+    }
+    return NULL;
+}
+
+/* Splits a table key "name" or "schema.name" into fresh strings; -1 when a part
+ * is empty. */
+static int split_table_name(const char *key, char **schema, char **name)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot) {
+        *schema = xstrdup("public");
+        *name = xstrdup(key);
+    } else {
+        *schema = xstrndup(key, (size_t)(dot - key));
+        *name = xstrdup(dot + 1);
+    }
+    return (*schema)[0] && (*name)[0] ? 0 : -1;
+}
+
+static int apply_table(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"columns",         "rls", "grants", "policies",
+                                       "in_schema_cache", "rows"};
+    char where[160];
+    snprintf(where, sizeof where, "table \"%s\"", t->name);
+    if (want_object(L, j, n, where) != 0 ||
+        check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    const jsonc_node_t *vn;
+    const cJSON *v;
+    if ((v = member(j, n, "columns", &vn)) && apply_columns(L, t, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "rls", &vn)) && want_bool(L, v, vn, "rls", where, &t->rls) != 0)
+        return -1;
+    if ((v = member(j, n, "in_schema_cache", &vn)) &&
+        want_bool(L, v, vn, "in_schema_cache", where, &t->in_schema_cache) != 0)
+        return -1;
+    if ((v = member(j, n, "grants", &vn)) && apply_grants(L, t, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "policies", &vn)) && apply_policies(L, t, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "rows", &vn)) && apply_rows(L, t, v, vn) != 0)
+        return -1;
+    return 0;
+}
+
+static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_object(L, j, n, "\"tables\"") != 0)
+        return -1;
+    size_t i = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        size_t koff = cn ? cn->key_offset : JSONC_NO_OFFSET;
+        char *schema, *name;
+        if (split_table_name(c->string, &schema, &name) != 0) {
+            free(schema);
+            free(name);
+            return fail_at(L, koff, "bad table name \"%s\" (expected \"name\" or \"schema.name\")",
+                           c->string);
+        }
+        if (check_ident(L, koff, "schema name", schema) != 0 ||
+            check_ident(L, koff, "table name", name) != 0) {
+            free(schema);
+            free(name);
+            return -1;
+        }
+        /* "profiles" and "public.profiles" name the same table. */
+        for (const cJSON *p = j->child; p != c; p = p->next) {
+            char *ps, *pn;
+            split_table_name(p->string, &ps, &pn);
+            bool same = strcmp(ps, schema) == 0 && strcmp(pn, name) == 0;
+            free(ps);
+            free(pn);
+            if (same) {
+                fail_at(L, koff, "table \"%s.%s\" is declared twice in \"tables\"", schema, name);
+                free(schema);
+                free(name);
+                return -1;
+            }
+        }
+        scenario_table_t *t = find_table(L->s, schema, name);
+        if (!t) {
+            const jsonc_node_t *vn;
+            if (!cJSON_IsObject(c) || !member(c, cn, "columns", &vn)) {
+                /* A table only a base could supply, probably a misspelt one. */
+                const char **cands = xmalloc((L->s->table_count + 1) * sizeof *cands);
+                for (size_t k = 0; k < L->s->table_count; k++)
+                    cands[k] = L->s->tables[k].name;
+                char hint[96];
+                suggestion(hint, sizeof hint, name, cands, L->s->table_count);
+                free(cands);
+                fail_at(L, koff, "table \"%s\" has no \"columns\" and is not in a base scenario%s",
+                        name, hint);
+                free(schema);
+                free(name);
+                return -1;
+            }
+            L->s->tables = xrealloc(L->s->tables, (L->s->table_count + 1) * sizeof *L->s->tables);
+            t = &L->s->tables[L->s->table_count++];
+            memset(t, 0, sizeof *t);
+            t->schema = schema;
+            t->name = name;
+            t->in_schema_cache = true;
+            t->pos = pos_at(L, koff);
+        } else {
+            free(schema);
+            free(name);
+        }
+        if (apply_table(L, t, c, cn) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- auth ---- */
+
+static bool uuid_ok(const char *s)
+{
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    }
+    return s[36] == '\0';
+}
+
+static int parse_user(loader_t *L, const cJSON *j, const jsonc_node_t *n, size_t index,
+                      scenario_user_t *u)
+{
+    static const char *const keys[] = {
+        "id",           "email",           "phone", "password", "user_metadata",
+        "app_metadata", "email_confirmed", "role"};
+    char where[160];
+    snprintf(where, sizeof where, "user %zu of auth.users", index + 1);
+    memset(u, 0, sizeof *u);
+    u->email_confirmed = true;
+    if (want_object(L, j, n, where) != 0)
+        return -1;
+    u->pos = pos_at(L, off_of(n));
+    const jsonc_node_t *vn;
+    const cJSON *v = member(j, n, "id", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "%s has no \"id\" (a UUID)", where);
+    if (want_string(L, v, vn, "id", where, false, &u->id) != 0)
+        return -1;
+    if (!uuid_ok(u->id))
+        return fail_at(L, off_of(vn),
+                       "\"id\" in %s must be a UUID like "
+                       "\"13ab4cf1-8587-4685-874b-c2d37beeab38\", not \"%s\"",
+                       where, u->id);
+    for (char *p = u->id; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    snprintf(where, sizeof where, "user \"%s\"", u->id);
+    if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    v = member(j, n, "email", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "%s has no \"email\"", where);
+    if (want_string(L, v, vn, "email", where, false, &u->email) != 0)
+        return -1;
+    const char *at = strchr(u->email, '@');
+    if (!at || at == u->email || at[1] == '\0' || strchr(at + 1, '@'))
+        return fail_at(L, off_of(vn), "\"email\" in %s is not an email address: \"%s\"", where,
+                       u->email);
+    if ((v = member(j, n, "phone", &vn)) &&
+        want_string(L, v, vn, "phone", where, false, &u->phone) != 0)
+        return -1;
+    if ((v = member(j, n, "password", &vn)) &&
+        want_string(L, v, vn, "password", where, false, &u->password) != 0)
+        return -1;
+    if ((v = member(j, n, "email_confirmed", &vn)) &&
+        want_bool(L, v, vn, "email_confirmed", where, &u->email_confirmed) != 0)
+        return -1;
+    if ((v = member(j, n, "role", &vn)) &&
+        want_string(L, v, vn, "role", where, false, &u->role) != 0)
+        return -1;
+    if (!u->role)
+        u->role = xstrdup("authenticated");
+    const char *meta_keys[] = {"user_metadata", "app_metadata"};
+    cJSON **meta[] = {&u->user_metadata, &u->app_metadata};
+    for (int m = 0; m < 2; m++) {
+        if ((v = member(j, n, meta_keys[m], &vn))) {
+            char what[200];
+            snprintf(what, sizeof what, "\"%s\" in %s", meta_keys[m], where);
+            if (want_object(L, v, vn, what) != 0)
+                return -1;
+            *meta[m] = cJSON_Duplicate(v, true);
+        }
+    }
+    if (!u->user_metadata)
+        u->user_metadata = cJSON_CreateObject();
+    if (!u->app_metadata) {
+        /* GoTrue's raw_app_meta_data for an email signup. */
+        u->app_metadata = cJSON_Parse("{\"provider\":\"email\",\"providers\":[\"email\"]}");
+    }
+    MOCK_ASSERT(u->user_metadata && u->app_metadata);
+    return 0;
+}
+
+static int apply_users(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_array(L, j, n, "\"users\" in \"auth\"") != 0)
+        return -1;
+    scenario_t *s = L->s;
+    strset_t seen = {0};
+    size_t i = 0;
+    int rc = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        scenario_user_t u;
+        if (parse_user(L, c, cn, i, &u) != 0) {
+            user_dispose(&u);
+            rc = -1;
+            break;
+        }
+        size_t at = s->user_count;
+        for (size_t k = 0; k < s->user_count; k++) {
+            if (strcmp(s->users[k].id, u.id) == 0)
+                at = k;
+        }
+        const jsonc_node_t *vn;
+        for (size_t k = 0; k < s->user_count; k++) {
+            if (k != at && strcmp(s->users[k].email, u.email) == 0) {
+                member(c, cn, "email", &vn);
+                rc = fail_at(L, off_of(vn), "email \"%s\" is already used by user \"%s\"", u.email,
+                             s->users[k].id);
+            }
+        }
+        if (rc) {
+            user_dispose(&u);
+            break;
+        }
+        if (at == s->user_count) {
+            s->users = xrealloc(s->users, (s->user_count + 1) * sizeof *s->users);
+            s->user_count++;
+        } else {
+            user_dispose(&s->users[at]);
+        }
+        s->users[at] = u;
+        if (!strset_add(&seen, s->users[at].id)) {
+            member(c, cn, "id", &vn);
+            rc = fail_at(L, off_of(vn), "user \"%s\" appears twice in auth.users", u.id);
+            break;
+        }
+    }
+    strset_dispose(&seen);
+    return rc;
+}
+
+static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    scenario_t *s = L->s;
+    free(s->on_signup_table);
+    cJSON_Delete(s->on_signup_values);
+    s->on_signup_table = NULL;
+    s->on_signup_values = NULL;
+    s->on_signup_pos = (scenario_pos_t){0};
+    if (cJSON_IsNull(j))
+        return 0;
+    static const char *const keys[] = {"table", "values"};
+    const char *where = "auth.on_signup";
+    if (want_object(L, j, n, where) != 0 || check_keys(L, j, n, keys, 2, where) != 0)
+        return -1;
+    const jsonc_node_t *vn;
+    const cJSON *v = member(j, n, "table", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "auth.on_signup has no \"table\"");
+    if (want_string(L, v, vn, "table", where, false, &s->on_signup_table) != 0)
+        return -1;
+    s->on_signup_pos = pos_at(L, off_of(vn));
+    char *schema, *name;
+    int bad = split_table_name(s->on_signup_table, &schema, &name);
+    bool found = !bad && find_table(s, schema, name) != NULL;
+    free(schema);
+    free(name);
+    if (!found)
+        return fail_at(L, off_of(vn),
+                       "auth.on_signup names table \"%s\", which is not in "
+                       "\"tables\"",
+                       s->on_signup_table);
+    v = member(j, n, "values", &vn);
+    if (!v)
+        return fail_at(L, off_of(n), "auth.on_signup has no \"values\"");
+    if (want_object(L, v, vn, "\"values\" in auth.on_signup") != 0)
+        return -1;
+    s->on_signup_values = cJSON_Duplicate(v, true);
+    return 0;
+}
+
+static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"jwt_secret",      "anon_key",     "service_role_key",
+                                       "publishable_key", "secret_key",   "users",
+                                       "on_signup",       "confirm_email"};
+    const char *where = "\"auth\"";
+    if (want_object(L, j, n, where) != 0 ||
+        check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    scenario_t *s = L->s;
+    const jsonc_node_t *vn;
+    const cJSON *v;
+    if ((v = member(j, n, "jwt_secret", &vn))) {
+        if (want_string(L, v, vn, "jwt_secret", where, false, &s->jwt_secret) != 0)
+            return -1;
+        /* PostgREST refuses HS256 secrets shorter than 32 characters (its
+         * jwt-secret documentation; jose wants a 256-bit key). */
+        if (strlen(s->jwt_secret) < 32)
+            return fail_at(L, off_of(vn),
+                           "\"jwt_secret\" must be at least 32 characters long (PostgREST "
+                           "rejects shorter HS256 secrets)");
+    }
+    struct {
+        const char *key;
+        char **field;
+        const char *prefix;
+    } strs[] = {{"anon_key", &s->anon_key, NULL},
+                {"service_role_key", &s->service_role_key, NULL},
+                {"publishable_key", &s->publishable_key, "sb_publishable_"},
+                {"secret_key", &s->secret_key, "sb_secret_"}};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        if (!(v = member(j, n, strs[i].key, &vn)))
+            continue;
+        if (want_string(L, v, vn, strs[i].key, where, false, strs[i].field) != 0)
+            return -1;
+        if (strs[i].prefix && strncmp(*strs[i].field, strs[i].prefix, strlen(strs[i].prefix)))
+            return fail_at(L, off_of(vn),
+                           "\"%s\" must start with \"%s\" (the gateway tells key "
+                           "kinds apart by prefix)",
+                           strs[i].key, strs[i].prefix);
+    }
+    if ((v = member(j, n, "confirm_email", &vn)) &&
+        want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "on_signup", &vn)) && apply_on_signup(L, v, vn) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- postgrest, clock, schema cache, rules ---- */
+
+static int apply_postgrest(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"db_schemas", "db_max_rows", "db_tx_end",
+                                       "db_aggregates_enabled", "db_plan_enabled"};
+    static const char *const tx_ends[] = {"commit", "commit-allow-override", "rollback",
+                                          "rollback-allow-override"};
+    const char *where = "\"postgrest\"";
+    if (want_object(L, j, n, where) != 0 ||
+        check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    scenario_t *s = L->s;
+    const jsonc_node_t *vn;
+    const cJSON *v;
+    if ((v = member(j, n, "db_schemas", &vn))) {
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+            return fail_at(L, off_of(vn),
+                           "\"db_schemas\" in \"postgrest\" must be a non-empty array of schema "
+                           "names");
+        size_t count = (size_t)cJSON_GetArraySize(v), k = 0;
+        char **names = xcalloc(count, sizeof *names);
+        for (const cJSON *c = v->child; c; c = c->next, k++) {
+            const jsonc_node_t *cn = jsonc_child(vn, k);
+            int rc = 0;
+            if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
+                rc = fail_at(L, off_of(cn), "\"db_schemas\" must hold schema names, not %s",
+                             cJSON_IsString(c) ? "an empty string" : kind_of(c));
+            for (size_t m = 0; rc == 0 && m < k; m++) {
+                if (strcmp(names[m], c->valuestring) == 0)
+                    rc = fail_at(L, off_of(cn), "schema \"%s\" is listed twice in \"db_schemas\"",
+                                 c->valuestring);
+            }
+            if (rc) {
+                free_strings(names, k);
+                return -1;
+            }
+            names[k] = xstrdup(c->valuestring);
+        }
+        free_strings(s->db_schemas, s->db_schema_count);
+        s->db_schemas = names;
+        s->db_schema_count = count;
+    }
+    if ((v = member(j, n, "db_max_rows", &vn))) {
+        if (cJSON_IsNull(v))
+            s->db_max_rows = -1;
+        else if (want_int(L, v, vn, "db_max_rows", where, 0, INT32_MAX, &s->db_max_rows) != 0)
+            return -1;
+    }
+    if ((v = member(j, n, "db_tx_end", &vn))) {
+        int k = want_choice(L, v, vn, "\"db_tx_end\" in \"postgrest\"", tx_ends, 4);
+        if (k < 0)
+            return -1;
+        s->db_tx_end = (scenario_tx_end_t)k;
+    }
+    if ((v = member(j, n, "db_aggregates_enabled", &vn)) &&
+        want_bool(L, v, vn, "db_aggregates_enabled", where, &s->db_aggregates_enabled) != 0)
+        return -1;
+    if ((v = member(j, n, "db_plan_enabled", &vn)) &&
+        want_bool(L, v, vn, "db_plan_enabled", where, &s->db_plan_enabled) != 0)
+        return -1;
+    return 0;
+}
+
+static int apply_clock(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    scenario_t *s = L->s;
+    s->clock_pos = pos_at(L, off_of(n));
+    if (cJSON_IsNull(j) || (cJSON_IsString(j) && strcmp(j->valuestring, "real") == 0)) {
+        s->clock_real = true;
+        s->clock_start_us = 0;
+        return 0;
+    }
+    if (!cJSON_IsString(j) || scenario_parse_time(j->valuestring, &s->clock_start_us) != 0)
+        return fail_at(L, off_of(n),
+                       "\"clock\" must be \"real\" or an ISO 8601 time such as "
+                       "\"2026-01-01T00:00:00Z\" or \"2026-01-01T09:30:00.5+02:00\", not %s%s%s",
+                       cJSON_IsString(j) ? "\"" : "",
+                       cJSON_IsString(j) ? j->valuestring : kind_of(j),
+                       cJSON_IsString(j) ? "\"" : "");
+    s->clock_real = false;
+    return 0;
+}
+
+static int apply_schema_cache(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"auto_reload_after_ms"};
+    const char *where = "\"schema_cache\"";
+    if (want_object(L, j, n, where) != 0 || check_keys(L, j, n, keys, 1, where) != 0)
+        return -1;
+    const jsonc_node_t *vn;
+    const cJSON *v = member(j, n, "auto_reload_after_ms", &vn);
+    if (!v)
+        return 0;
+    if (cJSON_IsNull(v)) {
+        L->s->auto_reload = false;
+        L->s->auto_reload_after_ms = 0;
+        return 0;
+    }
+    if (want_int(L, v, vn, "auto_reload_after_ms", where, 0, INT64_C(1) << 50,
+                 &L->s->auto_reload_after_ms) != 0)
+        return -1;
+    L->s->auto_reload = true;
+    return 0;
+}
+
+static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_array(L, j, n, "\"rules\"") != 0)
+        return -1;
+    scenario_t *s = L->s;
+    size_t old = s->rules ? (size_t)cJSON_GetArraySize(s->rules) : 0;
+    size_t add = (size_t)cJSON_GetArraySize(j);
+    size_t i = 0;
+    for (const cJSON *r = j->child; r; r = r->next, i++) {
+        if (!cJSON_IsObject(r))
+            return fail_at(L, off_of(jsonc_child(n, i)), "rule %zu must be an object, not %s",
+                           i + 1, kind_of(r));
+    }
+    if (!s->rules)
+        s->rules = cJSON_CreateArray();
+    MOCK_ASSERT(s->rules);
+    s->rule_pos = xrealloc(s->rule_pos, (old + add + 1) * sizeof *s->rule_pos);
+    i = 0;
+    for (const cJSON *r = j->child; r; r = r->next, i++) {
+        cJSON *copy = cJSON_Duplicate(r, true);
+        MOCK_ASSERT(copy && cJSON_AddItemToArray(s->rules, copy));
+        s->rule_pos[old + i] = pos_at(L, off_of(jsonc_child(n, i)));
+    }
+    return 0;
+}
+
+/* ---- files and extends ---- */
+
+/* The files of an extends chain being loaded, outermost first, as canonical
+ * ids (realpath, or the built-in name); owned. */
+typedef struct chain {
+    char *ids[MAX_EXTENDS_DEPTH + 1];
+    char *names[MAX_EXTENDS_DEPTH + 1]; /* as shown in messages */
+    size_t n;
+} chain_t;
+
+static void chain_dispose(chain_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->ids[i]);
+        free(c->names[i]);
+    }
+    c->n = 0;
+}
+
+static char *file_id(const char *file)
+{
+    if (strcmp(file, BUILTIN_DEFAULT_FILE) == 0)
+        return xstrdup(file);
+    char *real = realpath(file, NULL);
+    if (!real)
+        return xstrdup(file);
+    char *id = xstrdup(real); /* realpath's buffer is malloc'd outside xalloc */
+    free(real);
+    return id;
+}
+
+static bool is_regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads a whole file up to MOCK_MAX_SCENARIO_BYTES. Returns 0 with *text (heap,
+ * NUL-terminated) and *len, or -1 with a message in why. */
+static int read_file(const char *path, char **text, size_t *len, char *why, size_t why_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_len, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MOCK_MAX_SCENARIO_BYTES) {
+                snprintf(why, why_len, "file is larger than %d bytes", MOCK_MAX_SCENARIO_BYTES);
+                free(buf);
+                fclose(f);
+                return -1;
+            }
+            cap = cap * 2 > MOCK_MAX_SCENARIO_BYTES ? MOCK_MAX_SCENARIO_BYTES : cap * 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    /* One more byte tells a file of exactly the cap from a larger one. */
+    if (n == MOCK_MAX_SCENARIO_BYTES && fgetc(f) != EOF) {
+        snprintf(why, why_len, "file is larger than %d bytes", MOCK_MAX_SCENARIO_BYTES);
+        free(buf);
+        fclose(f);
+        return -1;
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) {
+        snprintf(why, why_len, "read error");
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+static bool looks_like_path(const char *s)
+{
+    size_t n = strlen(s);
+    return strchr(s, '/') != NULL || (n >= 5 && strcmp(s + n - 5, ".json") == 0);
+}
+
+/* Where NAME is looked for: next to `from` (when given), ./scenarios, then the
+ * installed data directory. Returns a heap path, BUILTIN_DEFAULT_FILE for
+ * "default" when no file exists, or NULL; `tried` lists the places. */
+static char *resolve_name(const char *name, const char *from, char *tried, size_t tried_len)
+{
+    char *cands[3];
+    size_t nc = 0;
+    if (from) {
+        const char *slash = strrchr(from, '/');
+        if (slash)
+            cands[nc++] = xasprintf("%.*s/%s.json", (int)(slash - from), from, name);
+        else
+            cands[nc++] = xasprintf("%s.json", name);
+    }
+    cands[nc++] = xasprintf("scenarios/%s.json", name);
+    cands[nc++] = xasprintf("%s/scenarios/%s.json", MOCK_DATADIR, name);
+    char *found = NULL;
+    tried[0] = '\0';
+    for (size_t i = 0; i < nc; i++) {
+        if (!found && is_regular_file(cands[i])) {
+            found = cands[i];
+            continue;
+        }
+        size_t used = strlen(tried);
+        snprintf(tried + used, tried_len - used, "%s%s", used ? ", " : "", cands[i]);
+        free(cands[i]);
+    }
+    if (!found && strcmp(name, "default") == 0)
+        found = xstrdup(BUILTIN_DEFAULT_FILE);
+    return found;
+}
+
+/* The path an `extends` value names, relative to the extending file. */
+static char *resolve_relative(const char *value, const char *from)
+{
+    const char *slash = strrchr(from, '/');
+    if (value[0] == '/' || !slash)
+        return xstrdup(value);
+    return xasprintf("%.*s/%s", (int)(slash - from), from, value);
+}
+
+static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
+                      scenario_t **out, scenario_error_t *err);
+
+static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, chain_t *chain,
+                        scenario_t **base)
+{
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+        return fail_at(L, off_of(vn),
+                       "\"extends\" must be a scenario name or a path to a .json file, not %s",
+                       cJSON_IsString(v) ? "an empty string" : kind_of(v));
+    char *path;
+    char tried[1024];
+    if (looks_like_path(v->valuestring)) {
+        path = resolve_relative(v->valuestring, L->file);
+        if (!is_regular_file(path)) {
+            fail_at(L, off_of(vn), "cannot find base scenario file \"%s\" (looked for %s)",
+                    v->valuestring, path);
+            free(path);
+            return -1;
+        }
+    } else {
+        path = resolve_name(v->valuestring, L->file, tried, sizeof tried);
+        if (!path)
+            return fail_at(L, off_of(vn), "cannot find base scenario \"%s\" (looked for %s)",
+                           v->valuestring, tried);
+    }
+    char *id = file_id(path);
+    for (size_t i = 0; i < chain->n; i++) {
+        if (strcmp(chain->ids[i], id) != 0)
+            continue;
+        char cycle[400] = "";
+        for (size_t k = i; k < chain->n; k++) {
+            size_t used = strlen(cycle);
+            snprintf(cycle + used, sizeof cycle - used, "%s -> ", chain->names[k]);
+        }
+        size_t used = strlen(cycle);
+        snprintf(cycle + used, sizeof cycle - used, "%s", path);
+        fail_at(L, off_of(vn), "\"extends\" makes a cycle: %s", cycle);
+        free(id);
+        free(path);
+        return -1;
+    }
+    if (chain->n >= MAX_EXTENDS_DEPTH) {
+        fail_at(L, off_of(vn), "\"extends\" chain is longer than %d files", MAX_EXTENDS_DEPTH);
+        free(id);
+        free(path);
+        return -1;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0) {
+        rc = 0;
+    } else {
+        char why[160];
+        rc = read_file(path, &text, &len, why, sizeof why);
+        if (rc != 0)
+            fail_at(L, off_of(vn), "cannot read base scenario %s: %s", path, why);
+    }
+    if (rc == 0) {
+        chain->ids[chain->n] = id;
+        chain->names[chain->n] = xstrdup(path);
+        chain->n++;
+        id = NULL;
+        if (text)
+            rc = load_chain(path, text, len, chain, base, L->err);
+        else
+            rc = load_chain(path, scenario_builtin_default, strlen(scenario_builtin_default), chain,
+                            base, L->err);
+    }
+    free(text);
+    free(id);
+    free(path);
+    return rc;
+}
+
+static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {
+        "$schema",   "name",    "description",  "extends", "postgrest_version",
+        "postgrest", "gateway", "clock",        "auth",    "roles",
+        "enums",     "tables",  "schema_cache", "rules"};
+    static const char *const gateways[] = {"hosted", "self-hosted", "cli"};
+    const char *where = "the scenario";
+    if (check_keys(L, root, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    scenario_t *s = L->s;
+    const jsonc_node_t *vn;
+    const cJSON *v;
+    if ((v = member(root, n, "$schema", &vn)) && !cJSON_IsString(v))
+        return fail_at(L, off_of(vn), "\"$schema\" must be a string, not %s", kind_of(v));
+    /* name and description describe this file; a base's never carry over. */
+    free(s->name);
+    free(s->description);
+    s->name = NULL;
+    s->description = NULL;
+    if ((v = member(root, n, "name", &vn)) && want_string(L, v, vn, "name", where, false, &s->name))
+        return -1;
+    if ((v = member(root, n, "description", &vn)) &&
+        want_string(L, v, vn, "description", where, true, &s->description))
+        return -1;
+    if ((v = member(root, n, "postgrest_version", &vn))) {
+        if (!cJSON_IsNumber(v) ||
+            (v->valuedouble != 12 && v->valuedouble != 13 && v->valuedouble != 14))
+            return fail_at(L, off_of(vn), "\"postgrest_version\" must be 12, 13 or 14");
+        s->postgrest_version = (int)v->valuedouble;
+    }
+    if ((v = member(root, n, "postgrest", &vn)) && apply_postgrest(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "gateway", &vn))) {
+        int k = want_choice(L, v, vn, "\"gateway\"", gateways, 3);
+        if (k < 0)
+            return -1;
+        s->gateway = (scenario_gateway_t)k;
+    }
+    if ((v = member(root, n, "clock", &vn)) && apply_clock(L, v, vn) != 0)
+        return -1;
+    /* Roles and enums first: tables refer to them, whatever the key order. */
+    if ((v = member(root, n, "roles", &vn)) && apply_roles(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "enums", &vn)) && apply_enums(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "tables", &vn)) && apply_tables(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "auth", &vn)) && apply_auth(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "schema_cache", &vn)) && apply_schema_cache(L, v, vn) != 0)
+        return -1;
+    if ((v = member(root, n, "rules", &vn)) && apply_rules(L, v, vn) != 0)
+        return -1;
+    if (!s->name) {
+        /* Named after the file: "scenarios/stale.json" is "stale". */
+        const char *base = strrchr(L->file, '/');
+        base = base ? base + 1 : L->file;
+        size_t blen = strlen(base);
+        if (blen > 5 && strcmp(base + blen - 5, ".json") == 0)
+            blen -= 5;
+        s->name = xstrndup(base, blen);
+    }
+    if (!s->description)
+        s->description = xstrdup("");
+    return 0;
+}
+
+static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
+                      scenario_t **out, scenario_error_t *err)
+{
+    *out = NULL;
+    jsonc_doc_t doc;
+    jsonc_error_t jerr;
+    if (jsonc_parse(text, len, &doc, &jerr) != 0) {
+        scenario_pos_t p = {file, 0, 0};
+        jsonc_text_line_col(text, len, jerr.offset, &p.line, &p.col);
+        scenario_error_at(err, p, "%s", jerr.message);
+        return -1;
+    }
+    loader_t L = {NULL, err, &doc, file};
+    scenario_t *s = NULL;
+    int rc = -1;
+    if (!cJSON_IsObject(doc.json)) {
+        fail_at(&L, doc.root->offset, "a scenario must be a JSON object, not %s",
+                kind_of(doc.json));
+        goto fail;
+    }
+    const jsonc_node_t *vn;
+    const cJSON *ext = member(doc.json, doc.root, "extends", &vn);
+    if (ext) {
+        if (load_extends(&L, ext, vn, chain, &s) != 0)
+            goto fail;
+    } else {
+        s = scenario_with_defaults();
+    }
+    add_file(s, file);
+    L.s = s;
+    L.file = s->files[s->file_count - 1];
+    if (apply_root(&L, doc.json, doc.root) != 0)
+        goto fail;
+    *out = s;
+    s = NULL;
+    rc = 0;
+fail:
+    scenario_free(s);
+    jsonc_doc_dispose(&doc);
+    return rc;
+}
+
+int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
+                       scenario_error_t *err)
+{
+    if (!file)
+        file = "<scenario>";
+    chain_t chain = {0};
+    chain.ids[0] = file_id(file);
+    chain.names[0] = xstrdup(file);
+    chain.n = 1;
+    int rc;
+    if (len > MOCK_MAX_SCENARIO_BYTES) {
+        scenario_error_at(err, (scenario_pos_t){file, 0, 0}, "file is larger than %d bytes",
+                          MOCK_MAX_SCENARIO_BYTES);
+        *out = NULL;
+        rc = -1;
+    } else {
+        rc = load_chain(file, text, len, &chain, out, err);
+    }
+    chain_dispose(&chain);
+    return rc;
+}
+
+int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err)
+{
+    *out = NULL;
+    char *path;
+    if (looks_like_path(name_or_file)) {
+        path = xstrdup(name_or_file);
+    } else {
+        char tried[1024];
+        path = resolve_name(name_or_file, NULL, tried, sizeof tried);
+        if (!path) {
+            scenario_error_at(err, (scenario_pos_t){name_or_file, 0, 0},
+                              "no scenario named \"%s\" (looked for %s)", name_or_file, tried);
+            return -1;
+        }
+    }
+    if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0) {
+        int rc = scenario_load_text(path, scenario_builtin_default,
+                                    strlen(scenario_builtin_default), out, err);
+        free(path);
+        return rc;
+    }
+    char *text;
+    size_t len;
+    char why[160];
+    if (read_file(path, &text, &len, why, sizeof why) != 0) {
+        scenario_error_at(err, (scenario_pos_t){path, 0, 0}, "%s", why);
+        free(path);
+        return -1;
+    }
+    int rc = scenario_load_text(path, text, len, out, err);
+    free(text);
+    free(path);
+    return rc;
+}
