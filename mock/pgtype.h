@@ -92,6 +92,11 @@ int pgvalue_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_t *out
  * input of their JSON text; objects/arrays are accepted by json/jsonb (and arrays
  * by array types), and otherwise fail as Postgres does. */
 int pgvalue_from_json(const pgtype_t *t, const cJSON *j, pgvalue_t *out, pgrst_error_t *err);
+/* The same for a named column of a request body: errors that PG attributes to a
+ * key (a non-array into an array column: "expected JSON array", hint
+ * `See the value of key "col".`) carry the column name. */
+int pgvalue_from_json_column(const pgtype_t *t, const cJSON *j, const char *colname, pgvalue_t *out,
+                             pgrst_error_t *err);
 
 void pgvalue_init_null(pgvalue_t *v);
 void pgvalue_dispose(pgvalue_t *v);
