@@ -50,7 +50,7 @@ typedef struct mock_response {
     buf_t body;
     bool omit_body; /* HEAD: headers as for GET, no body bytes on the wire */
     mock_length_mode_t length_mode;
-    bool close; /* close the connection after this response */
+    bool close;                             /* close the connection after this response */
     char *owned[MOCK_MAX_RESPONSE_HEADERS]; /* header values from add_headerf, freed by dispose */
     size_t owned_count;
 } mock_response_t;

@@ -86,16 +86,14 @@ typedef struct pgrst_code_status {
 /* PGRST codes (Error.hs v14.17, reference §2). PGRST107 is 406 in code even
  * though errors.rst says 415. */
 static const pgrst_code_status_t pgrst_codes[] = {
-    {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504},
-    {"PGRST100", 400}, {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416},
-    {"PGRST105", 405}, {"PGRST106", 406}, {"PGRST107", 406}, {"PGRST108", 400},
-    {"PGRST111", 500}, {"PGRST112", 500}, {"PGRST114", 400}, {"PGRST115", 400},
-    {"PGRST116", 406}, {"PGRST117", 405}, {"PGRST118", 400}, {"PGRST120", 400},
-    {"PGRST121", 500}, {"PGRST122", 400}, {"PGRST123", 400}, {"PGRST124", 400},
-    {"PGRST125", 404}, {"PGRST126", 404}, {"PGRST127", 400}, {"PGRST128", 400},
-    {"PGRST200", 400}, {"PGRST201", 300}, {"PGRST202", 404}, {"PGRST203", 300},
-    {"PGRST204", 400}, {"PGRST205", 404}, {"PGRST300", 500}, {"PGRST301", 401},
-    {"PGRST302", 401}, {"PGRST303", 401}, {"PGRSTX00", 500},
+    {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504}, {"PGRST100", 400},
+    {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416}, {"PGRST105", 405}, {"PGRST106", 406},
+    {"PGRST107", 406}, {"PGRST108", 400}, {"PGRST111", 500}, {"PGRST112", 500}, {"PGRST114", 400},
+    {"PGRST115", 400}, {"PGRST116", 406}, {"PGRST117", 405}, {"PGRST118", 400}, {"PGRST120", 400},
+    {"PGRST121", 500}, {"PGRST122", 400}, {"PGRST123", 400}, {"PGRST124", 400}, {"PGRST125", 404},
+    {"PGRST126", 404}, {"PGRST127", 400}, {"PGRST128", 400}, {"PGRST200", 400}, {"PGRST201", 300},
+    {"PGRST202", 404}, {"PGRST203", 300}, {"PGRST204", 400}, {"PGRST205", 404}, {"PGRST300", 500},
+    {"PGRST301", 401}, {"PGRST302", 401}, {"PGRST303", 401}, {"PGRSTX00", 500},
 };
 
 static bool starts(const char *s, const char *prefix)
@@ -130,8 +128,7 @@ static int sqlstate_status(const char *c, const char *message, bool role_is_anon
         return 500;
     if (starts(c, "28"))
         return 403;
-    if (starts(c, "2D") || starts(c, "38") || starts(c, "39") || starts(c, "3B") ||
-        starts(c, "40"))
+    if (starts(c, "2D") || starts(c, "38") || starts(c, "39") || starts(c, "3B") || starts(c, "40"))
         return 500;
     if (strcmp(c, "53400") == 0)
         return 500;

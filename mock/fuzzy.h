@@ -1,0 +1,21 @@
+/* The "Perhaps you meant" matcher PostgREST uses for PGRST205/PGRST202 hints:
+ * the Haskell fuzzyset 0.2.x algorithm (reference §2, "How the hints are
+ * computed"). Pure. */
+#ifndef MOCK_FUZZY_H
+#define MOCK_FUZZY_H
+
+#include <stddef.h>
+
+/* v14.6+ threshold for table and function names; 0.33 before v14.6. */
+#define FUZZY_MIN_SCORE_TABLES 0.75
+#define FUZZY_MIN_SCORE_LEGACY 0.33
+
+/* Index of the best candidate for `query` scoring at least min_score, or -1.
+ * Equal scores keep the earlier candidate (PostgREST's order there comes from
+ * HashMap iteration and is not reproducible; see reference Open questions). */
+int fuzzy_best(const char *query, const char *const *candidates, size_t count, double min_score);
+/* The score fuzzyset gives `candidate` for `query` (1.0 for a case-insensitive
+ * exact match), or 0 when they share no 2-gram. For tests. */
+double fuzzy_score(const char *query, const char *candidate);
+
+#endif

@@ -1,0 +1,53 @@
+/* The Supabase gateway in front of PostgREST, and PostgREST's own
+ * authentication step: which key a request carries (apikey header or
+ * ?apikey=), whether the gateway lets it through (hosted, self-hosted Kong
+ * 2.8.1, or the CLI's open gateway), the Authorization rewrite of reference §7,
+ * and the role and claims PostgREST derives from the resulting JWT. */
+#ifndef MOCK_GATEWAY_H
+#define MOCK_GATEWAY_H
+
+#include "message.h"
+#include "pgrst_error.h"
+#include "scenario.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum gateway_key {
+    GATEWAY_KEY_MISSING,
+    GATEWAY_KEY_INVALID,
+    GATEWAY_KEY_ANON,         /* the legacy anon JWT key */
+    GATEWAY_KEY_SERVICE_ROLE, /* the legacy service_role JWT key */
+    GATEWAY_KEY_PUBLISHABLE,  /* sb_publishable_... */
+    GATEWAY_KEY_SECRET,       /* sb_secret_... */
+} gateway_key_t;
+
+const char *gateway_key_name(gateway_key_t k); /* "anon", "publishable", "missing", ... */
+
+/* Who a request is, once the gateway and PostgREST's JWT step are done. */
+typedef struct gateway_identity {
+    gateway_key_t key;
+    bool user_jwt;    /* Authorization carried a JWT that is not a configured key */
+    const char *role; /* database role: "anon", "authenticated", "service_role", ... */
+    cJSON *claims;    /* verified claims (owned; NULL for anon without a JWT) */
+    const char *sub;  /* claims.sub when a string (borrowed from claims), else NULL */
+} gateway_identity_t;
+
+void gateway_identity_dispose(gateway_identity_t *id);
+
+/* The gateway's key check. Returns 0 when the request may pass, or 1 after
+ * writing the gateway's rejection into resp. `apikey_query` is the decoded
+ * ?apikey= value or NULL. */
+int gateway_admit(const scenario_t *sc, const mock_request_t *req, const char *apikey_query,
+                  gateway_identity_t *id, mock_response_t *resp);
+
+/* PostgREST's authentication of the (rewritten) Authorization header: verifies
+ * the JWT against the scenario secret at now_unix and resolves the role (a
+ * missing role claim is anon; a role the scenario does not know is 401 22023).
+ * Returns 0, or -1 with err set (PGRST301/PGRST303/22023). */
+int gateway_authenticate(const scenario_t *sc, const mock_request_t *req, int64_t now_unix,
+                         const char *jwt_secret_override, gateway_identity_t *id,
+                         pgrst_error_t *err);
+
+#endif

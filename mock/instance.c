@@ -1,0 +1,309 @@
+/* Builds a served project from a scenario: enums, the auth.users table that
+ * foreign keys point at, the scenario's tables and their seed rows (inserted
+ * through the same store paths as API inserts), and the clock. Reports every
+ * build failure at the scenario position it came from. */
+#include "instance.h"
+
+#include "clock.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct instance {
+    const scenario_t *scenario;  /* borrowed; outlives the instance */
+    const mock_config_t *config; /* borrowed */
+    store_t *store;              /* owned */
+    bool clock_real;
+    int64_t clock_us;    /* fixed clock value (scenario time) */
+    uint64_t started_ms; /* monotonic, for uptime */
+    uint64_t requests;
+};
+
+/* auth.users as far as the Data API can see it: the target of
+ * `references: "auth.users(id)"`. GoTrue's table has many more columns; these
+ * are the ones foreign keys and on_signup values use. */
+static const store_column_spec_t auth_user_columns[] = {
+    {.name = "id", .type = "uuid", .primary_key = true, .in_schema_cache = true},
+    {.name = "email", .type = "text", .nullable = true, .in_schema_cache = true},
+    {.name = "phone", .type = "text", .nullable = true, .in_schema_cache = true},
+    {.name = "role", .type = "text", .nullable = true, .in_schema_cache = true},
+};
+
+static int resolve_clock(instance_t *inst, const scenario_t *sc, const mock_config_t *cfg,
+                         scenario_error_t *err)
+{
+    inst->clock_real = sc->clock_real;
+    inst->clock_us = sc->clock_start_us;
+    if (!cfg || !cfg->clock)
+        return 0;
+    if (strcmp(cfg->clock, "real") == 0) {
+        inst->clock_real = true;
+        return 0;
+    }
+    /* --clock takes the same ISO 8601 forms as timestamptz input. */
+    pgtype_t t = {.kind = PGTYPE_TIMESTAMPTZ, .length = -1};
+    pgvalue_t v;
+    pgrst_error_t perr;
+    pgrst_error_init(&perr);
+    if (pgvalue_from_text(&t, cfg->clock, strlen(cfg->clock), &v, &perr) < 0) {
+        scenario_pos_t none = {.file = "--clock", .line = 0, .col = 0};
+        scenario_error_at(err, none, "--clock: %s", perr.message);
+        pgrst_error_dispose(&perr);
+        return -1;
+    }
+    inst->clock_real = false;
+    inst->clock_us = v.i;
+    pgvalue_dispose(&v);
+    return 0;
+}
+
+static int build_enums(instance_t *inst, const scenario_t *sc, scenario_error_t *err)
+{
+    for (size_t i = 0; i < sc->enum_count; i++) {
+        const scenario_enum_t *e = &sc->enums[i];
+        char *msg = NULL;
+        if (store_add_enum(inst->store, e->name, (const char *const *)e->labels, e->label_count,
+                           &msg) < 0) {
+            scenario_error_at(err, e->pos, "%s", msg);
+            free(msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t *err)
+{
+    char *msg = NULL;
+    int bad_col = -1;
+    if (!store_add_table(inst->store, "auth", "users", auth_user_columns,
+                         sizeof auth_user_columns / sizeof auth_user_columns[0], &msg, &bad_col)) {
+        scenario_pos_t none = {0};
+        scenario_error_at(err, none, "internal auth.users table: %s", msg);
+        free(msg);
+        return -1;
+    }
+    for (size_t i = 0; i < sc->table_count; i++) {
+        const scenario_table_t *st = &sc->tables[i];
+        store_column_spec_t *specs = xcalloc(st->column_count, sizeof *specs);
+        for (size_t c = 0; c < st->column_count; c++) {
+            const scenario_column_t *col = &st->columns[c];
+            specs[c] = (store_column_spec_t){
+                .name = col->name,
+                .type = col->type,
+                .nullable = col->nullable,
+                .default_value = col->default_value,
+                .primary_key = col->primary_key,
+                .unique = col->unique,
+                .identity = col->identity,
+                .references = col->references,
+                .in_schema_cache = col->in_schema_cache,
+            };
+        }
+        bad_col = -1;
+        store_table_t *t = store_add_table(inst->store, st->schema, st->name, specs,
+                                           st->column_count, &msg, &bad_col);
+        free(specs);
+        if (!t) {
+            scenario_pos_t pos = bad_col >= 0 ? st->columns[bad_col].pos : st->pos;
+            scenario_error_at(err, pos, "%s", msg);
+            free(msg);
+            return -1;
+        }
+        store_table_set_in_schema_cache(t, st->in_schema_cache);
+    }
+    const store_table_t *bad_table = NULL;
+    if (store_resolve_references(inst->store, &msg, &bad_table, &bad_col) < 0) {
+        scenario_pos_t pos = {0};
+        for (size_t i = 0; bad_table && i < sc->table_count; i++) {
+            const scenario_table_t *st = &sc->tables[i];
+            if (strcmp(st->schema, store_table_schema(bad_table)) == 0 &&
+                strcmp(st->name, store_table_name(bad_table)) == 0)
+                pos = bad_col >= 0 && (size_t)bad_col < st->column_count
+                          ? st->columns[bad_col].references_pos
+                          : st->pos;
+        }
+        scenario_error_at(err, pos, "%s", msg);
+        free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Inserts one JSON object as a row through the API's insert path: JSON input
+ * per column, defaults for absent keys, constraints. */
+static int insert_json_row(instance_t *inst, store_table_t *t, const cJSON *row,
+                           const store_env_t *env, pgrst_error_t *perr, const char **bad_key)
+{
+    size_t n = store_table_column_count(t);
+    pgvalue_t *values = xcalloc(n, sizeof *values);
+    bool *provided = xcalloc(n, sizeof *provided);
+    int rc = -1;
+    for (size_t c = 0; c < n; c++)
+        pgvalue_init_null(&values[c]);
+    const cJSON *item;
+    cJSON_ArrayForEach(item, row)
+    {
+        int c = store_table_find_column(t, item->string);
+        if (c < 0) {
+            *bad_key = item->string;
+            pgrst_error_setf(perr, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                             item->string, store_table_name(t));
+            goto done;
+        }
+        if (pgvalue_from_json(&store_table_column(t, (size_t)c)->type, item, &values[c], perr) <
+            0) {
+            *bad_key = item->string;
+            goto done;
+        }
+        provided[c] = true;
+    }
+    if (store_apply_defaults(inst->store, t, values, provided, env, perr) < 0)
+        goto done;
+    rc = store_insert(inst->store, t, values, env, NULL, perr);
+    /* store_insert took ownership of the values, whatever it returned. */
+    free(values);
+    free(provided);
+    return rc;
+done:
+    for (size_t c = 0; c < n; c++)
+        pgvalue_dispose(&values[c]);
+    free(values);
+    free(provided);
+    return rc;
+}
+
+static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
+{
+    if (perr->details)
+        snprintf(out, n, "%s (%s): %s", perr->message, perr->code, perr->details);
+    else
+        snprintf(out, n, "%s (%s)", perr->message, perr->code);
+}
+
+static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *err)
+{
+    store_env_t env = {.now_us = instance_now_us(inst), .auth_uid = NULL};
+    store_table_t *users = store_find_table(inst->store, "auth", "users");
+    pgrst_error_t perr;
+    pgrst_error_init(&perr);
+    char text[700];
+    const char *bad_key = NULL;
+    store_begin(inst->store);
+    for (size_t i = 0; i < sc->user_count; i++) {
+        const scenario_user_t *u = &sc->users[i];
+        cJSON *row = cJSON_CreateObject();
+        cJSON_AddStringToObject(row, "id", u->id);
+        if (u->email)
+            cJSON_AddStringToObject(row, "email", u->email);
+        if (u->phone)
+            cJSON_AddStringToObject(row, "phone", u->phone);
+        cJSON_AddStringToObject(row, "role", u->role ? u->role : "authenticated");
+        int rc = insert_json_row(inst, users, row, &env, &perr, &bad_key);
+        cJSON_Delete(row);
+        if (rc < 0) {
+            format_pg_error(&perr, text, sizeof text);
+            scenario_error_at(err, u->pos, "auth user: %s", text);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < sc->table_count; i++) {
+        const scenario_table_t *st = &sc->tables[i];
+        store_table_t *t = store_find_table(inst->store, st->schema, st->name);
+        MOCK_ASSERT(t);
+        size_t r = 0;
+        const cJSON *row;
+        cJSON_ArrayForEach(row, st->rows)
+        {
+            bad_key = NULL;
+            if (!cJSON_IsObject(row)) {
+                scenario_error_at(err, st->row_pos[r], "a seed row must be a JSON object");
+                goto fail;
+            }
+            if (insert_json_row(inst, t, row, &env, &perr, &bad_key) < 0) {
+                format_pg_error(&perr, text, sizeof text);
+                scenario_error_at(err, st->row_pos[r], "seed row %zu of %s.%s: %s", r + 1,
+                                  st->schema, st->name, text);
+                goto fail;
+            }
+            r++;
+        }
+    }
+    /* Foreign keys are checked once every seed row is in, so rows may
+     * reference rows seeded later in the file. */
+    if (store_end_statement(inst->store, &env, &perr) < 0) {
+        format_pg_error(&perr, text, sizeof text);
+        scenario_pos_t pos = sc->table_count ? sc->tables[0].pos : (scenario_pos_t){0};
+        scenario_error_at(err, pos, "seed rows: %s", text);
+        goto fail;
+    }
+    store_commit(inst->store);
+    pgrst_error_dispose(&perr);
+    return 0;
+fail:
+    store_rollback(inst->store);
+    pgrst_error_dispose(&perr);
+    return -1;
+}
+
+int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **out,
+                 scenario_error_t *err)
+{
+    instance_t *inst = xcalloc(1, sizeof *inst);
+    inst->scenario = sc;
+    inst->config = cfg;
+    inst->started_ms = clock_monotonic_ms();
+    inst->store = store_new(cfg ? cfg->seed : 1);
+    if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
+        build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0) {
+        instance_free(inst);
+        return -1;
+    }
+    *out = inst;
+    return 0;
+}
+
+void instance_free(instance_t *inst)
+{
+    if (!inst)
+        return;
+    store_free(inst->store);
+    free(inst);
+}
+
+const scenario_t *instance_scenario(const instance_t *inst)
+{
+    return inst->scenario;
+}
+
+const mock_config_t *instance_config(const instance_t *inst)
+{
+    return inst->config;
+}
+
+store_t *instance_store(instance_t *inst)
+{
+    return inst->store;
+}
+
+int64_t instance_now_us(const instance_t *inst)
+{
+    return inst->clock_real ? clock_real_now_us() : inst->clock_us;
+}
+
+uint64_t instance_request_count(const instance_t *inst)
+{
+    return inst->requests;
+}
+
+void instance_count_request(instance_t *inst)
+{
+    inst->requests++;
+}
+
+uint64_t instance_uptime_ms(const instance_t *inst)
+{
+    return clock_monotonic_ms() - inst->started_ms;
+}

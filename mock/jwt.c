@@ -1,0 +1,199 @@
+/* HS256 JWT verification and signing with OpenSSL (HMAC, constant-time
+ * compare, base64 via EVP). Error texts are PostgREST v14's (reference §2,
+ * group 3); the v12 variants are a later issue's. */
+#include "jwt.h"
+
+#include "buf.h"
+#include "xalloc.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *jwt_base64url_encode(const unsigned char *data, size_t len)
+{
+    size_t cap = 4 * ((len + 2) / 3) + 1;
+    unsigned char *b64 = xmalloc(cap);
+    int n = EVP_EncodeBlock(b64, data, (int)len);
+    while (n > 0 && b64[n - 1] == '=')
+        n--;
+    for (int i = 0; i < n; i++) {
+        if (b64[i] == '+')
+            b64[i] = '-';
+        else if (b64[i] == '/')
+            b64[i] = '_';
+    }
+    b64[n] = '\0';
+    return (char *)b64;
+}
+
+unsigned char *jwt_base64url_decode(const char *s, size_t len, size_t *out_len)
+{
+    if (len % 4 == 1)
+        return NULL;
+    size_t padded = (len + 3) / 4 * 4;
+    unsigned char *in = xmalloc(padded + 1);
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        else if (c == '+' || c == '/' || c == '=')
+            c = '!'; /* standard-alphabet characters are not base64url */
+        in[i] = (unsigned char)c;
+    }
+    size_t pad = padded - len;
+    memset(in + len, '=', pad);
+    in[padded] = '\0';
+    unsigned char *out = xmalloc(padded / 4 * 3 + 1);
+    int n = padded ? EVP_DecodeBlock(out, in, (int)padded) : 0;
+    free(in);
+    if (n < 0) {
+        free(out);
+        return NULL;
+    }
+    *out_len = (size_t)n - pad;
+    out[*out_len] = '\0';
+    return out;
+}
+
+static int fail_301(pgrst_error_t *err, const char *message, const char *details)
+{
+    pgrst_error_setf(err, "PGRST301", "%s", message);
+    if (details)
+        pgrst_error_detailsf(err, "%s", details);
+    /* error_description is Haskell `show` of the message: double-quoted. */
+    free(err->www_authenticate);
+    err->www_authenticate =
+        xasprintf("Bearer error=\"invalid_token\", error_description=\"%s\"", message);
+    return -1;
+}
+
+static int fail_303(pgrst_error_t *err, const char *message)
+{
+    pgrst_error_setf(err, "PGRST303", "%s", message);
+    free(err->www_authenticate);
+    err->www_authenticate =
+        xasprintf("Bearer error=\"invalid_token\", error_description=\"%s\"", message);
+    return -1;
+}
+
+static void hmac_sha256(const char *secret, const char *data, size_t len, unsigned char *mac,
+                        unsigned int *mac_len)
+{
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)data, len, mac, mac_len);
+}
+
+/* A numeric time claim: absent is fine, a non-number is PostgREST's error. */
+static int time_claim(const cJSON *claims, const char *name, double *out, bool *present,
+                      pgrst_error_t *err)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(claims, name);
+    *present = c != NULL && !cJSON_IsNull(c);
+    if (!*present)
+        return 0;
+    if (!cJSON_IsNumber(c)) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "The JWT '%s' claim must be a number", name);
+        return fail_303(err, msg);
+    }
+    *out = c->valuedouble;
+    return 0;
+}
+
+int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
+               pgrst_error_t *err)
+{
+    if (*token == '\0')
+        return fail_301(err, "Empty JWT is sent in Authorization header", NULL);
+    const char *dot1 = strchr(token, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    size_t parts = 1;
+    for (const char *p = token; *p; p++)
+        parts += *p == '.';
+    if (parts != 3) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "Expected 3 parts in JWT; got %zu", parts);
+        return fail_301(err, msg, NULL);
+    }
+    size_t hlen = 0, plen = 0, slen = 0;
+    unsigned char *header = jwt_base64url_decode(token, (size_t)(dot1 - token), &hlen);
+    unsigned char *payload = jwt_base64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
+    unsigned char *sig = jwt_base64url_decode(dot2 + 1, strlen(dot2 + 1), &slen);
+    cJSON *hdr = header ? cJSON_ParseWithLength((const char *)header, hlen) : NULL;
+    cJSON *body = payload ? cJSON_ParseWithLength((const char *)payload, plen) : NULL;
+    int rc = -1;
+    if (!hdr || !body || !sig || !cJSON_IsObject(hdr) || !cJSON_IsObject(body)) {
+        fail_301(err, "JWT couldn't be decoded", NULL);
+        goto done;
+    }
+    const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) {
+        /* Only the project's HS256 secret is configured, so no key suits
+         * another algorithm (alg "none" included). */
+        fail_301(err, "No suitable key or wrong key type",
+                 "None of the keys was able to decode the JWT");
+        goto done;
+    }
+    hmac_sha256(secret, token, (size_t)(dot2 - token), mac, &mac_len);
+    if (slen != mac_len || CRYPTO_memcmp(mac, sig, mac_len) != 0) {
+        fail_301(err, "No suitable key or wrong key type",
+                 "None of the keys was able to decode the JWT");
+        goto done;
+    }
+    double exp = 0, nbf = 0, iat = 0;
+    bool has_exp, has_nbf, has_iat;
+    if (time_claim(body, "exp", &exp, &has_exp, err) < 0 ||
+        time_claim(body, "nbf", &nbf, &has_nbf, err) < 0 ||
+        time_claim(body, "iat", &iat, &has_iat, err) < 0)
+        goto done;
+    double now = (double)now_unix;
+    if (has_exp && now - JWT_CLOCK_SKEW_SECONDS > exp) {
+        fail_303(err, "JWT expired");
+        goto done;
+    }
+    if (has_nbf && now + JWT_CLOCK_SKEW_SECONDS < nbf) {
+        fail_303(err, "JWT not yet valid");
+        goto done;
+    }
+    if (has_iat && now + JWT_CLOCK_SKEW_SECONDS < iat) {
+        fail_303(err, "JWT issued at future");
+        goto done;
+    }
+    *claims = body;
+    body = NULL;
+    rc = 0;
+done:
+    cJSON_Delete(hdr);
+    cJSON_Delete(body);
+    free(header);
+    free(payload);
+    free(sig);
+    return rc;
+}
+
+char *jwt_sign_hs256(const char *claims_json, const char *secret)
+{
+    static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    char *h = jwt_base64url_encode((const unsigned char *)header, sizeof header - 1);
+    char *p = jwt_base64url_encode((const unsigned char *)claims_json, strlen(claims_json));
+    buf_t out;
+    buf_init(&out);
+    buf_printf(&out, "%s.%s", h, p);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    hmac_sha256(secret, out.data, out.len, mac, &mac_len);
+    char *s = jwt_base64url_encode(mac, mac_len);
+    buf_printf(&out, ".%s", s);
+    free(h);
+    free(p);
+    free(s);
+    return buf_steal(&out);
+}

@@ -1,0 +1,31 @@
+/* JSON Web Tokens as PostgREST verifies them (HS256 with the project's secret)
+ * and as GoTrue signs them. OpenSSL does the cryptography; the comparison is
+ * constant-time. Pure apart from OpenSSL. */
+#ifndef MOCK_JWT_H
+#define MOCK_JWT_H
+
+#include "pgrst_error.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Clock skew PostgREST allows for exp/nbf/iat (Auth/Jwt.hs v14.17). */
+#define JWT_CLOCK_SKEW_SECONDS 30
+
+/* Verifies `token` with HS256 and `secret`, then its time claims against
+ * now_unix. Returns 0 with *claims (caller frees with cJSON_Delete), or -1 with
+ * err set to PostgREST v14's PGRST301/PGRST303 error, including its
+ * WWW-Authenticate value. */
+int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
+               pgrst_error_t *err);
+
+/* Signs `claims` (compact JSON as given) with HS256; returns a heap string. */
+char *jwt_sign_hs256(const char *claims_json, const char *secret);
+
+/* base64url without padding, both ways. decode returns a heap buffer (NUL
+ * appended, *out_len excludes it) or NULL when the input is not base64url. */
+char *jwt_base64url_encode(const unsigned char *data, size_t len);
+unsigned char *jwt_base64url_decode(const char *s, size_t len, size_t *out_len);
+
+#endif

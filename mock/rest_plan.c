@@ -1,0 +1,956 @@
+/* Compiles PostgREST filters, order and select against a table and evaluates
+ * them over store rows. Error texts are Postgres's, raised in the order its
+ * analyser meets them (select list, then WHERE, then ORDER BY). */
+#include "rest_plan.h"
+
+#include "fuzzy.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum tv { TV_FALSE, TV_TRUE, TV_NULL } tv_t;
+
+/* A value source: a column, optionally navigated by a JSON path. */
+typedef struct rest_source {
+    size_t col;
+    const pgrst_json_step_t *path;
+    size_t path_len;
+    pgtype_t type; /* the column's type, or text (->>) / jsonb (->) after a path */
+} rest_source_t;
+
+struct rest_cond {
+    pgrst_logic_kind_t kind;
+    bool negated;
+    /* PGRST_LOGIC_FILTER */
+    rest_source_t src;
+    pgrst_op_t op;
+    pgrst_quant_t quant;
+    pgrst_is_value_t is_value;
+    pgvalue_t *operands; /* eq..lte, in, quantified lists, cs/cd/ov */
+    size_t operand_count;
+    char **patterns;  /* like/ilike: the patterns with '*' turned into '%' */
+    regex_t *regexes; /* match/imatch */
+    size_t pattern_count;
+    /* AND / OR */
+    rest_cond_t *children;
+    size_t child_count;
+};
+
+struct rest_order {
+    rest_source_t src;
+    bool desc;
+    bool nulls_first;
+};
+
+struct rest_out {
+    const char *key;
+    rest_source_t src;
+    bool cast;
+    pgtype_t cast_type;
+};
+
+static const pgtype_t text_type = {.kind = PGTYPE_TEXT, .length = -1};
+static const pgtype_t jsonb_type = {.kind = PGTYPE_JSONB, .length = -1};
+
+/* ---- errors ---- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = xmalloc((lb + 1) * sizeof *row);
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_error_t *err)
+{
+    pgrst_error_setf(err, "42703", "column %s.%s does not exist", store_table_name(t), name);
+    /* errorMissingColumn/updateFuzzyAttrMatchState: the closest column wins if
+     * fewer than half of the typed name's characters differ; two equally close
+     * columns suggest nothing. */
+    size_t best = (size_t)-1, best_count = 0;
+    const char *best_name = NULL;
+    size_t typed = strlen(name);
+    for (size_t i = 0; i < store_table_column_count(t); i++) {
+        const char *cand = store_table_column(t, i)->name;
+        size_t d = edit_distance(name, cand);
+        if (d > typed / 2)
+            continue;
+        if (d < best) {
+            best = d;
+            best_count = 1;
+            best_name = cand;
+        } else if (d == best) {
+            best_count++;
+        }
+    }
+    if (best_name && best_count == 1)
+        pgrst_error_hintf(err, "Perhaps you meant to reference the column \"%s.%s\".",
+                          store_table_name(t), best_name);
+    return -1;
+}
+
+static const char *op_symbol(pgrst_op_t op)
+{
+    switch (op) {
+    case PGRST_OP_EQ:
+        return "=";
+    case PGRST_OP_NEQ:
+        return "<>";
+    case PGRST_OP_GT:
+        return ">";
+    case PGRST_OP_GTE:
+        return ">=";
+    case PGRST_OP_LT:
+        return "<";
+    case PGRST_OP_LTE:
+        return "<=";
+    case PGRST_OP_LIKE:
+        return "~~";
+    case PGRST_OP_ILIKE:
+        return "~~*";
+    case PGRST_OP_MATCH:
+        return "~";
+    case PGRST_OP_IMATCH:
+        return "~*";
+    case PGRST_OP_CS:
+        return "@>";
+    case PGRST_OP_CD:
+        return "<@";
+    case PGRST_OP_OV:
+        return "&&";
+    case PGRST_OP_SL:
+        return "<<";
+    case PGRST_OP_SR:
+        return ">>";
+    case PGRST_OP_NXR:
+        return "&<";
+    case PGRST_OP_NXL:
+        return "&>";
+    case PGRST_OP_ADJ:
+        return "-|-";
+    default:
+        return "=";
+    }
+}
+
+/* 42883 as Postgres words it for `type OP unknown`. */
+static int no_operator(const pgtype_t *t, pgrst_op_t op, pgrst_error_t *err)
+{
+    char scratch[96];
+    pgrst_error_setf(err, "42883", "operator does not exist: %s %s unknown",
+                     pgtype_name(t, scratch, sizeof scratch), op_symbol(op));
+    pgrst_error_hintf(err, "No operator matches the given name and argument types. You might "
+                           "need to add explicit type casts.");
+    return -1;
+}
+
+/* ---- sources ---- */
+
+static int resolve_source(const store_table_t *t, const pgrst_field_t *f, rest_source_t *src,
+                          pgrst_error_t *err)
+{
+    int col = store_table_find_column(t, f->name);
+    if (col < 0)
+        return rest_plan_missing_column(t, f->name, err);
+    src->col = (size_t)col;
+    src->path = f->path;
+    src->path_len = f->path_len;
+    src->type = store_table_column(t, (size_t)col)->type;
+    if (f->path_len) {
+        const pgtype_t *ct = &store_table_column(t, (size_t)col)->type;
+        if ((ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array) {
+            char scratch[96];
+            pgrst_error_setf(err, "42883", "operator does not exist: %s %s unknown",
+                             pgtype_name(ct, scratch, sizeof scratch),
+                             f->path[0].as_text ? "->>" : "->");
+            pgrst_error_hintf(err, "No operator matches the given name and argument types. "
+                                   "You might need to add explicit type casts.");
+            return -1;
+        }
+        src->type = f->path[f->path_len - 1].as_text ? text_type : jsonb_type;
+    }
+    return 0;
+}
+
+/* Navigates a JSON value by the path; returns the node or NULL. */
+static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step)
+{
+    if (!node)
+        return NULL;
+    if (step->is_index) {
+        if (!cJSON_IsArray(node))
+            return NULL;
+        long n = cJSON_GetArraySize(node);
+        long i = step->index < 0 ? n + step->index : step->index;
+        return i >= 0 && i < n ? cJSON_GetArrayItem(node, (int)i) : NULL;
+    }
+    /* A numeric-looking key on an object is still a key (->'0' vs ->0 both
+     * work on objects with key "0"). */
+    return cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, step->key) : NULL;
+}
+
+/* Reads the source's value for a row. Returns a pointer either into the row or
+ * to *tmp (which the caller disposes). */
+static const pgvalue_t *source_value(const rest_source_t *src, const store_row_t *row,
+                                     pgvalue_t *tmp)
+{
+    const pgvalue_t *v = &store_row_values(row)[src->col];
+    if (!src->path_len)
+        return v;
+    pgvalue_init_null(tmp);
+    if (v->is_null)
+        return tmp;
+    cJSON *doc = cJSON_Parse(v->s);
+    const cJSON *node = doc;
+    for (size_t i = 0; i < src->path_len && node; i++)
+        node = json_step(node, &src->path[i]);
+    if (node && !cJSON_IsNull(node)) {
+        pgrst_error_t ignored;
+        pgrst_error_init(&ignored);
+        if (src->path[src->path_len - 1].as_text && cJSON_IsString(node)) {
+            pgvalue_from_text(&text_type, node->valuestring, strlen(node->valuestring), tmp,
+                              &ignored);
+        } else {
+            char *text = cJSON_PrintUnformatted(node);
+            pgvalue_t as_jsonb;
+            if (pgvalue_from_text(&jsonb_type, text, strlen(text), &as_jsonb, &ignored) == 0) {
+                if (src->path[src->path_len - 1].as_text) {
+                    buf_t b;
+                    buf_init(&b);
+                    pgvalue_render_text(&jsonb_type, &as_jsonb, &b);
+                    pgvalue_from_text(&text_type, buf_cstr(&b), b.len, tmp, &ignored);
+                    buf_dispose(&b);
+                    pgvalue_dispose(&as_jsonb);
+                } else {
+                    *tmp = as_jsonb;
+                }
+            }
+            cJSON_free(text);
+        }
+        pgrst_error_dispose(&ignored);
+    } else if (node && cJSON_IsNull(node) && !src->path[src->path_len - 1].as_text) {
+        /* -> on a JSON null gives the jsonb value null, not SQL NULL. */
+        pgrst_error_t ignored;
+        pgrst_error_init(&ignored);
+        pgvalue_from_text(&jsonb_type, "null", 4, tmp, &ignored);
+        pgrst_error_dispose(&ignored);
+    }
+    cJSON_Delete(doc);
+    return tmp;
+}
+
+/* ---- compiling filters ---- */
+
+static bool is_texty(const pgtype_t *t)
+{
+    return !t->is_array &&
+           (t->kind == PGTYPE_TEXT || t->kind == PGTYPE_VARCHAR || t->kind == PGTYPE_CHAR);
+}
+
+/* LIKE pattern: PostgREST turns '*' into '%'. */
+static char *like_pattern(arena_t *arena, const char *v)
+{
+    char *p = arena_strdup(arena, v);
+    for (char *c = p; *c; c++)
+        if (*c == '*')
+            *c = '%';
+    return p;
+}
+
+static int parse_operand(const pgtype_t *t, const char *text, pgvalue_t *out, pgrst_error_t *err)
+{
+    return pgvalue_from_text(t, text, strlen(text), out, err);
+}
+
+static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t,
+                          const pgrst_filter_t *f, pgrst_error_t *err)
+{
+    c->kind = PGRST_LOGIC_FILTER;
+    c->negated = f->negated;
+    c->op = f->op;
+    c->quant = f->quant;
+    c->is_value = f->is_value;
+    if (f->field.relation_len) {
+        pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
+                         f->field.relation[0]);
+        pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.",
+                          f->field.relation[0]);
+        return -1;
+    }
+    if (resolve_source(t, &f->field, &c->src, err) < 0)
+        return -1;
+    const pgtype_t *type = &c->src.type;
+    const char *const *list = f->list;
+    size_t list_len = f->list_len;
+    bool listed = f->op == PGRST_OP_IN || f->quant != PGRST_QUANT_NONE;
+    switch (f->op) {
+    case PGRST_OP_IS:
+        if (f->is_value != PGRST_IS_NULL && f->is_value != PGRST_IS_NOT_NULL &&
+            (type->kind != PGTYPE_BOOL || type->is_array)) {
+            char scratch[96];
+            const char *what = f->is_value == PGRST_IS_TRUE    ? "IS TRUE"
+                               : f->is_value == PGRST_IS_FALSE ? "IS FALSE"
+                                                               : "IS UNKNOWN";
+            return pgrst_error_setf(err, "42804",
+                                    "argument of %s must be type boolean, not type %s", what,
+                                    pgtype_name(type, scratch, sizeof scratch));
+        }
+        return 0;
+    case PGRST_OP_LIKE:
+    case PGRST_OP_ILIKE:
+    case PGRST_OP_MATCH:
+    case PGRST_OP_IMATCH: {
+        if (!is_texty(type))
+            return no_operator(type, f->op, err);
+        size_t n = listed ? list_len : 1;
+        c->pattern_count = n;
+        c->patterns = arena_calloc(arena, n, sizeof *c->patterns);
+        if (f->op == PGRST_OP_MATCH || f->op == PGRST_OP_IMATCH)
+            c->regexes = xcalloc(n, sizeof *c->regexes);
+        for (size_t i = 0; i < n; i++) {
+            const char *v = listed ? list[i] : f->value;
+            if (f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE) {
+                c->patterns[i] = like_pattern(arena, v);
+                continue;
+            }
+            c->patterns[i] = arena_strdup(arena, v);
+            int flags = REG_EXTENDED | REG_NOSUB | (f->op == PGRST_OP_IMATCH ? REG_ICASE : 0);
+            if (regcomp(&c->regexes[i], v, flags) != 0) {
+                /* Keep the compiled ones consistent for dispose. */
+                c->pattern_count = i;
+                return pgrst_error_setf(err, "2201B", "invalid regular expression: %s", v);
+            }
+        }
+        return 0;
+    }
+    case PGRST_OP_FTS:
+    case PGRST_OP_PLFTS:
+    case PGRST_OP_PHFTS:
+    case PGRST_OP_WFTS:
+        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        pgrst_error_detailsf(err, "supamock does not model full-text search yet");
+        return -1;
+    case PGRST_OP_SL:
+    case PGRST_OP_SR:
+    case PGRST_OP_NXR:
+    case PGRST_OP_NXL:
+    case PGRST_OP_ADJ:
+        /* Range operators: no range types are modelled, so no column has them. */
+        return no_operator(type, f->op, err);
+    case PGRST_OP_CS:
+    case PGRST_OP_CD:
+    case PGRST_OP_OV:
+        if (!type->is_array && !(type->kind == PGTYPE_JSONB && f->op != PGRST_OP_OV))
+            return no_operator(type, f->op, err);
+        break;
+    default:
+        if (type->kind == PGTYPE_JSON && !type->is_array)
+            return no_operator(type, f->op, err); /* json has no comparison operators */
+        break;
+    }
+    size_t n = listed ? list_len : 1;
+    c->operand_count = n;
+    c->operands = xcalloc(n ? n : 1, sizeof *c->operands);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_init_null(&c->operands[i]);
+    for (size_t i = 0; i < n; i++) {
+        const char *v = listed ? list[i] : f->value;
+        if (parse_operand(type, v ? v : "", &c->operands[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int compile_logic(rest_cond_t *c, arena_t *arena, const store_table_t *t,
+                         const pgrst_logic_t *l, int depth, pgrst_error_t *err)
+{
+    memset(c, 0, sizeof *c);
+    if (l->kind == PGRST_LOGIC_FILTER)
+        return compile_filter(c, arena, t, &l->filter, err);
+    if (l->relation_len) {
+        pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
+                         l->relation[0]);
+        pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.",
+                          l->relation[0]);
+        return -1;
+    }
+    MOCK_ASSERT(depth < 1000);
+    c->kind = l->kind;
+    c->negated = l->negated;
+    c->child_count = l->child_count;
+    c->children = xcalloc(l->child_count ? l->child_count : 1, sizeof *c->children);
+    for (size_t i = 0; i < l->child_count; i++)
+        if (compile_logic(&c->children[i], arena, t, &l->children[i], depth + 1, err) < 0)
+            return -1;
+    return 0;
+}
+
+int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
+                    const pgrst_logic_t *where, size_t where_count, pgrst_error_t *err)
+{
+    plan->table = t;
+    plan->index_col = -1;
+    plan->where_count = where_count;
+    plan->where = xcalloc(where_count ? where_count : 1, sizeof *plan->where);
+    for (size_t i = 0; i < where_count; i++) {
+        if (compile_logic(&plan->where[i], arena, t, &where[i], 0, err) < 0)
+            return -1;
+        const rest_cond_t *c = &plan->where[i];
+        if (plan->index_col < 0 && c->kind == PGRST_LOGIC_FILTER && !c->negated &&
+            c->op == PGRST_OP_EQ && c->quant == PGRST_QUANT_NONE && !c->src.path_len &&
+            store_column_is_indexed(t, c->src.col)) {
+            plan->index_col = (int)c->src.col;
+            plan->index_value = &c->operands[0];
+        }
+    }
+    return 0;
+}
+
+static void cond_dispose(rest_cond_t *c)
+{
+    for (size_t i = 0; c->operands && i < c->operand_count; i++)
+        pgvalue_dispose(&c->operands[i]);
+    free(c->operands);
+    if (c->regexes)
+        for (size_t i = 0; i < c->pattern_count; i++)
+            regfree(&c->regexes[i]);
+    free(c->regexes);
+    for (size_t i = 0; c->children && i < c->child_count; i++)
+        cond_dispose(&c->children[i]);
+    free(c->children);
+}
+
+void rest_plan_dispose(rest_plan_t *plan)
+{
+    for (size_t i = 0; plan->where && i < plan->where_count; i++)
+        cond_dispose(&plan->where[i]);
+    free(plan->where);
+    free(plan->order);
+    free(plan->out);
+    memset(plan, 0, sizeof *plan);
+}
+
+/* ---- evaluation ---- */
+
+/* SQL LIKE with % and _ and backslash escapes; ci folds ASCII case. */
+static bool like_match(const char *s, const char *p, bool ci)
+{
+    while (*p) {
+        if (*p == '%') {
+            while (*p == '%')
+                p++;
+            if (!*p)
+                return true;
+            for (; *s; s++)
+                if (like_match(s, p, ci))
+                    return true;
+            return false;
+        }
+        if (!*s)
+            return false;
+        if (*p == '_') {
+            /* one character: skip a whole UTF-8 sequence */
+            s++;
+            while ((*s & 0xC0) == 0x80)
+                s++;
+            p++;
+            continue;
+        }
+        if (*p == '\\' && p[1])
+            p++;
+        char a = *s, b = *p;
+        if (ci) {
+            a = (char)tolower((unsigned char)a);
+            b = (char)tolower((unsigned char)b);
+        }
+        if (a != b)
+            return false;
+        s++;
+        p++;
+    }
+    return *s == '\0';
+}
+
+static bool array_contains(const pgtype_t *t, const pgvalue_t *hay, const pgvalue_t *needle)
+{
+    pgtype_t elem = *t;
+    elem.is_array = false;
+    for (size_t i = 0; i < needle->nelems; i++) {
+        const pgvalue_t *n = &needle->elems[i];
+        bool found = false;
+        for (size_t k = 0; k < hay->nelems && !found; k++)
+            found = !n->is_null && !hay->elems[k].is_null &&
+                    pgvalue_compare(&elem, &hay->elems[k], n) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool array_overlaps(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t *b)
+{
+    pgtype_t elem = *t;
+    elem.is_array = false;
+    for (size_t i = 0; i < a->nelems; i++)
+        for (size_t k = 0; k < b->nelems; k++)
+            if (!a->elems[i].is_null && !b->elems[k].is_null &&
+                pgvalue_compare(&elem, &a->elems[i], &b->elems[k]) == 0)
+                return true;
+    return false;
+}
+
+/* jsonb @> as Postgres defines containment: objects contain the pairs,
+ * arrays contain the elements, scalars are equal. */
+static bool json_contains(const cJSON *a, const cJSON *b)
+{
+    if (cJSON_IsObject(b)) {
+        if (!cJSON_IsObject(a))
+            return false;
+        const cJSON *item;
+        cJSON_ArrayForEach(item, b)
+        {
+            if (!json_contains(cJSON_GetObjectItemCaseSensitive(a, item->string), item))
+                return false;
+        }
+        return true;
+    }
+    if (cJSON_IsArray(b)) {
+        if (!cJSON_IsArray(a))
+            return false;
+        const cJSON *want;
+        cJSON_ArrayForEach(want, b)
+        {
+            bool found = false;
+            const cJSON *have;
+            cJSON_ArrayForEach(have, a)
+            {
+                if (json_contains(have, want)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+                return false;
+        }
+        return true;
+    }
+    if (!a)
+        return false;
+    if (cJSON_IsArray(a)) {
+        const cJSON *have;
+        cJSON_ArrayForEach(have, a)
+        {
+            if (cJSON_Compare(have, b, true))
+                return true;
+        }
+        return false;
+    }
+    return cJSON_Compare(a, b, true);
+}
+
+static bool jsonb_contains(const pgvalue_t *a, const pgvalue_t *b)
+{
+    cJSON *ja = cJSON_Parse(a->s), *jb = cJSON_Parse(b->s);
+    bool r = ja && jb && json_contains(ja, jb);
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
+    return r;
+}
+
+static tv_t compare_op(pgrst_op_t op, int cmp)
+{
+    switch (op) {
+    case PGRST_OP_EQ:
+        return cmp == 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_NEQ:
+        return cmp != 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_GT:
+        return cmp > 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_GTE:
+        return cmp >= 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_LT:
+        return cmp < 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_LTE:
+        return cmp <= 0 ? TV_TRUE : TV_FALSE;
+    default:
+        return TV_FALSE;
+    }
+}
+
+/* One operand (index i) against a non-null value. */
+static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i)
+{
+    const pgtype_t *t = &c->src.type;
+    switch (c->op) {
+    case PGRST_OP_LIKE:
+    case PGRST_OP_ILIKE:
+        return like_match(v->s, c->patterns[i], c->op == PGRST_OP_ILIKE) ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_MATCH:
+    case PGRST_OP_IMATCH:
+        return regexec(&c->regexes[i], v->s, 0, NULL, 0) == 0 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_CS:
+        if (c->operands[i].is_null)
+            return TV_NULL;
+        return (t->is_array ? array_contains(t, v, &c->operands[i])
+                            : jsonb_contains(v, &c->operands[i]))
+                   ? TV_TRUE
+                   : TV_FALSE;
+    case PGRST_OP_CD:
+        if (c->operands[i].is_null)
+            return TV_NULL;
+        return (t->is_array ? array_contains(t, &c->operands[i], v)
+                            : jsonb_contains(&c->operands[i], v))
+                   ? TV_TRUE
+                   : TV_FALSE;
+    case PGRST_OP_OV:
+        if (c->operands[i].is_null)
+            return TV_NULL;
+        return array_overlaps(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
+    default:
+        if (c->operands[i].is_null)
+            return TV_NULL;
+        return compare_op(c->op == PGRST_OP_IN ? PGRST_OP_EQ : c->op,
+                          pgvalue_compare(t, v, &c->operands[i]));
+    }
+}
+
+static tv_t tv_not(tv_t v)
+{
+    return v == TV_NULL ? TV_NULL : v == TV_TRUE ? TV_FALSE : TV_TRUE;
+}
+
+static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row)
+{
+    pgvalue_t tmp;
+    const pgvalue_t *v = source_value(&c->src, row, &tmp);
+    tv_t r;
+    if (c->op == PGRST_OP_IS) {
+        switch (c->is_value) {
+        case PGRST_IS_NULL:
+            r = v->is_null ? TV_TRUE : TV_FALSE;
+            break;
+        case PGRST_IS_NOT_NULL:
+            r = v->is_null ? TV_FALSE : TV_TRUE;
+            break;
+        case PGRST_IS_TRUE:
+            r = !v->is_null && v->i ? TV_TRUE : TV_FALSE;
+            break;
+        case PGRST_IS_FALSE:
+            r = !v->is_null && !v->i ? TV_TRUE : TV_FALSE;
+            break;
+        default:
+            r = v->is_null ? TV_TRUE : TV_FALSE;
+            break;
+        }
+    } else if (c->op == PGRST_OP_ISDISTINCT) {
+        const pgvalue_t *o = &c->operands[0];
+        if (v->is_null || o->is_null)
+            r = v->is_null != o->is_null ? TV_TRUE : TV_FALSE;
+        else
+            r = pgvalue_compare(&c->src.type, v, o) != 0 ? TV_TRUE : TV_FALSE;
+    } else if (v->is_null) {
+        r = TV_NULL;
+    } else {
+        size_t n = c->operand_count ? c->operand_count : c->pattern_count;
+        bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;
+        if (c->op != PGRST_OP_IN && c->quant == PGRST_QUANT_NONE) {
+            r = eval_one(c, v, 0);
+        } else {
+            /* = ANY / op ALL over the list, with SQL's NULL rules. */
+            r = any ? TV_FALSE : TV_TRUE;
+            for (size_t i = 0; i < n; i++) {
+                tv_t e = eval_one(c, v, i);
+                if (any && e == TV_TRUE) {
+                    r = TV_TRUE;
+                    break;
+                }
+                if (!any && e == TV_FALSE) {
+                    r = TV_FALSE;
+                    break;
+                }
+                if (e == TV_NULL)
+                    r = TV_NULL;
+            }
+        }
+    }
+    if (v == &tmp)
+        pgvalue_dispose(&tmp);
+    return c->negated ? tv_not(r) : r;
+}
+
+static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row)
+{
+    if (c->kind == PGRST_LOGIC_FILTER)
+        return eval_filter(c, row);
+    bool is_and = c->kind == PGRST_LOGIC_AND;
+    tv_t r = is_and ? TV_TRUE : TV_FALSE;
+    for (size_t i = 0; i < c->child_count; i++) {
+        tv_t e = eval_cond(&c->children[i], row);
+        if (is_and && e == TV_FALSE) {
+            r = TV_FALSE;
+            break;
+        }
+        if (!is_and && e == TV_TRUE) {
+            r = TV_TRUE;
+            break;
+        }
+        if (e == TV_NULL)
+            r = TV_NULL;
+    }
+    return c->negated ? tv_not(r) : r;
+}
+
+bool rest_plan_matches(const rest_plan_t *plan, const store_row_t *row)
+{
+    for (size_t i = 0; i < plan->where_count; i++)
+        if (eval_cond(&plan->where[i], row) != TV_TRUE)
+            return false;
+    return true;
+}
+
+size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t ***rows)
+{
+    if (plan->index_col >= 0) {
+        store_row_t *r =
+            plan->index_value->is_null
+                ? NULL
+                : store_index_lookup(plan->table, (size_t)plan->index_col, plan->index_value);
+        *rows = arena_alloc(arena, sizeof **rows);
+        if (r && rest_plan_matches(plan, r)) {
+            (*rows)[0] = r;
+            return 1;
+        }
+        return 0;
+    }
+    size_t cap = store_table_row_count(plan->table);
+    *rows = arena_alloc(arena, (cap ? cap : 1) * sizeof **rows);
+    size_t n = 0;
+    for (store_row_t *r = store_table_first(plan->table); r; r = store_row_next(r))
+        if (rest_plan_matches(plan, r))
+            (*rows)[n++] = r;
+    return n;
+}
+
+/* ---- order ---- */
+
+int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t *terms, size_t n,
+                    pgrst_error_t *err)
+{
+    (void)arena;
+    plan->order_count = n;
+    plan->order = xcalloc(n ? n : 1, sizeof *plan->order);
+    for (size_t i = 0; i < n; i++) {
+        rest_order_t *o = &plan->order[i];
+        if (terms[i].field.relation_len) {
+            pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
+                             terms[i].field.relation[0]);
+            pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.",
+                              terms[i].field.relation[0]);
+            return -1;
+        }
+        if (resolve_source(plan->table, &terms[i].field, &o->src, err) < 0)
+            return -1;
+        if (o->src.type.kind == PGTYPE_JSON && !o->src.type.is_array) {
+            pgrst_error_setf(err, "42883", "could not identify an ordering operator for type json");
+            pgrst_error_hintf(err, "Use an explicit ordering operator or modify the query.");
+            return -1;
+        }
+        o->desc = terms[i].dir == PGRST_ORDER_DESC;
+        /* Postgres: NULLS LAST for ASC, NULLS FIRST for DESC by default. */
+        o->nulls_first =
+            terms[i].nulls == PGRST_NULLS_DEFAULT ? o->desc : terms[i].nulls == PGRST_NULLS_FIRST;
+    }
+    return 0;
+}
+
+/* Orders two rows by the plan's terms (0 when equal on every term). */
+static int compare_rows(const rest_plan_t *plan, const store_row_t *a, const store_row_t *b)
+{
+    for (size_t i = 0; i < plan->order_count; i++) {
+        const rest_order_t *o = &plan->order[i];
+        pgvalue_t ta, tb;
+        const pgvalue_t *va = source_value(&o->src, a, &ta);
+        const pgvalue_t *vb = source_value(&o->src, b, &tb);
+        int cmp;
+        if (va->is_null || vb->is_null)
+            cmp = va->is_null == vb->is_null ? 0 : (va->is_null == o->nulls_first ? -1 : 1);
+        else
+            cmp = o->desc ? -pgvalue_compare(&o->src.type, va, vb)
+                          : pgvalue_compare(&o->src.type, va, vb);
+        if (va == &ta)
+            pgvalue_dispose(&ta);
+        if (vb == &tb)
+            pgvalue_dispose(&tb);
+        if (cmp)
+            return cmp;
+    }
+    return 0;
+}
+
+/* Bottom-up merge sort: stable (ties keep heap order, as a Postgres sort of a
+ * sequential scan does in practice) and takes the plan as context. */
+void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n)
+{
+    if (!plan->order_count || n < 2)
+        return;
+    store_row_t **tmp = xmalloc(n * sizeof *tmp);
+    store_row_t **src = rows, **dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = compare_rows(plan, src[j], src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        store_row_t **swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != rows)
+        memcpy(rows, src, n * sizeof *rows);
+    free(tmp);
+}
+
+/* ---- select ---- */
+
+static const char *default_key(const pgrst_field_t *f)
+{
+    /* PostgREST names a JSON-path column after its last key (pgFmtSelectItem). */
+    if (f->path_len)
+        return f->path[f->path_len - 1].key;
+    return f->name;
+}
+
+int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_t *items, size_t n,
+                     const pgtype_enum_t *const *enums, size_t enum_count, pgrst_error_t *err)
+{
+    const store_table_t *t = plan->table;
+    size_t ncols = store_table_column_count(t);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += items[i].star ? ncols : 1;
+    plan->out = xcalloc(total ? total : 1, sizeof *plan->out);
+    plan->out_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pgrst_select_item_t *it = &items[i];
+        if (it->is_aggregate) {
+            pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
+            return -1;
+        }
+        if (it->is_embed) {
+            const char *name = it->embed_name ? it->embed_name : it->field.name;
+            pgrst_error_setf(err, "PGRST200",
+                             "Could not find a relationship between '%s' and '%s' in the "
+                             "schema cache",
+                             store_table_name(t), name);
+            pgrst_error_detailsf(err,
+                                 "Searched for a foreign key relationship between '%s' and '%s' "
+                                 "in the schema '%s', but no matches were found.",
+                                 store_table_name(t), name, store_table_schema(t));
+            return -1;
+        }
+        if (it->star) {
+            for (size_t c = 0; c < ncols; c++) {
+                rest_out_t *o = &plan->out[plan->out_count++];
+                o->key = store_table_column(t, c)->name;
+                o->src.col = c;
+                o->src.type = store_table_column(t, c)->type;
+            }
+            continue;
+        }
+        rest_out_t *o = &plan->out[plan->out_count++];
+        if (resolve_source(t, &it->field, &o->src, err) < 0)
+            return -1;
+        o->key = it->alias ? it->alias : default_key(&it->field);
+        if (it->cast) {
+            char *msg = NULL;
+            if (pgtype_parse(it->cast, enums, enum_count, &o->cast_type, &msg) < 0) {
+                free(msg);
+                return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
+            }
+            o->cast = true;
+        }
+    }
+    (void)arena;
+    return 0;
+}
+
+size_t rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
+                         render_cell_t **cells, rest_scratch_t *scratch)
+{
+    *cells = arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof **cells);
+    scratch->values = xcalloc(plan->out_count ? plan->out_count : 1, sizeof *scratch->values);
+    scratch->count = plan->out_count;
+    for (size_t i = 0; i < plan->out_count; i++) {
+        const rest_out_t *o = &plan->out[i];
+        pgvalue_init_null(&scratch->values[i]);
+        const pgvalue_t *v = source_value(&o->src, row, &scratch->values[i]);
+        const pgtype_t *type = &o->src.type;
+        if (o->cast && !v->is_null) {
+            /* A cast through the text form: what Postgres's I/O conversion
+             * casts do; the numeric and boolean casts agree on the values
+             * clients use. */
+            buf_t text;
+            buf_init(&text);
+            pgvalue_render_text(&o->src.type, v, &text);
+            pgvalue_t cast;
+            pgrst_error_t ignored;
+            pgrst_error_init(&ignored);
+            pgvalue_init_null(&cast);
+            pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, &ignored);
+            pgrst_error_dispose(&ignored);
+            buf_dispose(&text);
+            if (v == &scratch->values[i])
+                pgvalue_dispose(&scratch->values[i]);
+            scratch->values[i] = cast;
+            v = &scratch->values[i];
+            type = &o->cast_type;
+        } else if (o->cast) {
+            type = &o->cast_type;
+        }
+        (*cells)[i] = (render_cell_t){.key = o->key, .type = type, .value = v};
+    }
+    return plan->out_count;
+}
+
+void rest_plan_scratch_dispose(rest_scratch_t *scratch)
+{
+    for (size_t i = 0; i < scratch->count; i++)
+        pgvalue_dispose(&scratch->values[i]);
+    free(scratch->values);
+    scratch->values = NULL;
+    scratch->count = 0;
+}
+
+const char *rest_plan_out_key(const rest_plan_t *plan, size_t i)
+{
+    return plan->out[i].key;
+}

@@ -1,0 +1,70 @@
+/* A PostgREST query compiled against one table: the where tree with typed
+ * operands, the ordering and the select projection. Compiling raises the errors
+ * Postgres raises while analysing the generated SQL (unknown columns, bad
+ * operand input, operators that do not exist for a type); evaluating is pure
+ * and cannot fail. Shared by the read and write paths of rest.c. */
+#ifndef MOCK_REST_PLAN_H
+#define MOCK_REST_PLAN_H
+
+#include "arena.h"
+#include "pgrst_error.h"
+#include "pgrst_query.h"
+#include "render.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct rest_cond rest_cond_t;
+typedef struct rest_order rest_order_t;
+typedef struct rest_out rest_out_t;
+
+typedef struct rest_plan {
+    const store_table_t *table;
+    rest_cond_t *where; /* AND of where_count conditions */
+    size_t where_count;
+    int index_col;                /* >= 0: a top-level eq on this indexed column */
+    const pgvalue_t *index_value; /* its operand */
+    rest_order_t *order;
+    size_t order_count;
+    rest_out_t *out;
+    size_t out_count;
+} rest_plan_t;
+
+/* Compiles the where tree. Owned values live until rest_plan_dispose. */
+int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
+                    const pgrst_logic_t *where, size_t where_count, pgrst_error_t *err);
+int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t *terms, size_t n,
+                    pgrst_error_t *err);
+/* Compiles the select list. `enums` resolve ::casts to enum types. */
+int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_t *items, size_t n,
+                     const pgtype_enum_t *const *enums, size_t enum_count, pgrst_error_t *err);
+void rest_plan_dispose(rest_plan_t *plan);
+
+/* Does the row satisfy the where clause (SQL three-valued logic, NULL = no)? */
+bool rest_plan_matches(const rest_plan_t *plan, const store_row_t *row);
+/* Rows matching the plan in heap order, through the index when possible.
+ * *rows is allocated in the arena. */
+size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t ***rows);
+/* Sorts rows by the plan's order (stable, so ties keep heap order). */
+void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n);
+
+/* Projects one row through the select list: fills cells[0..out_count) (keys
+ * and types borrowed from the plan; values either the row's or derived values
+ * kept in *scratch, which the caller disposes with rest_plan_scratch_dispose
+ * after rendering). */
+typedef struct rest_scratch {
+    pgvalue_t *values;
+    size_t count;
+} rest_scratch_t;
+size_t rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
+                         render_cell_t **cells, rest_scratch_t *scratch);
+void rest_plan_scratch_dispose(rest_scratch_t *scratch);
+/* The output key of select column i (i < out_count). */
+const char *rest_plan_out_key(const rest_plan_t *plan, size_t i);
+
+/* Postgres's 42703 for `name` on table t, with its "Perhaps you meant" hint
+ * when a column is close enough (parse_relation.c errorMissingColumn). */
+int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_error_t *err);
+
+#endif
