@@ -303,6 +303,9 @@ void jsonc_line_col(const jsonc_doc_t *doc, size_t offset, int *line, int *col)
     }
     *line = (int)lo + 1;
     *col = 1 + count_code_points(doc->text + doc->line_starts[lo], offset - doc->line_starts[lo]);
+    /* Editors do not show a UTF-8 byte order mark, so it takes no column. */
+    if (lo == 0 && offset >= 3 && doc->len >= 3 && memcmp(doc->text, "\xEF\xBB\xBF", 3) == 0)
+        (*col)--;
 }
 
 void jsonc_text_line_col(const char *text, size_t len, size_t offset, int *line, int *col)
