@@ -306,6 +306,13 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
     const char *const *list = f->list;
     size_t list_len = f->list_len;
     bool listed = f->op == PGRST_OP_IN || f->quant != PGRST_QUANT_NONE;
+    if (f->quant != PGRST_QUANT_NONE && !f->list) {
+        /* The operand of op(any)/op(all) is an array literal (array_in). */
+        pgrst_error_setf(err, "22P02", "malformed array literal: \"%s\"",
+                         f->raw_value ? f->raw_value : "");
+        pgrst_error_detailsf(err, "Array value must start with \"{\" or dimension information.");
+        return -1;
+    }
     switch (f->op) {
     case PGRST_OP_IS:
         if (f->is_value != PGRST_IS_NULL && f->is_value != PGRST_IS_NOT_NULL &&
@@ -764,11 +771,15 @@ int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t 
     plan->order = xcalloc(n ? n : 1, sizeof *plan->order);
     for (size_t i = 0; i < n; i++) {
         rest_order_t *o = &plan->order[i];
-        if (terms[i].field.relation_len) {
+        const char *rel = terms[i].related             ? terms[i].related
+                          : terms[i].field.relation_len ? terms[i].field.relation[0]
+                                                        : NULL;
+        if (rel) {
+            /* Embedding is not modelled, so no relation is ever in the request. */
             pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
-                             terms[i].field.relation[0]);
+                             rel);
             pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.",
-                              terms[i].field.relation[0]);
+                              rel);
             return -1;
         }
         if (resolve_source(plan->table, &terms[i].field, &o->src, err) < 0)

@@ -229,8 +229,8 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
             if (!v && c->prefer.missing == PGRST_MISSING_DEFAULT)
                 continue; /* the column takes its default */
             provided[cols[i]] = true;
-            if (v && pgvalue_from_json(&store_table_column(c->table, cols[i])->type, v,
-                                       &values[cols[i]], err) < 0) {
+            if (v && pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type, v,
+                                              names[i], &values[cols[i]], err) < 0) {
                 values_dispose(values, ncols);
                 rc = fail_tx(c);
                 goto out;
@@ -391,8 +391,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
                 pgvalue_init_null(&payload[i]);
             for (size_t i = 0; i < name_count; i++) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, names[i]);
-                if (v && pgvalue_from_json(&store_table_column(c->table, cols[i])->type, v,
-                                           &payload[cols[i]], err) < 0) {
+                if (v && pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type, v,
+                                                  names[i], &payload[cols[i]], err) < 0) {
                     values_dispose(payload, ncols);
                     rc = fail_tx(c);
                     goto out;
@@ -535,9 +535,9 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     store_begin(c->store);
     for (size_t i = 0; i < name_count; i++) {
         provided[cols[i]] = true;
-        if (pgvalue_from_json(&store_table_column(c->table, cols[i])->type,
-                              cJSON_GetObjectItemCaseSensitive(obj, names[i]), &values[cols[i]],
-                              err) < 0) {
+        if (pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type,
+                                     cJSON_GetObjectItemCaseSensitive(obj, names[i]), names[i],
+                                     &values[cols[i]], err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;
