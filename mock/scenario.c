@@ -79,52 +79,6 @@ void scenario_error_format(const scenario_error_t *err, char *out, size_t out_le
         snprintf(out, out_len, "%s: %s", err->file, err->message);
 }
 
-/* ---- a small string set for duplicate checks (borrowed strings) ---- */
-
-typedef struct strset {
-    const char **slots;
-    size_t cap;
-    size_t count;
-} strset_t;
-
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-/* Adds s (borrowed: it must outlive the set); false when it was already there. */
-static bool strset_add(strset_t *set, const char *s)
-{
-    if ((set->count + 1) * 2 > set->cap) {
-        strset_t bigger = {xcalloc(set->cap ? set->cap * 2 : 16, sizeof(char *)),
-                           set->cap ? set->cap * 2 : 16, 0};
-        for (size_t i = 0; i < set->cap; i++) {
-            if (set->slots[i])
-                strset_add(&bigger, set->slots[i]);
-        }
-        free(set->slots);
-        *set = bigger;
-    }
-    size_t i = (size_t)(str_hash(s) & (set->cap - 1));
-    while (set->slots[i]) {
-        if (strcmp(set->slots[i], s) == 0)
-            return false;
-        i = (i + 1) & (set->cap - 1);
-    }
-    set->slots[i] = s;
-    set->count++;
-    return true;
-}
-
-static void strset_dispose(strset_t *set)
-{
-    free(set->slots);
-    memset(set, 0, sizeof *set);
-}
-
 /* ---- the loader ---- */
 
 typedef struct loader {
@@ -976,7 +930,8 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
     snprintf(where, sizeof where, "\"columns\" of table \"%s\"", t->name);
     if (want_array(L, j, n, where) != 0)
         return -1;
-    strset_t seen = {0};
+    /* touched[k]: column k was given by this array, so meeting it again is a duplicate. */
+    bool *touched = xcalloc(t->column_count + (size_t)cJSON_GetArraySize(j) + 1, sizeof *touched);
     size_t i = 0;
     int rc = 0;
     for (const cJSON *c = j->child; c; c = c->next, i++) {
@@ -992,6 +947,14 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
             if (strcmp(t->columns[k].name, col.name) == 0)
                 at = k;
         }
+        if (at < t->column_count && touched[at]) {
+            const jsonc_node_t *vn;
+            member(c, cn, "name", &vn);
+            rc = fail_at(L, off_of(vn), "column \"%s\" specified more than once in table \"%s\"",
+                         col.name, t->name);
+            column_dispose(&col);
+            break;
+        }
         if (at == t->column_count) {
             t->columns = xrealloc(t->columns, (t->column_count + 1) * sizeof *t->columns);
             t->column_count++;
@@ -999,16 +962,9 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
             column_dispose(&t->columns[at]);
         }
         t->columns[at] = col;
-        /* The set borrows the name from the table, which outlives it. */
-        if (!strset_add(&seen, t->columns[at].name)) {
-            const jsonc_node_t *vn;
-            member(c, cn, "name", &vn);
-            rc = fail_at(L, off_of(vn), "column \"%s\" specified more than once in table \"%s\"",
-                         col.name, t->name);
-            break;
-        }
+        touched[at] = true;
     }
-    strset_dispose(&seen);
+    free(touched);
     return rc;
 }
 
@@ -1097,7 +1053,7 @@ static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, cons
     snprintf(where, sizeof where, "\"policies\" of table \"%s\"", t->name);
     if (want_array(L, j, n, where) != 0)
         return -1;
-    strset_t seen = {0};
+    bool *touched = xcalloc(t->policy_count + (size_t)cJSON_GetArraySize(j) + 1, sizeof *touched);
     size_t i = 0;
     int rc = 0;
     for (const cJSON *c = j->child; c; c = c->next, i++) {
@@ -1113,6 +1069,15 @@ static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, cons
             if (strcmp(t->policies[k].name, pol.name) == 0)
                 at = k;
         }
+        if (at < t->policy_count && touched[at]) {
+            const jsonc_node_t *vn;
+            member(c, cn, "name", &vn);
+            /* Postgres: 42710 policy "x" for table "t" already exists. */
+            rc = fail_at(L, off_of(vn), "policy \"%s\" for table \"%s\" already exists", pol.name,
+                         t->name);
+            policy_dispose(&pol);
+            break;
+        }
         if (at == t->policy_count) {
             t->policies = xrealloc(t->policies, (t->policy_count + 1) * sizeof *t->policies);
             t->policy_count++;
@@ -1120,16 +1085,9 @@ static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, cons
             policy_dispose(&t->policies[at]);
         }
         t->policies[at] = pol;
-        if (!strset_add(&seen, t->policies[at].name)) {
-            const jsonc_node_t *vn;
-            member(c, cn, "name", &vn);
-            /* Postgres: 42710 policy "x" for table "t" already exists. */
-            rc = fail_at(L, off_of(vn), "policy \"%s\" for table \"%s\" already exists", pol.name,
-                         t->name);
-            break;
-        }
+        touched[at] = true;
     }
-    strset_dispose(&seen);
+    free(touched);
     return rc;
 }
 
@@ -1242,14 +1200,16 @@ static int split_table_name(const char *key, char **schema, char **name)
     return (*schema)[0] && (*name)[0] ? 0 : -1;
 }
 
+static const char *const table_keys[] = {"columns",         "rls", "grants", "policies",
+                                         "in_schema_cache", "rows"};
+#define TABLE_KEY_COUNT (sizeof table_keys / sizeof table_keys[0])
+
 static int apply_table(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"columns",         "rls", "grants", "policies",
-                                       "in_schema_cache", "rows"};
     char where[160];
     snprintf(where, sizeof where, "table \"%s\"", t->name);
     if (want_object(L, j, n, where) != 0 ||
-        check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        check_keys(L, j, n, table_keys, TABLE_KEY_COUNT, where) != 0)
         return -1;
     const jsonc_node_t *vn;
     const cJSON *v;
@@ -1307,7 +1267,16 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
         scenario_table_t *t = find_table(L->s, schema, name);
         if (!t) {
             const jsonc_node_t *vn;
-            if (!cJSON_IsObject(c) || !member(c, cn, "columns", &vn)) {
+            char where[160];
+            snprintf(where, sizeof where, "table \"%s\"", name);
+            /* Typos in its keys explain a missing "columns" better than its absence. */
+            if (want_object(L, c, cn, where) != 0 ||
+                check_keys(L, c, cn, table_keys, TABLE_KEY_COUNT, where) != 0) {
+                free(schema);
+                free(name);
+                return -1;
+            }
+            if (!member(c, cn, "columns", &vn)) {
                 /* A table only a base could supply, probably a misspelt one. */
                 const char **cands = xmalloc((L->s->table_count + 1) * sizeof *cands);
                 for (size_t k = 0; k < L->s->table_count; k++)
@@ -1428,7 +1397,7 @@ static int apply_users(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     if (want_array(L, j, n, "\"users\" in \"auth\"") != 0)
         return -1;
     scenario_t *s = L->s;
-    strset_t seen = {0};
+    bool *touched = xcalloc(s->user_count + (size_t)cJSON_GetArraySize(j) + 1, sizeof *touched);
     size_t i = 0;
     int rc = 0;
     for (const cJSON *c = j->child; c; c = c->next, i++) {
@@ -1439,13 +1408,18 @@ static int apply_users(loader_t *L, const cJSON *j, const jsonc_node_t *n)
             rc = -1;
             break;
         }
+        /* Linear scans: scenario user lists are small. */
         size_t at = s->user_count;
         for (size_t k = 0; k < s->user_count; k++) {
             if (strcmp(s->users[k].id, u.id) == 0)
                 at = k;
         }
         const jsonc_node_t *vn;
-        for (size_t k = 0; k < s->user_count; k++) {
+        if (at < s->user_count && touched[at]) {
+            member(c, cn, "id", &vn);
+            rc = fail_at(L, off_of(vn), "user \"%s\" appears twice in auth.users", u.id);
+        }
+        for (size_t k = 0; rc == 0 && k < s->user_count; k++) {
             if (k != at && strcmp(s->users[k].email, u.email) == 0) {
                 member(c, cn, "email", &vn);
                 rc = fail_at(L, off_of(vn), "email \"%s\" is already used by user \"%s\"", u.email,
@@ -1463,13 +1437,9 @@ static int apply_users(loader_t *L, const cJSON *j, const jsonc_node_t *n)
             user_dispose(&s->users[at]);
         }
         s->users[at] = u;
-        if (!strset_add(&seen, s->users[at].id)) {
-            member(c, cn, "id", &vn);
-            rc = fail_at(L, off_of(vn), "user \"%s\" appears twice in auth.users", u.id);
-            break;
-        }
+        touched[at] = true;
     }
-    strset_dispose(&seen);
+    free(touched);
     return rc;
 }
 
