@@ -22,10 +22,11 @@ typedef struct store_sequence store_sequence_t;
 typedef enum store_default_kind {
     STORE_DEFAULT_NONE,            /* NULL */
     STORE_DEFAULT_VALUE,           /* a literal (default_value) */
-    STORE_DEFAULT_GEN_RANDOM_UUID, /* gen_random_uuid() / uuid_generate_v4(): v4 UUID from the store's PRNG */
+    STORE_DEFAULT_GEN_RANDOM_UUID, /* gen_random_uuid() / uuid_generate_v4(): v4 UUID from the
+                                      store's PRNG */
     STORE_DEFAULT_NOW,             /* now(): the statement's clock (store_env_t.now_us) */
     STORE_DEFAULT_AUTH_UID,        /* auth.uid(): store_env_t.auth_uid, NULL when none */
-    STORE_DEFAULT_SEQUENCE,        /* nextval of the column's sequence (serial, identity, "nextval") */
+    STORE_DEFAULT_SEQUENCE, /* nextval of the column's sequence (serial, identity, "nextval") */
 } store_default_kind_t;
 
 typedef enum store_identity {
@@ -37,15 +38,15 @@ typedef enum store_identity {
 /* How a scenario declares a column; strings are borrowed for the call only. */
 typedef struct store_column_spec {
     const char *name;
-    const char *type;            /* "uuid", "integer", "text[]", "varchar(20)", an enum name */
-    bool nullable;               /* ignored (false) for primary-key columns */
-    const cJSON *default_value;  /* NULL: none; a JSON literal; or a string naming one of
-                                    gen_random_uuid(), uuid_generate_v4(), now(), auth.uid(),
-                                    nextval */
-    bool primary_key;            /* several columns with primary_key form one composite key */
+    const char *type;           /* "uuid", "integer", "text[]", "varchar(20)", an enum name */
+    bool nullable;              /* ignored (false) for primary-key columns */
+    const cJSON *default_value; /* NULL: none; a JSON literal; or a string naming one of
+                                   gen_random_uuid(), uuid_generate_v4(), now(), auth.uid(),
+                                   nextval */
+    bool primary_key;           /* several columns with primary_key form one composite key */
     bool unique;
-    const char *identity;        /* NULL, "always", "by default" */
-    const char *references;      /* NULL, "table(col)" (schema public) or "schema.table(col)" */
+    const char *identity;   /* NULL, "always", "by default" */
+    const char *references; /* NULL, "table(col)" (schema public) or "schema.table(col)" */
     bool in_schema_cache;
 } store_column_spec_t;
 
@@ -59,19 +60,19 @@ typedef struct store_column {
     store_default_kind_t default_kind;
     pgvalue_t default_value; /* STORE_DEFAULT_VALUE only */
     store_identity_t identity;
-    store_sequence_t *sequence;  /* owned by the table; serial, identity or nextval columns */
-    char *ref_schema;            /* foreign key target, NULL when none */
+    store_sequence_t *sequence; /* owned by the table; serial, identity or nextval columns */
+    char *ref_schema;           /* foreign key target, NULL when none */
     char *ref_table;
     char *ref_column;
-    char *fk_constraint;         /* "profiles_user_id_fkey" */
-    char *unique_constraint;     /* "profiles_user_id_key" (single-column unique) */
-    bool in_schema_cache;        /* false: PostgREST has not seen this column yet */
+    char *fk_constraint;     /* "profiles_user_id_fkey" */
+    char *unique_constraint; /* "profiles_user_id_key" (single-column unique) */
+    bool in_schema_cache;    /* false: PostgREST has not seen this column yet */
 } store_column_t;
 
 /* Per-statement inputs for defaults and messages. */
 typedef struct store_env {
-    int64_t now_us;       /* now(): microseconds since 2000-01-01 00:00:00 UTC */
-    const char *auth_uid; /* auth.uid() as text, NULL when the request has no sub */
+    int64_t now_us;        /* now(): microseconds since 2000-01-01 00:00:00 UTC */
+    const char *auth_uid;  /* auth.uid() as text, NULL when the request has no sub */
     bool hide_row_details; /* true when Postgres omits "Failing row contains"/"Key (..)=(..)"
                               details (RLS enabled and the role does not bypass it) */
 } store_env_t;
@@ -99,6 +100,14 @@ int store_resolve_references(store_t *s, char **error, const store_table_t **err
                              int *error_column);
 
 /* ---- catalogue ---- */
+
+/* A registered enum by name (case-insensitive), or NULL. Owned by the store. */
+const pgtype_enum_t *store_find_enum(const store_t *s, const char *name);
+/* A column's sequence ({table}_{col}_seq) and the value nextval returns next. */
+const char *store_sequence_name(const store_sequence_t *q);
+int64_t store_sequence_peek(const store_sequence_t *q);
+/* True between store_begin and store_commit/store_rollback. */
+bool store_in_transaction(const store_t *s);
 
 size_t store_table_count(const store_t *s);
 store_table_t *store_table_at(const store_t *s, size_t i); /* in creation order */
