@@ -75,8 +75,10 @@ void scenario_error_format(const scenario_error_t *err, char *out, size_t out_le
 {
     if (err->line > 0)
         snprintf(out, out_len, "%s:%d:%d: %s", err->file, err->line, err->col, err->message);
-    else
+    else if (err->file[0])
         snprintf(out, out_len, "%s: %s", err->file, err->message);
+    else
+        snprintf(out, out_len, "%s", err->message); /* a synthesised position {0} */
 }
 
 /* ---- the loader ---- */

@@ -178,7 +178,7 @@ void scenario_free(scenario_t *s); /* NULL is a no-op */
 void scenario_error_at(scenario_error_t *err, scenario_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "FILE:LINE:COL: message" into out ("FILE: message" when the error has no
- * position, e.g. a file that cannot be read). */
+ * line, e.g. a file that cannot be read; just the message without a file). */
 void scenario_error_format(const scenario_error_t *err, char *out, size_t out_len);
 
 /* Parses an ISO 8601 timestamp as scenario "clock" takes it: YYYY-MM-DD, then

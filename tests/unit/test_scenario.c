@@ -714,6 +714,14 @@ static void test_error_helpers(void **state)
     scenario_error_at(&err, pos, "row %d violates %s", 2, "x");
     scenario_error_format(&err, out, sizeof out);
     assert_string_equal(out, "f.json:3:7: row 2 violates x");
+    scenario_pos_t none = {0};
+    scenario_error_at(&err, none, "no file");
+    scenario_error_format(&err, out, sizeof out);
+    assert_string_equal(out, "no file");
+    scenario_pos_t file_only = {"x.json", 0, 0};
+    scenario_error_at(&err, file_only, "cannot read");
+    scenario_error_format(&err, out, sizeof out);
+    assert_string_equal(out, "x.json: cannot read");
 }
 
 int main(void)
