@@ -29,7 +29,7 @@ bool pgrst_error_is_set(const pgrst_error_t *err)
     return err->code[0] != '\0';
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
