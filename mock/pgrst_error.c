@@ -209,8 +209,9 @@ void pgrst_error_render(const pgrst_error_t *err, bool role_is_anon, int pgrst_m
         mock_response_add_headerf(resp, "Proxy-Status", "PostgREST; error=%s", err->code);
     }
     if (resp->status == 401) {
-        mock_response_add_header(resp, "WWW-Authenticate",
-                                 err->www_authenticate ? err->www_authenticate : "Bearer");
+        /* Copied: the error is usually disposed before the response is written. */
+        mock_response_add_headerf(resp, "WWW-Authenticate", "%s",
+                                  err->www_authenticate ? err->www_authenticate : "Bearer");
     }
     if (resp->status == 503) {
         /* addRetryHint: PostgREST's backoff starts at 0 s and doubles; a mock

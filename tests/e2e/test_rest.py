@@ -148,7 +148,7 @@ class RestTest(unittest.TestCase):
                 ["second@example.com", "demo@example.com"],
             "profiles?select=email&or=(free_image_quota.eq.0,full_name.eq.Demo%20User)&order=email":
                 ["demo@example.com", "second@example.com"],
-            "profiles?select=email&and=(free_image_quota.gte.0,not.email.eq.demo@example.com)":
+            "profiles?select=email&and=(free_image_quota.gte.0,email.not.eq.demo@example.com)":
                 ["second@example.com"],
             "profiles?select=email&full_name=neq.Demo%20User": [],  # NULL <> x is NULL
             "profiles?select=email&order=full_name.asc.nullsfirst": ["second@example.com", "demo@example.com"],

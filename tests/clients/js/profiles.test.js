@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 import { startSupamock, SERVICE_ROLE_KEY, SOURCE_DIR } from './supamock.js';
 
 const DEMO_USER = '13ab4cf1-8587-4685-874b-c2d37beeab38';
@@ -28,7 +29,12 @@ let supabase;
 
 before(async () => {
   mock = await startSupamock(['--scenario', path.join(SOURCE_DIR, 'tests/fixtures/two-users.json')]);
-  supabase = createClient(mock.url, SERVICE_ROLE_KEY, { auth: { persistSession: false } });
+  // Node 20 has no global WebSocket; realtime-js needs a transport even when
+  // no channel is opened (supabase-js's documented fix is the ws package).
+  supabase = createClient(mock.url, SERVICE_ROLE_KEY, {
+    auth: { persistSession: false },
+    realtime: { transport: WebSocket },
+  });
 });
 
 after(async () => {
