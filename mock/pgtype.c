@@ -842,7 +842,8 @@ static int parse_float(const char *s, bool single, double *out, size_t *numstart
     return 0;
 }
 
-/* Shortest round-trip text as PG 12+ (extra_float_digits = 1) prints it:
+/* Shortest round-trip text as PG 12+ (extra_float_digits = 1) prints it
+ * (src/common/d2s.c and f2s.c to_chars: "thresholds chosen to match printf"):
  * fixed notation for decimal exponents in [-4, 15) (float8) or [-4, 6)
  * (float4), else d.ddde+XX, like %g with the shortest exact precision. */
 static void float_to_text(double v, bool single, buf_t *out)
@@ -1232,7 +1233,7 @@ static int parse_datetime(const char *s, dt_parts_t *dt)
 /* PG's valid ranges: dates from 4713-11-24 BC; timestamps end at 294276-12-31
  * and dates at 5874897-12-31. BC years are not accepted by this parser, so
  * only the upper ends need checking. */
-#define TS_END_USEC   (days_from_civil(294277, 1, 1) - PG_EPOCH_DAYS) * USECS_PER_DAY
+#define TS_END_USEC   ((days_from_civil(294277, 1, 1) - PG_EPOCH_DAYS) * USECS_PER_DAY)
 #define DATE_END_DAYS (days_from_civil(5874898, 1, 1) - PG_EPOCH_DAYS)
 
 static int datetime_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, pgrst_error_t *err)
@@ -1258,6 +1259,9 @@ static int datetime_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, 
         set_int(out, dt.special == 1 ? TS_NOBEGIN : TS_NOEND);
         return 0;
     }
+    /* Check the day before multiplying so that 9-digit years cannot overflow. */
+    if (dt.days > TS_END_USEC / USECS_PER_DAY)
+        return pgrst_error_setf(err, "22008", "timestamp out of range: \"%s\"", s);
     int64_t us = dt.days * USECS_PER_DAY + dt.usec;
     /* timestamp (without time zone) ignores a zone; timestamptz converts to
      * UTC, treating a zoneless input as the session zone, UTC on Supabase. */

@@ -57,6 +57,7 @@ typedef struct pgtype {
  *   float4/float8: f
  *   uuid (lowercase canonical), text/varchar/char (char padded), numeric (canonical
  *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label: s
+ *     (enums also keep the label's position in i; it is their sort key)
  *   arrays: elems[0..nelems), each element a pgvalue_t of the element type
  * Ownership: a pgvalue_t owns s and elems; pgvalue_dispose frees them. */
 typedef struct pgvalue {
