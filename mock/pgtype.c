@@ -681,18 +681,15 @@ static int numeric_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, p
         if (d.special == 0) {
             dec_round(&d, scale);
             if ((int)dec_int_digits(&d) > prec - scale) {
+                int maxdigits = prec - scale;
                 buf_dispose(&d.digits);
+                /* numeric.c apply_typmod: "Display 10^0 as 1" */
                 pgrst_error_setf(err, "22003", "numeric field overflow");
                 pgrst_error_detailsf(err,
                                      "A field with precision %d, scale %d must round to an "
                                      "absolute value less than %s%d.",
-                                     prec, scale, prec - scale == 0 ? "" : "10^", prec - scale);
-                if (prec - scale == 0) {
-                    free(err->details);
-                    err->details = xasprintf("A field with precision %d, scale %d must round "
-                                             "to an absolute value less than 1.",
-                                             prec, scale);
-                }
+                                     prec, scale, maxdigits ? "10^" : "",
+                                     maxdigits ? maxdigits : 1);
                 return -1;
             }
         }

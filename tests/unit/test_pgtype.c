@@ -234,6 +234,9 @@ static void test_numeric(void **state)
     expect_error("numeric(5,2)", "999.995", "22003", "numeric field overflow",
                  "A field with precision 5, scale 2 must round to an absolute value less than "
                  "10^3.");
+    expect_error("numeric(2,2)", "1", "22003", "numeric field overflow",
+                 "A field with precision 2, scale 2 must round to an absolute value less than 1.");
+    ASSERT_JSON("numeric(2,2)", "0.994", "0.99");
 }
 
 /* ---- floats (float.c float4in/float8in/float8out, PG 12+ shortest output) ---- */
