@@ -17,6 +17,7 @@ import selectors
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -86,6 +87,21 @@ class Supamock:
         self.ready_timeout = ready_timeout
         self.bin_path = bin_path or binary()
         self.expect_exit = expect_exit
+        # SUPAMOCK_UNDER_VALGRIND=1 (set by the e2e-valgrind ctest entries) runs
+        # every server of a suite as the plain build under valgrind, and stop()
+        # then also requires valgrind's report to show no leak and no error.
+        self.valgrind_log = None
+        if os.environ.get("SUPAMOCK_UNDER_VALGRIND") == "1" and not self.prefix:
+            plain = os.environ.get("SUPAMOCK_PLAIN_BIN")
+            if not plain:
+                raise unittest.SkipTest("SUPAMOCK_PLAIN_BIN is not set (scripts/test sets it)")
+            fd, self.valgrind_log = tempfile.mkstemp(prefix="supamock-valgrind-", suffix=".log")
+            os.close(fd)
+            self.bin_path = plain
+            self.prefix = ["valgrind", "--leak-check=full",
+                           "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                           "--log-file=" + self.valgrind_log]
+            self.ready_timeout = max(ready_timeout, 120.0)
         self.proc = None
         self.host = None
         self.port = None
@@ -169,6 +185,14 @@ class Supamock:
         if self.returncode != self.expect_exit:
             raise AssertionError("supamock exited with %s (expected %s); stderr:\n%s"
                                  % (self.returncode, self.expect_exit, self.stderr()))
+        if self.valgrind_log:
+            with open(self.valgrind_log) as f:
+                report = f.read()
+            os.unlink(self.valgrind_log)
+            self.valgrind_log = None
+            if not ("definitely lost: 0 bytes" in report or "no leaks are possible" in report) \
+                    or "ERROR SUMMARY: 0 errors" not in report:
+                raise AssertionError("valgrind found a leak or an error:\n" + report)
         return self.returncode
 
     def kill(self):
