@@ -1094,7 +1094,7 @@ int store_apply_defaults(store_t *s, store_table_t *t, pgvalue_t *values, const 
             }
             break;
         case STORE_DEFAULT_SEQUENCE: {
-            int64_t n;
+            int64_t n = 0;
             if (nextval(c->sequence, &n, err) < 0)
                 return -1;
             v.is_null = false;
