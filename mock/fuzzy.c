@@ -71,7 +71,7 @@ static double cosine(const char *a, size_t la, const char *b, size_t lb, size_t 
     return dot / (sqrt(norm_a) * sqrt(norm_b));
 }
 
-static size_t levenshtein(const char *a, const char *b)
+size_t fuzzy_levenshtein(const char *a, const char *b, bool fold_case)
 {
     size_t la = strlen(a), lb = strlen(b);
     size_t *row = xmalloc((lb + 1) * sizeof *row);
@@ -82,8 +82,12 @@ static size_t levenshtein(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
-            size_t cost =
-                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            unsigned char ca = (unsigned char)a[i - 1], cb = (unsigned char)b[j - 1];
+            if (fold_case) {
+                ca = (unsigned char)tolower(ca);
+                cb = (unsigned char)tolower(cb);
+            }
+            size_t cost = ca == cb ? 0 : 1;
             size_t best = diag + cost;
             if (up + 1 < best)
                 best = up + 1;
@@ -104,7 +108,7 @@ static double distance_score(const char *a, const char *b)
     size_t longest = la > lb ? la : lb;
     if (longest == 0)
         return 1;
-    return 1.0 - (double)levenshtein(a, b) / (double)longest;
+    return 1.0 - (double)fuzzy_levenshtein(a, b, true) / (double)longest;
 }
 
 typedef struct scored {

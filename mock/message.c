@@ -47,15 +47,10 @@ void mock_response_add_header(mock_response_t *resp, const char *name, const cha
 
 void mock_response_add_headerf(mock_response_t *resp, const char *name, const char *fmt, ...)
 {
+    MOCK_ASSERT(resp->owned_count < MOCK_MAX_RESPONSE_HEADERS);
     va_list ap;
     va_start(ap, fmt);
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    MOCK_ASSERT(n >= 0 && resp->owned_count < MOCK_MAX_RESPONSE_HEADERS);
-    char *value = xmalloc((size_t)n + 1);
-    vsnprintf(value, (size_t)n + 1, fmt, ap);
+    char *value = xvasprintf(fmt, ap);
     va_end(ap);
     resp->owned[resp->owned_count++] = value;
     mock_response_add_header(resp, name, value);

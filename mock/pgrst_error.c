@@ -29,18 +29,6 @@ bool pgrst_error_is_set(const pgrst_error_t *err)
     return err->code[0] != '\0';
 }
 
-__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
-{
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    MOCK_ASSERT(n >= 0);
-    char *p = xmalloc((size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
-    return p;
-}
-
 int pgrst_error_setf(pgrst_error_t *err, const char *code, const char *fmt, ...)
 {
     pgrst_error_dispose(err);
@@ -48,7 +36,7 @@ int pgrst_error_setf(pgrst_error_t *err, const char *code, const char *fmt, ...)
     strcpy(err->code, code);
     va_list ap;
     va_start(ap, fmt);
-    err->message = vformat(fmt, ap);
+    err->message = xvasprintf(fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -58,7 +46,7 @@ void pgrst_error_detailsf(pgrst_error_t *err, const char *fmt, ...)
     free(err->details);
     va_list ap;
     va_start(ap, fmt);
-    err->details = vformat(fmt, ap);
+    err->details = xvasprintf(fmt, ap);
     va_end(ap);
 }
 
@@ -67,7 +55,7 @@ void pgrst_error_hintf(pgrst_error_t *err, const char *fmt, ...)
     free(err->hint);
     va_list ap;
     va_start(ap, fmt);
-    err->hint = vformat(fmt, ap);
+    err->hint = xvasprintf(fmt, ap);
     va_end(ap);
 }
 

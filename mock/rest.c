@@ -255,8 +255,7 @@ void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long lo
     mock_response_add_headerf(c->resp, "Content-Range", "%s/%s", range, tot);
 }
 
-/* Network.HTTP.Base.urlEncode: everything but unreserved characters as %XX. */
-static void url_encode(buf_t *out, const char *s)
+void rest_url_encode(buf_t *out, const char *s)
 {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
@@ -298,10 +297,10 @@ static void content_location(rest_ctx_t *c)
             } else {
                 if (i)
                     buf_putc(&b, '&');
-                url_encode(&b, sorted[i]->key);
+                rest_url_encode(&b, sorted[i]->key);
                 buf_putc(&b, '=');
             }
-            url_encode(&b, sorted[i]->value);
+            rest_url_encode(&b, sorted[i]->value);
         }
         free(sorted);
     }

@@ -43,6 +43,10 @@ void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool 
 void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long long total,
                         bool with_total);
 
+/* Network.HTTP.Base.urlEncode, as PostgREST encodes Content-Location and
+ * Location: unreserved characters stay, everything else is %XX. */
+void rest_url_encode(buf_t *out, const char *s);
+
 /* rest_write.c */
 int rest_insert(rest_ctx_t *c, pgrst_error_t *err);
 int rest_update(rest_ctx_t *c, pgrst_error_t *err);

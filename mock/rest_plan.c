@@ -59,31 +59,6 @@ static const pgtype_t jsonb_type = {.kind = PGTYPE_JSONB, .length = -1};
 
 /* ---- errors ---- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *row = xmalloc((lb + 1) * sizeof *row);
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d;
-}
-
 int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_error_t *err)
 {
     pgrst_error_setf(err, "42703", "column %s.%s does not exist", store_table_name(t), name);
@@ -95,7 +70,7 @@ int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_err
     size_t typed = strlen(name);
     for (size_t i = 0; i < store_table_column_count(t); i++) {
         const char *cand = store_table_column(t, i)->name;
-        size_t d = edit_distance(name, cand);
+        size_t d = fuzzy_levenshtein(name, cand, false);
         if (d > typed / 2)
             continue;
         if (d < best) {
@@ -771,7 +746,7 @@ int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t 
     plan->order = xcalloc(n ? n : 1, sizeof *plan->order);
     for (size_t i = 0; i < n; i++) {
         rest_order_t *o = &plan->order[i];
-        const char *rel = terms[i].related             ? terms[i].related
+        const char *rel = terms[i].related              ? terms[i].related
                           : terms[i].field.relation_len ? terms[i].field.relation[0]
                                                         : NULL;
         if (rel) {

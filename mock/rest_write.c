@@ -163,14 +163,7 @@ static void location_header(rest_ctx_t *c, const store_row_t *row)
         buf_reset(&text);
         pgvalue_render_text(&col->type, &store_row_values(row)[pk[i]], &text);
         buf_printf(&b, "%c%s=eq.", i ? '&' : '?', col->name);
-        for (const char *s = buf_cstr(&text); *s; s++) {
-            unsigned char ch = (unsigned char)*s;
-            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                ch == '-' || ch == '_' || ch == '.' || ch == '~')
-                buf_putc(&b, (char)ch);
-            else
-                buf_printf(&b, "%%%02X", ch);
-        }
+        rest_url_encode(&b, buf_cstr(&text));
     }
     mock_response_add_headerf(c->resp, "Location", "%s", buf_cstr(&b));
     buf_dispose(&b);

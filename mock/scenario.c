@@ -21,6 +21,7 @@
 #include "scenario.h"
 
 #include "caps.h"
+#include "fuzzy.h"
 #include "jsonc.h"
 #include "xalloc.h"
 
@@ -131,29 +132,9 @@ static const char *kind_of(const cJSON *j)
 /* Levenshtein distance, capped for long strings (only used for suggestions). */
 static size_t edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
+    if (strlen(a) > 64 || strlen(b) > 64)
         return SIZE_MAX;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost =
-                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
+    return fuzzy_levenshtein(a, b, true);
 }
 
 /* The closest of candidates to word when close enough to be a typo, else NULL. */
