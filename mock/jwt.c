@@ -33,20 +33,20 @@ char *jwt_base64url_encode(const unsigned char *data, size_t len)
 
 unsigned char *jwt_base64url_decode(const char *s, size_t len, size_t *out_len)
 {
+    /* Only the URL alphabet without padding: OpenSSL's decoder would also
+     * skip whitespace, which jose does not. */
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return NULL;
+    }
     if (len % 4 == 1)
         return NULL;
     size_t padded = (len + 3) / 4 * 4;
     unsigned char *in = xmalloc(padded + 1);
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-        else if (c == '+' || c == '/' || c == '=')
-            c = '!'; /* standard-alphabet characters are not base64url */
-        in[i] = (unsigned char)c;
-    }
+    for (size_t i = 0; i < len; i++)
+        in[i] = (unsigned char)(s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i]);
     size_t pad = padded - len;
     memset(in + len, '=', pad);
     in[padded] = '\0';
@@ -89,8 +89,10 @@ static void hmac_sha256(const char *secret, const char *data, size_t len, unsign
     HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)data, len, mac, mac_len);
 }
 
-/* A numeric time claim: absent is fine, a non-number is PostgREST's error. */
-static int time_claim(const cJSON *claims, const char *name, double *out, bool *present,
+/* One time claim as PostgREST's checkForErrors reads it: absent is fine; a
+ * non-number is "The JWT '<name>' claim must be a number"; a number that is
+ * not an integer (or out of range) counts as 0 (sciToInt). */
+static int time_claim(const cJSON *claims, const char *name, int64_t *out, bool *present,
                       pgrst_error_t *err)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(claims, name);
@@ -102,7 +104,29 @@ static int time_claim(const cJSON *claims, const char *name, double *out, bool *
         snprintf(msg, sizeof msg, "The JWT '%s' claim must be a number", name);
         return fail_303(err, msg);
     }
-    *out = c->valuedouble;
+    double v = c->valuedouble;
+    *out = v == (double)(int64_t)v && v > -9.2e18 && v < 9.2e18 ? (int64_t)v : 0;
+    return 0;
+}
+
+/* exp, then nbf, then iat: each checked fully (type, then time) before the
+ * next, so the first failure in that order is the one reported. */
+static int check_time_claims(const cJSON *claims, int64_t now, pgrst_error_t *err)
+{
+    int64_t v = 0;
+    bool present = false;
+    if (time_claim(claims, "exp", &v, &present, err) < 0)
+        return -1;
+    if (present && now - JWT_CLOCK_SKEW_SECONDS > v)
+        return fail_303(err, "JWT expired");
+    if (time_claim(claims, "nbf", &v, &present, err) < 0)
+        return -1;
+    if (present && now + JWT_CLOCK_SKEW_SECONDS < v)
+        return fail_303(err, "JWT not yet valid");
+    if (time_claim(claims, "iat", &v, &present, err) < 0)
+        return -1;
+    if (present && now + JWT_CLOCK_SKEW_SECONDS < v)
+        return fail_303(err, "JWT issued at future");
     return 0;
 }
 
@@ -111,8 +135,6 @@ int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **
 {
     if (*token == '\0')
         return fail_301(err, "Empty JWT is sent in Authorization header", NULL);
-    const char *dot1 = strchr(token, '.');
-    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
     size_t parts = 1;
     for (const char *p = token; *p; p++)
         parts += *p == '.';
@@ -121,52 +143,49 @@ int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **
         snprintf(msg, sizeof msg, "Expected 3 parts in JWT; got %zu", parts);
         return fail_301(err, msg, NULL);
     }
+    const char *dot1 = strchr(token, '.');
+    const char *dot2 = strchr(dot1 + 1, '.');
     size_t hlen = 0, plen = 0, slen = 0;
     unsigned char *header = jwt_base64url_decode(token, (size_t)(dot1 - token), &hlen);
     unsigned char *payload = jwt_base64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
     unsigned char *sig = jwt_base64url_decode(dot2 + 1, strlen(dot2 + 1), &slen);
     cJSON *hdr = header ? cJSON_ParseWithLength((const char *)header, hlen) : NULL;
-    cJSON *body = payload ? cJSON_ParseWithLength((const char *)payload, plen) : NULL;
+    cJSON *body = NULL;
     int rc = -1;
-    if (!hdr || !body || !sig || !cJSON_IsObject(hdr) || !cJSON_IsObject(body)) {
-        fail_301(err, "JWT couldn't be decoded", NULL);
+    /* jose parses the compact form first: any part that is not base64url, or a
+     * header that is not a JSON object, is BadCrypto. */
+    if (!header || !payload || !sig || !cJSON_IsObject(hdr)) {
+        fail_301(err, "JWT cryptographic operation failed", NULL);
         goto done;
     }
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) {
-        /* Only the project's HS256 secret is configured, so no key suits
-         * another algorithm (alg "none" included). */
-        fail_301(err, "No suitable key or wrong key type",
-                 "None of the keys was able to decode the JWT");
+    if (cJSON_IsString(alg) && strcmp(alg->valuestring, "none") == 0) {
+        fail_301(err, "Wrong or unsupported encoding algorithm",
+                 "JWT is unsecured but expected 'alg' was not 'none'");
         goto done;
     }
+    if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) {
+        /* Only the project's HMAC secret is configured: no key suits another
+         * algorithm. */
+        fail_301(err, "No suitable key or wrong key type",
+                 "No suitable key was found to decode the JWT");
+        goto done;
+    }
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
     hmac_sha256(secret, token, (size_t)(dot2 - token), mac, &mac_len);
     if (slen != mac_len || CRYPTO_memcmp(mac, sig, mac_len) != 0) {
         fail_301(err, "No suitable key or wrong key type",
                  "None of the keys was able to decode the JWT");
         goto done;
     }
-    double exp = 0, nbf = 0, iat = 0;
-    bool has_exp, has_nbf, has_iat;
-    if (time_claim(body, "exp", &exp, &has_exp, err) < 0 ||
-        time_claim(body, "nbf", &nbf, &has_nbf, err) < 0 ||
-        time_claim(body, "iat", &iat, &has_iat, err) < 0)
-        goto done;
-    double now = (double)now_unix;
-    if (has_exp && now - JWT_CLOCK_SKEW_SECONDS > exp) {
-        fail_303(err, "JWT expired");
+    body = cJSON_ParseWithLength((const char *)payload, plen);
+    if (!cJSON_IsObject(body)) {
+        fail_303(err, "Parsing claims failed");
         goto done;
     }
-    if (has_nbf && now + JWT_CLOCK_SKEW_SECONDS < nbf) {
-        fail_303(err, "JWT not yet valid");
+    if (check_time_claims(body, now_unix, err) < 0)
         goto done;
-    }
-    if (has_iat && now + JWT_CLOCK_SKEW_SECONDS < iat) {
-        fail_303(err, "JWT issued at future");
-        goto done;
-    }
     *claims = body;
     body = NULL;
     rc = 0;

@@ -140,10 +140,14 @@ static int sqlstate_status(const char *c, const char *message, bool role_is_anon
         return 500;
     if (strcmp(c, "42501") == 0)
         return role_is_anon ? 401 : 403;
-    if (starts(c, "PT") && strlen(c) == 5) {
-        int status = atoi(c + 2);
-        if (status >= 100 && status <= 599)
-            return status;
+    if (starts(c, "PT")) {
+        /* Error.hs: readMaybe of the rest; anything but a number is a 500. */
+        const char *d = c + 2;
+        bool digits = *d != '\0';
+        for (const char *p = d; *p; p++)
+            digits = digits && *p >= '0' && *p <= '9';
+        int status = digits && strlen(d) <= 3 ? atoi(d) : 0;
+        return status >= 100 && status <= 599 ? status : 500;
     }
     return 400;
 }

@@ -191,7 +191,8 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
             render_csv_row(out, cells, k);
         } else {
             if (i)
-                buf_puts(out, RENDER_JSON_ROW_SEPARATOR);
+                buf_puts(out, c->accept.nulls_stripped ? RENDER_JSON_ROW_SEPARATOR_STRIPPED
+                                                       : RENDER_JSON_ROW_SEPARATOR);
             render_json_row(out, cells, k, c->accept.nulls_stripped);
         }
         rest_plan_scratch_dispose(&scratch);
