@@ -4,15 +4,25 @@
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
 
+#include "jsonc.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* The request body as JSON (PGRST102 when empty or invalid). Caller frees. */
-static int parse_body(rest_ctx_t *c, cJSON **out, pgrst_error_t *err)
+/* A JSON request body with the source offset of every value, so numbers and
+ * json/jsonb values reach Postgres's input functions spelt as the client sent
+ * them (cJSON keeps only a double: 1.50 would become 1.5). */
+typedef struct body {
+    jsonc_doc_t doc;
+} body_t;
+
+/* The request body as JSON (PGRST102 when empty or invalid); body_dispose
+ * frees it. Comments, which the scenario reader tolerates, are not JSON. */
+static int parse_body(rest_ctx_t *c, body_t *b, pgrst_error_t *err)
 {
+    memset(b, 0, sizeof *b);
     const char *ct = mock_request_header(c->req, "content-type");
     if (ct && strncasecmp(ct, "application/json", 16) != 0) {
         if (strncasecmp(ct, "text/csv", 8) == 0) {
@@ -22,11 +32,80 @@ static int parse_body(rest_ctx_t *c, cJSON **out, pgrst_error_t *err)
         }
         return pgrst_error_setf(err, "PGRST102", "Content-Type not acceptable: %s", ct);
     }
-    cJSON *json = c->req->body_len ? cJSON_ParseWithLength(c->req->body, c->req->body_len) : NULL;
-    if (!json)
+    jsonc_error_t jerr;
+    if (c->req->body_len == 0 || jsonc_parse(c->req->body, c->req->body_len, &b->doc, &jerr) < 0 ||
+        memcmp(b->doc.text, c->req->body, c->req->body_len) != 0) {
+        jsonc_doc_dispose(&b->doc);
         return pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
-    *out = json;
+    }
     return 0;
+}
+
+static void body_dispose(body_t *b)
+{
+    jsonc_doc_dispose(&b->doc);
+}
+
+/* End of the JSON value starting at text[start] (which cJSON accepted). */
+static size_t value_end(const char *text, size_t len, size_t start)
+{
+    size_t i = start;
+    int depth = 0;
+    bool in_string = false;
+    for (; i < len; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"') {
+                in_string = false;
+                if (depth == 0)
+                    return i + 1;
+            }
+            continue;
+        }
+        if (ch == '"')
+            in_string = true;
+        else if (ch == '{' || ch == '[')
+            depth++;
+        else if (ch == '}' || ch == ']') {
+            if (depth == 0)
+                return i; /* a scalar ended by its container */
+            if (--depth == 0)
+                return i + 1;
+        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'))
+            return i;
+    }
+    return i;
+}
+
+/* The position node of row `index` (the root itself for an object body). */
+static const jsonc_node_t *row_node(const body_t *b, size_t index)
+{
+    return cJSON_IsObject(b->doc.json) ? b->doc.root : jsonc_child(b->doc.root, index);
+}
+
+/* Member `key` of a row converted for column type t as json_populate_record
+ * converts it. *present says whether the key was there at all. */
+static int member_value(const body_t *b, const cJSON *row, const jsonc_node_t *node,
+                        const char *key, const pgtype_t *t, bool *present, pgvalue_t *out,
+                        pgrst_error_t *err)
+{
+    size_t i = 0;
+    const cJSON *v = row->child;
+    for (; v; v = v->next, i++)
+        if (strcmp(v->string, key) == 0)
+            break;
+    *present = v != NULL;
+    if (!v)
+        return 0;
+    const jsonc_node_t *vn = jsonc_child(node, i);
+    bool json_column = t->kind == PGTYPE_JSON || t->kind == PGTYPE_JSONB;
+    if (vn && !t->is_array && !cJSON_IsNull(v) && (cJSON_IsNumber(v) || json_column)) {
+        size_t end = value_end(b->doc.text, b->doc.len, vn->offset);
+        return pgvalue_from_text(t, b->doc.text + vn->offset, end - vn->offset, out, err);
+    }
+    return pgvalue_from_json_column(t, v, key, out, err);
 }
 
 /* Payload column names: columns= when given, else the first object's keys,
@@ -172,10 +251,11 @@ static void location_header(rest_ctx_t *c, const store_row_t *row)
 
 int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
 {
-    cJSON *body = NULL;
-    if (parse_body(c, &body, err) < 0)
+    body_t b;
+    if (parse_body(c, &b, err) < 0)
         return -1;
     int rc = -1;
+    cJSON *body = b.doc.json;
     cJSON *rows = body;
     if (cJSON_IsObject(body)) {
         rows = cJSON_CreateArray();
@@ -211,23 +291,24 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     store_row_t **result = arena_calloc(c->arena, nrows ? nrows : 1, sizeof *result);
     size_t result_n = 0, inserted = 0;
     store_begin(c->store);
+    size_t row_index = 0;
     cJSON_ArrayForEach(row, rows)
     {
+        const jsonc_node_t *node = row_node(&b, row_index++);
         pgvalue_t *values = xcalloc(ncols, sizeof *values);
         bool *provided = arena_calloc(c->arena, ncols, sizeof *provided);
         for (size_t i = 0; i < ncols; i++)
             pgvalue_init_null(&values[i]);
         for (size_t i = 0; i < name_count; i++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, names[i]);
-            if (!v && c->prefer.missing == PGRST_MISSING_DEFAULT)
-                continue; /* the column takes its default */
-            provided[cols[i]] = true;
-            if (v && pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type, v,
-                                              names[i], &values[cols[i]], err) < 0) {
+            bool present = false;
+            if (member_value(&b, row, node, names[i], &store_table_column(c->table, cols[i])->type,
+                             &present, &values[cols[i]], err) < 0) {
                 values_dispose(values, ncols);
                 rc = fail_tx(c);
                 goto out;
             }
+            /* An absent key is NULL, or the column's default with missing=default. */
+            provided[cols[i]] = present || c->prefer.missing != PGRST_MISSING_DEFAULT;
         }
         if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0) {
             values_dispose(values, ncols);
@@ -307,7 +388,7 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
 out:
     if (rows != body)
         cJSON_Delete(rows);
-    cJSON_Delete(body);
+    body_dispose(&b);
     return rc;
 }
 
@@ -344,10 +425,11 @@ static int check_max_affected(rest_ctx_t *c, size_t n, pgrst_error_t *err)
 
 int rest_update(rest_ctx_t *c, pgrst_error_t *err)
 {
-    cJSON *body = NULL;
-    if (parse_body(c, &body, err) < 0)
+    body_t b;
+    if (parse_body(c, &b, err) < 0)
         return -1;
     int rc = -1;
+    cJSON *body = b.doc.json;
     const char **names = NULL;
     size_t name_count = 0;
     size_t *cols = NULL;
@@ -383,9 +465,10 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
             for (size_t i = 0; i < ncols; i++)
                 pgvalue_init_null(&payload[i]);
             for (size_t i = 0; i < name_count; i++) {
-                const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, names[i]);
-                if (v && pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type, v,
-                                                  names[i], &payload[cols[i]], err) < 0) {
+                bool present = false;
+                if (member_value(&b, body, b.doc.root, names[i],
+                                 &store_table_column(c->table, cols[i])->type, &present,
+                                 &payload[cols[i]], err) < 0) {
                     values_dispose(payload, ncols);
                     rc = fail_tx(c);
                     goto out;
@@ -423,7 +506,7 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     finish_tx(c);
     rc = 0;
 out:
-    cJSON_Delete(body);
+    body_dispose(&b);
     return rc;
 }
 
@@ -475,10 +558,11 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
             err, "PGRST105",
             "Filters must include all and only primary key columns with 'eq' operators");
 
-    cJSON *body = NULL;
-    if (parse_body(c, &body, err) < 0)
+    body_t b;
+    if (parse_body(c, &b, err) < 0)
         return -1;
     int rc = -1;
+    cJSON *body = b.doc.json;
     cJSON *obj = body;
     if (cJSON_IsArray(body) && cJSON_GetArraySize(body) == 1)
         obj = cJSON_GetArrayItem(body, 0);
@@ -489,17 +573,18 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     /* Every key value in the payload must equal the URL's. */
     for (size_t i = 0; i < c->q.where_count; i++) {
         const pgrst_filter_t *f = &c->q.where[i].filter;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->field.name);
         int col = store_table_find_column(c->table, f->field.name);
         const pgtype_t *type = &store_table_column(c->table, (size_t)col)->type;
-        pgvalue_t a, b;
-        bool same = false;
-        if (v && pgvalue_from_text(type, f->value, strlen(f->value), &a, err) == 0) {
-            if (pgvalue_from_json(type, v, &b, err) == 0) {
-                same = !a.is_null && !b.is_null && pgvalue_compare(type, &a, &b) == 0;
-                pgvalue_dispose(&b);
-            }
-            pgvalue_dispose(&a);
+        pgvalue_t url_value, body_value;
+        bool present = false, same = false;
+        pgvalue_init_null(&body_value);
+        if (pgvalue_from_text(type, f->value, strlen(f->value), &url_value, err) == 0) {
+            if (member_value(&b, obj, row_node(&b, 0), f->field.name, type, &present, &body_value,
+                             err) == 0)
+                same = present && !url_value.is_null && !body_value.is_null &&
+                       pgvalue_compare(type, &url_value, &body_value) == 0;
+            pgvalue_dispose(&body_value);
+            pgvalue_dispose(&url_value);
         }
         if (pgrst_error_is_set(err))
             goto out;
@@ -528,9 +613,10 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     store_begin(c->store);
     for (size_t i = 0; i < name_count; i++) {
         provided[cols[i]] = true;
-        if (pgvalue_from_json_column(&store_table_column(c->table, cols[i])->type,
-                                     cJSON_GetObjectItemCaseSensitive(obj, names[i]), names[i],
-                                     &values[cols[i]], err) < 0) {
+        bool present = false;
+        if (member_value(&b, obj, row_node(&b, 0), names[i],
+                         &store_table_column(c->table, cols[i])->type, &present, &values[cols[i]],
+                         err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;
@@ -568,6 +654,6 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     finish_tx(c);
     rc = 0;
 out:
-    cJSON_Delete(body);
+    body_dispose(&b);
     return rc;
 }
