@@ -103,6 +103,35 @@ int gateway_admit(const scenario_t *sc, const mock_request_t *req, const char *a
     return 0;
 }
 
+int gateway_preflight(const scenario_t *sc, const mock_request_t *req, mock_response_t *resp)
+{
+    if (strcmp(req->method, "OPTIONS") != 0 || !mock_request_header(req, "origin") ||
+        !mock_request_header(req, "access-control-request-method"))
+        return 0;
+    /* kong/plugins/cors/handler.lua access(): origins unset means "*"; the
+     * allowed headers echo the request's; the default method list. */
+    resp->status = 200;
+    mock_response_add_header(resp, "Access-Control-Allow-Origin", "*");
+    const char *acrh = mock_request_header(req, "access-control-request-headers");
+    if (acrh)
+        mock_response_add_header(resp, "Access-Control-Allow-Headers", acrh);
+    mock_response_add_header(resp, "Access-Control-Allow-Methods",
+                             "GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT");
+    if (sc->gateway != SCENARIO_GATEWAY_HOSTED) {
+        /* kong.response.exit answers carry Kong's own headers. */
+        mock_response_add_header(resp, "Server", "kong/2.8.1");
+        mock_response_add_header(resp, "X-Kong-Response-Latency", "0");
+    }
+    return 1;
+}
+
+void gateway_cors_headers(mock_response_t *resp)
+{
+    /* header_filter(): with origins unset, "*" on every response. */
+    if (!mock_response_header(resp, "Access-Control-Allow-Origin"))
+        mock_response_add_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
 static bool role_known(const scenario_t *sc, const char *role)
 {
     for (size_t i = 0; i < sc->role_count; i++)

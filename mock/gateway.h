@@ -42,6 +42,14 @@ void gateway_identity_dispose(gateway_identity_t *id);
 int gateway_admit(const scenario_t *sc, const mock_request_t *req, const char *apikey_query,
                   gateway_identity_t *id, mock_response_t *resp);
 
+/* The gateway's cors plugin (Kong 2.8.1, priority 2000, so before key-auth):
+ * an OPTIONS request with Origin and Access-Control-Request-Method is a
+ * preflight, answered by the gateway itself without an apikey. Returns 1 after
+ * writing the answer into resp, 0 for any other request. */
+int gateway_preflight(const scenario_t *sc, const mock_request_t *req, mock_response_t *resp);
+/* Headers the cors plugin adds to every other response of the API routes. */
+void gateway_cors_headers(mock_response_t *resp);
+
 /* PostgREST's authentication of the (rewritten) Authorization header: verifies
  * the JWT against the scenario secret at now_unix and resolves the role (a
  * missing role claim is anon; a role the scenario does not know is 401 22023).

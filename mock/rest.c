@@ -512,6 +512,14 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
     }
     if (rc < 0)
         render_error(&c, &err);
+    if (mock_request_header(req, "origin")) {
+        /* PostgREST's own CORS middleware, for requests that reach it (the
+         * gateway's Access-Control-Allow-Origin comes on top; reference §5). */
+        mock_response_add_header(resp, "Access-Control-Expose-Headers",
+                                 "Content-Encoding, Content-Location, Content-Range, "
+                                 "Content-Type, Date, Location, Server, Transfer-Encoding, "
+                                 "Range-Unit");
+    }
     rest_plan_dispose(&c.plan);
     gateway_identity_dispose(&c.who);
     pgrst_error_dispose(&err);

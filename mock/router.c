@@ -4,6 +4,7 @@
 
 #include "admin.h"
 #include "clock.h"
+#include "gateway.h"
 #include "instance.h"
 #include "rest.h"
 
@@ -44,7 +45,10 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
     }
     instance_count_request(inst);
     if (has_prefix(req->path, "/rest/v1", &rest)) {
-        rest_handle(inst, req, *rest ? rest + 1 : rest, resp);
+        if (!gateway_preflight(instance_scenario(inst), req, resp)) {
+            rest_handle(inst, req, *rest ? rest + 1 : rest, resp);
+            gateway_cors_headers(resp);
+        }
         return;
     }
     no_route(resp);

@@ -371,6 +371,27 @@ class RestTest(unittest.TestCase):
                                            headers={"apikey": sb_secret, "Authorization": "Bearer " + sb_secret})
         self.assertEqual((st, body), (200, ('[{"user_id":"%s"}]' % DEMO_USER).encode()))
 
+    def test_cors_preflight_is_answered_by_the_gateway(self):
+        # Kong 2.8.1's cors plugin runs before key-auth (reference §7 A): no apikey needed.
+        st, _, hs, body = self.mock.request("OPTIONS", "/rest/v1/profiles", headers={
+            "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "apikey,authorization,content-type"})
+        self.assertEqual((st, body), (200, b""))
+        self.assertEqual(header(hs, "Access-Control-Allow-Origin"), "*")
+        self.assertEqual(header(hs, "Access-Control-Allow-Headers"), "apikey,authorization,content-type")
+        self.assertEqual(header(hs, "Access-Control-Allow-Methods"),
+                         "GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT")
+
+    def test_api_responses_allow_any_origin(self):
+        _, _, hs, _ = self.req("GET", "profiles", Origin="http://localhost:3000")
+        self.assertEqual(header(hs, "Access-Control-Allow-Origin"), "*")
+        # PostgREST's CORS middleware exposes its headers (reference §5 CORS).
+        self.assertEqual(header(hs, "Access-Control-Expose-Headers"),
+                         "Content-Encoding, Content-Location, Content-Range, Content-Type, Date, "
+                         "Location, Server, Transfer-Encoding, Range-Unit")
+        _, _, hs, _ = self.mock.request("GET", "/rest/v1/profiles")  # rejected by key-auth
+        self.assertEqual(header(hs, "Access-Control-Allow-Origin"), "*")
+
     def test_unknown_route(self):
         st, _, _, body = self.mock.request("GET", "/nope")
         self.assertEqual((st, body), (404, b'{"message":"no Route matched with those values"}'))
