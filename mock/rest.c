@@ -459,6 +459,13 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
     if (tx_override && c->prefer.tx != PGRST_TX_UNSET)
         c->tx_rollback = c->prefer.tx == PGRST_TX_ROLLBACK;
 
+    /* PostgREST decodes the payload while reading the request, so PGRST102
+     * comes before any schema cache error. */
+    if ((strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
+         strcmp(method, "PUT") == 0) &&
+        rest_body_parse(c->req, &c->body, err) < 0)
+        return -1;
+
     char *name = arena_strdup(c->arena, rel_path);
     c->table = store_find_table(c->store, c->schema, name);
     if (!c->table || !store_table_in_schema_cache(c->table))
@@ -521,6 +528,7 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
                                  "Range-Unit");
     }
     rest_plan_dispose(&c.plan);
+    rest_body_dispose(&c.body);
     gateway_identity_dispose(&c.who);
     pgrst_error_dispose(&err);
 }

@@ -7,6 +7,7 @@
 #include "gateway.h"
 #include "instance.h"
 #include "pgrst_query.h"
+#include "rest_body.h"
 #include "rest_plan.h"
 
 typedef struct rest_ctx {
@@ -22,6 +23,7 @@ typedef struct rest_ctx {
     pgrst_query_t q;
     pgrst_prefer_t prefer;
     pgrst_accept_t accept;
+    rest_body_t body; /* POST/PATCH/PUT: parsed before the schema cache lookup */
     gateway_identity_t who;
     bool role_is_anon;
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */

@@ -4,109 +4,11 @@
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
 
-#include "jsonc.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* A JSON request body with the source offset of every value, so numbers and
- * json/jsonb values reach Postgres's input functions spelt as the client sent
- * them (cJSON keeps only a double: 1.50 would become 1.5). */
-typedef struct body {
-    jsonc_doc_t doc;
-} body_t;
-
-/* The request body as JSON (PGRST102 when empty or invalid); body_dispose
- * frees it. Comments, which the scenario reader tolerates, are not JSON. */
-static int parse_body(rest_ctx_t *c, body_t *b, pgrst_error_t *err)
-{
-    memset(b, 0, sizeof *b);
-    const char *ct = mock_request_header(c->req, "content-type");
-    if (ct && strncasecmp(ct, "application/json", 16) != 0) {
-        if (strncasecmp(ct, "text/csv", 8) == 0) {
-            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-            pgrst_error_detailsf(err, "supamock does not model CSV request bodies yet");
-            return -1;
-        }
-        return pgrst_error_setf(err, "PGRST102", "Content-Type not acceptable: %s", ct);
-    }
-    jsonc_error_t jerr;
-    if (c->req->body_len == 0 || jsonc_parse(c->req->body, c->req->body_len, &b->doc, &jerr) < 0 ||
-        memcmp(b->doc.text, c->req->body, c->req->body_len) != 0) {
-        jsonc_doc_dispose(&b->doc);
-        return pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
-    }
-    return 0;
-}
-
-static void body_dispose(body_t *b)
-{
-    jsonc_doc_dispose(&b->doc);
-}
-
-/* End of the JSON value starting at text[start] (which cJSON accepted). */
-static size_t value_end(const char *text, size_t len, size_t start)
-{
-    size_t i = start;
-    int depth = 0;
-    bool in_string = false;
-    for (; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"') {
-                in_string = false;
-                if (depth == 0)
-                    return i + 1;
-            }
-            continue;
-        }
-        if (ch == '"')
-            in_string = true;
-        else if (ch == '{' || ch == '[')
-            depth++;
-        else if (ch == '}' || ch == ']') {
-            if (depth == 0)
-                return i; /* a scalar ended by its container */
-            if (--depth == 0)
-                return i + 1;
-        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'))
-            return i;
-    }
-    return i;
-}
-
-/* The position node of row `index` (the root itself for an object body). */
-static const jsonc_node_t *row_node(const body_t *b, size_t index)
-{
-    return cJSON_IsObject(b->doc.json) ? b->doc.root : jsonc_child(b->doc.root, index);
-}
-
-/* Member `key` of a row converted for column type t as json_populate_record
- * converts it. *present says whether the key was there at all. */
-static int member_value(const body_t *b, const cJSON *row, const jsonc_node_t *node,
-                        const char *key, const pgtype_t *t, bool *present, pgvalue_t *out,
-                        pgrst_error_t *err)
-{
-    size_t i = 0;
-    const cJSON *v = row->child;
-    for (; v; v = v->next, i++)
-        if (strcmp(v->string, key) == 0)
-            break;
-    *present = v != NULL;
-    if (!v)
-        return 0;
-    const jsonc_node_t *vn = jsonc_child(node, i);
-    bool json_column = t->kind == PGTYPE_JSON || t->kind == PGTYPE_JSONB;
-    if (vn && !t->is_array && !cJSON_IsNull(v) && (cJSON_IsNumber(v) || json_column)) {
-        size_t end = value_end(b->doc.text, b->doc.len, vn->offset);
-        return pgvalue_from_text(t, b->doc.text + vn->offset, end - vn->offset, out, err);
-    }
-    return pgvalue_from_json_column(t, v, key, out, err);
-}
 
 /* Payload column names: columns= when given, else the first object's keys,
  * which every other object must share ("All object keys must match"). */
@@ -251,11 +153,9 @@ static void location_header(rest_ctx_t *c, const store_row_t *row)
 
 int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
 {
-    body_t b;
-    if (parse_body(c, &b, err) < 0)
-        return -1;
+    rest_body_t *b = &c->body;
     int rc = -1;
-    cJSON *body = b.doc.json;
+    cJSON *body = b->doc.json;
     cJSON *rows = body;
     if (cJSON_IsObject(body)) {
         rows = cJSON_CreateArray();
@@ -294,15 +194,16 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     size_t row_index = 0;
     cJSON_ArrayForEach(row, rows)
     {
-        const jsonc_node_t *node = row_node(&b, row_index++);
+        const jsonc_node_t *node = rest_body_row_node(b, row_index++);
         pgvalue_t *values = xcalloc(ncols, sizeof *values);
         bool *provided = arena_calloc(c->arena, ncols, sizeof *provided);
         for (size_t i = 0; i < ncols; i++)
             pgvalue_init_null(&values[i]);
         for (size_t i = 0; i < name_count; i++) {
             bool present = false;
-            if (member_value(&b, row, node, names[i], &store_table_column(c->table, cols[i])->type,
-                             &present, &values[cols[i]], err) < 0) {
+            if (rest_body_member(b, row, node, names[i],
+                                 &store_table_column(c->table, cols[i])->type, &present,
+                                 &values[cols[i]], err) < 0) {
                 values_dispose(values, ncols);
                 rc = fail_tx(c);
                 goto out;
@@ -388,7 +289,6 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
 out:
     if (rows != body)
         cJSON_Delete(rows);
-    body_dispose(&b);
     return rc;
 }
 
@@ -425,11 +325,9 @@ static int check_max_affected(rest_ctx_t *c, size_t n, pgrst_error_t *err)
 
 int rest_update(rest_ctx_t *c, pgrst_error_t *err)
 {
-    body_t b;
-    if (parse_body(c, &b, err) < 0)
-        return -1;
+    rest_body_t *b = &c->body;
     int rc = -1;
-    cJSON *body = b.doc.json;
+    cJSON *body = b->doc.json;
     const char **names = NULL;
     size_t name_count = 0;
     size_t *cols = NULL;
@@ -466,9 +364,9 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
                 pgvalue_init_null(&payload[i]);
             for (size_t i = 0; i < name_count; i++) {
                 bool present = false;
-                if (member_value(&b, body, b.doc.root, names[i],
-                                 &store_table_column(c->table, cols[i])->type, &present,
-                                 &payload[cols[i]], err) < 0) {
+                if (rest_body_member(b, body, b->doc.root, names[i],
+                                     &store_table_column(c->table, cols[i])->type, &present,
+                                     &payload[cols[i]], err) < 0) {
                     values_dispose(payload, ncols);
                     rc = fail_tx(c);
                     goto out;
@@ -506,7 +404,6 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     finish_tx(c);
     rc = 0;
 out:
-    body_dispose(&b);
     return rc;
 }
 
@@ -558,11 +455,9 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
             err, "PGRST105",
             "Filters must include all and only primary key columns with 'eq' operators");
 
-    body_t b;
-    if (parse_body(c, &b, err) < 0)
-        return -1;
+    rest_body_t *b = &c->body;
     int rc = -1;
-    cJSON *body = b.doc.json;
+    cJSON *body = b->doc.json;
     cJSON *obj = body;
     if (cJSON_IsArray(body) && cJSON_GetArraySize(body) == 1)
         obj = cJSON_GetArrayItem(body, 0);
@@ -579,8 +474,8 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
         bool present = false, same = false;
         pgvalue_init_null(&body_value);
         if (pgvalue_from_text(type, f->value, strlen(f->value), &url_value, err) == 0) {
-            if (member_value(&b, obj, row_node(&b, 0), f->field.name, type, &present, &body_value,
-                             err) == 0)
+            if (rest_body_member(b, obj, rest_body_row_node(b, 0), f->field.name, type, &present,
+                                 &body_value, err) == 0)
                 same = present && !url_value.is_null && !body_value.is_null &&
                        pgvalue_compare(type, &url_value, &body_value) == 0;
             pgvalue_dispose(&body_value);
@@ -614,9 +509,9 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     for (size_t i = 0; i < name_count; i++) {
         provided[cols[i]] = true;
         bool present = false;
-        if (member_value(&b, obj, row_node(&b, 0), names[i],
-                         &store_table_column(c->table, cols[i])->type, &present, &values[cols[i]],
-                         err) < 0) {
+        if (rest_body_member(b, obj, rest_body_row_node(b, 0), names[i],
+                             &store_table_column(c->table, cols[i])->type, &present,
+                             &values[cols[i]], err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;
@@ -654,6 +549,5 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     finish_tx(c);
     rc = 0;
 out:
-    body_dispose(&b);
     return rc;
 }

@@ -229,6 +229,14 @@ class RestTest(unittest.TestCase):
         self.assertError(self.req("POST", "profiles", b"{nope"), 400,
                          error("PGRST102", "Empty or invalid json"))
 
+    def test_body_errors_come_before_schema_cache_errors(self):
+        # PostgREST decodes the payload while reading the request (ApiRequest),
+        # before it looks the table up.
+        self.assertError(self.req("POST", "no_such_table", b"{nope"), 400,
+                         error("PGRST102", "Empty or invalid json"))
+        self.assertError(self.req("POST", "profiles", b"{} // a comment"), 400,
+                         error("PGRST102", "Empty or invalid json"))
+
     def test_unknown_payload_column_is_pgrst204(self):
         self.assertError(self.req("POST", "profiles", {"user_id": SECOND_USER, "avatar_url": "x"}), 400,
                          error("PGRST204", "Could not find the 'avatar_url' column of 'profiles' in the schema cache"))
