@@ -185,15 +185,19 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
     for (size_t i = 0; i < n; i++) {
         render_cell_t *cells = NULL;
         rest_scratch_t scratch;
-        size_t k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch);
+        int k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch, err);
+        if (k < 0) {
+            rest_plan_scratch_dispose(&scratch);
+            return -1;
+        }
         if (c->accept.media == PGRST_MEDIA_CSV) {
             buf_putc(out, '\n');
-            render_csv_row(out, cells, k);
+            render_csv_row(out, cells, (size_t)k);
         } else {
             if (i)
                 buf_puts(out, c->accept.nulls_stripped ? RENDER_JSON_ROW_SEPARATOR_STRIPPED
                                                        : RENDER_JSON_ROW_SEPARATOR);
-            render_json_row(out, cells, k, c->accept.nulls_stripped);
+            render_json_row(out, cells, (size_t)k, c->accept.nulls_stripped);
         }
         rest_plan_scratch_dispose(&scratch);
     }
@@ -315,8 +319,7 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
      * BY; compile in that order so the first error is the one it reports. */
     c->plan.table = c->table;
     c->plan.index_col = -1;
-    if (rest_plan_select(&c->plan, c->arena, c->q.select, c->q.select_count, c->enums,
-                         c->enum_count, err) < 0)
+    if (rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err) < 0)
         return -1;
     if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
         return -1;
@@ -503,7 +506,6 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
     c.resp = resp;
     c.store = instance_store(inst);
     c.plan.index_col = -1;
-    c.enum_count = 0;
     pgrst_error_t err;
     pgrst_error_init(&err);
 

@@ -29,8 +29,6 @@ typedef struct rest_ctx {
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     store_env_t env;
     rest_plan_t plan;
-    const pgtype_enum_t **enums; /* arena array for ::casts */
-    size_t enum_count;
 } rest_ctx_t;
 
 /* rest.c: response helpers shared with rest_write.c. */

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -835,8 +836,59 @@ static const char *default_key(const pgrst_field_t *f)
     return f->name;
 }
 
-int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_t *items, size_t n,
-                     const pgtype_enum_t *const *enums, size_t enum_count, pgrst_error_t *err)
+/* Whether a foreign key links tables a and b in either direction. */
+static bool related(const store_table_t *a, const store_table_t *b)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const store_table_t *from = pass ? b : a, *to = pass ? a : b;
+        for (size_t i = 0; i < store_table_column_count(from); i++) {
+            const store_column_t *col = store_table_column(from, i);
+            if (col->ref_table && strcmp(col->ref_table, store_table_name(to)) == 0 &&
+                strcmp(col->ref_schema, store_table_schema(to)) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* An embedding: PGRST200 when no foreign key relates the tables (what
+ * PostgREST answers too); resource embedding itself is not modelled yet. */
+static int embed_error(const store_t *store, const store_table_t *t, const char *name,
+                       pgrst_error_t *err)
+{
+    const store_table_t *other = store_find_table(store, store_table_schema(t), name);
+    if (other && store_table_in_schema_cache(other) && related(t, other)) {
+        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        pgrst_error_detailsf(err, "supamock does not model resource embedding yet");
+        return -1;
+    }
+    pgrst_error_setf(err, "PGRST200",
+                     "Could not find a relationship between '%s' and '%s' in the schema cache",
+                     store_table_name(t), name);
+    pgrst_error_detailsf(err,
+                         "Searched for a foreign key relationship between '%s' and '%s' in the "
+                         "schema '%s', but no matches were found.",
+                         store_table_name(t), name, store_table_schema(t));
+    return -1;
+}
+
+/* ::type in a select item: a built-in type or one of the scenario's enums. */
+static int parse_cast(const store_t *store, const char *name, pgtype_t *out)
+{
+    char base[128];
+    snprintf(base, sizeof base, "%s", name);
+    char *bracket = strchr(base, '[');
+    if (bracket)
+        *bracket = '\0';
+    const pgtype_enum_t *e = store_find_enum(store, base);
+    char *msg = NULL;
+    int rc = pgtype_parse(name, e ? &e : NULL, e ? 1 : 0, out, &msg);
+    free(msg);
+    return rc;
+}
+
+int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
+                     const pgrst_select_item_t *items, size_t n, pgrst_error_t *err)
 {
     const store_table_t *t = plan->table;
     size_t ncols = store_table_column_count(t);
@@ -851,18 +903,8 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_
             pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
             return -1;
         }
-        if (it->is_embed) {
-            const char *name = it->embed_name ? it->embed_name : it->field.name;
-            pgrst_error_setf(err, "PGRST200",
-                             "Could not find a relationship between '%s' and '%s' in the "
-                             "schema cache",
-                             store_table_name(t), name);
-            pgrst_error_detailsf(err,
-                                 "Searched for a foreign key relationship between '%s' and '%s' "
-                                 "in the schema '%s', but no matches were found.",
-                                 store_table_name(t), name, store_table_schema(t));
-            return -1;
-        }
+        if (it->is_embed)
+            return embed_error(store, t, it->embed_name ? it->embed_name : it->field.name, err);
         if (it->star) {
             for (size_t c = 0; c < ncols; c++) {
                 rest_out_t *o = &plan->out[plan->out_count++];
@@ -877,11 +919,8 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_
             return -1;
         o->key = it->alias ? it->alias : default_key(&it->field);
         if (it->cast) {
-            char *msg = NULL;
-            if (pgtype_parse(it->cast, enums, enum_count, &o->cast_type, &msg) < 0) {
-                free(msg);
+            if (parse_cast(store, it->cast, &o->cast_type) < 0)
                 return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
-            }
             o->cast = true;
         }
     }
@@ -889,42 +928,36 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_
     return 0;
 }
 
-size_t rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
-                         render_cell_t **cells, rest_scratch_t *scratch)
+int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
+                      render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err)
 {
     *cells = arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof **cells);
     scratch->values = xcalloc(plan->out_count ? plan->out_count : 1, sizeof *scratch->values);
     scratch->count = plan->out_count;
+    for (size_t i = 0; i < plan->out_count; i++)
+        pgvalue_init_null(&scratch->values[i]);
     for (size_t i = 0; i < plan->out_count; i++) {
         const rest_out_t *o = &plan->out[i];
-        pgvalue_init_null(&scratch->values[i]);
         const pgvalue_t *v = source_value(&o->src, row, &scratch->values[i]);
-        const pgtype_t *type = &o->src.type;
+        const pgtype_t *type = o->cast ? &o->cast_type : &o->src.type;
         if (o->cast && !v->is_null) {
-            /* A cast through the text form: what Postgres's I/O conversion
-             * casts do; the numeric and boolean casts agree on the values
-             * clients use. */
+            /* A cast through the text form, as Postgres's I/O conversion casts
+             * do; the input function's error is the query's error. */
             buf_t text;
             buf_init(&text);
             pgvalue_render_text(&o->src.type, v, &text);
             pgvalue_t cast;
-            pgrst_error_t ignored;
-            pgrst_error_init(&ignored);
-            pgvalue_init_null(&cast);
-            pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, &ignored);
-            pgrst_error_dispose(&ignored);
+            int rc = pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, err);
             buf_dispose(&text);
-            if (v == &scratch->values[i])
-                pgvalue_dispose(&scratch->values[i]);
+            if (rc < 0)
+                return -1;
+            pgvalue_dispose(&scratch->values[i]);
             scratch->values[i] = cast;
             v = &scratch->values[i];
-            type = &o->cast_type;
-        } else if (o->cast) {
-            type = &o->cast_type;
         }
         (*cells)[i] = (render_cell_t){.key = o->key, .type = type, .value = v};
     }
-    return plan->out_count;
+    return (int)plan->out_count;
 }
 
 void rest_plan_scratch_dispose(rest_scratch_t *scratch)

@@ -36,9 +36,10 @@ int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
                     const pgrst_logic_t *where, size_t where_count, pgrst_error_t *err);
 int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t *terms, size_t n,
                     pgrst_error_t *err);
-/* Compiles the select list. `enums` resolve ::casts to enum types. */
-int rest_plan_select(rest_plan_t *plan, arena_t *arena, const pgrst_select_item_t *items, size_t n,
-                     const pgtype_enum_t *const *enums, size_t enum_count, pgrst_error_t *err);
+/* Compiles the select list. `store` resolves ::casts to enum types and tells
+ * embeddings of related tables from unrelated names. */
+int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
+                     const pgrst_select_item_t *items, size_t n, pgrst_error_t *err);
 void rest_plan_dispose(rest_plan_t *plan);
 
 /* Does the row satisfy the where clause (SQL three-valued logic, NULL = no)? */
@@ -52,13 +53,14 @@ void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n);
 /* Projects one row through the select list: fills cells[0..out_count) (keys
  * and types borrowed from the plan; values either the row's or derived values
  * kept in *scratch, which the caller disposes with rest_plan_scratch_dispose
- * after rendering). */
+ * after rendering, also on failure). Returns the cell count, or -1 with err set
+ * when a ::cast rejects the value (Postgres's input error for the target type). */
 typedef struct rest_scratch {
     pgvalue_t *values;
     size_t count;
 } rest_scratch_t;
-size_t rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
-                         render_cell_t **cells, rest_scratch_t *scratch);
+int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
+                      render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err);
 void rest_plan_scratch_dispose(rest_scratch_t *scratch);
 /* The output key of select column i (i < out_count). */
 const char *rest_plan_out_key(const rest_plan_t *plan, size_t i);

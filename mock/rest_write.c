@@ -90,8 +90,7 @@ static int plan_returning(rest_ctx_t *c, pgrst_error_t *err)
 {
     c->plan.table = c->table;
     c->plan.index_col = -1;
-    return rest_plan_select(&c->plan, c->arena, c->q.select, c->q.select_count, c->enums,
-                            c->enum_count, err);
+    return rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err);
 }
 
 static bool representation(const rest_ctx_t *c)

@@ -190,6 +190,31 @@ class RestTest(unittest.TestCase):
                          error("PGRST100", '"failed to parse filter (0)" (line 1, column 1)',
                                'unexpected "0" expecting "not" or operator (eq, gt, ...)'))
 
+    def test_failing_cast_is_the_input_functions_error(self):
+        self.assertError(self.req("GET", "profiles?select=email::integer"), 400,
+                         error("22P02", 'invalid input syntax for type integer: "demo@example.com"'))
+
+    def test_embedding_an_unrelated_name_is_pgrst200(self):
+        self.assertError(self.req("GET", "profiles?select=*,invoices(*)"), 400, error(
+            "PGRST200", "Could not find a relationship between 'profiles' and 'invoices' in the "
+            "schema cache", "Searched for a foreign key relationship between 'profiles' and "
+            "'invoices' in the schema 'public', but no matches were found."))
+
+    def test_aggregates_are_disabled_by_default(self):
+        # db_aggregates_enabled is false on Supabase (SPEC §4).
+        self.assertError(self.req("GET", "profiles?select=free_image_quota.sum()"), 400,
+                         error("PGRST123", "Use of aggregate functions is not allowed"))
+
+    def test_unexposed_schema_is_pgrst106(self):
+        # v13.0.7+ wording (reference §2).
+        self.assertError(self.req("GET", "profiles", Accept_Profile="auth"), 406,
+                         error("PGRST106", "Invalid schema: auth",
+                               hint="Only the following schemas are exposed: public, graphql_public"))
+
+    def test_nested_path_is_pgrst125(self):
+        self.assertError(self.req("GET", "profiles/1"), 404,
+                         error("PGRST125", "Invalid path specified in request URL"))
+
     def test_unacceptable_media_type_is_pgrst107(self):
         st, _, _, body = self.req("GET", "profiles", Accept="application/xml")
         self.assertEqual(st, 406)
