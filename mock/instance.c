@@ -42,20 +42,18 @@ static int resolve_clock(instance_t *inst, const scenario_t *sc, const mock_conf
         inst->clock_real = true;
         return 0;
     }
-    /* --clock takes the same ISO 8601 forms as timestamptz input. */
-    pgtype_t t = {.kind = PGTYPE_TIMESTAMPTZ, .length = -1};
-    pgvalue_t v;
-    pgrst_error_t perr;
-    pgrst_error_init(&perr);
-    if (pgvalue_from_text(&t, cfg->clock, strlen(cfg->clock), &v, &perr) < 0) {
+    /* --clock takes the same ISO 8601 forms as the scenario's "clock". */
+    int64_t us = 0;
+    if (scenario_parse_time(cfg->clock, &us) < 0) {
         scenario_pos_t none = {.file = "--clock", .line = 0, .col = 0};
-        scenario_error_at(err, none, "--clock: %s", perr.message);
-        pgrst_error_dispose(&perr);
+        scenario_error_at(err, none,
+                          "--clock: expected real or an ISO 8601 instant such as "
+                          "2026-01-01T00:00:00Z, got \"%s\"",
+                          cfg->clock);
         return -1;
     }
     inst->clock_real = false;
-    inst->clock_us = v.i;
-    pgvalue_dispose(&v);
+    inst->clock_us = us;
     return 0;
 }
 
