@@ -47,7 +47,7 @@ static int resolve_clock(instance_t *inst, const scenario_t *sc, const mock_conf
     if (scenario_parse_time(cfg->clock, &us) < 0) {
         scenario_pos_t none = {.file = "--clock", .line = 0, .col = 0};
         scenario_error_at(err, none,
-                          "--clock: expected real or an ISO 8601 instant such as "
+                          "expected real or an ISO 8601 instant such as "
                           "2026-01-01T00:00:00Z, got \"%s\"",
                           cfg->clock);
         return -1;
