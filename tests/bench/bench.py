@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -155,12 +156,26 @@ class Wrk:
         if script:
             argv += ["-s", script]
         argv.append("http://127.0.0.1:%d%s" % (port, path))
-        p = subprocess.run(
-            argv, capture_output=True, text=True, env=dict(os.environ, **(env or {}))
-        )
+        env = dict(os.environ, **(env or {}))
+        done_file = env.get("BENCH_DONE_FILE")
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env)
+        if done_file:
+            # count.lua: every thread has stopped once each wrote its line.
+            threads = min(self.threads, connections)
+            while p.poll() is None:
+                try:
+                    with open(done_file) as f:
+                        if len(f.readlines()) >= threads:
+                            p.send_signal(signal.SIGINT)
+                            break
+                except FileNotFoundError:
+                    pass
+                time.sleep(0.05)
+        out, err = p.communicate()
         if p.returncode != 0:
-            raise BenchError("wrk failed (%d): %s" % (p.returncode, p.stderr.strip()))
-        return parse_wrk(p.stdout)
+            raise BenchError("wrk failed (%d): %s" % (p.returncode, err.strip()))
+        return parse_wrk(out)
 
 
 def parse_wrk(out):
@@ -455,8 +470,8 @@ def big_table(a, rep, sm_bin):
 
 def memory_flat(a, rep, sm_argv):
     first = a.requests // 10
-    say("memory over %d requests (64 connections; VmRSS after %d and after %d)"
-        % (a.requests, first, a.requests))
+    say("memory over %d requests (64 connections, access log to /dev/null; VmRSS after %d"
+        " and after %d)" % (a.requests, first, a.requests))
     s = Server("supamock", sm_argv + ["--port", "0"], "/dev/null", a.pidfile, a.server_cpu)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "count.lua")
     try:
@@ -466,8 +481,9 @@ def memory_flat(a, rep, sm_argv):
         for target in (first, a.requests):
             # count.lua stops each wrk thread after BENCH_STOP_AFTER answers.
             per_thread = (target - done + a.wrk.threads - 1) // a.wrk.threads
+            done_file = "%s/wrk-done-%d" % (a.tmp, target)
             r = a.wrk.run(s.port, PROFILES_PATH, 64, 3600, script=script,
-                          env={"BENCH_STOP_AFTER": str(per_thread)})
+                          env={"BENCH_STOP_AFTER": str(per_thread), "BENCH_DONE_FILE": done_file})
             if r["not200"] is None or r["not200"] or r["socket_errors"]:
                 raise BenchError("memory run: %s answers that were not 200, %d socket errors"
                                  % (r["not200"], r["socket_errors"]))
@@ -480,7 +496,7 @@ def memory_flat(a, rep, sm_argv):
     (n1, r1), (n2, r2) = rss[first], rss[a.requests]
     growth = r2 - r1
     rep.add("VmRSS after %dk requests" % (n1 // 1000), mb(r1), "", "", "", None)
-    rep.add("VmRSS after %dk requests (growth)" % (n2 // 1000), mb(r2), "%+d kB" % growth, "",
+    rep.add("VmRSS after %dk requests" % (n2 // 1000), mb(r2), "", "%+d kB" % growth,
             "growth < 1 MB", growth < 1024)
     rep.add("  VmHWM after %dk requests" % (n2 // 1000), mb(hwm), "", "", "", None)
 
