@@ -141,7 +141,8 @@ def to_ms(text):
 
 
 class Wrk:
-    def __init__(self, cpu, threads):
+    def __init__(self, cpu, threads, pidfile):
+        self.pidfile = pidfile
         self.cpu = cpu
         self.threads = threads
 
@@ -160,6 +161,8 @@ class Wrk:
         done_file = env.get("BENCH_DONE_FILE")
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=env)
+        with open(self.pidfile, "a") as f:
+            f.write("%d\n" % p.pid)
         if done_file:
             # count.lua: every thread has stopped once each wrote its line.
             threads = min(self.threads, connections)
@@ -523,16 +526,18 @@ def main():
         # One core for the server under test, another for wrk (one thread):
         # both servers are single-threaded event loops, and on 2 cores this
         # gave steadier numbers than letting them migrate.
-        a.server_cpu, a.wrk = 0, Wrk(1, 1)
+        a.server_cpu, a.wrk = 0, Wrk(1, 1, a.pidfile)
         placement = "server pinned to CPU 0, wrk (1 thread) to CPU 1 (taskset)"
     else:
-        a.server_cpu, a.wrk = None, Wrk(None, 2)
+        a.server_cpu, a.wrk = None, Wrk(None, 2, a.pidfile)
         placement = "no pinning, wrk with 2 threads"
     sm_argv = [a.supamock]
     load = os.getloadavg()
     say("%d CPUs; %s; load average before: %.2f %.2f %.2f" % (cpus, placement, *load))
     say("supamock: %s with default flags, access log (JSON lines) to a file" % a.supamock)
 
+    # SIGTERM unwinds like Ctrl-C, so every `finally` stops its server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     rep = Report()
     try:
         throughput(a, rep, sm_argv, a.ceiling)
