@@ -229,9 +229,8 @@ int main(int argc, char **argv)
     struct sockaddr_storage bound;
     int bound_len = sizeof bound;
     uv_tcp_getsockname(&listener, (struct sockaddr *)&bound, &bound_len);
-    int bound_port = ntohs(bound.ss_family == AF_INET6
-                               ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                               : ((struct sockaddr_in *)&bound)->sin_port);
+    int bound_port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                       : ((struct sockaddr_in *)&bound)->sin_port);
     printf("ceiling listening on http://%s:%d\n", host, bound_port);
     fflush(stdout);
 
