@@ -30,7 +30,8 @@ const char *gateway_key_name(gateway_key_t k)
 
 void gateway_identity_dispose(gateway_identity_t *id)
 {
-    cJSON_Delete(id->claims);
+    if (id->claims_owned)
+        cJSON_Delete((cJSON *)id->claims);
     memset(id, 0, sizeof *id);
 }
 
@@ -176,14 +177,30 @@ int gateway_authenticate(const scenario_t *sc, const mock_request_t *req, int64_
                          const char *jwt_secret_override, gateway_identity_t *id,
                          pgrst_error_t *err)
 {
+    return gateway_authenticate_cached(sc, req, now_unix, jwt_secret_override, NULL, id, err);
+}
+
+int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req, int64_t now_unix,
+                                const char *jwt_secret_override, jwt_cache_t *cache,
+                                gateway_identity_t *id, pgrst_error_t *err)
+{
     const char *token = effective_token(sc, req, id);
     id->role = "anon";
     if (!token)
         return 0;
     const char *secret = jwt_secret_override ? jwt_secret_override : sc->jwt_secret;
-    cJSON *claims = NULL;
-    if (jwt_verify(token, secret, now_unix, &claims, err) < 0)
-        return -1;
+    const cJSON *claims = NULL;
+    if (cache) {
+        if (jwt_cache_verify(cache, token, secret, now_unix, &claims, err) < 0)
+            return -1;
+        id->claims_owned = false;
+    } else {
+        cJSON *owned = NULL;
+        if (jwt_verify(token, secret, now_unix, &owned, err) < 0)
+            return -1;
+        claims = owned;
+        id->claims_owned = true;
+    }
     id->claims = claims;
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(claims, "role");
     if (cJSON_IsString(role)) {

@@ -6,6 +6,7 @@
 #ifndef MOCK_GATEWAY_H
 #define MOCK_GATEWAY_H
 
+#include "jwt.h"
 #include "message.h"
 #include "pgrst_error.h"
 #include "scenario.h"
@@ -28,10 +29,13 @@ const char *gateway_key_name(gateway_key_t k); /* "anon", "publishable", "missin
 /* Who a request is, once the gateway and PostgREST's JWT step are done. */
 typedef struct gateway_identity {
     gateway_key_t key;
-    bool user_jwt;    /* Authorization carried a JWT that is not a configured key */
-    const char *role; /* database role: "anon", "authenticated", "service_role", ... */
-    cJSON *claims;    /* verified claims (owned; NULL for anon without a JWT) */
-    const char *sub;  /* claims.sub when a string (borrowed from claims), else NULL */
+    bool user_jwt;       /* Authorization carried a JWT that is not a configured key */
+    const char *role;    /* database role: "anon", "authenticated", "service_role", ... */
+    const cJSON *claims; /* verified claims, NULL for anon without a JWT: owned when
+                            claims_owned, else borrowed from a jwt_cache_t for the
+                            request's duration */
+    bool claims_owned;
+    const char *sub; /* claims.sub when a string (borrowed from claims), else NULL */
 } gateway_identity_t;
 
 void gateway_identity_dispose(gateway_identity_t *id);
@@ -57,5 +61,9 @@ void gateway_cors_headers(mock_response_t *resp);
 int gateway_authenticate(const scenario_t *sc, const mock_request_t *req, int64_t now_unix,
                          const char *jwt_secret_override, gateway_identity_t *id,
                          pgrst_error_t *err);
+/* The same through a token cache (jwt.h), as the server does per request. */
+int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req, int64_t now_unix,
+                                const char *jwt_secret_override, jwt_cache_t *cache,
+                                gateway_identity_t *id, pgrst_error_t *err);
 
 #endif

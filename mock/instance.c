@@ -15,6 +15,7 @@ struct instance {
     const scenario_t *scenario;  /* borrowed; outlives the instance */
     const mock_config_t *config; /* borrowed */
     store_t *store;              /* owned */
+    jwt_cache_t *jwt_cache;      /* owned */
     bool clock_real;
     int64_t clock_us;    /* fixed clock value (scenario time) */
     uint64_t started_ms; /* monotonic, for uptime */
@@ -254,6 +255,7 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     inst->config = cfg;
     inst->started_ms = clock_monotonic_ms();
     inst->store = store_new(cfg ? cfg->seed : 1);
+    inst->jwt_cache = jwt_cache_new();
     if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
         build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0) {
         instance_free(inst);
@@ -268,6 +270,7 @@ void instance_free(instance_t *inst)
     if (!inst)
         return;
     store_free(inst->store);
+    jwt_cache_free(inst->jwt_cache);
     free(inst);
 }
 
@@ -279,6 +282,11 @@ const scenario_t *instance_scenario(const instance_t *inst)
 const mock_config_t *instance_config(const instance_t *inst)
 {
     return inst->config;
+}
+
+jwt_cache_t *instance_jwt_cache(instance_t *inst)
+{
+    return inst->jwt_cache;
 }
 
 store_t *instance_store(instance_t *inst)

@@ -5,6 +5,7 @@
 #define MOCK_INSTANCE_H
 
 #include "config.h"
+#include "jwt.h"
 #include "scenario.h"
 #include "store.h"
 
@@ -25,6 +26,8 @@ const mock_config_t *instance_config(const instance_t *inst);
 store_t *instance_store(instance_t *inst);
 /* The scenario clock: microseconds since 2000-01-01 00:00:00 UTC. */
 int64_t instance_now_us(const instance_t *inst);
+/* The instance's cache of verified JWTs. */
+jwt_cache_t *instance_jwt_cache(instance_t *inst);
 /* Requests answered since start (for /__mock/health). */
 uint64_t instance_request_count(const instance_t *inst);
 void instance_count_request(instance_t *inst);

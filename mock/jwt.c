@@ -111,7 +111,7 @@ static int time_claim(const cJSON *claims, const char *name, int64_t *out, bool 
 
 /* exp, then nbf, then iat: each checked fully (type, then time) before the
  * next, so the first failure in that order is the one reported. */
-static int check_time_claims(const cJSON *claims, int64_t now, pgrst_error_t *err)
+int jwt_check_time_claims(const cJSON *claims, int64_t now, pgrst_error_t *err)
 {
     int64_t v = 0;
     bool present = false;
@@ -184,7 +184,7 @@ int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **
         fail_303(err, "Parsing claims failed");
         goto done;
     }
-    if (check_time_claims(body, now_unix, err) < 0)
+    if (jwt_check_time_claims(body, now_unix, err) < 0)
         goto done;
     *claims = body;
     body = NULL;
@@ -215,4 +215,68 @@ char *jwt_sign_hs256(const char *claims_json, const char *secret)
     free(p);
     free(s);
     return buf_steal(&out);
+}
+
+/* Direct-mapped: a slot per hash of the token; a new token evicts the old. */
+#define JWT_CACHE_SLOTS 64
+
+typedef struct jwt_cache_entry {
+    char *token;   /* owned; NULL when empty */
+    char *secret;  /* owned: the secret it verified against */
+    cJSON *claims; /* owned */
+} jwt_cache_entry_t;
+
+struct jwt_cache {
+    jwt_cache_entry_t slots[JWT_CACHE_SLOTS];
+};
+
+jwt_cache_t *jwt_cache_new(void)
+{
+    return xcalloc(1, sizeof(jwt_cache_t));
+}
+
+static void entry_clear(jwt_cache_entry_t *e)
+{
+    free(e->token);
+    free(e->secret);
+    cJSON_Delete(e->claims);
+    memset(e, 0, sizeof *e);
+}
+
+void jwt_cache_free(jwt_cache_t *cache)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < JWT_CACHE_SLOTS; i++)
+        entry_clear(&cache->slots[i]);
+    free(cache);
+}
+
+static size_t token_slot(const char *token)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)(h % JWT_CACHE_SLOTS);
+}
+
+int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, int64_t now_unix,
+                     const cJSON **claims, pgrst_error_t *err)
+{
+    jwt_cache_entry_t *e = &cache->slots[token_slot(token)];
+    if (e->token && strcmp(e->token, token) == 0 && strcmp(e->secret, secret) == 0) {
+        if (jwt_check_time_claims(e->claims, now_unix, err) < 0)
+            return -1;
+        *claims = e->claims;
+        return 0;
+    }
+    cJSON *fresh = NULL;
+    if (jwt_verify(token, secret, now_unix, &fresh, err) < 0)
+        return -1;
+    entry_clear(e);
+    e->token = xstrdup(token);
+    e->secret = xstrdup(secret);
+    e->claims = fresh;
+    *claims = fresh;
+    return 0;
 }

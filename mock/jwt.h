@@ -20,6 +20,21 @@
 int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
                pgrst_error_t *err);
 
+/* PostgREST's exp, nbf and iat checks alone (for claims verified earlier). */
+int jwt_check_time_claims(const cJSON *claims, int64_t now_unix, pgrst_error_t *err);
+
+/* A bounded cache of verified tokens, so a token seen again skips base64,
+ * HMAC and JSON parsing (PostgREST keeps a JWT cache for the same reason).
+ * Only successful verifications are kept; time claims are checked on every
+ * use. One cache belongs to one instance. */
+typedef struct jwt_cache jwt_cache_t;
+jwt_cache_t *jwt_cache_new(void);
+void jwt_cache_free(jwt_cache_t *cache); /* NULL is a no-op */
+/* jwt_verify through the cache. On success *claims is borrowed from the cache
+ * and stays valid until the next call on it. */
+int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, int64_t now_unix,
+                     const cJSON **claims, pgrst_error_t *err);
+
 /* Signs `claims` (compact JSON as given) with HS256; returns a heap string. */
 char *jwt_sign_hs256(const char *claims_json, const char *secret);
 

@@ -5,12 +5,15 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 static int log_min_level = LOG_INFO;
 static int log_fmt = LOG_FORMAT_PRETTY;
+static bool log_buffered;
+static char log_stdio_buffer[1 << 16];
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -18,6 +21,14 @@ void log_setup(int level, int format)
 {
     log_min_level = level;
     log_fmt = format;
+    log_buffered = format == LOG_FORMAT_JSON;
+    if (log_buffered)
+        setvbuf(stderr, log_stdio_buffer, _IOFBF, sizeof log_stdio_buffer);
+}
+
+void log_flush(void)
+{
+    fflush(stderr);
 }
 
 int log_level_parse(const char *s)
@@ -47,11 +58,12 @@ static void timestamp(char *out, size_t n)
     snprintf(out + k, n - k, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-static void emit(buf_t *line)
+static void emit(buf_t *line, int level)
 {
     buf_putc(line, '\n');
     fwrite(line->data, 1, line->len, stderr);
-    fflush(stderr);
+    if (!log_buffered || level >= LOG_WARN)
+        fflush(stderr);
     buf_dispose(line);
 }
 
@@ -75,7 +87,7 @@ void log_msg(int level, const char *fmt, ...)
     } else {
         buf_printf(&line, "%s %-5s %s", ts, level_names[level], msg);
     }
-    emit(&line);
+    emit(&line, level);
 }
 
 void log_access(const char *method, const char *target, int status, const char *code,
@@ -102,5 +114,5 @@ void log_access(const char *method, const char *target, int status, const char *
         buf_printf(&line, "%s info  %s %s -> %d%s%s (%.3f ms)", ts, method, target, status,
                    code && *code ? " " : "", code ? code : "", duration_ms);
     }
-    emit(&line);
+    emit(&line, LOG_INFO);
 }

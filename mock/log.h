@@ -7,7 +7,11 @@
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 enum { LOG_FORMAT_PRETTY, LOG_FORMAT_JSON };
 
+/* JSON logs (the non-terminal default) are block-buffered so that a busy
+ * server does not pay one write(2) per access-log line; the loop calls
+ * log_flush once per iteration, and warnings and errors flush at once. */
 void log_setup(int level, int format);
+void log_flush(void);
 int log_level_parse(const char *s);  /* -1 when unknown */
 int log_format_parse(const char *s); /* -1 when unknown */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

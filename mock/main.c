@@ -267,12 +267,19 @@ typedef struct app {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     bool stopping;
+    uv_check_t log_flusher; /* flushes buffered log lines once per loop iteration */
 } app_t;
 
 static void on_server_done(void *arg)
 {
     (void)arg;
     log_msg(LOG_INFO, "shut down");
+}
+
+static void on_loop_iteration(uv_check_t *h)
+{
+    (void)h;
+    log_flush();
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -284,6 +291,7 @@ static void on_signal(uv_signal_t *h, int signum)
     log_msg(LOG_INFO, "%s received: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->log_flusher, NULL);
     server_shutdown(app->srv, on_server_done, app);
 }
 
@@ -319,6 +327,8 @@ static int serve(const mock_config_t *cfg)
     const char *close_b = strchr(cfg->host, ':') ? "]" : "";
     char url[300];
     snprintf(url, sizeof url, "http://%s%s%s:%d", open_b, cfg->host, close_b, server_port(app.srv));
+    uv_check_init(&app.loop, &app.log_flusher);
+    uv_check_start(&app.log_flusher, on_loop_iteration);
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
     app.sigint.data = &app;
@@ -329,6 +339,7 @@ static int serve(const mock_config_t *cfg)
         status = 1;
         uv_close((uv_handle_t *)&app.sigint, NULL);
         uv_close((uv_handle_t *)&app.sigterm, NULL);
+        uv_close((uv_handle_t *)&app.log_flusher, NULL);
         app.stopping = true;
         server_shutdown(app.srv, on_server_done, &app);
         goto done;
@@ -343,6 +354,7 @@ done:
     server_free(app.srv);
     instance_free(inst);
     scenario_free(sc);
+    log_flush();
     return status;
 }
 

@@ -297,9 +297,19 @@ static void show_lit_char(buf_t *b, uint32_t c, char quote)
     }
 }
 
-/* show c (a Char: 'x') or show [c] (a String: "x"), into the arena. */
+/* show c (a Char: 'x') or show [c] (a String: "x"), into the arena. These
+ * run on every failed alternative of every parse, so the plain-ASCII case is
+ * built by hand rather than through a heap buffer. */
 static const char *show_c(ps_t *ps, uint32_t c, char quote)
 {
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != (uint32_t)quote) {
+        char *p = arena_alloc(ps->a, 4);
+        p[0] = quote;
+        p[1] = (char)c;
+        p[2] = quote;
+        p[3] = '\0';
+        return p;
+    }
     buf_t b;
     buf_init(&b);
     buf_putc(&b, quote);
@@ -312,7 +322,14 @@ static const char *show_c(ps_t *ps, uint32_t c, char quote)
 
 static const char *show_str(ps_t *ps, const char *lit)
 {
-    return arena_sprintf(ps->a, "\"%s\"", lit); /* only for our ASCII literals */
+    /* Only for our own ASCII literals, which need no escaping. */
+    size_t n = strlen(lit);
+    char *p = arena_alloc(ps->a, n + 3);
+    p[0] = '"';
+    memcpy(p + 1, lit, n);
+    p[n + 1] = '"';
+    p[n + 2] = '\0';
+    return p;
 }
 
 typedef bool (*cpred_t)(uint32_t c, const void *arg);
@@ -386,17 +403,16 @@ static pr_t p_digit(ps_t *ps)
 static pr_t p_string(ps_t *ps, const char *s)
 {
     ppos_t p0 = ps->pos;
-    const char *expect = show_str(ps, s);
     for (size_t i = 0; s[i]; i++) {
         uint32_t c;
         size_t n;
         if (!ps_peek(ps, &c, &n)) {
-            perr_t e = err_add(ps, err_new(ps, p0, M_SYSUNEXPECT, ""), M_EXPECT, expect);
+            perr_t e = err_add(ps, err_new(ps, p0, M_SYSUNEXPECT, ""), M_EXPECT, show_str(ps, s));
             return pr_make(false, i > 0, e);
         }
         if (c != (unsigned char)s[i]) {
-            perr_t e =
-                err_add(ps, err_new(ps, p0, M_SYSUNEXPECT, show_c(ps, c, '"')), M_EXPECT, expect);
+            perr_t e = err_add(ps, err_new(ps, p0, M_SYSUNEXPECT, show_c(ps, c, '"')), M_EXPECT,
+                               show_str(ps, s));
             return pr_make(false, i > 0, e);
         }
         ps_advance(ps, c, n);

@@ -513,7 +513,8 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
         return;
     const mock_config_t *cfg = instance_config(inst);
     int64_t now_unix = instance_now_us(inst) / 1000000 + MOCK_PG_EPOCH_UNIX;
-    int rc = gateway_authenticate(c.sc, req, now_unix, cfg ? cfg->jwt_secret : NULL, &c.who, &err);
+    int rc = gateway_authenticate_cached(c.sc, req, now_unix, cfg ? cfg->jwt_secret : NULL,
+                                         instance_jwt_cache(inst), &c.who, &err);
     c.role_is_anon = c.who.role && strcmp(c.who.role, "anon") == 0;
     if (rc == 0) {
         mock_response_add_header(resp, "Server", server_header(c.sc->postgrest_version));

@@ -518,6 +518,34 @@ static void test_claims_not_an_object(void **state)
     free(t);
 }
 
+/* ---- the verified-token cache ------------------------------------------ */
+
+static void test_cache_rechecks_time_and_secret(void **state)
+{
+    (void)state;
+    jwt_cache_t *cache = jwt_cache_new();
+    char *t = tok("{\"role\":\"authenticated\",\"sub\":\"u1\",\"exp\":%lld}", (long long)NOW + 60);
+    const cJSON *claims = NULL;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    assert_int_equal(jwt_cache_verify(cache, t, CLI_SECRET, NOW, &claims, &err), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(claims, "sub")->valuestring, "u1");
+    /* A hit still checks exp against the clock: 60 s + 30 s skew later it expired. */
+    assert_int_equal(jwt_cache_verify(cache, t, CLI_SECRET, NOW + 60, &claims, &err), 0);
+    assert_int_equal(jwt_cache_verify(cache, t, CLI_SECRET, NOW + 91, &claims, &err), -1);
+    assert_string_equal(err.code, "PGRST303");
+    assert_string_equal(err.message, "JWT expired");
+    pgrst_error_dispose(&err);
+    /* A different secret is verified afresh, not served from the cache. */
+    assert_int_equal(
+        jwt_cache_verify(cache, t, "another-secret-of-at-least-32-characters!", NOW, &claims, &err),
+        -1);
+    assert_string_equal(err.details, "None of the keys was able to decode the JWT");
+    pgrst_error_dispose(&err);
+    free(t);
+    jwt_cache_free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_nbf_iat_skew),
         cmocka_unit_test(test_non_numeric_claims),
         cmocka_unit_test(test_claim_order),
+        cmocka_unit_test(test_cache_rechecks_time_and_secret),
         cmocka_unit_test(test_fractional_exp),
         cmocka_unit_test(test_claims_not_an_object),
     };
