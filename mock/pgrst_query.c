@@ -2011,6 +2011,55 @@ static int parse_logic_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *no
 }
 
 static int parse_filter_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *node,
+                              pgrst_error_t *err);
+
+/* The common case, `col=op.value` with a plain column name and an operator
+ * that takes the rest of the value as is, without running the parser: the
+ * result is what p_tree_path and p_op_expr produce for such input (the unit
+ * tests compare the two). Returns false when the full grammar is needed. */
+static bool parse_filter_simple(arena_t *a, const raw_param_t *p, pgrst_logic_t *node)
+{
+    const char *k = p->key;
+    if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
+        return false;
+    for (const char *c = k; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_'))
+            return false;
+    const char *dot = strchr(p->value, '.');
+    if (!dot)
+        return false;
+    size_t n = (size_t)(dot - p->value);
+    pgrst_op_t op = PGRST_OP_EQ;
+    bool found = false;
+    for (size_t i = 0; !found && i < sizeof simple_ops / sizeof simple_ops[0]; i++)
+        if (strlen(simple_ops[i].name) == n && memcmp(simple_ops[i].name, p->value, n) == 0) {
+            op = simple_ops[i].op;
+            found = true;
+        }
+    for (size_t i = 0; !found && i < sizeof quant_ops / sizeof quant_ops[0]; i++)
+        if (strlen(quant_ops[i].name) == n && memcmp(quant_ops[i].name, p->value, n) == 0) {
+            op = quant_ops[i].op;
+            found = true;
+        }
+    if (!found)
+        return false;
+    memset(node, 0, sizeof *node);
+    node->kind = PGRST_LOGIC_FILTER;
+    node->filter.field.name = arena_strdup(a, k);
+    node->filter.op = op;
+    node->filter.value = node->filter.raw_value = arena_strdup(a, dot + 1);
+    return true;
+}
+
+int pgrst_filter_parse(arena_t *arena, const char *key, const char *value, pgrst_logic_t *out,
+                       pgrst_error_t *err)
+{
+    raw_param_t p = {key, value};
+    return parse_filter_param(arena, &p, out, err);
+}
+
+static int parse_filter_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *node,
                               pgrst_error_t *err)
 {
     ps_t ps;
@@ -2128,9 +2177,15 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
 
     /* 4. select */
     const char *select = lookup_param(&params, "select");
-    if (!select)
-        select = "*";
-    {
+    if (!select) {
+        /* No select: all columns, exactly what parsing "*" yields (the unit
+         * tests compare the two), without running the parser per request. */
+        pgrst_select_item_t *star = arena_calloc(arena, 1, sizeof *star);
+        star->star = true;
+        star->field.name = "*";
+        out->select = star;
+        out->select_count = 1;
+    } else {
         ps_t ps;
         ps_init(&ps, arena, select);
         vec_t items;
@@ -2148,7 +2203,8 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
         if (!pp[i].value || ending_in(pp[i].key, embeddable_reserved, 5) ||
             strs_has(top_reserved, 3, pp[i].key))
             continue;
-        if (parse_filter_param(arena, &pp[i], &slots[i], err) < 0)
+        if (!parse_filter_simple(arena, &pp[i], &slots[i]) &&
+            parse_filter_param(arena, &pp[i], &slots[i], err) < 0)
             return -1;
         used[i] = true;
     }

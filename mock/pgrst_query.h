@@ -170,6 +170,11 @@ typedef struct pgrst_query {
 int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
                       pgrst_error_t *err);
 
+/* One filter parameter (key and decoded value) through the full grammar, as
+ * pgrst_query_parse parses filters that its fast path does not take. */
+int pgrst_filter_parse(arena_t *arena, const char *key, const char *value, pgrst_logic_t *out,
+                       pgrst_error_t *err);
+
 /* Form-decodes s[0..n) ('+' is a space, %XX bytes) into the arena. Invalid
  * escapes are kept literally, as Haskell's urlDecode does. */
 char *pgrst_form_decode(arena_t *arena, const char *s, size_t n);

@@ -586,6 +586,89 @@ static void test_range(void **state)
     assert_int_equal(pgrst_range_parse("1 - 2", &from, &to), 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Fast paths agree with the grammar                                    */
+/* ------------------------------------------------------------------ */
+
+static void same_str(const char *what, const char *a, const char *b)
+{
+    if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+        fail_msg("%s differs: %s vs %s", what, a ? a : "NULL", b ? b : "NULL");
+}
+
+static void test_fast_paths_match_the_parser(void **state)
+{
+    (void)state;
+    /* pgrst_query_parse takes plain `col=op.value` filters without the parser;
+     * pgrst_filter_parse always runs the grammar. Both must give the same. */
+    static const char *const cases[][2] = {
+        {"user_id", "eq.13ab4cf1-8587-4685-874b-c2d37beeab38"},
+        {"a", "gte.5"},
+        {"a", "gt.5"},
+        {"a", "lt.-1"},
+        {"a", "lte."},
+        {"a", "neq.x.y.z"},
+        {"email", "like.*x*"},
+        {"email", "ilike.A%"},
+        {"n", "match.^a(b"},
+        {"n", "imatch.[x"},
+        {"t", "cs.{1,2}"},
+        {"t", "cd.{}"},
+        {"t", "ov.{a}"},
+        {"r", "sl.[1,2)"},
+        {"r", "sr.x"},
+        {"r", "nxr.x"},
+        {"r", "nxl.x"},
+        {"r", "adj.x"},
+        {"_x9", "eq.a,b)(c"},
+        {"Col", "eq.ünïcode"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char qs[256];
+        snprintf(qs, sizeof qs, "%s=%s", cases[i][0], cases[i][1]);
+        pgrst_query_t q = parse_ok(qs);
+        assert_int_equal(q.where_count, 1);
+        const pgrst_logic_t *fast = &q.where[0];
+        pgrst_logic_t slow;
+        pgrst_error_t err;
+        pgrst_error_init(&err);
+        assert_int_equal(pgrst_filter_parse(A, cases[i][0], cases[i][1], &slow, &err), 0);
+        assert_int_equal(fast->kind, slow.kind);
+        assert_int_equal(fast->negated, slow.negated);
+        assert_int_equal(fast->relation_len, slow.relation_len);
+        assert_int_equal(fast->filter.negated, slow.filter.negated);
+        assert_int_equal(fast->filter.op, slow.filter.op);
+        assert_int_equal(fast->filter.quant, slow.filter.quant);
+        assert_int_equal(fast->filter.is_value, slow.filter.is_value);
+        assert_int_equal(fast->filter.list_len, slow.filter.list_len);
+        assert_true((fast->filter.list == NULL) == (slow.filter.list == NULL));
+        same_str("value", fast->filter.value, slow.filter.value);
+        same_str("raw_value", fast->filter.raw_value, slow.filter.raw_value);
+        same_str("fts_language", fast->filter.fts_language, slow.filter.fts_language);
+        same_str("field", fast->filter.field.name, slow.filter.field.name);
+        assert_int_equal(fast->filter.field.path_len, slow.filter.field.path_len);
+        assert_int_equal(fast->filter.field.relation_len, slow.filter.field.relation_len);
+    }
+    /* An absent select is what parsing "*" gives. */
+    pgrst_query_t absent = parse_ok("");
+    pgrst_query_t star = parse_ok("select=*");
+    assert_int_equal(absent.select_count, 1);
+    assert_int_equal(star.select_count, 1);
+    const pgrst_select_item_t *a = &absent.select[0], *b = &star.select[0];
+    assert_int_equal(a->star, b->star);
+    assert_int_equal(a->is_embed, b->is_embed);
+    assert_int_equal(a->is_aggregate, b->is_aggregate);
+    assert_int_equal(a->is_spread, b->is_spread);
+    assert_int_equal(a->child_count, b->child_count);
+    assert_int_equal(a->field.path_len, b->field.path_len);
+    assert_int_equal(a->field.relation_len, b->field.relation_len);
+    same_str("alias", a->alias, b->alias);
+    same_str("cast", a->cast, b->cast);
+    same_str("name", a->field.name, b->field.name);
+    same_str("embed_name", a->embed_name, b->embed_name);
+    same_str("aggregate", a->aggregate, b->aggregate);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_prefer),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_range),
+        cmocka_unit_test(test_fast_paths_match_the_parser),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
