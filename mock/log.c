@@ -48,14 +48,54 @@ int log_format_parse(const char *s)
     return -1;
 }
 
+/* "2026-11-26T01:01:07.958Z". The part up to the seconds is formatted once per
+ * second and kept: an access-log line is written for every request. */
 static void timestamp(char *out, size_t n)
 {
+    static time_t cached_second = -1;
+    static char cached_prefix[32];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + k, n - k, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != cached_second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(cached_prefix, sizeof cached_prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_second = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    size_t k = strlen(cached_prefix);
+    if (k + 6 > n)
+        k = n - 6;
+    memcpy(out, cached_prefix, k);
+    out[k] = '.';
+    out[k + 1] = (char)('0' + ms / 100);
+    out[k + 2] = (char)('0' + ms / 10 % 10);
+    out[k + 3] = (char)('0' + ms % 10);
+    out[k + 4] = 'Z';
+    out[k + 5] = '\0';
+}
+
+/* Appends a non-negative integer in decimal. */
+static void put_uint(buf_t *b, unsigned long long v)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        buf_putc(b, digits[--n]);
+}
+
+/* Milliseconds with three decimals, as "%.3f" would print them. */
+static void put_millis(buf_t *b, double ms)
+{
+    unsigned long long us = ms > 0 ? (unsigned long long)(ms * 1000.0 + 0.5) : 0;
+    put_uint(b, us / 1000);
+    char frac[4] = {'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
+                    (char)('0' + us % 10)};
+    buf_append(b, frac, sizeof frac);
 }
 
 static void emit(buf_t *line, int level)
@@ -100,16 +140,22 @@ void log_access(const char *method, const char *target, int status, const char *
     buf_t line;
     buf_init(&line);
     if (log_fmt == LOG_FORMAT_JSON) {
-        buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"info\",\"method\":", ts);
+        buf_puts(&line, "{\"ts\":\"");
+        buf_puts(&line, ts);
+        buf_puts(&line, "\",\"level\":\"info\",\"method\":");
         buf_put_json_string(&line, method);
         buf_puts(&line, ",\"target\":");
         buf_put_json_string(&line, target);
-        buf_printf(&line, ",\"status\":%d,\"code\":", status);
+        buf_puts(&line, ",\"status\":");
+        put_uint(&line, (unsigned long long)(status > 0 ? status : 0));
+        buf_puts(&line, ",\"code\":");
         if (code && *code)
             buf_put_json_string(&line, code);
         else
             buf_puts(&line, "null");
-        buf_printf(&line, ",\"duration_ms\":%.3f}", duration_ms);
+        buf_puts(&line, ",\"duration_ms\":");
+        put_millis(&line, duration_ms);
+        buf_putc(&line, '}');
     } else {
         buf_printf(&line, "%s info  %s %s -> %d%s%s (%.3f ms)", ts, method, target, status,
                    code && *code ? " " : "", code ? code : "", duration_ms);

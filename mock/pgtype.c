@@ -1283,7 +1283,22 @@ static void format_date(int64_t days, buf_t *out)
     int64_t y;
     int m, d;
     civil_from_days(days + PG_EPOCH_DAYS, &y, &m, &d);
-    buf_printf(out, "%04lld-%02d-%02d", (long long)y, m, d);
+    if (y < 0 || y > 9999) {
+        buf_printf(out, "%04lld-%02d-%02d", (long long)y, m, d);
+        return;
+    }
+    /* Timestamps are rendered for every row of every response: digits by hand. */
+    char t[10] = {(char)('0' + y / 1000),
+                  (char)('0' + y / 100 % 10),
+                  (char)('0' + y / 10 % 10),
+                  (char)('0' + y % 10),
+                  '-',
+                  (char)('0' + m / 10),
+                  (char)('0' + m % 10),
+                  '-',
+                  (char)('0' + d / 10),
+                  (char)('0' + d % 10)};
+    buf_append(out, t, sizeof t);
 }
 
 /* sep: 'T' (JSON) or ' ' (text). zone: NULL, "+00:00" or "+00". */
@@ -1305,11 +1320,15 @@ static void format_timestamp(int64_t us, char sep, const char *zone, buf_t *out)
     }
     format_date(days, out);
     int64_t secs = rem / USECS_PER_SEC, frac = rem % USECS_PER_SEC;
-    buf_printf(out, "%c%02d:%02d:%02d", sep, (int)(secs / 3600), (int)(secs / 60 % 60),
-               (int)(secs % 60));
+    int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), se = (int)(secs % 60);
+    char t[9] = {sep, (char)('0' + h / 10),  (char)('0' + h % 10),
+                 ':', (char)('0' + mi / 10), (char)('0' + mi % 10),
+                 ':', (char)('0' + se / 10), (char)('0' + se % 10)};
+    buf_append(out, t, sizeof t);
     if (frac) {
         char f[8];
-        snprintf(f, sizeof f, "%06lld", (long long)frac);
+        for (int i = 5; i >= 0; i--, frac /= 10)
+            f[i] = (char)('0' + frac % 10);
         size_t n = 6;
         while (f[n - 1] == '0')
             n--;
