@@ -163,9 +163,30 @@ static void on_write(uv_write_t *w, int status)
     }
 }
 
-/* Takes ownership of *data's contents. */
+/* Takes ownership of *data's contents. With nothing queued the bytes are first
+ * written synchronously (uv_try_write), which is the common case and skips a
+ * write request, a copy and a callback; only what the socket does not take
+ * goes through uv_write, behind which later writes queue in order. */
 static void conn_write(conn_t *c, buf_t *data)
 {
+    if (c->writes == 0 && data->len > 0) {
+        uv_buf_t whole = uv_buf_init(data->data, (unsigned)data->len);
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &whole, 1);
+        if (n < 0 && n != UV_EAGAIN) {
+            buf_dispose(data);
+            conn_close(c);
+            return;
+        }
+        if (n > 0) {
+            size_t rest = data->len - (size_t)n;
+            memmove(data->data, data->data + n, rest);
+            data->len = rest;
+        }
+        if (data->len == 0) {
+            buf_dispose(data);
+            return;
+        }
+    }
     write_req_t *wr = xmalloc(sizeof *wr);
     wr->conn = c;
     wr->data = *data;
