@@ -74,6 +74,23 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void buf_put_int(buf_t *b, long long v)
+{
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[n++] = '-';
+    buf_reserve(b, n);
+    while (n)
+        b->data[b->len++] = digits[--n];
+    b->data[b->len] = '\0';
+}
+
 char *buf_steal(buf_t *b)
 {
     if (!b->data)

@@ -23,6 +23,8 @@ void buf_append(buf_t *b, const void *p, size_t n);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a decimal integer (no printf: used on every response). */
+void buf_put_int(buf_t *b, long long v);
 /* Take ownership of the contents (NUL-terminated, never NULL); b is left empty. */
 char *buf_steal(buf_t *b);
 /* The contents as a C string ("" when empty); valid until the next append. */

@@ -8,16 +8,16 @@
 #include <stdint.h>
 
 typedef struct mock_config {
-    const char *scenario;      /* NAME or FILE; default "default" */
-    const char *host;          /* default 127.0.0.1 */
-    int port;                  /* default 54321; 0: the kernel chooses */
-    const char *jwt_secret;    /* overrides the scenario's; NULL when not given */
-    const char *clock;         /* "real", an ISO 8601 instant, or NULL (the scenario's) */
-    uint64_t seed;             /* default 1 */
-    int log_level;             /* LOG_DEBUG..LOG_ERROR, default LOG_INFO */
-    int log_format;            /* LOG_FORMAT_PRETTY / LOG_FORMAT_JSON; default by isatty(2) */
-    const char *ready_file;    /* NULL when not given */
-    const char *admin_token;   /* NULL when not given */
+    const char *scenario;    /* NAME or FILE; default "default" */
+    const char *host;        /* default 127.0.0.1 */
+    int port;                /* default 54321; 0: the kernel chooses */
+    const char *jwt_secret;  /* overrides the scenario's; NULL when not given */
+    const char *clock;       /* "real", an ISO 8601 instant, or NULL (the scenario's) */
+    uint64_t seed;           /* default 1 */
+    int log_level;           /* LOG_DEBUG..LOG_ERROR, default LOG_INFO */
+    int log_format;          /* LOG_FORMAT_PRETTY / LOG_FORMAT_JSON; default by isatty(2) */
+    const char *ready_file;  /* NULL when not given */
+    const char *admin_token; /* NULL when not given */
     size_t journal_limit;
     size_t max_body_bytes;
     size_t max_connections;

@@ -331,7 +331,11 @@ const char *http_continue_line(void)
 bool http_response_serialize(const mock_response_t *resp, int http_minor, bool close, buf_t *out)
 {
     int st = resp->status;
-    buf_printf(out, "HTTP/1.1 %d %s\r\n", st, mock_reason_phrase(st));
+    buf_puts(out, "HTTP/1.1 ");
+    buf_put_int(out, st);
+    buf_putc(out, ' ');
+    buf_puts(out, mock_reason_phrase(st));
+    buf_puts(out, "\r\n");
     for (size_t i = 0; i < resp->header_count; i++) {
         buf_puts(out, resp->headers[i].name);
         buf_puts(out, ": ");
@@ -341,7 +345,9 @@ bool http_response_serialize(const mock_response_t *resp, int http_minor, bool c
     bool bodiless_status = (st >= 100 && st < 200) || st == 204 || st == 304;
     bool framed = bodiless_status || resp->omit_body;
     if (resp->length_mode == MOCK_LENGTH_AUTO && !bodiless_status) {
-        buf_printf(out, "Content-Length: %zu\r\n", resp->body.len);
+        buf_puts(out, "Content-Length: ");
+        buf_put_int(out, (long long)resp->body.len);
+        buf_puts(out, "\r\n");
         framed = true;
     }
     bool write_body = !resp->omit_body && !bodiless_status && resp->body.len > 0;

@@ -20,6 +20,8 @@ struct instance {
     int64_t clock_us;    /* fixed clock value (scenario time) */
     uint64_t started_ms; /* monotonic, for uptime */
     uint64_t requests;
+    int64_t date_second; /* the second http_date was formatted for */
+    char http_date[40];
 };
 
 /* auth.users as far as the Data API can see it: the target of
@@ -297,6 +299,17 @@ store_t *instance_store(instance_t *inst)
 int64_t instance_now_us(const instance_t *inst)
 {
     return inst->clock_real ? clock_real_now_us() : inst->clock_us;
+}
+
+const char *instance_http_date(instance_t *inst)
+{
+    int64_t now = instance_now_us(inst);
+    int64_t second = now / 1000000 - (now % 1000000 < 0);
+    if (second != inst->date_second || !inst->http_date[0]) {
+        clock_format_http_date(now, inst->http_date, sizeof inst->http_date);
+        inst->date_second = second;
+    }
+    return inst->http_date;
 }
 
 uint64_t instance_request_count(const instance_t *inst)

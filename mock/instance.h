@@ -28,6 +28,9 @@ store_t *instance_store(instance_t *inst);
 int64_t instance_now_us(const instance_t *inst);
 /* The instance's cache of verified JWTs. */
 jwt_cache_t *instance_jwt_cache(instance_t *inst);
+/* The Date header value for the scenario clock's current second; the string
+ * is the instance's and changes when the second does. */
+const char *instance_http_date(instance_t *inst);
 /* Requests answered since start (for /__mock/health). */
 uint64_t instance_request_count(const instance_t *inst);
 void instance_count_request(instance_t *inst);

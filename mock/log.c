@@ -75,24 +75,11 @@ static void timestamp(char *out, size_t n)
     out[k + 5] = '\0';
 }
 
-/* Appends a non-negative integer in decimal. */
-static void put_uint(buf_t *b, unsigned long long v)
-{
-    char digits[24];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        buf_putc(b, digits[--n]);
-}
-
 /* Milliseconds with three decimals, as "%.3f" would print them. */
 static void put_millis(buf_t *b, double ms)
 {
     unsigned long long us = ms > 0 ? (unsigned long long)(ms * 1000.0 + 0.5) : 0;
-    put_uint(b, us / 1000);
+    buf_put_int(b, (long long)(us / 1000));
     char frac[4] = {'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
                     (char)('0' + us % 10)};
     buf_append(b, frac, sizeof frac);
@@ -147,7 +134,7 @@ void log_access(const char *method, const char *target, int status, const char *
         buf_puts(&line, ",\"target\":");
         buf_put_json_string(&line, target);
         buf_puts(&line, ",\"status\":");
-        put_uint(&line, (unsigned long long)(status > 0 ? status : 0));
+        buf_put_int(&line, status);
         buf_puts(&line, ",\"code\":");
         if (code && *code)
             buf_put_json_string(&line, code);

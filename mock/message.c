@@ -52,8 +52,19 @@ void mock_response_add_headerf(mock_response_t *resp, const char *name, const ch
     va_start(ap, fmt);
     char *value = xvasprintf(fmt, ap);
     va_end(ap);
+    mock_response_add_header_owned(resp, name, value);
+}
+
+void mock_response_add_header_owned(mock_response_t *resp, const char *name, char *value)
+{
+    MOCK_ASSERT(resp->owned_count < MOCK_MAX_RESPONSE_HEADERS);
     resp->owned[resp->owned_count++] = value;
     mock_response_add_header(resp, name, value);
+}
+
+void mock_response_add_header_copy(mock_response_t *resp, const char *name, const char *value)
+{
+    mock_response_add_header_owned(resp, name, xstrdup(value));
 }
 
 const char *mock_response_header(const mock_response_t *resp, const char *name)

@@ -63,6 +63,10 @@ void mock_response_add_header(mock_response_t *resp, const char *name, const cha
 /* Adds a header whose value is formatted now and owned by the response. */
 void mock_response_add_headerf(mock_response_t *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Adds a header with a copy of `value`, owned by the response. */
+void mock_response_add_header_copy(mock_response_t *resp, const char *name, const char *value);
+/* Adds a header whose heap-allocated value the response takes over. */
+void mock_response_add_header_owned(mock_response_t *resp, const char *name, char *value);
 /* Value of the first header named `name` (case-insensitive), or NULL. */
 const char *mock_response_header(const mock_response_t *resp, const char *name);
 /* Standard reason phrase ("Not Found"), or "Unknown". */

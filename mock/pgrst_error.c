@@ -202,8 +202,8 @@ void pgrst_error_render(const pgrst_error_t *err, bool role_is_anon, int pgrst_m
     }
     if (resp->status == 401) {
         /* Copied: the error is usually disposed before the response is written. */
-        mock_response_add_headerf(resp, "WWW-Authenticate", "%s",
-                                  err->www_authenticate ? err->www_authenticate : "Bearer");
+        mock_response_add_header_copy(resp, "WWW-Authenticate",
+                                      err->www_authenticate ? err->www_authenticate : "Bearer");
     }
     if (resp->status == 503) {
         /* addRetryHint: PostgREST's backoff starts at 0 s and doubles; a mock

@@ -37,9 +37,7 @@ static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
         free(c->resp->owned[i]);
     c->resp->owned_count = 0;
     buf_reset(&c->resp->body);
-    char date[40];
-    clock_format_http_date(instance_now_us(c->inst), date, sizeof date);
-    mock_response_add_headerf(c->resp, "Date", "%s", date);
+    mock_response_add_header_copy(c->resp, "Date", instance_http_date(c->inst));
     mock_response_add_header(c->resp, "Server", server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
 }
@@ -156,7 +154,7 @@ void rest_content_type(rest_ctx_t *c)
     }
     mock_response_add_header(c->resp, "Content-Type", ct);
     if (c->negotiated)
-        mock_response_add_headerf(c->resp, "Content-Profile", "%s", c->schema);
+        mock_response_add_header(c->resp, "Content-Profile", c->schema); /* scenario-owned */
 }
 
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
@@ -239,7 +237,7 @@ void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool 
               "max-affected=%lld", (long long)p->max_affected);
 #undef MOCK_PREF
     if (b.len)
-        mock_response_add_headerf(c->resp, "Preference-Applied", "%s", buf_cstr(&b));
+        mock_response_add_header_owned(c->resp, "Preference-Applied", buf_steal(&b));
     buf_dispose(&b);
 }
 
@@ -248,16 +246,21 @@ void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long lo
 {
     /* contentRangeH (RangeQuery.hs): the range part is "*" when the total is 0
      * or the range is empty. */
-    char range[64], tot[32];
-    if ((!with_total || total != 0) && lower <= upper)
-        snprintf(range, sizeof range, "%lld-%lld", lower, upper);
-    else
-        snprintf(range, sizeof range, "*");
+    buf_t b;
+    buf_init(&b);
+    if ((!with_total || total != 0) && lower <= upper) {
+        buf_put_int(&b, lower);
+        buf_putc(&b, '-');
+        buf_put_int(&b, upper);
+    } else {
+        buf_putc(&b, '*');
+    }
+    buf_putc(&b, '/');
     if (with_total)
-        snprintf(tot, sizeof tot, "%lld", total);
+        buf_put_int(&b, total);
     else
-        snprintf(tot, sizeof tot, "*");
-    mock_response_add_headerf(c->resp, "Content-Range", "%s/%s", range, tot);
+        buf_putc(&b, '*');
+    mock_response_add_header_owned(c->resp, "Content-Range", buf_steal(&b));
 }
 
 void rest_url_encode(buf_t *out, const char *s)
@@ -309,7 +312,7 @@ static void content_location(rest_ctx_t *c)
         }
         free(sorted);
     }
-    mock_response_add_headerf(c->resp, "Content-Location", "%s", buf_cstr(&b));
+    mock_response_add_header_owned(c->resp, "Content-Location", buf_steal(&b));
     buf_dispose(&b);
 }
 

@@ -145,8 +145,7 @@ static void location_header(rest_ctx_t *c, const store_row_t *row)
         buf_printf(&b, "%c%s=eq.", i ? '&' : '?', col->name);
         rest_url_encode(&b, buf_cstr(&text));
     }
-    mock_response_add_headerf(c->resp, "Location", "%s", buf_cstr(&b));
-    buf_dispose(&b);
+    mock_response_add_header_owned(c->resp, "Location", buf_steal(&b));
     buf_dispose(&text);
 }
 

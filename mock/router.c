@@ -3,7 +3,6 @@
 #include "router.h"
 
 #include "admin.h"
-#include "clock.h"
 #include "gateway.h"
 #include "instance.h"
 #include "rest.h"
@@ -34,9 +33,7 @@ static void no_route(mock_response_t *resp)
 void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
 {
     instance_t *inst = ctx;
-    char date[40];
-    clock_format_http_date(instance_now_us(inst), date, sizeof date);
-    mock_response_add_headerf(resp, "Date", "%s", date);
+    mock_response_add_header_copy(resp, "Date", instance_http_date(inst));
 
     const char *rest = NULL;
     if (has_prefix(req->path, "/__mock", &rest)) {
