@@ -11,6 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* jsonc_line_col's memo of the last position it computed. */
+typedef struct jsonc_col_memo {
+    size_t line;   /* index into line_starts */
+    size_t offset; /* a byte offset on that line */
+    int col;       /* its 1-based column, before the BOM adjustment */
+    bool valid;
+} jsonc_col_memo_t;
+
 /* cJSON refuses deeper input (CJSON_NESTING_LIMIT), so the scanner never
  * recurses further than this on text cJSON accepted. */
 #define JSONC_MAX_DEPTH (CJSON_NESTING_LIMIT + 1)
@@ -247,6 +255,7 @@ int jsonc_parse(const char *text, size_t len, jsonc_doc_t *doc, jsonc_error_t *e
     }
     size_t cap = 64;
     doc->line_starts = xmalloc(cap * sizeof *doc->line_starts);
+    doc->memo = xcalloc(1, sizeof *doc->memo);
     doc->line_starts[doc->line_count++] = 0;
     for (size_t i = 0; i < len; i++) {
         if (copy[i] != '\n')
@@ -268,6 +277,7 @@ void jsonc_doc_dispose(jsonc_doc_t *doc)
 {
     if (!doc)
         return;
+    free(doc->memo);
     if (doc->root) {
         node_dispose(doc->root);
         free(doc->root);
@@ -302,7 +312,20 @@ void jsonc_line_col(const jsonc_doc_t *doc, size_t offset, int *line, int *col)
             hi = mid;
     }
     *line = (int)lo + 1;
-    *col = 1 + count_code_points(doc->text + doc->line_starts[lo], offset - doc->line_starts[lo]);
+    /* The memo belongs to the document (allocated by jsonc_parse); it caches a
+     * derived value, so the document stays logically const. */
+    jsonc_col_memo_t *m = doc->memo;
+    if (m && m->valid && m->line == lo && m->offset <= offset)
+        *col = m->col + count_code_points(doc->text + m->offset, offset - m->offset);
+    else
+        *col =
+            1 + count_code_points(doc->text + doc->line_starts[lo], offset - doc->line_starts[lo]);
+    if (m) {
+        m->line = lo;
+        m->offset = offset;
+        m->col = *col;
+        m->valid = true;
+    }
     /* Editors do not show a UTF-8 byte order mark, so it takes no column. */
     if (lo == 0 && offset >= 3 && doc->len >= 3 && memcmp(doc->text, "\xEF\xBB\xBF", 3) == 0)
         (*col)--;

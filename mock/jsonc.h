@@ -27,6 +27,9 @@ typedef struct jsonc_doc {
     size_t len;          /* bytes, without the NUL */
     size_t *line_starts; /* offset of the first byte of each line */
     size_t line_count;
+    /* The last position computed, so that a scan through one long line (a
+     * file of thousands of rows on one line) stays linear. Owned. */
+    struct jsonc_col_memo *memo;
     cJSON *json;        /* the parsed value */
     jsonc_node_t *root; /* positions, parallel to json */
 } jsonc_doc_t;
