@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ void buf_reserve(buf_t *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return;
-    size_t cap = b->cap ? b->cap : 64;
+    /* 256 holds a typical header block or row without regrowing. */
+    size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
@@ -56,7 +58,10 @@ void buf_puts(buf_t *b, const char *s)
 
 void buf_putc(buf_t *b, char c)
 {
-    buf_append(b, &c, 1);
+    if (b->len + 2 > b->cap)
+        buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void buf_printf(buf_t *b, const char *fmt, ...)
@@ -105,13 +110,21 @@ const char *buf_cstr(const buf_t *b)
     return b->data ? b->data : "";
 }
 
+/* Bytes escape_json rewrites: control characters, '"' and '\\'. */
+static bool needs_json_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 void buf_append_json_string(buf_t *b, const char *s, size_t n)
 {
     buf_reserve(b, n + 2);
-    buf_putc(b, '"');
+    b->data[b->len++] = '"';
     size_t run = 0; /* start of the current run of bytes needing no escape */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!needs_json_escape(c))
+            continue;
         const char *esc = NULL;
         char tmp[8];
         switch (c) {
@@ -137,16 +150,12 @@ void buf_append_json_string(buf_t *b, const char *s, size_t n)
             esc = "\\t";
             break;
         default:
-            if (c < 0x20) {
-                snprintf(tmp, sizeof tmp, "\\u%04x", c);
-                esc = tmp;
-            }
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            esc = tmp;
         }
-        if (esc) {
-            buf_append(b, s + run, i - run);
-            buf_puts(b, esc);
-            run = i + 1;
-        }
+        buf_append(b, s + run, i - run);
+        buf_puts(b, esc);
+        run = i + 1;
     }
     buf_append(b, s + run, n - run);
     buf_putc(b, '"');

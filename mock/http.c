@@ -331,6 +331,8 @@ const char *http_continue_line(void)
 bool http_response_serialize(const mock_response_t *resp, int http_minor, bool close, buf_t *out)
 {
     int st = resp->status;
+    /* One allocation for the usual head plus the body. */
+    buf_reserve(out, 512 + resp->body.len);
     buf_puts(out, "HTTP/1.1 ");
     buf_put_int(out, st);
     buf_putc(out, ' ');

@@ -37,7 +37,7 @@ static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
         free(c->resp->owned[i]);
     c->resp->owned_count = 0;
     buf_reset(&c->resp->body);
-    mock_response_add_header_copy(c->resp, "Date", instance_http_date(c->inst));
+    mock_response_add_header(c->resp, "Date", instance_http_date(c->inst));
     mock_response_add_header(c->resp, "Server", server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
 }
@@ -237,7 +237,8 @@ void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool 
               "max-affected=%lld", (long long)p->max_affected);
 #undef MOCK_PREF
     if (b.len)
-        mock_response_add_header_owned(c->resp, "Preference-Applied", buf_steal(&b));
+        mock_response_add_header(c->resp, "Preference-Applied",
+                                 arena_strndup(c->arena, b.data, b.len));
     buf_dispose(&b);
 }
 
@@ -245,7 +246,7 @@ void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long lo
                         bool with_total)
 {
     /* contentRangeH (RangeQuery.hs): the range part is "*" when the total is 0
-     * or the range is empty. */
+     * or the range is empty. The value lives in the request arena. */
     buf_t b;
     buf_init(&b);
     if ((!with_total || total != 0) && lower <= upper) {
@@ -260,7 +261,8 @@ void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long lo
         buf_put_int(&b, total);
     else
         buf_putc(&b, '*');
-    mock_response_add_header_owned(c->resp, "Content-Range", buf_steal(&b));
+    mock_response_add_header(c->resp, "Content-Range", arena_strndup(c->arena, b.data, b.len));
+    buf_dispose(&b);
 }
 
 void rest_url_encode(buf_t *out, const char *s)
@@ -312,7 +314,7 @@ static void content_location(rest_ctx_t *c)
         }
         free(sorted);
     }
-    mock_response_add_header_owned(c->resp, "Content-Location", buf_steal(&b));
+    mock_response_add_header(c->resp, "Content-Location", arena_strndup(c->arena, b.data, b.len));
     buf_dispose(&b);
 }
 

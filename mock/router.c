@@ -33,7 +33,9 @@ static void no_route(mock_response_t *resp)
 void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
 {
     instance_t *inst = ctx;
-    mock_response_add_header_copy(resp, "Date", instance_http_date(inst));
+    /* The instance keeps the formatted date until the second changes, which
+     * outlives this response's serialisation. */
+    mock_response_add_header(resp, "Date", instance_http_date(inst));
 
     const char *rest = NULL;
     if (has_prefix(req->path, "/__mock", &rest)) {
