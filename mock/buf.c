@@ -110,20 +110,22 @@ const char *buf_cstr(const buf_t *b)
     return b->data ? b->data : "";
 }
 
-/* Bytes escape_json rewrites: control characters, '"' and '\\'. */
-static bool needs_json_escape(unsigned char c)
-{
-    return c < 0x20 || c == '"' || c == '\\';
-}
+/* Bytes escape_json rewrites: control characters, '"' and '\\' (1 = escape).
+ * A table because every string of every response goes through here. */
+static const unsigned char json_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+};
 
 void buf_append_json_string(buf_t *b, const char *s, size_t n)
 {
     buf_reserve(b, n + 2);
     b->data[b->len++] = '"';
     size_t run = 0; /* start of the current run of bytes needing no escape */
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!needs_json_escape(c))
+        unsigned char c = u[i];
+        if (!json_escape[c])
             continue;
         const char *esc = NULL;
         char tmp[8];
