@@ -254,8 +254,12 @@ void jwt_cache_free(jwt_cache_t *cache)
 
 static size_t token_slot(const char *token)
 {
+    /* The tail is the signature (or its end): enough entropy to spread tokens
+     * without hashing all of a long token on every request. */
+    size_t len = strlen(token);
+    const unsigned char *p = (const unsigned char *)token + (len > 24 ? len - 24 : 0);
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+    for (; *p; p++)
         h = (h ^ *p) * 1099511628211ULL;
     return (size_t)(h % JWT_CACHE_SLOTS);
 }

@@ -2473,7 +2473,7 @@ static void scalar_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_INT2:
     case PGTYPE_INT4:
     case PGTYPE_INT8:
-        buf_printf(out, "%lld", (long long)v->i);
+        buf_put_int(out, (long long)v->i);
         break;
     case PGTYPE_BOOL:
         buf_putc(out, v->i ? 't' : 'f');
@@ -2552,7 +2552,7 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_INT2:
     case PGTYPE_INT4:
     case PGTYPE_INT8:
-        buf_printf(out, "%lld", (long long)v->i);
+        buf_put_int(out, (long long)v->i);
         break;
     case PGTYPE_BOOL:
         buf_puts(out, v->i ? "true" : "false");

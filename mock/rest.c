@@ -293,13 +293,15 @@ static void content_location(rest_ctx_t *c)
 {
     buf_t b;
     buf_init(&b);
-    buf_printf(&b, "/%s", store_table_name(c->table));
+    buf_putc(&b, '/');
+    buf_puts(&b, store_table_name(c->table));
     size_t n = c->q.param_count;
     if (n) {
-        const pgrst_param_t **sorted = xcalloc(n, sizeof *sorted);
+        const pgrst_param_t **sorted = arena_alloc(c->arena, n * sizeof *sorted);
         for (size_t i = 0; i < n; i++)
             sorted[i] = &c->q.params[i];
-        qsort(sorted, n, sizeof *sorted, by_key);
+        if (n > 1)
+            qsort(sorted, n, sizeof *sorted, by_key);
         buf_putc(&b, '?');
         for (size_t i = 0; i < n; i++) {
             if (i && strcmp(sorted[i]->key, sorted[i - 1]->key) == 0) {
@@ -312,7 +314,6 @@ static void content_location(rest_ctx_t *c)
             }
             rest_url_encode(&b, sorted[i]->value);
         }
-        free(sorted);
     }
     mock_response_add_header(c->resp, "Content-Location", arena_strndup(c->arena, b.data, b.len));
     buf_dispose(&b);
