@@ -312,7 +312,7 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
         c->pattern_count = n;
         c->patterns = arena_calloc(arena, n, sizeof *c->patterns);
         if (f->op == PGRST_OP_MATCH || f->op == PGRST_OP_IMATCH)
-            c->regexes = xcalloc(n, sizeof *c->regexes);
+            c->regexes = arena_calloc(arena, n, sizeof *c->regexes);
         for (size_t i = 0; i < n; i++) {
             const char *v = listed ? list[i] : f->value;
             if (f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE) {
@@ -356,7 +356,7 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
     }
     size_t n = listed ? list_len : 1;
     c->operand_count = n;
-    c->operands = xcalloc(n ? n : 1, sizeof *c->operands);
+    c->operands = arena_calloc(arena, n ? n : 1, sizeof *c->operands);
     for (size_t i = 0; i < n; i++)
         pgvalue_init_null(&c->operands[i]);
     for (size_t i = 0; i < n; i++) {
@@ -384,7 +384,7 @@ static int compile_logic(rest_cond_t *c, arena_t *arena, const store_table_t *t,
     c->kind = l->kind;
     c->negated = l->negated;
     c->child_count = l->child_count;
-    c->children = xcalloc(l->child_count ? l->child_count : 1, sizeof *c->children);
+    c->children = arena_calloc(arena, l->child_count ? l->child_count : 1, sizeof *c->children);
     for (size_t i = 0; i < l->child_count; i++)
         if (compile_logic(&c->children[i], arena, t, &l->children[i], depth + 1, err) < 0)
             return -1;
@@ -397,7 +397,7 @@ int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
     plan->table = t;
     plan->index_col = -1;
     plan->where_count = where_count;
-    plan->where = xcalloc(where_count ? where_count : 1, sizeof *plan->where);
+    plan->where = arena_calloc(arena, where_count ? where_count : 1, sizeof *plan->where);
     for (size_t i = 0; i < where_count; i++) {
         if (compile_logic(&plan->where[i], arena, t, &where[i], 0, err) < 0)
             return -1;
@@ -416,23 +416,17 @@ static void cond_dispose(rest_cond_t *c)
 {
     for (size_t i = 0; c->operands && i < c->operand_count; i++)
         pgvalue_dispose(&c->operands[i]);
-    free(c->operands);
     if (c->regexes)
         for (size_t i = 0; i < c->pattern_count; i++)
             regfree(&c->regexes[i]);
-    free(c->regexes);
     for (size_t i = 0; c->children && i < c->child_count; i++)
         cond_dispose(&c->children[i]);
-    free(c->children);
 }
 
 void rest_plan_dispose(rest_plan_t *plan)
 {
     for (size_t i = 0; plan->where && i < plan->where_count; i++)
         cond_dispose(&plan->where[i]);
-    free(plan->where);
-    free(plan->order);
-    free(plan->out);
     memset(plan, 0, sizeof *plan);
 }
 
@@ -742,9 +736,8 @@ size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t **
 int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t *terms, size_t n,
                     pgrst_error_t *err)
 {
-    (void)arena;
     plan->order_count = n;
-    plan->order = xcalloc(n ? n : 1, sizeof *plan->order);
+    plan->order = arena_calloc(arena, n ? n : 1, sizeof *plan->order);
     for (size_t i = 0; i < n; i++) {
         rest_order_t *o = &plan->order[i];
         const char *rel = terms[i].related              ? terms[i].related
@@ -895,7 +888,7 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += items[i].star ? ncols : 1;
-    plan->out = xcalloc(total ? total : 1, sizeof *plan->out);
+    plan->out = arena_calloc(arena, total ? total : 1, sizeof *plan->out);
     plan->out_count = 0;
     for (size_t i = 0; i < n; i++) {
         const pgrst_select_item_t *it = &items[i];
@@ -924,7 +917,6 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
             o->cast = true;
         }
     }
-    (void)arena;
     return 0;
 }
 
@@ -932,7 +924,8 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
                       render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err)
 {
     *cells = arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof **cells);
-    scratch->values = xcalloc(plan->out_count ? plan->out_count : 1, sizeof *scratch->values);
+    scratch->values =
+        arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof *scratch->values);
     scratch->count = plan->out_count;
     for (size_t i = 0; i < plan->out_count; i++)
         pgvalue_init_null(&scratch->values[i]);
@@ -964,7 +957,6 @@ void rest_plan_scratch_dispose(rest_scratch_t *scratch)
 {
     for (size_t i = 0; i < scratch->count; i++)
         pgvalue_dispose(&scratch->values[i]);
-    free(scratch->values);
     scratch->values = NULL;
     scratch->count = 0;
 }

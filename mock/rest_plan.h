@@ -31,7 +31,8 @@ typedef struct rest_plan {
     size_t out_count;
 } rest_plan_t;
 
-/* Compiles the where tree. Owned values live until rest_plan_dispose. */
+/* Compiles the where tree. The plan's arrays live in `arena` (the request's);
+ * operand values and compiled regexes are released by rest_plan_dispose. */
 int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
                     const pgrst_logic_t *where, size_t where_count, pgrst_error_t *err);
 int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t *terms, size_t n,
