@@ -180,9 +180,9 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
             render_csv_header(out, &cell, 1);
         }
     }
+    rest_scratch_t scratch = {0};
     for (size_t i = 0; i < n; i++) {
         render_cell_t *cells = NULL;
-        rest_scratch_t scratch;
         int k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch, err);
         if (k < 0) {
             rest_plan_scratch_dispose(&scratch);

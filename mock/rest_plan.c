@@ -923,9 +923,12 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
 int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
                       render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err)
 {
-    *cells = arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof **cells);
-    scratch->values =
-        arena_alloc(arena, (plan->out_count ? plan->out_count : 1) * sizeof *scratch->values);
+    size_t n = plan->out_count ? plan->out_count : 1;
+    if (!scratch->values) {
+        scratch->values = arena_alloc(arena, n * sizeof *scratch->values);
+        scratch->cells = arena_alloc(arena, n * sizeof *scratch->cells);
+    }
+    *cells = scratch->cells;
     scratch->count = plan->out_count;
     for (size_t i = 0; i < plan->out_count; i++)
         pgvalue_init_null(&scratch->values[i]);
@@ -957,8 +960,7 @@ void rest_plan_scratch_dispose(rest_scratch_t *scratch)
 {
     for (size_t i = 0; i < scratch->count; i++)
         pgvalue_dispose(&scratch->values[i]);
-    scratch->values = NULL;
-    scratch->count = 0;
+    scratch->count = 0; /* the arrays stay for the next row */
 }
 
 const char *rest_plan_out_key(const rest_plan_t *plan, size_t i)

@@ -51,13 +51,15 @@ size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t **
 /* Sorts rows by the plan's order (stable, so ties keep heap order). */
 void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n);
 
-/* Projects one row through the select list: fills cells[0..out_count) (keys
- * and types borrowed from the plan; values either the row's or derived values
- * kept in *scratch, which the caller disposes with rest_plan_scratch_dispose
- * after rendering, also on failure). Returns the cell count, or -1 with err set
- * when a ::cast rejects the value (Postgres's input error for the target type). */
+/* Projects one row through the select list into cells[0..out_count): keys and
+ * types borrowed from the plan, values either the row's or derived values kept
+ * in *scratch. One scratch serves every row of a response: zero it before the
+ * first row, call rest_plan_scratch_dispose after rendering each row (also on
+ * failure); its arrays come from the arena once. Returns the cell count, or -1
+ * with err set when a ::cast rejects the value (the target type's input error). */
 typedef struct rest_scratch {
-    pgvalue_t *values;
+    pgvalue_t *values;    /* derived values of the current row */
+    render_cell_t *cells; /* the current row's cells */
     size_t count;
 } rest_scratch_t;
 int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
