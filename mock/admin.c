@@ -29,9 +29,10 @@ static void health(instance_t *inst, mock_response_t *resp)
                (unsigned long long)instance_request_count(inst));
 }
 
-void admin_handle(instance_t *inst, const mock_request_t *req, const char *sub,
+void admin_handle(mock_app_t *app, const mock_request_t *req, const char *sub,
                   mock_response_t *resp)
 {
+    instance_t *inst = app->inst;
     if (strcmp(sub, "/health") == 0) {
         if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
             admin_error(resp, 405, "use GET on /__mock/health");

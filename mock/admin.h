@@ -2,11 +2,11 @@
 #ifndef MOCK_ADMIN_H
 #define MOCK_ADMIN_H
 
-#include "instance.h"
+#include "app.h"
 #include "message.h"
 
 /* `sub` is the path after "/__mock" (e.g. "/health"). */
-void admin_handle(instance_t *inst, const mock_request_t *req, const char *sub,
+void admin_handle(mock_app_t *app, const mock_request_t *req, const char *sub,
                   mock_response_t *resp);
 
 #endif

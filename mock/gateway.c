@@ -213,3 +213,31 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
         id->sub = sub->valuestring;
     return 0;
 }
+
+void gateway_identify(const scenario_t *sc, const mock_request_t *req, const char *apikey_query,
+                      int64_t now_unix, const char *jwt_secret_override, jwt_cache_t *cache,
+                      const char **key_kind, const char **role)
+{
+    gateway_identity_t id;
+    memset(&id, 0, sizeof id);
+    const char *key = mock_request_header(req, "apikey");
+    if (!key)
+        key = apikey_query;
+    id.key = classify(sc, key);
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    int rc = gateway_authenticate_cached(sc, req, now_unix, jwt_secret_override, cache, &id, &err);
+    *key_kind = id.user_jwt ? "user" : gateway_key_name(id.key);
+    /* A token that fails verification or names an unknown role has no role;
+     * the role's string is static or the scenario's, never the claims'. */
+    *role = NULL;
+    if (rc == 0) {
+        for (size_t i = 0; i < sc->role_count; i++)
+            if (strcmp(sc->roles[i].name, id.role) == 0)
+                *role = sc->roles[i].name;
+        if (!*role)
+            *role = "anon";
+    }
+    pgrst_error_dispose(&err);
+    gateway_identity_dispose(&id);
+}

@@ -66,4 +66,13 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
                                 const char *jwt_secret_override, jwt_cache_t *cache,
                                 gateway_identity_t *id, pgrst_error_t *err);
 
+/* What fault rules match on (SPEC §6), without rejecting anything: the key
+ * kind ("anon", "service_role", "publishable", "secret", "user" for a JWT in
+ * Authorization that is not a configured key, "missing", "invalid") and the
+ * resolved role (NULL when the token fails verification or names an unknown
+ * role). Both strings are static or the scenario's. */
+void gateway_identify(const scenario_t *sc, const mock_request_t *req, const char *apikey_query,
+                      int64_t now_unix, const char *jwt_secret_override, jwt_cache_t *cache,
+                      const char **key_kind, const char **role);
+
 #endif

@@ -16,8 +16,13 @@ struct instance {
     const mock_config_t *config; /* borrowed */
     store_t *store;              /* owned */
     jwt_cache_t *jwt_cache;      /* owned */
+    security_t *security;        /* owned */
+    rules_t *rules;              /* owned */
+    gotrue_t *gotrue;            /* owned */
     bool clock_real;
-    int64_t clock_us;    /* fixed clock value (scenario time) */
+    int64_t clock_us;        /* fixed clock value (scenario time) */
+    int64_t clock_offset_us; /* real clock: what /__mock/clock added */
+    int64_t last_reload_us;  /* scenario time of the build or the last schema_reload */
     uint64_t started_ms; /* monotonic, for uptime */
     uint64_t requests;
     int64_t date_second; /* the second http_date was formatted for */
@@ -259,10 +264,14 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     inst->store = store_new(cfg ? cfg->seed : 1);
     inst->jwt_cache = jwt_cache_new();
     if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
-        build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0) {
+        build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0 ||
+        security_new(sc, inst->store, &inst->security, err) < 0 ||
+        rules_new(sc, &inst->rules, err) < 0 ||
+        gotrue_new(sc, inst->store, &inst->gotrue, err) < 0) {
         instance_free(inst);
         return -1;
     }
+    inst->last_reload_us = instance_now_us(inst);
     *out = inst;
     return 0;
 }
@@ -271,6 +280,9 @@ void instance_free(instance_t *inst)
 {
     if (!inst)
         return;
+    gotrue_free(inst->gotrue);
+    rules_free(inst->rules);
+    security_free(inst->security); /* its expressions borrow the store's tables */
     store_free(inst->store);
     jwt_cache_free(inst->jwt_cache);
     free(inst);
@@ -298,7 +310,7 @@ store_t *instance_store(instance_t *inst)
 
 int64_t instance_now_us(const instance_t *inst)
 {
-    return inst->clock_real ? clock_real_now_us() : inst->clock_us;
+    return inst->clock_real ? clock_real_now_us() + inst->clock_offset_us : inst->clock_us;
 }
 
 const char *instance_http_date(instance_t *inst)
@@ -325,4 +337,57 @@ void instance_count_request(instance_t *inst)
 uint64_t instance_uptime_ms(const instance_t *inst)
 {
     return clock_monotonic_ms() - inst->started_ms;
+}
+
+security_t *instance_security(instance_t *inst)
+{
+    return inst->security;
+}
+
+rules_t *instance_rules(instance_t *inst)
+{
+    return inst->rules;
+}
+
+gotrue_t *instance_gotrue(instance_t *inst)
+{
+    return inst->gotrue;
+}
+
+void instance_clock_advance(instance_t *inst, int64_t ms)
+{
+    if (inst->clock_real)
+        inst->clock_offset_us += ms * 1000;
+    else
+        inst->clock_us += ms * 1000;
+}
+
+void instance_clock_set(instance_t *inst, int64_t us)
+{
+    if (inst->clock_real)
+        inst->clock_offset_us = us - clock_real_now_us();
+    else
+        inst->clock_us = us;
+}
+
+void instance_schema_reload(instance_t *inst)
+{
+    size_t n = store_table_count(inst->store);
+    for (size_t i = 0; i < n; i++) {
+        store_table_t *t = store_table_at(inst->store, i);
+        store_table_set_in_schema_cache(t, true);
+        for (size_t c = 0; c < store_table_column_count(t); c++)
+            store_column_set_in_schema_cache(t, c, true);
+    }
+    inst->last_reload_us = instance_now_us(inst);
+    rules_on_event(inst->rules, "schema_reload");
+}
+
+void instance_tick(instance_t *inst)
+{
+    const scenario_t *sc = inst->scenario;
+    if (!sc->auto_reload)
+        return;
+    if (instance_now_us(inst) - inst->last_reload_us >= sc->auto_reload_after_ms * 1000)
+        instance_schema_reload(inst);
 }

@@ -5,8 +5,11 @@
 #define MOCK_INSTANCE_H
 
 #include "config.h"
+#include "gotrue.h"
 #include "jwt.h"
+#include "rules.h"
 #include "scenario.h"
+#include "security.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -36,5 +39,24 @@ uint64_t instance_request_count(const instance_t *inst);
 void instance_count_request(instance_t *inst);
 /* Milliseconds since the instance was built (real time). */
 uint64_t instance_uptime_ms(const instance_t *inst);
+
+/* The instance's models; owned by it. */
+security_t *instance_security(instance_t *inst);
+rules_t *instance_rules(instance_t *inst);
+gotrue_t *instance_gotrue(instance_t *inst);
+
+/* /__mock/clock: moves the scenario clock. A fixed clock moves only through
+ * these; a real clock keeps running from the new point. */
+void instance_clock_advance(instance_t *inst, int64_t ms);
+void instance_clock_set(instance_t *inst, int64_t us);
+
+/* The schema_reload event: PostgREST reloads its schema cache, so tables and
+ * columns with in_schema_cache false come into it; rules waiting for the event
+ * expire; the auto-reload timer starts again. */
+void instance_schema_reload(instance_t *inst);
+/* Called before each request: fires schema_reload when the scenario's
+ * schema_cache.auto_reload_after_ms of scenario time has passed since the
+ * instance was built or last reloaded. */
+void instance_tick(instance_t *inst);
 
 #endif

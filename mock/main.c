@@ -3,6 +3,7 @@
  * logic lives here; exit codes follow SPEC §3 (0 after a signal, 2 for usage
  * and scenario errors, 1 for anything else). */
 #include "config.h"
+#include "app.h"
 #include "instance.h"
 #include "log.h"
 #include "router.h"
@@ -261,14 +262,15 @@ static int write_ready_file(const char *path, const char *url)
     return rc;
 }
 
-typedef struct app {
+/* The process around the model: loop, server, signals. */
+typedef struct runtime {
     uv_loop_t loop;
     server_t *srv;
     uv_signal_t sigint;
     uv_signal_t sigterm;
     bool stopping;
     uv_check_t log_flusher; /* flushes buffered log lines once per loop iteration */
-} app_t;
+} runtime_t;
 
 static void on_server_done(void *arg)
 {
@@ -284,7 +286,7 @@ static void on_loop_iteration(uv_check_t *h)
 
 static void on_signal(uv_signal_t *h, int signum)
 {
-    app_t *app = h->data;
+    runtime_t *app = h->data;
     if (app->stopping)
         return;
     app->stopping = true;
@@ -299,24 +301,27 @@ static int serve(const mock_config_t *cfg)
 {
     log_setup(cfg->log_level, cfg->log_format);
     scenario_t *sc = NULL;
-    instance_t *inst = NULL;
+    mock_app_t model;
+    memset(&model, 0, sizeof model);
     scenario_error_t err;
     memset(&err, 0, sizeof err);
-    if (scenario_load(cfg->scenario, &sc, &err) < 0 || instance_new(sc, cfg, &inst, &err) < 0) {
+    if (scenario_load(cfg->scenario, &sc, &err) < 0 || app_init(&model, cfg, sc, &err) < 0) {
         char msg[1200];
         scenario_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "%s\n", msg);
-        instance_free(inst);
-        scenario_free(sc);
+        if (model.scenario)
+            app_dispose(&model);
+        else
+            scenario_free(sc);
         return EXIT_USAGE;
     }
     /* A peer that closes while we write must give EPIPE, not kill us. */
     signal(SIGPIPE, SIG_IGN);
-    app_t app;
+    runtime_t app;
     memset(&app, 0, sizeof app);
     uv_loop_init(&app.loop);
     int status = 0;
-    app.srv = server_new(&app.loop, cfg, router_handle, inst);
+    app.srv = server_new(&app.loop, cfg, router_handle, &model);
     if (!app.srv) {
         fprintf(stderr, "supamock: cannot listen on %s:%d (see the log above)\n", cfg->host,
                 cfg->port);
@@ -352,8 +357,7 @@ done:
     if (uv_loop_close(&app.loop) != 0)
         log_msg(LOG_WARN, "event loop closed with handles still open");
     server_free(app.srv);
-    instance_free(inst);
-    scenario_free(sc);
+    app_dispose(&model);
     log_flush();
     return status;
 }

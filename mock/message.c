@@ -26,6 +26,9 @@ void mock_response_init(mock_response_t *resp)
     resp->length_mode = MOCK_LENGTH_AUTO;
     resp->close = false;
     resp->owned_count = 0;
+    resp->fault = MOCK_FAULT_NONE;
+    resp->delay_ms = 0;
+    memset(&resp->outcome, 0, sizeof resp->outcome);
 }
 
 void mock_response_dispose(mock_response_t *resp)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct mock_header {
     const char *name;  /* request headers: lowercased; response headers: as sent */
@@ -41,8 +42,32 @@ typedef enum mock_length_mode {
     MOCK_LENGTH_NONE, /* no Content-Length (HEAD responses, as PostgREST sends them) */
 } mock_length_mode_t;
 
+/* Connection faults a fault rule (SPEC §6) asks the server to act out instead
+ * of a well-formed response. */
+typedef enum mock_fault {
+    MOCK_FAULT_NONE,
+    MOCK_FAULT_CONNECTION_RESET,       /* RST: SO_LINGER 0, then close */
+    MOCK_FAULT_EMPTY_RESPONSE,         /* close without writing a byte */
+    MOCK_FAULT_MALFORMED_RESPONSE,     /* bytes that are not an HTTP response, then close */
+    MOCK_FAULT_RANDOM_DATA_THEN_CLOSE, /* PRNG bytes (seeded), then close */
+    MOCK_FAULT_TRUNCATED_BODY,         /* headers with the full Content-Length, half the body,
+                                          then close */
+    MOCK_FAULT_NO_RESPONSE,            /* hold the connection, never answer */
+} mock_fault_t;
+
+/* What the router learnt while answering, for the journal (SPEC §7). Strings
+ * are static or live in the request arena; NULL renders as JSON null. */
+typedef struct mock_outcome {
+    const char *role; /* resolved database role */
+    const char *key;  /* key kind: anon, service_role, publishable, secret, user, missing, invalid */
+    const char *code; /* error code of the answer (PGRST205, 42501, invalid_credentials...) */
+    const char *rule; /* name of the fault rule that answered */
+} mock_outcome_t;
+
 /* One response. Header names and values must outlive serialisation: use string
- * literals or the request arena. The body buffer is owned by the response. */
+ * literals or the request arena, never the instance or the scenario (a
+ * delayed response may be written after /__mock/reset replaced both). The body
+ * buffer is owned by the response. */
 typedef struct mock_response {
     int status;
     mock_header_t headers[MOCK_MAX_RESPONSE_HEADERS];
@@ -53,6 +78,9 @@ typedef struct mock_response {
     bool close;                             /* close the connection after this response */
     char *owned[MOCK_MAX_RESPONSE_HEADERS]; /* header values from add_headerf, freed by dispose */
     size_t owned_count;
+    mock_fault_t fault; /* server.c acts it out instead of writing normally */
+    uint32_t delay_ms;  /* real time to wait before writing (fault rules' delay_ms) */
+    mock_outcome_t outcome;
 } mock_response_t;
 
 void mock_response_init(mock_response_t *resp);

@@ -37,7 +37,8 @@ static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
         free(c->resp->owned[i]);
     c->resp->owned_count = 0;
     buf_reset(&c->resp->body);
-    mock_response_add_header(c->resp, "Date", instance_http_date(c->inst));
+    mock_response_add_header(c->resp, "Date",
+                             arena_strdup(c->arena, instance_http_date(c->inst)));
     mock_response_add_header(c->resp, "Server", server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
 }
@@ -154,7 +155,7 @@ void rest_content_type(rest_ctx_t *c)
     }
     mock_response_add_header(c->resp, "Content-Type", ct);
     if (c->negotiated)
-        mock_response_add_header(c->resp, "Content-Profile", c->schema); /* scenario-owned */
+        mock_response_add_header(c->resp, "Content-Profile", arena_strdup(c->arena, c->schema));
 }
 
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
@@ -515,8 +516,10 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
     pgrst_error_t err;
     pgrst_error_init(&err);
 
-    if (gateway_admit(c.sc, req, query_apikey(c.arena, req->query), &c.who, resp) != 0)
+    if (gateway_admit(c.sc, req, query_apikey(c.arena, req->query), &c.who, resp) != 0) {
+        resp->outcome.key = gateway_key_name(c.who.key);
         return;
+    }
     const mock_config_t *cfg = instance_config(inst);
     int64_t now_unix = instance_now_us(inst) / 1000000 + MOCK_PG_EPOCH_UNIX;
     int rc = gateway_authenticate_cached(c.sc, req, now_unix, cfg ? cfg->jwt_secret : NULL,
@@ -526,8 +529,14 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
         mock_response_add_header(resp, "Server", server_header(c.sc->postgrest_version));
         rc = dispatch(&c, rel_path, &err);
     }
-    if (rc < 0)
+    if (rc < 0) {
         render_error(&c, &err);
+        resp->outcome.code = arena_strdup(c.arena, err.code);
+    }
+    if (!resp->outcome.key)
+        resp->outcome.key = c.who.user_jwt ? "user" : gateway_key_name(c.who.key);
+    if (c.who.role)
+        resp->outcome.role = arena_strdup(c.arena, c.who.role);
     if (mock_request_header(req, "origin")) {
         /* PostgREST's own CORS middleware, for requests that reach it (the
          * gateway's Access-Control-Allow-Origin comes on top; reference §5). */

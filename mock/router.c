@@ -1,11 +1,17 @@
 /* Dispatch by path prefix and the headers every response carries. The Data
- * API and Auth go through the gateway; /__mock never does. */
+ * API and Auth go through the fault rules and then the gateway; /__mock never
+ * does. Everything but /__mock is journaled. */
 #include "router.h"
 
 #include "admin.h"
+#include "app.h"
+#include "auth.h"
+#include "clock.h"
 #include "gateway.h"
 #include "instance.h"
+#include "pgrst_query.h"
 #include "rest.h"
+#include "rules.h"
 
 #include <string.h>
 
@@ -30,25 +36,69 @@ static void no_route(mock_response_t *resp)
     buf_puts(&resp->body, "{\"message\":\"no Route matched with those values\"}");
 }
 
+/* ?apikey= as Kong's key-auth reads it (decoded); NULL when absent. */
+static const char *query_apikey(arena_t *arena, const char *query)
+{
+    const char *p = query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > 7 && strncmp(p, "apikey=", 7) == 0)
+            return pgrst_form_decode(arena, p + 7, len - 7);
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* SPEC §6: key kind and role first, then the rules; 1 when a rule answered. */
+static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_t *resp)
+{
+    if (rules_empty(instance_rules(inst)))
+        return 0;
+    const scenario_t *sc = instance_scenario(inst);
+    const mock_config_t *cfg = instance_config(inst);
+    const char *key = NULL, *role = NULL;
+    int64_t now_unix = instance_now_us(inst) / 1000000 + MOCK_PG_EPOCH_UNIX;
+    gateway_identify(sc, req, query_apikey(req->arena, req->query), now_unix,
+                     cfg ? cfg->jwt_secret : NULL, instance_jwt_cache(inst), &key, &role);
+    resp->outcome.key = key;
+    resp->outcome.role = role;
+    return rules_apply(instance_rules(inst), inst, req, key, role, resp);
+}
+
 void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
 {
-    instance_t *inst = ctx;
-    /* The instance keeps the formatted date until the second changes, which
-     * outlives this response's serialisation. */
-    mock_response_add_header(resp, "Date", instance_http_date(inst));
+    mock_app_t *app = ctx;
+    instance_t *inst = app->inst;
+    instance_tick(inst);
+    /* Responses never borrow from the instance (message.h): the date string
+     * is copied into the request arena. */
+    mock_response_add_header(resp, "Date", arena_strdup(req->arena, instance_http_date(inst)));
 
     const char *rest = NULL;
     if (has_prefix(req->path, "/__mock", &rest)) {
-        admin_handle(inst, req, rest, resp);
+        admin_handle(app, req, rest, resp);
         return;
     }
+    uint64_t started_us = clock_monotonic_us();
     instance_count_request(inst);
-    if (has_prefix(req->path, "/rest/v1", &rest)) {
-        if (!gateway_preflight(instance_scenario(inst), req, resp)) {
-            rest_handle(inst, req, *rest ? rest + 1 : rest, resp);
+    bool rest_route = has_prefix(req->path, "/rest/v1", &rest);
+    bool auth_route = !rest_route && has_prefix(req->path, "/auth/v1", &rest);
+    if (rest_route || auth_route) {
+        if (gateway_preflight(instance_scenario(inst), req, resp)) {
+            /* the cors plugin answers before anything else runs */
+        } else if (run_rules(inst, req, resp)) {
+            gateway_cors_headers(resp);
+        } else {
+            if (rest_route)
+                rest_handle(inst, req, *rest ? rest + 1 : rest, resp);
+            else
+                auth_handle(inst, req, rest, resp);
             gateway_cors_headers(resp);
         }
-        return;
+    } else {
+        no_route(resp);
     }
-    no_route(resp);
+    journal_record(app->journal, req, resp, instance_now_us(inst),
+                   clock_monotonic_us() - started_us);
 }

@@ -826,6 +826,12 @@ void store_table_set_in_schema_cache(store_table_t *t, bool in_cache)
     t->in_schema_cache = in_cache;
 }
 
+void store_column_set_in_schema_cache(store_table_t *t, size_t col, bool in_cache)
+{
+    MOCK_ASSERT(col < t->ncols);
+    t->cols[col].in_schema_cache = in_cache;
+}
+
 /* ------------------------------------------------------------------------ */
 /* reading                                                                   */
 /* ------------------------------------------------------------------------ */

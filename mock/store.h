@@ -124,6 +124,7 @@ size_t store_table_row_count(const store_table_t *t);
 /* Table-level flag the model keeps for PostgREST's schema cache. */
 bool store_table_in_schema_cache(const store_table_t *t);
 void store_table_set_in_schema_cache(store_table_t *t, bool in_cache);
+void store_column_set_in_schema_cache(store_table_t *t, size_t col, bool in_cache);
 
 /* ---- reading ---- */
 

@@ -1,0 +1,57 @@
+/* Policy expressions (SPEC §4): the SQL subset real Supabase policies and check
+ * constraints use, parsed against one table and evaluated over a row and the
+ * request's JWT claims with SQL three-valued logic. Pure: no I/O, no store
+ * writes. The parser reports the byte offset of the first error, as Postgres
+ * reports a position, so scenario.c/instance.c can turn it into FILE:LINE:COL. */
+#ifndef MOCK_POLICY_EXPR_H
+#define MOCK_POLICY_EXPR_H
+
+#include "pgrst_error.h"
+#include "pgtype.h"
+#include "store.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct policy_expr policy_expr_t;
+
+typedef struct policy_expr_error {
+    size_t offset;     /* byte offset into the source text of the offending token */
+    char code[8];      /* SQLSTATE Postgres would raise: 42601 syntax, 42703 column, 42883
+                          operator/function, 42704 type, 42804 not boolean, 22P02 bad literal */
+    char message[256]; /* Postgres's text, e.g. `column "x" does not exist`,
+                          `syntax error at or near ")"` */
+} policy_expr_error_t;
+
+/* Parses `text` against table t (column names resolve to t's columns; `store`
+ * resolves ::casts to enum types). Returns the expression (caller frees with
+ * policy_expr_free), or NULL with err filled. The expression borrows t's column
+ * types: it must not outlive the table. */
+policy_expr_t *policy_expr_parse(const char *text, const store_t *store, const store_table_t *t,
+                                 policy_expr_error_t *err);
+void policy_expr_free(policy_expr_t *e); /* NULL is a no-op */
+
+/* What an expression sees when it runs. */
+typedef struct policy_eval_env {
+    const pgvalue_t *row;  /* the row's values, one per column of the parse table */
+    const cJSON *claims;   /* verified JWT claims, NULL when the request has none */
+    const char *role;      /* current_user / auth.role() fallback: the database role */
+} policy_eval_env_t;
+
+typedef enum policy_truth {
+    POLICY_FALSE = 0,
+    POLICY_TRUE = 1,
+    POLICY_NULL = 2, /* SQL NULL: treated as false by RLS and as pass by CHECK */
+} policy_truth_t;
+
+/* Evaluates e. Returns 0 with *out, or -1 with err set when Postgres would
+ * raise at run time (e.g. 22P02 casting a claim that is not a uuid). */
+int policy_expr_eval(const policy_expr_t *e, const policy_eval_env_t *env, policy_truth_t *out,
+                     pgrst_error_t *err);
+
+/* The expression as Postgres deparses it into pg_policies.qual/with_check
+ * (ruleutils.c: fully parenthesised, e.g. `(auth.uid() = user_id)`). */
+void policy_expr_deparse(const policy_expr_t *e, buf_t *out);
+
+#endif
