@@ -1,6 +1,6 @@
 /* HS256 JWT verification and signing with OpenSSL (HMAC, constant-time
  * compare, base64 via EVP). Error texts are PostgREST v14's (reference §2,
- * group 3); the v12 variants are a later issue's. */
+ * group 3); jwt_error_to_v12 rewrites them as PostgREST v12 words them. */
 #include "jwt.h"
 
 #include "buf.h"
@@ -62,24 +62,37 @@ unsigned char *jwt_base64url_decode(const char *s, size_t len, size_t *out_len)
     return out;
 }
 
+/* WWW-Authenticate for a JWT error: error_description is Haskell `show` of
+ * the message (double-quoted, with `"` and `\` escaped; Error.hs). */
+static void set_www_authenticate(pgrst_error_t *err, const char *message)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_puts(&b, "Bearer error=\"invalid_token\", error_description=\"");
+    for (const char *p = message; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_putc(&b, '\\');
+        buf_putc(&b, *p);
+    }
+    buf_putc(&b, '"');
+    free(err->www_authenticate);
+    err->www_authenticate = xstrdup(buf_cstr(&b));
+    buf_dispose(&b);
+}
+
 static int fail_301(pgrst_error_t *err, const char *message, const char *details)
 {
     pgrst_error_setf(err, "PGRST301", "%s", message);
     if (details)
         pgrst_error_detailsf(err, "%s", details);
-    /* error_description is Haskell `show` of the message: double-quoted. */
-    free(err->www_authenticate);
-    err->www_authenticate =
-        xasprintf("Bearer error=\"invalid_token\", error_description=\"%s\"", message);
+    set_www_authenticate(err, message);
     return -1;
 }
 
 static int fail_303(pgrst_error_t *err, const char *message)
 {
     pgrst_error_setf(err, "PGRST303", "%s", message);
-    free(err->www_authenticate);
-    err->www_authenticate =
-        xasprintf("Bearer error=\"invalid_token\", error_description=\"%s\"", message);
+    set_www_authenticate(err, message);
     return -1;
 }
 
@@ -283,4 +296,38 @@ int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, 
     e->claims = fresh;
     *claims = fresh;
     return 0;
+}
+
+/* PostgREST v12.2 (Auth.hs, jose-jwt): every failure is PGRST301 without
+ * details, and the texts are hs-jose's `show` kept "to avoid breaking
+ * changes": KeyError -> JWSInvalidSignature, BadAlgorithm -> JWSNoSignatures,
+ * BadCrypto -> the CompactDecodeError text (hard-coded "got 2" in Auth.hs);
+ * a payload that is not base64url is the JSONDecodeError text of reference §2;
+ * the time claims use the constructor names JWTNotYetValid/JWTIssuedAtFuture. */
+void jwt_error_to_v12(pgrst_error_t *err)
+{
+    static const struct {
+        const char *v14_prefix;
+        const char *v12;
+    } map[] = {
+        {"Expected 3 parts in JWT; got ",
+         "JWSError (CompactDecodeError Invalid number of parts: Expected 3 parts; got 2)"},
+        {"JWT cryptographic operation failed",
+         "JWSError (JSONDecodeError \"Not valid base64url\")"},
+        {"No suitable key or wrong key type", "JWSError JWSInvalidSignature"},
+        {"Wrong or unsupported encoding algorithm", "JWSError JWSNoSignatures"},
+        {"JWT not yet valid", "JWTNotYetValid"},
+        {"JWT issued at future", "JWTIssuedAtFuture"},
+        {"JWT not in audience", "JWTNotInAudience"},
+    };
+    if (strcmp(err->code, "PGRST301") != 0 && strcmp(err->code, "PGRST303") != 0)
+        return;
+    const char *text = err->message;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(err->message, map[i].v14_prefix, strlen(map[i].v14_prefix)) == 0)
+            text = map[i].v12;
+    char *message = xstrdup(text);
+    pgrst_error_setf(err, "PGRST301", "%s", message); /* clears details and hint */
+    set_www_authenticate(err, message);
+    free(message);
 }

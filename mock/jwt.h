@@ -20,6 +20,10 @@
 int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
                pgrst_error_t *err);
 
+/* Rewrites a v13+/v14 PGRST301/PGRST303 error (from jwt_verify) into the
+ * PGRST301 PostgREST v12 sends for the same token; other errors unchanged.
+ * (v12 also treats an empty Bearer token as anonymous: callers handle that.) */
+void jwt_error_to_v12(pgrst_error_t *err);
 /* PostgREST's exp, nbf and iat checks alone (for claims verified earlier). */
 int jwt_check_time_claims(const cJSON *claims, int64_t now_unix, pgrst_error_t *err);
 

@@ -546,6 +546,62 @@ static void test_cache_rechecks_time_and_secret(void **state)
     jwt_cache_free(cache);
 }
 
+/* jwt_verify, then the v12 rewrite; expects PGRST301 with `message` and the
+ * WWW-Authenticate built from it, and no details. */
+static void verify_fails_v12(const char *token, int64_t now, const char *message,
+                             const char *www_authenticate)
+{
+    cJSON *claims = NULL;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    assert_int_equal(jwt_verify(token, CLI_SECRET, now, &claims, &err), -1);
+    jwt_error_to_v12(&err);
+    assert_string_equal(err.code, "PGRST301");
+    assert_string_equal(err.message, message);
+    assert_null(err.details);
+    assert_string_equal(err.www_authenticate, www_authenticate);
+    pgrst_error_dispose(&err);
+}
+
+static void test_v12_texts(void **state)
+{
+    (void)state;
+    /* Reference §2 group 3, v12.2.x, and PostgREST v12 Auth.hs jwtDecodeError /
+     * verifyClaims. */
+    verify_fails_v12("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90IGFuIG9iamVjdA", NOW,
+                     "JWSError (CompactDecodeError Invalid number of parts: Expected 3 parts; "
+                     "got 2)",
+                     "Bearer error=\"invalid_token\", error_description=\"JWSError "
+                     "(CompactDecodeError Invalid number of parts: Expected 3 parts; got 2)\"");
+    /* Wrong secret: the CLI anon key checked against the self-hosted secret is
+     * the same failure as a tampered signature. */
+    char tampered[512];
+    snprintf(tampered, sizeof tampered, "%s", CLI_ANON);
+    tampered[strlen(tampered) - 2] = tampered[strlen(tampered) - 2] == 'A' ? 'B' : 'A';
+    verify_fails_v12(tampered, NOW, "JWSError JWSInvalidSignature",
+                     "Bearer error=\"invalid_token\", error_description=\"JWSError "
+                     "JWSInvalidSignature\"");
+    /* Haskell show escapes the quotes inside the message. */
+    verify_fails_v12("!!!.e30.abc", NOW, "JWSError (JSONDecodeError \"Not valid base64url\")",
+                     "Bearer error=\"invalid_token\", error_description=\"JWSError "
+                     "(JSONDecodeError \\\"Not valid base64url\\\")\"");
+    verify_fails_v12(
+        "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.yOBhlOIqn56T-4NvyEXCjfi3UmyQZ-BzXtePMO2NgRI", NOW,
+        "JWSError JWSNoSignatures",
+        "Bearer error=\"invalid_token\", error_description=\"JWSError JWSNoSignatures\"");
+    /* The demo anon key expires at 1983812996; past the 30 s skew it is expired. */
+    verify_fails_v12(CLI_ANON, 1983812996 + 31, "JWT expired",
+                     "Bearer error=\"invalid_token\", error_description=\"JWT expired\"");
+    /* Errors that are not JWT errors stay as they are. */
+    pgrst_error_t other;
+    pgrst_error_init(&other);
+    pgrst_error_setf(&other, "22023", "role \"x\" does not exist");
+    jwt_error_to_v12(&other);
+    assert_string_equal(other.code, "22023");
+    assert_string_equal(other.message, "role \"x\" does not exist");
+    pgrst_error_dispose(&other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_cache_rechecks_time_and_secret),
         cmocka_unit_test(test_fractional_exp),
         cmocka_unit_test(test_claims_not_an_object),
+        cmocka_unit_test(test_v12_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
