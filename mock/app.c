@@ -5,6 +5,14 @@
 
 #include <string.h>
 
+/* The journal redacts keys by kind, so it learns the scenario's keys. */
+static void journal_keys(mock_app_t *app)
+{
+    const scenario_t *sc = app->scenario;
+    journal_set_keys(app->journal, sc->anon_key, sc->service_role_key, sc->publishable_key,
+                     sc->secret_key);
+}
+
 int app_init(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, scenario_error_t *err)
 {
     memset(app, 0, sizeof *app);
@@ -13,6 +21,7 @@ int app_init(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, scenario
     if (instance_new(sc, cfg, &app->inst, err) < 0)
         return -1;
     app->journal = journal_new(cfg->journal_limit);
+    journal_keys(app);
     return 0;
 }
 
@@ -36,6 +45,7 @@ int app_switch(mock_app_t *app, scenario_t *sc, scenario_error_t *err)
     app->inst = inst;
     app->scenario = sc;
     journal_clear(app->journal);
+    journal_keys(app);
     return 0;
 }
 

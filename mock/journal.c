@@ -1,37 +1,561 @@
-/* STUB (replaced by the admin API's owner): records nothing. */
+/* The request journal: a ring of copied, redacted exchanges with a bound on
+ * both the number of entries (--journal-limit) and the bytes they hold, plus
+ * filtering and the JSON form GET /__mock/requests answers with. It does not
+ * parse admin query strings (admin.c fills a journal_filter_t). */
 #include "journal.h"
 
+#include "arena.h"
+#include "clock.h"
+#include "pgrst_query.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Shorter secrets are shown without their tail (see journal.h). */
+#define TAIL_MIN_LENGTH 24
+#define TAIL_LENGTH     6
+#define ELLIPSIS        "\xe2\x80\xa6" /* U+2026 */
+
+typedef struct jentry {
+    uint64_t id;
+    int64_t at_us;
+    int status;
+    uint64_t duration_us;
+    char *method;
+    char *path;
+    char *query; /* raw, as sent */
+    size_t header_count;
+    char **names;  /* lowercased */
+    char **values; /* apikey and authorization already redacted */
+    char *body;    /* NULL when empty */
+    size_t body_len;
+    bool body_truncated;
+    char *role; /* NULL: JSON null */
+    char *key;
+    char *code;
+    char *rule;
+    size_t bytes; /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
+} jentry_t;
 
 struct journal {
     size_t limit;
+    jentry_t **ring; /* cap slots; entries at (head + i) % cap for i < count */
+    size_t cap;
+    size_t head;
+    size_t count;
+    size_t bytes;
+    uint64_t next_id;
+    uint64_t dropped;
+    char *keys[4]; /* anon, service_role, publishable, secret; owned, may be NULL */
 };
+
+static const char *const key_kinds[4] = {"anon", "service_role", "publishable", "secret"};
 
 journal_t *journal_new(size_t limit)
 {
     journal_t *j = xcalloc(1, sizeof *j);
-    j->limit = limit;
+    j->limit = limit ? limit : 1;
+    j->next_id = 1;
     return j;
 }
 
-void journal_free(journal_t *j)
+static void entry_free(jentry_t *e)
 {
-    free(j);
+    if (!e)
+        return;
+    free(e->method);
+    free(e->path);
+    free(e->query);
+    for (size_t i = 0; i < e->header_count; i++) {
+        free(e->names[i]);
+        free(e->values[i]);
+    }
+    free(e->names);
+    free(e->values);
+    free(e->body);
+    free(e->role);
+    free(e->key);
+    free(e->code);
+    free(e->rule);
+    free(e);
+}
+
+static void drop_oldest(journal_t *j)
+{
+    jentry_t *e = j->ring[j->head];
+    j->ring[j->head] = NULL;
+    j->head = (j->head + 1) % j->cap;
+    j->count--;
+    j->bytes -= e->bytes;
+    j->dropped++;
+    entry_free(e);
 }
 
 void journal_clear(journal_t *j)
 {
-    (void)j;
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->count; i++) {
+        size_t at = (j->head + i) % j->cap;
+        entry_free(j->ring[at]);
+        j->ring[at] = NULL;
+    }
+    j->head = 0;
+    j->count = 0;
+    j->bytes = 0;
+    j->dropped = 0;
+}
+
+void journal_free(journal_t *j)
+{
+    if (!j)
+        return;
+    journal_clear(j);
+    free(j->ring);
+    for (size_t i = 0; i < 4; i++)
+        free(j->keys[i]);
+    free(j);
+}
+
+void journal_set_keys(journal_t *j, const char *anon_key, const char *service_role_key,
+                      const char *publishable_key, const char *secret_key)
+{
+    const char *keys[4] = {anon_key, service_role_key, publishable_key, secret_key};
+    for (size_t i = 0; i < 4; i++) {
+        free(j->keys[i]);
+        j->keys[i] = keys[i] && *keys[i] ? xstrdup(keys[i]) : NULL;
+    }
+}
+
+/* ---- redaction ---- */
+
+static bool looks_like_jwt(const char *s)
+{
+    size_t dots = 0;
+    for (; *s; s++) {
+        if (*s == '.')
+            dots++;
+        else if (*s == ' ')
+            return false;
+    }
+    return dots == 2;
+}
+
+static const char *classify(const journal_t *j, const char *token, bool bearer)
+{
+    for (size_t i = 0; i < 4; i++)
+        if (j->keys[i] && strcmp(j->keys[i], token) == 0)
+            return key_kinds[i];
+    /* Only Authorization carries user tokens; an apikey that is no
+     * configured key is what the gateway calls an invalid key. */
+    if (bearer && looks_like_jwt(token))
+        return "user";
+    return "invalid";
+}
+
+static char *redact(const journal_t *j, const char *name, const char *value)
+{
+    const char *token = value;
+    const char *kind;
+    if (strcmp(name, "authorization") == 0) {
+        if (strncasecmp(value, "bearer ", 7) == 0) {
+            token = value + 7;
+            while (*token == ' ')
+                token++;
+            kind = classify(j, token, true);
+        } else {
+            kind = "invalid";
+        }
+    } else {
+        kind = classify(j, token, false);
+    }
+    size_t n = strlen(token);
+    if (n < TAIL_MIN_LENGTH)
+        return xasprintf("%s " ELLIPSIS, kind);
+    return xasprintf("%s " ELLIPSIS "%s", kind, token + n - TAIL_LENGTH);
+}
+
+/* ---- recording ---- */
+
+static char *dup_or_null(const char *s, size_t *bytes)
+{
+    if (!s)
+        return NULL;
+    *bytes += strlen(s) + 1;
+    return xstrdup(s);
+}
+
+static void grow_ring(journal_t *j)
+{
+    size_t ncap = j->cap ? j->cap * 2 : 64;
+    if (ncap > j->limit)
+        ncap = j->limit;
+    jentry_t **ring = xcalloc(ncap, sizeof *ring);
+    for (size_t i = 0; i < j->count; i++)
+        ring[i] = j->ring[(j->head + i) % j->cap];
+    free(j->ring);
+    j->ring = ring;
+    j->cap = ncap;
+    j->head = 0;
 }
 
 void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
                     int64_t at_us, uint64_t duration_us)
 {
-    (void)j;
-    (void)req;
-    (void)resp;
-    (void)at_us;
-    (void)duration_us;
+    jentry_t *e = xcalloc(1, sizeof *e);
+    size_t bytes = sizeof *e;
+    e->id = j->next_id++;
+    e->at_us = at_us;
+    e->status = resp->status;
+    e->duration_us = duration_us;
+    e->method = dup_or_null(req->method ? req->method : "", &bytes);
+    e->path = dup_or_null(req->path ? req->path : "", &bytes);
+    e->query = dup_or_null(req->query ? req->query : "", &bytes);
+    e->header_count = req->header_count;
+    e->names = xcalloc(req->header_count + 1, sizeof *e->names);
+    e->values = xcalloc(req->header_count + 1, sizeof *e->values);
+    for (size_t i = 0; i < req->header_count; i++) {
+        const mock_header_t *h = &req->headers[i];
+        e->names[i] = dup_or_null(h->name, &bytes);
+        if (strcmp(h->name, "apikey") == 0 || strcmp(h->name, "authorization") == 0) {
+            e->values[i] = redact(j, h->name, h->value);
+            bytes += strlen(e->values[i]) + 1;
+        } else {
+            e->values[i] = dup_or_null(h->value, &bytes);
+        }
+        bytes += 2 * sizeof(char *);
+    }
+    if (req->body && req->body_len) {
+        size_t n = req->body_len;
+        if (n > MOCK_JOURNAL_MAX_BODY_BYTES) {
+            n = MOCK_JOURNAL_MAX_BODY_BYTES;
+            e->body_truncated = true;
+        }
+        /* Bytes, not a C string: a body may hold NULs. */
+        e->body = xmalloc(n + 1);
+        memcpy(e->body, req->body, n);
+        e->body[n] = '\0';
+        e->body_len = n;
+        bytes += n + 1;
+    }
+    e->role = dup_or_null(resp->outcome.role, &bytes);
+    e->key = dup_or_null(resp->outcome.key, &bytes);
+    e->code = dup_or_null(resp->outcome.code, &bytes);
+    e->rule = dup_or_null(resp->outcome.rule, &bytes);
+    e->bytes = bytes;
+
+    while (j->count > 0 && (j->count >= j->limit || j->bytes + bytes > MOCK_JOURNAL_MAX_BYTES))
+        drop_oldest(j);
+    if (j->count == j->cap)
+        grow_ring(j);
+    j->ring[(j->head + j->count) % j->cap] = e;
+    j->count++;
+    j->bytes += bytes;
+}
+
+/* ---- filtering ---- */
+
+bool journal_glob_match(const char *p, const char *s)
+{
+    /* Iterative matcher with one backtrack point: linear in practice and never
+     * exponential, whatever the pattern. */
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else if (star) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+static bool str_eq(const char *want, const char *have)
+{
+    return have && strcmp(want, have) == 0;
+}
+
+static bool matches(const jentry_t *e, const journal_filter_t *f)
+{
+    if (!f)
+        return true;
+    if (f->method && strcasecmp(f->method, e->method) != 0)
+        return false;
+    if (f->path && !journal_glob_match(f->path, e->path))
+        return false;
+    if (f->status && e->status != f->status)
+        return false;
+    if (f->status_class && e->status / 100 != f->status_class)
+        return false;
+    if (f->code && !str_eq(f->code, e->code))
+        return false;
+    if (f->rule && !str_eq(f->rule, e->rule))
+        return false;
+    if (f->has_since_id && e->id <= f->since_id)
+        return false;
+    if (f->has_since_at && e->at_us < f->since_at_us)
+        return false;
+    return true;
+}
+
+size_t journal_count(const journal_t *j, const journal_filter_t *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < j->count; i++)
+        n += matches(j->ring[(j->head + i) % j->cap], f);
+    return n;
+}
+
+size_t journal_size(const journal_t *j)
+{
+    return j->count;
+}
+
+uint64_t journal_dropped(const journal_t *j)
+{
+    return j->dropped;
+}
+
+/* ---- rendering ---- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is invalid
+ * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* s[0..n) with every invalid UTF-8 byte replaced by U+FFFD, into out. */
+static void utf8_clean(buf_t *out, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = utf8_seq(u + i, n - i);
+        if (k == 0) {
+            buf_puts(out, "\xef\xbf\xbd");
+            i++;
+        } else {
+            buf_append(out, s + i, k);
+            i += k;
+        }
+    }
+}
+
+static void put_text(buf_t *out, const char *s, size_t n)
+{
+    buf_t clean;
+    buf_init(&clean);
+    utf8_clean(&clean, s, n);
+    buf_append_json_string(out, clean.data ? clean.data : "", clean.len);
+    buf_dispose(&clean);
+}
+
+static void put_text_or_null(buf_t *out, const char *s)
+{
+    if (s)
+        put_text(out, s, strlen(s));
+    else
+        buf_puts(out, "null");
+}
+
+/* Adds one decoded parameter: a repeated name turns into an array. */
+static void query_add(cJSON *obj, const char *name, const char *value)
+{
+    cJSON *v = cJSON_CreateString(value);
+    MOCK_ASSERT(v);
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!old) {
+        MOCK_ASSERT(cJSON_AddItemToObject(obj, name, v));
+    } else if (cJSON_IsArray(old)) {
+        MOCK_ASSERT(cJSON_AddItemToArray(old, v));
+    } else {
+        cJSON *arr = cJSON_CreateArray();
+        MOCK_ASSERT(arr);
+        cJSON *first = cJSON_DetachItemViaPointer(obj, old);
+        MOCK_ASSERT(cJSON_AddItemToArray(arr, first));
+        MOCK_ASSERT(cJSON_AddItemToArray(arr, v));
+        MOCK_ASSERT(cJSON_AddItemToObject(obj, name, arr));
+    }
+}
+
+static void put_query(buf_t *out, const char *query, arena_t *arena)
+{
+    cJSON *obj = cJSON_CreateObject();
+    MOCK_ASSERT(obj);
+    const char *p = query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > 0) {
+            const char *eq = memchr(p, '=', len);
+            size_t nlen = eq ? (size_t)(eq - p) : len;
+            const char *name = pgrst_form_decode(arena, p, nlen);
+            const char *value = eq ? pgrst_form_decode(arena, eq + 1, len - nlen - 1) : "";
+            buf_t cn, cv;
+            buf_init(&cn);
+            buf_init(&cv);
+            utf8_clean(&cn, name, strlen(name));
+            utf8_clean(&cv, value, strlen(value));
+            query_add(obj, buf_cstr(&cn), buf_cstr(&cv));
+            buf_dispose(&cn);
+            buf_dispose(&cv);
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    char *text = cJSON_PrintUnformatted(obj);
+    MOCK_ASSERT(text);
+    buf_puts(out, text);
+    cJSON_free(text);
+    cJSON_Delete(obj);
+}
+
+static void put_headers(buf_t *out, const jentry_t *e)
+{
+    buf_putc(out, '{');
+    bool first = true;
+    for (size_t i = 0; i < e->header_count; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(e->names[k], e->names[i]) == 0;
+        if (seen)
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        put_text(out, e->names[i], strlen(e->names[i]));
+        buf_putc(out, ':');
+        /* RFC 9110 §5.3: repeated fields combine as one comma-joined value. */
+        buf_t v;
+        buf_init(&v);
+        for (size_t k = i; k < e->header_count; k++) {
+            if (strcmp(e->names[k], e->names[i]) != 0)
+                continue;
+            if (v.len)
+                buf_puts(&v, ", ");
+            buf_puts(&v, e->values[k]);
+        }
+        put_text(out, buf_cstr(&v), v.len);
+        buf_dispose(&v);
+    }
+    buf_putc(out, '}');
+}
+
+static void put_body(buf_t *out, const jentry_t *e)
+{
+    if (!e->body) {
+        buf_puts(out, "null");
+        return;
+    }
+    /* A body with a NUL in it is not JSON text (cJSON would stop there). */
+    if (!e->body_truncated && !memchr(e->body, '\0', e->body_len)) {
+        /* The length includes the terminating NUL: cJSON's
+         * require_null_terminated check looks at the byte after the value. */
+        cJSON *json = cJSON_ParseWithLengthOpts(e->body, e->body_len + 1, NULL, true);
+        if (json) {
+            /* Re-printed compactly, which also guarantees valid output;
+             * numbers go through doubles (integers past 2^53 lose digits). */
+            char *text = cJSON_PrintUnformatted(json);
+            MOCK_ASSERT(text);
+            utf8_clean(out, text, strlen(text));
+            cJSON_free(text);
+            cJSON_Delete(json);
+            return;
+        }
+    }
+    put_text(out, e->body, e->body_len);
+}
+
+static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
+{
+    char at[40];
+    clock_format_iso(e->at_us, at, sizeof at);
+    buf_puts(out, "{\"id\":");
+    buf_put_int(out, (long long)e->id);
+    buf_puts(out, ",\"at\":");
+    buf_put_json_string(out, at);
+    buf_puts(out, ",\"method\":");
+    put_text_or_null(out, e->method);
+    buf_puts(out, ",\"path\":");
+    put_text_or_null(out, e->path);
+    buf_puts(out, ",\"query\":");
+    put_query(out, e->query, arena);
+    buf_puts(out, ",\"headers\":");
+    put_headers(out, e);
+    buf_puts(out, ",\"body\":");
+    put_body(out, e);
+    buf_puts(out, ",\"role\":");
+    put_text_or_null(out, e->role);
+    buf_puts(out, ",\"key\":");
+    put_text_or_null(out, e->key);
+    buf_puts(out, ",\"status\":");
+    buf_put_int(out, e->status);
+    buf_puts(out, ",\"code\":");
+    put_text_or_null(out, e->code);
+    buf_puts(out, ",\"rule\":");
+    put_text_or_null(out, e->rule);
+    buf_puts(out, ",\"duration_us\":");
+    buf_put_int(out, (long long)e->duration_us);
+    buf_putc(out, '}');
+}
+
+void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *out)
+{
+    /* Decoded query strings live in this arena until the answer is written. */
+    arena_t *arena = arena_new();
+    buf_puts(out, "{\"requests\":[");
+    bool first = true;
+    for (size_t i = 0; i < j->count; i++) {
+        const jentry_t *e = j->ring[(j->head + i) % j->cap];
+        if (!matches(e, f))
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        put_entry(out, e, arena);
+        arena_reset(arena);
+    }
+    buf_puts(out, "],\"dropped\":");
+    buf_put_int(out, (long long)j->dropped);
+    buf_putc(out, '}');
+    arena_free(arena);
 }

@@ -4,20 +4,78 @@
 #ifndef MOCK_JOURNAL_H
 #define MOCK_JOURNAL_H
 
+#include "buf.h"
 #include "message.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A request body longer than this is kept as its first bytes only, and then
+ * shown as a string (never parsed as JSON). */
+#define MOCK_JOURNAL_MAX_BODY_BYTES (16 * 1024)
+/* Bytes the journal may hold in all (strings of every entry together): past
+ * this the oldest entries fall out (and count as dropped) even before
+ * --journal-limit entries are reached, so memory stays flat whatever clients
+ * send. */
+#define MOCK_JOURNAL_MAX_BYTES (32 * 1024 * 1024)
 
 typedef struct journal journal_t;
 
 journal_t *journal_new(size_t limit);
 void journal_free(journal_t *j); /* NULL is a no-op */
+/* Forgets every entry and resets `dropped` to 0. Ids keep counting up, so an
+ * id seen before a clear never names a later entry (`since` stays safe). */
 void journal_clear(journal_t *j);
 
+/* The keys the scenario configures, for redaction: an apikey or Bearer value
+ * equal to one of them is shown as that kind. Copied; NULL entries are
+ * allowed. Call again after a scenario switch. */
+void journal_set_keys(journal_t *j, const char *anon_key, const char *service_role_key,
+                      const char *publishable_key, const char *secret_key);
+
 /* Records one exchange (copies everything it keeps). `at_us` is the scenario
- * clock (microseconds since 2000-01-01), duration in real microseconds. */
+ * clock (microseconds since 2000-01-01), duration in real microseconds.
+ *
+ * Redaction: the values of the apikey and Authorization headers are replaced
+ * by "KIND …TAIL" where KIND is anon, service_role, publishable or secret for
+ * a configured key, user for another JWT in `Authorization: Bearer` (three
+ * dot-separated parts), and invalid for anything else (including a
+ * non-Bearer Authorization); TAIL is the value's last 6 characters, left out
+ * ("KIND …") when the value is shorter than 24 characters so that a short
+ * secret is never shown whole. The "…" is U+2026. */
 void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
                     int64_t at_us, uint64_t duration_us);
+
+/* Which entries GET /__mock/requests returns. Zeroed: every entry. Strings
+ * are borrowed for the call. */
+typedef struct journal_filter {
+    const char *method; /* exact, case-insensitive */
+    const char *path;   /* whole-value glob; '*' matches any run of characters */
+    int status;         /* 0: any; 100..599: exact */
+    int status_class;   /* 0: any; 1..5: status / 100 (the "4xx" form) */
+    const char *code;   /* exact error code */
+    const char *rule;   /* exact rule name */
+    bool has_since_id;  /* entries with id > since_id */
+    uint64_t since_id;
+    bool has_since_at; /* entries with at >= since_at_us */
+    int64_t since_at_us;
+} journal_filter_t;
+
+/* {"requests":[...],"dropped":N} with the matching entries, oldest first.
+ * An entry: {"id","at","method","path","query","headers","body","role","key",
+ * "status","code","rule","duration_us"}. `query` is an object of form-decoded
+ * parameters: a name given once maps to its string, a name repeated maps to
+ * an array of its values in order. `headers` maps lowercased names to values
+ * (repeated headers joined with ", "). `body` is the JSON value when the body
+ * parses as JSON, else the text, null when empty. Invalid UTF-8 is shown as
+ * U+FFFD. */
+void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *out);
+size_t journal_count(const journal_t *j, const journal_filter_t *f);
+size_t journal_size(const journal_t *j);
+uint64_t journal_dropped(const journal_t *j);
+
+/* Whole-value glob match where '*' matches any run of bytes (also empty). */
+bool journal_glob_match(const char *pattern, const char *s);
 
 #endif
