@@ -23,12 +23,21 @@
  * the kernel send RST, which can destroy the response the client has not yet
  * read (the "lingering close" of nginx and Apache). */
 #define SERVER_LINGER_MS 1000
+/* Bytes a random_data_then_close fault writes before closing. */
+#define SERVER_RANDOM_FAULT_BYTES 512
+/* What a malformed_response fault writes: an HTTP/1.1 status line whose
+ * status is not three digits. Every client rejects it as a protocol error
+ * (Python http.client BadStatusLine, curl "Unsupported HTTP/1 response" /
+ * weird server reply, llhttp/undici HPE_INVALID_STATUS, Go "malformed HTTP
+ * status code"), and it cannot be mistaken for an HTTP/0.9 body. */
+#define SERVER_MALFORMED_RESPONSE "HTTP/1.1 ??? supamock malformed response\r\n\r\n"
 
 typedef enum conn_state {
     CONN_OPEN,      /* reading and answering requests */
     CONN_FINISHING, /* no more requests: flush queued writes, then linger */
     CONN_LINGERING, /* FIN sent, discarding input until EOF or timeout */
-    CONN_CLOSING,   /* uv_close called on both handles */
+    CONN_HOLDING,   /* no_response fault: reading and discarding until the client closes */
+    CONN_CLOSING,   /* uv_close called on every handle */
 } conn_state_t;
 
 typedef struct conn conn_t;
@@ -50,6 +59,7 @@ struct server {
     void (*done)(void *arg);
     void *done_arg;
     bool done_called;
+    uint64_t prng; /* splitmix64 state for random_data_then_close, seeded by --seed */
     char read_buf[SERVER_READ_BYTES];
 };
 
@@ -58,6 +68,7 @@ struct conn {
     conn_t *prev, *next;
     uv_tcp_t tcp;
     uv_timer_t timer; /* idle deadline, then the linger deadline */
+    uv_timer_t delay; /* a fault rule's delay_ms before the held response goes out */
     int open_handles;
     conn_state_t state;
     http_parser_t *parser;
@@ -67,6 +78,14 @@ struct conn {
     size_t writes;  /* uv_write requests in flight */
     bool reading;
     bool eof;
+    /* A response held back by delay_ms: its bytes (owned), what to act out,
+     * and whether the connection closes after it. While `held`, no further
+     * request is parsed, so pipelined responses stay in order. */
+    bool held;
+    buf_t held_out;
+    mock_fault_t held_fault;
+    bool held_close;
+    bool reset_after_writes; /* connection_reset once the queued writes are out */
 };
 
 typedef struct write_req {
@@ -113,6 +132,7 @@ static void on_conn_closed(uv_handle_t *h)
     http_parser_free(c->parser);
     arena_free(c->arena);
     buf_dispose(&c->pending);
+    buf_dispose(&c->held_out);
     free(c);
     server_maybe_done(srv);
 }
@@ -124,6 +144,20 @@ static void conn_close(conn_t *c)
     c->state = CONN_CLOSING;
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
+    uv_close((uv_handle_t *)&c->delay, on_conn_closed);
+}
+
+/* connection_reset: SO_LINGER {1, 0} and close, so the kernel sends RST and
+ * the client's next read fails with ECONNRESET (uv_tcp_close_reset). */
+static void conn_reset(conn_t *c)
+{
+    if (c->state == CONN_CLOSING)
+        return;
+    c->state = CONN_CLOSING;
+    if (uv_tcp_close_reset(&c->tcp, on_conn_closed) < 0)
+        uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    uv_close((uv_handle_t *)&c->timer, on_conn_closed);
+    uv_close((uv_handle_t *)&c->delay, on_conn_closed);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
@@ -150,12 +184,17 @@ static void on_write(uv_write_t *w, int status)
         conn_close(c);
         return;
     }
+    if (c->reset_after_writes) {
+        if (c->writes == 0)
+            conn_reset(c);
+        return;
+    }
     if (c->state == CONN_FINISHING) {
         conn_finish(c);
         return;
     }
     /* Back-pressure released: parse what was held back, then read again. */
-    if (c->state == CONN_OPEN && c->queued <= MOCK_MAX_PENDING_WRITE_BYTES) {
+    if (c->state == CONN_OPEN && !c->held && c->queued <= MOCK_MAX_PENDING_WRITE_BYTES) {
         if (c->pending.len > 0)
             conn_process(c);
         if (c->state == CONN_OPEN && !c->reading && !c->eof)
@@ -281,6 +320,125 @@ static void answer_error(conn_t *c)
     conn_finish(c);
 }
 
+/* splitmix64: the fault PRNG (deterministic for a given --seed). */
+static uint64_t prng_next(server_t *srv)
+{
+    uint64_t z = (srv->prng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* no_response: input is read and thrown away so that a client that gives up
+ * is noticed; nothing is ever written. */
+static void on_hold_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    (void)b;
+    conn_t *c = s->data;
+    if (nread < 0)
+        conn_close(c);
+}
+
+/* Puts one response on the wire, or acts out its fault (SPEC §6). Takes over
+ * *out (the serialised response; unused by faults that write no response). */
+static void conn_deliver(conn_t *c, buf_t *out, mock_fault_t fault, bool close)
+{
+    switch (fault) {
+    case MOCK_FAULT_NONE:
+        conn_write(c, out);
+        if (close)
+            conn_finish(c);
+        return;
+    case MOCK_FAULT_TRUNCATED_BODY: {
+        /* The head as serialised (with the full Content-Length), then half
+         * of the body bytes. */
+        size_t head = out->len;
+        for (size_t i = 0; i + 4 <= out->len; i++) {
+            if (memcmp(out->data + i, "\r\n\r\n", 4) == 0) {
+                head = i + 4;
+                break;
+            }
+        }
+        out->len = head + (out->len - head) / 2;
+        conn_write(c, out);
+        break;
+    }
+    case MOCK_FAULT_EMPTY_RESPONSE:
+        buf_dispose(out);
+        break;
+    case MOCK_FAULT_MALFORMED_RESPONSE:
+        buf_reset(out);
+        buf_puts(out, SERVER_MALFORMED_RESPONSE);
+        conn_write(c, out);
+        break;
+    case MOCK_FAULT_RANDOM_DATA_THEN_CLOSE:
+        buf_reset(out);
+        for (size_t i = 0; i < SERVER_RANDOM_FAULT_BYTES; i += 8) {
+            uint64_t v = prng_next(c->srv);
+            buf_append(out, &v, 8);
+        }
+        conn_write(c, out);
+        break;
+    case MOCK_FAULT_CONNECTION_RESET:
+        buf_dispose(out);
+        if (c->writes > 0) {
+            /* Earlier pipelined responses go out first. */
+            c->reset_after_writes = true;
+            c->state = CONN_FINISHING;
+            if (c->reading)
+                uv_read_stop((uv_stream_t *)&c->tcp);
+            c->reading = false;
+        } else {
+            conn_reset(c);
+        }
+        return;
+    case MOCK_FAULT_NO_RESPONSE:
+        buf_dispose(out);
+        if (c->state != CONN_OPEN)
+            return;
+        /* Held until the client closes or the server shuts down: the idle
+         * timeout does not apply to a request that was read completely. */
+        c->state = CONN_HOLDING;
+        uv_timer_stop(&c->timer);
+        buf_reset(&c->pending);
+        if (c->reading)
+            uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+        if (!c->eof && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_hold_read) == 0)
+            c->reading = true;
+        return;
+    }
+    /* Every fault but the two above ends the connection after its bytes
+     * (FIN, not RST: conn_finish drains what the client still sends). */
+    conn_finish(c);
+}
+
+static void on_delay(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    if (c->state != CONN_OPEN || !c->held)
+        return;
+    c->held = false;
+    buf_t out = c->held_out;
+    buf_init(&c->held_out);
+    bool close = c->held_close || c->srv->shutting_down;
+    bool stop = close || c->held_fault != MOCK_FAULT_NONE;
+    conn_deliver(c, &out, c->held_fault, close);
+    if (stop || c->state != CONN_OPEN)
+        return;
+    /* Go on with what was pipelined behind the held response. */
+    arm_idle(c);
+    if (c->pending.len > 0)
+        conn_process(c);
+    else if (c->eof)
+        conn_finish(c);
+    if (c->state == CONN_OPEN && !c->held && !c->reading && !c->eof &&
+        c->queued <= MOCK_MAX_PENDING_WRITE_BYTES)
+        read_start(c);
+}
+
+/* Answers one request. Returns true when the connection takes no further
+ * request now: it closes, acts out a fault, or holds a delayed response. */
 static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_ns)
 {
     server_t *srv = c->srv;
@@ -290,20 +448,37 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
     bool close = resp.close || !req->keep_alive || srv->shutting_down;
     buf_t out;
     buf_init(&out);
-    close = http_response_serialize(&resp, req->http_minor, close, &out);
+    mock_fault_t fault = resp.fault;
+    if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY)
+        close = http_response_serialize(&resp, req->http_minor, close, &out);
     double ms = (double)(uv_hrtime() - start_ns) / 1e6;
     log_access(req->method, req->target, resp.status, error_code_of(&resp, req->arena), ms);
+    uint32_t delay = resp.delay_ms;
     mock_response_dispose(&resp);
-    conn_write(c, &out);
-    return close;
+    if (delay > 0) {
+        /* Real time, whatever the scenario clock; the loop serves others. */
+        c->held = true;
+        c->held_out = out;
+        c->held_fault = fault;
+        c->held_close = close;
+        uv_timer_stop(&c->timer);
+        if (c->reading)
+            uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+        uv_timer_start(&c->delay, on_delay, delay, 0);
+        return true;
+    }
+    conn_deliver(c, &out, fault, close);
+    return close || fault != MOCK_FAULT_NONE;
 }
 
 /* Parses and answers as many requests as `data` holds. Returns the bytes
- * consumed; stops early on back-pressure or when the connection finishes. */
+ * consumed; stops early on back-pressure, a held response, or when the
+ * connection finishes. */
 static size_t conn_feed(conn_t *c, const char *data, size_t len)
 {
     size_t off = 0;
-    while (c->state == CONN_OPEN && off < len) {
+    while (c->state == CONN_OPEN && !c->held && off < len) {
         if (c->queued > MOCK_MAX_PENDING_WRITE_BYTES)
             break;
         mock_request_t req;
@@ -324,13 +499,11 @@ static size_t conn_feed(conn_t *c, const char *data, size_t len)
             }
             break;
         }
-        bool close = answer_request(c, &req, start);
+        bool stop = answer_request(c, &req, start);
         /* The response is serialised: nothing refers to the arena any more. */
         arena_reset(c->arena);
-        if (close) {
-            conn_finish(c);
-            return len;
-        }
+        if (stop)
+            return c->held ? off : len;
         arm_idle(c);
     }
     return off;
@@ -347,7 +520,7 @@ static void conn_process(conn_t *c)
     size_t rest = c->pending.len - used;
     memmove(c->pending.data, c->pending.data + used, rest);
     c->pending.len = rest;
-    if (rest == 0 && c->eof)
+    if (rest == 0 && c->eof && !c->held)
         conn_finish(c);
 }
 
@@ -366,7 +539,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         }
         /* Half-close: answer what already arrived, then finish. A request cut
          * off in the middle is dropped. */
-        if (c->pending.len == 0)
+        if (c->pending.len == 0 && !c->held)
             conn_finish(c);
         return;
     }
@@ -436,9 +609,12 @@ static void on_connection(uv_stream_t *listener, int status)
     buf_init(&c->pending);
     uv_tcp_init(srv->loop, &c->tcp);
     uv_timer_init(srv->loop, &c->timer);
+    uv_timer_init(srv->loop, &c->delay);
     c->tcp.data = c;
     c->timer.data = c;
-    c->open_handles = 2;
+    c->delay.data = c;
+    buf_init(&c->held_out);
+    c->open_handles = 3;
     c->next = srv->conns;
     if (srv->conns)
         srv->conns->prev = c;
@@ -501,6 +677,7 @@ server_t *server_new(uv_loop_t *loop, const mock_config_t *cfg, server_handler_f
     srv->cfg = cfg;
     srv->handler = handler;
     srv->ctx = ctx;
+    srv->prng = cfg->seed;
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     int rc = uv_tcp_bind(&srv->listener, (const struct sockaddr *)&ss, 0);
@@ -580,6 +757,8 @@ void server_shutdown(server_t *srv, void (*done)(void *arg), void *arg)
     /* Connections with responses still queued flush them; the rest close now.
      * conn_close only schedules the close, so the list stays intact here. */
     for (conn_t *c = srv->conns; c; c = c->next) {
+        if (c->state == CONN_OPEN && c->held)
+            continue; /* its delayed response goes out when due (grace bounds it) */
         if (c->state == CONN_OPEN && c->writes > 0)
             conn_finish(c);
         else if (c->state != CONN_FINISHING)
