@@ -6,8 +6,13 @@
 #ifndef MOCK_GOTRUE_H
 #define MOCK_GOTRUE_H
 
+#include "buf.h"
 #include "scenario.h"
 #include "store.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef struct gotrue gotrue_t;
 
@@ -15,5 +20,101 @@ typedef struct gotrue gotrue_t;
  * instance.c). Returns 0 or -1 with err. */
 int gotrue_new(const scenario_t *sc, store_t *store, gotrue_t **out, scenario_error_t *err);
 void gotrue_free(gotrue_t *g); /* NULL is a no-op */
+
+/* ---- added by the auth owner ---- */
+
+/* GoTrue's settings as the Supabase CLI configures them (config.toml defaults:
+ * jwt_expiry 3600, refresh_token_reuse_interval 10, minimum_password_length 6;
+ * GOTRUE_JWT_ADMIN_ROLES=service_role). */
+#define GOTRUE_VERSION                  "v2.189.0" /* the CLI's pinned supabase/gotrue image (reference header) */
+#define GOTRUE_ACCESS_TOKEN_TTL_S       3600
+#define GOTRUE_REFRESH_REUSE_INTERVAL_S 10
+#define GOTRUE_MIN_PASSWORD_LENGTH      6
+/* Caps: users (scenario plus signups) and sessions one instance keeps. Past
+ * them signup and sign-in answer 500 instead of growing without bound. */
+#define GOTRUE_MAX_USERS    100000
+#define GOTRUE_MAX_SESSIONS 100000
+
+/* One GoTrue error: status, error_code and message as internal/api/apierrors
+ * builds them. `weak_password` adds the {"weak_password":{"reasons":["length"]}}
+ * payload of errors.go's WeakPasswordError case. error_id is set for 5xx. */
+typedef struct gotrue_error {
+    int status;
+    const char *code; /* static: "invalid_credentials", ... */
+    char message[512];
+    bool weak_password;
+    char error_id[40];
+} gotrue_error_t;
+
+/* Per-request inputs. All borrowed for the call. */
+typedef struct gotrue_ctx {
+    int64_t now_us;     /* scenario clock: microseconds since 2000-01-01 UTC */
+    const char *issuer; /* the iss claim: "http://HOST/auth/v1" (GOTRUE_JWT_ISSUER) */
+    const char *secret; /* HS256 secret */
+} gotrue_ctx_t;
+
+/* Binds the instance's clock and seed on first use: scenario users get
+ * created_at/updated_at/confirmed_at from now_us and the PRNG (session ids,
+ * refresh tokens, error ids) is seeded from seed. Later calls do nothing. */
+void gotrue_start(gotrue_t *g, int64_t now_us, uint64_t seed);
+
+/* The bearer a request proves after requireAuthentication (auth.go). Indexes
+ * into the gotrue_t; valid until the next call that changes it. */
+typedef struct gotrue_who {
+    long user;    /* user index */
+    long session; /* session index, -1 when the token names none */
+} gotrue_who_t;
+
+/* POST /token?grant_type=password and refresh_token; body is the parsed JSON
+ * object (NULL for none). On success appends the token response to out. */
+int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
+                          gotrue_error_t *err);
+int gotrue_refresh_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
+                         gotrue_error_t *err);
+/* POST /signup: a session (autoconfirm) or the user object (confirm_email). */
+int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
+                  gotrue_error_t *err);
+/* requireAuthentication: `token` is the Bearer value (NULL: none). */
+int gotrue_authenticate(gotrue_t *g, const gotrue_ctx_t *c, const char *token, gotrue_who_t *who,
+                        gotrue_error_t *err);
+/* requireAdminCredentials: a verified JWT whose role is service_role. */
+int gotrue_require_admin(gotrue_t *g, const gotrue_ctx_t *c, const char *token,
+                         gotrue_error_t *err);
+void gotrue_user_json(gotrue_t *g, long user, buf_t *out);
+/* PUT /user: email, phone, password, data. */
+int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *who,
+                       const cJSON *body, buf_t *out, gotrue_error_t *err);
+/* POST /logout?scope=global|local|others. */
+int gotrue_logout(gotrue_t *g, const gotrue_who_t *who, const char *scope, gotrue_error_t *err);
+
+/* /admin/users. list: page is 1-based; *total receives the user count. */
+void gotrue_admin_list(gotrue_t *g, uint64_t page, uint64_t per_page, buf_t *out, uint64_t *total);
+int gotrue_admin_get(gotrue_t *g, const char *id, buf_t *out, gotrue_error_t *err);
+int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
+                        gotrue_error_t *err);
+int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, const cJSON *body,
+                        buf_t *out, gotrue_error_t *err);
+int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_t *out,
+                        gotrue_error_t *err);
+
+/* Claims of a GoTrue access token in GoTrue's order (internal/tokens/service.go
+ * AccessTokenClaims): iss, sub, aud, exp, iat, email, phone, app_metadata,
+ * user_metadata, role, aal, amr, session_id, is_anonymous. Metadata objects may
+ * be NULL ({}). amr_ts is the sign-in time (unix seconds). Heap string. */
+char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64_t exp,
+                         const char *email, const char *phone, const cJSON *app_metadata,
+                         const cJSON *user_metadata, const char *role, int64_t amr_ts,
+                         const char *session_id);
+
+/* JSON as Go's encoding/json writes a map[string]interface{}: compact, object
+ * keys sorted bytewise, <, >, & and U+2028/U+2029 escaped as \u003c etc. */
+void gotrue_put_go_json(buf_t *out, const cJSON *v);
+void gotrue_put_go_string(buf_t *out, const char *s);
+
+/* on_signup templating: a string that is exactly one {{user.X}} placeholder
+ * becomes that JSON value (null when absent); placeholders inside a longer
+ * string are replaced by their text; other values are copied. `user` is an
+ * object with id, email, phone, user_metadata. Returns a new cJSON value. */
+cJSON *gotrue_template_value(const cJSON *tmpl, const cJSON *user);
 
 #endif
