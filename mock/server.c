@@ -465,7 +465,12 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
         if (c->reading)
             uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;
-        uv_timer_start(&c->delay, on_delay, delay, 0);
+        /* The loop's cached time may lag behind the clock by what this
+         * iteration spent so far, and libuv truncates it to milliseconds:
+         * refresh it and add one so that the wait is never shorter than
+         * delay_ms of real time. */
+        uv_update_time(srv->loop);
+        uv_timer_start(&c->delay, on_delay, (uint64_t)delay + 1, 0);
         return true;
     }
     conn_deliver(c, &out, fault, close);
