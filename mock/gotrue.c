@@ -290,8 +290,11 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
     gotrue_put_go_string(&b, issuer);
     buf_puts(&b, ",\"sub\":");
     gotrue_put_go_string(&b, sub);
-    buf_puts(&b, ",\"aud\":\"authenticated\",\"exp\":");
-    buf_put_int(&b, exp);
+    buf_puts(&b, ",\"aud\":\"authenticated\"");
+    if (exp >= 0) {
+        buf_puts(&b, ",\"exp\":");
+        buf_put_int(&b, exp);
+    }
     buf_puts(&b, ",\"iat\":");
     buf_put_int(&b, iat);
     buf_puts(&b, ",\"email\":");
@@ -312,8 +315,11 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
     gotrue_put_go_string(&b, role ? role : "authenticated");
     buf_puts(&b, ",\"aal\":\"aal1\",\"amr\":[{\"method\":\"password\",\"timestamp\":");
     buf_put_int(&b, amr_ts);
-    buf_puts(&b, "}],\"session_id\":");
-    gotrue_put_go_string(&b, session_id ? session_id : "");
+    buf_puts(&b, "}]");
+    if (session_id && *session_id) { /* `json:"session_id,omitempty"` */
+        buf_puts(&b, ",\"session_id\":");
+        gotrue_put_go_string(&b, session_id);
+    }
     buf_puts(&b, ",\"is_anonymous\":false}");
     return buf_steal(&b);
 }

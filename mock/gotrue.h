@@ -100,7 +100,9 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
 /* Claims of a GoTrue access token in GoTrue's order (internal/tokens/service.go
  * AccessTokenClaims): iss, sub, aud, exp, iat, email, phone, app_metadata,
  * user_metadata, role, aal, amr, session_id, is_anonymous. Metadata objects may
- * be NULL ({}). amr_ts is the sign-in time (unix seconds). Heap string. */
+ * be NULL ({}). amr_ts is the sign-in time (unix seconds). exp < 0 omits exp
+ * (a token that never expires); a NULL or empty session_id is omitted
+ * (omitempty). Heap string. */
 char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64_t exp,
                          const char *email, const char *phone, const cJSON *app_metadata,
                          const cJSON *user_metadata, const char *role, int64_t amr_ts,

@@ -4,6 +4,9 @@
  * and scenario errors, 1 for anything else). */
 #include "config.h"
 #include "app.h"
+#include "clock.h"
+#include "gotrue.h"
+#include "jwt.h"
 #include "instance.h"
 #include "log.h"
 #include "router.h"
@@ -33,6 +36,9 @@ static const char usage_text[] =
     "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
     "                [--idle-timeout-ms N]\n"
     "       supamock validate FILE...\n"
+    "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N]\n"
+    "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
+    "                      [--scenario NAME|FILE]\n"
     "       supamock --help | --version\n"
     "\n"
     "Impersonates a Supabase project's Data API (PostgREST behind the gateway) for tests.\n"
@@ -241,6 +247,175 @@ static int cmd_validate(int argc, char **argv)
     return 0;
 }
 
+/* `--name value` or `--name=value` among `known`; the subcommands' own parser.
+ * Returns 0 with name and value set, or a usage exit status. */
+static int sub_option(int argc, char **argv, int *i, const char *const *known, char *name,
+                      size_t name_len, const char **value)
+{
+    const char *arg = argv[*i];
+    if (strncmp(arg, "--", 2) != 0)
+        return usage_error("unexpected argument '%s'", arg);
+    const char *eq = strchr(arg, '=');
+    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (nlen >= name_len)
+        return usage_error("unknown option '%s'", arg);
+    memcpy(name, arg, nlen);
+    name[nlen] = '\0';
+    bool ok = false;
+    for (int k = 0; known[k]; k++)
+        if (strcmp(name, known[k]) == 0)
+            ok = true;
+    if (!ok)
+        return usage_error("unknown option '%s'", name);
+    if (eq) {
+        *value = eq + 1;
+    } else {
+        if (*i + 1 >= argc)
+            return usage_error("option '%s' needs a value", name);
+        *value = argv[++*i];
+    }
+    return 0;
+}
+
+static int load_scenario_or_fail(const char *name, scenario_t **sc)
+{
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    if (scenario_load(name, sc, &err) < 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* `supamock keys`: the environment a backend needs to talk to this mock
+ * (SPEC §3), from the scenario's auth section. */
+static int cmd_keys(int argc, char **argv)
+{
+    static const char *const known[] = {"--scenario", "--host", "--port", NULL};
+    const char *scenario = "default", *host = "127.0.0.1";
+    uint64_t port = 54321;
+    for (int i = 2; i < argc; i++) {
+        char name[64];
+        const char *value = NULL;
+        int rc = sub_option(argc, argv, &i, known, name, sizeof name, &value);
+        if (rc)
+            return rc;
+        if (strcmp(name, "--scenario") == 0) {
+            if (!*value)
+                return usage_error("--scenario needs a name or file");
+            scenario = value;
+        } else if (strcmp(name, "--host") == 0) {
+            if (!*value)
+                return usage_error("--host needs an address");
+            host = value;
+        } else if (parse_u64(value, 1, 65535, &port) < 0) {
+            return usage_error("--port must be a number from 1 to 65535, not '%s'", value);
+        }
+    }
+    scenario_t *sc = NULL;
+    int rc = load_scenario_or_fail(scenario, &sc);
+    if (rc)
+        return rc;
+    bool v6 = strchr(host, ':') != NULL;
+    printf("SUPABASE_URL=http://%s%s%s:%llu\n", v6 ? "[" : "", host, v6 ? "]" : "",
+           (unsigned long long)port);
+    printf("SUPABASE_ANON_KEY=%s\n", sc->anon_key ? sc->anon_key : "");
+    printf("SUPABASE_SERVICE_ROLE_KEY=%s\n", sc->service_role_key ? sc->service_role_key : "");
+    printf("SUPABASE_PUBLISHABLE_KEY=%s\n", sc->publishable_key ? sc->publishable_key : "");
+    printf("SUPABASE_SECRET_KEY=%s\n", sc->secret_key ? sc->secret_key : "");
+    printf("SUPABASE_JWT_SECRET=%s\n", sc->jwt_secret ? sc->jwt_secret : "");
+    scenario_free(sc);
+    return 0;
+}
+
+/* `supamock token`: a JWT signed with the scenario's secret. An authenticated
+ * user (--sub) gets GoTrue's access-token claims (gotrue.h); any other role
+ * gets the demo keys' shape {"iss":"supabase-demo","role":..,"exp":..}. Time
+ * comes from the scenario clock (real time for a real clock). */
+static int cmd_token(int argc, char **argv)
+{
+    static const char *const known[] = {"--scenario", "--role", "--sub", "--email", "--exp", NULL};
+    const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL;
+    bool never = false;
+    uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
+    for (int i = 2; i < argc; i++) {
+        char name[64];
+        const char *value = NULL;
+        int rc = sub_option(argc, argv, &i, known, name, sizeof name, &value);
+        if (rc)
+            return rc;
+        if (strcmp(name, "--scenario") == 0) {
+            if (!*value)
+                return usage_error("--scenario needs a name or file");
+            scenario = value;
+        } else if (strcmp(name, "--role") == 0) {
+            if (!*value)
+                return usage_error("--role needs a role name");
+            role = value;
+        } else if (strcmp(name, "--sub") == 0) {
+            if (!*value)
+                return usage_error("--sub needs a user id");
+            sub = value;
+        } else if (strcmp(name, "--email") == 0) {
+            email = value;
+        } else if (strcmp(value, "never") == 0) {
+            never = true;
+        } else if (parse_u64(value, 1, (uint64_t)1 << 40, &ttl) < 0) {
+            return usage_error("--exp must be a positive number of seconds or 'never', not '%s'",
+                               value);
+        }
+    }
+    if (!role)
+        return usage_error("token needs --role ROLE");
+    scenario_t *sc = NULL;
+    int rc = load_scenario_or_fail(scenario, &sc);
+    if (rc)
+        return rc;
+    int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
+    int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
+    int64_t exp = never ? -1 : iat + (int64_t)ttl;
+    char *claims = NULL;
+    if (strcmp(role, "authenticated") == 0 && sub) {
+        cJSON *app = cJSON_CreateObject();
+        cJSON_AddStringToObject(app, "provider", "email");
+        cJSON *providers = cJSON_AddArrayToObject(app, "providers");
+        cJSON_AddItemToArray(providers, cJSON_CreateString("email"));
+        /* GOTRUE_JWT_ISSUER of the CLI's stack on its default port. */
+        claims = gotrue_claims_json("http://127.0.0.1:54321/auth/v1", sub, iat, exp, email, NULL,
+                                    app, NULL, role, iat, NULL);
+        cJSON_Delete(app);
+    } else {
+        buf_t b;
+        buf_init(&b);
+        buf_puts(&b, "{\"iss\":\"supabase-demo\"");
+        if (sub) {
+            buf_puts(&b, ",\"sub\":");
+            gotrue_put_go_string(&b, sub);
+        }
+        if (email) {
+            buf_puts(&b, ",\"email\":");
+            gotrue_put_go_string(&b, email);
+        }
+        buf_puts(&b, ",\"role\":");
+        gotrue_put_go_string(&b, role);
+        if (!never) {
+            buf_puts(&b, ",\"exp\":");
+            buf_put_int(&b, exp);
+        }
+        buf_putc(&b, '}');
+        claims = buf_steal(&b);
+    }
+    char *jwt = jwt_sign_hs256(claims, sc->jwt_secret ? sc->jwt_secret : "");
+    printf("%s\n", jwt);
+    free(jwt);
+    free(claims);
+    scenario_free(sc);
+    return 0;
+}
+
 /* Writes the URL to PATH atomically: a temporary file in the same directory,
  * then rename(2), so a watcher never sees a half-written file. */
 static int write_ready_file(const char *path, const char *url)
@@ -366,6 +541,10 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "keys") == 0)
+        return cmd_keys(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "token") == 0)
+        return cmd_token(argc, argv);
     mock_config_t cfg;
     mock_config_defaults(&cfg);
     int rc = parse_args(argc, argv, &cfg);
