@@ -92,7 +92,7 @@ class Supabase:
         except (OSError, http.client.HTTPException, urllib.error.URLError) as e:
             reason = getattr(e, "reason", None) or e
             raise Failure(502, "supabase_unreachable", "could not reach Supabase (%s %s): %s: %s"
-                          % (method, path.split("?")[0], type(reason).__name__, reason or "no response"))
+                          % (method, "/rest/v1/" + path.split("?")[0], type(reason).__name__, reason or "no response"))
         text = raw.decode("utf-8", "replace")
         try:
             parsed = json.loads(text) if text else None
