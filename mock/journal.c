@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -62,24 +63,11 @@ journal_t *journal_new(size_t limit)
     return j;
 }
 
+/* An entry is one allocation: the struct, its header pointer arrays and
+ * every string packed after it (two allocations per request would already
+ * show in the hot path's profile). */
 static void entry_free(jentry_t *e)
 {
-    if (!e)
-        return;
-    free(e->method);
-    free(e->path);
-    free(e->query);
-    for (size_t i = 0; i < e->header_count; i++) {
-        free(e->names[i]);
-        free(e->values[i]);
-    }
-    free(e->names);
-    free(e->values);
-    free(e->body);
-    free(e->role);
-    free(e->key);
-    free(e->code);
-    free(e->rule);
     free(e);
 }
 
@@ -156,7 +144,9 @@ static const char *classify(const journal_t *j, const char *token, bool bearer)
     return "invalid";
 }
 
-static char *redact(const journal_t *j, const char *name, const char *value)
+/* Writes the redacted form of `value` into out (see journal.h). */
+static void redact(const journal_t *j, const char *name, const char *value, char *out,
+                   size_t out_len)
 {
     const char *token = value;
     const char *kind;
@@ -173,20 +163,40 @@ static char *redact(const journal_t *j, const char *name, const char *value)
         kind = classify(j, token, false);
     }
     size_t n = strlen(token);
-    if (n < TAIL_MIN_LENGTH)
-        return xasprintf("%s " ELLIPSIS, kind);
-    return xasprintf("%s " ELLIPSIS "%s", kind, token + n - TAIL_LENGTH);
+    snprintf(out, out_len, "%s " ELLIPSIS "%s", kind,
+             n < TAIL_MIN_LENGTH ? "" : token + n - TAIL_LENGTH);
 }
 
 /* ---- recording ---- */
 
-static char *dup_or_null(const char *s, size_t *bytes)
+/* Bump allocation inside one entry's block. */
+typedef struct packer {
+    char *at;
+    char *end;
+} packer_t;
+
+static char *pack(packer_t *p, const char *s, size_t n)
 {
-    if (!s)
-        return NULL;
-    *bytes += strlen(s) + 1;
-    return xstrdup(s);
+    MOCK_ASSERT((size_t)(p->end - p->at) >= n + 1);
+    char *dst = p->at;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    p->at += n + 1;
+    return dst;
 }
+
+static char *pack_str(packer_t *p, const char *s)
+{
+    return s ? pack(p, s, strlen(s)) : NULL;
+}
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Longest redacted value: the longest kind, a space, the ellipsis, the tail. */
+#define REDACTED_MAX 48
 
 static void grow_ring(journal_t *j)
 {
@@ -205,55 +215,70 @@ static void grow_ring(journal_t *j)
 void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
                     int64_t at_us, uint64_t duration_us)
 {
-    jentry_t *e = xcalloc(1, sizeof *e);
-    size_t bytes = sizeof *e;
+    const char *method = req->method ? req->method : "";
+    const char *path = req->path ? req->path : "";
+    const char *query = req->query ? req->query : "";
+    size_t hn = req->header_count;
+    size_t body_len = req->body ? req->body_len : 0;
+    bool truncated = body_len > MOCK_JOURNAL_MAX_BODY_BYTES;
+    if (truncated)
+        body_len = MOCK_JOURNAL_MAX_BODY_BYTES;
+
+    /* Size everything first, then copy into one block. */
+    size_t size = sizeof(jentry_t) + 2 * (hn + 1) * sizeof(char *);
+    size += str_size(method) + str_size(path) + str_size(query);
+    for (size_t i = 0; i < hn; i++) {
+        const mock_header_t *h = &req->headers[i];
+        bool secret = strcmp(h->name, "apikey") == 0 || strcmp(h->name, "authorization") == 0;
+        size += str_size(h->name) + (secret ? REDACTED_MAX : str_size(h->value));
+    }
+    size += body_len ? body_len + 1 : 0;
+    size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
+            str_size(resp->outcome.code) + str_size(resp->outcome.rule);
+
+    jentry_t *e = xmalloc(size);
+    memset(e, 0, sizeof *e);
+    e->names = (char **)(e + 1);
+    e->values = e->names + hn + 1;
+    packer_t p = {(char *)(e->values + hn + 1), (char *)e + size};
     e->id = j->next_id++;
     e->at_us = at_us;
     e->status = resp->status;
     e->duration_us = duration_us;
-    e->method = dup_or_null(req->method ? req->method : "", &bytes);
-    e->path = dup_or_null(req->path ? req->path : "", &bytes);
-    e->query = dup_or_null(req->query ? req->query : "", &bytes);
-    e->header_count = req->header_count;
-    e->names = xcalloc(req->header_count + 1, sizeof *e->names);
-    e->values = xcalloc(req->header_count + 1, sizeof *e->values);
-    for (size_t i = 0; i < req->header_count; i++) {
+    e->method = pack_str(&p, method);
+    e->path = pack_str(&p, path);
+    e->query = pack_str(&p, query);
+    e->header_count = hn;
+    for (size_t i = 0; i < hn; i++) {
         const mock_header_t *h = &req->headers[i];
-        e->names[i] = dup_or_null(h->name, &bytes);
+        e->names[i] = pack_str(&p, h->name);
         if (strcmp(h->name, "apikey") == 0 || strcmp(h->name, "authorization") == 0) {
-            e->values[i] = redact(j, h->name, h->value);
-            bytes += strlen(e->values[i]) + 1;
+            char red[REDACTED_MAX];
+            redact(j, h->name, h->value, red, sizeof red);
+            e->values[i] = pack_str(&p, red);
         } else {
-            e->values[i] = dup_or_null(h->value, &bytes);
+            e->values[i] = pack_str(&p, h->value);
         }
-        bytes += 2 * sizeof(char *);
     }
-    if (req->body && req->body_len) {
-        size_t n = req->body_len;
-        if (n > MOCK_JOURNAL_MAX_BODY_BYTES) {
-            n = MOCK_JOURNAL_MAX_BODY_BYTES;
-            e->body_truncated = true;
-        }
+    if (body_len) {
         /* Bytes, not a C string: a body may hold NULs. */
-        e->body = xmalloc(n + 1);
-        memcpy(e->body, req->body, n);
-        e->body[n] = '\0';
-        e->body_len = n;
-        bytes += n + 1;
+        e->body = pack(&p, req->body, body_len);
+        e->body_len = body_len;
+        e->body_truncated = truncated;
     }
-    e->role = dup_or_null(resp->outcome.role, &bytes);
-    e->key = dup_or_null(resp->outcome.key, &bytes);
-    e->code = dup_or_null(resp->outcome.code, &bytes);
-    e->rule = dup_or_null(resp->outcome.rule, &bytes);
-    e->bytes = bytes;
+    e->role = pack_str(&p, resp->outcome.role);
+    e->key = pack_str(&p, resp->outcome.key);
+    e->code = pack_str(&p, resp->outcome.code);
+    e->rule = pack_str(&p, resp->outcome.rule);
+    e->bytes = size;
 
-    while (j->count > 0 && (j->count >= j->limit || j->bytes + bytes > MOCK_JOURNAL_MAX_BYTES))
+    while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
         drop_oldest(j);
     if (j->count == j->cap)
         grow_ring(j);
     j->ring[(j->head + j->count) % j->cap] = e;
     j->count++;
-    j->bytes += bytes;
+    j->bytes += size;
 }
 
 /* ---- filtering ---- */
