@@ -272,6 +272,8 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
         return -1;
     }
     inst->last_reload_us = instance_now_us(inst);
+    /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
+    gotrue_start(inst->gotrue, instance_now_us(inst), cfg ? cfg->seed : 1);
     *out = inst;
     return 0;
 }
