@@ -109,6 +109,30 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual(list(sc["tables"]), ["owners", "items", "hidden", "notes"])
         self.assertNotIn("extends", sc)
         self.assertEqual(self.admin_json("GET", "/tables/notes"), [{"body": "hello"}])
+        # A bare NAME resolves to scenarios/NAME.json (SPEC §3); the switch
+        # clears the journal (SPEC §7 "switches and resets").
+        self.rest("GET", "items")
+        self.assertEqual(self.admin_json("PUT", "/scenario", {"name": "default"}),
+                         {"status": "ok", "scenario": "default"})
+        self.assertEqual(self.admin_json("GET", "/requests"), {"requests": [], "dropped": 0})
+        sc = self.admin_json("GET", "/scenario")
+        self.assertEqual(list(sc["tables"]), ["profiles"])
+        self.assertEqual(sc["auth"]["users"][0]["id"], "13ab4cf1-8587-4685-874b-c2d37beeab38")
+        # The journal redacts the new scenario's keys by kind.
+        self.mock.request("GET", "/rest/v1/profiles",
+                          headers={"apikey": "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"})
+        entry = self.admin_json("GET", "/requests")["requests"][0]
+        self.assertEqual(entry["headers"]["apikey"], "publishable " + ELLIPSIS + "JgxAaH")
+        self.assertEqual((entry["key"], entry["role"]), ("publishable", "anon"))
+        # profiles has RLS on; the admin sees every row anyway, as row_to_json
+        # writes it (reference §5: timestamptz with +00:00; seed of default.json).
+        st, _, data = self.admin("GET", "/tables/profiles")
+        self.assertEqual((st, data), (200, (
+            '[{"id":"5f0c6a4e-7a43-4c1b-9d55-2d4bce1f0a11",'
+            '"user_id":"13ab4cf1-8587-4685-874b-c2d37beeab38","email":"demo@example.com",'
+            '"full_name":"Demo User","free_image_quota":5,'
+            '"created_at":"2026-01-01T00:00:00+00:00","updated_at":"2026-01-01T00:00:00+00:00"}]'
+        ).encode()))
 
     def test_put_scenario_by_body(self):
         scenario = {"name": "inline", "clock": "2027-05-01T00:00:00Z",
