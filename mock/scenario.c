@@ -11,7 +11,8 @@
  * - tables merge by name ("profiles" and "public.profiles" are the same table);
  *   within a table, the child's keys override the base's; `columns` merge by
  *   column name (a known name is replaced in place, a new one is appended),
- *   `policies` merge by policy name the same way; `rows` and `grants` are
+ *   `policies` merge by policy name the same way, and `{"name": N, "drop": true}`
+ *   removes the base's policy N (DROP POLICY); `rows` and `grants` are
  *   replaced when given;
  * - enums merge by name (a redeclared enum replaces the base's labels); roles
  *   merge by name (given keys override); auth.users merge by id (a known id is
@@ -952,10 +953,10 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
 }
 
 static int parse_policy(loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *table,
-                        size_t index, scenario_policy_t *p)
+                        size_t index, scenario_policy_t *p, bool *drop)
 {
-    static const char *const keys[] = {"name",       "command", "roles",
-                                       "permissive", "using",   "with_check"};
+    static const char *const keys[] = {"name",  "command",    "roles", "permissive",
+                                       "using", "with_check", "drop"};
     static const char *const commands[] = {"select", "insert", "update", "delete", "all"};
     char where[200];
     snprintf(where, sizeof where, "policy %zu of table \"%s\"", index + 1, table);
@@ -974,6 +975,16 @@ static int parse_policy(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
     snprintf(where, sizeof where, "policy \"%s\" of table \"%s\"", p->name, table);
     if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
         return -1;
+    *drop = false;
+    if ((v = member(j, n, "drop", &vn))) {
+        if (want_bool(L, v, vn, "drop", where, drop) != 0)
+            return -1;
+        if (*drop && cJSON_GetArraySize(j) != 2)
+            return fail_at(L, off_of(n), "%s: \"drop\": true takes only the policy's \"name\"",
+                           where);
+        if (*drop)
+            return 0;
+    }
     int cmd = 4;
     if ((v = member(j, n, "command", &vn))) {
         char what[240];
@@ -1042,7 +1053,8 @@ static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, cons
     for (const cJSON *c = j->child; c; c = c->next, i++) {
         const jsonc_node_t *cn = jsonc_child(n, i);
         scenario_policy_t pol;
-        if (parse_policy(L, c, cn, t->name, i, &pol) != 0) {
+        bool drop = false;
+        if (parse_policy(L, c, cn, t->name, i, &pol, &drop) != 0) {
             policy_dispose(&pol);
             rc = -1;
             break;
@@ -1051,6 +1063,22 @@ static int apply_policies(loader_t *L, scenario_table_t *t, const cJSON *j, cons
         for (size_t k = 0; k < t->policy_count; k++) {
             if (strcmp(t->policies[k].name, pol.name) == 0)
                 at = k;
+        }
+        if (drop) {
+            if (at == t->policy_count) {
+                /* Postgres (DROP POLICY without IF EXISTS): 42704. */
+                rc = fail_at(L, off_of(cn), "policy \"%s\" for table \"%s\" does not exist",
+                             pol.name, t->name);
+                policy_dispose(&pol);
+                break;
+            }
+            policy_dispose(&t->policies[at]);
+            memmove(&t->policies[at], &t->policies[at + 1],
+                    (t->policy_count - at - 1) * sizeof *t->policies);
+            memmove(&touched[at], &touched[at + 1], (t->policy_count - at - 1) * sizeof *touched);
+            t->policy_count--;
+            policy_dispose(&pol);
+            continue;
         }
         if (at < t->policy_count && touched[at]) {
             const jsonc_node_t *vn;

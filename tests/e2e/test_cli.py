@@ -122,6 +122,20 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(out, "%s: ok\n" % path)
 
+    def test_validate_the_whole_scenarios_directory(self):
+        # The issue's "done when": `supamock validate scenarios/*.json` passes,
+        # and that glob includes the editors' JSON Schema, which is skipped.
+        import glob
+        files = sorted(glob.glob(os.path.join(source_dir(), "scenarios", "*.json")))
+        schema = os.path.join(source_dir(), "scenarios", "scenario.schema.json")
+        self.assertIn(schema, files)
+        rc, out, err = run("validate", *files)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("%s: skipped (a JSON Schema, not a scenario)\n" % schema, out)
+        for f in files:
+            if f != schema:
+                self.assertIn("%s: ok\n" % f, out)
+
     def test_validate_bad_file(self):
         with tempfile.TemporaryDirectory() as d:
             good = os.path.join(source_dir(), "scenarios", "default.json")

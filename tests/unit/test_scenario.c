@@ -550,6 +550,44 @@ static void test_extends_chain(void **state)
     scenario_free(s);
 }
 
+/* {"name": N, "drop": true} removes a base policy, as DROP POLICY would; a
+ * missing one is DROP POLICY's 42704 text, at the entry's position. */
+static void test_extends_drop_policy(void **state)
+{
+    (void)state;
+    char err[1200], want[1200];
+    write_file("pbase.json", "{\"tables\": {\"t\": {\"columns\": [{\"name\": \"a\", \"type\": "
+                             "\"text\"}],\n \"policies\": [{\"name\": \"p1\"}, {\"name\": "
+                             "\"p2\"}, {\"name\": \"p3\"}]}}}\n");
+    write_file("pdrop.json", "{\"extends\": \"./pbase.json\", \"tables\": {\"t\": {\"policies\": "
+                             "[{\"name\": \"p2\", \"drop\": true}, {\"name\": \"p4\"}]}}}\n");
+    scenario_t *s = load_path("pdrop.json", err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    assert_int_equal(s->tables[0].policy_count, 3);
+    assert_string_equal(s->tables[0].policies[0].name, "p1");
+    assert_string_equal(s->tables[0].policies[1].name, "p3");
+    assert_string_equal(s->tables[0].policies[2].name, "p4");
+    scenario_free(s);
+
+    write_file("pmissing.json",
+               "{\"extends\": \"./pbase.json\", \"tables\": {\"t\": {\"policies\": "
+               "[\n  {\"name\": \"nope\", \"drop\": true}]}}}\n");
+    assert_null(load_path("pmissing.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/pmissing.json:2:3: policy \"nope\" for table \"t\" does not exist", tmpdir);
+    assert_string_equal(err, want);
+
+    write_file("pextra.json", "{\"extends\": \"./pbase.json\", \"tables\": {\"t\": {\"policies\": "
+                              "[\n  {\"name\": \"p1\", \"drop\": true, \"using\": \"true\"}]}}}\n");
+    assert_null(load_path("pextra.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/pextra.json:2:3: policy \"p1\" of table \"t\": \"drop\": true takes only the "
+             "policy's \"name\"",
+             tmpdir);
+    assert_string_equal(err, want);
+}
+
 static void test_extends_errors(void **state)
 {
     (void)state;
@@ -727,10 +765,15 @@ static void test_error_helpers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_item_defaults),
-        cmocka_unit_test(test_values),         cmocka_unit_test(test_validation_errors),
-        cmocka_unit_test(test_parse_time),     cmocka_unit_test(test_extends_chain),
-        cmocka_unit_test(test_extends_errors), cmocka_unit_test(test_default_from_disk_and_builtin),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_item_defaults),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_validation_errors),
+        cmocka_unit_test(test_parse_time),
+        cmocka_unit_test(test_extends_chain),
+        cmocka_unit_test(test_extends_errors),
+        cmocka_unit_test(test_extends_drop_policy),
+        cmocka_unit_test(test_default_from_disk_and_builtin),
         cmocka_unit_test(test_error_helpers),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
