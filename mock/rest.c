@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "fuzzy.h"
 #include "rest_ctx.h"
+#include "rest_security.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -37,8 +38,7 @@ static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
         free(c->resp->owned[i]);
     c->resp->owned_count = 0;
     buf_reset(&c->resp->body);
-    mock_response_add_header(c->resp, "Date",
-                             arena_strdup(c->arena, instance_http_date(c->inst)));
+    mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, instance_http_date(c->inst)));
     mock_response_add_header(c->resp, "Server", server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
 }
@@ -333,8 +333,17 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
     if (rest_plan_order(&c->plan, c->arena, c->q.order, c->q.order_count, err) < 0)
         return -1;
 
+    /* ExecCheckPermissions runs once the statement is analysed. */
+    static const unsigned need[] = {SCENARIO_PRIV_SELECT};
+    if (rest_security_require(c, need, 1, err) < 0)
+        return -1;
+
     store_row_t **rows = NULL;
     size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
+    /* Rows the SELECT policies hide are not there at all: neither in the
+     * range nor in the count (reference §4). */
+    if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
+        return -1;
     rest_plan_sort(&c->plan, rows, total);
 
     /* Range: limit/offset intersected with the Range header (GET only), then
@@ -489,7 +498,7 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
 
     c->env.now_us = instance_now_us(c->inst);
     c->env.auth_uid = c->who.sub;
-    c->env.hide_row_details = false; /* row-level security arrives with the auth issue */
+    rest_security_begin(c); /* RLS for this role; sets env.hide_row_details */
     if (is_read(method))
         return do_read(c, err);
     if (strcmp(method, "POST") == 0)

@@ -3,6 +3,7 @@
  * request, constraints checked per row and foreign keys at statement end,
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
+#include "rest_security.h"
 
 #include "xalloc.h"
 
@@ -98,6 +99,22 @@ static bool representation(const rest_ctx_t *c)
     return c->prefer.ret == PGRST_RETURN_REPRESENTATION;
 }
 
+/* Does the statement read the table's columns (RETURNING more than `1`)? Then
+ * it needs SELECT, and SELECT policies apply to its rows (rowsecurity.c:
+ * requiredPerms & ACL_SELECT). return=minimal is `RETURNING 1` (reference §4);
+ * headers-only returns the primary key for Location. */
+static bool returns_columns(const rest_ctx_t *c)
+{
+    return c->prefer.ret == PGRST_RETURN_REPRESENTATION ||
+           c->prefer.ret == PGRST_RETURN_HEADERS_ONLY;
+}
+
+/* Appends privilege bit p to need[*n] (the order is the order checked). */
+static void need_priv(unsigned *need, size_t *n, unsigned p)
+{
+    need[(*n)++] = p;
+}
+
 static bool row_in(store_row_t *const *rows, size_t n, const store_row_t *r)
 {
     for (size_t i = 0; i < n; i++)
@@ -183,6 +200,17 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     if (upsert && conflict_target(c, &target, &target_n, err) < 0)
         goto out;
     upsert = upsert && target_n > 0;
+    bool merge = upsert && c->prefer.resolution == PGRST_RESOLUTION_MERGE;
+    bool reads = returns_columns(c);
+    unsigned need[3];
+    size_t need_n = 0;
+    need_priv(need, &need_n, SCENARIO_PRIV_INSERT);
+    if (merge)
+        need_priv(need, &need_n, SCENARIO_PRIV_UPDATE); /* ON CONFLICT DO UPDATE */
+    if (reads)
+        need_priv(need, &need_n, SCENARIO_PRIV_SELECT);
+    if (rest_security_require(c, need, need_n, err) < 0)
+        goto out;
 
     size_t nrows = (size_t)cJSON_GetArraySize(rows);
     size_t ncols = store_table_column_count(c->table);
@@ -209,7 +237,12 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
             /* An absent key is NULL, or the column's default with missing=default. */
             provided[cols[i]] = present || c->prefer.missing != PGRST_MISSING_DEFAULT;
         }
-        if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0) {
+        /* ExecInsert: the INSERT WITH CHECK OPTIONs (and SELECT's, for
+         * RETURNING) run on the proposed row before ExecConstraints, and both
+         * before the unique check that finds an ON CONFLICT row. */
+        if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
+            rest_security_new_row(c, SECURITY_CMD_INSERT, reads, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;
@@ -247,6 +280,16 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
                 pgvalue_copy(&merged[cols[i]], &values[cols[i]]);
             }
             values_dispose(values, ncols);
+            /* ExecOnConflictUpdate: the existing row must pass UPDATE's USING
+             * (and SELECT's when read), then ExecUpdate checks UPDATE's WITH
+             * CHECK and the constraints on the merged row. */
+            if (rest_security_conflict_row(c, reads, old, err) < 0 ||
+                rest_security_new_row(c, SECURITY_CMD_UPDATE, false, merged, err) < 0 ||
+                rest_security_constraints(c, merged, err) < 0) {
+                values_dispose(merged, ncols);
+                rc = fail_tx(c);
+                goto out;
+            }
             int urc = store_update(c->store, c->table, existing, merged, &c->env, &out_row, err);
             free(merged);
             if (urc < 0) {
@@ -350,6 +393,12 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
         if (require_where(c, "UPDATE", err) < 0 || collect_targets(c, &targets, &n, err) < 0)
             goto out;
     }
+    /* The WHERE clause (always there under pg-safeupdate) reads columns, so
+     * an UPDATE needs SELECT as well, and SELECT's policies join UPDATE's. */
+    static const unsigned need[] = {SCENARIO_PRIV_UPDATE, SCENARIO_PRIV_SELECT};
+    if (rest_security_require(c, need, 2, err) < 0 ||
+        rest_security_filter(c, SECURITY_CMD_UPDATE, true, targets, &n, err) < 0)
+        goto out;
     size_t ncols = store_table_column_count(c->table);
     store_row_t **result = arena_calloc(c->arena, n ? n : 1, sizeof *result);
     pgvalue_t *payload = NULL;
@@ -378,6 +427,14 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
         for (size_t i = 0; i < name_count; i++) {
             pgvalue_dispose(&values[cols[i]]);
             pgvalue_copy(&values[cols[i]], &payload[cols[i]]);
+        }
+        /* ExecUpdate: WITH CHECK OPTIONs, then ExecConstraints. */
+        if (rest_security_new_row(c, SECURITY_CMD_UPDATE, true, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
+            values_dispose(values, ncols);
+            values_dispose(payload, ncols);
+            rc = fail_tx(c);
+            goto out;
         }
         int urc = store_update(c->store, c->table, targets[r], values, &c->env, &result[r], err);
         free(values);
@@ -409,7 +466,10 @@ int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
 {
     store_row_t **targets = NULL;
     size_t n = 0;
-    if (require_where(c, "DELETE", err) < 0 || collect_targets(c, &targets, &n, err) < 0)
+    static const unsigned need[] = {SCENARIO_PRIV_DELETE, SCENARIO_PRIV_SELECT};
+    if (require_where(c, "DELETE", err) < 0 || collect_targets(c, &targets, &n, err) < 0 ||
+        rest_security_require(c, need, 2, err) < 0 ||
+        rest_security_filter(c, SECURITY_CMD_DELETE, true, targets, &n, err) < 0)
         return -1;
     store_begin(c->store);
     /* The representation is rendered before the rows go away (RETURNING). */
@@ -495,8 +555,10 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     size_t *cols = NULL;
     int prc = payload_columns(c, single, &names, &name_count, err);
     cJSON_Delete(single);
+    static const unsigned need[] = {SCENARIO_PRIV_INSERT, SCENARIO_PRIV_UPDATE,
+                                    SCENARIO_PRIV_SELECT};
     if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0 ||
-        plan_returning(c, err) < 0)
+        plan_returning(c, err) < 0 || rest_security_require(c, need, 3, err) < 0)
         goto out;
     size_t ncols = store_table_column_count(c->table);
     pgvalue_t *values = xcalloc(ncols, sizeof *values);
@@ -516,7 +578,10 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
         }
     }
     store_row_t *existing = NULL, *result = NULL;
+    /* As for POST's upsert: INSERT's checks on the proposed row first. */
     if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
+        rest_security_new_row(c, SECURITY_CMD_INSERT, true, values, err) < 0 ||
+        rest_security_constraints(c, values, err) < 0 ||
         store_find_conflict(c->table, pk, pk_n, values, &existing, err) < 0) {
         values_dispose(values, ncols);
         rc = fail_tx(c);
@@ -529,6 +594,13 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
                 pgvalue_dispose(&values[i]);
                 pgvalue_copy(&values[i], &store_row_values(existing)[i]);
             }
+        }
+        if (rest_security_conflict_row(c, true, store_row_values(existing), err) < 0 ||
+            rest_security_new_row(c, SECURITY_CMD_UPDATE, false, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
+            values_dispose(values, ncols);
+            rc = fail_tx(c);
+            goto out;
         }
         wrc = store_update(c->store, c->table, existing, values, &c->env, &result, err);
     } else {

@@ -30,9 +30,9 @@ typedef struct security_policy {
     security_command_t command;
     char **roles; /* NULL/0: PUBLIC (every role) */
     size_t role_count;
-    bool permissive;          /* false: restrictive */
-    char *using_text;         /* NULL when absent; the text as written */
-    char *check_text;         /* NULL when absent */
+    bool permissive;           /* false: restrictive */
+    char *using_text;          /* NULL when absent; the text as written */
+    char *check_text;          /* NULL when absent */
     policy_expr_t *using_expr; /* parsed against the table; NULL when absent */
     policy_expr_t *check_expr;
 } security_policy_t;
@@ -59,8 +59,7 @@ size_t security_policy_count(const security_t *s, const store_table_t *t);
 /* Policies in creation order; borrowed until the next mutation of t. */
 const security_policy_t *security_policy_at(const security_t *s, const store_table_t *t, size_t i);
 /* The parsed `check` constraint of column col, or NULL. */
-const policy_expr_t *security_column_check(const security_t *s, const store_table_t *t,
-                                           size_t col);
+const policy_expr_t *security_column_check(const security_t *s, const store_table_t *t, size_t col);
 
 /* ---- changes (/__mock/sql) ---- */
 /* Takes ownership of *p (also on failure). Fails with *error (heap) as Postgres
@@ -72,7 +71,65 @@ int security_drop_policy(security_t *s, const store_table_t *t, const char *name
                          char **error);
 void security_set_rls(security_t *s, const store_table_t *t, bool enabled);
 void security_grant(security_t *s, const store_table_t *t, const char *role, unsigned privileges);
-void security_revoke(security_t *s, const store_table_t *t, const char *role,
-                     unsigned privileges);
+void security_revoke(security_t *s, const store_table_t *t, const char *role, unsigned privileges);
+
+/* ---- decisions (added by the security model's owner; pure, used by
+ * rest_security.c and unit-tested directly) ---- */
+
+/* True when RLS filters `role` on t: RLS is enabled and the role does not
+ * bypass it (service_role's BYPASSRLS). Table owners are not modelled. */
+bool security_rls_applies(const security_t *s, const store_table_t *t, const char *role);
+
+/* Checks that `role` holds every privilege of privs[0..n) (SCENARIO_PRIV_*
+ * single bits, in the order the statement needs them). The first one missing
+ * gives 42501 `permission denied for table {t}` with Supabase's hint
+ * `Grant the required privileges to the current role with: GRANT {PRIV} ON
+ * {schema}.{t} TO {role};`. Returns 0 or -1 with err. */
+int security_require(const security_t *s, const store_table_t *t, const char *role,
+                     const unsigned *privs, size_t n, pgrst_error_t *err);
+
+/* Does policy p apply to command cmd run by role (its command matches or is
+ * ALL; its roles include role, or are PUBLIC)? */
+bool security_policy_applies(const security_policy_t *p, security_command_t cmd, const char *role);
+
+/* The security barrier qual of one command's policies over a row, as
+ * rowsecurity.c builds it: (OR of permissive USING) AND every restrictive
+ * USING; no applicable permissive policy means no row passes; NULL counts as
+ * false. env->row is the row. Returns 0 with *visible, or -1 with err when an
+ * expression raises at run time. */
+int security_row_visible(const security_t *s, const store_table_t *t, security_command_t cmd,
+                         const policy_eval_env_t *env, bool *visible, pgrst_error_t *err);
+
+/* Which WITH CHECK OPTION an RLS check stands for (execMain.c
+ * ExecWithCheckOptions): it decides the 42501 message. */
+typedef enum security_wco_kind {
+    SECURITY_WCO_NEW_ROW,  /* WCO_RLS_INSERT_CHECK / WCO_RLS_UPDATE_CHECK */
+    SECURITY_WCO_CONFLICT, /* WCO_RLS_CONFLICT_CHECK: ON CONFLICT DO UPDATE's existing row */
+} security_wco_kind_t;
+
+/* The WITH CHECK OPTIONs of one command's policies on env->row, as
+ * add_with_check_options builds them: one for the permissive policies OR-ed
+ * (an always-false one when there are none), then one per restrictive policy
+ * in order. A policy's WITH CHECK is used unless force_using or it has none,
+ * then its USING. A check that is not true (false or NULL) fails: 42501
+ * `new row violates row-level security policy for table "{t}"`, with
+ * `policy "{p}"` when a restrictive policy failed, and `(USING expression)`
+ * for SECURITY_WCO_CONFLICT. Returns 0 or -1 with err. */
+int security_with_check(const security_t *s, const store_table_t *t, security_command_t cmd,
+                        bool force_using, security_wco_kind_t kind, const policy_eval_env_t *env,
+                        pgrst_error_t *err);
+
+/* Column CHECK constraints on a complete new row (ExecConstraints, after the
+ * not-null checks: a row with a NULL in a NOT NULL column is left for the
+ * store's 23502 and passes here). A check that is false fails with 23514
+ * `new row for relation "{t}" violates check constraint "{t}_{col}_check"`
+ * and details `Failing row contains (...).` unless hide_details; NULL passes.
+ * Returns 0 or -1 with err. */
+int security_check_constraints(const security_t *s, const store_table_t *t,
+                               const policy_eval_env_t *env, bool hide_details, pgrst_error_t *err);
+
+/* "(v1, v2, null)" as ExecBuildSlotValueDescription writes a row (values
+ * longer than 64 bytes cut at a character boundary and followed by "..."). */
+void security_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
 
 #endif
