@@ -203,6 +203,14 @@ class Policies(RlsCase):
             403, rls_error("notes", using=True))
         self.assertEqual(self.service_rows("notes?select=owner"), [{"owner": DEMO_USER}])
 
+    def test_put_onto_a_row_the_update_policy_hides(self):
+        # PUT is a single-row INSERT ... ON CONFLICT DO UPDATE (reference §5):
+        # the same USING-expression check on the existing row.
+        self.assertError(
+            self.as_user(self.second, "PUT", "notes?id=eq.1",
+                         {"id": 1, "owner": SECOND_USER, "body": "mine now", "qty": 1}),
+            403, rls_error("notes", using=True))
+
     def test_upsert_ignore_duplicates_does_not_check_update_policies(self):
         st, _, _, body = self.as_user(self.second, "POST", "notes?on_conflict=id",
                                       {"id": 1, "owner": SECOND_USER},
