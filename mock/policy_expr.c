@@ -140,6 +140,7 @@ struct node {
     bool negated;  /* IS NOT ..., NOT IN */
     bool implicit; /* N_CAST from operator resolution */
     bool saop;     /* N_IN: deparse as `= ANY (ARRAY[...])` */
+    bool numlit;   /* N_CONST straight from a number token (gram.y folds minus into it) */
     node_t *a, *b; /* operands (N_CAST/N_NEG/N_NOT/tests/N_SUBSELECT use a) */
     node_t **args; /* N_BOOL, N_IN; owned */
     size_t nargs;
@@ -856,6 +857,7 @@ static bool enter(parser_t *p, size_t loc)
 static node_t *make_number(parser_t *p, const tok_t *t, bool negative, size_t loc)
 {
     node_t *n = node_new(N_CONST, loc);
+    n->numlit = true;
     const char *s = t->text;
     bool integral = strspn(s, "0123456789") == strlen(s);
     char *text = xasprintf("%s%s", negative ? "-" : "", s);
@@ -1049,6 +1051,15 @@ static node_t *parse_primary(parser_t *p)
             node_t *inner = parse_expr(p);
             if (!inner)
                 return NULL;
+            /* An output alias changes nothing here (ruleutils prints one). */
+            if (accept_kw(p, "as")) {
+                if (peek(p)->kind != T_IDENT && peek(p)->kind != T_QIDENT) {
+                    syntax_error_at(p, peek(p));
+                    node_free(inner);
+                    return NULL;
+                }
+                next(p);
+            }
             if (expect(p, T_RPAREN) < 0) {
                 node_free(inner);
                 return NULL;
@@ -1163,6 +1174,20 @@ static node_t *parse_unary(parser_t *p)
             if (!arg) {
                 p->depth--;
                 return NULL;
+            }
+            if (arg->kind == N_CONST && arg->numlit) {
+                /* doNegate: a minus on a numeric constant folds into it, even
+                 * `- -1` or `-(1)` (parentheses make no node). */
+                buf_t txt;
+                buf_init(&txt);
+                pgvalue_render_text(&arg->type.t, &arg->val, &txt);
+                char *digits = buf_steal(&txt);
+                tok_t fake = {.kind = T_NUMBER, .text = digits[0] == '-' ? digits + 1 : digits};
+                n = make_number(p, &fake, digits[0] != '-', t->pos);
+                free(digits);
+                node_free(arg);
+                p->depth--;
+                return n;
             }
             if (!is_scalar(&arg->type, kind_is_number)) {
                 char s[96];
@@ -1312,6 +1337,54 @@ fail:
     return NULL;
 }
 
+/* x = ANY (ARRAY[...]) and x <> ALL (ARRAY[...]): what pg_get_expr prints for
+ * IN lists, so deparsed text parses again. Other forms are not modelled. */
+static node_t *parse_any_all(parser_t *p, node_t *l, int op, size_t oploc)
+{
+    const tok_t *q = next(p);
+    bool all = strcmp(q->text, "all") == 0;
+    if ((op == CMP_EQ && all) || (op == CMP_NE && !all) || (op != CMP_EQ && op != CMP_NE)) {
+        perr(p, q->pos, "0A000",
+             "supamock: only = ANY and <> ALL are supported in policy expressions");
+        node_free(l);
+        return NULL;
+    }
+    if (expect(p, T_LPAREN) < 0 || !accept_kw(p, "array")) {
+        if (!p->err->message[0])
+            perr(p, peek(p)->pos, "0A000", "supamock: = ANY and <> ALL need an ARRAY[...] list");
+        node_free(l);
+        return NULL;
+    }
+    if (expect(p, T_LBRACK) < 0) {
+        node_free(l);
+        return NULL;
+    }
+    node_t *n = node_new(N_IN, l->loc);
+    n->negated = all;
+    n->type = ptype_of(PGTYPE_BOOL);
+    for (;;) {
+        node_t *e = parse_expr(p);
+        if (!e)
+            goto fail;
+        node_t *c = make_cmp(p, node_clone(l), e, op, oploc);
+        if (!c)
+            goto fail;
+        node_push_arg(n, c);
+        if (peek(p)->kind != T_COMMA)
+            break;
+        next(p);
+    }
+    if (expect(p, T_RBRACK) < 0 || expect(p, T_RPAREN) < 0)
+        goto fail;
+    n->saop = true; /* an ArrayExpr stays one ScalarArrayOpExpr */
+    node_free(l);
+    return n;
+fail:
+    node_free(l);
+    node_free(n);
+    return NULL;
+}
+
 static node_t *parse_cmp(parser_t *p)
 {
     node_t *l = parse_in(p);
@@ -1319,6 +1392,9 @@ static node_t *parse_cmp(parser_t *p)
     if (!l || !is_cmp_op(peek(p), &op))
         return l;
     size_t oploc = next(p)->pos;
+    if ((tok_is_kw(peek(p), "any") || tok_is_kw(peek(p), "some") || tok_is_kw(peek(p), "all")) &&
+        peek_at(p, 1)->kind == T_LPAREN)
+        return parse_any_all(p, l, op, oploc);
     node_t *r = parse_in(p);
     if (!r) {
         node_free(l);
