@@ -275,6 +275,12 @@ static void test_deparse_logic(void **state)
     expect_deparse(f, "email not in ('a', 'b')", "(email <> ALL (ARRAY['a'::text, 'b'::text]))");
     expect_deparse(f, "quota in (1, 2)", "(quota = ANY (ARRAY[1, 2]))");
     expect_deparse(f, "quota in (1)", "(quota = 1)");
+    /* What pg_get_expr prints parses back to itself. */
+    expect_deparse(f, "email = ANY (ARRAY['a'::text, 'b'::text])",
+                   "(email = ANY (ARRAY['a'::text, 'b'::text]))");
+    expect_deparse(f, "(select auth.uid() as uid) = user_id",
+                   "(( SELECT auth.uid() AS uid) = user_id)");
+    expect_deparse(f, "quota > - -1", "(quota > 1)"); /* doNegate folds twice */
     expect_deparse(f, "user_id in (auth.uid(), id)", "((user_id = auth.uid()) OR (user_id = id))");
 }
 
