@@ -186,26 +186,38 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
 {
     const char *token = effective_token(sc, req, id);
     id->role = "anon";
-    if (!token)
+    bool v12 = sc->postgrest_version == 12;
+    /* v12's parseToken: an empty token is an empty claim set (anon); v13+
+     * answers PGRST301 (reference §2 group 3). */
+    if (!token || (v12 && *token == '\0'))
         return 0;
     const char *secret = jwt_secret_override ? jwt_secret_override : sc->jwt_secret;
     const cJSON *claims = NULL;
+    int rc;
     if (cache) {
-        if (jwt_cache_verify(cache, token, secret, now_unix, &claims, err) < 0)
-            return -1;
+        rc = jwt_cache_verify(cache, token, secret, now_unix, &claims, err);
         id->claims_owned = false;
     } else {
         cJSON *owned = NULL;
-        if (jwt_verify(token, secret, now_unix, &owned, err) < 0)
-            return -1;
+        rc = jwt_verify(token, secret, now_unix, &owned, err);
         claims = owned;
         id->claims_owned = true;
+    }
+    if (rc < 0) {
+        if (v12)
+            jwt_error_to_v12(err);
+        return -1;
     }
     id->claims = claims;
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(claims, "role");
     if (cJSON_IsString(role)) {
-        if (!role_known(sc, role->valuestring))
-            return pgrst_error_setf(err, "22023", "role \"%s\" does not exist", role->valuestring);
+        if (!role_known(sc, role->valuestring)) {
+            pgrst_error_setf(err, "22023", "role \"%s\" does not exist", role->valuestring);
+            /* pgErrorStatus maps this message to 401 from v13.0.1; v12 sends 400. */
+            if (v12)
+                err->status = 400;
+            return -1;
+        }
         id->role = role->valuestring;
     }
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
