@@ -1,9 +1,10 @@
-/* libFuzzer target: raw HTTP bytes -> http.c -> router_handle on a fresh
- * instance of the built-in default scenario -> serialised responses. This is
- * the whole request path below the socket: gateway, JWT, query parser, rest
- * execution, store writes and rendering. */
+/* libFuzzer target: raw HTTP bytes -> http.c -> router_handle on a fresh app
+ * (the built-in default scenario, its instance and a journal) -> serialised
+ * responses. This is the whole request path below the socket: gateway, rules,
+ * JWT, query parser, rest execution, store writes, rendering, /auth/v1 and the
+ * admin API (which may reset the instance or switch the scenario). */
+#include "app.h"
 #include "http.h"
-#include "instance.h"
 #include "router.h"
 
 #include <stdint.h>
@@ -12,21 +13,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Loaded once: the scenario is read-only once built; each input gets its own
- * instance so one input's writes never leak into the next. */
-static scenario_t *fuzz_scenario;
-
+/* Each input gets its own app (scenario included, since PUT /__mock/scenario
+ * replaces it), so one input's writes never leak into the next. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     scenario_error_t serr;
-    if (!fuzz_scenario &&
-        scenario_load_text("<built-in>/default.json", scenario_builtin_default,
-                           strlen(scenario_builtin_default), &fuzz_scenario, &serr) < 0)
+    scenario_t *sc = NULL;
+    if (scenario_load_text("<built-in>/default.json", scenario_builtin_default,
+                           strlen(scenario_builtin_default), &sc, &serr) < 0)
         abort();
     mock_config_t cfg;
     mock_config_defaults(&cfg);
-    instance_t *inst = NULL;
-    if (instance_new(fuzz_scenario, &cfg, &inst, &serr) < 0)
+    cfg.journal_limit = 16;
+    mock_app_t app;
+    if (app_init(&app, &cfg, sc, &serr) < 0)
         abort();
     http_parser_t *parser = http_parser_new(cfg.max_body_bytes);
     arena_t *arena = arena_new();
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         mock_response_t resp;
         mock_response_init(&resp);
-        router_handle(inst, &req, &resp);
+        router_handle(&app, &req, &resp);
         http_response_serialize(&resp, req.http_minor, !req.keep_alive, &out);
         mock_response_dispose(&resp);
         arena_reset(arena);
@@ -53,6 +53,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_dispose(&out);
     arena_free(arena);
     http_parser_free(parser);
-    instance_free(inst);
+    app_dispose(&app);
     return 0;
 }
