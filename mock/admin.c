@@ -8,6 +8,7 @@
 #include "admin_sql.h"
 #include "buf.h"
 #include "clock.h"
+#include "owner_insert.h"
 #include "pgrst_query.h"
 #include "render.h"
 #include "scenario_json.h"
@@ -407,52 +408,6 @@ static void get_table(instance_t *inst, const char *spec, mock_response_t *resp)
     write_rows(t, &resp->body);
 }
 
-/* Inserts one row object through the API's insert path: JSON input per
- * column, defaults for absent keys, CHECK constraints, then the store's
- * not-null, unique and (at end of statement) foreign-key checks. Runs with
- * owner rights: no grants, no RLS. Returns 0 or -1 with err. */
-static int insert_row(instance_t *inst, store_table_t *t, const cJSON *row, const store_env_t *env,
-                      pgrst_error_t *err)
-{
-    store_t *store = instance_store(inst);
-    size_t n = store_table_column_count(t);
-    pgvalue_t *values = xcalloc(n ? n : 1, sizeof *values);
-    bool *provided = xcalloc(n ? n : 1, sizeof *provided);
-    for (size_t c = 0; c < n; c++)
-        pgvalue_init_null(&values[c]);
-    int rc = -1;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, row)
-    {
-        int c = store_table_find_column(t, item->string);
-        if (c < 0) {
-            /* Postgres (json_populate_record ignores unknown keys, but an INSERT
-             * naming the column fails): 42703. */
-            pgrst_error_setf(err, "42703", "column \"%s\" of relation \"%s\" does not exist",
-                             item->string, store_table_name(t));
-            goto fail;
-        }
-        if (pgvalue_from_json(&store_table_column(t, (size_t)c)->type, item, &values[c], err) < 0)
-            goto fail;
-        provided[c] = true;
-    }
-    if (store_apply_defaults(store, t, values, provided, env, err) < 0)
-        goto fail;
-    policy_eval_env_t penv = {.row = values, .claims = NULL, .role = "postgres"};
-    if (security_check_constraints(instance_security(inst), t, &penv, false, err) < 0)
-        goto fail;
-    free(provided);
-    rc = store_insert(store, t, values, env, NULL, err);
-    free(values); /* store_insert took the values, whatever it returned */
-    return rc;
-fail:
-    for (size_t c = 0; c < n; c++)
-        pgvalue_dispose(&values[c]);
-    free(values);
-    free(provided);
-    return rc;
-}
-
 static void put_table(instance_t *inst, const char *spec, const mock_request_t *req,
                       mock_response_t *resp)
 {
@@ -491,7 +446,8 @@ static void put_table(instance_t *inst, const char *spec, const mock_request_t *
             goto fail;
     cJSON_ArrayForEach(row, body)
     {
-        if (insert_row(inst, t, row, &env, &err) < 0)
+        if (owner_insert_json(instance_store(inst), instance_security(inst), t, row, &env, &err,
+                              NULL) < 0)
             goto fail;
     }
     if (store_end_statement(store, &env, &err) < 0)

@@ -278,11 +278,7 @@ void auth_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
     const mock_config_t *cfg = instance_config(inst);
     const char *path = *rel_path ? rel_path : "/";
     int64_t now_us = instance_now_us(inst);
-    const char *apikey_q = NULL;
-    {
-        const char *q = query_param(req->arena, req->query, "apikey");
-        apikey_q = q && *q ? q : NULL;
-    }
+    const char *apikey_q = gateway_query_apikey(req->arena, req->query);
     const char *secret = cfg && cfg->jwt_secret ? cfg->jwt_secret : sc->jwt_secret;
     if (!resp->outcome.key) {
         const char *key_kind = NULL, *role = NULL;

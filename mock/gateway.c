@@ -3,6 +3,7 @@
 #include "gateway.h"
 
 #include "jwt.h"
+#include "pgrst_query.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -72,6 +73,19 @@ static void reject_kong(mock_response_t *resp, const char *message, bool missing
     mock_response_add_header(resp, "Server", "kong/2.8.1");
     mock_response_add_header(resp, "X-Kong-Response-Latency", "0");
     buf_printf(&resp->body, "{\n  \"message\":\"%s\"\n}", message);
+}
+
+const char *gateway_query_apikey(arena_t *arena, const char *query)
+{
+    const char *p = query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > 7 && strncmp(p, "apikey=", 7) == 0)
+            return pgrst_form_decode(arena, p + 7, len - 7);
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
 }
 
 int gateway_admit(const scenario_t *sc, const mock_request_t *req, const char *apikey_query,

@@ -40,6 +40,9 @@ typedef struct gateway_identity {
 
 void gateway_identity_dispose(gateway_identity_t *id);
 
+/* ?apikey= as Kong's key-auth reads it (form-decoded into arena); NULL when
+ * absent. */
+const char *gateway_query_apikey(arena_t *arena, const char *query);
 /* The gateway's key check. Returns 0 when the request may pass, or 1 after
  * writing the gateway's rejection into resp. `apikey_query` is the decoded
  * ?apikey= value or NULL. */

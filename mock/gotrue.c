@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "jwt.h"
+#include "owner_insert.h"
 #include "xalloc.h"
 
 #include <openssl/crypto.h>
@@ -53,8 +54,9 @@ typedef struct gt_token {
 } gt_token_t;
 
 struct gotrue {
-    const scenario_t *sc; /* borrowed; outlives the instance */
-    store_t *store;       /* borrowed; the instance's */
+    const scenario_t *sc;       /* borrowed; outlives the instance */
+    store_t *store;             /* borrowed; the instance's */
+    const security_t *security; /* borrowed; the instance's (CHECK constraints of on_signup rows) */
     bool started;
     uint64_t prng;
     gt_user_t *users;
@@ -518,6 +520,11 @@ void gotrue_free(gotrue_t *g)
     free(g);
 }
 
+void gotrue_set_security(gotrue_t *g, const security_t *sec)
+{
+    g->security = sec;
+}
+
 void gotrue_start(gotrue_t *g, int64_t now_us, uint64_t seed)
 {
     if (g->started)
@@ -971,43 +978,6 @@ cJSON *gotrue_template_value(const cJSON *tmpl, const cJSON *user)
     return out;
 }
 
-static int insert_json_row(store_t *st, store_table_t *t, const cJSON *row, const store_env_t *env,
-                           pgrst_error_t *perr)
-{
-    size_t n = store_table_column_count(t);
-    pgvalue_t *values = xcalloc(n, sizeof *values);
-    bool *provided = xcalloc(n, sizeof *provided);
-    for (size_t i = 0; i < n; i++)
-        pgvalue_init_null(&values[i]);
-    const cJSON *item;
-    cJSON_ArrayForEach(item, row)
-    {
-        int col = store_table_find_column(t, item->string);
-        if (col < 0) {
-            pgrst_error_setf(perr, "42703", "column \"%s\" of relation \"%s\" does not exist",
-                             item->string, store_table_name(t));
-            goto fail;
-        }
-        pgvalue_dispose(&values[col]);
-        if (pgvalue_from_json(&store_table_column(t, (size_t)col)->type, item, &values[col], perr) <
-            0)
-            goto fail;
-        provided[col] = true;
-    }
-    if (store_apply_defaults(st, t, values, provided, env, perr) < 0)
-        goto fail;
-    int rc = store_insert(st, t, values, env, NULL, perr); /* takes the values either way */
-    free(values);
-    free(provided);
-    return rc;
-fail:
-    for (size_t i = 0; i < n; i++)
-        pgvalue_dispose(&values[i]);
-    free(values);
-    free(provided);
-    return -1;
-}
-
 /* Inserts the auth.users row and the on_signup row in one transaction, as
  * GoTrue's INSERT INTO auth.users fires the security-definer trigger. */
 static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
@@ -1026,7 +996,7 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
     if (u->phone)
         cJSON_AddStringToObject(row, "phone", u->phone);
     cJSON_AddStringToObject(row, "role", u->role ? u->role : "authenticated");
-    int rc = insert_json_row(g->store, users, row, &env, &perr);
+    int rc = owner_insert_json(g->store, g->security, users, row, &env, &perr, NULL);
     cJSON_Delete(row);
     if (rc == 0 && g->sc->on_signup_table && g->sc->on_signup_values) {
         const char *name = g->sc->on_signup_table;
@@ -1055,7 +1025,7 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
             const cJSON *e;
             cJSON_ArrayForEach(e, g->sc->on_signup_values)
                 cJSON_AddItemToObject(values, e->string, gotrue_template_value(e, subject));
-            rc = insert_json_row(g->store, t, values, &env, &perr);
+            rc = owner_insert_json(g->store, g->security, t, values, &env, &perr, NULL);
             cJSON_Delete(values);
             cJSON_Delete(subject);
         }

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "scenario.h"
+#include "security.h"
 #include "store.h"
 
 #include <cjson/cJSON.h>
@@ -57,6 +58,9 @@ typedef struct gotrue_ctx {
  * created_at/updated_at/confirmed_at from now_us and the PRNG (session ids,
  * refresh tokens, error ids) is seeded from seed. Later calls do nothing. */
 void gotrue_start(gotrue_t *g, int64_t now_us, uint64_t seed);
+/* The instance's security model, for the CHECK constraints of rows the
+ * on_signup trigger inserts (borrowed; set once the model is built). */
+void gotrue_set_security(gotrue_t *g, const security_t *sec);
 
 /* The bearer a request proves after requireAuthentication (auth.go). Indexes
  * into the gotrue_t; valid until the next call that changes it. */

@@ -5,6 +5,7 @@
 #include "instance.h"
 
 #include "clock.h"
+#include "owner_insert.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -23,7 +24,7 @@ struct instance {
     int64_t clock_us;        /* fixed clock value (scenario time) */
     int64_t clock_offset_us; /* real clock: what /__mock/clock added */
     int64_t last_reload_us;  /* scenario time of the build or the last schema_reload */
-    uint64_t started_ms; /* monotonic, for uptime */
+    uint64_t started_ms;     /* monotonic, for uptime */
     uint64_t requests;
     int64_t date_second; /* the second http_date was formatted for */
     char http_date[40];
@@ -138,49 +139,6 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
     return 0;
 }
 
-/* Inserts one JSON object as a row through the API's insert path: JSON input
- * per column, defaults for absent keys, constraints. */
-static int insert_json_row(instance_t *inst, store_table_t *t, const cJSON *row,
-                           const store_env_t *env, pgrst_error_t *perr, const char **bad_key)
-{
-    size_t n = store_table_column_count(t);
-    pgvalue_t *values = xcalloc(n, sizeof *values);
-    bool *provided = xcalloc(n, sizeof *provided);
-    int rc = -1;
-    for (size_t c = 0; c < n; c++)
-        pgvalue_init_null(&values[c]);
-    const cJSON *item;
-    cJSON_ArrayForEach(item, row)
-    {
-        int c = store_table_find_column(t, item->string);
-        if (c < 0) {
-            *bad_key = item->string;
-            pgrst_error_setf(perr, "42703", "column \"%s\" of relation \"%s\" does not exist",
-                             item->string, store_table_name(t));
-            goto done;
-        }
-        if (pgvalue_from_json(&store_table_column(t, (size_t)c)->type, item, &values[c], perr) <
-            0) {
-            *bad_key = item->string;
-            goto done;
-        }
-        provided[c] = true;
-    }
-    if (store_apply_defaults(inst->store, t, values, provided, env, perr) < 0)
-        goto done;
-    rc = store_insert(inst->store, t, values, env, NULL, perr);
-    /* store_insert took ownership of the values, whatever it returned. */
-    free(values);
-    free(provided);
-    return rc;
-done:
-    for (size_t c = 0; c < n; c++)
-        pgvalue_dispose(&values[c]);
-    free(values);
-    free(provided);
-    return rc;
-}
-
 static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
 {
     if (perr->details)
@@ -207,7 +165,7 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
         if (u->phone)
             cJSON_AddStringToObject(row, "phone", u->phone);
         cJSON_AddStringToObject(row, "role", u->role ? u->role : "authenticated");
-        int rc = insert_json_row(inst, users, row, &env, &perr, &bad_key);
+        int rc = owner_insert_json(inst->store, NULL, users, row, &env, &perr, &bad_key);
         cJSON_Delete(row);
         if (rc < 0) {
             format_pg_error(&perr, text, sizeof text);
@@ -228,7 +186,7 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
                 scenario_error_at(err, st->row_pos[r], "a seed row must be a JSON object");
                 goto fail;
             }
-            if (insert_json_row(inst, t, row, &env, &perr, &bad_key) < 0) {
+            if (owner_insert_json(inst->store, NULL, t, row, &env, &perr, &bad_key) < 0) {
                 format_pg_error(&perr, text, sizeof text);
                 scenario_error_at(err, st->row_pos[r], "seed row %zu of %s.%s: %s", r + 1,
                                   st->schema, st->name, text);
@@ -274,6 +232,7 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     inst->last_reload_us = instance_now_us(inst);
     /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
     gotrue_start(inst->gotrue, instance_now_us(inst), cfg ? cfg->seed : 1);
+    gotrue_set_security(inst->gotrue, inst->security);
     *out = inst;
     return 0;
 }

@@ -211,3 +211,15 @@ void pgrst_error_render(const pgrst_error_t *err, bool role_is_anon, int pgrst_m
         mock_response_add_header(resp, "Retry-After", "0");
     }
 }
+
+const char *pgrst_server_header(int pgrst_major)
+{
+    switch (pgrst_major) {
+    case 12:
+        return "postgrest/12.2";
+    case 13:
+        return "postgrest/13.0";
+    default:
+        return "postgrest/14.5";
+    }
+}

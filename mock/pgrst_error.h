@@ -46,6 +46,10 @@ int pgrst_error_status(const pgrst_error_t *err, bool role_is_anon);
 void pgrst_error_render(const pgrst_error_t *err, bool role_is_anon, int pgrst_major,
                         mock_response_t *resp);
 
+/* The Server header PostgREST's Warp sends (Version.hs prettyVersion:
+ * major.minor). The minor versions are those of the PostgREST builds Supabase
+ * runs (reference: hosted 14.5, older hosted 13.0 and 12.2). */
+const char *pgrst_server_header(int pgrst_major);
 /* The body bytes alone (for tests and the journal). */
 void pgrst_error_body(const pgrst_error_t *err, buf_t *out);
 

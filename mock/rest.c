@@ -15,21 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Server header Warp adds (Version.hs prettyVersion: major.minor). The minor
- * versions are those of the PostgREST builds Supabase runs (reference: hosted
- * 14.5, older hosted 13.0 and 12.2). */
-static const char *server_header(int major)
-{
-    switch (major) {
-    case 12:
-        return "postgrest/12.2";
-    case 13:
-        return "postgrest/13.0";
-    default:
-        return "postgrest/14.5";
-    }
-}
-
 static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
 {
     /* A failed request leaves nothing of a partly built success response. */
@@ -39,22 +24,8 @@ static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
     c->resp->owned_count = 0;
     buf_reset(&c->resp->body);
     mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, instance_http_date(c->inst)));
-    mock_response_add_header(c->resp, "Server", server_header(c->sc->postgrest_version));
+    mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
-}
-
-/* ?apikey= as Kong's key-auth reads it (decoded); NULL when absent. */
-static const char *query_apikey(arena_t *arena, const char *query)
-{
-    const char *p = query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > 7 && strncmp(p, "apikey=", 7) == 0)
-            return pgrst_form_decode(arena, p + 7, len - 7);
-        p = amp ? amp + 1 : NULL;
-    }
-    return NULL;
 }
 
 /* The query string without apikey=..., which the gateway consumes. */
@@ -525,7 +496,7 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
     pgrst_error_t err;
     pgrst_error_init(&err);
 
-    if (gateway_admit(c.sc, req, query_apikey(c.arena, req->query), &c.who, resp) != 0) {
+    if (gateway_admit(c.sc, req, gateway_query_apikey(c.arena, req->query), &c.who, resp) != 0) {
         resp->outcome.key = gateway_key_name(c.who.key);
         return;
     }
@@ -535,7 +506,7 @@ void rest_handle(instance_t *inst, const mock_request_t *req, const char *rel_pa
                                          instance_jwt_cache(inst), &c.who, &err);
     c.role_is_anon = c.who.role && strcmp(c.who.role, "anon") == 0;
     if (rc == 0) {
-        mock_response_add_header(resp, "Server", server_header(c.sc->postgrest_version));
+        mock_response_add_header(resp, "Server", pgrst_server_header(c.sc->postgrest_version));
         rc = dispatch(&c, rel_path, &err);
     }
     if (rc < 0) {

@@ -36,20 +36,6 @@ static void no_route(mock_response_t *resp)
     buf_puts(&resp->body, "{\"message\":\"no Route matched with those values\"}");
 }
 
-/* ?apikey= as Kong's key-auth reads it (decoded); NULL when absent. */
-static const char *query_apikey(arena_t *arena, const char *query)
-{
-    const char *p = query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > 7 && strncmp(p, "apikey=", 7) == 0)
-            return pgrst_form_decode(arena, p + 7, len - 7);
-        p = amp ? amp + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* SPEC §6: key kind and role first, then the rules; 1 when a rule answered. */
 static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_t *resp)
 {
@@ -59,7 +45,7 @@ static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_
     const mock_config_t *cfg = instance_config(inst);
     const char *key = NULL, *role = NULL;
     int64_t now_unix = instance_now_us(inst) / 1000000 + MOCK_PG_EPOCH_UNIX;
-    gateway_identify(sc, req, query_apikey(req->arena, req->query), now_unix,
+    gateway_identify(sc, req, gateway_query_apikey(req->arena, req->query), now_unix,
                      cfg ? cfg->jwt_secret : NULL, instance_jwt_cache(inst), &key, &role);
     resp->outcome.key = key;
     resp->outcome.role = role;

@@ -43,19 +43,6 @@ bool rule_error_is_sqlstate(const char *code)
     return true;
 }
 
-const char *rule_error_server_header(int pgrst_major)
-{
-    /* Same values as rest.c's server_header (Version.hs prettyVersion). */
-    switch (pgrst_major) {
-    case 12:
-        return "postgrest/12.2";
-    case 13:
-        return "postgrest/13.0";
-    default:
-        return "postgrest/14.5";
-    }
-}
-
 /* ---- facts from the request ------------------------------------------------ */
 
 static bool is_read(const char *method)
@@ -669,7 +656,7 @@ void rule_error_respond(const rule_error_ctx_t *ctx, const pgrst_error_t *err, i
     const char *role = ctx->role ? ctx->role : "anon";
     bool anon = strcmp(role, "anon") == 0;
     int major = pgrst_major(ctx);
-    mock_response_add_header(resp, "Server", rule_error_server_header(major));
+    mock_response_add_header(resp, "Server", pgrst_server_header(major));
     if (status_override > 0) {
         pgrst_error_t copy = *err;
         copy.status = status_override;

@@ -39,10 +39,6 @@ int rule_error_fill(const rule_error_ctx_t *ctx, const char *code, pgrst_error_t
 void rule_error_respond(const rule_error_ctx_t *ctx, const pgrst_error_t *err, int status_override,
                         mock_response_t *resp);
 
-/* "postgrest/14.5" etc.: the Server header for a PostgREST major version
- * (the same values rest.c sends). */
-const char *rule_error_server_header(int pgrst_major);
-
 /* The schema and table a /rest/v1 request names, as rule_error reads them
  * (arena strings; table "" when the path has none). For tests. */
 const char *rule_error_schema(const rule_error_ctx_t *ctx);
