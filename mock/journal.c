@@ -4,6 +4,7 @@
  * parse admin query strings (admin.c fills a journal_filter_t). */
 #include "journal.h"
 
+#include "glob.h"
 #include "arena.h"
 #include "clock.h"
 #include "pgrst_query.h"
@@ -283,30 +284,6 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
 
 /* ---- filtering ---- */
 
-bool journal_glob_match(const char *p, const char *s)
-{
-    /* Iterative matcher with one backtrack point: linear in practice and never
-     * exponential, whatever the pattern. */
-    const char *star = NULL, *resume = NULL;
-    while (*s) {
-        if (*p == '*') {
-            star = p++;
-            resume = s;
-        } else if (*p == *s) {
-            p++;
-            s++;
-        } else if (star) {
-            p = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
-}
-
 static bool str_eq(const char *want, const char *have)
 {
     return have && strcmp(want, have) == 0;
@@ -318,7 +295,7 @@ static bool matches(const jentry_t *e, const journal_filter_t *f)
         return true;
     if (f->method && strcasecmp(f->method, e->method) != 0)
         return false;
-    if (f->path && !journal_glob_match(f->path, e->path))
+    if (f->path && !glob_match(f->path, e->path))
         return false;
     if (f->status && e->status != f->status)
         return false;

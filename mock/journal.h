@@ -75,7 +75,5 @@ size_t journal_count(const journal_t *j, const journal_filter_t *f);
 size_t journal_size(const journal_t *j);
 uint64_t journal_dropped(const journal_t *j);
 
-/* Whole-value glob match where '*' matches any run of bytes (also empty). */
-bool journal_glob_match(const char *pattern, const char *s);
 
 #endif

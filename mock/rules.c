@@ -5,6 +5,7 @@
  * acting out delays and connection faults is server.c's. No I/O here. */
 #include "rules.h"
 
+#include "glob.h"
 #include "instance.h"
 #include "pgrst_query.h"
 #include "rule_error.h"
@@ -88,30 +89,6 @@ static const struct {
 };
 
 /* ---- globs and subsets --------------------------------------------------- */
-
-/* `*` matches any run of characters (including none); the glob must cover
- * the whole value. Iterative with one backtrack point, so it is linear-ish. */
-static bool glob_match(const char *glob, const char *s)
-{
-    const char *star = NULL, *resume = NULL;
-    while (*s) {
-        if (*glob == '*') {
-            star = glob++;
-            resume = s;
-        } else if (*glob == *s) {
-            glob++;
-            s++;
-        } else if (star) {
-            glob = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*glob == '*')
-        glob++;
-    return *glob == '\0';
-}
 
 /* Objects match recursively (every key of `want` present and matching);
  * arrays and scalars must be equal. */

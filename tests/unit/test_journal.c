@@ -277,17 +277,6 @@ static void test_filters(void **state)
     journal_free(j);
 }
 
-static void test_glob(void **state)
-{
-    (void)state;
-    assert_true(journal_glob_match("*", ""));
-    assert_true(journal_glob_match("a*c", "abbbc"));
-    assert_true(journal_glob_match("a*b*c", "aXbYbZc"));
-    assert_false(journal_glob_match("a*c", "abcd"));
-    assert_false(journal_glob_match("", "a"));
-    assert_true(journal_glob_match("**x", "x"));
-}
-
 static void test_entry_shape(void **state)
 {
     (void)state;
@@ -379,7 +368,6 @@ int main(void)
         cmocka_unit_test(test_byte_bound),
         cmocka_unit_test_setup_teardown(test_redaction, setup, teardown),
         cmocka_unit_test(test_filters),
-        cmocka_unit_test(test_glob),
         cmocka_unit_test(test_entry_shape),
         cmocka_unit_test(test_truncated_body_is_text),
     };
