@@ -21,6 +21,18 @@
 #define MOCK_MAX_RESPONSE_HEADERS 32
 /* Default for --journal-limit (used by the admin journal). */
 #define MOCK_DEFAULT_JOURNAL_LIMIT 10000
+/* A journaled request body longer than this is kept as its first bytes only,
+ * and then shown as a string (never parsed as JSON). */
+#define MOCK_JOURNAL_MAX_BODY_BYTES (16 * 1024)
+/* Bytes the journal may hold in all (strings of every entry together): past
+ * this the oldest entries fall out (and count as dropped) even before
+ * --journal-limit entries are reached, so memory stays flat whatever clients
+ * send. */
+#define MOCK_JOURNAL_MAX_BYTES (32 * 1024 * 1024)
+/* Auth users (scenario plus signups) and sessions one instance keeps. Past
+ * them signup and sign-in answer 500 instead of growing without bound. */
+#define GOTRUE_MAX_USERS 100000
+#define GOTRUE_MAX_SESSIONS 100000
 /* Scenario files larger than this are refused. */
 #define MOCK_MAX_SCENARIO_BYTES (64 * 1024 * 1024)
 /* Depth of nested or=/and= groups in a query string and of JSON in bodies. */

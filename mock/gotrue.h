@@ -7,6 +7,7 @@
 #define MOCK_GOTRUE_H
 
 #include "buf.h"
+#include "caps.h"
 #include "scenario.h"
 #include "security.h"
 #include "store.h"
@@ -31,10 +32,6 @@ void gotrue_free(gotrue_t *g); /* NULL is a no-op */
 #define GOTRUE_ACCESS_TOKEN_TTL_S       3600
 #define GOTRUE_REFRESH_REUSE_INTERVAL_S 10
 #define GOTRUE_MIN_PASSWORD_LENGTH      6
-/* Caps: users (scenario plus signups) and sessions one instance keeps. Past
- * them signup and sign-in answer 500 instead of growing without bound. */
-#define GOTRUE_MAX_USERS    100000
-#define GOTRUE_MAX_SESSIONS 100000
 
 /* One GoTrue error: status, error_code and message as internal/api/apierrors
  * builds them. `weak_password` adds the {"weak_password":{"reasons":["length"]}}

@@ -11,14 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A request body longer than this is kept as its first bytes only, and then
- * shown as a string (never parsed as JSON). */
-#define MOCK_JOURNAL_MAX_BODY_BYTES (16 * 1024)
-/* Bytes the journal may hold in all (strings of every entry together): past
- * this the oldest entries fall out (and count as dropped) even before
- * --journal-limit entries are reached, so memory stays flat whatever clients
- * send. */
-#define MOCK_JOURNAL_MAX_BYTES (32 * 1024 * 1024)
 
 typedef struct journal journal_t;
 
