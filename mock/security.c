@@ -559,37 +559,6 @@ int security_with_check(const security_t *s, const store_table_t *t, security_co
     return 0;
 }
 
-void security_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out)
-{
-    buf_t v;
-    buf_init(&v);
-    buf_putc(out, '(');
-    size_t n = store_table_column_count(t);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_puts(out, ", ");
-        if (values[i].is_null) {
-            buf_puts(out, "null");
-            continue;
-        }
-        buf_reset(&v);
-        pgvalue_render_text(&store_table_column(t, i)->type, &values[i], &v);
-        const char *str = buf_cstr(&v);
-        if (v.len <= 64) {
-            buf_append(out, str, v.len);
-        } else {
-            /* pg_mbcliplen: never cut inside a UTF-8 sequence. */
-            size_t cut = 64;
-            while (cut > 0 && ((unsigned char)str[cut] & 0xC0) == 0x80)
-                cut--;
-            buf_append(out, str, cut);
-            buf_puts(out, "...");
-        }
-    }
-    buf_putc(out, ')');
-    buf_dispose(&v);
-}
-
 int security_check_constraints(const security_t *s, const store_table_t *t,
                                const policy_eval_env_t *env, bool hide_details, pgrst_error_t *err)
 {
@@ -619,7 +588,7 @@ int security_check_constraints(const security_t *s, const store_table_t *t,
         if (!hide_details) {
             buf_t b;
             buf_init(&b);
-            security_row_description(t, env->row, &b);
+            store_row_description(t, env->row, &b);
             pgrst_error_detailsf(err, "Failing row contains %s.", buf_cstr(&b));
             buf_dispose(&b);
         }

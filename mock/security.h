@@ -128,8 +128,5 @@ int security_with_check(const security_t *s, const store_table_t *t, security_co
 int security_check_constraints(const security_t *s, const store_table_t *t,
                                const policy_eval_env_t *env, bool hide_details, pgrst_error_t *err);
 
-/* "(v1, v2, null)" as ExecBuildSlotValueDescription writes a row (values
- * longer than 64 bytes cut at a character boundary and followed by "..."). */
-void security_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
 
 #endif

@@ -956,37 +956,41 @@ void store_rollback(store_t *s)
 /* messages                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* "(v1, v2, null)" as ExecBuildSlotValueDescription writes it: text output,
- * each value clipped to 64 bytes (on a character boundary) plus "...". */
-static char *row_description(const store_table_t *t, const pgvalue_t *values)
+void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out)
 {
-    buf_t b, v;
-    buf_init(&b);
+    buf_t v;
     buf_init(&v);
-    buf_putc(&b, '(');
+    buf_putc(out, '(');
     for (size_t i = 0; i < t->ncols; i++) {
         if (i)
-            buf_puts(&b, ", ");
+            buf_puts(out, ", ");
         if (values[i].is_null) {
-            buf_puts(&b, "null");
+            buf_puts(out, "null");
             continue;
         }
         buf_reset(&v);
         pgvalue_render_text(&t->cols[i].type, &values[i], &v);
-        const char *s = buf_cstr(&v);
-        size_t n = v.len;
-        if (n <= 64) {
-            buf_append(&b, s, n);
+        const char *str = buf_cstr(&v);
+        if (v.len <= 64) {
+            buf_append(out, str, v.len);
         } else {
+            /* pg_mbcliplen: never cut inside a UTF-8 sequence. */
             size_t cut = 64;
-            while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            while (cut > 0 && ((unsigned char)str[cut] & 0xC0) == 0x80)
                 cut--;
-            buf_append(&b, s, cut);
-            buf_puts(&b, "...");
+            buf_append(out, str, cut);
+            buf_puts(out, "...");
         }
     }
-    buf_putc(&b, ')');
+    buf_putc(out, ')');
     buf_dispose(&v);
+}
+
+static char *row_description(const store_table_t *t, const pgvalue_t *values)
+{
+    buf_t b;
+    buf_init(&b);
+    store_row_description(t, values, &b);
     return buf_steal(&b);
 }
 

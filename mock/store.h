@@ -138,6 +138,11 @@ bool store_column_is_indexed(const store_table_t *t, size_t col);
 /* The row whose indexed column `col` equals v (non-null), or NULL. O(1). */
 store_row_t *store_index_lookup(const store_table_t *t, size_t col, const pgvalue_t *v);
 
+/* "(v1, v2, null)" as Postgres's ExecBuildSlotValueDescription writes a row
+ * into "Failing row contains ..." details: text output, each value clipped to
+ * 64 bytes on a character boundary and followed by "...". */
+void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
+
 /* ---- writing (inside a transaction) ---- */
 
 /* Starts a transaction; exactly one may be open. Every write below must happen
