@@ -1529,6 +1529,13 @@ static node_t *parse_expr(parser_t *p)
 policy_expr_t *policy_expr_parse(const char *text, const store_t *store, const store_table_t *t,
                                  policy_expr_error_t *err)
 {
+    return policy_expr_parse_clause(text, store, t, "POLICY", err);
+}
+
+policy_expr_t *policy_expr_parse_clause(const char *text, const store_t *store,
+                                        const store_table_t *t, const char *clause,
+                                        policy_expr_error_t *err)
+{
     parser_t p;
     memset(&p, 0, sizeof p);
     memset(err, 0, sizeof *err);
@@ -1548,8 +1555,9 @@ policy_expr_t *policy_expr_parse(const char *text, const store_t *store, const s
         syntax_error_at(&p, peek(&p));
         goto done;
     }
-    /* transformWhereClause(..., "POLICY") in commands/policy.c */
-    if (coerce_bool(&p, &root, "POLICY") < 0)
+    /* transformWhereClause(..., "POLICY") in commands/policy.c;
+     * coerce_to_boolean(..., "CHECK") in catalog/heap.c cookConstraint. */
+    if (coerce_bool(&p, &root, clause) < 0)
         goto done;
     e = xcalloc(1, sizeof *e);
     e->root = root;

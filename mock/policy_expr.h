@@ -30,13 +30,19 @@ typedef struct policy_expr_error {
  * types: it must not outlive the table. */
 policy_expr_t *policy_expr_parse(const char *text, const store_t *store, const store_table_t *t,
                                  policy_expr_error_t *err);
+/* The same for another clause: a column's CHECK constraint parses with clause
+ * "CHECK", so a non-boolean one reads `argument of CHECK must be type boolean,
+ * not type X` as Postgres words it. */
+policy_expr_t *policy_expr_parse_clause(const char *text, const store_t *store,
+                                        const store_table_t *t, const char *clause,
+                                        policy_expr_error_t *err);
 void policy_expr_free(policy_expr_t *e); /* NULL is a no-op */
 
 /* What an expression sees when it runs. */
 typedef struct policy_eval_env {
-    const pgvalue_t *row;  /* the row's values, one per column of the parse table */
-    const cJSON *claims;   /* verified JWT claims, NULL when the request has none */
-    const char *role;      /* current_user / auth.role() fallback: the database role */
+    const pgvalue_t *row; /* the row's values, one per column of the parse table */
+    const cJSON *claims;  /* verified JWT claims, NULL when the request has none */
+    const char *role;     /* current_user / auth.role() fallback: the database role */
 } policy_eval_env_t;
 
 typedef enum policy_truth {

@@ -101,12 +101,12 @@ static scenario_pos_t pos_in_string(scenario_pos_t pos, size_t offset)
 /* Parses text against t; on failure fills err at the offending byte when pos
  * is the string value's own position (in_string), else at pos itself. */
 static policy_expr_t *parse_at(const char *text, const store_t *store, const store_table_t *t,
-                               scenario_pos_t pos, bool in_string, const char *what,
-                               scenario_error_t *err)
+                               const char *clause, scenario_pos_t pos, bool in_string,
+                               const char *what, scenario_error_t *err)
 {
     policy_expr_error_t perr;
     memset(&perr, 0, sizeof perr);
-    policy_expr_t *e = policy_expr_parse(text, store, t, &perr);
+    policy_expr_t *e = policy_expr_parse_clause(text, store, t, clause, &perr);
     if (!e)
         scenario_error_at(err, in_string ? pos_in_string(pos, perr.offset) : pos, "%s: %s", what,
                           perr.message);
@@ -129,14 +129,16 @@ static int build_policy(const scenario_policy_t *sp, const store_t *store, const
     if (sp->using_expr) {
         p->using_text = xstrdup(sp->using_expr);
         snprintf(what, sizeof what, "policy \"%s\" using", sp->name);
-        p->using_expr = parse_at(sp->using_expr, store, t, sp->using_pos, true, what, err);
+        p->using_expr =
+            parse_at(sp->using_expr, store, t, "POLICY", sp->using_pos, true, what, err);
         if (!p->using_expr)
             return -1;
     }
     if (sp->with_check) {
         p->check_text = xstrdup(sp->with_check);
         snprintf(what, sizeof what, "policy \"%s\" with_check", sp->name);
-        p->check_expr = parse_at(sp->with_check, store, t, sp->with_check_pos, true, what, err);
+        p->check_expr =
+            parse_at(sp->with_check, store, t, "POLICY", sp->with_check_pos, true, what, err);
         if (!p->check_expr)
             return -1;
     }
@@ -209,7 +211,7 @@ static int build_table(security_t *s, sec_table_t *st, const scenario_table_t *s
         snprintf(what, sizeof what, "column \"%s\" check", col->name);
         /* scenario.c records no position for the check value itself, so the
          * error points at the column object. */
-        policy_expr_t *e = parse_at(col->check, store, st->t, col->pos, false, what, err);
+        policy_expr_t *e = parse_at(col->check, store, st->t, "CHECK", col->pos, false, what, err);
         if (!e)
             return -1;
         st->checks[idx] = e;

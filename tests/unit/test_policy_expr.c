@@ -312,6 +312,14 @@ static void test_errors_types(void **state)
     expect_error(f, "auth.uid()", "42804", "argument of POLICY must be type boolean, not type uuid",
                  0);
     expect_error(f, "'abc'", "22P02", "invalid input syntax for type boolean: \"abc\"", 0);
+    /* catalog/heap.c cookConstraint: coerce_to_boolean(..., "CHECK"). */
+    policy_expr_error_t err;
+    assert_null(policy_expr_parse_clause("quota", f->s, f->t, "CHECK", &err));
+    assert_string_equal(err.code, "42804");
+    assert_string_equal(err.message, "argument of CHECK must be type boolean, not type integer");
+    policy_expr_t *ok = policy_expr_parse_clause("quota > 0", f->s, f->t, "CHECK", &err);
+    assert_non_null(ok);
+    policy_expr_free(ok);
 }
 
 static void test_errors_names(void **state)
