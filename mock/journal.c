@@ -52,6 +52,9 @@ struct journal {
     uint64_t next_id;
     uint64_t dropped;
     char *keys[4]; /* anon, service_role, publishable, secret; owned, may be NULL */
+    size_t key_len[4];
+    jentry_t *spare; /* the last dropped entry's block, reused by the next record when
+                        large enough (owned; NULL when none) */
 };
 
 static const char *const key_kinds[4] = {"anon", "service_role", "publishable", "secret"};
@@ -80,7 +83,28 @@ static void drop_oldest(journal_t *j)
     j->count--;
     j->bytes -= e->bytes;
     j->dropped++;
-    entry_free(e);
+    /* Once the ring is full every record drops one entry: keeping the block
+     * for the next record saves a free and a malloc per request. */
+    entry_free(j->spare);
+    j->spare = e;
+}
+
+/* A block of at least `size` bytes for a new entry, zeroed header, with
+ * *block set to its real size: the spare when it is large enough, else a
+ * fresh one. */
+static jentry_t *entry_alloc(journal_t *j, size_t size, size_t *block)
+{
+    jentry_t *e = j->spare;
+    j->spare = NULL;
+    if (e && e->bytes >= size) {
+        *block = e->bytes;
+    } else {
+        entry_free(e);
+        e = xmalloc(size);
+        *block = size;
+    }
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
 void journal_clear(journal_t *j)
@@ -103,6 +127,7 @@ void journal_free(journal_t *j)
     if (!j)
         return;
     journal_clear(j);
+    entry_free(j->spare);
     free(j->ring);
     for (size_t i = 0; i < 4; i++)
         free(j->keys[i]);
@@ -116,6 +141,7 @@ void journal_set_keys(journal_t *j, const char *anon_key, const char *service_ro
     for (size_t i = 0; i < 4; i++) {
         free(j->keys[i]);
         j->keys[i] = keys[i] && *keys[i] ? xstrdup(keys[i]) : NULL;
+        j->key_len[i] = j->keys[i] ? strlen(j->keys[i]) : 0;
     }
 }
 
@@ -133,10 +159,13 @@ static bool looks_like_jwt(const char *s)
     return dots == 2;
 }
 
-static const char *classify(const journal_t *j, const char *token, bool bearer)
+static const char *classify(const journal_t *j, const char *token, size_t n, bool bearer)
 {
+    /* Length, then the signature's last bytes, then everything: the keys share
+     * long JWT prefixes, so most mismatches end at the first two tests. */
     for (size_t i = 0; i < 4; i++)
-        if (j->keys[i] && strcmp(j->keys[i], token) == 0)
+        if (j->keys[i] && j->key_len[i] == n && n && token[n - 1] == j->keys[i][n - 1] &&
+            memcmp(j->keys[i], token, n) == 0)
             return key_kinds[i];
     /* Only Authorization carries user tokens; an apikey that is no
      * configured key is what the gateway calls an invalid key. */
@@ -145,27 +174,36 @@ static const char *classify(const journal_t *j, const char *token, bool bearer)
     return "invalid";
 }
 
-/* Writes the redacted form of `value` into out (see journal.h). */
-static void redact(const journal_t *j, const char *name, const char *value, char *out,
-                   size_t out_len)
+/* Writes the redacted form of `value` into out (see journal.h); `is_auth`:
+ * the header is Authorization, else apikey. */
+static void redact(const journal_t *j, bool is_auth, const char *value, char *out, size_t out_len)
 {
     const char *token = value;
     const char *kind;
-    if (strcmp(name, "authorization") == 0) {
+    size_t n;
+    if (is_auth) {
         if (strncasecmp(value, "bearer ", 7) == 0) {
             token = value + 7;
             while (*token == ' ')
                 token++;
-            kind = classify(j, token, true);
+            n = strlen(token);
+            kind = classify(j, token, n, true);
         } else {
+            n = strlen(token);
             kind = "invalid";
         }
     } else {
-        kind = classify(j, token, false);
+        n = strlen(token);
+        kind = classify(j, token, n, false);
     }
-    size_t n = strlen(token);
-    snprintf(out, out_len, "%s " ELLIPSIS "%s", kind,
-             n < TAIL_MIN_LENGTH ? "" : token + n - TAIL_LENGTH);
+    /* "KIND …TAIL", built by hand: this runs twice per journaled request. */
+    const char *tail = n < TAIL_MIN_LENGTH ? "" : token + n - TAIL_LENGTH;
+    size_t kn = strlen(kind), tn = strlen(tail), en = sizeof ELLIPSIS - 1;
+    MOCK_ASSERT(kn + 1 + en + tn < out_len);
+    memcpy(out, kind, kn);
+    out[kn] = ' ';
+    memcpy(out + kn + 1, ELLIPSIS, en);
+    memcpy(out + kn + 1 + en, tail, tn + 1);
 }
 
 /* ---- recording ---- */
@@ -225,20 +263,40 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     if (truncated)
         body_len = MOCK_JOURNAL_MAX_BODY_BYTES;
 
-    /* Size everything first, then copy into one block. */
+    /* Size everything first (each length measured once), then copy into
+     * one block. Header names arrive lowercased (message.h). */
+    size_t mlen = strlen(method), plen = strlen(path), qlen = strlen(query);
     size_t size = sizeof(jentry_t) + 2 * (hn + 1) * sizeof(char *);
-    size += str_size(method) + str_size(path) + str_size(query);
+    size += mlen + 1 + plen + 1 + qlen + 1;
+    size_t name_len[MOCK_MAX_HEADERS], value_len[MOCK_MAX_HEADERS];
+    char redacted[MOCK_MAX_HEADERS][REDACTED_MAX]; /* only the secret headers' rows are used */
+    size_t nred = 0;
+    int red_at[MOCK_MAX_HEADERS];
+    MOCK_ASSERT(hn <= MOCK_MAX_HEADERS);
     for (size_t i = 0; i < hn; i++) {
         const mock_header_t *h = &req->headers[i];
-        bool secret = strcmp(h->name, "apikey") == 0 || strcmp(h->name, "authorization") == 0;
-        size += str_size(h->name) + (secret ? REDACTED_MAX : str_size(h->value));
+        name_len[i] = strlen(h->name);
+        red_at[i] = -1;
+        bool is_auth = name_len[i] == 13 && memcmp(h->name, "authorization", 13) == 0;
+        bool is_key = name_len[i] == 6 && memcmp(h->name, "apikey", 6) == 0;
+        if (is_auth || is_key) {
+            redact(j, is_auth, h->value, redacted[nred], REDACTED_MAX);
+            red_at[i] = (int)nred++;
+            value_len[i] = strlen(redacted[red_at[i]]);
+        } else {
+            value_len[i] = strlen(h->value);
+        }
+        size += name_len[i] + 1 + value_len[i] + 1;
     }
     size += body_len ? body_len + 1 : 0;
     size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
             str_size(resp->outcome.code) + str_size(resp->outcome.rule);
 
-    jentry_t *e = xmalloc(size);
-    memset(e, 0, sizeof *e);
+    /* Make room first, so that the dropped entry's block can be reused. */
+    while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
+        drop_oldest(j);
+    size_t block = 0;
+    jentry_t *e = entry_alloc(j, size, &block);
     e->names = (char **)(e + 1);
     e->values = e->names + hn + 1;
     packer_t p = {(char *)(e->values + hn + 1), (char *)e + size};
@@ -246,20 +304,17 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     e->at_us = at_us;
     e->status = resp->status;
     e->duration_us = duration_us;
-    e->method = pack_str(&p, method);
-    e->path = pack_str(&p, path);
-    e->query = pack_str(&p, query);
+    e->method = pack(&p, method, mlen);
+    e->path = pack(&p, path, plen);
+    e->query = pack(&p, query, qlen);
     e->header_count = hn;
     for (size_t i = 0; i < hn; i++) {
         const mock_header_t *h = &req->headers[i];
-        e->names[i] = pack_str(&p, h->name);
-        if (strcmp(h->name, "apikey") == 0 || strcmp(h->name, "authorization") == 0) {
-            char red[REDACTED_MAX];
-            redact(j, h->name, h->value, red, sizeof red);
-            e->values[i] = pack_str(&p, red);
-        } else {
-            e->values[i] = pack_str(&p, h->value);
-        }
+        e->names[i] = pack(&p, h->name, name_len[i]);
+        if (red_at[i] >= 0)
+            e->values[i] = pack(&p, redacted[red_at[i]], value_len[i]);
+        else
+            e->values[i] = pack(&p, h->value, value_len[i]);
     }
     if (body_len) {
         /* Bytes, not a C string: a body may hold NULs. */
@@ -271,15 +326,13 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     e->key = pack_str(&p, resp->outcome.key);
     e->code = pack_str(&p, resp->outcome.code);
     e->rule = pack_str(&p, resp->outcome.rule);
-    e->bytes = size;
+    e->bytes = block; /* what the entry holds, counted against MOCK_JOURNAL_MAX_BYTES */
 
-    while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
-        drop_oldest(j);
     if (j->count == j->cap)
         grow_ring(j);
     j->ring[(j->head + j->count) % j->cap] = e;
     j->count++;
-    j->bytes += size;
+    j->bytes += block;
 }
 
 /* ---- filtering ---- */
