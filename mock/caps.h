@@ -31,7 +31,7 @@
 #define MOCK_JOURNAL_MAX_BYTES (32 * 1024 * 1024)
 /* Auth users (scenario plus signups) and sessions one instance keeps. Past
  * them signup and sign-in answer 500 instead of growing without bound. */
-#define GOTRUE_MAX_USERS 100000
+#define GOTRUE_MAX_USERS    100000
 #define GOTRUE_MAX_SESSIONS 100000
 /* Scenario files larger than this are refused. */
 #define MOCK_MAX_SCENARIO_BYTES (64 * 1024 * 1024)

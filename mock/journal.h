@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 typedef struct journal journal_t;
 
 journal_t *journal_new(size_t limit);
@@ -66,6 +65,5 @@ void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *ou
 size_t journal_count(const journal_t *j, const journal_filter_t *f);
 size_t journal_size(const journal_t *j);
 uint64_t journal_dropped(const journal_t *j);
-
 
 #endif

@@ -59,7 +59,7 @@ typedef enum mock_fault {
  * are static or live in the request arena; NULL renders as JSON null. */
 typedef struct mock_outcome {
     const char *role; /* resolved database role */
-    const char *key;  /* key kind: anon, service_role, publishable, secret, user, missing, invalid */
+    const char *key; /* key kind: anon, service_role, publishable, secret, user, missing, invalid */
     const char *code; /* error code of the answer (PGRST205, 42501, invalid_credentials...) */
     const char *rule; /* name of the fault rule that answered */
 } mock_outcome_t;

@@ -128,5 +128,4 @@ int security_with_check(const security_t *s, const store_table_t *t, security_co
 int security_check_constraints(const security_t *s, const store_table_t *t,
                                const policy_eval_env_t *env, bool hide_details, pgrst_error_t *err);
 
-
 #endif
