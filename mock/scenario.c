@@ -902,9 +902,11 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
                            where, c->references);
         c->references_pos = pos_at(L, off_of(vn));
     }
-    if ((v = member(j, n, "check", &vn)) &&
-        want_string(L, v, vn, "check", where, false, &c->check) != 0)
-        return -1;
+    if ((v = member(j, n, "check", &vn))) {
+        if (want_string(L, v, vn, "check", where, false, &c->check) != 0)
+            return -1;
+        c->check_pos = pos_at(L, off_of(vn));
+    }
     return 0;
 }
 

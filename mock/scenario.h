@@ -52,6 +52,7 @@ typedef struct scenario_column {
     scenario_pos_t type_pos; /* its "type" value */
     scenario_pos_t default_pos;
     scenario_pos_t references_pos;
+    scenario_pos_t check_pos; /* its "check" value */
 } scenario_column_t;
 
 typedef struct scenario_policy {

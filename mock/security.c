@@ -209,9 +209,8 @@ static int build_table(security_t *s, sec_table_t *st, const scenario_table_t *s
         MOCK_ASSERT(idx >= 0);
         char what[300];
         snprintf(what, sizeof what, "column \"%s\" check", col->name);
-        /* scenario.c records no position for the check value itself, so the
-         * error points at the column object. */
-        policy_expr_t *e = parse_at(col->check, store, st->t, "CHECK", col->pos, false, what, err);
+        policy_expr_t *e =
+            parse_at(col->check, store, st->t, "CHECK", col->check_pos, true, what, err);
         if (!e)
             return -1;
         st->checks[idx] = e;

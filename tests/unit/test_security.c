@@ -449,6 +449,18 @@ static void test_load_errors(void **state)
     assert_int_equal(err.line, 3);
     assert_int_equal(err.col, 12 + 1 + 11);
     assert_non_null(strstr(err.message, "policy \"p\" using"));
+    /* A CHECK that is not boolean fails at its byte inside the "check" value
+     * (line 2, the quote at column 12), with cookConstraint's clause name
+     * (catalog/heap.c: coerce_to_boolean(..., "CHECK")). */
+    static const char nonbool_check[] =
+        "{\"name\":\"b\",\"tables\":{\"t\":{\"columns\":[{\"name\":\"id\",\"type\":\"integer\",\n"
+        "  \"check\": \"id\"}]}}}\n";
+    assert_int_equal(load_error(nonbool_check, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 12 + 1 + 0);
+    assert_string_equal(err.message,
+                        "column \"id\" check: argument of CHECK must be type boolean, not type "
+                        "integer");
     /* A seed row that violates a CHECK is a load error at the row. */
     static const char bad_seed[] =
         "{\"name\":\"b\",\"tables\":{\"t\":{\"columns\":[{\"name\":\"id\",\"type\":\"integer\",\n"
