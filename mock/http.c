@@ -136,14 +136,6 @@ static int on_header_value_complete(llhttp_t *l)
     return 0;
 }
 
-static const char *find_header(const http_parser_t *p, const char *lname)
-{
-    for (size_t i = 0; i < p->header_count; i++)
-        if (strcmp(p->headers[i].name, lname) == 0)
-            return p->headers[i].value;
-    return NULL;
-}
-
 static int on_headers_complete(llhttp_t *l)
 {
     http_parser_t *p = parser_of(l);
@@ -154,7 +146,7 @@ static int on_headers_complete(llhttp_t *l)
     bool has_length = (l->flags & F_CONTENT_LENGTH) != 0;
     if (has_length && l->content_length > p->max_body_bytes)
         return fail(p, 413, "request body too large");
-    const char *expect = find_header(p, "expect");
+    const char *expect = mock_headers_find(p->headers, p->header_count, "expect");
     if (expect && strcasecmp(expect, "100-continue") == 0 &&
         (chunked || (has_length && l->content_length > 0)))
         p->expect_continue = true;

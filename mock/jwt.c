@@ -122,25 +122,49 @@ static int time_claim(const cJSON *claims, const char *name, int64_t *out, bool 
     return 0;
 }
 
+/* The three time claims as numbers, once their types are known to be right. */
+typedef struct jwt_times {
+    bool has_exp, has_nbf, has_iat;
+    int64_t exp, nbf, iat;
+} jwt_times_t;
+
+static int check_exp(const jwt_times_t *t, int64_t now, pgrst_error_t *err)
+{
+    return t->has_exp && now - JWT_CLOCK_SKEW_SECONDS > t->exp ? fail_303(err, "JWT expired") : 0;
+}
+
+static int check_nbf(const jwt_times_t *t, int64_t now, pgrst_error_t *err)
+{
+    return t->has_nbf && now + JWT_CLOCK_SKEW_SECONDS < t->nbf ? fail_303(err, "JWT not yet valid")
+                                                               : 0;
+}
+
+static int check_iat(const jwt_times_t *t, int64_t now, pgrst_error_t *err)
+{
+    return t->has_iat && now + JWT_CLOCK_SKEW_SECONDS < t->iat
+               ? fail_303(err, "JWT issued at future")
+               : 0;
+}
+
 /* exp, then nbf, then iat: each checked fully (type, then time) before the
- * next, so the first failure in that order is the one reported. */
+ * next, so the first failure in that order is the one reported. `out` (may be
+ * NULL) receives the numbers when every check passed. */
+static int read_and_check_times(const cJSON *claims, int64_t now, jwt_times_t *out,
+                                pgrst_error_t *err)
+{
+    jwt_times_t t = {0};
+    if (time_claim(claims, "exp", &t.exp, &t.has_exp, err) < 0 || check_exp(&t, now, err) < 0 ||
+        time_claim(claims, "nbf", &t.nbf, &t.has_nbf, err) < 0 || check_nbf(&t, now, err) < 0 ||
+        time_claim(claims, "iat", &t.iat, &t.has_iat, err) < 0 || check_iat(&t, now, err) < 0)
+        return -1;
+    if (out)
+        *out = t;
+    return 0;
+}
+
 int jwt_check_time_claims(const cJSON *claims, int64_t now, pgrst_error_t *err)
 {
-    int64_t v = 0;
-    bool present = false;
-    if (time_claim(claims, "exp", &v, &present, err) < 0)
-        return -1;
-    if (present && now - JWT_CLOCK_SKEW_SECONDS > v)
-        return fail_303(err, "JWT expired");
-    if (time_claim(claims, "nbf", &v, &present, err) < 0)
-        return -1;
-    if (present && now + JWT_CLOCK_SKEW_SECONDS < v)
-        return fail_303(err, "JWT not yet valid");
-    if (time_claim(claims, "iat", &v, &present, err) < 0)
-        return -1;
-    if (present && now + JWT_CLOCK_SKEW_SECONDS < v)
-        return fail_303(err, "JWT issued at future");
-    return 0;
+    return read_and_check_times(claims, now, NULL, err);
 }
 
 int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
@@ -234,9 +258,10 @@ char *jwt_sign_hs256(const char *claims_json, const char *secret)
 #define JWT_CACHE_SLOTS 64
 
 typedef struct jwt_cache_entry {
-    char *token;   /* owned; NULL when empty */
-    char *secret;  /* owned: the secret it verified against */
-    cJSON *claims; /* owned */
+    char *token;       /* owned; NULL when empty */
+    char *secret;      /* owned: the secret it verified against */
+    cJSON *claims;     /* owned */
+    jwt_times_t times; /* exp/nbf/iat, read once: their types passed when verified */
 } jwt_cache_entry_t;
 
 struct jwt_cache {
@@ -282,7 +307,10 @@ int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, 
 {
     jwt_cache_entry_t *e = &cache->slots[token_slot(token)];
     if (e->token && strcmp(e->token, token) == 0 && strcmp(e->secret, secret) == 0) {
-        if (jwt_check_time_claims(e->claims, now_unix, err) < 0)
+        /* Time moves on (the scenario clock too): the times are checked on
+         * every use, in PostgREST's order. */
+        if (check_exp(&e->times, now_unix, err) < 0 || check_nbf(&e->times, now_unix, err) < 0 ||
+            check_iat(&e->times, now_unix, err) < 0)
             return -1;
         *claims = e->claims;
         return 0;
@@ -294,6 +322,9 @@ int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, 
     e->token = xstrdup(token);
     e->secret = xstrdup(secret);
     e->claims = fresh;
+    /* jwt_verify checked the types already, so this only reads the numbers. */
+    int rc = read_and_check_times(fresh, now_unix, &e->times, err);
+    MOCK_ASSERT(rc == 0);
     *claims = fresh;
     return 0;
 }

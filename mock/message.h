@@ -33,6 +33,8 @@ typedef struct mock_request {
     int http_minor;  /* 0 or 1 */
 } mock_request_t;
 
+/* First of headers[0..n) named `lname` (names and lname lowercase), or NULL. */
+const char *mock_headers_find(const mock_header_t *headers, size_t n, const char *lname);
 /* First header named `lname` (lowercase), or NULL. */
 const char *mock_request_header(const mock_request_t *req, const char *lname);
 
