@@ -67,8 +67,10 @@ struct conn {
     server_t *srv;
     conn_t *prev, *next;
     uv_tcp_t tcp;
-    uv_timer_t timer; /* idle deadline, then the linger deadline */
-    uv_timer_t delay; /* a fault rule's delay_ms before the held response goes out */
+    uv_timer_t timer;    /* idle deadline, then the linger deadline */
+    bool idle_lazy;      /* timer runs the idle deadline, which idle_since may have moved */
+    uint64_t idle_since; /* loop time (ms) of the last completed request */
+    uv_timer_t delay;    /* a fault rule's delay_ms before the held response goes out */
     int open_handles;
     conn_state_t state;
     http_parser_t *parser;
@@ -105,15 +107,40 @@ static void on_server_handle_closed(uv_handle_t *h);
 static void on_idle_timeout(uv_timer_t *t)
 {
     conn_t *c = t->data;
+    if (c->idle_lazy) {
+        /* Requests completed since the timer was started moved the deadline:
+         * wait for the rest of it. */
+        uint64_t due = c->idle_since + c->srv->cfg->idle_timeout_ms;
+        uint64_t now = uv_now(c->srv->loop);
+        if (now < due) {
+            uv_timer_start(&c->timer, on_idle_timeout, due - now, 0);
+            return;
+        }
+    }
     if (c->state == CONN_OPEN)
         log_msg(LOG_DEBUG, "closing a connection idle for %llu ms",
                 (unsigned long long)c->srv->cfg->idle_timeout_ms);
     conn_close(c);
 }
 
+/* The idle deadline restarts after every completed request. Restarting a
+ * libuv timer per request costs a heap removal and insertion; instead a
+ * running idle timer is left alone and only idle_since moves, and the timer
+ * re-arms itself for the remainder when it fires early. */
 static void arm_idle(conn_t *c)
 {
+    c->idle_since = uv_now(c->srv->loop);
+    if (c->idle_lazy && uv_is_active((uv_handle_t *)&c->timer))
+        return;
+    c->idle_lazy = true;
     uv_timer_start(&c->timer, on_idle_timeout, c->srv->cfg->idle_timeout_ms, 0);
+}
+
+/* Stops the idle (or linger) deadline. */
+static void stop_timer(conn_t *c)
+{
+    c->idle_lazy = false;
+    uv_timer_stop(&c->timer);
 }
 
 static void on_conn_closed(uv_handle_t *h)
@@ -262,6 +289,7 @@ static void on_shutdown(uv_shutdown_t *req, int status)
         return;
     }
     c->state = CONN_LINGERING;
+    c->idle_lazy = false; /* a fixed deadline from now on */
     uv_timer_start(&c->timer, on_idle_timeout, SERVER_LINGER_MS, 0);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_linger_read) < 0)
         conn_close(c);
@@ -399,7 +427,7 @@ static void conn_deliver(conn_t *c, buf_t *out, mock_fault_t fault, bool close)
         /* Held until the client closes or the server shuts down: the idle
          * timeout does not apply to a request that was read completely. */
         c->state = CONN_HOLDING;
-        uv_timer_stop(&c->timer);
+        stop_timer(c);
         buf_reset(&c->pending);
         if (c->reading)
             uv_read_stop((uv_stream_t *)&c->tcp);
@@ -461,7 +489,7 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
         c->held_out = out;
         c->held_fault = fault;
         c->held_close = close;
-        uv_timer_stop(&c->timer);
+        stop_timer(c);
         if (c->reading)
             uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;

@@ -204,6 +204,21 @@ class HttpTest(unittest.TestCase):
             self.assertTrue(r.at_eof(timeout=6))
             self.assertGreaterEqual(time.monotonic() - start, 1.0)
 
+    def test_idle_deadline_restarts_after_each_request(self):
+        # SPEC §9: the idle timeout counts from the last completed request. A
+        # request every 0.9 s keeps a connection with a 1.5 s timeout open for
+        # 2.7 s; after the last one it is closed no earlier than 1.5 s later.
+        with self.mock.connect() as s:
+            r = ResponseReader(s)
+            for i in range(4):
+                if i:
+                    time.sleep(0.9)
+                s.sendall(HEALTH)
+                self.assertEqual(r.read()[0], 200, "request %d" % i)
+            start = time.monotonic()
+            self.assertTrue(r.at_eof(timeout=6))
+            self.assertGreaterEqual(time.monotonic() - start, 1.4)
+
     def test_max_connections_extra_is_closed_others_work(self):
         socks = []
         try:
