@@ -85,13 +85,14 @@ static void put_millis(buf_t *b, double ms)
     buf_append(b, frac, sizeof frac);
 }
 
+/* Writes the line (and a newline) to stderr; the caller keeps the buffer.
+ * The process is single-threaded, so stdio's lock is not needed. */
 static void emit(buf_t *line, int level)
 {
     buf_putc(line, '\n');
-    fwrite(line->data, 1, line->len, stderr);
+    fwrite_unlocked(line->data, 1, line->len, stderr);
     if (!log_buffered || level >= LOG_WARN)
         fflush(stderr);
-    buf_dispose(line);
 }
 
 void log_msg(int level, const char *fmt, ...)
@@ -115,6 +116,7 @@ void log_msg(int level, const char *fmt, ...)
         buf_printf(&line, "%s %-5s %s", ts, level_names[level], msg);
     }
     emit(&line, level);
+    buf_dispose(&line);
 }
 
 void log_access(const char *method, const char *target, int status, const char *code,
@@ -124,8 +126,11 @@ void log_access(const char *method, const char *target, int status, const char *
         return;
     char ts[40];
     timestamp(ts, sizeof ts);
-    buf_t line;
-    buf_init(&line);
+    /* One line per request: the buffer is kept between calls instead of
+     * growing a fresh one each time. It lives as long as the process, like
+     * stderr's own buffer (a zeroed buf_t is an empty one). */
+    static buf_t line;
+    buf_reset(&line);
     if (log_fmt == LOG_FORMAT_JSON) {
         buf_puts(&line, "{\"ts\":\"");
         buf_puts(&line, ts);
