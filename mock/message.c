@@ -3,6 +3,7 @@
 
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,10 @@ void mock_response_add_header_copy(mock_response_t *resp, const char *name, cons
 
 const char *mock_response_header(const mock_response_t *resp, const char *name)
 {
+    int first = tolower((unsigned char)name[0]);
     for (size_t i = 0; i < resp->header_count; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
+        if (tolower((unsigned char)resp->headers[i].name[0]) == first &&
+            strcasecmp(resp->headers[i].name, name) == 0)
             return resp->headers[i].value;
     return NULL;
 }

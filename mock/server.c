@@ -480,7 +480,12 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
     if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY)
         close = http_response_serialize(&resp, req->http_minor, close, &out);
     double ms = (double)(uv_hrtime() - start_ns) / 1e6;
-    log_access(req->method, req->target, resp.status, error_code_of(&resp, req->arena), ms);
+    /* The handler names the error it answered with; a literal answer (a fault
+     * rule's) may still carry PostgREST's Proxy-Status. Successes have neither. */
+    const char *code = resp.outcome.code;
+    if (!code && resp.status >= 400)
+        code = error_code_of(&resp, req->arena);
+    log_access(req->method, req->target, resp.status, code, ms);
     uint32_t delay = resp.delay_ms;
     mock_response_dispose(&resp);
     if (delay > 0) {

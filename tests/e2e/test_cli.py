@@ -2,6 +2,7 @@
 and ready file, --port 0, port in use, signals, the loopback rule and
 `supamock validate`."""
 
+import json
 import os
 import re
 import signal
@@ -110,11 +111,22 @@ class CliTest(unittest.TestCase):
     def test_log_format_json(self):
         m = Supamock("--log-format", "json").start()
         m.request("GET", "/__mock/health")
+        key = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNl"
+               "cnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
+        m.request("GET", "/rest/v1/nope", headers={"apikey": key})
+        m.request("GET", "/rest/v1/profiles?select=id", headers={"apikey": key})
         m.stop()
         lines = [l for l in m.stderr().splitlines() if l.strip()]
         self.assertTrue(lines)
         for line in lines:
             self.assertTrue(line.startswith("{") and line.endswith("}"), line)
+        # One access line per request, with the error code it answered with
+        # (the same code as the body's and Proxy-Status's; null on success).
+        access = [json.loads(l) for l in lines if '"target"' in l]
+        got = [(a["method"], a["target"], a["status"], a["code"]) for a in access]
+        self.assertEqual(got, [("GET", "/__mock/health", 200, None),
+                               ("GET", "/rest/v1/nope", 404, "PGRST205"),
+                               ("GET", "/rest/v1/profiles?select=id", 200, None)])
 
     def test_validate_good_file(self):
         path = os.path.join(source_dir(), "scenarios", "default.json")
