@@ -4,6 +4,7 @@
 #ifndef MOCK_APP_H
 #define MOCK_APP_H
 
+#include "admin.h"
 #include "config.h"
 #include "instance.h"
 #include "journal.h"
@@ -27,5 +28,8 @@ void app_dispose(mock_app_t *app);
 int app_switch(mock_app_t *app, scenario_t *sc, scenario_error_t *err);
 /* Rebuilds the instance from the current scenario and clears the journal. */
 int app_reset(mock_app_t *app, scenario_error_t *err);
+
+/* The operations /__mock drives the app through (admin.h); valid while app is. */
+admin_host_t app_admin_host(mock_app_t *app);
 
 #endif

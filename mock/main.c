@@ -11,7 +11,7 @@
 #include "log.h"
 #include "router.h"
 #include "scenario.h"
-#include "server.h"
+#include "runtime.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <uv.h>
 
 #ifndef MOCK_VERSION
 #define MOCK_VERSION "0.0.0"
@@ -444,39 +443,22 @@ static int write_ready_file(const char *path, const char *url)
     return rc;
 }
 
-/* The process around the model: loop, server, signals. */
-typedef struct runtime {
-    uv_loop_t loop;
-    server_t *srv;
-    uv_signal_t sigint;
-    uv_signal_t sigterm;
-    bool stopping;
-    uv_check_t log_flusher; /* flushes buffered log lines once per loop iteration */
-} runtime_t;
+typedef struct ready_ctx {
+    const mock_config_t *cfg;
+    const scenario_t *sc;
+} ready_ctx_t;
 
-static void on_server_done(void *arg)
+/* The server listens: write --ready-file, print the URL, log the scenario. */
+static int on_ready(void *arg, const char *url)
 {
-    (void)arg;
-    log_msg(LOG_INFO, "shut down");
-}
-
-static void on_loop_iteration(uv_check_t *h)
-{
-    (void)h;
-    log_flush();
-}
-
-static void on_signal(uv_signal_t *h, int signum)
-{
-    runtime_t *app = h->data;
-    if (app->stopping)
-        return;
-    app->stopping = true;
-    log_msg(LOG_INFO, "%s received: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    uv_close((uv_handle_t *)&app->sigint, NULL);
-    uv_close((uv_handle_t *)&app->sigterm, NULL);
-    uv_close((uv_handle_t *)&app->log_flusher, NULL);
-    server_shutdown(app->srv, on_server_done, app);
+    ready_ctx_t *r = arg;
+    if (r->cfg->ready_file && write_ready_file(r->cfg->ready_file, url) < 0)
+        return -1;
+    printf("supamock listening on %s\n", url);
+    fflush(stdout);
+    log_msg(LOG_INFO, "serving scenario '%s' on %s", r->sc->name ? r->sc->name : r->cfg->scenario,
+            url);
+    return 0;
 }
 
 static int serve(const mock_config_t *cfg)
@@ -497,48 +479,8 @@ static int serve(const mock_config_t *cfg)
             scenario_free(sc);
         return EXIT_USAGE;
     }
-    /* A peer that closes while we write must give EPIPE, not kill us. */
-    signal(SIGPIPE, SIG_IGN);
-    runtime_t app;
-    memset(&app, 0, sizeof app);
-    uv_loop_init(&app.loop);
-    int status = 0;
-    app.srv = server_new(&app.loop, cfg, router_handle, &model);
-    if (!app.srv) {
-        fprintf(stderr, "supamock: cannot listen on %s:%d (see the log above)\n", cfg->host,
-                cfg->port);
-        status = 1;
-        goto done;
-    }
-    const char *open_b = strchr(cfg->host, ':') ? "[" : "";
-    const char *close_b = strchr(cfg->host, ':') ? "]" : "";
-    char url[300];
-    snprintf(url, sizeof url, "http://%s%s%s:%d", open_b, cfg->host, close_b, server_port(app.srv));
-    uv_check_init(&app.loop, &app.log_flusher);
-    uv_check_start(&app.log_flusher, on_loop_iteration);
-    uv_signal_init(&app.loop, &app.sigint);
-    uv_signal_init(&app.loop, &app.sigterm);
-    app.sigint.data = &app;
-    app.sigterm.data = &app;
-    uv_signal_start(&app.sigint, on_signal, SIGINT);
-    uv_signal_start(&app.sigterm, on_signal, SIGTERM);
-    if (cfg->ready_file && write_ready_file(cfg->ready_file, url) < 0) {
-        status = 1;
-        uv_close((uv_handle_t *)&app.sigint, NULL);
-        uv_close((uv_handle_t *)&app.sigterm, NULL);
-        uv_close((uv_handle_t *)&app.log_flusher, NULL);
-        app.stopping = true;
-        server_shutdown(app.srv, on_server_done, &app);
-        goto done;
-    }
-    printf("supamock listening on %s\n", url);
-    fflush(stdout);
-    log_msg(LOG_INFO, "serving scenario '%s' on %s", sc->name ? sc->name : cfg->scenario, url);
-done:
-    uv_run(&app.loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&app.loop) != 0)
-        log_msg(LOG_WARN, "event loop closed with handles still open");
-    server_free(app.srv);
+    ready_ctx_t ready = {.cfg = cfg, .sc = sc};
+    int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
     log_flush();
     return status;

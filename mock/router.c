@@ -9,7 +9,6 @@
 #include "clock.h"
 #include "gateway.h"
 #include "instance.h"
-#include "pgrst_query.h"
 #include "rest.h"
 #include "rules.h"
 
@@ -49,7 +48,7 @@ static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_
                      cfg ? cfg->jwt_secret : NULL, instance_jwt_cache(inst), &key, &role);
     resp->outcome.key = key;
     resp->outcome.role = role;
-    return rules_apply(instance_rules(inst), inst, req, key, role, resp);
+    return rules_apply(instance_rules(inst), instance_store(inst), req, key, role, resp);
 }
 
 void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
@@ -63,7 +62,8 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
 
     const char *rest = NULL;
     if (has_prefix(req->path, "/__mock", &rest)) {
-        admin_handle(app, req, rest, resp);
+        admin_host_t host = app_admin_host(app);
+        admin_handle(&host, req, rest, resp);
         return;
     }
     uint64_t started_us = clock_monotonic_us();
@@ -76,10 +76,27 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
         } else if (run_rules(inst, req, resp)) {
             gateway_cors_headers(resp);
         } else {
-            if (rest_route)
-                rest_handle(inst, req, *rest ? rest + 1 : rest, resp);
-            else
-                auth_handle(inst, req, rest, resp);
+            if (rest_route) {
+                rest_env_t env = {
+                    .sc = instance_scenario(inst),
+                    .cfg = instance_config(inst),
+                    .store = instance_store(inst),
+                    .security = instance_security(inst),
+                    .jwt_cache = instance_jwt_cache(inst),
+                    .now_us = instance_now_us(inst),
+                    .http_date = instance_http_date(inst),
+                };
+                rest_handle(&env, req, *rest ? rest + 1 : rest, resp);
+            } else {
+                auth_env_t env = {
+                    .sc = instance_scenario(inst),
+                    .cfg = instance_config(inst),
+                    .gotrue = instance_gotrue(inst),
+                    .jwt_cache = instance_jwt_cache(inst),
+                    .now_us = instance_now_us(inst),
+                };
+                auth_handle(&env, req, rest, resp);
+            }
             gateway_cors_headers(resp);
         }
     } else {

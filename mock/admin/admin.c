@@ -1,0 +1,601 @@
+/* The admin API (SPEC §7): health, the effective scenario and switching it,
+ * reset, schema reload, the clock, the journal, raw table access and the SQL
+ * statements (delegated to admin_sql.c), behind the optional --admin-token.
+ * JSON in and out; errors are {"error": "..."}. It never passes through the
+ * gateway or the fault rules, and nothing here is journaled. */
+#include "admin.h"
+
+#include "admin_sql.h"
+#include "journal.h"
+#include "rules.h"
+#include "buf.h"
+#include "clock.h"
+#include "owner_insert.h"
+#include "urlcodec.h"
+#include "render.h"
+#include "scenario_json.h"
+#include "security.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The file name a scenario given in a PUT /__mock/scenario body carries in
+ * positions and errors. */
+#define PUT_SCENARIO_FILE "<PUT /__mock/scenario>"
+/* advance_ms beyond this (about 285 years) would overflow the microsecond clock
+ * arithmetic long before it meant anything. */
+#define MAX_CLOCK_STEP_MS (INT64_C(1) << 53)
+
+static void json_headers(mock_response_t *resp)
+{
+    mock_response_add_header(resp, "Content-Type", "application/json");
+}
+
+static void admin_error(mock_response_t *resp, int status, const char *message)
+{
+    resp->status = status;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"error\":");
+    buf_put_json_string(&resp->body, message);
+    buf_putc(&resp->body, '}');
+}
+
+static void admin_errorf(mock_response_t *resp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void admin_errorf(mock_response_t *resp, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    admin_error(resp, status, msg);
+    free(msg);
+}
+
+/* Writes a cJSON value compactly as the body (200) and frees it. */
+static void answer_json(mock_response_t *resp, cJSON *json)
+{
+    char *text = cJSON_PrintUnformatted(json);
+    MOCK_ASSERT(text);
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, text);
+    cJSON_free(text);
+    cJSON_Delete(json);
+}
+
+static void answer_ok(const admin_host_t *h, mock_response_t *resp)
+{
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"status\":\"ok\",\"scenario\":");
+    buf_put_json_string(&resp->body,
+                        h->ops->scenario(h->app)->name ? h->ops->scenario(h->app)->name : "");
+    buf_putc(&resp->body, '}');
+}
+
+/* Parses the request body as JSON. Returns the value (caller frees), or NULL
+ * after writing a 400. */
+static cJSON *json_body(const mock_request_t *req, mock_response_t *resp)
+{
+    if (req->body_len == 0) {
+        admin_error(resp, 400, "expected a JSON body");
+        return NULL;
+    }
+    /* The length covers the terminating NUL: cJSON's require_null_terminated
+     * check reads the byte after the value. */
+    cJSON *json = memchr(req->body, '\0', req->body_len)
+                      ? NULL
+                      : cJSON_ParseWithLengthOpts(req->body, req->body_len + 1, NULL, true);
+    if (!json)
+        admin_error(resp, 400, "the body is not valid JSON");
+    return json;
+}
+
+/* ---- --admin-token ---- */
+
+/* Returns true when the request may use the admin API; otherwise writes 401.
+ * The comparison is constant-time in the token's bytes (CRYPTO_memcmp); only
+ * the length can be learnt from timing. */
+static bool authorized(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    const char *token = h->ops->config(h->app) ? h->ops->config(h->app)->admin_token : NULL;
+    if (!token)
+        return true;
+    const char *auth = mock_request_header(req, "authorization");
+    const char *why = "admin token required";
+    if (auth && strncasecmp(auth, "bearer ", 7) == 0) {
+        const char *given = auth + 7;
+        while (*given == ' ')
+            given++;
+        size_t n = strlen(token);
+        if (strlen(given) == n && CRYPTO_memcmp(given, token, n) == 0)
+            return true;
+        why = "invalid admin token";
+    }
+    admin_error(resp, 401, why);
+    /* RFC 9110 §11.6.1: a 401 carries a challenge. */
+    mock_response_add_header(resp, "WWW-Authenticate", "Bearer realm=\"supamock admin\"");
+    return false;
+}
+
+/* ---- health, scenario, reset, reload, clock ---- */
+
+static void health(const admin_host_t *h, mock_response_t *resp)
+{
+    const scenario_t *sc = h->ops->scenario(h->app);
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"status\":\"ok\",\"scenario\":");
+    buf_put_json_string(&resp->body, sc->name ? sc->name : "");
+    buf_puts(&resp->body, ",\"state\":");
+    buf_put_json_string(&resp->body, rules_state(h->ops->rules(h->app)));
+    buf_printf(&resp->body, ",\"uptime_ms\":%llu,\"requests\":%llu}",
+               (unsigned long long)h->ops->uptime_ms(h->app),
+               (unsigned long long)h->ops->request_count(h->app));
+}
+
+static void get_scenario(const admin_host_t *h, mock_response_t *resp)
+{
+    cJSON *json = scenario_to_json(h->ops->scenario(h->app));
+    cJSON *rules = rules_to_json(h->ops->rules(h->app));
+    MOCK_ASSERT(rules);
+    MOCK_ASSERT(cJSON_ReplaceItemInObjectCaseSensitive(json, "rules", rules));
+    answer_json(resp, json);
+}
+
+static void load_error(mock_response_t *resp, const scenario_error_t *err)
+{
+    char msg[1200];
+    scenario_error_format(err, msg, sizeof msg);
+    admin_error(resp, 400, msg);
+}
+
+static void put_scenario(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    cJSON *body = json_body(req, resp);
+    if (!body)
+        return;
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        admin_error(resp, 400, "expected {\"name\": \"...\"} or a whole scenario object");
+        return;
+    }
+    scenario_t *sc = NULL;
+    scenario_error_t err;
+    int rc;
+    /* {"name": X} alone names a scenario to load; anything else is a whole
+     * scenario (which may itself use "extends"). */
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
+    if (name && body->child == name && !name->next) {
+        if (!cJSON_IsString(name) || !name->valuestring[0]) {
+            cJSON_Delete(body);
+            admin_error(resp, 400, "\"name\" must be a scenario name or a path to a .json file");
+            return;
+        }
+        rc = scenario_load(name->valuestring, &sc, &err);
+    } else {
+        /* The text as sent, so that positions are the body's lines and columns. */
+        rc = scenario_load_text(PUT_SCENARIO_FILE, req->body, req->body_len, &sc, &err);
+    }
+    cJSON_Delete(body);
+    if (rc < 0) {
+        load_error(resp, &err);
+        return;
+    }
+    if (h->ops->switch_to(h->app, sc, &err) < 0) {
+        load_error(resp, &err);
+        return;
+    }
+    answer_ok(h, resp);
+}
+
+static void reset(const admin_host_t *h, mock_response_t *resp)
+{
+    scenario_error_t err;
+    if (h->ops->reset(h->app, &err) < 0) {
+        /* The scenario built once already; only a broken invariant gets here. */
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        admin_errorf(resp, 500, "reset failed: %s", msg);
+        return;
+    }
+    answer_ok(h, resp);
+}
+
+static void clock_now(const admin_host_t *h, mock_response_t *resp)
+{
+    char iso[40];
+    clock_format_iso(h->ops->now_us(h->app), iso, sizeof iso);
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"now\":");
+    buf_put_json_string(&resp->body, iso);
+    buf_putc(&resp->body, '}');
+}
+
+static void post_clock(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    cJSON *body = json_body(req, resp);
+    if (!body)
+        return;
+    const char *usage = "expected {\"advance_ms\": N} or {\"set\": \"ISO 8601 time\"}";
+    const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_ms");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(body, "set");
+    if (!cJSON_IsObject(body) || cJSON_GetArraySize(body) != 1 || (!adv && !set)) {
+        admin_error(resp, 400, usage);
+    } else if (adv) {
+        double ms = adv->valuedouble;
+        if (!cJSON_IsNumber(adv) || ms != (double)(int64_t)ms || ms > (double)MAX_CLOCK_STEP_MS ||
+            ms < -(double)MAX_CLOCK_STEP_MS) {
+            admin_error(resp, 400, "\"advance_ms\" must be an integer number of milliseconds");
+        } else {
+            h->ops->clock_advance(h->app, (int64_t)ms);
+            clock_now(h, resp);
+        }
+    } else {
+        int64_t us = 0;
+        if (!cJSON_IsString(set) || scenario_parse_time(set->valuestring, &us) < 0) {
+            admin_error(resp, 400,
+                        "\"set\" must be an ISO 8601 time such as \"2026-01-01T00:00:00Z\"");
+        } else {
+            h->ops->clock_set(h->app, us);
+            clock_now(h, resp);
+        }
+    }
+    cJSON_Delete(body);
+}
+
+/* ---- the journal ---- */
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* Fills f from ?method=&path=&status=&code=&rule=&since= (form-decoded; an
+ * empty value means no filter). Returns 0, or -1 after writing a 400. Strings
+ * live in the request arena. */
+static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_response_t *resp)
+{
+    memset(f, 0, sizeof *f);
+    const char *p = req->query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        const char *name = url_form_decode(req->arena, p, nlen);
+        const char *value = eq ? url_form_decode(req->arena, eq + 1, len - nlen - 1) : "";
+        p = amp ? amp + 1 : NULL;
+        if (len == 0 || !*value)
+            continue;
+        if (strcmp(name, "method") == 0) {
+            f->method = value;
+        } else if (strcmp(name, "path") == 0) {
+            f->path = value;
+        } else if (strcmp(name, "code") == 0) {
+            f->code = value;
+        } else if (strcmp(name, "rule") == 0) {
+            f->rule = value;
+        } else if (strcmp(name, "status") == 0) {
+            /* 404, or a class written 4xx. */
+            if (strlen(value) == 3 && value[0] >= '1' && value[0] <= '5' &&
+                tolower((unsigned char)value[1]) == 'x' && tolower((unsigned char)value[2]) == 'x')
+                f->status_class = value[0] - '0';
+            else if (strlen(value) == 3 && all_digits(value) && value[0] >= '1' && value[0] <= '5')
+                f->status = atoi(value);
+            else
+                goto bad_status;
+        } else if (strcmp(name, "since") == 0) {
+            if (all_digits(value)) {
+                errno = 0;
+                unsigned long long id = strtoull(value, NULL, 10);
+                if (errno)
+                    goto bad_since;
+                f->has_since_id = true;
+                f->since_id = id;
+            } else if (scenario_parse_time(value, &f->since_at_us) == 0) {
+                f->has_since_at = true;
+            } else {
+                goto bad_since;
+            }
+        } else {
+            admin_errorf(resp, 400,
+                         "unknown filter \"%s\" (filters: method, path, status, code, rule, since)",
+                         name);
+            return -1;
+        }
+    }
+    return 0;
+bad_status:
+    admin_error(resp, 400, "\"status\" must be a status code such as 404 or a class such as 4xx");
+    return -1;
+bad_since:
+    admin_error(resp, 400,
+                "\"since\" must be an entry id (entries after it) or an ISO 8601 time (entries at "
+                "or after it)");
+    return -1;
+}
+
+static void get_requests(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp,
+                         bool count)
+{
+    journal_filter_t f;
+    if (parse_filter(req, &f, resp) < 0)
+        return;
+    resp->status = 200;
+    json_headers(resp);
+    if (count) {
+        buf_puts(&resp->body, "{\"count\":");
+        buf_put_int(&resp->body, (long long)journal_count(h->ops->journal(h->app), &f));
+        buf_putc(&resp->body, '}');
+    } else {
+        journal_write_json(h->ops->journal(h->app), &f, &resp->body);
+    }
+}
+
+static void delete_requests(const admin_host_t *h, mock_response_t *resp)
+{
+    journal_t *journal = h->ops->journal(h->app);
+    size_t n = journal_size(journal);
+    journal_clear(journal);
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"deleted\":");
+    buf_put_int(&resp->body, (long long)n);
+    buf_putc(&resp->body, '}');
+}
+
+/* ---- tables ---- */
+
+/* "schema.name" or "name" (schema public); NULL after writing a 404. */
+static store_table_t *find_table(const admin_host_t *h, const char *spec, mock_response_t *resp)
+{
+    const char *dot = strchr(spec, '.');
+    char *schema = dot ? xstrndup(spec, (size_t)(dot - spec)) : xstrdup("public");
+    const char *name = dot ? dot + 1 : spec;
+    store_table_t *t = *name ? store_find_table(h->ops->store(h->app), schema, name) : NULL;
+    if (!t)
+        /* Postgres's words for an unknown relation (42P01). */
+        admin_errorf(resp, 404, "relation \"%s.%s\" does not exist", schema, name);
+    free(schema);
+    return t;
+}
+
+/* Every row in heap order, as row_to_json writes rows (render.c). */
+static void write_rows(const store_table_t *t, buf_t *out)
+{
+    size_t n = store_table_column_count(t);
+    render_cell_t *cells = xcalloc(n ? n : 1, sizeof *cells);
+    for (size_t c = 0; c < n; c++) {
+        const store_column_t *col = store_table_column(t, c);
+        cells[c].key = col->name;
+        cells[c].type = &col->type;
+    }
+    buf_putc(out, '[');
+    bool first = true;
+    for (const store_row_t *r = store_table_first(t); r; r = store_row_next(r)) {
+        const pgvalue_t *values = store_row_values(r);
+        for (size_t c = 0; c < n; c++)
+            cells[c].value = &values[c];
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        render_json_row(out, cells, n, false);
+    }
+    buf_putc(out, ']');
+    free(cells);
+}
+
+static void get_table(const admin_host_t *h, const char *spec, mock_response_t *resp)
+{
+    store_table_t *t = find_table(h, spec, resp);
+    if (!t)
+        return;
+    resp->status = 200;
+    json_headers(resp);
+    write_rows(t, &resp->body);
+}
+
+static void put_table(const admin_host_t *h, const char *spec, const mock_request_t *req,
+                      mock_response_t *resp)
+{
+    store_table_t *t = find_table(h, spec, resp);
+    if (!t)
+        return;
+    cJSON *body = json_body(req, resp);
+    if (!body)
+        return;
+    const cJSON *row;
+    size_t i = 0;
+    if (!cJSON_IsArray(body)) {
+        admin_error(resp, 400, "expected a JSON array of row objects");
+        cJSON_Delete(body);
+        return;
+    }
+    cJSON_ArrayForEach(row, body)
+    {
+        if (!cJSON_IsObject(row)) {
+            admin_errorf(resp, 400, "row %zu is not a JSON object", i + 1);
+            cJSON_Delete(body);
+            return;
+        }
+        i++;
+    }
+    store_t *store = h->ops->store(h->app);
+    store_env_t env = {.now_us = h->ops->now_us(h->app), .auth_uid = NULL};
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    /* One statement's worth of writes: the old rows go, the new ones come in,
+     * foreign keys are checked at the end; any failure rolls everything back. */
+    store_begin(store);
+    store_row_t *r;
+    while ((r = store_table_first(t)) != NULL)
+        if (store_delete(store, t, r, &env, &err) < 0)
+            goto fail;
+    cJSON_ArrayForEach(row, body)
+    {
+        if (owner_insert_json(store, h->ops->security(h->app), t, row, &env, &err, NULL) < 0)
+            goto fail;
+    }
+    if (store_end_statement(store, &env, &err) < 0)
+        goto fail;
+    store_commit(store);
+    cJSON_Delete(body);
+    pgrst_error_dispose(&err);
+    get_table(h, spec, resp);
+    return;
+fail:
+    store_rollback(store);
+    cJSON_Delete(body);
+    /* Integrity violations (SQLSTATE class 23) are conflicts with the data;
+     * anything else (bad values, unknown columns) is a bad request. */
+    resp->status = strncmp(err.code, "23", 2) == 0 ? 409 : 400;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"error\":");
+    buf_put_json_string(&resp->body, err.message ? err.message : "");
+    buf_puts(&resp->body, ",\"code\":");
+    buf_put_json_string(&resp->body, err.code);
+    buf_puts(&resp->body, ",\"details\":");
+    if (err.details)
+        buf_put_json_string(&resp->body, err.details);
+    else
+        buf_puts(&resp->body, "null");
+    buf_putc(&resp->body, '}');
+    pgrst_error_dispose(&err);
+}
+
+/* ---- sql ---- */
+
+static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    cJSON *body = json_body(req, resp);
+    if (!body)
+        return;
+    const cJSON *sql = cJSON_GetObjectItemCaseSensitive(body, "sql");
+    if (!cJSON_IsObject(body) || !cJSON_IsString(sql))
+        admin_error(resp, 400, "expected {\"sql\": \"...\"}");
+    else
+        admin_sql_execute(h->ops->store(h->app), h->ops->security(h->app), h->ops->scenario(h->app),
+                          h->ops->schema_reload, h->app, sql->valuestring, resp);
+    cJSON_Delete(body);
+}
+
+/* ---- dispatch ---- */
+
+enum {
+    M_GET = 1 << 0, /* HEAD goes wherever GET goes, without the body */
+    M_POST = 1 << 1,
+    M_PUT = 1 << 2,
+    M_DELETE = 1 << 3,
+};
+
+static unsigned method_bit(const char *m)
+{
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+        return M_GET;
+    if (strcmp(m, "POST") == 0)
+        return M_POST;
+    if (strcmp(m, "PUT") == 0)
+        return M_PUT;
+    if (strcmp(m, "DELETE") == 0)
+        return M_DELETE;
+    return 0;
+}
+
+/* 405 with the Allow header RFC 9110 §15.5.6 asks for. */
+static void wrong_method(mock_response_t *resp, const char *sub, unsigned allowed)
+{
+    static const char *const names[] = {"GET, HEAD", "POST", "PUT", "DELETE"};
+    buf_t allow;
+    buf_init(&allow);
+    for (unsigned i = 0; i < 4; i++) {
+        if (!(allowed & (1u << i)))
+            continue;
+        if (allow.len)
+            buf_puts(&allow, ", ");
+        buf_puts(&allow, names[i]);
+    }
+    admin_errorf(resp, 405, "use %s on /__mock%s", buf_cstr(&allow), sub);
+    mock_response_add_header_owned(resp, "Allow", buf_steal(&allow));
+}
+
+void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *sub,
+                  mock_response_t *resp)
+{
+    if (!authorized(h, req, resp))
+        return;
+    unsigned m = method_bit(req->method);
+    unsigned allowed = 0;
+    const char *table = NULL;
+    if (strcmp(sub, "/health") == 0) {
+        allowed = M_GET;
+        if (m == M_GET)
+            health(h, resp);
+    } else if (strcmp(sub, "/scenario") == 0) {
+        allowed = M_GET | M_PUT;
+        if (m == M_GET)
+            get_scenario(h, resp);
+        else if (m == M_PUT)
+            put_scenario(h, req, resp);
+    } else if (strcmp(sub, "/reset") == 0) {
+        allowed = M_POST;
+        if (m == M_POST)
+            reset(h, resp);
+    } else if (strcmp(sub, "/reload-schema") == 0) {
+        allowed = M_POST;
+        if (m == M_POST) {
+            h->ops->schema_reload(h->app);
+            answer_ok(h, resp);
+        }
+    } else if (strcmp(sub, "/clock") == 0) {
+        allowed = M_GET | M_POST;
+        if (m == M_GET)
+            clock_now(h, resp);
+        else if (m == M_POST)
+            post_clock(h, req, resp);
+    } else if (strcmp(sub, "/requests") == 0) {
+        allowed = M_GET | M_DELETE;
+        if (m == M_GET)
+            get_requests(h, req, resp, false);
+        else if (m == M_DELETE)
+            delete_requests(h, resp);
+    } else if (strcmp(sub, "/requests/count") == 0) {
+        allowed = M_GET;
+        if (m == M_GET)
+            get_requests(h, req, resp, true);
+    } else if (strncmp(sub, "/tables/", 8) == 0 && sub[8] && !strchr(sub + 8, '/')) {
+        table = sub + 8;
+        allowed = M_GET | M_PUT;
+        if (m == M_GET)
+            get_table(h, table, resp);
+        else if (m == M_PUT)
+            put_table(h, table, req, resp);
+    } else if (strcmp(sub, "/sql") == 0) {
+        allowed = M_POST;
+        if (m == M_POST)
+            post_sql(h, req, resp);
+    } else {
+        admin_errorf(resp, 404, "unknown admin endpoint /__mock%s", sub);
+        return;
+    }
+    if (!(allowed & m)) {
+        wrong_method(resp, sub, allowed);
+        return;
+    }
+    resp->omit_body = strcmp(req->method, "HEAD") == 0;
+}

@@ -1,0 +1,616 @@
+/* The request journal: a ring of copied, redacted exchanges with a bound on
+ * both the number of entries (--journal-limit) and the bytes they hold, plus
+ * filtering and the JSON form GET /__mock/requests answers with. It does not
+ * parse admin query strings (admin.c fills a journal_filter_t). */
+#include "journal.h"
+
+#include "glob.h"
+#include "arena.h"
+#include "clock.h"
+#include "urlcodec.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Shorter secrets are shown without their tail (see journal.h). */
+#define TAIL_MIN_LENGTH 24
+#define TAIL_LENGTH     6
+#define ELLIPSIS        "\xe2\x80\xa6" /* U+2026 */
+
+typedef struct jentry {
+    uint64_t id;
+    int64_t at_us;
+    int status;
+    uint64_t duration_us;
+    char *method;
+    char *path;
+    char *query; /* raw, as sent */
+    size_t header_count;
+    char **names;  /* lowercased */
+    char **values; /* apikey and authorization already redacted */
+    char *body;    /* NULL when empty */
+    size_t body_len;
+    bool body_truncated;
+    char *role; /* NULL: JSON null */
+    char *key;
+    char *code;
+    char *rule;
+    size_t bytes; /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
+} jentry_t;
+
+struct journal {
+    size_t limit;
+    jentry_t **ring; /* cap slots; entries at (head + i) % cap for i < count */
+    size_t cap;
+    size_t head;
+    size_t count;
+    size_t bytes;
+    uint64_t next_id;
+    uint64_t dropped;
+    char *keys[4]; /* anon, service_role, publishable, secret; owned, may be NULL */
+    size_t key_len[4];
+    jentry_t *spare; /* the last dropped entry's block, reused by the next record when
+                        large enough (owned; NULL when none) */
+};
+
+static const char *const key_kinds[4] = {"anon", "service_role", "publishable", "secret"};
+
+journal_t *journal_new(size_t limit)
+{
+    journal_t *j = xcalloc(1, sizeof *j);
+    j->limit = limit ? limit : 1;
+    j->next_id = 1;
+    return j;
+}
+
+/* An entry is one allocation: the struct, its header pointer arrays and
+ * every string packed after it (two allocations per request would already
+ * show in the hot path's profile). */
+static void entry_free(jentry_t *e)
+{
+    free(e);
+}
+
+static void drop_oldest(journal_t *j)
+{
+    jentry_t *e = j->ring[j->head];
+    j->ring[j->head] = NULL;
+    j->head = (j->head + 1) % j->cap;
+    j->count--;
+    j->bytes -= e->bytes;
+    j->dropped++;
+    /* Once the ring is full every record drops one entry: keeping the block
+     * for the next record saves a free and a malloc per request. */
+    entry_free(j->spare);
+    j->spare = e;
+}
+
+/* A block of at least `size` bytes for a new entry, zeroed header, with
+ * *block set to its real size: the spare when it is large enough, else a
+ * fresh one. */
+static jentry_t *entry_alloc(journal_t *j, size_t size, size_t *block)
+{
+    jentry_t *e = j->spare;
+    j->spare = NULL;
+    if (e && e->bytes >= size) {
+        *block = e->bytes;
+    } else {
+        entry_free(e);
+        e = xmalloc(size);
+        *block = size;
+    }
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+void journal_clear(journal_t *j)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->count; i++) {
+        size_t at = (j->head + i) % j->cap;
+        entry_free(j->ring[at]);
+        j->ring[at] = NULL;
+    }
+    j->head = 0;
+    j->count = 0;
+    j->bytes = 0;
+    j->dropped = 0;
+}
+
+void journal_free(journal_t *j)
+{
+    if (!j)
+        return;
+    journal_clear(j);
+    entry_free(j->spare);
+    free(j->ring);
+    for (size_t i = 0; i < 4; i++)
+        free(j->keys[i]);
+    free(j);
+}
+
+void journal_set_keys(journal_t *j, const char *anon_key, const char *service_role_key,
+                      const char *publishable_key, const char *secret_key)
+{
+    const char *keys[4] = {anon_key, service_role_key, publishable_key, secret_key};
+    for (size_t i = 0; i < 4; i++) {
+        free(j->keys[i]);
+        j->keys[i] = keys[i] && *keys[i] ? xstrdup(keys[i]) : NULL;
+        j->key_len[i] = j->keys[i] ? strlen(j->keys[i]) : 0;
+    }
+}
+
+/* ---- redaction ---- */
+
+static bool looks_like_jwt(const char *s)
+{
+    size_t dots = 0;
+    for (; *s; s++) {
+        if (*s == '.')
+            dots++;
+        else if (*s == ' ')
+            return false;
+    }
+    return dots == 2;
+}
+
+static const char *classify(const journal_t *j, const char *token, size_t n, bool bearer)
+{
+    /* Length, then the signature's last bytes, then everything: the keys share
+     * long JWT prefixes, so most mismatches end at the first two tests. */
+    for (size_t i = 0; i < 4; i++)
+        if (j->keys[i] && j->key_len[i] == n && n && token[n - 1] == j->keys[i][n - 1] &&
+            memcmp(j->keys[i], token, n) == 0)
+            return key_kinds[i];
+    /* Only Authorization carries user tokens; an apikey that is no
+     * configured key is what the gateway calls an invalid key. */
+    if (bearer && looks_like_jwt(token))
+        return "user";
+    return "invalid";
+}
+
+/* Writes the redacted form of `value` into out (see journal.h); `is_auth`:
+ * the header is Authorization, else apikey. */
+static void redact(const journal_t *j, bool is_auth, const char *value, char *out, size_t out_len)
+{
+    const char *token = value;
+    const char *kind;
+    size_t n;
+    if (is_auth) {
+        if (strncasecmp(value, "bearer ", 7) == 0) {
+            token = value + 7;
+            while (*token == ' ')
+                token++;
+            n = strlen(token);
+            kind = classify(j, token, n, true);
+        } else {
+            n = strlen(token);
+            kind = "invalid";
+        }
+    } else {
+        n = strlen(token);
+        kind = classify(j, token, n, false);
+    }
+    /* "KIND …TAIL", built by hand: this runs twice per journaled request. */
+    const char *tail = n < TAIL_MIN_LENGTH ? "" : token + n - TAIL_LENGTH;
+    size_t kn = strlen(kind), tn = strlen(tail), en = sizeof ELLIPSIS - 1;
+    MOCK_ASSERT(kn + 1 + en + tn < out_len);
+    memcpy(out, kind, kn);
+    out[kn] = ' ';
+    memcpy(out + kn + 1, ELLIPSIS, en);
+    memcpy(out + kn + 1 + en, tail, tn + 1);
+}
+
+/* ---- recording ---- */
+
+/* Bump allocation inside one entry's block. */
+typedef struct packer {
+    char *at;
+    char *end;
+} packer_t;
+
+static char *pack(packer_t *p, const char *s, size_t n)
+{
+    MOCK_ASSERT((size_t)(p->end - p->at) >= n + 1);
+    char *dst = p->at;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    p->at += n + 1;
+    return dst;
+}
+
+static char *pack_str(packer_t *p, const char *s)
+{
+    return s ? pack(p, s, strlen(s)) : NULL;
+}
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Longest redacted value: the longest kind, a space, the ellipsis, the tail. */
+#define REDACTED_MAX 48
+
+static void grow_ring(journal_t *j)
+{
+    size_t ncap = j->cap ? j->cap * 2 : 64;
+    if (ncap > j->limit)
+        ncap = j->limit;
+    jentry_t **ring = xcalloc(ncap, sizeof *ring);
+    for (size_t i = 0; i < j->count; i++)
+        ring[i] = j->ring[(j->head + i) % j->cap];
+    free(j->ring);
+    j->ring = ring;
+    j->cap = ncap;
+    j->head = 0;
+}
+
+void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
+                    int64_t at_us, uint64_t duration_us)
+{
+    const char *method = req->method ? req->method : "";
+    const char *path = req->path ? req->path : "";
+    const char *query = req->query ? req->query : "";
+    size_t hn = req->header_count;
+    size_t body_len = req->body ? req->body_len : 0;
+    bool truncated = body_len > MOCK_JOURNAL_MAX_BODY_BYTES;
+    if (truncated)
+        body_len = MOCK_JOURNAL_MAX_BODY_BYTES;
+
+    /* Size everything first (each length measured once), then copy into
+     * one block. Header names arrive lowercased (message.h). */
+    size_t mlen = strlen(method), plen = strlen(path), qlen = strlen(query);
+    size_t size = sizeof(jentry_t) + 2 * (hn + 1) * sizeof(char *);
+    size += mlen + 1 + plen + 1 + qlen + 1;
+    size_t name_len[MOCK_MAX_HEADERS], value_len[MOCK_MAX_HEADERS];
+    char redacted[MOCK_MAX_HEADERS][REDACTED_MAX]; /* only the secret headers' rows are used */
+    size_t nred = 0;
+    int red_at[MOCK_MAX_HEADERS];
+    MOCK_ASSERT(hn <= MOCK_MAX_HEADERS);
+    for (size_t i = 0; i < hn; i++) {
+        const mock_header_t *h = &req->headers[i];
+        name_len[i] = strlen(h->name);
+        red_at[i] = -1;
+        bool is_auth = name_len[i] == 13 && memcmp(h->name, "authorization", 13) == 0;
+        bool is_key = name_len[i] == 6 && memcmp(h->name, "apikey", 6) == 0;
+        if (is_auth || is_key) {
+            redact(j, is_auth, h->value, redacted[nred], REDACTED_MAX);
+            red_at[i] = (int)nred++;
+            value_len[i] = strlen(redacted[red_at[i]]);
+        } else {
+            value_len[i] = strlen(h->value);
+        }
+        size += name_len[i] + 1 + value_len[i] + 1;
+    }
+    size += body_len ? body_len + 1 : 0;
+    size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
+            str_size(resp->outcome.code) + str_size(resp->outcome.rule);
+
+    /* Make room first, so that the dropped entry's block can be reused. */
+    while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
+        drop_oldest(j);
+    size_t block = 0;
+    jentry_t *e = entry_alloc(j, size, &block);
+    e->names = (char **)(e + 1);
+    e->values = e->names + hn + 1;
+    packer_t p = {(char *)(e->values + hn + 1), (char *)e + size};
+    e->id = j->next_id++;
+    e->at_us = at_us;
+    e->status = resp->status;
+    e->duration_us = duration_us;
+    e->method = pack(&p, method, mlen);
+    e->path = pack(&p, path, plen);
+    e->query = pack(&p, query, qlen);
+    e->header_count = hn;
+    for (size_t i = 0; i < hn; i++) {
+        const mock_header_t *h = &req->headers[i];
+        e->names[i] = pack(&p, h->name, name_len[i]);
+        if (red_at[i] >= 0)
+            e->values[i] = pack(&p, redacted[red_at[i]], value_len[i]);
+        else
+            e->values[i] = pack(&p, h->value, value_len[i]);
+    }
+    if (body_len) {
+        /* Bytes, not a C string: a body may hold NULs. */
+        e->body = pack(&p, req->body, body_len);
+        e->body_len = body_len;
+        e->body_truncated = truncated;
+    }
+    e->role = pack_str(&p, resp->outcome.role);
+    e->key = pack_str(&p, resp->outcome.key);
+    e->code = pack_str(&p, resp->outcome.code);
+    e->rule = pack_str(&p, resp->outcome.rule);
+    e->bytes = block; /* what the entry holds, counted against MOCK_JOURNAL_MAX_BYTES */
+
+    if (j->count == j->cap)
+        grow_ring(j);
+    j->ring[(j->head + j->count) % j->cap] = e;
+    j->count++;
+    j->bytes += block;
+}
+
+/* ---- filtering ---- */
+
+static bool str_eq(const char *want, const char *have)
+{
+    return have && strcmp(want, have) == 0;
+}
+
+static bool matches(const jentry_t *e, const journal_filter_t *f)
+{
+    if (!f)
+        return true;
+    if (f->method && strcasecmp(f->method, e->method) != 0)
+        return false;
+    if (f->path && !glob_match(f->path, e->path))
+        return false;
+    if (f->status && e->status != f->status)
+        return false;
+    if (f->status_class && e->status / 100 != f->status_class)
+        return false;
+    if (f->code && !str_eq(f->code, e->code))
+        return false;
+    if (f->rule && !str_eq(f->rule, e->rule))
+        return false;
+    if (f->has_since_id && e->id <= f->since_id)
+        return false;
+    if (f->has_since_at && e->at_us < f->since_at_us)
+        return false;
+    return true;
+}
+
+size_t journal_count(const journal_t *j, const journal_filter_t *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < j->count; i++)
+        n += matches(j->ring[(j->head + i) % j->cap], f);
+    return n;
+}
+
+size_t journal_size(const journal_t *j)
+{
+    return j->count;
+}
+
+uint64_t journal_dropped(const journal_t *j)
+{
+    return j->dropped;
+}
+
+/* ---- rendering ---- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is invalid
+ * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* s[0..n) with every invalid UTF-8 byte replaced by U+FFFD, into out. */
+static void utf8_clean(buf_t *out, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = utf8_seq(u + i, n - i);
+        if (k == 0) {
+            buf_puts(out, "\xef\xbf\xbd");
+            i++;
+        } else {
+            buf_append(out, s + i, k);
+            i += k;
+        }
+    }
+}
+
+static void put_text(buf_t *out, const char *s, size_t n)
+{
+    buf_t clean;
+    buf_init(&clean);
+    utf8_clean(&clean, s, n);
+    buf_append_json_string(out, clean.data ? clean.data : "", clean.len);
+    buf_dispose(&clean);
+}
+
+static void put_text_or_null(buf_t *out, const char *s)
+{
+    if (s)
+        put_text(out, s, strlen(s));
+    else
+        buf_puts(out, "null");
+}
+
+/* Adds one decoded parameter: a repeated name turns into an array. */
+static void query_add(cJSON *obj, const char *name, const char *value)
+{
+    cJSON *v = cJSON_CreateString(value);
+    MOCK_ASSERT(v);
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!old) {
+        MOCK_ASSERT(cJSON_AddItemToObject(obj, name, v));
+    } else if (cJSON_IsArray(old)) {
+        MOCK_ASSERT(cJSON_AddItemToArray(old, v));
+    } else {
+        cJSON *arr = cJSON_CreateArray();
+        MOCK_ASSERT(arr);
+        cJSON *first = cJSON_DetachItemViaPointer(obj, old);
+        MOCK_ASSERT(cJSON_AddItemToArray(arr, first));
+        MOCK_ASSERT(cJSON_AddItemToArray(arr, v));
+        MOCK_ASSERT(cJSON_AddItemToObject(obj, name, arr));
+    }
+}
+
+static void put_query(buf_t *out, const char *query, arena_t *arena)
+{
+    cJSON *obj = cJSON_CreateObject();
+    MOCK_ASSERT(obj);
+    const char *p = query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > 0) {
+            const char *eq = memchr(p, '=', len);
+            size_t nlen = eq ? (size_t)(eq - p) : len;
+            const char *name = url_form_decode(arena, p, nlen);
+            const char *value = eq ? url_form_decode(arena, eq + 1, len - nlen - 1) : "";
+            buf_t cn, cv;
+            buf_init(&cn);
+            buf_init(&cv);
+            utf8_clean(&cn, name, strlen(name));
+            utf8_clean(&cv, value, strlen(value));
+            query_add(obj, buf_cstr(&cn), buf_cstr(&cv));
+            buf_dispose(&cn);
+            buf_dispose(&cv);
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    char *text = cJSON_PrintUnformatted(obj);
+    MOCK_ASSERT(text);
+    buf_puts(out, text);
+    cJSON_free(text);
+    cJSON_Delete(obj);
+}
+
+static void put_headers(buf_t *out, const jentry_t *e)
+{
+    buf_putc(out, '{');
+    bool first = true;
+    for (size_t i = 0; i < e->header_count; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(e->names[k], e->names[i]) == 0;
+        if (seen)
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        put_text(out, e->names[i], strlen(e->names[i]));
+        buf_putc(out, ':');
+        /* RFC 9110 §5.3: repeated fields combine as one comma-joined value. */
+        buf_t v;
+        buf_init(&v);
+        for (size_t k = i; k < e->header_count; k++) {
+            if (strcmp(e->names[k], e->names[i]) != 0)
+                continue;
+            if (v.len)
+                buf_puts(&v, ", ");
+            buf_puts(&v, e->values[k]);
+        }
+        put_text(out, buf_cstr(&v), v.len);
+        buf_dispose(&v);
+    }
+    buf_putc(out, '}');
+}
+
+static void put_body(buf_t *out, const jentry_t *e)
+{
+    if (!e->body) {
+        buf_puts(out, "null");
+        return;
+    }
+    /* A body with a NUL in it is not JSON text (cJSON would stop there). */
+    if (!e->body_truncated && !memchr(e->body, '\0', e->body_len)) {
+        /* The length includes the terminating NUL: cJSON's
+         * require_null_terminated check looks at the byte after the value. */
+        cJSON *json = cJSON_ParseWithLengthOpts(e->body, e->body_len + 1, NULL, true);
+        if (json) {
+            /* Re-printed compactly, which also guarantees valid output;
+             * numbers go through doubles (integers past 2^53 lose digits). */
+            char *text = cJSON_PrintUnformatted(json);
+            MOCK_ASSERT(text);
+            utf8_clean(out, text, strlen(text));
+            cJSON_free(text);
+            cJSON_Delete(json);
+            return;
+        }
+    }
+    put_text(out, e->body, e->body_len);
+}
+
+static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
+{
+    char at[40];
+    clock_format_iso(e->at_us, at, sizeof at);
+    buf_puts(out, "{\"id\":");
+    buf_put_int(out, (long long)e->id);
+    buf_puts(out, ",\"at\":");
+    buf_put_json_string(out, at);
+    buf_puts(out, ",\"method\":");
+    put_text_or_null(out, e->method);
+    buf_puts(out, ",\"path\":");
+    put_text_or_null(out, e->path);
+    buf_puts(out, ",\"query\":");
+    put_query(out, e->query, arena);
+    buf_puts(out, ",\"headers\":");
+    put_headers(out, e);
+    buf_puts(out, ",\"body\":");
+    put_body(out, e);
+    buf_puts(out, ",\"role\":");
+    put_text_or_null(out, e->role);
+    buf_puts(out, ",\"key\":");
+    put_text_or_null(out, e->key);
+    buf_puts(out, ",\"status\":");
+    buf_put_int(out, e->status);
+    buf_puts(out, ",\"code\":");
+    put_text_or_null(out, e->code);
+    buf_puts(out, ",\"rule\":");
+    put_text_or_null(out, e->rule);
+    buf_puts(out, ",\"duration_us\":");
+    buf_put_int(out, (long long)e->duration_us);
+    buf_putc(out, '}');
+}
+
+void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *out)
+{
+    /* Decoded query strings live in this arena until the answer is written. */
+    arena_t *arena = arena_new();
+    buf_puts(out, "{\"requests\":[");
+    bool first = true;
+    for (size_t i = 0; i < j->count; i++) {
+        const jentry_t *e = j->ring[(j->head + i) % j->cap];
+        if (!matches(e, f))
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        put_entry(out, e, arena);
+        arena_reset(arena);
+    }
+    buf_puts(out, "],\"dropped\":");
+    buf_put_int(out, (long long)j->dropped);
+    buf_putc(out, '}');
+    arena_free(arena);
+}

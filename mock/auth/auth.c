@@ -1,0 +1,381 @@
+/* /auth/v1: the gateway's key check and Authorization rewrite (reference §7),
+ * then GoTrue's routes (internal/api/api.go) mapped onto gotrue.c, with
+ * GoTrue's error bodies in both forms (errors.go HandleResponseError). No user
+ * state lives here; it is all in the instance's gotrue_t. Not modelled: OAuth,
+ * OTP, magic links, MFA and the open /verify, /callback, /authorize routes. */
+#include "auth.h"
+
+#include "clock.h"
+#include "gateway.h"
+#include "urlcodec.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The value of query parameter `name` (form-decoded, in the arena) or NULL. */
+static const char *query_param(arena_t *arena, const char *query, const char *name)
+{
+    size_t nlen = strlen(name);
+    const char *p = query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+            return url_form_decode(arena, p + nlen + 1, len - nlen - 1);
+        if (len == nlen && strncmp(p, name, nlen) == 0)
+            return "";
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* X-Supabase-Api-Version (apiversions.go): a date at or after 2024-01-01
+ * selects the 2024-01-01 error shape; anything else is the initial one. */
+static bool api_2024(const mock_request_t *req)
+{
+    const char *v = mock_request_header(req, "x-supabase-api-version");
+    if (!v || strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+            return false;
+    return strcmp(v, "2024-01-01") >= 0;
+}
+
+static void send_json(mock_response_t *resp, int status)
+{
+    resp->status = status;
+    mock_response_add_header(resp, "Content-Type", "application/json");
+}
+
+/* errors.go HandleResponseError for an *HTTPError or *WeakPasswordError. */
+static void send_error(const mock_request_t *req, const gotrue_error_t *err, mock_response_t *resp)
+{
+    bool v2024 = api_2024(req);
+    if (v2024)
+        mock_response_add_header(resp, "X-Supabase-Api-Version", "2024-01-01");
+    send_json(resp, err->status);
+    mock_response_add_header(resp, "X-Sb-Error-Code", err->code);
+    buf_reset(&resp->body);
+    if (v2024) {
+        buf_puts(&resp->body, "{\"code\":");
+        gotrue_put_go_string(&resp->body, err->code);
+        buf_puts(&resp->body, ",\"message\":");
+        gotrue_put_go_string(&resp->body, err->message);
+    } else {
+        buf_puts(&resp->body, "{\"code\":");
+        buf_put_int(&resp->body, err->status);
+        buf_puts(&resp->body, ",\"error_code\":");
+        gotrue_put_go_string(&resp->body, err->code);
+        buf_puts(&resp->body, ",\"msg\":");
+        gotrue_put_go_string(&resp->body, err->message);
+        if (err->status >= 500 && err->error_id[0]) {
+            buf_puts(&resp->body, ",\"error_id\":");
+            gotrue_put_go_string(&resp->body, err->error_id);
+        }
+    }
+    if (err->weak_password)
+        buf_puts(&resp->body, ",\"weak_password\":{\"reasons\":[\"length\"]}");
+    buf_putc(&resp->body, '}');
+    resp->outcome.code = err->code;
+}
+
+/* The Authorization header GoTrue sees after Kong's rewrite (reference §7 A):
+ * a user header that is not `Bearer sb_...` wins; sb_secret_/sb_publishable_
+ * apikeys become the service_role/anon JWT; otherwise the raw apikey, which
+ * is no Bearer credential. Then GoTrue's bearerRegexp `^(?:B|b)earer (\S+$)`.
+ * Returns the token or NULL. */
+static const char *bearer_token(const scenario_t *sc, const mock_request_t *req, gateway_key_t key)
+{
+    const char *auth = mock_request_header(req, "authorization");
+    if (!auth || strncasecmp(auth, "Bearer sb_", 10) == 0) {
+        if (key == GATEWAY_KEY_SECRET)
+            return sc->service_role_key;
+        if (key == GATEWAY_KEY_PUBLISHABLE)
+            return sc->anon_key;
+        return NULL;
+    }
+    if (!(auth[0] == 'B' || auth[0] == 'b') || strncmp(auth + 1, "earer ", 6) != 0)
+        return NULL;
+    const char *tok = auth + 7;
+    if (!*tok || strpbrk(tok, " \t\r\n"))
+        return NULL;
+    return tok;
+}
+
+static const char *issuer(const mock_request_t *req)
+{
+    const char *host = mock_request_header(req, "host");
+    return arena_sprintf(req->arena, "http://%s/auth/v1", host ? host : "127.0.0.1:54321");
+}
+
+/* The JSON body as retrieveRequestParams reads it. Returns 0 with *out (NULL
+ * when the route takes no body), or -1 with err. */
+static int parse_body(const mock_request_t *req, cJSON **out, gotrue_error_t *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof *err);
+    err->status = 400;
+    err->code = "bad_json";
+    if (req->body_len == 0) {
+        snprintf(err->message, sizeof err->message,
+                 "Could not parse request body as JSON: unexpected end of JSON input");
+        return -1;
+    }
+    *out = cJSON_ParseWithLength(req->body, req->body_len);
+    if (!*out) {
+        /* cJSON cannot say what encoding/json would; the position is its. */
+        snprintf(err->message, sizeof err->message,
+                 "Could not parse request body as JSON: invalid character");
+        return -1;
+    }
+    if (!cJSON_IsObject(*out)) {
+        snprintf(err->message, sizeof err->message,
+                 "Could not parse request body as JSON: json: cannot unmarshal %s into Go value "
+                 "of type map[string]interface {}",
+                 cJSON_IsArray(*out)    ? "array"
+                 : cJSON_IsString(*out) ? "string"
+                                        : "number");
+        cJSON_Delete(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* chi's NotFound and MethodNotAllowed (GoTrue sets neither handler). */
+static void not_found(mock_response_t *resp)
+{
+    resp->status = 404;
+    mock_response_add_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    mock_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+    buf_puts(&resp->body, "404 page not found\n");
+}
+
+static void method_not_allowed(mock_response_t *resp)
+{
+    resp->status = 405;
+}
+
+static bool path_is(const char *p, const char *route)
+{
+    size_t n = strlen(route);
+    return strncmp(p, route, n) == 0 && (p[n] == '\0' || (p[n] == '/' && p[n + 1] == '\0'));
+}
+
+static bool is(const mock_request_t *req, const char *m)
+{
+    return strcmp(req->method, m) == 0;
+}
+
+static void health(mock_response_t *resp)
+{
+    /* api.go HealthCheckResponse {version, name, description}. */
+    send_json(resp, 200);
+    buf_puts(&resp->body, "{\"version\":\"" GOTRUE_VERSION "\",\"name\":\"GoTrue\","
+                          "\"description\":\"GoTrue is a user registration and authentication "
+                          "API\"}");
+}
+
+static uint64_t page_param(const mock_request_t *req, const char *name, uint64_t dflt)
+{
+    const char *v = query_param(req->arena, req->query, name);
+    if (!v || !*v)
+        return dflt;
+    char *end = NULL;
+    unsigned long long n = strtoull(v, &end, 10);
+    return (*end || n == 0) ? dflt : (uint64_t)n;
+}
+
+static void admin_users(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t *req,
+                        const char *rest, mock_response_t *resp, gotrue_error_t *err, int *rc)
+{
+    cJSON *body = NULL;
+    if (*rest == '\0' || strcmp(rest, "/") == 0) {
+        if (is(req, "GET")) {
+            /* admin.go adminUsers with shared.AddPaginationHeaders: page 1,
+             * per_page 50 by default (max 1000). */
+            uint64_t page = page_param(req, "page", 1);
+            uint64_t per_page = page_param(req, "per_page", 50);
+            if (per_page > 1000)
+                per_page = 1000;
+            uint64_t total = 0;
+            resp->status = 200;
+            gotrue_admin_list(g, page, per_page, &resp->body, &total);
+            uint64_t pages = total / per_page + (total % per_page ? 1 : 0);
+            if (pages < 1)
+                pages = 1;
+            buf_t link;
+            buf_init(&link);
+            if (pages > page)
+                buf_printf(&link, "</admin/users?page=%llu%s%s>; rel=\"next\", ",
+                           (unsigned long long)(page + 1),
+                           query_param(req->arena, req->query, "per_page") ? "&per_page=" : "",
+                           query_param(req->arena, req->query, "per_page")
+                               ? query_param(req->arena, req->query, "per_page")
+                               : "");
+            buf_printf(&link, "</admin/users?page=%llu%s%s>; rel=\"last\"",
+                       (unsigned long long)pages,
+                       query_param(req->arena, req->query, "per_page") ? "&per_page=" : "",
+                       query_param(req->arena, req->query, "per_page")
+                           ? query_param(req->arena, req->query, "per_page")
+                           : "");
+            mock_response_add_header(resp, "Link", arena_strdup(req->arena, buf_cstr(&link)));
+            buf_dispose(&link);
+            mock_response_add_header(resp, "X-Total-Count",
+                                     arena_sprintf(req->arena, "%llu", (unsigned long long)total));
+            return;
+        }
+        if (is(req, "POST")) {
+            if (parse_body(req, &body, err) == 0) {
+                resp->status = 200;
+                *rc = gotrue_admin_create(g, c, body, &resp->body, err);
+            } else {
+                *rc = -1;
+            }
+            cJSON_Delete(body);
+            return;
+        }
+        method_not_allowed(resp);
+        return;
+    }
+    const char *id = arena_strdup(req->arena, rest + 1);
+    char *slash = strchr(id, '/');
+    if (slash) {
+        if (slash[1] != '\0') {
+            not_found(resp);
+            return;
+        }
+        *slash = '\0';
+    }
+    if (is(req, "GET")) {
+        resp->status = 200;
+        *rc = gotrue_admin_get(g, id, &resp->body, err);
+    } else if (is(req, "PUT")) {
+        if (parse_body(req, &body, err) == 0) {
+            resp->status = 200;
+            *rc = gotrue_admin_update(g, c, id, body, &resp->body, err);
+        } else {
+            *rc = -1;
+        }
+        cJSON_Delete(body);
+    } else if (is(req, "DELETE")) {
+        resp->status = 200;
+        *rc = gotrue_admin_delete(g, c, id, &resp->body, err);
+    } else {
+        method_not_allowed(resp);
+    }
+}
+
+void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *rel_path,
+                 mock_response_t *resp)
+{
+    const scenario_t *sc = env->sc;
+    const mock_config_t *cfg = env->cfg;
+    const char *path = *rel_path ? rel_path : "/";
+    int64_t now_us = env->now_us;
+    const char *apikey_q = gateway_query_apikey(req->arena, req->query);
+    const char *secret = cfg && cfg->jwt_secret ? cfg->jwt_secret : sc->jwt_secret;
+    if (!resp->outcome.key) {
+        const char *key_kind = NULL, *role = NULL;
+        gateway_identify(sc, req, apikey_q, now_us / 1000000 + MOCK_PG_EPOCH_UNIX,
+                         cfg ? cfg->jwt_secret : NULL, env->jwt_cache, &key_kind, &role);
+        resp->outcome.key = key_kind;
+        resp->outcome.role = role;
+    }
+    /* Kong's auth-v1-open routes carry no key-auth (reference §7 A). */
+    bool open_route =
+        path_is(path, "/verify") || path_is(path, "/callback") || path_is(path, "/authorize");
+    gateway_identity_t who;
+    memset(&who, 0, sizeof who);
+    if (!open_route && gateway_admit(sc, req, apikey_q, &who, resp) != 0) {
+        gateway_identity_dispose(&who);
+        return;
+    }
+    gateway_key_t key = who.key;
+    gateway_identity_dispose(&who);
+
+    gotrue_t *g = env->gotrue;
+    gotrue_start(g, now_us, cfg ? cfg->seed : 1);
+    gotrue_ctx_t c = {.now_us = now_us, .issuer = issuer(req), .secret = secret};
+    const char *token = bearer_token(sc, req, key);
+    gotrue_error_t err;
+    memset(&err, 0, sizeof err);
+    int rc = 0;
+    cJSON *body = NULL;
+
+    if (path_is(path, "/health")) {
+        if (is(req, "GET"))
+            health(resp);
+        else
+            method_not_allowed(resp);
+    } else if (path_is(path, "/token")) {
+        if (!is(req, "POST")) {
+            method_not_allowed(resp);
+        } else {
+            /* token.go Token: grant_type from r.FormValue (the query string). */
+            const char *grant = query_param(req->arena, req->query, "grant_type");
+            if (!grant || (strcmp(grant, "password") != 0 && strcmp(grant, "refresh_token") != 0)) {
+                memset(&err, 0, sizeof err);
+                err.status = 400;
+                err.code = "invalid_credentials";
+                snprintf(err.message, sizeof err.message, "unsupported_grant_type");
+                rc = -1;
+            } else if ((rc = parse_body(req, &body, &err)) == 0) {
+                resp->status = 200;
+                rc = strcmp(grant, "password") == 0
+                         ? gotrue_password_grant(g, &c, body, &resp->body, &err)
+                         : gotrue_refresh_grant(g, &c, body, &resp->body, &err);
+            }
+        }
+    } else if (path_is(path, "/signup")) {
+        if (!is(req, "POST")) {
+            method_not_allowed(resp);
+        } else if ((rc = parse_body(req, &body, &err)) == 0) {
+            resp->status = 200;
+            rc = gotrue_signup(g, &c, body, &resp->body, &err);
+        }
+    } else if (path_is(path, "/user")) {
+        if (!is(req, "GET") && !is(req, "PUT")) {
+            method_not_allowed(resp);
+        } else {
+            gotrue_who_t w;
+            rc = gotrue_authenticate(g, &c, token, &w, &err);
+            if (rc == 0 && is(req, "GET")) {
+                resp->status = 200;
+                gotrue_user_json(g, w.user, &resp->body);
+            } else if (rc == 0 && (rc = parse_body(req, &body, &err)) == 0) {
+                resp->status = 200;
+                rc = gotrue_update_user(g, &c, &w, body, &resp->body, &err);
+            }
+        }
+    } else if (path_is(path, "/logout")) {
+        if (!is(req, "POST")) {
+            method_not_allowed(resp);
+        } else {
+            gotrue_who_t w;
+            rc = gotrue_authenticate(g, &c, token, &w, &err);
+            if (rc == 0)
+                rc = gotrue_logout(g, &w, query_param(req->arena, req->query, "scope"), &err);
+            if (rc == 0)
+                resp->status = 204; /* logout.go: w.WriteHeader(http.StatusNoContent) */
+        }
+    } else if (strncmp(path, "/admin/users", 12) == 0 && (path[12] == '\0' || path[12] == '/')) {
+        rc = gotrue_require_admin(g, &c, token, &err);
+        if (rc == 0)
+            admin_users(g, &c, req, path + 12, resp, &err, &rc);
+    } else {
+        not_found(resp);
+    }
+    cJSON_Delete(body);
+    if (rc < 0) {
+        buf_reset(&resp->body); /* a handler may have started a success body */
+        send_error(req, &err, resp);
+    } else if (resp->status == 200 && !mock_response_header(resp, "Content-Type")) {
+        mock_response_add_header(resp, "Content-Type", "application/json");
+    }
+}

@@ -1,0 +1,624 @@
+/* POST (insert, bulk insert, upsert), PATCH, PUT and DELETE on a table, as
+ * PostgREST's generated statements behave in Postgres: one transaction per
+ * request, constraints checked per row and foreign keys at statement end,
+ * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
+#include "rest_ctx.h"
+#include "rest_security.h"
+#include "urlcodec.h"
+
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Payload column names: columns= when given, else the first object's keys,
+ * which every other object must share ("All object keys must match"). */
+static int payload_columns(rest_ctx_t *c, const cJSON *rows, const char ***names, size_t *count,
+                           pgrst_error_t *err)
+{
+    if (c->q.columns) {
+        *names = (const char **)c->q.columns;
+        *count = c->q.column_count;
+        return 0;
+    }
+    const cJSON *first = cJSON_GetArrayItem(rows, 0);
+    size_t n = first ? (size_t)cJSON_GetArraySize(first) : 0;
+    const char **list = arena_calloc(c->arena, n ? n : 1, sizeof *list);
+    size_t k = 0;
+    const cJSON *item;
+    if (first) {
+        cJSON_ArrayForEach(item, first)
+        {
+            list[k++] = item->string;
+        }
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        if ((size_t)cJSON_GetArraySize(row) != k)
+            return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+        for (size_t i = 0; i < k; i++)
+            if (!cJSON_GetObjectItemCaseSensitive(row, list[i]))
+                return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+    }
+    *names = list;
+    *count = k;
+    return 0;
+}
+
+/* Column indexes of the payload columns; PGRST204 for one the schema cache
+ * does not know. */
+static int resolve_payload(rest_ctx_t *c, const char **names, size_t n, size_t **cols,
+                           pgrst_error_t *err)
+{
+    *cols = arena_calloc(c->arena, n ? n : 1, sizeof **cols);
+    for (size_t i = 0; i < n; i++) {
+        int col = store_table_find_column(c->table, names[i]);
+        if (col < 0 || !store_table_column(c->table, (size_t)col)->in_schema_cache) {
+            return pgrst_error_setf(err, "PGRST204",
+                                    "Could not find the '%s' column of '%s' in the schema cache",
+                                    names[i], store_table_name(c->table));
+        }
+        (*cols)[i] = (size_t)col;
+    }
+    return 0;
+}
+
+static void values_dispose(pgvalue_t *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pgvalue_dispose(&values[i]);
+    free(values);
+}
+
+/* Ends the request's transaction: commit unless it must roll back. */
+static void finish_tx(rest_ctx_t *c)
+{
+    if (c->tx_rollback)
+        store_rollback(c->store);
+    else
+        store_commit(c->store);
+}
+
+static int fail_tx(rest_ctx_t *c)
+{
+    store_rollback(c->store);
+    return -1;
+}
+
+/* Representation rows go through the select plan. */
+static int plan_returning(rest_ctx_t *c, pgrst_error_t *err)
+{
+    c->plan.table = c->table;
+    c->plan.index_col = -1;
+    return rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err);
+}
+
+static bool representation(const rest_ctx_t *c)
+{
+    return c->prefer.ret == PGRST_RETURN_REPRESENTATION;
+}
+
+/* Does the statement read the table's columns (RETURNING more than `1`)? Then
+ * it needs SELECT, and SELECT policies apply to its rows (rowsecurity.c:
+ * requiredPerms & ACL_SELECT). return=minimal is `RETURNING 1` (reference §4);
+ * headers-only returns the primary key for Location. */
+static bool returns_columns(const rest_ctx_t *c)
+{
+    return c->prefer.ret == PGRST_RETURN_REPRESENTATION ||
+           c->prefer.ret == PGRST_RETURN_HEADERS_ONLY;
+}
+
+/* Appends privilege bit p to need[*n] (the order is the order checked). */
+static void need_priv(unsigned *need, size_t *n, unsigned p)
+{
+    need[(*n)++] = p;
+}
+
+static bool row_in(store_row_t *const *rows, size_t n, const store_row_t *r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i] == r)
+            return true;
+    return false;
+}
+
+/* Conflict target: on_conflict columns, else the primary key; 0 columns
+ * means no upsert is possible (PostgREST then inserts plainly). */
+static int conflict_target(rest_ctx_t *c, size_t **cols, size_t *n, pgrst_error_t *err)
+{
+    if (c->q.on_conflict) {
+        *n = c->q.on_conflict_count;
+        *cols = arena_calloc(c->arena, *n ? *n : 1, sizeof **cols);
+        for (size_t i = 0; i < *n; i++) {
+            int col = store_table_find_column(c->table, c->q.on_conflict[i]);
+            if (col < 0)
+                return pgrst_error_setf(err, "42703", "column \"%s\" does not exist",
+                                        c->q.on_conflict[i]);
+            (*cols)[i] = (size_t)col;
+        }
+        return 0;
+    }
+    const size_t *pk = NULL;
+    *n = store_table_primary_key(c->table, &pk);
+    *cols = (size_t *)pk;
+    return 0;
+}
+
+static void location_header(rest_ctx_t *c, const store_row_t *row)
+{
+    const size_t *pk = NULL;
+    size_t n = store_table_primary_key(c->table, &pk);
+    if (!n || !row)
+        return;
+    buf_t b, text;
+    buf_init(&b);
+    buf_init(&text);
+    buf_printf(&b, "/%s", store_table_name(c->table));
+    for (size_t i = 0; i < n; i++) {
+        const store_column_t *col = store_table_column(c->table, pk[i]);
+        buf_reset(&text);
+        pgvalue_render_text(&col->type, &store_row_values(row)[pk[i]], &text);
+        buf_printf(&b, "%c%s=eq.", i ? '&' : '?', col->name);
+        url_encode(&b, buf_cstr(&text));
+    }
+    mock_response_add_header_owned(c->resp, "Location", buf_steal(&b));
+    buf_dispose(&text);
+}
+
+int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
+{
+    rest_body_t *b = &c->body;
+    int rc = -1;
+    cJSON *body = b->doc.json;
+    cJSON *rows = body;
+    if (cJSON_IsObject(body)) {
+        rows = cJSON_CreateArray();
+        cJSON_AddItemReferenceToArray(rows, body);
+    } else if (!cJSON_IsArray(body)) {
+        pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
+        goto out;
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        if (!cJSON_IsObject(row)) {
+            pgrst_error_setf(err, "22023",
+                             "argument of json_populate_recordset must be an array of objects");
+            goto out;
+        }
+    }
+    const char **names = NULL;
+    size_t name_count = 0;
+    size_t *cols = NULL;
+    if (payload_columns(c, rows, &names, &name_count, err) < 0 ||
+        resolve_payload(c, names, name_count, &cols, err) < 0 || plan_returning(c, err) < 0)
+        goto out;
+
+    size_t *target = NULL, target_n = 0;
+    bool upsert = c->prefer.resolution != PGRST_RESOLUTION_UNSET;
+    if (upsert && conflict_target(c, &target, &target_n, err) < 0)
+        goto out;
+    upsert = upsert && target_n > 0;
+    bool merge = upsert && c->prefer.resolution == PGRST_RESOLUTION_MERGE;
+    bool reads = returns_columns(c);
+    unsigned need[3];
+    size_t need_n = 0;
+    need_priv(need, &need_n, SCENARIO_PRIV_INSERT);
+    if (merge)
+        need_priv(need, &need_n, SCENARIO_PRIV_UPDATE); /* ON CONFLICT DO UPDATE */
+    if (reads)
+        need_priv(need, &need_n, SCENARIO_PRIV_SELECT);
+    if (rest_security_require(c, need, need_n, err) < 0)
+        goto out;
+
+    size_t nrows = (size_t)cJSON_GetArraySize(rows);
+    size_t ncols = store_table_column_count(c->table);
+    store_row_t **result = arena_calloc(c->arena, nrows ? nrows : 1, sizeof *result);
+    size_t result_n = 0, inserted = 0;
+    store_begin(c->store);
+    size_t row_index = 0;
+    cJSON_ArrayForEach(row, rows)
+    {
+        const jsonc_node_t *node = rest_body_row_node(b, row_index++);
+        pgvalue_t *values = xcalloc(ncols, sizeof *values);
+        bool *provided = arena_calloc(c->arena, ncols, sizeof *provided);
+        for (size_t i = 0; i < ncols; i++)
+            pgvalue_init_null(&values[i]);
+        for (size_t i = 0; i < name_count; i++) {
+            bool present = false;
+            if (rest_body_member(b, row, node, names[i],
+                                 &store_table_column(c->table, cols[i])->type, &present,
+                                 &values[cols[i]], err) < 0) {
+                values_dispose(values, ncols);
+                rc = fail_tx(c);
+                goto out;
+            }
+            /* An absent key is NULL, or the column's default with missing=default. */
+            provided[cols[i]] = present || c->prefer.missing != PGRST_MISSING_DEFAULT;
+        }
+        /* ExecInsert: the INSERT WITH CHECK OPTIONs (and SELECT's, for
+         * RETURNING) run on the proposed row before ExecConstraints, and both
+         * before the unique check that finds an ON CONFLICT row. */
+        if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
+            rest_security_new_row(c, SECURITY_CMD_INSERT, reads, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
+            values_dispose(values, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+        store_row_t *existing = NULL;
+        if (upsert && store_find_conflict(c->table, target, target_n, values, &existing, err) < 0) {
+            values_dispose(values, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+        store_row_t *out_row = NULL;
+        if (existing && c->prefer.resolution == PGRST_RESOLUTION_IGNORE) {
+            values_dispose(values, ncols);
+            continue;
+        }
+        if (existing) {
+            if (row_in(result, result_n, existing)) {
+                values_dispose(values, ncols);
+                pgrst_error_setf(err, "21000",
+                                 "ON CONFLICT DO UPDATE command cannot affect row a second time");
+                pgrst_error_hintf(err, "Ensure that no rows proposed for insertion within the "
+                                       "same command have duplicate constrained values.");
+                rc = fail_tx(c);
+                goto out;
+            }
+            /* DO UPDATE SET col = EXCLUDED.col for every payload column. */
+            pgvalue_t *merged = xcalloc(ncols, sizeof *merged);
+            const pgvalue_t *old = store_row_values(existing);
+            for (size_t i = 0; i < ncols; i++)
+                pgvalue_copy(&merged[i], &old[i]);
+            for (size_t i = 0; i < name_count; i++) {
+                if (!provided[cols[i]])
+                    continue;
+                pgvalue_dispose(&merged[cols[i]]);
+                pgvalue_copy(&merged[cols[i]], &values[cols[i]]);
+            }
+            values_dispose(values, ncols);
+            /* ExecOnConflictUpdate: the existing row must pass UPDATE's USING
+             * (and SELECT's when read), then ExecUpdate checks UPDATE's WITH
+             * CHECK and the constraints on the merged row. */
+            if (rest_security_conflict_row(c, reads, old, err) < 0 ||
+                rest_security_new_row(c, SECURITY_CMD_UPDATE, false, merged, err) < 0 ||
+                rest_security_constraints(c, merged, err) < 0) {
+                values_dispose(merged, ncols);
+                rc = fail_tx(c);
+                goto out;
+            }
+            int urc = store_update(c->store, c->table, existing, merged, &c->env, &out_row, err);
+            free(merged);
+            if (urc < 0) {
+                rc = fail_tx(c);
+                goto out;
+            }
+        } else {
+            int irc = store_insert(c->store, c->table, values, &c->env, &out_row, err);
+            free(values);
+            if (irc < 0) {
+                rc = fail_tx(c);
+                goto out;
+            }
+            inserted++;
+        }
+        result[result_n++] = out_row;
+    }
+    if (store_end_statement(c->store, &c->env, err) < 0) {
+        rc = fail_tx(c);
+        goto out;
+    }
+    if (representation(c) && rest_render_rows(c, result, result_n, err) < 0) {
+        rc = fail_tx(c);
+        goto out;
+    }
+    c->resp->status =
+        inserted == 0 && upsert && c->prefer.resolution == PGRST_RESOLUTION_MERGE ? 200 : 201;
+    if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n)
+        location_header(c, result[0]);
+    rest_content_range(c, 1, 0, (long long)result_n, c->prefer.count != PGRST_COUNT_UNSET);
+    const size_t *pk = NULL;
+    bool shows_resolution = store_table_primary_key(c->table, &pk) > 0 || c->q.on_conflict;
+    rest_preference_applied(c, shows_resolution, true, true, false);
+    if (representation(c))
+        rest_content_type(c);
+    finish_tx(c);
+    rc = 0;
+out:
+    if (rows != body)
+        cJSON_Delete(rows);
+    return rc;
+}
+
+/* PATCH and DELETE need a WHERE clause under pg-safeupdate (reference §3). */
+static int require_where(rest_ctx_t *c, const char *verb, pgrst_error_t *err)
+{
+    if (c->q.where_count == 0)
+        return pgrst_error_setf(err, "21000", "%s requires a WHERE clause", verb);
+    return 0;
+}
+
+/* Matching rows (heap order) for PATCH/DELETE. */
+static int collect_targets(rest_ctx_t *c, store_row_t ***rows, size_t *n, pgrst_error_t *err)
+{
+    if (plan_returning(c, err) < 0)
+        return -1;
+    if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
+        return -1;
+    *n = rest_plan_collect(&c->plan, c->arena, rows);
+    return 0;
+}
+
+static int check_max_affected(rest_ctx_t *c, size_t n, pgrst_error_t *err)
+{
+    if (c->prefer.handling == PGRST_HANDLING_STRICT && c->prefer.max_affected >= 0 &&
+        (long long)n > (long long)c->prefer.max_affected) {
+        pgrst_error_setf(err, "PGRST124",
+                         "Query result exceeds max-affected preference constraint");
+        pgrst_error_detailsf(err, "The query affects %zu rows", n);
+        return -1;
+    }
+    return 0;
+}
+
+int rest_update(rest_ctx_t *c, pgrst_error_t *err)
+{
+    rest_body_t *b = &c->body;
+    int rc = -1;
+    cJSON *body = b->doc.json;
+    const char **names = NULL;
+    size_t name_count = 0;
+    size_t *cols = NULL;
+    if (!cJSON_IsObject(body)) {
+        pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
+        goto out;
+    }
+    cJSON *wrapped = cJSON_CreateArray();
+    cJSON_AddItemReferenceToArray(wrapped, body);
+    int prc = payload_columns(c, wrapped, &names, &name_count, err);
+    cJSON_Delete(wrapped);
+    if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0)
+        goto out;
+
+    store_row_t **targets = NULL;
+    size_t n = 0;
+    if (name_count == 0) {
+        /* An empty object updates nothing: PostgREST runs SELECT ... WHERE false. */
+        if (plan_returning(c, err) < 0)
+            goto out;
+    } else {
+        if (require_where(c, "UPDATE", err) < 0 || collect_targets(c, &targets, &n, err) < 0)
+            goto out;
+    }
+    /* The WHERE clause (always there under pg-safeupdate) reads columns, so
+     * an UPDATE needs SELECT as well, and SELECT's policies join UPDATE's. */
+    static const unsigned need[] = {SCENARIO_PRIV_UPDATE, SCENARIO_PRIV_SELECT};
+    if (rest_security_require(c, need, 2, err) < 0 ||
+        rest_security_filter(c, SECURITY_CMD_UPDATE, true, targets, &n, err) < 0)
+        goto out;
+    size_t ncols = store_table_column_count(c->table);
+    store_row_t **result = arena_calloc(c->arena, n ? n : 1, sizeof *result);
+    pgvalue_t *payload = NULL;
+    store_begin(c->store);
+    for (size_t r = 0; r < n; r++) {
+        if (!payload) {
+            /* json_populate_record runs only when a row is updated. */
+            payload = xcalloc(ncols, sizeof *payload);
+            for (size_t i = 0; i < ncols; i++)
+                pgvalue_init_null(&payload[i]);
+            for (size_t i = 0; i < name_count; i++) {
+                bool present = false;
+                if (rest_body_member(b, body, b->doc.root, names[i],
+                                     &store_table_column(c->table, cols[i])->type, &present,
+                                     &payload[cols[i]], err) < 0) {
+                    values_dispose(payload, ncols);
+                    rc = fail_tx(c);
+                    goto out;
+                }
+            }
+        }
+        pgvalue_t *values = xcalloc(ncols, sizeof *values);
+        const pgvalue_t *old = store_row_values(targets[r]);
+        for (size_t i = 0; i < ncols; i++)
+            pgvalue_copy(&values[i], &old[i]);
+        for (size_t i = 0; i < name_count; i++) {
+            pgvalue_dispose(&values[cols[i]]);
+            pgvalue_copy(&values[cols[i]], &payload[cols[i]]);
+        }
+        /* ExecUpdate: WITH CHECK OPTIONs, then ExecConstraints. */
+        if (rest_security_new_row(c, SECURITY_CMD_UPDATE, true, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
+            values_dispose(values, ncols);
+            values_dispose(payload, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+        int urc = store_update(c->store, c->table, targets[r], values, &c->env, &result[r], err);
+        free(values);
+        if (urc < 0) {
+            values_dispose(payload, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+    }
+    if (payload)
+        values_dispose(payload, ncols);
+    if (store_end_statement(c->store, &c->env, err) < 0 || check_max_affected(c, n, err) < 0 ||
+        (representation(c) && rest_render_rows(c, result, n, err) < 0)) {
+        rc = fail_tx(c);
+        goto out;
+    }
+    c->resp->status = representation(c) ? 200 : 204;
+    rest_content_range(c, 0, (long long)n - 1, (long long)n, c->prefer.count != PGRST_COUNT_UNSET);
+    rest_preference_applied(c, false, true, true, true);
+    if (representation(c))
+        rest_content_type(c);
+    finish_tx(c);
+    rc = 0;
+out:
+    return rc;
+}
+
+int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
+{
+    store_row_t **targets = NULL;
+    size_t n = 0;
+    static const unsigned need[] = {SCENARIO_PRIV_DELETE, SCENARIO_PRIV_SELECT};
+    if (require_where(c, "DELETE", err) < 0 || collect_targets(c, &targets, &n, err) < 0 ||
+        rest_security_require(c, need, 2, err) < 0 ||
+        rest_security_filter(c, SECURITY_CMD_DELETE, true, targets, &n, err) < 0)
+        return -1;
+    store_begin(c->store);
+    /* The representation is rendered before the rows go away (RETURNING). */
+    if (representation(c) && rest_render_rows(c, targets, n, err) < 0)
+        return fail_tx(c);
+    for (size_t r = 0; r < n; r++)
+        if (store_delete(c->store, c->table, targets[r], &c->env, err) < 0)
+            return fail_tx(c);
+    if (store_end_statement(c->store, &c->env, err) < 0 || check_max_affected(c, n, err) < 0)
+        return fail_tx(c);
+    c->resp->status = representation(c) ? 200 : 204;
+    rest_content_range(c, 1, 0, (long long)n, c->prefer.count != PGRST_COUNT_UNSET);
+    rest_preference_applied(c, false, false, true, true);
+    if (representation(c))
+        rest_content_type(c);
+    finish_tx(c);
+    return 0;
+}
+
+/* PUT: a single-row upsert addressed by every primary-key column with eq. */
+int rest_put(rest_ctx_t *c, pgrst_error_t *err)
+{
+    if (c->q.limit >= 0 || c->q.offset > 0)
+        return pgrst_error_setf(err, "PGRST114",
+                                "limit/offset querystring parameters are not allowed for PUT");
+    const size_t *pk = NULL;
+    size_t pk_n = store_table_primary_key(c->table, &pk);
+    bool ok = pk_n > 0 && c->q.where_count == pk_n;
+    for (size_t i = 0; ok && i < c->q.where_count; i++) {
+        const pgrst_logic_t *l = &c->q.where[i];
+        ok = l->kind == PGRST_LOGIC_FILTER && !l->filter.negated && l->filter.op == PGRST_OP_EQ &&
+             l->filter.quant == PGRST_QUANT_NONE && !l->filter.field.path_len;
+        bool is_pk = false;
+        for (size_t k = 0; ok && k < pk_n; k++)
+            is_pk = is_pk ||
+                    strcmp(store_table_column(c->table, pk[k])->name, l->filter.field.name) == 0;
+        ok = ok && is_pk;
+    }
+    if (!ok)
+        return pgrst_error_setf(
+            err, "PGRST105",
+            "Filters must include all and only primary key columns with 'eq' operators");
+
+    rest_body_t *b = &c->body;
+    int rc = -1;
+    cJSON *body = b->doc.json;
+    cJSON *obj = body;
+    if (cJSON_IsArray(body) && cJSON_GetArraySize(body) == 1)
+        obj = cJSON_GetArrayItem(body, 0);
+    if (!cJSON_IsObject(obj)) {
+        pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
+        goto out;
+    }
+    /* Every key value in the payload must equal the URL's. */
+    for (size_t i = 0; i < c->q.where_count; i++) {
+        const pgrst_filter_t *f = &c->q.where[i].filter;
+        int col = store_table_find_column(c->table, f->field.name);
+        const pgtype_t *type = &store_table_column(c->table, (size_t)col)->type;
+        pgvalue_t url_value, body_value;
+        bool present = false, same = false;
+        pgvalue_init_null(&body_value);
+        if (pgvalue_from_text(type, f->value, strlen(f->value), &url_value, err) == 0) {
+            if (rest_body_member(b, obj, rest_body_row_node(b, 0), f->field.name, type, &present,
+                                 &body_value, err) == 0)
+                same = present && !url_value.is_null && !body_value.is_null &&
+                       pgvalue_compare(type, &url_value, &body_value) == 0;
+            pgvalue_dispose(&body_value);
+            pgvalue_dispose(&url_value);
+        }
+        if (pgrst_error_is_set(err))
+            goto out;
+        if (!same) {
+            pgrst_error_setf(err, "PGRST115",
+                             "Payload values do not match URL in primary key column(s)");
+            goto out;
+        }
+    }
+    /* The rest is an upsert of this one row, merging on the primary key. */
+    cJSON *single = cJSON_CreateArray();
+    cJSON_AddItemReferenceToArray(single, obj);
+    const char **names = NULL;
+    size_t name_count = 0;
+    size_t *cols = NULL;
+    int prc = payload_columns(c, single, &names, &name_count, err);
+    cJSON_Delete(single);
+    static const unsigned need[] = {SCENARIO_PRIV_INSERT, SCENARIO_PRIV_UPDATE,
+                                    SCENARIO_PRIV_SELECT};
+    if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0 ||
+        plan_returning(c, err) < 0 || rest_security_require(c, need, 3, err) < 0)
+        goto out;
+    size_t ncols = store_table_column_count(c->table);
+    pgvalue_t *values = xcalloc(ncols, sizeof *values);
+    bool *provided = arena_calloc(c->arena, ncols, sizeof *provided);
+    for (size_t i = 0; i < ncols; i++)
+        pgvalue_init_null(&values[i]);
+    store_begin(c->store);
+    for (size_t i = 0; i < name_count; i++) {
+        provided[cols[i]] = true;
+        bool present = false;
+        if (rest_body_member(b, obj, rest_body_row_node(b, 0), names[i],
+                             &store_table_column(c->table, cols[i])->type, &present,
+                             &values[cols[i]], err) < 0) {
+            values_dispose(values, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+    }
+    store_row_t *existing = NULL, *result = NULL;
+    /* As for POST's upsert: INSERT's checks on the proposed row first. */
+    if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
+        rest_security_new_row(c, SECURITY_CMD_INSERT, true, values, err) < 0 ||
+        rest_security_constraints(c, values, err) < 0 ||
+        store_find_conflict(c->table, pk, pk_n, values, &existing, err) < 0) {
+        values_dispose(values, ncols);
+        rc = fail_tx(c);
+        goto out;
+    }
+    int wrc;
+    if (existing) {
+        for (size_t i = 0; i < ncols; i++) {
+            if (!provided[i]) {
+                pgvalue_dispose(&values[i]);
+                pgvalue_copy(&values[i], &store_row_values(existing)[i]);
+            }
+        }
+        if (rest_security_conflict_row(c, true, store_row_values(existing), err) < 0 ||
+            rest_security_new_row(c, SECURITY_CMD_UPDATE, false, values, err) < 0 ||
+            rest_security_constraints(c, values, err) < 0) {
+            values_dispose(values, ncols);
+            rc = fail_tx(c);
+            goto out;
+        }
+        wrc = store_update(c->store, c->table, existing, values, &c->env, &result, err);
+    } else {
+        wrc = store_insert(c->store, c->table, values, &c->env, &result, err);
+    }
+    free(values);
+    if (wrc < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
+        (representation(c) && rest_render_rows(c, &result, 1, err) < 0)) {
+        rc = fail_tx(c);
+        goto out;
+    }
+    c->resp->status = representation(c) ? (existing ? 200 : 201) : 204;
+    rest_preference_applied(c, false, false, true, false);
+    if (representation(c))
+        rest_content_type(c);
+    finish_tx(c);
+    rc = 0;
+out:
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* urlcodec: form decoding as Haskell's urlDecode (PostgREST's query string),
+ * path decoding as the HTTP layer needs it, and Network.HTTP.Base.urlEncode. */
+#include "urlcodec.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+static void test_form_decode(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    /* + is a space, %XX in either case, a short or invalid escape is kept */
+    assert_string_equal(url_form_decode(a, "a%20b+c%4", 9), "a b c%4");
+    assert_string_equal(url_form_decode(a, "%e2%82%AC", 9), "\xe2\x82\xac");
+    assert_string_equal(url_form_decode(a, "%zz%", 4), "%zz%");
+    /* only n bytes are read */
+    assert_string_equal(url_form_decode(a, "abc&d=e", 3), "abc");
+    arena_free(a);
+}
+
+static void test_path_decode(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    /* + stays, %00 stays literal so the result remains one C string */
+    assert_string_equal(url_path_decode(a, "/a+b%2Fc", 8), "/a+b/c");
+    assert_string_equal(url_path_decode(a, "/x%00y", 6), "/x%00y");
+    assert_string_equal(url_path_decode(a, "/%4", 3), "/%4");
+    arena_free(a);
+}
+
+static void test_encode(void **state)
+{
+    (void)state;
+    buf_t b;
+    buf_init(&b);
+    url_encode(&b, "id=eq.1 a/b~c-d_e.f\xc3\xa9");
+    assert_string_equal(buf_cstr(&b), "id%3Deq.1%20a%2Fb~c-d_e.f%C3%A9");
+    buf_dispose(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_form_decode),
+        cmocka_unit_test(test_path_decode),
+        cmocka_unit_test(test_encode),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
