@@ -5,6 +5,7 @@
 #include "instance.h"
 
 #include "clock.h"
+#include "memory_engine.h"
 #include "owner_insert.h"
 #include "xalloc.h"
 
@@ -20,6 +21,7 @@ struct instance {
     security_t *security;        /* owned */
     rules_t *rules;              /* owned */
     gotrue_t *gotrue;            /* owned */
+    engine_t *engine;            /* owned; borrows store, security and scenario */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
     int64_t clock_offset_us; /* real clock: what /__mock/clock added */
@@ -233,6 +235,7 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
     gotrue_start(inst->gotrue, instance_now_us(inst), cfg ? cfg->seed : 1);
     gotrue_set_security(inst->gotrue, inst->security);
+    inst->engine = memory_engine_new(inst->store, inst->security, sc);
     *out = inst;
     return 0;
 }
@@ -241,6 +244,7 @@ void instance_free(instance_t *inst)
 {
     if (!inst)
         return;
+    engine_free(inst->engine); /* borrows the models below */
     gotrue_free(inst->gotrue);
     rules_free(inst->rules);
     security_free(inst->security); /* its expressions borrow the store's tables */
@@ -267,6 +271,11 @@ jwt_cache_t *instance_jwt_cache(instance_t *inst)
 store_t *instance_store(instance_t *inst)
 {
     return inst->store;
+}
+
+engine_t *instance_engine(instance_t *inst)
+{
+    return inst->engine;
 }
 
 int64_t instance_now_us(const instance_t *inst)
@@ -333,13 +342,7 @@ void instance_clock_set(instance_t *inst, int64_t us)
 
 void instance_schema_reload(instance_t *inst)
 {
-    size_t n = store_table_count(inst->store);
-    for (size_t i = 0; i < n; i++) {
-        store_table_t *t = store_table_at(inst->store, i);
-        store_table_set_in_schema_cache(t, true);
-        for (size_t c = 0; c < store_table_column_count(t); c++)
-            store_column_set_in_schema_cache(t, c, true);
-    }
+    inst->engine->ops->reload(inst->engine);
     inst->last_reload_us = instance_now_us(inst);
     rules_on_event(inst->rules, "schema_reload");
 }

@@ -5,6 +5,7 @@
 #define MOCK_INSTANCE_H
 
 #include "config.h"
+#include "engine.h"
 #include "gotrue.h"
 #include "jwt.h"
 #include "rules.h"
@@ -27,6 +28,8 @@ void instance_free(instance_t *inst); /* NULL is a no-op */
 const scenario_t *instance_scenario(const instance_t *inst);
 const mock_config_t *instance_config(const instance_t *inst);
 store_t *instance_store(instance_t *inst);
+/* The data plane /rest/v1 reaches the data through (engine.h). */
+engine_t *instance_engine(instance_t *inst);
 /* The scenario clock: microseconds since 2000-01-01 00:00:00 UTC. */
 int64_t instance_now_us(const instance_t *inst);
 /* The instance's cache of verified JWTs. */

@@ -80,8 +80,7 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
                 rest_env_t env = {
                     .sc = instance_scenario(inst),
                     .cfg = instance_config(inst),
-                    .store = instance_store(inst),
-                    .security = instance_security(inst),
+                    .engine = instance_engine(inst),
                     .jwt_cache = instance_jwt_cache(inst),
                     .now_us = instance_now_us(inst),
                     .http_date = instance_http_date(inst),

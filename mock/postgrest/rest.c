@@ -1,13 +1,14 @@
 /* /rest/v1 request flow in PostgREST's order: gateway, JWT, method and path,
  * schema profile, query string, Prefer, body, schema cache lookup, media type,
- * then the read (here) or write (rest_write.c). Every error comes from the
- * model: the table, column, role or value at hand. */
+ * then the statement, which the engine runs (engine.h); the answer's status
+ * and headers are built here from what the engine reports (Response.hs).
+ * Every error comes from the model: the table, column, role or value at hand. */
 #include "rest.h"
 
 #include "clock.h"
 #include "fuzzy.h"
-#include "rest_ctx.h"
-#include "rest_security.h"
+#include "gateway.h"
+#include "pgrst_query.h"
 #include "urlcodec.h"
 #include "xalloc.h"
 
@@ -15,6 +16,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* One /rest/v1 request on its way through the PostgREST layer; lives on
+ * rest_handle's stack. */
+typedef struct rest_flow {
+    const rest_env_t *renv; /* what the router lent for this request */
+    const scenario_t *sc;
+    const mock_request_t *req;
+    arena_t *arena; /* the request's arena */
+    mock_response_t *resp;
+    engine_t *engine;
+    const engine_relation_t *relation; /* from the engine's schema cache */
+    const char *schema;
+    bool negotiated; /* Content-Profile goes on responses with a body */
+    pgrst_query_t q;
+    pgrst_prefer_t prefer;
+    pgrst_accept_t accept;
+    rest_body_t body; /* POST/PATCH/PUT: parsed before the schema cache lookup */
+    gateway_identity_t who;
+    bool role_is_anon;
+    bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
+    long long lower;  /* the read's range (RangeQuery.hs), -1 upper: unbounded */
+    long long upper;
+} rest_flow_t;
+
+typedef rest_flow_t rest_ctx_t;
 
 static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
 {
@@ -91,23 +117,16 @@ static int table_not_found(rest_ctx_t *c, const char *name, pgrst_error_t *err)
 {
     pgrst_error_setf(err, "PGRST205", "Could not find the table '%s.%s' in the schema cache",
                      c->schema, name);
-    size_t n = store_table_count(c->store);
-    const char **cands = xcalloc(n ? n : 1, sizeof *cands);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const store_table_t *t = store_table_at(c->store, i);
-        if (strcmp(store_table_schema(t), c->schema) == 0 && store_table_in_schema_cache(t))
-            cands[k++] = store_table_name(t);
-    }
+    const char **cands = NULL;
+    size_t k = c->engine->ops->relation_names(c->engine, c->schema, c->arena, &cands);
     double min = c->sc->postgrest_version >= 14 ? FUZZY_MIN_SCORE_TABLES : FUZZY_MIN_SCORE_LEGACY;
     int best = fuzzy_best(name, cands, k, min);
     if (best >= 0)
         pgrst_error_hintf(err, "Perhaps you meant the table '%s.%s'", c->schema, cands[best]);
-    free(cands);
     return -1;
 }
 
-void rest_content_type(rest_ctx_t *c)
+static void rest_content_type(rest_ctx_t *c)
 {
     const char *ct;
     switch (c->accept.media) {
@@ -130,53 +149,6 @@ void rest_content_type(rest_ctx_t *c)
         mock_response_add_header(c->resp, "Content-Profile", arena_strdup(c->arena, c->schema));
 }
 
-int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
-{
-    buf_t *out = &c->resp->body;
-    if (c->accept.media == PGRST_MEDIA_OBJECT) {
-        if (n != 1) {
-            pgrst_error_setf(err, "PGRST116",
-                             c->sc->postgrest_version >= 13
-                                 ? "Cannot coerce the result to a single JSON object"
-                                 : "JSON object requested, multiple (or no) rows returned");
-            pgrst_error_detailsf(err, "The result contains %zu rows", n);
-            return -1;
-        }
-    } else if (c->accept.media == PGRST_MEDIA_JSON) {
-        buf_putc(out, '[');
-    } else if (c->accept.media == PGRST_MEDIA_CSV) {
-        /* The header names the columns even when there are no rows. */
-        for (size_t i = 0; i < c->plan.out_count; i++) {
-            render_cell_t cell = {.key = rest_plan_out_key(&c->plan, i)};
-            if (i)
-                buf_putc(out, ',');
-            render_csv_header(out, &cell, 1);
-        }
-    }
-    rest_scratch_t scratch = {0};
-    for (size_t i = 0; i < n; i++) {
-        render_cell_t *cells = NULL;
-        int k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch, err);
-        if (k < 0) {
-            rest_plan_scratch_dispose(&scratch);
-            return -1;
-        }
-        if (c->accept.media == PGRST_MEDIA_CSV) {
-            buf_putc(out, '\n');
-            render_csv_row(out, cells, (size_t)k);
-        } else {
-            if (i)
-                buf_puts(out, c->accept.nulls_stripped ? RENDER_JSON_ROW_SEPARATOR_STRIPPED
-                                                       : RENDER_JSON_ROW_SEPARATOR);
-            render_json_row(out, cells, (size_t)k, c->accept.nulls_stripped);
-        }
-        rest_plan_scratch_dispose(&scratch);
-    }
-    if (c->accept.media == PGRST_MEDIA_JSON)
-        buf_putc(out, ']');
-    return 0;
-}
-
 static const char *const return_names[] = {NULL, "minimal", "representation", "headers-only"};
 static const char *const count_names[] = {NULL, "exact", "planned", "estimated"};
 static const char *const resolution_names[] = {NULL, "merge-duplicates", "ignore-duplicates"};
@@ -184,8 +156,8 @@ static const char *const missing_names[] = {NULL, "default", "null"};
 static const char *const handling_names[] = {NULL, "strict", "lenient"};
 static const char *const tx_names[] = {NULL, "commit", "rollback"};
 
-void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool ret,
-                             bool max_affected)
+static void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool ret,
+                                    bool max_affected)
 {
     /* prefAppliedHeader: resolution, missing, return, count, tx, handling,
      * timezone, max-affected (the latter only with handling=strict). */
@@ -215,8 +187,8 @@ void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool 
     buf_dispose(&b);
 }
 
-void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long long total,
-                        bool with_total)
+static void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long long total,
+                               bool with_total)
 {
     /* contentRangeH (RangeQuery.hs): the range part is "*" when the total is 0
      * or the range is empty. The value lives in the request arena. */
@@ -255,7 +227,7 @@ static void content_location(rest_ctx_t *c)
     buf_t b;
     buf_init(&b);
     buf_putc(&b, '/');
-    buf_puts(&b, store_table_name(c->table));
+    buf_puts(&b, c->engine->ops->relation_name(c->relation));
     size_t n = c->q.param_count;
     if (n) {
         const pgrst_param_t **sorted = arena_alloc(c->arena, n * sizeof *sorted);
@@ -280,34 +252,12 @@ static void content_location(rest_ctx_t *c)
     buf_dispose(&b);
 }
 
-static int do_read(rest_ctx_t *c, pgrst_error_t *err)
+/* The read's range: limit/offset intersected with the Range header (GET
+ * only), then capped by db-max-rows (RangeQuery.hs, restrictRange). An
+ * invalid Range header is reported after the statement has been analysed
+ * (*range_err), so that errors in the select list or filters come first. */
+static void read_range(rest_ctx_t *c, pgrst_error_t *range_err)
 {
-    /* Postgres analyses the select list before WHERE, and WHERE before ORDER
-     * BY; compile in that order so the first error is the one it reports. */
-    c->plan.table = c->table;
-    c->plan.index_col = -1;
-    if (rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err) < 0)
-        return -1;
-    if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
-        return -1;
-    if (rest_plan_order(&c->plan, c->arena, c->q.order, c->q.order_count, err) < 0)
-        return -1;
-
-    /* ExecCheckPermissions runs once the statement is analysed. */
-    static const unsigned need[] = {SCENARIO_PRIV_SELECT};
-    if (rest_security_require(c, need, 1, err) < 0)
-        return -1;
-
-    store_row_t **rows = NULL;
-    size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
-    /* Rows the SELECT policies hide are not there at all: neither in the
-     * range nor in the count (reference §4). */
-    if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
-        return -1;
-    rest_plan_sort(&c->plan, rows, total);
-
-    /* Range: limit/offset intersected with the Range header (GET only), then
-     * capped by db-max-rows (RangeQuery.hs, restrictRange). */
     long long lower = c->q.offset, upper = -1; /* -1: unbounded */
     if (c->q.limit >= 0)
         upper = lower + c->q.limit - 1;
@@ -315,10 +265,9 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
     if (strcmp(c->req->method, "GET") == 0 &&
         pgrst_range_parse(mock_request_header(c->req, "range"), &hfrom, &hto) == 0) {
         if (hto >= 0 && hto < hfrom) {
-            pgrst_error_setf(err, "PGRST103", "Requested range not satisfiable");
-            pgrst_error_detailsf(err, "The lower boundary must be lower than or equal to the "
-                                      "upper boundary in the Range header.");
-            return -1;
+            pgrst_error_setf(range_err, "PGRST103", "Requested range not satisfiable");
+            pgrst_error_detailsf(range_err, "The lower boundary must be lower than or equal to the "
+                                            "upper boundary in the Range header.");
         }
         if (hfrom > lower)
             lower = hfrom;
@@ -330,35 +279,48 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
         if (upper < 0 || cap < upper)
             upper = cap;
     }
-    size_t first = (size_t)lower < total ? (size_t)lower : total;
-    size_t last = upper < 0 || (size_t)upper + 1 > total ? total : (size_t)upper + 1;
-    size_t count = last > first ? last - first : 0;
+    c->lower = lower;
+    c->upper = upper;
+}
 
-    bool with_count = c->prefer.count != PGRST_COUNT_UNSET;
+static bool representation(const rest_ctx_t *c)
+{
+    return c->prefer.ret == PGRST_RETURN_REPRESENTATION;
+}
+
+static bool with_count(const rest_ctx_t *c)
+{
+    return c->prefer.count != PGRST_COUNT_UNSET;
+}
+
+/* Status and headers of a read from the engine's counts. */
+static void respond_read(rest_ctx_t *c, const engine_result_t *res, pgrst_error_t *err)
+{
+    long long lower = c->lower;
+    long long total = res->total, count = res->page_count;
     int status = 200;
-    if (with_count) {
-        if (lower > (long long)total)
+    if (with_count(c)) {
+        if (lower > total)
             status = 416;
-        else if ((long long)count < (long long)total)
+        else if (count < total)
             status = 206;
     }
     if (status == 416) {
         pgrst_error_setf(err, "PGRST103", "Requested range not satisfiable");
-        pgrst_error_detailsf(err, "An offset of %lld was requested, but there are only %zu rows.",
+        pgrst_error_detailsf(err, "An offset of %lld was requested, but there are only %lld rows.",
                              lower, total);
         /* PostgREST keeps the read's headers and puts the error in the body. */
         c->resp->status = 416;
-        rest_content_range(c, lower, lower + (long long)count - 1, (long long)total, true);
+        rest_content_range(c, lower, lower + count - 1, total, true);
         content_location(c);
         mock_response_add_header(c->resp, "Content-Type", "application/json; charset=utf-8");
+        buf_reset(&c->resp->body);
         pgrst_error_body(err, &c->resp->body);
         pgrst_error_dispose(err);
-        return 0;
+        return;
     }
-    if (rest_render_rows(c, rows + first, count, err) < 0)
-        return -1;
     c->resp->status = status;
-    rest_content_range(c, lower, lower + (long long)count - 1, (long long)total, with_count);
+    rest_content_range(c, lower, lower + count - 1, total, with_count(c));
     content_location(c);
     rest_content_type(c);
     rest_preference_applied(c, false, false, false, false);
@@ -366,13 +328,119 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
         c->resp->omit_body = true;
         c->resp->length_mode = MOCK_LENGTH_NONE;
     }
+}
+
+/* Location: "/table?pk=eq.value[&...]" for the first inserted row. */
+static void location_header(rest_ctx_t *c, const engine_result_t *res)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_printf(&b, "/%s", c->engine->ops->relation_name(c->relation));
+    for (size_t i = 0; i < res->location_count; i++) {
+        buf_printf(&b, "%c%s=eq.", i ? '&' : '?', res->location_columns[i]);
+        url_encode(&b, res->location_values[i]);
+    }
+    mock_response_add_header_owned(c->resp, "Location", buf_steal(&b));
+}
+
+/* Status and headers of a write from what the engine reports. */
+static void respond_write(rest_ctx_t *c, engine_op_t op, const engine_result_t *res)
+{
+    long long n = res->page_count;
+    switch (op) {
+    case ENGINE_INSERT: {
+        c->resp->status =
+            res->inserted == 0 && res->upsert && c->prefer.resolution == PGRST_RESOLUTION_MERGE
+                ? 200
+                : 201;
+        if (res->location_count)
+            location_header(c, res);
+        rest_content_range(c, 1, 0, n, with_count(c));
+        bool shows_resolution =
+            engine_relation_has_primary_key(c->engine, c->relation) || c->q.on_conflict;
+        rest_preference_applied(c, shows_resolution, true, true, false);
+        break;
+    }
+    case ENGINE_UPDATE:
+        c->resp->status = representation(c) ? 200 : 204;
+        rest_content_range(c, 0, n - 1, n, with_count(c));
+        rest_preference_applied(c, false, true, true, true);
+        break;
+    case ENGINE_DELETE:
+        c->resp->status = representation(c) ? 200 : 204;
+        rest_content_range(c, 1, 0, n, with_count(c));
+        rest_preference_applied(c, false, false, true, true);
+        break;
+    default: /* ENGINE_UPSERT (PUT) */
+        c->resp->status = representation(c) ? (res->existed ? 200 : 201) : 204;
+        rest_preference_applied(c, false, false, true, false);
+        break;
+    }
+    if (representation(c))
+        rest_content_type(c);
+}
+
+typedef struct completion {
+    bool done;
+    int rc;
+} completion_t;
+
+static void on_engine_done(void *arg, int rc)
+{
+    completion_t *cp = arg;
+    cp->done = true;
+    cp->rc = rc;
+}
+
+/* Hands the statement to the engine and answers from its result. */
+static int run_statement(rest_ctx_t *c, engine_op_t op, pgrst_error_t *err)
+{
+    pgrst_error_t range_err;
+    pgrst_error_init(&range_err);
+    if (op == ENGINE_READ)
+        read_range(c, &range_err);
+    engine_request_t req = {
+        .op = op,
+        .arena = c->arena,
+        .relation = c->relation,
+        .query = &c->q,
+        .prefer = &c->prefer,
+        .accept = &c->accept,
+        .payload = c->body.present ? &c->body : NULL,
+        .offset = c->lower,
+        .limit = c->upper < 0 ? -1 : c->upper - c->lower + 1,
+        .tx_rollback = c->tx_rollback,
+        .role = c->who.role,
+        .claims = c->who.claims,
+        .auth_uid = c->who.sub,
+        .now_us = c->renv->now_us,
+    };
+    engine_result_t res;
+    memset(&res, 0, sizeof res);
+    res.body = &c->resp->body;
+    completion_t cp = {0};
+    engine_execute(c->engine, &req, &res, err, on_engine_done, &cp);
+    /* The HTTP layer answers synchronously today, so every engine must have
+     * completed by now; an engine that completes later needs the server to
+     * hold the response until it does. */
+    MOCK_ASSERT(cp.done);
+    if (cp.rc == 0 && pgrst_error_is_set(&range_err)) {
+        pgrst_error_move(err, &range_err);
+        cp.rc = -1;
+    }
+    pgrst_error_dispose(&range_err);
+    if (cp.rc < 0)
+        return -1;
+    if (op == ENGINE_READ)
+        respond_read(c, &res, err);
+    else
+        respond_write(c, op, &res);
     return 0;
 }
 
 static void do_options(rest_ctx_t *c)
 {
-    const size_t *pk = NULL;
-    bool has_pk = store_table_primary_key(c->table, &pk) > 0;
+    bool has_pk = engine_relation_has_primary_key(c->engine, c->relation);
     c->resp->status = 200;
     mock_response_add_header(c->resp, "Access-Control-Allow-Origin", "*");
     /* Response.hs allowH; grants narrow it once they are modelled. */
@@ -403,7 +471,12 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
     const char *slash = strchr(rel_path, '/');
     if (slash) {
         if (strncmp(rel_path, "rpc/", 4) == 0 && slash[1] && !strchr(slash + 1, '/')) {
-            /* No functions are modelled, so every one is missing from the cache. */
+            engine_function_info_t fn;
+            if (c->engine->ops->find_function(c->engine, c->schema, slash + 1, &fn)) {
+                pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+                pgrst_error_detailsf(err, "supamock does not call functions yet");
+                return -1;
+            }
             pgrst_error_setf(err, "PGRST202",
                              "Could not find the function %s.%s without parameters in the "
                              "schema cache",
@@ -446,8 +519,8 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
         return -1;
 
     char *name = arena_strdup(c->arena, rel_path);
-    c->table = store_find_table(c->store, c->schema, name);
-    if (!c->table || !store_table_in_schema_cache(c->table))
+    c->relation = engine_find_relation(c->engine, c->schema, name);
+    if (!c->relation)
         return table_not_found(c, name, err);
     if (strcmp(method, "OPTIONS") == 0) {
         do_options(c);
@@ -456,18 +529,16 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
     if (pgrst_accept_parse(mock_request_header(c->req, "accept"), &c->accept, err) < 0)
         return -1;
 
-    c->env.now_us = c->renv->now_us;
-    c->env.auth_uid = c->who.sub;
-    rest_security_begin(c); /* RLS for this role; sets env.hide_row_details */
+    engine_op_t op = ENGINE_DELETE;
     if (is_read(method))
-        return do_read(c, err);
-    if (strcmp(method, "POST") == 0)
-        return rest_insert(c, err);
-    if (strcmp(method, "PATCH") == 0)
-        return rest_update(c, err);
-    if (strcmp(method, "PUT") == 0)
-        return rest_put(c, err);
-    return rest_delete(c, err);
+        op = ENGINE_READ;
+    else if (strcmp(method, "POST") == 0)
+        op = ENGINE_INSERT;
+    else if (strcmp(method, "PATCH") == 0)
+        op = ENGINE_UPDATE;
+    else if (strcmp(method, "PUT") == 0)
+        op = ENGINE_UPSERT;
+    return run_statement(c, op, err);
 }
 
 void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *rel_path,
@@ -480,8 +551,7 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
     c.req = req;
     c.arena = req->arena;
     c.resp = resp;
-    c.store = renv->store;
-    c.plan.index_col = -1;
+    c.engine = renv->engine;
     pgrst_error_t err;
     pgrst_error_init(&err);
 
@@ -514,7 +584,6 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
                                  "Content-Type, Date, Location, Server, Transfer-Encoding, "
                                  "Range-Unit");
     }
-    rest_plan_dispose(&c.plan);
     rest_body_dispose(&c.body);
     gateway_identity_dispose(&c.who);
     pgrst_error_dispose(&err);

@@ -4,11 +4,10 @@
 #define MOCK_REST_H
 
 #include "config.h"
+#include "engine.h"
 #include "jwt.h"
 #include "message.h"
 #include "scenario.h"
-#include "security.h"
-#include "store.h"
 
 #include <stdint.h>
 
@@ -17,8 +16,7 @@
 typedef struct rest_env {
     const scenario_t *sc;
     const mock_config_t *cfg; /* may be NULL (tests) */
-    store_t *store;
-    security_t *security;
+    engine_t *engine;         /* the data plane: the only way to the data */
     jwt_cache_t *jwt_cache;
     int64_t now_us;        /* the scenario clock */
     const char *http_date; /* Date header value for now_us; borrowed for the call */

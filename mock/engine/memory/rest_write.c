@@ -3,9 +3,8 @@
  * request, constraints checked per row and foreign keys at statement end,
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
+#include "rest_body_member.h"
 #include "rest_security.h"
-#include "urlcodec.h"
-
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -146,24 +145,27 @@ static int conflict_target(rest_ctx_t *c, size_t **cols, size_t *n, pgrst_error_
     return 0;
 }
 
-static void location_header(rest_ctx_t *c, const store_row_t *row)
+/* The primary key of `row` for the Location header, as the text values
+ * PostgREST's SQL selects for it (pgrst_source's pk columns). */
+static void location_key(rest_ctx_t *c, const store_row_t *row)
 {
     const size_t *pk = NULL;
     size_t n = store_table_primary_key(c->table, &pk);
     if (!n || !row)
         return;
-    buf_t b, text;
-    buf_init(&b);
+    engine_result_t *res = c->res;
+    res->location_columns = arena_calloc(c->arena, n, sizeof *res->location_columns);
+    res->location_values = arena_calloc(c->arena, n, sizeof *res->location_values);
+    buf_t text;
     buf_init(&text);
-    buf_printf(&b, "/%s", store_table_name(c->table));
     for (size_t i = 0; i < n; i++) {
         const store_column_t *col = store_table_column(c->table, pk[i]);
         buf_reset(&text);
         pgvalue_render_text(&col->type, &store_row_values(row)[pk[i]], &text);
-        buf_printf(&b, "%c%s=eq.", i ? '&' : '?', col->name);
-        url_encode(&b, buf_cstr(&text));
+        res->location_columns[i] = col->name;
+        res->location_values[i] = arena_strndup(c->arena, text.data, text.len);
     }
-    mock_response_add_header_owned(c->resp, "Location", buf_steal(&b));
+    res->location_count = n;
     buf_dispose(&text);
 }
 
@@ -316,16 +318,12 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         rc = fail_tx(c);
         goto out;
     }
-    c->resp->status =
-        inserted == 0 && upsert && c->prefer.resolution == PGRST_RESOLUTION_MERGE ? 200 : 201;
+    c->res->upsert = upsert;
+    c->res->inserted = inserted;
+    c->res->page_count = (long long)result_n;
+    c->res->total = (long long)result_n;
     if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n)
-        location_header(c, result[0]);
-    rest_content_range(c, 1, 0, (long long)result_n, c->prefer.count != PGRST_COUNT_UNSET);
-    const size_t *pk = NULL;
-    bool shows_resolution = store_table_primary_key(c->table, &pk) > 0 || c->q.on_conflict;
-    rest_preference_applied(c, shows_resolution, true, true, false);
-    if (representation(c))
-        rest_content_type(c);
+        location_key(c, result[0]);
     finish_tx(c);
     rc = 0;
 out:
@@ -452,11 +450,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
         rc = fail_tx(c);
         goto out;
     }
-    c->resp->status = representation(c) ? 200 : 204;
-    rest_content_range(c, 0, (long long)n - 1, (long long)n, c->prefer.count != PGRST_COUNT_UNSET);
-    rest_preference_applied(c, false, true, true, true);
-    if (representation(c))
-        rest_content_type(c);
+    c->res->page_count = (long long)n;
+    c->res->total = (long long)n;
     finish_tx(c);
     rc = 0;
 out:
@@ -481,11 +476,8 @@ int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
             return fail_tx(c);
     if (store_end_statement(c->store, &c->env, err) < 0 || check_max_affected(c, n, err) < 0)
         return fail_tx(c);
-    c->resp->status = representation(c) ? 200 : 204;
-    rest_content_range(c, 1, 0, (long long)n, c->prefer.count != PGRST_COUNT_UNSET);
-    rest_preference_applied(c, false, false, true, true);
-    if (representation(c))
-        rest_content_type(c);
+    c->res->page_count = (long long)n;
+    c->res->total = (long long)n;
     finish_tx(c);
     return 0;
 }
@@ -613,10 +605,9 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
         rc = fail_tx(c);
         goto out;
     }
-    c->resp->status = representation(c) ? (existing ? 200 : 201) : 204;
-    rest_preference_applied(c, false, false, true, false);
-    if (representation(c))
-        rest_content_type(c);
+    c->res->existed = existing != NULL;
+    c->res->page_count = 1;
+    c->res->total = 1;
     finish_tx(c);
     rc = 0;
 out:

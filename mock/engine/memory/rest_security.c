@@ -8,8 +8,8 @@
 
 void rest_security_begin(rest_ctx_t *c)
 {
-    c->sec = c->renv->security;
-    c->rls = security_rls_applies(c->sec, c->table, c->who.role);
+    /* c->sec is set by memory_execute */
+    c->rls = security_rls_applies(c->sec, c->table, c->role);
     /* ExecBuildSlotValueDescription and BuildIndexValueDescription omit row
      * values when RLS is active for the relation (reference §3). */
     c->env.hide_row_details = c->rls;
@@ -17,12 +17,12 @@ void rest_security_begin(rest_ctx_t *c)
 
 int rest_security_require(rest_ctx_t *c, const unsigned *privs, size_t n, pgrst_error_t *err)
 {
-    return security_require(c->sec, c->table, c->who.role, privs, n, err);
+    return security_require(c->sec, c->table, c->role, privs, n, err);
 }
 
 static policy_eval_env_t env_for(const rest_ctx_t *c, const pgvalue_t *row)
 {
-    return (policy_eval_env_t){.row = row, .claims = c->who.claims, .role = c->who.role};
+    return (policy_eval_env_t){.row = row, .claims = c->claims, .role = c->role};
 }
 
 int rest_security_filter(rest_ctx_t *c, security_command_t cmd, bool with_select,

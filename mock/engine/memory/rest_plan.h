@@ -8,7 +8,7 @@
 
 #include "arena.h"
 #include "pgrst_error.h"
-#include "pgrst_query.h"
+#include "pgrst_request.h"
 #include "render.h"
 #include "store.h"
 

@@ -8,7 +8,6 @@
 #include "jsonc.h"
 #include "message.h"
 #include "pgrst_error.h"
-#include "pgtype.h"
 
 #include <stdbool.h>
 
@@ -25,11 +24,4 @@ int rest_body_parse(const mock_request_t *req, rest_body_t *b, pgrst_error_t *er
 void rest_body_dispose(rest_body_t *b);
 /* The position node of row `index` of an array body, or the root of an object body. */
 const jsonc_node_t *rest_body_row_node(const rest_body_t *b, size_t index);
-/* Member `key` of `row` (an object of this body at position `node`) converted
- * for type t as json_populate_record converts it. *present says whether the key
- * was there; when it was not, out is untouched and 0 is returned. */
-int rest_body_member(const rest_body_t *b, const cJSON *row, const jsonc_node_t *node,
-                     const char *key, const pgtype_t *t, bool *present, pgvalue_t *out,
-                     pgrst_error_t *err);
-
 #endif

@@ -1,0 +1,169 @@
+/* What /rest/v1 needs from a data plane. The PostgREST layer (postgrest/)
+ * reaches data only through this interface; an engine implements it: the
+ * memory engine (engine/memory/) today, a PostgreSQL-backed one later.
+ *
+ * Two halves:
+ * - the schema cache: the relations, columns, relationships and functions
+ *   PostgREST has loaded (not necessarily what exists: DDL after a load is
+ *   invisible until reload, as in production);
+ * - execution: one request is one transaction run under a role and its JWT
+ *   claims, as PostgREST runs it (SET LOCAL ROLE, request.jwt.claims, the SQL
+ *   it generates). The engine renders the rows as Postgres's json_agg /
+ *   row_to_json would, and reports the counts and the Location key that
+ *   PostgREST derives its headers from; the PostgREST layer picks statuses and
+ *   headers.
+ *
+ * Completion is a callback so that an engine may finish later, on the loop,
+ * without blocking other connections (a database round trip); the memory
+ * engine completes before engine_execute returns. Everything a request lends
+ * (strings, the query, the payload, the result buffers) must stay valid until
+ * `done` has run. */
+#ifndef MOCK_ENGINE_H
+#define MOCK_ENGINE_H
+
+#include "arena.h"
+#include "buf.h"
+#include "pgrst_error.h"
+#include "pgrst_request.h"
+#include "rest_body.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct engine engine_t;
+/* A relation in the schema cache; owned by the engine, valid until the next
+ * reload or until the engine is freed. */
+typedef struct engine_relation engine_relation_t;
+
+/* ---- the schema cache ---- */
+
+typedef struct engine_column_info {
+    const char *name;
+    const char *type; /* the type name as Postgres names it in messages, without a type
+                         modifier: "uuid", "text[]", "character varying" */
+    bool nullable;
+    bool has_default;
+    bool primary_key;
+} engine_column_info_t;
+
+/* A foreign key as PostgREST's relationship detection sees it (from the
+ * referencing side). Strings are the engine's. */
+typedef struct engine_relationship {
+    const char *constraint; /* "profiles_user_id_fkey" */
+    const char *schema;     /* referencing relation */
+    const char *relation;
+    const char *column; /* single-column keys (what the memory engine models) */
+    const char *ref_schema;
+    const char *ref_relation;
+    const char *ref_column;
+} engine_relationship_t;
+
+typedef struct engine_function_info {
+    const char *schema;
+    const char *name;
+} engine_function_info_t;
+
+/* ---- one request ---- */
+
+typedef enum engine_op {
+    ENGINE_READ,   /* GET and HEAD */
+    ENGINE_INSERT, /* POST, including upserts (Prefer resolution) */
+    ENGINE_UPDATE, /* PATCH */
+    ENGINE_UPSERT, /* PUT: a single-row upsert addressed by the primary key */
+    ENGINE_DELETE,
+} engine_op_t;
+
+/* The request as PostgREST has parsed and authenticated it. Borrowed for the
+ * call; strings live in `arena` (the request's). */
+typedef struct engine_request {
+    engine_op_t op;
+    arena_t *arena;
+    const engine_relation_t *relation; /* from engine_find_relation */
+    const pgrst_query_t *query;
+    const pgrst_prefer_t *prefer;
+    const pgrst_accept_t *accept; /* the negotiated media type of the rows */
+    const rest_body_t *payload;   /* POST/PATCH/PUT */
+    /* ENGINE_READ: the range PostgREST computed from limit/offset, the Range
+     * header and db-max-rows (RangeQuery.hs); limit -1 is unbounded. */
+    long long offset;
+    long long limit;
+    bool tx_rollback; /* end the transaction with ROLLBACK (Prefer tx or db-tx-end) */
+    /* Who runs it (SET LOCAL ROLE and request.jwt.claims). */
+    const char *role;
+    const cJSON *claims;  /* NULL for the anon key without a JWT */
+    const char *auth_uid; /* the `sub` claim, NULL when none */
+    int64_t now_us;       /* now() for the statement: the scenario clock */
+} engine_request_t;
+
+/* What the engine reports; the caller zeroes it and points `body` at the
+ * buffer the rows are rendered into (the response body). */
+typedef struct engine_result {
+    buf_t *body;          /* rows as the negotiated media type, when the request returns rows */
+    long long total;      /* ENGINE_READ: rows matching before the range; writes: rows affected */
+    long long page_count; /* rows in the body (reads) or returned by the statement (writes) */
+    size_t inserted;      /* ENGINE_INSERT: rows that were inserted rather than merged */
+    bool upsert;          /* ENGINE_INSERT: ran with ON CONFLICT (a resolution and a target) */
+    bool existed;         /* ENGINE_UPSERT: the row was there and got updated */
+    /* ENGINE_INSERT with Prefer return=headers-only: the primary key of the
+     * first row as "col=eq.value" pairs for Location; NULL when none. Values
+     * are text as Postgres outputs them, in the request arena. */
+    const char **location_columns;
+    const char **location_values;
+    size_t location_count;
+} engine_result_t;
+
+/* Called once per engine_execute with 0, or -1 and err set. */
+typedef void (*engine_done_fn)(void *arg, int rc);
+
+typedef struct engine_ops {
+    const char *name; /* "memory", "postgres" */
+    const engine_relation_t *(*find_relation)(engine_t *e, const char *schema, const char *name);
+    /* Names of the cached relations of `schema` in creation order (for the
+     * "Perhaps you meant" hints); the array lives in arena. */
+    size_t (*relation_names)(engine_t *e, const char *schema, arena_t *arena, const char ***out);
+    const char *(*relation_name)(const engine_relation_t *rel);
+    size_t (*column_count)(const engine_relation_t *rel);
+    /* Column i; composed strings ("text[]") live in arena;
+     * with a NULL arena, out->type is NULL. */
+    void (*column)(const engine_relation_t *rel, size_t i, arena_t *arena,
+                   engine_column_info_t *out);
+    /* Foreign keys from and to rel; the array lives in arena. */
+    size_t (*relationships)(engine_t *e, const engine_relation_t *rel, arena_t *arena,
+                            engine_relationship_t **out);
+    /* The function schema.name, or false when the cache has none. */
+    bool (*find_function)(engine_t *e, const char *schema, const char *name,
+                          engine_function_info_t *out);
+    void (*execute)(engine_t *e, const engine_request_t *req, engine_result_t *res,
+                    pgrst_error_t *err, engine_done_fn done, void *arg);
+    /* NOTIFY pgrst, 'reload schema': the cache takes in what exists now. */
+    void (*reload)(engine_t *e);
+    void (*free)(engine_t *e);
+} engine_ops_t;
+
+/* Every engine starts with this header (C's single inheritance). */
+struct engine {
+    const engine_ops_t *ops;
+};
+
+/* Thin wrappers so callers read as prose. */
+static inline const engine_relation_t *engine_find_relation(engine_t *e, const char *schema,
+                                                            const char *name)
+{
+    return e->ops->find_relation(e, schema, name);
+}
+
+static inline void engine_execute(engine_t *e, const engine_request_t *req, engine_result_t *res,
+                                  pgrst_error_t *err, engine_done_fn done, void *arg)
+{
+    e->ops->execute(e, req, res, err, done, arg);
+}
+
+/* Does rel have a primary key? (PUT's Allow, upsert's conflict target.) */
+bool engine_relation_has_primary_key(engine_t *e, const engine_relation_t *rel);
+
+/* NULL is a no-op. */
+void engine_free(engine_t *e);
+
+#endif

@@ -1,0 +1,310 @@
+/* The memory engine behind engine.h: the schema cache is the store's tables
+ * with their in_schema_cache flags, and a request runs against the store in
+ * one store transaction, with grants and RLS from the security model. Reads
+ * are here; mutations are in rest_write.c. It completes every request before
+ * returning. It borrows the store, the security model and the scenario from
+ * the instance that owns it. */
+#include "memory_engine.h"
+
+#include "rest_ctx.h"
+#include "rest_security.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct memory_engine {
+    engine_t base; /* first: engine_t * <-> memory_engine_t * */
+    store_t *store;
+    security_t *sec;
+    const scenario_t *sc;
+} memory_engine_t;
+
+static memory_engine_t *from(engine_t *e)
+{
+    return (memory_engine_t *)e;
+}
+
+/* ---- the schema cache ---- */
+
+static const engine_relation_t *find_relation(engine_t *e, const char *schema, const char *name)
+{
+    store_table_t *t = store_find_table(from(e)->store, schema, name);
+    if (!t || !store_table_in_schema_cache(t))
+        return NULL;
+    return (const engine_relation_t *)t;
+}
+
+static const store_table_t *table_of(const engine_relation_t *rel)
+{
+    return (const store_table_t *)rel;
+}
+
+static size_t relation_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
+{
+    store_t *s = from(e)->store;
+    size_t n = store_table_count(s);
+    const char **names = arena_calloc(arena, n ? n : 1, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const store_table_t *t = store_table_at(s, i);
+        if (strcmp(store_table_schema(t), schema) == 0 && store_table_in_schema_cache(t))
+            names[k++] = store_table_name(t);
+    }
+    *out = names;
+    return k;
+}
+
+static const char *relation_name(const engine_relation_t *rel)
+{
+    return store_table_name(table_of(rel));
+}
+
+static size_t column_count(const engine_relation_t *rel)
+{
+    return store_table_column_count(table_of(rel));
+}
+
+static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
+                   engine_column_info_t *out)
+{
+    const store_column_t *col = store_table_column(table_of(rel), i);
+    char scratch[128];
+    out->name = col->name;
+    out->type =
+        arena ? arena_strdup(arena, pgtype_name(&col->type, scratch, sizeof scratch)) : NULL;
+    out->nullable = col->nullable;
+    out->has_default = col->default_kind != STORE_DEFAULT_NONE;
+    out->primary_key = col->primary_key;
+}
+
+static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
+                            engine_relationship_t **out)
+{
+    store_t *s = from(e)->store;
+    const store_table_t *self = table_of(rel);
+    size_t cap = 0;
+    for (size_t i = 0; i < store_table_count(s); i++)
+        cap += store_table_column_count(store_table_at(s, i));
+    engine_relationship_t *rels = arena_calloc(arena, cap ? cap : 1, sizeof *rels);
+    size_t k = 0;
+    for (size_t i = 0; i < store_table_count(s); i++) {
+        const store_table_t *t = store_table_at(s, i);
+        for (size_t c = 0; c < store_table_column_count(t); c++) {
+            const store_column_t *col = store_table_column(t, c);
+            if (!col->ref_table)
+                continue;
+            bool from_self = t == self;
+            bool to_self = strcmp(col->ref_schema, store_table_schema(self)) == 0 &&
+                           strcmp(col->ref_table, store_table_name(self)) == 0;
+            if (!from_self && !to_self)
+                continue;
+            rels[k++] = (engine_relationship_t){
+                .constraint = col->fk_constraint,
+                .schema = store_table_schema(t),
+                .relation = store_table_name(t),
+                .column = col->name,
+                .ref_schema = col->ref_schema,
+                .ref_relation = col->ref_table,
+                .ref_column = col->ref_column,
+            };
+        }
+    }
+    *out = rels;
+    return k;
+}
+
+static bool find_function(engine_t *e, const char *schema, const char *name,
+                          engine_function_info_t *out)
+{
+    /* No functions are modelled yet: every one is missing from the cache. */
+    (void)e;
+    (void)schema;
+    (void)name;
+    (void)out;
+    return false;
+}
+
+static void reload(engine_t *e)
+{
+    store_t *s = from(e)->store;
+    size_t n = store_table_count(s);
+    for (size_t i = 0; i < n; i++) {
+        store_table_t *t = store_table_at(s, i);
+        store_table_set_in_schema_cache(t, true);
+        for (size_t c = 0; c < store_table_column_count(t); c++)
+            store_column_set_in_schema_cache(t, c, true);
+    }
+}
+
+/* ---- reads ---- */
+
+int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
+{
+    buf_t *out = c->res->body;
+    if (c->accept.media == PGRST_MEDIA_OBJECT) {
+        if (n != 1) {
+            pgrst_error_setf(err, "PGRST116",
+                             c->sc->postgrest_version >= 13
+                                 ? "Cannot coerce the result to a single JSON object"
+                                 : "JSON object requested, multiple (or no) rows returned");
+            pgrst_error_detailsf(err, "The result contains %zu rows", n);
+            return -1;
+        }
+    } else if (c->accept.media == PGRST_MEDIA_JSON) {
+        buf_putc(out, '[');
+    } else if (c->accept.media == PGRST_MEDIA_CSV) {
+        /* The header names the columns even when there are no rows. */
+        for (size_t i = 0; i < c->plan.out_count; i++) {
+            render_cell_t cell = {.key = rest_plan_out_key(&c->plan, i)};
+            if (i)
+                buf_putc(out, ',');
+            render_csv_header(out, &cell, 1);
+        }
+    }
+    rest_scratch_t scratch = {0};
+    for (size_t i = 0; i < n; i++) {
+        render_cell_t *cells = NULL;
+        int k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch, err);
+        if (k < 0) {
+            rest_plan_scratch_dispose(&scratch);
+            return -1;
+        }
+        if (c->accept.media == PGRST_MEDIA_CSV) {
+            buf_putc(out, '\n');
+            render_csv_row(out, cells, (size_t)k);
+        } else {
+            if (i)
+                buf_puts(out, c->accept.nulls_stripped ? RENDER_JSON_ROW_SEPARATOR_STRIPPED
+                                                       : RENDER_JSON_ROW_SEPARATOR);
+            render_json_row(out, cells, (size_t)k, c->accept.nulls_stripped);
+        }
+        rest_plan_scratch_dispose(&scratch);
+    }
+    if (c->accept.media == PGRST_MEDIA_JSON)
+        buf_putc(out, ']');
+    return 0;
+}
+
+static int do_read(rest_ctx_t *c, pgrst_error_t *err)
+{
+    /* Postgres analyses the select list before WHERE, and WHERE before ORDER
+     * BY; compile in that order so the first error is the one it reports. */
+    if (rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err) < 0)
+        return -1;
+    if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
+        return -1;
+    if (rest_plan_order(&c->plan, c->arena, c->q.order, c->q.order_count, err) < 0)
+        return -1;
+
+    /* ExecCheckPermissions runs once the statement is analysed. */
+    static const unsigned need[] = {SCENARIO_PRIV_SELECT};
+    if (rest_security_require(c, need, 1, err) < 0)
+        return -1;
+
+    store_row_t **rows = NULL;
+    size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
+    /* Rows the SELECT policies hide are not there at all: neither in the
+     * range nor in the count. */
+    if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
+        return -1;
+    rest_plan_sort(&c->plan, rows, total);
+
+    /* LIMIT/OFFSET of the range PostgREST computed; a negative offset (kept as
+     * sent) selects nothing. */
+    long long lower = c->ereq->offset;
+    size_t first = lower >= 0 && (size_t)lower < total ? (size_t)lower : total;
+    size_t last = total;
+    if (c->ereq->limit >= 0 && lower >= 0 && (size_t)(lower + c->ereq->limit) < total)
+        last = (size_t)(lower + c->ereq->limit);
+    size_t count = last > first ? last - first : 0;
+    c->res->total = (long long)total;
+    c->res->page_count = (long long)count;
+    /* With a count requested, an offset past the end is PostgREST's 416,
+     * answered without rows (and before a singular check). */
+    if (c->prefer.count != PGRST_COUNT_UNSET && lower > (long long)total)
+        return 0;
+    return rest_render_rows(c, rows + first, count, err);
+}
+
+/* ---- execution ---- */
+
+static void execute(engine_t *e, const engine_request_t *req, engine_result_t *res,
+                    pgrst_error_t *err, engine_done_fn done, void *arg)
+{
+    memory_engine_t *me = from(e);
+    rest_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.sc = me->sc;
+    c.ereq = req;
+    c.res = res;
+    c.arena = req->arena;
+    c.store = me->store;
+    c.table = (store_table_t *)table_of(req->relation);
+    c.q = *req->query;
+    c.prefer = *req->prefer;
+    c.accept = *req->accept;
+    if (req->payload)
+        c.body = *req->payload;
+    c.role = req->role;
+    c.claims = req->claims;
+    c.tx_rollback = req->tx_rollback;
+    c.env.now_us = req->now_us;
+    c.env.auth_uid = req->auth_uid;
+    c.plan.table = c.table;
+    c.plan.index_col = -1;
+    c.sec = me->sec;
+    rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
+    int rc;
+    switch (req->op) {
+    case ENGINE_READ:
+        rc = do_read(&c, err);
+        break;
+    case ENGINE_INSERT:
+        rc = rest_insert(&c, err);
+        break;
+    case ENGINE_UPDATE:
+        rc = rest_update(&c, err);
+        break;
+    case ENGINE_UPSERT:
+        rc = rest_put(&c, err);
+        break;
+    case ENGINE_DELETE:
+        rc = rest_delete(&c, err);
+        break;
+    default:
+        rc = pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        break;
+    }
+    rest_plan_dispose(&c.plan);
+    done(arg, rc);
+}
+
+static void memory_free(engine_t *e)
+{
+    free(from(e));
+}
+
+static const engine_ops_t memory_ops = {
+    .name = "memory",
+    .find_relation = find_relation,
+    .relation_names = relation_names,
+    .relation_name = relation_name,
+    .column_count = column_count,
+    .column = column,
+    .relationships = relationships,
+    .find_function = find_function,
+    .execute = execute,
+    .reload = reload,
+    .free = memory_free,
+};
+
+engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc)
+{
+    memory_engine_t *me = xcalloc(1, sizeof *me);
+    me->base.ops = &memory_ops;
+    me->store = store;
+    me->sec = sec;
+    me->sc = sc;
+    return &me->base;
+}
