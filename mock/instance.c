@@ -21,6 +21,7 @@ struct instance {
     security_t *security;        /* owned */
     rules_t *rules;              /* owned */
     gotrue_t *gotrue;            /* owned */
+    prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
@@ -221,19 +222,20 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     inst->scenario = sc;
     inst->config = cfg;
     inst->started_ms = clock_monotonic_ms();
-    inst->store = store_new(cfg ? cfg->seed : 1);
+    prng_seed(&inst->prng, cfg ? cfg->seed : 1);
+    inst->store = store_new(&inst->prng);
     inst->jwt_cache = jwt_cache_new();
     if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
         build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0 ||
         security_new(sc, inst->store, &inst->security, err) < 0 ||
         rules_new(sc, &inst->rules, err) < 0 ||
-        gotrue_new(sc, inst->store, &inst->gotrue, err) < 0) {
+        gotrue_new(sc, inst->store, &inst->prng, &inst->gotrue, err) < 0) {
         instance_free(inst);
         return -1;
     }
     inst->last_reload_us = instance_now_us(inst);
     /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
-    gotrue_start(inst->gotrue, instance_now_us(inst), cfg ? cfg->seed : 1);
+    gotrue_start(inst->gotrue, instance_now_us(inst));
     gotrue_set_security(inst->gotrue, inst->security);
     inst->engine = memory_engine_new(inst->store, inst->security, sc);
     *out = inst;
@@ -271,6 +273,11 @@ jwt_cache_t *instance_jwt_cache(instance_t *inst)
 store_t *instance_store(instance_t *inst)
 {
     return inst->store;
+}
+
+prng_t *instance_prng(instance_t *inst)
+{
+    return &inst->prng;
 }
 
 engine_t *instance_engine(instance_t *inst)

@@ -28,6 +28,8 @@ void instance_free(instance_t *inst); /* NULL is a no-op */
 const scenario_t *instance_scenario(const instance_t *inst);
 const mock_config_t *instance_config(const instance_t *inst);
 store_t *instance_store(instance_t *inst);
+/* The instance's one PRNG (UUIDs, tokens, fault bytes). */
+prng_t *instance_prng(instance_t *inst);
 /* The data plane /rest/v1 reaches the data through (engine.h). */
 engine_t *instance_engine(instance_t *inst);
 /* The scenario clock: microseconds since 2000-01-01 00:00:00 UTC. */

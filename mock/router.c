@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "app.h"
 #include "auth.h"
+#include "caps.h"
 #include "clock.h"
 #include "gateway.h"
 #include "instance.h"
@@ -75,6 +76,13 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
             /* the cors plugin answers before anything else runs */
         } else if (run_rules(inst, req, resp)) {
             gateway_cors_headers(resp);
+            if (resp->fault == MOCK_FAULT_RANDOM_DATA_THEN_CLOSE) {
+                /* From the instance's PRNG, so a reset replays the same bytes. */
+                unsigned char bytes[MOCK_RANDOM_FAULT_BYTES];
+                prng_fill(instance_prng(inst), bytes, sizeof bytes);
+                buf_reset(&resp->body);
+                buf_append(&resp->body, bytes, sizeof bytes);
+            }
         } else {
             if (rest_route) {
                 rest_env_t env = {

@@ -300,7 +300,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     gateway_identity_dispose(&who);
 
     gotrue_t *g = env->gotrue;
-    gotrue_start(g, now_us, cfg ? cfg->seed : 1);
+    gotrue_start(g, now_us);
     gotrue_ctx_t c = {.now_us = now_us, .issuer = issuer(req), .secret = secret};
     const char *token = bearer_token(sc, req, key);
     gotrue_error_t err;

@@ -58,7 +58,7 @@ struct gotrue {
     store_t *store;             /* borrowed; the instance's */
     const security_t *security; /* borrowed; the instance's (CHECK constraints of on_signup rows) */
     bool started;
-    uint64_t prng;
+    prng_t *prng; /* borrowed from the instance: ids, refresh tokens, error ids */
     gt_user_t *users;
     size_t user_count, user_cap;
     gt_session_t *sessions;
@@ -84,23 +84,9 @@ static int fail(gotrue_error_t *err, int status, const char *code, const char *f
     return -1;
 }
 
-/* splitmix64: deterministic for a seed, which is all a mock needs. */
-static uint64_t next_rand(gotrue_t *g)
-{
-    uint64_t z = (g->prng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void new_uuid(gotrue_t *g, char out[40])
 {
-    uint64_t a = next_rand(g), b = next_rand(g);
-    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; /* version 4 */
-    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant 10 */
-    snprintf(out, 40, "%08llx-%04llx-%04llx-%04llx-%012llx", (unsigned long long)(a >> 32),
-             (unsigned long long)((a >> 16) & 0xffff), (unsigned long long)(a & 0xffff),
-             (unsigned long long)(b >> 48), (unsigned long long)(b & 0xffffffffffffULL));
+    prng_uuid(g->prng, out);
 }
 
 /* GoTrue's refresh tokens are 12 characters of [a-z0-9] (crypto.SecureAlphanumeric). */
@@ -108,7 +94,7 @@ static void new_refresh_token(gotrue_t *g, char out[16])
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     for (int i = 0; i < 12; i++)
-        out[i] = alphabet[next_rand(g) % 36];
+        out[i] = alphabet[prng_next(g->prng) % 36];
     out[12] = '\0';
 }
 
@@ -480,13 +466,14 @@ static long find_user_by_phone(const gotrue_t *g, const char *phone)
     return -1;
 }
 
-int gotrue_new(const scenario_t *sc, store_t *store, gotrue_t **out, scenario_error_t *err)
+int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **out,
+               scenario_error_t *err)
 {
     (void)err;
     gotrue_t *g = xcalloc(1, sizeof *g);
     g->sc = sc;
     g->store = store;
-    g->prng = 1;
+    g->prng = prng;
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *su = &sc->users[i];
         gt_user_t *u = add_user(g);
@@ -525,14 +512,11 @@ void gotrue_set_security(gotrue_t *g, const security_t *sec)
     g->security = sec;
 }
 
-void gotrue_start(gotrue_t *g, int64_t now_us, uint64_t seed)
+void gotrue_start(gotrue_t *g, int64_t now_us)
 {
     if (g->started)
         return;
     g->started = true;
-    /* Offset from the store's own PRNG stream so ids never coincide with
-     * gen_random_uuid() values for the same seed. */
-    g->prng = seed ^ 0x676f747275650000ULL;
     for (size_t i = 0; i < g->user_count; i++) {
         gt_user_t *u = &g->users[i];
         u->created_us = u->updated_us = now_us;

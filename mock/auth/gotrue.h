@@ -12,6 +12,8 @@
 #include "security.h"
 #include "store.h"
 
+#include "prng.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,8 +21,10 @@
 typedef struct gotrue gotrue_t;
 
 /* Loads the scenario's users (their auth.users rows are already seeded by
- * instance.c). Returns 0 or -1 with err. */
-int gotrue_new(const scenario_t *sc, store_t *store, gotrue_t **out, scenario_error_t *err);
+ * instance.c). prng is the instance's (borrowed; it must outlive g): session
+ * and identity ids, refresh tokens, error ids. Returns 0 or -1 with err. */
+int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **out,
+               scenario_error_t *err);
 void gotrue_free(gotrue_t *g); /* NULL is a no-op */
 
 /* ---- added by the auth owner ---- */
@@ -51,10 +55,10 @@ typedef struct gotrue_ctx {
     const char *secret; /* HS256 secret */
 } gotrue_ctx_t;
 
-/* Binds the instance's clock and seed on first use: scenario users get
- * created_at/updated_at/confirmed_at from now_us and the PRNG (session ids,
- * refresh tokens, error ids) is seeded from seed. Later calls do nothing. */
-void gotrue_start(gotrue_t *g, int64_t now_us, uint64_t seed);
+/* Binds the instance's clock on first use: scenario users get
+ * created_at/updated_at/confirmed_at from now_us and their identity ids from
+ * the PRNG. Later calls do nothing. */
+void gotrue_start(gotrue_t *g, int64_t now_us);
 /* The instance's security model, for the CHECK constraints of rows the
  * on_signup trigger inserts (borrowed; set once the model is built). */
 void gotrue_set_security(gotrue_t *g, const security_t *sec);

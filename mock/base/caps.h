@@ -40,4 +40,7 @@
 /* Graceful shutdown waits this long for in-flight responses. */
 #define MOCK_SHUTDOWN_GRACE_MS 2000
 
+/* random_data_then_close: bytes sent instead of a response. */
+#define MOCK_RANDOM_FAULT_BYTES 512
+
 #endif

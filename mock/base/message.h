@@ -51,7 +51,8 @@ typedef enum mock_fault {
     MOCK_FAULT_CONNECTION_RESET,       /* RST: SO_LINGER 0, then close */
     MOCK_FAULT_EMPTY_RESPONSE,         /* close without writing a byte */
     MOCK_FAULT_MALFORMED_RESPONSE,     /* bytes that are not an HTTP response, then close */
-    MOCK_FAULT_RANDOM_DATA_THEN_CLOSE, /* PRNG bytes (seeded), then close */
+    MOCK_FAULT_RANDOM_DATA_THEN_CLOSE, /* the body's bytes alone (the handler fills them
+                                          from the instance's PRNG), then close */
     MOCK_FAULT_TRUNCATED_BODY,         /* headers with the full Content-Length, half the body,
                                           then close */
     MOCK_FAULT_NO_RESPONSE,            /* hold the connection, never answer */

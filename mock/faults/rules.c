@@ -51,6 +51,7 @@ typedef struct rule {
     const cJSON *hint;         /* may be JSON null */
     int status;                /* 0: the code's / 200 for literal */
     const cJSON *resp_headers; /* object of strings, NULL when absent */
+    char *literal_code;        /* error=CODE of a literal answer's Proxy-Status header, or NULL */
     const cJSON *resp_body;    /* literal body: string (raw) or JSON; NULL: empty */
     mock_fault_t fault;
     /* timing, counting, state */
@@ -222,6 +223,23 @@ static int compile_match(rule_t *r, const cJSON *m, scenario_pos_t pos, scenario
     return 0;
 }
 
+/* The code a literal answer names in a Proxy-Status header, as PostgREST
+ * writes it (`PostgREST; error=PGRST205`): heap string, or NULL. */
+static char *proxy_status_code(const cJSON *headers)
+{
+    for (const cJSON *h = headers->child; h; h = h->next) {
+        if (strcasecmp(h->string, "proxy-status") != 0 || !cJSON_IsString(h))
+            continue;
+        const char *e = strstr(h->valuestring, "error=");
+        if (!e)
+            return NULL;
+        e += 6;
+        size_t n = strcspn(e, ";, ");
+        return n ? xstrndup(e, n) : NULL;
+    }
+    return NULL;
+}
+
 static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenario_error_t *err)
 {
     if (!cJSON_IsObject(j))
@@ -257,6 +275,7 @@ static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenar
             if (cJSON_GetArraySize(e) > MOCK_MAX_RESPONSE_HEADERS - 8)
                 return bad(err, pos, r->name, "respond.headers has too many headers");
             r->resp_headers = e;
+            r->literal_code = proxy_status_code(e);
         } else if (strcmp(k, "body") == 0) {
             r->resp_body = e;
         } else {
@@ -390,6 +409,7 @@ static int compile_rule(rule_t *r, const cJSON *j, size_t index, scenario_pos_t 
 static void rule_dispose(rule_t *r)
 {
     free(r->name);
+    free(r->literal_code);
     for (size_t i = 0; i < r->method_count; i++)
         free(r->methods[i]);
     free(r->methods);
@@ -554,6 +574,9 @@ static void respond_literal(const rule_t *r, const mock_request_t *req, mock_res
     if (r->resp_body && !cJSON_IsString(r->resp_body) && !has_ct)
         mock_response_add_header(resp, "Content-Type", "application/json; charset=utf-8");
     respond_headers(r, req, resp);
+    /* The handler names its error for the access log and the journal. */
+    if (r->literal_code)
+        resp->outcome.code = arena_strdup(req->arena, r->literal_code);
     if (cJSON_IsString(r->resp_body)) {
         buf_puts(&resp->body, r->resp_body->valuestring);
     } else if (r->resp_body) {

@@ -24,7 +24,6 @@
  * read (the "lingering close" of nginx and Apache). */
 #define SERVER_LINGER_MS 1000
 /* Bytes a random_data_then_close fault writes before closing. */
-#define SERVER_RANDOM_FAULT_BYTES 512
 /* What a malformed_response fault writes: an HTTP/1.1 status line whose
  * status is not three digits. Every client rejects it as a protocol error
  * (Python http.client BadStatusLine, curl "Unsupported HTTP/1 response" /
@@ -59,7 +58,6 @@ struct server {
     void (*done)(void *arg);
     void *done_arg;
     bool done_called;
-    uint64_t prng; /* splitmix64 state for random_data_then_close, seeded by --seed */
     char read_buf[SERVER_READ_BYTES];
 };
 
@@ -316,21 +314,6 @@ static void conn_finish(conn_t *c)
     }
 }
 
-/* The Proxy-Status header PostgREST sends with an error names its code:
- * `Proxy-Status: PostgREST; error=PGRST205`. */
-static const char *error_code_of(const mock_response_t *resp, arena_t *a)
-{
-    const char *ps = mock_response_header(resp, "Proxy-Status");
-    if (!ps)
-        return NULL;
-    const char *e = strstr(ps, "error=");
-    if (!e)
-        return NULL;
-    e += 6;
-    size_t n = strcspn(e, ";, ");
-    return n ? arena_strndup(a, e, n) : NULL;
-}
-
 static void answer_error(conn_t *c)
 {
     int status = http_parser_error_status(c->parser);
@@ -346,15 +329,6 @@ static void answer_error(conn_t *c)
     conn_write(c, &out);
     buf_reset(&c->pending);
     conn_finish(c);
-}
-
-/* splitmix64: the fault PRNG (deterministic for a given --seed). */
-static uint64_t prng_next(server_t *srv)
-{
-    uint64_t z = (srv->prng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 /* no_response: input is read and thrown away so that a client that gives up
@@ -400,11 +374,7 @@ static void conn_deliver(conn_t *c, buf_t *out, mock_fault_t fault, bool close)
         conn_write(c, out);
         break;
     case MOCK_FAULT_RANDOM_DATA_THEN_CLOSE:
-        buf_reset(out);
-        for (size_t i = 0; i < SERVER_RANDOM_FAULT_BYTES; i += 8) {
-            uint64_t v = prng_next(c->srv);
-            buf_append(out, &v, 8);
-        }
+        /* *out holds the response body alone: the handler's random bytes. */
         conn_write(c, out);
         break;
     case MOCK_FAULT_CONNECTION_RESET:
@@ -477,15 +447,15 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
     buf_t out;
     buf_init(&out);
     mock_fault_t fault = resp.fault;
-    if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY)
+    if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY) {
         close = http_response_serialize(&resp, req->http_minor, close, &out);
+    } else if (fault == MOCK_FAULT_RANDOM_DATA_THEN_CLOSE) {
+        out = resp.body; /* the bytes to send instead of a response */
+        buf_init(&resp.body);
+    }
     double ms = (double)(uv_hrtime() - start_ns) / 1e6;
-    /* The handler names the error it answered with; a literal answer (a fault
-     * rule's) may still carry PostgREST's Proxy-Status. Successes have neither. */
-    const char *code = resp.outcome.code;
-    if (!code && resp.status >= 400)
-        code = error_code_of(&resp, req->arena);
-    log_access(req->method, req->target, resp.status, code, ms);
+    /* The handler names the error it answered with (outcome.code). */
+    log_access(req->method, req->target, resp.status, resp.outcome.code, ms);
     uint32_t delay = resp.delay_ms;
     mock_response_dispose(&resp);
     if (delay > 0) {
@@ -715,7 +685,6 @@ server_t *server_new(uv_loop_t *loop, const mock_config_t *cfg, server_handler_f
     srv->cfg = cfg;
     srv->handler = handler;
     srv->ctx = ctx;
-    srv->prng = cfg->seed;
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     int rc = uv_tcp_bind(&srv->listener, (const struct sockaddr *)&ss, 0);

@@ -9,6 +9,7 @@ sends half the body, no_response never answers (not even after the idle
 timeout) until the client closes or the server shuts down.
 """
 
+import json
 import http.client
 import select
 import socket
@@ -101,6 +102,29 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(first, again)  # same seed, same sequence
         self.assertNotEqual(first, second)  # the stream moves on
         self.assertNotEqual(first, other)
+
+    def test_reset_replays_the_random_data_of_a_fresh_start(self):
+        # The bytes come from the instance's one PRNG, seeded by --seed when the
+        # instance is built, so POST /__mock/reset starts the sequence again.
+        def fetch(mock):
+            with mock.connect() as s:
+                s.sendall(get("/rest/v1/random"))
+                data, how = recv_all(s)
+            self.assertEqual(how, "eof")
+            return data
+
+        with Supamock("--scenario", FIXTURE, "--seed", "42") as fresh:
+            expected = [fetch(fresh), fetch(fresh)]
+        with Supamock("--scenario", FIXTURE, "--seed", "42") as m:
+            # Move the stream on: random bytes and a UUID default on insert.
+            fetch(m)
+            st, _, _, _ = m.request(
+                "POST", "/rest/v1/profiles",
+                body=json.dumps({"user_id": "13ab4cf1-8587-4685-874b-c2d37beeab38"}),
+                headers={"apikey": SECRET, "Content-Type": "application/json"})
+            st, _, _, body = m.request("POST", "/__mock/reset")
+            self.assertEqual(st, 200, body)
+            self.assertEqual([fetch(m), fetch(m)], expected)
 
     def test_truncated_body_of_the_models_response(self):
         # The same request without the fault gives the full response.

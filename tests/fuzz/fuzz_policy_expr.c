@@ -16,6 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each store borrows a PRNG that must outlive it (the instance's, in the
+ * server); the tests keep theirs here, one per store made. */
+static prng_t test_prngs[32];
+static size_t test_prng_count;
+
+static store_t *new_store(uint64_t seed)
+{
+    prng_t *p = &test_prngs[test_prng_count++ % 32];
+    prng_seed(p, seed);
+    return store_new(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static store_t *g_store;
@@ -27,7 +39,7 @@ static void init(void)
 {
     if (g_store)
         return;
-    g_store = store_new(1);
+    g_store = new_store(1);
     const char *labels[] = {"ONLINE", "OFFLINE"};
     char *error = NULL;
     if (store_add_enum(g_store, "user_status", labels, 2, &error) != 0)

@@ -83,7 +83,7 @@ typedef struct pending {
 } pending_t;
 
 struct store {
-    uint64_t rng[4]; /* xoshiro256** state for gen_random_uuid() */
+    prng_t *prng; /* borrowed from the instance: gen_random_uuid() */
     pgtype_enum_t **enums;
     size_t nenums;
     store_table_t **tables;
@@ -97,58 +97,11 @@ struct store {
     size_t ngrave, capgrave;
 };
 
-/* ------------------------------------------------------------------------ */
-/* PRNG: splitmix64-seeded xoshiro256**                                      */
-/* ------------------------------------------------------------------------ */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(store_t *s)
-{
-    uint64_t *st = s->rng;
-    uint64_t result = rotl(st[1] * 5, 7) * 9;
-    uint64_t t = st[1] << 17;
-    st[2] ^= st[0];
-    st[3] ^= st[1];
-    st[1] ^= st[2];
-    st[0] ^= st[3];
-    st[2] ^= t;
-    st[3] = rotl(st[3], 45);
-    return result;
-}
-
-/* A version-4 UUID (RFC 9562 §5.4) as lowercase canonical text. */
+/* A version-4 UUID from the instance's PRNG, heap-allocated. */
 static char *random_uuid(store_t *s)
 {
-    unsigned char b[16];
-    uint64_t a = rng_next(s), c = rng_next(s);
-    for (int i = 0; i < 8; i++) {
-        b[i] = (unsigned char)(a >> (56 - 8 * i));
-        b[8 + i] = (unsigned char)(c >> (56 - 8 * i));
-    }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    static const char hex[] = "0123456789abcdef";
     char *out = xmalloc(37);
-    size_t o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
+    prng_uuid(s->prng, out);
     return out;
 }
 
@@ -334,12 +287,10 @@ static void row_detach(store_table_t *t, store_row_t *r)
 /* building                                                                  */
 /* ------------------------------------------------------------------------ */
 
-store_t *store_new(uint64_t seed)
+store_t *store_new(prng_t *prng)
 {
     store_t *s = xcalloc(1, sizeof *s);
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        s->rng[i] = splitmix64(&x);
+    s->prng = prng;
     return s;
 }
 

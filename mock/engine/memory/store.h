@@ -8,6 +8,7 @@
 
 #include "pgrst_error.h"
 #include "pgtype.h"
+#include "prng.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -79,8 +80,9 @@ typedef struct store_env {
 
 /* ---- building (scenario load) ---- */
 
-/* seed drives gen_random_uuid(); the same seed and operations give the same UUIDs. */
-store_t *store_new(uint64_t seed);
+/* prng (borrowed; it must outlive the store) drives gen_random_uuid(): the
+ * same seed and operations give the same UUIDs. */
+store_t *store_new(prng_t *prng);
 void store_free(store_t *s); /* NULL is a no-op */
 
 /* Registers an enum type. Returns 0, or -1 with *error (heap string, caller frees). */

@@ -32,6 +32,7 @@ static const char scenario_text[] =
 
 typedef struct fixture {
     scenario_t *sc;
+    prng_t prng; /* outlives store and g */
     store_t *store;
     gotrue_t *g;
     gotrue_ctx_t c;
@@ -43,9 +44,10 @@ static int setup(void **state)
     scenario_error_t err;
     assert_int_equal(
         scenario_load_text("t.json", scenario_text, strlen(scenario_text), &f->sc, &err), 0);
-    f->store = store_new(1);
-    assert_int_equal(gotrue_new(f->sc, f->store, &f->g, &err), 0);
-    gotrue_start(f->g, T0_US, 1);
+    prng_seed(&f->prng, 1);
+    f->store = store_new(&f->prng);
+    assert_int_equal(gotrue_new(f->sc, f->store, &f->prng, &f->g, &err), 0);
+    gotrue_start(f->g, T0_US);
     f->c = (gotrue_ctx_t){
         .now_us = T0_US, .issuer = "http://127.0.0.1:54321/auth/v1", .secret = SECRET};
     *state = f;

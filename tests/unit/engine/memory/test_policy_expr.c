@@ -22,6 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each store borrows a PRNG that must outlive it (the instance's, in the
+ * server); the tests keep theirs here, one per store made. */
+static prng_t test_prngs[32];
+static size_t test_prng_count;
+
+static store_t *new_store(uint64_t seed)
+{
+    prng_t *p = &test_prngs[test_prng_count++ % 32];
+    prng_seed(p, seed);
+    return store_new(p);
+}
+
 #define UID   "13ab4cf1-8587-4685-874b-c2d37beeab38"
 #define OTHER "5f0c6a4e-7a43-4c1b-9d55-2d4bce1f0a11"
 
@@ -76,7 +88,7 @@ static void set_col(fx_t *f, int i, const char *text)
 static int setup(void **state)
 {
     fx_t *f = xcalloc(1, sizeof *f);
-    f->s = store_new(1);
+    f->s = new_store(1);
     const char *labels[] = {"ONLINE", "OFFLINE"};
     char *error = NULL;
     assert_int_equal(store_add_enum(f->s, "user_status", labels, 2, &error), 0);

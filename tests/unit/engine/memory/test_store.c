@@ -19,6 +19,18 @@
 #include <string.h>
 #include <time.h>
 
+/* Each store borrows a PRNG that must outlive it (the instance's, in the
+ * server); the tests keep theirs here, one per store made. */
+static prng_t test_prngs[32];
+static size_t test_prng_count;
+
+static store_t *new_store(uint64_t seed)
+{
+    prng_t *p = &test_prngs[test_prng_count++ % 32];
+    prng_seed(p, seed);
+    return store_new(p);
+}
+
 /* 2026-01-01T00:00:00Z in microseconds since 2000-01-01: 9497 days. */
 #define NOW_2026 (9497LL * 86400000000LL)
 
@@ -45,7 +57,7 @@ static store_column_spec_t col(const char *name, const char *type)
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
-    f->s = store_new(1);
+    f->s = new_store(1);
     char *err = NULL;
     int ecol;
 
@@ -270,7 +282,7 @@ static void test_build_errors(void **state)
     free(err);
 
     /* references that cannot be resolved */
-    store_t *s = store_new(1);
+    store_t *s = new_store(1);
     store_column_spec_t p[2] = {col("id", "int"), col("label", "text")};
     p[0].primary_key = true;
     assert_non_null(store_add_table(s, "public", "parent", p, 2, &err, &ecol));
@@ -289,7 +301,7 @@ static void test_build_errors(void **state)
     free(err);
     store_free(s);
 
-    s = store_new(1);
+    s = new_store(1);
     store_column_spec_t g[1] = {col("uid", "uuid")};
     g[0].references = "auth.users(id)";
     assert_non_null(store_add_table(s, "public", "g", g, 1, &err, &ecol));
@@ -302,7 +314,7 @@ static void test_build_errors(void **state)
 static void test_enum_registry(void **state)
 {
     (void)state;
-    store_t *s = store_new(1);
+    store_t *s = new_store(1);
     char *err = NULL;
     const char *labels[] = {"ONLINE", "OFFLINE"};
     assert_int_equal(store_add_enum(s, "user_status", labels, 2, &err), 0);
@@ -341,7 +353,7 @@ static void test_defaults(void **state)
     free(j);
 
     /* the same seed and operations give the same UUIDs; another seed differs */
-    store_t *a = store_new(42), *b = store_new(42), *c = store_new(43);
+    store_t *a = new_store(42), *b = new_store(42), *c = new_store(43);
     cJSON *d = cJSON_CreateString("uuid_generate_v4()");
     store_column_spec_t spec[1] = {col("id", "uuid")};
     spec[0].default_value = d;
@@ -367,7 +379,7 @@ static void test_defaults(void **state)
 static void test_auth_uid_default(void **state)
 {
     (void)state;
-    store_t *s = store_new(1);
+    store_t *s = new_store(1);
     cJSON *d = cJSON_CreateString("auth.uid()");
     store_column_spec_t spec[2] = {col("owner", "uuid"), col("n", "int")};
     spec[0].default_value = d;
@@ -404,7 +416,7 @@ static void test_sequences_and_identity(void **state)
     assert_int_equal(store_sequence_peek(store_table_column(f->items, 0)->sequence), 4);
 
     /* identity ALWAYS refuses explicit values (rewriteHandler.c) */
-    store_t *s = store_new(1);
+    store_t *s = new_store(1);
     store_column_spec_t spec[2] = {col("id", "bigint"), col("v", "text")};
     spec[0].identity = "always";
     spec[0].primary_key = true;
@@ -719,7 +731,7 @@ static void test_foreign_keys(void **state)
 static void test_100k_rows(void **state)
 {
     (void)state;
-    store_t *s = store_new(7);
+    store_t *s = new_store(7);
     cJSON *d = cJSON_CreateString("gen_random_uuid()");
     store_column_spec_t spec[3] = {col("id", "bigserial"), col("uid", "uuid"), col("n", "int")};
     spec[0].primary_key = true;
