@@ -2055,6 +2055,11 @@ static int parse_filter_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *n
     return 0;
 }
 
+static int name_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static int parse_columns(arena_t *a, const char *value, const char *what, const char *const **out,
                          size_t *count, pgrst_error_t *err)
 {
@@ -2066,8 +2071,22 @@ static int parse_columns(arena_t *a, const char *value, const char *what, const 
     if (!r.ok)
         return set_parse_error(
             err, arena_sprintf(a, "failed to parse %s parameter (%s)", what, value), &r.err);
-    *out = names.data;
-    *count = names.len;
+    const char **list = names.data;
+    size_t n = names.len;
+    if (strcmp(what, "columns") == 0) {
+        /* pRequestColumns keeps a Set of the names: each once, in ascending
+         * order (QueryParams.hs S.fromList), which is also the order the
+         * planner resolves them in, so the first unknown name in that order
+         * is the one PGRST204 reports. on_conflict stays a list. */
+        qsort(list, n, sizeof *list, name_cmp);
+        size_t d = 0;
+        for (size_t i = 0; i < n; i++)
+            if (d == 0 || strcmp(list[d - 1], list[i]) != 0)
+                list[d++] = list[i];
+        n = d;
+    }
+    *out = list;
+    *count = n;
     return 0;
 }
 

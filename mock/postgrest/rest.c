@@ -512,10 +512,11 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
         c->tx_rollback = c->prefer.tx == PGRST_TX_ROLLBACK;
 
     /* PostgREST decodes the payload while reading the request, so PGRST102
-     * comes before any schema cache error. */
+     * comes before any schema cache error; with columns= (POST, PATCH) it
+     * passes the body on undecoded (Payload.hs RawJSON). */
     if ((strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
          strcmp(method, "PUT") == 0) &&
-        rest_body_parse(c->req, &c->body, err) < 0)
+        rest_body_parse(c->req, c->q.columns && strcmp(method, "PUT") != 0, &c->body, err) < 0)
         return -1;
 
     char *name = arena_strdup(c->arena, rel_path);

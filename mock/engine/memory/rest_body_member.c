@@ -43,14 +43,27 @@ int rest_body_member(const rest_body_t *b, const cJSON *row, const jsonc_node_t 
                      const char *key, const pgtype_t *t, bool *present, pgvalue_t *out,
                      pgrst_error_t *err)
 {
-    size_t i = 0;
-    const cJSON *v = row->child;
-    for (; v; v = v->next, i++)
-        if (strcmp(v->string, key) == 0)
-            break;
+    if (b->nul_escape) {
+        /* json_to_record(set) de-escapes every string of the object first. */
+        pgrst_error_setf(err, "22P05", "unsupported Unicode escape sequence");
+        pgrst_error_detailsf(err, "\\u0000 cannot be converted to text.");
+        return -1;
+    }
+    /* json_to_record(set) keeps the last of duplicate keys (its hash entry is
+     * overwritten), as jsonb does: '{"a":1,"a":2}' populates a = 2. */
+    size_t i = 0, at = 0;
+    const cJSON *v = NULL;
+    for (const cJSON *m = row->child; m; m = m->next, i++) {
+        if (strcmp(m->string, key) == 0) {
+            v = m;
+            at = i;
+        }
+    }
     *present = v != NULL;
     if (!v)
         return 0;
+    i = at;
+    pgvalue_dispose(out); /* a value converted before is replaced, not leaked */
     const jsonc_node_t *vn = jsonc_child(node, i);
     bool json_column = t->kind == PGTYPE_JSON || t->kind == PGTYPE_JSONB;
     if (vn && !t->is_array && !cJSON_IsNull(v) && (cJSON_IsNumber(v) || json_column)) {

@@ -12,7 +12,9 @@
 #include <strings.h>
 
 /* Payload column names: columns= when given, else the first object's keys,
- * which every other object must share ("All object keys must match"). */
+ * which every other object must share ("All object keys must match"). Both
+ * are sets in PostgREST (distinct, in ascending order), so a name never comes
+ * twice. */
 static int payload_columns(rest_ctx_t *c, const cJSON *rows, const char ***names, size_t *count,
                            pgrst_error_t *err)
 {
@@ -22,23 +24,16 @@ static int payload_columns(rest_ctx_t *c, const cJSON *rows, const char ***names
         return 0;
     }
     const cJSON *first = cJSON_GetArrayItem(rows, 0);
-    size_t n = first ? (size_t)cJSON_GetArraySize(first) : 0;
-    const char **list = arena_calloc(c->arena, n ? n : 1, sizeof *list);
-    size_t k = 0;
-    const cJSON *item;
-    if (first) {
-        cJSON_ArrayForEach(item, first)
-        {
-            list[k++] = item->string;
-        }
-    }
+    const char **list = NULL;
+    size_t k = first ? rest_body_keys(c->arena, first, &list) : 0;
     const cJSON *row;
     cJSON_ArrayForEach(row, rows)
     {
-        if ((size_t)cJSON_GetArraySize(row) != k)
+        const char **keys = NULL;
+        if (rest_body_keys(c->arena, row, &keys) != k)
             return pgrst_error_setf(err, "PGRST102", "All object keys must match");
         for (size_t i = 0; i < k; i++)
-            if (!cJSON_GetObjectItemCaseSensitive(row, list[i]))
+            if (strcmp(keys[i], list[i]) != 0)
                 return pgrst_error_setf(err, "PGRST102", "All object keys must match");
     }
     *names = list;
@@ -195,7 +190,8 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     size_t name_count = 0;
     size_t *cols = NULL;
     if (payload_columns(c, rows, &names, &name_count, err) < 0 ||
-        resolve_payload(c, names, name_count, &cols, err) < 0 || plan_returning(c, err) < 0)
+        resolve_payload(c, names, name_count, &cols, err) < 0 || rest_body_bind(b, err) < 0 ||
+        plan_returning(c, err) < 0)
         goto out;
 
     size_t *target = NULL, target_n = 0;
@@ -379,7 +375,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     cJSON_AddItemReferenceToArray(wrapped, body);
     int prc = payload_columns(c, wrapped, &names, &name_count, err);
     cJSON_Delete(wrapped);
-    if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0)
+    if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0 ||
+        rest_body_bind(b, err) < 0)
         goto out;
 
     store_row_t **targets = NULL;

@@ -444,6 +444,17 @@ static void test_limits_columns_decoding(void **state)
     assert_int_equal(q.on_conflict_count, 2);
     assert_string_equal(q.on_conflict[1], "name");
 
+    /* columns= is a Set in PostgREST (QueryParams.hs pRequestColumns:
+     * S.fromList), so a repeated name counts once and the names come in
+     * ascending order; on_conflict stays the list it was. */
+    q = parse_ok("columns=full_name,email,full_name,%22full_name%22,email&on_conflict=b,a,b");
+    assert_int_equal(q.column_count, 2);
+    assert_string_equal(q.columns[0], "email");
+    assert_string_equal(q.columns[1], "full_name");
+    assert_int_equal(q.on_conflict_count, 3);
+    assert_string_equal(q.on_conflict[0], "b");
+    assert_string_equal(q.on_conflict[2], "b");
+
     /* + is a space, %XX decoded, keys without = dropped, ; separates too (http-types) */
     q = parse_ok("?name=eq.a+b%2Cc&flag&x=eq.%zz;y=eq.1");
     assert_int_equal(q.param_count, 3);
