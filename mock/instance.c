@@ -4,6 +4,7 @@
  * build failure at the scenario position it came from. */
 #include "instance.h"
 
+#include "auth_users.h"
 #include "clock.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
@@ -31,16 +32,6 @@ struct instance {
     uint64_t requests;
     int64_t date_second; /* the second http_date was formatted for */
     char http_date[40];
-};
-
-/* auth.users as far as the Data API can see it: the target of
- * `references: "auth.users(id)"`. GoTrue's table has many more columns; these
- * are the ones foreign keys and on_signup values use. */
-static const store_column_spec_t auth_user_columns[] = {
-    {.name = "id", .type = "uuid", .primary_key = true, .in_schema_cache = true},
-    {.name = "email", .type = "text", .nullable = true, .in_schema_cache = true},
-    {.name = "phone", .type = "text", .nullable = true, .in_schema_cache = true},
-    {.name = "role", .type = "text", .nullable = true, .in_schema_cache = true},
 };
 
 static int resolve_clock(instance_t *inst, const scenario_t *sc, const mock_config_t *cfg,
@@ -88,8 +79,7 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
 {
     char *msg = NULL;
     int bad_col = -1;
-    if (!store_add_table(inst->store, "auth", "users", auth_user_columns,
-                         sizeof auth_user_columns / sizeof auth_user_columns[0], &msg, &bad_col)) {
+    if (auth_users_create_table(inst->store, &msg) < 0) {
         scenario_pos_t none = {0};
         scenario_error_at(err, none, "internal auth.users table: %s", msg);
         free(msg);
@@ -153,7 +143,6 @@ static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
 static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *err)
 {
     store_env_t env = {.now_us = instance_now_us(inst), .auth_uid = NULL};
-    store_table_t *users = store_find_table(inst->store, "auth", "users");
     pgrst_error_t perr;
     pgrst_error_init(&perr);
     char text[700];
@@ -161,16 +150,8 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
     store_begin(inst->store);
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *u = &sc->users[i];
-        cJSON *row = cJSON_CreateObject();
-        cJSON_AddStringToObject(row, "id", u->id);
-        if (u->email)
-            cJSON_AddStringToObject(row, "email", u->email);
-        if (u->phone)
-            cJSON_AddStringToObject(row, "phone", u->phone);
-        cJSON_AddStringToObject(row, "role", u->role ? u->role : "authenticated");
-        int rc = owner_insert_json(inst->store, NULL, users, row, &env, &perr, &bad_key);
-        cJSON_Delete(row);
-        if (rc < 0) {
+        if (auth_users_insert(inst->store, NULL, u->id, u->email, u->phone, u->role, &env, &perr,
+                              &bad_key) < 0) {
             format_pg_error(&perr, text, sizeof text);
             scenario_error_at(err, u->pos, "auth user: %s", text);
             goto fail;

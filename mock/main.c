@@ -488,6 +488,7 @@ static int serve(const mock_config_t *cfg)
 
 int main(int argc, char **argv)
 {
+    xalloc_install_cjson_hooks();
     if (argc >= 2 && strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "keys") == 0)

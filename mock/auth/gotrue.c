@@ -6,6 +6,7 @@
  * errors,password}.go, internal/models/user.go, internal/tokens/service.go. */
 #include "gotrue.h"
 
+#include "auth_users.h"
 #include "clock.h"
 #include "jwt.h"
 #include "owner_insert.h"
@@ -969,19 +970,11 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
     store_env_t env = {.now_us = now_us, .auth_uid = NULL};
     pgrst_error_t perr;
     pgrst_error_init(&perr);
-    store_table_t *users = store_find_table(g->store, "auth", "users");
-    if (!users)
+    if (!auth_users_table(g->store))
         return 0; /* a store without auth.users (unit tests): nothing to mirror */
     store_begin(g->store);
-    cJSON *row = cJSON_CreateObject();
-    cJSON_AddStringToObject(row, "id", u->id);
-    if (u->email)
-        cJSON_AddStringToObject(row, "email", u->email);
-    if (u->phone)
-        cJSON_AddStringToObject(row, "phone", u->phone);
-    cJSON_AddStringToObject(row, "role", u->role ? u->role : "authenticated");
-    int rc = owner_insert_json(g->store, g->security, users, row, &env, &perr, NULL);
-    cJSON_Delete(row);
+    int rc = auth_users_insert(g->store, g->security, u->id, u->email, u->phone, u->role, &env,
+                               &perr, NULL);
     if (rc == 0 && g->sc->on_signup_table && g->sc->on_signup_values) {
         const char *name = g->sc->on_signup_table;
         const char *dot = strchr(name, '.');
@@ -1336,7 +1329,7 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
     long ui = admin_load_user(g, id, err);
     if (ui < 0)
         return -1;
-    store_table_t *users = store_find_table(g->store, "auth", "users");
+    store_table_t *users = auth_users_table(g->store);
     if (users) {
         store_env_t env = {.now_us = c->now_us, .auth_uid = NULL};
         pgrst_error_t perr;

@@ -39,6 +39,15 @@ void mock_response_init(mock_response_t *resp)
     memset(&resp->outcome, 0, sizeof resp->outcome);
 }
 
+void mock_response_clear(mock_response_t *resp)
+{
+    for (size_t i = 0; i < resp->owned_count; i++)
+        free(resp->owned[i]);
+    resp->owned_count = 0;
+    resp->header_count = 0;
+    buf_reset(&resp->body);
+}
+
 void mock_response_dispose(mock_response_t *resp)
 {
     buf_dispose(&resp->body);

@@ -88,6 +88,10 @@ typedef struct mock_response {
 
 void mock_response_init(mock_response_t *resp);
 void mock_response_dispose(mock_response_t *resp);
+/* Drops every header (freeing owned values) and the body bytes, so that an
+ * error replaces a partly built answer; status, flags, fault, delay and
+ * outcome are kept. */
+void mock_response_clear(mock_response_t *resp);
 /* Adds a header; aborts if MOCK_MAX_RESPONSE_HEADERS would be exceeded
  * (the set of headers supamock sends is fixed by code, never by clients). */
 void mock_response_add_header(mock_response_t *resp, const char *name, const char *value);

@@ -1,6 +1,8 @@
 /* Checked allocation: each wrapper aborts on failure so callers never test for NULL. */
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,4 +77,10 @@ _Noreturn void mock_assert_fail(const char *what, const char *file, int line)
 {
     fprintf(stderr, "supamock: invariant broken: %s at %s:%d\n", what, file, line);
     abort();
+}
+
+void xalloc_install_cjson_hooks(void)
+{
+    cJSON_Hooks hooks = {.malloc_fn = xmalloc, .free_fn = free};
+    cJSON_InitHooks(&hooks);
 }

@@ -15,6 +15,11 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Routes cJSON's allocations through xmalloc, so a JSON value that cannot
+ * be allocated aborts like every other allocation instead of surfacing as a
+ * NULL that looks like a parse error. Called once, first thing, by main(). */
+void xalloc_install_cjson_hooks(void);
+
 /* A broken invariant: print file and line, then abort. */
 #define MOCK_ASSERT(cond)                                                                          \
     do {                                                                                           \

@@ -40,16 +40,10 @@ typedef struct rest_flow {
     long long upper;
 } rest_flow_t;
 
-typedef rest_flow_t rest_ctx_t;
-
-static void render_error(rest_ctx_t *c, const pgrst_error_t *err)
+static void render_error(rest_flow_t *c, const pgrst_error_t *err)
 {
     /* A failed request leaves nothing of a partly built success response. */
-    c->resp->header_count = 0;
-    for (size_t i = 0; i < c->resp->owned_count; i++)
-        free(c->resp->owned[i]);
-    c->resp->owned_count = 0;
-    buf_reset(&c->resp->body);
+    mock_response_clear(c->resp);
     mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, c->renv->http_date));
     mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
@@ -82,7 +76,7 @@ static bool is_read(const char *method)
 }
 
 /* Accept-Profile (reads) / Content-Profile (writes) against db_schemas. */
-static int negotiate_schema(rest_ctx_t *c, pgrst_error_t *err)
+static int negotiate_schema(rest_flow_t *c, pgrst_error_t *err)
 {
     const char *hdr =
         mock_request_header(c->req, is_read(c->req->method) ? "accept-profile" : "content-profile");
@@ -113,7 +107,7 @@ static int negotiate_schema(rest_ctx_t *c, pgrst_error_t *err)
 }
 
 /* PGRST205 with the fuzzy hint among the other cached tables of the schema. */
-static int table_not_found(rest_ctx_t *c, const char *name, pgrst_error_t *err)
+static int table_not_found(rest_flow_t *c, const char *name, pgrst_error_t *err)
 {
     pgrst_error_setf(err, "PGRST205", "Could not find the table '%s.%s' in the schema cache",
                      c->schema, name);
@@ -126,7 +120,7 @@ static int table_not_found(rest_ctx_t *c, const char *name, pgrst_error_t *err)
     return -1;
 }
 
-static void rest_content_type(rest_ctx_t *c)
+static void rest_content_type(rest_flow_t *c)
 {
     const char *ct;
     switch (c->accept.media) {
@@ -156,7 +150,7 @@ static const char *const missing_names[] = {NULL, "default", "null"};
 static const char *const handling_names[] = {NULL, "strict", "lenient"};
 static const char *const tx_names[] = {NULL, "commit", "rollback"};
 
-static void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing, bool ret,
+static void rest_preference_applied(rest_flow_t *c, bool resolution, bool missing, bool ret,
                                     bool max_affected)
 {
     /* prefAppliedHeader: resolution, missing, return, count, tx, handling,
@@ -187,7 +181,7 @@ static void rest_preference_applied(rest_ctx_t *c, bool resolution, bool missing
     buf_dispose(&b);
 }
 
-static void rest_content_range(rest_ctx_t *c, long long lower, long long upper, long long total,
+static void rest_content_range(rest_flow_t *c, long long lower, long long upper, long long total,
                                bool with_total)
 {
     /* contentRangeH (RangeQuery.hs): the range part is "*" when the total is 0
@@ -222,7 +216,7 @@ static int by_key(const void *pa, const void *pb)
 
 /* Content-Location: "/table?" + the canonical query string (ApiRequest's
  * urlEncodeVars of the params sorted by key; repeated keys join with ','). */
-static void content_location(rest_ctx_t *c)
+static void content_location(rest_flow_t *c)
 {
     buf_t b;
     buf_init(&b);
@@ -256,7 +250,7 @@ static void content_location(rest_ctx_t *c)
  * only), then capped by db-max-rows (RangeQuery.hs, restrictRange). An
  * invalid Range header is reported after the statement has been analysed
  * (*range_err), so that errors in the select list or filters come first. */
-static void read_range(rest_ctx_t *c, pgrst_error_t *range_err)
+static void read_range(rest_flow_t *c, pgrst_error_t *range_err)
 {
     long long lower = c->q.offset, upper = -1; /* -1: unbounded */
     if (c->q.limit >= 0)
@@ -283,18 +277,18 @@ static void read_range(rest_ctx_t *c, pgrst_error_t *range_err)
     c->upper = upper;
 }
 
-static bool representation(const rest_ctx_t *c)
+static bool representation(const rest_flow_t *c)
 {
     return c->prefer.ret == PGRST_RETURN_REPRESENTATION;
 }
 
-static bool with_count(const rest_ctx_t *c)
+static bool with_count(const rest_flow_t *c)
 {
     return c->prefer.count != PGRST_COUNT_UNSET;
 }
 
 /* Status and headers of a read from the engine's counts. */
-static void respond_read(rest_ctx_t *c, const engine_result_t *res, pgrst_error_t *err)
+static void respond_read(rest_flow_t *c, const engine_result_t *res, pgrst_error_t *err)
 {
     long long lower = c->lower;
     long long total = res->total, count = res->page_count;
@@ -331,7 +325,7 @@ static void respond_read(rest_ctx_t *c, const engine_result_t *res, pgrst_error_
 }
 
 /* Location: "/table?pk=eq.value[&...]" for the first inserted row. */
-static void location_header(rest_ctx_t *c, const engine_result_t *res)
+static void location_header(rest_flow_t *c, const engine_result_t *res)
 {
     buf_t b;
     buf_init(&b);
@@ -344,7 +338,7 @@ static void location_header(rest_ctx_t *c, const engine_result_t *res)
 }
 
 /* Status and headers of a write from what the engine reports. */
-static void respond_write(rest_ctx_t *c, engine_op_t op, const engine_result_t *res)
+static void respond_write(rest_flow_t *c, engine_op_t op, const engine_result_t *res)
 {
     long long n = res->page_count;
     switch (op) {
@@ -393,7 +387,7 @@ static void on_engine_done(void *arg, int rc)
 }
 
 /* Hands the statement to the engine and answers from its result. */
-static int run_statement(rest_ctx_t *c, engine_op_t op, pgrst_error_t *err)
+static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
 {
     pgrst_error_t range_err;
     pgrst_error_init(&range_err);
@@ -438,7 +432,7 @@ static int run_statement(rest_ctx_t *c, engine_op_t op, pgrst_error_t *err)
     return 0;
 }
 
-static void do_options(rest_ctx_t *c)
+static void do_options(rest_flow_t *c)
 {
     bool has_pk = engine_relation_has_primary_key(c->engine, c->relation);
     c->resp->status = 200;
@@ -452,7 +446,7 @@ static void do_options(rest_ctx_t *c)
 static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
                                             "PUT", "DELETE", "OPTIONS"};
 
-static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
+static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
 {
     const char *method = c->req->method;
     bool known = false;
@@ -545,7 +539,7 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
 void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *rel_path,
                  mock_response_t *resp)
 {
-    rest_ctx_t c;
+    rest_flow_t c;
     memset(&c, 0, sizeof c);
     c.renv = renv;
     c.sc = renv->sc;
