@@ -167,71 +167,101 @@ int jwt_check_time_claims(const cJSON *claims, int64_t now, pgrst_error_t *err)
     return read_and_check_times(claims, now, NULL, err);
 }
 
-int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
-               pgrst_error_t *err)
+void jwt_parts_inspect(const char *token, const char *secret, jwt_parts_t *out)
 {
-    if (*token == '\0')
-        return fail_301(err, "Empty JWT is sent in Authorization header", NULL);
-    size_t parts = 1;
+    memset(out, 0, sizeof *out);
+    out->segments = 1;
     for (const char *p = token; *p; p++)
-        parts += *p == '.';
-    if (parts != 3) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "Expected 3 parts in JWT; got %zu", parts);
-        return fail_301(err, msg, NULL);
-    }
+        out->segments += *p == '.';
+    if (out->segments != 3)
+        return;
     const char *dot1 = strchr(token, '.');
     const char *dot2 = strchr(dot1 + 1, '.');
     size_t hlen = 0, plen = 0, slen = 0;
     unsigned char *header = jwt_base64url_decode(token, (size_t)(dot1 - token), &hlen);
     unsigned char *payload = jwt_base64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
     unsigned char *sig = jwt_base64url_decode(dot2 + 1, strlen(dot2 + 1), &slen);
-    cJSON *hdr = header ? cJSON_ParseWithLength((const char *)header, hlen) : NULL;
-    cJSON *body = NULL;
+    out->header_b64 = header != NULL;
+    out->payload_b64 = payload != NULL;
+    out->signature_b64 = sig != NULL;
+    if (header) {
+        cJSON *h = cJSON_ParseWithLength((const char *)header, hlen);
+        if (cJSON_IsObject(h)) {
+            out->header = h;
+            const cJSON *alg = cJSON_GetObjectItemCaseSensitive(h, "alg");
+            out->alg = cJSON_IsString(alg) ? alg->valuestring : NULL;
+        } else {
+            cJSON_Delete(h);
+        }
+    }
+    if (payload)
+        out->claims = cJSON_ParseWithLength((const char *)payload, plen);
+    if (sig) {
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int mac_len = 0;
+        hmac_sha256(secret, token, (size_t)(dot2 - token), mac, &mac_len);
+        out->signature_ok = slen == mac_len && CRYPTO_memcmp(mac, sig, mac_len) == 0;
+    }
+    free(header);
+    free(payload);
+    free(sig);
+}
+
+void jwt_parts_dispose(jwt_parts_t *p)
+{
+    cJSON_Delete(p->header);
+    cJSON_Delete(p->claims);
+    memset(p, 0, sizeof *p);
+}
+
+int jwt_verify(const char *token, const char *secret, int64_t now_unix, cJSON **claims,
+               pgrst_error_t *err)
+{
+    if (*token == '\0')
+        return fail_301(err, "Empty JWT is sent in Authorization header", NULL);
+    jwt_parts_t t;
+    jwt_parts_inspect(token, secret, &t);
     int rc = -1;
+    if (t.segments != 3) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "Expected 3 parts in JWT; got %zu", t.segments);
+        fail_301(err, msg, NULL);
+        goto done;
+    }
     /* jose parses the compact form first: any part that is not base64url, or a
      * header that is not a JSON object, is BadCrypto. */
-    if (!header || !payload || !sig || !cJSON_IsObject(hdr)) {
+    if (!t.header_b64 || !t.payload_b64 || !t.signature_b64 || !t.header) {
         fail_301(err, "JWT cryptographic operation failed", NULL);
         goto done;
     }
-    const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
-    if (cJSON_IsString(alg) && strcmp(alg->valuestring, "none") == 0) {
+    if (t.alg && strcmp(t.alg, "none") == 0) {
         fail_301(err, "Wrong or unsupported encoding algorithm",
                  "JWT is unsecured but expected 'alg' was not 'none'");
         goto done;
     }
-    if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) {
+    if (!t.alg || strcmp(t.alg, "HS256") != 0) {
         /* Only the project's HMAC secret is configured: no key suits another
          * algorithm. */
         fail_301(err, "No suitable key or wrong key type",
                  "No suitable key was found to decode the JWT");
         goto done;
     }
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    hmac_sha256(secret, token, (size_t)(dot2 - token), mac, &mac_len);
-    if (slen != mac_len || CRYPTO_memcmp(mac, sig, mac_len) != 0) {
+    if (!t.signature_ok) {
         fail_301(err, "No suitable key or wrong key type",
                  "None of the keys was able to decode the JWT");
         goto done;
     }
-    body = cJSON_ParseWithLength((const char *)payload, plen);
-    if (!cJSON_IsObject(body)) {
+    if (!cJSON_IsObject(t.claims)) {
         fail_303(err, "Parsing claims failed");
         goto done;
     }
-    if (jwt_check_time_claims(body, now_unix, err) < 0)
+    if (jwt_check_time_claims(t.claims, now_unix, err) < 0)
         goto done;
-    *claims = body;
-    body = NULL;
+    *claims = t.claims;
+    t.claims = NULL;
     rc = 0;
 done:
-    cJSON_Delete(hdr);
-    cJSON_Delete(body);
-    free(header);
-    free(payload);
-    free(sig);
+    jwt_parts_dispose(&t);
     return rc;
 }
 

@@ -7,11 +7,33 @@
 #include "pgrst_error.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Clock skew PostgREST allows for exp/nbf/iat (Auth/Jwt.hs v14.17). */
 #define JWT_CLOCK_SKEW_SECONDS 30
+
+/* Everything about an HS256 token that a verifier decides on, computed once
+ * (the one HS256 verifier): PostgREST (jose) and GoTrue (golang-jwt) check
+ * these facts in different orders and say different things about them, so
+ * each caller walks them in its library's order. Owned by the caller:
+ * jwt_parts_dispose frees it. */
+typedef struct jwt_parts {
+    size_t segments;           /* dot-separated parts of the compact form */
+    bool header_b64;           /* the header segment is base64url */
+    cJSON *header;             /* the header as a JSON object, or NULL */
+    const char *alg;           /* header "alg" when it is a string, else NULL */
+    bool payload_b64;          /* the payload segment is base64url */
+    cJSON *claims;             /* the payload as JSON (any value), or NULL */
+    bool signature_b64;        /* the signature segment is base64url */
+    bool signature_ok;         /* HMAC-SHA256(secret, header.payload) equals it */
+} jwt_parts_t;
+
+/* Fills *out for a token of exactly three segments (segments is set in every
+ * case; nothing else is looked at when it is not 3). */
+void jwt_parts_inspect(const char *token, const char *secret, jwt_parts_t *out);
+void jwt_parts_dispose(jwt_parts_t *p);
 
 /* Verifies `token` with HS256 and `secret`, then its time claims against
  * now_unix. Returns 0 with *claims (caller frees with cJSON_Delete), or -1 with
