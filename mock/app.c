@@ -3,6 +3,9 @@
  * (message.h), so the old ones are freed at once. */
 #include "app.h"
 
+#include "xalloc.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 /* The journal redacts keys by kind, so it learns the scenario's keys. */
@@ -30,6 +33,7 @@ void app_dispose(mock_app_t *app)
     instance_free(app->inst);
     scenario_free(app->scenario);
     journal_free(app->journal);
+    free(app->listen_authority);
     memset(app, 0, sizeof *app);
 }
 
@@ -60,11 +64,23 @@ int app_reset(mock_app_t *app, scenario_error_t *err)
     return 0;
 }
 
+void app_set_listen_url(mock_app_t *app, const char *url)
+{
+    const char *authority = strstr(url, "://");
+    free(app->listen_authority);
+    app->listen_authority = xstrdup(authority ? authority + 3 : url);
+}
+
 /* ---- what /__mock drives (admin.h) ---- */
 
 static const mock_config_t *host_config(void *app)
 {
     return ((mock_app_t *)app)->cfg;
+}
+
+static const char *host_listen_authority(void *app)
+{
+    return ((mock_app_t *)app)->listen_authority;
 }
 
 static const scenario_t *host_scenario(void *app)
@@ -134,6 +150,7 @@ static int host_switch_to(void *app, scenario_t *sc, scenario_error_t *err)
 
 static const admin_host_ops_t admin_host_ops = {
     .config = host_config,
+    .listen_authority = host_listen_authority,
     .scenario = host_scenario,
     .store = host_store,
     .security = host_security,

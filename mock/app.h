@@ -15,6 +15,9 @@ typedef struct mock_app {
     scenario_t *scenario;     /* owned */
     instance_t *inst;         /* owned; built from scenario */
     journal_t *journal;       /* owned */
+    /* "HOST:PORT" of the URL the server listens on (owned), NULL until it
+     * listens: the Host the admin API accepts besides the loopback names. */
+    char *listen_authority;
 } mock_app_t;
 
 /* Builds the instance for `sc` (ownership of sc moves to the app, also on
@@ -28,6 +31,10 @@ void app_dispose(mock_app_t *app);
 int app_switch(mock_app_t *app, scenario_t *sc, scenario_error_t *err);
 /* Rebuilds the instance from the current scenario and clears the journal. */
 int app_reset(mock_app_t *app, scenario_error_t *err);
+
+/* Records the URL the server listens on ("http://HOST:PORT"; with --port 0
+ * the port the kernel chose), so that the admin API accepts it as Host. */
+void app_set_listen_url(mock_app_t *app, const char *url);
 
 /* The operations /__mock drives the app through (admin.h); valid while app is. */
 admin_host_t app_admin_host(mock_app_t *app);

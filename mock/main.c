@@ -3,6 +3,7 @@
  * logic lives here; exit codes follow SPEC §3 (0 after a signal, 2 for usage
  * and scenario errors, 1 for anything else). */
 #include "config.h"
+#include "admin.h"
 #include "app.h"
 #include "clock.h"
 #include "gotrue.h"
@@ -33,7 +34,7 @@ static const char usage_text[] =
     "                [--clock real|ISO8601] [--seed N] [--log-level debug|info|warn|error]\n"
     "                [--log-format pretty|json] [--ready-file PATH] [--admin-token TOKEN]\n"
     "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
-    "                [--idle-timeout-ms N]\n"
+    "                [--idle-timeout-ms N] [--admin-host NAME[:PORT]]...\n"
     "       supamock validate FILE...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
@@ -52,6 +53,11 @@ static const char usage_text[] =
     "  --log-format FORMAT    pretty or json (default: pretty on a terminal, else json)\n"
     "  --ready-file PATH      write the listening URL here once ready\n"
     "  --admin-token TOKEN    require 'Authorization: Bearer TOKEN' on /__mock\n"
+    "  --admin-host NAME      also accept Host: NAME (any port; NAME:PORT for one port) on\n"
+    "                         /__mock, e.g. a Docker service name; repeatable. By default\n"
+    "                         /__mock answers only Host: the listening address or a\n"
+    "                         loopback name (localhost, 127.x.x.x, [::1]), and refuses\n"
+    "                         cross-origin requests and non-JSON bodies\n"
     "  --journal-limit N      requests kept in the journal (default 10000)\n"
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
     "  --max-connections N    more connections are closed at once (default 4096)\n"
@@ -87,12 +93,6 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
         return -1;
     *out = v;
     return 0;
-}
-
-static bool is_loopback(const char *host)
-{
-    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-           strcmp(host, "localhost") == 0;
 }
 
 /* Fills cfg from argv[1..]. Returns 0, or an exit status (usage error, or
@@ -134,6 +134,7 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
                                             "--max-body-bytes",
                                             "--max-connections",
                                             "--idle-timeout-ms",
+                                            "--admin-host",
                                             NULL};
         bool ok = false;
         for (int k = 0; known[k]; k++)
@@ -208,9 +209,17 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
             if (parse_u64(value, 1, UINT32_MAX, &n) < 0)
                 return usage_error("--idle-timeout-ms must be a positive number, not '%s'", value);
             cfg->idle_timeout_ms = n;
+        } else if (strcmp(name, "--admin-host") == 0) {
+            if (!admin_host_value_ok(value))
+                return usage_error("--admin-host must be a host name or address with an optional "
+                                   ":PORT (IPv6 in brackets), not '%s'",
+                                   value);
+            if (cfg->admin_host_count >= MOCK_MAX_ADMIN_HOSTS)
+                return usage_error("at most %d --admin-host values", MOCK_MAX_ADMIN_HOSTS);
+            cfg->admin_hosts[cfg->admin_host_count++] = value;
         }
     }
-    if (!is_loopback(cfg->host) && !cfg->admin_token)
+    if (!admin_is_loopback_host(cfg->host) && !cfg->admin_token)
         return usage_error("refusing to listen on non-loopback host '%s' without --admin-token: "
                            "the admin API (/__mock) would be open to the network",
                            cfg->host);
@@ -446,12 +455,14 @@ static int write_ready_file(const char *path, const char *url)
 typedef struct ready_ctx {
     const mock_config_t *cfg;
     const scenario_t *sc;
+    mock_app_t *app;
 } ready_ctx_t;
 
 /* The server listens: write --ready-file, print the URL, log the scenario. */
 static int on_ready(void *arg, const char *url)
 {
     ready_ctx_t *r = arg;
+    app_set_listen_url(r->app, url);
     if (r->cfg->ready_file && write_ready_file(r->cfg->ready_file, url) < 0)
         return -1;
     printf("supamock listening on %s\n", url);
@@ -479,7 +490,7 @@ static int serve(const mock_config_t *cfg)
             scenario_free(sc);
         return EXIT_USAGE;
     }
-    ready_ctx_t ready = {.cfg = cfg, .sc = sc};
+    ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
     log_flush();

@@ -17,8 +17,10 @@
 #include "security.h"
 #include "xalloc.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -100,6 +102,239 @@ static cJSON *json_body(const mock_request_t *req, mock_response_t *resp)
     return json;
 }
 
+/* ---- who may call: the developer's own tools ---- */
+
+/* Longest header value quoted back in a refusal. */
+#define SHOWN_HEADER_MAX 100
+
+/* A header value as a refusal quotes it: cut, and printable ASCII only. */
+static const char *shown(const char *value, char out[SHOWN_HEADER_MAX + 1])
+{
+    size_t i = 0;
+    for (; value[i] && i < SHOWN_HEADER_MAX; i++)
+        out[i] = value[i] >= 0x20 && value[i] < 0x7f ? value[i] : '?';
+    out[i] = '\0';
+    return out;
+}
+
+/* The host part of an authority (RFC 3986 §3.2): "host", "host:port",
+ * "[v6]" or "[v6]:port". */
+typedef struct authority {
+    char host[256]; /* without brackets */
+    bool has_port;
+} authority_t;
+
+/* Returns false for anything but the forms above with a DNS-name-like or
+ * IPv4 host, a bracketed IPv6 address, and a port of 1 to 5 digits. Paths,
+ * user info and empty parts are refused, so an Origin with a path or a Host
+ * with junk never compares equal to an accepted name by accident. */
+static bool parse_authority(const char *s, authority_t *a)
+{
+    size_t len = strlen(s);
+    const char *end = s + len, *host, *after;
+    size_t hlen;
+    bool bracketed = len > 0 && s[0] == '[';
+    if (bracketed) {
+        const char *close = memchr(s, ']', len);
+        if (!close)
+            return false;
+        host = s + 1;
+        hlen = (size_t)(close - host);
+        after = close + 1;
+    } else {
+        const char *colon = memchr(s, ':', len);
+        host = s;
+        hlen = colon ? (size_t)(colon - s) : len;
+        after = colon ? colon : end;
+    }
+    if (hlen == 0 || hlen >= sizeof a->host)
+        return false;
+    for (size_t i = 0; i < hlen; i++) {
+        unsigned char c = (unsigned char)host[i];
+        if (!(isalnum(c) || c == '-' || c == '.' || c == '_' || (bracketed && c == ':')))
+            return false;
+    }
+    memcpy(a->host, host, hlen);
+    a->host[hlen] = '\0';
+    if (bracketed) {
+        struct in6_addr v6;
+        if (inet_pton(AF_INET6, a->host, &v6) != 1)
+            return false;
+    }
+    a->has_port = false;
+    if (after < end) {
+        if (*after != ':')
+            return false;
+        after++;
+        if (after == end || end - after > 5)
+            return false;
+        for (const char *p = after; p < end; p++)
+            if (!isdigit((unsigned char)*p))
+                return false;
+        a->has_port = true;
+    }
+    return true;
+}
+
+bool admin_is_loopback_host(const char *host)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        if (n - 2 >= sizeof buf)
+            return false;
+        memcpy(buf, host + 1, n - 2);
+        buf[n - 2] = '\0';
+        host = buf;
+    }
+    if (strcasecmp(host, "localhost") == 0)
+        return true;
+    /* inet_pton takes only the four-part dotted-decimal form, so names such as
+     * "127.0.0.1.evil.example" (which any DNS server may resolve anywhere) are
+     * not mistaken for loopback addresses. */
+    struct in_addr v4;
+    if (inet_pton(AF_INET, host, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    struct in6_addr v6;
+    if (inet_pton(AF_INET6, host, &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+    return false;
+}
+
+bool admin_host_value_ok(const char *value)
+{
+    authority_t a;
+    return parse_authority(value, &a);
+}
+
+/* Host: the listening address, a loopback name (any port: a forwarded port
+ * still reaches only this machine), or an --admin-host value (a name alone
+ * matches any port; NAME:PORT only that port). */
+static bool host_allowed(const admin_host_t *h, const char *value)
+{
+    authority_t a;
+    if (!parse_authority(value, &a))
+        return false;
+    if (admin_is_loopback_host(a.host))
+        return true;
+    const char *listen = h->ops->listen_authority ? h->ops->listen_authority(h->app) : NULL;
+    if (listen && strcasecmp(value, listen) == 0)
+        return true;
+    const mock_config_t *cfg = h->ops->config(h->app);
+    for (size_t i = 0; cfg && i < cfg->admin_host_count; i++) {
+        authority_t b;
+        if (!parse_authority(cfg->admin_hosts[i], &b) || strcasecmp(a.host, b.host) != 0)
+            continue;
+        if (!b.has_port || strcasecmp(value, cfg->admin_hosts[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Origin (RFC 6454): "scheme://host[:port]". A loopback origin is a tool on
+ * this machine; one equal to the request's Host is the page supamock itself
+ * served (the Host is checked separately, so a rebinding page's own origin
+ * never gets through). "null" (sandboxed frames, data: URLs) is neither. */
+static bool origin_allowed(const char *origin, const char *host)
+{
+    const char *rest;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        rest = origin + 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        rest = origin + 8;
+    else
+        return false;
+    authority_t a;
+    if (!parse_authority(rest, &a))
+        return false;
+    return admin_is_loopback_host(a.host) || (host && strcasecmp(rest, host) == 0);
+}
+
+/* application/json, with or without parameters (charset=utf-8). */
+static bool json_media_type(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (strncasecmp(v, "application/json", 16) != 0)
+        return false;
+    v += 16;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    return *v == '\0' || *v == ';';
+}
+
+/* How many headers are named lname; *first gets the first value. */
+static size_t count_headers(const mock_request_t *req, const char *lname, const char **first)
+{
+    size_t n = 0;
+    *first = NULL;
+    for (size_t i = 0; i < req->header_count; i++) {
+        if (strcmp(req->headers[i].name, lname) != 0)
+            continue;
+        if (!n)
+            *first = req->headers[i].value;
+        n++;
+    }
+    return n;
+}
+
+/* The admin API changes the server's state and shows the JWT secret, so only
+ * the developer's own tools may call it, never a web page the developer
+ * happens to visit. Returns true when the request may go on; otherwise writes
+ * a 403 before anything has happened. The checks, and why each is needed,
+ * are listed in admin.h. */
+static bool from_own_tools(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    char buf[SHOWN_HEADER_MAX + 1];
+    const char *host, *origin, *ct;
+    size_t hosts = count_headers(req, "host", &host);
+    size_t origins = count_headers(req, "origin", &origin);
+    if (origins > 1) {
+        admin_error(resp, 403, "cross-origin request refused: more than one Origin header");
+        return false;
+    }
+    if (origin && !origin_allowed(origin, hosts == 1 ? host : NULL)) {
+        admin_errorf(resp, 403,
+                     "cross-origin request refused: Origin \"%s\" is not a loopback origin",
+                     shown(origin, buf));
+        return false;
+    }
+    if (hosts == 0) {
+        admin_error(resp, 403, "request refused: no Host header");
+        return false;
+    }
+    if (hosts > 1) {
+        admin_error(resp, 403, "request refused: more than one Host header");
+        return false;
+    }
+    if (!host_allowed(h, host)) {
+        admin_errorf(resp, 403,
+                     "request refused: Host \"%s\" is not this server's address or a loopback "
+                     "name (start supamock with --admin-host NAME to accept another name)",
+                     shown(host, buf));
+        return false;
+    }
+    if (origin && strcmp(req->method, "OPTIONS") == 0) {
+        admin_error(resp, 403, "cross-origin request refused: the admin API grants no CORS access");
+        return false;
+    }
+    size_t types = count_headers(req, "content-type", &ct);
+    for (size_t i = 0; i < req->header_count; i++) {
+        const mock_header_t *hd = &req->headers[i];
+        if (strcmp(hd->name, "content-type") == 0 && !json_media_type(hd->value)) {
+            admin_errorf(resp, 403, "request refused: Content-Type \"%s\" is not application/json",
+                         shown(hd->value, buf));
+            return false;
+        }
+    }
+    if (types == 0 && req->body_len > 0) {
+        admin_error(resp, 403,
+                    "request refused: a request body needs Content-Type: application/json");
+        return false;
+    }
+    return true;
+}
+
 /* ---- --admin-token ---- */
 
 /* Returns true when the request may use the admin API; otherwise writes 401.
@@ -176,12 +411,18 @@ static void put_scenario(const admin_host_t *h, const mock_request_t *req, mock_
      * scenario (which may itself use "extends"). */
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
     if (name && body->child == name && !name->next) {
-        if (!cJSON_IsString(name) || !name->valuestring[0]) {
+        /* A name, never a path: files are loaded by path only from the command
+         * line, so a request cannot make the server read (and echo) files
+         * outside the scenario folders. */
+        if (!cJSON_IsString(name) || !scenario_name_valid(name->valuestring)) {
             cJSON_Delete(body);
-            admin_error(resp, 400, "\"name\" must be a scenario name or a path to a .json file");
+            admin_error(resp, 400,
+                        "\"name\" must be a scenario name (letters, digits, '-' and '_') found "
+                        "in the scenario folders; a scenario file is loaded by path only from "
+                        "the command line (--scenario FILE)");
             return;
         }
-        rc = scenario_load(name->valuestring, &sc, &err);
+        rc = scenario_load_name(name->valuestring, &sc, &err);
     } else {
         /* The text as sent, so that positions are the body's lines and columns. */
         rc = scenario_load_text(PUT_SCENARIO_FILE, req->body, req->body_len, &sc, &err);
@@ -537,6 +778,13 @@ static void wrong_method(mock_response_t *resp, const char *sub, unsigned allowe
 void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *sub,
                   mock_response_t *resp)
 {
+    /* Tells browsers never to read an admin answer as anything but JSON
+     * (cross-origin reads of JSON are then blocked outright). */
+    mock_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+    /* The 403s first: they depend on nothing secret, and a cross-site page
+     * learns nothing from them (it cannot read the answer anyway). */
+    if (!from_own_tools(h, req, resp))
+        return;
     if (!authorized(h, req, resp))
         return;
     unsigned m = method_bit(req->method);

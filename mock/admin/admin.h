@@ -1,12 +1,43 @@
 /* /__mock: the admin API. Never journaled, never passes the gateway.
  *
- * Answers (all application/json; errors are {"error": "..."}):
+ * Answers (all application/json, with X-Content-Type-Options: nosniff and
+ * never an Access-Control-Allow-Origin; errors are {"error": "..."}):
+ * - Only the developer's own tools may call it. Before anything else, and
+ *   before the --admin-token check, these get 403 and change nothing:
+ *   - an Origin header that is not a loopback origin (http or https with host
+ *     localhost, 127.x.x.x or [::1], any port) nor the request's own Host
+ *     (same origin); `Origin: null` is refused. Browsers send Origin on every
+ *     cross-site POST, so this stops web pages from driving the API;
+ *     {"error":"cross-origin request refused: Origin \"O\" is not a loopback origin"}
+ *   - a missing Host (HTTP/1.0 allows that; refused rather than guessed), more
+ *     than one Host, or a Host that is neither the listening address
+ *     (HOST:PORT as printed in the ready line), a loopback name (localhost,
+ *     127.x.x.x, [::1], with or without a port) nor an --admin-host value. This
+ *     stops DNS rebinding, where a page on evil.example:54321 re-resolves its own
+ *     name to 127.0.0.1 and its requests carry Host: evil.example:54321;
+ *     {"error":"request refused: no Host header"},
+ *     {"error":"request refused: more than one Host header"},
+ *     {"error":"request refused: Host \"H\" is not this server's address or a loopback
+ *     name (start supamock with --admin-host NAME to accept another name)"}
+ *   - a Content-Type other than application/json (parameters such as charset
+ *     allowed), on any request, with or without a body, and a body without a
+ *     Content-Type. text/plain, application/x-www-form-urlencoded and
+ *     multipart/form-data are what a browser sends cross-site without asking
+ *     first (no CORS preflight);
+ *     {"error":"request refused: Content-Type \"T\" is not application/json"},
+ *     {"error":"request refused: a request body needs Content-Type: application/json"}
+ *   - a CORS preflight (OPTIONS with Origin): no cross-origin access is granted;
+ *     {"error":"cross-origin request refused: the admin API grants no CORS access"}
+ *   Header values quoted in these messages are cut at 100 bytes and have bytes
+ *   outside printable ASCII replaced by '?'.
  * - --admin-token set: every call needs `Authorization: Bearer TOKEN`, else
  *   401 {"error":"admin token required"} (no/other scheme) or
  *   {"error":"invalid admin token"}, with WWW-Authenticate: Bearer realm="supamock admin".
  * - GET /health; GET /scenario (effective scenario, rules with matched/answered/expired);
- *   PUT /scenario ({"name": N} alone loads by name or path, anything else is a
- *   whole scenario named "<PUT /__mock/scenario>" in errors) -> {"status":"ok","scenario":N};
+ *   PUT /scenario ({"name": N} alone loads the scenario NAME from the scenario
+ *   folders, never a path; anything else is a whole scenario named
+ *   "<PUT /__mock/scenario>" in errors, whose "extends" may only be a NAME)
+ *   -> {"status":"ok","scenario":N};
  *   POST /reset and POST /reload-schema -> the same shape;
  *   GET|POST /clock ({"advance_ms": N} | {"set": ISO}) -> {"now": ISO};
  *   GET /requests[?method=&path=&status=404|4xx&code=&rule=&since=ID|ISO],
@@ -28,6 +59,7 @@
 #include "security.h"
 #include "store.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* What the admin API drives, offered by the app that owns the instances
@@ -37,6 +69,8 @@
  * used after it. */
 typedef struct admin_host_ops {
     const mock_config_t *(*config)(void *app); /* may be NULL (tests) */
+    /* "HOST:PORT" the server listens on, or NULL (not listening yet, tests). */
+    const char *(*listen_authority)(void *app);
     const scenario_t *(*scenario)(void *app);
     store_t *(*store)(void *app);
     security_t *(*security)(void *app);
@@ -58,6 +92,14 @@ typedef struct admin_host {
     const admin_host_ops_t *ops;
     void *app;
 } admin_host_t;
+
+/* True for a loopback host: "localhost" (any case), a dotted-quad IPv4
+ * address in 127.0.0.0/8, or ::1 (bracketed or not, also as ::ffff:127.x.x.x).
+ * Names that merely start with "127." are not loopback. */
+bool admin_is_loopback_host(const char *host);
+/* True when value can be an --admin-host: a DNS name or IP address (IPv6 in
+ * brackets), optionally with :PORT. */
+bool admin_host_value_ok(const char *value);
 
 /* `sub` is the path after "/__mock" (e.g. "/health"). */
 void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *sub,

@@ -33,6 +33,8 @@
  * them signup and sign-in answer 500 instead of growing without bound. */
 #define GOTRUE_MAX_USERS    100000
 #define GOTRUE_MAX_SESSIONS 100000
+/* --admin-host values one command line may give. */
+#define MOCK_MAX_ADMIN_HOSTS 16
 /* Scenario files larger than this are refused. */
 #define MOCK_MAX_SCENARIO_BYTES (64 * 1024 * 1024)
 /* Depth of nested or=/and= groups in a query string and of JSON in bodies. */

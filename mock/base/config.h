@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "caps.h"
+
 typedef struct mock_config {
     const char *scenario;    /* NAME or FILE; default "default" */
     const char *host;        /* default 127.0.0.1 */
@@ -18,6 +20,10 @@ typedef struct mock_config {
     int log_format;          /* LOG_FORMAT_PRETTY / LOG_FORMAT_JSON; default by isatty(2) */
     const char *ready_file;  /* NULL when not given */
     const char *admin_token; /* NULL when not given */
+    /* --admin-host values (borrowed from argv): Host names the admin API
+     * accepts besides the listening address and the loopback names. */
+    const char *admin_hosts[MOCK_MAX_ADMIN_HOSTS];
+    size_t admin_host_count;
     size_t journal_limit;
     size_t max_body_bytes;
     size_t max_connections;

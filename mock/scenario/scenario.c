@@ -28,6 +28,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef MOCK_DATADIR
 #define MOCK_DATADIR "/usr/local/share/supamock" /* direct (non-CMake) builds */
@@ -1681,12 +1683,26 @@ static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 
 /* ---- files and extends ---- */
 
+/* Where scenario files may come from. A file named on the command line may be
+ * anywhere: the developer chose it. Everything a load reaches beyond that, a
+ * base through `extends` or a name sent to the admin API, must resolve (after
+ * symbolic links, by realpath) inside the folder of the file the load started
+ * from or inside a scenario root: ./scenarios, then the installed data
+ * directory's scenarios/. A scenario, or a request to the admin API, thereby
+ * cannot make the server read files elsewhere on the machine. */
+static const char *const scenario_roots[] = {"scenarios", MOCK_DATADIR "/scenarios"};
+#define SCENARIO_ROOT_COUNT (sizeof scenario_roots / sizeof scenario_roots[0])
+
 /* The files of an extends chain being loaded, outermost first, as canonical
  * ids (realpath, or the built-in name); owned. */
 typedef struct chain {
     char *ids[MAX_EXTENDS_DEPTH + 1];
     char *names[MAX_EXTENDS_DEPTH + 1]; /* as shown in messages */
     size_t n;
+    /* The realpath of the folder of the file the load started from; NULL for
+     * text from memory (a body sent to the admin API), which has no folder and
+     * may extend only scenarios found by name under the roots. */
+    char *folder;
 } chain_t;
 
 static void chain_dispose(chain_t *c)
@@ -1696,64 +1712,143 @@ static void chain_dispose(chain_t *c)
         free(c->names[i]);
     }
     c->n = 0;
+    free(c->folder);
+    c->folder = NULL;
+}
+
+/* realpath(3) through xalloc: its buffer is malloc'd outside xalloc. NULL with
+ * errno set when the path does not resolve. */
+static char *real_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return NULL;
+    char *copy = xstrdup(real);
+    free(real);
+    return copy;
 }
 
 static char *file_id(const char *file)
 {
     if (strcmp(file, BUILTIN_DEFAULT_FILE) == 0)
         return xstrdup(file);
-    char *real = realpath(file, NULL);
-    if (!real)
-        return xstrdup(file);
-    char *id = xstrdup(real); /* realpath's buffer is malloc'd outside xalloc */
-    free(real);
-    return id;
+    char *real = real_path(file);
+    return real ? real : xstrdup(file);
 }
 
-static bool is_regular_file(const char *path)
+/* The realpath of the folder holding `file`, or NULL. */
+static char *real_folder(const char *file)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    char *real = real_path(file);
+    if (!real)
+        return NULL;
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0'; /* a file in "/" */
+    else if (slash)
+        *slash = '\0';
+    return real;
 }
 
-/* Reads a whole file up to MOCK_MAX_SCENARIO_BYTES. Returns 0 with *text (heap,
- * NUL-terminated) and *len, or -1 with a message in why. */
+/* True when the canonical path `real` lies strictly inside the canonical
+ * folder `dir` (a prefix ending at a '/', so "/a/bc" is not inside "/a/b"). */
+static bool path_within(const char *real, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n > 0 && dir[n - 1] == '/')
+        n--; /* "/" itself */
+    return strncmp(real, dir, n) == 0 && real[n] == '/';
+}
+
+static bool allowed_place(const char *real, const chain_t *chain)
+{
+    if (chain->folder && path_within(real, chain->folder))
+        return true;
+    for (size_t i = 0; i < SCENARIO_ROOT_COUNT; i++) {
+        char *root = real_path(scenario_roots[i]);
+        bool inside = root && path_within(real, root);
+        free(root);
+        if (inside)
+            return true;
+    }
+    return false;
+}
+
+bool scenario_name_valid(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok)
+            return false;
+    }
+    return n > 0 && n <= SCENARIO_NAME_MAX;
+}
+
+/* Reads a whole regular file up to MOCK_MAX_SCENARIO_BYTES. Returns 0 with
+ * *text (heap, NUL-terminated) and *len, or -1 with a message in why that
+ * never quotes the file's bytes. Symbolic links are resolved by realpath
+ * first (callers check where they lead) and the open follows none, so the
+ * checked file cannot be swapped for a link in between. O_NONBLOCK because
+ * opening a FIFO for reading waits for a writer, and the whole server runs on
+ * one event loop; fstat then refuses anything but a regular file (FIFOs,
+ * devices, /proc/self/fd/N of a pipe) before a byte is read. */
 static int read_file(const char *path, char **text, size_t *len, char *why, size_t why_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *real = real_path(path);
+    if (!real) {
         snprintf(why, why_len, "cannot open: %s", strerror(errno));
         return -1;
     }
-    size_t cap = 4096, n = 0;
+    int fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    int open_errno = errno;
+    free(real);
+    if (fd < 0) {
+        snprintf(why, why_len, "cannot open: %s", strerror(open_errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, why_len, "cannot open: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    /* One byte over the cap tells a file of exactly the cap from a larger one
+     * (the size may change while it is read). */
+    size_t limit = (size_t)MOCK_MAX_SCENARIO_BYTES + 1;
+    size_t cap = st.st_size >= 0 && (uint64_t)st.st_size < limit ? (size_t)st.st_size + 1 : limit;
+    size_t n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
-            if (cap >= MOCK_MAX_SCENARIO_BYTES) {
-                snprintf(why, why_len, "file is larger than %d bytes", MOCK_MAX_SCENARIO_BYTES);
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            cap = cap * 2 > MOCK_MAX_SCENARIO_BYTES ? MOCK_MAX_SCENARIO_BYTES : cap * 2;
+            if (cap == limit)
+                break;
+            cap = cap * 2 > limit ? limit : cap * 2;
             buf = xrealloc(buf, cap + 1);
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(why, why_len, "read error: %s", strerror(errno));
+            free(buf);
+            close(fd);
+            return -1;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    /* One more byte tells a file of exactly the cap from a larger one. */
-    if (n == MOCK_MAX_SCENARIO_BYTES && fgetc(f) != EOF) {
+    close(fd);
+    if (n > MOCK_MAX_SCENARIO_BYTES) {
         snprintf(why, why_len, "file is larger than %d bytes", MOCK_MAX_SCENARIO_BYTES);
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (failed) {
-        snprintf(why, why_len, "read error");
         free(buf);
         return -1;
     }
@@ -1769,35 +1864,60 @@ static bool looks_like_path(const char *s)
     return strchr(s, '/') != NULL || (n >= 5 && strcmp(s + n - 5, ".json") == 0);
 }
 
-/* Where NAME is looked for: next to `from` (when given), ./scenarios, then the
- * installed data directory. Returns a heap path, BUILTIN_DEFAULT_FILE for
- * "default" when no file exists, or NULL; `tried` lists the places. */
-static char *resolve_name(const char *name, const char *from, char *tried, size_t tried_len)
+/* Where NAME is looked for: next to `from` (a file of the chain, when the
+ * chain started from a file), ./scenarios, then the installed data directory.
+ * Returns a heap path, BUILTIN_DEFAULT_FILE for "default" when no file exists,
+ * or NULL with a message in why. A candidate that exists but resolves outside
+ * the allowed places is an error, not a silent skip. */
+static char *resolve_name(const char *name, const char *from, const chain_t *chain, char *why,
+                          size_t why_len)
 {
+    if (!scenario_name_valid(name)) {
+        snprintf(why, why_len,
+                 "\"%.200s\" is not a scenario name (letters, digits, '-' and '_') nor a path "
+                 "to a .json file",
+                 name);
+        return NULL;
+    }
     char *cands[3];
     size_t nc = 0;
-    if (from) {
+    if (from && chain->folder) {
         const char *slash = strrchr(from, '/');
         if (slash)
             cands[nc++] = xasprintf("%.*s/%s.json", (int)(slash - from), from, name);
         else
             cands[nc++] = xasprintf("%s.json", name);
     }
-    cands[nc++] = xasprintf("scenarios/%s.json", name);
-    cands[nc++] = xasprintf("%s/scenarios/%s.json", MOCK_DATADIR, name);
+    for (size_t i = 0; i < SCENARIO_ROOT_COUNT; i++)
+        cands[nc++] = xasprintf("%s/%s.json", scenario_roots[i], name);
     char *found = NULL;
-    tried[0] = '\0';
+    char tried[1024] = "";
+    bool outside = false;
     for (size_t i = 0; i < nc; i++) {
-        if (!found && is_regular_file(cands[i])) {
-            found = cands[i];
+        struct stat st;
+        if (!found && !outside && stat(cands[i], &st) == 0) {
+            char *real = real_path(cands[i]);
+            if (real && allowed_place(real, chain)) {
+                found = cands[i];
+            } else {
+                snprintf(why, why_len, "scenario \"%s\" (%s) resolves outside the scenario folders",
+                         name, cands[i]);
+                outside = true;
+                free(cands[i]);
+            }
+            free(real);
             continue;
         }
         size_t used = strlen(tried);
-        snprintf(tried + used, tried_len - used, "%s%s", used ? ", " : "", cands[i]);
+        snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", cands[i]);
         free(cands[i]);
     }
+    if (outside)
+        return NULL;
     if (!found && strcmp(name, "default") == 0)
         found = xstrdup(BUILTIN_DEFAULT_FILE);
+    if (!found)
+        snprintf(why, why_len, "looked for %s", tried);
     return found;
 }
 
@@ -1805,9 +1925,57 @@ static char *resolve_name(const char *name, const char *from, char *tried, size_
 static char *resolve_relative(const char *value, const char *from)
 {
     const char *slash = strrchr(from, '/');
-    if (value[0] == '/' || !slash)
+    if (!slash)
         return xstrdup(value);
     return xasprintf("%.*s/%s", (int)(slash - from), from, value);
+}
+
+/* The file an `extends` value names, or NULL with a message in why. */
+static char *resolve_base(const char *value, const char *from, const chain_t *chain, char *why,
+                          size_t why_len)
+{
+    if (!looks_like_path(value)) {
+        char where[1100];
+        char *path = resolve_name(value, from, chain, where, sizeof where);
+        if (!path && strncmp(where, "looked for ", 11) == 0)
+            snprintf(why, why_len, "cannot find base scenario \"%s\" (%s)", value, where);
+        else if (!path)
+            snprintf(why, why_len, "\"extends\": %s", where);
+        return path;
+    }
+    if (!chain->folder) {
+        snprintf(why, why_len,
+                 "\"extends\" in a scenario that is not a file must be a scenario name, not a "
+                 "path (\"%.200s\")",
+                 value);
+        return NULL;
+    }
+    if (value[0] == '/') {
+        snprintf(why, why_len,
+                 "\"extends\" must be a scenario name or a path relative to this file, not an "
+                 "absolute path (\"%.200s\")",
+                 value);
+        return NULL;
+    }
+    char *path = resolve_relative(value, from);
+    char *real = real_path(path);
+    if (!real) {
+        snprintf(why, why_len, "cannot find base scenario file \"%s\" (looked for %s)", value,
+                 path);
+        free(path);
+        return NULL;
+    }
+    bool ok = allowed_place(real, chain);
+    free(real);
+    if (!ok) {
+        snprintf(why, why_len,
+                 "base scenario file \"%s\" is outside this scenario's folder and the scenario "
+                 "folders",
+                 value);
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
@@ -1820,22 +1988,10 @@ static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, cha
         return fail_at(L, off_of(vn),
                        "\"extends\" must be a scenario name or a path to a .json file, not %s",
                        cJSON_IsString(v) ? "an empty string" : kind_of(v));
-    char *path;
-    char tried[1024];
-    if (looks_like_path(v->valuestring)) {
-        path = resolve_relative(v->valuestring, L->file);
-        if (!is_regular_file(path)) {
-            fail_at(L, off_of(vn), "cannot find base scenario file \"%s\" (looked for %s)",
-                    v->valuestring, path);
-            free(path);
-            return -1;
-        }
-    } else {
-        path = resolve_name(v->valuestring, L->file, tried, sizeof tried);
-        if (!path)
-            return fail_at(L, off_of(vn), "cannot find base scenario \"%s\" (looked for %s)",
-                           v->valuestring, tried);
-    }
+    char why[1200];
+    char *path = resolve_base(v->valuestring, L->file, chain, why, sizeof why);
+    if (!path)
+        return fail_at(L, off_of(vn), "%s", why);
     char *id = file_id(path);
     for (size_t i = 0; i < chain->n; i++) {
         if (strcmp(chain->ids[i], id) != 0)
@@ -1864,10 +2020,10 @@ static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, cha
     if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0) {
         rc = 0;
     } else {
-        char why[160];
-        rc = read_file(path, &text, &len, why, sizeof why);
+        char rwhy[160];
+        rc = read_file(path, &text, &len, rwhy, sizeof rwhy);
         if (rc != 0)
-            fail_at(L, off_of(vn), "cannot read base scenario %s: %s", path, why);
+            fail_at(L, off_of(vn), "cannot read base scenario %s: %s", path, rwhy);
     }
     if (rc == 0) {
         chain->ids[chain->n] = id;
@@ -1885,7 +2041,6 @@ static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, cha
     free(path);
     return rc;
 }
-
 static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
 {
     static const char *const keys[] = {
@@ -1954,6 +2109,30 @@ static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
     return 0;
 }
 
+/* When text is not JSON from its first value on, it is most likely not a
+ * scenario at all (a file named by mistake, or by someone probing the
+ * server): the error then gives the position only. jsonc's own message quotes
+ * the bytes where parsing stopped, which helps in a scenario being written but
+ * must not show the opening bytes of an arbitrary file. Returns the offset of
+ * the first value when it does not open a JSON object, else JSONC_NO_OFFSET. */
+static size_t non_object_start(const char *text, size_t len)
+{
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    jsonc_error_t ignored;
+    size_t off = JSONC_NO_OFFSET;
+    if (jsonc_strip_comments(copy, len, &ignored) == 0) {
+        size_t i = len >= 3 && memcmp(copy, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        while (i < len && (copy[i] == ' ' || copy[i] == '\t' || copy[i] == '\r' || copy[i] == '\n'))
+            i++;
+        if (i < len && copy[i] != '{')
+            off = i;
+    }
+    free(copy);
+    return off;
+}
+
 static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
                       scenario_t **out, scenario_error_t *err)
 {
@@ -1962,6 +2141,14 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
     jsonc_error_t jerr;
     if (jsonc_parse(text, len, &doc, &jerr) != 0) {
         scenario_pos_t p = {file, 0, 0};
+        size_t start = non_object_start(text, len);
+        if (start != JSONC_NO_OFFSET) {
+            jsonc_text_line_col(text, len, start, &p.line, &p.col);
+            scenario_error_at(err, p,
+                              "not a JSON scenario file (a scenario is a JSON object, opening "
+                              "with '{')");
+            return -1;
+        }
         jsonc_text_line_col(text, len, jerr.offset, &p.line, &p.col);
         scenario_error_at(err, p, "%s", jerr.message);
         return -1;
@@ -1996,15 +2183,16 @@ fail:
     return rc;
 }
 
-int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
-                       scenario_error_t *err)
+/* Loads text as the first file of a chain; `folder` (owned, may be NULL) is
+ * where its path-like `extends` may reach. */
+static int load_first(const char *file, const char *text, size_t len, char *folder,
+                      scenario_t **out, scenario_error_t *err)
 {
-    if (!file)
-        file = "<scenario>";
     chain_t chain = {0};
     chain.ids[0] = file_id(file);
     chain.names[0] = xstrdup(file);
     chain.n = 1;
+    chain.folder = folder;
     int rc;
     if (len > MOCK_MAX_SCENARIO_BYTES) {
         scenario_error_at(err, (scenario_pos_t){file, 0, 0}, "file is larger than %d bytes",
@@ -2018,37 +2206,54 @@ int scenario_load_text(const char *file, const char *text, size_t len, scenario_
     return rc;
 }
 
-int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err)
+int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
+                       scenario_error_t *err)
 {
-    *out = NULL;
-    char *path;
-    if (looks_like_path(name_or_file)) {
-        path = xstrdup(name_or_file);
-    } else {
-        char tried[1024];
-        path = resolve_name(name_or_file, NULL, tried, sizeof tried);
-        if (!path) {
-            scenario_error_at(err, (scenario_pos_t){name_or_file, 0, 0},
-                              "no scenario named \"%s\" (looked for %s)", name_or_file, tried);
-            return -1;
-        }
-    }
-    if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0) {
-        int rc = scenario_load_text(path, scenario_builtin_default,
-                                    strlen(scenario_builtin_default), out, err);
-        free(path);
-        return rc;
-    }
+    /* Text from memory has no folder: its bases come by name from the roots. */
+    return load_first(file ? file : "<scenario>", text, len, NULL, out, err);
+}
+
+/* Loads a file the caller chose (or found under a root); its bases may come
+ * from its own folder or the roots. */
+static int load_file(const char *path, scenario_t **out, scenario_error_t *err)
+{
+    if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0)
+        return scenario_load_text(path, scenario_builtin_default, strlen(scenario_builtin_default),
+                                  out, err);
     char *text;
     size_t len;
     char why[160];
     if (read_file(path, &text, &len, why, sizeof why) != 0) {
         scenario_error_at(err, (scenario_pos_t){path, 0, 0}, "%s", why);
-        free(path);
         return -1;
     }
-    int rc = scenario_load_text(path, text, len, out, err);
+    int rc = load_first(path, text, len, real_folder(path), out, err);
     free(text);
+    return rc;
+}
+
+int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err)
+{
+    *out = NULL;
+    chain_t none = {0};
+    char why[1200];
+    char *path = resolve_name(name, NULL, &none, why, sizeof why);
+    if (!path) {
+        if (strncmp(why, "looked for ", 11) == 0)
+            scenario_error_at(err, (scenario_pos_t){0}, "no scenario named \"%s\" (%s)", name, why);
+        else
+            scenario_error_at(err, (scenario_pos_t){0}, "%s", why);
+        return -1;
+    }
+    int rc = load_file(path, out, err);
     free(path);
     return rc;
+}
+
+int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err)
+{
+    *out = NULL;
+    if (looks_like_path(name_or_file))
+        return load_file(name_or_file, out, err);
+    return scenario_load_name(name_or_file, out, err);
 }

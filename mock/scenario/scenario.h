@@ -164,12 +164,30 @@ typedef struct scenario {
     scenario_pos_t clock_pos;     /* the clock value (0/0 when absent) */
 } scenario_t;
 
-/* Loads a scenario by NAME (scenarios/NAME.json under the current directory,
- * then the installed data directory; "default" falls back to the copy compiled
- * into the binary) or by FILE path (anything containing '/' or ending in .json).
- * Returns 0, or -1 with err filled. */
+/* Where scenario files come from. A FILE named on the command line may be
+ * anywhere; everything else must resolve, after symbolic links, inside the
+ * scenario roots (scenarios/ under the current directory, then the installed
+ * data directory's scenarios/) or inside the folder of the file the load
+ * started from. `extends` takes a NAME (NAME.json next to the extending file,
+ * then under the roots) or a path relative to the extending file; absolute
+ * paths, ".." and links leading elsewhere are load errors. Only regular files
+ * are read (never a FIFO or a device), up to MOCK_MAX_SCENARIO_BYTES, and a
+ * file that is not JSON is reported by position without quoting its bytes. */
+
+/* Longest scenario NAME accepted. */
+#define SCENARIO_NAME_MAX 128
+/* True for a scenario NAME: 1 to SCENARIO_NAME_MAX letters, digits, '-' and '_'. */
+bool scenario_name_valid(const char *s);
+
+/* Loads a scenario by NAME (see above; "default" falls back to the copy
+ * compiled into the binary) or by FILE path (anything containing '/' or ending
+ * in .json): for the command line only. Returns 0, or -1 with err filled. */
 int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err);
-/* Loads from text already in memory; `file` names it in positions and errors. */
+/* Loads a scenario by NAME only (what the admin API accepts): anything but a
+ * valid NAME found under the roots is an error. Returns 0, or -1 with err. */
+int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err);
+/* Loads from text already in memory; `file` names it in positions and errors.
+ * The text has no folder: its `extends` must be a NAME under the roots. */
 int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
                        scenario_error_t *err);
 void scenario_free(scenario_t *s); /* NULL is a no-op */

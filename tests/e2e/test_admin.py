@@ -10,6 +10,8 @@ texts, the redaction "KIND …TAIL"). Keys are the Supabase CLI demo keys
 
 import json
 import os
+import shutil
+import tempfile
 import unittest
 
 from harness import Supamock, header, source_dir
@@ -46,6 +48,10 @@ class AdminBase(unittest.TestCase):
         h = dict(headers or {})
         if body is not None and not isinstance(body, (bytes, str)):
             body = json.dumps(body)
+        if body is not None:
+            # The admin API refuses a body that is not declared JSON (the
+            # cross-site form check of admin.h).
+            h.setdefault("Content-Type", "application/json")
         status, _, hs, data = self.mock.request(method, "/__mock" + path, body=body, headers=h)
         return status, hs, data
 
@@ -101,7 +107,20 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual((rule["answered"], rule["expired"]), (1, True))
 
     def test_put_scenario_by_name(self):
-        body = self.admin_json("PUT", "/scenario", {"name": OTHER})
+        # A NAME resolves to scenarios/NAME.json under the server's working
+        # directory (never a path: test_admin_security.py), so this server runs
+        # in a folder whose scenarios/ holds copies of the fixtures.
+        self.mock.stop()
+        with tempfile.TemporaryDirectory() as tmp:
+            os.mkdir(os.path.join(tmp, "scenarios"))
+            for path in (BASIC, OTHER):
+                shutil.copy(path, os.path.join(tmp, "scenarios"))
+            self.mock = Supamock("--scenario", BASIC, cwd=tmp).start()
+            self.check_put_scenario_by_name()
+            self.mock.stop()
+
+    def check_put_scenario_by_name(self):
+        body = self.admin_json("PUT", "/scenario", {"name": "admin-other"})
         self.assertEqual(body, {"status": "ok", "scenario": "admin-other"})
         self.assertEqual(self.admin_json("GET", "/health")["scenario"], "admin-other")
         sc = self.admin_json("GET", "/scenario")
@@ -109,8 +128,8 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual(list(sc["tables"]), ["owners", "items", "hidden", "notes"])
         self.assertNotIn("extends", sc)
         self.assertEqual(self.admin_json("GET", "/tables/notes"), [{"body": "hello"}])
-        # A bare NAME resolves to scenarios/NAME.json (SPEC §3); the switch
-        # clears the journal (SPEC §7 "switches and resets").
+        # "default" is the built-in copy when scenarios/ has none (SPEC §3);
+        # the switch clears the journal (SPEC §7 "switches and resets").
         self.rest("GET", "items")
         self.assertEqual(self.admin_json("PUT", "/scenario", {"name": "default"}),
                          {"status": "ok", "scenario": "default"})

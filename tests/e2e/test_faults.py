@@ -183,7 +183,8 @@ class FaultTest(unittest.TestCase):
 
     def test_delayed_response_keeps_pipelined_order(self):
         with self.mock.connect() as s:
-            s.sendall(get("/rest/v1/delayed") + b"GET /__mock/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(get("/rest/v1/delayed")
+                      + b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
             r = ResponseReader(s)
             first = r.read()
             second = r.read()

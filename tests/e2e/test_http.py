@@ -9,7 +9,7 @@ import unittest
 
 from harness import ResponseReader, Supamock, header, read_until_close
 
-HEALTH = b"GET /__mock/health HTTP/1.1\r\nHost: t\r\n\r\n"
+HEALTH = b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
 class HttpTest(unittest.TestCase):
@@ -52,7 +52,7 @@ class HttpTest(unittest.TestCase):
         reqs = b""
         for i in range(n):
             path = b"/__mock/health" if i % 2 == 0 else b"/no/such/path/%d" % i
-            reqs += b"GET " + path + b" HTTP/1.1\r\nHost: t\r\n\r\n"
+            reqs += b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n\r\n"
         with self.mock.connect() as s:
             s.sendall(reqs)
             r = ResponseReader(s)
@@ -82,7 +82,7 @@ class HttpTest(unittest.TestCase):
 
     def test_head_has_no_body(self):
         with self.mock.connect() as s:
-            s.sendall(b"HEAD /__mock/health HTTP/1.1\r\nHost: t\r\n\r\n" + HEALTH)
+            s.sendall(b"HEAD /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n" + HEALTH)
             r = ResponseReader(s)
             status, _, _, _ = r.read(head_only=True)
             self.assertEqual(status, 200)
@@ -92,7 +92,8 @@ class HttpTest(unittest.TestCase):
             self.assertEqual(json.loads(body)["status"], "ok")
 
     def test_17k_header_gets_431_and_close(self):
-        req = b"GET /__mock/health HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * (17 * 1024) + b"\r\n\r\n"
+        req = (b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * (17 * 1024)
+               + b"\r\n\r\n")
         data = self.mock.exchange(req)
         self.assertTrue(data.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"),
                         data[:80])
@@ -135,7 +136,8 @@ class HttpTest(unittest.TestCase):
 
     def test_connection_close_is_honoured(self):
         with self.mock.connect() as s:
-            s.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            s.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n"
+                      b"Connection: close\r\n\r\n")
             r = ResponseReader(s)
             status, _, headers, _ = r.read()
             self.assertEqual(status, 200)
@@ -143,16 +145,17 @@ class HttpTest(unittest.TestCase):
             self.assertTrue(r.at_eof())
 
     def test_http10_closes_unless_keep_alive(self):
-        data = self.mock.exchange(b"GET /__mock/health HTTP/1.0\r\n\r\n")
+        data = self.mock.exchange(b"GET /__mock/health HTTP/1.0\r\nHost: localhost\r\n\r\n")
         self.assertTrue(data.startswith(b"HTTP/1.1 200 OK\r\n"), data[:80])
         self.assertIn(b"\r\nConnection: close\r\n", data)
         with self.mock.connect() as s:
-            s.sendall(b"GET /__mock/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            s.sendall(b"GET /__mock/health HTTP/1.0\r\nHost: localhost\r\n"
+                      b"Connection: keep-alive\r\n\r\n")
             r = ResponseReader(s)
             status, _, headers, _ = r.read()
             self.assertEqual(status, 200)
             self.assertEqual(header(headers, "Connection"), "keep-alive")
-            s.sendall(b"GET /__mock/health HTTP/1.0\r\n\r\n")
+            s.sendall(b"GET /__mock/health HTTP/1.0\r\nHost: localhost\r\n\r\n")
             self.assertEqual(r.read()[0], 200)
 
     def test_expect_100_continue(self):
@@ -170,7 +173,7 @@ class HttpTest(unittest.TestCase):
         # server must cut it even though bytes keep arriving.
         start = time.monotonic()
         with self.mock.connect() as s:
-            head = b"GET /__mock/health HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * 200
+            head = b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 200
             closed = False
             for byte in head:
                 try:

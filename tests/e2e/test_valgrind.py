@@ -14,7 +14,7 @@ import unittest
 from harness import ResponseReader, Supamock
 
 PLAIN = os.environ.get("SUPAMOCK_PLAIN_BIN")
-HEALTH = b"GET /__mock/health HTTP/1.1\r\nHost: t\r\n\r\n"
+HEALTH = b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 # The Supabase CLI's demo service_role key (the default scenario's).
 SERVICE_KEY = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6"
                "InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -354,8 +355,9 @@ static const bad_case_t bad_cases[] = {
     {"{\"rules\": [{},\n  1]}", "t.json:2:3: rule 2 must be an object, not a number"},
     {"{\"name\": \"a\",\n  \"name\": \"b\"}", "t.json:2:3: duplicate key \"name\" in the scenario"},
     {"{\"extends\":\n  \"no-such-scenario-anywhere\"}",
+     /* Text from memory has no folder: names come from the scenario roots only. */
      "t.json:2:3: cannot find base scenario \"no-such-scenario-anywhere\" (looked for "
-     "no-such-scenario-anywhere.json, scenarios/no-such-scenario-anywhere.json, " MOCK_DATADIR
+     "scenarios/no-such-scenario-anywhere.json, " MOCK_DATADIR
      "/scenarios/no-such-scenario-anywhere.json)"},
     {"[1, 2]", "t.json:1:1: a scenario must be a JSON object, not an array"},
     {"{\n  \"a\": tru\n}",
@@ -762,6 +764,159 @@ static void test_error_helpers(void **state)
     assert_string_equal(out, "x.json: cannot read");
 }
 
+/* ---- where scenario files may come from ---- */
+
+/* A base reached through `extends` stays inside the extending file's folder
+ * (or the scenario roots): no absolute paths, no "..", no symbolic links out. */
+static void test_extends_stays_in_folder(void **state)
+{
+    (void)state;
+    char path[600], err[1200], want[1200];
+    snprintf(path, sizeof path, "%s/inner", tmpdir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    write_file("outside.json", "{\"name\": \"outside\"}");
+    write_file("inner/ok.json", "{\"name\": \"ok\"}");
+
+    write_file("inner/abs.json", "{\"extends\": \"/etc/passwd\"}");
+    assert_null(load_path("inner/abs.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/inner/abs.json:1:13: \"extends\" must be a scenario name or a path relative to "
+             "this file, not an absolute path (\"/etc/passwd\")",
+             tmpdir);
+    assert_string_equal(err, want);
+
+    write_file("inner/dotdot.json", "{\"extends\": \"../outside.json\"}");
+    assert_null(load_path("inner/dotdot.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/inner/dotdot.json:1:13: base scenario file \"../outside.json\" is outside this "
+             "scenario's folder and the scenario folders",
+             tmpdir);
+    assert_string_equal(err, want);
+
+    /* A link inside the folder that leads out of it, by path and by name. */
+    snprintf(path, sizeof path, "%s/inner/link.json", tmpdir);
+    char target[600];
+    snprintf(target, sizeof target, "%s/outside.json", tmpdir);
+    assert_int_equal(symlink(target, path), 0);
+    write_file("inner/bylink.json", "{\"extends\": \"./link.json\"}");
+    assert_null(load_path("inner/bylink.json", err, sizeof err));
+    assert_non_null(strstr(err, "\"./link.json\" is outside this scenario's folder"));
+    write_file("inner/byname.json", "{\"extends\": \"link\"}");
+    assert_null(load_path("inner/byname.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/inner/byname.json:1:13: \"extends\": scenario \"link\" (%s/inner/link.json) "
+             "resolves outside the scenario folders",
+             tmpdir, tmpdir);
+    assert_string_equal(err, want);
+
+    /* Inside the folder, by path and by name, still works. */
+    write_file("inner/good.json", "{\"extends\": \"ok\"}");
+    scenario_t *s = load_path("inner/good.json", err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    assert_int_equal(s->file_count, 2);
+    scenario_free(s);
+
+    /* A name that is not a name. */
+    write_file("inner/badname.json", "{\"extends\": \"..\"}");
+    assert_null(load_path("inner/badname.json", err, sizeof err));
+    assert_non_null(strstr(err, "\"..\" is not a scenario name"));
+}
+
+/* Only regular files are read: a FIFO would block the (single-threaded)
+ * server until someone wrote to it. */
+static void test_extends_fifo_does_not_block(void **state)
+{
+    (void)state;
+    char path[600], err[1200], want[1200];
+    snprintf(path, sizeof path, "%s/pipe.json", tmpdir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    write_file("usespipe.json", "{\"extends\": \"./pipe.json\"}");
+    assert_null(load_path("usespipe.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/usespipe.json:1:13: cannot read base scenario %s/./pipe.json: not a regular file",
+             tmpdir, tmpdir);
+    assert_string_equal(err, want);
+    /* And as the file itself. */
+    assert_null(load_path("pipe.json", err, sizeof err));
+    snprintf(want, sizeof want, "%s/pipe.json: not a regular file", tmpdir);
+    assert_string_equal(err, want);
+    unlink(path);
+}
+
+/* A file that is not JSON is reported by position, never by its bytes. */
+static void test_non_json_file_is_not_echoed(void **state)
+{
+    (void)state;
+    char err[1200], want[1200];
+    write_file("passwd.json", "root:x:0:0:secret-bytes:/root:/bin/bash\n");
+    assert_null(load_path("passwd.json", err, sizeof err));
+    snprintf(want, sizeof want,
+             "%s/passwd.json:1:1: not a JSON scenario file (a scenario is a JSON object, opening "
+             "with '{')",
+             tmpdir);
+    assert_string_equal(err, want);
+    write_file("comment.json", "// a comment\n  [secret");
+    assert_null(load_path("comment.json", err, sizeof err));
+    assert_non_null(strstr(err, "/comment.json:2:3: not a JSON scenario file"));
+    assert_null(strstr(err, "secret"));
+}
+
+/* scenario_load_name (the admin API's way in) takes names only, from the
+ * scenario roots; text from memory extends by name only. */
+static void test_load_by_name_only(void **state)
+{
+    (void)state;
+    char path[600], err[1200], cwd[512];
+    scenario_t *s = NULL;
+    scenario_error_t e;
+    const char *bad[] = {"/etc/passwd", "../x", "a/b", "x.json", "", "/proc/self/fd/0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(scenario_name_valid(bad[i]));
+        assert_int_equal(scenario_load_name(bad[i], &s, &e), -1);
+        assert_null(s);
+        scenario_error_format(&e, err, sizeof err);
+        assert_non_null(strstr(err, "is not a scenario name"));
+    }
+    assert_true(scenario_name_valid("stale-schema_cache2"));
+
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(tmpdir), 0);
+    snprintf(path, sizeof path, "%s/scenarios", tmpdir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    write_file("scenarios/named.json", "{\"extends\": \"./sibling.json\"}");
+    write_file("scenarios/sibling.json", "{\"name\": \"sibling\", \"gateway\": \"cli\"}");
+    write_file("secret.json", "{\"name\": \"secret\"}");
+    snprintf(path, sizeof path, "%s/scenarios/escape.json", tmpdir);
+    char target[600];
+    snprintf(target, sizeof target, "%s/secret.json", tmpdir);
+    assert_int_equal(symlink(target, path), 0);
+    int named = scenario_load_name("named", &s, &e);
+    scenario_t *named_s = s;
+    s = NULL;
+    int escape = scenario_load_name("escape", &s, &e);
+    scenario_error_format(&e, err, sizeof err);
+    const char *text = "{\"extends\": \"scenarios/named.json\"}";
+    scenario_t *t = NULL;
+    scenario_error_t te;
+    int from_text = scenario_load_text("<body>", text, strlen(text), &t, &te);
+    assert_int_equal(chdir(cwd), 0);
+
+    assert_int_equal(named, 0);
+    assert_string_equal(named_s->name, "named");
+    assert_int_equal(named_s->gateway, SCENARIO_GATEWAY_CLI);
+    scenario_free(named_s);
+    assert_int_equal(escape, -1);
+    assert_null(s);
+    assert_string_equal(err, "scenario \"escape\" (scenarios/escape.json) resolves outside the "
+                             "scenario folders");
+    assert_int_equal(from_text, -1);
+    assert_null(t);
+    scenario_error_format(&te, err, sizeof err);
+    assert_string_equal(err, "<body>:1:13: \"extends\" in a scenario that is not a file must be a "
+                             "scenario name, not a path (\"scenarios/named.json\")");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -775,6 +930,10 @@ int main(void)
         cmocka_unit_test(test_extends_drop_policy),
         cmocka_unit_test(test_default_from_disk_and_builtin),
         cmocka_unit_test(test_error_helpers),
+        cmocka_unit_test(test_extends_stays_in_folder),
+        cmocka_unit_test(test_extends_fifo_does_not_block),
+        cmocka_unit_test(test_non_json_file_is_not_echoed),
+        cmocka_unit_test(test_load_by_name_only),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
