@@ -395,7 +395,9 @@ static int chunks_feed(http_parser_t *p, const char *data, size_t len, size_t *u
             if (is_tchar(c))
                 break;
             p->chunk_state = CH_EXT_EQ_BWS;
-            /* fall through */
+            i--; /* look at it again there */
+            p->chunk_line_bytes--;
+            break;
         case CH_EXT_EQ_BWS:
             if (c == ' ' || c == '\t') {
                 p->chunk_ws = true;
