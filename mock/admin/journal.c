@@ -20,6 +20,8 @@
 #define TAIL_MIN_LENGTH 24
 #define TAIL_LENGTH     6
 #define ELLIPSIS        "\xe2\x80\xa6" /* U+2026 */
+/* What a password is shown as: nothing of it, not even its length. */
+#define JOURNAL_REDACTED "[redacted]"
 
 typedef struct jentry {
     uint64_t id;
@@ -31,7 +33,7 @@ typedef struct jentry {
     char *query; /* raw, as sent */
     size_t header_count;
     char **names;  /* lowercased */
-    char **values; /* apikey and authorization already redacted */
+    char **values; /* credentials already redacted */
     char *body;    /* NULL when empty */
     size_t body_len;
     bool body_truncated;
@@ -174,36 +176,214 @@ static const char *classify(const journal_t *j, const char *token, size_t n, boo
     return "invalid";
 }
 
-/* Writes the redacted form of `value` into out (see journal.h); `is_auth`:
- * the header is Authorization, else apikey. */
-static void redact(const journal_t *j, bool is_auth, const char *value, char *out, size_t out_len)
+/* "KIND …TAIL" into out: TAIL is the last TAIL_LENGTH characters of
+ * token[0..n), left out when n < TAIL_MIN_LENGTH. Built by hand: this runs for
+ * every journaled request. */
+static void put_kind_tail(const char *kind, const char *token, size_t n, char *out, size_t out_len)
 {
-    const char *token = value;
-    const char *kind;
-    size_t n;
-    if (is_auth) {
-        if (strncasecmp(value, "bearer ", 7) == 0) {
-            token = value + 7;
-            while (*token == ' ')
-                token++;
-            n = strlen(token);
-            kind = classify(j, token, n, true);
-        } else {
-            n = strlen(token);
-            kind = "invalid";
-        }
-    } else {
-        n = strlen(token);
-        kind = classify(j, token, n, false);
-    }
-    /* "KIND …TAIL", built by hand: this runs twice per journaled request. */
     const char *tail = n < TAIL_MIN_LENGTH ? "" : token + n - TAIL_LENGTH;
-    size_t kn = strlen(kind), tn = strlen(tail), en = sizeof ELLIPSIS - 1;
+    size_t kn = strlen(kind), tn = n < TAIL_MIN_LENGTH ? 0 : TAIL_LENGTH, en = sizeof ELLIPSIS - 1;
     MOCK_ASSERT(kn + 1 + en + tn < out_len);
     memcpy(out, kind, kn);
     out[kn] = ' ';
     memcpy(out + kn + 1, ELLIPSIS, en);
-    memcpy(out + kn + 1 + en, tail, tn + 1);
+    memcpy(out + kn + 1 + en, tail, tn);
+    out[kn + 1 + en + tn] = '\0';
+}
+
+/* How a credential is shown (see journal.h). */
+typedef enum cred {
+    CRED_NONE = 0,
+    CRED_APIKEY,        /* configured key kind, else invalid */
+    CRED_AUTHORIZATION, /* Bearer: key kind, user for a JWT, else invalid */
+    CRED_TOKEN,         /* optional "Bearer ": key kind, user for a JWT, else token */
+    CRED_COOKIE,        /* cookie …TAIL */
+    CRED_PASSWORD,      /* JOURNAL_REDACTED, nothing of the value */
+} cred_t;
+
+/* Writes the redacted form of value[0..n) into out. */
+static void redact(const journal_t *j, cred_t how, const char *value, size_t n, char *out,
+                   size_t out_len)
+{
+    const char *token = value;
+    const char *kind = "invalid";
+    switch (how) {
+    case CRED_NONE:
+    case CRED_PASSWORD:
+        MOCK_ASSERT(strlen(JOURNAL_REDACTED) < out_len);
+        memcpy(out, JOURNAL_REDACTED, sizeof JOURNAL_REDACTED);
+        return;
+    case CRED_COOKIE:
+        put_kind_tail("cookie", value, n, out, out_len);
+        return;
+    case CRED_APIKEY:
+        kind = classify(j, token, n, false);
+        break;
+    case CRED_AUTHORIZATION:
+    case CRED_TOKEN:
+        if (n >= 7 && strncasecmp(value, "bearer ", 7) == 0) {
+            token = value + 7;
+            while (*token == ' ')
+                token++;
+            n -= (size_t)(token - value);
+            kind = classify(j, token, n, true);
+        } else if (how == CRED_TOKEN) {
+            kind = classify(j, token, n, true);
+        }
+        if (how == CRED_TOKEN && strcmp(kind, "invalid") == 0)
+            kind = "token";
+        break;
+    }
+    put_kind_tail(kind, token, n, out, out_len);
+}
+
+/* Whether s (NUL-terminated) contains `needle` (lowercase), ignoring case. */
+static bool contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(s + i, needle, k) == 0)
+            return true;
+    return false;
+}
+
+/* How a header is redacted, from its lowercased name: apikey and
+ * Authorization as they always were, cookies, and any other name that speaks
+ * of a token, key, secret or password. */
+static cred_t header_cred(const char *name, size_t n)
+{
+    if (n == 13 && memcmp(name, "authorization", 13) == 0)
+        return CRED_AUTHORIZATION;
+    if (n == 19 && memcmp(name, "proxy-authorization", 19) == 0)
+        return CRED_AUTHORIZATION;
+    if (n == 6 && memcmp(name, "apikey", 6) == 0)
+        return CRED_APIKEY;
+    if (contains_ci(name, n, "cookie"))
+        return CRED_COOKIE;
+    if (contains_ci(name, n, "password"))
+        return CRED_PASSWORD;
+    if (contains_ci(name, n, "token") || contains_ci(name, n, "key") ||
+        contains_ci(name, n, "secret"))
+        return CRED_TOKEN;
+    return CRED_NONE;
+}
+
+/* How a query parameter or an /auth/v1 body field is redacted, from its name:
+ * apikey as the header; password fields without a trace; tokens (refresh_token,
+ * access_token, the OTP `token`, token_hash), secrets, code_verifier and the
+ * reauthentication nonce as tokens. */
+static cred_t field_cred(const char *name, size_t n)
+{
+    if (n == 6 && strncasecmp(name, "apikey", 6) == 0)
+        return CRED_APIKEY;
+    if (contains_ci(name, n, "password"))
+        return CRED_PASSWORD;
+    if (contains_ci(name, n, "token") || contains_ci(name, n, "secret") ||
+        contains_ci(name, n, "key") || (n == 13 && strncasecmp(name, "code_verifier", 13) == 0) ||
+        (n == 5 && strncasecmp(name, "nonce", 5) == 0))
+        return CRED_TOKEN;
+    return CRED_NONE;
+}
+
+/* Longest redacted value: the longest kind, a space, the ellipsis, the tail. */
+#define REDACTED_MAX 48
+
+/* The query with credential parameters' values replaced (see field_cred), as
+ * a heap string, or NULL when nothing needs replacing. The names are
+ * form-decoded before they are judged, so "api%6Bey" is apikey too; the
+ * replaced values are percent-encoded so that rendering decodes them back. */
+static char *redact_query(const journal_t *j, const char *query, size_t qlen)
+{
+    /* Most queries name no credential: skip the decoding for them. */
+    if (!memchr(query, '%', qlen) && !contains_ci(query, qlen, "key") &&
+        !contains_ci(query, qlen, "token") && !contains_ci(query, qlen, "secret") &&
+        !contains_ci(query, qlen, "password") && !contains_ci(query, qlen, "code_verifier") &&
+        !contains_ci(query, qlen, "nonce"))
+        return NULL;
+    arena_t *arena = arena_new();
+    buf_t out;
+    buf_init(&out);
+    bool changed = false;
+    const char *p = query, *end = query + qlen;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        size_t len = amp ? (size_t)(amp - p) : (size_t)(end - p);
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        const char *name = url_form_decode(arena, p, nlen);
+        cred_t how = eq ? field_cred(name, strlen(name)) : CRED_NONE;
+        if (out.len)
+            buf_putc(&out, '&');
+        if (how == CRED_NONE) {
+            buf_append(&out, p, len);
+        } else {
+            const char *value = url_form_decode(arena, eq + 1, len - nlen - 1);
+            char red[REDACTED_MAX];
+            redact(j, how, value, strlen(value), red, sizeof red);
+            buf_append(&out, p, nlen + 1);
+            url_encode(&out, red);
+            changed = true;
+        }
+        p = amp ? amp + 1 : end;
+    }
+    arena_free(arena);
+    if (!changed) {
+        buf_dispose(&out);
+        return NULL;
+    }
+    return buf_steal(&out);
+}
+
+/* Replaces, in place, the value of every credential field of a JSON tree. */
+static void redact_json(const journal_t *j, cJSON *node)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        cred_t how = c->string ? field_cred(c->string, strlen(c->string)) : CRED_NONE;
+        if (how != CRED_NONE && !cJSON_IsObject(c) && !cJSON_IsArray(c)) {
+            char red[REDACTED_MAX];
+            if (cJSON_IsString(c))
+                redact(j, how, c->valuestring, strlen(c->valuestring), red, sizeof red);
+            else
+                redact(j, CRED_PASSWORD, "", 0, red, sizeof red);
+            cJSON *v = cJSON_CreateString(red);
+            MOCK_ASSERT(v);
+            /* ReplaceItemViaPointer keeps the slot, not the name: move it. */
+            v->string = c->string;
+            c->string = NULL;
+            MOCK_ASSERT(cJSON_ReplaceItemViaPointer(node, c, v));
+            c = v;
+        } else {
+            redact_json(j, c);
+        }
+    }
+}
+
+/* The body of an /auth/v1 request with its credentials replaced, as a heap
+ * string (*len set), or NULL to keep the body as sent. A JSON body keeps its
+ * shape with the credential fields replaced; a body that is not JSON (GoTrue
+ * would refuse it) is replaced whole by JOURNAL_REDACTED when it mentions a
+ * credential field name anywhere, since where its values start is unknown. */
+static char *redact_auth_body(const journal_t *j, const char *body, size_t n, size_t *len)
+{
+    cJSON *json = NULL;
+    if (!memchr(body, '\0', n))
+        json = cJSON_ParseWithLengthOpts(body, n + 1, NULL, true);
+    if (!json) {
+        if (!contains_ci(body, n, "password") && !contains_ci(body, n, "token") &&
+            !contains_ci(body, n, "secret") && !contains_ci(body, n, "key") &&
+            !contains_ci(body, n, "nonce") && !contains_ci(body, n, "code_verifier"))
+            return NULL;
+        *len = sizeof JOURNAL_REDACTED - 1;
+        return xstrdup(JOURNAL_REDACTED);
+    }
+    redact_json(j, json);
+    char *text = cJSON_PrintUnformatted(json);
+    MOCK_ASSERT(text);
+    cJSON_Delete(json);
+    char *copy = xstrdup(text);
+    cJSON_free(text);
+    *len = strlen(copy);
+    return copy;
 }
 
 /* ---- recording ---- */
@@ -234,9 +414,6 @@ static size_t str_size(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-/* Longest redacted value: the longest kind, a space, the ellipsis, the tail. */
-#define REDACTED_MAX 48
-
 static void grow_ring(journal_t *j)
 {
     size_t ncap = j->cap ? j->cap * 2 : 64;
@@ -258,7 +435,18 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     const char *path = req->path ? req->path : "";
     const char *query = req->query ? req->query : "";
     size_t hn = req->header_count;
+    const char *body = req->body;
     size_t body_len = req->body ? req->body_len : 0;
+    /* Credentials are replaced before anything is kept, so that no secret is
+     * held in the ring (and a truncated body cannot show one half-parsed). */
+    char *query_red = redact_query(j, query, strlen(query));
+    if (query_red)
+        query = query_red;
+    char *body_red = NULL;
+    if (body_len && strncmp(path, "/auth/v1", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
+        body_red = redact_auth_body(j, body, body_len, &body_len);
+    if (body_red)
+        body = body_red;
     bool truncated = body_len > MOCK_JOURNAL_MAX_BODY_BYTES;
     if (truncated)
         body_len = MOCK_JOURNAL_MAX_BODY_BYTES;
@@ -277,10 +465,9 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         const mock_header_t *h = &req->headers[i];
         name_len[i] = strlen(h->name);
         red_at[i] = -1;
-        bool is_auth = name_len[i] == 13 && memcmp(h->name, "authorization", 13) == 0;
-        bool is_key = name_len[i] == 6 && memcmp(h->name, "apikey", 6) == 0;
-        if (is_auth || is_key) {
-            redact(j, is_auth, h->value, redacted[nred], REDACTED_MAX);
+        cred_t how = header_cred(h->name, name_len[i]);
+        if (how != CRED_NONE) {
+            redact(j, how, h->value, strlen(h->value), redacted[nred], REDACTED_MAX);
             red_at[i] = (int)nred++;
             value_len[i] = strlen(redacted[red_at[i]]);
         } else {
@@ -318,7 +505,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     }
     if (body_len) {
         /* Bytes, not a C string: a body may hold NULs. */
-        e->body = pack(&p, req->body, body_len);
+        e->body = pack(&p, body, body_len);
         e->body_len = body_len;
         e->body_truncated = truncated;
     }
@@ -333,6 +520,8 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     j->ring[(j->head + j->count) % j->cap] = e;
     j->count++;
     j->bytes += block;
+    free(query_red);
+    free(body_red);
 }
 
 /* ---- filtering ---- */

@@ -28,13 +28,25 @@ void journal_set_keys(journal_t *j, const char *anon_key, const char *service_ro
 /* Records one exchange (copies everything it keeps). `at_us` is the scenario
  * clock (microseconds since 2000-01-01), duration in real microseconds.
  *
- * Redaction: the values of the apikey and Authorization headers are replaced
- * by "KIND …TAIL" where KIND is anon, service_role, publishable or secret for
- * a configured key, user for another JWT in `Authorization: Bearer` (three
- * dot-separated parts), and invalid for anything else (including a
- * non-Bearer Authorization); TAIL is the value's last 6 characters, left out
- * ("KIND …") when the value is shorter than 24 characters so that a short
- * secret is never shown whole. The "…" is U+2026. */
+ * Redaction (before anything is kept): credentials are shown as "KIND …TAIL",
+ * TAIL being the value's last 6 characters, left out ("KIND …") when the
+ * value is shorter than 24 characters so that a short secret is never shown
+ * whole; the "…" is U+2026. Passwords are shown as "[redacted]", nothing of
+ * them kept.
+ * - apikey header and `apikey` query parameter: KIND is anon, service_role,
+ *   publishable or secret for a configured key, else invalid.
+ * - Authorization (and Proxy-Authorization): KIND as for apikey when the
+ *   Bearer value is a configured key, user for another JWT (three
+ *   dot-separated parts), invalid for anything else including a non-Bearer
+ *   scheme.
+ * - Cookie, Set-Cookie and any header whose name contains "cookie": KIND cookie.
+ * - Any other header whose name contains token, key or secret, query
+ *   parameters named so, and in /auth/v1 JSON bodies (at any depth) fields
+ *   named so and code_verifier and nonce: a configured key's kind, user for a
+ *   JWT, else token ("Bearer " is looked through).
+ * - Headers, query parameters and /auth/v1 body fields whose name contains
+ *   password: "[redacted]". An /auth/v1 body that is not JSON and mentions
+ *   any of these names is replaced whole by "[redacted]". */
 void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
                     int64_t at_us, uint64_t duration_us);
 

@@ -18,6 +18,7 @@
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -313,6 +314,80 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
     return buf_steal(&b);
 }
 
+/* golang-jwt v5 NumericDate.UnmarshalJSON (types.go) for the exp, nbf and iat
+ * of GoTrue's AccessTokenClaims (jwt.RegisteredClaims): the value goes through
+ * json.Unmarshal into a json.Number, which takes a JSON number and also a
+ * JSON string that holds a valid JSON number (encoding/json's literalStore:
+ * "1700000000" is accepted as 1700000000); the time is truncated to seconds.
+ * Returns 1 with *secs set, 0 when the claim is absent or null, -1 with the
+ * library's text in why when the claim cannot be decoded (the parser then
+ * says "token is malformed: could not JSON decode claim: ..."). */
+static int numeric_date(const cJSON *v, double *secs, char *why, size_t why_len)
+{
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if (cJSON_IsNumber(v)) {
+        *secs = floor(v->valuedouble);
+        return 1;
+    }
+    if (cJSON_IsString(v)) {
+        /* encoding/json isValidNumber: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+        const char *c = v->valuestring;
+        bool ok = true;
+        if (*c == '-')
+            c++;
+        if (*c == '0')
+            c++;
+        else if (*c >= '1' && *c <= '9')
+            while (*c >= '0' && *c <= '9')
+                c++;
+        else
+            ok = false;
+        if (ok && *c == '.') {
+            c++;
+            if (!(*c >= '0' && *c <= '9'))
+                ok = false;
+            while (*c >= '0' && *c <= '9')
+                c++;
+        }
+        if (ok && (*c == 'e' || *c == 'E')) {
+            c++;
+            if (*c == '+' || *c == '-')
+                c++;
+            if (!(*c >= '0' && *c <= '9'))
+                ok = false;
+            while (*c >= '0' && *c <= '9')
+                c++;
+        }
+        if (ok && *c == '\0') {
+            *secs = floor(strtod(v->valuestring, NULL));
+            return 1;
+        }
+        /* Go's %q of the raw JSON item, quotes included. */
+        buf_t q;
+        buf_init(&q);
+        buf_puts(&q, "\"\\\"");
+        for (const char *k = v->valuestring; *k; k++) {
+            if (*k == '"' || *k == '\\')
+                buf_puts(&q, "\\\\\\");
+            buf_putc(&q, *k);
+        }
+        buf_puts(&q, "\\\"\"");
+        snprintf(why, why_len,
+                 "token is malformed: could not JSON decode claim: could not parse NumericData: "
+                 "json: invalid number literal, trying to unmarshal %s into Number",
+                 buf_cstr(&q));
+        buf_dispose(&q);
+        return -1;
+    }
+    const char *type = cJSON_IsBool(v) ? "bool" : cJSON_IsArray(v) ? "array" : "object";
+    snprintf(why, why_len,
+             "token is malformed: could not JSON decode claim: could not parse NumericData: json: "
+             "cannot unmarshal %s into Go value of type json.Number",
+             type);
+    return -1;
+}
+
 /* Verifies an HS256 token as golang-jwt v5 does for GoTrue's parser
  * (jwt.NewParser(jwt.WithValidMethods(["HS256"])), no leeway), writing the
  * library's error text into why. Returns the claims or NULL. */
@@ -353,6 +428,22 @@ static cJSON *verify_hs256(const char *token, const char *secret, int64_t now_un
         snprintf(why, why_len, "token is malformed: could not JSON decode claim");
         return NULL;
     }
+    /* The claims are decoded (ParseUnverified) before the method and the
+     * signature are checked, so a malformed exp wins over a bad signature. */
+    double exp_s = 0, nbf_s = 0, iat_s = 0;
+    int has_exp =
+        numeric_date(cJSON_GetObjectItemCaseSensitive(claims, "exp"), &exp_s, why, why_len);
+    int has_nbf = has_exp < 0 ? -1
+                              : numeric_date(cJSON_GetObjectItemCaseSensitive(claims, "nbf"),
+                                             &nbf_s, why, why_len);
+    int has_iat = has_nbf < 0 ? -1
+                              : numeric_date(cJSON_GetObjectItemCaseSensitive(claims, "iat"),
+                                             &iat_s, why, why_len);
+    if (has_iat < 0) {
+        cJSON_Delete(h);
+        cJSON_Delete(claims);
+        return NULL;
+    }
     if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) {
         snprintf(why, why_len, "token signature is invalid: signing method %s is invalid",
                  cJSON_IsString(alg) ? alg->valuestring : "");
@@ -374,14 +465,14 @@ static cJSON *verify_hs256(const char *token, const char *secret, int64_t now_un
         snprintf(why, why_len, "token signature is invalid: signature is invalid");
         return NULL;
     }
-    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
-    const cJSON *nbf = cJSON_GetObjectItemCaseSensitive(claims, "nbf");
-    if (cJSON_IsNumber(exp) && (double)now_unix > exp->valuedouble) {
+    /* validator.go: valid while now is before exp (so expired at exp itself),
+     * and not before nbf. */
+    if (has_exp && (double)now_unix >= exp_s) {
         cJSON_Delete(claims);
         snprintf(why, why_len, "token has invalid claims: token is expired");
         return NULL;
     }
-    if (cJSON_IsNumber(nbf) && (double)now_unix < nbf->valuedouble) {
+    if (has_nbf && (double)now_unix < nbf_s) {
         cJSON_Delete(claims);
         snprintf(why, why_len, "token has invalid claims: token is not valid yet");
         return NULL;

@@ -169,6 +169,39 @@ class AuthTest(unittest.TestCase):
             "msg": "invalid JWT: unable to parse or verify signature, "
                    "token has invalid claims: token is expired"})
 
+    def test_exp_as_string(self):
+        # GoTrue parses with golang-jwt v5, whose NumericDate.UnmarshalJSON
+        # (types.go) unmarshals the claim into a json.Number; Go's
+        # encoding/json accepts a JSON string holding a valid number there, so
+        # "exp":"<past>" is an expired token like "exp":<past> and GoTrue
+        # answers 403 bad_jwt with the same text.
+        token = mint({"sub": DEMO, "role": "authenticated", "aud": "authenticated",
+                      "iat": T0 - 7200, "exp": str(T0 - 3600)})
+        status, _, data = self.call("GET", "/user", headers={"Authorization": "Bearer " + token})
+        self.assertEqual(status, 403)
+        self.assertEqual(json.loads(data), {
+            "code": 403, "error_code": "bad_jwt",
+            "msg": "invalid JWT: unable to parse or verify signature, "
+                   "token has invalid claims: token is expired"})
+        # A string that is no number fails decoding: json.Number's
+        # "invalid number literal" error (%q of the raw item), wrapped by
+        # NumericDate ("could not parse NumericData: ...") and by the parser
+        # ("token is malformed: could not JSON decode claim: ...").
+        token = mint({"sub": DEMO, "role": "authenticated", "aud": "authenticated",
+                      "exp": "soon"})
+        status, _, data = self.call("GET", "/user", headers={"Authorization": "Bearer " + token})
+        self.assertEqual(status, 403)
+        self.assertEqual(json.loads(data), {
+            "code": 403, "error_code": "bad_jwt",
+            "msg": "invalid JWT: unable to parse or verify signature, token is malformed: "
+                   "could not JSON decode claim: could not parse NumericData: json: invalid "
+                   "number literal, trying to unmarshal \"\\\"soon\\\"\" into Number"})
+        # A numeric string in the future is a valid exp.
+        token = mint({"sub": DEMO, "role": "authenticated", "aud": "authenticated",
+                      "exp": str(T0 + 3600)})
+        status, _, data = self.call("GET", "/user", headers={"Authorization": "Bearer " + token})
+        self.assertEqual(status, 200, data)
+
     # -- refresh and logout --------------------------------------------------------
 
     def test_refresh_then_logout(self):

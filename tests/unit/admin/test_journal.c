@@ -340,6 +340,106 @@ static void test_entry_shape(void **state)
     journal_free(j);
 }
 
+static const cJSON *entry_at(const cJSON *json, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json, "requests"), i);
+}
+
+static const char *field_of(const cJSON *entry, const char *part, const char *name)
+{
+    const cJSON *v =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(entry, part), name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void test_credentials_redacted(void **state)
+{
+    (void)state;
+    journal_t *j = journal_new(10);
+    journal_set_keys(j, ANON_KEY, SERVICE_KEY, PUBLISHABLE_KEY, SECRET_KEY);
+    const char *refresh = "v2mfj4fkb3xqzr7tlh9wqe8yu1io"; /* 28 characters */
+    const char *user_jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnopqrXYZ123";
+    char body[512];
+    /* 0: password grant; 1: refresh grant; 2: PUT /user with nested and
+     * non-string credentials; 3: a body that is not JSON; 4: REST body fields
+     * are the user's data and stay. */
+    record(j, "POST", "/auth/v1/token", "grant_type=password",
+           "{\"email\":\"a@b.c\",\"password\":\"hunter2-long-enough-to-have-a-tail\"}", 200, NULL,
+           NULL, T2026, "cookie", "sb-access-token=abcdefghijklmnopqrstuvwxyz012345",
+           "x-refresh-token", refresh, "x-client-info", "supabase-js/2", NULL);
+    snprintf(body, sizeof body, "{\"refresh_token\":\"%s\"}", refresh);
+    record(j, "POST", "/auth/v1/token", "grant_type=refresh_token&apikey=" ANON_KEY, body, 200,
+           NULL, NULL, T2026, "set-cookie", "a=b", NULL);
+    snprintf(body, sizeof body,
+             "{\"password\":12345678,\"data\":{\"new_password\":\"x\",\"access_token\":\"%s\"},"
+             "\"nonce\":\"123456\",\"email\":\"a@b.c\"}",
+             user_jwt);
+    record(j, "PUT", "/auth/v1/user", "", body, 200, NULL, NULL, T2026, NULL);
+    record(j, "POST", "/auth/v1/signup", "", "email=a&password=hunter2", 400, NULL, NULL, T2026,
+           NULL);
+    record(j, "POST", "/rest/v1/t", "api%6Bey=" SECRET_KEY "&select=token",
+           "{\"password\":\"column value\"}", 201, NULL, NULL, T2026, NULL);
+    cJSON *json = dump(j, NULL);
+
+    const cJSON *e0 = entry_at(json, 0);
+    const cJSON *b0 = cJSON_GetObjectItemCaseSensitive(e0, "body");
+    assert_string_equal(field_of(e0, "body", "password"), "[redacted]");
+    assert_string_equal(field_of(e0, "body", "email"), "a@b.c");
+    assert_non_null(b0);
+    assert_string_equal(header_of(e0, "cookie"), "cookie " ELLIPSIS "012345");
+    /* An opaque refresh token: kind token, last 6 characters. */
+    assert_string_equal(header_of(e0, "x-refresh-token"), "token " ELLIPSIS "8yu1io");
+    assert_string_equal(header_of(e0, "x-client-info"), "supabase-js/2");
+    assert_string_equal(field_of(e0, "query", "grant_type"), "password");
+
+    const cJSON *e1 = entry_at(json, 1);
+    assert_string_equal(field_of(e1, "body", "refresh_token"), "token " ELLIPSIS "8yu1io");
+    /* ?apikey= as the apikey header: kind and tail. */
+    assert_string_equal(field_of(e1, "query", "apikey"), "anon " ELLIPSIS "YTn_I0");
+    assert_string_equal(field_of(e1, "query", "grant_type"), "refresh_token");
+    /* Under 24 characters: the kind only. */
+    assert_string_equal(header_of(e1, "set-cookie"), "cookie " ELLIPSIS);
+
+    const cJSON *e2 = entry_at(json, 2);
+    const cJSON *b2 = cJSON_GetObjectItemCaseSensitive(e2, "body");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b2, "password")->valuestring,
+                        "[redacted]");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(b2, "data");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "new_password")->valuestring,
+                        "[redacted]");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "access_token")->valuestring,
+                        "user " ELLIPSIS "XYZ123");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b2, "nonce")->valuestring,
+                        "token " ELLIPSIS);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b2, "email")->valuestring, "a@b.c");
+
+    const cJSON *e3 = entry_at(json, 3);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e3, "body")->valuestring, "[redacted]");
+
+    const cJSON *e4 = entry_at(json, 4);
+    /* A percent-encoded name is still apikey. */
+    assert_string_equal(field_of(e4, "query", "apikey"), "secret " ELLIPSIS "vEMPvz");
+    assert_string_equal(field_of(e4, "query", "select"), "token");
+    assert_string_equal(field_of(e4, "body", "password"), "column value");
+    cJSON_Delete(json);
+
+    /* Nothing secret survives anywhere in the answer. */
+    buf_t out;
+    buf_init(&out);
+    journal_write_json(j, NULL, &out);
+    const char *text = buf_cstr(&out);
+    assert_null(strstr(text, "hunter2"));
+    assert_null(strstr(text, refresh));
+    assert_null(strstr(text, "abcdefghijklmnopqrstuvwxyz"));
+    assert_null(strstr(text, ANON_KEY));
+    assert_null(strstr(text, SECRET_KEY));
+    assert_null(strstr(text, "12345678"));
+    assert_null(strstr(text, "123456\""));
+    assert_null(strstr(text, "abcdefghijklmnopqr"));
+    buf_dispose(&out);
+    journal_free(j);
+}
+
 static void test_truncated_body_is_text(void **state)
 {
     (void)state;
@@ -370,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_entry_shape),
         cmocka_unit_test(test_truncated_body_is_text),
+        cmocka_unit_test(test_credentials_redacted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

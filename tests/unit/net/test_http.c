@@ -283,8 +283,9 @@ static void test_chunked_over_limit_is_413(void **state)
     memcpy(chunk + 600, "\r\n", 3);
     assert_int_equal(feed(f, "258\r\n", NULL), HTTP_RESULT_NEED_MORE); /* 0x258 = 600 */
     assert_int_equal(feed(f, chunk, NULL), HTTP_RESULT_NEED_MORE);
-    assert_int_equal(feed(f, "258\r\n", NULL), HTTP_RESULT_NEED_MORE);
-    assert_int_equal(feed(f, chunk, NULL), HTTP_RESULT_ERROR);
+    /* The second size line already says the body will not fit: refused
+     * before its data arrives, as a Content-Length would be. */
+    assert_int_equal(feed(f, "258\r\n", NULL), HTTP_RESULT_ERROR);
     assert_int_equal(http_parser_error_status(f->p), 413);
 }
 
@@ -299,6 +300,144 @@ static void test_conflicting_framing_is_400(void **state)
                           NULL),
                      HTTP_RESULT_ERROR);
     assert_int_equal(http_parser_error_status(f->p), 400);
+}
+
+/* The one error status of a whole request fed at once. */
+static int status_of(fixture_t *f, const char *s)
+{
+    if (feed(f, s, NULL) != HTTP_RESULT_ERROR)
+        return 0;
+    return http_parser_error_status(f->p);
+}
+
+static void test_chunk_data_needs_exact_crlf(void **state)
+{
+    fixture_t *f = *state;
+    /* RFC 9112 §7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
+     * llhttp 8's loose build took any two bytes here ("abcXX"). */
+    assert_int_equal(status_of(f, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  "3\r\nabcXX0\r\n\r\n"),
+                     400);
+}
+
+static void test_chunk_framing_errors(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n", /* 72 bits: overflow */
+        "3\nabc\r\n0\r\n\r\n",                    /* bare LF after the size */
+        "3\r\nabc\n0\r\n\r\n",                    /* bare LF after the data */
+        "3 \r\nabc\r\n0\r\n\r\n",                 /* BWS only goes before ';' */
+        "3;\r\nabc\r\n0\r\n\r\n",                 /* ';' without a name */
+        "3;a=\r\nabc\r\n0\r\n\r\n",               /* '=' without a value */
+        "3;a=b=c\r\nabc\r\n0\r\n\r\n",            /* '=' is no tchar */
+        "3;a=\"x\"y\r\nabc\r\n0\r\n\r\n",         /* text after a quoted-string */
+        "3;a=\"x\" \r\nabc\r\n0\r\n\r\n",         /* BWS before CRLF */
+        "x\r\nabc\r\n0\r\n\r\n",                  /* no hex digit */
+        "3\r\nabc\r\n0\r\n X: y\r\n\r\n",         /* obs-fold in the trailers */
+        "3\r\nabc\r\n0\r\nX: y\n\r\n",            /* bare LF in the trailers */
+        "3\r\nabc\r\n0\r\n\rX",                   /* CR without LF at the end */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        http_parser_t *p = http_parser_new(1000);
+        arena_t *a = arena_new();
+        char buf[256];
+        snprintf(buf, sizeof buf, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n%s",
+                 bad[i]);
+        mock_request_t req;
+        size_t used;
+        http_result_t r = http_parser_feed(p, a, buf, strlen(buf), &used, &req);
+        if (r != HTTP_RESULT_ERROR || http_parser_error_status(p) != 400)
+            fail_msg("case %zu (%s): result %d status %d", i, bad[i], r,
+                     http_parser_error_status(p));
+        http_parser_free(p);
+        arena_free(a);
+    }
+}
+
+static void test_chunk_extensions_accepted(void **state)
+{
+    (void)state;
+    /* RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name
+     * [ BWS "=" BWS chunk-ext-val ] ), chunk-ext-val = token / quoted-string;
+     * a recipient ignores extensions it does not know. llhttp 8.1 refused
+     * the ones marked (*). */
+    static const char *const good[] = {
+        "3;foo=bar\r\nabc\r\n0\r\n\r\n",
+        "3;a=1;b=2\r\nabc\r\n0\r\n\r\n",          /* (*) */
+        "3;foo=bar;baz\r\nabc\r\n0\r\n\r\n",      /* (*) */
+        "3;foo=\"a\\\"b;c\"\r\nabc\r\n0\r\n\r\n", /* (*) quoted-pair */
+        "3 ; foo = bar\r\nabc\r\n0\r\n\r\n",      /* (*) BWS */
+        "3;!#$%&'*+-.^_`|~=v\r\nabc\r\n0\r\n\r\n",
+        "3;a\r\nabc\r\n0;last=\"\"\r\n\r\n",
+        "3\r\nabc\r\n0\r\nX-Trailer: 1\r\nY:\r\n\r\n", /* trailers, discarded */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        http_parser_t *p = http_parser_new(1000);
+        arena_t *a = arena_new();
+        char buf[256];
+        snprintf(buf, sizeof buf,
+                 "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n%sGET /next HTTP/1.1\r\n"
+                 "\r\n",
+                 good[i]);
+        mock_request_t req;
+        size_t used;
+        http_result_t r = http_parser_feed(p, a, buf, strlen(buf), &used, &req);
+        if (r != HTTP_RESULT_REQUEST || strcmp(req.body, "abc") != 0 || req.header_count != 1)
+            fail_msg("case %zu (%s): result %d (%s)", i, good[i], r, http_parser_error_reason(p));
+        assert_true(req.keep_alive);
+        /* The pipelined request after it parses from the right byte. */
+        r = http_parser_feed(p, a, buf + used, strlen(buf) - used, &used, &req);
+        assert_int_equal(r, HTTP_RESULT_REQUEST);
+        assert_string_equal(req.path, "/next");
+        http_parser_free(p);
+        arena_free(a);
+    }
+}
+
+static void test_obs_fold_is_400(void **state)
+{
+    (void)state;
+    /* RFC 9112 §5.2: a server may refuse obs-fold with 400; llhttp 9 does
+     * ("Unexpected whitespace after header value"). */
+    static const char *const bad[] = {
+        "GET / HTTP/1.1\r\nX-A: a\r\n  b\r\n\r\n",
+        "GET / HTTP/1.1\r\nX-A: a\r\n\tb\r\n\r\n",
+        "GET / HTTP/1.1\r\nX-A:\r\n b\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        /* Whole, and byte by byte (the fold split across reads). */
+        for (int bytewise = 0; bytewise < 2; bytewise++) {
+            http_parser_t *p = http_parser_new(1000);
+            arena_t *a = arena_new();
+            mock_request_t req;
+            size_t used;
+            http_result_t r = HTTP_RESULT_NEED_MORE;
+            size_t n = strlen(bad[i]);
+            for (size_t k = 0; k < n && r == HTTP_RESULT_NEED_MORE; k += bytewise ? 1 : n)
+                r = http_parser_feed(p, a, bad[i] + k, bytewise ? 1 : n, &used, &req);
+            if (r != HTTP_RESULT_ERROR || http_parser_error_status(p) != 400)
+                fail_msg("case %zu bytewise %d: result %d", i, bytewise, r);
+            http_parser_free(p);
+            arena_free(a);
+        }
+    }
+}
+
+static void test_chunked_byte_by_byte(void **state)
+{
+    fixture_t *f = *state;
+    const char *s = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5;a=\"q\"\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n";
+    size_t n = strlen(s), used;
+    for (size_t i = 0; i + 1 < n; i++)
+        assert_int_equal(http_parser_feed(f->p, f->arena, s + i, 1, &used, &f->req),
+                         HTTP_RESULT_NEED_MORE);
+    assert_int_equal(http_parser_feed(f->p, f->arena, s + n - 1, 1, &used, &f->req),
+                     HTTP_RESULT_REQUEST);
+    assert_int_equal(used, 1);
+    assert_string_equal(f->req.body, "hello world");
+    assert_true(f->req.keep_alive);
 }
 
 static void test_expect_continue_flag(void **state)
@@ -462,6 +601,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_content_length_at_limit_is_fine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunked_over_limit_is_413, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicting_framing_is_400, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunk_data_needs_exact_crlf, setup, teardown),
+        cmocka_unit_test(test_chunk_framing_errors),
+        cmocka_unit_test(test_chunk_extensions_accepted),
+        cmocka_unit_test(test_obs_fold_is_400),
+        cmocka_unit_test_setup_teardown(test_chunked_byte_by_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expect_continue_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expect_continue_without_body_is_not_flagged, setup,
                                         teardown),
