@@ -4,6 +4,8 @@
  * model: the table, column, role or value at hand. */
 #include "rest.h"
 
+#include "caps.h"
+
 #include "clock.h"
 #include "fuzzy.h"
 #include "rest_ctx.h"
@@ -300,11 +302,15 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 
     store_row_t **rows = NULL;
     size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
+    if (rest_plan_work_error(&c->plan, err) < 0)
+        return -1;
     /* Rows the SELECT policies hide are not there at all: neither in the
      * range nor in the count (reference §4). */
     if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
         return -1;
     rest_plan_sort(&c->plan, rows, total);
+    if (rest_plan_work_error(&c->plan, err) < 0)
+        return -1;
 
     /* Range: limit/offset intersected with the Range header (GET only), then
      * capped by db-max-rows (RangeQuery.hs, restrictRange). */
@@ -470,6 +476,17 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
     return rest_delete(c, err);
 }
 
+/* The statement_timeout Supabase gives the role PostgREST switches to. */
+static uint64_t statement_timeout_ms(const char *role)
+{
+    if (role && strcmp(role, "anon") == 0)
+        return MOCK_STATEMENT_TIMEOUT_ANON_MS;
+    if (role && strcmp(role, "authenticated") == 0)
+        return MOCK_STATEMENT_TIMEOUT_AUTHENTICATED_MS;
+    /* service_role and custom roles: the authenticator's. */
+    return MOCK_STATEMENT_TIMEOUT_DEFAULT_MS;
+}
+
 void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *rel_path,
                  mock_response_t *resp)
 {
@@ -494,6 +511,8 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
     int rc = gateway_authenticate_cached(c.sc, req, now_unix, cfg ? cfg->jwt_secret : NULL,
                                          renv->jwt_cache, &c.who, &err);
     c.role_is_anon = c.who.role && strcmp(c.who.role, "anon") == 0;
+    mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(c.who.role)));
+    c.plan.work = &c.work;
     if (rc == 0) {
         mock_response_add_header(resp, "Server", pgrst_server_header(c.sc->postgrest_version));
         rc = dispatch(&c, rel_path, &err);

@@ -29,8 +29,9 @@ typedef struct rest_ctx {
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     store_env_t env;
     rest_plan_t plan;
-    security_t *sec; /* the instance's model (rest_security_begin) */
-    bool rls;        /* row-level security applies to this request's role */
+    mock_work_t work; /* the role's statement_timeout, in steps (plan.work points here) */
+    security_t *sec;  /* the instance's model (rest_security_begin) */
+    bool rls;         /* row-level security applies to this request's role */
 } rest_ctx_t;
 
 /* rest.c: response helpers shared with rest_write.c. */
