@@ -64,7 +64,7 @@
  * MOCK_REGEX_MAX_BACKTRACK choice points (memory), past which it stops as if
  * its steps had run out. */
 #define MOCK_REGEX_DUPMAX        255
-#define MOCK_REGEX_MAX_STATES    60000
+#define MOCK_REGEX_MAX_STATES    55000
 #define MOCK_REGEX_MAX_BACKTRACK (256 * 1024)
 /* Nesting of parentheses in a regular expression. */
 #define MOCK_REGEX_MAX_NESTING 256

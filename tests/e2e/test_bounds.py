@@ -142,10 +142,11 @@ class BoundsTest(unittest.TestCase):
         self.set_demo(email="a" * 20000 + "@example.com")
         heavy = "profiles?select=user_id&email=match." + q("((a{1,100}){1,100}){4}b")
         before = self.rss_kb()
-        for key in (ANON, SERVICE):
-            with self.subTest(key="anon" if key == ANON else "service_role"):
-                resp = self.hostile("GET", heavy, key=key)
-                self.assertAnswer(resp, 500, TIMEOUT_BODY)
+        self.assertAnswer(self.hostile("GET", heavy, key=ANON), 500, TIMEOUT_BODY)
+        # service_role's 8 s buy 2.7 times anon's steps (0.3 s on the release
+        # build, several seconds on the debug ASan one): the same answer,
+        # timed by the test's own request timeout only.
+        self.assertAnswer(self.req("GET", heavy, key=SERVICE), 500, TIMEOUT_BODY)
         self.assertLess(self.rss_kb() - before, RSS_SLACK_KB)
         # Backtracking to verify backreferences is bounded the same way.
         self.set_demo(full_name="a" * 3001 + "b")
@@ -155,8 +156,8 @@ class BoundsTest(unittest.TestCase):
 
     def test_timed_out_write_changes_nothing(self):
         self.set_demo(email="a" * 20000 + "@example.com")
-        resp = self.hostile("PATCH", "profiles?email=match." + q("((a{1,100}){1,100}){4}b"),
-                            {"full_name": "changed"}, key=SERVICE)
+        resp = self.req("PATCH", "profiles?email=match." + q("((a{1,100}){1,100}){4}b"),
+                        {"full_name": "changed"}, key=SERVICE)
         self.assertAnswer(resp, 500, TIMEOUT_BODY)
         st, _, _, body = self.req("GET", "profiles?select=full_name&user_id=eq." + DEMO_USER)
         self.assertEqual((st, body), (200, b'[{"full_name":"Demo User"}]'))
