@@ -44,7 +44,7 @@ static bool step(run_t *r)
     return ok;
 }
 
-/* UTF-8: the length of the character starting with byte b. */
+/* NextByte and NextChar of like_match.c, for UTF-8. */
 #define NEXT_BYTE(p, plen) ((p)++, (plen)--)
 static void next_char(const char **t, size_t *tlen)
 {
