@@ -45,4 +45,33 @@
 /* random_data_then_close: bytes sent instead of a response. */
 #define MOCK_RANDOM_FAULT_BYTES 512
 
+/* Statement timeouts Supabase sets per role (ALTER ROLE ... SET
+ * statement_timeout; https://supabase.com/docs/guides/database/postgres/timeouts):
+ * anon 3s, authenticated 8s; service_role has none of its own and runs under
+ * the authenticator role's 8s. A statement that runs longer is cancelled with
+ * 57014 "canceling statement due to statement timeout". */
+#define MOCK_STATEMENT_TIMEOUT_ANON_MS          3000
+#define MOCK_STATEMENT_TIMEOUT_AUTHENTICATED_MS 8000
+#define MOCK_STATEMENT_TIMEOUT_DEFAULT_MS       8000
+/* The single event loop serves every client, so supamock does not spend real
+ * seconds: a request's work is counted in steps (one row visited, one regex
+ * thread advanced one character, one LIKE comparison, see work.h) and a
+ * millisecond of statement_timeout buys this many steps. Calibrated on the
+ * release build so that the anon role's 3s buys at most about 100 ms of the
+ * loop (README "Bounds"). */
+#define MOCK_WORK_STEPS_PER_TIMEOUT_MS 6000
+/* Roles without a timeout, or with a longer one, get this one's steps. */
+#define MOCK_WORK_MAX_TIMEOUT_MS 8000
+/* Regular expressions: Postgres's DUPMAX bounds {m,n} counts; a pattern whose
+ * expansion needs more than MOCK_REGEX_MAX_STATES character positions is
+ * "regular expression is too complex" (Postgres refuses (a{255}){255} and
+ * accepts 50,000 positions); a backreference match may keep at most
+ * MOCK_REGEX_MAX_BACKTRACK choice points (memory), past which it stops as if
+ * its steps had run out. */
+#define MOCK_REGEX_DUPMAX        255
+#define MOCK_REGEX_MAX_STATES    55000
+#define MOCK_REGEX_MAX_BACKTRACK (256 * 1024)
+/* Nesting of parentheses in a regular expression. */
+#define MOCK_REGEX_MAX_NESTING 256
+
 #endif

@@ -6,6 +6,7 @@
  * the instance that owns it. */
 #include "memory_engine.h"
 
+#include "caps.h"
 #include "rest_ctx.h"
 #include "rest_security.h"
 #include "xalloc.h"
@@ -204,11 +205,15 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 
     store_row_t **rows = NULL;
     size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
+    if (rest_plan_work_error(&c->plan, err) < 0)
+        return -1;
     /* Rows the SELECT policies hide are not there at all: neither in the
      * range nor in the count. */
     if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
         return -1;
     rest_plan_sort(&c->plan, rows, total);
+    if (rest_plan_work_error(&c->plan, err) < 0)
+        return -1;
 
     /* LIMIT/OFFSET of the range PostgREST computed; a negative offset (kept as
      * sent) selects nothing. */
@@ -228,6 +233,18 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 }
 
 /* ---- execution ---- */
+
+/* The statement_timeout Supabase gives the role PostgREST switches to
+ * (ALTER ROLE ... SET statement_timeout in Supabase's roles). */
+static uint64_t statement_timeout_ms(const char *role)
+{
+    if (role && strcmp(role, "anon") == 0)
+        return MOCK_STATEMENT_TIMEOUT_ANON_MS;
+    if (role && strcmp(role, "authenticated") == 0)
+        return MOCK_STATEMENT_TIMEOUT_AUTHENTICATED_MS;
+    /* service_role and custom roles: the authenticator's. */
+    return MOCK_STATEMENT_TIMEOUT_DEFAULT_MS;
+}
 
 static void execute(engine_t *e, const engine_request_t *req, engine_result_t *res,
                     pgrst_error_t *err, engine_done_fn done, void *arg)
@@ -253,6 +270,10 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.env.auth_uid = req->auth_uid;
     c.plan.table = c.table;
     c.plan.index_col = -1;
+    /* One statement, bounded as Postgres bounds it: the role's timeout, here
+     * in work steps so that the loop is never held for long (work.h). */
+    mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(req->role)));
+    c.plan.work = &c.work;
     c.sec = me->sec;
     rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
     int rc;

@@ -11,6 +11,7 @@
 #include "scenario.h"
 #include "security.h"
 #include "store.h"
+#include "work.h"
 
 typedef struct rest_ctx {
     const scenario_t *sc;
@@ -28,8 +29,9 @@ typedef struct rest_ctx {
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     store_env_t env;
     rest_plan_t plan;
-    security_t *sec; /* the instance's model (rest_security_begin) */
-    bool rls;        /* row-level security applies to this request's role */
+    mock_work_t work; /* the role's statement_timeout, in steps (plan.work points here) */
+    security_t *sec;  /* the instance's model (rest_security_begin) */
+    bool rls;         /* row-level security applies to this request's role */
 } rest_ctx_t;
 
 /* memory_engine.c: renders rows through the select plan as the negotiated

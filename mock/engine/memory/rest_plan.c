@@ -4,11 +4,11 @@
 #include "rest_plan.h"
 
 #include "fuzzy.h"
+#include "pg_like.h"
+#include "pg_regex.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +34,8 @@ struct rest_cond {
     pgrst_is_value_t is_value;
     pgvalue_t *operands; /* eq..lte, in, quantified lists, cs/cd/ov */
     size_t operand_count;
-    char **patterns;  /* like/ilike: the patterns with '*' turned into '%' */
-    regex_t *regexes; /* match/imatch */
+    pg_like_t **likes;    /* like/ilike: the patterns with '*' turned into '%' */
+    pg_regex_t **regexes; /* match/imatch */
     size_t pattern_count;
     /* AND / OR */
     rest_cond_t *children;
@@ -310,22 +310,22 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
             return no_operator(type, f->op, err);
         size_t n = listed ? list_len : 1;
         c->pattern_count = n;
-        c->patterns = arena_calloc(arena, n, sizeof *c->patterns);
-        if (f->op == PGRST_OP_MATCH || f->op == PGRST_OP_IMATCH)
+        if (f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE)
+            c->likes = arena_calloc(arena, n, sizeof *c->likes);
+        else
             c->regexes = arena_calloc(arena, n, sizeof *c->regexes);
         for (size_t i = 0; i < n; i++) {
             const char *v = listed ? list[i] : f->value;
-            if (f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE) {
-                c->patterns[i] = like_pattern(arena, v);
+            if (!v)
+                v = "";
+            if (c->likes) {
+                c->likes[i] = pg_like_compile(like_pattern(arena, v), f->op == PGRST_OP_ILIKE);
                 continue;
             }
-            c->patterns[i] = arena_strdup(arena, v);
-            int flags = REG_EXTENDED | REG_NOSUB | (f->op == PGRST_OP_IMATCH ? REG_ICASE : 0);
-            if (regcomp(&c->regexes[i], v, flags) != 0) {
-                /* Keep the compiled ones consistent for dispose. */
-                c->pattern_count = i;
-                return pgrst_error_setf(err, "2201B", "invalid regular expression: %s", v);
-            }
+            const char *why = NULL;
+            c->regexes[i] = pg_regex_compile(v, strlen(v), f->op == PGRST_OP_IMATCH, &why);
+            if (!c->regexes[i])
+                return pgrst_error_setf(err, "2201B", "invalid regular expression: %s", why);
         }
         return 0;
     }
@@ -416,9 +416,12 @@ static void cond_dispose(rest_cond_t *c)
 {
     for (size_t i = 0; c->operands && i < c->operand_count; i++)
         pgvalue_dispose(&c->operands[i]);
-    if (c->regexes)
-        for (size_t i = 0; i < c->pattern_count; i++)
-            regfree(&c->regexes[i]);
+    for (size_t i = 0; i < c->pattern_count; i++) {
+        if (c->likes)
+            pg_like_free(c->likes[i]);
+        if (c->regexes)
+            pg_regex_free(c->regexes[i]);
+    }
     for (size_t i = 0; c->children && i < c->child_count; i++)
         cond_dispose(&c->children[i]);
 }
@@ -431,45 +434,6 @@ void rest_plan_dispose(rest_plan_t *plan)
 }
 
 /* ---- evaluation ---- */
-
-/* SQL LIKE with % and _ and backslash escapes; ci folds ASCII case. */
-static bool like_match(const char *s, const char *p, bool ci)
-{
-    while (*p) {
-        if (*p == '%') {
-            while (*p == '%')
-                p++;
-            if (!*p)
-                return true;
-            for (; *s; s++)
-                if (like_match(s, p, ci))
-                    return true;
-            return false;
-        }
-        if (!*s)
-            return false;
-        if (*p == '_') {
-            /* one character: skip a whole UTF-8 sequence */
-            s++;
-            while ((*s & 0xC0) == 0x80)
-                s++;
-            p++;
-            continue;
-        }
-        if (*p == '\\' && p[1])
-            p++;
-        char a = *s, b = *p;
-        if (ci) {
-            a = (char)tolower((unsigned char)a);
-            b = (char)tolower((unsigned char)b);
-        }
-        if (a != b)
-            return false;
-        s++;
-        p++;
-    }
-    return *s == '\0';
-}
 
 static bool array_contains(const pgtype_t *t, const pgvalue_t *hay, const pgvalue_t *needle)
 {
@@ -578,16 +542,18 @@ static tv_t compare_op(pgrst_op_t op, int cmp)
 }
 
 /* One operand (index i) against a non-null value. */
-static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i)
+static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_work_t *w)
 {
     const pgtype_t *t = &c->src.type;
     switch (c->op) {
     case PGRST_OP_LIKE:
     case PGRST_OP_ILIKE:
-        return like_match(v->s, c->patterns[i], c->op == PGRST_OP_ILIKE) ? TV_TRUE : TV_FALSE;
+        /* -1 (the work stopped) reads as no match; the caller sees the work
+         * stopped and answers with its error instead of these rows. */
+        return pg_like_match(c->likes[i], v->s, strlen(v->s), w) == 1 ? TV_TRUE : TV_FALSE;
     case PGRST_OP_MATCH:
     case PGRST_OP_IMATCH:
-        return regexec(&c->regexes[i], v->s, 0, NULL, 0) == 0 ? TV_TRUE : TV_FALSE;
+        return pg_regex_match(c->regexes[i], v->s, strlen(v->s), w) == 1 ? TV_TRUE : TV_FALSE;
     case PGRST_OP_CS:
         if (c->operands[i].is_null)
             return TV_NULL;
@@ -619,7 +585,7 @@ static tv_t tv_not(tv_t v)
     return v == TV_NULL ? TV_NULL : v == TV_TRUE ? TV_FALSE : TV_TRUE;
 }
 
-static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row)
+static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row, mock_work_t *w)
 {
     pgvalue_t tmp;
     const pgvalue_t *v = source_value(&c->src, row, &tmp);
@@ -654,12 +620,12 @@ static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row)
         size_t n = c->operand_count ? c->operand_count : c->pattern_count;
         bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;
         if (c->op != PGRST_OP_IN && c->quant == PGRST_QUANT_NONE) {
-            r = eval_one(c, v, 0);
+            r = eval_one(c, v, 0, w);
         } else {
             /* = ANY / op ALL over the list, with SQL's NULL rules. */
             r = any ? TV_FALSE : TV_TRUE;
             for (size_t i = 0; i < n; i++) {
-                tv_t e = eval_one(c, v, i);
+                tv_t e = eval_one(c, v, i, w);
                 if (any && e == TV_TRUE) {
                     r = TV_TRUE;
                     break;
@@ -678,14 +644,14 @@ static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row)
     return c->negated ? tv_not(r) : r;
 }
 
-static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row)
+static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row, mock_work_t *w)
 {
     if (c->kind == PGRST_LOGIC_FILTER)
-        return eval_filter(c, row);
+        return eval_filter(c, row, w);
     bool is_and = c->kind == PGRST_LOGIC_AND;
     tv_t r = is_and ? TV_TRUE : TV_FALSE;
     for (size_t i = 0; i < c->child_count; i++) {
-        tv_t e = eval_cond(&c->children[i], row);
+        tv_t e = eval_cond(&c->children[i], row, w);
         if (is_and && e == TV_FALSE) {
             r = TV_FALSE;
             break;
@@ -703,7 +669,7 @@ static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row)
 bool rest_plan_matches(const rest_plan_t *plan, const store_row_t *row)
 {
     for (size_t i = 0; i < plan->where_count; i++)
-        if (eval_cond(&plan->where[i], row) != TV_TRUE)
+        if (eval_cond(&plan->where[i], row, plan->work) != TV_TRUE)
             return false;
     return true;
 }
@@ -725,9 +691,15 @@ size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t **
     size_t cap = store_table_row_count(plan->table);
     *rows = arena_alloc(arena, (cap ? cap : 1) * sizeof **rows);
     size_t n = 0;
-    for (store_row_t *r = store_table_first(plan->table); r; r = store_row_next(r))
+    for (store_row_t *r = store_table_first(plan->table); r; r = store_row_next(r)) {
+        /* A row visited costs about what four matcher steps cost. */
+        if (!mock_work_charge(plan->work, 4))
+            break;
         if (rest_plan_matches(plan, r))
             (*rows)[n++] = r;
+    }
+    if (mock_work_stopped(plan->work))
+        return 0; /* the caller answers rest_plan_work_error */
     return n;
 }
 
@@ -795,6 +767,12 @@ static int compare_rows(const rest_plan_t *plan, const store_row_t *a, const sto
 void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n)
 {
     if (!plan->order_count || n < 2)
+        return;
+    /* A merge sort makes at most n * ceil(log2 n) comparisons, a step each. */
+    uint64_t passes = 0;
+    for (size_t width = 1; width < n; width *= 2)
+        passes++;
+    if (!mock_work_charge(plan->work, (uint64_t)n * passes * plan->order_count))
         return;
     store_row_t **tmp = xmalloc(n * sizeof *tmp);
     store_row_t **src = rows, **dst = tmp;
@@ -966,4 +944,14 @@ void rest_plan_scratch_dispose(rest_scratch_t *scratch)
 const char *rest_plan_out_key(const rest_plan_t *plan, size_t i)
 {
     return plan->out[i].key;
+}
+
+int rest_plan_work_error(const rest_plan_t *plan, pgrst_error_t *err)
+{
+    const mock_work_t *w = plan->work;
+    if (!mock_work_stopped(w))
+        return 0;
+    if (w->fail_code)
+        return pgrst_error_setf(err, w->fail_code, "%s", w->fail_message);
+    return pgrst_error_setf(err, "57014", "canceling statement due to statement timeout");
 }

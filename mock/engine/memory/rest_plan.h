@@ -11,6 +11,7 @@
 #include "pgrst_request.h"
 #include "render.h"
 #include "store.h"
+#include "work.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +30,9 @@ typedef struct rest_plan {
     size_t order_count;
     rest_out_t *out;
     size_t out_count;
+    /* The request's work (the caller's, lent for the plan's life): scans
+     * and matchers charge it and stop when it stops. NULL: unbounded. */
+    mock_work_t *work;
 } rest_plan_t;
 
 /* Compiles the where tree. The plan's arrays live in `arena` (the request's);
@@ -43,13 +47,22 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                      const pgrst_select_item_t *items, size_t n, pgrst_error_t *err);
 void rest_plan_dispose(rest_plan_t *plan);
 
-/* Does the row satisfy the where clause (SQL three-valued logic, NULL = no)? */
+/* Does the row satisfy the where clause (SQL three-valued logic, NULL = no)?
+ * A matcher whose work stopped answers no (see rest_plan_work_error). */
 bool rest_plan_matches(const rest_plan_t *plan, const store_row_t *row);
 /* Rows matching the plan in heap order, through the index when possible.
  * *rows is allocated in the arena. */
 size_t rest_plan_collect(const rest_plan_t *plan, arena_t *arena, store_row_t ***rows);
-/* Sorts rows by the plan's order (stable, so ties keep heap order). */
+/* Sorts rows by the plan's order (stable, so ties keep heap order). The
+ * comparisons are charged to the work up front; when it cannot pay, the rows
+ * stay unsorted and the work is stopped. */
 void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n);
+/* After rest_plan_collect or rest_plan_sort: 0 when the work went on, else
+ * -1 with err set to how Postgres stops such a statement: 57014 "canceling
+ * statement due to statement timeout" when the steps ran out, or the error a
+ * matcher raised (22025 for a LIKE pattern ending in the escape). Nothing the
+ * statement did may be kept: writers roll back. */
+int rest_plan_work_error(const rest_plan_t *plan, pgrst_error_t *err);
 
 /* Projects one row through the select list into cells[0..out_count): keys and
  * types borrowed from the plan, values either the row's or derived values kept

@@ -344,7 +344,9 @@ static int collect_targets(rest_ctx_t *c, store_row_t ***rows, size_t *n, pgrst_
     if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
         return -1;
     *n = rest_plan_collect(&c->plan, c->arena, rows);
-    return 0;
+    /* Before any change: a statement cancelled while scanning leaves the
+     * table as it was. */
+    return rest_plan_work_error(&c->plan, err);
 }
 
 static int check_max_affected(rest_ctx_t *c, size_t n, pgrst_error_t *err)
