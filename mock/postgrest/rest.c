@@ -561,8 +561,20 @@ static int dispatch(rest_ctx_t *c, const char *rel_path, pgrst_error_t *err)
         return -1;
 
     engine_op_t op = ENGINE_DELETE;
-    if (is_read(method))
-        op = ENGINE_READ; else if (strcmp(method, "POST") == 0)
+    if (is_read(method)) {
+        op = ENGINE_READ;
+        if (c->q.select_count == 0) {
+            /* An empty root select (select=, or one that parses to nothing,
+             * such as select=%00) reads every column: QueryBuilder.hs
+             * readPlanToQuery's defSelect; QuerySpec.hs "empty root select
+             * gives all columns". */
+            pgrst_select_item_t *star = arena_calloc(c->arena, 1, sizeof *star);
+            star->star = true;
+            star->field.name = "*";
+            c->q.select = star;
+            c->q.select_count = 1;
+        }
+    } else if (strcmp(method, "POST") == 0)
         op = ENGINE_INSERT;
     else if (strcmp(method, "PATCH") == 0)
         op = ENGINE_UPDATE;

@@ -325,6 +325,18 @@ class BadTextTest(unittest.TestCase):
             "unexpected '\\NUL' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", "
             "\")\", \",\" or end of input"))
 
+    def test_nul_alone_in_the_select_list_is_an_empty_select(self):
+        # With the NUL first, no item starts and consumes nothing, so
+        # pFieldForest (sepBy, no eof) gives [], as select= does; an empty
+        # root select reads every column (QueryBuilder.hs defSelect; QuerySpec
+        # "empty root select gives all columns"). Content-Location keeps %00.
+        full = self.req("GET", ROW, prefer=None)[3]
+        for q in ("select=", "select=%00"):
+            with self.subTest(query=q):
+                st, _, hs, body = self.req("GET", "profiles?" + q, prefer=None)
+                self.assertEqual((st, body), (200, full))
+                self.assertEqual(header(hs, "Content-Location"), "/profiles?" + q)
+
     def test_nul_in_order(self):
         # pOrder reads the field "full_name", then wants a delimiter, "," or
         # the end: the expected set of the doctest for pOrder "clients(name,id)".
