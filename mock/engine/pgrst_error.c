@@ -3,6 +3,7 @@
  * Producers choose code and texts; this file owns only how they go on the wire. */
 #include "pgrst_error.h"
 
+#include "urlcodec.h"
 #include "xalloc.h"
 
 #include <stdarg.h>
@@ -165,10 +166,32 @@ int pgrst_error_status(const pgrst_error_t *err, bool role_is_anon)
     return sqlstate_status(err->code, err->message ? err->message : "", role_is_anon);
 }
 
+/* A JSON string; URL_NUL (a NUL from the query string, urlcodec.h) is the
+ * character it stands for, which aeson writes as \u0000. */
+static void put_text(buf_t *out, const char *s)
+{
+    const char *nul = strstr(s, URL_NUL);
+    if (!nul) {
+        buf_put_json_string(out, s);
+        return;
+    }
+    buf_t t;
+    buf_init(&t);
+    buf_put_json_string(&t, s); /* URL_NUL's bytes pass through unescaped */
+    const char *p = buf_cstr(&t);
+    while ((nul = strstr(p, URL_NUL)) != NULL) {
+        buf_append(out, p, (size_t)(nul - p));
+        buf_puts(out, "\\u0000");
+        p = nul + 2;
+    }
+    buf_puts(out, p);
+    buf_dispose(&t);
+}
+
 static void put_nullable(buf_t *out, const char *s)
 {
     if (s)
-        buf_put_json_string(out, s);
+        put_text(out, s);
     else
         buf_puts(out, "null");
 }
@@ -183,7 +206,7 @@ void pgrst_error_body(const pgrst_error_t *err, buf_t *out)
     buf_puts(out, ",\"hint\":");
     put_nullable(out, err->hint);
     buf_puts(out, ",\"message\":");
-    buf_put_json_string(out, err->message ? err->message : "");
+    put_text(out, err->message ? err->message : "");
     buf_putc(out, '}');
 }
 

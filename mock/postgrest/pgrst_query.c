@@ -209,7 +209,8 @@ static pr_t pr_optional(ps_t *ps, pr_t r, ppos_t p0)
 
 /* --- characters --------------------------------------------------------- */
 
-/* Decodes one UTF-8 character; invalid bytes count as one character each. */
+/* Decodes one UTF-8 character; URL_NUL is the NUL it stands for; invalid
+ * bytes count as one character each. */
 static bool ps_peek(const ps_t *ps, uint32_t *cp, size_t *n)
 {
     if (ps->pos.off >= ps->len)
@@ -218,7 +219,10 @@ static bool ps_peek(const ps_t *ps, uint32_t *cp, size_t *n)
     size_t left = ps->len - ps->pos.off;
     uint32_t c = p[0];
     size_t len = 1;
-    if (c >= 0xC2 && c <= 0xDF && left >= 2 && (p[1] & 0xC0) == 0x80) {
+    if (c == (unsigned char)URL_NUL[0] && left >= 2 && p[1] == (unsigned char)URL_NUL[1]) {
+        c = 0;
+        len = 2;
+    } else if (c >= 0xC2 && c <= 0xDF && left >= 2 && (p[1] & 0xC0) == 0x80) {
         c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
         len = 2;
     } else if (c >= 0xE0 && c <= 0xEF && left >= 3 && (p[1] & 0xC0) == 0x80 &&
@@ -1886,8 +1890,14 @@ static bool read_integer(const char *s, int64_t *out)
 typedef struct raw_param {
     const char *key;
     const char *value; /* NULL: the key had no '=' */
+    bool key_bad;      /* not UTF-8: T.decodeUtf8 throws when PostgREST reads it */
+    bool value_bad;    /* likewise for the value */
 } raw_param_t;
 
+/* Keys and values as PostgREST's qParams holds them: form-decoded, then
+ * T.decodeUtf8, which Haskell runs lazily, when a parameter is first read. A
+ * parameter that is not UTF-8 is flagged here and refused where PostgREST
+ * would first read it (see NOT_UTF8). A decoded NUL is URL_NUL. */
 static void split_query(arena_t *a, const char *raw, vec_t *out)
 {
     if (*raw == '?')
@@ -1896,12 +1906,20 @@ static void split_query(arena_t *a, const char *raw, vec_t *out)
         size_t n = strcspn(raw, "&;");
         const char *eq = memchr(raw, '=', n);
         raw_param_t *p = vec_push(a, out);
+        size_t kn = eq ? (size_t)(eq - raw) : n;
+        /* A string that is not UTF-8 keeps its bytes for Content-Location,
+         * which PostgREST builds from the undecoded parameters (qsCanonical). */
+        p->key = url_form_decode_text(a, raw, kn);
+        p->key_bad = p->key == NULL;
+        if (p->key_bad)
+            p->key = url_form_decode(a, raw, kn);
+        p->value = NULL;
+        p->value_bad = false;
         if (eq) {
-            p->key = url_form_decode(a, raw, (size_t)(eq - raw));
-            p->value = url_form_decode(a, eq + 1, n - (size_t)(eq - raw) - 1);
-        } else {
-            p->key = url_form_decode(a, raw, n);
-            p->value = NULL;
+            p->value = url_form_decode_text(a, eq + 1, n - kn - 1);
+            p->value_bad = p->value == NULL;
+            if (p->value_bad)
+                p->value = url_form_decode(a, eq + 1, n - kn - 1);
         }
         raw += n;
         if (*raw)
@@ -1909,13 +1927,36 @@ static void split_query(arena_t *a, const char *raw, vec_t *out)
     }
 }
 
-static const char *lookup_param(const vec_t *params, const char *key)
+/* pgrst_query_parse's result when a parameter PostgREST reads is not UTF-8. */
+#define NOT_UTF8 PGRST_QUERY_NOT_UTF8
+
+/* L.lookup over qParams: the first parameter named key, even one without a
+ * value; every key before it is read (decoded) on the way. Returns NOT_UTF8
+ * when one of those keys is not UTF-8, else 0 with *found (NULL: none). */
+static int lookup_param(const vec_t *params, const char *key, const raw_param_t **found)
 {
     const raw_param_t *p = params->data;
-    for (size_t i = 0; i < params->len; i++)
-        if (strcmp(p[i].key, key) == 0)
-            return p[i].value; /* L.lookup: the first, even when it has no value */
-    return NULL;
+    *found = NULL;
+    for (size_t i = 0; i < params->len; i++) {
+        if (p[i].key_bad)
+            return NOT_UTF8;
+        if (strcmp(p[i].key, key) == 0) {
+            *found = &p[i];
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* A filter or logic value as Postgres receives it: PostgREST passes it as a
+ * text parameter and libpq reads that up to its first NUL. */
+static raw_param_t cut_at_nul(arena_t *a, const raw_param_t *p)
+{
+    raw_param_t q = *p;
+    const char *nul = strstr(p->value, URL_NUL);
+    if (nul)
+        q.value = arena_strndup(a, p->value, (size_t)(nul - p->value));
+    return q;
 }
 
 static const char *const embeddable_reserved[] = {"order", "limit", "offset", "and", "or"};
@@ -1933,6 +1974,8 @@ static int parse_order_param(arena_t *a, const raw_param_t *p, vec_t *terms, pgr
     if (!r.ok)
         return set_parse_error(err, arena_sprintf(a, "failed to parse tree path (%s)", p->key),
                                &r.err);
+    if (p->value_bad)
+        return NOT_UTF8;
     ps_init(&ps, a, p->value);
     vec_t t;
     vec_init(&t, sizeof(pgrst_order_term_t));
@@ -1960,6 +2003,8 @@ static int parse_logic_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *no
     if (!r.ok)
         return set_parse_error(err, arena_sprintf(a, "failed to parse logic path (%s)", p->key),
                                &r.err);
+    if (p->value_bad)
+        return NOT_UTF8;
     const char **nm = names.data;
     const char *op = nm[names.len - 1];
     bool has_not = false;
@@ -1993,6 +2038,8 @@ static int parse_filter_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *n
 static bool parse_filter_simple(arena_t *a, const raw_param_t *p, pgrst_logic_t *node)
 {
     const char *k = p->key;
+    if (p->value_bad)
+        return false;
     if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
         return false;
     for (const char *c = k; *c; c++)
@@ -2028,7 +2075,7 @@ static bool parse_filter_simple(arena_t *a, const raw_param_t *p, pgrst_logic_t 
 int pgrst_filter_parse(arena_t *arena, const char *key, const char *value, pgrst_logic_t *out,
                        pgrst_error_t *err)
 {
-    raw_param_t p = {key, value};
+    raw_param_t p = {.key = key, .value = value};
     return parse_filter_param(arena, &p, out, err);
 }
 
@@ -2047,6 +2094,8 @@ static int parse_filter_param(arena_t *a, const raw_param_t *p, pgrst_logic_t *n
                                &r.err);
     node->filter.field.relation = path.len ? path.data : NULL;
     node->filter.field.relation_len = path.len;
+    if (p->value_bad)
+        return NOT_UTF8;
     ps_init(&ps, a, p->value);
     r = p_op_expr(&ps, SVAL_ALL, &node->filter);
     if (!r.ok)
@@ -2132,12 +2181,17 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
     vec_t all_terms;
     vec_init(&all_terms, sizeof(pgrst_order_term_t));
     for (size_t i = 0; i < params.len; i++) {
+        /* Finding the order parameters reads every key that has a value
+         * (nonemptyParams), in order, up to a failing order parameter. */
+        if (pp[i].value && pp[i].key_bad)
+            return NOT_UTF8;
         if (!pp[i].value || !ending_in(pp[i].key, w_order, 1))
             continue;
         vec_t terms;
         vec_init(&terms, sizeof(pgrst_order_term_t));
-        if (parse_order_param(arena, &pp[i], &terms, err) < 0)
-            return -1;
+        int rc = parse_order_param(arena, &pp[i], &terms, err);
+        if (rc < 0)
+            return rc;
         /* Only the first order parameter per embed path is used (ReadPlan's `find`). */
         const pgrst_order_term_t *t = terms.data;
         const pgrst_order_term_t *have = all_terms.data;
@@ -2156,19 +2210,27 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
     for (size_t i = 0; i < params.len; i++) {
         if (!pp[i].value || !ending_in(pp[i].key, w_logic, 2))
             continue;
-        if (parse_logic_param(arena, &pp[i], &slots[i], err) < 0)
-            return -1;
+        /* A logic tree's filters go to Postgres as text parameters. */
+        raw_param_t cut = cut_at_nul(arena, &pp[i]);
+        int rc = parse_logic_param(arena, &cut, &slots[i], err);
+        if (rc < 0)
+            return rc;
         used[i] = true;
     }
 
     /* 3. columns */
-    const char *columns = lookup_param(&params, "columns");
+    const raw_param_t *found;
+    if (lookup_param(&params, "columns", &found) < 0 || (found && found->value_bad))
+        return NOT_UTF8;
+    const char *columns = found ? found->value : NULL;
     if (columns &&
         parse_columns(arena, columns, "columns", &out->columns, &out->column_count, err) < 0)
         return -1;
 
     /* 4. select */
-    const char *select = lookup_param(&params, "select");
+    if (lookup_param(&params, "select", &found) < 0 || (found && found->value_bad))
+        return NOT_UTF8;
+    const char *select = found ? found->value : NULL;
     if (!select) {
         /* No select: all columns, exactly what parsing "*" yields (the unit
          * tests compare the two), without running the parser per request. */
@@ -2195,14 +2257,19 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
         if (!pp[i].value || ending_in(pp[i].key, embeddable_reserved, 5) ||
             strs_has(top_reserved, 3, pp[i].key))
             continue;
-        if (!parse_filter_simple(arena, &pp[i], &slots[i]) &&
-            parse_filter_param(arena, &pp[i], &slots[i], err) < 0)
-            return -1;
+        raw_param_t cut = cut_at_nul(arena, &pp[i]);
+        if (!parse_filter_simple(arena, &cut, &slots[i])) {
+            int rc = parse_filter_param(arena, &cut, &slots[i], err);
+            if (rc < 0)
+                return rc;
+        }
         used[i] = true;
     }
 
     /* 6. on_conflict */
-    const char *onc = lookup_param(&params, "on_conflict");
+    if (lookup_param(&params, "on_conflict", &found) < 0 || (found && found->value_bad))
+        return NOT_UTF8;
+    const char *onc = found ? found->value : NULL;
     if (onc && parse_columns(arena, onc, "on_conflict", &out->on_conflict, &out->on_conflict_count,
                              err) < 0)
         return -1;
@@ -2215,7 +2282,13 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
     out->where = where.data;
     out->where_count = where.len;
 
-    /* 7. limit/offset (HashMap.fromList: the last wins; unreadable values are ignored). */
+    /* 7. limit/offset (HashMap.fromList: the last wins; unreadable values are
+     * ignored). ApiRequest.getRanges reads every value whose key ends in limit
+     * or offset (the maps are strict) before it checks the range. */
+    static const char *const w_range[] = {"limit", "offset"};
+    for (size_t i = 0; i < params.len; i++)
+        if (pp[i].value && pp[i].value_bad && ending_in(pp[i].key, w_range, 2))
+            return NOT_UTF8;
     out->offset = 0;
     bool limit_seen = false;
     for (size_t i = 0; i < params.len; i++) {

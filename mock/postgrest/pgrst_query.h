@@ -18,7 +18,13 @@
 
 /* Parses a raw (still url-encoded) query string as PostgREST does for a table
  * request. Returns 0, or -1 with err set to PGRST100 (exact Parsec message and
- * details) or PGRST103 (negative limit). */
+ * details) or PGRST103 (negative limit), or PGRST_QUERY_NOT_UTF8 with err
+ * unset when a parameter PostgREST reads before any of those errors is not
+ * UTF-8: PostgREST's T.decodeUtf8 throws there and no PostgREST error body is
+ * written (rest.c answers as Warp does). A decoded %00 is kept as URL_NUL
+ * (urlcodec.h) in keys, params and the select, order, columns and on_conflict
+ * values; filter values are cut at it, as libpq reads a text parameter. */
+#define PGRST_QUERY_NOT_UTF8 (-2)
 int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
                       pgrst_error_t *err);
 

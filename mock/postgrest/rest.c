@@ -36,6 +36,7 @@ typedef struct rest_flow {
     gateway_identity_t who;
     bool role_is_anon;
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
+    bool threw;       /* PostgREST would have thrown, not answered (render_exception) */
     long long lower;  /* the read's range (RangeQuery.hs), -1 upper: unbounded */
     long long upper;
 } rest_flow_t;
@@ -47,6 +48,32 @@ static void render_error(rest_flow_t *c, const pgrst_error_t *err)
     mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, c->renv->http_date));
     mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
+}
+
+/* Warp's answer when the application throws instead of answering
+ * (defaultOnExceptionResponse, warp 3.4.14 Settings.hs, the Warp PostgREST v14
+ * builds with): PostgREST's App.hs installs no handler that answers, so an
+ * exception such as T.decodeUtf8's on a query parameter that is not UTF-8
+ * (QueryParams.hs) ends here. Warp's sendResponse adds Date and Server;
+ * PostgREST's middlewares (CORS, Proxy-Status) never see the response, and a
+ * HEAD gets neither body nor length (RspNoBody). */
+static void render_exception(rest_ctx_t *c)
+{
+    c->resp->header_count = 0;
+    for (size_t i = 0; i < c->resp->owned_count; i++)
+        free(c->resp->owned[i]);
+    c->resp->owned_count = 0;
+    buf_reset(&c->resp->body);
+    c->resp->status = 500;
+    mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, c->renv->http_date));
+    mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));
+    mock_response_add_header(c->resp, "Content-Type", "text/plain; charset=utf-8");
+    if (strcmp(c->req->method, "HEAD") == 0) {
+        c->resp->omit_body = true;
+        c->resp->length_mode = MOCK_LENGTH_NONE;
+    } else {
+        buf_puts(&c->resp->body, "Something went wrong");
+    }
 }
 
 /* The query string without apikey=..., which the gateway consumes. */
@@ -485,7 +512,10 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
     }
 
     const char *query = strip_apikey(c->arena, c->req->query);
-    if (pgrst_query_parse(c->arena, query, &c->q, err) < 0)
+    int qrc = pgrst_query_parse(c->arena, query, &c->q, err);
+    if (qrc == PGRST_QUERY_NOT_UTF8)
+        c->threw = true;
+    if (qrc < 0)
         return -1;
     pgrst_prefer_parse(c->arena, c->req, &c->prefer);
     if (c->prefer.handling == PGRST_HANDLING_STRICT && c->prefer.invalid_count) {
@@ -525,9 +555,20 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         return -1;
 
     engine_op_t op = ENGINE_DELETE;
-    if (is_read(method))
+    if (is_read(method)) {
         op = ENGINE_READ;
-    else if (strcmp(method, "POST") == 0)
+        if (c->q.select_count == 0) {
+            /* An empty root select (select=, or one that parses to nothing,
+             * such as select=%00) reads every column: QueryBuilder.hs
+             * readPlanToQuery's defSelect; QuerySpec.hs "empty root select
+             * gives all columns". */
+            pgrst_select_item_t *star = arena_calloc(c->arena, 1, sizeof *star);
+            star->star = true;
+            star->field.name = "*";
+            c->q.select = star;
+            c->q.select_count = 1;
+        }
+    } else if (strcmp(method, "POST") == 0)
         op = ENGINE_INSERT;
     else if (strcmp(method, "PATCH") == 0)
         op = ENGINE_UPDATE;
@@ -563,7 +604,9 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
         mock_response_add_header(resp, "Server", pgrst_server_header(c.sc->postgrest_version));
         rc = dispatch(&c, rel_path, &err);
     }
-    if (rc < 0) {
+    if (rc < 0 && c.threw) {
+        render_exception(&c);
+    } else if (rc < 0) {
         render_error(&c, &err);
         resp->outcome.code = arena_strdup(c.arena, err.code);
     }
@@ -571,7 +614,7 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
         resp->outcome.key = c.who.user_jwt ? "user" : gateway_key_name(c.who.key);
     if (c.who.role)
         resp->outcome.role = arena_strdup(c.arena, c.who.role);
-    if (mock_request_header(req, "origin")) {
+    if (mock_request_header(req, "origin") && !c.threw) {
         /* PostgREST's own CORS middleware, for requests that reach it (the
          * gateway's Access-Control-Allow-Origin comes on top; reference §5). */
         mock_response_add_header(resp, "Access-Control-Expose-Headers",

@@ -11,7 +11,7 @@ import json
 import os
 import unittest
 
-from harness import Supamock, header
+from harness import ResponseReader, Supamock, header
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -216,6 +216,135 @@ class BadTextTest(unittest.TestCase):
         # bytes "1\0x" gives 1).
         st, _, _, body = self.req("GET", "profiles?free_image_quota=eq.5%00x&select=full_name")
         self.assertEqual((st, body), (200, b'[{"full_name":"Demo User"}]'))
+
+    # A query parameter that is not UTF-8. QueryParams.hs (PostgREST v14.17)
+    # decodes every key and value it reads with T.decodeUtf8, which throws
+    # (text 2.0's strict decoder: overlong forms and surrogates too); App.hs
+    # installs no handler that answers, so Warp 3.4.14 (the version
+    # stack.yaml pins) sends defaultOnExceptionResponse (warp
+    # Network/Wai/Handler/Warp/Settings.hs): 500, Content-Type
+    # "text/plain; charset=utf-8", body "Something went wrong"; its
+    # sendResponse adds Date and Server (setServerName "postgrest/<version>"
+    # in App.hs). The exception bypasses PostgREST's own middlewares (no
+    # Proxy-Status, no CORS headers of PostgREST's); the gateway's
+    # Access-Control-Allow-Origin still comes on top. PostgREST issue #1944
+    # shows the decodeUtf8 exception for a %ef in a query string.
+    WARP_500 = [("Date", "Thu, 01 Jan 2026 00:00:00 GMT"), ("Server", "postgrest/14.5"),
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Access-Control-Allow-Origin", "*"), ("Content-Length", "20")]
+
+    def test_query_parameter_not_utf8_is_warps_500(self):
+        cases = [
+            "full_name=eq.%FF",             # a filter value
+            "%FF=eq.1",                     # a key
+            "select=%FF",                   # the select list
+            "order=full_name%C3%28",        # a truncated sequence in order
+            "or=(full_name.eq.%E9)",        # a logic tree
+            "columns=%FF",                  # columns
+            "limit=%FF",                    # read by ApiRequest.getRanges
+            "offset=1%FF",
+            "full_name=eq.%ED%A0%80",       # a UTF-16 surrogate
+            "full_name=eq.%C0%80",          # an overlong NUL
+            "full_name=eq.%F4%90%80%80",    # past U+10FFFF
+            "select=id&%FF",                # a key without a value (L.lookup "columns")
+        ]
+        for q in cases:
+            with self.subTest(query=q):
+                st, _, hs, body = self.req("GET", "profiles?" + q, prefer=None)
+                self.assertEqual((st, body), (500, b"Something went wrong"))
+                self.assertEqual(hs, self.WARP_500)
+        # PATCH reads its query string the same way, before the body.
+        st, _, hs, body = self.req("PATCH", "profiles?full_name=eq.%FF", '{"full_name":"x"}')
+        self.assertEqual((st, body, hs), (500, b"Something went wrong", self.WARP_500))
+        # Nothing was written, and the server keeps serving.
+        st, _, _, body = self.req("GET", ROW + "&select=full_name")
+        self.assertEqual((st, body), (200, b'[{"full_name":"Demo User"}]'))
+
+    def test_raw_byte_not_utf8_in_the_query_string(self):
+        # The same answer when the byte comes unescaped in the request target
+        # (Warp hands rawQueryString over as bytes).
+        with self.mock.connect() as s:
+            s.sendall(b"GET /rest/v1/profiles?full_name=eq.\xff HTTP/1.1\r\nHost: t\r\n"
+                      b"apikey: " + SERVICE.encode() + b"\r\n\r\n")
+            st, _, hs, body = ResponseReader(s).read()
+        self.assertEqual((st, body, hs), (500, b"Something went wrong", self.WARP_500))
+
+    def test_head_not_utf8_has_no_body(self):
+        # Warp's sendResponse answers HEAD with RspNoBody: no body and, for a
+        # responseLBS without one, no Content-Length (Response.hs).
+        with self.mock.connect() as s:
+            s.sendall(b"HEAD /rest/v1/profiles?full_name=eq.%FF HTTP/1.1\r\nHost: t\r\n"
+                      b"apikey: " + SERVICE.encode() + b"\r\n\r\n"
+                      b"GET /rest/v1/profiles?select=full_name HTTP/1.1\r\nHost: t\r\n"
+                      b"apikey: " + SERVICE.encode() + b"\r\n\r\n")
+            reader = ResponseReader(s)
+            st, _, hs, _ = reader.read(head_only=True)
+            self.assertEqual((st, hs), (500, self.WARP_500[:4]))
+            # The next response on the connection parses: no stray body bytes.
+            st, _, _, body = reader.read()
+            self.assertEqual((st, body), (200, b'[{"full_name":"Demo User"}]'))
+
+    def test_not_utf8_comes_after_the_gateway_and_jwt(self):
+        # The gateway checks the apikey, and PostgREST's Auth.middleware the
+        # JWT, before the application parses the query (App.hs postgrest).
+        st, _, _, body = self.mock.request("GET", "/rest/v1/profiles?full_name=eq.%FF")
+        self.assertEqual(st, 401)
+        self.assertEqual(json.loads(body)["message"], "No API key found in request")
+        st, _, hs, body = self.mock.request(
+            "GET", "/rest/v1/profiles?full_name=eq.%FF",
+            headers={"apikey": SERVICE, "Authorization": "Bearer not-a-jwt"})
+        self.assertEqual((st, header(hs, "Proxy-Status")), (401, "PostgREST; error=PGRST301"))
+
+    def test_not_utf8_is_read_lazily(self):
+        # Haskell decodes a parameter when QueryParams.parse first reads it:
+        # the order parameters are parsed while the keys are scanned, so a
+        # bad order before the bad key answers PGRST100 (Either stops at the
+        # first Left) ...
+        resp = self.req("GET", "profiles?order=full_name.x&%FF=eq.1", prefer=None)
+        self.assertError(resp, 400, error(
+            "PGRST100", '"failed to parse order (full_name.x)" (line 1, column 11)',
+            'unexpected "x" expecting "asc", "desc", "nullsfirst" or "nullslast"'))
+        # ... and a second select= is never read (lookupParam takes the
+        # first), while Content-Location keeps its bytes (qsCanonical is built
+        # from the undecoded parameters, repeated keys joined with ",").
+        st, _, hs, body = self.req("GET", "profiles?select=full_name&select=%FF", prefer=None)
+        self.assertEqual((st, body), (200, b'[{"full_name":"Demo User"}]'))
+        self.assertEqual(header(hs, "Content-Location"), "/profiles?select=full_name,%FF")
+
+    # A decoded %00 in a parameter PostgREST parses with Parsec. Parsec reads
+    # the NUL as any other character (showLitChar prints it as \NUL); the
+    # message is `show (errorPos e)`, whose source name is the value as is,
+    # so aeson writes the NUL as \u0000 (QueryParams.hs mapError).
+
+    def test_nul_in_the_select_list(self):
+        # pFieldSelect reads "id", then finds neither ")", "," nor the end
+        # (pEnd): the expected set is that of the doctest for "name!hint".
+        resp = self.req("GET", "profiles?select=id%00,full_name", prefer=None)
+        self.assertError(resp, 400, error(
+            "PGRST100", '"failed to parse select parameter (id\u0000,full_name)" (line 1, column 3)',
+            "unexpected '\\NUL' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", "
+            "\")\", \",\" or end of input"))
+
+    def test_nul_alone_in_the_select_list_is_an_empty_select(self):
+        # With the NUL first, no item starts and consumes nothing, so
+        # pFieldForest (sepBy, no eof) gives [], as select= does; an empty
+        # root select reads every column (QueryBuilder.hs defSelect; QuerySpec
+        # "empty root select gives all columns"). Content-Location keeps %00.
+        full = self.req("GET", ROW, prefer=None)[3]
+        for q in ("select=", "select=%00"):
+            with self.subTest(query=q):
+                st, _, hs, body = self.req("GET", "profiles?" + q, prefer=None)
+                self.assertEqual((st, body), (200, full))
+                self.assertEqual(header(hs, "Content-Location"), "/profiles?" + q)
+
+    def test_nul_in_order(self):
+        # pOrder reads the field "full_name", then wants a delimiter, "," or
+        # the end: the expected set of the doctest for pOrder "clients(name,id)".
+        resp = self.req("GET", "profiles?order=full_name%00x", prefer=None)
+        self.assertError(resp, 400, error(
+            "PGRST100", '"failed to parse order (full_name\u0000x)" (line 1, column 10)',
+            "unexpected '\\NUL' expecting letter, digit, \"-\", \"->>\", \"->\", "
+            "delimiter (.), \",\" or end of input"))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <string.h>
+
 static void test_form_decode(void **state)
 {
     (void)state;
@@ -19,6 +21,25 @@ static void test_form_decode(void **state)
     assert_string_equal(url_form_decode(a, "%zz%", 4), "%zz%");
     /* only n bytes are read */
     assert_string_equal(url_form_decode(a, "abc&d=e", 3), "abc");
+    arena_free(a);
+}
+
+static void test_form_decode_text(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    /* UTF-8 passes, a decoded NUL becomes URL_NUL */
+    assert_string_equal(url_form_decode_text(a, "a+%C3%A9", 8), "a \xc3\xa9");
+    assert_string_equal(url_form_decode_text(a, "x%00y%00", 8), "x" URL_NUL "y" URL_NUL);
+    /* not UTF-8 (T.decodeUtf8 throws): a stray byte, a cut sequence, an
+     * overlong form (C0 80 included, so URL_NUL never comes from a client),
+     * a surrogate, a code point past U+10FFFF, raw bytes as well as escapes */
+    const char *bad[] = {"%FF",       "%C3",          "%C3%28", "%C0%80", "%E0%80%80",
+                         "%ED%A0%80", "%F4%90%80%80", "\xff",   "a\xc3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_null(url_form_decode_text(a, bad[i], strlen(bad[i])));
+    /* the largest scalar values of each length pass */
+    assert_non_null(url_form_decode_text(a, "%F4%8F%BF%BF%ED%9F%BF%DF%BF", 27));
     arena_free(a);
 }
 
@@ -40,6 +61,9 @@ static void test_encode(void **state)
     buf_init(&b);
     url_encode(&b, "id=eq.1 a/b~c-d_e.f\xc3\xa9");
     assert_string_equal(buf_cstr(&b), "id%3Deq.1%20a%2Fb~c-d_e.f%C3%A9");
+    buf_reset(&b);
+    url_encode(&b, "a" URL_NUL "b");
+    assert_string_equal(buf_cstr(&b), "a%00b");
     buf_dispose(&b);
 }
 
@@ -47,6 +71,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_form_decode),
+        cmocka_unit_test(test_form_decode_text),
         cmocka_unit_test(test_path_decode),
         cmocka_unit_test(test_encode),
     };

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "pgrst_error.h"
 #include "pgrst_query.h"
+#include "urlcodec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -420,6 +421,83 @@ static void test_order(void **state)
     assert_string_equal(q.order[5].field.relation[0], "clients");
 }
 
+/* rc of pgrst_query_parse, with the code it set ("" for none). */
+static int parse_rc(const char *qs, char code[16])
+{
+    pgrst_query_t q;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    int rc = pgrst_query_parse(A, qs, &q, &err);
+    strcpy(code, err.code);
+    pgrst_error_dispose(&err);
+    return rc;
+}
+
+/* A parameter that is not UTF-8 makes PostgREST's T.decodeUtf8 throw where
+ * QueryParams.parse first reads it (derived: Haskell's lazy evaluation of
+ * qParams in QueryParams.hs, and ApiRequest.getRanges for limit/offset). */
+static void test_not_utf8(void **state)
+{
+    (void)state;
+    static const char *const thrown[] = {
+        "a=eq.%FF",
+        "%FF=eq.1",
+        "select=%FF",
+        "order=%FF",
+        "or=(a.eq.%FF)",
+        "columns=%FF",
+        "on_conflict=%FF",
+        "limit=%FF",
+        "x.offset=%FF",
+        "select=a&%FF",
+        "order=a&b=eq.%C0%80",
+        /* a key is read before any filter value: */ "a=eq.1&%FF=x",
+    };
+    char code[16];
+    for (size_t i = 0; i < sizeof thrown / sizeof thrown[0]; i++) {
+        int rc = parse_rc(thrown[i], code);
+        if (rc != PGRST_QUERY_NOT_UTF8 || code[0])
+            fail_msg("%s: rc %d code %s", thrown[i], rc, code);
+    }
+    /* Read after a failing parse, or never read at all. */
+    static const char *const not_thrown[] = {
+        "order=a.x&%FF=eq.1",                /* the order parameter fails first */
+        "a=x&b=eq.%FF",                      /* the first filter fails first */
+        "select=a&select=%FF",               /* lookupParam takes the first */
+        "select=&columns=&on_conflict=&%FF", /* no lookup passes the valueless key */
+    };
+    for (size_t i = 0; i < sizeof not_thrown / sizeof not_thrown[0]; i++) {
+        int rc = parse_rc(not_thrown[i], code);
+        if (rc == PGRST_QUERY_NOT_UTF8)
+            fail_msg("%s: thrown", not_thrown[i]);
+    }
+    assert_int_equal(parse_rc("limit=-1&offset=%FF", code), PGRST_QUERY_NOT_UTF8);
+}
+
+/* A decoded %00: Parsec reads it as a character; a filter value is cut at
+ * it (libpq reads a text parameter up to its first NUL). */
+static void test_nul(void **state)
+{
+    (void)state;
+    pgrst_query_t q = parse_ok("select=%00");
+    assert_int_equal(q.select_count, 0); /* sepBy, no eof: as select= */
+    assert_string_equal(q.params[0].value, URL_NUL);
+    q = parse_ok("a=eq.5%00x&limit=1%00");
+    assert_string_equal(q.where[0].filter.value, "5");
+    assert_int_equal(q.limit, -1); /* readMaybe "1\NUL" is Nothing */
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    assert_int_equal(pgrst_query_parse(A, "select=id%00", &q, &err), -1);
+    assert_string_equal(err.message,
+                        "\"failed to parse select parameter (id" URL_NUL ")\" (line 1, column 3)");
+    buf_t b;
+    buf_init(&b);
+    pgrst_error_body(&err, &b);
+    assert_non_null(strstr(buf_cstr(&b), "(id\\u0000)"));
+    buf_dispose(&b);
+    pgrst_error_dispose(&err);
+}
+
 static void test_limits_columns_decoding(void **state)
 {
     (void)state;
@@ -689,6 +767,8 @@ int main(void)
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_limits_columns_decoding),
+        cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_nul),
         cmocka_unit_test(test_prefer),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_range),
