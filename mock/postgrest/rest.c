@@ -57,7 +57,7 @@ static void render_error(rest_flow_t *c, const pgrst_error_t *err)
  * (QueryParams.hs) ends here. Warp's sendResponse adds Date and Server;
  * PostgREST's middlewares (CORS, Proxy-Status) never see the response, and a
  * HEAD gets neither body nor length (RspNoBody). */
-static void render_exception(rest_ctx_t *c)
+static void render_exception(rest_flow_t *c)
 {
     c->resp->header_count = 0;
     for (size_t i = 0; i < c->resp->owned_count; i++)
