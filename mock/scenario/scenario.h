@@ -1,4 +1,4 @@
-/* Scenario files (SPEC §4): JSON with line and block comments, "extends",
+/* Scenario files (scenarios/scenario.schema.json): JSON with line and block comments, "extends",
  * defaults, and strict validation. Unknown keys and bad values are rejected with
  * FILE:LINE:COL. The result is a plain description; building tables and rows from
  * it (and reporting their errors at the positions recorded here) is instance.c's. */
