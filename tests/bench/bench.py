@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The performance budgets of README.md, driven by scripts/bench (which installs wrk,
-builds supamock and the ceiling server, and owns the temporary directory).
+"""The performance budgets of README.md (Benchmarks), driven by scripts/bench
+(which installs wrk, builds supamock and the ceiling server, and owns the temporary directory).
 
 Every server this starts listens on 127.0.0.1, is recorded in the pid file that
 scripts/bench's EXIT trap reads, and is stopped here as soon as it is done.
