@@ -1,7 +1,7 @@
 /* supamock's entry point: argv -> mock_config_t, the `validate` subcommand,
  * then scenario, instance, server and signals on one libuv loop. No request
- * logic lives here; exit codes follow SPEC §3 (0 after a signal, 2 for usage
- * and scenario errors, 1 for anything else). */
+ * logic lives here. Exit codes: 0 after a signal, 2 for usage and scenario
+ * errors, 1 for anything else. */
 #include "config.h"
 #include "admin.h"
 #include "app.h"
@@ -305,8 +305,8 @@ static int load_scenario_or_fail(const char *name, scenario_t **sc)
     return 0;
 }
 
-/* `supamock keys`: the environment a backend needs to talk to this mock
- * (SPEC §3), from the scenario's auth section. */
+/* `supamock keys`: the environment a backend needs to talk to this mock,
+ * from the scenario's auth section. */
 static int cmd_keys(int argc, char **argv)
 {
     static const char *const known[] = {"--scenario", "--host", "--port", NULL};

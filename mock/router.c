@@ -36,7 +36,8 @@ static void no_route(mock_response_t *resp)
     buf_puts(&resp->body, "{\"message\":\"no Route matched with those values\"}");
 }
 
-/* SPEC §6: key kind and role first, then the rules; 1 when a rule answered. */
+/* Key kind and role are resolved first, then the rules run, before the gateway's
+ * rejections, JWT errors and the model; 1 when a rule answered. */
 static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_t *resp)
 {
     if (rules_empty(instance_rules(inst)))

@@ -1,4 +1,4 @@
-/* Method + path -> handler: /rest/v1 (rest.c), /auth/v1 (issue #3), /__mock
+/* Method + path -> handler: /rest/v1 (rest.c), /auth/v1 (auth.c), /__mock
  * (admin), and the gateway's answer for anything else. Adds the headers every
  * response carries. */
 #ifndef MOCK_ROUTER_H

@@ -1,7 +1,7 @@
 # Shared by scripts/run and scripts/test: installs what is missing, says what
 # it does, and changes nothing that is already there. Sourced, not executed.
 
-# The Debian packages each command needs (SPEC §1).
+# The Debian packages each command needs.
 MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev"
 MOCK_TEST_PACKAGES="libcmocka-dev python3 valgrind clang libclang-rt-14-dev nodejs npm"
 

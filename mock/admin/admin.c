@@ -1,4 +1,4 @@
-/* The admin API (SPEC §7): health, the effective scenario and switching it,
+/* The admin API (/__mock): health, the effective scenario and switching it,
  * reset, schema reload, the clock, the journal, raw table access and the SQL
  * statements (delegated to admin_sql.c), behind the optional --admin-token.
  * JSON in and out; errors are {"error": "..."}. It never passes through the

@@ -1,4 +1,4 @@
-/* POST /__mock/sql: a small lexer and parser for the statements SPEC §7 lists,
+/* POST /__mock/sql: a small lexer and parser for the statements admin_sql.h lists,
  * with Postgres's checks and messages, applied to the instance's security model.
  * A batch runs as one transaction would: every statement is parsed and checked
  * first (against the model plus the policies earlier statements of the batch

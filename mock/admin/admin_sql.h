@@ -1,4 +1,4 @@
-/* POST /__mock/sql (SPEC §7): the statements the Supabase SQL editor is used
+/* POST /__mock/sql: the statements the Supabase SQL editor is used
  * for when fixing these bugs, parsed as Postgres does and applied to the live
  * model: NOTIFY pgrst, 'reload schema'; CREATE POLICY; DROP POLICY [IF
  * EXISTS]; ALTER TABLE ... ENABLE|DISABLE ROW LEVEL SECURITY; GRANT/REVOKE;

@@ -1,4 +1,4 @@
-/* The request journal (SPEC §7): a bounded ring of what clients sent to
+/* The request journal (GET /__mock/requests): a bounded ring of what clients sent to
  * /rest/v1, /auth/v1 and unknown paths, and how supamock answered, with keys
  * redacted. Owned by the app; /__mock/reset clears it. */
 #ifndef MOCK_JOURNAL_H

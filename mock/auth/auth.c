@@ -1,4 +1,4 @@
-/* /auth/v1: the gateway's key check and Authorization rewrite (reference §7),
+/* /auth/v1: the gateway's key check and Authorization rewrite (as gateway.c),
  * then GoTrue's routes (internal/api/api.go) mapped onto gotrue.c, with
  * GoTrue's error bodies in both forms (errors.go HandleResponseError). No user
  * state lives here; it is all in the instance's gotrue_t. Not modelled: OAuth,
@@ -84,7 +84,7 @@ static void send_error(const mock_request_t *req, const gotrue_error_t *err, moc
     resp->outcome.code = err->code;
 }
 
-/* The Authorization header GoTrue sees after Kong's rewrite (reference §7 A):
+/* The Authorization header GoTrue sees after Kong's rewrite (Supabase's kong-entrypoint.sh):
  * a user header that is not `Bearer sb_...` wins; sb_secret_/sb_publishable_
  * apikeys become the service_role/anon JWT; otherwise the raw apikey, which
  * is no Bearer credential. Then GoTrue's bearerRegexp `^(?:B|b)earer (\S+$)`.
@@ -287,7 +287,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
         resp->outcome.key = key_kind;
         resp->outcome.role = role;
     }
-    /* Kong's auth-v1-open routes carry no key-auth (reference §7 A). */
+    /* Kong's auth-v1-open routes carry no key-auth (Supabase's docker kong.yml). */
     bool open_route =
         path_is(path, "/verify") || path_is(path, "/callback") || path_is(path, "/authorize");
     gateway_identity_t who;

@@ -1,4 +1,4 @@
-/* /auth/v1 (SPEC §5.3): the GoTrue endpoints a backend calls, answered from
+/* /auth/v1: the GoTrue endpoints a backend calls, answered from
  * the instance's gotrue_t with GoTrue's bodies in both error forms. */
 #ifndef MOCK_AUTH_H
 #define MOCK_AUTH_H

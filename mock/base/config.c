@@ -1,4 +1,4 @@
-/* Defaults for the command-line configuration (SPEC §3). Parsing argv is
+/* Defaults for the command-line configuration. Parsing argv is
  * main.c's; this file only knows what a value means when no flag is given. */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* The command line as a value (SPEC §3). main.c fills it; server.c and
+/* The command line as a value. main.c fills it; server.c and
  * instance.c read it. */
 #ifndef MOCK_CONFIG_H
 #define MOCK_CONFIG_H

@@ -154,7 +154,7 @@ int fuzzy_best(const char *query, const char *const *candidates, size_t count, d
             ranked[k].score = distance_score(query, candidates[ranked[k].index]);
         qsort(ranked, n, sizeof *ranked, by_score_desc);
         /* The minimum applies to the re-scored list; when nothing reaches it
-         * the next smaller gram size is tried (reference §2). */
+         * the next smaller gram size is tried (fuzzyset-haskell 0.2.4). */
         if (ranked[0].score >= min_score)
             best = (int)ranked[0].index;
     }

@@ -1,6 +1,6 @@
 /* The "Perhaps you meant" matcher PostgREST uses for PGRST205/PGRST202 hints:
- * the Haskell fuzzyset 0.2.x algorithm (reference §2, "How the hints are
- * computed"). Pure. */
+ * the Haskell fuzzyset 0.2.x algorithm
+ * (laserpants/fuzzyset-haskell v0.2.4). Pure. */
 #ifndef MOCK_FUZZY_H
 #define MOCK_FUZZY_H
 

@@ -1,4 +1,4 @@
-/* The `*` globs of fault rules and journal filters (SPEC §6, §7). Pure. */
+/* The `*` globs of fault rules and journal filters. Pure. */
 #ifndef MOCK_GLOB_H
 #define MOCK_GLOB_H
 

@@ -44,7 +44,7 @@ typedef enum mock_length_mode {
     MOCK_LENGTH_NONE, /* no Content-Length (HEAD responses, as PostgREST sends them) */
 } mock_length_mode_t;
 
-/* Connection faults a fault rule (SPEC §6) asks the server to act out instead
+/* Connection faults a fault rule asks the server to act out instead
  * of a well-formed response. */
 typedef enum mock_fault {
     MOCK_FAULT_NONE,
@@ -58,7 +58,7 @@ typedef enum mock_fault {
     MOCK_FAULT_NO_RESPONSE,            /* hold the connection, never answer */
 } mock_fault_t;
 
-/* What the router learnt while answering, for the journal (SPEC §7). Strings
+/* What the router learnt while answering, for the journal (GET /__mock/requests). Strings
  * are static or live in the request arena; NULL renders as JSON null. */
 typedef struct mock_outcome {
     const char *role; /* resolved database role */

@@ -1,5 +1,5 @@
 /* Allocation that never returns NULL: running out of memory aborts with file
- * and line, as STYLE.md asks. Everything else in supamock allocates through these. */
+ * and line. Everything else in supamock allocates through these. */
 #ifndef MOCK_XALLOC_H
 #define MOCK_XALLOC_H
 

@@ -1,5 +1,5 @@
 /* The PostgREST error catalogue: status mapping (Error.hs pgErrorStatus and the
- * PGRST code table of reference §2-§3) and the exact response PostgREST writes.
+ * PGRST codes' statuses) and the exact response PostgREST writes.
  * Producers choose code and texts; this file owns only how they go on the wire. */
 #include "pgrst_error.h"
 
@@ -72,7 +72,7 @@ typedef struct pgrst_code_status {
     int status;
 } pgrst_code_status_t;
 
-/* PGRST codes (Error.hs v14.17, reference §2). PGRST107 is 406 in code even
+/* PGRST codes (Error.hs v14.17). PGRST107 is 406 in code even
  * though errors.rst says 415. */
 static const pgrst_code_status_t pgrst_codes[] = {
     {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504}, {"PGRST100", 400},
@@ -96,7 +96,7 @@ static bool ends(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* pgErrorStatus, first matching row wins (reference §3). */
+/* pgErrorStatus, first matching row wins (Error.hs). */
 static int sqlstate_status(const char *c, const char *message, bool role_is_anon)
 {
     if (starts(c, "08"))
@@ -198,7 +198,7 @@ static void put_nullable(buf_t *out, const char *s)
 
 void pgrst_error_body(const pgrst_error_t *err, buf_t *out)
 {
-    /* aeson >= 2 orders keys alphabetically and prints compactly (reference §1). */
+    /* aeson >= 2 orders keys alphabetically and prints compactly (Error.hs toJsonPgrstError). */
     buf_puts(out, "{\"code\":");
     buf_put_json_string(out, err->code);
     buf_puts(out, ",\"details\":");

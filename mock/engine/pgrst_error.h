@@ -1,6 +1,6 @@
 /* PostgREST's error catalogue: a code (PGRSTxxx or a SQLSTATE) with message,
  * details and hint, the HTTP status PostgREST maps it to, and the bytes and
- * headers it answers with (reference §1-§3). Producers anywhere below the router
+ * headers it answers with (PostgREST's Error.hs). Producers anywhere below the router
  * fill a pgrst_error_t; rest.c renders it. */
 #ifndef MOCK_PGRST_ERROR_H
 #define MOCK_PGRST_ERROR_H

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Codes with a wording here (reference §2 groups 0-3, §3 messages). */
+/* Codes with a wording here (PostgREST's Error.hs; Postgres's own texts for SQLSTATEs). */
 static const char *const known_codes[] = {
     "PGRST000", "PGRST001", "PGRST002", "PGRST003", "PGRST100", "PGRST101", "PGRST102", "PGRST103",
     "PGRST105", "PGRST106", "PGRST107", "PGRST108", "PGRST111", "PGRST112", "PGRST114", "PGRST115",
@@ -83,7 +83,7 @@ static bool is_rpc(const rule_error_ctx_t *ctx)
     return strncmp(ctx->req->path, "/rest/v1/rpc/", 13) == 0;
 }
 
-/* Query parameters that are not filters (reference §6). */
+/* Query parameters that are not filters (PostgREST's QueryParams.hs). */
 static bool reserved_key(const char *k)
 {
     static const char *const reserved[] = {"select", "columns", "on_conflict", "order", "limit",
@@ -244,7 +244,7 @@ static int pgrst_major(const rule_error_ctx_t *ctx)
 }
 
 /* PGRST205's hint: the model's table_not_found, with the named table left out
- * of the candidates as if it were missing (SPEC §6). */
+ * of the candidates as if it were missing. */
 static void table_hint(const rule_error_ctx_t *ctx, const char *schema, const char *table,
                        pgrst_error_t *err)
 {
@@ -305,7 +305,7 @@ static const char *write_verb(const char *method)
     return "UPDATE"; /* pg-safeupdate only guards UPDATE and DELETE */
 }
 
-/* Group 1 (reference §2, Error.hs ApiRequestError). */
+/* Group 1 (PostgREST Error.hs ApiRequestError). */
 static int fill_api(const rule_error_ctx_t *ctx, const char *code, const char *schema,
                     const char *table, const char *col, pgrst_error_t *err)
 {
@@ -419,7 +419,7 @@ static int fill_api(const rule_error_ctx_t *ctx, const char *code, const char *s
     return 0;
 }
 
-/* Group 2 (reference §2, Error.hs SchemaCacheError). */
+/* Group 2 (PostgREST Error.hs SchemaCacheError). */
 static int fill_schema_cache(const rule_error_ctx_t *ctx, const char *code, const char *schema,
                              const char *table, const char *col, pgrst_error_t *err)
 {
@@ -478,7 +478,7 @@ static int fill_schema_cache(const rule_error_ctx_t *ctx, const char *code, cons
     return 0;
 }
 
-/* Group 0 and 3 (reference §2). */
+/* Groups 0 (connection) and 3 (JWT) of PostgREST's Error.hs. */
 static int fill_connection_jwt(const rule_error_ctx_t *ctx, const char *code, pgrst_error_t *err)
 {
     int major = pgrst_major(ctx);
@@ -518,7 +518,7 @@ static int fill_connection_jwt(const rule_error_ctx_t *ctx, const char *code, pg
     return 0;
 }
 
-/* SQLSTATEs with Postgres's wording (reference §3). */
+/* SQLSTATEs with Postgres's wording. */
 static int fill_sqlstate(const rule_error_ctx_t *ctx, const char *code, const char *schema,
                          const char *table, const char *col, const store_table_t *t,
                          pgrst_error_t *err)
@@ -529,7 +529,7 @@ static int fill_sqlstate(const rule_error_ctx_t *ctx, const char *code, const ch
     const char *val = column_value(ctx, col);
     if (strcmp(code, "42501") == 0) {
         pgrst_error_setf(err, code, "permission denied for table %s", table);
-        /* Supabase's hint (reference §3, supabase-js PostgrestError.ts). */
+        /* Supabase's hint (documented in supabase-js PostgrestError.ts). */
         pgrst_error_hintf(err,
                           "Grant the required privileges to the current role with: GRANT %s ON "
                           "%s.%s TO %s;",
@@ -665,7 +665,7 @@ void rule_error_respond(const rule_error_ctx_t *ctx, const pgrst_error_t *err, i
         pgrst_error_render(err, anon, major, resp);
     }
     if (strcmp(err->code, "PGRST201") == 0 && err->details) {
-        /* The one error whose details is an array (reference §1). */
+        /* The one error whose details is an array. */
         buf_reset(&resp->body);
         buf_puts(&resp->body, "{\"code\":\"PGRST201\",\"details\":");
         buf_puts(&resp->body, err->details);

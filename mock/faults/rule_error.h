@@ -1,7 +1,7 @@
-/* A fault rule's `{"error": CODE}` (SPEC §6): the catalogue error PostgREST
+/* A fault rule's `{"error": CODE}`: the catalogue error PostgREST
  * or Postgres would send for this request, worded from the request itself
  * (schema, table, column, role) and rendered with the same bytes and headers
- * as the model's own errors (reference §1-§3). Pure: no socket, no state. */
+ * as the model's own errors (pgrst_error.c). Pure: no socket, no state. */
 #ifndef MOCK_RULE_ERROR_H
 #define MOCK_RULE_ERROR_H
 
@@ -21,7 +21,7 @@ typedef struct rule_error_ctx {
 } rule_error_ctx_t;
 
 /* True when `code` can be rendered without a message: every PGRST code of
- * reference §2 and the SQLSTATEs rule_error knows the Postgres wording of.
+ * PostgREST's Error.hs and the SQLSTATEs rule_error knows the Postgres wording of.
  * Any other 5-character SQLSTATE (or PTxyz) is accepted by rules only with an
  * explicit "message". */
 bool rule_error_known(const char *code);

@@ -1,4 +1,4 @@
-/* Fault rules (SPEC §6): compiled from the scenario's "rules" (validated, with
+/* Fault rules: compiled from the scenario's "rules" (validated, with
  * positions), matched in order against each /rest/v1 and /auth/v1 request,
  * counted (after, times), expired by events (until), and driving the scenario
  * state machine (in_state/to_state). Answers are filled into the response;

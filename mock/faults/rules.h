@@ -1,4 +1,4 @@
-/* Fault rules (SPEC §6): matching a request (method, path glob, role, key
+/* Fault rules: matching a request (method, path glob, role, key
  * kind, query/header globs, JSON body subset), counting (after, times), the
  * scenario state machine (in_state/to_state), expiry on events (until), and
  * the answer (a catalogue error rendered for the request, a literal response,

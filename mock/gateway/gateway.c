@@ -1,5 +1,6 @@
-/* apikey checks and the Authorization rewrite (reference §7), then PostgREST's
- * JWT step. Bodies of gateway rejections are the three gateways' own. */
+/* apikey checks and the Authorization rewrite (Supabase's Kong: supabase/supabase
+ * docker/volumes/api/kong.yml), then PostgREST's JWT step. Bodies of gateway
+ * rejections are the three gateways' own. */
 #include "gateway.h"
 
 #include "jwt.h"
@@ -63,7 +64,7 @@ static void reject_hosted(mock_response_t *resp, const char *body)
     buf_puts(&resp->body, body);
 }
 
-/* Kong 2.8.1's kong.response.error with the JSON template (reference §7 A). */
+/* Kong 2.8.1's kong.response.error with the JSON template (kong/tools/utils.lua). */
 static void reject_kong(mock_response_t *resp, const char *message, bool missing)
 {
     resp->status = 401;
@@ -156,9 +157,10 @@ static bool role_known(const scenario_t *sc, const char *role)
 }
 
 /* The token PostgREST sees after the gateway's Authorization rewrite, or NULL
- * for none (anon). Rewrite order (reference §7 A): a user Authorization header
- * that is not `Bearer sb_...` wins; else the secret/publishable key maps to the
- * service_role/anon JWT; else a legacy JWT apikey is forwarded. */
+ * for none (anon). Rewrite order (LUA_AUTH_EXPR in Supabase's
+ * kong-entrypoint.sh): a user Authorization header that is not `Bearer sb_...`
+ * wins; else the secret/publishable key maps to the service_role/anon JWT; else
+ * a legacy JWT apikey is forwarded. */
 static const char *effective_token(const scenario_t *sc, const mock_request_t *req,
                                    gateway_identity_t *id)
 {
@@ -202,7 +204,7 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
     id->role = "anon";
     bool v12 = sc->postgrest_version == 12;
     /* v12's parseToken: an empty token is an empty claim set (anon); v13+
-     * answers PGRST301 (reference §2 group 3). */
+     * answers PGRST301 "Empty JWT is sent in Authorization header". */
     if (!token || (v12 && *token == '\0'))
         return 0;
     const char *secret = jwt_secret_override ? jwt_secret_override : sc->jwt_secret;

@@ -1,7 +1,7 @@
 /* The Supabase gateway in front of PostgREST, and PostgREST's own
  * authentication step: which key a request carries (apikey header or
  * ?apikey=), whether the gateway lets it through (hosted, self-hosted Kong
- * 2.8.1, or the CLI's open gateway), the Authorization rewrite of reference §7,
+ * 2.8.1, or the CLI's open gateway), the gateway's Authorization rewrite,
  * and the role and claims PostgREST derives from the resulting JWT. */
 #ifndef MOCK_GATEWAY_H
 #define MOCK_GATEWAY_H
@@ -69,7 +69,7 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
                                 const char *jwt_secret_override, jwt_cache_t *cache,
                                 gateway_identity_t *id, pgrst_error_t *err);
 
-/* What fault rules match on (SPEC §6), without rejecting anything: the key
+/* What fault rules match on, without rejecting anything: the key
  * kind ("anon", "service_role", "publishable", "secret", "user" for a JWT in
  * Authorization that is not a configured key, "missing", "invalid") and the
  * resolved role (NULL when the token fails verification or names an unknown

@@ -1,6 +1,6 @@
 /* HS256 JWT verification and signing with OpenSSL (HMAC, constant-time
- * compare, base64 via EVP). Error texts are PostgREST v14's (reference §2,
- * group 3); jwt_error_to_v12 rewrites them as PostgREST v12 words them. */
+ * compare, base64 via EVP). Error texts are PostgREST v14's (Error.hs,
+ * PGRST301/PGRST303); jwt_error_to_v12 rewrites them as PostgREST v12 words them. */
 #include "jwt.h"
 
 #include "buf.h"
@@ -363,7 +363,7 @@ int jwt_cache_verify(jwt_cache_t *cache, const char *token, const char *secret, 
  * details, and the texts are hs-jose's `show` kept "to avoid breaking
  * changes": KeyError -> JWSInvalidSignature, BadAlgorithm -> JWSNoSignatures,
  * BadCrypto -> the CompactDecodeError text (hard-coded "got 2" in Auth.hs);
- * a payload that is not base64url is the JSONDecodeError text of reference §2;
+ * a payload that is not base64url is `JWSError (JSONDecodeError "Not valid base64url")`;
  * the time claims use the constructor names JWTNotYetValid/JWTIssuedAtFuture. */
 void jwt_error_to_v12(pgrst_error_t *err)
 {

@@ -1,7 +1,8 @@
 /* The HTTP/1.1 server on libuv: the listener, one conn_t per client socket,
  * reads fed through http.c, responses queued in order, keep-alive as a reset of
- * the request arena, the limits of SPEC §9 and graceful shutdown. It knows
- * nothing of what requests mean: the handler callback answers them. */
+ * the request arena, the limits on bad input (header and body size, idle time,
+ * connection count) and graceful shutdown. It knows nothing of what requests
+ * mean: the handler callback answers them. */
 #include "server.h"
 
 #include "caps.h"
@@ -341,7 +342,7 @@ static void on_hold_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         conn_close(c);
 }
 
-/* Puts one response on the wire, or acts out its fault (SPEC §6). Takes over
+/* Puts one response on the wire, or acts out a fault rule's connection fault. Takes over
  * *out (the serialised response; unused by faults that write no response). */
 static void conn_deliver(conn_t *c, buf_t *out, mock_fault_t fault, bool close)
 {

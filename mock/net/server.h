@@ -1,6 +1,7 @@
 /* The HTTP/1.1 server on libuv: listener, connections, keep-alive, pipelining,
- * limits (SPEC §9) and graceful shutdown. Requests are handed to a handler
- * callback synchronously; the server knows nothing of what they mean. */
+ * limits (header and body size, idle time, connections) and graceful shutdown.
+ * Requests are handed to a handler callback synchronously; the server knows
+ * nothing of what they mean. */
 #ifndef MOCK_SERVER_H
 #define MOCK_SERVER_H
 

@@ -616,7 +616,7 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
         resp->outcome.role = arena_strdup(c.arena, c.who.role);
     if (mock_request_header(req, "origin") && !c.threw) {
         /* PostgREST's own CORS middleware, for requests that reach it (the
-         * gateway's Access-Control-Allow-Origin comes on top; reference §5). */
+         * gateway's Access-Control-Allow-Origin comes on top; PostgREST's CorsSpec.hs). */
         mock_response_add_header(resp, "Access-Control-Expose-Headers",
                                  "Content-Encoding, Content-Location, Content-Range, "
                                  "Content-Type, Date, Location, Server, Transfer-Encoding, "

@@ -1,4 +1,4 @@
-/* Scenario files (SPEC §4): reads a file (or the built-in default), follows its
+/* Scenario files: reads a file (or the built-in default), follows its
  * `extends` chain, applies each file over its base, and validates every key and
  * value with FILE:LINE:COL errors. It produces a plain description (scenario_t);
  * it does not build tables, parse policy expressions or run fault rules.
@@ -49,7 +49,7 @@
 /* Postgres truncates identifiers longer than NAMEDATALEN - 1 bytes. */
 #define PG_MAX_IDENT 63
 
-/* The Supabase CLI's demo values (reference §7, apps/cli-go/pkg/config/apikeys.go). */
+/* The Supabase CLI's demo values (supabase/cli apps/cli-go/pkg/config/apikeys.go). */
 #define DEMO_JWT_SECRET "super-secret-jwt-token-with-at-least-32-characters-long"
 #define DEMO_ANON_KEY                                                                              \
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHA" \
@@ -551,7 +551,7 @@ static int check_ident(const loader_t *L, size_t off, const char *what, const ch
     return 0;
 }
 
-/* The type names SPEC §4 lists (Postgres accepts them in any case). */
+/* The column type names scenarios accept (Postgres accepts them in any case). */
 static const char *const builtin_types[] = {
     "uuid",        "text",
     "varchar",     "character varying",

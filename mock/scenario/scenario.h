@@ -1,4 +1,4 @@
-/* Scenario files (SPEC §4): JSON with line and block comments, "extends",
+/* Scenario files (scenarios/scenario.schema.json): JSON with line and block comments, "extends",
  * defaults, and strict validation. Unknown keys and bad values are rejected with
  * FILE:LINE:COL. The result is a plain description; building tables and rows from
  * it (and reporting their errors at the positions recorded here) is instance.c's. */
@@ -46,7 +46,7 @@ typedef struct scenario_column {
     bool unique;
     char *identity;          /* NULL, "always", "by default" */
     char *references;        /* NULL or "table(col)" / "schema.table(col)" */
-    char *check;             /* NULL or a policy expression (enforced from issue #3 on) */
+    char *check;             /* NULL or a policy expression */
     bool in_schema_cache;    /* default true */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
@@ -155,7 +155,7 @@ typedef struct scenario {
     size_t table_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
-    cJSON *rules; /* owned array, NULL when absent (executed from issue #4 on) */
+    cJSON *rules; /* owned array, NULL when absent */
     char **files; /* every file read (this one and its bases); positions point here */
     size_t file_count;
     /* Added by scenario.c's owner (positions for later checks by other modules): */

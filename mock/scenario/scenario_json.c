@@ -1,4 +1,4 @@
-/* Serialises a loaded scenario_t back into the scenario file format (SPEC §4)
+/* Serialises a loaded scenario_t back into the scenario file format
  * with its defaults spelt out, so that GET /__mock/scenario shows exactly what
  * is being served. It does not validate (the scenario was validated when it
  * loaded) and knows nothing of rule counters (admin.c swaps those in). */
@@ -196,7 +196,7 @@ static cJSON *table_json(const scenario_table_t *t)
     for (size_t i = 0; i < t->column_count; i++)
         push(cols, column_json(&t->columns[i]));
     add(o, "rls", cJSON_CreateBool(t->rls));
-    /* Without "grants" Supabase's default privileges apply (SPEC §4): the
+    /* Without "grants" Supabase's default privileges apply (ALL to the three API roles): the
      * key is left out rather than spelling them out, which would change the
      * table from "defaults" to "exactly these". */
     if (t->has_grants)

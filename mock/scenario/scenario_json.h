@@ -1,6 +1,6 @@
 /* The effective scenario (after `extends`, with every default filled in) as
- * JSON in the scenario file format (SPEC §4), for GET /__mock/scenario. Loading
- * the result with scenario_load_text gives an equal scenario. */
+ * JSON in the scenario file format (scenarios/scenario.schema.json), for GET /__mock/scenario.
+ * Loading the result with scenario_load_text gives an equal scenario. */
 #ifndef MOCK_SCENARIO_JSON_H
 #define MOCK_SCENARIO_JSON_H
 
@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-/* Every key SPEC §4 lists, in its order, except `extends` (already applied)
+/* Every key of the scenario file format, in a fixed order, except `extends` (already applied)
  * and `$schema`. Absent optional values are left out (a column's default,
  * identity, references and check; a policy's roles, using and with_check; a
  * user's phone and password); `auth.on_signup` and `postgrest.db_max_rows`

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The measurements of SPEC §10, driven by scripts/bench (which installs wrk,
-builds supamock and the ceiling server, and owns the temporary directory).
+"""The performance budgets of README.md (Benchmarks), driven by scripts/bench
+(which installs wrk, builds supamock and the ceiling server, and owns the temporary directory).
 
 Every server this starts listens on 127.0.0.1, is recorded in the pid file that
 scripts/bench's EXIT trap reads, and is stopped here as soon as it is done.
@@ -24,7 +24,7 @@ import time
 import uuid
 
 # The default scenario's demo user and the Supabase CLI's service_role key
-# (scenarios/default.json, auth.service_role_key; reference §7).
+# (scenarios/default.json, auth.service_role_key).
 USER_ID = "13ab4cf1-8587-4685-874b-c2d37beeab38"
 PROFILES_PATH = "/rest/v1/profiles?user_id=eq." + USER_ID
 SERVICE_KEY = (

@@ -1,4 +1,4 @@
-/* The benchmark ceiling (SPEC §10): the smallest libuv + llhttp HTTP/1.1 server
+/* The benchmark ceiling: the smallest libuv + llhttp HTTP/1.1 server
  * that answers every request with one constant 200 JSON response. It supports
  * keep-alive and pipelining (every request parsed from one read is answered in
  * one write) and nothing else: no routing, no limits, no logs. It exists only

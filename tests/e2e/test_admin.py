@@ -1,11 +1,11 @@
-"""The admin API (/__mock, SPEC §7) end to end, with the journal.
+"""The admin API (/__mock) end to end, with the journal.
 
-Expected values come from SPEC §7 (endpoints and shapes), SPEC §3
-(--admin-token, --journal-limit), SPEC §6 (rule counters reset), the fixture
-tests/fixtures/admin-basic.json (rows, keys, rule), reference §3 (Postgres's
-constraint messages) and the formats admin.c and journal.h document (error
-texts, the redaction "KIND …TAIL"). Keys are the Supabase CLI demo keys
-(reference §7), which the fixture inherits as scenario defaults.
+Expected values come from the endpoints and shapes README.md documents,
+--admin-token and --journal-limit, rule counters resetting, the fixture
+tests/fixtures/admin-basic.json (rows, keys, rule), Postgres's constraint
+messages and the formats admin.c and journal.h document (error
+texts, the redaction "KIND …TAIL"). Keys are the Supabase CLI demo keys,
+which the fixture inherits as scenario defaults.
 """
 
 import json
@@ -76,7 +76,7 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual(list(body), ["status", "scenario", "state", "uptime_ms", "requests"])
         self.assertEqual(body["status"], "ok")
         self.assertEqual(body["scenario"], "admin-basic")
-        self.assertEqual(body["state"], "Started")  # WireMock's initial state (SPEC §6)
+        self.assertEqual(body["state"], "Started")  # WireMock's initial state
         self.assertIsInstance(body["uptime_ms"], int)
         self.assertEqual(body["requests"], 0)
         self.rest("GET", "items")
@@ -88,7 +88,7 @@ class HealthAndScenarioTest(AdminBase):
         sc = self.admin_json("GET", "/scenario")
         self.assertEqual(sc["name"], "admin-basic")
         self.assertEqual(sc["clock"], "2026-01-01T00:00:00Z")
-        # SPEC §4: Supabase's defaults, spelt out though the fixture omits them.
+        # Supabase's defaults, spelt out though the fixture omits them.
         self.assertEqual(sc["postgrest"]["db_max_rows"], 1000)
         self.assertEqual(sc["postgrest"]["db_schemas"], ["public", "graphql_public"])
         self.assertEqual(sc["gateway"], "hosted")
@@ -128,8 +128,8 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual(list(sc["tables"]), ["owners", "items", "hidden", "notes"])
         self.assertNotIn("extends", sc)
         self.assertEqual(self.admin_json("GET", "/tables/notes"), [{"body": "hello"}])
-        # "default" is the built-in copy when scenarios/ has none (SPEC §3);
-        # the switch clears the journal (SPEC §7 "switches and resets").
+        # "default" is the built-in copy when scenarios/ has none;
+        # switching the scenario also resets, which clears the journal.
         self.rest("GET", "items")
         self.assertEqual(self.admin_json("PUT", "/scenario", {"name": "default"}),
                          {"status": "ok", "scenario": "default"})
@@ -144,7 +144,7 @@ class HealthAndScenarioTest(AdminBase):
         self.assertEqual(entry["headers"]["apikey"], "publishable " + ELLIPSIS + "JgxAaH")
         self.assertEqual((entry["key"], entry["role"]), ("publishable", "anon"))
         # profiles has RLS on; the admin sees every row anyway, as row_to_json
-        # writes it (reference §5: timestamptz with +00:00; seed of default.json).
+        # writes it (timestamptz with +00:00; seed of default.json).
         st, _, data = self.admin("GET", "/tables/profiles")
         self.assertEqual((st, data), (200, (
             '[{"id":"5f0c6a4e-7a43-4c1b-9d55-2d4bce1f0a11",'
@@ -166,7 +166,7 @@ class HealthAndScenarioTest(AdminBase):
                          {"error": 'relation "public.items" does not exist'})
 
     def test_put_scenario_errors(self):
-        # Unknown keys are load errors with the body's line and column (SPEC §4).
+        # Unknown keys are load errors with the body's line and column.
         text = '{\n  "name": "bad",\n  "tabels": {}\n}'
         body = self.admin_json("PUT", "/scenario", text, status=400)
         self.assertTrue(body["error"].startswith("<PUT /__mock/scenario>:3:3: "), body)
@@ -179,7 +179,7 @@ class HealthAndScenarioTest(AdminBase):
                          {"error": 'expected {"name": "..."} or a whole scenario object'})
         body = self.admin_json("PUT", "/scenario", {"name": "no-such-scenario"}, status=400)
         self.assertIn('no scenario named "no-such-scenario"', body["error"])
-        # A seed row that violates a constraint fails building the instance (SPEC §4).
+        # A seed row that violates a constraint fails building the instance.
         dup = {"name": "dup", "tables": {"t": {"columns": [{"name": "x", "type": "integer",
                                                             "primary_key": True}],
                                                "rows": [{"x": 1}, {"x": 1}]}}}
@@ -204,7 +204,7 @@ class ResetClockReloadTest(AdminBase):
         rule = self.admin_json("GET", "/scenario")["rules"][0]
         self.assertEqual((rule["matched"], rule["answered"], rule["expired"]), (0, 0, False))
         self.assertEqual(self.admin_json("GET", "/health")["requests"], 0)
-        # The rule answers again after the reset (SPEC §6: counters reset).
+        # The rule answers again after the reset (counters reset).
         self.assertEqual(self.rest("GET", "owners")[0], 503)
         # Sequences restart with the rebuilt instance: the next insert gets id 3.
         st, _, _, data = self.rest("POST", "items", {"name": "plum"},
@@ -235,7 +235,7 @@ class ResetClockReloadTest(AdminBase):
                                    '"2026-01-01T00:00:00Z"'})
 
     def test_reload_schema(self):
-        # in_schema_cache: false -> PGRST205 until the reload (SPEC §4, §6 events).
+        # in_schema_cache: false -> PGRST205 until the reload.
         st, _, _, data = self.rest("GET", "hidden")
         self.assertEqual((st, json.loads(data)["code"]), (404, "PGRST205"))
         self.assertEqual(self.admin_json("POST", "/reload-schema"),
@@ -248,7 +248,7 @@ class JournalTest(AdminBase):
     def test_entries_and_redaction(self):
         self.rest("GET", "items?select=id,name&id=eq.1&name=eq.a+b", key=SERVICE)
         self.rest("POST", "items", {"name": "kiwi"}, key=ANON)
-        self.admin_json("GET", "/health")  # admin calls are not journaled (SPEC §7)
+        self.admin_json("GET", "/health")  # admin calls are not journaled
         body = self.admin_json("GET", "/requests")
         self.assertEqual(body["dropped"], 0)
         first, second = body["requests"]
@@ -374,7 +374,7 @@ class TablesTest(AdminBase):
         self.assertEqual(self.admin_json("PUT", "/tables/items", []), [])
 
     def test_put_violations_change_nothing(self):
-        # reference §3: Postgres's messages and details for 23505, 23502, 23503.
+        # Postgres's messages and details for 23505, 23502, 23503.
         body = self.admin_json("PUT", "/tables/items", [{"name": "a"}, {"name": "a"}], status=409)
         self.assertEqual(body, {"error": 'duplicate key value violates unique constraint '
                                          '"items_name_key"',

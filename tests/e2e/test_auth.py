@@ -1,8 +1,8 @@
 """/auth/v1 end to end: GoTrue's bodies in both error forms, sign-in, /user,
 refresh rotation, signup with the on_signup profile row, logout, admin users.
 
-Expected bytes come from reference §8 (supabase/auth internal/api/errors.go,
-token.go, auth.go, signup.go, admin.go, logout.go) and §7 (the gateway), not
+Expected bytes come from supabase/auth (internal/api/errors.go, token.go,
+auth.go, signup.go, admin.go, logout.go) and the gateway's bodies, not
 from what the binary prints. The fixture is tests/fixtures/auth-basic.json:
 the default project without RLS policies plus an unconfirmed user.
 """
@@ -81,7 +81,7 @@ class AuthTest(unittest.TestCase):
                                b'"GoTrue is a user registration and authentication API"}')
 
     def test_missing_apikey_is_the_gateways(self):
-        # SPEC §5.2 / reference §7 C: the hosted gateway answers before GoTrue.
+        # The hosted gateway answers before GoTrue.
         status, _, data = self.call("GET", "/health", key=None)
         self.assertEqual(status, 401)
         self.assertEqual(json.loads(data)["message"], "No API key found in request")
@@ -103,7 +103,7 @@ class AuthTest(unittest.TestCase):
         self.assertEqual(list(s)[:6], ["access_token", "token_type", "expires_in", "expires_at",
                                        "refresh_token", "user"])
         claims = payload(s["access_token"])
-        # reference §8: GoTrue's claim order and values.
+        # GoTrue's claim order and values.
         self.assertEqual(list(claims), ["iss", "sub", "aud", "exp", "iat", "email", "phone",
                                         "app_metadata", "user_metadata", "role", "aal", "amr",
                                         "session_id", "is_anonymous"])

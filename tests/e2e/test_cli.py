@@ -1,4 +1,4 @@
-"""The command line (SPEC §3): --help, --version, usage errors, the ready line
+"""The command line: --help, --version, usage errors, the ready line
 and ready file, --port 0, port in use, signals, the loopback rule and
 `supamock validate`."""
 
@@ -135,7 +135,7 @@ class CliTest(unittest.TestCase):
         self.assertEqual(out, "%s: ok\n" % path)
 
     def test_validate_the_whole_scenarios_directory(self):
-        # The issue's "done when": `supamock validate scenarios/*.json` passes,
+        # `supamock validate scenarios/*.json` passes,
         # and that glob includes the editors' JSON Schema, which is skipped.
         import glob
         files = sorted(glob.glob(os.path.join(source_dir(), "scenarios", "*.json")))
@@ -153,7 +153,7 @@ class CliTest(unittest.TestCase):
             good = os.path.join(source_dir(), "scenarios", "default.json")
             bad = os.path.join(d, "bad.json")
             with open(bad, "w") as f:
-                # An unknown key is a load error at its position (SPEC §4):
+                # An unknown key is a load error at its position:
                 # line 3, column 3 is where "nmae" starts.
                 f.write('{\n  "name": "x",\n  "nmae": "typo"\n}\n')
             rc, out, err = run("validate", good, bad)

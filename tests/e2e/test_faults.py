@@ -1,7 +1,7 @@
-"""Connection faults and delays of fault rules (SPEC §6), seen from raw sockets.
+"""Connection faults and delays of fault rules, seen from raw sockets.
 
 Scenario: tests/fixtures/rules-faults.json (one rule per path). What each
-fault must look like to a client is SPEC §6 and the brief's contract:
+fault must look like to a client:
 connection_reset is an RST (ECONNRESET), empty_response an EOF without a
 byte, malformed_response a status line no client accepts, random data is
 deterministic for a --seed, truncated_body keeps the full Content-Length but
@@ -19,7 +19,7 @@ import unittest
 from harness import ResponseReader, Supamock
 
 FIXTURE = "tests/fixtures/rules-faults.json"
-SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"  # reference §7 (CLI keys)
+SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"  # the Supabase CLI's secret key
 
 
 def get(path, extra=""):

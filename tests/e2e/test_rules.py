@@ -1,9 +1,9 @@
-"""Fault rules that answer with catalogue errors and literal responses (SPEC §6).
+"""Fault rules that answer with catalogue errors and literal responses.
 
-Expected bytes come from reference/postgrest-wire.md: §1 (body shape, key
-order, Content-Type, Proxy-Status, Retry-After on 503, WWW-Authenticate on
-401), §2 (PGRST templates and the fuzzy hint), §3 (Postgres messages and the
-SQLSTATE -> status map, Supabase's GRANT hint), §5 (Server: postgrest/14.5).
+Expected bytes come from PostgREST's Error.hs (body shape, key order,
+Content-Type, Proxy-Status, Retry-After on 503, WWW-Authenticate on 401, PGRST
+templates, the SQLSTATE -> status map), fuzzyset-haskell (the hint), Postgres's
+messages, Supabase's GRANT hint, and Warp's Server: postgrest/14.5.
 """
 
 import json
@@ -12,14 +12,14 @@ import unittest
 
 from harness import Supamock, header
 
-SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"  # reference §7 (CLI keys)
+SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"  # the Supabase CLI's secret key
 PUBLISHABLE = "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"
-JSON_CT = "application/json; charset=utf-8"  # reference §1
+JSON_CT = "application/json; charset=utf-8"  # PostgREST's error Content-Type
 USER_ID = "13ab4cf1-8587-4685-874b-c2d37beeab38"  # scenarios/default.json
 
 
 def pg_error(code, message, details=None, hint=None):
-    """The compact body PostgREST writes (reference §1: keys in this order)."""
+    """The compact body PostgREST writes (aeson: keys in this order)."""
     return json.dumps({"code": code, "details": details, "hint": hint, "message": message},
                       separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -35,7 +35,7 @@ class StaleSchemaCacheTest(unittest.TestCase):
                     method, "/rest/v1/profiles?id=eq.1", body=body,
                     headers={"apikey": PUBLISHABLE, "Content-Type": "application/json"})
                 self.assertEqual(status, 404, method)
-                # §2 PGRST205; the hint looks among the other tables ('profile'
+                # PGRST205; the hint looks among the other tables ('profile'
                 # scores 1 - 1/8 = 0.875 >= 0.75), not at 'profiles' itself.
                 self.assertEqual(data, pg_error(
                     "PGRST205", "Could not find the table 'public.profiles' in the schema cache",
@@ -55,7 +55,7 @@ class StaleSchemaCacheTest(unittest.TestCase):
                 "PATCH", "/rest/v1/profiles?user_id=eq.%s" % USER_ID,
                 body=b'{"full_name":"x"}',
                 headers={"apikey": SECRET, "Content-Type": "application/json"})
-            self.assertEqual(status, 204)  # §5: PATCH, return=minimal
+            self.assertEqual(status, 204)  # PATCH, return=minimal
 
     def test_schema_in_profile_header(self):
         with Supamock("--scenario", "tests/fixtures/rules-stale.json") as mock:
@@ -63,7 +63,7 @@ class StaleSchemaCacheTest(unittest.TestCase):
                 "POST", "/rest/v1/profiles", body=b"{}",
                 headers={"apikey": SECRET, "Content-Type": "application/json",
                          "Content-Profile": "graphql_public"})
-            # No table of schema graphql_public is a candidate (§2: same schema only).
+            # No table of schema graphql_public is a candidate (same schema only).
             self.assertEqual(data, pg_error(
                 "PGRST205",
                 "Could not find the table 'graphql_public.profiles' in the schema cache"))
@@ -71,7 +71,7 @@ class StaleSchemaCacheTest(unittest.TestCase):
 
 class AutoReloadTest(unittest.TestCase):
     """schema_cache.auto_reload_after_ms on the fixed scenario clock, moved only
-    through POST /__mock/clock (SPEC §4, §6, §7)."""
+    through POST /__mock/clock."""
 
     def test_reload_after_two_minutes_of_scenario_time(self):
         with Supamock("--scenario", "tests/fixtures/rules-auto-reload.json") as mock:
@@ -90,7 +90,7 @@ class AutoReloadTest(unittest.TestCase):
                                               headers={"Content-Type": "application/json"})
                 self.assertEqual(st, 200, body)
 
-            # §4: a table PostgREST has not seen yet is 404 PGRST205; the
+            # A table PostgREST has not seen yet is 404 PGRST205; the
             # fuzzy hint finds nothing close among the cached tables.
             status, _, _, data = get_new_table()
             self.assertEqual((status, data), (404, pg_error(
@@ -115,7 +115,7 @@ class SchemaCacheLoadingTest(unittest.TestCase):
                 status, reason, headers, data = mock.request(
                     "GET", "/rest/v1/profiles?select=user_id", headers={"apikey": SECRET})
                 self.assertEqual((status, reason), (503, "Service Unavailable"))
-                # §1: the exact body from PostgREST's test_io.py.
+                # The exact body from PostgREST's test_io.py.
                 self.assertEqual(data, b'{"code":"PGRST002","details":null,"hint":null,'
                                        b'"message":"Could not query the database for the '
                                        b'schema cache. Retrying."}')
@@ -155,7 +155,7 @@ class MiscRulesTest(unittest.TestCase):
 
     def test_key_kind_missing_runs_before_the_gateway(self):
         # No apikey: the hosted gateway would say 401 "No API key found"; the
-        # rule runs first (SPEC §6). 42501 as anon is 401 + WWW-Authenticate.
+        # rule runs first. 42501 as anon is 401 + WWW-Authenticate.
         status, _, headers, data = self.mock.request("GET", "/rest/v1/keyed")
         self.assertEqual(status, 401)
         self.assertEqual(header(headers, "WWW-Authenticate"), "Bearer")
@@ -171,7 +171,7 @@ class MiscRulesTest(unittest.TestCase):
     def test_query_glob_sees_decoded_values(self):
         status, _, _, data = self.mock.request(
             "GET", "/rest/v1/profiles?user_id=eq.x%62ad+x", headers={"apikey": SECRET})
-        self.assertEqual(status, 400)  # §3: 22P02 maps to 400
+        self.assertEqual(status, 400)  # 22P02 maps to 400
         self.assertEqual(data, pg_error("22P02", 'invalid input syntax for type uuid: "xbad x"'))
 
     def test_header_and_body_subset_with_overrides(self):

@@ -1,6 +1,6 @@
-"""The shipped failure scenarios (scenarios/*.json, SPEC §8) end to end: each
-scenario's exact statuses, headers and bodies, from SPEC §5-§8 and
-shared/reference/postgrest-wire.md (sections cited per test), never from what
+"""The shipped failure scenarios (scenarios/*.json) end to end: each
+scenario's exact statuses, headers and bodies, from scenarios/README.md and
+PostgREST, GoTrue and gateway sources (cited per test), never from what
 the binary prints. The helpers at the top are shared with test_walkthrough.py
 and tests/clients/python (import them from here).
 
@@ -18,7 +18,7 @@ import unittest
 
 from harness import Supamock, header, read_until_close, source_dir
 
-# The Supabase CLI's public demo values (reference §7), used by scenarios/default.json.
+# The Supabase CLI's public demo values (supabase/cli apikeys.go), used by scenarios/default.json.
 JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -33,7 +33,7 @@ SCENARIOS_DIR = os.path.join(source_dir(), "scenarios")
 
 
 def error(code, message, details=None, hint=None):
-    """PostgREST's compact error body, keys in aeson order (reference §1)."""
+    """PostgREST's compact error body, keys in aeson order (Error.hs)."""
     return json.dumps({"code": code, "details": details, "hint": hint, "message": message},
                       separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -43,7 +43,7 @@ def _b64(data):
 
 
 def mint(payload, secret=JWT_SECRET):
-    """An HS256 JWT with header {"alg":"HS256","typ":"JWT"} (reference §7)."""
+    """An HS256 JWT with header {"alg":"HS256","typ":"JWT"}, like the CLI's keys."""
     head = _b64(b'{"alg":"HS256","typ":"JWT"}')
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     sig = hmac.new(secret.encode(), (head + "." + body).encode(), hashlib.sha256).digest()
@@ -51,7 +51,7 @@ def mint(payload, secret=JWT_SECRET):
 
 
 def user_token(iat=T0, lifetime=3600, sub=DEMO_USER, email=DEMO_EMAIL, secret=JWT_SECRET):
-    """A user access token shaped like GoTrue's (reference §8: aud, exp, iat,
+    """A user access token shaped like GoTrue's (aud, exp, iat,
     sub, email, role authenticated; expires_in 3600)."""
     return mint({"aud": "authenticated", "exp": iat + lifetime, "iat": iat, "sub": sub,
                  "email": email, "phone": "", "role": "authenticated", "aal": "aal1",
@@ -113,28 +113,28 @@ class ScenarioCase(unittest.TestCase):
 
     def assertPgrstError(self, resp, status, body, **extra_headers):
         """A PostgREST error: exact status and body, Content-Type, Content-Length
-        and Proxy-Status (v13+, reference §1), plus extra headers (None: absent)."""
+        and Proxy-Status (v13+), plus extra headers (None: absent)."""
         st, _, hs, data = resp
         self.assertEqual((st, data), (status, body))
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
         self.assertEqual(header(hs, "Content-Length"), str(len(body)))
         self.assertEqual(header(hs, "Proxy-Status"), "PostgREST; error=" + json.loads(body)["code"])
         if status != 401:
-            # Only 401s carry WWW-Authenticate (reference §1, §2 group 3).
+            # Only 401s carry WWW-Authenticate.
             extra_headers.setdefault("WWW-Authenticate", None)
         for name, value in extra_headers.items():
             self.assertEqual(header(hs, name.replace("_", "-")), value, name)
 
     def assertNoContent(self, resp):
         """PATCH with return=minimal: 204, no body, no Content-Type; Content-Range
-        */* when no row changed (reference §4, §5)."""
+        */* when no row changed."""
         st, _, hs, data = resp
         self.assertEqual((st, data), (204, b""))
         self.assertIsNone(header(hs, "Content-Type"))
 
 
 class EveryScenario(unittest.TestCase):
-    """SPEC §8 and the issue's 'done when': every file validates, starts by name,
+    """One file per failure: every file validates, starts by name,
     extends default and says what a backend should do."""
 
     def test_validate_passes_for_every_shipped_scenario(self):
@@ -145,7 +145,7 @@ class EveryScenario(unittest.TestCase):
 
     def test_every_scenario_extends_default_and_has_a_description(self):
         names = scenario_names()
-        # The list of SPEC §8 (one file per failure).
+        # One file per failure, as scenarios/README.md lists them.
         self.assertEqual(names, sorted([
             "anon-key-as-service-key", "column-not-in-cache", "connection-faults",
             "expired-user-jwt", "gateway-5xx", "invalid-apikey", "missing-apikey",
@@ -178,11 +178,11 @@ class StaleSchemaCache(ScenarioCase):
     def test_reads_work(self):
         st, _, hs, body = self.c.rest("GET", "profiles?select=free_image_quota&user_id=eq." + DEMO_USER)
         self.assertEqual((st, body), (200, b'[{"free_image_quota":5}]'))
-        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # reference §5
+        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # one row
 
     def test_every_write_is_pgrst205_without_hint(self):
-        # PGRST205 template (reference §2); the fuzzy hint looks among the other
-        # tables (SPEC §6) and default has none, so hint is null.
+        # PGRST205 template (Error.hs); the fuzzy hint looks among the other
+        # tables and default has none, so hint is null.
         path = "profiles?user_id=eq." + DEMO_USER
         self.assertPgrstError(self.c.rest("PATCH", path, {"free_image_quota": 4}), 404, STALE_205)
         self.assertPgrstError(self.c.rest("DELETE", path), 404, STALE_205)
@@ -197,7 +197,7 @@ class StaleSchemaCache(ScenarioCase):
         self.assertEqual(st, 200)
         resp = self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER, {"free_image_quota": 4})
         self.assertNoContent(resp)
-        self.assertEqual(header(resp[2], "Content-Range"), "0-0/*")  # PATCH 1 row (reference §5)
+        self.assertEqual(header(resp[2], "Content-Range"), "0-0/*")  # PATCH 1 row
         self.assertEqual(self.c.quota(), 4)
 
     def test_reset_brings_the_stale_cache_back(self):
@@ -213,7 +213,7 @@ class TableNotInCache(ScenarioCase):
     SCENARIO = "table-not-in-cache"
 
     def test_every_method_is_pgrst205(self):
-        # v13+: an uncached table is 404 PGRST205 for reads and writes (reference §2, §4);
+        # v13+: an uncached table is 404 PGRST205 for reads and writes;
         # 'image_generations' vs 'profiles' is far below the v14.6 0.75 threshold: no hint.
         body = error("PGRST205", "Could not find the table 'public.image_generations' in the schema cache")
         self.assertPgrstError(self.c.rest("GET", "image_generations"), 404, body)
@@ -227,7 +227,7 @@ class TableNotInCache(ScenarioCase):
         self.assertEqual(self.c.admin("POST", "/reload-schema")[0], 200)
         st, _, hs, body = self.c.rest("GET", "image_generations")
         self.assertEqual((st, body), (200, b"[]"))
-        self.assertEqual(header(hs, "Content-Range"), "*/*")  # 0 rows (reference §5)
+        self.assertEqual(header(hs, "Content-Range"), "*/*")  # 0 rows
 
 
 class ColumnNotInCache(ScenarioCase):
@@ -235,12 +235,12 @@ class ColumnNotInCache(ScenarioCase):
     PGRST204 = error("PGRST204", "Could not find the 'free_image_quota' column of 'profiles' in the schema cache")
 
     def test_write_naming_the_column_is_pgrst204(self):
-        # A new column in a POST/PATCH body gives 400 PGRST204 (reference §2, §4).
+        # A new column in a POST/PATCH body gives 400 PGRST204.
         self.assertPgrstError(self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER,
                                           {"free_image_quota": 4}), 400, self.PGRST204)
 
     def test_select_is_not_checked_against_the_cache(self):
-        # reference §4: a new column in select= simply runs.
+        # A new column in select= is not checked against the cache; it simply runs.
         self.assertEqual(self.c.quota(), 5)
 
     def test_writes_of_other_columns_work(self):
@@ -269,7 +269,7 @@ class NoUpdatePolicy(ScenarioCase):
 
     def test_user_update_is_silently_ignored(self):
         # No UPDATE policy: the row is invisible to the UPDATE, 0 rows change,
-        # 204 with Content-Range */* (reference §4).
+        # 204 with Content-Range */*.
         resp = self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER, {"free_image_quota": 4},
                            key=ANON, bearer=self.user)
         self.assertNoContent(resp)
@@ -279,7 +279,7 @@ class NoUpdatePolicy(ScenarioCase):
     def test_user_update_with_representation_is_an_empty_array(self):
         st, _, hs, body = self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER, {"free_image_quota": 4},
                                       key=ANON, bearer=self.user, Prefer="return=representation")
-        # reference §4: 200, body [], Content-Length 2.
+        # 200, body [], Content-Length 2 (PostgREST UpdateSpec.hs).
         self.assertEqual((st, body), (200, b"[]"))
         self.assertEqual(header(hs, "Content-Length"), "2")
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
@@ -303,11 +303,11 @@ class AnonKeyAsServiceKey(ScenarioCase):
     def test_update_with_the_anon_key_changes_nothing(self):
         resp = self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER, {"free_image_quota": 4}, key=ANON)
         self.assertNoContent(resp)
-        self.assertEqual(header(resp[2], "Content-Range"), "*/*")  # 0 rows (reference §4)
+        self.assertEqual(header(resp[2], "Content-Range"), "*/*")  # 0 rows
         self.assertEqual(self.c.quota(), 5)
 
     def test_insert_with_the_anon_key_is_401_42501(self):
-        # WITH CHECK fails; 42501 for the anon role is 401 + WWW-Authenticate: Bearer (reference §3, §4).
+        # WITH CHECK fails; 42501 for the anon role is 401 + WWW-Authenticate: Bearer.
         self.assertPgrstError(self.c.rest("POST", "profiles", {"user_id": DEMO_USER}, key=ANON),
                               401, RLS_INSERT_42501, WWW_Authenticate="Bearer")
 
@@ -327,7 +327,7 @@ class MissingGrants(ScenarioCase):
 
     @staticmethod
     def denied(privilege, role):
-        # PG message + Supabase's hint (reference §3, "Supabase-specific hint").
+        # PG message + the hint newer Supabase Postgres builds add.
         return error("42501", "permission denied for table profiles",
                      hint="Grant the required privileges to the current role with: "
                           "GRANT %s ON public.profiles TO %s;" % (privilege, role))
@@ -345,8 +345,8 @@ class MissingGrants(ScenarioCase):
         got = json.loads(body)
         self.assertEqual((got["code"], got["message"], got["details"]),
                          ("42501", "permission denied for table profiles", None))
-        # The privilege the hint names for a multi-privilege UPDATE is an open
-        # question of the reference; its form is not.
+        # Which privileges the hint names for a multi-privilege UPDATE is not
+        # known from a public source; its form is.
         self.assertRegex(got["hint"], r"^Grant the required privileges to the current role with: GRANT "
                                       r"[A-Z, ]+ ON public\.profiles TO service_role;$")
 
@@ -360,7 +360,7 @@ class MissingGrants(ScenarioCase):
 
 class MissingApikey(ScenarioCase):
     SCENARIO = "missing-apikey"
-    # SPEC §5.2 / reference §7 C (hosted).
+    # The hosted gateway's body (supabase/supabase#7730).
     BODY = b'{"message":"No API key found in request","hint":"No `apikey` request header or url param was found."}'
 
     def test_no_apikey_is_401_from_the_gateway(self):
@@ -400,7 +400,7 @@ class ExpiredUserJwt(ScenarioCase):
 
     def test_rest_answers_pgrst303(self):
         # Issued at the default clock, exp one hour later; the clock is 2 h on.
-        # PGRST303 'JWT expired' + WWW-Authenticate (reference §2 group 3).
+        # PGRST303 'JWT expired' + WWW-Authenticate (Error.hs).
         self.assertPgrstError(
             self.c.rest("GET", "profiles", key=ANON, bearer=user_token()), 401,
             error("PGRST303", "JWT expired"),
@@ -414,7 +414,8 @@ class ExpiredUserJwt(ScenarioCase):
     def test_gotrue_user_endpoint_is_403_bad_jwt(self):
         st, _, hs, body = self.mock.request("GET", "/auth/v1/user", headers={
             "apikey": ANON, "Authorization": "Bearer " + user_token()})
-        # reference §8: golang-jwt v5 text, legacy error form without X-Supabase-Api-Version.
+        # GoTrue's bad_jwt with golang-jwt v5's text, legacy error form
+        # (no X-Supabase-Api-Version).
         self.assertEqual((st, json.loads(body)), (403, {
             "code": 403, "error_code": "bad_jwt",
             "msg": "invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired"}))
@@ -430,7 +431,7 @@ class SchemaCacheLoading(ScenarioCase):
     SCENARIO = "schema-cache-loading"
 
     def assert503(self, resp):
-        # reference §1/§2: 503 PGRST002 + Retry-After; PostgREST's first backoff
+        # 503 PGRST002 + Retry-After; PostgREST's first backoff
         # is 0 s (shouldRetry: fromMaybe 0 rsPreviousDelay, AppState.putRetryNextIn).
         self.assertPgrstError(resp, 503, PGRST002, Retry_After="0")
 
@@ -468,7 +469,7 @@ class Gateway5xx(ScenarioCase):
     SCENARIO = "gateway-5xx"
 
     def test_first_read_is_502_with_the_gateway_body(self):
-        # Kong's 502 message in kong.response.error's JSON template (reference §7 A).
+        # Kong's 502 message in kong.response.error's JSON template (Kong 2.8.1).
         st, _, hs, body = self.c.rest("GET", "profiles?select=free_image_quota")
         self.assertEqual((st, body), (502, b'{\n  "message":"An invalid response was received from the upstream server"\n}'))
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
@@ -519,7 +520,7 @@ class ConnectionFaults(ScenarioCase):
         with self.mock.connect() as s:
             s.sendall(self.PATCH)
             data = read_until_close(s)
-        # SPEC §6 malformed_response: something no HTTP client accepts as a
+        # malformed_response: something no HTTP client accepts as a
         # response (not a valid status line), then close.
         self.assertNotEqual(data, b"")
         self.assertIsNone(re.match(rb"HTTP/1\.[01] [1-5][0-9][0-9] ", data), data[:80])

@@ -1,7 +1,7 @@
-"""POST /__mock/sql (SPEC §7) end to end: statements change what /rest/v1
-answers. Expected values: SPEC §7 (answer shapes), SPEC §6 (a reload brings
-in_schema_cache:false tables into the cache), reference §2/§5 (PGRST205 body,
-own-row RLS filtering reads to an empty array), scenarios/default.json (the
+"""POST /__mock/sql end to end: statements change what /rest/v1 answers.
+Expected values: the answer shapes README.md documents, a reload bringing
+in_schema_cache:false tables into the cache, PostgREST's PGRST205 body,
+own-row RLS filtering reads to an empty array, scenarios/default.json (the
 demo user and its profile). JWTs are minted here with the scenario's secret
 (HS256), as Supabase Auth would issue them.
 """

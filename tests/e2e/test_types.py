@@ -1,7 +1,7 @@
-"""Column types on the wire: what row_to_json writes for each (reference §5:
-jsonb with jsonb spacing, json verbatim, numbers bare), request-body values
-reaching Postgres's input functions as the client spelt them, sequences, and
-the operators that only some types have. Fixture: tests/fixtures/types.json."""
+"""Column types on the wire: what row_to_json writes for each (jsonb with
+jsonb spacing, json verbatim, numbers bare), request-body values reaching
+Postgres's input functions as the client spelt them, sequences, and the
+operators that only some types have. Fixture: tests/fixtures/types.json."""
 
 import json
 import os
@@ -57,7 +57,7 @@ class TypesTest(unittest.TestCase):
         st, _, _, body = post(b'{"label": null}')
         self.assertEqual(st, 400)
         self.assertEqual(json.loads(body)["details"], "Failing row contains (2, null).")
-        # SPEC §5.1: sequences never reuse a value.
+        # Sequences never reuse a value, even after a failed insert.
         self.assertEqual(post(b'{"label": "b"}')[3], b'[{"id":3,"label":"b"}]')
 
     def test_bad_numeric(self):
@@ -99,7 +99,7 @@ class TypesTest(unittest.TestCase):
 
     def test_like_on_a_non_text_column_has_no_operator(self):
         st, _, _, body = self.req("GET", "items?price=like.1*")
-        # 42883 is 404 in PostgREST's status mapping (reference §3).
+        # 42883 is 404 in PostgREST's status mapping (Error.hs pgErrorStatus).
         self.assertEqual((st, body), (404, error(
             "42883", "operator does not exist: numeric ~~ unknown",
             hint="No operator matches the given name and argument types. You might need to add "
@@ -111,7 +111,7 @@ class TypesTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(header(hs, "Content-Type"), "text/csv; charset=utf-8")
         # Header row, then composite-text records: arrays as {..} quoted because
-        # of the comma, booleans as t/f, NULL empty (reference §5 Accept).
+        # of the comma, booleans as t/f, NULL empty.
         self.assertEqual(body, b'id,price,tags,ok,doc\n1,2.5,"{""a b"",c}",f,')
 
 

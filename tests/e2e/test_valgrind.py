@@ -1,4 +1,4 @@
-"""The server under valgrind (SPEC §9: nothing a client sends can leak memory).
+"""The server under valgrind (nothing a client sends may leak memory).
 
 Needs a build without sanitizers in $SUPAMOCK_PLAIN_BIN (scripts/test builds
 the `plain` preset and sets it); skipped with a reason otherwise. Drives

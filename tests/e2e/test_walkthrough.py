@@ -1,8 +1,8 @@
-"""The bug report as an executable story (SPEC intro, §6-§8): a Python backend
+"""The bug report as an executable story (README.md): a Python backend
 read `profiles` fine but every UPDATE failed with PGRST205; the suspects were a
 stale schema cache, an anon key pasted where the service_role key belonged,
 and a missing policy. Each chapter walks one suspect against supamock the way
-the reporter would, with the exact answers Supabase gives (reference §1-§4).
+the reporter would, with the exact answers Supabase gives.
 
 Run: cd tests/e2e && SUPAMOCK_BIN=... python3 -m unittest test_walkthrough
 """
@@ -33,18 +33,18 @@ class Walkthrough(unittest.TestCase):
         st, _, _, body = c.rest("GET", READ_PATH)
         self.assertEqual((st, body), (200, b'[{"free_image_quota":5}]'))
         # "... but decrementing free_image_quota fails": the bug report's error,
-        # byte for byte (reference §1 key order, §2 PGRST205; no other table, no hint).
+        # byte for byte (aeson key order, PGRST205; no other table, no hint).
         st, _, hs, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4})
         self.assertEqual(st, 404)
         self.assertEqual(body, b'{"code":"PGRST205","details":null,"hint":null,'
                                b'"message":"Could not find the table \'public.profiles\' in the schema cache"}')
         self.assertEqual(header(hs, "Content-Type"), JSON_CT)
         self.assertEqual(header(hs, "Proxy-Status"), "PostgREST; error=PGRST205")
-        # The fix from the SQL editor: reload PostgREST's schema cache (reference §4).
+        # The fix from the SQL editor: reload PostgREST's schema cache.
         self.sql(c, "NOTIFY pgrst, 'reload schema'")
         st, _, hs, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4})
         self.assertEqual((st, body), (204, b""))
-        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # one row changed (reference §5)
+        self.assertEqual(header(hs, "Content-Range"), "0-0/*")  # one row changed
         self.assertEqual(c.quota(), 4)
 
     def test_2_anon_key_as_service_key(self):
@@ -54,14 +54,14 @@ class Walkthrough(unittest.TestCase):
         st, _, _, body = c.rest("GET", READ_PATH, key=ANON)
         self.assertEqual((st, body), (200, b'[{"free_image_quota":5}]'))
         # ... the update "succeeds" and changes nothing: RLS hides the row from
-        # anon, 0 rows, 204 with Content-Range */* (reference §4) ...
+        # anon, 0 rows, 204 with Content-Range */* ...
         st, _, hs, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4}, key=ANON)
         self.assertEqual((st, body, header(hs, "Content-Range")), (204, b"", "*/*"))
         st, _, _, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4}, key=ANON,
                                 Prefer="return=representation")
         self.assertEqual((st, body), (200, b"[]"))
         self.assertEqual(c.quota(), 5)
-        # ... and an insert is refused: 42501 as 401 for the anon role (reference §3).
+        # ... and an insert is refused: 42501 as 401 for the anon role (Error.hs pgErrorStatus).
         st, _, hs, body = c.rest("POST", "profiles", {"user_id": DEMO_USER}, key=ANON)
         self.assertEqual((st, body), (401, error(
             "42501", 'new row violates row-level security policy for table "profiles"')))
@@ -75,15 +75,15 @@ class Walkthrough(unittest.TestCase):
         st, _, hs, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4}, key=ANON)
         self.assertEqual((st, header(hs, "Content-Range")), (204, "*/*"))
         self.assertEqual(c.quota(), 5)
-        # The real fix: the service_role key (BYPASSRLS, reference §4).
+        # The real fix: the service_role key (BYPASSRLS).
         st, _, hs, body = c.rest("PATCH", QUOTA_PATH, {"free_image_quota": 4}, key=SERVICE)
         self.assertEqual((st, header(hs, "Content-Range")), (204, "0-0/*"))
         self.assertEqual(c.quota(), 4)
 
     def test_3_schema_cache_loading(self):
         c = self.start("schema-cache-loading")
-        # While PostgREST loads its schema cache: 503 PGRST002 with Retry-After
-        # (reference §2 group 0, §4), twice, then the answer.
+        # While PostgREST loads its schema cache: 503 PGRST002 with Retry-After,
+        # twice, then the answer.
         body503 = error("PGRST002", "Could not query the database for the schema cache. Retrying.")
         for attempt in (1, 2):
             st, _, hs, body = c.rest("GET", READ_PATH)

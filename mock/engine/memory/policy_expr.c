@@ -1,4 +1,4 @@
-/* Policy expressions (SPEC §4): a lexer and recursive-descent parser for the
+/* Policy expressions: a lexer and recursive-descent parser for the
  * SQL subset Supabase policies use, with Postgres's operator resolution done at
  * parse time (unknown literals take the other side's type, implicit casts are
  * inserted, mismatches are 42883), three-valued evaluation over a row and JWT

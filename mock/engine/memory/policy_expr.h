@@ -1,4 +1,4 @@
-/* Policy expressions (SPEC §4): the SQL subset real Supabase policies and check
+/* Policy expressions: the SQL subset real Supabase policies and check
  * constraints use, parsed against one table and evaluated over a row and the
  * request's JWT claims with SQL three-valued logic. Pure: no I/O, no store
  * writes. The parser reports the byte offset of the first error, as Postgres

@@ -11,7 +11,7 @@ void rest_security_begin(rest_ctx_t *c)
     /* c->sec is set by memory_execute */
     c->rls = security_rls_applies(c->sec, c->table, c->role);
     /* ExecBuildSlotValueDescription and BuildIndexValueDescription omit row
-     * values when RLS is active for the relation (reference §3). */
+     * values when RLS is active for the relation. */
     c->env.hide_row_details = c->rls;
 }
 

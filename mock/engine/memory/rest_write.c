@@ -96,8 +96,8 @@ static bool representation(const rest_ctx_t *c)
 
 /* Does the statement read the table's columns (RETURNING more than `1`)? Then
  * it needs SELECT, and SELECT policies apply to its rows (rowsecurity.c:
- * requiredPerms & ACL_SELECT). return=minimal is `RETURNING 1` (reference §4);
- * headers-only returns the primary key for Location. */
+ * requiredPerms & ACL_SELECT). return=minimal is `RETURNING 1` (PostgREST SqlFragment.hs
+ * returningF); headers-only returns the primary key for Location. */
 static bool returns_columns(const rest_ctx_t *c)
 {
     return c->prefer.ret == PGRST_RETURN_REPRESENTATION ||
@@ -328,7 +328,8 @@ out:
     return rc;
 }
 
-/* PATCH and DELETE need a WHERE clause under pg-safeupdate (reference §3). */
+/* PATCH and DELETE need a WHERE clause under pg-safeupdate, which Supabase
+ * preloads for the Data API. */
 static int require_where(rest_ctx_t *c, const char *verb, pgrst_error_t *err)
 {
     if (c->q.where_count == 0)

@@ -187,8 +187,9 @@ static int build_table(security_t *s, sec_table_t *st, const scenario_table_t *s
         for (size_t i = 0; i < sct->grant_count; i++)
             add_grant(st, sct->grants[i].role, sct->grants[i].privileges);
     } else {
-        /* Supabase's legacy default privileges (reference §4): ALL to the
-         * three API roles on every new public table. */
+        /* Supabase's legacy default privileges (supabase/postgres
+         * initial-schema.sql): ALL to the three API roles on every new public
+         * table. */
         add_grant(st, "anon", SCENARIO_PRIV_ALL);
         add_grant(st, "authenticated", SCENARIO_PRIV_ALL);
         add_grant(st, "service_role", SCENARIO_PRIV_ALL);
@@ -295,7 +296,7 @@ bool security_role_bypasses_rls(const security_t *s, const char *role)
     const scenario_role_t *r = find_role(s, role);
     if (r)
         return r->bypass_rls;
-    /* Supabase creates service_role with BYPASSRLS (reference §4). */
+    /* Supabase creates service_role with BYPASSRLS (supabase/postgres initial-schema.sql). */
     return strcmp(role, "service_role") == 0;
 }
 
@@ -403,7 +404,7 @@ void security_revoke(security_t *s, const store_table_t *t, const char *role, un
 bool security_rls_applies(const security_t *s, const store_table_t *t, const char *role)
 {
     /* The role first: service_role (the benchmark's key) then costs a scan of
-     * the scenario's few roles and no table lookup (SPEC §10). */
+     * the scenario's few roles and no table lookup (scripts/bench measures this path). */
     return !security_role_bypasses_rls(s, role) && security_rls_enabled(s, t);
 }
 
@@ -429,7 +430,7 @@ int security_require(const security_t *s, const store_table_t *t, const char *ro
         if ((held & privs[i]) == privs[i])
             continue;
         /* aclchk.c aclcheck_error: ACLCHECK_NO_PRIV on a table. The hint is
-         * the one Supabase's Postgres adds (reference §3). */
+         * the one newer Supabase Postgres builds add; vanilla Postgres has none. */
         pgrst_error_setf(err, "42501", "permission denied for table %s", store_table_name(t));
         pgrst_error_hintf(err,
                           "Grant the required privileges to the current role with: GRANT %s ON "

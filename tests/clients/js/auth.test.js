@@ -1,7 +1,7 @@
 // supabase-js auth against supamock: signInWithPassword, getUser, a signup
 // that creates a profile through on_signup, then the Data API as the signed-in
-// user. Expected values follow reference §8 (GoTrue) and §9 (clients) and the
-// seed data of scenarios/default.json. With the scenario's own-row RLS
+// user. Expected values follow GoTrue (supabase/auth internal/api) and supabase-js
+// and the seed data of scenarios/default.json. With the scenario's own-row RLS
 // policies the demo user sees exactly its own profile row.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

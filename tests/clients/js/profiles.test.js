@@ -1,6 +1,7 @@
 // @supabase/supabase-js against supamock: what a backend's data layer sees for
-// the profiles table. Expected results follow the wire facts in
-// shared/reference/postgrest-wire.md (§2, §3, §5, §9) and the seed data in
+// the profiles table. Expected results follow PostgREST's error
+// catalogue (Error.hs), its per-verb statuses and headers, supabase-js's
+// result objects, and the seed data in
 // scenarios/default.json and tests/fixtures/two-users.json.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -133,7 +134,7 @@ test('update().eq().select() changes the row; an unfiltered update is refused', 
 
   const unfiltered = await supabase.from('profiles').update({ free_image_quota: 0 });
   assert.equal(unfiltered.status, 400);
-  // pg-safeupdate, which Supabase loads for the Data API (reference §3).
+  // pg-safeupdate, which Supabase loads for the Data API.
   assert.deepEqual(unfiltered.error, {
     code: '21000',
     details: null,

@@ -1,10 +1,10 @@
 // supabase-js 2.119.1 retries against the schema-cache-loading scenario
 // (scenarios/schema-cache-loading.json: the first two /rest/v1 requests answer
-// 503 PGRST002 with Retry-After, then everything works). What is expected comes
-// from shared/reference/postgrest-wire.md §9 (postgrest-js retries GET/HEAD on
-// 503/520 at most 3 times, honouring Retry-After, and sends X-Retry-Count: n;
-// other methods are not retried) and §2 (the PGRST002 body); the journal's
-// shape from SPEC §7.
+// 503 PGRST002 with Retry-After, then everything works). What is expected: postgrest-js
+// retries GET/HEAD on 503/520 at most 3 times, honouring Retry-After, and sends
+// X-Retry-Count: n; other methods are not retried (supabase-js PostgrestBuilder.ts,
+// supabase/supabase-js#2072); the PGRST002 body is PostgREST's (test_io.py); the
+// journal's shape is journal.h's.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from '@supabase/supabase-js';
@@ -41,7 +41,7 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  // Rule counters and the journal start over (SPEC §7 /__mock/reset).
+  // Rule counters and the journal start over (POST /__mock/reset).
   await admin('POST', '/reset');
 });
 

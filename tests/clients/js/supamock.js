@@ -6,7 +6,8 @@ import path from 'node:path';
 
 export const SOURCE_DIR = process.env.SUPAMOCK_SOURCE_DIR ?? path.resolve(import.meta.dirname, '../../..');
 
-// The Supabase CLI's public demo keys (reference §7), which scenarios/default.json uses.
+// The Supabase CLI's public demo keys (supabase/cli apps/cli-go/pkg/config/apikeys.go),
+// which scenarios/default.json uses.
 export const SERVICE_ROLE_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
 export const ANON_KEY =

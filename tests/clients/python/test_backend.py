@@ -1,8 +1,7 @@
 """The Python backend (backend.py) against every shipped scenario: what a
 backend sees and how it must map it (no 500 for a stale cache, no crash, a
-clear message). The answers supamock gives come from SPEC §5-§8 and
-shared/reference/postgrest-wire.md (see tests/e2e/test_scenarios.py, which
-asserts them byte for byte); here the backend's own answers are asserted.
+clear message). The answers supamock gives are asserted byte for byte
+in tests/e2e/test_scenarios.py; here the backend's own answers are asserted.
 
 Run: SUPAMOCK_BIN=... SUPAMOCK_SOURCE_DIR=... python3 -m unittest -v test_backend
 """
@@ -63,7 +62,7 @@ class PerScenario(BackendCase):
         self.assertEqual(b.generate(DEMO_USER)[1]["free_image_quota"], 3)
 
     def test_default_unknown_user_is_404(self):
-        # Accept: vnd.pgrst.object+json with 0 rows is 406 PGRST116 (reference §2, §5).
+        # Accept: vnd.pgrst.object+json with 0 rows is 406 PGRST116 (PostgREST Error.hs).
         _, b = self.run_against("default")
         self.assertAnswer(b.generate(NOBODY), 404, "no_profile", "no profile for user " + NOBODY)
 

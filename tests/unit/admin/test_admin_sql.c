@@ -1,4 +1,4 @@
-/* Unit tests for admin_sql.c: each statement of SPEC §7 against an instance
+/* Unit tests for admin_sql.c: each statement admin_sql.h lists against an instance
  * built from an inline scenario, Postgres's messages and SQLSTATEs for the
  * checks CREATE POLICY/DROP POLICY/ALTER TABLE/GRANT make (commands/policy.c,
  * acl.c, namespace.c), the pg_policies view's columns, batch atomicity and

@@ -1,9 +1,8 @@
-/* Unit tests for journal.c: the ring bound (--journal-limit, SPEC §7: "The
- * journal is a ring of --journal-limit entries; dropped counts what fell out"),
- * the byte bound, key redaction (SPEC §7: "apikey and Authorization shown as
- * their kind plus the last 6 characters"; the exact format is journal.h's),
+/* Unit tests for journal.c: the ring bound (--journal-limit entries; `dropped` counts
+ * what fell out), the byte bound, key redaction (apikey and Authorization shown
+ * as their kind plus the last 6 characters; the exact format is journal.h's),
  * the filters of GET /__mock/requests, and the entry's JSON shape. Keys are the
- * Supabase CLI demo keys (scenarios/default.json, reference §7). */
+ * Supabase CLI demo keys (scenarios/default.json). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,7 +280,7 @@ static void test_entry_shape(void **state)
 {
     (void)state;
     journal_t *j = journal_new(10);
-    /* SPEC §5.1: query strings are form-decoded ('+' is a space). */
+    /* Query strings are form-decoded ('+' is a space), as PostgREST does. */
     record(j, "POST", "/rest/v1/profiles", "select=id,email&id=eq.1&id=eq.2&note=a+b%21",
            "{\"free_image_quota\": 7, \"tags\": [\"x\"]}", 201, NULL, NULL, T2026 + 500000,
            "content-type", "application/json", "prefer", "return=minimal", "prefer", "count=exact",

@@ -2,7 +2,7 @@
  * the password grant's errors, refresh-token rotation and reuse, logout,
  * signup validation, on_signup templating and Go's JSON escaping. Expected
  * texts come from supabase/auth (internal/api/token.go, tokens/service.go,
- * password.go, signup.go, auth.go, errors.go) as quoted in reference §8. */
+ * password.go, signup.go, auth.go, errors.go). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,7 +126,7 @@ static void test_claims_order(void **state)
         gotrue_claims_json("http://localhost:54321/auth/v1", "13ab4cf1-8587-4685-874b-c2d37beeab38",
                            1767225600, 1767229200, "demo@example.com", NULL, app, meta,
                            "authenticated", 1767225600, "e557972e-68e0-4c85-953a-902e9f0e219a");
-    /* reference §8: iss, sub, aud, exp, iat, email, phone, app_metadata,
+    /* GoTrue's access-token claims: iss, sub, aud, exp, iat, email, phone, app_metadata,
      * user_metadata, role, aal, amr, session_id, is_anonymous; maps (the
      * metadata) with Go's sorted keys. */
     assert_string_equal(
@@ -254,7 +254,7 @@ static void test_expired_and_keys(void **state)
     assert_string_equal(err.message, "invalid JWT: unable to parse or verify signature, token has "
                                      "invalid claims: token is expired");
     free(jwt);
-    /* The anon key has no sub (reference §8). */
+    /* The anon key has no sub: GoTrue answers bad_jwt "missing sub claim". */
     jwt =
         jwt_sign_hs256("{\"iss\":\"supabase-demo\",\"role\":\"anon\",\"exp\":1983812996}", SECRET);
     assert_int_equal(gotrue_authenticate(f->g, &f->c, jwt, &who, &err), -1);

@@ -2,8 +2,8 @@
  * every operation, printf, reset/steal ownership, and JSON string escaping as
  * Postgres's escape_json writes it (src/backend/utils/adt/json.c: \" \\ \b \f
  * \n \r \t, other bytes below 0x20 as \u00xx with lowercase hex, everything
- * else raw) and as reference §1 describes aeson's output for PostgREST's own
- * strings (quotes and newlines escaped, non-ASCII raw UTF-8). */
+ * else raw) and as aeson writes PostgREST's own strings (quotes and newlines
+ * escaped, non-ASCII raw UTF-8). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,14 +186,14 @@ static void test_json_escapes(void **state)
     ASSERT_JSON("\x1b[0m", "\"\\u001b[0m\"");
     /* DEL and '/' are not escaped by Postgres. */
     ASSERT_JSON("\x7f/", "\"\x7f/\"");
-    /* Non-ASCII stays raw UTF-8, never \u escapes (reference §1). */
+    /* Non-ASCII stays raw UTF-8, never \u escapes (aeson). */
     ASSERT_JSON("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
                 "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-    /* A mix, with the runs between escapes kept intact. The PGRST message
-     * from reference §1: invalid input syntax for type uuid: "..." */
+    /* A mix, with the runs between escapes kept intact. A PostgREST message
+     * from a live project's log: invalid input syntax for type uuid: "..." */
     ASSERT_JSON("invalid input syntax for type uuid: \"%%drp:id:25d80f6f6a137%%\"",
                 "\"invalid input syntax for type uuid: \\\"%%drp:id:25d80f6f6a137%%\\\"\"");
-    /* libpq details with a trailing newline (reference §1, test_io.py). */
+    /* libpq details with a trailing newline (PostgREST test_io.py). */
     ASSERT_JSON("no connection to the server\n", "\"no connection to the server\\n\"");
     ASSERT_JSON("a\"b\\c\nd", "\"a\\\"b\\\\c\\nd\"");
 }

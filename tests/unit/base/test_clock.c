@@ -42,7 +42,7 @@ static void test_http_date(void **state)
      * 784111777. */
     clock_format_http_date(FROM_UNIX(784111777), out, sizeof out);
     assert_string_equal(out, "Sun, 06 Nov 1994 08:49:37 GMT");
-    /* SPEC §4's example clock: 2026-01-01T00:00:00Z, a Thursday; 9497 days
+    /* The default scenario's clock: 2026-01-01T00:00:00Z, a Thursday; 9497 days
      * after 2000-01-01 (26 years, 7 leap days 2000..2024). */
     int64_t t2026 = INT64_C(9497) * 86400 * US;
     clock_format_http_date(t2026, out, sizeof out);
@@ -56,11 +56,11 @@ static void test_http_date(void **state)
     /* A leap day: 2024-02-29 12:34:56 UTC = Unix 1709210096, a Thursday. */
     clock_format_http_date(FROM_UNIX(1709210096), out, sizeof out);
     assert_string_equal(out, "Thu, 29 Feb 2024 12:34:56 GMT");
-    /* The CLI demo keys' exp (reference §7), 1983812996, checked with GNU
+    /* The CLI demo keys' exp, 1983812996, checked with GNU
      * `date -u -d @1983812996`. */
     clock_format_http_date(FROM_UNIX(1983812996), out, sizeof out);
     assert_string_equal(out, "Thu, 11 Nov 2032 19:09:56 GMT");
-    /* The self-hosted keys' exp 1799535600 (reference §7 says 2027-01-10,
+    /* The self-hosted keys' exp 1799535600 (often quoted as 2027-01-10,
      * which is local time east of UTC; in UTC it is the evening before). */
     clock_format_http_date(FROM_UNIX(1799535600), out, sizeof out);
     assert_string_equal(out, "Sat, 09 Jan 2027 23:00:00 GMT");

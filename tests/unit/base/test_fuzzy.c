@@ -1,5 +1,5 @@
-/* Unit tests for fuzzy.c, the "Perhaps you meant" matcher (reference §2 "How
- * the hints are computed": fuzzyset-haskell 0.2.x getOne). Scores are
+/* Unit tests for fuzzy.c, the "Perhaps you meant" matcher
+ * (fuzzyset-haskell 0.2.x getOne). Scores are
  * 1 - levenshtein(lower(q), lower(c)) / max(len); the expected values were
  * worked out by hand from that formula (distances stated in comments), not
  * read from the code under test. */
@@ -20,7 +20,7 @@
 static void test_thresholds(void **state)
 {
     (void)state;
-    /* v14.6+ uses 0.75 for table names, earlier versions 0.33 (reference §2,
+    /* v14.6+ uses 0.75 for table names, earlier versions 0.33 (PostgREST
      * CHANGELOG 14.6). */
     assert_true(FUZZY_MIN_SCORE_TABLES == 0.75);
     assert_true(FUZZY_MIN_SCORE_LEGACY == 0.33);
@@ -29,13 +29,13 @@ static void test_thresholds(void **state)
 static void test_reference_examples(void **state)
 {
     (void)state;
-    /* Reference §2: `todo` when `todos` exists scores 0.8 (distance 1 over 5)
+    /* `todo` when `todos` exists scores 0.8 (distance 1 over 5)
      * and gives the hint even with the v14.6 threshold. */
     assert_float_equal(fuzzy_score("todo", "todos"), 0.8, 1e-9);
     const char *tables[] = {"profiles", "todos", "users_private"};
     assert_int_equal(fuzzy_best("todo", tables, N(tables), FUZZY_MIN_SCORE_TABLES), 1);
     assert_int_equal(fuzzy_best("todo", tables, N(tables), FUZZY_MIN_SCORE_LEGACY), 1);
-    /* The motivating bug report's table (SPEC): profile vs profiles,
+    /* The motivating bug report's table (README): profile vs profiles,
      * distance 1 over 8 = 0.875. */
     assert_float_equal(fuzzy_score("profile", "profiles"), 0.875, 1e-9);
     assert_int_equal(fuzzy_best("profile", tables, N(tables), FUZZY_MIN_SCORE_TABLES), 0);
@@ -99,7 +99,7 @@ static void test_bigram_fallback(void **state)
     (void)state;
     /* orders and todos share no 3-gram (-or ord rde der ers rs- against -to
      * tod odo dos os-) but share the 2-gram "s-". With 3-grams nothing is
-     * found, so 2-grams are tried (reference §2); the distance is 4 over 6,
+     * found, so 2-grams are tried (fuzzyset-haskell); the distance is 4 over 6,
      * a score of 1/3, which passes 0.33 and fails 0.75. */
     const char *tables[] = {"todos"};
     assert_float_equal(fuzzy_score("orders", "todos"), 1.0 / 3.0, 1e-9);

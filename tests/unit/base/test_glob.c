@@ -1,4 +1,4 @@
-/* glob_match: SPEC §6 "globs (`*`) match the whole value". */
+/* glob_match: fault-rule globs (`*`) match the whole value. */
 #include "glob.h"
 
 #include <setjmp.h>
@@ -28,7 +28,7 @@ static void test_stars(void **state)
     assert_true(glob_match("a*b*c", "aXbYbZc"));
     assert_false(glob_match("a*c", "abcd"));
     assert_true(glob_match("**x", "x"));
-    /* The Prefer glob of SPEC §6's example. */
+    /* A Prefer header glob, as a fault rule would use it. */
     assert_true(glob_match("*return=representation*", "count=exact,return=representation"));
     assert_true(glob_match("eq.*", "eq.13ab4cf1-8587-4685-874b-c2d37beeab38"));
     assert_false(glob_match("eq.*", "neq.1"));

@@ -1,7 +1,7 @@
-/* Unit tests for pgrst_error.c: the SQLSTATE -> HTTP status table of
- * reference §3 (PostgREST Error.hs pgErrorStatus, v14.17) row by row, the
- * PGRST code statuses of reference §2, the compact body with keys in aeson's
- * alphabetical order (reference §1), and the headers each PostgREST version
+/* Unit tests for pgrst_error.c: the SQLSTATE -> HTTP status table
+ * (PostgREST Error.hs pgErrorStatus, v14.17) row by row, the PGRST code
+ * statuses, the compact body with keys in aeson's alphabetical order
+ * (toJsonPgrstError), and the headers each PostgREST version
  * adds (Proxy-Status from v13, WWW-Authenticate on 401, Retry-After on 503). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,7 +34,7 @@ typedef struct status_case {
     int status;
 } status_case_t;
 
-/* One row (or more) per line of reference §3's table, in its order. */
+/* One row (or more) per case of pgErrorStatus, in its order. */
 static const status_case_t sqlstate_cases[] = {
     {"08000", "connection exception", false, 503},
     {"08006", "connection failure", false, 503},
@@ -141,7 +141,7 @@ typedef struct code_status {
     int status;
 } code_status_t;
 
-/* Reference §2, the HTTP column of each group's table. */
+/* Error.hs: the HTTP status of each PGRST code. */
 static const code_status_t pgrst_cases[] = {
     {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504}, {"PGRST100", 400},
     {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416}, {"PGRST105", 405}, {"PGRST106", 406},
@@ -169,7 +169,7 @@ static void test_pgrst_statuses(void **state)
 static void test_explicit_status_wins(void **state)
 {
     (void)state;
-    /* A rule may override the status (SPEC §6); status 0 means derived. */
+    /* A rule may override the status; status 0 means derived. */
     pgrst_error_t err;
     pgrst_error_init(&err);
     pgrst_error_setf(&err, "PGRST205", "x");
@@ -219,7 +219,7 @@ static void test_body_format(void **state)
     assert_int_equal(strlen(b), 96);
     free(b);
 
-    /* details and hint as strings, quotes escaped (reference §1 field log). */
+    /* details and hint as strings, quotes escaped (as in a live project's log). */
     pgrst_error_setf(&err, "23505", "duplicate key value violates unique constraint \"%s\"",
                      "profiles_pkey");
     pgrst_error_detailsf(&err, "Key (id)=(%d) already exists.", 1);
@@ -239,7 +239,7 @@ static void test_body_format(void **state)
                            "\\\"%%drp:id:25d80f6f6a137%%\\\"\"}");
     free(b);
 
-    /* Non-ASCII raw, libpq's trailing newline escaped (reference §1). */
+    /* Non-ASCII raw, libpq's trailing newline escaped (PostgREST test_io.py). */
     pgrst_error_setf(&err, "PGRST000", "Database connection error.");
     pgrst_error_detailsf(&err, "%s", "no connection to the server\n");
     pgrst_error_hintf(&err, "%s", "caf\xc3\xa9");
@@ -288,7 +288,7 @@ static void test_headers_by_version(void **state)
 {
     (void)state;
     mock_response_t r;
-    /* v14 and v13: Content-Type and Proxy-Status (reference §1). */
+    /* v14 and v13: Content-Type and Proxy-Status (CHANGELOG #2967). */
     for (int major = 13; major <= 14; major++) {
         render("PGRST205", "Could not find the table 'public.x' in the schema cache", false, major,
                &r);
@@ -310,7 +310,7 @@ static void test_headers_by_version(void **state)
                         "application/json; charset=utf-8");
     assert_null(mock_response_header(&r, "Proxy-Status"));
     mock_response_dispose(&r);
-    /* Proxy-Status carries SQLSTATEs too (reference §1: `…; error=42501`). */
+    /* Proxy-Status carries SQLSTATEs too (`…; error=42501`). */
     render("42501", "permission denied for table profiles", false, 14, &r);
     assert_int_equal(r.status, 403);
     assert_string_equal(mock_response_header(&r, "Proxy-Status"), "PostgREST; error=42501");
@@ -322,7 +322,7 @@ static void test_www_authenticate(void **state)
 {
     (void)state;
     mock_response_t r;
-    /* A 401 from a PG error adds WWW-Authenticate: Bearer (reference §1,
+    /* A 401 from a PG error adds WWW-Authenticate: Bearer (PostgREST
      * AuthSpec.hs). */
     render("42501", "permission denied for table authors_only", true, 14, &r);
     assert_int_equal(r.status, 401);

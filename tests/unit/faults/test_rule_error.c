@@ -1,6 +1,6 @@
 /* Unit tests for rule_error.c: catalogue texts filled from the request, each
- * expected string taken from reference/postgrest-wire.md (§2 PGRST templates,
- * §3 Postgres messages and statuses, §1 headers) or PostgREST's Error.hs. */
+ * expected string taken from PostgREST's Error.hs (PGRST templates, statuses,
+ * headers) and tests, or from Postgres's own messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,14 +90,14 @@ static void expect(fx_t *f, const char *code, const char *role, int status, cons
 static void test_schema_cache_group(void **state)
 {
     fx_t *f = *state;
-    /* §2: PGRST205; the hint leaves the named table out (SPEC §6) and finds
-     * 'todo' (fuzzy 0.8 for todo/todos, reference §2 example). */
+    /* PGRST205; the hint leaves the named table out and finds 'todo' (fuzzy
+     * score 0.8 for todo/todos). */
     req(f, "POST", "/rest/v1/todos", "", "{}");
     expect(f, "PGRST205", "anon", 404,
            "{\"code\":\"PGRST205\",\"details\":null,\"hint\":\"Perhaps you meant the table "
            "'public.todo'\",\"message\":\"Could not find the table 'public.todos' in the schema "
            "cache\"}");
-    /* §2: PGRST204 names the first key of the JSON body. */
+    /* PGRST204 names the first key of the JSON body. */
     req(f, "POST", "/rest/v1/todos", "", "{\"title\":\"x\",\"id\":1}");
     expect(f, "PGRST204", "anon", 400,
            "{\"code\":\"PGRST204\",\"details\":null,\"hint\":null,\"message\":\"Could not find "
@@ -109,7 +109,7 @@ static void test_connection_group(void **state)
     fx_t *f = *state;
     req(f, "GET", "/rest/v1/todos", "", "");
     mock_response_t resp;
-    /* §1: test_io.py's exact PGRST002 body, 503 with Retry-After. */
+    /* PostgREST test/io/test_io.py's exact PGRST002 body, 503 with Retry-After. */
     assert_string_equal(render(f, "PGRST002", "anon", &resp),
                         "{\"code\":\"PGRST002\",\"details\":null,\"hint\":null,\"message\":\"Could "
                         "not query the database for the schema cache. Retrying.\"}");
@@ -139,7 +139,7 @@ static void test_jwt_group(void **state)
 static void test_sqlstates(void **state)
 {
     fx_t *f = *state;
-    /* §3: 42501 is 401 for anon (+ WWW-Authenticate: Bearer), 403 otherwise;
+    /* pgErrorStatus: 42501 is 401 for anon (+ WWW-Authenticate: Bearer), 403 otherwise;
      * Supabase's GRANT hint names the privilege, table and role. */
     req(f, "PATCH", "/rest/v1/todos", "id=eq.1", "{}");
     mock_response_t resp;
@@ -155,7 +155,7 @@ static void test_sqlstates(void **state)
     assert_null(mock_response_header(&resp, "WWW-Authenticate"));
     mock_response_dispose(&resp);
 
-    /* §3: unique violation on a unique column, with its constraint name. */
+    /* Unique violation on a unique column, with its constraint name. */
     req(f, "POST", "/rest/v1/todos", "", "{\"owner\":\"abc\"}");
     expect(f, "23505", "service_role", 409,
            "{\"code\":\"23505\",\"details\":\"Key (owner)=(abc) already exists.\",\"hint\":null,"
@@ -166,21 +166,21 @@ static void test_sqlstates(void **state)
     expect(f, "23505", "service_role", 409,
            "{\"code\":\"23505\",\"details\":\"Key (id)=(7) already exists.\",\"hint\":null,"
            "\"message\":\"duplicate key value violates unique constraint \\\"todos_pkey\\\"\"}");
-    /* §3: 57014 statement timeout is a 500. */
+    /* 57014 statement timeout is a 500. */
     expect(f, "57014", "anon", 500,
            "{\"code\":\"57014\",\"details\":null,\"hint\":null,\"message\":\"canceling statement "
            "due to statement timeout\"}");
-    /* §3: pg-safeupdate, 400. */
+    /* pg-safeupdate's 21000, 400. */
     req(f, "DELETE", "/rest/v1/todos", "", "");
     expect(f, "21000", "anon", 400,
            "{\"code\":\"21000\",\"details\":null,\"hint\":null,\"message\":\"DELETE requires a "
            "WHERE clause\"}");
-    /* §3: 22P02 with the column's type, the value from the eq. filter. */
+    /* 22P02 with the column's type, the value from the eq. filter. */
     req(f, "GET", "/rest/v1/todos", "owner=eq.nope", "");
     expect(f, "22P02", "anon", 400,
            "{\"code\":\"22P02\",\"details\":null,\"hint\":null,\"message\":\"invalid input "
            "syntax for type uuid: \\\"nope\\\"\"}");
-    /* §2 v12 row: 42P01 for an unknown relation, 404. */
+    /* PostgREST v12's answer for an unknown relation: 42P01, 404. */
     req(f, "GET", "/rest/v1/x", "", "");
     expect(f, "42P01", "anon", 404,
            "{\"code\":\"42P01\",\"details\":null,\"hint\":null,\"message\":\"relation "
@@ -190,7 +190,7 @@ static void test_sqlstates(void **state)
 static void test_known_codes(void **state)
 {
     (void)state;
-    /* Every PGRST code of reference §2, groups 0-3. */
+    /* Every PGRST code of Error.hs, groups 0-3. */
     static const char *const codes[] = {
         "PGRST000", "PGRST001", "PGRST002", "PGRST003", "PGRST100", "PGRST101", "PGRST102",
         "PGRST103", "PGRST105", "PGRST106", "PGRST107", "PGRST108", "PGRST111", "PGRST112",
@@ -214,7 +214,7 @@ static void test_pgrst201_details_is_an_array(void **state)
     const char *body = render(f, "PGRST201", "anon", &resp);
     cJSON *j = cJSON_Parse(body);
     assert_non_null(j);
-    /* reference §1: PGRST201 is the one error whose details is an array. */
+    /* PGRST201 is the one error whose details is an array. */
     assert_true(cJSON_IsArray(cJSON_GetObjectItem(j, "details")));
     assert_int_equal(resp.status, 300);
     cJSON_Delete(j);

@@ -1,4 +1,4 @@
-/* Unit tests for rules.c (SPEC §6): validation errors with positions,
+/* Unit tests for rules.c: validation errors with positions,
  * matching (method, path glob, role, key kind, form-decoded query globs,
  * case-insensitive header names, JSON body subsets), first match wins,
  * `after`, `times`, `until` through instance_schema_reload, the state machine,
@@ -105,7 +105,7 @@ static void test_validation(void **state)
     compile_error("[{\"match\":{\"path\":\"/x\"},\"respond\":{\"error\":\"PGRST205\"}}]", e,
                   sizeof e);
     assert_string_equal(e, "");
-    /* Unknown keys are load errors at the rule's position (SPEC §4). */
+    /* Unknown keys are load errors at the rule's position. */
     compile_error("[\n {\"match\":{\"paht\":\"/x\"},\"respond\":{\"pass\":true}}]", e, sizeof e);
     assert_non_null(strstr(e, "t.json:3:2:"));
     assert_non_null(strstr(e, "match.paht"));
@@ -165,7 +165,7 @@ static void test_matching(void **state)
     assert_string_equal(apply_once(r, &f, "missing", "anon"), "key");
     assert_string_equal(apply_once(r, &f, "publishable", "anon"), "");
 
-    /* Query values are form-decoded before the glob (SPEC §6). */
+    /* Query values are form-decoded before the glob. */
     request(&f, "GET", "/q", "select=id&user%5Fid=eq.a+b", "");
     assert_string_equal(apply_once(r, &f, "anon", "anon"), "q");
     request(&f, "GET", "/q", "user_id=neq.1", "");
@@ -265,7 +265,7 @@ static void test_until_schema_reload(void **state)
     assert_int_equal(
         rules_apply(instance_rules(inst), instance_store(inst), &f.req, "anon", "anon", &resp), 1);
     assert_int_equal(resp.status, 404);
-    /* reference §2: PGRST205 message */
+    /* PGRST205's message (PostgREST Error.hs) */
     assert_string_equal(buf_cstr(&resp.body),
                         "{\"code\":\"PGRST205\",\"details\":null,\"hint\":null,\"message\":"
                         "\"Could not find the table 'public.profiles' in the schema cache\"}");

@@ -1,11 +1,11 @@
-/* Unit tests for gateway.c: the three gateways' key checks (reference §7 A
- * self-hosted Kong 2.8.1, B the CLI's open gateway, C hosted supabase.co),
+/* Unit tests for gateway.c: the three gateways' key checks (self-hosted Kong 2.8.1,
+ * the CLI's open gateway, hosted supabase.co),
  * ?apikey= when the header is absent, the Authorization rewrite order (a user
  * JWT wins; `Bearer sb_...` is no user JWT; sb_secret_ maps to service_role
  * and sb_publishable_ to anon), and PostgREST's role resolution (role claim,
- * missing claim -> anon, unknown role -> 401 22023, reference §2 group 3).
+ * missing claim -> anon, unknown role -> 401 22023 from PostgREST v13.0.1).
  * Scenarios are loaded from text with the Supabase CLI demo keys, which are
- * scenario.c's defaults (SPEC §4). */
+ * scenario.c's defaults. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,7 +86,7 @@ static int admit(const scenario_t *s, const char *apikey, const char *apikey_que
 static void test_key_names(void **state)
 {
     (void)state;
-    /* The key kinds of SPEC §6 (journal and rule matching). */
+    /* The key kinds the journal and rule matching name. */
     assert_string_equal(gateway_key_name(GATEWAY_KEY_MISSING), "missing");
     assert_string_equal(gateway_key_name(GATEWAY_KEY_INVALID), "invalid");
     assert_string_equal(gateway_key_name(GATEWAY_KEY_ANON), "anon");
@@ -101,7 +101,7 @@ static void test_hosted_rejections(void **state)
     scenario_t *s = load("hosted");
     gateway_identity_t id;
     mock_response_t resp;
-    /* Reference §7 C, SPEC §5.2. */
+    /* The hosted gateway's missing-key 401 (supabase/supabase#7730). */
     assert_int_equal(admit(s, NULL, NULL, &id, &resp), 1);
     assert_int_equal(id.key, GATEWAY_KEY_MISSING);
     assert_int_equal(resp.status, 401);
@@ -194,7 +194,7 @@ static void test_self_hosted_kong(void **state)
     scenario_t *s = load("self-hosted");
     gateway_identity_t id;
     mock_response_t resp;
-    /* Reference §7 A: kong.response.error with the JSON template. */
+    /* Kong 2.8.1: kong.response.error with the JSON template. */
     assert_int_equal(admit(s, NULL, NULL, &id, &resp), 1);
     assert_int_equal(resp.status, 401);
     assert_string_equal(buf_cstr(&resp.body),
@@ -235,7 +235,7 @@ static void test_cli_open(void **state)
     scenario_t *s = load("cli");
     gateway_identity_t id;
     mock_response_t resp;
-    /* Reference §7 B: no key-auth on rest-v1, anything passes. */
+    /* The CLI's kong.yml has no key-auth on rest-v1: anything passes. */
     assert_int_equal(admit(s, NULL, NULL, &id, &resp), 0);
     assert_int_equal(id.key, GATEWAY_KEY_MISSING);
     assert_int_equal(resp.body.len, 0);
@@ -291,7 +291,7 @@ static void test_role_from_apikey(void **state)
     scenario_t *s = load("hosted");
     gateway_identity_t id;
     pgrst_error_t err;
-    /* Legacy JWT keys carry their role (SPEC §5.2). */
+    /* Legacy JWT keys carry their role. */
     assert_int_equal(auth(s, ANON_KEY, NULL, NOW, &id, &err), 0);
     assert_string_equal(id.role, "anon");
     assert_false(id.user_jwt);
@@ -319,7 +319,7 @@ static void test_bearer_sb_is_no_user_jwt(void **state)
     scenario_t *s = load("hosted");
     gateway_identity_t id;
     pgrst_error_t err;
-    /* supabase-js sends the key itself as the Bearer (reference §9); a
+    /* supabase-js sends the key itself as the Bearer (supabase-js lib/fetch.ts); a
      * `Bearer sb_...` header is replaced by the key's JWT (rewrite step 1). */
     assert_int_equal(auth(s, SECRET, "Bearer " SECRET, NOW, &id, &err), 0);
     assert_string_equal(id.role, "service_role");
@@ -426,7 +426,7 @@ static void test_jwt_errors_pass_through(void **state)
     scenario_t *s = load("hosted");
     gateway_identity_t id;
     pgrst_error_t err;
-    /* Expired user JWT: PGRST303 (SPEC §8 "expired user JWT"). */
+    /* Expired user JWT: PGRST303 (the expired-user-jwt scenario). */
     char *h = bearer("{\"role\":\"authenticated\",\"exp\":1767225000}", CLI_SECRET);
     assert_int_equal(auth(s, ANON_KEY, h, NOW, &id, &err), -1);
     assert_string_equal(err.code, "PGRST303");

@@ -1,5 +1,5 @@
 /* Unit tests for jwt.c. Expected values come from: the Supabase demo keys and
- * secrets (reference §7, cli apikeys.go and docker/.env.example); PostgREST
+ * secrets (supabase/cli apikeys.go and supabase/supabase docker/.env.example); PostgREST
  * v14's Auth/Jwt.hs (skew of 30 s: expired iff now - 30 > exp, not yet valid
  * iff now + 30 < nbf/iat, claims checked in the order exp, nbf, iat, first
  * failure wins; sciToInt = fromMaybe 0 . toBoundedInteger) and Error.hs
@@ -46,7 +46,7 @@
     "OiAxNjQxNzY5MjAwLAogICAgImV4cCI6IDE3OTk1MzU2MDAKfQ.DaYlNEoUrrEn2Ig7tqibS-"                    \
     "PHK5vgusbcbo7X36XVt4Q"
 
-/* 2026-01-01T00:00:00Z, SPEC §4's example clock; before every demo exp. */
+/* 2026-01-01T00:00:00Z, the default scenario's clock; before every demo exp. */
 #define NOW INT64_C(1767225600)
 
 static cJSON *verify_ok(const char *token, const char *secret, int64_t now)
@@ -230,7 +230,7 @@ static void test_cli_demo_keys_verify(void **state)
 static void test_self_hosted_keys_verify(void **state)
 {
     (void)state;
-    /* Pretty-printed payloads (reference §7): whitespace inside the JSON is
+    /* Pretty-printed payloads (docker/.env.example): whitespace inside the JSON is
      * fine. iat 1641769200 is in the past, exp 1799535600 in the future. */
     cJSON *c = verify_ok(SELF_ANON, SELF_SECRET, NOW);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "role")->valuestring, "anon");
@@ -566,8 +566,7 @@ static void verify_fails_v12(const char *token, int64_t now, const char *message
 static void test_v12_texts(void **state)
 {
     (void)state;
-    /* Reference §2 group 3, v12.2.x, and PostgREST v12 Auth.hs jwtDecodeError /
-     * verifyClaims. */
+    /* PostgREST v12.2.x Auth.hs jwtDecodeError / verifyClaims. */
     verify_fails_v12("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90IGFuIG9iamVjdA", NOW,
                      "JWSError (CompactDecodeError Invalid number of parts: Expected 3 parts; "
                      "got 2)",

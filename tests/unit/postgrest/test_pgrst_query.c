@@ -1,7 +1,7 @@
 /* Unit tests for pgrst_query.c: the query-string grammar, PGRST100/103 errors,
  * Prefer, Accept/PGRST107 and Range. Expected error strings come from PostgREST's
  * own doctests in src/PostgREST/ApiRequest/QueryParams.hs (run in its CI; cited
- * per case as "doctest"), from reference §6, or are derived by hand from the
+ * per case as "doctest"), from PostgREST's tests and docs, or are derived by hand from the
  * Parsec rules in that file (cited as "derived"). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,7 +53,7 @@ static pgrst_query_t parse_ok(const char *qs)
 static const struct err_case {
     const char *qs, *code, *message, *details;
 } err_cases[] = {
-    /* reference §6 (QuerySpec): ?id=0 */
+    /* PostgREST QuerySpec.hs: ?id=0 */
     {"id=0", "PGRST100", "\"failed to parse filter (0)\" (line 1, column 1)",
      "unexpected \"0\" expecting \"not\" or operator (eq, gt, ...)"},
     /* doctest: parse False "a.b=noop.0" */
@@ -71,7 +71,7 @@ static const struct err_case {
      "unexpected \"(\" expecting operator (eq, gt, ...)"},
     {"x=in().value", "PGRST100", "\"failed to parse filter (in().value)\" (line 1, column 3)",
      "unexpected \"(\" expecting operator (eq, gt, ...)"},
-    /* reference §6: ?a= (empty value) is parsed and fails; derived: eof at column 1 */
+    /* ?a= (empty value) is parsed and fails; derived: eof at column 1 */
     {"a=", "PGRST100", "\"failed to parse filter ()\" (line 1, column 1)",
      "unexpected end of input expecting \"not\" or operator (eq, gt, ...)"},
     /* derived: is.<bad> fails inside pIsVal after "is." was consumed; ciString is
@@ -97,7 +97,7 @@ static const struct err_case {
     {"order=id.asc.nlsfst", "PGRST100",
      "\"failed to parse order (id.asc.nlsfst)\" (line 1, column 8)",
      "unexpected \"l\" expecting \"nullsfirst\" or \"nullslast\""},
-    /* reference §6 and doctest */
+    /* doctest */
     {"order=id.asc.nullslasttt", "PGRST100",
      "\"failed to parse order (id.asc.nullslasttt)\" (line 1, column 17)",
      "unexpected 't' expecting \",\" or end of input"},
@@ -130,7 +130,7 @@ static const struct err_case {
     {"select=name::", "PGRST100",
      "\"failed to parse select parameter (name::)\" (line 1, column 7)",
      "unexpected end of input expecting letter or digit"},
-    /* reference §6: columns= */
+    /* columns= (empty) */
     {"columns=", "PGRST100", "\"failed to parse columns parameter ()\" (line 1, column 1)",
      "unexpected end of input expecting field name (* or [a..z0..9_$])"},
     /* derived: same parser for on_conflict */
@@ -139,7 +139,7 @@ static const struct err_case {
     /* derived: an unterminated in-list */
     {"id=in.(1,2", "PGRST100", "\"failed to parse filter (in.(1,2)\" (line 1, column 8)",
      "unexpected end of input expecting \",\" or \")\""},
-    /* PGRST103 (Error.hs NegativeLimit; reference §2) */
+    /* PGRST103 (Error.hs NegativeLimit) */
     {"limit=-1", "PGRST103", "Requested range not satisfiable",
      "Limit should be greater than or equal to zero."},
     /* order is parsed before filters (QueryParams.parse): the order error wins */

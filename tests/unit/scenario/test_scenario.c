@@ -1,4 +1,4 @@
-/* Unit tests for scenario.c: defaults (SPEC §4, reference §7), every validation
+/* Unit tests for scenario.c: defaults (the Supabase CLI's demo keys), every validation
  * error with its exact FILE:LINE:COL, extends chains, merges and cycles, and the
  * shipped default scenario from disk and built in. In the error cases the value
  * or key at fault starts its own line, so its column is its indentation + 1. */
@@ -681,7 +681,7 @@ static void check_default(const scenario_t *s, const char *text)
     assert_string_equal(t->name, "profiles");
     assert_true(t->rls);
     assert_false(t->has_grants);
-    assert_int_equal(t->column_count, 7); /* SPEC §8: the 7-column profiles table */
+    assert_int_equal(t->column_count, 7); /* the default scenario's 7-column profiles table */
     assert_string_equal(t->columns[0].name, "id");
     assert_true(t->columns[0].primary_key);
     assert_false(t->columns[0].nullable);

@@ -1,6 +1,6 @@
 /* Unit tests for scenario_json.c: the effective scenario serialised in the
- * scenario file format (SPEC §4) loads back (scenario_load_text) into an equal
- * scenario; defaults SPEC §4 names are spelt out; `extends` is applied, not
+ * scenario file format loads back (scenario_load_text) into an equal scenario;
+ * defaults are spelt out; `extends` is applied, not
  * repeated. Equality is checked field by field on scenario_t, so a key the
  * serialiser forgot shows up as a difference from the original. */
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Every key of SPEC §4 with a non-default value. */
+/* Every key of the scenario format with a non-default value. */
 static const char rich[] =
     "{\n"
     "  \"name\": \"rich\", \"description\": \"every key\",\n"
@@ -230,7 +230,7 @@ static void test_rich_round_trip(void **state)
     scenario_t *sc = load("rich.json", rich);
     char *text = round_trip(sc);
     cJSON *json = cJSON_Parse(text);
-    /* Spot checks on the format itself (SPEC §4 spellings). */
+    /* Spot checks on the format itself (its key spellings). */
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(json, "postgrest"), "db_max_rows")));
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(json, "clock")->valuestring,
@@ -252,9 +252,9 @@ static void test_defaults_filled(void **state)
     scenario_t *sc = load("minimal.json", "{\"name\": \"minimal\"}");
     char *text = round_trip(sc);
     cJSON *json = cJSON_Parse(text);
-    /* SPEC §4 "Supabase's defaults shown": db_schemas public+graphql_public,
+    /* Supabase's defaults: db_schemas public+graphql_public,
      * db_max_rows 1000, db_tx_end commit, aggregates and plan off; version 14;
-     * gateway hosted; SPEC §3: the clock is real time when nothing sets it. */
+     * gateway hosted; the clock is real time when nothing sets it. */
     const cJSON *pg = cJSON_GetObjectItemCaseSensitive(json, "postgrest");
     const cJSON *schemas = cJSON_GetObjectItemCaseSensitive(pg, "db_schemas");
     assert_int_equal(cJSON_GetArraySize(schemas), 2);
@@ -266,12 +266,12 @@ static void test_defaults_filled(void **state)
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(json, "postgrest_version")->valuedouble, 14);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(json, "gateway")->valuestring, "hosted");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(json, "clock")->valuestring, "real");
-    /* SPEC §4: the Supabase CLI demo secret is the default jwt_secret. */
+    /* The Supabase CLI demo secret is the default jwt_secret. */
     const cJSON *auth = cJSON_GetObjectItemCaseSensitive(json, "auth");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(auth, "jwt_secret")->valuestring,
                         "super-secret-jwt-token-with-at-least-32-characters-long");
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(auth, "on_signup")));
-    /* SPEC §4 "roles: Supabase defaults apply when absent": service_role bypasses RLS. */
+    /* Without "roles" Supabase's defaults apply: service_role bypasses RLS. */
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(json, "roles");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(roles, "service_role"), "bypass_rls")));
@@ -337,7 +337,7 @@ static void test_extends_applied(void **state)
     assert_int_equal(scenario_load(child_path, &sc, &err), 0);
     char *text = round_trip(sc);
     cJSON *json = cJSON_Parse(text);
-    /* SPEC §4 extends: tables merged by name (base first), rules appended. */
+    /* extends: tables merged by name (base first), rules appended. */
     const cJSON *tables = cJSON_GetObjectItemCaseSensitive(json, "tables");
     assert_string_equal(tables->child->string, "a");
     assert_string_equal(tables->child->next->string, "b");

@@ -1,7 +1,7 @@
 /* Unit tests for pgtype.c: input acceptance and rejection with Postgres's
  * messages and SQLSTATEs, both output formats, ordering, hashing, arrays and
  * jsonb canonicalisation. Expected texts come from Postgres's sources and docs
- * (cited inline) and reference/postgrest-wire.md. */
+ * (cited inline) and PostgREST's tests. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,7 +159,7 @@ static void test_uuid(void **state)
     ASSERT_TEXT("uuid", "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}",
                 "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
     expect_error("uuid", "abc", "22P02", "invalid input syntax for type uuid: \"abc\"", NULL);
-    /* reference §1: a live project's log line */
+    /* A live project's PostgREST log line */
     expect_error("uuid", "%%drp:id:25d80f6f6a137%%", "22P02",
                  "invalid input syntax for type uuid: \"%%drp:id:25d80f6f6a137%%\"", NULL);
     /* no whitespace allowed, hyphen only after a group of 4 */

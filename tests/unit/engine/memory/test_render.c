@@ -1,5 +1,5 @@
 /* Unit tests for render.c: row objects as row_to_json writes them (compact,
- * keys escaped with escape_json, jsonb values in jsonb spacing: reference §5),
+ * keys escaped with escape_json, jsonb values in jsonb spacing),
  * nulls=stripped (json_strip_nulls, PG jsonfuncs.c sn_* callbacks: recursive,
  * and it re-emits compactly), the json_agg separator (PG json.c
  * json_agg_transfn), and CSV as PostgREST builds it (SqlFragment.hs asCsvF:
@@ -89,7 +89,7 @@ static char *csv_header(const row_t *r)
 static void test_separator(void **state)
 {
     (void)state;
-    /* json_agg_transfn: ", \n " between composite elements (reference §5). */
+    /* json_agg_transfn: ", \n " between composite elements (PG json.c). */
     assert_string_equal(RENDER_JSON_ROW_SEPARATOR, ", \n ");
     assert_int_equal(strlen(RENDER_JSON_ROW_SEPARATOR), 4);
 }
@@ -100,7 +100,7 @@ static void test_json_row_compact(void **state)
     row_t r = {0};
     add(&r, "id", "int4", "1");
     add(&r, "name", "text", "a");
-    ASSERT_STR(json_row(&r, false), "{\"id\":1,\"name\":\"a\"}"); /* reference §5's example */
+    ASSERT_STR(json_row(&r, false), "{\"id\":1,\"name\":\"a\"}"); /* row_to_json is compact */
     row_dispose(&r);
 
     add(&r, "id", "uuid", "13AB4CF1-8587-4685-874B-C2D37BEEAB38");
@@ -117,9 +117,8 @@ static void test_json_row_compact(void **state)
 static void test_json_row_jsonb_spacing(void **state)
 {
     (void)state;
-    /* jsonb columns keep jsonb's spacing inside the compact row (reference
-     * §5: "jsonb columns ... render with jsonb spacing"); json columns are
-     * verbatim. */
+    /* jsonb columns keep jsonb's spacing inside the compact row (jsonb_out);
+     * json columns are verbatim. */
     row_t r = {0};
     add(&r, "j", "jsonb", "{\"b\":[1,2],\"a\":1}");
     add(&r, "k", "json", "{\"b\" : [1,2]}");

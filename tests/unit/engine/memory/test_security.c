@@ -1,5 +1,5 @@
 /* Unit tests for security.c: Supabase's default grants and explicit ones, the
- * 42501 text and GRANT hint (reference §3), roles and BYPASSRLS (reference §4),
+ * 42501 text and Supabase's GRANT hint, roles and BYPASSRLS (supabase/postgres),
  * policy combination as rowsecurity.c does it (permissive OR, restrictive AND,
  * default deny, NULL is not true), the WITH CHECK OPTION messages of
  * execMain.c ExecWithCheckOptions, CHECK constraints (23514, NULL passes;
@@ -149,7 +149,7 @@ static void note_dispose(note_row_t *r)
 static void test_default_grants(void **state)
 {
     fx_t *f = *state;
-    /* Legacy default privileges: ALL for the three API roles (reference §4). */
+    /* Legacy default privileges: ALL for the three API roles. */
     assert_int_equal(security_privileges(f->sec, f->open, "anon"), SCENARIO_PRIV_ALL);
     assert_int_equal(security_privileges(f->sec, f->open, "authenticated"), SCENARIO_PRIV_ALL);
     assert_int_equal(security_privileges(f->sec, f->open, "service_role"), SCENARIO_PRIV_ALL);
@@ -177,7 +177,7 @@ static void test_require_message_and_hint(void **state)
     pgrst_error_init(&err);
     const unsigned sel[] = {SCENARIO_PRIV_SELECT};
     assert_int_equal(security_require(f->sec, f->secrets, "anon", sel, 1, &err), -1);
-    /* reference §3: message and Supabase's hint. */
+    /* Postgres's message and Supabase's hint. */
     assert_string_equal(err.code, "42501");
     assert_string_equal(err.message, "permission denied for table secrets");
     assert_null(err.details);
@@ -213,7 +213,7 @@ static void test_roles(void **state)
     assert_true(security_role_exists(f->sec, "anon"));
     assert_true(security_role_exists(f->sec, "auditor"));
     assert_false(security_role_exists(f->sec, "postgres_typo"));
-    /* service_role is BYPASSRLS on Supabase (reference §4); anon and
+    /* service_role is BYPASSRLS on Supabase (initial-schema.sql); anon and
      * authenticated are not. */
     assert_true(security_role_bypasses_rls(f->sec, "service_role"));
     assert_true(security_role_bypasses_rls(f->sec, "auditor"));

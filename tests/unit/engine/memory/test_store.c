@@ -2,7 +2,7 @@
  * sequences, each constraint violation with Postgres's exact message, details
  * and constraint name, heap order, index lookup, rollback, ON CONFLICT
  * matching, statement-end foreign-key checks, and a 100,000-row smoke test.
- * Message texts: reference/postgrest-wire.md §3, Postgres's execMain.c
+ * Message texts: PostgREST's InsertSpec.hs, Postgres's execMain.c
  * (ExecConstraints), nbtinsert.c/genam.c (BuildIndexValueDescription),
  * ri_triggers.c (ri_ReportViolation) and rewriteHandler.c (identity). */
 #include <setjmp.h>
@@ -67,7 +67,7 @@ static int setup(void **state)
     f->users = store_add_table(f->s, "auth", "users", users, 2, &err, &ecol);
     assert_non_null(f->users);
 
-    /* the default scenario's profiles table (SPEC §4) */
+    /* the default scenario's profiles table */
     f->defaults[0] = cJSON_CreateString("gen_random_uuid()");
     f->defaults[1] = cJSON_CreateNumber(5);
     f->defaults[2] = cJSON_CreateString("now()");
@@ -219,7 +219,7 @@ static void test_catalogue(void **state)
     assert_int_equal(store_table_find_column(f->profiles, "user_id"), 1);
     assert_int_equal(store_table_find_column(f->profiles, "nope"), -1);
     const store_column_t *c = store_table_column(f->profiles, 1);
-    /* Postgres's constraint names (SPEC §4) */
+    /* Postgres's constraint names: TABLE_COLUMN_key, TABLE_COLUMN_fkey */
     assert_string_equal(c->unique_constraint, "profiles_user_id_key");
     assert_string_equal(c->fk_constraint, "profiles_user_id_fkey");
     assert_string_equal(c->ref_schema, "auth");
