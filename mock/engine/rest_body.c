@@ -138,49 +138,29 @@ static size_t utf8_mblen(unsigned char ch)
  * above U+10FFFF. */
 static bool utf8_legal(const unsigned char *s, size_t n)
 {
-    unsigned char a;
-    switch (n) {
-    case 4:
-        a = s[3];
-        if (a < 0x80 || a > 0xbf)
-            return false;
-        /* fall through */
-    case 3:
-        a = s[2];
-        if (a < 0x80 || a > 0xbf)
-            return false;
-        /* fall through */
-    case 2:
-        a = s[1];
-        switch (*s) {
-        case 0xe0:
-            if (a < 0xa0 || a > 0xbf)
-                return false;
-            break;
-        case 0xed:
-            if (a < 0x80 || a > 0x9f)
-                return false;
-            break;
-        case 0xf0:
-            if (a < 0x90 || a > 0xbf)
-                return false;
-            break;
-        case 0xf4:
-            if (a < 0x80 || a > 0x8f)
-                return false;
-            break;
-        default:
-            if (a < 0x80 || a > 0xbf)
-                return false;
-            break;
-        }
-        /* fall through */
-    case 1:
-        a = *s;
-        return !(a >= 0x80 && a < 0xc2) && a <= 0xf4;
-    default:
+    /* pg_utf8_islegal, without switch fall-through: bytes 4 and 3 are plain
+     * continuation bytes, byte 2's range depends on the lead byte. */
+    if (n < 1 || n > 4)
         return false;
+    for (size_t i = n; i-- > 2;)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return false;
+    if (n >= 2) {
+        unsigned char a = s[1];
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (*s == 0xe0)
+            lo = 0xa0;
+        else if (*s == 0xed)
+            hi = 0x9f;
+        else if (*s == 0xf0)
+            lo = 0x90;
+        else if (*s == 0xf4)
+            hi = 0x8f;
+        if (a < lo || a > hi)
+            return false;
     }
+    unsigned char a = *s;
+    return !(a >= 0x80 && a < 0xc2) && a <= 0xf4;
 }
 
 size_t rest_body_utf8_invalid(const char *text, size_t len)
