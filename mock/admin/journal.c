@@ -11,6 +11,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,14 +238,67 @@ static void redact(const journal_t *j, cred_t how, const char *value, size_t n, 
     put_kind_tail(kind, token, n, out, out_len);
 }
 
-/* Whether s (NUL-terminated) contains `needle` (lowercase), ignoring case. */
-static bool contains_ci(const char *s, size_t n, const char *needle)
+/* The words that mark a credential, found in one pass over a name or text
+ * (every header of every request is looked at, so this stays cheap: one
+ * switch on each byte, a comparison only where a word can start). */
+enum {
+    WORD_COOKIE = 1 << 0,
+    WORD_PASSWORD = 1 << 1,
+    WORD_TOKEN = 1 << 2,
+    WORD_KEY = 1 << 3,
+    WORD_SECRET = 1 << 4,
+    WORD_NONCE = 1 << 5,
+    WORD_CODE_VERIFIER = 1 << 6,
+};
+
+static bool word_at(const char *s, size_t left, const char *word, size_t k)
 {
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (strncasecmp(s + i, needle, k) == 0)
-            return true;
-    return false;
+    if (left < k)
+        return false;
+    for (size_t i = 1; i < k; i++) /* s[0] matched already */
+        if ((char)tolower((unsigned char)s[i]) != word[i])
+            return false;
+    return true;
+}
+
+static unsigned credential_words(const char *s, size_t n)
+{
+    unsigned found = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = s + i;
+        size_t left = n - i;
+        switch (tolower((unsigned char)*p)) {
+        case 'c':
+            if (word_at(p, left, "cookie", 6))
+                found |= WORD_COOKIE;
+            else if (word_at(p, left, "code_verifier", 13))
+                found |= WORD_CODE_VERIFIER;
+            break;
+        case 'p':
+            if (word_at(p, left, "password", 8))
+                found |= WORD_PASSWORD;
+            break;
+        case 't':
+            if (word_at(p, left, "token", 5))
+                found |= WORD_TOKEN;
+            break;
+        case 'k':
+            if (word_at(p, left, "key", 3))
+                found |= WORD_KEY;
+            break;
+        case 's':
+            if (word_at(p, left, "secret", 6))
+                found |= WORD_SECRET;
+            break;
+        case 'n':
+            if (word_at(p, left, "nonce", 5))
+                found |= WORD_NONCE;
+            break;
+        default:
+            break;
+        }
+    }
+    return found;
 }
 
 /* How a header is redacted, from its lowercased name: apikey and
@@ -258,12 +312,12 @@ static cred_t header_cred(const char *name, size_t n)
         return CRED_AUTHORIZATION;
     if (n == 6 && memcmp(name, "apikey", 6) == 0)
         return CRED_APIKEY;
-    if (contains_ci(name, n, "cookie"))
+    unsigned words = credential_words(name, n);
+    if (words & WORD_COOKIE)
         return CRED_COOKIE;
-    if (contains_ci(name, n, "password"))
+    if (words & WORD_PASSWORD)
         return CRED_PASSWORD;
-    if (contains_ci(name, n, "token") || contains_ci(name, n, "key") ||
-        contains_ci(name, n, "secret"))
+    if (words & (WORD_TOKEN | WORD_KEY | WORD_SECRET))
         return CRED_TOKEN;
     return CRED_NONE;
 }
@@ -276,10 +330,11 @@ static cred_t field_cred(const char *name, size_t n)
 {
     if (n == 6 && strncasecmp(name, "apikey", 6) == 0)
         return CRED_APIKEY;
-    if (contains_ci(name, n, "password"))
+    unsigned words = credential_words(name, n);
+    if (words & WORD_PASSWORD)
         return CRED_PASSWORD;
-    if (contains_ci(name, n, "token") || contains_ci(name, n, "secret") ||
-        contains_ci(name, n, "key") || (n == 13 && strncasecmp(name, "code_verifier", 13) == 0) ||
+    if ((words & (WORD_TOKEN | WORD_SECRET | WORD_KEY)) ||
+        (n == 13 && strncasecmp(name, "code_verifier", 13) == 0) ||
         (n == 5 && strncasecmp(name, "nonce", 5) == 0))
         return CRED_TOKEN;
     return CRED_NONE;
@@ -295,10 +350,7 @@ static cred_t field_cred(const char *name, size_t n)
 static char *redact_query(const journal_t *j, const char *query, size_t qlen)
 {
     /* Most queries name no credential: skip the decoding for them. */
-    if (!memchr(query, '%', qlen) && !contains_ci(query, qlen, "key") &&
-        !contains_ci(query, qlen, "token") && !contains_ci(query, qlen, "secret") &&
-        !contains_ci(query, qlen, "password") && !contains_ci(query, qlen, "code_verifier") &&
-        !contains_ci(query, qlen, "nonce"))
+    if (!memchr(query, '%', qlen) && !(credential_words(query, qlen) & ~WORD_COOKIE))
         return NULL;
     arena_t *arena = arena_new();
     buf_t out;
@@ -369,9 +421,7 @@ static char *redact_auth_body(const journal_t *j, const char *body, size_t n, si
     if (!memchr(body, '\0', n))
         json = cJSON_ParseWithLengthOpts(body, n + 1, NULL, true);
     if (!json) {
-        if (!contains_ci(body, n, "password") && !contains_ci(body, n, "token") &&
-            !contains_ci(body, n, "secret") && !contains_ci(body, n, "key") &&
-            !contains_ci(body, n, "nonce") && !contains_ci(body, n, "code_verifier"))
+        if (!(credential_words(body, n) & ~WORD_COOKIE))
             return NULL;
         *len = sizeof JOURNAL_REDACTED - 1;
         return xstrdup(JOURNAL_REDACTED);
