@@ -16,7 +16,7 @@ import tarfile
 import tempfile
 import unittest
 
-from harness import Supamock, binary, sanitizer_report
+from harness import Supamock, binary, sanitizer_report, source_dir
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -139,6 +139,56 @@ class CmakeInstallTest(unittest.TestCase):
                     "GET", "/rest/v1/profiles?select=user_id",
                     headers={"apikey": SERVICE, "Authorization": "Bearer " + SERVICE})
                 self.assertEqual(status, 200, body)
+
+
+class DockerEntrypointTest(unittest.TestCase):
+    """scripts/docker-entrypoint, the image's entry point, run against an
+    installed tree on PATH as the image has it."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        prefix = os.path.join(self.tmp.name, "opt")
+        subprocess.run(["cmake", "--install", build_dir(), "--prefix", prefix], check=True,
+                       capture_output=True)
+        self.env = {"PATH": os.path.join(prefix, "bin") + os.pathsep + os.environ["PATH"]}
+        self.entry = os.path.join(source_dir(), "scripts", "docker-entrypoint")
+        self.cwd = os.path.join(self.tmp.name, "work")
+        os.makedirs(self.cwd)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_loopback_without_a_token(self):
+        with Supamock("--scenario", "missing-grants", bin_path=self.entry, cwd=self.cwd,
+                      env=self.env) as mock:
+            self.assertEqual(mock.host, "127.0.0.1")
+            status, _, _, _ = mock.request("GET", "/__mock/health")
+            self.assertEqual(status, 200)
+
+    def test_every_interface_with_the_admin_token(self):
+        env = dict(self.env, SUPAMOCK_ADMIN_TOKEN="s3cret-token")
+        with Supamock("--scenario", "missing-grants", bin_path=self.entry, cwd=self.cwd,
+                      env=env) as mock:
+            self.assertEqual(mock.host, "0.0.0.0")
+            status, _, _, _ = mock.request("GET", "/__mock/health",
+                                           headers={"Host": "localhost"})
+            self.assertEqual(status, 401)
+            status, _, _, _ = mock.request(
+                "GET", "/__mock/health",
+                headers={"Host": "localhost", "Authorization": "Bearer s3cret-token"})
+            self.assertEqual(status, 200)
+
+    def test_subcommands_pass_through(self):
+        env = dict(os.environ, **self.env, SUPAMOCK_ADMIN_TOKEN="s3cret-token")
+        p = subprocess.run([self.entry, "keys", "--format", "json"], cwd=self.cwd, env=env,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('"SUPABASE_URL":"http://127.0.0.1:54321"', p.stdout)
+        p = subprocess.run([self.entry, "run", "--scenario", "missing-grants", "--", "sh", "-c",
+                            "curl -sS -H \"apikey: $SERVICE_ROLE_KEY\" \"$REST_URL/profiles\""],
+                           cwd=self.cwd, env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("permission denied for table profiles", p.stdout)
 
 
 class TarballTest(unittest.TestCase):
