@@ -8,6 +8,7 @@ summary on stderr and signal forwarding."""
 import json
 import os
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -208,6 +209,21 @@ class RunTest(unittest.TestCase):
         port = int(out.strip().rsplit(":", 1)[1])
         with self.assertRaises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+class ReadmeExampleTest(unittest.TestCase):
+    def test_the_readme_run_session(self):
+        """README "In CI": the console session runs as shown (stdout, then stderr)."""
+        with open(os.path.join(source_dir(), "README.md")) as f:
+            readme = f.read()
+        start = readme.index("$ supamock run -- sh -c ")
+        end = readme.index("$ echo $?\n", start)
+        lines = readme[start:end].splitlines()
+        command = shlex.split(lines[0][len("$ supamock "):])
+        expect_rc = int(readme[end:].splitlines()[1])
+        rc, out, err = supamock(*command)
+        self.assertEqual(rc, expect_rc, err)
+        self.assertEqual((out + err).splitlines(), lines[1:])
 
 
 class KeysFormatTest(unittest.TestCase):
