@@ -1,7 +1,8 @@
-/* supamock's entry point: argv -> mock_config_t, the `validate` subcommand,
- * then scenario, instance, server and signals on one libuv loop. No request
- * logic lives here. Exit codes: 0 after a signal, 2 for usage and scenario
- * errors, 1 for anything else. */
+/* supamock's entry point: argv -> mock_config_t, the `validate`, `keys`,
+ * `token` and `run` subcommands, then scenario, instance, server and signals
+ * on one libuv loop. No request logic lives here. Exit codes: 0 after a
+ * signal, 2 for usage and scenario errors, 1 for anything else; `run` exits
+ * with its command's status. */
 #include "config.h"
 #include "admin.h"
 #include "app.h"
@@ -9,6 +10,7 @@
 #include "gotrue.h"
 #include "jwt.h"
 #include "instance.h"
+#include "journal.h"
 #include "log.h"
 #include "router.h"
 #include "scenario.h"
@@ -27,7 +29,14 @@
 #define MOCK_VERSION "0.0.0"
 #endif
 
+#ifndef MOCK_DATADIR
+#define MOCK_DATADIR "/usr/local/share/supamock"
+#endif
+#define MOCK_DATADIR_TEXT MOCK_DATADIR "/scenarios"
+
 #define EXIT_USAGE 2
+/* `supamock run`: how many failed requests the summary lists one by one. */
+#define RUN_SUMMARY_MAX 20
 
 static const char usage_text[] =
     "usage: supamock [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
@@ -35,8 +44,10 @@ static const char usage_text[] =
     "                [--log-format pretty|json] [--ready-file PATH] [--admin-token TOKEN]\n"
     "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
     "                [--idle-timeout-ms N] [--admin-host NAME[:PORT]]...\n"
+    "       supamock run [flags above] -- CMD [ARGS...]\n"
     "       supamock validate FILE...\n"
-    "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N]\n"
+    "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
+    "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
     "                      [--scenario NAME|FILE]\n"
     "       supamock --help | --version\n"
@@ -64,7 +75,23 @@ static const char usage_text[] =
     "  --idle-timeout-ms N    cut connections without a complete request (default 60000)\n"
     "\n"
     "When listening it prints 'supamock listening on http://HOST:PORT' to stdout.\n"
-    "Exit status: 0 after SIGINT/SIGTERM, 2 for usage or scenario errors, 1 otherwise.\n";
+    "Exit status: 0 after SIGINT/SIGTERM, 2 for usage or scenario errors, 1 otherwise.\n"
+    "\n"
+    "A scenario NAME is looked for as NAME.json in: ./scenarios, then\n"
+    "<folder of this binary>/../share/supamock/scenarios, then\n" MOCK_DATADIR_TEXT
+    " (where cmake --install put them).\n"
+    "\n"
+    "supamock run serves on a free port (--port 0 unless --port is given; log level\n"
+    "warn unless --log-level is given), runs CMD with SUPABASE_URL,\n"
+    "SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY, SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY,\n"
+    "SUPABASE_JWT_SECRET and the Supabase CLI's names (API_URL, REST_URL, ANON_KEY,\n"
+    "SERVICE_ROLE_KEY, PUBLISHABLE_KEY, SECRET_KEY, JWT_SECRET) in its environment,\n"
+    "forwards SIGINT/SIGTERM to it, stops the server when it exits and exits with its\n"
+    "status (128+N after signal N; 127 when CMD is not found). When CMD fails, the\n"
+    "requests answered with 4xx/5xx or a connection fault are listed on stderr.\n"
+    "supamock keys --format prints the same variables: env (NAME=value, shell-quoted\n"
+    "where needed), json (one object on one line) or github (lines for $GITHUB_ENV,\n"
+    "multi-line safe).\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -305,12 +332,136 @@ static int load_scenario_or_fail(const char *name, scenario_t **sc)
     return 0;
 }
 
-/* `supamock keys`: the environment a backend needs to talk to this mock,
- * from the scenario's auth section. */
+/* The variables a backend needs to reach this mock: SUPABASE_* first, then
+ * the names `supabase status -o env` prints for the same values (API_URL,
+ * REST_URL, ANON_KEY, SERVICE_ROLE_KEY, PUBLISHABLE_KEY, SECRET_KEY,
+ * JWT_SECRET, as the Supabase CLI's internal/status/status.go names them), so
+ * a test suite written against `supabase start` runs unchanged. */
+#define KEY_VAR_COUNT          13
+#define KEY_VAR_SUPABASE_COUNT 6
+
+typedef struct key_vars {
+    const char *names[KEY_VAR_COUNT];
+    const char *values[KEY_VAR_COUNT]; /* borrowed, except those below */
+    char *url;                         /* owned */
+    char *rest_url;                    /* owned */
+} key_vars_t;
+
+/* Fills v from the scenario, the base URL and the JWT secret in force (the
+ * --jwt-secret override, else the scenario's). Borrows sc and jwt_secret;
+ * key_vars_dispose frees what it owns. */
+static void key_vars_init(key_vars_t *v, const scenario_t *sc, const char *url,
+                          const char *jwt_secret)
+{
+    v->url = xstrdup(url);
+    v->rest_url = xasprintf("%s/rest/v1", url);
+    const char *anon = sc->anon_key ? sc->anon_key : "";
+    const char *service = sc->service_role_key ? sc->service_role_key : "";
+    const char *publishable = sc->publishable_key ? sc->publishable_key : "";
+    const char *secret = sc->secret_key ? sc->secret_key : "";
+    const char *jwt = jwt_secret ? jwt_secret : (sc->jwt_secret ? sc->jwt_secret : "");
+    const char *names[KEY_VAR_COUNT] = {"SUPABASE_URL",
+                                        "SUPABASE_ANON_KEY",
+                                        "SUPABASE_SERVICE_ROLE_KEY",
+                                        "SUPABASE_PUBLISHABLE_KEY",
+                                        "SUPABASE_SECRET_KEY",
+                                        "SUPABASE_JWT_SECRET",
+                                        "API_URL",
+                                        "REST_URL",
+                                        "ANON_KEY",
+                                        "SERVICE_ROLE_KEY",
+                                        "PUBLISHABLE_KEY",
+                                        "SECRET_KEY",
+                                        "JWT_SECRET"};
+    const char *values[KEY_VAR_COUNT] = {v->url,      anon,   service,     publishable, secret,
+                                         jwt,         v->url, v->rest_url, anon,        service,
+                                         publishable, secret, jwt};
+    memcpy(v->names, names, sizeof names);
+    memcpy(v->values, values, sizeof values);
+}
+
+static void key_vars_dispose(key_vars_t *v)
+{
+    free(v->url);
+    free(v->rest_url);
+}
+
+/* True when a shell reads s back unchanged without quotes. */
+static bool shell_safe(const char *s)
+{
+    if (!*s)
+        return false;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  strchr("_-./:@%+,=", c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* --format env: NAME=value, single-quoted for the shell when a value holds
+ * anything but letters, digits and _-./:@%+,= (keys and URLs never do). */
+static void print_env(const key_vars_t *v)
+{
+    for (int i = 0; i < KEY_VAR_COUNT; i++) {
+        const char *val = v->values[i];
+        if (shell_safe(val)) {
+            printf("%s=%s\n", v->names[i], val);
+            continue;
+        }
+        printf("%s='", v->names[i]);
+        for (const char *p = val; *p; p++) {
+            if (*p == '\'')
+                fputs("'\\''", stdout);
+            else
+                putchar(*p);
+        }
+        fputs("'\n", stdout);
+    }
+}
+
+/* --format github: lines for $GITHUB_ENV. A value with a line break uses the
+ * NAME<<DELIMITER form, with a delimiter the value does not contain
+ * (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions#multiline-strings).
+ */
+static void print_github(const key_vars_t *v)
+{
+    for (int i = 0; i < KEY_VAR_COUNT; i++) {
+        const char *val = v->values[i];
+        if (!strpbrk(val, "\r\n")) {
+            printf("%s=%s\n", v->names[i], val);
+            continue;
+        }
+        char delim[40];
+        unsigned n = 0;
+        do
+            snprintf(delim, sizeof delim, "SUPAMOCK_EOF_%u", n++);
+        while (strstr(val, delim));
+        printf("%s<<%s\n%s\n%s\n", v->names[i], delim, val, delim);
+    }
+}
+
+static void print_json(const key_vars_t *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < KEY_VAR_COUNT; i++)
+        if (!cJSON_AddStringToObject(o, v->names[i], v->values[i]))
+            abort(); /* allocation failure aborts in xalloc's hooks first */
+    char *text = cJSON_PrintUnformatted(o);
+    printf("%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
+/* `supamock keys`: the environment a backend needs to talk to this mock, from
+ * the scenario's auth section. Without --format: the SUPABASE_* lines only. */
 static int cmd_keys(int argc, char **argv)
 {
-    static const char *const known[] = {"--scenario", "--host", "--port", NULL};
-    const char *scenario = "default", *host = "127.0.0.1";
+    static const char *const known[] = {"--scenario",   "--host",   "--port",
+                                        "--jwt-secret", "--format", NULL};
+    const char *scenario = "default", *host = "127.0.0.1", *jwt_secret = NULL, *format = NULL;
     uint64_t port = 54321;
     for (int i = 2; i < argc; i++) {
         char name[64];
@@ -326,6 +477,13 @@ static int cmd_keys(int argc, char **argv)
             if (!*value)
                 return usage_error("--host needs an address");
             host = value;
+        } else if (strcmp(name, "--jwt-secret") == 0) {
+            jwt_secret = value;
+        } else if (strcmp(name, "--format") == 0) {
+            if (strcmp(value, "env") != 0 && strcmp(value, "json") != 0 &&
+                strcmp(value, "github") != 0)
+                return usage_error("--format must be env, json or github, not '%s'", value);
+            format = value;
         } else if (parse_u64(value, 1, 65535, &port) < 0) {
             return usage_error("--port must be a number from 1 to 65535, not '%s'", value);
         }
@@ -335,13 +493,22 @@ static int cmd_keys(int argc, char **argv)
     if (rc)
         return rc;
     bool v6 = strchr(host, ':') != NULL;
-    printf("SUPABASE_URL=http://%s%s%s:%llu\n", v6 ? "[" : "", host, v6 ? "]" : "",
-           (unsigned long long)port);
-    printf("SUPABASE_ANON_KEY=%s\n", sc->anon_key ? sc->anon_key : "");
-    printf("SUPABASE_SERVICE_ROLE_KEY=%s\n", sc->service_role_key ? sc->service_role_key : "");
-    printf("SUPABASE_PUBLISHABLE_KEY=%s\n", sc->publishable_key ? sc->publishable_key : "");
-    printf("SUPABASE_SECRET_KEY=%s\n", sc->secret_key ? sc->secret_key : "");
-    printf("SUPABASE_JWT_SECRET=%s\n", sc->jwt_secret ? sc->jwt_secret : "");
+    char *url = xasprintf("http://%s%s%s:%llu", v6 ? "[" : "", host, v6 ? "]" : "",
+                          (unsigned long long)port);
+    key_vars_t v;
+    key_vars_init(&v, sc, url, jwt_secret);
+    if (!format) {
+        for (int i = 0; i < KEY_VAR_SUPABASE_COUNT; i++)
+            printf("%s=%s\n", v.names[i], v.values[i]);
+    } else if (strcmp(format, "env") == 0) {
+        print_env(&v);
+    } else if (strcmp(format, "json") == 0) {
+        print_json(&v);
+    } else {
+        print_github(&v);
+    }
+    key_vars_dispose(&v);
+    free(url);
     scenario_free(sc);
     return 0;
 }
@@ -497,6 +664,176 @@ static int serve(const mock_config_t *cfg)
     return status;
 }
 
+/* ---- supamock run ---- */
+
+extern char **environ;
+
+typedef struct run_ctx {
+    const mock_config_t *cfg;
+    const scenario_t *sc;
+    mock_app_t *app;
+    char **argv;  /* the command, borrowed from main's argv */
+    char **env;   /* owned: the child's environment, NULL-terminated */
+    size_t n_env; /* entries in env that this process allocated */
+} run_ctx_t;
+
+/* The server listens: build the child's environment (ours, with the key
+ * variables set to this server's values) and name the command. */
+static int on_run_ready(void *arg, const char *url, runtime_command_t *cmd)
+{
+    run_ctx_t *r = arg;
+    app_set_listen_url(r->app, url);
+    if (r->cfg->ready_file && write_ready_file(r->cfg->ready_file, url) < 0)
+        return -1;
+    log_msg(LOG_INFO, "serving scenario '%s' on %s for the command",
+            r->sc->name ? r->sc->name : r->cfg->scenario, url);
+    key_vars_t v;
+    key_vars_init(&v, r->sc, url, r->cfg->jwt_secret);
+    size_t n = 0;
+    for (char **e = environ; *e; e++)
+        n++;
+    r->env = xcalloc(n + KEY_VAR_COUNT + 1, sizeof *r->env);
+    size_t k = 0;
+    for (char **e = environ; *e; e++) {
+        bool ours = false;
+        for (int i = 0; i < KEY_VAR_COUNT && !ours; i++) {
+            size_t len = strlen(v.names[i]);
+            ours = strncmp(*e, v.names[i], len) == 0 && (*e)[len] == '=';
+        }
+        if (!ours)
+            r->env[k++] = xstrdup(*e);
+    }
+    for (int i = 0; i < KEY_VAR_COUNT; i++)
+        r->env[k++] = xasprintf("%s=%s", v.names[i], v.values[i]);
+    r->n_env = k;
+    key_vars_dispose(&v);
+    cmd->argv = r->argv;
+    cmd->env = r->env;
+    return 0;
+}
+
+/* After a failed command: the requests supamock answered with 4xx/5xx, or
+ * with a connection fault (status 0), from the journal, first
+ * RUN_SUMMARY_MAX of them, on stderr. Usually the reason the command failed. */
+static void print_failed_requests(journal_t *journal, int status)
+{
+    journal_filter_t all;
+    memset(&all, 0, sizeof all);
+    buf_t b;
+    buf_init(&b);
+    journal_write_json(journal, &all, &b);
+    cJSON *doc = cJSON_ParseWithLength(b.data, b.len);
+    buf_dispose(&b);
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(doc, "requests");
+    int total = cJSON_GetArraySize(reqs), failed = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, reqs)
+    {
+        double st = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "status"));
+        if (st >= 400 || st == 0)
+            failed++;
+    }
+    if (total == 0) {
+        fprintf(stderr,
+                "supamock: the command exited with status %d and sent supamock no request\n",
+                status);
+        cJSON_Delete(doc);
+        return;
+    }
+    if (failed == 0) {
+        fprintf(stderr,
+                "supamock: the command exited with status %d; none of the %d "
+                "requests supamock answered failed\n",
+                status, total);
+        cJSON_Delete(doc);
+        return;
+    }
+    fprintf(stderr,
+            "supamock: the command exited with status %d; %d of the %d requests "
+            "supamock answered failed:\n",
+            status, failed, total);
+    int shown = 0;
+    cJSON_ArrayForEach(e, reqs)
+    {
+        double st = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "status"));
+        if (!(st >= 400 || st == 0))
+            continue;
+        if (shown++ == RUN_SUMMARY_MAX)
+            break;
+        const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "method"));
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
+        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+        const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
+        if (st == 0)
+            fprintf(stderr, "  %s %s -> connection fault", method ? method : "?",
+                    path ? path : "?");
+        else
+            fprintf(stderr, "  %s %s -> %d", method ? method : "?", path ? path : "?", (int)st);
+        if (code)
+            fprintf(stderr, " %s", code);
+        if (rule)
+            fprintf(stderr, " (rule %s)", rule);
+        fputc('\n', stderr);
+    }
+    if (failed > RUN_SUMMARY_MAX)
+        fprintf(stderr, "  ... and %d more\n", failed - RUN_SUMMARY_MAX);
+    cJSON_Delete(doc);
+}
+
+/* `supamock run [flags] -- CMD ARGS...`: serve, run CMD beside the server,
+ * stop, exit with CMD's status. */
+static int cmd_run(int argc, char **argv)
+{
+    int dashdash = 0;
+    for (int i = 2; i < argc && !dashdash; i++)
+        if (strcmp(argv[i], "--") == 0)
+            dashdash = i;
+    if (!dashdash || dashdash + 1 >= argc)
+        return usage_error("run needs a command: supamock run [flags] -- CMD [ARGS...]");
+    mock_config_t cfg;
+    mock_config_defaults(&cfg);
+    /* A harness wants a free port and the command's output undisturbed by
+     * the access log; both can still be asked for. */
+    cfg.port = 0;
+    cfg.log_level = LOG_WARN;
+    /* argv[1] ("run") stands in for the program name parse_args skips. */
+    int rc = parse_args(dashdash - 1, argv + 1, &cfg);
+    if (rc == -1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    log_setup(cfg.log_level, cfg.log_format);
+    scenario_t *sc = NULL;
+    mock_app_t model;
+    memset(&model, 0, sizeof model);
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    if (scenario_load(cfg.scenario, &sc, &err) < 0 || app_init(&model, &cfg, sc, &err) < 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        if (model.scenario)
+            app_dispose(&model);
+        else
+            scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    run_ctx_t run = {.cfg = &cfg, .sc = sc, .app = &model, .argv = argv + dashdash + 1};
+    int child_status = 0;
+    int status = runtime_run(&cfg, router_handle, &model, on_run_ready, &run, &child_status);
+    if (status == 0) {
+        status = child_status;
+        if (status != 0)
+            print_failed_requests(model.journal, status);
+    }
+    for (size_t i = 0; i < run.n_env; i++)
+        free(run.env[i]);
+    free(run.env);
+    app_dispose(&model);
+    log_flush();
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     xalloc_install_cjson_hooks();
@@ -506,6 +843,8 @@ int main(int argc, char **argv)
         return cmd_keys(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return cmd_token(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "run") == 0)
+        return cmd_run(argc, argv);
     mock_config_t cfg;
     mock_config_defaults(&cfg);
     int rc = parse_args(argc, argv, &cfg);

@@ -1,6 +1,7 @@
 /* The process's event loop as one call: the HTTP server, SIGINT/SIGTERM for a
- * graceful stop, and the log flushed once per loop iteration. The entry
- * (main.c) says what to serve; the loop itself stays inside net/. */
+ * graceful stop, and the log flushed once per loop iteration; for `supamock
+ * run`, also the child process the server stays up for. The entry (main.c)
+ * says what to serve and what to run; the loop itself stays inside net/. */
 #ifndef MOCK_RUNTIME_H
 #define MOCK_RUNTIME_H
 
@@ -16,5 +17,28 @@ typedef int (*runtime_ready_fn)(void *arg, const char *url);
  * the server could not listen or ready refused. */
 int runtime_serve(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
                   runtime_ready_fn ready, void *ready_arg);
+
+/* The command `supamock run` starts once the server listens. Both arrays are
+ * NULL-terminated and borrowed: they must stay valid until runtime_run
+ * returns. argv[0] is looked up in PATH (execvp's rules); env is the child's
+ * whole environment. */
+typedef struct runtime_command {
+    char **argv;
+    char **env;
+} runtime_command_t;
+
+/* Like runtime_ready_fn, and fills *cmd with the command to run. */
+typedef int (*runtime_command_fn)(void *arg, const char *url, runtime_command_t *cmd);
+
+/* Serves as runtime_serve does, and once ready has filled *cmd runs it as a
+ * child process that inherits stdin, stdout and stderr. SIGINT and SIGTERM
+ * sent to supamock are forwarded to the child instead of stopping the server;
+ * when the child exits, the server shuts down gracefully (in-flight answers
+ * finish). *child_status is then the child's exit status, 128 + N when signal
+ * N ended it, or 127 (command not found) / 126 (not executable or another
+ * spawn failure) after a message on stderr. Returns 0 when the command was
+ * run or tried, 1 when the server could not listen or ready refused. */
+int runtime_run(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
+                runtime_command_fn ready, void *ready_arg, int *child_status);
 
 #endif

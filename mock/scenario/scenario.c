@@ -1687,11 +1687,47 @@ static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
  * anywhere: the developer chose it. Everything a load reaches beyond that, a
  * base through `extends` or a name sent to the admin API, must resolve (after
  * symbolic links, by realpath) inside the folder of the file the load started
- * from or inside a scenario root: ./scenarios, then the installed data
- * directory's scenarios/. A scenario, or a request to the admin API, thereby
- * cannot make the server read files elsewhere on the machine. */
-static const char *const scenario_roots[] = {"scenarios", MOCK_DATADIR "/scenarios"};
-#define SCENARIO_ROOT_COUNT (sizeof scenario_roots / sizeof scenario_roots[0])
+ * from or inside a scenario root. A scenario, or a request to the admin API,
+ * thereby cannot make the server read files elsewhere on the machine.
+ *
+ * The roots, in the order a NAME is looked for:
+ *   1. scenarios/ under the current directory (a checkout, or a project's own
+ *      scenarios beside its tests), so local files win;
+ *   2. ../share/supamock/scenarios from the folder of the running binary, so an
+ *      unpacked tarball or a .deb (prefix /usr) finds its own scenarios
+ *      wherever it lives;
+ *   3. the data directory compiled in (cmake --install's prefix), for a binary
+ *      copied away from its install tree.
+ * Fills roots with heap strings (the caller frees each) and returns how many;
+ * a root spelt like an earlier one is left out. */
+#define SCENARIO_ROOT_MAX 3
+static size_t scenario_roots(char *roots[SCENARIO_ROOT_MAX])
+{
+    size_t n = 0;
+    roots[n++] = xstrdup("scenarios");
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        /* /PREFIX/bin/supamock -> /PREFIX */
+        for (int up = 0; up < 2; up++) {
+            char *slash = strrchr(exe, '/');
+            if (slash)
+                *slash = '\0';
+        }
+        roots[n++] = xasprintf("%s/share/supamock/scenarios", exe);
+    }
+    const char *installed = MOCK_DATADIR "/scenarios";
+    if (n < 2 || strcmp(roots[1], installed) != 0)
+        roots[n++] = xstrdup(installed);
+    return n;
+}
+
+static void scenario_roots_free(char *roots[SCENARIO_ROOT_MAX], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(roots[i]);
+}
 
 /* The files of an extends chain being loaded, outermost first, as canonical
  * ids (realpath, or the built-in name); owned. */
@@ -1764,14 +1800,16 @@ static bool allowed_place(const char *real, const chain_t *chain)
 {
     if (chain->folder && path_within(real, chain->folder))
         return true;
-    for (size_t i = 0; i < SCENARIO_ROOT_COUNT; i++) {
-        char *root = real_path(scenario_roots[i]);
-        bool inside = root && path_within(real, root);
+    char *roots[SCENARIO_ROOT_MAX];
+    size_t nroots = scenario_roots(roots);
+    bool inside = false;
+    for (size_t i = 0; i < nroots && !inside; i++) {
+        char *root = real_path(roots[i]);
+        inside = root && path_within(real, root);
         free(root);
-        if (inside)
-            return true;
     }
-    return false;
+    scenario_roots_free(roots, nroots);
+    return inside;
 }
 
 bool scenario_name_valid(const char *s)
@@ -1879,7 +1917,7 @@ static char *resolve_name(const char *name, const char *from, const chain_t *cha
                  name);
         return NULL;
     }
-    char *cands[3];
+    char *cands[1 + SCENARIO_ROOT_MAX];
     size_t nc = 0;
     if (from && chain->folder) {
         const char *slash = strrchr(from, '/');
@@ -1888,8 +1926,11 @@ static char *resolve_name(const char *name, const char *from, const chain_t *cha
         else
             cands[nc++] = xasprintf("%s.json", name);
     }
-    for (size_t i = 0; i < SCENARIO_ROOT_COUNT; i++)
-        cands[nc++] = xasprintf("%s/%s.json", scenario_roots[i], name);
+    char *roots[SCENARIO_ROOT_MAX];
+    size_t nroots = scenario_roots(roots);
+    for (size_t i = 0; i < nroots; i++)
+        cands[nc++] = xasprintf("%s/%s.json", roots[i], name);
+    scenario_roots_free(roots, nroots);
     char *found = NULL;
     char tried[1024] = "";
     bool outside = false;
