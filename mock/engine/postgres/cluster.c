@@ -890,6 +890,46 @@ int pg_cluster_stop(pg_cluster_t *c, char *err)
     return rc < 0 ? -1 : 0;
 }
 
+int pg_cluster_check(pg_cluster_t *c, char *out, size_t cap, char *err)
+{
+    static const char sub[] = "13ab4cf1-8587-4685-874b-c2d37beeab38";
+    char *conninfo = pg_cluster_conninfo(c, "authenticator");
+    PGconn *conn = PQconnectdb(conninfo);
+    free(conninfo);
+    int rc = 0;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        rc = fail(err, "connecting as authenticator: %s", PQerrorMessage(conn));
+        goto done;
+    }
+    /* What PostgREST runs for a request, in one transaction. */
+    char claims[128];
+    snprintf(claims, sizeof claims, "{\"sub\":\"%s\",\"role\":\"authenticated\"}", sub);
+    const char *params[] = {claims};
+    PGresult *res = PQexec(conn, "begin; set local role authenticated");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fail(err, "set local role authenticated: %s", PQresultErrorMessage(res));
+    PQclear(res);
+    if (rc == 0) {
+        res = PQexecParams(conn,
+                           "select set_config('request.jwt.claims', $1, true), auth.uid()::text, "
+                           "current_user, current_setting('server_version')",
+                           1, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+            rc = fail(err, "auth.uid(): %s", PQresultErrorMessage(res));
+        else if (strcmp(PQgetvalue(res, 0, 1), sub) != 0 ||
+                 strcmp(PQgetvalue(res, 0, 2), "authenticated") != 0)
+            rc =
+                fail(err, "auth.uid() read %s as %s", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+        else
+            snprintf(out, cap, "%s", PQgetvalue(res, 0, 3));
+        PQclear(res);
+    }
+    PQclear(PQexec(conn, "rollback"));
+done:
+    PQfinish(conn);
+    return rc;
+}
+
 /* ---- the template -------------------------------------------------------- */
 
 /* The 1-based line of byte offset pos (1-based, as Postgres reports it) in s. */

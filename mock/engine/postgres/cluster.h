@@ -97,6 +97,12 @@ const char *pg_cluster_socket_dir(const pg_cluster_t *c);
 pid_t pg_cluster_postmaster_pid(const pg_cluster_t *c);
 const pg_cluster_timings_t *pg_cluster_timings(const pg_cluster_t *c);
 
+/* Checks that the cluster answers as the Data API will use it: logs in as
+ * authenticator, switches to authenticated with request.jwt.claims set, and
+ * reads auth.uid() back. Fills out (cap bytes) with the server version.
+ * Returns 0, or negative with err filled. */
+int pg_cluster_check(pg_cluster_t *c, char *out, size_t cap, char *err);
+
 /* Stops the server (SIGINT, up to 10 s, then SIGKILL), reaps it, removes the
  * cluster directory and frees c. NULL is a no-op. Returns 0, or negative
  * with err (may be NULL) filled when something could not be removed; c is
