@@ -71,7 +71,8 @@ static const char *const server_settings[] = {"listen_addresses=",
                                               "min_wal_size=2MB",
                                               "max_wal_size=64MB",
                                               "max_connections=50",
-                                              "shared_buffers=32MB",
+                                              "shared_buffers=16MB",
+                                              "huge_pages=off",
                                               "jit=off",
                                               "ssl=off",
                                               "logging_collector=off",
@@ -82,7 +83,7 @@ static const char *const server_settings[] = {"listen_addresses=",
 
 /* The environment initdb and postgres get: nothing of supamock's own (no
  * PG* variables, no locale surprises; English server messages, as on Supabase). */
-static char env_path[] = "PATH=/usr/bin:/bin", env_lang[] = "LANG=C.UTF-8",
+static char env_path[] = "PATH=/usr/local/bin:/usr/bin:/bin", env_lang[] = "LANG=C.UTF-8",
             env_lc_all[] = "LC_ALL=C.UTF-8", env_tz[] = "TZ=UTC";
 static char *const child_env[] = {env_path, env_lang, env_lc_all, env_tz, NULL};
 
@@ -287,40 +288,50 @@ static void stop_child(pid_t pid)
 
 /* ---- where things are ---------------------------------------------------- */
 
+/* Whether dir holds an executable postgres and initdb. */
+static bool has_server(const char *dir)
+{
+    char *pg = xasprintf("%s/postgres", dir);
+    char *initdb = xasprintf("%s/initdb", dir);
+    bool ok = access(pg, X_OK) == 0 && access(initdb, X_OK) == 0;
+    free(pg);
+    free(initdb);
+    return ok;
+}
+
 static int find_bindir(const pg_cluster_options_t *opt, char **out, char *err)
 {
     const char *env = getenv("SUPAMOCK_PG_BINDIR");
-    const char *tried[3];
-    char from_pg_config[PATH_MAX];
-    int n = 0;
-    if (opt && opt->bin_dir)
-        tried[n++] = opt->bin_dir;
-    else if (env && *env)
-        tried[n++] = env;
-    else {
-        tried[n++] = DEFAULT_BINDIR;
-        char pg_config[] = "/usr/bin/pg_config", bindir_flag[] = "--bindir";
-        char *argv[] = {pg_config, bindir_flag, NULL};
-        if (access(argv[0], X_OK) == 0 &&
-            run_capture(argv, from_pg_config, sizeof from_pg_config) == 0 && from_pg_config[0])
-            tried[n++] = from_pg_config;
-    }
-    for (int i = 0; i < n; i++) {
-        char *pg = xasprintf("%s/postgres", tried[i]);
-        char *initdb = xasprintf("%s/initdb", tried[i]);
-        bool ok = access(pg, X_OK) == 0 && access(initdb, X_OK) == 0;
-        free(pg);
-        free(initdb);
-        if (ok) {
-            *out = xstrdup(tried[i]);
+    const char *given = opt && opt->bin_dir ? opt->bin_dir : env && *env ? env : NULL;
+    if (given) {
+        if (has_server(given)) {
+            *out = xstrdup(given);
             return 0;
         }
+        return fail(err,
+                    "no PostgreSQL server in %s (postgres and initdb): install the Debian "
+                    "package postgresql-" PG_MAJOR " or fix SUPAMOCK_PG_BINDIR",
+                    given);
+    }
+    if (has_server(DEFAULT_BINDIR)) {
+        *out = xstrdup(DEFAULT_BINDIR);
+        return 0;
+    }
+    /* Elsewhere (another layout), ask pg_config. */
+    char from_pg_config[PATH_MAX] = "";
+    char sh[] = "/bin/sh", dash_c[] = "-c", cmd[] = "exec pg_config --bindir";
+    char *argv[] = {sh, dash_c, cmd, NULL};
+    if (run_capture(argv, from_pg_config, sizeof from_pg_config) == 0 && from_pg_config[0] &&
+        has_server(from_pg_config)) {
+        *out = xstrdup(from_pg_config);
+        return 0;
     }
     return fail(err,
-                "PostgreSQL " PG_MAJOR " server not found (no postgres and initdb in %s%s%s): "
-                "install the Debian package postgresql-" PG_MAJOR
+                "PostgreSQL " PG_MAJOR
+                " server not found (no postgres and initdb in " DEFAULT_BINDIR
+                "%s%s): install the Debian package postgresql-" PG_MAJOR
                 " (apt-get install postgresql-" PG_MAJOR ") or set SUPAMOCK_PG_BINDIR",
-                tried[0], n > 1 ? " nor " : "", n > 1 ? tried[1] : "");
+                from_pg_config[0] ? " nor " : "", from_pg_config);
 }
 
 /* "15.20" from "postgres (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)". */

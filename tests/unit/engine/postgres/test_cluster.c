@@ -364,6 +364,20 @@ static void test_template_name(void **state)
     free(v);
 }
 
+/* Without the server the error names the Debian package; nothing is made. */
+static void test_missing_server(void **state)
+{
+    (void)state;
+    pg_cluster_options_t opt = {.bin_dir = "/nonexistent/bin", .tmp_dir = tmp_root};
+    char err[PG_CLUSTER_ERR_MAX] = "";
+    pg_cluster_t *c = NULL;
+    assert_int_equal(pg_cluster_start(&opt, &c, err), -1);
+    assert_null(c);
+    assert_non_null(strstr(err, "/nonexistent/bin"));
+    assert_non_null(strstr(err, "postgresql-15"));
+    assert_int_equal(cluster_dirs(), 0);
+}
+
 static void test_cache_dir_safety(void **state)
 {
     (void)state;
@@ -445,6 +459,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_name),
+        cmocka_unit_test_setup_teardown(test_missing_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_dir_safety, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_baseline_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
