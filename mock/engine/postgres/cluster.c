@@ -208,7 +208,9 @@ static pid_t spawn(char *const argv[], int out_fd, const runner_t *runner)
     }
 #ifdef __linux__
     /* Set after setuid, which clears it: when supamock dies, even by SIGKILL,
-     * the server gets a fast shutdown instead of outliving it. */
+     * the server gets a fast shutdown instead of outliving it. The signal
+     * follows the forking *thread*, so fork only from the loop's thread,
+     * which lives as long as supamock. */
     prctl(PR_SET_PDEATHSIG, SIGINT);
     if (getppid() != parent)
         _exit(0);

@@ -33,6 +33,10 @@
  * root the server's user must traverse it), removed at the end. */
 static char tmp_root[64];
 
+/* The cluster a test has running, stopped by teardown when a failed
+ * assertion ends the test early (a passing test stops it itself). */
+static pg_cluster_t *running;
+
 static int setup(void **state)
 {
     (void)state;
@@ -67,6 +71,12 @@ static void rm_rf(const char *path)
 static int teardown(void **state)
 {
     (void)state;
+    if (running) {
+        pg_cluster_stop(running, NULL);
+        running = NULL;
+        rm_rf(tmp_root);
+        return -1;
+    }
     int left = cluster_dirs();
     rm_rf(tmp_root);
     return left == 0 ? 0 : -1; /* a test that leaves a cluster behind fails */
@@ -83,12 +93,19 @@ static pg_cluster_t *start(const pg_cluster_options_t *extra)
     int rc = pg_cluster_start(&opt, &c, err);
     if (rc != 0)
         fail_msg("pg_cluster_start: %s", err);
+    running = c;
     const pg_cluster_timings_t *t = pg_cluster_timings(c);
     print_message("cluster %s: cache %s, template %.0f ms, copy %.0f ms, ready %.0f ms, "
                   "start %.0f ms\n",
                   pg_cluster_dir(c), t->cache_hit ? "hit" : "miss", t->template_ms, t->copy_ms,
                   t->ready_ms, t->total_ms);
     return c;
+}
+
+static int stop(pg_cluster_t *c, char *err)
+{
+    running = NULL;
+    return pg_cluster_stop(c, err);
 }
 
 static PGconn *connect_as(pg_cluster_t *c, const char *user)
@@ -265,7 +282,7 @@ static void test_start_baseline_stop(void **state)
     PQfinish(db);
 
     char err[PG_CLUSTER_ERR_MAX] = "";
-    assert_int_equal(pg_cluster_stop(c, err), 0);
+    assert_int_equal(stop(c, err), 0);
     assert_int_equal(stat(dir, &st), -1);
     assert_int_equal(errno, ENOENT);
     assert_int_equal(kill(pm, 0), -1); /* reaped: no such process */
@@ -335,7 +352,7 @@ static void test_sweep(void **state)
         }
     }
     assert_int_equal(r, -1);
-    assert_int_equal(pg_cluster_stop(c, NULL), 0);
+    assert_int_equal(stop(c, NULL), 0);
 
     assert_int_equal(lstat(link, &st), 0);
     assert_int_equal(stat(kept, &st), 0);
@@ -418,7 +435,7 @@ static void test_cold_template(void **state)
     assert_string_equal(q(db, "select count(*) from public.marker"), "0");
     assert_string_equal(q(db, "select count(*) from pg_namespace where nspname = 'auth'"), "0");
     PQfinish(db);
-    assert_int_equal(pg_cluster_stop(c, NULL), 0);
+    assert_int_equal(stop(c, NULL), 0);
 
     /* One entry, named by the server version and this baseline's hash. */
     DIR *d = opendir(cache);
@@ -442,7 +459,7 @@ static void test_cold_template(void **state)
 
     c = start(&opt);
     assert_true(pg_cluster_timings(c)->cache_hit);
-    assert_int_equal(pg_cluster_stop(c, NULL), 0);
+    assert_int_equal(stop(c, NULL), 0);
 
     opt.baseline = "select 1;\ncreate tabel broken (x int);\n";
     char err[PG_CLUSTER_ERR_MAX] = "";
