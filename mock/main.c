@@ -7,6 +7,7 @@
 #include "admin.h"
 #include "app.h"
 #include "clock.h"
+#include "cluster.h"
 #include "gotrue.h"
 #include "jwt.h"
 #include "instance.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MOCK_VERSION
@@ -50,6 +52,7 @@ static const char usage_text[] =
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
     "                      [--scenario NAME|FILE]\n"
+    "       supamock db-check\n"
     "       supamock --help | --version\n"
     "\n"
     "Impersonates a Supabase project's Data API (PostgREST behind the gateway) for tests.\n"
@@ -73,6 +76,10 @@ static const char usage_text[] =
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
     "  --max-connections N    more connections are closed at once (default 4096)\n"
     "  --idle-timeout-ms N    cut connections without a complete request (default 60000)\n"
+    "\n"
+    "db-check starts the PostgreSQL 15 cluster the database engine will use (building its\n"
+    "cached template with the Supabase baseline on first use), checks it, prints how long\n"
+    "each step took, and stops it. Requests are still served by the memory engine.\n"
     "\n"
     "When listening it prints 'supamock listening on http://HOST:PORT' to stdout.\n"
     "Exit status: 0 after SIGINT/SIGTERM, 2 for usage or scenario errors, 1 otherwise.\n"
@@ -619,6 +626,53 @@ static int write_ready_file(const char *path, const char *url)
     return rc;
 }
 
+static double elapsed_ms(const struct timespec *from)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - from->tv_sec) * 1000.0 +
+           (double)(now.tv_nsec - from->tv_nsec) / 1e6;
+}
+
+/* `supamock db-check`: start the database engine's cluster, check it, stop
+ * it, with timings. A developer's check that this machine can run the
+ * engine; it serves nothing. */
+static int cmd_db_check(int argc, char **argv)
+{
+    if (argc > 2)
+        return usage_error("db-check takes no arguments, not '%s'", argv[2]);
+    char err[PG_CLUSTER_ERR_MAX] = "";
+    pg_cluster_t *c = NULL;
+    if (pg_cluster_start(NULL, &c, err) < 0) {
+        fprintf(stderr, "db-check: %s\n", err);
+        return 1;
+    }
+    const pg_cluster_timings_t *t = pg_cluster_timings(c);
+    printf("cluster:  %s (socket in %s)\n", pg_cluster_dir(c), pg_cluster_socket_dir(c));
+    if (t->cache_hit)
+        printf("template: cached\n");
+    else
+        printf("template: built in %.0f ms (initdb + Supabase baseline)\n", t->template_ms);
+    printf("start:    %.0f ms (copy %.0f ms, postgres ready %.0f ms)\n", t->total_ms, t->copy_ms,
+           t->ready_ms);
+    char version[64] = "";
+    int rc = pg_cluster_check(c, version, sizeof version, err);
+    if (rc == 0)
+        printf("check:    PostgreSQL %s; authenticator -> authenticated, auth.uid() reads "
+               "request.jwt.claims\n",
+               version);
+    else
+        fprintf(stderr, "db-check: %s\n", err);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (pg_cluster_stop(c, err) < 0) {
+        fprintf(stderr, "db-check: %s\n", err);
+        return 1;
+    }
+    printf("stop:     %.0f ms (server stopped, directory removed)\n", elapsed_ms(&t0));
+    return rc == 0 ? 0 : 1;
+}
+
 typedef struct ready_ctx {
     const mock_config_t *cfg;
     const scenario_t *sc;
@@ -845,6 +899,8 @@ int main(int argc, char **argv)
         return cmd_token(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "db-check") == 0)
+        return cmd_db_check(argc, argv);
     mock_config_t cfg;
     mock_config_defaults(&cfg);
     int rc = parse_args(argc, argv, &cfg);

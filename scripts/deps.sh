@@ -2,8 +2,8 @@
 # it does, and changes nothing that is already there. Sourced, not executed.
 
 # The Debian packages each command needs.
-MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev"
-MOCK_TEST_PACKAGES="libcmocka-dev python3 valgrind clang libclang-rt-14-dev nodejs npm"
+MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev"
+MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm"
 
 mock_say() {
     printf '==> %s\n' "$*"
