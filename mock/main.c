@@ -354,7 +354,7 @@ static int cmd_token(int argc, char **argv)
 {
     static const char *const known[] = {"--scenario", "--role", "--sub", "--email", "--exp", NULL};
     const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL;
-    bool never = false;
+    bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
         char name[64];
@@ -378,9 +378,12 @@ static int cmd_token(int argc, char **argv)
             email = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
-        } else if (parse_u64(value, 1, (uint64_t)1 << 40, &ttl) < 0) {
-            return usage_error("--exp must be a positive number of seconds or 'never', not '%s'",
+        } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
+            return usage_error("--exp must be a non-zero number of seconds or 'never', not '%s'",
                                value);
+        } else {
+            /* -N: exp N seconds before now, an already expired token. */
+            past = *value == '-';
         }
     }
     if (!role)
@@ -391,7 +394,7 @@ static int cmd_token(int argc, char **argv)
         return rc;
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
-    int64_t exp = never ? -1 : iat + (int64_t)ttl;
+    int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
     char *claims = NULL;
     if (strcmp(role, "authenticated") == 0 && sub) {
         cJSON *app = cJSON_CreateObject();

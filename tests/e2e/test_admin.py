@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import Supamock, header, source_dir
+from harness import FIXED_CLOCK, Supamock, header, source_dir
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -115,7 +115,8 @@ class HealthAndScenarioTest(AdminBase):
             os.mkdir(os.path.join(tmp, "scenarios"))
             for path in (BASIC, OTHER):
                 shutil.copy(path, os.path.join(tmp, "scenarios"))
-            self.mock = Supamock("--scenario", BASIC, cwd=tmp).start()
+            # --clock holds across the switch, so "default" keeps the dates below.
+            self.mock = Supamock("--scenario", BASIC, *FIXED_CLOCK, cwd=tmp).start()
             self.check_put_scenario_by_name()
             self.mock.stop()
 
