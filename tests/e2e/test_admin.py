@@ -254,7 +254,8 @@ class JournalTest(AdminBase):
         self.assertEqual(body["dropped"], 0)
         first, second = body["requests"]
         self.assertEqual(list(first), ["id", "at", "method", "path", "query", "headers", "body",
-                                       "role", "key", "status", "code", "rule", "duration_us"])
+                                       "role", "key", "status", "code", "rule", "fault",
+                                       "duration_us"])
         self.assertEqual((first["id"], second["id"]), (1, 2))
         self.assertEqual(first["at"], "2026-01-01T00:00:00Z")
         self.assertEqual((first["method"], first["path"]), ("GET", "/rest/v1/items"))
@@ -300,10 +301,10 @@ class JournalTest(AdminBase):
                          {"count": 2})
         self.assertEqual(self.admin_json("GET", "/requests?colour=red", status=400),
                          {"error": 'unknown filter "colour" (filters: method, path, status, '
-                                   'code, rule, since)'})
+                                   'code, rule, fault, since)'})
         self.assertEqual(self.admin_json("GET", "/requests?status=teapot", status=400),
-                         {"error": '"status" must be a status code such as 404 or a class '
-                                   'such as 4xx'})
+                         {"error": '"status" must be a status code such as 404, a class '
+                                   'such as 4xx, or 0 (connection faults)'})
         self.assertEqual(self.admin_json("GET", "/requests?since=soon", status=400),
                          {"error": '"since" must be an entry id (entries after it) or an ISO '
                                    '8601 time (entries at or after it)'})
