@@ -268,6 +268,9 @@ static int cmd_validate(int argc, char **argv)
     mock_config_t cfg;
     mock_config_defaults(&cfg);
     log_setup(LOG_WARN, cfg.log_format);
+    /* Every file is checked and reported, so one run shows all that is wrong;
+     * the exit status says whether any file failed. */
+    int status = 0;
     for (int i = 2; i < argc; i++) {
         /* scenarios/ also ships the editors' JSON Schema: skipping it lets
          * one glob over scenarios/ validate every scenario there. */
@@ -278,22 +281,31 @@ static int cmd_validate(int argc, char **argv)
         }
         scenario_t *sc = NULL;
         instance_t *inst = NULL;
-        scenario_error_t err;
-        memset(&err, 0, sizeof err);
-        int rc = scenario_load(argv[i], &sc, &err);
-        if (rc == 0)
-            rc = instance_new(sc, &cfg, &inst, &err);
+        scenario_errors_t *errs = xcalloc(1, sizeof *errs);
+        int rc = scenario_load_all(argv[i], &sc, errs);
+        if (rc == 0) {
+            /* Seed rows and policy expressions are checked when the instance
+             * is built, once the file itself is sound. */
+            rc = instance_new(sc, &cfg, &inst, &errs->items[0]);
+            errs->count = rc < 0;
+        }
         instance_free(inst);
         scenario_free(sc);
-        if (rc < 0) {
+        for (size_t k = 0; k < errs->count; k++) {
             char msg[1200];
-            scenario_error_format(&err, msg, sizeof msg);
+            scenario_error_format(&errs->items[k], msg, sizeof msg);
             fprintf(stderr, "%s\n", msg);
-            return EXIT_USAGE;
+        }
+        if (errs->more)
+            fprintf(stderr, "%s: and %zu more errors\n", argv[i], errs->more);
+        free(errs);
+        if (rc < 0) {
+            status = EXIT_USAGE;
+            continue;
         }
         printf("%s: ok\n", argv[i]);
     }
-    return 0;
+    return status;
 }
 
 /* `--name value` or `--name=value` among `known`; the subcommands' own parser.
@@ -528,7 +540,7 @@ static int cmd_token(int argc, char **argv)
 {
     static const char *const known[] = {"--scenario", "--role", "--sub", "--email", "--exp", NULL};
     const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL;
-    bool never = false;
+    bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
         char name[64];
@@ -552,9 +564,12 @@ static int cmd_token(int argc, char **argv)
             email = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
-        } else if (parse_u64(value, 1, (uint64_t)1 << 40, &ttl) < 0) {
-            return usage_error("--exp must be a positive number of seconds or 'never', not '%s'",
+        } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
+            return usage_error("--exp must be a non-zero number of seconds or 'never', not '%s'",
                                value);
+        } else {
+            /* -N: exp N seconds before now, an already expired token. */
+            past = *value == '-';
         }
     }
     if (!role)
@@ -565,7 +580,7 @@ static int cmd_token(int argc, char **argv)
         return rc;
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
-    int64_t exp = never ? -1 : iat + (int64_t)ttl;
+    int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
     char *claims = NULL;
     if (strcmp(role, "authenticated") == 0 && sub) {
         cJSON *app = cJSON_CreateObject();

@@ -507,7 +507,7 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* Fills f from ?method=&path=&status=&code=&rule=&since= (form-decoded; an
+/* Fills f from ?method=&path=&status=&code=&rule=&fault=&since= (form-decoded; an
  * empty value means no filter). Returns 0, or -1 after writing a 400. Strings
  * live in the request arena. */
 static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_response_t *resp)
@@ -532,6 +532,8 @@ static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_res
             f->code = value;
         } else if (strcmp(name, "rule") == 0) {
             f->rule = value;
+        } else if (strcmp(name, "fault") == 0) {
+            f->fault = value;
         } else if (strcmp(name, "status") == 0) {
             /* 404, or a class written 4xx. */
             if (strlen(value) == 3 && value[0] >= '1' && value[0] <= '5' &&
@@ -539,6 +541,8 @@ static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_res
                 f->status_class = value[0] - '0';
             else if (strlen(value) == 3 && all_digits(value) && value[0] >= '1' && value[0] <= '5')
                 f->status = atoi(value);
+            else if (strcmp(value, "0") == 0)
+                f->fault_status = true; /* connection faults: nothing HTTP was sent */
             else
                 goto bad_status;
         } else if (strcmp(name, "since") == 0) {
@@ -555,15 +559,18 @@ static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_res
                 goto bad_since;
             }
         } else {
-            admin_errorf(resp, 400,
-                         "unknown filter \"%s\" (filters: method, path, status, code, rule, since)",
-                         name);
+            admin_errorf(
+                resp, 400,
+                "unknown filter \"%s\" (filters: method, path, status, code, rule, fault, since)",
+                name);
             return -1;
         }
     }
     return 0;
 bad_status:
-    admin_error(resp, 400, "\"status\" must be a status code such as 404 or a class such as 4xx");
+    admin_error(resp, 400,
+                "\"status\" must be a status code such as 404, a class such as 4xx, or 0 "
+                "(connection faults)");
     return -1;
 bad_since:
     admin_error(resp, 400,

@@ -40,7 +40,8 @@
  *   -> {"status":"ok","scenario":N};
  *   POST /reset and POST /reload-schema -> the same shape;
  *   GET|POST /clock ({"advance_ms": N} | {"set": ISO}) -> {"now": ISO};
- *   GET /requests[?method=&path=&status=404|4xx&code=&rule=&since=ID|ISO],
+ *   GET /requests[?method=&path=&status=404|4xx|0&code=&rule=&fault=&since=ID|ISO]
+ *   (status=0: connection faults),
  *   GET /requests/count -> {"count":N}, DELETE /requests -> {"deleted":N};
  *   GET /tables/[SCHEMA.]NAME -> [rows...]; PUT /tables/NAME (array of row
  *   objects) -> the new rows, or 409 {"error","code","details"} for SQLSTATE

@@ -42,7 +42,8 @@ typedef struct jentry {
     char *key;
     char *code;
     char *rule;
-    size_t bytes; /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
+    const char *fault; /* static (a rule's fault name), NULL for an HTTP answer */
+    size_t bytes;      /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
 } jentry_t;
 
 struct journal {
@@ -539,7 +540,8 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     packer_t p = {(char *)(e->values + hn + 1), (char *)e + size};
     e->id = j->next_id++;
     e->at_us = at_us;
-    e->status = resp->status;
+    /* Nothing complete was sent for a connection fault: status 0. */
+    e->status = resp->outcome.fault ? 0 : resp->status;
     e->duration_us = duration_us;
     e->method = pack(&p, method, mlen);
     e->path = pack(&p, path, plen);
@@ -563,6 +565,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     e->key = pack_str(&p, resp->outcome.key);
     e->code = pack_str(&p, resp->outcome.code);
     e->rule = pack_str(&p, resp->outcome.rule);
+    e->fault = resp->outcome.fault;
     e->bytes = block; /* what the entry holds, counted against MOCK_JOURNAL_MAX_BYTES */
 
     if (j->count == j->cap)
@@ -591,11 +594,15 @@ static bool matches(const jentry_t *e, const journal_filter_t *f)
         return false;
     if (f->status && e->status != f->status)
         return false;
+    if (f->fault_status && e->status != 0)
+        return false;
     if (f->status_class && e->status / 100 != f->status_class)
         return false;
     if (f->code && !str_eq(f->code, e->code))
         return false;
     if (f->rule && !str_eq(f->rule, e->rule))
+        return false;
+    if (f->fault && !str_eq(f->fault, e->fault))
         return false;
     if (f->has_since_id && e->id <= f->since_id)
         return false;
@@ -827,6 +834,8 @@ static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
     put_text_or_null(out, e->code);
     buf_puts(out, ",\"rule\":");
     put_text_or_null(out, e->rule);
+    buf_puts(out, ",\"fault\":");
+    put_text_or_null(out, e->fault);
     buf_puts(out, ",\"duration_us\":");
     buf_put_int(out, (long long)e->duration_us);
     buf_putc(out, '}');

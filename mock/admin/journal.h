@@ -56,9 +56,11 @@ typedef struct journal_filter {
     const char *method; /* exact, case-insensitive */
     const char *path;   /* whole-value glob; '*' matches any run of characters */
     int status;         /* 0: any; 100..599: exact */
+    bool fault_status;  /* only status 0: connection faults */
     int status_class;   /* 0: any; 1..5: status / 100 (the "4xx" form) */
     const char *code;   /* exact error code */
     const char *rule;   /* exact rule name */
+    const char *fault;  /* exact fault name (connection_reset...) */
     bool has_since_id;  /* entries with id > since_id */
     uint64_t since_id;
     bool has_since_at; /* entries with at >= since_at_us */
@@ -67,7 +69,9 @@ typedef struct journal_filter {
 
 /* {"requests":[...],"dropped":N} with the matching entries, oldest first.
  * An entry: {"id","at","method","path","query","headers","body","role","key",
- * "status","code","rule","duration_us"}. `query` is an object of form-decoded
+ * "status","code","rule","fault","duration_us"}. A connection fault has
+ * status 0 and `fault` its name; `code` is then the error code of the answer
+ * a truncated_body cut, else null. `query` is an object of form-decoded
  * parameters: a name given once maps to its string, a name repeated maps to
  * an array of its values in order. `headers` maps lowercased names to values
  * (repeated headers joined with ", "). `body` is the JSON value when the body

@@ -172,6 +172,118 @@ static bool is(const mock_request_t *req, const char *m)
     return strcmp(req->method, m) == 0;
 }
 
+/* GoTrue routes supamock does not model yet (internal/api/api.go in
+ * github.com/supabase/auth). They exist in GoTrue, so chi's text 404 would be
+ * a lie and a client cannot parse it: they answer as GoTrue answers a route
+ * whose feature is off (requireOAuthServerEnabled, requireScimServerEnabled:
+ * apierrors.NewNotFoundError(ErrorCodeFeatureDisabled, "... is disabled")),
+ * after the middleware GoTrue runs first (requireAuthentication,
+ * requireAdminCredentials). A '*' segment matches one path segment. */
+typedef enum { NEEDS_NOTHING, NEEDS_USER, NEEDS_ADMIN } route_needs_t;
+
+static const struct unmodelled_route {
+    const char *methods; /* space-separated, as registered with chi */
+    const char *pattern;
+    route_needs_t needs;
+    const char *feature;
+} unmodelled_routes[] = {
+    {"GET", "/settings", NEEDS_NOTHING, "GET /settings"},
+    {"GET", "/.well-known/jwks.json", NEEDS_NOTHING, "JWKS"},
+    {"GET", "/.well-known/openid-configuration", NEEDS_NOTHING, "OpenID discovery"},
+    {"GET", "/.well-known/oauth-authorization-server", NEEDS_NOTHING, "OAuth server"},
+    {"POST", "/otp", NEEDS_NOTHING, "OTP sign-in (signInWithOtp)"},
+    {"POST", "/magiclink", NEEDS_NOTHING, "Magic link sign-in"},
+    {"POST", "/recover", NEEDS_NOTHING, "Password recovery (resetPasswordForEmail)"},
+    {"POST", "/resend", NEEDS_NOTHING, "Resending OTPs and confirmations"},
+    {"GET POST", "/verify", NEEDS_NOTHING, "OTP and link verification (verifyOtp)"},
+    {"GET POST", "/callback", NEEDS_NOTHING, "OAuth sign-in"},
+    {"GET", "/authorize", NEEDS_NOTHING, "OAuth sign-in"},
+    {"POST", "/invite", NEEDS_ADMIN, "Inviting users (inviteUserByEmail)"},
+    {"POST", "/admin/generate_link", NEEDS_ADMIN, "Generating links (admin.generateLink)"},
+    {"GET", "/admin/audit", NEEDS_ADMIN, "The audit log"},
+    {"GET", "/admin/users/*/factors", NEEDS_ADMIN, "MFA"},
+    {"PUT DELETE", "/admin/users/*/factors/*", NEEDS_ADMIN, "MFA"},
+    {"GET", "/admin/users/*/passkeys", NEEDS_ADMIN, "Passkeys"},
+    {"DELETE", "/admin/users/*/passkeys/*", NEEDS_ADMIN, "Passkeys"},
+    {"GET POST", "/admin/sso/providers", NEEDS_ADMIN, "SSO"},
+    {"GET PUT DELETE", "/admin/sso/providers/*", NEEDS_ADMIN, "SSO"},
+    {"GET POST", "/admin/oauth/clients", NEEDS_ADMIN, "OAuth server"},
+    {"GET PUT DELETE", "/admin/oauth/clients/*", NEEDS_ADMIN, "OAuth server"},
+    {"POST", "/admin/oauth/clients/*/regenerate_secret", NEEDS_ADMIN, "OAuth server"},
+    {"GET POST", "/admin/custom-providers", NEEDS_ADMIN, "Custom OAuth providers"},
+    {"GET PUT DELETE", "/admin/custom-providers/*", NEEDS_ADMIN, "Custom OAuth providers"},
+    {"GET", "/reauthenticate", NEEDS_USER, "Reauthentication"},
+    {"GET", "/user/identities/authorize", NEEDS_USER, "Identity linking"},
+    {"DELETE", "/user/identities/*", NEEDS_USER, "Identity linking"},
+    {"GET DELETE", "/user/oauth/grants", NEEDS_USER, "OAuth server"},
+    {"POST", "/factors", NEEDS_USER, "MFA"},
+    {"POST", "/factors/*/verify", NEEDS_USER, "MFA"},
+    {"POST", "/factors/*/challenge", NEEDS_USER, "MFA"},
+    {"DELETE", "/factors/*", NEEDS_USER, "MFA"},
+    {"POST", "/passkeys/authentication/options", NEEDS_NOTHING, "Passkeys"},
+    {"POST", "/passkeys/authentication/verify", NEEDS_NOTHING, "Passkeys"},
+    {"POST", "/passkeys/registration/options", NEEDS_USER, "Passkeys"},
+    {"POST", "/passkeys/registration/verify", NEEDS_USER, "Passkeys"},
+    {"GET", "/passkeys", NEEDS_USER, "Passkeys"},
+    {"PATCH DELETE", "/passkeys/*", NEEDS_USER, "Passkeys"},
+    {"POST", "/sso", NEEDS_NOTHING, "SSO"},
+    {"GET", "/sso/saml/metadata", NEEDS_NOTHING, "SSO"},
+    {"POST", "/sso/saml/acs", NEEDS_NOTHING, "SSO"},
+    {"POST", "/oauth/clients/register", NEEDS_NOTHING, "OAuth server"},
+    {"POST", "/oauth/token", NEEDS_NOTHING, "OAuth server"},
+    {"GET", "/oauth/userinfo", NEEDS_USER, "OAuth server"},
+    {"GET", "/oauth/authorize", NEEDS_NOTHING, "OAuth server"},
+    {"GET", "/oauth/authorizations/*", NEEDS_USER, "OAuth server"},
+    {"POST", "/oauth/authorizations/*/consent", NEEDS_USER, "OAuth server"},
+};
+
+/* Whether `path` (a trailing '/' allowed, as chi's routes take it) matches
+ * `pattern` segment by segment. */
+static bool route_matches(const char *pattern, const char *path)
+{
+    while (*pattern) {
+        if (*path != '/' || *pattern != '/')
+            return false;
+        pattern++;
+        path++;
+        if (*pattern == '*') {
+            size_t seg = strcspn(path, "/");
+            if (seg == 0)
+                return false;
+            path += seg;
+            pattern++;
+        } else {
+            size_t seg = strcspn(pattern, "/");
+            if (strncmp(pattern, path, seg) != 0 || (path[seg] != '\0' && path[seg] != '/'))
+                return false;
+            pattern += seg;
+            path += seg;
+        }
+    }
+    return *path == '\0' || (path[0] == '/' && path[1] == '\0');
+}
+
+static bool method_listed(const char *methods, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *m = methods; *m;) {
+        size_t len = strcspn(m, " ");
+        if (len == n && strncmp(m, method, n) == 0)
+            return true;
+        m += len;
+        m += strspn(m, " ");
+    }
+    return false;
+}
+
+static const struct unmodelled_route *unmodelled_route(const char *path)
+{
+    for (size_t i = 0; i < sizeof unmodelled_routes / sizeof unmodelled_routes[0]; i++)
+        if (route_matches(unmodelled_routes[i].pattern, path))
+            return &unmodelled_routes[i];
+    return NULL;
+}
+
 static void health(mock_response_t *resp)
 {
     /* api.go HealthCheckResponse {version, name, description}. */
@@ -307,6 +419,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     memset(&err, 0, sizeof err);
     int rc = 0;
     cJSON *body = NULL;
+    const struct unmodelled_route *route = NULL;
 
     if (path_is(path, "/health")) {
         if (is(req, "GET"))
@@ -363,6 +476,25 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
                 rc = gotrue_logout(g, &w, query_param(req->arena, req->query, "scope"), &err);
             if (rc == 0)
                 resp->status = 204; /* logout.go: w.WriteHeader(http.StatusNoContent) */
+        }
+    } else if ((route = unmodelled_route(path)) != NULL) {
+        if (!method_listed(route->methods, req->method)) {
+            method_not_allowed(resp);
+        } else {
+            if (route->needs == NEEDS_ADMIN) {
+                rc = gotrue_require_admin(g, &c, token, &err);
+            } else if (route->needs == NEEDS_USER) {
+                gotrue_who_t w;
+                rc = gotrue_authenticate(g, &c, token, &w, &err);
+            }
+            if (rc == 0) {
+                memset(&err, 0, sizeof err);
+                err.status = 404;
+                err.code = "feature_disabled";
+                snprintf(err.message, sizeof err.message,
+                         "%s is disabled: supamock does not model it yet", route->feature);
+                rc = -1;
+            }
         }
     } else if (strncmp(path, "/admin/users", 12) == 0 && (path[12] == '\0' || path[12] == '/')) {
         rc = gotrue_require_admin(g, &c, token, &err);

@@ -37,6 +37,8 @@
 #define MOCK_MAX_ADMIN_HOSTS 16
 /* Scenario files larger than this are refused. */
 #define MOCK_MAX_SCENARIO_BYTES (64 * 1024 * 1024)
+/* Errors `supamock validate` lists for one file before it says "and N more". */
+#define MOCK_MAX_REPORTED_ERRORS 64
 /* Depth of nested or=/and= groups in a query string and of JSON in bodies. */
 #define MOCK_MAX_NESTING 64
 /* Graceful shutdown waits this long for in-flight responses. */

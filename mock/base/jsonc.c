@@ -194,8 +194,52 @@ static bool same_shape(const cJSON *j, const jsonc_node_t *n)
     return i == n->child_count;
 }
 
+/* The offset of the first ',' outside strings that only white space separates
+ * from a ']' or '}', when it lies before `limit` (where parsing stopped, or
+ * the end), else JSONC_NO_OFFSET. */
+static size_t trailing_comma(const char *text, size_t len, size_t limit)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len && i <= limit; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == ',') {
+            size_t k = i + 1;
+            while (k < len &&
+                   (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
+                k++;
+            if (k < len && (text[k] == ']' || text[k] == '}'))
+                return i;
+        }
+    }
+    return JSONC_NO_OFFSET;
+}
+
 static void describe_syntax_error(const char *text, size_t len, size_t offset, jsonc_error_t *err)
 {
+    /* A trailing comma: cJSON stops at the bracket after it, or reports the
+     * end of the text, but the mistake is the comma, so that is where the
+     * error points. Comments are blanks by now. */
+    size_t comma = trailing_comma(text, len, offset);
+    if (comma != JSONC_NO_OFFSET) {
+        size_t close = comma + 1;
+        while (text[close] == ' ' || text[close] == '\t' || text[close] == '\r' ||
+               text[close] == '\n')
+            close++;
+        err->offset = comma;
+        snprintf(err->message, sizeof err->message,
+                 "invalid JSON: trailing comma before '%c' (remove the comma after the last %s)",
+                 text[close], text[close] == ']' ? "item" : "member");
+        return;
+    }
     if (offset >= len) {
         snprintf(err->message, sizeof err->message, "invalid JSON: unexpected end of file");
         return;

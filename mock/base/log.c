@@ -119,8 +119,16 @@ void log_msg(int level, const char *fmt, ...)
     buf_dispose(&line);
 }
 
+static void put_json_text_or_null(buf_t *b, const char *s)
+{
+    if (s && *s)
+        buf_put_json_string(b, s);
+    else
+        buf_puts(b, "null");
+}
+
 void log_access(const char *method, const char *target, int status, const char *code,
-                double duration_ms)
+                const char *rule, const char *fault, double duration_ms)
 {
     if (LOG_INFO < log_min_level)
         return;
@@ -141,16 +149,27 @@ void log_access(const char *method, const char *target, int status, const char *
         buf_puts(&line, ",\"status\":");
         buf_put_int(&line, status);
         buf_puts(&line, ",\"code\":");
-        if (code && *code)
-            buf_put_json_string(&line, code);
-        else
-            buf_puts(&line, "null");
+        put_json_text_or_null(&line, code);
+        buf_puts(&line, ",\"rule\":");
+        put_json_text_or_null(&line, rule);
+        buf_puts(&line, ",\"fault\":");
+        put_json_text_or_null(&line, fault);
         buf_puts(&line, ",\"duration_ms\":");
         put_millis(&line, duration_ms);
         buf_putc(&line, '}');
     } else {
-        buf_printf(&line, "%s info  %s %s -> %d%s%s (%.3f ms)", ts, method, target, status,
-                   code && *code ? " " : "", code ? code : "", duration_ms);
+        /* GET /rest/v1/profiles -> 0 connection_reset (rule "first read resets") (0.1 ms) */
+        buf_printf(&line, "%s info  %s %s -> %d", ts, method, target, status);
+        if (fault && *fault)
+            buf_printf(&line, " %s", fault);
+        if (code && *code)
+            buf_printf(&line, " %s", code);
+        if (rule && *rule) {
+            buf_puts(&line, " (rule ");
+            buf_put_json_string(&line, rule);
+            buf_putc(&line, ')');
+        }
+        buf_printf(&line, " (%.3f ms)", duration_ms);
     }
     emit(&line, LOG_INFO);
 }

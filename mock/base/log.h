@@ -15,8 +15,9 @@ void log_flush(void);
 int log_level_parse(const char *s);  /* -1 when unknown */
 int log_format_parse(const char *s); /* -1 when unknown */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* One access-log line per answered request. */
+/* One access-log line per answered request: status 0 for a connection fault
+ * (named by `fault`); code, rule and fault may be NULL. */
 void log_access(const char *method, const char *target, int status, const char *code,
-                double duration_ms);
+                const char *rule, const char *fault, double duration_ms);
 
 #endif

@@ -58,13 +58,17 @@ typedef enum mock_fault {
     MOCK_FAULT_NO_RESPONSE,            /* hold the connection, never answer */
 } mock_fault_t;
 
-/* What the router learnt while answering, for the journal (GET /__mock/requests). Strings
- * are static or live in the request arena; NULL renders as JSON null. */
+/* What the handler learnt while answering, for the journal and the access log.
+ * Strings are static or live in the request arena; NULL renders as JSON null. */
 typedef struct mock_outcome {
     const char *role; /* resolved database role */
     const char *key; /* key kind: anon, service_role, publishable, secret, user, missing, invalid */
     const char *code; /* error code of the answer (PGRST205, 42501, invalid_credentials...) */
     const char *rule; /* name of the fault rule that answered */
+    /* The connection fault acted out instead of a complete response, by the
+     * name a rule gives it ("connection_reset"...); NULL for an HTTP answer.
+     * When set, the journal and the access log show status 0. */
+    const char *fault;
 } mock_outcome_t;
 
 /* One response. Header names and values must outlive serialisation: use string

@@ -54,6 +54,7 @@ typedef struct rule {
     char *literal_code;        /* error=CODE of a literal answer's Proxy-Status header, or NULL */
     const cJSON *resp_body;    /* literal body: string (raw) or JSON; NULL: empty */
     mock_fault_t fault;
+    const char *fault_name; /* static: the faults[] name, for the outcome */
     /* timing, counting, state */
     uint32_t delay_ms;
     uint64_t after;
@@ -315,8 +316,10 @@ static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenar
             return bad(err, pos, r->name, "respond.fault must be a string");
         r->kind = RULE_FAULT;
         for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-            if (strcmp(faults[i].name, fault->valuestring) == 0)
+            if (strcmp(faults[i].name, fault->valuestring) == 0) {
                 r->fault = faults[i].fault;
+                r->fault_name = faults[i].name;
+            }
         if (r->fault == MOCK_FAULT_NONE) {
             scenario_error_at(err, pos,
                               "rule \"%s\": unknown fault \"%s\" (use connection_reset, "
@@ -626,6 +629,7 @@ int rules_apply(rules_t *rs, const store_t *store, const mock_request_t *req, co
             break;
         case RULE_FAULT:
             resp->fault = r->fault;
+            resp->outcome.fault = r->fault_name;
             /* truncated_body cuts a real response: a literal one when the
              * rule gives a status or body, else the model's (the router then
              * runs the handler as if no rule had answered). */

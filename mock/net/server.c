@@ -325,7 +325,7 @@ static void answer_error(conn_t *c)
     buf_t out;
     buf_init(&out);
     http_response_serialize(&resp, 1, true, &out);
-    log_access("-", "-", status, NULL, 0.0);
+    log_access("-", "-", status, NULL, NULL, NULL, 0.0);
     mock_response_dispose(&resp);
     conn_write(c, &out);
     buf_reset(&c->pending);
@@ -455,8 +455,11 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
         buf_init(&resp.body);
     }
     double ms = (double)(uv_hrtime() - start_ns) / 1e6;
-    /* The handler names the error it answered with (outcome.code). */
-    log_access(req->method, req->target, resp.status, resp.outcome.code, ms);
+    /* The handler names what it answered with: the error code, the rule, and
+     * the connection fault acted out instead of a response (status 0). */
+    const mock_outcome_t *o = &resp.outcome;
+    log_access(req->method, req->target, o->fault ? 0 : resp.status, o->code, o->rule, o->fault,
+               ms);
     uint32_t delay = resp.delay_ms;
     mock_response_dispose(&resp);
     if (delay > 0) {

@@ -91,8 +91,26 @@ typedef struct loader {
     scenario_t *s;
     scenario_error_t *err;
     const jsonc_doc_t *doc;
-    const char *file; /* borrowed from s->files */
+    const char *file;       /* borrowed from s->files */
+    scenario_errors_t *all; /* scenario_load_all: every error, and go on; else NULL */
 } loader_t;
+
+static void errors_add(scenario_errors_t *all, const scenario_error_t *e)
+{
+    if (all->count < MOCK_MAX_REPORTED_ERRORS)
+        all->items[all->count++] = *e;
+    else
+        all->more++;
+}
+
+/* In scenario_load_all's mode the caller goes on after an error (rc keeps
+ * the failure); otherwise it returns at the first one. */
+#define GO_ON_OR_RETURN(L, rc)                                                                     \
+    do {                                                                                           \
+        if (!(L)->all)                                                                             \
+            return -1;                                                                             \
+        (rc) = -1;                                                                                 \
+    } while (0)
 
 static scenario_pos_t pos_at(const loader_t *L, size_t offset)
 {
@@ -107,12 +125,18 @@ static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
 static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
 {
     scenario_pos_t p = pos_at(L, offset);
-    snprintf(L->err->file, sizeof L->err->file, "%s", L->file);
-    L->err->line = p.line;
-    L->err->col = p.col;
+    scenario_error_t e;
+    snprintf(e.file, sizeof e.file, "%s", L->file);
+    e.line = p.line;
+    e.col = p.col;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->err->message, sizeof L->err->message, fmt, ap);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    /* err keeps the first error; the collector gets every one. */
+    if (!L->all || L->all->count + L->all->more == 0)
+        *L->err = e;
+    if (L->all)
+        errors_add(L->all, &e);
     va_end(ap);
     return -1;
 }
@@ -174,6 +198,7 @@ static int check_keys(const loader_t *L, const cJSON *obj, const jsonc_node_t *n
                       const char *const *known, size_t known_count, const char *where)
 {
     size_t i = 0;
+    int rc = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++) {
         const jsonc_node_t *cn = jsonc_child(n, i);
         size_t off = cn ? cn->key_offset : JSONC_NO_OFFSET;
@@ -185,14 +210,19 @@ static int check_keys(const loader_t *L, const cJSON *obj, const jsonc_node_t *n
         if (!found) {
             char hint[96];
             suggestion(hint, sizeof hint, c->string, known, known_count);
-            return fail_at(L, off, "unknown key \"%s\" in %s%s", c->string, where, hint);
+            fail_at(L, off, "unknown key \"%s\" in %s%s", c->string, where, hint);
+            GO_ON_OR_RETURN(L, rc);
+            continue;
         }
         for (const cJSON *p = obj->child; p != c; p = p->next) {
-            if (strcmp(p->string, c->string) == 0)
-                return fail_at(L, off, "duplicate key \"%s\" in %s", c->string, where);
+            if (strcmp(p->string, c->string) == 0) {
+                fail_at(L, off, "duplicate key \"%s\" in %s", c->string, where);
+                GO_ON_OR_RETURN(L, rc);
+                break;
+            }
         }
     }
-    return 0;
+    return rc;
 }
 
 /* Member `key` of obj (first match, case-sensitive) and its node, or NULL. */
@@ -928,7 +958,9 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
         if (parse_column(L, c, cn, t->name, i, &col) != 0) {
             column_dispose(&col);
             rc = -1;
-            break;
+            if (!L->all)
+                break;
+            continue; /* scenario_load_all: check the next column */
         }
         size_t at = t->column_count;
         for (size_t k = 0; k < t->column_count; k++) {
@@ -941,7 +973,9 @@ static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const
             rc = fail_at(L, off_of(vn), "column \"%s\" specified more than once in table \"%s\"",
                          col.name, t->name);
             column_dispose(&col);
-            break;
+            if (!L->all)
+                break;
+            continue;
         }
         if (at == t->column_count) {
             t->columns = xrealloc(t->columns, (t->column_count + 1) * sizeof *t->columns);
@@ -1223,25 +1257,27 @@ static int apply_table(loader_t *L, scenario_table_t *t, const cJSON *j, const j
 {
     char where[160];
     snprintf(where, sizeof where, "table \"%s\"", t->name);
-    if (want_object(L, j, n, where) != 0 ||
-        check_keys(L, j, n, table_keys, TABLE_KEY_COUNT, where) != 0)
+    if (want_object(L, j, n, where) != 0)
         return -1;
+    int rc = 0;
+    if (check_keys(L, j, n, table_keys, TABLE_KEY_COUNT, where) != 0)
+        GO_ON_OR_RETURN(L, rc);
     const jsonc_node_t *vn;
     const cJSON *v;
     if ((v = member(j, n, "columns", &vn)) && apply_columns(L, t, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "rls", &vn)) && want_bool(L, v, vn, "rls", where, &t->rls) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "in_schema_cache", &vn)) &&
         want_bool(L, v, vn, "in_schema_cache", where, &t->in_schema_cache) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "grants", &vn)) && apply_grants(L, t, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "policies", &vn)) && apply_policies(L, t, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "rows", &vn)) && apply_rows(L, t, v, vn) != 0)
-        return -1;
-    return 0;
+        GO_ON_OR_RETURN(L, rc);
+    return rc;
 }
 
 static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
@@ -1249,6 +1285,8 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     if (want_object(L, j, n, "\"tables\"") != 0)
         return -1;
     size_t i = 0;
+    int rc = 0;
+    /* After an error in one table, scenario_load_all checks the next. */
     for (const cJSON *c = j->child; c; c = c->next, i++) {
         const jsonc_node_t *cn = jsonc_child(n, i);
         size_t koff = cn ? cn->key_offset : JSONC_NO_OFFSET;
@@ -1256,28 +1294,33 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
         if (split_table_name(c->string, &schema, &name) != 0) {
             free(schema);
             free(name);
-            return fail_at(L, koff, "bad table name \"%s\" (expected \"name\" or \"schema.name\")",
-                           c->string);
+            fail_at(L, koff, "bad table name \"%s\" (expected \"name\" or \"schema.name\")",
+                    c->string);
+            GO_ON_OR_RETURN(L, rc);
+            continue;
         }
         if (check_ident(L, koff, "schema name", schema) != 0 ||
             check_ident(L, koff, "table name", name) != 0) {
             free(schema);
             free(name);
-            return -1;
+            GO_ON_OR_RETURN(L, rc);
+            continue;
         }
         /* "profiles" and "public.profiles" name the same table. */
-        for (const cJSON *p = j->child; p != c; p = p->next) {
+        bool twice = false;
+        for (const cJSON *p = j->child; p != c && !twice; p = p->next) {
             char *ps, *pn;
             split_table_name(p->string, &ps, &pn);
-            bool same = strcmp(ps, schema) == 0 && strcmp(pn, name) == 0;
+            twice = strcmp(ps, schema) == 0 && strcmp(pn, name) == 0;
             free(ps);
             free(pn);
-            if (same) {
-                fail_at(L, koff, "table \"%s.%s\" is declared twice in \"tables\"", schema, name);
-                free(schema);
-                free(name);
-                return -1;
-            }
+        }
+        if (twice) {
+            fail_at(L, koff, "table \"%s.%s\" is declared twice in \"tables\"", schema, name);
+            free(schema);
+            free(name);
+            GO_ON_OR_RETURN(L, rc);
+            continue;
         }
         scenario_table_t *t = find_table(L->s, schema, name);
         if (!t) {
@@ -1289,7 +1332,8 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                 check_keys(L, c, cn, table_keys, TABLE_KEY_COUNT, where) != 0) {
                 free(schema);
                 free(name);
-                return -1;
+                GO_ON_OR_RETURN(L, rc);
+                continue;
             }
             if (!member(c, cn, "columns", &vn)) {
                 /* A table only a base could supply, probably a misspelt one. */
@@ -1303,7 +1347,8 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                         name, hint);
                 free(schema);
                 free(name);
-                return -1;
+                GO_ON_OR_RETURN(L, rc);
+                continue;
             }
             L->s->tables = xrealloc(L->s->tables, (L->s->table_count + 1) * sizeof *L->s->tables);
             t = &L->s->tables[L->s->table_count++];
@@ -1317,9 +1362,9 @@ static int apply_tables(loader_t *L, const cJSON *j, const jsonc_node_t *n)
             free(name);
         }
         if (apply_table(L, t, c, cn) != 0)
-            return -1;
+            GO_ON_OR_RETURN(L, rc);
     }
-    return 0;
+    return rc;
 }
 
 /* ---- auth ---- */
@@ -1739,6 +1784,7 @@ typedef struct chain {
      * text from memory (a body sent to the admin API), which has no folder and
      * may extend only scenarios found by name under the roots. */
     char *folder;
+    scenario_errors_t *all; /* scenario_load_all's collector, or NULL */
 } chain_t;
 
 static void chain_dispose(chain_t *c)
@@ -2090,52 +2136,61 @@ static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
         "enums",     "tables",  "schema_cache", "rules"};
     static const char *const gateways[] = {"hosted", "self-hosted", "cli"};
     const char *where = "the scenario";
+    int rc = 0;
+    /* Each key is checked on its own, so scenario_load_all goes on after an
+     * error in one (GO_ON_OR_RETURN). */
     if (check_keys(L, root, n, keys, sizeof keys / sizeof keys[0], where) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     scenario_t *s = L->s;
     const jsonc_node_t *vn;
     const cJSON *v;
-    if ((v = member(root, n, "$schema", &vn)) && !cJSON_IsString(v))
-        return fail_at(L, off_of(vn), "\"$schema\" must be a string, not %s", kind_of(v));
+    if ((v = member(root, n, "$schema", &vn)) && !cJSON_IsString(v)) {
+        fail_at(L, off_of(vn), "\"$schema\" must be a string, not %s", kind_of(v));
+        GO_ON_OR_RETURN(L, rc);
+    }
     /* name and description describe this file; a base's never carry over. */
     free(s->name);
     free(s->description);
     s->name = NULL;
     s->description = NULL;
     if ((v = member(root, n, "name", &vn)) && want_string(L, v, vn, "name", where, false, &s->name))
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "description", &vn)) &&
         want_string(L, v, vn, "description", where, true, &s->description))
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "postgrest_version", &vn))) {
         if (!cJSON_IsNumber(v) ||
-            (v->valuedouble != 12 && v->valuedouble != 13 && v->valuedouble != 14))
-            return fail_at(L, off_of(vn), "\"postgrest_version\" must be 12, 13 or 14");
-        s->postgrest_version = (int)v->valuedouble;
+            (v->valuedouble != 12 && v->valuedouble != 13 && v->valuedouble != 14)) {
+            fail_at(L, off_of(vn), "\"postgrest_version\" must be 12, 13 or 14");
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            s->postgrest_version = (int)v->valuedouble;
+        }
     }
     if ((v = member(root, n, "postgrest", &vn)) && apply_postgrest(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "gateway", &vn))) {
         int k = want_choice(L, v, vn, "\"gateway\"", gateways, 3);
         if (k < 0)
-            return -1;
-        s->gateway = (scenario_gateway_t)k;
+            GO_ON_OR_RETURN(L, rc);
+        else
+            s->gateway = (scenario_gateway_t)k;
     }
     if ((v = member(root, n, "clock", &vn)) && apply_clock(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     /* Roles and enums first: tables refer to them, whatever the key order. */
     if ((v = member(root, n, "roles", &vn)) && apply_roles(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "enums", &vn)) && apply_enums(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "tables", &vn)) && apply_tables(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "auth", &vn)) && apply_auth(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "schema_cache", &vn)) && apply_schema_cache(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "rules", &vn)) && apply_rules(L, v, vn) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if (!s->name) {
         /* Named after the file: "scenarios/stale.json" is "stale". */
         const char *base = strrchr(L->file, '/');
@@ -2147,7 +2202,7 @@ static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
     }
     if (!s->description)
         s->description = xstrdup("");
-    return 0;
+    return rc;
 }
 
 /* When text is not JSON from its first value on, it is most likely not a
@@ -2194,7 +2249,7 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
         scenario_error_at(err, p, "%s", jerr.message);
         return -1;
     }
-    loader_t L = {NULL, err, &doc, file};
+    loader_t L = {NULL, err, &doc, file, chain->all};
     scenario_t *s = NULL;
     int rc = -1;
     if (!cJSON_IsObject(doc.json)) {
@@ -2227,9 +2282,10 @@ fail:
 /* Loads text as the first file of a chain; `folder` (owned, may be NULL) is
  * where its path-like `extends` may reach. */
 static int load_first(const char *file, const char *text, size_t len, char *folder,
-                      scenario_t **out, scenario_error_t *err)
+                      scenario_t **out, scenario_error_t *err, scenario_errors_t *all)
 {
     chain_t chain = {0};
+    chain.all = all;
     chain.ids[0] = file_id(file);
     chain.names[0] = xstrdup(file);
     chain.n = 1;
@@ -2251,16 +2307,17 @@ int scenario_load_text(const char *file, const char *text, size_t len, scenario_
                        scenario_error_t *err)
 {
     /* Text from memory has no folder: its bases come by name from the roots. */
-    return load_first(file ? file : "<scenario>", text, len, NULL, out, err);
+    return load_first(file ? file : "<scenario>", text, len, NULL, out, err, NULL);
 }
 
 /* Loads a file the caller chose (or found under a root); its bases may come
  * from its own folder or the roots. */
-static int load_file(const char *path, scenario_t **out, scenario_error_t *err)
+static int load_file(const char *path, scenario_t **out, scenario_error_t *err,
+                     scenario_errors_t *all)
 {
     if (strcmp(path, BUILTIN_DEFAULT_FILE) == 0)
-        return scenario_load_text(path, scenario_builtin_default, strlen(scenario_builtin_default),
-                                  out, err);
+        return load_first(path, scenario_builtin_default, strlen(scenario_builtin_default), NULL,
+                          out, err, all);
     char *text;
     size_t len;
     char why[160];
@@ -2268,12 +2325,13 @@ static int load_file(const char *path, scenario_t **out, scenario_error_t *err)
         scenario_error_at(err, (scenario_pos_t){path, 0, 0}, "%s", why);
         return -1;
     }
-    int rc = load_first(path, text, len, real_folder(path), out, err);
+    int rc = load_first(path, text, len, real_folder(path), out, err, all);
     free(text);
     return rc;
 }
 
-int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err)
+static int load_name(const char *name, scenario_t **out, scenario_error_t *err,
+                     scenario_errors_t *all)
 {
     *out = NULL;
     chain_t none = {0};
@@ -2286,15 +2344,36 @@ int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err
             scenario_error_at(err, (scenario_pos_t){0}, "%s", why);
         return -1;
     }
-    int rc = load_file(path, out, err);
+    int rc = load_file(path, out, err, all);
     free(path);
     return rc;
+}
+
+int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err)
+{
+    return load_name(name, out, err, NULL);
 }
 
 int scenario_load(const char *name_or_file, scenario_t **out, scenario_error_t *err)
 {
     *out = NULL;
     if (looks_like_path(name_or_file))
-        return load_file(name_or_file, out, err);
-    return scenario_load_name(name_or_file, out, err);
+        return load_file(name_or_file, out, err, NULL);
+    return load_name(name_or_file, out, err, NULL);
+}
+
+int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_errors_t *errs)
+{
+    *out = NULL;
+    errs->count = 0;
+    errs->more = 0;
+    scenario_error_t first;
+    memset(&first, 0, sizeof first);
+    int rc = looks_like_path(name_or_file) ? load_file(name_or_file, out, &first, errs)
+                                           : load_name(name_or_file, out, &first, errs);
+    /* Errors that end a load at once (unreadable file, not JSON, a bad
+     * extends chain) are only in `first`. */
+    if (rc != 0 && errs->count == 0)
+        errors_add(errs, &first);
+    return rc;
 }

@@ -6,6 +6,8 @@
 #define MOCK_SCENARIO_H
 
 #include <cjson/cJSON.h>
+#include "caps.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -191,6 +193,19 @@ int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err
 int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
                        scenario_error_t *err);
 void scenario_free(scenario_t *s); /* NULL is a no-op */
+
+/* Every error one load found, in the order found: at most
+ * MOCK_MAX_REPORTED_ERRORS are kept, `more` counts the rest. */
+typedef struct scenario_errors {
+    scenario_error_t items[MOCK_MAX_REPORTED_ERRORS];
+    size_t count;
+    size_t more;
+} scenario_errors_t;
+/* scenario_load for `supamock validate`: after an error it goes on wherever
+ * the rest can still be checked on its own (every key of the scenario, every
+ * unknown key of an object, every table, every column), so one run reports
+ * them all. Returns 0, or -1 with errs->count >= 1. */
+int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_errors_t *errs);
 
 /* Fills err with a position and a printf message (for callers that find errors
  * in a loaded scenario, e.g. a seed row violating a constraint). */

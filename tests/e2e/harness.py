@@ -31,6 +31,12 @@ SANITIZER_MARKERS = (
 )
 
 
+# The default scenario runs on real time, so that the sessions it mints are
+# valid for a client comparing exp with its own clock. Tests whose expected
+# dates, Date headers or prepared tokens assume the demo instant pass this.
+FIXED_CLOCK = ("--clock", "2026-01-01T00:00:00Z")
+
+
 def binary():
     path = os.environ.get("SUPAMOCK_BIN")
     if not path:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import Supamock, header, source_dir
+from harness import FIXED_CLOCK, Supamock, header, source_dir
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -115,7 +115,8 @@ class HealthAndScenarioTest(AdminBase):
             os.mkdir(os.path.join(tmp, "scenarios"))
             for path in (BASIC, OTHER):
                 shutil.copy(path, os.path.join(tmp, "scenarios"))
-            self.mock = Supamock("--scenario", BASIC, cwd=tmp).start()
+            # --clock holds across the switch, so "default" keeps the dates below.
+            self.mock = Supamock("--scenario", BASIC, *FIXED_CLOCK, cwd=tmp).start()
             self.check_put_scenario_by_name()
             self.mock.stop()
 
@@ -253,7 +254,8 @@ class JournalTest(AdminBase):
         self.assertEqual(body["dropped"], 0)
         first, second = body["requests"]
         self.assertEqual(list(first), ["id", "at", "method", "path", "query", "headers", "body",
-                                       "role", "key", "status", "code", "rule", "duration_us"])
+                                       "role", "key", "status", "code", "rule", "fault",
+                                       "duration_us"])
         self.assertEqual((first["id"], second["id"]), (1, 2))
         self.assertEqual(first["at"], "2026-01-01T00:00:00Z")
         self.assertEqual((first["method"], first["path"]), ("GET", "/rest/v1/items"))
@@ -299,10 +301,10 @@ class JournalTest(AdminBase):
                          {"count": 2})
         self.assertEqual(self.admin_json("GET", "/requests?colour=red", status=400),
                          {"error": 'unknown filter "colour" (filters: method, path, status, '
-                                   'code, rule, since)'})
+                                   'code, rule, fault, since)'})
         self.assertEqual(self.admin_json("GET", "/requests?status=teapot", status=400),
-                         {"error": '"status" must be a status code such as 404 or a class '
-                                   'such as 4xx'})
+                         {"error": '"status" must be a status code such as 404, a class '
+                                   'such as 4xx, or 0 (connection faults)'})
         self.assertEqual(self.admin_json("GET", "/requests?since=soon", status=400),
                          {"error": '"since" must be an entry id (entries after it) or an ISO '
                                    '8601 time (entries at or after it)'})

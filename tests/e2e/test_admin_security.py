@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import ResponseReader, Supamock, binary, header, source_dir
+from harness import FIXED_CLOCK, ResponseReader, Supamock, binary, header, source_dir
 
 JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
@@ -56,7 +56,7 @@ class CrossSiteTest(unittest.TestCase):
     """A page on http://evil.example posts to http://127.0.0.1:PORT/__mock/..."""
 
     def setUp(self):
-        self.mock = Supamock().start()
+        self.mock = Supamock(*FIXED_CLOCK).start()
 
     def tearDown(self):
         self.mock.stop()
@@ -170,7 +170,7 @@ class RebindingTest(unittest.TestCase):
     """evil.example:PORT re-resolves to 127.0.0.1: its requests carry its own Host."""
 
     def setUp(self):
-        self.mock = Supamock().start()
+        self.mock = Supamock(*FIXED_CLOCK).start()
 
     def tearDown(self):
         self.mock.stop()
@@ -217,7 +217,7 @@ class RebindingTest(unittest.TestCase):
 
 class AdminHostFlagTest(unittest.TestCase):
     def setUp(self):
-        self.mock = Supamock("--admin-host", "supamock", "--admin-host", "api.internal:8080").start()
+        self.mock = Supamock("--admin-host", "supamock", "--admin-host", "api.internal:8080", *FIXED_CLOCK).start()
 
     def tearDown(self):
         self.mock.stop()

@@ -87,11 +87,56 @@ class AuthTest(unittest.TestCase):
         self.assertEqual(json.loads(data)["message"], "No API key found in request")
 
     def test_unknown_path(self):
-        # chi's NotFound (GoTrue's router sets no handler of its own).
+        # chi's NotFound for a path GoTrue has no route for (its router sets no
+        # NotFound handler of its own): the same text a client meets on Supabase.
         status, h, data = self.call("GET", "/no-such-route")
         self.assertEqual(status, 404)
         self.assertEqual(data, b"404 page not found\n")
         self.assertEqual(h["content-type"], "text/plain; charset=utf-8")
+
+    def test_unmodelled_gotrue_routes_are_feature_disabled(self):
+        # Routes GoTrue has (internal/api/api.go) but supamock does not model
+        # yet answer as GoTrue answers a disabled feature: 404 feature_disabled
+        # (apierrors.NewNotFoundError(ErrorCodeFeatureDisabled, ...)), in both
+        # error forms, never chi's text 404.
+        for method, path in [("POST", "/otp"), ("POST", "/recover"), ("POST", "/magiclink"),
+                             ("POST", "/resend"), ("GET", "/settings"), ("POST", "/verify"),
+                             ("GET", "/.well-known/jwks.json"), ("POST", "/sso/")]:
+            with self.subTest(path=path):
+                status, h, data = self.call(method, path, {"email": "demo@example.com"})
+                self.assertEqual(status, 404, data)
+                self.assertEqual(h["content-type"], "application/json")
+                self.assertEqual(h["x-sb-error-code"], "feature_disabled")
+                body = json.loads(data)
+                self.assertEqual(list(body), ["code", "error_code", "msg"])
+                self.assertEqual((body["code"], body["error_code"]), (404, "feature_disabled"))
+                self.assertTrue(body["msg"].endswith(" is disabled: supamock does not model it yet"))
+        status, h, data = self.call("POST", "/otp", {"email": "demo@example.com"},
+                                    headers={"X-Supabase-Api-Version": "2024-01-01"})
+        self.assertEqual((status, json.loads(data)), (404, {
+            "code": "feature_disabled",
+            "message": "OTP sign-in (signInWithOtp) is disabled: supamock does not model it yet"}))
+        # chi answers a registered path with another method 405, no body.
+        status, _, data = self.call("GET", "/otp")
+        self.assertEqual((status, data), (405, b""))
+
+    def test_unmodelled_admin_routes_check_admin_first(self):
+        # requireAdminCredentials runs before the handler (api.go: r.With(
+        # api.requireAdminCredentials).Post("/invite", ...); r.Route("/admin",
+        # ... r.Use(api.requireAdminCredentials))).
+        bearer = {"Authorization": "Bearer " + ANON}
+        for path in ("/invite", "/admin/generate_link"):
+            with self.subTest(path=path):
+                status, h, _ = self.call("POST", path, {"email": "x@example.com"}, headers=bearer)
+                self.assertEqual((status, h["x-sb-error-code"]), (403, "not_admin"))
+                status, h, data = self.call("POST", path, {"email": "x@example.com"},
+                                            key=SERVICE,
+                                            headers={"Authorization": "Bearer " + SERVICE})
+                self.assertEqual((status, json.loads(data)["error_code"]), (404, "feature_disabled"))
+        status, _, data = self.call("GET", "/admin/users/%s/factors" % DEMO, key=SERVICE,
+                                    headers={"Authorization": "Bearer " + SERVICE})
+        self.assertEqual((status, json.loads(data)["msg"]),
+                         (404, "MFA is disabled: supamock does not model it yet"))
 
     # -- password grant and /user -------------------------------------------------
 

@@ -11,7 +11,7 @@ import json
 import os
 import unittest
 
-from harness import ResponseReader, Supamock, header
+from harness import FIXED_CLOCK, ResponseReader, Supamock, header
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -40,7 +40,7 @@ class BadTextTest(unittest.TestCase):
         # reusing them; without it, freed memory is reused at once and RSS
         # measures what is really kept.
         asan = os.environ.get("ASAN_OPTIONS", "")
-        self.mock = Supamock(env={"ASAN_OPTIONS": asan + ":quarantine_size_mb=0"}).start()
+        self.mock = Supamock(*FIXED_CLOCK, env={"ASAN_OPTIONS": asan + ":quarantine_size_mb=0"}).start()
 
     def tearDown(self):
         self.mock.stop()

@@ -165,6 +165,97 @@ class CliTest(unittest.TestCase):
         self.assertEqual(m.group(2), "3")
         self.assertEqual(m.group(3), "3")
 
+    def validate(self, *texts):
+        """Runs validate on files holding texts; (rc, out, [(file index, line,
+        col, message)] in the order printed)."""
+        with tempfile.TemporaryDirectory() as d:
+            paths = []
+            for i, text in enumerate(texts):
+                paths.append(os.path.join(d, "s%d.json" % i))
+                with open(paths[-1], "w") as f:
+                    f.write(text)
+            rc, out, err = run("validate", *paths)
+        errors = []
+        for line in err.splitlines():
+            m = re.match(r"^(.*):(\d+):(\d+): (.+)$", line)
+            self.assertIsNotNone(m, err)
+            errors.append((paths.index(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)))
+        return rc, out.replace(d + "/", ""), errors
+
+    def test_validate_reports_every_error_of_a_file(self):
+        rc, _, errors = self.validate(
+            '{\n'
+            '  "name": "many",\n'
+            '  "extends": "default",\n'
+            '  "gatway": "hosted",\n'
+            '  "postgrest_version": 15,\n'
+            '  "tables": {\n'
+            '    "items": {\n'
+            '      "columns": [\n'
+            '        {"name": "id", "type": "integer", "nullable": "no"},\n'
+            '        {"name": "qty", "type": "integr"}\n'
+            '      ],\n'
+            '      "rls": "yes"\n'
+            '    },\n'
+            '    "other": {"colums": []}\n'
+            '  },\n'
+            '  "auth": {"confirm_email": "yes"}\n'
+            '}\n')
+        self.assertEqual(rc, 2)
+        self.assertEqual([e[1:3] for e in errors],
+                         [(4, 3), (5, 24), (9, 55), (10, 33), (12, 14), (14, 15), (16, 29)])
+        self.assertEqual(errors[0][3], 'unknown key "gatway" in the scenario '
+                                       '(did you mean "gateway"?)')
+        self.assertEqual(errors[2][3], '"nullable" in column "id" of table "items" must be true '
+                                       'or false, not a string')
+        self.assertTrue(errors[3][3].startswith('unknown type "integr" for column "qty"'))
+        self.assertEqual(errors[5][3], 'unknown key "colums" in table "other" '
+                                       '(did you mean "columns"?)')
+
+    def test_validate_reports_every_file(self):
+        good = '{"name": "good", "extends": "default"}'
+        rc, out, errors = self.validate('{"name": "a", "gateway": "kong"}', good,
+                                        '{"name": "b",\n "clock": 5}')
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "s1.json: ok\n")
+        self.assertEqual([e[:3] for e in errors], [(0, 1, 26), (2, 2, 11)])
+        rc, out, errors = self.validate(good, good)
+        self.assertEqual((rc, out, errors), (0, "s0.json: ok\ns1.json: ok\n", []))
+
+    def test_validate_points_at_a_trailing_comma(self):
+        # cJSON stops at the bracket; the mistake is the comma before it,
+        # comments and blank lines between them notwithstanding.
+        rc, _, errors = self.validate(
+            '{\n'
+            '  "name": "t",\n'
+            '  "tables": {"items": {"columns": [\n'
+            '    {"name": "id", "type": "integer"},  // the only column\n'
+            '    /* more later */\n'
+            '  ]}}\n'
+            '}\n')
+        self.assertEqual(rc, 2)
+        self.assertEqual(errors, [(0, 4, 38, "invalid JSON: trailing comma before ']' (remove "
+                                             "the comma after the last item)")])
+        rc, _, errors = self.validate('{"name": "t", "description": "x",\n}')
+        self.assertEqual(errors, [(0, 1, 33, "invalid JSON: trailing comma before '}' (remove "
+                                             "the comma after the last member)")])
+
+    def test_validate_points_at_a_nested_field(self):
+        # The value of the field with the wrong type, not the object holding it.
+        rc, _, errors = self.validate(
+            '{"name": "n", "extends": "default",\n'
+            ' "postgrest": {"db_max_rows": "1000"},\n'
+            ' "roles": {"service_role": {"bypass_rls": "yes"}},\n'
+            ' "auth": {"users": [{"id": "13ab4cf1-8587-4685-874b-c2d37beeab38",\n'
+            '                     "email": 5}]}}\n')
+        self.assertEqual(rc, 2)
+        self.assertEqual([e[1:] for e in errors], [
+            (2, 31, '"db_max_rows" in "postgrest" must be a whole number, not a string'),
+            (3, 43, '"bypass_rls" in role "service_role" must be true or false, not a string'),
+            (5, 31, '"email" in user "13ab4cf1-8587-4685-874b-c2d37beeab38" must be a string, '
+                    'not a number'),
+        ])
+
     def test_bad_scenario_at_startup_exits_2(self):
         with tempfile.TemporaryDirectory() as d:
             bad = os.path.join(d, "bad.json")

@@ -201,6 +201,91 @@ class FaultTest(unittest.TestCase):
         self.assertGreaterEqual(time.monotonic() - t0, 0.2)
 
 
+class FaultJournalTest(unittest.TestCase):
+    """What the journal and the access log record for a fault: status 0 (no
+    complete HTTP response went out), the fault's name and the rule's."""
+
+    FAULTS = [("/rest/v1/reset", "reset", "connection_reset"),
+              ("/rest/v1/empty", "empty", "empty_response"),
+              ("/rest/v1/malformed", "malformed", "malformed_response"),
+              ("/rest/v1/random", "random", "random_data_then_close"),
+              ("/rest/v1/trunc", "truncated literal", "truncated_body")]
+
+    def setUp(self):
+        self.mock = Supamock("--scenario", FIXTURE, "--log-format", "json").start()
+
+    def tearDown(self):
+        self.mock.stop()
+
+    def journal(self, query=""):
+        st, _, _, body = self.mock.request("GET", "/__mock/requests" + query)
+        self.assertEqual(st, 200, body)
+        return json.loads(body)["requests"]
+
+    def provoke(self, path, extra=""):
+        with self.mock.connect() as s:
+            s.sendall(get(path, extra))
+            recv_all(s)
+
+    def test_faults_are_status_0_with_the_fault_and_rule_named(self):
+        for path, _, _ in self.FAULTS:
+            self.provoke(path)
+        # A fault cutting the model's own answer: the model's code stays null (200).
+        self.provoke("/rest/v1/profiles?select=id", "x-fault: truncate\r\n")
+        with self.mock.connect() as s:  # no_response: journaled when it is held
+            s.sendall(get("/rest/v1/hang"))
+            deadline = time.monotonic() + 10
+            while not self.journal("?fault=no_response"):
+                self.assertLess(time.monotonic(), deadline, "no journal entry for no_response")
+        self.mock.assert_healthy()  # an HTTP answer: not a fault
+        want = [(p, 0, None, r, f) for p, r, f in self.FAULTS] + [
+            ("/rest/v1/profiles", 0, None, "truncated", "truncated_body"),
+            ("/rest/v1/hang", 0, None, "hang", "no_response")]
+        got = [(e["path"], e["status"], e["code"], e["rule"], e["fault"])
+               for e in self.journal("?status=0")]
+        self.assertEqual(got, want)
+        self.assertEqual([e["fault"] for e in self.journal("?fault=connection_reset")],
+                         ["connection_reset"])
+        st, _, _, body = self.mock.request("GET", "/__mock/requests/count?status=0")
+        self.assertEqual(json.loads(body), {"count": 7})
+        # Entries of HTTP answers carry "fault": null and their real status.
+        self.assertEqual(self.journal("?status=2xx"), [])
+        st, _, _, _ = self.mock.request("GET", "/rest/v1/profiles?select=id",
+                                        headers={"apikey": SECRET})
+        entry = self.journal("?status=200")[-1]
+        self.assertEqual((entry["status"], entry["rule"], entry["fault"]), (200, None, None))
+        self.assertEqual(list(entry)[-4:], ["code", "rule", "fault", "duration_us"])
+
+    def test_access_log_names_the_rule_and_the_fault(self):
+        self.provoke("/rest/v1/reset")
+        self.mock.request("GET", "/rest/v1/nope", headers={"apikey": SECRET})
+        deadline = time.monotonic() + 10
+        while True:
+            lines = [json.loads(line) for line in self.mock.stderr().splitlines()
+                     if line.startswith("{") and '"target"' in line]
+            if len(lines) >= 2:
+                break
+            self.assertLess(time.monotonic(), deadline, self.mock.stderr())
+            time.sleep(0.01)
+        reset, nope = lines[0], lines[1]
+        self.assertEqual((reset["target"], reset["status"], reset["code"], reset["rule"],
+                          reset["fault"]), ("/rest/v1/reset", 0, None, "reset", "connection_reset"))
+        self.assertEqual((nope["target"], nope["status"], nope["code"], nope["rule"],
+                          nope["fault"]), ("/rest/v1/nope", 404, "PGRST205", None, None))
+
+    def test_pretty_access_log_line(self):
+        self.mock.stop()
+        self.mock = Supamock("--scenario", FIXTURE, "--log-format", "pretty").start()
+        self.provoke("/rest/v1/reset")
+        deadline = time.monotonic() + 10
+        while "/rest/v1/reset" not in self.mock.stderr():
+            self.assertLess(time.monotonic(), deadline, self.mock.stderr())
+            time.sleep(0.01)
+        line = [ln for ln in self.mock.stderr().splitlines() if "/rest/v1/reset" in ln][0]
+        self.assertRegex(line, r' GET /rest/v1/reset -> 0 connection_reset \(rule "reset"\) '
+                               r'\([0-9.]+ ms\)$')
+
+
 class ShutdownTest(unittest.TestCase):
     def test_graceful_shutdown_ends_a_held_connection(self):
         mock = Supamock("--scenario", FIXTURE)

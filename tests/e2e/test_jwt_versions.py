@@ -11,11 +11,11 @@ message as Haskell `show` (double-quoted, inner quotes escaped).
 import os
 import unittest
 
-from harness import Supamock, header, source_dir
+from harness import FIXED_CLOCK, Supamock, header, source_dir
 from test_scenarios import ANON, error, mint, user_token
 
 V12 = os.path.join(source_dir(), "tests", "fixtures", "postgrest-v12.json")
-# The demo clock (scenarios/default.json) is 2026-01-01T00:00:00Z.
+# The servers run on the fixed clock 2026-01-01T00:00:00Z (FIXED_CLOCK).
 T0 = 1767225600
 
 
@@ -36,7 +36,7 @@ class JwtCase(unittest.TestCase):
     SCENARIO = "default"
 
     def setUp(self):
-        self.mock = Supamock("--scenario", self.SCENARIO).start()
+        self.mock = Supamock("--scenario", self.SCENARIO, *FIXED_CLOCK).start()
 
     def tearDown(self):
         self.mock.stop()

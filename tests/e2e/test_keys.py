@@ -7,16 +7,19 @@ import hashlib
 import hmac
 import json
 import subprocess
+import time
 import unittest
 
-from harness import binary, source_dir
+from harness import Supamock, binary, source_dir
 
 SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 ANON = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24i"
         "LCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0")
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
-T0 = 1767225600  # scenarios/default.json clock: 2026-01-01T00:00:00Z
+DEMO_USER = "13ab4cf1-8587-4685-874b-c2d37beeab38"
+T0 = 1767225600  # tests/fixtures/fixed-clock.json: 2026-01-01T00:00:00Z
+FIXED = ("--scenario", "tests/fixtures/fixed-clock.json")
 
 
 def run(*args):
@@ -67,22 +70,22 @@ class KeysTest(unittest.TestCase):
 
 class TokenTest(unittest.TestCase):
     def test_role_token_like_the_demo_keys(self):
-        rc, out, err = run("token", "--role", "service_role")
+        rc, out, err = run("token", "--role", "service_role", *FIXED)
         self.assertEqual(rc, 0, err)
         claims = verify(out.strip())
         self.assertEqual(list(claims), ["iss", "role", "exp"])
         self.assertEqual(claims, {"iss": "supabase-demo", "role": "service_role", "exp": T0 + 3600})
 
     def test_exp_seconds_and_never(self):
-        _, out, _ = run("token", "--role", "anon", "--exp", "60")
+        _, out, _ = run("token", "--role", "anon", "--exp", "60", *FIXED)
         self.assertEqual(verify(out.strip())["exp"], T0 + 60)
-        _, out, _ = run("token", "--role", "anon", "--exp", "never")
+        _, out, _ = run("token", "--role", "anon", "--exp", "never", *FIXED)
         self.assertEqual(verify(out.strip()), {"iss": "supabase-demo", "role": "anon"})
 
     def test_authenticated_user_token(self):
         sub = "13ab4cf1-8587-4685-874b-c2d37beeab38"
         rc, out, _ = run("token", "--role", "authenticated", "--sub", sub,
-                         "--email", "demo@example.com")
+                         "--email", "demo@example.com", *FIXED)
         self.assertEqual(rc, 0)
         claims = verify(out.strip())
         # GoTrue's access-token claims; no session behind it.
@@ -95,9 +98,39 @@ class TokenTest(unittest.TestCase):
         self.assertEqual(claims["email"], "demo@example.com")
         self.assertEqual(claims["role"], "authenticated")
 
+    def test_default_scenario_signs_at_real_time(self):
+        # The default scenario's clock is real time: the token is valid now
+        # for a client that checks exp against its own clock (supabase-js).
+        before = int(time.time())
+        _, out, _ = run("token", "--role", "authenticated", "--sub", DEMO_USER)
+        after = int(time.time())
+        claims = verify(out.strip())
+        self.assertTrue(before <= claims["iat"] <= after, (before, claims["iat"], after))
+        self.assertEqual(claims["exp"], claims["iat"] + 3600)
+
+    def test_negative_exp_mints_an_expired_token(self):
+        _, out, _ = run("token", "--role", "authenticated", "--sub", DEMO_USER, "--exp", "-60",
+                        *FIXED)
+        claims = verify(out.strip())
+        self.assertEqual((claims["iat"], claims["exp"]), (T0, T0 - 60))
+        _, out, _ = run("token", "--role", "anon", "--exp=-1", *FIXED)
+        self.assertEqual(verify(out.strip())["exp"], T0 - 1)
+
+    def test_an_expired_token_is_pgrst303(self):
+        # What the README recipe promises: the server refuses it as PostgREST
+        # v14 does (JWT "exp" in the past beyond the 30 s leeway: PGRST303).
+        _, out, _ = run("token", "--role", "authenticated", "--sub", DEMO_USER, "--exp", "-60")
+        with Supamock() as mock:
+            st, _, _, body = mock.request("GET", "/rest/v1/profiles", headers={
+                "apikey": ANON, "Authorization": "Bearer " + out.strip()})
+        self.assertEqual((st, json.loads(body)["code"]), (401, "PGRST303"))
+
     def test_token_usage_errors(self):
         self.assertEqual(run("token")[0], 2)
         self.assertEqual(run("token", "--role", "anon", "--exp", "soon")[0], 2)
+        self.assertEqual(run("token", "--role", "anon", "--exp", "0")[0], 2)
+        self.assertEqual(run("token", "--role", "anon", "--exp", "-0")[0], 2)
+        self.assertEqual(run("token", "--role", "anon", "--exp", "--")[0], 2)
         self.assertEqual(run("token", "--role")[0], 2)
 
 

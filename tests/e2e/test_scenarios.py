@@ -16,7 +16,7 @@ import re
 import subprocess
 import unittest
 
-from harness import Supamock, header, read_until_close, source_dir
+from harness import FIXED_CLOCK, Supamock, header, read_until_close, source_dir
 
 # The Supabase CLI's public demo values (supabase/cli apikeys.go), used by scenarios/default.json.
 JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
@@ -26,7 +26,7 @@ ANON = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm
         "eHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0")
 DEMO_USER = "13ab4cf1-8587-4685-874b-c2d37beeab38"
 DEMO_EMAIL = "demo@example.com"
-# 2026-01-01T00:00:00Z, the default scenario's clock, as a Unix time.
+# 2026-01-01T00:00:00Z (FIXED_CLOCK, and expired-user-jwt minus two hours) as a Unix time.
 T0 = 1767225600
 JSON_CT = "application/json; charset=utf-8"
 SCENARIOS_DIR = os.path.join(source_dir(), "scenarios")
@@ -103,9 +103,10 @@ class ScenarioCase(unittest.TestCase):
     """Starts supamock with --scenario SCENARIO (by name, as users do) per test."""
 
     SCENARIO = None
+    ARGS = ()
 
     def setUp(self):
-        self.mock = Supamock("--scenario", self.SCENARIO).start()
+        self.mock = Supamock("--scenario", self.SCENARIO, *self.ARGS).start()
         self.c = Client(self.mock)
 
     def tearDown(self):
@@ -258,10 +259,11 @@ class ColumnNotInCache(ScenarioCase):
 
 class NoUpdatePolicy(ScenarioCase):
     SCENARIO = "no-update-policy"
+    ARGS = FIXED_CLOCK
 
     def setUp(self):
         super().setUp()
-        self.user = user_token()  # valid at the scenario clock (2026-01-01T00:00:00Z)
+        self.user = user_token()  # valid at the fixed clock (2026-01-01T00:00:00Z)
 
     def test_user_reads_own_profile(self):
         st, _, _, body = self.c.rest("GET", "profiles?select=free_image_quota", key=ANON, bearer=self.user)

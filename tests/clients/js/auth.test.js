@@ -16,11 +16,12 @@ const DEMO_PROFILE = {
   email: 'demo@example.com',
   full_name: 'Demo User',
   free_image_quota: 5,
-  created_at: '2026-01-01T00:00:00+00:00',
-  updated_at: '2026-01-01T00:00:00+00:00',
 };
+// row_to_json's timestamptz: microseconds when not zero, always +00:00.
+const TIMESTAMPTZ = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00$/;
 
 let mock;
+let started;
 
 function client() {
   return createClient(mock.url, ANON_KEY, {
@@ -30,6 +31,7 @@ function client() {
 }
 
 before(async () => {
+  started = Date.now();
   mock = await startSupamock([]);
 });
 
@@ -88,5 +90,14 @@ test('signUp creates a profile; the demo user then reads only its own row', asyn
   assert.equal(res.error, null);
   assert.equal(res.status, 200);
   // "Users can view own profile": auth.uid() = user_id.
-  assert.deepEqual(res.data, [DEMO_PROFILE]);
+  assert.equal(res.data.length, 1);
+  const { created_at: created, updated_at: updated, ...row } = res.data[0];
+  assert.deepEqual(row, DEMO_PROFILE);
+  // The default scenario runs on real time: the seed row got now() when the
+  // server loaded it (tests/fixtures/two-users.json pins the clock, and
+  // profiles.test.js checks the exact value there).
+  assert.match(created, TIMESTAMPTZ);
+  assert.equal(updated, created);
+  const at = Date.parse(created);
+  assert.ok(at >= started - 1 && at <= Date.now(), `${created} is not between the start and now`);
 });

@@ -276,6 +276,54 @@ static void test_filters(void **state)
     journal_free(j);
 }
 
+/* A connection fault: the handler's response may hold a status (truncated_body
+ * cuts a 200), but nothing complete reached the client, so the entry says 0. */
+static void test_fault_is_status_0(void **state)
+{
+    (void)state;
+    journal_t *j = journal_new(10);
+    record(j, "GET", "/rest/v1/profiles", "", "", 200, NULL, NULL, T2026, NULL);
+    mock_request_t req = {.method = "GET",
+                          .target = "/rest/v1/t",
+                          .path = "/rest/v1/t",
+                          .query = "",
+                          .body = "",
+                          .body_len = 0};
+    mock_response_t resp;
+    mock_response_init(&resp);
+    resp.status = 200;
+    resp.outcome.rule = "cut";
+    resp.outcome.fault = "truncated_body";
+    journal_record(j, &req, &resp, T2026, 1);
+    mock_response_dispose(&resp);
+    mock_response_init(&resp);
+    resp.outcome.rule = "reset";
+    resp.outcome.fault = "connection_reset";
+    journal_record(j, &req, &resp, T2026, 1);
+    mock_response_dispose(&resp);
+
+    journal_filter_t f = {.fault_status = true};
+    cJSON *json = dump(j, &f);
+    assert_int_equal(count_of(json), 2);
+    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json, "requests"), 0);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(e, "status")->valueint, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "fault")->valuestring,
+                        "truncated_body");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "rule")->valuestring, "cut");
+    cJSON_Delete(json);
+    f = (journal_filter_t){.status = 200};
+    json = dump(j, &f);
+    assert_int_equal(count_of(json), 1);
+    e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json, "requests"), 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(e, "fault")));
+    cJSON_Delete(json);
+    f = (journal_filter_t){.fault = "connection_reset"};
+    assert_int_equal(journal_count(j, &f), 1);
+    f = (journal_filter_t){.status_class = 2};
+    assert_int_equal(journal_count(j, &f), 1);
+    journal_free(j);
+}
+
 static void test_entry_shape(void **state)
 {
     (void)state;
@@ -290,9 +338,9 @@ static void test_entry_shape(void **state)
     cJSON *json = dump(j, NULL);
     const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(json, "requests");
     const cJSON *e = cJSON_GetArrayItem(reqs, 0);
-    static const char *const keys[] = {"id",      "at",   "method",     "path", "query",
-                                       "headers", "body", "role",       "key",  "status",
-                                       "code",    "rule", "duration_us"};
+    static const char *const keys[] = {"id",      "at",   "method", "path",       "query",
+                                       "headers", "body", "role",   "key",        "status",
+                                       "code",    "rule", "fault",  "duration_us"};
     const cJSON *k = e->child;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++, k = k->next) {
         assert_non_null(k);
@@ -467,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_byte_bound),
         cmocka_unit_test_setup_teardown(test_redaction, setup, teardown),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_fault_is_status_0),
         cmocka_unit_test(test_entry_shape),
         cmocka_unit_test(test_truncated_body_is_text),
         cmocka_unit_test(test_credentials_redacted),
