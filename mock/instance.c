@@ -4,6 +4,16 @@
  * build failure at the scenario position it came from. */
 #include "instance.h"
 
+#include "config.h"
+#include "engine.h"
+#include "gotrue.h"
+#include "jwt.h"
+#include "prng.h"
+#include "rules.h"
+#include "scenario.h"
+#include "security.h"
+#include "store.h"
+
 #include "auth_users.h"
 #include "clock.h"
 #include "memory_engine.h"

@@ -3,6 +3,8 @@
  * Producers choose code and texts; this file owns only how they go on the wire. */
 #include "pgrst_error.h"
 
+#include "message.h"
+
 #include "urlcodec.h"
 #include "xalloc.h"
 

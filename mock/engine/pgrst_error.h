@@ -5,9 +5,12 @@
 #ifndef MOCK_PGRST_ERROR_H
 #define MOCK_PGRST_ERROR_H
 
-#include "message.h"
+#include "buf.h"
 
 #include <stdbool.h>
+
+/* The HTTP response pgrst_error_render fills (base/message.h). */
+typedef struct mock_response mock_response_t;
 
 typedef struct pgrst_error {
     char code[16];          /* "" while unset; "PGRST205", "23505", ... */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "pgrst_error.h"
+#include "message.h"
 
 #include <stdlib.h>
 #include <string.h>
