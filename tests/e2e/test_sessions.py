@@ -189,5 +189,34 @@ class SessionsTest(unittest.TestCase):
                                                           len(times)))
 
 
+class ReadmeTest(unittest.TestCase):
+    """The "Sessions" section of README.md, on the default scenario."""
+
+    def test_snippets(self):
+        with Supamock() as mock:
+            authority = "%s:%d" % (mock.host, mock.port)
+            status, _, _, data = mock.request("POST", "/__mock/sessions")
+            self.assertEqual(status, 201)
+            first = json.loads(data)
+            self.assertEqual(first, {"id": first["id"],
+                                     "url": "http://%s/s/%s" % (authority, first["id"]),
+                                     "scenario": "default"})
+            status, _, _, data = mock.request("POST", "/__mock/sessions",
+                                              json.dumps({"scenario": "connection-faults"}), JSON)
+            self.assertEqual(status, 201)
+            self.assertEqual(json.loads(data)["scenario"], "connection-faults")
+            sid = first["id"]
+            for path, extra in (("/s/%s/rest/v1/profiles?select=email" % sid, {}),
+                                ("/rest/v1/profiles?select=email", {"X-Supamock-Session": sid})):
+                status, _, _, data = mock.request("GET", path, None,
+                                                  dict({"apikey": SECRET}, **extra))
+                self.assertEqual((status, data), (200, b'[{"email":"demo@example.com"}]'))
+            status, _, _, data = mock.request("GET", "/__mock/sessions")
+            self.assertEqual([s["scenario"] for s in json.loads(data)],
+                             ["default", "connection-faults"])
+            status, _, _, data = mock.request("DELETE", "/__mock/sessions/" + sid)
+            self.assertEqual((status, json.loads(data)), (200, {"deleted": sid}))
+
+
 if __name__ == "__main__":
     unittest.main()
