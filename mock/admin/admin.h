@@ -46,7 +46,11 @@
  *   GET /tables/[SCHEMA.]NAME -> [rows...]; PUT /tables/NAME (array of row
  *   objects) -> the new rows, or 409 {"error","code","details"} for SQLSTATE
  *   class 23 and 400 with the same shape for other Postgres errors (nothing changed);
- *   POST /sql {"sql": "..."} -> admin_sql_execute.
+ *   POST /sql {"sql": "..."} -> admin_sql_execute;
+ *   POST /sessions (no body, {} or {"scenario": NAME}) -> 201 {"id","url","scenario"},
+ *   429 past MOCK_MAX_SESSIONS; GET /sessions -> [{"id","url","scenario"}...]
+ *   (oldest first); DELETE /sessions/ID -> {"deleted": ID} or 404. The url is
+ *   "http://" + the request's Host + "/s/ID".
  * - 400 bad body/filter, 404 unknown endpoint or table, 405 (with Allow) for
  *   a wrong method on a known path; HEAD works wherever GET does. */
 #ifndef MOCK_ADMIN_H
