@@ -1,67 +1,126 @@
-/* Owns the scenario, its instance and the journal, and swaps them on reset
- * and scenario switches. Responses never borrow from an instance or scenario
- * (message.h), so the old ones are freed at once. */
+/* Owns the root space and the sessions: each a scenario, its instance and a
+ * journal, swapped on reset and scenario switches. Responses never borrow from
+ * an instance or scenario (message.h), so the old ones are freed at once, and
+ * a session is freed as soon as DELETE ends it. */
 #include "app.h"
 
+#include "caps.h"
 #include "xalloc.h"
 
+#include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The journal redacts keys by kind, so it learns the scenario's keys. */
-static void journal_keys(mock_app_t *app)
+struct app_scenario {
+    scenario_t *sc; /* owned */
+    size_t refs;
+};
+
+static app_scenario_t *shared_new(scenario_t *sc)
 {
-    const scenario_t *sc = app->scenario;
-    journal_set_keys(app->journal, sc->anon_key, sc->service_role_key, sc->publishable_key,
+    app_scenario_t *s = xmalloc(sizeof *s);
+    s->sc = sc;
+    s->refs = 1;
+    return s;
+}
+
+static void shared_drop(app_scenario_t *s)
+{
+    if (s && --s->refs == 0) {
+        scenario_free(s->sc);
+        free(s);
+    }
+}
+
+/* The journal redacts keys by kind, so it learns the scenario's keys. */
+static void journal_keys(app_space_t *space)
+{
+    const scenario_t *sc = space->scenario;
+    journal_set_keys(space->journal, sc->anon_key, sc->service_role_key, sc->publishable_key,
                      sc->secret_key);
+}
+
+/* Builds the space's instance and journal from `shared` (whose reference
+ * moves to the space, also on failure). */
+static int space_init(app_space_t *space, mock_app_t *app, app_scenario_t *shared,
+                      scenario_error_t *err)
+{
+    space->app = app;
+    space->shared = shared;
+    space->scenario = shared->sc;
+    if (instance_new(shared->sc, app->cfg, &space->inst, err) < 0)
+        return -1;
+    space->journal = journal_new(app->cfg ? app->cfg->journal_limit : MOCK_DEFAULT_JOURNAL_LIMIT);
+    journal_keys(space);
+    return 0;
+}
+
+static void space_dispose(app_space_t *space)
+{
+    instance_free(space->inst);
+    journal_free(space->journal);
+    shared_drop(space->shared);
+    space->inst = NULL;
+    space->journal = NULL;
+    space->shared = NULL;
+    space->scenario = NULL;
 }
 
 int app_init(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, scenario_error_t *err)
 {
     memset(app, 0, sizeof *app);
     app->cfg = cfg;
-    app->scenario = sc;
-    if (instance_new(sc, cfg, &app->inst, err) < 0)
-        return -1;
-    app->journal = journal_new(cfg->journal_limit);
-    journal_keys(app);
-    return 0;
+    return space_init(&app->root, app, shared_new(sc), err);
 }
 
 void app_dispose(mock_app_t *app)
 {
-    instance_free(app->inst);
-    scenario_free(app->scenario);
-    journal_free(app->journal);
+    while (app->sessions) {
+        app_space_t *s = app->sessions;
+        app->sessions = s->next;
+        space_dispose(s);
+        free(s);
+    }
+    space_dispose(&app->root);
     free(app->listen_authority);
     memset(app, 0, sizeof *app);
 }
 
-int app_switch(mock_app_t *app, scenario_t *sc, scenario_error_t *err)
+int app_switch(app_space_t *space, scenario_t *sc, scenario_error_t *err)
 {
     instance_t *inst = NULL;
-    if (instance_new(sc, app->cfg, &inst, err) < 0) {
+    if (instance_new(sc, space->app->cfg, &inst, err) < 0) {
         scenario_free(sc);
         return -1;
     }
-    instance_free(app->inst);
-    scenario_free(app->scenario);
-    app->inst = inst;
-    app->scenario = sc;
-    journal_clear(app->journal);
-    journal_keys(app);
+    instance_free(space->inst);
+    shared_drop(space->shared);
+    space->shared = shared_new(sc);
+    space->scenario = sc;
+    space->inst = inst;
+    journal_clear(space->journal);
+    journal_keys(space);
     return 0;
 }
 
-int app_reset(mock_app_t *app, scenario_error_t *err)
+int app_reset(app_space_t *space, scenario_error_t *err)
 {
     instance_t *inst = NULL;
-    if (instance_new(app->scenario, app->cfg, &inst, err) < 0)
+    if (instance_new(space->scenario, space->app->cfg, &inst, err) < 0)
         return -1;
-    instance_free(app->inst);
-    app->inst = inst;
-    journal_clear(app->journal);
+    instance_free(space->inst);
+    space->inst = inst;
+    journal_clear(space->journal);
     return 0;
+}
+
+app_space_t *app_session_find(mock_app_t *app, const char *id)
+{
+    for (app_space_t *s = app->sessions; s; s = s->next)
+        if (strcmp(s->id, id) == 0)
+            return s;
+    return NULL;
 }
 
 void app_set_listen_url(mock_app_t *app, const char *url)
@@ -71,81 +130,156 @@ void app_set_listen_url(mock_app_t *app, const char *url)
     app->listen_authority = xstrdup(authority ? authority + 3 : url);
 }
 
-/* ---- what /__mock drives (admin.h) ---- */
+/* ---- sessions ---- */
 
-static const mock_config_t *host_config(void *app)
+static int session_create(mock_app_t *app, scenario_t *sc, char *id_out, scenario_error_t *err)
 {
-    return ((mock_app_t *)app)->cfg;
+    if (app->session_count >= MOCK_MAX_SESSIONS) {
+        scenario_free(sc);
+        return ADMIN_SESSION_FULL;
+    }
+    app_scenario_t *shared;
+    if (sc) {
+        shared = shared_new(sc);
+    } else {
+        shared = app->root.shared;
+        shared->refs++;
+    }
+    app_space_t *s = xcalloc(1, sizeof *s);
+    if (space_init(s, app, shared, err) < 0) {
+        space_dispose(s);
+        free(s);
+        return -1;
+    }
+    unsigned char rnd[8];
+    MOCK_ASSERT(RAND_bytes(rnd, sizeof rnd) == 1);
+    int n = snprintf(s->id, sizeof s->id, "%08llx",
+                     (unsigned long long)(++app->session_seq & 0xffffffffu));
+    for (size_t i = 0; i < sizeof rnd; i++)
+        n += snprintf(s->id + n, sizeof s->id - (size_t)n, "%02x", rnd[i]);
+    s->next = app->sessions;
+    app->sessions = s;
+    app->session_count++;
+    memcpy(id_out, s->id, sizeof s->id);
+    return 0;
 }
 
-static const char *host_listen_authority(void *app)
+static bool session_delete(mock_app_t *app, const char *id)
 {
-    return ((mock_app_t *)app)->listen_authority;
+    for (app_space_t **p = &app->sessions; *p; p = &(*p)->next) {
+        if (strcmp((*p)->id, id) != 0)
+            continue;
+        app_space_t *s = *p;
+        *p = s->next;
+        app->session_count--;
+        space_dispose(s);
+        free(s);
+        return true;
+    }
+    return false;
 }
 
-static const scenario_t *host_scenario(void *app)
+/* Oldest first: the list is newest first, so recurse to its end. */
+static void each_from(const app_space_t *s, void (*fn)(void *, const char *, const char *),
+                      void *ctx)
 {
-    return ((mock_app_t *)app)->scenario;
+    if (!s)
+        return;
+    each_from(s->next, fn, ctx);
+    fn(ctx, s->id, s->scenario->name ? s->scenario->name : "");
 }
 
-static store_t *host_store(void *app)
+/* ---- what /__mock drives (admin.h); `app` is an app_space_t ---- */
+
+static const mock_config_t *host_config(void *space)
 {
-    return instance_store(((mock_app_t *)app)->inst);
+    return ((app_space_t *)space)->app->cfg;
 }
 
-static security_t *host_security(void *app)
+static const char *host_listen_authority(void *space)
 {
-    return instance_security(((mock_app_t *)app)->inst);
+    return ((app_space_t *)space)->app->listen_authority;
 }
 
-static rules_t *host_rules(void *app)
+static const scenario_t *host_scenario(void *space)
 {
-    return instance_rules(((mock_app_t *)app)->inst);
+    return ((app_space_t *)space)->scenario;
 }
 
-static journal_t *host_journal(void *app)
+static store_t *host_store(void *space)
 {
-    return ((mock_app_t *)app)->journal;
+    return instance_store(((app_space_t *)space)->inst);
 }
 
-static int64_t host_now_us(void *app)
+static security_t *host_security(void *space)
 {
-    return instance_now_us(((mock_app_t *)app)->inst);
+    return instance_security(((app_space_t *)space)->inst);
 }
 
-static uint64_t host_uptime_ms(void *app)
+static rules_t *host_rules(void *space)
 {
-    return instance_uptime_ms(((mock_app_t *)app)->inst);
+    return instance_rules(((app_space_t *)space)->inst);
 }
 
-static uint64_t host_request_count(void *app)
+static journal_t *host_journal(void *space)
 {
-    return instance_request_count(((mock_app_t *)app)->inst);
+    return ((app_space_t *)space)->journal;
 }
 
-static void host_clock_advance(void *app, int64_t ms)
+static int64_t host_now_us(void *space)
 {
-    instance_clock_advance(((mock_app_t *)app)->inst, ms);
+    return instance_now_us(((app_space_t *)space)->inst);
 }
 
-static void host_clock_set(void *app, int64_t us)
+static uint64_t host_uptime_ms(void *space)
 {
-    instance_clock_set(((mock_app_t *)app)->inst, us);
+    return instance_uptime_ms(((app_space_t *)space)->inst);
 }
 
-static void host_schema_reload(void *app)
+static uint64_t host_request_count(void *space)
 {
-    instance_schema_reload(((mock_app_t *)app)->inst);
+    return instance_request_count(((app_space_t *)space)->inst);
 }
 
-static int host_reset(void *app, scenario_error_t *err)
+static void host_clock_advance(void *space, int64_t ms)
 {
-    return app_reset(app, err);
+    instance_clock_advance(((app_space_t *)space)->inst, ms);
 }
 
-static int host_switch_to(void *app, scenario_t *sc, scenario_error_t *err)
+static void host_clock_set(void *space, int64_t us)
 {
-    return app_switch(app, sc, err);
+    instance_clock_set(((app_space_t *)space)->inst, us);
+}
+
+static void host_schema_reload(void *space)
+{
+    instance_schema_reload(((app_space_t *)space)->inst);
+}
+
+static int host_reset(void *space, scenario_error_t *err)
+{
+    return app_reset(space, err);
+}
+
+static int host_switch_to(void *space, scenario_t *sc, scenario_error_t *err)
+{
+    return app_switch(space, sc, err);
+}
+
+static int host_session_create(void *space, scenario_t *sc, char *id_out, scenario_error_t *err)
+{
+    return session_create(((app_space_t *)space)->app, sc, id_out, err);
+}
+
+static bool host_session_delete(void *space, const char *id)
+{
+    return session_delete(((app_space_t *)space)->app, id);
+}
+
+static void host_session_each(void *space, void (*fn)(void *, const char *, const char *),
+                              void *ctx)
+{
+    each_from(((app_space_t *)space)->app->sessions, fn, ctx);
 }
 
 static const admin_host_ops_t admin_host_ops = {
@@ -164,9 +298,12 @@ static const admin_host_ops_t admin_host_ops = {
     .schema_reload = host_schema_reload,
     .reset = host_reset,
     .switch_to = host_switch_to,
+    .session_create = host_session_create,
+    .session_delete = host_session_delete,
+    .session_each = host_session_each,
 };
 
-admin_host_t app_admin_host(mock_app_t *app)
+admin_host_t app_admin_host(app_space_t *space)
 {
-    return (admin_host_t){.ops = &admin_host_ops, .app = app};
+    return (admin_host_t){.ops = &admin_host_ops, .app = space};
 }

@@ -720,7 +720,7 @@ static int serve(const mock_config_t *cfg)
         char msg[1200];
         scenario_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "%s\n", msg);
-        if (model.scenario)
+        if (model.root.scenario)
             app_dispose(&model);
         else
             scenario_free(sc);
@@ -881,7 +881,7 @@ static int cmd_run(int argc, char **argv)
         char msg[1200];
         scenario_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "%s\n", msg);
-        if (model.scenario)
+        if (model.root.scenario)
             app_dispose(&model);
         else
             scenario_free(sc);
@@ -893,7 +893,7 @@ static int cmd_run(int argc, char **argv)
     if (status == 0) {
         status = child_status;
         if (status != 0)
-            print_failed_requests(model.journal, status);
+            print_failed_requests(model.root.journal, status);
     }
     for (size_t i = 0; i < run.n_env; i++)
         free(run.env[i]);

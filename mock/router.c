@@ -5,6 +5,8 @@
 
 #include "admin.h"
 #include "app.h"
+#include "arena.h"
+#include "buf.h"
 #include "auth.h"
 #include "caps.h"
 #include "clock.h"
@@ -53,10 +55,10 @@ static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_
     return rules_apply(instance_rules(inst), instance_store(inst), req, key, role, resp);
 }
 
-void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
+/* Serves one request in one space (the root or a session). */
+static void serve(app_space_t *space, const mock_request_t *req, mock_response_t *resp)
 {
-    mock_app_t *app = ctx;
-    instance_t *inst = app->inst;
+    instance_t *inst = space->inst;
     instance_tick(inst);
     /* Responses never borrow from the instance (message.h): the date string
      * is copied into the request arena. */
@@ -64,7 +66,7 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
 
     const char *rest = NULL;
     if (has_prefix(req->path, "/__mock", &rest)) {
-        admin_host_t host = app_admin_host(app);
+        admin_host_t host = app_admin_host(space);
         admin_handle(&host, req, rest, resp);
         return;
     }
@@ -110,6 +112,77 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
     } else {
         no_route(resp);
     }
-    journal_record(app->journal, req, resp, instance_now_us(inst),
+    journal_record(space->journal, req, resp, instance_now_us(inst),
                    clock_monotonic_us() - started_us);
+}
+
+/* The JSON error every route answers for a session that does not exist (or
+ * no longer does) and for a request naming two different sessions. */
+static void session_error(const mock_request_t *req, mock_response_t *resp, int status,
+                          const char *message)
+{
+    resp->status = status;
+    mock_response_add_header(resp, "Content-Type", "application/json");
+    buf_puts(&resp->body, "{\"error\":");
+    buf_put_json_string(&resp->body, message);
+    buf_putc(&resp->body, '}');
+    resp->omit_body = strcmp(req->method, "HEAD") == 0;
+}
+
+/* "/s/ID" or "/s/ID/REST": *id_len and *rest ("" or "/REST") set, true. */
+static bool session_path(const char *path, size_t *id_len, const char **rest)
+{
+    if (strncmp(path, "/s/", 3) != 0)
+        return false;
+    const char *end = strchr(path + 3, '/');
+    *id_len = end ? (size_t)(end - (path + 3)) : strlen(path + 3);
+    *rest = path + 3 + *id_len;
+    return true;
+}
+
+void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
+{
+    mock_app_t *app = ctx;
+    const char *header_id = mock_request_header(req, "x-supamock-session");
+    size_t id_len = 0;
+    const char *rest = NULL;
+    bool in_path = session_path(req->path, &id_len, &rest);
+    if (!header_id && !in_path) {
+        serve(&app->root, req, resp);
+        return;
+    }
+    const char *id = in_path ? arena_strndup(req->arena, req->path + 3, id_len) : header_id;
+    if (in_path && header_id && strcmp(header_id, id) != 0) {
+        session_error(req, resp, 400,
+                      arena_sprintf(req->arena,
+                                    "X-Supamock-Session names session \"%.64s\" but the path "
+                                    "names \"%.64s\"",
+                                    header_id, id));
+        return;
+    }
+    app_space_t *space = app_session_find(app, id);
+    if (!space) {
+        session_error(req, resp, 404,
+                      arena_sprintf(req->arena,
+                                    "unknown session \"%.64s\" (POST /__mock/sessions creates "
+                                    "one; DELETE ends it)",
+                                    id));
+        return;
+    }
+    if (!in_path) {
+        serve(space, req, resp);
+        return;
+    }
+    /* The routes see the request as if the client's base URL were the root:
+     * path and target without "/s/ID". */
+    mock_request_t inner = *req;
+    inner.path = *rest ? rest : "/";
+    const char *traw = strncmp(req->target, "/s/", 3) == 0 ? strpbrk(req->target + 3, "/?") : NULL;
+    if (!traw)
+        inner.target = inner.path;
+    else if (*traw == '?')
+        inner.target = arena_sprintf(req->arena, "/%s", traw);
+    else
+        inner.target = traw;
+    serve(space, &inner, resp);
 }

@@ -9,6 +9,7 @@
 #include "journal.h"
 #include "rules.h"
 #include "buf.h"
+#include "caps.h"
 #include "clock.h"
 #include "owner_insert.h"
 #include "urlcodec.h"
@@ -743,6 +744,116 @@ static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_resp
     cJSON_Delete(body);
 }
 
+/* ---- sessions ---- */
+
+/* {"id": ID, "url": "http://HOST/s/ID", "scenario": NAME}; HOST is the
+ * request's Host (already checked by from_own_tools), so the URL reaches this
+ * server the way the caller did. */
+static void write_session(buf_t *out, const mock_request_t *req, const char *id,
+                          const char *scenario)
+{
+    const char *host = mock_request_header(req, "host");
+    buf_puts(out, "{\"id\":");
+    buf_put_json_string(out, id);
+    buf_puts(out, ",\"url\":");
+    char *url = xasprintf("http://%s/s/%s", host ? host : "localhost", id);
+    buf_put_json_string(out, url);
+    free(url);
+    buf_puts(out, ",\"scenario\":");
+    buf_put_json_string(out, scenario);
+    buf_putc(out, '}');
+}
+
+typedef struct session_list {
+    const mock_request_t *req;
+    buf_t *out;
+    const char *only; /* write this session alone; NULL: all, as an array */
+    size_t n;
+} session_list_t;
+
+static void list_session(void *ctx, const char *id, const char *scenario)
+{
+    session_list_t *l = ctx;
+    if (l->only && strcmp(l->only, id) != 0)
+        return;
+    if (!l->only && l->n++)
+        buf_putc(l->out, ',');
+    write_session(l->out, l->req, id, scenario);
+}
+
+static void get_sessions(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    resp->status = 200;
+    json_headers(resp);
+    session_list_t all = {.req = req, .out = &resp->body};
+    buf_putc(&resp->body, '[');
+    h->ops->session_each(h->app, list_session, &all);
+    buf_putc(&resp->body, ']');
+}
+
+static void delete_session(const admin_host_t *h, const char *id, mock_response_t *resp)
+{
+    if (!h->ops->session_delete(h->app, id)) {
+        admin_errorf(resp, 404, "unknown session \"%.64s\"", id);
+        return;
+    }
+    resp->status = 200;
+    json_headers(resp);
+    buf_puts(&resp->body, "{\"deleted\":");
+    buf_put_json_string(&resp->body, id);
+    buf_putc(&resp->body, '}');
+}
+
+static void post_session(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    const char *usage = "expected no body, {} or {\"scenario\": \"NAME\"}";
+    scenario_t *sc = NULL;
+    scenario_error_t err;
+    if (req->body_len > 0) {
+        cJSON *body = json_body(req, resp);
+        if (!body)
+            return;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "scenario");
+        if (!cJSON_IsObject(body) || cJSON_GetArraySize(body) > 1 ||
+            (cJSON_GetArraySize(body) == 1 && !name)) {
+            cJSON_Delete(body);
+            admin_error(resp, 400, usage);
+            return;
+        }
+        if (name && (!cJSON_IsString(name) || !scenario_name_valid(name->valuestring))) {
+            cJSON_Delete(body);
+            admin_error(resp, 400,
+                        "\"scenario\" must be a scenario name (letters, digits, '-' and '_') "
+                        "found in the scenario folders, as PUT /__mock/scenario {\"name\": ...} "
+                        "takes it");
+            return;
+        }
+        int rc = name ? scenario_load_name(name->valuestring, &sc, &err) : 0;
+        cJSON_Delete(body);
+        if (rc < 0) {
+            load_error(resp, &err);
+            return;
+        }
+    }
+    char id[ADMIN_SESSION_ID_LEN + 1];
+    int rc = h->ops->session_create(h->app, sc, id, &err);
+    if (rc == ADMIN_SESSION_FULL) {
+        admin_errorf(resp, 429,
+                     "too many sessions: at most %d are open at once; DELETE "
+                     "/__mock/sessions/ID ends one",
+                     MOCK_MAX_SESSIONS);
+        return;
+    }
+    if (rc < 0) {
+        load_error(resp, &err);
+        return;
+    }
+    resp->status = 201;
+    json_headers(resp);
+    session_list_t one = {.req = req, .out = &resp->body, .only = id};
+    h->ops->session_each(h->app, list_session, &one);
+}
+
 /* ---- dispatch ---- */
 
 enum {
@@ -840,6 +951,17 @@ void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *
             get_table(h, table, resp);
         else if (m == M_PUT)
             put_table(h, table, req, resp);
+    } else if (strcmp(sub, "/sessions") == 0 && h->ops->session_create) {
+        allowed = M_GET | M_POST;
+        if (m == M_GET)
+            get_sessions(h, req, resp);
+        else if (m == M_POST)
+            post_session(h, req, resp);
+    } else if (strncmp(sub, "/sessions/", 10) == 0 && sub[10] && !strchr(sub + 10, '/') &&
+               h->ops->session_create) {
+        allowed = M_DELETE;
+        if (m == M_DELETE)
+            delete_session(h, sub + 10, resp);
     } else if (strcmp(sub, "/sql") == 0) {
         allowed = M_POST;
         if (m == M_POST)

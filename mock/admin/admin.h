@@ -46,7 +46,11 @@
  *   GET /tables/[SCHEMA.]NAME -> [rows...]; PUT /tables/NAME (array of row
  *   objects) -> the new rows, or 409 {"error","code","details"} for SQLSTATE
  *   class 23 and 400 with the same shape for other Postgres errors (nothing changed);
- *   POST /sql {"sql": "..."} -> admin_sql_execute.
+ *   POST /sql {"sql": "..."} -> admin_sql_execute;
+ *   POST /sessions (no body, {} or {"scenario": NAME}) -> 201 {"id","url","scenario"},
+ *   429 past MOCK_MAX_SESSIONS; GET /sessions -> [{"id","url","scenario"}...]
+ *   (oldest first); DELETE /sessions/ID -> {"deleted": ID} or 404. The url is
+ *   "http://" + the request's Host + "/s/ID".
  * - 400 bad body/filter, 404 unknown endpoint or table, 405 (with Allow) for
  *   a wrong method on a known path; HEAD works wherever GET does. */
 #ifndef MOCK_ADMIN_H
@@ -87,7 +91,25 @@ typedef struct admin_host_ops {
      * on failure). 0, or -1 with err and the current instance still serving. */
     int (*reset)(void *app, scenario_error_t *err);
     int (*switch_to)(void *app, scenario_t *sc, scenario_error_t *err);
+    /* Sessions: the process's, whichever space `app` is. session_create builds
+     * one from sc (ownership moves, also on failure), or from the scenario the
+     * root serves when sc is NULL, and writes its id (ADMIN_SESSION_ID_LEN hex
+     * digits) to id_out: 0, ADMIN_SESSION_FULL at MOCK_MAX_SESSIONS, or -1
+     * with err. NULL in hosts without sessions (tests): the endpoints are 404. */
+    int (*session_create)(void *app, scenario_t *sc, char *id_out, scenario_error_t *err);
+    /* Ends the session: true, or false for an unknown id. */
+    bool (*session_delete)(void *app, const char *id);
+    /* Calls fn for every session, oldest first. */
+    void (*session_each)(void *app, void (*fn)(void *ctx, const char *id, const char *scenario),
+                         void *ctx);
 } admin_host_ops_t;
+
+/* A session id: 8 hex digits of a per-process counter (unique), then 16 hex
+ * digits from OpenSSL's RAND_bytes (unguessable; not the instance PRNG, whose
+ * sequence a scenario fixes). */
+#define ADMIN_SESSION_ID_LEN 24
+/* session_create's answer when MOCK_MAX_SESSIONS are open. */
+#define ADMIN_SESSION_FULL (-2)
 
 typedef struct admin_host {
     const admin_host_ops_t *ops;

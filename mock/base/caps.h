@@ -33,6 +33,9 @@
  * them signup and sign-in answer 500 instead of growing without bound. */
 #define GOTRUE_MAX_USERS    100000
 #define GOTRUE_MAX_SESSIONS 100000
+/* Sessions (POST /__mock/sessions) open at once: one more is refused with
+ * 429 until a DELETE ends one. Each holds an instance of its own. */
+#define MOCK_MAX_SESSIONS 256
 /* --admin-host values one command line may give. */
 #define MOCK_MAX_ADMIN_HOSTS 16
 /* Scenario files larger than this are refused. */
