@@ -109,6 +109,7 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
                 .unique = col->unique,
                 .identity = col->identity,
                 .references = col->references,
+                .on_delete = col->on_delete,
                 .in_schema_cache = col->in_schema_cache,
             };
         }

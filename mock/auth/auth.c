@@ -66,6 +66,19 @@ static void send_error(const mock_request_t *req, const gotrue_error_t *err, moc
         gotrue_put_go_string(&resp->body, err->code);
         buf_puts(&resp->body, ",\"message\":");
         gotrue_put_go_string(&resp->body, err->message);
+    } else if (err->pg_code[0]) {
+        /* errors.go handleResponseErrorHTTP, initial API version: "Provide
+         * better error messages for certain user-triggered Postgres errors":
+         * utilities.PostgresError {code, message, hint/detail omitempty},
+         * status 500 for the integrity violations. */
+        buf_puts(&resp->body, "{\"code\":");
+        gotrue_put_go_string(&resp->body, err->pg_code);
+        buf_puts(&resp->body, ",\"message\":");
+        gotrue_put_go_string(&resp->body, err->pg_message);
+        if (err->pg_detail[0]) {
+            buf_puts(&resp->body, ",\"detail\":");
+            gotrue_put_go_string(&resp->body, err->pg_detail);
+        }
     } else {
         buf_puts(&resp->body, "{\"code\":");
         buf_put_int(&resp->body, err->status);

@@ -34,6 +34,7 @@ typedef struct gt_user {
     int64_t email_confirmed_us, phone_confirmed_us, confirmation_sent_us, last_sign_in_us;
     bool email_confirmed_flag; /* scenario users: confirmed once gotrue_start runs */
     bool deleted;
+    int64_t banned_until_us; /* NO_TIME: not banned (models.User BannedUntil nil) */
 } gt_user_t;
 
 typedef struct gt_session {
@@ -456,6 +457,174 @@ done:
     return claims;
 }
 
+/* ---- Go's time.ParseDuration ---- */
+
+/* Go's time.quote: bytes outside printable ASCII become \xHH, '"' and '\\'
+ * are backslashed, and the whole is double-quoted. */
+static void go_quote(buf_t *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || c < ' ') {
+            buf_puts(out, "\\x");
+            buf_putc(out, hex[c >> 4]);
+            buf_putc(out, hex[c & 15]);
+        } else {
+            if (c == '"' || c == '\\')
+                buf_putc(out, '\\');
+            buf_putc(out, (char)c);
+        }
+    }
+    buf_putc(out, '"');
+}
+
+static int duration_error(char *why, size_t why_len, const char *prefix, const char *unit,
+                          size_t unit_len, const char *orig)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_puts(&b, prefix);
+    if (unit) {
+        go_quote(&b, unit, unit_len);
+        buf_puts(&b, " in duration ");
+    }
+    go_quote(&b, orig, strlen(orig));
+    snprintf(why, why_len, "%s", buf_cstr(&b));
+    buf_dispose(&b);
+    return -1;
+}
+
+/* time.go unitMap, in nanoseconds; µ is U+00B5 and μ U+03BC. */
+static uint64_t duration_unit(const char *u, size_t n)
+{
+    static const struct {
+        const char *name;
+        uint64_t ns;
+    } units[] = {{"ns", 1ull},           {"us", 1000ull},        {"\xc2\xb5s", 1000ull},
+                 {"\xce\xbcs", 1000ull}, {"ms", 1000000ull},     {"s", 1000000000ull},
+                 {"m", 60000000000ull},  {"h", 3600000000000ull}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i].name) == n && memcmp(units[i].name, u, n) == 0)
+            return units[i].ns;
+    return 0;
+}
+
+int gotrue_parse_duration(const char *orig, int64_t *ns, char *why, size_t why_len)
+{
+    /* A transcription of time.ParseDuration (Go's src/time/format.go),
+     * [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+, with its overflow bounds and messages. */
+    const uint64_t big = 1ull << 63;
+    const char *s = orig;
+    uint64_t d = 0;
+    bool neg = false;
+    if (*s == '-' || *s == '+') {
+        neg = *s == '-';
+        s++;
+    }
+    if (strcmp(s, "0") == 0) {
+        *ns = 0;
+        return 0;
+    }
+    if (!*s)
+        return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+    while (*s) {
+        uint64_t v = 0, f = 0;
+        double scale = 1;
+        if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+            return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+        /* leadingInt */
+        const char *start = s;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            if (v > big / 10)
+                return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+            v = v * 10 + (uint64_t)(*s - '0');
+            if (v > big)
+                return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+        }
+        bool pre = s != start, post = false;
+        if (*s == '.') {
+            /* leadingFraction: digits past what fits are ignored. */
+            s++;
+            const char *fs = s;
+            bool overflow = false;
+            for (; *s >= '0' && *s <= '9'; s++) {
+                if (overflow)
+                    continue;
+                if (f > (big - 1) / 10) {
+                    overflow = true;
+                    continue;
+                }
+                uint64_t y = f * 10 + (uint64_t)(*s - '0');
+                if (y > big) {
+                    overflow = true;
+                    continue;
+                }
+                f = y;
+                scale *= 10;
+            }
+            post = s != fs;
+        }
+        if (!pre && !post)
+            return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+        size_t i = 0;
+        while (s[i] && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9'))
+            i++;
+        if (i == 0)
+            return duration_error(why, why_len, "time: missing unit in duration ", NULL, 0, orig);
+        uint64_t unit = duration_unit(s, i);
+        if (!unit)
+            return duration_error(why, why_len, "time: unknown unit ", s, i, orig);
+        s += i;
+        if (v > big / unit)
+            return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+        v *= unit;
+        if (f > 0) {
+            v += (uint64_t)((double)f * ((double)unit / scale));
+            if (v > big)
+                return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+        }
+        d += v;
+        if (d > big)
+            return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+    }
+    if (neg) {
+        *ns = d == big ? INT64_MIN : -(int64_t)d;
+        return 0;
+    }
+    if (d > big - 1)
+        return duration_error(why, why_len, "time: invalid duration ", NULL, 0, orig);
+    *ns = (int64_t)d;
+    return 0;
+}
+
+/* admin.go adminUserUpdate/adminUserCreate: "" leaves the ban alone, "none"
+ * lifts it, anything else goes through time.ParseDuration. *set is false when
+ * there is nothing to do; *ns == 0 lifts the ban (models.User Ban). */
+static int ban_duration(const cJSON *body, bool *set, int64_t *ns, gotrue_error_t *err)
+{
+    const char *v = str_field(body, "ban_duration");
+    *set = false;
+    *ns = 0;
+    if (!*v)
+        return 0;
+    if (strcmp(v, "none") != 0) {
+        char why[300];
+        if (gotrue_parse_duration(v, ns, why, sizeof why) < 0)
+            return fail(err, 400, "validation_failed", "invalid format for ban duration: %s", why);
+    }
+    *set = true;
+    return 0;
+}
+
+/* models.User Ban: BannedUntil = time.Now().Add(duration), or nil for 0.
+ * The clock has microseconds; a duration's nanoseconds are truncated. */
+static void apply_ban(gt_user_t *u, int64_t now_us, int64_t ns)
+{
+    u->banned_until_us = ns == 0 ? NO_TIME : now_us + ns / 1000;
+}
+
 /* ---- users ---- */
 
 static gt_user_t *add_user(gotrue_t *g)
@@ -469,6 +638,7 @@ static gt_user_t *add_user(gotrue_t *g)
     u->created_us = u->updated_us = NO_TIME;
     u->email_confirmed_us = u->phone_confirmed_us = NO_TIME;
     u->confirmation_sent_us = u->last_sign_in_us = NO_TIME;
+    u->banned_until_us = NO_TIME;
     return u;
 }
 
@@ -680,6 +850,12 @@ static void user_json(const gt_user_t *u, buf_t *out)
     put_time(out, u->created_us);
     buf_puts(out, ",\"updated_at\":");
     put_time(out, u->updated_us);
+    /* models.User: BannedUntil *time.Time `json:"banned_until,omitempty"`,
+     * after UpdatedAt; kept after the ban ends, as GoTrue keeps the column. */
+    if (u->banned_until_us != NO_TIME) {
+        buf_puts(out, ",\"banned_until\":");
+        put_time(out, u->banned_until_us);
+    }
     buf_puts(out, ",\"is_anonymous\":false}");
 }
 
@@ -774,6 +950,12 @@ static void end_sessions(gotrue_t *g, long user, long keep, long only)
     }
 }
 
+/* models.User IsBanned: time.Now().Before(*u.BannedUntil). */
+static bool is_banned(const gt_user_t *u, int64_t now_us)
+{
+    return u->banned_until_us != NO_TIME && now_us < u->banned_until_us;
+}
+
 /* ---- grants ---- */
 
 int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
@@ -795,8 +977,15 @@ int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
     else
         return fail(err, 400, "validation_failed", "missing email or phone");
     /* token.go ResourceOwnerPasswordGrant: unknown user and wrong password
-     * answer alike (apierrors.ErrorCodeInvalidCredentials). */
-    if (u < 0 || !g->users[u].password || strcmp(g->users[u].password, password) != 0)
+     * answer alike (apierrors.ErrorCodeInvalidCredentials). The ban is
+     * checked between the two, so a banned user learns of the ban whatever
+     * the password: `if user.IsBanned() { return
+     * apierrors.NewBadRequestError(apierrors.ErrorCodeUserBanned, "User is banned") }`. */
+    if (u < 0 || !g->users[u].password)
+        return fail(err, 400, "invalid_credentials", "Invalid login credentials");
+    if (is_banned(&g->users[u], c->now_us))
+        return fail(err, 400, "user_banned", "User is banned");
+    if (strcmp(g->users[u].password, password) != 0)
         return fail(err, 400, "invalid_credentials", "Invalid login credentials");
     if (*email && g->users[u].email_confirmed_us == NO_TIME)
         return fail(err, 400, "email_not_confirmed", "Email not confirmed");
@@ -828,6 +1017,9 @@ int gotrue_refresh_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, 
                     "Invalid Refresh Token: Refresh Token Not Found");
     long s = g->tokens[t].session;
     gt_session_t *ss = &g->sessions[s];
+    /* tokens/service.go RefreshTokenGrant, right after the token is found. */
+    if (is_banned(&g->users[ss->user], c->now_us))
+        return fail(err, 400, "user_banned", "Invalid Refresh Token: User Banned");
     if (g->tokens[t].revoked) {
         /* tokens/service.go RefreshTokenGrant: a revoked token that is the
          * parent of the active one may be replayed within the reuse
@@ -1326,6 +1518,10 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
                     "A user with this phone number has already been registered");
     if (*password && check_password(password, err) < 0)
         return -1;
+    bool ban = false;
+    int64_t ban_ns = 0;
+    if (ban_duration(body, &ban, &ban_ns, err) < 0)
+        return -1;
     bool confirm = bool_field(body, *email ? "email_confirm" : "phone_confirm");
     const cJSON *um = cJSON_GetObjectItemCaseSensitive(body, "user_metadata");
     const cJSON *am = cJSON_GetObjectItemCaseSensitive(body, "app_metadata");
@@ -1333,6 +1529,8 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
         create_user(g, c, email, phone, password, um, cJSON_IsObject(am) ? am : NULL, confirm, err);
     if (u < 0)
         return -1;
+    if (ban)
+        apply_ban(&g->users[u], c->now_us, ban_ns);
     user_json(&g->users[u], out);
     return 0;
 }
@@ -1355,8 +1553,14 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
             return fail(err, 422, "email_exists",
                         "A user with this email address has already been registered");
     }
+    bool ban = false;
+    int64_t ban_ns = 0;
+    if (ban_duration(body, &ban, &ban_ns, err) < 0)
+        return -1;
     if (*password && check_password(password, err) < 0)
         return -1;
+    if (ban)
+        apply_ban(u, c->now_us, ban_ns);
     if (*email) {
         free(u->email);
         u->email = xstrdup(email);
@@ -1417,14 +1621,22 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
         else
             store_rollback(g->store);
         pgvalue_dispose(&key);
-        pgrst_error_dispose(&perr);
         if (rc < 0) {
-            /* admin.go adminUserDelete: a referencing row without ON DELETE
-             * CASCADE makes Postgres refuse (23503). */
+            /* admin.go adminUserDelete: `if terr := tx.Destroy(user); terr !=
+             * nil { return apierrors.NewInternalServerError("Database error
+             * deleting user").WithInternalError(terr) }`: a referencing row
+             * whose foreign key is NO ACTION or RESTRICT makes Postgres refuse
+             * (23503), and the delete is rolled back. */
             fail(err, 500, "unexpected_failure", "Database error deleting user");
             set_error_id(g, err);
+            snprintf(err->pg_code, sizeof err->pg_code, "%s", perr.code);
+            snprintf(err->pg_message, sizeof err->pg_message, "%s",
+                     perr.message ? perr.message : "");
+            snprintf(err->pg_detail, sizeof err->pg_detail, "%s", perr.details ? perr.details : "");
+            pgrst_error_dispose(&perr);
             return -1;
         }
+        pgrst_error_dispose(&perr);
     }
     g->users[ui].deleted = true;
     end_sessions(g, ui, -1, -1);

@@ -46,6 +46,13 @@ typedef struct gotrue_error {
     char message[512];
     bool weak_password;
     char error_id[40];
+    /* A Postgres error behind a 5xx (HTTPError.InternalError), "" when none.
+     * errors.go answers requests without X-Supabase-Api-Version 2024-01-01
+     * with it instead (utilities.NewPostgresError: 23503, 23502, ... are
+     * public), as {"code":"23503","message":...,"detail":...}. */
+    char pg_code[16];
+    char pg_message[256];
+    char pg_detail[512];
 } gotrue_error_t;
 
 /* Per-request inputs. All borrowed for the call. */
@@ -112,6 +119,11 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
                          const char *email, const char *phone, const cJSON *app_metadata,
                          const cJSON *user_metadata, const char *role, int64_t amr_ts,
                          const char *session_id);
+
+/* Go's time.ParseDuration: 0 with *ns, or -1 with Go's message in why
+ * (`time: invalid duration "x"`, `time: missing unit in duration "1"`,
+ * `time: unknown unit "d" in duration "1d"`). */
+int gotrue_parse_duration(const char *s, int64_t *ns, char *why, size_t why_len);
 
 /* JSON as Go's encoding/json writes a map[string]interface{}: compact, object
  * keys sorted bytewise, <, >, & and U+2028/U+2029 escaped as \u003c etc. */

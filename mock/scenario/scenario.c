@@ -336,6 +336,7 @@ static void column_dispose(scenario_column_t *c)
     free(c->identity);
     free(c->references);
     free(c->check);
+    free(c->on_delete);
     memset(c, 0, sizeof *c);
 }
 
@@ -856,9 +857,9 @@ static int apply_enums(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *table,
                         size_t index, scenario_column_t *c)
 {
-    static const char *const keys[] = {"name",        "type",           "nullable", "default",
-                                       "primary_key", "unique",         "identity", "references",
-                                       "check",       "in_schema_cache"};
+    static const char *const keys[] = {"name",        "type",   "nullable",       "default",
+                                       "primary_key", "unique", "identity",       "references",
+                                       "on_delete",   "check",  "in_schema_cache"};
     char where[160];
     snprintf(where, sizeof where, "column %zu of table \"%s\"", index + 1, table);
     memset(c, 0, sizeof *c);
@@ -933,6 +934,19 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
                            "\"schema.table(column)\", not \"%s\"",
                            where, c->references);
         c->references_pos = pos_at(L, off_of(vn));
+    }
+    if ((v = member(j, n, "on_delete", &vn))) {
+        /* The referential actions of CREATE TABLE ... REFERENCES ... ON DELETE
+         * (set default is not modelled). */
+        static const char *const actions[] = {"cascade", "set null", "restrict", "no action"};
+        char what[200];
+        snprintf(what, sizeof what, "\"on_delete\" in %s", where);
+        if (want_choice(L, v, vn, what, actions, 4) < 0)
+            return -1;
+        if (!c->references)
+            return fail_at(L, off_of(vn), "\"on_delete\" in %s needs \"references\"", where);
+        c->on_delete = xstrdup(v->valuestring);
+        c->on_delete_pos = pos_at(L, off_of(vn));
     }
     if ((v = member(j, n, "check", &vn))) {
         if (want_string(L, v, vn, "check", where, false, &c->check) != 0)

@@ -48,12 +48,15 @@ typedef struct scenario_column {
     bool unique;
     char *identity;          /* NULL, "always", "by default" */
     char *references;        /* NULL or "table(col)" / "schema.table(col)" */
+    char *on_delete;         /* NULL (no action) or "cascade", "set null", "restrict",
+                                "no action": the foreign key's ON DELETE action */
     char *check;             /* NULL or a policy expression */
     bool in_schema_cache;    /* default true */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
     scenario_pos_t default_pos;
     scenario_pos_t references_pos;
+    scenario_pos_t on_delete_pos;
     scenario_pos_t check_pos; /* its "check" value */
 } scenario_column_t;
 

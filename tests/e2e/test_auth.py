@@ -350,13 +350,31 @@ class AuthTest(unittest.TestCase):
         self.assertEqual(data, b'{"code":422,"error_code":"email_exists","msg":"A user with this '
                                b'email address has already been registered"}')
         # The trigger made a profile that references the user without ON DELETE
-        # CASCADE: Postgres refuses the delete (23503), GoTrue answers 500.
-        status, _, data = self.call("DELETE", "/admin/users/" + uid, headers=auth)
+        # CASCADE: Postgres refuses the delete (23503) and GoTrue answers 500
+        # (admin.go adminUserDelete: "Database error deleting user"). Without
+        # X-Supabase-Api-Version, errors.go sends the public Postgres error
+        # instead (utilities.NewPostgresError); supabase-js sends 2024-01-01.
+        status, h, data = self.call("DELETE", "/admin/users/" + uid, headers=auth)
         self.assertEqual(status, 500)
-        err = json.loads(data)
-        self.assertEqual(list(err), ["code", "error_code", "msg", "error_id"])
-        self.assertEqual((err["code"], err["error_code"], err["msg"]),
-                         (500, "unexpected_failure", "Database error deleting user"))
+        self.assertEqual(h["x-sb-error-code"], "unexpected_failure")
+        self.assertEqual(json.loads(data), {
+            "code": "23503",
+            "message": 'update or delete on table "users" violates foreign key constraint '
+                       '"profiles_user_id_fkey" on table "profiles"',
+            "detail": 'Key (id)=(%s) is still referenced from table "profiles".' % uid})
+        self.assertEqual(list(json.loads(data)), ["code", "message", "detail"])
+        status, _, data = self.call("DELETE", "/admin/users/" + uid,
+                                    headers=dict(auth, **{"X-Supabase-Api-Version": "2024-01-01"}))
+        self.assertEqual(status, 500)
+        self.assertEqual(data, b'{"code":"unexpected_failure",'
+                               b'"message":"Database error deleting user"}')
+        # Both rows are still there.
+        status, _, _ = self.call("GET", "/admin/users/" + uid, headers=auth)
+        self.assertEqual(status, 200)
+        status, _, _, body = self.mock.request(
+            "GET", "/rest/v1/profiles?user_id=eq." + uid + "&select=user_id",
+            headers={"apikey": SERVICE, "Authorization": "Bearer " + SERVICE})
+        self.assertEqual(json.loads(body), [{"user_id": uid}])
         # Once the profile is gone the user can be deleted.
         status, _, _, _ = self.mock.request(
             "DELETE", "/rest/v1/profiles?user_id=eq." + uid,
@@ -367,6 +385,87 @@ class AuthTest(unittest.TestCase):
         self.assertEqual(data, b"{}")
         status, _, _ = self.call("GET", "/admin/users/" + uid, headers=auth)
         self.assertEqual(status, 404)
+
+    # -- bans ------------------------------------------------------------------------
+
+    def make_user(self, email):
+        auth = {"Authorization": "Bearer " + SERVICE}
+        status, _, data = self.call("POST", "/admin/users",
+                                    {"email": email, "password": "ban-password",
+                                     "email_confirm": True}, headers=auth)
+        self.assertEqual(status, 200, data)
+        return json.loads(data)["id"]
+
+    def ban(self, uid, duration):
+        return self.call("PUT", "/admin/users/" + uid, {"ban_duration": duration},
+                         headers={"Authorization": "Bearer " + SERVICE})
+
+    def test_ban_refuses_sign_in_and_refresh(self):
+        uid = self.make_user("banned@example.com")
+        s = self.sign_in("banned@example.com", "ban-password")
+        status, _, data = self.ban(uid, "24h")
+        self.assertEqual(status, 200, data)
+        user = json.loads(data)
+        # models.User BannedUntil: time.Now().Add(24h), RFC 3339 after updated_at.
+        self.assertEqual(user["banned_until"], "2026-01-02T00:00:00Z")
+        keys = list(user)
+        self.assertEqual(keys[keys.index("updated_at") + 1], "banned_until")
+        status, _, data = self.call("GET", "/admin/users/" + uid,
+                                    headers={"Authorization": "Bearer " + SERVICE})
+        self.assertEqual(json.loads(data)["banned_until"], "2026-01-02T00:00:00Z")
+        # token.go ResourceOwnerPasswordGrant checks the ban before the password.
+        for password in ("ban-password", "wrong-password"):
+            status, h, data = self.call("POST", "/token?grant_type=password",
+                                        {"email": "banned@example.com", "password": password})
+            self.assertEqual(status, 400)
+            self.assertEqual(data, b'{"code":400,"error_code":"user_banned","msg":"User is banned"}')
+            self.assertEqual(h["x-sb-error-code"], "user_banned")
+        status, _, data = self.call("POST", "/token?grant_type=password",
+                                    {"email": "banned@example.com", "password": "ban-password"},
+                                    headers={"X-Supabase-Api-Version": "2024-01-01"})
+        self.assertEqual(data, b'{"code":"user_banned","message":"User is banned"}')
+        # tokens/service.go RefreshTokenGrant.
+        status, _, data = self.call("POST", "/token?grant_type=refresh_token",
+                                    {"refresh_token": s["refresh_token"]})
+        self.assertEqual(status, 400)
+        self.assertEqual(data, b'{"code":400,"error_code":"user_banned",'
+                               b'"msg":"Invalid Refresh Token: User Banned"}')
+        # "none" lifts the ban: banned_until goes (omitempty), sign-in works.
+        status, _, data = self.ban(uid, "none")
+        self.assertEqual(status, 200, data)
+        self.assertNotIn("banned_until", json.loads(data))
+        self.sign_in("banned@example.com", "ban-password")
+        status, _, data = self.call("POST", "/token?grant_type=refresh_token",
+                                    {"refresh_token": s["refresh_token"]})
+        self.assertEqual(status, 200, data)
+        # A ban that ended (a negative duration) does not refuse.
+        status, _, data = self.ban(uid, "-1h30m")
+        self.assertEqual(json.loads(data)["banned_until"], "2025-12-31T22:30:00Z")
+        self.sign_in("banned@example.com", "ban-password")
+
+    def test_ban_durations(self):
+        uid = self.make_user("durations@example.com")
+        for duration, until in (("1h30m", "2026-01-01T01:30:00Z"),
+                                ("876000h", "2125-12-08T00:00:00Z"),
+                                ("1.5s", "2026-01-01T00:00:01.5Z"),
+                                ("2us", "2026-01-01T00:00:00.000002Z")):
+            status, _, data = self.ban(uid, duration)
+            self.assertEqual(status, 200, data)
+            self.assertEqual(json.loads(data)["banned_until"], until, duration)
+        # admin.go: "invalid format for ban duration: %v" with time.ParseDuration's error.
+        for duration, why in (("1d", 'time: unknown unit "d" in duration "1d"'),
+                              ("24", 'time: missing unit in duration "24"'),
+                              ("forever", 'time: invalid duration "forever"'),
+                              ("9999999999h", 'time: invalid duration "9999999999h"')):
+            status, _, data = self.ban(uid, duration)
+            self.assertEqual(status, 400)
+            self.assertEqual(json.loads(data), {
+                "code": 400, "error_code": "validation_failed",
+                "msg": "invalid format for ban duration: " + why})
+        # The failed updates changed nothing.
+        status, _, data = self.call("GET", "/admin/users/" + uid,
+                                    headers={"Authorization": "Bearer " + SERVICE})
+        self.assertEqual(json.loads(data)["banned_until"], "2026-01-01T00:00:00.000002Z")
 
 
 class BrokenTriggerTest(unittest.TestCase):
@@ -386,6 +485,25 @@ class BrokenTriggerTest(unittest.TestCase):
                 body=json.dumps({"email": "t@example.com", "password": "t-password"}))
             self.assertEqual(status, 400)
             self.assertEqual(json.loads(data)["error_code"], "invalid_credentials")
+
+
+class DefaultScenarioDeleteTest(unittest.TestCase):
+    """The default scenario's profiles.user_id references auth.users(id) ON
+    DELETE CASCADE, as Supabase's user-management starter declares it."""
+
+    def test_delete_demo_user_cascades_to_profile(self):
+        with Supamock() as mock:
+            h = {"apikey": SERVICE, "Authorization": "Bearer " + SERVICE}
+            q = "/rest/v1/profiles?user_id=eq." + DEMO + "&select=user_id"
+            status, _, _, body = mock.request("GET", q, headers=h)
+            self.assertEqual(json.loads(body), [{"user_id": DEMO}])
+            status, _, _, body = mock.request("DELETE", "/auth/v1/admin/users/" + DEMO, headers=h)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body, b"{}")
+            status, _, _, body = mock.request("GET", q, headers=h)
+            self.assertEqual((status, json.loads(body)), (200, []))
+            status, _, _, body = mock.request("GET", "/auth/v1/admin/users/" + DEMO, headers=h)
+            self.assertEqual(status, 404)
 
 
 if __name__ == "__main__":

@@ -71,11 +71,13 @@ typedef struct undo {
     store_row_t *prev; /* UNDO_DELETE: the row's predecessor when it was removed */
 } undo_t;
 
-typedef enum pending_kind { PENDING_FK_CHECK, PENDING_REF_CHECK } pending_kind_t;
+typedef enum pending_kind { PENDING_FK_CHECK, PENDING_REF_CHECK, PENDING_DEL_CHECK } pending_kind_t;
 
 /* A foreign-key check queued for the end of the statement. FK_CHECK: `row`
- * (of `table`) must find its referenced keys. REF_CHECK: `row` was removed
- * from `table`; rows elsewhere must not still reference its keys. */
+ * (of `table`) must find its referenced keys. REF_CHECK: `row` was replaced
+ * by an update; rows elsewhere must not still reference its old keys (ON
+ * UPDATE NO ACTION). DEL_CHECK: `row` was deleted; each referencing foreign
+ * key applies its ON DELETE action. */
 typedef struct pending {
     pending_kind_t kind;
     store_table_t *table;
@@ -607,6 +609,21 @@ store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
             free(target);
             c->ref_column = xstrndup(open + 1, (size_t)(close - open - 1));
             c->fk_constraint = xasprintf("%s_%s_fkey", name, sp->name);
+            c->on_delete = STORE_FK_NO_ACTION;
+            if (sp->on_delete && strcmp(sp->on_delete, "no action") != 0) {
+                if (strcmp(sp->on_delete, "cascade") == 0)
+                    c->on_delete = STORE_FK_CASCADE;
+                else if (strcmp(sp->on_delete, "set null") == 0)
+                    c->on_delete = STORE_FK_SET_NULL;
+                else if (strcmp(sp->on_delete, "restrict") == 0)
+                    c->on_delete = STORE_FK_RESTRICT;
+                else {
+                    *error = xasprintf("column \"%s\": on_delete must be \"cascade\", \"set "
+                                       "null\", \"restrict\" or \"no action\"",
+                                       sp->name);
+                    goto fail_col;
+                }
+            }
             t->has_fk = true;
         }
         if (sp->primary_key)
@@ -1211,7 +1228,7 @@ int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t
     bool referenced = table_is_referenced(s, t);
     remove_row(s, t, r);
     if (referenced)
-        push_pending(s, PENDING_REF_CHECK, t, r);
+        push_pending(s, PENDING_DEL_CHECK, t, r);
     return 0;
 }
 
@@ -1247,11 +1264,44 @@ static int check_fk_row(store_table_t *t, store_row_t *r, const store_env_t *env
     return 0;
 }
 
-/* Delete side (RI_FKey_noaction_del/upd): for each foreign key referencing
- * table pt, the removed row's key must either exist again in pt
- * (ri_Check_Pk_Match) or be referenced by no live row. */
-static int check_ref_row(store_t *s, store_table_t *pt, store_row_t *old, const store_env_t *env,
-                         pgrst_error_t *err)
+/* A live row of t whose column i equals key, or NULL. */
+static store_row_t *find_referencing(store_table_t *t, size_t i, const pgvalue_t *key)
+{
+    if (t->single_index[i] >= 0)
+        return store_index_lookup(t, i, key);
+    const pgtype_t *ft = &t->cols[i].type;
+    for (store_row_t *r = t->head; r; r = r->next)
+        if (!r->values[i].is_null && pgvalue_compare(ft, &r->values[i], key) == 0)
+            return r;
+    return NULL;
+}
+
+/* ON DELETE SET NULL (RI_FKey_setnull_del): the referencing row gets a new
+ * version with column i null; its not-null check applies (23502). */
+static int set_null(store_t *s, store_table_t *t, store_row_t *r, size_t i, const store_env_t *env,
+                    pgrst_error_t *err)
+{
+    pgvalue_t *values = xcalloc(t->ncols, sizeof *values);
+    for (size_t k = 0; k < t->ncols; k++) {
+        if (k == i)
+            pgvalue_init_null(&values[k]);
+        else
+            pgvalue_copy(&values[k], &r->values[k]);
+    }
+    int rc = store_update(s, t, r, values, env, NULL, err);
+    free(values);
+    return rc;
+}
+
+/* The referencing side of a removed row (ri_triggers.c): for each foreign key
+ * referencing table pt, the action of `deleted` ? its ON DELETE : NO ACTION.
+ * NO ACTION passes when the key exists again in pt (ri_Check_Pk_Match) or no
+ * live row references it; RESTRICT skips the first escape ("we don't wish to
+ * allow another row to be substituted", ri_restrict); CASCADE deletes the
+ * referencing rows, whose own removal queues their checks; SET NULL nulls the
+ * referencing column. */
+static int check_ref_row(store_t *s, store_table_t *pt, store_row_t *old, bool deleted,
+                         const store_env_t *env, pgrst_error_t *err)
 {
     for (size_t ti = 0; ti < s->ntables; ti++) {
         store_table_t *t = s->tables[ti];
@@ -1264,19 +1314,19 @@ static int check_ref_row(store_t *s, store_table_t *pt, store_row_t *old, const 
             const pgvalue_t *key = &old->values[pc];
             if (key->is_null)
                 continue;
-            if (store_index_lookup(pt, pc, key))
+            store_fk_action_t action = deleted ? t->cols[i].on_delete : STORE_FK_NO_ACTION;
+            if (action == STORE_FK_NO_ACTION && store_index_lookup(pt, pc, key))
                 continue; /* the key is present again */
-            const pgtype_t *ft = &t->cols[i].type;
-            store_row_t *hit = NULL;
-            if (t->single_index[i] >= 0) {
-                hit = store_index_lookup(t, i, key);
-            } else {
-                for (store_row_t *r = t->head; r; r = r->next) {
-                    if (!r->values[i].is_null && pgvalue_compare(ft, &r->values[i], key) == 0) {
-                        hit = r;
-                        break;
-                    }
+            store_row_t *hit = find_referencing(t, i, key);
+            if (action == STORE_FK_CASCADE || action == STORE_FK_SET_NULL) {
+                /* Each step removes hit from the rows matching key. */
+                for (; hit; hit = find_referencing(t, i, key)) {
+                    int rc = action == STORE_FK_CASCADE ? store_delete(s, t, hit, env, err)
+                                                        : set_null(s, t, hit, i, env, err);
+                    if (rc < 0)
+                        return -1;
                 }
+                continue;
             }
             if (!hit)
                 continue;
@@ -1304,11 +1354,14 @@ int store_end_statement(store_t *s, const store_env_t *env, pgrst_error_t *err)
 {
     int rc = 0;
     for (size_t i = 0; i < s->npending && rc == 0; i++) {
-        pending_t *p = &s->pending[i];
-        if (p->kind == PENDING_FK_CHECK)
-            rc = check_fk_row(p->table, p->row, env, err);
+        /* A copy: actions may queue more checks, which can move s->pending;
+         * they run in this same loop, as Postgres fires the RI triggers that
+         * cascaded deletes queue before the statement ends. */
+        pending_t p = s->pending[i];
+        if (p.kind == PENDING_FK_CHECK)
+            rc = check_fk_row(p.table, p.row, env, err);
         else
-            rc = check_ref_row(s, p->table, p->row, env, err);
+            rc = check_ref_row(s, p.table, p.row, p.kind == PENDING_DEL_CHECK, env, err);
     }
     s->npending = 0;
     free_removed_rows(s);

@@ -48,8 +48,18 @@ typedef struct store_column_spec {
     bool unique;
     const char *identity;   /* NULL, "always", "by default" */
     const char *references; /* NULL, "table(col)" (schema public) or "schema.table(col)" */
+    const char *on_delete;  /* NULL or "no action", "restrict", "cascade", "set null" */
     bool in_schema_cache;
 } store_column_spec_t;
+
+/* A foreign key's ON DELETE action (Postgres's referential actions; the
+ * default is NO ACTION). ON UPDATE is always NO ACTION. */
+typedef enum store_fk_action {
+    STORE_FK_NO_ACTION,
+    STORE_FK_RESTRICT,
+    STORE_FK_CASCADE,
+    STORE_FK_SET_NULL,
+} store_fk_action_t;
 
 /* A column as the store holds it. Read-only for everyone but the store. */
 typedef struct store_column {
@@ -65,7 +75,8 @@ typedef struct store_column {
     char *ref_schema;           /* foreign key target, NULL when none */
     char *ref_table;
     char *ref_column;
-    char *fk_constraint;     /* "profiles_user_id_fkey" */
+    char *fk_constraint; /* "profiles_user_id_fkey" */
+    store_fk_action_t on_delete;
     char *unique_constraint; /* "profiles_user_id_key" (single-column unique) */
     bool in_schema_cache;    /* false: PostgREST has not seen this column yet */
 } store_column_t;
@@ -172,11 +183,15 @@ int store_insert(store_t *s, store_table_t *t, pgvalue_t *values, const store_en
  * Constraints as for insert; r is invalid afterwards, *out is the new row. */
 int store_update(store_t *s, store_table_t *t, store_row_t *r, pgvalue_t *values,
                  const store_env_t *env, store_row_t **out, pgrst_error_t *err);
-/* Deletes row r; referencing rows are checked at store_end_statement (23503). */
+/* Deletes row r. Referencing rows get their foreign key's ON DELETE action at
+ * store_end_statement, as Postgres's RI triggers run after the statement:
+ * NO ACTION and RESTRICT fail with 23503, CASCADE deletes them (and so on down),
+ * SET NULL nulls the referencing column (23502 when it is NOT NULL). */
 int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t *env,
                  pgrst_error_t *err);
-/* Runs the foreign-key checks queued by the statement's writes, as Postgres's RI
- * triggers do at the end of a statement. Returns 0 or -1 with 23503. */
+/* Runs the foreign-key checks and actions queued by the statement's writes, as
+ * Postgres's RI triggers do at the end of a statement. Returns 0 or -1 with
+ * 23503 (or 23502 from SET NULL); on -1 the caller rolls back. */
 int store_end_statement(store_t *s, const store_env_t *env, pgrst_error_t *err);
 
 /* The existing row that conflicts with `values` on the unique constraint or

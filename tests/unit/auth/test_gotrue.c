@@ -349,6 +349,56 @@ static void test_go_json(void **state)
     buf_dispose(&b);
 }
 
+/* time.ParseDuration (Go's src/time/format.go) and its error texts, which
+ * admin.go puts after "invalid format for ban duration: ". */
+static void test_parse_duration(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int64_t ns;
+    } ok[] = {{"24h", 86400000000000LL},
+              {"1h30m", 5400000000000LL},
+              {"876000h", 3153600000000000000LL},
+              {"0", 0},
+              {"-0", 0},
+              {"+5s", 5000000000LL},
+              {"-1.5h", -5400000000000LL},
+              {"1.5s", 1500000000LL},
+              {".5s", 500000000LL},
+              {"5.s", 5000000000LL},
+              {"1h1m1s1ms1us1ns", 3661001001001LL},
+              {"3\xc2\xb5s", 3000},
+              {"3\xce\xbcs", 3000},
+              {"0s", 0},
+              {"9223372036854775807ns", INT64_MAX},
+              {"-9223372036854775808ns", INT64_MIN},
+              {"2562047h47m16.854775807s", INT64_MAX}};
+    char why[200];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t ns = -42;
+        assert_int_equal(gotrue_parse_duration(ok[i].in, &ns, why, sizeof why), 0);
+        assert_true(ns == ok[i].ns);
+    }
+    static const struct {
+        const char *in, *why;
+    } bad[] = {{"", "time: invalid duration \"\""},
+               {"1d", "time: unknown unit \"d\" in duration \"1d\""},
+               {"24", "time: missing unit in duration \"24\""},
+               {"forever", "time: invalid duration \"forever\""},
+               {"-", "time: invalid duration \"-\""},
+               {".s", "time: invalid duration \".s\""},
+               {"1h-2m", "time: unknown unit \"h-\" in duration \"1h-2m\""},
+               {"9223372036854775808ns", "time: invalid duration \"9223372036854775808ns\""},
+               {"1\"x", "time: unknown unit \"\\\"x\" in duration \"1\\\"x\""},
+               {"1\xc3\xa9", "time: unknown unit \"\\xc3\\xa9\" in duration \"1\\xc3\\xa9\""}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ns = 0;
+        assert_int_equal(gotrue_parse_duration(bad[i].in, &ns, why, sizeof why), -1);
+        assert_string_equal(why, bad[i].why);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +410,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_signup_validation, setup, teardown),
         cmocka_unit_test(test_template),
         cmocka_unit_test(test_go_json),
+        cmocka_unit_test(test_parse_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

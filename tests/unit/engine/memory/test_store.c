@@ -776,6 +776,113 @@ static void test_100k_rows(void **state)
     cJSON_Delete(d);
 }
 
+static size_t row_count(const store_table_t *t)
+{
+    size_t n = 0;
+    for (store_row_t *r = store_table_first(t); r; r = store_row_next(r))
+        n++;
+    return n;
+}
+
+/* ON DELETE actions as Postgres's RI triggers apply them at the end of the
+ * statement (ri_triggers.c): CASCADE deletes down the chain, SET NULL nulls
+ * the column (23502 when it is NOT NULL), RESTRICT and NO ACTION fail with
+ * 23503, and a rollback restores every row the actions touched. */
+static void test_fk_on_delete_actions(void **state)
+{
+    (void)state;
+    store_t *s = new_store(7);
+    char *err = NULL;
+    int ecol;
+    store_column_spec_t parent[1] = {col("id", "int")};
+    parent[0].primary_key = true;
+    store_table_t *p = store_add_table(s, "public", "parent", parent, 1, &err, &ecol);
+    const char *names[] = {"c_cascade", "c_setnull", "c_restrict", "c_noaction", "c_strict_null"};
+    const char *actions[] = {"cascade", "set null", "restrict", "no action", "set null"};
+    store_table_t *c[5];
+    for (int i = 0; i < 5; i++) {
+        store_column_spec_t cs[2] = {col("id", "serial"), col("pid", "int")};
+        cs[0].primary_key = true;
+        cs[1].references = "parent(id)";
+        cs[1].on_delete = actions[i];
+        cs[1].nullable = i != 4;
+        c[i] = store_add_table(s, "public", names[i], cs, 2, &err, &ecol);
+        assert_non_null(c[i]);
+    }
+    /* grand: cascades from c_cascade, so a parent delete reaches it */
+    store_column_spec_t gs[2] = {col("id", "serial"), col("cid", "int")};
+    gs[0].primary_key = true;
+    gs[1].references = "c_cascade(id)";
+    gs[1].on_delete = "cascade";
+    store_table_t *grand = store_add_table(s, "public", "grand", gs, 2, &err, &ecol);
+    assert_non_null(grand);
+    assert_int_equal(store_table_column(c[0], 1)->on_delete, STORE_FK_CASCADE);
+    const store_table_t *et;
+    assert_int_equal(store_resolve_references(s, &err, &et, &ecol), 0);
+
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    store_row_t *p1, *p2;
+    assert_int_equal(insert_json(s, p, "{\"id\":1}", &ENV, &p1, &e), 0);
+    assert_int_equal(insert_json(s, p, "{\"id\":2}", &ENV, &p2, &e), 0);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(insert_json(s, c[0], "{\"pid\":1}", &ENV, NULL, &e), 0);
+        assert_int_equal(insert_json(s, c[1], "{\"pid\":1}", &ENV, NULL, &e), 0);
+    }
+    assert_int_equal(insert_json(s, grand, "{\"cid\":1}", &ENV, NULL, &e), 0);
+    assert_int_equal(insert_json(s, grand, "{\"cid\":2}", &ENV, NULL, &e), 0);
+    assert_int_equal(store_end_statement(s, &ENV, &e), 0);
+
+    /* cascade and set null: both children of 1 go, grand follows, set null keeps its rows */
+    store_begin(s);
+    assert_int_equal(store_delete(s, p, p1, &ENV, &e), 0);
+    assert_int_equal(store_end_statement(s, &ENV, &e), 0);
+    store_commit(s);
+    assert_int_equal(row_count(c[0]), 0);
+    assert_int_equal(row_count(grand), 0);
+    assert_int_equal(row_count(c[1]), 2);
+    for (store_row_t *r = store_table_first(c[1]); r; r = store_row_next(r))
+        assert_true(store_row_values(r)[1].is_null);
+
+    /* restrict, no action, and set null on a NOT NULL column refuse; rollback restores */
+    const char *codes[] = {"23503", "23503", "23502"};
+    const char *msgs[] = {
+        "update or delete on table \"parent\" violates foreign key constraint "
+        "\"c_restrict_pid_fkey\" on table \"c_restrict\"",
+        "update or delete on table \"parent\" violates foreign key constraint "
+        "\"c_noaction_pid_fkey\" on table \"c_noaction\"",
+        "null value in column \"pid\" of relation \"c_strict_null\" violates not-null "
+        "constraint"};
+    for (int i = 2; i < 5; i++) {
+        assert_int_equal(insert_json(s, c[i], "{\"pid\":2}", &ENV, NULL, &e), 0);
+        assert_int_equal(insert_json(s, c[0], "{\"pid\":2}", &ENV, NULL, &e), 0);
+        assert_int_equal(store_end_statement(s, &ENV, &e), 0);
+        store_begin(s);
+        assert_int_equal(store_delete(s, p, p2, &ENV, &e), 0);
+        assert_int_equal(store_end_statement(s, &ENV, &e), -1);
+        assert_string_equal(e.code, codes[i - 2]);
+        assert_string_equal(e.message, msgs[i - 2]);
+        store_rollback(s);
+        pgrst_error_dispose(&e);
+        assert_int_equal(row_count(p), 1);
+        assert_int_equal(row_count(c[0]), i - 1);
+        assert_int_equal(row_count(c[i]), 1);
+        /* clear the refusing child for the next round */
+        store_begin(s);
+        assert_int_equal(store_delete(s, c[i], store_table_first(c[i]), &ENV, &e), 0);
+        assert_int_equal(store_end_statement(s, &ENV, &e), 0);
+        store_commit(s);
+    }
+    /* nothing refuses now: the three cascading children of 2 go with it */
+    store_begin(s);
+    assert_int_equal(store_delete(s, p, p2, &ENV, &e), 0);
+    assert_int_equal(store_end_statement(s, &ENV, &e), 0);
+    store_commit(s);
+    assert_int_equal(row_count(c[0]), 0);
+    assert_int_equal(row_count(p), 0);
+    store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -791,6 +898,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
+        cmocka_unit_test(test_fk_on_delete_actions),
         cmocka_unit_test(test_100k_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
