@@ -48,6 +48,10 @@ static void render_error(rest_flow_t *c, const pgrst_error_t *err)
     mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, c->renv->http_date));
     mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));
     pgrst_error_render(err, c->role_is_anon, c->sc->postgrest_version, c->resp);
+    /* Warp answers HEAD with the GET answer's head (its Content-Length
+     * included) and no body bytes, errors too. */
+    if (strcmp(c->req->method, "HEAD") == 0)
+        c->resp->omit_body = true;
 }
 
 /* Warp's answer when the application throws instead of answering
@@ -59,11 +63,7 @@ static void render_error(rest_flow_t *c, const pgrst_error_t *err)
  * HEAD gets neither body nor length (RspNoBody). */
 static void render_exception(rest_flow_t *c)
 {
-    c->resp->header_count = 0;
-    for (size_t i = 0; i < c->resp->owned_count; i++)
-        free(c->resp->owned[i]);
-    c->resp->owned_count = 0;
-    buf_reset(&c->resp->body);
+    mock_response_clear(c->resp);
     c->resp->status = 500;
     mock_response_add_header(c->resp, "Date", arena_strdup(c->arena, c->renv->http_date));
     mock_response_add_header(c->resp, "Server", pgrst_server_header(c->sc->postgrest_version));

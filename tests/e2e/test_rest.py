@@ -10,7 +10,7 @@ import os
 import re
 import unittest
 
-from harness import Supamock, header, source_dir
+from harness import ResponseReader, Supamock, header, source_dir
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -83,6 +83,24 @@ class RestTest(unittest.TestCase):
                          b'{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table '
                          b'\'public.profiles\'","message":"Could not find the table \'public.profile\' '
                          b'in the schema cache"}')
+
+    def test_head_error_has_the_get_head_and_no_body(self):
+        # Warp answers HEAD with the head of the GET answer and no body bytes
+        # (Network.Wai.Handler.Warp.Response: RspNoBody for HEAD), errors included;
+        # the connection stays usable (the next request is answered).
+        _, _, ghs, gbody = self.req("GET", "profile")
+        with self.mock.connect() as s:
+            s.sendall(("HEAD /rest/v1/profile HTTP/1.1\r\nHost: localhost\r\napikey: %s\r\n"
+                       "Authorization: Bearer %s\r\n\r\n" % (SERVICE, SERVICE)).encode()
+                      + ("GET /rest/v1/profile HTTP/1.1\r\nHost: localhost\r\napikey: %s\r\n"
+                         "Authorization: Bearer %s\r\n\r\n" % (SERVICE, SERVICE)).encode())
+            reader = ResponseReader(s)
+            st, _, hs, body = reader.read(head_only=True)
+            self.assertEqual((st, body), (404, b""))
+            self.assertEqual(header(hs, "Content-Length"), str(len(gbody)))
+            self.assertEqual(header(hs, "Proxy-Status"), header(ghs, "Proxy-Status"))
+            st2, _, _, body2 = reader.read()
+            self.assertEqual((st2, body2), (404, gbody))
 
     def test_unknown_table_without_close_match_has_no_hint(self):
         self.assertError(self.req("GET", "invoices"), 404,
