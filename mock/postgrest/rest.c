@@ -37,8 +37,8 @@ typedef struct rest_flow {
     bool role_is_anon;
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     bool threw;       /* PostgREST would have thrown, not answered (render_exception) */
-    long long lower;  /* the read's range (RangeQuery.hs), -1 upper: unbounded */
-    long long upper;
+    long long lower;  /* the read's range (read_range): first row */
+    long long limit;  /* rows at most, -1: unbounded */
 } rest_flow_t;
 
 static void render_error(rest_flow_t *c, const pgrst_error_t *err)
@@ -273,35 +273,44 @@ static void content_location(rest_flow_t *c)
     buf_dispose(&b);
 }
 
-/* The read's range: limit/offset intersected with the Range header (GET
- * only), then capped by db-max-rows (RangeQuery.hs, restrictRange). An
- * invalid Range header is reported after the statement has been analysed
- * (*range_err), so that errors in the select list or filters come first. */
-static void read_range(rest_flow_t *c, pgrst_error_t *range_err)
+/* The read's range (ApiRequest.hs getRanges, RangeQuery.hs): limit/offset
+ * intersected with the Range header (GET only), then capped by db-max-rows.
+ * A negative offset is a no-op and limit=0 is the empty range, which answers
+ * [] with Content-Range "*" slash "*" (RangeSpec.hs). Returns -1 with PGRST103 for a
+ * Range header whose upper bound is below its lower one. */
+static int read_range(rest_flow_t *c, pgrst_error_t *err)
 {
-    long long lower = c->q.offset, upper = -1; /* -1: unbounded */
-    if (c->q.limit >= 0)
-        upper = lower + c->q.limit - 1;
+    long long lower = c->q.offset < 0 ? 0 : c->q.offset;
+    bool bounded = c->q.limit >= 0;
+    long long upper = bounded ? lower + c->q.limit - 1 : -1;
     int64_t hfrom, hto;
     if (strcmp(c->req->method, "GET") == 0 &&
         pgrst_range_parse(mock_request_header(c->req, "range"), &hfrom, &hto) == 0) {
         if (hto >= 0 && hto < hfrom) {
-            pgrst_error_setf(range_err, "PGRST103", "Requested range not satisfiable");
-            pgrst_error_detailsf(range_err, "The lower boundary must be lower than or equal to the "
-                                            "upper boundary in the Range header.");
+            pgrst_error_setf(err, "PGRST103", "Requested range not satisfiable");
+            pgrst_error_detailsf(err, "The lower boundary must be lower than or equal to the "
+                                      "upper boundary in the Range header.");
+            return -1;
         }
-        if (hfrom > lower)
-            lower = hfrom;
-        if (hto >= 0 && (upper < 0 || hto < upper))
-            upper = hto;
+        if (c->q.limit != 0) { /* limit=0 bypasses the Range header */
+            if (hfrom > lower)
+                lower = hfrom;
+            if (hto >= 0 && (!bounded || hto < upper)) {
+                upper = hto;
+                bounded = true;
+            }
+        }
     }
     if (c->sc->db_max_rows >= 0) {
         long long cap = lower + c->sc->db_max_rows - 1;
-        if (upper < 0 || cap < upper)
+        if (!bounded || cap < upper) {
             upper = cap;
+            bounded = true;
+        }
     }
     c->lower = lower;
-    c->upper = upper;
+    c->limit = bounded ? (upper >= lower ? upper - lower + 1 : 0) : -1;
+    return 0;
 }
 
 static bool representation(const rest_flow_t *c)
@@ -416,10 +425,6 @@ static void on_engine_done(void *arg, int rc)
 /* Hands the statement to the engine and answers from its result. */
 static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
 {
-    pgrst_error_t range_err;
-    pgrst_error_init(&range_err);
-    if (op == ENGINE_READ)
-        read_range(c, &range_err);
     engine_request_t req = {
         .op = op,
         .arena = c->arena,
@@ -429,7 +434,7 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .accept = &c->accept,
         .payload = c->body.present ? &c->body : NULL,
         .offset = c->lower,
-        .limit = c->upper < 0 ? -1 : c->upper - c->lower + 1,
+        .limit = c->limit,
         .tx_rollback = c->tx_rollback,
         .role = c->who.role,
         .claims = c->who.claims,
@@ -445,11 +450,6 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
      * completed by now; an engine that completes later needs the server to
      * hold the response until it does. */
     MOCK_ASSERT(cp.done);
-    if (cp.rc == 0 && pgrst_error_is_set(&range_err)) {
-        pgrst_error_move(err, &range_err);
-        cp.rc = -1;
-    }
-    pgrst_error_dispose(&range_err);
     if (cp.rc < 0)
         return -1;
     if (op == ENGINE_READ)
@@ -475,23 +475,29 @@ static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
 
 static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
 {
+    /* ApiRequest.hs userApiRequest's order: the resource from the path
+     * (getResource: PGRST125), then the schema profile (getSchema: PGRST106),
+     * then the action from the method (getAction: PGRST117). */
     const char *method = c->req->method;
+    const char *slash = strchr(rel_path, '/');
+    bool routine =
+        slash && strncmp(rel_path, "rpc/", 4) == 0 && slash[1] && !strchr(slash + 1, '/');
+    if (slash && !routine)
+        return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
+    if (negotiate_schema(c, err) < 0)
+        return -1;
     bool known = false;
     for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0]; i++)
         known = known || strcmp(method, known_methods[i]) == 0;
     if (!known)
         return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
-
-    if (negotiate_schema(c, err) < 0)
-        return -1;
     if (*rel_path == '\0') {
         pgrst_error_setf(err, "PGRST127", "Feature not implemented");
         pgrst_error_detailsf(err, "supamock does not serve the OpenAPI root document yet");
         return -1;
     }
-    const char *slash = strchr(rel_path, '/');
-    if (slash) {
-        if (strncmp(rel_path, "rpc/", 4) == 0 && slash[1] && !strchr(slash + 1, '/')) {
+    if (routine) {
+        {
             engine_function_info_t fn;
             if (c->engine->ops->find_function(c->engine, c->schema, slash + 1, &fn)) {
                 pgrst_error_setf(err, "PGRST127", "Feature not implemented");
@@ -508,7 +514,6 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
                                  c->schema, slash + 1);
             return -1;
         }
-        return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
     }
 
     const char *query = strip_apikey(c->arena, c->req->query);
@@ -528,6 +533,10 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         buf_dispose(&b);
         return -1;
     }
+    /* getRanges runs while the request is read, before the payload and any
+     * database work: an invalid Range header is PGRST103 whatever else is wrong. */
+    if (is_read(method) && read_range(c, err) < 0)
+        return -1;
     bool tx_override = c->sc->db_tx_end == SCENARIO_TX_COMMIT_ALLOW_OVERRIDE ||
                        c->sc->db_tx_end == SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE;
     c->tx_rollback = c->sc->db_tx_end == SCENARIO_TX_ROLLBACK ||

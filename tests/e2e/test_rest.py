@@ -243,6 +243,40 @@ class RestTest(unittest.TestCase):
         self.assertError(self.mock.request("TRACE", "/rest/v1/profiles", headers=keyed()), 405,
                          error("PGRST117", "Unsupported HTTP method: TRACE"))
 
+    def test_request_errors_in_postgrests_order(self):
+        # ApiRequest.hs userApiRequest: getResource (PGRST125), then getSchema
+        # (PGRST106), then getAction (PGRST117), then the query string, then
+        # getRanges (PGRST103), all before the payload and the schema cache.
+        self.assertError(self.mock.request("TRACE", "/rest/v1/a/b", headers=keyed()), 404,
+                         error("PGRST125", "Invalid path specified in request URL"))
+        self.assertError(
+            # getSchema reads Content-Profile for every method but GET and HEAD.
+            self.mock.request("TRACE", "/rest/v1/profiles",
+                              headers=dict(keyed(), **{"Content-Profile": "auth"})), 406,
+            error("PGRST106", "Invalid schema: auth",
+                  hint="Only the following schemas are exposed: public, graphql_public"))
+        # An invalid Range header wins over an unknown column and an unknown table.
+        for path in ("profiles?select=nope", "nope"):
+            self.assertError(self.req("GET", path, Range="5-1"), 416,
+                             error("PGRST103", "Requested range not satisfiable",
+                                   "The lower boundary must be lower than or equal to the upper "
+                                   "boundary in the Range header."))
+
+    def test_limit_zero_is_the_empty_range(self):
+        # RangeSpec.hs "succeeds and returns an empty array if limit equals 0":
+        # 200 [] with Content-Range */*, a Range header notwithstanding.
+        for extra in ({}, {"Range": "0-0"}):
+            st, _, hs, body = self.req("GET", "profiles?select=id&limit=0", **extra)
+            self.assertEqual((st, body), (200, b"[]"))
+            self.assertEqual(header(hs, "Content-Range"), "*/*")
+
+    def test_negative_offset_is_a_no_op(self):
+        # RangeSpec.hs "succeeds if offset is negative as a no-op".
+        st, _, hs, body = self.req("GET", "profiles?select=user_id&offset=-4")
+        self.assertEqual(st, 200)
+        self.assertEqual(body, ('[{"user_id":"%s"}]' % DEMO_USER).encode())
+        self.assertEqual(header(hs, "Content-Range"), "0-0/*")
+
     # -- writes --------------------------------------------------------------------
 
     def test_insert_minimal(self):
