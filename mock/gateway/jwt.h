@@ -20,14 +20,14 @@
  * each caller walks them in its library's order. Owned by the caller:
  * jwt_parts_dispose frees it. */
 typedef struct jwt_parts {
-    size_t segments;           /* dot-separated parts of the compact form */
-    bool header_b64;           /* the header segment is base64url */
-    cJSON *header;             /* the header as a JSON object, or NULL */
-    const char *alg;           /* header "alg" when it is a string, else NULL */
-    bool payload_b64;          /* the payload segment is base64url */
-    cJSON *claims;             /* the payload as JSON (any value), or NULL */
-    bool signature_b64;        /* the signature segment is base64url */
-    bool signature_ok;         /* HMAC-SHA256(secret, header.payload) equals it */
+    size_t segments;    /* dot-separated parts of the compact form */
+    bool header_b64;    /* the header segment is base64url */
+    cJSON *header;      /* the header as a JSON object, or NULL */
+    const char *alg;    /* header "alg" when it is a string, else NULL */
+    bool payload_b64;   /* the payload segment is base64url */
+    cJSON *claims;      /* the payload as JSON (any value), or NULL */
+    bool signature_b64; /* the signature segment is base64url */
+    bool signature_ok;  /* HMAC-SHA256(secret, header.payload) equals it */
 } jwt_parts_t;
 
 /* Fills *out for a token of exactly three segments (segments is set in every
