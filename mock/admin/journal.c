@@ -899,6 +899,7 @@ bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out)
         .code = e->code,
         .role = e->role,
         .key = e->key,
+        .rule = e->rule,
         .x = e->explain,
     };
     buf_puts(out, "{\"id\":");

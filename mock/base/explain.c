@@ -291,6 +291,11 @@ void mock_explain_text(const mock_explain_subject_t *s, buf_t *out)
     const mock_explain_t *x = s->x;
     const char *path = short_path(s->path);
     const char *method = s->method ? s->method : "?";
+    if (!x && s->rule) {
+        buf_printf(out, "%s %s was answered by the fault rule '%s' (status %d), not by the model",
+                   method, s->path ? s->path : "", s->rule, s->status);
+        return;
+    }
     if (!x) {
         buf_printf(out,
                    "%s %s answered %d: nothing was recorded to explain (only /rest/v1 "
@@ -302,7 +307,8 @@ void mock_explain_text(const mock_explain_subject_t *s, buf_t *out)
         buf_printf(out, "%s %s answered %d", method, path, s->status);
         if (s->code)
             buf_printf(out, " (%s)", s->code);
-        buf_puts(out, " before reaching a table; ");
+        buf_puts(out, " with no grant or RLS facts recorded (the request ended before a "
+                      "statement ran, or an engine that records none served it); ");
         put_identity(out, s);
         return;
     }

@@ -100,6 +100,7 @@ typedef struct mock_explain_subject {
     const char *code;        /* NULL when none */
     const char *role;        /* NULL when none was resolved */
     const char *key;         /* key kind */
+    const char *rule;        /* the fault rule that answered or delayed, NULL when none */
     const mock_explain_t *x; /* NULL when nothing was recorded */
 } mock_explain_subject_t;
 

@@ -469,6 +469,7 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
             .code = o->code,
             .role = o->role,
             .key = o->key,
+            .rule = o->rule,
             .x = o->explain,
         };
         buf_t why;

@@ -176,6 +176,43 @@ class DefaultScenario(ExplainCase):
         self.assertIn("only /rest/v1 requests are explained", x["text"])
 
 
+class AnonKeyAsServiceKey(ExplainCase):
+    SCENARIO = "anon-key-as-service-key"
+
+    def test_patch_with_the_anon_key_names_the_missing_update_policy(self):
+        st, _, _, _ = self.c.rest("PATCH", "profiles?user_id=eq." + DEMO_USER,
+                                  {"full_name": "x"}, key=ANON)
+        self.assertEqual(st, 204)
+        x = self.explain()
+        self.assertTrue(x["text"].startswith(
+            "PATCH /profiles matched 0 rows: 1 row exists; role anon has no UPDATE policy on "
+            "public.profiles, so RLS hides every row from it (policies: 'Users can view own "
+            "profile' is for authenticated (SELECT), 'Users can insert own profile' is for "
+            "authenticated (INSERT), 'Users can update own profile' is for authenticated "
+            "(UPDATE), 'Public profiles are viewable by everyone.' is SELECT only)"), x["text"])
+
+    def test_missing_table_is_explained_without_a_table(self):
+        st, _, _, _ = self.c.rest("GET", "nope", key=ANON)
+        self.assertEqual(st, 404)
+        x = self.explain()
+        self.assertEqual((x["code"], x["explain"]["table"]), ("PGRST205", None))
+        self.assertIn("GET /nope answered 404 (PGRST205) with no grant or RLS facts recorded",
+                      x["text"])
+
+
+class GatewayRule(ExplainCase):
+    SCENARIO = "gateway-5xx"
+
+    def test_rule_answer_is_named(self):
+        st, _, _, _ = self.c.rest("GET", "profiles")
+        self.assertEqual(st, 502)
+        x = self.explain()
+        self.assertIsNone(x["explain"])
+        self.assertEqual(x["text"], "GET /rest/v1/profiles was answered by the fault rule "
+                                    "'gateway: bad gateway on a read' (status 502), not by the "
+                                    "model")
+
+
 class MissingGrants(ExplainCase):
     SCENARIO = "missing-grants"
 
