@@ -597,6 +597,32 @@ static void get_requests(const admin_host_t *h, const mock_request_t *req, mock_
     }
 }
 
+/* "/requests/ID/explain": the id, or 0 when sub is not that path. */
+static uint64_t explain_id(const char *sub)
+{
+    const char *p = sub + strlen("/requests/");
+    if (strncmp(sub, "/requests/", 10) != 0 || *p < '1' || *p > '9')
+        return 0;
+    uint64_t id = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (id > (UINT64_MAX - 9) / 10)
+            return 0;
+        id = id * 10 + (uint64_t)(*p - '0');
+    }
+    return strcmp(p, "/explain") == 0 ? id : 0;
+}
+
+static void get_explain(const admin_host_t *h, uint64_t id, mock_response_t *resp)
+{
+    if (!journal_write_explain(h->ops->journal(h->app), id, &resp->body)) {
+        admin_errorf(resp, 404, "no journal entry %llu (never recorded, dropped or cleared)",
+                     (unsigned long long)id);
+        return;
+    }
+    resp->status = 200;
+    json_headers(resp);
+}
+
 static void delete_requests(const admin_host_t *h, mock_response_t *resp)
 {
     journal_t *journal = h->ops->journal(h->app);
@@ -944,6 +970,10 @@ void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *
         allowed = M_GET;
         if (m == M_GET)
             get_requests(h, req, resp, true);
+    } else if (explain_id(sub)) {
+        allowed = M_GET;
+        if (m == M_GET)
+            get_explain(h, explain_id(sub), resp);
     } else if (strncmp(sub, "/tables/", 8) == 0 && sub[8] && !strchr(sub + 8, '/')) {
         table = sub + 8;
         allowed = M_GET | M_PUT;

@@ -43,6 +43,7 @@
  *   GET /requests[?method=&path=&status=404|4xx|0&code=&rule=&fault=&since=ID|ISO]
  *   (status=0: connection faults),
  *   GET /requests/count -> {"count":N}, DELETE /requests -> {"deleted":N};
+ *   GET /requests/ID/explain -> journal_write_explain, 404 for an unknown id;
  *   GET /tables/[SCHEMA.]NAME -> [rows...]; PUT /tables/NAME (array of row
  *   objects) -> the new rows, or 409 {"error","code","details"} for SQLSTATE
  *   class 23 and 400 with the same shape for other Postgres errors (nothing changed);

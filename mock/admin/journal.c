@@ -42,8 +42,9 @@ typedef struct jentry {
     char *key;
     char *code;
     char *rule;
-    const char *fault; /* static (a rule's fault name), NULL for an HTTP answer */
-    size_t bytes;      /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
+    const char *fault;       /* static (a rule's fault name), NULL for an HTTP answer */
+    mock_explain_t *explain; /* the used prefix of the outcome's (MOCK_EXPLAIN_SIZE), or NULL */
+    size_t bytes;            /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
 } jentry_t;
 
 struct journal {
@@ -529,6 +530,11 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     size += body_len ? body_len + 1 : 0;
     size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
             str_size(resp->outcome.code) + str_size(resp->outcome.rule);
+    /* The explanation goes first after the pointer arrays (aligned there);
+     * only the policies it recorded are kept. */
+    const mock_explain_t *x = resp->outcome.explain;
+    size_t xsize = x ? MOCK_EXPLAIN_SIZE(x) : 0;
+    size += xsize;
 
     /* Make room first, so that the dropped entry's block can be reused. */
     while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
@@ -537,7 +543,13 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     jentry_t *e = entry_alloc(j, size, &block);
     e->names = (char **)(e + 1);
     e->values = e->names + hn + 1;
-    packer_t p = {(char *)(e->values + hn + 1), (char *)e + size};
+    char *after = (char *)(e->values + hn + 1);
+    if (xsize) {
+        e->explain = (mock_explain_t *)after;
+        memcpy(e->explain, x, xsize);
+        after += xsize;
+    }
+    packer_t p = {after, (char *)e + size};
     e->id = j->next_id++;
     e->at_us = at_us;
     /* Nothing complete was sent for a connection fault: status 0. */
@@ -861,4 +873,56 @@ void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *ou
     buf_put_int(out, (long long)j->dropped);
     buf_putc(out, '}');
     arena_free(arena);
+}
+
+static const jentry_t *find_entry(const journal_t *j, uint64_t id)
+{
+    /* Ids are consecutive in the ring (a clear empties it), oldest first. */
+    if (j->count == 0)
+        return NULL;
+    uint64_t first = j->ring[j->head]->id;
+    if (id < first || id - first >= j->count)
+        return NULL;
+    const jentry_t *e = j->ring[(j->head + (size_t)(id - first)) % j->cap];
+    return e->id == id ? e : NULL;
+}
+
+bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out)
+{
+    const jentry_t *e = find_entry(j, id);
+    if (!e)
+        return false;
+    mock_explain_subject_t s = {
+        .method = e->method,
+        .path = e->path,
+        .status = e->status,
+        .code = e->code,
+        .role = e->role,
+        .key = e->key,
+        .rule = e->rule,
+        .x = e->explain,
+    };
+    buf_puts(out, "{\"id\":");
+    buf_put_int(out, (long long)e->id);
+    buf_puts(out, ",\"method\":");
+    put_text_or_null(out, e->method);
+    buf_puts(out, ",\"path\":");
+    put_text_or_null(out, e->path);
+    buf_puts(out, ",\"status\":");
+    buf_put_int(out, e->status);
+    buf_puts(out, ",\"code\":");
+    put_text_or_null(out, e->code);
+    buf_puts(out, ",\"explain\":");
+    /* Names come from the scenario: cleaned like every other text. */
+    buf_t tmp;
+    buf_init(&tmp);
+    mock_explain_json(&s, &tmp);
+    utf8_clean(out, buf_cstr(&tmp), tmp.len);
+    buf_reset(&tmp);
+    buf_puts(out, ",\"text\":");
+    mock_explain_text(&s, &tmp);
+    put_text(out, buf_cstr(&tmp), tmp.len);
+    buf_dispose(&tmp);
+    buf_putc(out, '}');
+    return true;
 }

@@ -78,6 +78,10 @@ typedef struct journal_filter {
  * parses as JSON, else the text, null when empty. Invalid UTF-8 is shown as
  * U+FFFD. */
 void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *out);
+/* GET /__mock/requests/ID/explain: {"id","method","path","status","code",
+ * "explain":{...} (explain.h's object, null when nothing was recorded),
+ * "text":"..."}. False when no entry has that id (never was, or dropped). */
+bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out);
 size_t journal_count(const journal_t *j, const journal_filter_t *f);
 size_t journal_size(const journal_t *j);
 uint64_t journal_dropped(const journal_t *j);

@@ -95,6 +95,11 @@ static void emit(buf_t *line, int level)
         fflush(stderr);
 }
 
+bool log_enabled(int level)
+{
+    return level >= log_min_level;
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
     if (level < log_min_level)

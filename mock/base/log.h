@@ -4,6 +4,8 @@
 #ifndef MOCK_LOG_H
 #define MOCK_LOG_H
 
+#include <stdbool.h>
+
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 enum { LOG_FORMAT_PRETTY, LOG_FORMAT_JSON };
 
@@ -14,6 +16,7 @@ void log_setup(int level, int format);
 void log_flush(void);
 int log_level_parse(const char *s);  /* -1 when unknown */
 int log_format_parse(const char *s); /* -1 when unknown */
+bool log_enabled(int level);         /* would log_msg(level, ...) print? */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One access-log line per answered request: status 0 for a connection fault
  * (named by `fault`); code, rule and fault may be NULL. */

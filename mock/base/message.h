@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "caps.h"
+#include "explain.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +70,9 @@ typedef struct mock_outcome {
      * name a rule gives it ("connection_reset"...); NULL for an HTTP answer.
      * When set, the journal and the access log show status 0. */
     const char *fault;
+    /* /rest/v1: why the answer is what it is (explain.h), in the request
+     * arena; NULL for every other request. */
+    const mock_explain_t *explain;
 } mock_outcome_t;
 
 /* One response. Header names and values must outlive serialisation: use string

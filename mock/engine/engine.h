@@ -23,6 +23,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "explain.h"
 #include "pgrst_error.h"
 #include "pgrst_request.h"
 #include "rest_body.h"
@@ -112,6 +113,12 @@ typedef struct engine_result {
     const char **location_columns;
     const char **location_values;
     size_t location_count;
+    /* Optional: when the caller points it at an initialised record
+     * (mock_explain_init), the engine fills what it decided on the way: the
+     * table, the grants checked and what row-level security did. NULL: the
+     * engine spends nothing on it. An engine that fills nothing leaves
+     * `engine` false. */
+    mock_explain_t *explain;
 } engine_result_t;
 
 /* Called once per engine_execute with 0, or -1 and err set. */

@@ -170,11 +170,14 @@ static const char *effective_token(const scenario_t *sc, const mock_request_t *r
             const char *token = auth[6] ? auth + 7 : "";
             while (*token == ' ')
                 token++;
+            id->source = MOCK_EXPLAIN_FROM_AUTHORIZATION;
             id->user_jwt = !same(token, sc->anon_key) && !same(token, sc->service_role_key);
             return token;
         }
         return NULL; /* not a Bearer credential: PostgREST ignores it (anon) */
     }
+    if (id->key >= GATEWAY_KEY_ANON)
+        id->source = MOCK_EXPLAIN_FROM_APIKEY;
     switch (id->key) {
     case GATEWAY_KEY_SECRET:
         return sc->service_role_key;

@@ -36,6 +36,8 @@ typedef struct gateway_identity {
                             request's duration */
     bool claims_owned;
     const char *sub; /* claims.sub when a string (borrowed from claims), else NULL */
+    /* Where the token PostgREST verified came from (the role's source). */
+    mock_explain_source_t source;
 } gateway_identity_t;
 
 void gateway_identity_dispose(gateway_identity_t *id);

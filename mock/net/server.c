@@ -460,6 +460,24 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
     const mock_outcome_t *o = &resp.outcome;
     log_access(req->method, req->target, o->fault ? 0 : resp.status, o->code, o->rule, o->fault,
                ms);
+    if (o->explain && log_enabled(LOG_DEBUG)) {
+        /* The words are built only at debug level. */
+        mock_explain_subject_t s = {
+            .method = req->method,
+            .path = req->path,
+            .status = o->fault ? 0 : resp.status,
+            .code = o->code,
+            .role = o->role,
+            .key = o->key,
+            .rule = o->rule,
+            .x = o->explain,
+        };
+        buf_t why;
+        buf_init(&why);
+        mock_explain_text(&s, &why);
+        log_msg(LOG_DEBUG, "explain: %s", buf_cstr(&why));
+        buf_dispose(&why);
+    }
     uint32_t delay = resp.delay_ms;
     mock_response_dispose(&resp);
     if (delay > 0) {

@@ -39,6 +39,7 @@ typedef struct rest_flow {
     bool threw;       /* PostgREST would have thrown, not answered (render_exception) */
     long long lower;  /* the read's range (read_range): first row */
     long long limit;  /* rows at most, -1: unbounded */
+    mock_explain_t *explain; /* resp->outcome.explain, filled on the way (explain.h) */
 } rest_flow_t;
 
 static void render_error(rest_flow_t *c, const pgrst_error_t *err)
@@ -444,6 +445,7 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
     engine_result_t res;
     memset(&res, 0, sizeof res);
     res.body = &c->resp->body;
+    res.explain = c->explain;
     completion_t cp = {0};
     engine_execute(c->engine, &req, &res, err, on_engine_done, &cp);
     /* The HTTP layer answers synchronously today, so every engine must have
@@ -599,6 +601,11 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
     c.engine = renv->engine;
     pgrst_error_t err;
     pgrst_error_init(&err);
+    /* Every journaled request gets one: the header is a few hundred bytes
+     * zeroed in the request arena; the engine fills the rest. */
+    c.explain = arena_alloc(c.arena, sizeof *c.explain);
+    mock_explain_init(c.explain);
+    resp->outcome.explain = c.explain;
 
     if (gateway_admit(c.sc, req, gateway_query_apikey(c.arena, req->query), &c.who, resp) != 0) {
         resp->outcome.key = gateway_key_name(c.who.key);
@@ -623,6 +630,7 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
         resp->outcome.key = c.who.user_jwt ? "user" : gateway_key_name(c.who.key);
     if (c.who.role)
         resp->outcome.role = arena_strdup(c.arena, c.who.role);
+    c.explain->source = (uint8_t)c.who.source;
     if (mock_request_header(req, "origin") && !c.threw) {
         /* PostgREST's own CORS middleware, for requests that reach it (the
          * gateway's Access-Control-Allow-Origin comes on top; PostgREST's CorsSpec.hs). */

@@ -275,6 +275,15 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(req->role)));
     c.plan.work = &c.work;
     c.sec = me->sec;
+    c.x = res->explain;
+    if (c.x) {
+        static const uint8_t commands[] = {
+            [ENGINE_READ] = MOCK_EXPLAIN_SELECT,   [ENGINE_INSERT] = MOCK_EXPLAIN_INSERT,
+            [ENGINE_UPDATE] = MOCK_EXPLAIN_UPDATE, [ENGINE_UPSERT] = MOCK_EXPLAIN_INSERT,
+            [ENGINE_DELETE] = MOCK_EXPLAIN_DELETE,
+        };
+        c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
+    }
     rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
     int rc;
     switch (req->op) {

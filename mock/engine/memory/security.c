@@ -466,6 +466,14 @@ static int eval(const policy_expr_t *e, const policy_eval_env_t *env, policy_tru
 int security_row_visible(const security_t *s, const store_table_t *t, security_command_t cmd,
                          const policy_eval_env_t *env, bool *visible, pgrst_error_t *err)
 {
+    return security_row_visible_counted(s, t, cmd, env, visible, NULL, 0, err);
+}
+
+int security_row_visible_counted(const security_t *s, const store_table_t *t,
+                                 security_command_t cmd, const policy_eval_env_t *env,
+                                 bool *visible, uint32_t *hidden, size_t hidden_n,
+                                 pgrst_error_t *err)
+{
     const sec_table_t *st = find(s, t);
     *visible = false;
     if (!st)
@@ -485,8 +493,16 @@ int security_row_visible(const security_t *s, const store_table_t *t, security_c
             return -1;
         passed = r == POLICY_TRUE;
     }
-    if (!any_permissive || !passed)
+    if (!any_permissive || !passed) {
+        /* No permissive policy passed, so each applicable one was evaluated
+         * and said no. */
+        for (size_t i = 0; hidden && i < st->policy_count && i < hidden_n; i++) {
+            const security_policy_t *p = &st->policies[i];
+            if (p->permissive && p->using_expr && security_policy_applies(p, cmd, env->role))
+                hidden[i]++;
+        }
         return 0;
+    }
     for (size_t i = 0; i < st->policy_count; i++) {
         const security_policy_t *p = &st->policies[i];
         if (p->permissive || !p->using_expr || !security_policy_applies(p, cmd, env->role))
@@ -494,8 +510,11 @@ int security_row_visible(const security_t *s, const store_table_t *t, security_c
         policy_truth_t r;
         if (eval(p->using_expr, env, &r, err) < 0)
             return -1;
-        if (r != POLICY_TRUE)
+        if (r != POLICY_TRUE) {
+            if (hidden && i < hidden_n)
+                hidden[i]++;
             return 0;
+        }
     }
     *visible = true;
     return 0;
@@ -527,6 +546,16 @@ int security_with_check(const security_t *s, const store_table_t *t, security_co
                         bool force_using, security_wco_kind_t kind, const policy_eval_env_t *env,
                         pgrst_error_t *err)
 {
+    return security_with_check_named(s, t, cmd, force_using, kind, env, NULL, err);
+}
+
+int security_with_check_named(const security_t *s, const store_table_t *t, security_command_t cmd,
+                              bool force_using, security_wco_kind_t kind,
+                              const policy_eval_env_t *env, const char **failed_policy,
+                              pgrst_error_t *err)
+{
+    if (failed_policy)
+        *failed_policy = NULL;
     const sec_table_t *st = find(s, t);
     if (!st)
         return wco_fail(t, NULL, kind, err);
@@ -555,8 +584,11 @@ int security_with_check(const security_t *s, const store_table_t *t, security_co
         policy_truth_t r;
         if (eval(q, env, &r, err) < 0)
             return -1;
-        if (r != POLICY_TRUE)
+        if (r != POLICY_TRUE) {
+            if (failed_policy)
+                *failed_policy = p->name;
             return wco_fail(t, p->name, kind, err);
+        }
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct security security_t;
 
@@ -99,6 +100,13 @@ bool security_policy_applies(const security_policy_t *p, security_command_t cmd,
  * expression raises at run time. */
 int security_row_visible(const security_t *s, const store_table_t *t, security_command_t cmd,
                          const policy_eval_env_t *env, bool *visible, pgrst_error_t *err);
+/* The same, and for a hidden row adds one to hidden[i] (i < hidden_n) for each
+ * policy i (creation order) that decided against it: every permissive policy
+ * evaluated (none passed), or the restrictive one that failed. */
+int security_row_visible_counted(const security_t *s, const store_table_t *t,
+                                 security_command_t cmd, const policy_eval_env_t *env,
+                                 bool *visible, uint32_t *hidden, size_t hidden_n,
+                                 pgrst_error_t *err);
 
 /* Which WITH CHECK OPTION an RLS check stands for (execMain.c
  * ExecWithCheckOptions): it decides the 42501 message. */
@@ -118,6 +126,12 @@ typedef enum security_wco_kind {
 int security_with_check(const security_t *s, const store_table_t *t, security_command_t cmd,
                         bool force_using, security_wco_kind_t kind, const policy_eval_env_t *env,
                         pgrst_error_t *err);
+/* The same, setting *failed_policy (when not NULL) on a failure by a
+ * restrictive policy to its name (borrowed from the model), else NULL. */
+int security_with_check_named(const security_t *s, const store_table_t *t, security_command_t cmd,
+                              bool force_using, security_wco_kind_t kind,
+                              const policy_eval_env_t *env, const char **failed_policy,
+                              pgrst_error_t *err);
 
 /* Column CHECK constraints on a complete new row (ExecConstraints, after the
  * not-null checks: a row with a NULL in a NOT NULL column is left for the

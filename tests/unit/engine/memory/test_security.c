@@ -289,6 +289,80 @@ static void test_select_visibility(void **state)
     note_dispose(&null_pub);
 }
 
+/* Which policies decided against a hidden row, for the request explanation:
+ * every permissive policy evaluated, or the restrictive one that failed;
+ * nothing for a visible row. Policies: own, public, not hidden, ins, ins
+ * small, upd. */
+static void test_row_visible_counted(void **state)
+{
+    fx_t *f = *state;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    note_row_t theirs, pub_hidden, mine;
+    note(f, &theirs, 2, OTHER, 0, 1, NULL);
+    note(f, &pub_hidden, 4, OTHER, 1, 1, "hidden");
+    note(f, &mine, 1, ME, 0, 1, NULL);
+    uint32_t hidden[6] = {0};
+    bool vis = true;
+    policy_eval_env_t env = {.row = theirs.v, .claims = f->claims, .role = "authenticated"};
+    assert_int_equal(security_row_visible_counted(f->sec, f->notes, SECURITY_CMD_SELECT, &env, &vis,
+                                                  hidden, 6, &err),
+                     0);
+    assert_false(vis);
+    assert_int_equal(hidden[0], 1); /* own */
+    assert_int_equal(hidden[1], 1); /* public */
+    assert_int_equal(hidden[2], 0);
+    env = (policy_eval_env_t){.row = pub_hidden.v, .claims = NULL, .role = "anon"};
+    assert_int_equal(security_row_visible_counted(f->sec, f->notes, SECURITY_CMD_SELECT, &env, &vis,
+                                                  hidden, 6, &err),
+                     0);
+    assert_false(vis);
+    assert_int_equal(hidden[0], 1); /* not for anon */
+    assert_int_equal(hidden[1], 1); /* passed */
+    assert_int_equal(hidden[2], 1); /* the restrictive one failed */
+    env = (policy_eval_env_t){.row = mine.v, .claims = f->claims, .role = "authenticated"};
+    assert_int_equal(security_row_visible_counted(f->sec, f->notes, SECURITY_CMD_SELECT, &env, &vis,
+                                                  hidden, 2, &err),
+                     0);
+    assert_true(vis);
+    assert_int_equal(hidden[0] + hidden[1] + hidden[2], 3);
+    /* No DELETE policy: hidden by absence, nobody counted. */
+    assert_int_equal(security_row_visible_counted(f->sec, f->notes, SECURITY_CMD_DELETE, &env, &vis,
+                                                  hidden, 6, &err),
+                     0);
+    assert_false(vis);
+    assert_int_equal(hidden[0] + hidden[1] + hidden[2] + hidden[3] + hidden[4] + hidden[5], 3);
+    note_dispose(&theirs);
+    note_dispose(&pub_hidden);
+    note_dispose(&mine);
+}
+
+static void test_with_check_named(void **state)
+{
+    fx_t *f = *state;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    note_row_t theirs, big;
+    note(f, &theirs, 11, OTHER, 0, 1, NULL);
+    note(f, &big, 12, ME, 0, 500, NULL);
+    const char *failed = "x";
+    policy_eval_env_t env = {.row = big.v, .claims = f->claims, .role = "authenticated"};
+    assert_int_equal(security_with_check_named(f->sec, f->notes, SECURITY_CMD_INSERT, false,
+                                               SECURITY_WCO_NEW_ROW, &env, &failed, &err),
+                     -1);
+    assert_non_null(failed);
+    assert_string_equal(failed, "ins small");
+    pgrst_error_dispose(&err);
+    env.row = theirs.v;
+    assert_int_equal(security_with_check_named(f->sec, f->notes, SECURITY_CMD_INSERT, false,
+                                               SECURITY_WCO_NEW_ROW, &env, &failed, &err),
+                     -1);
+    assert_null(failed); /* the permissive ones together */
+    pgrst_error_dispose(&err);
+    note_dispose(&theirs);
+    note_dispose(&big);
+}
+
 static int wco(fx_t *f, security_command_t cmd, bool force_using, security_wco_kind_t kind,
                const note_row_t *r, const char *role, const cJSON *claims, pgrst_error_t *err)
 {
@@ -485,6 +559,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_policies_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_with_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_row_visible_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_with_check_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_drop_policy, setup, teardown),
         cmocka_unit_test(test_load_errors),
