@@ -49,9 +49,9 @@ static const char usage_text[] =
     "       supamock run [flags above] -- CMD [ARGS...]\n"
     "       supamock validate FILE...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
-    "                     [--format env|json|github]\n"
+    "                     [--format env|json|github|jwks]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
-    "                      [--scenario NAME|FILE]\n"
+    "                      [--kid KID] [--scenario NAME|FILE]\n"
     "       supamock db-check\n"
     "       supamock --help | --version\n"
     "\n"
@@ -500,8 +500,8 @@ static int cmd_keys(int argc, char **argv)
             jwt_secret = value;
         } else if (strcmp(name, "--format") == 0) {
             if (strcmp(value, "env") != 0 && strcmp(value, "json") != 0 &&
-                strcmp(value, "github") != 0)
-                return usage_error("--format must be env, json or github, not '%s'", value);
+                strcmp(value, "github") != 0 && strcmp(value, "jwks") != 0)
+                return usage_error("--format must be env, json, github or jwks, not '%s'", value);
             format = value;
         } else if (parse_u64(value, 1, 65535, &port) < 0) {
             return usage_error("--port must be a number from 1 to 65535, not '%s'", value);
@@ -514,6 +514,16 @@ static int cmd_keys(int argc, char **argv)
     bool v6 = strchr(host, ':') != NULL;
     char *url = xasprintf("http://%s%s%s:%llu", v6 ? "[" : "", host, v6 ? "]" : "",
                           (unsigned long long)port);
+    if (format && strcmp(format, "jwks") == 0) {
+        /* The body of /auth/v1/.well-known/jwks.json ({"keys":[]} without
+         * asymmetric signing keys, as GoTrue answers). */
+        char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
+        printf("%s\n", text);
+        free(text);
+        free(url);
+        scenario_free(sc);
+        return 0;
+    }
     key_vars_t v;
     key_vars_init(&v, sc, url, jwt_secret);
     if (!format) {
@@ -532,14 +542,16 @@ static int cmd_keys(int argc, char **argv)
     return 0;
 }
 
-/* `supamock token`: a JWT signed with the scenario's secret. An authenticated
+/* `supamock token`: a JWT signed with the scenario's secret (or, with --kid,
+ * one of its signing keys, the kid in the header as GoTrue puts it). An authenticated
  * user (--sub) gets GoTrue's access-token claims (gotrue.h); any other role
  * gets the demo keys' shape {"iss":"supabase-demo","role":..,"exp":..}. Time
  * comes from the scenario clock (real time for a real clock). */
 static int cmd_token(int argc, char **argv)
 {
-    static const char *const known[] = {"--scenario", "--role", "--sub", "--email", "--exp", NULL};
-    const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL;
+    static const char *const known[] = {"--scenario", "--role", "--sub", "--email",
+                                        "--exp",      "--kid",  NULL};
+    const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL, *kid = NULL;
     bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
@@ -562,6 +574,10 @@ static int cmd_token(int argc, char **argv)
             sub = value;
         } else if (strcmp(name, "--email") == 0) {
             email = value;
+        } else if (strcmp(name, "--kid") == 0) {
+            if (!*value)
+                return usage_error("--kid needs a key id");
+            kid = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
         } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
@@ -578,6 +594,17 @@ static int cmd_token(int argc, char **argv)
     int rc = load_scenario_or_fail(scenario, &sc);
     if (rc)
         return rc;
+    /* --kid: one of the scenario's signing keys, whatever its status (a
+     * revoked key mints the tokens a rotation refuses). */
+    const signing_key_t *key = NULL;
+    for (size_t i = 0; kid && i < sc->signing_key_count; i++)
+        if (strcmp(sc->signing_keys[i].kid, kid) == 0)
+            key = &sc->signing_keys[i];
+    if (kid && !key) {
+        rc = usage_error("--kid '%s' is not one of the scenario's signing keys", kid);
+        scenario_free(sc);
+        return rc;
+    }
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
     int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
@@ -612,7 +639,8 @@ static int cmd_token(int argc, char **argv)
         buf_putc(&b, '}');
         claims = buf_steal(&b);
     }
-    char *jwt = jwt_sign_hs256(claims, sc->jwt_secret ? sc->jwt_secret : "");
+    char *jwt = key ? jwt_sign_key(claims, key)
+                    : jwt_sign_hs256(claims, sc->jwt_secret ? sc->jwt_secret : "");
     printf("%s\n", jwt);
     free(jwt);
     free(claims);

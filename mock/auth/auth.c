@@ -314,18 +314,9 @@ static void jwks(const scenario_t *sc, mock_response_t *resp)
 {
     send_json(resp, 200);
     mock_response_add_header(resp, "Cache-Control", "public, max-age=600");
-    cJSON *o = cJSON_CreateObject();
-    cJSON *keys = cJSON_AddArrayToObject(o, "keys");
-    for (size_t i = 0; i < sc->signing_key_count; i++) {
-        const signing_key_t *k = &sc->signing_keys[i];
-        cJSON *jwk = k->status == SIGNING_KEY_REVOKED ? NULL : jwt_public_jwk(k);
-        if (jwk)
-            cJSON_AddItemToArray(keys, jwk);
-    }
-    char *text = cJSON_PrintUnformatted(o);
+    char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
     buf_puts(&resp->body, text);
-    cJSON_free(text);
-    cJSON_Delete(o);
+    free(text);
 }
 
 static uint64_t page_param(const mock_request_t *req, const char *name, uint64_t dflt)

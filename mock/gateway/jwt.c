@@ -537,6 +537,22 @@ cJSON *jwt_public_jwk(const signing_key_t *key)
     return o;
 }
 
+char *jwt_jwks_json(const signing_key_t *keys, size_t count)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(o, "keys");
+    for (size_t i = 0; i < count; i++) {
+        cJSON *jwk = keys[i].status == SIGNING_KEY_REVOKED ? NULL : jwt_public_jwk(&keys[i]);
+        if (jwk)
+            cJSON_AddItemToArray(arr, jwk);
+    }
+    char *printed = cJSON_PrintUnformatted(o);
+    char *text = xstrdup(printed);
+    cJSON_free(printed);
+    cJSON_Delete(o);
+    return text;
+}
+
 /* Direct-mapped: a slot per hash of the token; a new token evicts the old. */
 #define JWT_CACHE_SLOTS 64
 

@@ -100,6 +100,9 @@ char *jwt_sign_key(const char *claims_json, const signing_key_t *key);
 /* The public JWK of an ES256/RS256 key as GoTrue publishes it (jwx:
  * members sorted; use "sig", key_ops ["verify"]); NULL for HS256. */
 cJSON *jwt_public_jwk(const signing_key_t *key);
+/* GoTrue's JWKS body {"keys":[...]} (internal/api/jwks.go): the public JWKs of
+ * the keys not revoked, HMAC keys left out, in the order given. Heap string. */
+char *jwt_jwks_json(const signing_key_t *keys, size_t count);
 
 /* Checks the signature of a three-part token with one key (alg already
  * matched to the key by the caller). secret: an HS256 key without a

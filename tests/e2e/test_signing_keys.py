@@ -24,7 +24,9 @@ import tempfile
 import unittest
 
 from harness import FIXED_CLOCK, Supamock, header
-from test_scenarios import ANON, DEMO_USER, error
+from test_scenarios import ANON, DEMO_USER, SCENARIOS_DIR, error
+
+REVOKED = os.path.join(SCENARIOS_DIR, "revoked-signing-key.json")
 
 
 def b64d(s):
@@ -49,6 +51,14 @@ def es256_pub_pem(jwk):
     der = prefix + b"\x04" + b64d(jwk["x"]) + b64d(jwk["y"])
     body = base64.encodebytes(der).decode()
     return "-----BEGIN PUBLIC KEY-----\n" + body + "-----END PUBLIC KEY-----\n"
+
+
+def supamock_cli(*args):
+    out = subprocess.run([os.environ.get("SUPAMOCK_BIN") or "supamock"] + list(args),
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return out.stdout
 
 
 def openssl_verifies(token, jwk):
@@ -179,6 +189,29 @@ class Revoked(KeysCase):
         self.assertEqual(jwt_header(token)["kid"], "supamock-test-es256-2")
         st, _, _, body = self.rest(token)
         self.assertEqual(st, 200, body)
+
+    def test_token_kid_of_the_revoked_key(self):
+        # supamock token --kid signs with any listed key, revoked ones too. (The
+        # CLI runs on real time, the server on FIXED_CLOCK: no time claims.)
+        token = supamock_cli("token", "--scenario", REVOKED, "--role",
+                             "authenticated", "--exp", "never", "--kid",
+                             "supamock-test-es256-1").strip()
+        self.assertEqual(jwt_header(token),
+                         {"alg": "ES256", "kid": "supamock-test-es256-1", "typ": "JWT"})
+        st, _, _, body = self.rest(token)
+        self.assertEqual((st, body), (401, error("PGRST301", "No suitable key or wrong key type",
+                                                 "No suitable key was found to decode the JWT")))
+        token = supamock_cli("token", "--scenario", REVOKED, "--role",
+                             "authenticated", "--exp", "never", "--kid",
+                             "supamock-test-rs256-1").strip()
+        self.assertEqual(jwt_header(token)["alg"], "RS256")
+        st, _, _, body = self.rest(token)
+        self.assertEqual(st, 200, body)
+
+    def test_keys_format_jwks_is_the_served_body(self):
+        st, _, data = self.auth("GET", "/.well-known/jwks.json", key=None)
+        out = supamock_cli("keys", "--scenario", REVOKED, "--format", "jwks")
+        self.assertEqual(out, data.decode() + "\n")
 
     def test_jwks_lists_current_and_previous(self):
         keys = self.jwks()
