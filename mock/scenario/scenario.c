@@ -33,7 +33,10 @@
 #include <math.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1578,16 +1581,11 @@ static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 
 /* ---- auth.signing_keys ---- */
 
-/* A PEM private key of the kind alg needs (P-256 for ES256, RSA of at least
- * 2048 bits for RS256), or NULL after the error. */
-static struct evp_pkey_st *load_pem_key(const loader_t *L, const jsonc_node_t *n,
-                                        signing_key_alg_t alg, const char *pem)
+/* Refuses (and frees) a key not of the kind alg needs: P-256 for ES256, RSA
+ * of at least 2048 bits for RS256. */
+static struct evp_pkey_st *check_key_kind(const loader_t *L, const jsonc_node_t *n,
+                                          signing_key_alg_t alg, EVP_PKEY *k)
 {
-    BIO *bio = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-    BIO_free(bio);
-    if (!k)
-        return fail_at(L, off_of(n), "\"private_key\" is not a PEM private key"), NULL;
     const char *why = NULL;
     if (alg == SIGNING_KEY_ES256) {
         char curve[32] = "";
@@ -1604,6 +1602,111 @@ static struct evp_pkey_st *load_pem_key(const loader_t *L, const jsonc_node_t *n
         return fail_at(L, off_of(n), "\"private_key\": %s", why), NULL;
     }
     return k;
+}
+
+/* A PEM private key of the kind alg needs, or NULL after the error. */
+static struct evp_pkey_st *load_pem_key(const loader_t *L, const jsonc_node_t *n,
+                                        signing_key_alg_t alg, const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (!k)
+        return fail_at(L, off_of(n), "\"private_key\" is not a PEM private key"), NULL;
+    return check_key_kind(L, n, alg, k);
+}
+
+/* base64url without padding (RFC 7515 2) into a BIGNUM; NULL when absent or
+ * not base64url. */
+static BIGNUM *jwk_bn(const cJSON *jwk, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(jwk, name);
+    if (!cJSON_IsString(v))
+        return NULL;
+    size_t len = strlen(v->valuestring);
+    if (len % 4 == 1)
+        return NULL;
+    size_t padded = (len + 3) / 4 * 4;
+    unsigned char *in = xmalloc(padded + 1), *out = xmalloc(padded / 4 * 3 + 1);
+    for (size_t i = 0; i < len; i++) {
+        char c = v->valuestring[i];
+        if (!(isalnum((unsigned char)c) || c == '-' || c == '_')) {
+            free(in);
+            free(out);
+            return NULL;
+        }
+        in[i] = (unsigned char)(c == '-' ? '+' : c == '_' ? '/' : c);
+    }
+    memset(in + len, '=', padded - len);
+    int n = padded ? EVP_DecodeBlock(out, in, (int)padded) : -1;
+    BIGNUM *bn = n > 0 ? BN_bin2bn(out, n - (int)(padded - len), NULL) : NULL;
+    free(in);
+    free(out);
+    return bn;
+}
+
+/* A private JWK as the Supabase CLI's signing keys file holds them (kty EC
+ * with crv P-256, d, x, y; kty RSA with n, e, d, p, q, dp, dq, qi), or NULL
+ * after the error. */
+static struct evp_pkey_st *load_jwk_key(const loader_t *L, const jsonc_node_t *n,
+                                        signing_key_alg_t alg, const cJSON *jwk)
+{
+    const cJSON *kty = cJSON_GetObjectItemCaseSensitive(jwk, "kty");
+    bool ec = alg == SIGNING_KEY_ES256;
+    const char *want = ec ? "EC" : "RSA";
+    if (!cJSON_IsString(kty) || strcmp(kty->valuestring, want) != 0)
+        return fail_at(L, off_of(n), "\"private_key\" JWK for %s needs \"kty\": \"%s\"",
+                       ec ? "ES256" : "RS256", want),
+               NULL;
+    static const char *const ec_names[] = {"d", "x", "y"};
+    static const char *const rsa_names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
+    static const char *const rsa_params[] = {
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    const char *const *names = ec ? ec_names : rsa_names;
+    size_t count = ec ? 3 : 8;
+    BIGNUM *bn[8] = {0};
+    const char *missing = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!(bn[i] = jwk_bn(jwk, names[i])) && !missing)
+            missing = names[i];
+    const cJSON *crv = cJSON_GetObjectItemCaseSensitive(jwk, "crv");
+    EVP_PKEY *k = NULL;
+    if (missing) {
+        fail_at(L, off_of(n), "\"private_key\" JWK needs \"%s\" (base64url)", missing);
+    } else if (ec && (!cJSON_IsString(crv) || strcmp(crv->valuestring, "P-256") != 0)) {
+        fail_at(L, off_of(n), "\"private_key\": ES256 needs a P-256 (prime256v1) EC key");
+    } else {
+        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+        unsigned char point[65];
+        if (ec) {
+            point[0] = 0x04; /* uncompressed: 04 || x || y */
+            BN_bn2binpad(bn[1], point + 1, 32);
+            BN_bn2binpad(bn[2], point + 33, 32);
+            OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+            OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn[0]);
+            OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point);
+        } else {
+            for (size_t i = 0; i < count; i++)
+                OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]);
+        }
+        OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, want, NULL);
+        if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+            EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_KEYPAIR, params) <= 0)
+            k = NULL;
+        EVP_PKEY_CTX_free(ctx);
+        OSSL_PARAM_free(params);
+        OSSL_PARAM_BLD_free(bld);
+        ERR_clear_error();
+        if (!k)
+            fail_at(L, off_of(n), "\"private_key\" JWK is not a valid %s key", want);
+    }
+    for (size_t i = 0; i < count; i++)
+        BN_clear_free(bn[i]);
+    return k ? check_key_kind(L, n, alg, k) : NULL;
 }
 
 static void fingerprint_signing_keys(scenario_t *s)
@@ -1686,10 +1789,14 @@ static int apply_signing_key(loader_t *L, const cJSON *j, const jsonc_node_t *n,
                        "%s signing key \"%s\" takes \"private_key\" (PEM), not "
                        "\"secret\"",
                        algs[alg], k->kid);
-    if (!cJSON_IsString(pem))
-        return fail_at(L, off_of(pn), "\"private_key\" must be a string (PEM), not %s",
+    if (cJSON_IsObject(pem))
+        k->pkey = load_jwk_key(L, pn, k->alg, pem);
+    else if (cJSON_IsString(pem))
+        k->pkey = load_pem_key(L, pn, k->alg, pem->valuestring);
+    else
+        return fail_at(L, off_of(pn),
+                       "\"private_key\" must be a PEM string or a private JWK object, not %s",
                        kind_of(pem));
-    k->pkey = load_pem_key(L, pn, k->alg, pem->valuestring);
     return k->pkey ? 0 : -1;
 }
 

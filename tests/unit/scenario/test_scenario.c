@@ -39,6 +39,13 @@
     "q6Nu9HAavVZOpOQDH5cZULdY+Ul4giYOtUrQ0F+RENFIncr/QdXD0OXZ31J5qa+t\n"                           \
     "ASdkBzOVuUcs8TllMGm8hwio3jx8OsSC38LN8efvsusqlK+0cb5/kWc=\n"                                   \
     "-----END PRIVATE KEY-----\n"
+/* The same P-256 key as a private JWK, in the Supabase CLI's signing keys
+ * file form (kty, kid, use, key_ops, alg, ext, d, crv, x, y). */
+#define P256_JWK                                                                                   \
+    "{\"kty\":\"EC\",\"kid\":\"k\",\"use\":\"sig\",\"key_ops\":[\"sign\",\"verify\"],\"alg\":"     \
+    "\"ES256\",\"ext\":true,\"d\":\"-hLzCMufm_ZeoeaNOu7TCEHkDfWnEBLZeAacjOA6PSQ\",\"crv\":\"P-"    \
+    "256\",\"x\":\"nPAbWNYNzxHtBa1KnWJ-Sg8MsntAwAJwbDx-qP1oo5I\",\"y\":"                           \
+    "\"3Z9kfH5hh55WFvQSRrZq8Wk6HZ3vQ0U125YgjEELT7g\"}"
 
 static char msg[1200];
 
@@ -1019,6 +1026,30 @@ static void test_signing_keys(void **state)
     scenario_free(s);
 }
 
+static void test_signing_key_as_jwk(void **state)
+{
+    (void)state;
+    scenario_t *pem = load_ok("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                              "\"status\": \"current\", \"private_key\": \"" P256_PEM "\"}]}}");
+    scenario_t *jwk = load_ok("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                              "\"status\": \"current\", \"private_key\": " P256_JWK "}]}}");
+    /* Same kid, alg and public key: the same fingerprint. */
+    assert_string_equal(pem->signing_keys_fingerprint, jwk->signing_keys_fingerprint);
+    scenario_free(pem);
+    scenario_free(jwk);
+    const char *e = try_load("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"RS256\", "
+                             "\"status\": \"current\",\n  \"private_key\": " P256_JWK "}]}}",
+                             NULL);
+    assert_non_null(e);
+    assert_string_equal(e, "t.json:2:18: \"private_key\" JWK for RS256 needs \"kty\": \"RSA\"");
+    e = try_load("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                 "\"status\": \"current\",\n  \"private_key\": {\"kty\": \"EC\", \"crv\": "
+                 "\"P-256\", \"x\": \"AA\"}}]}}",
+                 NULL);
+    assert_non_null(e);
+    assert_string_equal(e, "t.json:2:18: \"private_key\" JWK needs \"d\" (base64url)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1027,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validation_errors),
         cmocka_unit_test(test_signing_keys),
+        cmocka_unit_test(test_signing_key_as_jwk),
         cmocka_unit_test(test_parse_time),
         cmocka_unit_test(test_extends_chain),
         cmocka_unit_test(test_extends_errors),
