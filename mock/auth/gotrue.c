@@ -398,10 +398,17 @@ static int verify_with_keys(const char *token, const jwt_parts_t *t, const gotru
                             char *why, size_t why_len)
 {
     const char *alg = t->alg ? t->alg : "";
-    bool method_ok = strcmp(alg, "HS256") == 0;
-    for (size_t i = 0; i < c->key_count; i++)
-        method_ok |= c->keys[i].status != SIGNING_KEY_REVOKED &&
-                     strcmp(alg, signing_key_alg_name(c->keys[i].alg)) == 0;
+    /* The project's secret counts as an HS256 key unless a revoked HS256 key
+     * holds it (as the gateway's key set has it). */
+    bool legacy = true, method_ok = false;
+    for (size_t i = 0; i < c->key_count; i++) {
+        const signing_key_t *k = &c->keys[i];
+        if (k->alg == SIGNING_KEY_HS256 && strcmp(k->secret, c->secret) == 0)
+            legacy = k->status != SIGNING_KEY_REVOKED;
+        method_ok |=
+            k->status != SIGNING_KEY_REVOKED && strcmp(alg, signing_key_alg_name(k->alg)) == 0;
+    }
+    method_ok |= legacy && strcmp(alg, "HS256") == 0;
     if (!method_ok) {
         snprintf(why, why_len, "token signature is invalid: signing method %s is invalid", alg);
         return -1;
