@@ -49,9 +49,10 @@ static const char usage_text[] =
     "       supamock run [flags above] -- CMD [ARGS...]\n"
     "       supamock validate FILE...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
-    "                     [--format env|json|github|jwks]\n"
+    "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
     "                      [--kid KID] [--scenario NAME|FILE]\n"
+    "       supamock jwks [--scenario NAME|FILE]\n"
     "       supamock db-check\n"
     "       supamock --help | --version\n"
     "\n"
@@ -500,8 +501,8 @@ static int cmd_keys(int argc, char **argv)
             jwt_secret = value;
         } else if (strcmp(name, "--format") == 0) {
             if (strcmp(value, "env") != 0 && strcmp(value, "json") != 0 &&
-                strcmp(value, "github") != 0 && strcmp(value, "jwks") != 0)
-                return usage_error("--format must be env, json, github or jwks, not '%s'", value);
+                strcmp(value, "github") != 0)
+                return usage_error("--format must be env, json or github, not '%s'", value);
             format = value;
         } else if (parse_u64(value, 1, 65535, &port) < 0) {
             return usage_error("--port must be a number from 1 to 65535, not '%s'", value);
@@ -514,16 +515,6 @@ static int cmd_keys(int argc, char **argv)
     bool v6 = strchr(host, ':') != NULL;
     char *url = xasprintf("http://%s%s%s:%llu", v6 ? "[" : "", host, v6 ? "]" : "",
                           (unsigned long long)port);
-    if (format && strcmp(format, "jwks") == 0) {
-        /* The body of /auth/v1/.well-known/jwks.json ({"keys":[]} without
-         * asymmetric signing keys, as GoTrue answers). */
-        char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
-        printf("%s\n", text);
-        free(text);
-        free(url);
-        scenario_free(sc);
-        return 0;
-    }
     key_vars_t v;
     key_vars_init(&v, sc, url, jwt_secret);
     if (!format) {
@@ -538,6 +529,34 @@ static int cmd_keys(int argc, char **argv)
     }
     key_vars_dispose(&v);
     free(url);
+    scenario_free(sc);
+    return 0;
+}
+
+/* `supamock jwks`: the body of /auth/v1/.well-known/jwks.json for the
+ * scenario's signing keys ({"keys":[]} without asymmetric keys, as GoTrue
+ * answers then). */
+static int cmd_jwks(int argc, char **argv)
+{
+    static const char *const known[] = {"--scenario", NULL};
+    const char *scenario = "default";
+    for (int i = 2; i < argc; i++) {
+        char name[64];
+        const char *value = NULL;
+        int rc = sub_option(argc, argv, &i, known, name, sizeof name, &value);
+        if (rc)
+            return rc;
+        if (!*value)
+            return usage_error("--scenario needs a name or file");
+        scenario = value;
+    }
+    scenario_t *sc = NULL;
+    int rc = load_scenario_or_fail(scenario, &sc);
+    if (rc)
+        return rc;
+    char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
+    printf("%s\n", text);
+    free(text);
     scenario_free(sc);
     return 0;
 }
@@ -938,6 +957,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "keys") == 0)
         return cmd_keys(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "jwks") == 0)
+        return cmd_jwks(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return cmd_token(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "run") == 0)

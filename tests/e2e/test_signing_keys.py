@@ -24,7 +24,7 @@ import tempfile
 import unittest
 
 from harness import FIXED_CLOCK, Supamock, header
-from test_scenarios import ANON, DEMO_USER, SCENARIOS_DIR, error
+from test_scenarios import ANON, DEMO_USER, JWT_SECRET, SCENARIOS_DIR, error, user_token
 
 REVOKED = os.path.join(SCENARIOS_DIR, "revoked-signing-key.json")
 
@@ -208,9 +208,9 @@ class Revoked(KeysCase):
         st, _, _, body = self.rest(token)
         self.assertEqual(st, 200, body)
 
-    def test_keys_format_jwks_is_the_served_body(self):
+    def test_cli_jwks_is_the_served_body(self):
         st, _, data = self.auth("GET", "/.well-known/jwks.json", key=None)
-        out = supamock_cli("keys", "--scenario", REVOKED, "--format", "jwks")
+        out = supamock_cli("jwks", "--scenario", REVOKED)
         self.assertEqual(out, data.decode() + "\n")
 
     def test_jwks_lists_current_and_previous(self):
@@ -220,6 +220,44 @@ class Revoked(KeysCase):
         rsa = keys[1]
         self.assertEqual(list(rsa), ["alg", "e", "key_ops", "kid", "kty", "n", "use"])
         self.assertEqual((rsa["alg"], rsa["e"], rsa["use"]), ("RS256", "AQAB", "sig"))
+
+
+class LegacySecretRevoked(KeysCase):
+    """An HS256 key holding the project's secret, revoked: the legacy keys and
+    HS256 user tokens stop verifying (PostgREST: the secret is no longer in
+    its key set; GoTrue: HS256 is no longer among its ValidMethods, golang-jwt
+    v5's "signing method %v is invalid")."""
+
+    def setUp(self):
+        es = json.loads(open(os.path.join(SCENARIOS_DIR, "es256-signing-keys.json")).read()
+                        .split("\n", 2)[2])["auth"]["signing_keys"][0]
+        self.dir = tempfile.TemporaryDirectory()
+        path = os.path.join(self.dir.name, "legacy-revoked.json")
+        with open(path, "w") as f:
+            json.dump({"name": "legacy-revoked", "extends": "default", "auth": {"signing_keys": [
+                es, {"kid": "legacy", "alg": "HS256", "status": "revoked", "secret": JWT_SECRET}]}},
+                f)
+        self.mock = Supamock("--scenario", path, *FIXED_CLOCK).start()
+
+    def tearDown(self):
+        super().tearDown()
+        self.dir.cleanup()
+
+    def test_hs256_user_token_refused(self):
+        token = user_token()
+        st, _, hs, body = self.rest(token)
+        self.assertEqual((st, body), (401, error("PGRST301", "No suitable key or wrong key type",
+                                                 "No suitable key was found to decode the JWT")))
+        st, _, data = self.auth("GET", "/user", bearer=token)
+        self.assertEqual(json.loads(data), {
+            "code": 403, "error_code": "bad_jwt",
+            "msg": "invalid JWT: unable to parse or verify signature, token signature is "
+                   "invalid: signing method HS256 is invalid"})
+
+    def test_es256_still_signs_and_verifies(self):
+        token = self.sign_in()
+        st, _, _, body = self.rest(token)
+        self.assertEqual(st, 200, body)
 
 
 if __name__ == "__main__":
