@@ -51,7 +51,8 @@ static const char usage_text[] =
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
-    "                      [--scenario NAME|FILE]\n"
+    "                      [--kid KID] [--scenario NAME|FILE]\n"
+    "       supamock jwks [--scenario NAME|FILE]\n"
     "       supamock db-check\n"
     "       supamock --help | --version\n"
     "\n"
@@ -532,14 +533,44 @@ static int cmd_keys(int argc, char **argv)
     return 0;
 }
 
-/* `supamock token`: a JWT signed with the scenario's secret. An authenticated
+/* `supamock jwks`: the body of /auth/v1/.well-known/jwks.json for the
+ * scenario's signing keys ({"keys":[]} without asymmetric keys, as GoTrue
+ * answers then). */
+static int cmd_jwks(int argc, char **argv)
+{
+    static const char *const known[] = {"--scenario", NULL};
+    const char *scenario = "default";
+    for (int i = 2; i < argc; i++) {
+        char name[64];
+        const char *value = NULL;
+        int rc = sub_option(argc, argv, &i, known, name, sizeof name, &value);
+        if (rc)
+            return rc;
+        if (!*value)
+            return usage_error("--scenario needs a name or file");
+        scenario = value;
+    }
+    scenario_t *sc = NULL;
+    int rc = load_scenario_or_fail(scenario, &sc);
+    if (rc)
+        return rc;
+    char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
+    printf("%s\n", text);
+    free(text);
+    scenario_free(sc);
+    return 0;
+}
+
+/* `supamock token`: a JWT signed with the scenario's secret (or, with --kid,
+ * one of its signing keys, the kid in the header as GoTrue puts it). An authenticated
  * user (--sub) gets GoTrue's access-token claims (gotrue.h); any other role
  * gets the demo keys' shape {"iss":"supabase-demo","role":..,"exp":..}. Time
  * comes from the scenario clock (real time for a real clock). */
 static int cmd_token(int argc, char **argv)
 {
-    static const char *const known[] = {"--scenario", "--role", "--sub", "--email", "--exp", NULL};
-    const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL;
+    static const char *const known[] = {"--scenario", "--role", "--sub", "--email",
+                                        "--exp",      "--kid",  NULL};
+    const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL, *kid = NULL;
     bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
@@ -562,6 +593,10 @@ static int cmd_token(int argc, char **argv)
             sub = value;
         } else if (strcmp(name, "--email") == 0) {
             email = value;
+        } else if (strcmp(name, "--kid") == 0) {
+            if (!*value)
+                return usage_error("--kid needs a key id");
+            kid = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
         } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
@@ -578,6 +613,17 @@ static int cmd_token(int argc, char **argv)
     int rc = load_scenario_or_fail(scenario, &sc);
     if (rc)
         return rc;
+    /* --kid: one of the scenario's signing keys, whatever its status (a
+     * revoked key mints the tokens a rotation refuses). */
+    const signing_key_t *key = NULL;
+    for (size_t i = 0; kid && i < sc->signing_key_count; i++)
+        if (strcmp(sc->signing_keys[i].kid, kid) == 0)
+            key = &sc->signing_keys[i];
+    if (kid && !key) {
+        rc = usage_error("--kid '%s' is not one of the scenario's signing keys", kid);
+        scenario_free(sc);
+        return rc;
+    }
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
     int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
@@ -612,7 +658,8 @@ static int cmd_token(int argc, char **argv)
         buf_putc(&b, '}');
         claims = buf_steal(&b);
     }
-    char *jwt = jwt_sign_hs256(claims, sc->jwt_secret ? sc->jwt_secret : "");
+    char *jwt = key ? jwt_sign_key(claims, key)
+                    : jwt_sign_hs256(claims, sc->jwt_secret ? sc->jwt_secret : "");
     printf("%s\n", jwt);
     free(jwt);
     free(claims);
@@ -910,6 +957,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "keys") == 0)
         return cmd_keys(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "jwks") == 0)
+        return cmd_jwks(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "token") == 0)
         return cmd_token(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "run") == 0)

@@ -306,6 +306,19 @@ static void health(mock_response_t *resp)
                           "API\"}");
 }
 
+/* jwks.go WellKnownJwks: the public JWK of every configured key except HMAC
+ * ones (revoked keys are no longer configured), cacheable for ten minutes.
+ * GoTrue ranges over a Go map (no fixed order); the mock keeps the
+ * scenario's order. */
+static void jwks(const scenario_t *sc, mock_response_t *resp)
+{
+    send_json(resp, 200);
+    mock_response_add_header(resp, "Cache-Control", "public, max-age=600");
+    char *text = jwt_jwks_json(sc->signing_keys, sc->signing_key_count);
+    buf_puts(&resp->body, text);
+    free(text);
+}
+
 static uint64_t page_param(const mock_request_t *req, const char *name, uint64_t dflt)
 {
     const char *v = query_param(req->arena, req->query, name);
@@ -415,6 +428,11 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     /* Kong's auth-v1-open routes carry no key-auth (Supabase's docker kong.yml). */
     bool open_route =
         path_is(path, "/verify") || path_is(path, "/callback") || path_is(path, "/authorize");
+    /* With signing keys the JWKS is modelled, and public as on hosted
+     * projects (verifiers fetch it without an apikey); without them the route
+     * stays unmodelled below. */
+    bool serve_jwks = sc->signing_key_count > 0 && path_is(path, "/.well-known/jwks.json");
+    open_route = open_route || serve_jwks;
     gateway_identity_t who;
     memset(&who, 0, sizeof who);
     if (!open_route && gateway_admit(sc, req, apikey_q, &who, resp) != 0) {
@@ -426,7 +444,11 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
 
     gotrue_t *g = env->gotrue;
     gotrue_start(g, now_us);
-    gotrue_ctx_t c = {.now_us = now_us, .issuer = issuer(req), .secret = secret};
+    gotrue_ctx_t c = {.now_us = now_us,
+                      .issuer = issuer(req),
+                      .secret = secret,
+                      .keys = sc->signing_keys,
+                      .key_count = sc->signing_key_count};
     const char *token = bearer_token(sc, req, key);
     gotrue_error_t err;
     memset(&err, 0, sizeof err);
@@ -434,7 +456,12 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     cJSON *body = NULL;
     const struct unmodelled_route *route = NULL;
 
-    if (path_is(path, "/health")) {
+    if (serve_jwks) {
+        if (is(req, "GET"))
+            jwks(sc, resp);
+        else
+            method_not_allowed(resp);
+    } else if (path_is(path, "/health")) {
         if (is(req, "GET"))
             health(resp);
         else

@@ -389,9 +389,64 @@ static int numeric_date(const cJSON *v, double *secs, char *why, size_t why_len)
 /* Verifies an HS256 token as golang-jwt v5 does for GoTrue's parser
  * (jwt.NewParser(jwt.WithValidMethods(["HS256"])), no leeway), writing the
  * library's error text into why. Returns the claims or NULL. */
-static cJSON *verify_hs256(const char *token, const char *secret, int64_t now_unix, char *why,
+/* GoTrue's method check, keyfunc and signature check with signing keys
+ * (internal/api/auth.go parseJWTClaims; golang-jwt v5 parser.go): the method
+ * must be one of the keys' algorithms (ValidMethods; the HS256 secret stays
+ * valid), a string kid picks a key (FindPublicKeyByKid), else HS256 falls back
+ * to the secret, else the keyfunc fails. 0 when the signature verifies. */
+static int verify_with_keys(const char *token, const jwt_parts_t *t, const gotrue_ctx_t *c,
+                            char *why, size_t why_len)
+{
+    const char *alg = t->alg ? t->alg : "";
+    /* The project's secret counts as an HS256 key unless a revoked HS256 key
+     * holds it (as the gateway's key set has it). */
+    bool legacy = true, method_ok = false;
+    for (size_t i = 0; i < c->key_count; i++) {
+        const signing_key_t *k = &c->keys[i];
+        if (k->alg == SIGNING_KEY_HS256 && strcmp(k->secret, c->secret) == 0)
+            legacy = k->status != SIGNING_KEY_REVOKED;
+        method_ok |=
+            k->status != SIGNING_KEY_REVOKED && strcmp(alg, signing_key_alg_name(k->alg)) == 0;
+    }
+    method_ok |= legacy && strcmp(alg, "HS256") == 0;
+    if (!method_ok) {
+        snprintf(why, why_len, "token signature is invalid: signing method %s is invalid", alg);
+        return -1;
+    }
+    const cJSON *kid = cJSON_GetObjectItemCaseSensitive(t->header, "kid");
+    const signing_key_t *key = NULL;
+    for (size_t i = 0; cJSON_IsString(kid) && i < c->key_count; i++)
+        if (c->keys[i].status != SIGNING_KEY_REVOKED &&
+            strcmp(c->keys[i].kid, kid->valuestring) == 0)
+            key = &c->keys[i];
+    if (!key && strcmp(alg, "HS256") != 0) {
+        /* fmt's %v of the header values: a missing kid is <nil>. */
+        snprintf(why, why_len,
+                 "token is unverifiable: error while executing keyfunc: unrecognized JWT kid %s "
+                 "for algorithm %s",
+                 cJSON_IsString(kid) ? kid->valuestring : "<nil>", alg);
+        return -1;
+    }
+    if (key && strcmp(alg, signing_key_alg_name(key->alg)) != 0) {
+        snprintf(why, why_len, "token signature is invalid: key is of invalid type");
+        return -1;
+    }
+    if (!jwt_signature_verifies(token, key, key ? NULL : c->secret)) {
+        /* golang-jwt's Verify errors: ErrSignatureInvalid for HMAC, the
+         * crypto packages' for ECDSA and RSA. */
+        const char *what = !key || key->alg == SIGNING_KEY_HS256 ? "signature is invalid"
+                           : key->alg == SIGNING_KEY_ES256 ? "crypto/ecdsa: verification error"
+                                                           : "crypto/rsa: verification error";
+        snprintf(why, why_len, "token signature is invalid: %s", what);
+        return -1;
+    }
+    return 0;
+}
+
+static cJSON *verify_hs256(const char *token, const gotrue_ctx_t *c, int64_t now_unix, char *why,
                            size_t why_len)
 {
+    const char *secret = c->secret;
     /* The facts come from the one HS256 inspection (jwt.c); the order and the
      * words are golang-jwt's (parser.go ParseWithClaims). */
     jwt_parts_t t;
@@ -430,16 +485,19 @@ static cJSON *verify_hs256(const char *token, const char *secret, int64_t now_un
                                              &iat_s, why, why_len);
     if (has_iat < 0)
         goto done;
-    if (!t.alg || strcmp(t.alg, "HS256") != 0) {
+    if (c->key_count) {
+        if (verify_with_keys(token, &t, c, why, why_len) < 0)
+            goto done;
+    } else if (!t.alg || strcmp(t.alg, "HS256") != 0) {
         snprintf(why, why_len, "token signature is invalid: signing method %s is invalid",
                  t.alg ? t.alg : "");
         goto done;
-    }
-    /* A signature segment that is not base64url cannot match either. */
-    if (!t.signature_ok) {
+    } else if (!t.signature_ok) {
         snprintf(why, why_len, "token signature is invalid: signature is invalid");
         goto done;
     }
+    /* A signature segment that is not base64url cannot match either (the
+     * branches above). */
     /* validator.go: valid while now is before exp (so expired at exp itself),
      * and not before nbf. */
     if (has_exp && (double)now_unix >= exp_s) {
@@ -892,7 +950,13 @@ static void token_response(gotrue_t *g, const gotrue_ctx_t *c, long s, long t, b
     char *claims =
         gotrue_claims_json(c->issuer, u->id, iat, exp, u->email, u->phone, u->app_metadata,
                            u->user_metadata, u->role, unix_s(ss->created_us), ss->id);
-    char *jwt = jwt_sign_hs256(claims, c->secret);
+    /* SignJWT (internal/tokens/service.go): the current key signs and names
+     * itself in the header's kid. */
+    const signing_key_t *current = NULL;
+    for (size_t i = 0; i < c->key_count; i++)
+        if (c->keys[i].status == SIGNING_KEY_CURRENT)
+            current = &c->keys[i];
+    char *jwt = current ? jwt_sign_key(claims, current) : jwt_sign_hs256(claims, c->secret);
     free(claims);
     buf_puts(out, "{\"access_token\":");
     gotrue_put_go_string(out, jwt);
@@ -1060,7 +1124,7 @@ static int verify_bearer(gotrue_t *g, const gotrue_ctx_t *c, const char *token, 
     if (!token || !*token)
         return fail(err, 401, "no_authorization", "This endpoint requires a valid Bearer token");
     char why[200];
-    *claims = verify_hs256(token, c->secret, unix_s(c->now_us), why, sizeof why);
+    *claims = verify_hs256(token, c, unix_s(c->now_us), why, sizeof why);
     if (!*claims)
         return fail(err, 403, "bad_jwt", "invalid JWT: unable to parse or verify signature, %s",
                     why);

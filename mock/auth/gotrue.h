@@ -60,6 +60,9 @@ typedef struct gotrue_ctx {
     int64_t now_us;     /* scenario clock: microseconds since 2000-01-01 UTC */
     const char *issuer; /* the iss claim: "http://HOST/auth/v1" (GOTRUE_JWT_ISSUER) */
     const char *secret; /* HS256 secret */
+    /* The scenario's signing keys (none: HS256 with secret only). */
+    const signing_key_t *keys;
+    size_t key_count;
 } gotrue_ctx_t;
 
 /* Binds the instance's clock on first use: scenario users get

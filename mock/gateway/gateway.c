@@ -211,14 +211,18 @@ int gateway_authenticate_cached(const scenario_t *sc, const mock_request_t *req,
     if (!token || (v12 && *token == '\0'))
         return 0;
     const char *secret = jwt_secret_override ? jwt_secret_override : sc->jwt_secret;
+    /* The scenario's signing keys (not revoked) verify beside the secret. */
+    jwt_keyset_t ks;
+    jwt_keyset_init(&ks, sc->signing_keys, sc->signing_key_count, sc->signing_keys_fingerprint,
+                    secret);
     const cJSON *claims = NULL;
     int rc;
     if (cache) {
-        rc = jwt_cache_verify(cache, token, secret, now_unix, &claims, err);
+        rc = jwt_cache_verify_keyset(cache, token, &ks, now_unix, &claims, err);
         id->claims_owned = false;
     } else {
         cJSON *owned = NULL;
-        rc = jwt_verify(token, secret, now_unix, &owned, err);
+        rc = jwt_verify_keyset(token, &ks, now_unix, &owned, err);
         claims = owned;
         id->claims_owned = true;
     }

@@ -31,6 +31,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +412,20 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+static void signing_keys_free(scenario_t *s)
+{
+    for (size_t i = 0; i < s->signing_key_count; i++) {
+        free(s->signing_keys[i].kid);
+        free(s->signing_keys[i].secret);
+        EVP_PKEY_free(s->signing_keys[i].pkey);
+    }
+    free(s->signing_keys);
+    free(s->signing_keys_fingerprint);
+    s->signing_keys = NULL;
+    s->signing_key_count = 0;
+    s->signing_keys_fingerprint = NULL;
+}
+
 void scenario_free(scenario_t *s)
 {
     if (!s)
@@ -417,6 +438,7 @@ void scenario_free(scenario_t *s)
     free(s->service_role_key);
     free(s->publishable_key);
     free(s->secret_key);
+    signing_keys_free(s);
     for (size_t i = 0; i < s->user_count; i++)
         user_dispose(&s->users[i]);
     free(s->users);
@@ -1557,11 +1579,264 @@ static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     return 0;
 }
 
+/* ---- auth.signing_keys ---- */
+
+/* Refuses (and frees) a key not of the kind alg needs: P-256 for ES256, RSA
+ * of at least 2048 bits for RS256. */
+static struct evp_pkey_st *check_key_kind(const loader_t *L, const jsonc_node_t *n,
+                                          signing_key_alg_t alg, EVP_PKEY *k)
+{
+    const char *why = NULL;
+    if (alg == SIGNING_KEY_ES256) {
+        char curve[32] = "";
+        if (!EVP_PKEY_is_a(k, "EC") ||
+            !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve,
+                                            NULL) ||
+            strcmp(curve, "prime256v1") != 0)
+            why = "ES256 needs a P-256 (prime256v1) EC key";
+    } else if (!EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_get_bits(k) < 2048) {
+        why = "RS256 needs an RSA key of at least 2048 bits";
+    }
+    if (why) {
+        EVP_PKEY_free(k);
+        return fail_at(L, off_of(n), "\"private_key\": %s", why), NULL;
+    }
+    return k;
+}
+
+/* A PEM private key of the kind alg needs, or NULL after the error. */
+static struct evp_pkey_st *load_pem_key(const loader_t *L, const jsonc_node_t *n,
+                                        signing_key_alg_t alg, const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (!k)
+        return fail_at(L, off_of(n), "\"private_key\" is not a PEM private key"), NULL;
+    return check_key_kind(L, n, alg, k);
+}
+
+/* base64url without padding (RFC 7515 2) into a BIGNUM; NULL when absent or
+ * not base64url. */
+static BIGNUM *jwk_bn(const cJSON *jwk, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(jwk, name);
+    if (!cJSON_IsString(v))
+        return NULL;
+    size_t len = strlen(v->valuestring);
+    if (len % 4 == 1)
+        return NULL;
+    size_t padded = (len + 3) / 4 * 4;
+    unsigned char *in = xmalloc(padded + 1), *out = xmalloc(padded / 4 * 3 + 1);
+    for (size_t i = 0; i < len; i++) {
+        char c = v->valuestring[i];
+        if (!(isalnum((unsigned char)c) || c == '-' || c == '_')) {
+            free(in);
+            free(out);
+            return NULL;
+        }
+        in[i] = (unsigned char)(c == '-' ? '+' : c == '_' ? '/' : c);
+    }
+    memset(in + len, '=', padded - len);
+    int n = padded ? EVP_DecodeBlock(out, in, (int)padded) : -1;
+    BIGNUM *bn = n > 0 ? BN_bin2bn(out, n - (int)(padded - len), NULL) : NULL;
+    free(in);
+    free(out);
+    return bn;
+}
+
+/* A private JWK as the Supabase CLI's signing keys file holds them (kty EC
+ * with crv P-256, d, x, y; kty RSA with n, e, d, p, q, dp, dq, qi), or NULL
+ * after the error. */
+static struct evp_pkey_st *load_jwk_key(const loader_t *L, const jsonc_node_t *n,
+                                        signing_key_alg_t alg, const cJSON *jwk)
+{
+    const cJSON *kty = cJSON_GetObjectItemCaseSensitive(jwk, "kty");
+    bool ec = alg == SIGNING_KEY_ES256;
+    const char *want = ec ? "EC" : "RSA";
+    if (!cJSON_IsString(kty) || strcmp(kty->valuestring, want) != 0)
+        return fail_at(L, off_of(n), "\"private_key\" JWK for %s needs \"kty\": \"%s\"",
+                       ec ? "ES256" : "RS256", want),
+               NULL;
+    static const char *const ec_names[] = {"d", "x", "y"};
+    static const char *const rsa_names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
+    static const char *const rsa_params[] = {
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    const char *const *names = ec ? ec_names : rsa_names;
+    size_t count = ec ? 3 : 8;
+    BIGNUM *bn[8] = {0};
+    const char *missing = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!(bn[i] = jwk_bn(jwk, names[i])) && !missing)
+            missing = names[i];
+    const cJSON *crv = cJSON_GetObjectItemCaseSensitive(jwk, "crv");
+    EVP_PKEY *k = NULL;
+    if (missing) {
+        fail_at(L, off_of(n), "\"private_key\" JWK needs \"%s\" (base64url)", missing);
+    } else if (ec && (!cJSON_IsString(crv) || strcmp(crv->valuestring, "P-256") != 0)) {
+        fail_at(L, off_of(n), "\"private_key\": ES256 needs a P-256 (prime256v1) EC key");
+    } else {
+        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+        unsigned char point[65];
+        if (ec) {
+            point[0] = 0x04; /* uncompressed: 04 || x || y */
+            BN_bn2binpad(bn[1], point + 1, 32);
+            BN_bn2binpad(bn[2], point + 33, 32);
+            OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+            OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn[0]);
+            OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point);
+        } else {
+            for (size_t i = 0; i < count; i++)
+                OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]);
+        }
+        OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, want, NULL);
+        if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+            EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_KEYPAIR, params) <= 0)
+            k = NULL;
+        EVP_PKEY_CTX_free(ctx);
+        OSSL_PARAM_free(params);
+        OSSL_PARAM_BLD_free(bld);
+        ERR_clear_error();
+        if (!k)
+            fail_at(L, off_of(n), "\"private_key\" JWK is not a valid %s key", want);
+    }
+    for (size_t i = 0; i < count; i++)
+        BN_clear_free(bn[i]);
+    return k ? check_key_kind(L, n, alg, k) : NULL;
+}
+
+static void fingerprint_signing_keys(scenario_t *s)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (size_t i = 0; i < s->signing_key_count; i++) {
+        const signing_key_t *k = &s->signing_keys[i];
+        if (k->status == SIGNING_KEY_REVOKED)
+            continue;
+        const char *alg = signing_key_alg_name(k->alg);
+        EVP_DigestUpdate(md, k->kid, strlen(k->kid) + 1);
+        EVP_DigestUpdate(md, alg, strlen(alg) + 1);
+        if (k->secret) {
+            EVP_DigestUpdate(md, k->secret, strlen(k->secret) + 1);
+        } else {
+            unsigned char *der = NULL;
+            int len = i2d_PUBKEY(k->pkey, &der);
+            if (len > 0)
+                EVP_DigestUpdate(md, der, (size_t)len);
+            OPENSSL_free(der);
+        }
+    }
+    unsigned char d[32];
+    unsigned int dn = 0;
+    EVP_DigestFinal_ex(md, d, &dn);
+    EVP_MD_CTX_free(md);
+    char *hex = xmalloc(2 * sizeof d + 1);
+    for (unsigned int i = 0; i < dn; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    s->signing_keys_fingerprint = hex;
+}
+
+static int apply_signing_key(loader_t *L, const cJSON *j, const jsonc_node_t *n, signing_key_t *k)
+{
+    static const char *const keys[] = {"kid", "alg", "status", "private_key", "secret"};
+    static const char *const algs[] = {"HS256", "ES256", "RS256"};
+    static const char *const statuses[] = {"current", "previous", "revoked"};
+    const char *where = "a signing key";
+    if (want_object(L, j, n, where) != 0 ||
+        check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
+        return -1;
+    const jsonc_node_t *vn;
+    const cJSON *v;
+    if (!(v = member(j, n, "kid", &vn)))
+        return fail_at(L, off_of(n), "a signing key needs \"kid\"");
+    if (want_string(L, v, vn, "kid", where, false, &k->kid) != 0)
+        return -1;
+    if (!(v = member(j, n, "alg", &vn)))
+        return fail_at(L, off_of(n), "signing key \"%s\" needs \"alg\"", k->kid);
+    int alg = want_choice(L, v, vn, "\"alg\"", algs, 3);
+    if (alg < 0)
+        return -1;
+    k->alg = (signing_key_alg_t)alg;
+    if (!(v = member(j, n, "status", &vn)))
+        return fail_at(L, off_of(n), "signing key \"%s\" needs \"status\"", k->kid);
+    int st = want_choice(L, v, vn, "\"status\"", statuses, 3);
+    if (st < 0)
+        return -1;
+    k->status = (signing_key_status_t)st;
+    const jsonc_node_t *pn, *sn;
+    const cJSON *pem = member(j, n, "private_key", &pn);
+    const cJSON *secret = member(j, n, "secret", &sn);
+    if (k->alg == SIGNING_KEY_HS256) {
+        if (pem || !secret)
+            return fail_at(L, off_of(n),
+                           "HS256 signing key \"%s\" takes \"secret\", not "
+                           "\"private_key\"",
+                           k->kid);
+        if (want_string(L, secret, sn, "secret", where, false, &k->secret) != 0)
+            return -1;
+        if (strlen(k->secret) < 32)
+            return fail_at(L, off_of(sn),
+                           "\"secret\" must be at least 32 characters long "
+                           "(PostgREST rejects shorter HS256 secrets)");
+        return 0;
+    }
+    if (secret || !pem)
+        return fail_at(L, off_of(n),
+                       "%s signing key \"%s\" takes \"private_key\" (PEM), not "
+                       "\"secret\"",
+                       algs[alg], k->kid);
+    if (cJSON_IsObject(pem))
+        k->pkey = load_jwk_key(L, pn, k->alg, pem);
+    else if (cJSON_IsString(pem))
+        k->pkey = load_pem_key(L, pn, k->alg, pem->valuestring);
+    else
+        return fail_at(L, off_of(pn),
+                       "\"private_key\" must be a PEM string or a private JWK object, not %s",
+                       kind_of(pem));
+    return k->pkey ? 0 : -1;
+}
+
+/* The whole list replaces the base's; exactly one key is "current", and kids
+ * are unique (GoTrue keeps its keys in a map by kid and signs with the one
+ * key whose key_ops include "sign"). */
+static int apply_signing_keys(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_array(L, j, n, "\"signing_keys\"") != 0)
+        return -1;
+    scenario_t *s = L->s;
+    signing_keys_free(s);
+    size_t count = (size_t)cJSON_GetArraySize(j);
+    if (count == 0)
+        return 0;
+    s->signing_keys = xcalloc(count, sizeof *s->signing_keys);
+    size_t i = 0, current = 0;
+    for (const cJSON *c = j->child; c; c = c->next, i++) {
+        const jsonc_node_t *cn = jsonc_child(n, i);
+        signing_key_t *k = &s->signing_keys[i];
+        s->signing_key_count = i + 1;
+        if (apply_signing_key(L, c, cn, k) != 0)
+            return -1;
+        for (size_t o = 0; o < i; o++)
+            if (strcmp(s->signing_keys[o].kid, k->kid) == 0)
+                return fail_at(L, off_of(cn), "signing key \"%s\" is listed twice", k->kid);
+        current += k->status == SIGNING_KEY_CURRENT;
+    }
+    if (current != 1)
+        return fail_at(L, off_of(n),
+                       "\"signing_keys\" needs exactly one \"current\" key (found %zu)", current);
+    fingerprint_signing_keys(s);
+    return 0;
+}
+
 static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"jwt_secret",      "anon_key",     "service_role_key",
-                                       "publishable_key", "secret_key",   "users",
-                                       "on_signup",       "confirm_email"};
+    static const char *const keys[] = {"jwt_secret",      "anon_key",      "service_role_key",
+                                       "publishable_key", "secret_key",    "users",
+                                       "on_signup",       "confirm_email", "signing_keys"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1604,6 +1879,8 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
         return -1;
     if ((v = member(j, n, "on_signup", &vn)) && apply_on_signup(L, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "signing_keys", &vn)) && apply_signing_keys(L, v, vn) != 0)
         return -1;
     return 0;
 }

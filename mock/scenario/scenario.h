@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include "caps.h"
+#include "signing_key.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -147,6 +148,12 @@ typedef struct scenario {
     char *service_role_key;
     char *publishable_key;
     char *secret_key;
+    /* auth.signing_keys in the order given; none: HS256 with jwt_secret only. */
+    signing_key_t *signing_keys;
+    size_t signing_key_count;
+    /* Hex SHA-256 over the keys that verify (kid, alg, key material), so a
+     * cache of verified tokens can tell key sets apart; NULL without keys. */
+    char *signing_keys_fingerprint;
     scenario_user_t *users;
     size_t user_count;
     char *on_signup_table;   /* NULL when absent */

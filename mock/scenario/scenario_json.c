@@ -7,6 +7,8 @@
 #include "clock.h"
 #include "xalloc.h"
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +130,34 @@ static cJSON *auth_json(const scenario_t *sc)
         add(o, "on_signup", cJSON_CreateNull());
     }
     add(o, "confirm_email", cJSON_CreateBool(sc->confirm_email));
+    if (sc->signing_key_count) {
+        static const char *const statuses[] = {"current", "previous", "revoked"};
+        cJSON *keys = add(o, "signing_keys", cJSON_CreateArray());
+        for (size_t i = 0; i < sc->signing_key_count; i++) {
+            const signing_key_t *k = &sc->signing_keys[i];
+            cJSON *j = cJSON_CreateObject();
+            push(keys, j);
+            add(j, "kid", cJSON_CreateString(k->kid));
+            add(j, "alg", cJSON_CreateString(signing_key_alg_name(k->alg)));
+            add(j, "status", cJSON_CreateString(statuses[k->status]));
+            if (k->secret) {
+                add(j, "secret", cJSON_CreateString(k->secret));
+                continue;
+            }
+            /* PKCS#8 PEM, as the scenario may give it. */
+            BIO *bio = BIO_new(BIO_s_mem());
+            int written = bio && PEM_write_bio_PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL, NULL);
+            MOCK_ASSERT(written);
+            char *pem = NULL;
+            long len = BIO_get_mem_data(bio, &pem);
+            char *text = xmalloc((size_t)len + 1);
+            memcpy(text, pem, (size_t)len);
+            text[len] = '\0';
+            add(j, "private_key", cJSON_CreateString(text));
+            free(text);
+            BIO_free(bio);
+        }
+    }
     return o;
 }
 

@@ -149,9 +149,9 @@ class EveryScenario(unittest.TestCase):
         # One file per failure, as scenarios/README.md lists them.
         self.assertEqual(names, sorted([
             "anon-key-as-service-key", "column-not-in-cache", "connection-faults",
-            "expired-user-jwt", "gateway-5xx", "invalid-apikey", "missing-apikey",
-            "missing-grants", "no-update-policy", "schema-cache-loading",
-            "stale-schema-cache", "table-not-in-cache"]))
+            "es256-signing-keys", "expired-user-jwt", "gateway-5xx", "invalid-apikey",
+            "missing-apikey", "missing-grants", "no-update-policy", "revoked-signing-key",
+            "schema-cache-loading", "stale-schema-cache", "table-not-in-cache"]))
         for name in names:
             with open(os.path.join(SCENARIOS_DIR, name + ".json")) as f:
                 text = f.read()

@@ -22,6 +22,9 @@
 
 #include "buf.h"
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,6 +604,202 @@ static void test_v12_texts(void **state)
     pgrst_error_dispose(&other);
 }
 
+/* ---- signing keys (ES256 / RS256 by kid) ----
+ * Selection as jose-jwt's decode/canDecodeJws (Jose/Jwt.hs, Jose/Jwk.hs):
+ * a header kid must equal the key's (keyIdCompatible), the header alg the
+ * key's (algCompatible and the key type); nothing left is KeyError "No
+ * suitable key was found to decode the JWT", a signature no key accepts is
+ * KeyError "None of the keys was able to decode the JWT" (both under
+ * PostgREST's "No suitable key or wrong key type", Error.hs). Revoked keys are
+ * not configured at all. */
+
+#define KEY_CLAIMS "{\"role\":\"authenticated\",\"sub\":\"u1\",\"exp\":1983812996}"
+
+static signing_key_t make_key(const char *kid, signing_key_alg_t alg, signing_key_status_t status)
+{
+    signing_key_t k = {.kid = (char *)kid, .alg = alg, .status = status};
+    if (alg == SIGNING_KEY_ES256)
+        k.pkey = EVP_EC_gen("P-256");
+    else if (alg == SIGNING_KEY_RS256)
+        k.pkey = EVP_RSA_gen(2048);
+    else
+        k.secret = (char *)SELF_SECRET;
+    return k;
+}
+
+static void keyset_fails(const char *token, const jwt_keyset_t *ks, const char *details)
+{
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    cJSON *claims = NULL;
+    assert_int_equal(jwt_verify_keyset(token, ks, NOW, &claims, &err), -1);
+    assert_null(claims);
+    assert_string_equal(err.code, "PGRST301");
+    assert_string_equal(err.message, "No suitable key or wrong key type");
+    assert_non_null(err.details);
+    assert_string_equal(err.details, details);
+    pgrst_error_dispose(&err);
+}
+
+static void keyset_ok(const char *token, const jwt_keyset_t *ks)
+{
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    cJSON *claims = NULL;
+    assert_int_equal(jwt_verify_keyset(token, ks, NOW, &claims, &err), 0);
+    assert_non_null(cJSON_GetObjectItem(claims, "role"));
+    cJSON_Delete(claims);
+    pgrst_error_dispose(&err);
+}
+
+static char *header_of(const char *token)
+{
+    size_t n = 0;
+    return (char *)jwt_base64url_decode(token, (size_t)(strchr(token, '.') - token), &n);
+}
+
+static void test_keys_round_trip(void **state)
+{
+    (void)state;
+    signing_key_t keys[3] = {make_key("es-1", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT),
+                             make_key("rs-1", SIGNING_KEY_RS256, SIGNING_KEY_PREVIOUS),
+                             make_key("hs-1", SIGNING_KEY_HS256, SIGNING_KEY_PREVIOUS)};
+    jwt_keyset_t ks;
+    jwt_keyset_init(&ks, keys, 3, "fp", CLI_SECRET);
+    assert_string_equal(ks.legacy_secret, CLI_SECRET);
+    for (size_t i = 0; i < 3; i++) {
+        char *t = jwt_sign_key(KEY_CLAIMS, &keys[i]);
+        /* GoTrue's SignJWT header: golang-jwt marshals a Go map, keys sorted. */
+        char *h = header_of(t);
+        char want[96];
+        snprintf(want, sizeof want, "{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}",
+                 signing_key_alg_name(keys[i].alg), keys[i].kid);
+        assert_string_equal(h, want);
+        if (keys[i].alg == SIGNING_KEY_ES256) /* RFC 7518 3.4: R||S, 64 bytes */
+            assert_int_equal(strlen(strrchr(t, '.') + 1), 86);
+        keyset_ok(t, &ks);
+        assert_true(jwt_signature_verifies(t, &keys[i], NULL));
+        free(h);
+        free(t);
+    }
+    /* The project's secret (no kid, like the legacy anon key) still verifies. */
+    keyset_ok(CLI_ANON, &ks);
+    for (size_t i = 0; i < 3; i++)
+        EVP_PKEY_free(keys[i].pkey);
+}
+
+static void test_keys_refusals(void **state)
+{
+    (void)state;
+    signing_key_t keys[2] = {make_key("new", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT),
+                             make_key("old", SIGNING_KEY_ES256, SIGNING_KEY_REVOKED)};
+    signing_key_t rsa = make_key("new", SIGNING_KEY_RS256, SIGNING_KEY_CURRENT);
+    signing_key_t other = make_key("new", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT);
+    signing_key_t unknown = make_key("unknown", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT);
+    signing_key_t hs_kid = {
+        .kid = (char *)"new", .alg = SIGNING_KEY_HS256, .secret = (char *)CLI_SECRET};
+    jwt_keyset_t ks;
+    jwt_keyset_init(&ks, keys, 2, "fp", CLI_SECRET);
+    const struct {
+        const signing_key_t *signer;
+        const char *details;
+    } cases[] = {
+        /* Signed by the revoked key: no longer a candidate. */
+        {&keys[1], "No suitable key was found to decode the JWT"},
+        /* A kid nobody has. */
+        {&unknown, "No suitable key was found to decode the JWT"},
+        /* The right kid, another algorithm (RS256 header, ES256 key). */
+        {&rsa, "No suitable key was found to decode the JWT"},
+        /* HS256 with a kid: the project's secret has no kid. */
+        {&hs_kid, "No suitable key was found to decode the JWT"},
+        /* The right kid and alg, another key's signature. */
+        {&other, "None of the keys was able to decode the JWT"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = jwt_sign_key(KEY_CLAIMS, cases[i].signer);
+        keyset_fails(t, &ks, cases[i].details);
+        free(t);
+    }
+    /* An HS256 key holding the project's secret stands for it: revoked, the
+     * legacy anon key is refused; previous, it verifies. */
+    signing_key_t hs[2] = {keys[0],
+                           {.kid = (char *)"legacy",
+                            .alg = SIGNING_KEY_HS256,
+                            .status = SIGNING_KEY_REVOKED,
+                            .secret = (char *)CLI_SECRET}};
+    jwt_keyset_t legacy;
+    jwt_keyset_init(&legacy, hs, 2, "fp2", CLI_SECRET);
+    assert_null(legacy.legacy_secret);
+    keyset_fails(CLI_ANON, &legacy, "No suitable key was found to decode the JWT");
+    hs[1].status = SIGNING_KEY_PREVIOUS;
+    keyset_ok(CLI_ANON, &legacy);
+    EVP_PKEY_free(keys[0].pkey);
+    EVP_PKEY_free(keys[1].pkey);
+    EVP_PKEY_free(rsa.pkey);
+    EVP_PKEY_free(other.pkey);
+    EVP_PKEY_free(unknown.pkey);
+}
+
+static void test_keys_public_jwk(void **state)
+{
+    (void)state;
+    signing_key_t es = make_key("es", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT);
+    signing_key_t rs = make_key("rs", SIGNING_KEY_RS256, SIGNING_KEY_PREVIOUS);
+    signing_key_t hs = make_key("hs", SIGNING_KEY_HS256, SIGNING_KEY_PREVIOUS);
+    /* GoTrue's public JWKs (internal/conf/jwk.go: use "sig", key_ops
+     * ["verify"]); jwx marshals members sorted; HMAC keys are not published. */
+    assert_null(jwt_public_jwk(&hs));
+    cJSON *j = jwt_public_jwk(&es);
+    const char *names_es[] = {"alg", "crv", "key_ops", "kid", "kty", "use", "x", "y"};
+    size_t i = 0;
+    for (cJSON *c = j->child; c; c = c->next, i++)
+        assert_string_equal(c->string, names_es[i]);
+    assert_int_equal(i, 8);
+    assert_string_equal(cJSON_GetObjectItem(j, "kty")->valuestring, "EC");
+    assert_string_equal(cJSON_GetObjectItem(j, "crv")->valuestring, "P-256");
+    assert_int_equal(strlen(cJSON_GetObjectItem(j, "x")->valuestring), 43);
+    assert_int_equal(strlen(cJSON_GetObjectItem(j, "y")->valuestring), 43);
+    cJSON_Delete(j);
+    j = jwt_public_jwk(&rs);
+    const char *names_rs[] = {"alg", "e", "key_ops", "kid", "kty", "n", "use"};
+    i = 0;
+    for (cJSON *c = j->child; c; c = c->next, i++)
+        assert_string_equal(c->string, names_rs[i]);
+    assert_int_equal(i, 7);
+    assert_string_equal(cJSON_GetObjectItem(j, "e")->valuestring, "AQAB");
+    assert_int_equal(strlen(cJSON_GetObjectItem(j, "n")->valuestring), 342); /* 256 bytes */
+    cJSON_Delete(j);
+    EVP_PKEY_free(es.pkey);
+    EVP_PKEY_free(rs.pkey);
+}
+
+static void test_keys_cache(void **state)
+{
+    (void)state;
+    signing_key_t a = make_key("k", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT);
+    signing_key_t b = make_key("k", SIGNING_KEY_ES256, SIGNING_KEY_CURRENT);
+    jwt_keyset_t ka, kb;
+    jwt_keyset_init(&ka, &a, 1, "fp-a", CLI_SECRET);
+    jwt_keyset_init(&kb, &b, 1, "fp-b", CLI_SECRET);
+    char *t = jwt_sign_key(KEY_CLAIMS, &a);
+    jwt_cache_t *cache = jwt_cache_new();
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    const cJSON *claims = NULL;
+    assert_int_equal(jwt_cache_verify_keyset(cache, t, &ka, NOW, &claims, &err), 0);
+    assert_int_equal(jwt_cache_verify_keyset(cache, t, &ka, NOW, &claims, &err), 0);
+    /* Another key set (another fingerprint) does not reuse the entry. */
+    assert_int_equal(jwt_cache_verify_keyset(cache, t, &kb, NOW, &claims, &err), -1);
+    assert_string_equal(err.details, "None of the keys was able to decode the JWT");
+    /* Nor does the secret alone. */
+    assert_int_equal(jwt_cache_verify(cache, t, CLI_SECRET, NOW, &claims, &err), -1);
+    pgrst_error_dispose(&err);
+    jwt_cache_free(cache);
+    free(t);
+    EVP_PKEY_free(a.pkey);
+    EVP_PKEY_free(b.pkey);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +825,10 @@ int main(void)
         cmocka_unit_test(test_fractional_exp),
         cmocka_unit_test(test_claims_not_an_object),
         cmocka_unit_test(test_v12_texts),
+        cmocka_unit_test(test_keys_round_trip),
+        cmocka_unit_test(test_keys_refusals),
+        cmocka_unit_test(test_keys_public_jwk),
+        cmocka_unit_test(test_keys_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

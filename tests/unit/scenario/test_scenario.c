@@ -25,6 +25,28 @@
  * leap (2000..2024), 9497 days of 86400 s. */
 #define US_2026 (INT64_C(9497) * 86400 * 1000000)
 
+/* Test keys generated with openssl for these tests (never trust them). */
+#define P256_PEM                                                                                   \
+    "-----BEGIN PRIVATE KEY-----\n"                                                                \
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+hLzCMufm/ZeoeaN\n"                           \
+    "Ou7TCEHkDfWnEBLZeAacjOA6PSShRANCAASc8BtY1g3PEe0FrUqdYn5KDwyye0DA\n"                           \
+    "AnBsPH6o/Wijkt2fZHx+YYeeVhb0Eka2avFpOh2d70NFNduWIIxBC0+4\n"                                   \
+    "-----END PRIVATE KEY-----\n"
+#define P384_PEM                                                                                   \
+    "-----BEGIN PRIVATE KEY-----\n"                                                                \
+    "MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDAGea3SCcH8XyAoiHmi\n"                           \
+    "w5VXYbXJLIBq5Foch8V7n7cXmKtvA8R/UU53nC16xOELmbqhZANiAARrHpPkAel8\n"                           \
+    "q6Nu9HAavVZOpOQDH5cZULdY+Ul4giYOtUrQ0F+RENFIncr/QdXD0OXZ31J5qa+t\n"                           \
+    "ASdkBzOVuUcs8TllMGm8hwio3jx8OsSC38LN8efvsusqlK+0cb5/kWc=\n"                                   \
+    "-----END PRIVATE KEY-----\n"
+/* The same P-256 key as a private JWK, in the Supabase CLI's signing keys
+ * file form (kty, kid, use, key_ops, alg, ext, d, crv, x, y). */
+#define P256_JWK                                                                                   \
+    "{\"kty\":\"EC\",\"kid\":\"k\",\"use\":\"sig\",\"key_ops\":[\"sign\",\"verify\"],\"alg\":"     \
+    "\"ES256\",\"ext\":true,\"d\":\"-hLzCMufm_ZeoeaNOu7TCEHkDfWnEBLZeAacjOA6PSQ\",\"crv\":\"P-"    \
+    "256\",\"x\":\"nPAbWNYNzxHtBa1KnWJ-Sg8MsntAwAJwbDx-qP1oo5I\",\"y\":"                           \
+    "\"3Z9kfH5hh55WFvQSRrZq8Wk6HZ3vQ0U125YgjEELT7g\"}"
+
 static char msg[1200];
 
 /* Loads text as "t.json"; NULL on success (scenario in *out), else the
@@ -327,6 +349,41 @@ static const bad_case_t bad_cases[] = {
     {"{\"auth\": {\"jwt_secret\":\n  \"short\"}}",
      "t.json:2:3: \"jwt_secret\" must be at least 32 characters long (PostgREST rejects shorter "
      "HS256 secrets)"},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"kid\": \"a\", \"alg\": \"ES256\", \"status\": \"current\", \"private_key\": "
+     "\"nope\"}]}}",
+     "t.json:2:68: \"private_key\" is not a PEM private key"},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"current\", \"private_key\": \"x\"}]}}",
+     "t.json:2:3: HS256 signing key \"a\" takes \"secret\", not \"private_key\""},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"kid\": \"a\", \"alg\": \"ES384\", \"status\": \"current\"}]}}",
+     "t.json:2:23: \"alg\" must be \"HS256\", \"ES256\" or \"RS256\", not \"ES384\""},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"active\", \"secret\": "
+     "\"0123456789abcdef0123456789abcdef\"}]}}",
+     "t.json:2:42: \"status\" must be \"current\", \"previous\" or \"revoked\", not \"active\""},
+    {"{\"auth\": {\"signing_keys\":\n"
+     "  [{\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"previous\", \"secret\": "
+     "\"0123456789abcdef0123456789abcdef\"}]}}",
+     "t.json:2:3: \"signing_keys\" needs exactly one \"current\" key (found 0)"},
+    {"{\"auth\": {\"signing_keys\": [{\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"current\", "
+     "\"secret\": \"0123456789abcdef0123456789abcdef\"},\n"
+     "  {\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"previous\", \"secret\": "
+     "\"0123456789abcdef0123456789abcdef\"}]}}",
+     "t.json:2:3: signing key \"a\" is listed twice"},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"alg\": \"HS256\", \"status\": \"current\", \"secret\": "
+     "\"0123456789abcdef0123456789abcdef\"}]}}",
+     "t.json:2:3: a signing key needs \"kid\""},
+    {"{\"auth\": {\"signing_keys\": [\n"
+     "  {\"kid\": \"a\", \"alg\": \"HS256\", \"status\": \"current\", \"secret\": \"short\", "
+     "\"x\": 1}]}}",
+     "t.json:2:72: unknown key \"x\" in a signing key"},
+    {"{\"auth\": {\"signing_keys\": [{\"kid\": \"a\", \"alg\": \"ES256\", \"status\": "
+     "\"current\",\n"
+     "  \"private_key\": \"" P384_PEM "\"}]}}",
+     "t.json:2:18: \"private_key\": ES256 needs a P-256 (prime256v1) EC key"},
     {"{\"auth\": {\"publishable_key\":\n  \"pk_123\"}}",
      "t.json:2:3: \"publishable_key\" must start with \"sb_publishable_\" (the gateway tells key "
      "kinds apart by prefix)"},
@@ -942,6 +999,57 @@ static void test_load_by_name_only(void **state)
                              "scenario name, not a path (\"scenarios/named.json\")");
 }
 
+static void test_signing_keys(void **state)
+{
+    (void)state;
+    scenario_t *s = load_ok("{\"auth\": {\"signing_keys\": [\n"
+                            " {\"kid\": \"new\", \"alg\": \"ES256\", \"status\": \"current\", "
+                            "\"private_key\": \"" P256_PEM "\"},\n"
+                            " {\"kid\": \"legacy\", \"alg\": \"HS256\", \"status\": \"revoked\", "
+                            "\"secret\": \"0123456789abcdef0123456789abcdef\"}]}}");
+    assert_int_equal(s->signing_key_count, 2);
+    assert_string_equal(s->signing_keys[0].kid, "new");
+    assert_int_equal(s->signing_keys[0].alg, SIGNING_KEY_ES256);
+    assert_int_equal(s->signing_keys[0].status, SIGNING_KEY_CURRENT);
+    assert_non_null(s->signing_keys[0].pkey);
+    assert_null(s->signing_keys[0].secret);
+    assert_int_equal(s->signing_keys[1].alg, SIGNING_KEY_HS256);
+    assert_int_equal(s->signing_keys[1].status, SIGNING_KEY_REVOKED);
+    assert_string_equal(s->signing_keys[1].secret, "0123456789abcdef0123456789abcdef");
+    assert_non_null(s->signing_keys_fingerprint);
+    assert_int_equal(strlen(s->signing_keys_fingerprint), 64);
+    scenario_free(s);
+    /* Without the list (or with an empty one): no keys, no fingerprint. */
+    s = load_ok("{\"auth\": {\"signing_keys\": []}}");
+    assert_int_equal(s->signing_key_count, 0);
+    assert_null(s->signing_keys_fingerprint);
+    scenario_free(s);
+}
+
+static void test_signing_key_as_jwk(void **state)
+{
+    (void)state;
+    scenario_t *pem = load_ok("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                              "\"status\": \"current\", \"private_key\": \"" P256_PEM "\"}]}}");
+    scenario_t *jwk = load_ok("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                              "\"status\": \"current\", \"private_key\": " P256_JWK "}]}}");
+    /* Same kid, alg and public key: the same fingerprint. */
+    assert_string_equal(pem->signing_keys_fingerprint, jwk->signing_keys_fingerprint);
+    scenario_free(pem);
+    scenario_free(jwk);
+    const char *e = try_load("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"RS256\", "
+                             "\"status\": \"current\",\n  \"private_key\": " P256_JWK "}]}}",
+                             NULL);
+    assert_non_null(e);
+    assert_string_equal(e, "t.json:2:18: \"private_key\" JWK for RS256 needs \"kty\": \"RSA\"");
+    e = try_load("{\"auth\": {\"signing_keys\": [{\"kid\": \"k\", \"alg\": \"ES256\", "
+                 "\"status\": \"current\",\n  \"private_key\": {\"kty\": \"EC\", \"crv\": "
+                 "\"P-256\", \"x\": \"AA\"}}]}}",
+                 NULL);
+    assert_non_null(e);
+    assert_string_equal(e, "t.json:2:18: \"private_key\" JWK needs \"d\" (base64url)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -949,6 +1057,8 @@ int main(void)
         cmocka_unit_test(test_item_defaults),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validation_errors),
+        cmocka_unit_test(test_signing_keys),
+        cmocka_unit_test(test_signing_key_as_jwk),
         cmocka_unit_test(test_parse_time),
         cmocka_unit_test(test_extends_chain),
         cmocka_unit_test(test_extends_errors),

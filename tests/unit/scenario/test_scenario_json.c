@@ -205,6 +205,15 @@ static void assert_scenarios_equal(const scenario_t *a, const scenario_t *b)
     assert_int_equal(a->auto_reload, b->auto_reload);
     assert_int_equal(a->auto_reload_after_ms, b->auto_reload_after_ms);
     list_eq(a->rules, b->rules);
+    assert_int_equal(a->signing_key_count, b->signing_key_count);
+    for (size_t i = 0; i < a->signing_key_count; i++) {
+        str_eq(a->signing_keys[i].kid, b->signing_keys[i].kid);
+        assert_int_equal(a->signing_keys[i].alg, b->signing_keys[i].alg);
+        assert_int_equal(a->signing_keys[i].status, b->signing_keys[i].status);
+        str_eq(a->signing_keys[i].secret, b->signing_keys[i].secret);
+    }
+    /* The fingerprint covers every verifying key's material. */
+    str_eq(a->signing_keys_fingerprint, b->signing_keys_fingerprint);
 }
 
 /* serialise -> print -> load -> compare; returns the printed text (caller frees). */
@@ -356,13 +365,28 @@ static void test_extends_applied(void **state)
     rmdir(dir);
 }
 
+static void test_signing_keys_round_trip(void **state)
+{
+    (void)state;
+    scenario_t *sc =
+        load("keys.json",
+             "{\"auth\": {\"signing_keys\": [{\"kid\": \"es\", \"alg\": \"ES256\", \"status\": "
+             "\"current\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n"
+             "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+hLzCMufm/ZeoeaN\\n"
+             "Ou7TCEHkDfWnEBLZeAacjOA6PSShRANCAASc8BtY1g3PEe0FrUqdYn5KDwyye0DA\\n"
+             "AnBsPH6o/Wijkt2fZHx+YYeeVhb0Eka2avFpOh2d70NFNduWIIxBC0+4\\n"
+             "-----END PRIVATE KEY-----\\n\"}, {\"kid\": \"hs\", \"alg\": \"HS256\", "
+             "\"status\": \"revoked\", \"secret\": \"0123456789abcdef0123456789abcdef\"}]}}");
+    free(round_trip(sc));
+    scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rich_round_trip),
-        cmocka_unit_test(test_defaults_filled),
-        cmocka_unit_test(test_column_defaults_spelt_out),
-        cmocka_unit_test(test_extends_applied),
+        cmocka_unit_test(test_rich_round_trip),           cmocka_unit_test(test_defaults_filled),
+        cmocka_unit_test(test_column_defaults_spelt_out), cmocka_unit_test(test_extends_applied),
+        cmocka_unit_test(test_signing_keys_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
