@@ -34,6 +34,7 @@ QUOTA = '{"free_image_quota":4}'
 # What to send on each scenario: (label, method, path, key, body). key is
 # "service", "anon", "user" (a password sign-in of the demo user, anon key),
 # "expired" (a user token that expired an hour before the scenario's clock),
+# "revoked" (a user token signed by the scenario's revoked signing key),
 # "none" (no apikey) or "bogus" (an apikey that is no key of the project).
 PLAYS = {
     "default": [
@@ -86,6 +87,20 @@ PLAYS = {
     "gateway-5xx": [
         ("1st read", "GET", "/rest/v1/profiles", "service", None),
         ("1st write", "PATCH", "/rest/v1/profiles?user_id=eq." + DEMO_USER, "service", QUOTA),
+    ],
+    "es256-signing-keys": [
+        ("the public keys a client verifies with", "GET", "/auth/v1/.well-known/jwks.json",
+         "anon", None),
+        ("the demo user (an ES256 token) reads its own row", "GET", "/rest/v1/" + PROFILE,
+         "user", None),
+    ],
+    "revoked-signing-key": [
+        ("the JWKS: current and previous keys only", "GET", "/auth/v1/.well-known/jwks.json",
+         "anon", None),
+        ("a token signed by the revoked key", "GET", "/rest/v1/" + PROFILE, "revoked", None),
+        ("the same token at /auth/v1/user", "GET", "/auth/v1/user", "revoked", None),
+        ("a fresh sign-in is signed by the current key", "GET", "/rest/v1/" + PROFILE, "user",
+         None),
     ],
     "connection-faults": [
         ("1st read", "GET", "/rest/v1/profiles", "service", None),
@@ -191,13 +206,24 @@ def expired_token(binary, scenario):
          "--exp", "-3600"], check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
 
 
+def revoked_token(binary, scenario):
+    """A user token signed by the first revoked signing key of the scenario."""
+    with open(os.path.join(ROOT, "scenarios", scenario + ".json")) as f:
+        text = "\n".join(l for l in f.read().splitlines() if not l.lstrip().startswith("//"))
+    kid = next(key["kid"] for key in json.loads(text)["auth"]["signing_keys"]
+               if key["status"] == "revoked")
+    return subprocess.run(
+        [binary, "token", "--scenario", scenario, "--role", "authenticated", "--sub", DEMO_USER,
+         "--kid", kid], check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+
 def headers_for(kind, k, tokens):
     if kind == "service":
         return [("apikey", k["SUPABASE_SERVICE_ROLE_KEY"]),
                 ("Authorization", "Bearer " + k["SUPABASE_SERVICE_ROLE_KEY"])]
     if kind == "anon":
         return [("apikey", k["SUPABASE_ANON_KEY"])]
-    if kind in ("user", "expired"):
+    if kind in ("user", "expired", "revoked"):
         return [("apikey", k["SUPABASE_ANON_KEY"]), ("Authorization", "Bearer " + tokens[kind])]
     if kind == "bogus":
         return [("apikey", "sb_secret_not-a-key-of-this-project")]
@@ -253,6 +279,8 @@ def play(binary, name, width):
             tokens["user"] = user_token(srv.port, k["SUPABASE_ANON_KEY"])
         if "expired" in kinds:
             tokens["expired"] = expired_token(binary, name)
+        if "revoked" in kinds:
+            tokens["revoked"] = revoked_token(binary, name)
         for label, method, path, kind, body in PLAYS[name]:
             req = request_bytes(method, path, headers_for(kind, k, tokens), body)
             resp, how = exchange(srv.port, req)
