@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "log.h"
 #include "router.h"
+#include "rules.h"
 #include "scenario.h"
 #include "runtime.h"
 #include "xalloc.h"
@@ -284,6 +285,15 @@ static int cmd_validate(int argc, char **argv)
         instance_t *inst = NULL;
         scenario_errors_t *errs = xcalloc(1, sizeof *errs);
         int rc = scenario_load_all(argv[i], &sc, errs);
+        if (rc != 0 && errs->partial) {
+            /* The rules are compiled when the instance is built, which a file
+             * with errors never reaches: check them here so one run shows
+             * theirs too. */
+            rules_check_all(errs->partial, errs);
+            scenario_free(errs->partial);
+        }
+        if (rc == 0)
+            rc = rules_check_all(sc, errs); /* every rule's errors, not the first */
         if (rc == 0) {
             /* Seed rows and policy expressions are checked when the instance
              * is built, once the file itself is sound. */

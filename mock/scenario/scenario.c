@@ -102,7 +102,7 @@ typedef struct loader {
     scenario_errors_t *all; /* scenario_load_all: every error, and go on; else NULL */
 } loader_t;
 
-static void errors_add(scenario_errors_t *all, const scenario_error_t *e)
+void scenario_errors_add(scenario_errors_t *all, const scenario_error_t *e)
 {
     if (all->count < MOCK_MAX_REPORTED_ERRORS)
         all->items[all->count++] = *e;
@@ -143,7 +143,7 @@ static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
     if (!L->all || L->all->count + L->all->more == 0)
         *L->err = e;
     if (L->all)
-        errors_add(L->all, &e);
+        scenario_errors_add(L->all, &e);
     va_end(ap);
     return -1;
 }
@@ -455,6 +455,9 @@ void scenario_free(scenario_t *s)
     free(s->tables);
     cJSON_Delete(s->rules);
     free(s->rule_pos);
+    for (size_t i = 0; i < s->rule_field_count; i++)
+        free(s->rule_fields[i].path);
+    free(s->rule_fields);
     free_strings(s->files, s->file_count);
     free(s);
 }
@@ -898,84 +901,106 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
         check_ident(L, off_of(vn), "column name", c->name) != 0)
         return -1;
     snprintf(where, sizeof where, "column \"%s\" of table \"%s\"", c->name, table);
+    /* From here on every field is checked on its own: scenario_load_all
+     * reports each wrong field of the column, not the first only. */
+    int rc = 0;
     if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     v = member(j, n, "type", &vn);
-    if (!v)
-        return fail_at(L, off_of(n), "%s has no \"type\"", where);
-    if (want_string(L, v, vn, "type", where, false, &c->type) != 0 ||
-        check_type(L, off_of(vn), c->type, where) != 0)
-        return -1;
-    c->type_pos = pos_at(L, off_of(vn));
+    if (!v) {
+        fail_at(L, off_of(n), "%s has no \"type\"", where);
+        GO_ON_OR_RETURN(L, rc);
+    } else if (want_string(L, v, vn, "type", where, false, &c->type) != 0 ||
+               check_type(L, off_of(vn), c->type, where) != 0) {
+        GO_ON_OR_RETURN(L, rc);
+    } else {
+        c->type_pos = pos_at(L, off_of(vn));
+    }
     const jsonc_node_t *nullable_node;
     const cJSON *nullable = member(j, n, "nullable", &nullable_node);
     if (nullable && want_bool(L, nullable, nullable_node, "nullable", where, &c->nullable) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "primary_key", &vn)) &&
         want_bool(L, v, vn, "primary_key", where, &c->primary_key) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if (c->primary_key) {
         /* Postgres: "conflicting NULL/NOT NULL declarations" for NULL PRIMARY KEY. */
-        if (nullable && c->nullable)
-            return fail_at(L, off_of(nullable_node),
-                           "conflicting NULL/NOT NULL declarations for %s (a primary key is "
-                           "never nullable)",
-                           where);
+        if (nullable && c->nullable && cJSON_IsBool(nullable)) {
+            fail_at(L, off_of(nullable_node),
+                    "conflicting NULL/NOT NULL declarations for %s (a primary key is "
+                    "never nullable)",
+                    where);
+            GO_ON_OR_RETURN(L, rc);
+        }
         c->nullable = false;
     }
     if ((v = member(j, n, "unique", &vn)) && want_bool(L, v, vn, "unique", where, &c->unique) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "in_schema_cache", &vn)) &&
         want_bool(L, v, vn, "in_schema_cache", where, &c->in_schema_cache) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     const jsonc_node_t *default_node;
     const cJSON *def = member(j, n, "default", &default_node);
     if (def) {
-        if (check_default(L, def, default_node, where) != 0)
-            return -1;
-        c->default_pos = pos_at(L, off_of(default_node));
-        if (!cJSON_IsNull(def))
-            c->default_value = cJSON_Duplicate(def, true);
+        if (check_default(L, def, default_node, where) != 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->default_pos = pos_at(L, off_of(default_node));
+            if (!cJSON_IsNull(def))
+                c->default_value = cJSON_Duplicate(def, true);
+        }
     }
     if ((v = member(j, n, "identity", &vn))) {
         static const char *const kinds[] = {"always", "by default"};
         char what[200];
         snprintf(what, sizeof what, "\"identity\" in %s", where);
-        if (want_choice(L, v, vn, what, kinds, 2) < 0)
-            return -1;
-        c->identity = xstrdup(v->valuestring);
-        if (c->default_value)
-            return fail_at(L, off_of(vn), "both default and identity specified for %s", where);
+        if (want_choice(L, v, vn, what, kinds, 2) < 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->identity = xstrdup(v->valuestring);
+            if (c->default_value) {
+                fail_at(L, off_of(vn), "both default and identity specified for %s", where);
+                GO_ON_OR_RETURN(L, rc);
+            }
+        }
     }
     if ((v = member(j, n, "references", &vn))) {
-        if (want_string(L, v, vn, "references", where, false, &c->references) != 0)
-            return -1;
-        if (!reference_ok(c->references))
-            return fail_at(L, off_of(vn),
-                           "\"references\" in %s must look like \"table(column)\" or "
-                           "\"schema.table(column)\", not \"%s\"",
-                           where, c->references);
-        c->references_pos = pos_at(L, off_of(vn));
+        if (want_string(L, v, vn, "references", where, false, &c->references) != 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else if (!reference_ok(c->references)) {
+            fail_at(L, off_of(vn),
+                    "\"references\" in %s must look like \"table(column)\" or "
+                    "\"schema.table(column)\", not \"%s\"",
+                    where, c->references);
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->references_pos = pos_at(L, off_of(vn));
+        }
     }
     if ((v = member(j, n, "on_delete", &vn))) {
         /* The referential actions of CREATE TABLE ... REFERENCES ... ON DELETE
          * (set default is not modelled). */
         static const char *const actions[] = {"cascade", "set null", "restrict", "no action"};
+        const jsonc_node_t *ref_node;
         char what[200];
         snprintf(what, sizeof what, "\"on_delete\" in %s", where);
-        if (want_choice(L, v, vn, what, actions, 4) < 0)
-            return -1;
-        if (!c->references)
-            return fail_at(L, off_of(vn), "\"on_delete\" in %s needs \"references\"", where);
-        c->on_delete = xstrdup(v->valuestring);
-        c->on_delete_pos = pos_at(L, off_of(vn));
+        if (want_choice(L, v, vn, what, actions, 4) < 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else if (!member(j, n, "references", &ref_node)) {
+            fail_at(L, off_of(vn), "\"on_delete\" in %s needs \"references\"", where);
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->on_delete = xstrdup(v->valuestring);
+            c->on_delete_pos = pos_at(L, off_of(vn));
+        }
     }
     if ((v = member(j, n, "check", &vn))) {
         if (want_string(L, v, vn, "check", where, false, &c->check) != 0)
-            return -1;
-        c->check_pos = pos_at(L, off_of(vn));
+            GO_ON_OR_RETURN(L, rc);
+        else
+            c->check_pos = pos_at(L, off_of(vn));
     }
-    return 0;
+    return rc;
 }
 
 static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
@@ -1991,6 +2016,43 @@ static int apply_schema_cache(loader_t *L, const cJSON *j, const jsonc_node_t *n
     return 0;
 }
 
+static void add_rule_field(loader_t *L, size_t rule, const char *path, const jsonc_node_t *vn)
+{
+    scenario_t *s = L->s;
+    s->rule_fields = xrealloc(s->rule_fields, (s->rule_field_count + 1) * sizeof *s->rule_fields);
+    s->rule_fields[s->rule_field_count++] =
+        (struct scenario_rule_field){rule, xstrdup(path), pos_at(L, off_of(vn))};
+}
+
+/* The positions of a rule's keys and of the keys of its match and respond
+ * objects: rules.c compiles the rule later from the cJSON copy, which has
+ * none. Bounded by the rule's size (the file's). */
+static void record_rule_fields(loader_t *L, size_t rule, const cJSON *r, const jsonc_node_t *rn)
+{
+    size_t i = 0;
+    for (const cJSON *e = r->child; e; e = e->next, i++) {
+        const jsonc_node_t *en = jsonc_child(rn, i);
+        add_rule_field(L, rule, e->string, en);
+        bool nested = strcmp(e->string, "match") == 0 || strcmp(e->string, "respond") == 0;
+        if (!cJSON_IsObject(e) || !nested)
+            continue;
+        size_t k = 0;
+        for (const cJSON *f = e->child; f; f = f->next, k++) {
+            char path[256];
+            snprintf(path, sizeof path, "%s.%s", e->string, f->string);
+            add_rule_field(L, rule, path, jsonc_child(en, k));
+        }
+    }
+}
+
+scenario_pos_t scenario_rule_field_pos(const scenario_t *s, size_t rule, const char *path)
+{
+    for (size_t i = 0; i < s->rule_field_count; i++)
+        if (s->rule_fields[i].rule == rule && strcmp(s->rule_fields[i].path, path) == 0)
+            return s->rule_fields[i].pos;
+    return s->rule_pos ? s->rule_pos[rule] : (scenario_pos_t){0};
+}
+
 static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
     if (want_array(L, j, n, "\"rules\"") != 0)
@@ -2013,6 +2075,7 @@ static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
         cJSON *copy = cJSON_Duplicate(r, true);
         MOCK_ASSERT(copy && cJSON_AddItemToArray(s->rules, copy));
         s->rule_pos[old + i] = pos_at(L, off_of(jsonc_child(n, i)));
+        record_rule_fields(L, old + i, r, jsonc_child(n, i));
     }
     return 0;
 }
@@ -2565,6 +2628,10 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
     s = NULL;
     rc = 0;
 fail:
+    if (s && chain->all && !chain->all->partial) {
+        chain->all->partial = s; /* the caller's, for later checks */
+        s = NULL;
+    }
     scenario_free(s);
     jsonc_doc_dispose(&doc);
     return rc;
@@ -2658,6 +2725,7 @@ int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_error
     *out = NULL;
     errs->count = 0;
     errs->more = 0;
+    errs->partial = NULL;
     scenario_error_t first;
     memset(&first, 0, sizeof first);
     int rc = looks_like_path(name_or_file) ? load_file(name_or_file, out, &first, errs)
@@ -2665,6 +2733,6 @@ int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_error
     /* Errors that end a load at once (unreadable file, not JSON, a bad
      * extends chain) are only in `first`. */
     if (rc != 0 && errs->count == 0)
-        errors_add(errs, &first);
+        scenario_errors_add(errs, &first);
     return rc;
 }

@@ -171,10 +171,22 @@ typedef struct scenario {
     char **files; /* every file read (this one and its bases); positions point here */
     size_t file_count;
     /* Added by scenario.c's owner (positions for later checks by other modules): */
-    scenario_pos_t *rule_pos;     /* one per element of rules */
+    scenario_pos_t *rule_pos; /* one per element of rules */
+    /* The value of each key of a rule and of its match/respond objects
+     * ("delay_ms", "match.method"), so an error names the field, not the rule. */
+    struct scenario_rule_field {
+        size_t rule; /* index into rules */
+        char *path;  /* owned */
+        scenario_pos_t pos;
+    } * rule_fields;
+    size_t rule_field_count;
     scenario_pos_t on_signup_pos; /* the on_signup "table" value */
     scenario_pos_t clock_pos;     /* the clock value (0/0 when absent) */
 } scenario_t;
+
+/* Where the value of `path` ("respond.status") of rule `rule` is, else the
+ * rule's own position. */
+scenario_pos_t scenario_rule_field_pos(const scenario_t *s, size_t rule, const char *path);
 
 /* Where scenario files come from. A FILE named on the command line may be
  * anywhere; everything else must resolve, after symbolic links, inside the
@@ -210,12 +222,19 @@ typedef struct scenario_errors {
     scenario_error_t items[MOCK_MAX_REPORTED_ERRORS];
     size_t count;
     size_t more;
+    /* scenario_load_all only: when a file failed after its keys were read,
+     * what was loaded, so checks that come later (fault rules) can still
+     * report their errors. Owned by the caller (scenario_free); never served. */
+    scenario_t *partial;
 } scenario_errors_t;
 /* scenario_load for `supamock validate`: after an error it goes on wherever
  * the rest can still be checked on its own (every key of the scenario, every
  * unknown key of an object, every table, every column), so one run reports
  * them all. Returns 0, or -1 with errs->count >= 1. */
 int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_errors_t *errs);
+
+/* Appends an error to errs (counted in `more` beyond the cap). */
+void scenario_errors_add(scenario_errors_t *errs, const scenario_error_t *e);
 
 /* Fills err with a position and a printf message (for callers that find errors
  * in a loaded scenario, e.g. a seed row violating a constraint). */
