@@ -262,6 +262,17 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
     return 0;
 }
 
+/* What the scenario's SQL held that the memory engine does not run: said once
+ * at start (the database engine runs it all). */
+static void log_scenario_notices(const scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->notice_count; i++) {
+        const scenario_notice_t *n = &sc->notices[i];
+        log_msg(LOG_WARN, "%s:%d:%d: note: %s", n->pos.file ? n->pos.file : "", n->pos.line,
+                n->pos.col, n->message);
+    }
+}
+
 /* `supamock validate FILE...`: load each scenario and build its instance. */
 static int cmd_validate(int argc, char **argv)
 {
@@ -269,7 +280,7 @@ static int cmd_validate(int argc, char **argv)
         return usage_error("validate needs at least one FILE");
     mock_config_t cfg;
     mock_config_defaults(&cfg);
-    log_setup(LOG_WARN, cfg.log_format);
+    log_setup(LOG_WARN, LOG_FORMAT_PLAIN); /* notes read as FILE:LINE:COL: note: ... */
     /* Every file is checked and reported, so one run shows all that is wrong;
      * the exit status says whether any file failed. */
     int status = 0;
@@ -292,6 +303,8 @@ static int cmd_validate(int argc, char **argv)
             rules_check_all(errs->partial, errs);
             scenario_free(errs->partial);
         }
+        if (sc)
+            log_scenario_notices(sc);
         if (rc == 0)
             rc = rules_check_all(sc, errs); /* every rule's errors, not the first */
         if (rc == 0) {
@@ -783,6 +796,7 @@ static int serve(const mock_config_t *cfg)
             scenario_free(sc);
         return EXIT_USAGE;
     }
+    log_scenario_notices(sc);
     ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
@@ -944,6 +958,7 @@ static int cmd_run(int argc, char **argv)
             scenario_free(sc);
         return EXIT_USAGE;
     }
+    log_scenario_notices(sc);
     run_ctx_t run = {.cfg = &cfg, .sc = sc, .app = &model, .argv = argv + dashdash + 1};
     int child_status = 0;
     int status = runtime_run(&cfg, router_handle, &model, on_run_ready, &run, &child_status);

@@ -2,7 +2,7 @@
 # it does, and changes nothing that is already there. Sourced, not executed.
 
 # The Debian packages each command needs.
-MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev"
+MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev"
 MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm"
 
 mock_say() {

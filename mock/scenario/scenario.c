@@ -20,14 +20,17 @@
  * - rules are appended (base rules first).
  * Positions of merged items keep pointing into the file they came from. */
 #include "scenario.h"
+#include "scenario_sql.h"
 
 #include "caps.h"
 #include "fuzzy.h"
+#include "glob.h"
 #include "jsonc.h"
 #include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -94,12 +97,15 @@ void scenario_error_format(const scenario_error_t *err, char *out, size_t out_le
 
 /* ---- the loader ---- */
 
+struct chain;
+
 typedef struct loader {
     scenario_t *s;
     scenario_error_t *err;
     const jsonc_doc_t *doc;
-    const char *file;       /* borrowed from s->files */
-    scenario_errors_t *all; /* scenario_load_all: every error, and go on; else NULL */
+    const char *file;          /* borrowed from s->files */
+    scenario_errors_t *all;    /* scenario_load_all: every error, and go on; else NULL */
+    const struct chain *chain; /* where files may come from ("extends", "sql") */
 } loader_t;
 
 void scenario_errors_add(scenario_errors_t *all, const scenario_error_t *e)
@@ -455,6 +461,12 @@ void scenario_free(scenario_t *s)
     free(s->tables);
     cJSON_Delete(s->rules);
     free(s->rule_pos);
+    for (size_t i = 0; i < s->sql_file_count; i++)
+        free(s->sql_files[i].text);
+    free(s->sql_files);
+    for (size_t i = 0; i < s->notice_count; i++)
+        free(s->notices[i].message);
+    free(s->notices);
     for (size_t i = 0; i < s->rule_field_count; i++)
         free(s->rule_fields[i].path);
     free(s->rule_fields);
@@ -2422,6 +2434,171 @@ static char *resolve_base(const char *value, const char *from, const chain_t *ch
 static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
                       scenario_t **out, scenario_error_t *err);
 
+/* ---- "sql": the schema as SQL files ---- */
+
+/* An error found in another file (a SQL file's syntax error): kept like
+ * fail_at's. */
+static int fail_with(const loader_t *L, const scenario_error_t *e)
+{
+    if (!L->all || L->all->count + L->all->more == 0)
+        *L->err = *e;
+    if (L->all)
+        scenario_errors_add(L->all, e);
+    return -1;
+}
+
+static const char *sql_type_problem(const scenario_t *s, const char *type, char *buf, size_t len)
+{
+    scenario_error_t scratch;
+    jsonc_doc_t none;
+    memset(&none, 0, sizeof none);
+    loader_t L = {(scenario_t *)s, &scratch, &none, "", NULL, NULL};
+    if (check_type(&L, JSONC_NO_OFFSET, type, "a column") == 0)
+        return NULL;
+    snprintf(buf, len, "type %s", type);
+    return buf;
+}
+
+static scenario_table_t *sql_add_table(scenario_t *s, char *schema, char *name)
+{
+    s->tables = xrealloc(s->tables, (s->table_count + 1) * sizeof *s->tables);
+    scenario_table_t *t = &s->tables[s->table_count++];
+    memset(t, 0, sizeof *t);
+    t->schema = schema;
+    t->name = name;
+    t->in_schema_cache = true;
+    return t;
+}
+
+/* Reads one SQL file the scenario names and applies what it models. */
+static int apply_sql_file(loader_t *L, const char *path, size_t value_off)
+{
+    char *real = real_path(path);
+    if (!real || !allowed_place(real, L->chain)) {
+        free(real);
+        return fail_at(L, value_off,
+                       "SQL file \"%s\" is outside this scenario's folder and the scenario "
+                       "folders",
+                       path);
+    }
+    free(real);
+    char *text;
+    size_t len;
+    char why[160];
+    if (read_file(path, &text, &len, why, sizeof why) != 0)
+        return fail_at(L, value_off, "SQL file \"%s\": %s", path, why);
+    if (memchr(text, '\0', len)) {
+        free(text);
+        return fail_at(L, value_off, "SQL file \"%s\" holds a NUL byte", path);
+    }
+    scenario_t *s = L->s;
+    add_file(s, path);
+    const char *file = s->files[s->file_count - 1];
+    s->sql_files = xrealloc(s->sql_files, (s->sql_file_count + 1) * sizeof *s->sql_files);
+    s->sql_files[s->sql_file_count++] = (scenario_sql_file_t){file, text};
+    scenario_sql_host_t host = {s, sql_type_problem, find_table, sql_add_table};
+    scenario_error_t e;
+    memset(&e, 0, sizeof e);
+    if (scenario_sql_apply(&host, file, text, &e) != 0)
+        return fail_with(L, &e);
+    return 0;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files a "sql" entry names: a path, or a path whose last component holds
+ * '*' (supabase/migrations/ then *.sql), matched against the entries of that
+ * folder (no recursion, no hidden files) and sorted bytewise, as `supabase db
+ * reset` orders migrations by file name. */
+static int list_sql_files(const char *pattern, char ***out, size_t *count, char *why,
+                          size_t why_len)
+{
+    *out = NULL;
+    *count = 0;
+    const char *slash = strrchr(pattern, '/');
+    const char *base = slash ? slash + 1 : pattern;
+    if (strchr(pattern, '*') && strchr(pattern, '*') < base) {
+        snprintf(why, why_len, "only the file name may hold '*'");
+        return -1;
+    }
+    if (!strchr(base, '*')) {
+        *out = xcalloc(1, sizeof **out);
+        (*out)[(*count)++] = xstrdup(pattern);
+        return 0;
+    }
+    char *dir = slash ? xstrndup(pattern, (size_t)(slash - pattern)) : xstrdup(".");
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(why, why_len, "cannot open folder: %s", strerror(errno));
+        free(dir);
+        return -1;
+    }
+    size_t cap = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] == '.' || !glob_match(base, de->d_name))
+            continue;
+        if (*count == MOCK_MAX_SQL_FILES + 1)
+            break; /* the caller reports the excess */
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*count)++] = xasprintf("%s/%s", dir, de->d_name);
+    }
+    closedir(d);
+    free(dir);
+    if (*count)
+        qsort(*out, *count, sizeof **out, compare_paths);
+    return 0;
+}
+
+static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_array(L, j, n, "\"sql\"") != 0)
+        return -1;
+    if (!L->chain || !L->chain->folder)
+        return fail_at(L, off_of(n),
+                       "\"sql\" in a scenario that is not a file: its paths are relative to the "
+                       "scenario file");
+    int rc = 0;
+    size_t i = 0;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        size_t off = off_of(jsonc_child(n, i));
+        if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {
+            fail_at(L, off,
+                    "\"sql\" lists paths relative to the scenario file (globs allowed), "
+                    "not %s",
+                    cJSON_IsString(e) ? "an absolute or empty path" : kind_of(e));
+            GO_ON_OR_RETURN(L, rc);
+            continue;
+        }
+        char *pattern = resolve_relative(e->valuestring, L->file);
+        char **paths = NULL;
+        size_t count = 0;
+        char why[200];
+        bool failed = true;
+        if (list_sql_files(pattern, &paths, &count, why, sizeof why) != 0)
+            fail_at(L, off, "\"sql\": %s (\"%s\")", why, e->valuestring);
+        else if (count == 0)
+            fail_at(L, off, "no SQL file matches \"%s\"", e->valuestring);
+        else if (L->s->sql_file_count + count > MOCK_MAX_SQL_FILES)
+            fail_at(L, off, "more than %d SQL files", MOCK_MAX_SQL_FILES);
+        else
+            failed = false;
+        /* A file with an error ends the list: later migrations build on it. */
+        for (size_t k = 0; !failed && k < count; k++)
+            failed = apply_sql_file(L, paths[k], off) != 0;
+        free_strings(paths, count);
+        free(pattern);
+        if (failed)
+            GO_ON_OR_RETURN(L, rc);
+    }
+    return rc;
+}
+
 static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, chain_t *chain,
                         scenario_t **base)
 {
@@ -2485,9 +2662,9 @@ static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, cha
 static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
 {
     static const char *const keys[] = {
-        "$schema",   "name",    "description",  "extends", "postgrest_version",
-        "postgrest", "gateway", "clock",        "auth",    "roles",
-        "enums",     "tables",  "schema_cache", "rules"};
+        "$schema",   "name",    "description", "extends",      "postgrest_version",
+        "postgrest", "gateway", "clock",       "auth",         "roles",
+        "enums",     "sql",     "tables",      "schema_cache", "rules"};
     static const char *const gateways[] = {"hosted", "self-hosted", "cli"};
     const char *where = "the scenario";
     int rc = 0;
@@ -2536,6 +2713,9 @@ static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
     if ((v = member(root, n, "roles", &vn)) && apply_roles(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "enums", &vn)) && apply_enums(L, v, vn) != 0)
+        GO_ON_OR_RETURN(L, rc);
+    /* SQL before the JSON tables: JSON adds to or overrides what it made. */
+    if ((v = member(root, n, "sql", &vn)) && apply_sql(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "tables", &vn)) && apply_tables(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
@@ -2603,7 +2783,7 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
         scenario_error_at(err, p, "%s", jerr.message);
         return -1;
     }
-    loader_t L = {NULL, err, &doc, file, chain->all};
+    loader_t L = {NULL, err, &doc, file, chain->all, chain};
     scenario_t *s = NULL;
     int rc = -1;
     if (!cJSON_IsObject(doc.json)) {

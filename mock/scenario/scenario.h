@@ -52,6 +52,8 @@ typedef struct scenario_column {
     char *on_delete;         /* NULL (no action) or "cascade", "set null", "restrict",
                                 "no action": the foreign key's ON DELETE action */
     char *check;             /* NULL or a policy expression */
+    bool check_from_sql;     /* came from the scenario's SQL: skipped with a warning when
+                                the memory engine cannot evaluate it */
     bool in_schema_cache;    /* default true */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
@@ -69,6 +71,7 @@ typedef struct scenario_policy {
     bool permissive;  /* default true */
     char *using_expr; /* NULL when absent */
     char *with_check; /* NULL when absent */
+    bool from_sql;    /* CREATE POLICY in the scenario's SQL (see check_from_sql) */
     scenario_pos_t pos;
     scenario_pos_t using_pos;
     scenario_pos_t with_check_pos;
@@ -128,6 +131,19 @@ typedef struct scenario_role {
     bool bypass_rls;
 } scenario_role_t;
 
+/* Something the load understood but does not model on the memory engine (a
+ * statement of the scenario's SQL it skipped): said at load and by validate. */
+typedef struct scenario_notice {
+    scenario_pos_t pos;
+    char *message; /* owned */
+} scenario_notice_t;
+
+/* One file of the scenario's "sql", as read (the database engine runs it). */
+typedef struct scenario_sql_file {
+    const char *path; /* borrowed from files */
+    char *text;       /* owned, NUL-terminated */
+} scenario_sql_file_t;
+
 typedef struct scenario {
     char *name;
     char *description;
@@ -168,6 +184,10 @@ typedef struct scenario {
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
     cJSON *rules; /* owned array, NULL when absent */
+    scenario_sql_file_t *sql_files; /* "sql", every base's first, in the order applied */
+    size_t sql_file_count;
+    scenario_notice_t *notices;
+    size_t notice_count;
     char **files; /* every file read (this one and its bases); positions point here */
     size_t file_count;
     /* Added by scenario.c's owner (positions for later checks by other modules): */
