@@ -241,8 +241,8 @@ class Reader:
         # parts: [before, "0", out0, "1", out1, ..., "N", after]
         got = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
         for n, (cmd, expected) in enumerate(cmds):
-            self.test.assertIn(n, got, "%s: the session stopped before %r:\n%s"
-                               % (block.where(), cmd, out))
+            if n not in got:
+                self.test.fail("%s: the session stopped before %r:\n%s" % (block.where(), cmd, out))
             with self.test.subTest(block=block.where(), command=cmd):
                 self.test.assertEqual(normalize(got[n], self.server.port), expected_norm(expected),
                                       "%s\n$ %s" % (block.where(), cmd))
@@ -270,15 +270,17 @@ class Reader:
                 continue
             if block.lang == "text":
                 continue
-            if block.lang == "console":
-                self.run_console(block)
-            elif block.lang == "sh":
-                self.run_sh(block)
-            elif block.lang in FILE_COMMENT:
-                self.write_file(block)
-            else:
-                self.test.fail("%s: tag the block console, sh, js, python or text, or mark it "
-                               "<!-- not run: REASON -->" % block.where())
+            # One failing block does not hide the others' results.
+            with self.test.subTest(block=block.where()):
+                if block.lang == "console":
+                    self.run_console(block)
+                elif block.lang == "sh":
+                    self.run_sh(block)
+                elif block.lang in FILE_COMMENT:
+                    self.write_file(block)
+                else:
+                    self.test.fail("%s: tag the block console, sh, js, python or text, or mark it "
+                                   "<!-- not run: REASON -->" % block.where())
         self.stop_server()
 
 
@@ -292,6 +294,31 @@ class ReadmeTest(unittest.TestCase):
                 reader.stop_server()
             for block, reason in reader.skipped:
                 print("not run: %s: %s" % (block.where(), reason))
+
+    def test_one_naming_scheme_for_variables(self):
+        """Every $VARIABLE the READMEs mention, in prose or code, is one that
+        `supamock keys` prints, one a README snippet assigns, or one the
+        system or CI provides: no second name for the same key."""
+        p = subprocess.run([binary(), "keys", "--format", "env"], capture_output=True, text=True,
+                           timeout=30, cwd=source_dir())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        printed = {line.split("=", 1)[0] for line in p.stdout.splitlines()}
+        self.assertIn("SUPABASE_SERVICE_ROLE_KEY", printed)
+        system = {"HOME", "PATH", "PWD", "TMPDIR", "XDG_CACHE_HOME", "ORIGIN", "GITHUB_ENV",
+                  "GITHUB_PATH", "RUNNER_TEMP"}
+        for name in ("README.md", os.path.join("scenarios", "README.md")):
+            path = os.path.join(source_dir(), name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            assigned = set()
+            for block in blocks_of(path):
+                assigned.update(re.findall(r"(?:^|[\s;(])([A-Z][A-Z0-9_]*)=", block.text, re.M))
+            for m in re.finditer(r"\$\{?([A-Z][A-Z0-9_]*)", text):
+                var = m.group(1)
+                line = text.count("\n", 0, m.start()) + 1
+                self.assertTrue(var in printed or var in assigned or var in system,
+                                "%s:%d: $%s is neither printed by `supamock keys` nor assigned "
+                                "by a snippet" % (name, line, var))
 
     def test_readme(self):
         self.read("README.md")
