@@ -41,6 +41,13 @@ same on every run is normalized, and only that:
 - supabase-js's notice on Node 20 and older (printed to stderr: "Node.js 20
   and below are deprecated ..."), which depends on the reader's Node.
 
+What this checks is that the READMEs tell the truth about the binary: a
+reader who types what they show gets what they show. Whether those answers
+are Supabase's (PostgREST's and GoTrue's sources, supabase-js's behaviour) is
+asserted, with the sources cited, by test_scenarios.py, test_walkthrough.py,
+test_rest.py, test_rls.py, test_auth.py, test_explain.py, test_sessions.py,
+test_run.py, test_keys.py and the client suites (tests/clients).
+
 Run: cd tests/e2e && SUPAMOCK_BIN=... python3 -m unittest -v test_readme
 """
 
