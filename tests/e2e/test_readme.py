@@ -173,6 +173,7 @@ class Reader:
         self.server = None
         self.server_section = None
         self.skipped = []
+        self.compared = 0  # commands whose output was compared
         bindir = os.path.join(workdir, ".bin")
         os.makedirs(bindir)
         real = os.path.abspath(binary())
@@ -250,6 +251,7 @@ class Reader:
         for n, (cmd, expected) in enumerate(cmds):
             if n not in got:
                 self.test.fail("%s: the session stopped before %r:\n%s" % (block.where(), cmd, out))
+            self.compared += 1
             with self.test.subTest(block=block.where(), command=cmd):
                 self.test.assertEqual(normalize(got[n], self.server.port), expected_norm(expected),
                                       "%s\n$ %s" % (block.where(), cmd))
@@ -301,6 +303,9 @@ class ReadmeTest(unittest.TestCase):
                 reader.stop_server()
             for block, reason in reader.skipped:
                 print("not run: %s: %s" % (block.where(), reason))
+            print("%s: %d commands compared" % (name, reader.compared))
+            # A parser that finds nothing must not pass.
+            self.assertGreater(reader.compared, 0, name)
 
     def test_one_naming_scheme_for_variables(self):
         """Every $VARIABLE the READMEs mention, in prose or code, is one that
