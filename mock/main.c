@@ -52,7 +52,7 @@ static const char usage_text[] =
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
-    "                      [--kid KID] [--scenario NAME|FILE]\n"
+    "                      [--kid KID] [--clock TIME|real] [--scenario NAME|FILE]\n"
     "       supamock jwks [--scenario NAME|FILE]\n"
     "       supamock db-check\n"
     "       supamock --help | --version\n"
@@ -591,9 +591,10 @@ static int cmd_jwks(int argc, char **argv)
  * comes from the scenario clock (real time for a real clock). */
 static int cmd_token(int argc, char **argv)
 {
-    static const char *const known[] = {"--scenario", "--role", "--sub", "--email",
-                                        "--exp",      "--kid",  NULL};
+    static const char *const known[] = {"--scenario", "--role", "--sub",   "--email",
+                                        "--exp",      "--kid",  "--clock", NULL};
     const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL, *kid = NULL;
+    const char *clock = NULL;
     bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
@@ -620,6 +621,14 @@ static int cmd_token(int argc, char **argv)
             if (!*value)
                 return usage_error("--kid needs a key id");
             kid = value;
+        } else if (strcmp(name, "--clock") == 0) {
+            /* The server's --clock: iat and exp on the clock it checks them by. */
+            int64_t probe;
+            if (strcmp(value, "real") != 0 && scenario_parse_time(value, &probe) < 0)
+                return usage_error("--clock needs 'real' or an ISO 8601 instant such as "
+                                   "2026-01-01T00:00:00Z, not '%s'",
+                                   value);
+            clock = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
         } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
@@ -648,6 +657,10 @@ static int cmd_token(int argc, char **argv)
         return rc;
     }
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
+    if (clock && strcmp(clock, "real") == 0)
+        now_us = clock_real_now_us();
+    else if (clock)
+        scenario_parse_time(clock, &now_us); /* checked above */
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
     int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
     char *claims = NULL;
