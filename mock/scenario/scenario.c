@@ -2471,7 +2471,8 @@ static scenario_table_t *sql_add_table(scenario_t *s, char *schema, char *name)
 }
 
 /* Reads one SQL file the scenario names and applies what it models. */
-static int apply_sql_file(loader_t *L, const char *path, size_t value_off)
+static int apply_sql_file(loader_t *L, scenario_sql_host_t *host, const char *path,
+                          size_t value_off)
 {
     char *real = real_path(path);
     if (!real || !allowed_place(real, L->chain)) {
@@ -2496,10 +2497,9 @@ static int apply_sql_file(loader_t *L, const char *path, size_t value_off)
     const char *file = s->files[s->file_count - 1];
     s->sql_files = xrealloc(s->sql_files, (s->sql_file_count + 1) * sizeof *s->sql_files);
     s->sql_files[s->sql_file_count++] = (scenario_sql_file_t){file, text};
-    scenario_sql_host_t host = {s, sql_type_problem, find_table, sql_add_table};
     scenario_error_t e;
     memset(&e, 0, sizeof e);
-    if (scenario_sql_apply(&host, file, text, &e) != 0)
+    if (scenario_sql_apply(host, file, text, &e) != 0)
         return fail_with(L, &e);
     return 0;
 }
@@ -2565,6 +2565,8 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                        "scenario file");
     int rc = 0;
     size_t i = 0;
+    /* One session for all the files: a SET search_path carries over. */
+    scenario_sql_host_t host = {L->s, sql_type_problem, find_table, sql_add_table, {0}, 0};
     for (const cJSON *e = j->child; e; e = e->next, i++) {
         size_t off = off_of(jsonc_child(n, i));
         if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {
@@ -2572,7 +2574,9 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                     "\"sql\" lists paths relative to the scenario file (globs allowed), "
                     "not %s",
                     cJSON_IsString(e) ? "an absolute or empty path" : kind_of(e));
-            GO_ON_OR_RETURN(L, rc);
+            rc = -1;
+            if (!L->all)
+                break;
             continue;
         }
         char *pattern = resolve_relative(e->valuestring, L->file);
@@ -2590,12 +2594,15 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
             failed = false;
         /* A file with an error ends the list: later migrations build on it. */
         for (size_t k = 0; !failed && k < count; k++)
-            failed = apply_sql_file(L, paths[k], off) != 0;
+            failed = apply_sql_file(L, &host, paths[k], off) != 0;
         free_strings(paths, count);
         free(pattern);
         if (failed)
-            GO_ON_OR_RETURN(L, rc);
+            rc = -1;
+        if (failed && !L->all)
+            break;
     }
+    scenario_sql_host_dispose(&host);
     return rc;
 }
 

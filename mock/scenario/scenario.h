@@ -183,7 +183,7 @@ typedef struct scenario {
     size_t table_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
-    cJSON *rules; /* owned array, NULL when absent */
+    cJSON *rules;                   /* owned array, NULL when absent */
     scenario_sql_file_t *sql_files; /* "sql", every base's first, in the order applied */
     size_t sql_file_count;
     scenario_notice_t *notices;
