@@ -907,6 +907,15 @@ static void insert(const tr_t *t, const cJSON *is)
             if (get(v, "SetToDefault"))
                 continue;
             cJSON *c = constant(v);
+            scenario_column_t *col = i < ncols ? find_column(tbl, cols[i]) : NULL;
+            if (c && cJSON_IsString(c) && col &&
+                (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
+                /* '{"a":1}' into a json column is json's text input; a JSON
+                 * row value that is a string would be a JSON string. */
+                cJSON *parsed = cJSON_Parse(c->valuestring);
+                cJSON_Delete(c);
+                c = parsed;
+            }
             if (!c || i >= ncols) {
                 cJSON_Delete(c);
                 ok = false;
