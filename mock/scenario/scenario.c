@@ -1836,7 +1836,8 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
     static const char *const keys[] = {"jwt_secret",      "anon_key",      "service_role_key",
                                        "publishable_key", "secret_key",    "users",
-                                       "on_signup",       "confirm_email", "signing_keys"};
+                                       "on_signup",       "confirm_email", "signing_keys",
+                                       "enable_anonymous_sign_ins"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1875,6 +1876,9 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     }
     if ((v = member(j, n, "confirm_email", &vn)) &&
         want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "enable_anonymous_sign_ins", &vn)) &&
+        want_bool(L, v, vn, "enable_anonymous_sign_ins", where, &s->enable_anonymous_sign_ins) != 0)
         return -1;
     if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
         return -1;

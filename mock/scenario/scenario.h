@@ -159,6 +159,9 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
+    /* auth.enable_anonymous_sign_ins (config.toml's [auth] name): POST /signup
+     * without email or phone creates an anonymous user. */
+    bool enable_anonymous_sign_ins;
     scenario_role_t *roles; /* anon, authenticated, service_role always present */
     size_t role_count;
     scenario_enum_t *enums;

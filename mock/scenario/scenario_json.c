@@ -130,6 +130,7 @@ static cJSON *auth_json(const scenario_t *sc)
         add(o, "on_signup", cJSON_CreateNull());
     }
     add(o, "confirm_email", cJSON_CreateBool(sc->confirm_email));
+    add(o, "enable_anonymous_sign_ins", cJSON_CreateBool(sc->enable_anonymous_sign_ins));
     if (sc->signing_key_count) {
         static const char *const statuses[] = {"current", "previous", "revoked"};
         cJSON *keys = add(o, "signing_keys", cJSON_CreateArray());
