@@ -76,6 +76,23 @@ static scenario_t *load_ok(const char *text)
     return s;
 }
 
+/* auth.enable_anonymous_sign_ins: the config.toml name, a boolean, false
+ * by default (the CLI's template). */
+static void test_anonymous_sign_ins(void **state)
+{
+    (void)state;
+    scenario_t *s = load_ok("{\"name\": \"a\", \"auth\": {\"enable_anonymous_sign_ins\": true}}");
+    assert_true(s->enable_anonymous_sign_ins);
+    scenario_free(s);
+    s = load_ok("{\"name\": \"a\"}");
+    assert_false(s->enable_anonymous_sign_ins);
+    scenario_free(s);
+    const char *e =
+        try_load("{\"name\": \"a\", \"auth\": {\"enable_anonymous_sign_ins\": 1}}", NULL);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "enable_anonymous_sign_ins"));
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
@@ -1054,6 +1071,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_anonymous_sign_ins),
         cmocka_unit_test(test_item_defaults),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validation_errors),
