@@ -1664,14 +1664,16 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     }
     if (cJSON_IsObject(data))
         merge_metadata(u->user_metadata, data);
-    if (cJSON_IsString(email) && *email->valuestring && u->is_anonymous && !g->sc->confirm_email) {
-        /* Linking an anonymous user on an autoconfirm project: UserUpdate
+    if (cJSON_IsString(email) && *email->valuestring && u->is_anonymous) {
+        /* Linking an anonymous user. On an autoconfirm project UserUpdate
          * calls emailChangeVerify directly, which creates the email
          * identity, clears is_anonymous and confirms the address
          * (ConfirmEmailChange, Confirm: email_verified in user_metadata).
-         * With confirm_email the change waits for the confirmation mail
-         * (sendEmailChange) and the user stays anonymous until then; that
-         * flow belongs to the email-change code below. */
+         * NOTE: with auth.confirm_email GoTrue would instead send an
+         * email_change mail (sendEmailChange) and keep the user anonymous,
+         * with new_email set, until the link is followed; that mail belongs
+         * to the email flows and their inbox, so until they take this case
+         * over the mock links at once, as an autoconfirm project does. */
         free(u->email);
         u->email = xstrdup(email->valuestring);
         for (char *p = u->email; *p; p++)
@@ -1891,11 +1893,27 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
         return -1;
     if (ban)
         apply_ban(u, c->now_us, ban_ns);
+    const char *phone = str_field(body, "phone");
+    if ((*email || *phone) && u->no_identity) {
+        /* adminUserUpdate: an anonymous user gets the email (or phone)
+         * identity (createNewIdentity, UpdateAppMetaDataProviders). */
+        u->no_identity = false;
+        u->email_provider_was_phone = !*email;
+        new_uuid(g, u->identity_id);
+        cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "provider");
+        cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "providers");
+        const char *prov = *email ? "email" : "phone";
+        cJSON_AddStringToObject(u->app_metadata, "provider", prov);
+        cJSON_AddItemToObject(u->app_metadata, "providers", cJSON_CreateStringArray(&prov, 1));
+    }
+    /* "if user.IsAnonymous && params.EmailConfirm" (and PhoneConfirm). */
+    if (u->is_anonymous && ((*email && bool_field(body, "email_confirm")) ||
+                            (*phone && bool_field(body, "phone_confirm"))))
+        u->is_anonymous = false;
     if (*email) {
         free(u->email);
         u->email = xstrdup(email);
     }
-    const char *phone = str_field(body, "phone");
     if (*phone) {
         free(u->phone);
         u->phone = xstrdup(phone);

@@ -169,6 +169,21 @@ class AnonymousTest(Base):
         self.assertEqual(s2["user"]["id"], s["user"]["id"])
         self.assertIs(payload(s2["access_token"])["is_anonymous"], False)
 
+    def test_admin_links_an_anonymous_user(self):
+        # admin.go adminUserUpdate: an email creates the email identity
+        # (createNewIdentity); is_anonymous goes only with email_confirm.
+        uid = self.ok("POST", "/signup", {})["user"]["id"]
+        u = self.ok("PUT", "/admin/users/" + uid, {"email": "admin-linked@example.com"},
+                    key=SERVICE, headers=ADMIN)
+        self.assertIs(u["is_anonymous"], True)
+        self.assertEqual([i["provider"] for i in u["identities"]], ["email"])
+        self.assertEqual(u["app_metadata"], {"provider": "email", "providers": ["email"]})
+        u = self.ok("PUT", "/admin/users/" + uid, {"email": "admin-linked@example.com",
+                                                   "email_confirm": True},
+                    key=SERVICE, headers=ADMIN)
+        self.assertIs(u["is_anonymous"], False)
+        self.assertEqual(len(u["identities"]), 1)
+
     def test_anonymous_user_gets_a_profile(self):
         # The on_signup trigger runs for anonymous users too (tx.Create fires
         # the INSERT trigger); email is null.
