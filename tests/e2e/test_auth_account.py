@@ -604,6 +604,18 @@ class MFATest(Base):
                          (422, "mfa_challenge_expired",
                           "MFA challenge %s has expired, verify against another challenge or "
                           "create a new challenge." % ch["id"]))
+        # validateChallenge: the verify must come from the challenge's IP
+        # (utilities.GetIPAddress: the first X-Forwarded-For entry).
+        ch = self.ok("POST", "/factors/%s/challenge" % f["id"], token=token,
+                     headers={"X-Forwarded-For": "192.0.2.1, 10.0.0.1"})
+        status, body, _ = self.err("POST", "/factors/%s/verify" % f["id"],
+                                   {"challenge_id": ch["id"], "code": totp(secret, self.now())},
+                                   token=token, headers={"X-Forwarded-For": "192.0.2.2"})
+        self.assertEqual((status, body["error_code"]), (422, "mfa_ip_address_mismatch"))
+        v = self.ok("POST", "/factors/%s/verify" % f["id"],
+                    {"challenge_id": ch["id"], "code": totp(secret, self.now())},
+                    token=token, headers={"X-Forwarded-For": "192.0.2.1"})
+        self.assertEqual(payload(v["access_token"])["aal"], "aal2")
         # The next step's code works (Skew 1), on a fresh challenge.
         ch = self.ok("POST", "/factors/%s/challenge" % f["id"], token=token)
         v = self.ok("POST", "/factors/%s/verify" % f["id"],
