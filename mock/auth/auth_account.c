@@ -111,13 +111,8 @@ int auth_factors_route(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t 
         break;
     case VERIFY:
         /* loadFactor runs before the handler reads the body. */
-        rc = gotrue_mfa_verify(g, c, &who, fid, &r, &resp->body, err);
-        if (rc < 0 && err->status == 404)
-            break;
-        if (rc < 0 && strcmp(err->code, "no_authorization") == 0)
-            break;
-        resp->status = 200;
-        buf_reset(&resp->body);
+        if (gotrue_mfa_route_check(g, &who, NULL, fid, err) < 0)
+            return -1;
         if (auth_parse_json_body(req, &body, err) < 0)
             return -1;
         r.body = body;
@@ -151,19 +146,12 @@ int auth_admin_factors_route(gotrue_t *g, const gotrue_ctx_t *c, const mock_requ
     if (!is(req, "PUT"))
         return no_route(resp, 405);
     /* loadUser and loadFactor run before the handler reads the body. */
-    gotrue_error_t probe;
-    buf_t scratch;
-    buf_init(&scratch);
-    int rc = gotrue_mfa_admin_update(g, c, id, fid, NULL, &scratch, &probe);
-    buf_dispose(&scratch);
-    if (rc < 0) {
-        *err = probe;
+    if (gotrue_mfa_route_check(g, NULL, id, fid, err) < 0)
         return -1;
-    }
     cJSON *body = NULL;
     if (auth_parse_json_body(req, &body, err) < 0)
         return -1;
-    rc = gotrue_mfa_admin_update(g, c, id, fid, body, &resp->body, err);
+    int rc = gotrue_mfa_admin_update(g, c, id, fid, body, &resp->body, err);
     cJSON_Delete(body);
     return rc;
 }

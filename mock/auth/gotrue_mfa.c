@@ -269,6 +269,17 @@ static const char *str_field(const cJSON *body, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+int gotrue_mfa_route_check(gotrue_t *g, const gotrue_who_t *who, const char *user_id,
+                           const char *factor_id, gotrue_error_t *err)
+{
+    if (who && not_anonymous(who, err) < 0)
+        return -1;
+    long u = who ? who->user : gotrue_admin_load_user(g, user_id, err);
+    if (u < 0)
+        return -1;
+    return load_factor(gotrue_mfa(g), gotrue_user_id(g, u), factor_id, err) < 0 ? -1 : 0;
+}
+
 /* ---- enrollment ---- */
 
 /* Go's %q of a string: quoted, with \" \\ and control bytes escaped. */

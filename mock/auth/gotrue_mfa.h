@@ -29,6 +29,12 @@ typedef struct gotrue_mfa_req {
     const cJSON *body; /* parsed JSON object, or NULL when the request had none */
 } gotrue_mfa_req_t;
 
+/* The middleware before a factor route's handler reads its body:
+ * requireNotAnonymous and loadFactor for the caller (who), or, with who
+ * NULL, the admin routes' loadUser(user_id) and loadFactor. 0 or -1 with err. */
+int gotrue_mfa_route_check(gotrue_t *g, const gotrue_who_t *who, const char *user_id,
+                           const char *factor_id, gotrue_error_t *err);
+
 /* POST /factors, after requireAuthentication (who). */
 int gotrue_mfa_enroll(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *who,
                       const gotrue_mfa_req_t *r, buf_t *out, gotrue_error_t *err);
