@@ -415,8 +415,13 @@ int gotrue_mfa_enroll(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
     buf_puts(&uri, f.secret);
     char *svg = qr_svg(buf_cstr(&uri));
     if (!svg) {
+        /* enrollTOTPFactor ignores qr.Encode's error ("too much data to
+         * encode"); goqrsvg then dereferences the nil code and the panic
+         * becomes recoverer's 500, an HTTPError without a code (errors.go). */
         buf_dispose(&uri);
-        return fail_500(g, err, "Error generating QR Code");
+        fail_500(g, err, "Internal Server Error");
+        err->no_code_header = true;
+        return -1;
     }
     f.friendly_name = xstrdup(name);
     if (m->factor_count == m->factor_cap) {

@@ -571,6 +571,15 @@ class MFATest(Base):
         status, body, _ = self.err("POST", "/factors/%s/challenge" % DEMO, token=token)
         self.assertEqual((status, body), (404, {"code": 404, "error_code": "mfa_factor_not_found",
                                                 "msg": "Factor not found"}))
+        # An issuer too long for a version-40 QR code at level H: qr.Encode's
+        # error is ignored and goqrsvg panics on the nil code (mfa.go), so
+        # recoverer's 500 without an error code (errors.go).
+        status, body, h = self.err("POST", "/factors", {"factor_type": "totp",
+                                                        "friendly_name": "long",
+                                                        "issuer": "x" * 1300}, token=token)
+        self.assertEqual((status, body["error_code"], body["msg"]),
+                         (500, "unexpected_failure", "Internal Server Error"))
+        self.assertNotIn("x-sb-error-code", h)
         # EnrollFactor's factor_type switch (phone and WebAuthn disabled).
         status, body, _ = self.err("POST", "/factors", {"factor_type": "sms"}, token=token)
         self.assertEqual((status, body["msg"]), (400, "factor_type needs to be totp, phone, or "
