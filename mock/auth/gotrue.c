@@ -41,8 +41,8 @@ typedef struct gt_user {
      * linked (user.go UserUpdate, verify.go emailChangeVerify). */
     bool is_anonymous;
     bool no_identity;
-    bool email_provider_was_phone; /* the identity's provider is "phone" */
-    int64_t deleted_us;            /* NO_TIME, or the soft delete's time (models.User DeletedAt) */
+    bool phone_identity; /* the identity's provider is "phone" (kept after a soft delete) */
+    int64_t deleted_us;  /* NO_TIME, or the soft delete's time (models.User DeletedAt) */
 } gt_user_t;
 
 typedef struct gt_amr {
@@ -840,7 +840,7 @@ int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **ou
         u->app_metadata =
             app_metadata_for(su->email || !su->phone ? "email" : "phone", su->app_metadata);
         u->email_confirmed_flag = su->email_confirmed;
-        u->email_provider_was_phone = !(su->email || !su->phone);
+        u->phone_identity = !(su->email || !su->phone);
     }
     *out = g;
     return 0;
@@ -954,7 +954,7 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     if (u->deleted_us != NO_TIME) {
         /* SoftDeleteUserIdentities: provider_id obfuscated, data emptied. */
         char pid[128], ob[48];
-        snprintf(pid, sizeof pid, "%s:%s", u->email_provider_was_phone ? "phone" : "email", u->id);
+        snprintf(pid, sizeof pid, "%s:%s", u->phone_identity ? "phone" : "email", u->id);
         gotrue_obfuscate(u->id, pid, ob);
         gotrue_put_go_string(out, ob);
     } else {
@@ -968,7 +968,7 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     else
         identity_data_json(u, out);
     buf_puts(out, ",\"provider\":");
-    buf_puts(out, !u->email_provider_was_phone ? "\"email\"" : "\"phone\"");
+    buf_puts(out, !u->phone_identity ? "\"email\"" : "\"phone\"");
     buf_puts(out, ",\"last_sign_in_at\":");
     put_time(out, u->created_us);
     buf_puts(out, ",\"created_at\":");
@@ -1491,7 +1491,7 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     nu.phone_confirmed_us = confirm && !nu.email && nu.phone ? c->now_us : NO_TIME;
     nu.confirmation_sent_us = nu.last_sign_in_us = NO_TIME;
     nu.banned_until_us = nu.deleted_us = NO_TIME;
-    nu.email_provider_was_phone = !nu.email && nu.phone;
+    nu.phone_identity = !nu.email && nu.phone;
     /* SignupParams.ToUserModel for AnonymousProvider: no provider in
      * app_metadata, no identity, is_anonymous. */
     nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
@@ -1581,7 +1581,7 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
             fake.email_confirmed_us = fake.phone_confirmed_us = NO_TIME;
             fake.last_sign_in_us = NO_TIME;
             fake.banned_until_us = fake.deleted_us = NO_TIME;
-            fake.email_provider_was_phone = !*email;
+            fake.phone_identity = !*email;
             buf_t tmp;
             buf_init(&tmp);
             user_json(g, &fake, &tmp);
@@ -1898,7 +1898,7 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
         /* adminUserUpdate: an anonymous user gets the email (or phone)
          * identity (createNewIdentity, UpdateAppMetaDataProviders). */
         u->no_identity = false;
-        u->email_provider_was_phone = !*email;
+        u->phone_identity = !*email;
         new_uuid(g, u->identity_id);
         cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "provider");
         cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "providers");

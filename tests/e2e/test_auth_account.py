@@ -142,6 +142,14 @@ class AnonymousTest(Base):
         self.assertEqual((claims["aal"], claims["amr"]),
                          ("aal1", [{"method": "anonymous", "timestamp": self.now()}]))
         self.assertEqual(list(claims)[-1], "is_anonymous")
+        # A refresh keeps the anonymous claims (tokens/service.go
+        # RefreshTokenGrant: the session's AMR claims, the user's flag).
+        status, _, data = self.refresh(s["refresh_token"])
+        self.assertEqual(status, 200, data)
+        s = json.loads(data)
+        again = payload(s["access_token"])
+        self.assertIs(again["is_anonymous"], True)
+        self.assertEqual(again["amr"][0]["method"], "anonymous")
         token = s["access_token"]
         # requireNotAnonymous on the /factors routes (auth.go).
         status, body, _ = self.err("POST", "/factors", {"factor_type": "totp"}, token=token)
