@@ -2032,6 +2032,11 @@ gotrue_mfa_t *gotrue_mfa(gotrue_t *g)
     return g->mfa;
 }
 
+const scenario_t *gotrue_scenario(const gotrue_t *g)
+{
+    return g->sc;
+}
+
 prng_t *gotrue_prng(gotrue_t *g)
 {
     return g->prng;

@@ -122,6 +122,7 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
 /* ---- for gotrue_mfa.c: users and sessions by index ---- */
 typedef struct gotrue_mfa gotrue_mfa_t;
 gotrue_mfa_t *gotrue_mfa(gotrue_t *g);
+const scenario_t *gotrue_scenario(const gotrue_t *g);
 prng_t *gotrue_prng(gotrue_t *g);
 const char *gotrue_user_id(const gotrue_t *g, long user);
 const char *gotrue_user_email(const gotrue_t *g, long user); /* "" when none */

@@ -1,8 +1,9 @@
 /* MFA as GoTrue serves it (internal/api/mfa.go EnrollFactor, ChallengeFactor,
  * VerifyFactor, UnenrollFactor; admin.go's factor routes; models/factor.go and
- * challenge.go), with the Supabase defaults: TOTP enroll and verify enabled,
- * phone and WebAuthn factors disabled, at most 10 factors per user
- * (GOTRUE_MFA_MAX_ENROLLED_FACTORS), challenges valid 300 s
+ * challenge.go), with a hosted project's defaults: TOTP enroll and verify
+ * enabled and at most 10 factors per user (the scenario's auth.mfa, as
+ * config.toml's [auth.mfa], changes them), phone and WebAuthn factors
+ * disabled, challenges valid 300 s
  * (challenge_expiry_duration) and unverified factors without challenges
  * purged after 300 s (factor_expiry_duration), all on the scenario clock.
  * Factors and challenges are owned here, referring to users by id. */
@@ -20,7 +21,7 @@
 #include <strings.h>
 
 #define NO_TIME                INT64_MIN
-#define MFA_MAX_ENROLLED       10     /* MaxEnrolledFactors and MaxVerifiedFactors */
+#define MFA_MAX_VERIFIED       10     /* MaxVerifiedFactors (not in config.toml) */
 #define MFA_CHALLENGE_EXPIRY_S 300    /* defaultChallengeExpiryDuration */
 #define MFA_FACTOR_EXPIRY_S    300    /* defaultFactorExpiryDuration */
 #define MFA_MAX_FACTORS        100000 /* all users together: memory bound */
@@ -332,7 +333,8 @@ static int validate_factors(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who
         count++;
         verified += f->verified;
     }
-    if (count >= MFA_MAX_ENROLLED || verified >= MFA_MAX_ENROLLED)
+    if (count >= (size_t)gotrue_scenario(g)->mfa_max_enrolled_factors ||
+        verified >= MFA_MAX_VERIFIED)
         return fail(err, 422, "too_many_enrolled_mfa_factors",
                     "Maximum number of verified factors reached, unenroll to continue");
     if (verified > 0 && !gotrue_session_is_aal2(g, who->session))
@@ -379,6 +381,8 @@ int gotrue_mfa_enroll(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
     if (strcmp(type, "totp") != 0)
         return fail(err, 400, "validation_failed",
                     "factor_type needs to be totp, phone, or webauthn");
+    if (!gotrue_scenario(g)->mfa_totp_enroll_enabled)
+        return fail(err, 422, "mfa_totp_enroll_not_enabled", "MFA enroll is disabled for TOTP");
     const char *name = str_field(r->body, "friendly_name");
     const char *issuer = str_field(r->body, "issuer");
     if (!*issuer)
@@ -458,6 +462,10 @@ int gotrue_mfa_challenge(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t 
     long fi = load_factor(m, gotrue_user_id(g, who->user), factor_id, err);
     if (fi < 0)
         return -1;
+    /* ChallengeFactor's switch on the factor type. */
+    if (!gotrue_scenario(g)->mfa_totp_verify_enabled)
+        return fail(err, 422, "mfa_totp_verify_not_enabled",
+                    "MFA verification is disabled for TOTP");
     if (m->challenge_count >= MFA_MAX_CHALLENGES) {
         /* Expired challenges can never verify: make room by dropping them
          * before refusing. */
@@ -523,6 +531,10 @@ int gotrue_mfa_verify(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
     const char *code = str_field(r->body, "code");
     if (!*code)
         return fail(err, 400, "validation_failed", "Code needs to be non-empty");
+    /* VerifyFactor's switch on the factor type. */
+    if (!gotrue_scenario(g)->mfa_totp_verify_enabled)
+        return fail(err, 422, "mfa_totp_verify_not_enabled",
+                    "MFA verification is disabled for TOTP");
     /* validateChallenge. */
     long ci = -1;
     for (size_t i = 0; cJSON_IsString(cid) && i < m->challenge_count; i++)

@@ -670,5 +670,55 @@ class MFATest(Base):
                                  headers=ADMIN), [])
 
 
+class MFASettingsTest(unittest.TestCase):
+    """auth.mfa as config.toml's [auth.mfa] (the CLI's template turns TOTP
+    off; hosted projects have it on)."""
+
+    def run_with(self, mfa, check):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "mfa.json")
+            with open(path, "w") as f:
+                json.dump({"name": "mfa", "extends": "default", "clock": "2026-01-01T00:00:00Z",
+                           "auth": {"mfa": mfa}}, f)
+            with Supamock("--scenario", path) as mock:
+                def call(method, path, body=None, token=None):
+                    h = {"apikey": ANON}
+                    if token:
+                        h["Authorization"] = "Bearer " + token
+                    status, _, _, data = mock.request(method, "/auth/v1" + path,
+                                                      body=json.dumps(body) if body else None,
+                                                      headers=h)
+                    return status, json.loads(data) if data else None
+                status, s = call("POST", "/token?grant_type=password",
+                                 {"email": "demo@example.com", "password": "demo-password"})
+                self.assertEqual(status, 200, s)
+                check(call, s["access_token"])
+
+    def test_totp_enroll_disabled(self):
+        def check(call, token):
+            # mfa.go EnrollFactor: !config.MFA.TOTP.EnrollEnabled.
+            self.assertEqual(call("POST", "/factors", {"factor_type": "totp"}, token), (422, {
+                "code": 422, "error_code": "mfa_totp_enroll_not_enabled",
+                "msg": "MFA enroll is disabled for TOTP"}))
+        self.run_with({"totp": {"enroll_enabled": False}}, check)
+
+    def test_totp_verify_disabled_and_factor_limit(self):
+        def check(call, token):
+            status, f = call("POST", "/factors", {"factor_type": "totp", "friendly_name": "a"},
+                             token)
+            self.assertEqual(status, 200, f)
+            # ChallengeFactor: !config.MFA.TOTP.VerifyEnabled.
+            self.assertEqual(call("POST", "/factors/%s/challenge" % f["id"], None, token), (422, {
+                "code": 422, "error_code": "mfa_totp_verify_not_enabled",
+                "msg": "MFA verification is disabled for TOTP"}))
+            # validateFactors: len(user.Factors) >= MaxEnrolledFactors.
+            self.assertEqual(call("POST", "/factors", {"factor_type": "totp",
+                                                       "friendly_name": "b"}, token), (422, {
+                "code": 422, "error_code": "too_many_enrolled_mfa_factors",
+                "msg": "Maximum number of verified factors reached, unenroll to continue"}))
+        self.run_with({"max_enrolled_factors": 1, "totp": {"verify_enabled": False}}, check)
+
+
 if __name__ == "__main__":
     unittest.main()
