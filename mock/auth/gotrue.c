@@ -1626,6 +1626,25 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
     const cJSON *phone = cJSON_GetObjectItemCaseSensitive(body, "phone");
+    /* validateUserUpdateParams: validatePhone (phone.go) drops a leading '+'
+     * and spaces, then wants E.164 digits: ^[1-9]\d{1,14}$. */
+    char phone_fmt[64] = "";
+    if (cJSON_IsString(phone) && *phone->valuestring) {
+        const char *p = phone->valuestring[0] == '+' ? phone->valuestring + 1 : phone->valuestring;
+        size_t k = 0;
+        bool ok = true;
+        for (; *p && ok; p++) {
+            if (*p == ' ')
+                continue;
+            ok = *p >= '0' && *p <= '9' && k < 15 && (k > 0 || *p != '0');
+            if (ok)
+                phone_fmt[k++] = *p;
+        }
+        phone_fmt[k] = '\0';
+        if (!ok || k < 2)
+            return fail(err, 400, "validation_failed",
+                        "Invalid phone number format (E.164 required)");
+    }
     bool changing_secret = (cJSON_IsString(pw) && *pw->valuestring) ||
                            (cJSON_IsString(email) && *email->valuestring &&
                             (!u->email || strcmp(u->email, email->valuestring) != 0)) ||
@@ -1696,9 +1715,28 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
         free(u->email);
         u->email = xstrdup(email->valuestring);
     }
-    if (cJSON_IsString(phone) && *phone->valuestring) {
+    if (cJSON_IsString(phone) && *phone->valuestring && u->is_anonymous) {
+        /* Linking a phone: with SMS autoconfirm (the CLI's default) UserUpdate
+         * calls smsVerify (phoneChangeVerification), which creates the phone
+         * identity, confirms the number and clears is_anonymous
+         * (verify.go). */
         free(u->phone);
-        u->phone = xstrdup(phone->valuestring);
+        u->phone = xstrdup(phone_fmt);
+        u->phone_confirmed_us = c->now_us;
+        u->is_anonymous = false;
+        if (u->no_identity) {
+            u->no_identity = false;
+            u->phone_identity = true;
+            new_uuid(g, u->identity_id);
+            const char *prov = "phone";
+            cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "provider");
+            cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "providers");
+            cJSON_AddStringToObject(u->app_metadata, "provider", prov);
+            cJSON_AddItemToObject(u->app_metadata, "providers", cJSON_CreateStringArray(&prov, 1));
+        }
+    } else if (cJSON_IsString(phone) && *phone->valuestring) {
+        free(u->phone);
+        u->phone = xstrdup(phone_fmt);
     }
     u->updated_us = c->now_us;
     user_json(g, u, out);

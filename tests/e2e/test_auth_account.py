@@ -177,6 +177,27 @@ class AnonymousTest(Base):
         self.assertEqual(s2["user"]["id"], s["user"]["id"])
         self.assertIs(payload(s2["access_token"])["is_anonymous"], False)
 
+    def test_link_a_phone(self):
+        # user.go UserUpdate with SMS autoconfirm: smsVerify
+        # (phoneChangeVerification) confirms the number, creates the phone
+        # identity and clears is_anonymous (verify.go); validatePhone
+        # (phone.go) formats and checks the number first.
+        s = self.ok("POST", "/signup", {})
+        token = s["access_token"]
+        status, body, _ = self.err("PUT", "/user", {"phone": "12ab"}, token=token)
+        self.assertEqual((status, body), (400, {
+            "code": 400, "error_code": "validation_failed",
+            "msg": "Invalid phone number format (E.164 required)"}))
+        u = self.ok("PUT", "/user", {"phone": "+1 555 0100 999", "password": "phone-password"},
+                    token=token)
+        self.assertIs(u["is_anonymous"], False)
+        self.assertEqual(u["phone"], "15550100999")
+        self.assertIn("phone_confirmed_at", u)
+        self.assertEqual([i["provider"] for i in u["identities"]], ["phone"])
+        s2 = self.ok("POST", "/token?grant_type=password",
+                     {"phone": "15550100999", "password": "phone-password"})
+        self.assertEqual(s2["user"]["id"], s["user"]["id"])
+
     def test_admin_links_an_anonymous_user(self):
         # admin.go adminUserUpdate: an email creates the email identity
         # (createNewIdentity); is_anonymous goes only with email_confirm.
