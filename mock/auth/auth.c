@@ -1,8 +1,9 @@
 /* /auth/v1: the gateway's key check and Authorization rewrite (as gateway.c),
  * then GoTrue's routes (internal/api/api.go) mapped onto gotrue.c, with
  * GoTrue's error bodies in both forms (errors.go HandleResponseError). No user
- * state lives here; it is all in the instance's gotrue_t. Not modelled: OAuth,
- * OTP, magic links, MFA and the open /verify, /callback, /authorize routes. */
+ * state lives here; it is all in the instance's gotrue_t. The MFA routes and
+ * the admin user list's paging are in auth_account.c. Not modelled: OAuth,
+ * OTP, magic links and the open /verify, /callback, /authorize routes. */
 #include "auth.h"
 
 #include "auth_account.h"
