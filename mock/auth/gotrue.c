@@ -2,8 +2,8 @@
  * with GoTrue's claims, the user object in Go's field order, and the
  * handle_new_user-style on_signup insert through the store; anonymous users,
  * bans, soft deletion, and sessions' AAL and AMR claims (MFA factors are in
- * gotrue_mfa.c). Knows nothing of
- * HTTP: auth.c maps requests onto these calls and renders gotrue_error_t.
+ * gotrue_mfa.c). Knows nothing of HTTP: auth.c maps requests onto these
+ * calls and renders gotrue_error_t.
  * Sources (supabase/auth): internal/api/{auth,token,signup,anonymous,user,
  * logout,admin,errors,password}.go, internal/models/{user,sessions,amr}.go,
  * internal/tokens/service.go. */
