@@ -506,6 +506,8 @@ static scenario_t *scenario_with_defaults(void)
     add_role(s, "service_role", true);
     s->auto_reload = true;
     s->auto_reload_after_ms = 120000;
+    s->mfa_max_enrolled_factors = 10;
+    s->mfa_totp_enroll_enabled = s->mfa_totp_verify_enabled = true;
     return s;
 }
 
@@ -1616,6 +1618,37 @@ static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     return 0;
 }
 
+/* auth.mfa: {"max_enrolled_factors": N, "totp": {"enroll_enabled": B,
+ * "verify_enabled": B}}, config.toml's [auth.mfa] names. Keys given
+ * override the base's. */
+static int apply_mfa(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"max_enrolled_factors", "totp"};
+    static const char *const totp_keys[] = {"enroll_enabled", "verify_enabled"};
+    scenario_t *s = L->s;
+    const char *where = "auth.mfa";
+    if (want_object(L, j, n, where) != 0 || check_keys(L, j, n, keys, 2, where) != 0)
+        return -1;
+    const jsonc_node_t *vn, *tn;
+    const cJSON *v = member(j, n, "max_enrolled_factors", &vn);
+    if (v && want_int(L, v, vn, "max_enrolled_factors", where, 1, 1000,
+                      &s->mfa_max_enrolled_factors) != 0)
+        return -1;
+    const cJSON *t = member(j, n, "totp", &tn);
+    if (!t)
+        return 0;
+    where = "auth.mfa.totp";
+    if (want_object(L, t, tn, where) != 0 || check_keys(L, t, tn, totp_keys, 2, where) != 0)
+        return -1;
+    if ((v = member(t, tn, "enroll_enabled", &vn)) &&
+        want_bool(L, v, vn, "enroll_enabled", where, &s->mfa_totp_enroll_enabled) != 0)
+        return -1;
+    if ((v = member(t, tn, "verify_enabled", &vn)) &&
+        want_bool(L, v, vn, "verify_enabled", where, &s->mfa_totp_verify_enabled) != 0)
+        return -1;
+    return 0;
+}
+
 /* ---- auth.signing_keys ---- */
 
 /* Refuses (and frees) a key not of the kind alg needs: P-256 for ES256, RSA
@@ -1871,9 +1904,17 @@ static int apply_signing_keys(loader_t *L, const cJSON *j, const jsonc_node_t *n
 
 static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"jwt_secret",      "anon_key",      "service_role_key",
-                                       "publishable_key", "secret_key",    "users",
-                                       "on_signup",       "confirm_email", "signing_keys"};
+    static const char *const keys[] = {"jwt_secret",
+                                       "anon_key",
+                                       "service_role_key",
+                                       "publishable_key",
+                                       "secret_key",
+                                       "users",
+                                       "on_signup",
+                                       "confirm_email",
+                                       "signing_keys",
+                                       "enable_anonymous_sign_ins",
+                                       "mfa"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1912,6 +1953,11 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     }
     if ((v = member(j, n, "confirm_email", &vn)) &&
         want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "mfa", &vn)) && apply_mfa(L, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "enable_anonymous_sign_ins", &vn)) &&
+        want_bool(L, v, vn, "enable_anonymous_sign_ins", where, &s->enable_anonymous_sign_ins) != 0)
         return -1;
     if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
         return -1;
