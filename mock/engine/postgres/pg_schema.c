@@ -125,17 +125,18 @@ static const char fkeys_sql[] =
     "  JOIN pg_class other ON other.oid = traint.confrelid"
     "  JOIN pg_namespace ns2 ON ns2.oid = other.relnamespace"
     "  JOIN pg_attribute cols ON cols.attrelid = traint.conrelid AND cols.attnum = traint.conkey[1]"
-    "  JOIN pg_attribute refs ON refs.attrelid = traint.confrelid AND refs.attnum = traint.confkey[1] "
-    "WHERE traint.contype = 'f' AND traint.conparentid = 0 AND cardinality(traint.conkey) = 1 "
+    "  JOIN pg_attribute refs ON refs.attrelid = traint.confrelid AND refs.attnum = "
+    "traint.confkey[1] "
+    "WHERE traint.contype = 'f' AND traint.conparentid = 0 AND cardinality(traint.conkey) = 1"
+    "  AND (ns1.nspname = ANY($1::text[]) OR ns2.nspname = ANY($1::text[])) "
     "ORDER BY traint.conrelid, traint.conname";
 
 /* funcsSqlQuery's filter: plain functions not returning trigger. */
-static const char funcs_sql[] =
-    "SELECT pn.nspname::text, p.proname::text "
-    "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace "
-    "WHERE p.prorettype <> 'trigger'::regtype AND p.prokind = 'f'"
-    "  AND pn.nspname = ANY($1::text[]) "
-    "ORDER BY p.oid";
+static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
+                                "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace "
+                                "WHERE p.prorettype <> 'trigger'::regtype AND p.prokind = 'f'"
+                                "  AND pn.nspname = ANY($1::text[]) "
+                                "ORDER BY p.oid";
 
 static PGresult *query(const pq_api_t *pq, PGconn *conn, const char *sql, const char *schemas,
                        char *err, size_t err_len)

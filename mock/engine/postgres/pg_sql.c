@@ -495,8 +495,8 @@ static const char response_gucs[] =
     "nullif(current_setting('response.status', true), '') AS response_status, ";
 
 /* readPlanToCountQuery for a root without embeds. */
-static int count_query(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
-                       const pgrst_query_t *qry, pgrst_error_t *err)
+static int count_query(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                       pgrst_error_t *err)
 {
     sql(s, "SELECT 1  FROM ");
     from_qi(s, q);
@@ -560,8 +560,8 @@ static int main_read(const pg_sql_context_t *ctx, const engine_request_t *req, p
     return 0;
 }
 
-int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req,
-                         pg_stmt_t *out, pgrst_error_t *err)
+int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
+                         pgrst_error_t *err)
 {
     qi_t q = {ctx->schema, req->relation->name};
     sql(out, "EXPLAIN (FORMAT JSON) ");
@@ -646,8 +646,8 @@ static const char *raw_body(const engine_request_t *req)
     const rest_body_t *b = req->payload;
     if (!b)
         return "[]";
-    if (b->source && (req->query->columns || cJSON_IsObject(b->doc.json) ||
-                      cJSON_IsArray(b->doc.json)))
+    if (b->source &&
+        (req->query->columns || cJSON_IsObject(b->doc.json) || cJSON_IsArray(b->doc.json)))
         return arena_strndup(req->arena, b->source, b->source_len);
     return "[]";
 }
@@ -667,8 +667,8 @@ static int typed_columns(const engine_request_t *req, const char ***cols, size_t
     for (size_t i = 0; i < k; i++) {
         if (!pg_schema_column(req->relation, names[i])) {
             pgrst_error_setf(err, "PGRST204",
-                             "Could not find the '%s' column of '%s' in the schema cache",
-                             names[i], req->relation->name);
+                             "Could not find the '%s' column of '%s' in the schema cache", names[i],
+                             req->relation->name);
             return -1;
         }
     }
@@ -1188,8 +1188,8 @@ static void put_json(buf_t *out, const cJSON *v)
 char *pg_claims_json(const cJSON *claims, const char *role)
 {
     /* parseClaims: the claims with "role" set to the role that runs. */
-    cJSON *copy = claims && cJSON_IsObject(claims) ? cJSON_Duplicate(claims, true)
-                                                   : cJSON_CreateObject();
+    cJSON *copy =
+        claims && cJSON_IsObject(claims) ? cJSON_Duplicate(claims, true) : cJSON_CreateObject();
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "role");
     cJSON_AddStringToObject(copy, "role", role ? role : "anon");
     buf_t b;

@@ -27,7 +27,7 @@ void pg_stmt_dispose(pg_stmt_t *s);
 
 /* What generation needs besides the request. */
 typedef struct pg_sql_context {
-    const char *schema;   /* the relation's schema */
+    const char *schema;    /* the relation's schema */
     long long db_max_rows; /* 0: none (for count=estimated) */
 } pg_sql_context_t;
 
@@ -41,15 +41,15 @@ int pg_sql_main(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stm
 
 /* EXPLAIN (FORMAT JSON) of the read's count query (Statements.hs
  * postExplain), for count=planned and count=estimated. */
-int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req,
-                         pg_stmt_t *out, pgrst_error_t *err);
+int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
+                         pgrst_error_t *err);
 
 /* The transaction variables (txVarQuery): search_path, the role's settings,
  * role, request.jwt.claims, method, path, headers, cookies, timezone. */
 typedef struct pg_tx_vars {
-    const char *search_path; /* already formatted: "\"public\", \"extensions\"" */
+    const char *search_path;          /* already formatted: "\"public\", \"extensions\"" */
     const char *const *role_settings; /* key, value pairs applied before role */
-    size_t role_setting_count;       /* pairs */
+    size_t role_setting_count;        /* pairs */
     const char *role;
     const char *claims_json;
     const char *method;
