@@ -515,6 +515,13 @@ static void test_read_errors(void **state)
     assert_string_equal(a.code, "57014");
     assert_string_equal(a.message, "canceling statement due to statement timeout");
     assert_int_equal(a.status, 500);
+
+    /* The role's own settings apply (queryRoleSettings): the baseline gives
+     * anon statement_timeout 3s, which replaces the connection's 1 s. */
+    c = (call_t){.method = "GET", .table = "slow"};
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_string_equal(a.body, "[{\"x\":1}]");
 }
 
 /* ---- writes ---- */
