@@ -8,7 +8,9 @@
 #include "clock.h"
 #include "fuzzy.h"
 #include "gateway.h"
+#include "pgrst_guc.h"
 #include "pgrst_query.h"
+#include "pgrst_txvars.h"
 #include "urlcodec.h"
 #include "xalloc.h"
 
@@ -35,10 +37,10 @@ typedef struct rest_flow {
     rest_body_t body; /* POST/PATCH/PUT: parsed before the schema cache lookup */
     gateway_identity_t who;
     bool role_is_anon;
-    bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
-    bool threw;       /* PostgREST would have thrown, not answered (render_exception) */
-    long long lower;  /* the read's range (read_range): first row */
-    long long limit;  /* rows at most, -1: unbounded */
+    bool tx_rollback;        /* Prefer tx=rollback honoured, or db_tx_end rollback */
+    bool threw;              /* PostgREST would have thrown, not answered (render_exception) */
+    long long lower;         /* the read's range (read_range): first row */
+    long long limit;         /* rows at most, -1: unbounded */
     mock_explain_t *explain; /* resp->outcome.explain, filled on the way (explain.h) */
 } rest_flow_t;
 
@@ -441,6 +443,10 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .claims = c->who.claims,
         .auth_uid = c->who.sub,
         .now_us = c->renv->now_us,
+        .method = c->req->method,
+        .path = arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation)),
+        .headers_json = pgrst_headers_json(c->arena, c->req),
+        .cookies_json = pgrst_cookies_json(c->arena, c->req),
     };
     engine_result_t res;
     memset(&res, 0, sizeof res);
@@ -458,6 +464,11 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         respond_read(c, &res, err);
     else
         respond_write(c, op, &res);
+    /* response.status / response.headers set by the statement (database
+     * engine), except on the 416 that respond_read answered itself. */
+    if ((res.guc_status || res.guc_headers) && c->resp->status != 416 &&
+        pgrst_guc_apply(res.guc_status, res.guc_headers, c->arena, c->resp, err) < 0)
+        return -1;
     return 0;
 }
 

@@ -70,6 +70,18 @@ static const char DDL[] =
     "create policy add on public.items for insert to anon with check (qty >= 0);"
     "insert into public.items values (1, 'apple', 5, 1.5, '{fruit}'), (2, 'pear', 1, 2.25, '{}'),"
     "  (3, 'banana', null, 0.5, '{fruit,yellow}');"
+    "create table public.events (id int primary key,"
+    "  method text default current_setting('request.method', true),"
+    "  path text default current_setting('request.path', true),"
+    "  agent text default current_setting('request.headers', true)::json->>'user-agent',"
+    "  who text default current_setting('request.jwt.claims', true)::json->>'role');"
+    "create function public.events_guc() returns trigger language plpgsql as $$ begin"
+    "  perform set_config('response.status', '202', true);"
+    "  perform set_config('response.headers',"
+    "    '[{\"X-Made\": \"yes\"}, {\"content-type\": \"text/plain\"}]', true);"
+    "  return new; end $$;"
+    "create trigger events_guc before insert on public.events"
+    "  for each row execute function public.events_guc();"
     "reset role;";
 
 static char tmp_root[64];
@@ -165,7 +177,8 @@ typedef struct req {
     const char *prefer;
     const char *accept;
     const char *body;
-    const char *key; /* apikey (and Bearer) */
+    const char *key;   /* apikey (and Bearer) */
+    const char *agent; /* User-Agent */
 } req_t;
 
 /* status, headers (sorted by nothing: in the order written) but Date, body */
@@ -183,6 +196,8 @@ static void answer(engine_t *e, const req_t *r, buf_t *out)
         headers[n++] = (mock_header_t){"accept", r->accept};
     if (r->body)
         headers[n++] = (mock_header_t){"content-type", "application/json"};
+    if (r->agent)
+        headers[n++] = (mock_header_t){"user-agent", r->agent};
     mock_request_t req = {.arena = arena,
                           .method = r->method,
                           .target = "",
@@ -294,12 +309,43 @@ static void test_writes(void **state)
     same(&(req_t){"GET", "items", "order=id"});
 }
 
+/* Not differential: what only the database engine has. The transaction
+ * variables a default or a trigger reads (request.method, request.path,
+ * request.headers, request.jwt.claims: PreQuery.hs) and response.status /
+ * response.headers set by a trigger (Response.hs overrideStatusHeaders: the
+ * GUC's status wins, its headers replace the answer's of the same name).
+ * The trigger is BEFORE INSERT: an AFTER trigger fires once the statement,
+ * and so the reading of the GUCs, is over, on PostgREST as here. */
+static void test_database_only(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    buf_t out;
+    buf_init(&out);
+    answer(pg,
+           &(req_t){"POST", "events", NULL, "return=representation", NULL, "{\"id\":1}",
+                    SERVICE_KEY, "diff-test/1.0"},
+           &out);
+    assert_string_equal(buf_cstr(&out),
+                        "202\n"
+                        "Server: postgrest/14.5\n"
+                        "Content-Range: */*\n"
+                        "Preference-Applied: return=representation\n"
+                        "X-Made: yes\n"
+                        "content-type: text/plain\n"
+                        "\n"
+                        "[{\"id\":1,\"method\":\"POST\",\"path\":\"/events\",\"agent\":"
+                        "\"diff-test/1.0\",\"who\":\"service_role\"}]");
+    buf_dispose(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads),
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_writes),
+        cmocka_unit_test(test_database_only),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
