@@ -500,7 +500,14 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
 {
     pg_tx_t *tx = arg;
     if (!conn) {
-        tx->rc = pg_error_connection(error, tx->err);
+        if (error && strstr(error, "waiting for a database connection")) {
+            /* The pool's waiters are full (pg_conn.c): PostgREST answers a
+             * pool it cannot get a connection from with PGRST003 (504). */
+            tx->rc = pgrst_error_setf(tx->err, "PGRST003",
+                                      "Timed out acquiring connection from connection pool.");
+        } else {
+            tx->rc = pg_error_connection(error, tx->err);
+        }
         tx_finish(tx);
         return;
     }

@@ -17,6 +17,7 @@
 #include "pg_engine.h"
 #include "pgrst_query.h"
 #include "pq.h"
+#include "runtime.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -721,6 +722,106 @@ static void test_update_delete(void **state)
                   "select json_agg(t) from (select * from todos where owner = '" BOB "') t");
 }
 
+/* ---- on the event loop ---- */
+
+typedef struct pending {
+    bool done;
+    int rc;
+    int order;
+    arena_t *arena;
+    pgrst_query_t q;
+    pgrst_prefer_t prefer;
+    pgrst_accept_t accept;
+    engine_request_t req;
+    engine_result_t res;
+    buf_t body;
+    pgrst_error_t err;
+} pending_t;
+
+static int finished;
+
+static void on_pending(void *arg, int rc)
+{
+    pending_t *p = arg;
+    p->done = true;
+    p->rc = rc;
+    p->order = ++finished;
+}
+
+static void start_read(engine_t *e, pending_t *p, const char *table, const char *role)
+{
+    memset(p, 0, sizeof *p);
+    p->arena = arena_new();
+    pgrst_error_init(&p->err);
+    assert_int_equal(pgrst_query_parse(p->arena, "", &p->q, &p->err), 0);
+    pgrst_select_item_t *star = arena_calloc(p->arena, 1, sizeof *star);
+    star->star = true;
+    star->field.name = "*";
+    p->q.select = star;
+    p->q.select_count = 1;
+    p->prefer.max_affected = -1;
+    buf_init(&p->body);
+    p->res.body = &p->body;
+    p->req = (engine_request_t){.op = ENGINE_READ,
+                                .arena = p->arena,
+                                .relation = engine_find_relation(e, "public", table),
+                                .query = &p->q,
+                                .prefer = &p->prefer,
+                                .accept = &p->accept,
+                                .limit = -1,
+                                .role = role};
+    engine_execute(e, &p->req, &p->res, &p->err, on_pending, p);
+}
+
+static void end_read(pending_t *p)
+{
+    buf_dispose(&p->body);
+    pgrst_error_dispose(&p->err);
+    arena_free(p->arena);
+}
+
+/* With a loop, execute returns at once and a slow statement on one pooled
+ * connection does not hold up a quick one on another. */
+static void test_on_the_loop(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    struct uv_loop_s *loop = runtime_loop_new();
+    char *auth = pg_cluster_conninfo(cluster, "authenticator");
+    char *owner = pg_cluster_conninfo(cluster, "postgres");
+    const char *schemas[] = {"public"};
+    pg_engine_options_t eo = {.loop = loop,
+                              .conninfo = auth,
+                              .owner_conninfo = owner,
+                              .schemas = schemas,
+                              .schema_count = 1,
+                              .pool_size = 2};
+    char eerr[512] = "";
+    engine_t *e = pg_engine_new(&eo, eerr, sizeof eerr);
+    free(auth);
+    free(owner);
+    assert_non_null(e);
+    finished = 0;
+    pending_t slow, quick;
+    start_read(e, &slow, "slow", "service_role");
+    start_read(e, &quick, "notes", "anon");
+    assert_false(slow.done);
+    assert_false(quick.done);
+    assert_int_equal(runtime_loop_run_until(loop, &quick.done, 10000), 0);
+    assert_false(slow.done);
+    assert_int_equal(runtime_loop_run_until(loop, &slow.done, 10000), 0);
+    assert_int_equal(quick.rc, 0);
+    assert_int_equal(slow.rc, 0);
+    assert_int_equal(quick.order, 1);
+    assert_string_equal(buf_cstr(&quick.body), "[{\"id\":1,\"body\":\"first\"}, \n "
+                                               "{\"id\":2,\"body\":\"second\"}]");
+    assert_string_equal(buf_cstr(&slow.body), "[{\"x\":1}]");
+    end_read(&slow);
+    end_read(&quick);
+    engine_free(e);
+    assert_int_equal(runtime_loop_free(loop, 5000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_insert_representation_location_rollback),
         cmocka_unit_test(test_upsert_and_put),
         cmocka_unit_test(test_update_delete),
+        cmocka_unit_test(test_on_the_loop),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
