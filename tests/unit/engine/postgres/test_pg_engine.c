@@ -450,6 +450,13 @@ static void test_read_counts_and_range(void **state)
     assert_true(a.total >= 1);
     assert_int_equal(a.page, 1);
 
+    /* estimated: the exact count while it stays under db-max-rows (none
+     * here), so the same as exact (MainTx.hs). */
+    c.prefer = "count=estimated";
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_int_equal(a.total, 3);
+
     c.prefer = NULL;
     c.query = "select=id&limit=0";
     a = run(&c);
