@@ -169,8 +169,9 @@ static void reload(engine_t *e)
         pe->pq->finish(pe->owner);
         pe->owner = pe->pq->connectdb(pe->owner_conninfo);
     }
-    pg_schema_t *s = pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas,
-                                    pe->schema_count, err, sizeof err);
+    pg_schema_t *s =
+        pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
+                       (const char *const *)pe->extra_path, pe->extra_count, err, sizeof err);
     /* A failed reload keeps the old cache, as PostgREST keeps serving with
      * the one it has while it retries. */
     if (s) {
@@ -713,7 +714,7 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
         goto fail;
     }
     pe->schema = pg_schema_load(pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
-                                err, err_len);
+                                (const char *const *)pe->extra_path, pe->extra_count, err, err_len);
     if (!pe->schema)
         goto fail;
     if (load_role_settings(pe, opt->conninfo, err, err_len) < 0)

@@ -41,9 +41,11 @@ struct engine_relation {
 typedef struct pg_schema pg_schema_t;
 
 /* Introspects the database behind conn (any role that can read the catalog)
- * for the given schemas. NULL with err filled on failure. */
+ * for the given schemas; extra is db-extra-search-path (views' key
+ * dependencies look through it). NULL with err filled on failure. */
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
-                            size_t schema_count, char *err, size_t err_len);
+                            size_t schema_count, const char *const *extra, size_t extra_count,
+                            char *err, size_t err_len);
 void pg_schema_free(pg_schema_t *s);
 
 const engine_relation_t *pg_schema_find_relation(const pg_schema_t *s, const char *schema,

@@ -80,6 +80,7 @@ static const char schema_sql[] =
     "revoke insert on public.notes from anon;"
     "insert into public.notes values (1, 'first'), (2, 'second');"
     "create view public.slow as select 1 as x from pg_sleep(2);"
+    "create view public.note_view as select id as note_id, body from public.notes;"
     "reset role;";
 
 static int group_setup(void **state)
@@ -352,10 +353,20 @@ static void test_schema_cache(void **state)
     assert_true(engine_relation_has_primary_key(engine, todos));
     const char **names = NULL;
     size_t n = engine->ops->relation_names(engine, "public", arena, &names);
-    assert_int_equal(n, 3); /* creation order */
+    assert_int_equal(n, 4); /* creation order */
     assert_string_equal(names[0], "todos");
     assert_string_equal(names[1], "notes");
     assert_string_equal(names[2], "slow");
+    assert_string_equal(names[3], "note_view");
+    /* A view carries its base table's primary key under the view's column
+     * name (SchemaCache.hs allViewsKeyDependencies, addViewPrimaryKeys). */
+    const engine_relation_t *nv = engine_find_relation(engine, "public", "note_view");
+    assert_true(engine_relation_has_primary_key(engine, nv));
+    engine->ops->column(nv, 0, arena, &col);
+    assert_string_equal(col.name, "note_id");
+    assert_true(col.primary_key);
+    assert_false(engine_relation_has_primary_key(
+        engine, engine_find_relation(engine, "public", "slow")));
     assert_false(engine->ops->find_function(engine, "public", "nope", NULL));
 
     /* DDL after the load stays invisible until a reload (PGRST205 in production). */
@@ -676,6 +687,19 @@ static void test_upsert_and_put(void **state)
     c.query = "body=eq.x";
     a = run(&c);
     assert_string_equal(a.code, "PGRST105");
+
+    /* PUT through an updatable view, addressed by the key it carries. */
+    c = (call_t){.method = "PUT",
+                 .table = "note_view",
+                 .query = "note_id=eq.1",
+                 .body = "{\"note_id\":1,\"body\":\"uno\"}",
+                 .prefer = "return=representation",
+                 .role = "service_role",
+                 .rollback = true};
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_string_equal(a.body, "[{\"note_id\":1,\"body\":\"uno\"}]");
+    assert_true(a.existed);
 }
 
 static void test_update_delete(void **state)
