@@ -601,7 +601,9 @@ static int prepare(pg_tx_t *tx)
     v.path = req->path ? req->path : arena_sprintf(a, "/%s", req->relation->name);
     v.headers_json = req->headers_json;
     v.cookies_json = req->cookies_json;
-    v.timezone = req->prefer->timezone;
+    /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
+    if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
+        v.timezone = req->prefer->timezone;
     pg_sql_tx_vars(&v, &tx->vars);
     return check_params(&tx->vars, tx->err);
 }

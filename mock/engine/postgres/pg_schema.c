@@ -26,6 +26,8 @@ struct pg_schema {
     size_t fkey_count;
     engine_function_info_t *funcs;
     size_t func_count;
+    const char **timezones; /* pg_timezone_names, sorted (strcmp) */
+    size_t timezone_count;
 };
 
 void pg_array_literal(buf_t *out, const char *const *items, size_t n)
@@ -510,6 +512,21 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         f->name = val(pq, s->arena, r, i, 1);
     }
     pq->clear(r);
+
+    /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
+    r = pq->exec(conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"");
+    if (!r || pq->result_status(r) != PGRES_TUPLES_OK) {
+        snprintf(err, err_len, "schema cache: %s",
+                 r ? pq->result_error_message(r) : pq->error_message(conn));
+        if (r)
+            pq->clear(r);
+        goto fail;
+    }
+    n = pq->ntuples(r);
+    s->timezones = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->timezones);
+    for (int i = 0; i < n; i++)
+        s->timezones[s->timezone_count++] = val(pq, s->arena, r, i, 0);
+    pq->clear(r);
     buf_dispose(&lit);
     return s;
 fail:
@@ -593,4 +610,9 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
         if (strcmp(rel->columns[i].name, name) == 0)
             return &rel->columns[i];
     return NULL;
+}
+
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name)
+{
+    return bsearch(&name, s->timezones, s->timezone_count, sizeof *s->timezones, cmp_name) != NULL;
 }

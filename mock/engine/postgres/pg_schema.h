@@ -61,6 +61,9 @@ bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const cha
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
 
+/* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);
+
 /* A Postgres array literal of texts, each element quoted and escaped as
  * PostgREST's pgBuildArrayLiteral does ("{\"a\",\"b\"}"); NUL characters are
  * dropped (trimNullChars). Appended to out. */

@@ -365,8 +365,8 @@ static void test_schema_cache(void **state)
     engine->ops->column(nv, 0, arena, &col);
     assert_string_equal(col.name, "note_id");
     assert_true(col.primary_key);
-    assert_false(engine_relation_has_primary_key(
-        engine, engine_find_relation(engine, "public", "slow")));
+    assert_false(
+        engine_relation_has_primary_key(engine, engine_find_relation(engine, "public", "slow")));
     assert_false(engine->ops->find_function(engine, "public", "nope", NULL));
 
     /* DDL after the load stays invisible until a reload (PGRST205 in production). */
@@ -430,6 +430,20 @@ static void test_read_select_filters_order(void **state)
     assert_oracle(a.body, "anon", NULL,
                   "select coalesce(json_agg(t), '[]') from (select id from todos where done is "
                   "distinct from true order by id) t");
+
+    /* Prefer: timezone= sets the session's TimeZone for the statement; a
+     * name pg_timezone_names lacks is ignored (Preferences.hs). */
+    exec_ok("set role postgres; create view public.tz as select current_setting('TimeZone') as "
+            "zone; reset role;");
+    engine->ops->reload(engine);
+    call_t t = {.method = "GET", .table = "tz", .prefer = "timezone=Asia/Tokyo"};
+    a = run(&t);
+    assert_string_equal(a.body, "[{\"zone\":\"Asia/Tokyo\"}]");
+    t.prefer = "timezone=Nowhere/Land";
+    a = run(&t);
+    assert_string_equal(a.body, "[{\"zone\":\"UTC\"}]");
+    exec_ok("drop view public.tz");
+    engine->ops->reload(engine);
 
     c.query = "select=id&title=like(any).{buy*,file*}&order=id";
     a = run(&c);
