@@ -190,6 +190,7 @@ typedef struct pg_tx {
     engine_done_fn done;
     void *arg;
     pg_conn_t *conn;
+    pg_schema_t *schema; /* held until done has run: req->relation lives in it */
     pg_stmt_t vars;
     pg_stmt_t main;
     pg_stmt_t explain;
@@ -204,13 +205,16 @@ static void tx_finish(pg_tx_t *tx)
     engine_done_fn done = tx->done;
     void *arg = tx->arg;
     int rc = tx->rc;
+    pg_schema_t *schema = tx->schema;
     if (tx->conn)
         pg_pool_release(tx->pe->pool, tx->conn);
     pg_stmt_dispose(&tx->vars);
     pg_stmt_dispose(&tx->main);
     pg_stmt_dispose(&tx->explain);
     free(tx);
+    /* The caller may still read the relation when done runs (its headers). */
     done(arg, rc);
+    pg_schema_free(schema);
 }
 
 static void on_end(void *arg, const PGresult *res, const char *conn_error)
@@ -618,6 +622,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     tx->err = err;
     tx->done = done;
     tx->arg = arg;
+    tx->schema = pg_schema_hold(tx->pe->schema);
     pg_stmt_init(&tx->vars, req->arena);
     pg_stmt_init(&tx->main, req->arena);
     pg_stmt_init(&tx->explain, req->arena);

@@ -19,6 +19,7 @@ typedef struct pg_fkey {
 } pg_fkey_t;
 
 struct pg_schema {
+    int refs;       /* the engine's, plus one per transaction in flight */
     arena_t *arena; /* every string and array below */
     engine_relation_t *rels;
     size_t rel_count;
@@ -377,6 +378,7 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
                             char *err, size_t err_len)
 {
     pg_schema_t *s = xcalloc(1, sizeof *s);
+    s->refs = 1;
     s->arena = arena_new();
     buf_t lit;
     buf_init(&lit);
@@ -535,9 +537,15 @@ fail:
     return NULL;
 }
 
+pg_schema_t *pg_schema_hold(pg_schema_t *s)
+{
+    s->refs++;
+    return s;
+}
+
 void pg_schema_free(pg_schema_t *s)
 {
-    if (!s)
+    if (!s || --s->refs > 0)
         return;
     arena_free(s->arena);
     free(s);

@@ -46,6 +46,11 @@ typedef struct pg_schema pg_schema_t;
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
                             size_t schema_count, const char *const *extra, size_t extra_count,
                             char *err, size_t err_len);
+/* A cache is counted: the loader holds one reference, and a request in
+ * flight holds another (pg_schema_hold), so that a reload while statements
+ * run leaves the relations they and the PostgREST layer point at valid until
+ * they complete. pg_schema_free drops one; the last frees. NULL is a no-op. */
+pg_schema_t *pg_schema_hold(pg_schema_t *s);
 void pg_schema_free(pg_schema_t *s);
 
 const engine_relation_t *pg_schema_find_relation(const pg_schema_t *s, const char *schema,
