@@ -31,6 +31,7 @@ typedef struct pg_engine {
     pg_pool_t *pool; /* authenticator connections for requests */
     PGconn *owner;   /* introspection (blocking) */
     char *owner_conninfo;
+    bool listening;      /* LISTEN pgrst on owner */
     pg_schema_t *schema; /* the loaded cache; replaced by reload */
     char **schemas;
     size_t schema_count;
@@ -50,8 +51,33 @@ static pg_engine_t *from(engine_t *e)
 
 /* ---- the schema cache ---- */
 
+static void reload(engine_t *e);
+
+/* NOTIFY pgrst (Listener.hs): the owner connection LISTENs; notifications
+ * are read, without blocking, whenever a request starts using the cache
+ * (its first lookup), so a request after the NOTIFY's commit sees the new
+ * cache. '' and 'reload schema' reload it ('reload config' has nothing to
+ * reload here). */
+static void take_notifications(pg_engine_t *pe)
+{
+    const pq_api_t *pq = pe->pq;
+    if (!pe->listening || pq->consume_input(pe->owner) == 0)
+        return;
+    bool again = false;
+    PGnotify *n;
+    while ((n = pq->notifies(pe->owner)) != NULL) {
+        if (strcmp(n->relname, "pgrst") == 0 &&
+            (n->extra[0] == '\0' || strcmp(n->extra, "reload schema") == 0))
+            again = true;
+        pq->freemem(n);
+    }
+    if (again)
+        reload(&pe->base);
+}
+
 static const engine_relation_t *find_relation(engine_t *e, const char *schema, const char *name)
 {
+    take_notifications(from(e));
     return pg_schema_find_relation(from(e)->schema, schema, name);
 }
 
@@ -90,6 +116,7 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
 static bool find_function(engine_t *e, const char *schema, const char *name,
                           engine_function_info_t *out)
 {
+    take_notifications(from(e));
     return pg_schema_find_function(from(e)->schema, schema, name, out);
 }
 
@@ -161,6 +188,14 @@ static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, 
     return 0;
 }
 
+static void listen_pgrst(pg_engine_t *pe)
+{
+    PGresult *r = pe->pq->exec(pe->owner, "LISTEN pgrst");
+    pe->listening = r && pe->pq->result_status(r) == PGRES_COMMAND_OK;
+    if (r)
+        pe->pq->clear(r);
+}
+
 static void reload(engine_t *e)
 {
     pg_engine_t *pe = from(e);
@@ -168,6 +203,7 @@ static void reload(engine_t *e)
     if (pe->pq->status(pe->owner) != CONNECTION_OK) {
         pe->pq->finish(pe->owner);
         pe->owner = pe->pq->connectdb(pe->owner_conninfo);
+        listen_pgrst(pe);
     }
     pg_schema_t *s =
         pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
@@ -724,6 +760,7 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
                                 (const char *const *)pe->extra_path, pe->extra_count, err, err_len);
     if (!pe->schema)
         goto fail;
+    listen_pgrst(pe);
     if (load_role_settings(pe, opt->conninfo, err, err_len) < 0)
         goto fail;
     /* statement_timeout_ms applies to every connection of the pool through
