@@ -49,14 +49,16 @@ static const char SCENARIO[] =
     "   {\"name\": \"name\", \"type\": \"text\", \"nullable\": false, \"unique\": true},"
     "   {\"name\": \"qty\", \"type\": \"integer\"},"
     "   {\"name\": \"price\", \"type\": \"numeric\"},"
-    "   {\"name\": \"tags\", \"type\": \"text[]\"}],"
+    "   {\"name\": \"tags\", \"type\": \"text[]\"},"
+    "   {\"name\": \"meta\", \"type\": \"jsonb\"}],"
     "  \"rls\": true,"
     "  \"policies\": ["
     "   {\"name\": \"read\", \"command\": \"select\", \"roles\": [\"anon\"], \"using\": \"true\"},"
     "   {\"name\": \"add\", \"command\": \"insert\", \"roles\": [\"anon\"],"
     "    \"with_check\": \"qty >= 0\"}],"
     "  \"rows\": ["
-    "   {\"id\": 1, \"name\": \"apple\", \"qty\": 5, \"price\": 1.5, \"tags\": [\"fruit\"]},"
+    "   {\"id\": 1, \"name\": \"apple\", \"qty\": 5, \"price\": 1.5, \"tags\": [\"fruit\"],"
+    "    \"meta\": {\"n\": 2, \"color\": \"red\"}},"
     "   {\"id\": 2, \"name\": \"pear\", \"qty\": 1, \"price\": 2.25, \"tags\": []},"
     "   {\"id\": 3, \"name\": \"banana\", \"qty\": null, \"price\": 0.5, \"tags\": [\"fruit\", "
     "\"yellow\"]}]}}}";
@@ -65,12 +67,12 @@ static const char SCENARIO[] =
 static const char DDL[] =
     "set role postgres;"
     "create table public.items (id integer primary key, name text not null unique,"
-    "  qty integer, price numeric, tags text[]);"
+    "  qty integer, price numeric, tags text[], meta jsonb);"
     "alter table public.items enable row level security;"
     "create policy read on public.items for select to anon using (true);"
     "create policy add on public.items for insert to anon with check (qty >= 0);"
-    "insert into public.items values (1, 'apple', 5, 1.5, '{fruit}'), (2, 'pear', 1, 2.25, '{}'),"
-    "  (3, 'banana', null, 0.5, '{fruit,yellow}');"
+    "insert into public.items values (1, 'apple', 5, 1.5, '{fruit}', '{\"n\": 2, \"color\": \"red\"}'), (2, 'pear', 1, 2.25, '{}', null),"
+    "  (3, 'banana', null, 0.5, '{fruit,yellow}', null);"
     "create table public.events (id int primary key,"
     "  method text default current_setting('request.method', true),"
     "  path text default current_setting('request.path', true),"
@@ -297,6 +299,9 @@ static void test_reads(void **state)
                   "application/vnd.pgrst.array+json;nulls=stripped"});
     same(&(req_t){"GET", "items", "select=id&not.or=(id.eq.1,id.eq.2)"});
     same(&(req_t){"HEAD", "items", "order=id", "count=exact"});
+    same(&(req_t){"GET", "items", "select=id,meta->>color,n:meta->n&meta->n=gt.1"});
+    same(&(req_t){"GET", "items", "select=id,meta&order=meta->n.desc.nullslast,id"});
+    same(&(req_t){"GET", "items", "select=id&meta->>color=eq.red"});
 }
 
 static void test_read_errors(void **state)
