@@ -885,6 +885,56 @@ static void test_on_the_loop(void **state)
     assert_int_equal(runtime_loop_free(loop, 5000), 0);
 }
 
+/* RAISE from the database: a plain exception is P0001 (400) with the
+ * server's texts; SQLSTATE 'PGRST' carries its own code, message and status
+ * as JSON (Error.hs parseRaisePGRST), and malformed JSON there is PGRST121. */
+static void test_raise(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    exec_ok("set role postgres;"
+            "create table public.raisers (id int primary key, kind text);"
+            "create function public.raise_it() returns trigger language plpgsql as $$ begin"
+            "  if new.kind = 'plain' then raise exception 'no way' using detail = 'd', hint = "
+            "'h'; end if;"
+            "  if new.kind = 'pgrst' then raise sqlstate 'PGRST' using"
+            "    message = '{\"code\":\"123\",\"message\":\"Payment Required\",\"hint\":\"pay\"}',"
+            "    detail = '{\"status\":402,\"headers\":{\"X-Powered-By\":\"Nerd Rage\"}}'; end if;"
+            "  if new.kind = 'bad' then raise sqlstate 'PGRST' using message = 'nope'; end if;"
+            "  return new; end $$;"
+            "create trigger raise_it before insert on public.raisers for each row execute function "
+            "public.raise_it();"
+            "reset role;");
+    engine->ops->reload(engine);
+    call_t c = {.method = "POST",
+                .table = "raisers",
+                .body = "{\"id\":1,\"kind\":\"plain\"}",
+                .role = "service_role"};
+    answer_t a = run(&c);
+    assert_string_equal(a.code, "P0001");
+    assert_string_equal(a.message, "no way");
+    assert_string_equal(a.details, "d");
+    assert_string_equal(a.hint, "h");
+    assert_int_equal(a.status, 400);
+
+    c.body = "{\"id\":1,\"kind\":\"pgrst\"}";
+    a = run(&c);
+    assert_string_equal(a.code, "123");
+    assert_string_equal(a.message, "Payment Required");
+    assert_string_equal(a.details, "(null)");
+    assert_string_equal(a.hint, "pay");
+    assert_int_equal(a.status, 402);
+
+    c.body = "{\"id\":1,\"kind\":\"bad\"}";
+    a = run(&c);
+    assert_string_equal(a.code, "PGRST121");
+    assert_string_equal(a.message, "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error");
+    assert_string_equal(a.details, "Invalid JSON value for MESSAGE: 'nope'");
+    assert_int_equal(a.status, 500);
+    exec_ok("drop table public.raisers; drop function public.raise_it()");
+    engine->ops->reload(engine);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -898,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_insert_representation_location_rollback),
         cmocka_unit_test(test_upsert_and_put),
         cmocka_unit_test(test_update_delete),
+        cmocka_unit_test(test_raise),
         cmocka_unit_test(test_on_the_loop),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
