@@ -71,7 +71,8 @@ static const char DDL[] =
     "alter table public.items enable row level security;"
     "create policy read on public.items for select to anon using (true);"
     "create policy add on public.items for insert to anon with check (qty >= 0);"
-    "insert into public.items values (1, 'apple', 5, 1.5, '{fruit}', '{\"n\": 2, \"color\": \"red\"}'), (2, 'pear', 1, 2.25, '{}', null),"
+    "insert into public.items values (1, 'apple', 5, 1.5, '{fruit}', '{\"n\": 2, \"color\": "
+    "\"red\"}'), (2, 'pear', 1, 2.25, '{}', null),"
     "  (3, 'banana', null, 0.5, '{fruit,yellow}', null);"
     "create table public.events (id int primary key,"
     "  method text default current_setting('request.method', true),"
@@ -342,6 +343,18 @@ static void test_writes(void **state)
                   "{\"qty\":0}", SERVICE_KEY});
     same(&(req_t){"PATCH", "items", "id=gte.20", "return=minimal,count=exact", NULL, "{\"qty\":0}",
                   SERVICE_KEY});
+    same(&(req_t){"POST", "items", NULL, NULL, NULL, "{\"id\":40,\"nope\":1}"});
+    same(&(req_t){"POST", "items", NULL, NULL, NULL, "[{\"id\":40,\"name\":\"x\"},{\"id\":41}]"});
+    same(&(req_t){"PUT", "items", "name=eq.pear", NULL, NULL, "{\"id\":2,\"name\":\"pear\"}",
+                  SERVICE_KEY});
+    same(&(req_t){"PUT", "items", "id=eq.2", NULL, NULL, "{\"id\":3,\"name\":\"pear\"}",
+                  SERVICE_KEY});
+    /* (PATCH of several rows with Accept: vnd.pgrst.object+json and no
+     * return=representation is left out: PostgREST answers PGRST116, see
+     * test_pg_engine.c; the memory engine answers 204.) */
+    same(&(req_t){"PATCH", "items", "id=eq.1", NULL, NULL, "{\"name\":\"pear\"}", SERVICE_KEY});
+    same(&(req_t){"POST", "items", "columns=id,name", "return=representation", NULL,
+                  "{\"id\":42,\"name\":\"yuzu\",\"qty\":99}"});
     same(&(req_t){"GET", "items", "order=id"});
 }
 

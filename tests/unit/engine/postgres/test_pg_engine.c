@@ -757,6 +757,20 @@ static void test_update_delete(void **state)
     assert_string_equal(a.details, "The query affects 2 rows");
     assert_oracle("first", "service_role", NULL, "select body from notes where id = 1");
 
+    /* failNotSingular applies to the negotiated media type whatever the
+     * return preference (SingularSpec.hs "raises an error for multiple rows":
+     * PATCH with the singular Accept and no return=representation is 406). */
+    c = (call_t){.method = "PATCH",
+                 .table = "notes",
+                 .query = "id=gt.0",
+                 .body = "{\"body\":null}",
+                 .accept = "application/vnd.pgrst.object+json",
+                 .role = "service_role"};
+    a = run(&c);
+    assert_string_equal(a.code, "PGRST116");
+    assert_string_equal(a.details, "The result contains 2 rows");
+    assert_oracle("first", "service_role", NULL, "select body from notes where id = 1");
+
     /* pg-safeupdate, as Supabase runs the Data API. */
     c = (call_t){.method = "DELETE", .table = "notes", .role = "service_role"};
     a = run(&c);
