@@ -355,6 +355,15 @@ static void test_writes(void **state)
     same(&(req_t){"PATCH", "items", "id=eq.1", NULL, NULL, "{\"name\":\"pear\"}", SERVICE_KEY});
     same(&(req_t){"POST", "items", "columns=id,name", "return=representation", NULL,
                   "{\"id\":42,\"name\":\"yuzu\",\"qty\":99}"});
+    same(&(req_t){"POST", "items", "on_conflict=name&select=id,name,qty",
+                  "resolution=merge-duplicates,return=representation", NULL,
+                  "{\"id\":50,\"name\":\"yuzu\",\"qty\":5}", SERVICE_KEY});
+    same(&(req_t){"POST", "items", NULL, "resolution=ignore-duplicates", NULL,
+                  "{\"id\":42,\"name\":\"other\",\"qty\":5}", SERVICE_KEY});
+    same(&(req_t){"POST", "items", "select=id,name", "return=representation", "text/csv",
+                  "[{\"id\":51,\"name\":\"c1\"},{\"id\":52,\"name\":\"c2\"}]", SERVICE_KEY});
+    same(&(req_t){"DELETE", "items", "id=gt.50", "return=representation",
+                  "application/vnd.pgrst.object+json", NULL, SERVICE_KEY});
     same(&(req_t){"GET", "items", "order=id"});
 }
 
