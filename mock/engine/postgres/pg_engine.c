@@ -42,6 +42,9 @@ typedef struct pg_engine {
     int postgrest_version;
     long long db_max_rows;
     int statement_timeout_ms;
+    char *pool_conninfo; /* the authenticator's, with the statement timeout */
+    size_t pool_size;
+    size_t in_flight; /* transactions started and not finished */
 } pg_engine_t;
 
 static pg_engine_t *from(engine_t *e)
@@ -242,6 +245,7 @@ static void tx_finish(pg_tx_t *tx)
     void *arg = tx->arg;
     int rc = tx->rc;
     pg_schema_t *schema = tx->schema;
+    tx->pe->in_flight--;
     if (tx->conn)
         pg_pool_release(tx->pe->pool, tx->conn);
     pg_stmt_dispose(&tx->vars);
@@ -659,6 +663,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     tx->done = done;
     tx->arg = arg;
     tx->schema = pg_schema_hold(tx->pe->schema);
+    tx->pe->in_flight++;
     pg_stmt_init(&tx->vars, req->arena);
     pg_stmt_init(&tx->main, req->arena);
     pg_stmt_init(&tx->explain, req->arena);
@@ -686,6 +691,7 @@ static void pg_engine_free(engine_t *e)
         free(pe->extra_path[i]);
     free(pe->extra_path);
     free(pe->owner_conninfo);
+    free(pe->pool_conninfo);
     free_roles(pe);
     free(pe);
 }
@@ -774,13 +780,30 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
     else
         conninfo = xasprintf("%s options='-c statement_timeout=%d'", opt->conninfo,
                              opt->statement_timeout_ms);
+    pe->pool_conninfo = conninfo;
+    pe->pool_size = opt->pool_size;
     pg_pool_options_t po = {.loop = opt->loop, .conninfo = conninfo, .size = opt->pool_size};
     pe->pool = pg_pool_new(&po, err, err_len);
-    free(conninfo);
     if (!pe->pool)
         goto fail;
     return &pe->base;
 fail:
     pg_engine_free(&pe->base);
     return NULL;
+}
+
+int pg_engine_attach_loop(engine_t *e, struct uv_loop_s *loop, char *err, size_t err_len)
+{
+    pg_engine_t *pe = from(e);
+    if (pe->in_flight) {
+        snprintf(err, err_len, "database engine: requests are in flight");
+        return -1;
+    }
+    pg_pool_options_t po = {.loop = loop, .conninfo = pe->pool_conninfo, .size = pe->pool_size};
+    pg_pool_t *pool = pg_pool_new(&po, err, err_len);
+    if (!pool)
+        return -1;
+    pg_pool_free(pe->pool);
+    pe->pool = pool;
+    return 0;
 }

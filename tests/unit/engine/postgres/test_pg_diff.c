@@ -150,9 +150,14 @@ static int group_setup(void **state)
                               .extra_search_path = "public, extensions",
                               .pool_size = 1};
     pg = pg_engine_new(&eo, err, sizeof err);
+    /* Made blocking, as an instance is before the server's loop exists, then
+     * moved onto the loop. */
     loop = runtime_loop_new();
-    eo.loop = loop;
     pg_async = pg_engine_new(&eo, err, sizeof err);
+    if (pg_async && pg_engine_attach_loop(pg_async, loop, err, sizeof err) < 0) {
+        fprintf(stderr, "pg_engine_attach_loop: %s\n", err);
+        return -1;
+    }
     free(auth);
     free(owner);
     if (!pg || !pg_async) {
