@@ -698,6 +698,7 @@ static void pg_engine_free(engine_t *e)
 
 static const engine_ops_t pg_ops = {
     .name = "postgres",
+    .uses_request_vars = true,
     .find_relation = find_relation,
     .relation_names = relation_names,
     .relation_name = relation_name,
