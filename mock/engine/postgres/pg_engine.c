@@ -263,7 +263,7 @@ static void on_end(void *arg, const PGresult *res, const char *conn_error)
     const pq_api_t *pq = tx->pe->pq;
     if (tx->rc == 0) {
         if (!res)
-            tx->rc = pg_error_connection(conn_error, tx->err);
+            tx->rc = pg_error_client(conn_error, tx->err);
         else if (pq->result_status(res) == PGRES_FATAL_ERROR)
             tx->rc = pg_error_from_result(pq, res, tx->err); /* a deferred constraint at COMMIT */
     }
@@ -278,7 +278,7 @@ static void send(pg_tx_t *tx, const char *sql, size_t n, const char *const *para
     if (pg_conn_exec(tx->conn, sql, (int)n, params, next, tx) == 0)
         return;
     if (tx->rc == 0)
-        tx->rc = pg_error_connection(pg_conn_error(tx->conn), tx->err);
+        tx->rc = pg_error_client(pg_conn_error(tx->conn), tx->err);
     tx_finish(tx);
 }
 
@@ -301,7 +301,7 @@ static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     const pq_api_t *pq = tx->pe->pq;
     if (!res) {
-        tx->rc = pg_error_connection(conn_error, tx->err);
+        tx->rc = pg_error_client(conn_error, tx->err);
         tx_finish(tx);
         return;
     }
@@ -315,7 +315,7 @@ static bool failed(pg_tx_t *tx, const PGresult *res, const char *conn_error)
 {
     const pq_api_t *pq = tx->pe->pq;
     if (!res) {
-        tx->rc = pg_error_connection(conn_error, tx->err);
+        tx->rc = pg_error_client(conn_error, tx->err);
         tx_finish(tx);
         return true;
     }

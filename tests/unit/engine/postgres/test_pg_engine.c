@@ -899,6 +899,28 @@ static void test_on_the_loop(void **state)
     assert_int_equal(runtime_loop_free(loop, 5000), 0);
 }
 
+/* A backend that goes away (pg_terminate_backend) answers 503 as PostgREST
+ * does, with the server's 57P01 or, when the socket is already gone,
+ * PGRST001 (SQL.ClientError); the pool replaces the connection and the
+ * next request is served. */
+static void test_backend_gone(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    call_t c = {.method = "GET", .table = "notes", .query = "select=id&order=id"};
+    answer_t a = run(&c);
+    assert_int_equal(a.rc, 0);
+    exec_ok("select pg_terminate_backend(pid) from pg_stat_activity where usename = "
+            "'authenticator' and pid <> pg_backend_pid()");
+    a = run(&c);
+    assert_int_equal(a.rc, -1);
+    assert_true(strcmp(a.code, "57P01") == 0 || strcmp(a.code, "PGRST001") == 0);
+    assert_int_equal(a.status, 503);
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_string_equal(a.body, "[{\"id\":1}, \n {\"id\":2}]");
+}
+
 /* RAISE from the database: a plain exception is P0001 (400) with the
  * server's texts; SQLSTATE 'PGRST' carries its own code, message and status
  * as JSON (Error.hs parseRaisePGRST), and malformed JSON there is PGRST121. */
@@ -963,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_upsert_and_put),
         cmocka_unit_test(test_update_delete),
         cmocka_unit_test(test_raise),
+        cmocka_unit_test(test_backend_gone),
         cmocka_unit_test(test_on_the_loop),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
