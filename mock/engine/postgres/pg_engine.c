@@ -235,7 +235,6 @@ typedef struct pg_tx {
     pg_stmt_t explain;
     bool explaining; /* count=planned/estimated: EXPLAIN after the statement */
     long long exact_total;
-    bool has_total;
     int rc; /* -1 once err is set: the transaction then rolls back */
 } pg_tx_t;
 
@@ -272,8 +271,8 @@ static void on_end(void *arg, const PGresult *res, const char *conn_error)
 
 /* Sends one statement of the chain; when it cannot be sent, the request ends
  * with the connection's error. */
-static void send(pg_tx_t *tx, const char *sql, size_t n, const char *const *params,
-                 pg_conn_done_fn next)
+static void send_stmt(pg_tx_t *tx, const char *sql, size_t n, const char *const *params,
+                      pg_conn_done_fn next)
 {
     if (pg_conn_exec(tx->conn, sql, (int)n, params, next, tx) == 0)
         return;
@@ -290,10 +289,10 @@ static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
 static void tx_end(pg_tx_t *tx)
 {
     if (tx->rc == 0 && tx->req->tx_rollback) {
-        send(tx, "SET CONSTRAINTS ALL IMMEDIATE", 0, NULL, on_immediate);
+        send_stmt(tx, "SET CONSTRAINTS ALL IMMEDIATE", 0, NULL, on_immediate);
         return;
     }
-    send(tx, tx->rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, on_end);
+    send_stmt(tx, tx->rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, on_end);
 }
 
 static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
@@ -307,7 +306,7 @@ static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
     }
     if (pq->result_status(res) == PGRES_FATAL_ERROR)
         tx->rc = pg_error_from_result(pq, res, tx->err);
-    send(tx, "ROLLBACK", 0, NULL, on_end);
+    send_stmt(tx, "ROLLBACK", 0, NULL, on_end);
 }
 
 /* A failed statement: keep the server's error and roll back. */
@@ -461,7 +460,6 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
     out->guc_status = guc_status ? arena_strdup(a, guc_status) : NULL;
     bool singular = req->accept->media == PGRST_MEDIA_OBJECT;
     if (read) {
-        tx->has_total = total != NULL;
         tx->exact_total = total ? num(total) : page;
         out->total = tx->exact_total;
         if (singular && page != 1) {
@@ -472,8 +470,8 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
         if (body && out->body)
             buf_puts(out->body, body);
         if (tx->explaining) {
-            send(tx, buf_cstr(&tx->explain.sql), tx->explain.param_count, tx->explain.params,
-                 on_explain);
+            send_stmt(tx, buf_cstr(&tx->explain.sql), tx->explain.param_count, tx->explain.params,
+                      on_explain);
             return;
         }
         tx_end(tx);
@@ -530,7 +528,7 @@ static void on_vars(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
+    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
 }
 
 static void on_begin(void *arg, const PGresult *res, const char *conn_error)
@@ -538,7 +536,7 @@ static void on_begin(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send(tx, buf_cstr(&tx->vars.sql), tx->vars.param_count, tx->vars.params, on_vars);
+    send_stmt(tx, buf_cstr(&tx->vars.sql), tx->vars.param_count, tx->vars.params, on_vars);
 }
 
 static void on_conn(void *arg, pg_conn_t *conn, const char *error)
@@ -559,10 +557,10 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
     tx->conn = conn;
     /* Hasql's transaction: the isolation level and READ ONLY for reads
      * (planTxMode), READ WRITE for writes. */
-    send(tx,
-         tx->req->op == ENGINE_READ ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                                    : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
-         0, NULL, on_begin);
+    send_stmt(tx,
+              tx->req->op == ENGINE_READ ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+                                         : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
+              0, NULL, on_begin);
 }
 
 static const char *method_of(engine_op_t op)
