@@ -243,6 +243,32 @@ class RestTest(unittest.TestCase):
         self.assertError(self.mock.request("TRACE", "/rest/v1/profiles", headers=keyed()), 405,
                          error("PGRST117", "Unsupported HTTP method: TRACE"))
 
+    def test_empty_in_list_is_the_empty_array(self):
+        # supabase-js .in(col, []) sends in.(): QueryParams.hs pListVal reads
+        # it as [""], which SqlFragment.hs renders `= ANY('{}')`: no row, on
+        # any column type (no 22P02 for an integer column), and not.in.()
+        # every row, a NULL in the column included (nothing is compared).
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&email=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":"demo@example.com"}]'))
+        st, _, _, body = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER, {"email": None},
+                                  Prefer="return=minimal")
+        self.assertEqual(st, 204)
+        st, _, _, body = self.req("GET", "profiles?select=email&email=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":null}]'))
+
+    def test_rpc_takes_only_get_head_post_options(self):
+        # ApiRequest.hs getAction: (ResourceRoutine _, _) -> InvalidRpcMethod,
+        # before any function is looked up; Error.hs: 405, PGRST101,
+        # "Cannot use the " <> method <> " method on RPC". Unknown methods too.
+        for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+            self.assertError(self.mock.request(method, "/rest/v1/rpc/whatever", body="{}",
+                                               headers=keyed(**{"Content-Type": "application/json"})),
+                             405, error("PGRST101", "Cannot use the %s method on RPC" % method))
+
     def test_request_errors_in_postgrests_order(self):
         # ApiRequest.hs userApiRequest: getResource (PGRST125), then getSchema
         # (PGRST106), then getAction (PGRST117), then the query string, then
