@@ -46,7 +46,17 @@ const pq_api_t *pq_load(char *err, size_t err_len)
                 resolve(lib, "PQntuples", (void **)&a.ntuples) == 0 &&
                 resolve(lib, "PQgetvalue", (void **)&a.getvalue) == 0 &&
                 resolve(lib, "PQgetisnull", (void **)&a.getisnull) == 0 &&
-                resolve(lib, "PQclear", (void **)&a.clear) == 0) {
+                resolve(lib, "PQclear", (void **)&a.clear) == 0 &&
+                resolve(lib, "PQconninfoParse", (void **)&a.conninfo_parse) == 0 &&
+                resolve(lib, "PQconninfoFree", (void **)&a.conninfo_free) == 0 &&
+                resolve(lib, "PQfreemem", (void **)&a.freemem) == 0 &&
+                resolve(lib, "PQsetNoticeProcessor", (void **)&a.set_notice_processor) == 0 &&
+                resolve(lib, "PQnfields", (void **)&a.nfields) == 0 &&
+                resolve(lib, "PQfname", (void **)&a.fname) == 0 &&
+                resolve(lib, "PQftype", (void **)&a.ftype) == 0 &&
+                resolve(lib, "PQcmdStatus", (void **)&a.cmd_status) == 0 &&
+                resolve(lib, "PQsendQuery", (void **)&a.send_query) == 0 &&
+                resolve(lib, "PQgetResult", (void **)&a.get_result) == 0) {
                 loaded = a;
                 load_state = 1;
             } else {

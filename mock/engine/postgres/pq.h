@@ -27,6 +27,17 @@ typedef struct pq_api {
     char *(*getvalue)(const PGresult *res, int row, int col);
     int (*getisnull)(const PGresult *res, int row, int col);
     void (*clear)(PGresult *res);
+    /* Loading projects (pg_site.c, pg_apply.c) and /__mock/sql. */
+    PQconninfoOption *(*conninfo_parse)(const char *conninfo, char **errmsg);
+    void (*conninfo_free)(PQconninfoOption *opts);
+    void (*freemem)(void *ptr);
+    PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
+    int (*nfields)(const PGresult *res);
+    char *(*fname)(const PGresult *res, int col);
+    Oid (*ftype)(const PGresult *res, int col);
+    char *(*cmd_status)(PGresult *res);
+    int (*send_query)(PGconn *conn, const char *query);
+    PGresult *(*get_result)(PGconn *conn);
 } pq_api_t;
 
 /* The loaded API (loaded once per process, kept until exit), or NULL with a
