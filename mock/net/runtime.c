@@ -5,10 +5,12 @@
 #include "runtime.h"
 
 #include "log.h"
+#include "xalloc.h"
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
@@ -170,4 +172,59 @@ int runtime_run(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
                 runtime_command_fn ready, void *ready_arg, int *child_status)
 {
     return run_loop(cfg, handler, ctx, NULL, ready, ready_arg, child_status);
+}
+
+struct uv_loop_s *runtime_loop_new(void)
+{
+    uv_loop_t *loop = xmalloc(sizeof *loop);
+    if (uv_loop_init(loop) != 0) {
+        free(loop);
+        return NULL;
+    }
+    return loop;
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    bool *expired = t->data;
+    *expired = true;
+}
+
+int runtime_loop_run_until(struct uv_loop_s *loop, const bool *flag, unsigned timeout_ms)
+{
+    bool expired = false;
+    uv_timer_t deadline;
+    uv_timer_init(loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, timeout_ms, 0);
+    while (!*flag && !expired)
+        uv_run(loop, UV_RUN_ONCE);
+    /* The timer lives on this stack frame: closed and let go before return. */
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    return *flag ? 0 : -1;
+}
+
+static void on_linger_deadline(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+int runtime_loop_free(struct uv_loop_s *loop, unsigned timeout_ms)
+{
+    if (!loop)
+        return 0;
+    uv_timer_t deadline;
+    uv_timer_init(loop, &deadline);
+    uv_timer_start(&deadline, on_linger_deadline, timeout_ms, 0);
+    uv_unref((uv_handle_t *)&deadline); /* alone, it does not keep the loop alive */
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    if (uv_loop_close(loop) != 0) {
+        log_msg(LOG_WARN, "event loop closed with handles still open");
+        return -1;
+    }
+    free(loop);
+    return 0;
 }

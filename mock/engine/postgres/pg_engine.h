@@ -25,6 +25,9 @@ typedef struct pg_engine_options {
     const char *extra_search_path; /* db-extra-search-path: "public, extensions" */
     size_t pool_size;              /* db-pool */
     int statement_timeout_ms;      /* 0: none */
+    /* Added with the implementation (zero keeps the old meaning): */
+    int postgrest_version; /* 12, 13 or 14 (error wordings); 0: 14 */
+    long long db_max_rows; /* db-max-rows, for count=estimated; 0: none */
 } pg_engine_options_t;
 
 /* Connects and loads the schema cache. NULL with err filled on failure.

@@ -27,17 +27,30 @@ typedef struct pq_api {
     char *(*getvalue)(const PGresult *res, int row, int col);
     int (*getisnull)(const PGresult *res, int row, int col);
     void (*clear)(PGresult *res);
-    /* Loading projects (pg_site.c, pg_apply.c) and /__mock/sql. */
+    /* The asynchronous API (pg_conn.c). */
+    PGconn *(*connect_start)(const char *conninfo);
+    PostgresPollingStatusType (*connect_poll)(PGconn *conn);
+    int (*socket)(const PGconn *conn);
+    int (*set_nonblocking)(PGconn *conn, int arg);
+    int (*send_query_params)(PGconn *conn, const char *command, int n_params,
+                             const Oid *param_types, const char *const *param_values,
+                             const int *param_lengths, const int *param_formats, int result_format);
+    int (*consume_input)(PGconn *conn);
+    int (*is_busy)(PGconn *conn);
+    PGresult *(*get_result)(PGconn *conn);
+    int (*flush)(PGconn *conn);
+    PGTransactionStatusType (*transaction_status)(const PGconn *conn);
+    PGnotify *(*notifies)(PGconn *conn);
+    void (*freemem)(void *ptr);
+    int (*backend_pid)(const PGconn *conn);
+    PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
+    /* Loading projects (pg_site.c) and /__mock/sql. */
     PQconninfoOption *(*conninfo_parse)(const char *conninfo, char **errmsg);
     void (*conninfo_free)(PQconninfoOption *opts);
-    void (*freemem)(void *ptr);
-    PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
     int (*nfields)(const PGresult *res);
     char *(*fname)(const PGresult *res, int col);
     Oid (*ftype)(const PGresult *res, int col);
     char *(*cmd_status)(PGresult *res);
-    int (*send_query)(PGconn *conn, const char *query);
-    PGresult *(*get_result)(PGconn *conn);
 } pq_api_t;
 
 /* The loaded API (loaded once per process, kept until exit), or NULL with a
