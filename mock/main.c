@@ -8,6 +8,8 @@
 #include "app.h"
 #include "clock.h"
 #include "cluster.h"
+#include "pg_site.h"
+#include "project.h"
 #include "gotrue.h"
 #include "jwt.h"
 #include "instance.h"
@@ -46,6 +48,7 @@ static const char usage_text[] =
     "                [--log-format pretty|json] [--ready-file PATH] [--admin-token TOKEN]\n"
     "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
     "                [--idle-timeout-ms N] [--admin-host NAME[:PORT]]...\n"
+    "                [--db memory|postgres|postgres://URL] [--project DIR]\n"
     "       supamock run [flags above] -- CMD [ARGS...]\n"
     "       supamock validate FILE...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
@@ -77,6 +80,12 @@ static const char usage_text[] =
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
     "  --max-connections N    more connections are closed at once (default 4096)\n"
     "  --idle-timeout-ms N    cut connections without a complete request (default 60000)\n"
+    "  --db ENGINE            memory (default), postgres (a PostgreSQL 15 cluster supamock\n"
+    "                         starts on a private socket) or a postgres:// URL of an existing\n"
+    "                         server (supamock creates its own database there, drops it on exit)\n"
+    "  --project DIR          serve a Supabase project folder: supabase/config.toml,\n"
+    "                         migrations/*.sql in order, seed.sql, optional supamock.json;\n"
+    "                         implies --db postgres\n"
     "\n"
     "db-check starts the PostgreSQL 15 cluster the database engine will use (building its\n"
     "cached template with the Supabase baseline on first use), checks it, prints how long\n"
@@ -134,6 +143,7 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
  * -1 after printing --help/--version, meaning "exit 0"). */
 static int parse_args(int argc, char **argv, mock_config_t *cfg)
 {
+    bool db_given = false, scenario_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -170,6 +180,8 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
                                             "--max-connections",
                                             "--idle-timeout-ms",
                                             "--admin-host",
+                                            "--db",
+                                            "--project",
                                             NULL};
         bool ok = false;
         for (int k = 0; known[k]; k++)
@@ -189,6 +201,7 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
             if (!*value)
                 return usage_error("--scenario needs a name or file");
             cfg->scenario = value;
+            scenario_given = true;
         } else if (strcmp(name, "--host") == 0) {
             if (!*value)
                 return usage_error("--host needs an address");
@@ -252,7 +265,29 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
             if (cfg->admin_host_count >= MOCK_MAX_ADMIN_HOSTS)
                 return usage_error("at most %d --admin-host values", MOCK_MAX_ADMIN_HOSTS);
             cfg->admin_hosts[cfg->admin_host_count++] = value;
+        } else if (strcmp(name, "--db") == 0) {
+            if (strcmp(value, "memory") != 0 && strcmp(value, "postgres") != 0 &&
+                strncmp(value, "postgres://", 11) != 0 && strncmp(value, "postgresql://", 13) != 0)
+                return usage_error("--db must be memory, postgres or a postgres:// URL, not '%s'",
+                                   value);
+            cfg->db = value;
+            db_given = true;
+        } else if (strcmp(name, "--project") == 0) {
+            if (!*value)
+                return usage_error("--project needs a folder");
+            cfg->project = value;
         }
+    }
+    if (cfg->project) {
+        /* A project's schema is SQL, which only the database engine runs. */
+        if (db_given && strcmp(cfg->db, "memory") == 0)
+            return usage_error("--project needs the database engine (--db postgres or a "
+                               "postgres:// URL); the memory engine does not run migrations");
+        if (scenario_given)
+            return usage_error("--project and --scenario exclude each other: put the "
+                               "project's rules and overrides in supamock.json in its folder");
+        if (!db_given)
+            cfg->db = "postgres";
     }
     if (!admin_is_loopback_host(cfg->host) && !cfg->admin_token)
         return usage_error("refusing to listen on non-loopback host '%s' without --admin-token: "
@@ -755,27 +790,81 @@ static int on_ready(void *arg, const char *url)
     return 0;
 }
 
+/* What serve and run start from: the scenario (or the project folder's),
+ * the engine, the app. Returns 0, or an exit status after a message: 2 for
+ * scenario and project errors (FILE:LINE:COL), 1 when the database cannot
+ * be started or reached. On success the caller disposes *app (which closes
+ * the database engine) and then frees *project. */
+static int start_app(const mock_config_t *cfg, mock_app_t *app, scenario_t **sc,
+                     project_t **project)
+{
+    *sc = NULL;
+    *project = NULL;
+    memset(app, 0, sizeof *app);
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    if (cfg->project)
+        rc = project_load(cfg->project, project, &err) < 0 ||
+                     project_scenario(*project, sc, &err) < 0
+                 ? EXIT_USAGE
+                 : 0;
+    else
+        rc = scenario_load(cfg->scenario, sc, &err) < 0 ? EXIT_USAGE : 0;
+    if (rc == 0 && mock_config_uses_postgres(cfg)) {
+        pg_site_t *site = NULL;
+        char msg[1200];
+        bool url = strcmp(cfg->db, "postgres") != 0;
+        if (pg_site_open(url ? cfg->db : NULL, &site, msg, sizeof msg) < 0) {
+            fprintf(stderr, "supamock: database engine: %s\n", msg);
+            scenario_free(*sc);
+            project_free(*project);
+            *sc = NULL;
+            *project = NULL;
+            return 1;
+        }
+        bool hit = true;
+        double start_ms = pg_site_start_ms(site, &hit);
+        if (!url)
+            log_msg(LOG_INFO, "database engine: PostgreSQL started in %.0f ms (%s template)",
+                    start_ms, hit ? "cached" : "new");
+        rc = app_init_db(app, cfg, *sc, site, *project, &err) < 0 ? EXIT_USAGE : 0;
+        if (rc == 0)
+            log_msg(LOG_INFO, "database engine: ready in %.0f ms", elapsed_ms(&t0));
+    } else if (rc == 0) {
+        rc = app_init(app, cfg, *sc, &err) < 0 ? EXIT_USAGE : 0;
+    }
+    if (rc != 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        /* app_init and app_init_db own sc (and the site) once called. */
+        if (app->root.scenario)
+            app_dispose(app);
+        else
+            scenario_free(*sc);
+        project_free(*project);
+        *sc = NULL;
+        *project = NULL;
+    }
+    return rc;
+}
+
 static int serve(const mock_config_t *cfg)
 {
     log_setup(cfg->log_level, cfg->log_format);
     scenario_t *sc = NULL;
+    project_t *project = NULL;
     mock_app_t model;
-    memset(&model, 0, sizeof model);
-    scenario_error_t err;
-    memset(&err, 0, sizeof err);
-    if (scenario_load(cfg->scenario, &sc, &err) < 0 || app_init(&model, cfg, sc, &err) < 0) {
-        char msg[1200];
-        scenario_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        if (model.root.scenario)
-            app_dispose(&model);
-        else
-            scenario_free(sc);
-        return EXIT_USAGE;
-    }
+    int rc = start_app(cfg, &model, &sc, &project);
+    if (rc != 0)
+        return rc;
     ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
+    project_free(project);
     log_flush();
     return status;
 }
@@ -920,20 +1009,11 @@ static int cmd_run(int argc, char **argv)
         return rc;
     log_setup(cfg.log_level, cfg.log_format);
     scenario_t *sc = NULL;
+    project_t *project = NULL;
     mock_app_t model;
-    memset(&model, 0, sizeof model);
-    scenario_error_t err;
-    memset(&err, 0, sizeof err);
-    if (scenario_load(cfg.scenario, &sc, &err) < 0 || app_init(&model, &cfg, sc, &err) < 0) {
-        char msg[1200];
-        scenario_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        if (model.root.scenario)
-            app_dispose(&model);
-        else
-            scenario_free(sc);
-        return EXIT_USAGE;
-    }
+    rc = start_app(&cfg, &model, &sc, &project);
+    if (rc != 0)
+        return rc;
     run_ctx_t run = {.cfg = &cfg, .sc = sc, .app = &model, .argv = argv + dashdash + 1};
     int child_status = 0;
     int status = runtime_run(&cfg, router_handle, &model, on_run_ready, &run, &child_status);
@@ -946,6 +1026,7 @@ static int cmd_run(int argc, char **argv)
         free(run.env[i]);
     free(run.env);
     app_dispose(&model);
+    project_free(project);
     log_flush();
     return status;
 }

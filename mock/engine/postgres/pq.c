@@ -66,7 +66,8 @@ const pq_api_t *pq_load(char *err, size_t err_len)
                 resolve(lib, "PQnfields", (void **)&a.nfields) == 0 &&
                 resolve(lib, "PQfname", (void **)&a.fname) == 0 &&
                 resolve(lib, "PQftype", (void **)&a.ftype) == 0 &&
-                resolve(lib, "PQcmdStatus", (void **)&a.cmd_status) == 0) {
+                resolve(lib, "PQcmdStatus", (void **)&a.cmd_status) == 0 &&
+                resolve(lib, "PQsendQuery", (void **)&a.send_query) == 0) {
                 loaded = a;
                 load_state = 1;
             } else {

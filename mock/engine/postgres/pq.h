@@ -51,6 +51,7 @@ typedef struct pq_api {
     char *(*fname)(const PGresult *res, int col);
     Oid (*ftype)(const PGresult *res, int col);
     char *(*cmd_status)(PGresult *res);
+    int (*send_query)(PGconn *conn, const char *query);
 } pq_api_t;
 
 /* The loaded API (loaded once per process, kept until exit), or NULL with a
