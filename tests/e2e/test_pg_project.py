@@ -12,9 +12,12 @@ PGRST205 and its message come from PostgREST's Error.hs (SchemaCacheErr
 TableNotFound). The shipped JSON scenarios load on this engine too.
 """
 
+import glob
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -141,6 +144,43 @@ class ProjectFolders(unittest.TestCase):
                                            headers={"Content-Type": JSON_CT})
             status, rows = self.get(mock, "/rest/v1/image_generations")
             self.assertEqual((status, rows), (200, []))
+
+
+    def test_existing_server_and_sessions(self):
+        """--db postgres://...: a private database on a server that has Supabase's
+        roles (here the cluster of another supamock), dropped on exit."""
+        tmp = tempfile.mkdtemp(prefix="supamock-e2e-")
+        os.chmod(tmp, 0o755)  # run as root, the server's own user must traverse it
+        try:
+            with Supamock("--db", "postgres", env={"TMPDIR": tmp}, ready_timeout=READY) as server:
+                run = glob.glob(os.path.join(tmp, "supamock-pg-*", "run"))
+                self.assertEqual(len(run), 1)
+                url = "postgresql://supabase_admin@/postgres?host=" + run[0]
+                names = "select string_agg(datname, ',' order by datname) as d from pg_database"
+                with Supamock("--db", url, "--project", project("todos"),
+                              ready_timeout=READY) as mock:
+                    status, rows = self.get(mock, "/rest/v1/todos?select=task&order=id")
+                    self.assertEqual((status, len(rows)), (200, 2))
+                    # A session clones the template into a database of its own.
+                    status, _, _, body = mock.request("POST", "/__mock/sessions", body="{}",
+                                                      headers={"Content-Type": JSON_CT})
+                    self.assertEqual(status, 201, body)
+                    sid = json.loads(body)["id"]
+                    status, body = self.sql(server, names)
+                    dbs = body["results"][0]["rows"][0]["d"].split(",")
+                    self.assertEqual(len([d for d in dbs if d.startswith("supamock_%d_" % mock.proc.pid)]), 3)
+                    status, _, _, _ = mock.request(
+                        "POST", "/s/%s/__mock/sql" % sid, body=json.dumps({"sql": "delete from todos"}),
+                        headers={"Content-Type": JSON_CT})
+                    status, rows = self.get(mock, "/s/%s/rest/v1/todos" % sid)
+                    self.assertEqual(rows, [])
+                    status, rows = self.get(mock, "/rest/v1/todos?select=id")
+                    self.assertEqual(len(rows), 2)  # the root's database is untouched
+                    pid = mock.proc.pid
+                status, body = self.sql(server, names)
+                self.assertNotIn("supamock_%d_" % pid, body["results"][0]["rows"][0]["d"])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")

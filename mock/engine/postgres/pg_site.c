@@ -185,9 +185,22 @@ static int apply_baseline_part(pg_site_t *s, const char *db, char *err, size_t n
     pg_stmt_span_t spans[256];
     size_t count = pg_split(from, len, spans, 256);
     int rc = 0;
+    bool as_postgres = false;
     for (size_t i = 0; i < count && i < 256 && rc == 0; i++) {
         char *stmt = xstrndup(from + spans[i].start, spans[i].end - spans[i].start);
+        if (strncmp(stmt, "set role postgres", 17) == 0)
+            as_postgres = true;
+        else if (strncmp(stmt, "reset role", 10) == 0)
+            as_postgres = false;
+        /* postgres was a superuser when Supabase created these extensions;
+         * on a running server it is not any more, so the administrator
+         * creates them (as supautils does for postgres). */
+        bool ext = as_postgres && strncmp(stmt, "create extension", 16) == 0;
+        if (ext)
+            s->pq->clear(s->pq->exec(c, "reset role"));
         PGresult *r = s->pq->exec(c, stmt);
+        if (ext)
+            s->pq->clear(s->pq->exec(c, "set role postgres"));
         ExecStatusType st = s->pq->result_status(r);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             const char *code = s->pq->result_error_field(r, PG_DIAG_SQLSTATE);
@@ -326,7 +339,9 @@ int pg_site_create_db(pg_site_t *s, const char *name, const char *template_db, c
                         s->cluster ? "FILE_COPY" : "WAL_LOG");
         free(qt);
     } else {
-        sql = xasprintf("CREATE DATABASE %s OWNER postgres", qn);
+        /* template0: nobody may connect to it, so nothing blocks the copy
+         * (template1, the default, is where other tools sit). */
+        sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 OWNER postgres", qn);
     }
     free(qn);
     int rc = exec_on(s->pq, s->admin, sql, err, err_len);
