@@ -8,6 +8,7 @@
 #include "app.h"
 #include "clock.h"
 #include "cluster.h"
+#include "pg_load.h"
 #include "pg_site.h"
 #include "project.h"
 #include "gotrue.h"
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef MOCK_VERSION
@@ -50,7 +52,7 @@ static const char usage_text[] =
     "                [--idle-timeout-ms N] [--admin-host NAME[:PORT]]...\n"
     "                [--db memory|postgres|postgres://URL] [--project DIR]\n"
     "       supamock run [flags above] -- CMD [ARGS...]\n"
-    "       supamock validate FILE...\n"
+    "       supamock validate FILE|DIR...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
@@ -296,7 +298,47 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
     return 0;
 }
 
-/* `supamock validate FILE...`: load each scenario and build its instance. */
+/* `supamock validate DIR` for a project folder: read it, then load it on the
+ * database engine (the only one that runs its SQL) into a template, which
+ * reports the first failing statement at FILE:LINE:COL. The cluster is
+ * started on the first folder and kept for the others (*site). */
+static int validate_project(const char *dir, pg_site_t **site)
+{
+    project_t *p = NULL;
+    scenario_t *sc = NULL;
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    int rc = project_load(dir, &p, &err) < 0 || project_scenario(p, &sc, &err) < 0 ? -1 : 0;
+    if (rc == 0 && !*site) {
+        char msg[1200];
+        if (pg_site_open(NULL, site, msg, sizeof msg) < 0) {
+            fprintf(stderr, "%s: database engine: %s\n", dir, msg);
+            scenario_free(sc);
+            project_free(p);
+            return 1;
+        }
+    }
+    if (rc == 0) {
+        pg_template_t *tpl = NULL;
+        rc = pg_template_build(*site, sc, (const char *const *)p->sql_files, p->sql_file_count,
+                               &tpl, &err);
+        pg_template_free(tpl);
+    }
+    if (rc < 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+    } else {
+        printf("%s: ok (%zu migrations and %zu seed files on PostgreSQL)\n", dir,
+               p->migration_count, p->sql_file_count - p->migration_count);
+    }
+    scenario_free(sc);
+    project_free(p);
+    return rc < 0 ? EXIT_USAGE : 0;
+}
+
+/* `supamock validate FILE|DIR...`: load each scenario and build its instance;
+ * a directory is a project folder (validate_project). */
 static int cmd_validate(int argc, char **argv)
 {
     if (argc < 3)
@@ -307,7 +349,15 @@ static int cmd_validate(int argc, char **argv)
     /* Every file is checked and reported, so one run shows all that is wrong;
      * the exit status says whether any file failed. */
     int status = 0;
+    pg_site_t *site = NULL;
     for (int i = 2; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            int rc = validate_project(argv[i], &site);
+            if (rc)
+                status = rc == 1 && status == 0 ? 1 : EXIT_USAGE;
+            continue;
+        }
         /* scenarios/ also ships the editors' JSON Schema: skipping it lets
          * one glob over scenarios/ validate every scenario there. */
         size_t len = strlen(argv[i]);
@@ -341,6 +391,7 @@ static int cmd_validate(int argc, char **argv)
         }
         printf("%s: ok\n", argv[i]);
     }
+    pg_site_close(site);
     return status;
 }
 

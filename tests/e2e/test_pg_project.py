@@ -202,6 +202,14 @@ class LoadErrors(unittest.TestCase):
         self.assertIn("20240501000000_geo.sql:2:1:", r.stderr)
         self.assertIn("postgresql-15-postgis-3", r.stderr)
 
+    def test_validate_folders(self):
+        r = subprocess.run([binary(), "validate", project("todos"), project("broken-migration")],
+                           cwd=source_dir(), capture_output=True, text=True, timeout=READY)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(project("todos") + ": ok (1 migrations and 1 seed files on PostgreSQL)",
+                      r.stdout)
+        self.assertIn("20240402000000_broken.sql:5:8: ERROR:", r.stderr)
+
     def test_flags(self):
         for args, text in [(["--db", "mysql"], "--db must be memory, postgres or a postgres:// URL"),
                            (["--project", project("todos"), "--db", "memory"],
