@@ -68,6 +68,14 @@ int fdwatch_fd(const fdwatch_t *w)
     return w->fd;
 }
 
+void fdwatch_keep_loop(fdwatch_t *w, bool keep)
+{
+    if (keep)
+        uv_ref((uv_handle_t *)&w->poll);
+    else
+        uv_unref((uv_handle_t *)&w->poll);
+}
+
 static void on_closed(uv_handle_t *h)
 {
     fdwatch_t *w = h->data;

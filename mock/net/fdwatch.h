@@ -8,6 +8,8 @@
 #ifndef MOCK_FDWATCH_H
 #define MOCK_FDWATCH_H
 
+#include <stdbool.h>
+
 struct uv_loop_s;
 
 typedef struct fdwatch fdwatch_t;
@@ -29,6 +31,10 @@ fdwatch_t *fdwatch_new(struct uv_loop_s *loop, int fd, fdwatch_fn cb, void *arg,
  * negative errno. */
 int fdwatch_set(fdwatch_t *w, int events);
 int fdwatch_fd(const fdwatch_t *w);
+/* Whether this watcher alone keeps the loop running (default: it does). An
+ * idle database connection should not: the loop ends when only those are
+ * left, as it does at shutdown. */
+void fdwatch_keep_loop(fdwatch_t *w, bool keep);
 /* See above. No callback runs after this returns. NULL is a no-op. */
 void fdwatch_close(fdwatch_t *w, void (*closed)(void *arg), void *arg);
 

@@ -99,6 +99,10 @@ static void set_error(pg_conn_t *c, const char *msg)
 
 static void watch_events(pg_conn_t *c, int events)
 {
+    /* Only a connect or a statement in flight keeps the loop alive: idle
+     * connections must not hold up the end of the loop at shutdown. */
+    if (c->watch)
+        fdwatch_keep_loop(c->watch, c->busy || c->state == C_CONNECTING);
     if (c->watch && fdwatch_set(c->watch, events) < 0 && events) {
         c->broken = true;
         set_error(c, "cannot watch the database connection's socket");
@@ -133,13 +137,12 @@ static void conn_available(pg_conn_t *c)
 {
     pg_pool_t *p = c->pool;
     waiter_t w;
-    if (waiter_pop(p, &w)) {
-        c->state = C_LENT;
-        w.ready(w.arg, c, NULL);
-        return;
-    }
-    c->state = C_IDLE;
+    bool lend = waiter_pop(p, &w);
+    c->state = lend ? C_LENT : C_IDLE;
+    /* Readable only: what a connect step asked for (writable) would spin. */
     watch_events(c, FDWATCH_READABLE);
+    if (lend)
+        w.ready(w.arg, c, NULL);
 }
 
 /* A connect failed: the oldest waiter hears why. */

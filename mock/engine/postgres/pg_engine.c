@@ -31,6 +31,7 @@ typedef struct pg_engine {
     pg_pool_t *pool; /* authenticator connections for requests */
     PGconn *owner;   /* introspection (blocking) */
     char *owner_conninfo;
+    bool listening;      /* LISTEN pgrst on owner */
     pg_schema_t *schema; /* the loaded cache; replaced by reload */
     char **schemas;
     size_t schema_count;
@@ -50,8 +51,33 @@ static pg_engine_t *from(engine_t *e)
 
 /* ---- the schema cache ---- */
 
+static void reload(engine_t *e);
+
+/* NOTIFY pgrst (Listener.hs): the owner connection LISTENs; notifications
+ * are read, without blocking, whenever a request starts using the cache
+ * (its first lookup), so a request after the NOTIFY's commit sees the new
+ * cache. '' and 'reload schema' reload it ('reload config' has nothing to
+ * reload here). */
+static void take_notifications(pg_engine_t *pe)
+{
+    const pq_api_t *pq = pe->pq;
+    if (!pe->listening || pq->consume_input(pe->owner) == 0)
+        return;
+    bool again = false;
+    PGnotify *n;
+    while ((n = pq->notifies(pe->owner)) != NULL) {
+        if (strcmp(n->relname, "pgrst") == 0 &&
+            (n->extra[0] == '\0' || strcmp(n->extra, "reload schema") == 0))
+            again = true;
+        pq->freemem(n);
+    }
+    if (again)
+        reload(&pe->base);
+}
+
 static const engine_relation_t *find_relation(engine_t *e, const char *schema, const char *name)
 {
+    take_notifications(from(e));
     return pg_schema_find_relation(from(e)->schema, schema, name);
 }
 
@@ -90,6 +116,7 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
 static bool find_function(engine_t *e, const char *schema, const char *name,
                           engine_function_info_t *out)
 {
+    take_notifications(from(e));
     return pg_schema_find_function(from(e)->schema, schema, name, out);
 }
 
@@ -161,6 +188,14 @@ static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, 
     return 0;
 }
 
+static void listen_pgrst(pg_engine_t *pe)
+{
+    PGresult *r = pe->pq->exec(pe->owner, "LISTEN pgrst");
+    pe->listening = r && pe->pq->result_status(r) == PGRES_COMMAND_OK;
+    if (r)
+        pe->pq->clear(r);
+}
+
 static void reload(engine_t *e)
 {
     pg_engine_t *pe = from(e);
@@ -168,9 +203,11 @@ static void reload(engine_t *e)
     if (pe->pq->status(pe->owner) != CONNECTION_OK) {
         pe->pq->finish(pe->owner);
         pe->owner = pe->pq->connectdb(pe->owner_conninfo);
+        listen_pgrst(pe);
     }
-    pg_schema_t *s = pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas,
-                                    pe->schema_count, err, sizeof err);
+    pg_schema_t *s =
+        pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
+                       (const char *const *)pe->extra_path, pe->extra_count, err, sizeof err);
     /* A failed reload keeps the old cache, as PostgREST keeps serving with
      * the one it has while it retries. */
     if (s) {
@@ -189,6 +226,7 @@ typedef struct pg_tx {
     engine_done_fn done;
     void *arg;
     pg_conn_t *conn;
+    pg_schema_t *schema; /* held until done has run: req->relation lives in it */
     pg_stmt_t vars;
     pg_stmt_t main;
     pg_stmt_t explain;
@@ -203,13 +241,16 @@ static void tx_finish(pg_tx_t *tx)
     engine_done_fn done = tx->done;
     void *arg = tx->arg;
     int rc = tx->rc;
+    pg_schema_t *schema = tx->schema;
     if (tx->conn)
         pg_pool_release(tx->pe->pool, tx->conn);
     pg_stmt_dispose(&tx->vars);
     pg_stmt_dispose(&tx->main);
     pg_stmt_dispose(&tx->explain);
     free(tx);
+    /* The caller may still read the relation when done runs (its headers). */
     done(arg, rc);
+    pg_schema_free(schema);
 }
 
 static void on_end(void *arg, const PGresult *res, const char *conn_error)
@@ -500,7 +541,14 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
 {
     pg_tx_t *tx = arg;
     if (!conn) {
-        tx->rc = pg_error_connection(error, tx->err);
+        if (error && strstr(error, "waiting for a database connection")) {
+            /* The pool's waiters are full (pg_conn.c): PostgREST answers a
+             * pool it cannot get a connection from with PGRST003 (504). */
+            tx->rc = pgrst_error_setf(tx->err, "PGRST003",
+                                      "Timed out acquiring connection from connection pool.");
+        } else {
+            tx->rc = pg_error_connection(error, tx->err);
+        }
         tx_finish(tx);
         return;
     }
@@ -593,7 +641,9 @@ static int prepare(pg_tx_t *tx)
     v.path = req->path ? req->path : arena_sprintf(a, "/%s", req->relation->name);
     v.headers_json = req->headers_json;
     v.cookies_json = req->cookies_json;
-    v.timezone = req->prefer->timezone;
+    /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
+    if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
+        v.timezone = req->prefer->timezone;
     pg_sql_tx_vars(&v, &tx->vars);
     return check_params(&tx->vars, tx->err);
 }
@@ -608,6 +658,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     tx->err = err;
     tx->done = done;
     tx->arg = arg;
+    tx->schema = pg_schema_hold(tx->pe->schema);
     pg_stmt_init(&tx->vars, req->arena);
     pg_stmt_init(&tx->main, req->arena);
     pg_stmt_init(&tx->explain, req->arena);
@@ -706,9 +757,10 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
         goto fail;
     }
     pe->schema = pg_schema_load(pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
-                                err, err_len);
+                                (const char *const *)pe->extra_path, pe->extra_count, err, err_len);
     if (!pe->schema)
         goto fail;
+    listen_pgrst(pe);
     if (load_role_settings(pe, opt->conninfo, err, err_len) < 0)
         goto fail;
     /* statement_timeout_ms applies to every connection of the pool through

@@ -19,6 +19,7 @@ typedef struct pg_fkey {
 } pg_fkey_t;
 
 struct pg_schema {
+    int refs;       /* the engine's, plus one per transaction in flight */
     arena_t *arena; /* every string and array below */
     engine_relation_t *rels;
     size_t rel_count;
@@ -26,6 +27,8 @@ struct pg_schema {
     size_t fkey_count;
     engine_function_info_t *funcs;
     size_t func_count;
+    const char **timezones; /* pg_timezone_names, sorted (strcmp) */
+    size_t timezone_count;
 };
 
 void pg_array_literal(buf_t *out, const char *const *items, size_t n)
@@ -131,6 +134,168 @@ static const char fkeys_sql[] =
     "  AND (ns1.nspname = ANY($1::text[]) OR ns2.nspname = ANY($1::text[])) "
     "ORDER BY traint.conrelid, traint.conname";
 
+/* allViewsKeyDependencies, verbatim but for its comments ($1: the exposed
+ * schemas, $2: db-extra-search-path, both as escaped identifiers), unnested
+ * into one row per primary-key column a view carries: the view, the base
+ * table's column and the first view column that shows it (takeFirstPK). */
+static const char view_pks_sql[] =
+    "select d.view_schema::text, d.view_name::text, x.vcols[1]::text from ("
+    "with recursive "
+    "pks_fks as ( "
+    "  select "
+    "    contype::text as contype, "
+    "    conname, "
+    "    array_length(conkey, 1) as ncol, "
+    "    conrelid as resorigtbl, "
+    "    col as resorigcol, "
+    "    ord "
+    "  from pg_constraint "
+    "  left join lateral unnest(conkey) with ordinality as _(col, ord) on true "
+    "  where contype IN ('p', 'f') "
+    "  union "
+    "  select "
+    "    concat(contype, '_ref') as contype, "
+    "    conname, "
+    "    array_length(confkey, 1) as ncol, "
+    "    confrelid, "
+    "    col, "
+    "    ord "
+    "  from pg_constraint "
+    "  left join lateral unnest(confkey) with ordinality as _(col, ord) on true "
+    "  where contype='f' "
+    "), "
+    "views as ( "
+    "  select "
+    "    c.oid          as view_id, "
+    "    c.relnamespace as view_schema_id, "
+    "    n.nspname      as view_schema, "
+    "    c.relname      as view_name, "
+    "    r.ev_action    as view_definition "
+    "  from pg_class c "
+    "  join pg_namespace n on n.oid = c.relnamespace "
+    "  join pg_rewrite r on r.ev_class = c.oid "
+    "  where c.relkind in ('v', 'm') and c.relnamespace = ANY($1::regnamespace[] || "
+    "$2::regnamespace[]) "
+    "), "
+    "transform_json as ( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      regexp_replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "        view_definition::text, "
+    "         '<>'              , '()' "
+    "      ), ','               , '' "
+    "      ), E'\\\\{'            , '' "
+    "      ), E'\\\\}'            , '' "
+    "      ), ' :targetList '   , ',\"targetList\":' "
+    "      ), ' :resno '        , ',\"resno\":' "
+    "      ), ' :resorigtbl '   , ',\"resorigtbl\":' "
+    "      ), ' :resorigcol '   , ',\"resorigcol\":' "
+    "      ), '{'               , '{ :' "
+    "      ), '(('              , '{((' "
+    "      ), '({'              , '{({' "
+    "      ), ' :[^}{,]+'       , ',\"\":'              , 'g' "
+    "      ), ',\"\":}'           , '}' "
+    "      ), ',\"\":,'           , ',' "
+    "      ), '{('              , '(' "
+    "      ), '{,'              , '{' "
+    "      ), '('               , '[' "
+    "      ), ')'               , ']' "
+    "      ), ' '             , ',' "
+    "    )::json as view_definition "
+    "  from views "
+    "), "
+    "target_entries as( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    json_array_elements(view_definition->0->'targetList') as entry "
+    "  from transform_json "
+    "), "
+    "results as( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    (entry->>'resno')::int as view_column, "
+    "    (entry->>'resorigtbl')::oid as resorigtbl, "
+    "    (entry->>'resorigcol')::int as resorigcol "
+    "  from target_entries "
+    "), "
+    "recursion(view_id, view_schema_id, view_schema, view_name, view_column, resorigtbl, "
+    "resorigcol, is_cycle, path) as( "
+    "  select "
+    "    r.*, "
+    "    false, "
+    "    ARRAY[resorigtbl] "
+    "  from results r "
+    "  where view_schema_id = ANY ($1::regnamespace[]) "
+    "  union all "
+    "  select "
+    "    view.view_id, "
+    "    view.view_schema_id, "
+    "    view.view_schema, "
+    "    view.view_name, "
+    "    view.view_column, "
+    "    tab.resorigtbl, "
+    "    tab.resorigcol, "
+    "    tab.resorigtbl = ANY(path), "
+    "    path || tab.resorigtbl "
+    "  from recursion view "
+    "  join results tab on view.resorigtbl=tab.view_id and view.resorigcol=tab.view_column "
+    "  where not is_cycle "
+    "), "
+    "repeated_references as( "
+    "  select "
+    "    view_id, "
+    "    view_schema, "
+    "    view_name, "
+    "    resorigtbl, "
+    "    resorigcol, "
+    "    array_agg(attname) as view_columns "
+    "  from recursion "
+    "  join pg_attribute vcol on vcol.attrelid = view_id and vcol.attnum = view_column "
+    "  group by "
+    "    view_id, "
+    "    view_schema, "
+    "    view_name, "
+    "    resorigtbl, "
+    "    resorigcol "
+    ") "
+    "select "
+    "  sch.nspname as table_schema, "
+    "  tbl.relname as table_name, "
+    "  rep.view_schema, "
+    "  rep.view_name, "
+    "  pks_fks.conname as constraint_name, "
+    "  pks_fks.contype as constraint_type, "
+    "  array_agg(row(col.attname, view_columns) order by pks_fks.ord) as column_dependencies "
+    "from repeated_references rep "
+    "join pks_fks using (resorigtbl, resorigcol) "
+    "join pg_class tbl on tbl.oid = rep.resorigtbl "
+    "join pg_attribute col on col.attrelid = tbl.oid and col.attnum = rep.resorigcol "
+    "join pg_namespace sch on sch.oid = tbl.relnamespace "
+    "group by sch.nspname, tbl.relname, rep.view_schema, rep.view_name, pks_fks.conname, "
+    "pks_fks.contype, pks_fks.ncol "
+    "having ncol = array_length(array_agg(row(col.attname, view_columns) order by pks_fks.ord), 1) "
+    ") d, unnest(d.column_dependencies) as x(col name, vcols name[]) "
+    "where d.constraint_type = 'p' "
+    "order by 1, 2, 3";
+
 /* funcsSqlQuery's filter: plain functions not returning trigger. */
 static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
                                 "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace "
@@ -138,11 +303,10 @@ static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
                                 "  AND pn.nspname = ANY($1::text[]) "
                                 "ORDER BY p.oid";
 
-static PGresult *query(const pq_api_t *pq, PGconn *conn, const char *sql, const char *schemas,
-                       char *err, size_t err_len)
+static PGresult *query2(const pq_api_t *pq, PGconn *conn, const char *sql, int n,
+                        const char *const *params, char *err, size_t err_len)
 {
-    const char *params[1] = {schemas};
-    PGresult *r = pq->exec_params(conn, sql, 1, NULL, params, NULL, NULL, 0);
+    PGresult *r = pq->exec_params(conn, sql, n, NULL, params, NULL, NULL, 0);
     if (r && pq->result_status(r) == PGRES_TUPLES_OK)
         return r;
     snprintf(err, err_len, "schema cache: %s",
@@ -150,6 +314,41 @@ static PGresult *query(const pq_api_t *pq, PGconn *conn, const char *sql, const 
     if (r)
         pq->clear(r);
     return NULL;
+}
+
+static PGresult *query(const pq_api_t *pq, PGconn *conn, const char *sql, const char *schemas,
+                       char *err, size_t err_len)
+{
+    const char *params[1] = {schemas};
+    return query2(pq, conn, sql, 1, params, err, err_len);
+}
+
+/* An array literal of the names as escapeIdent writes them ("\"public\""),
+ * for the ::regnamespace[] parameters. */
+static void ident_array(buf_t *out, const char *const *names, size_t n)
+{
+    const char **quoted = xcalloc(n ? n : 1, sizeof *quoted);
+    for (size_t i = 0; i < n; i++) {
+        buf_t q;
+        buf_init(&q);
+        buf_putc(&q, '"');
+        for (const char *p = names[i]; *p; p++) {
+            if (*p == '"')
+                buf_putc(&q, '"');
+            buf_putc(&q, *p);
+        }
+        buf_putc(&q, '"');
+        quoted[i] = buf_steal(&q);
+    }
+    pg_array_literal(out, quoted, n);
+    for (size_t i = 0; i < n; i++)
+        free((char *)quoted[i]);
+    free(quoted);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static const char *val(const pq_api_t *pq, arena_t *a, const PGresult *r, int row, int col)
@@ -175,9 +374,11 @@ static engine_relation_t *rel_by_oid(pg_schema_t *s, const char **oids, size_t *
 }
 
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
-                            size_t schema_count, char *err, size_t err_len)
+                            size_t schema_count, const char *const *extra, size_t extra_count,
+                            char *err, size_t err_len)
 {
     pg_schema_t *s = xcalloc(1, sizeof *s);
+    s->refs = 1;
     s->arena = arena_new();
     buf_t lit;
     buf_init(&lit);
@@ -248,6 +449,45 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
     }
     pq->clear(r);
 
+    /* Views carry the primary key of the table they show
+     * (addViewPrimaryKeys): sorted by name like a table's, one per name. */
+    {
+        buf_t a1, a2;
+        buf_init(&a1);
+        buf_init(&a2);
+        ident_array(&a1, schemas, schema_count);
+        ident_array(&a2, extra, extra_count);
+        const char *params[2] = {buf_cstr(&a1), buf_cstr(&a2)};
+        r = query2(pq, conn, view_pks_sql, 2, params, err, err_len);
+        buf_dispose(&a1);
+        buf_dispose(&a2);
+        if (!r)
+            goto fail;
+        n = pq->ntuples(r);
+        for (int i = 0; i < n; i++) {
+            engine_relation_t *rel = (engine_relation_t *)pg_schema_find_relation(
+                s, pq->getvalue(r, i, 0), pq->getvalue(r, i, 1));
+            const char *col = pq->getvalue(r, i, 2);
+            if (!rel || !rel->is_view || pq->getisnull(r, i, 2))
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < rel->pk_count; k++)
+                dup = dup || strcmp(rel->pk[k], col) == 0;
+            if (dup)
+                continue;
+            const char **pk = arena_calloc(s->arena, rel->pk_count + 1, sizeof *pk);
+            if (rel->pk_count)
+                memcpy(pk, rel->pk, rel->pk_count * sizeof *pk);
+            pk[rel->pk_count++] = arena_strdup(s->arena, col);
+            qsort(pk, rel->pk_count, sizeof *pk, cmp_name);
+            rel->pk = pk;
+            for (size_t c = 0; c < rel->column_count; c++)
+                if (strcmp(rel->columns[c].name, col) == 0)
+                    rel->columns[c].primary_key = true;
+        }
+        pq->clear(r);
+    }
+
     if (!(r = query(pq, conn, fkeys_sql, names, err, err_len)))
         goto fail;
     n = pq->ntuples(r);
@@ -274,6 +514,21 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         f->name = val(pq, s->arena, r, i, 1);
     }
     pq->clear(r);
+
+    /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
+    r = pq->exec(conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"");
+    if (!r || pq->result_status(r) != PGRES_TUPLES_OK) {
+        snprintf(err, err_len, "schema cache: %s",
+                 r ? pq->result_error_message(r) : pq->error_message(conn));
+        if (r)
+            pq->clear(r);
+        goto fail;
+    }
+    n = pq->ntuples(r);
+    s->timezones = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->timezones);
+    for (int i = 0; i < n; i++)
+        s->timezones[s->timezone_count++] = val(pq, s->arena, r, i, 0);
+    pq->clear(r);
     buf_dispose(&lit);
     return s;
 fail:
@@ -282,9 +537,15 @@ fail:
     return NULL;
 }
 
+pg_schema_t *pg_schema_hold(pg_schema_t *s)
+{
+    s->refs++;
+    return s;
+}
+
 void pg_schema_free(pg_schema_t *s)
 {
-    if (!s)
+    if (!s || --s->refs > 0)
         return;
     arena_free(s->arena);
     free(s);
@@ -357,4 +618,9 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
         if (strcmp(rel->columns[i].name, name) == 0)
             return &rel->columns[i];
     return NULL;
+}
+
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name)
+{
+    return bsearch(&name, s->timezones, s->timezone_count, sizeof *s->timezones, cmp_name) != NULL;
 }

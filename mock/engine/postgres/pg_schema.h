@@ -41,9 +41,16 @@ struct engine_relation {
 typedef struct pg_schema pg_schema_t;
 
 /* Introspects the database behind conn (any role that can read the catalog)
- * for the given schemas. NULL with err filled on failure. */
+ * for the given schemas; extra is db-extra-search-path (views' key
+ * dependencies look through it). NULL with err filled on failure. */
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
-                            size_t schema_count, char *err, size_t err_len);
+                            size_t schema_count, const char *const *extra, size_t extra_count,
+                            char *err, size_t err_len);
+/* A cache is counted: the loader holds one reference, and a request in
+ * flight holds another (pg_schema_hold), so that a reload while statements
+ * run leaves the relations they and the PostgREST layer point at valid until
+ * they complete. pg_schema_free drops one; the last frees. NULL is a no-op. */
+pg_schema_t *pg_schema_hold(pg_schema_t *s);
 void pg_schema_free(pg_schema_t *s);
 
 const engine_relation_t *pg_schema_find_relation(const pg_schema_t *s, const char *schema,
@@ -58,6 +65,9 @@ bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const cha
                              engine_function_info_t *out);
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
+
+/* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);
 
 /* A Postgres array literal of texts, each element quoted and escaped as
  * PostgREST's pgBuildArrayLiteral does ("{\"a\",\"b\"}"); NUL characters are

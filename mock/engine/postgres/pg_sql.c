@@ -553,7 +553,11 @@ static int main_read(const pg_sql_context_t *ctx, const engine_request_t *req, p
     sql(s, " SELECT ");
     sql(s, counting ? "(SELECT pg_catalog.count(*) FROM pgrst_source_count)" : "null::bigint");
     sql(s, " AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ");
-    body_handler(s, req->accept);
+    /* HEAD aggregates nothing (negotiateContent: NoAgg for a headers-only read). */
+    if (req->method && strcmp(req->method, "HEAD") == 0)
+        sql(s, "''::text");
+    else
+        body_handler(s, req->accept);
     sql(s, " AS body, ");
     sql(s, response_gucs);
     sql(s, "'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t");

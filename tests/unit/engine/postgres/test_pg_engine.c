@@ -17,6 +17,7 @@
 #include "pg_engine.h"
 #include "pgrst_query.h"
 #include "pq.h"
+#include "runtime.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -79,6 +80,7 @@ static const char schema_sql[] =
     "revoke insert on public.notes from anon;"
     "insert into public.notes values (1, 'first'), (2, 'second');"
     "create view public.slow as select 1 as x from pg_sleep(2);"
+    "create view public.note_view as select id as note_id, body from public.notes;"
     "reset role;";
 
 static int group_setup(void **state)
@@ -351,10 +353,20 @@ static void test_schema_cache(void **state)
     assert_true(engine_relation_has_primary_key(engine, todos));
     const char **names = NULL;
     size_t n = engine->ops->relation_names(engine, "public", arena, &names);
-    assert_int_equal(n, 3); /* creation order */
+    assert_int_equal(n, 4); /* creation order */
     assert_string_equal(names[0], "todos");
     assert_string_equal(names[1], "notes");
     assert_string_equal(names[2], "slow");
+    assert_string_equal(names[3], "note_view");
+    /* A view carries its base table's primary key under the view's column
+     * name (SchemaCache.hs allViewsKeyDependencies, addViewPrimaryKeys). */
+    const engine_relation_t *nv = engine_find_relation(engine, "public", "note_view");
+    assert_true(engine_relation_has_primary_key(engine, nv));
+    engine->ops->column(nv, 0, arena, &col);
+    assert_string_equal(col.name, "note_id");
+    assert_true(col.primary_key);
+    assert_false(
+        engine_relation_has_primary_key(engine, engine_find_relation(engine, "public", "slow")));
     assert_false(engine->ops->find_function(engine, "public", "nope", NULL));
 
     /* DDL after the load stays invisible until a reload (PGRST205 in production). */
@@ -373,8 +385,19 @@ static void test_schema_cache(void **state)
     assert_string_equal(rels[0].column, "owner_id");
     assert_string_equal(rels[0].ref_relation, "todos");
     assert_string_equal(rels[0].ref_column, "id");
+    /* NOTIFY pgrst, 'reload schema' from any client of the database: the
+     * next request's lookup takes it in. Delivery is asynchronous, so poll
+     * (bounded). */
     exec_ok("drop table public.later; drop function public.hello()");
-    engine->ops->reload(engine);
+    assert_non_null(engine_find_relation(engine, "public", "later"));
+    exec_ok("NOTIFY pgrst, 'reload schema'");
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; i++) {
+        gone = engine_find_relation(engine, "public", "later") == NULL;
+        if (!gone)
+            usleep(10000);
+    }
+    assert_true(gone);
     arena_free(arena);
 }
 
@@ -419,6 +442,20 @@ static void test_read_select_filters_order(void **state)
                   "select coalesce(json_agg(t), '[]') from (select id from todos where done is "
                   "distinct from true order by id) t");
 
+    /* Prefer: timezone= sets the session's TimeZone for the statement; a
+     * name pg_timezone_names lacks is ignored (Preferences.hs). */
+    exec_ok("set role postgres; create view public.tz as select current_setting('TimeZone') as "
+            "zone; reset role;");
+    engine->ops->reload(engine);
+    call_t t = {.method = "GET", .table = "tz", .prefer = "timezone=Asia/Tokyo"};
+    a = run(&t);
+    assert_string_equal(a.body, "[{\"zone\":\"Asia/Tokyo\"}]");
+    t.prefer = "timezone=Nowhere/Land";
+    a = run(&t);
+    assert_string_equal(a.body, "[{\"zone\":\"UTC\"}]");
+    exec_ok("drop view public.tz");
+    engine->ops->reload(engine);
+
     c.query = "select=id&title=like(any).{buy*,file*}&order=id";
     a = run(&c);
     assert_string_equal(a.body, "[{\"id\":1}, \n {\"id\":3}]");
@@ -448,6 +485,13 @@ static void test_read_counts_and_range(void **state)
     /* The planner's estimate for the count query: EXPLAIN's Plan Rows. */
     assert_true(a.total >= 1);
     assert_int_equal(a.page, 1);
+
+    /* estimated: the exact count while it stays under db-max-rows (none
+     * here), so the same as exact (MainTx.hs). */
+    c.prefer = "count=estimated";
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_int_equal(a.total, 3);
 
     c.prefer = NULL;
     c.query = "select=id&limit=0";
@@ -515,6 +559,13 @@ static void test_read_errors(void **state)
     assert_string_equal(a.code, "57014");
     assert_string_equal(a.message, "canceling statement due to statement timeout");
     assert_int_equal(a.status, 500);
+
+    /* The role's own settings apply (queryRoleSettings): the baseline gives
+     * anon statement_timeout 3s, which replaces the connection's 1 s. */
+    c = (call_t){.method = "GET", .table = "slow"};
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_string_equal(a.body, "[{\"x\":1}]");
 }
 
 /* ---- writes ---- */
@@ -661,6 +712,19 @@ static void test_upsert_and_put(void **state)
     c.query = "body=eq.x";
     a = run(&c);
     assert_string_equal(a.code, "PGRST105");
+
+    /* PUT through an updatable view, addressed by the key it carries. */
+    c = (call_t){.method = "PUT",
+                 .table = "note_view",
+                 .query = "note_id=eq.1",
+                 .body = "{\"note_id\":1,\"body\":\"uno\"}",
+                 .prefer = "return=representation",
+                 .role = "service_role",
+                 .rollback = true};
+    a = run(&c);
+    assert_int_equal(a.rc, 0);
+    assert_string_equal(a.body, "[{\"note_id\":1,\"body\":\"uno\"}]");
+    assert_true(a.existed);
 }
 
 static void test_update_delete(void **state)
@@ -714,6 +778,163 @@ static void test_update_delete(void **state)
                   "select json_agg(t) from (select * from todos where owner = '" BOB "') t");
 }
 
+/* ---- on the event loop ---- */
+
+typedef struct pending {
+    bool done;
+    int rc;
+    int order;
+    arena_t *arena;
+    pgrst_query_t q;
+    pgrst_prefer_t prefer;
+    pgrst_accept_t accept;
+    engine_request_t req;
+    engine_result_t res;
+    buf_t body;
+    pgrst_error_t err;
+    char relation[64]; /* read in the callback, as the PostgREST layer does */
+} pending_t;
+
+static int finished;
+
+static void on_pending(void *arg, int rc)
+{
+    pending_t *p = arg;
+    p->done = true;
+    p->rc = rc;
+    p->order = ++finished;
+    snprintf(p->relation, sizeof p->relation, "%s", engine->ops->relation_name(p->req.relation));
+}
+
+static void start_read(engine_t *e, pending_t *p, const char *table, const char *role)
+{
+    memset(p, 0, sizeof *p);
+    p->arena = arena_new();
+    pgrst_error_init(&p->err);
+    assert_int_equal(pgrst_query_parse(p->arena, "", &p->q, &p->err), 0);
+    pgrst_select_item_t *star = arena_calloc(p->arena, 1, sizeof *star);
+    star->star = true;
+    star->field.name = "*";
+    p->q.select = star;
+    p->q.select_count = 1;
+    p->prefer.max_affected = -1;
+    buf_init(&p->body);
+    p->res.body = &p->body;
+    p->req = (engine_request_t){.op = ENGINE_READ,
+                                .arena = p->arena,
+                                .relation = engine_find_relation(e, "public", table),
+                                .query = &p->q,
+                                .prefer = &p->prefer,
+                                .accept = &p->accept,
+                                .limit = -1,
+                                .role = role};
+    engine_execute(e, &p->req, &p->res, &p->err, on_pending, p);
+}
+
+static void end_read(pending_t *p)
+{
+    buf_dispose(&p->body);
+    pgrst_error_dispose(&p->err);
+    arena_free(p->arena);
+}
+
+/* With a loop, execute returns at once and a slow statement on one pooled
+ * connection does not hold up a quick one on another. */
+static void test_on_the_loop(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    struct uv_loop_s *loop = runtime_loop_new();
+    char *auth = pg_cluster_conninfo(cluster, "authenticator");
+    char *owner = pg_cluster_conninfo(cluster, "postgres");
+    const char *schemas[] = {"public"};
+    pg_engine_options_t eo = {.loop = loop,
+                              .conninfo = auth,
+                              .owner_conninfo = owner,
+                              .schemas = schemas,
+                              .schema_count = 1,
+                              .pool_size = 2};
+    char eerr[512] = "";
+    engine_t *e = pg_engine_new(&eo, eerr, sizeof eerr);
+    free(auth);
+    free(owner);
+    assert_non_null(e);
+    finished = 0;
+    pending_t slow, quick;
+    start_read(e, &slow, "slow", "service_role");
+    start_read(e, &quick, "notes", "anon");
+    assert_false(slow.done);
+    assert_false(quick.done);
+    /* A reload while both are in flight: their relations stay valid until
+     * their callbacks have run (ASan would see a use after free). */
+    e->ops->reload(e);
+    assert_int_equal(runtime_loop_run_until(loop, &quick.done, 10000), 0);
+    assert_false(slow.done);
+    assert_int_equal(runtime_loop_run_until(loop, &slow.done, 10000), 0);
+    assert_int_equal(quick.rc, 0);
+    assert_int_equal(slow.rc, 0);
+    assert_int_equal(quick.order, 1);
+    assert_string_equal(buf_cstr(&quick.body), "[{\"id\":1,\"body\":\"first\"}, \n "
+                                               "{\"id\":2,\"body\":\"second\"}]");
+    assert_string_equal(buf_cstr(&slow.body), "[{\"x\":1}]");
+    assert_string_equal(quick.relation, "notes");
+    assert_string_equal(slow.relation, "slow");
+    end_read(&slow);
+    end_read(&quick);
+    engine_free(e);
+    assert_int_equal(runtime_loop_free(loop, 5000), 0);
+}
+
+/* RAISE from the database: a plain exception is P0001 (400) with the
+ * server's texts; SQLSTATE 'PGRST' carries its own code, message and status
+ * as JSON (Error.hs parseRaisePGRST), and malformed JSON there is PGRST121. */
+static void test_raise(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    exec_ok("set role postgres;"
+            "create table public.raisers (id int primary key, kind text);"
+            "create function public.raise_it() returns trigger language plpgsql as $$ begin"
+            "  if new.kind = 'plain' then raise exception 'no way' using detail = 'd', hint = "
+            "'h'; end if;"
+            "  if new.kind = 'pgrst' then raise sqlstate 'PGRST' using"
+            "    message = '{\"code\":\"123\",\"message\":\"Payment Required\",\"hint\":\"pay\"}',"
+            "    detail = '{\"status\":402,\"headers\":{\"X-Powered-By\":\"Nerd Rage\"}}'; end if;"
+            "  if new.kind = 'bad' then raise sqlstate 'PGRST' using message = 'nope'; end if;"
+            "  return new; end $$;"
+            "create trigger raise_it before insert on public.raisers for each row execute function "
+            "public.raise_it();"
+            "reset role;");
+    engine->ops->reload(engine);
+    call_t c = {.method = "POST",
+                .table = "raisers",
+                .body = "{\"id\":1,\"kind\":\"plain\"}",
+                .role = "service_role"};
+    answer_t a = run(&c);
+    assert_string_equal(a.code, "P0001");
+    assert_string_equal(a.message, "no way");
+    assert_string_equal(a.details, "d");
+    assert_string_equal(a.hint, "h");
+    assert_int_equal(a.status, 400);
+
+    c.body = "{\"id\":1,\"kind\":\"pgrst\"}";
+    a = run(&c);
+    assert_string_equal(a.code, "123");
+    assert_string_equal(a.message, "Payment Required");
+    assert_string_equal(a.details, "(null)");
+    assert_string_equal(a.hint, "pay");
+    assert_int_equal(a.status, 402);
+
+    c.body = "{\"id\":1,\"kind\":\"bad\"}";
+    a = run(&c);
+    assert_string_equal(a.code, "PGRST121");
+    assert_string_equal(a.message, "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error");
+    assert_string_equal(a.details, "Invalid JSON value for MESSAGE: 'nope'");
+    assert_int_equal(a.status, 500);
+    exec_ok("drop table public.raisers; drop function public.raise_it()");
+    engine->ops->reload(engine);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +948,8 @@ int main(void)
         cmocka_unit_test(test_insert_representation_location_rollback),
         cmocka_unit_test(test_upsert_and_put),
         cmocka_unit_test(test_update_delete),
+        cmocka_unit_test(test_raise),
+        cmocka_unit_test(test_on_the_loop),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
