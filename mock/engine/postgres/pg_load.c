@@ -121,6 +121,18 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         free(t);
         return -1;
     }
+    /* graphql_public: in every Supabase database (the default db-schemas
+     * names it; supabase/postgres's init scripts create it, pg_graphql fills
+     * it), which the baseline leaves out with pg_graphql. */
+    if (pg_site_exec(site, t->db,
+                     "create schema if not exists graphql_public; "
+                     "grant usage on schema graphql_public to postgres, anon, authenticated, "
+                     "service_role",
+                     msg, sizeof msg) < 0) {
+        scenario_error_at(err, none, "creating graphql_public: %s", msg);
+        pg_template_free(t);
+        return -1;
+    }
     pg_apply_t *a = pg_apply_open(site, t->db, msg, sizeof msg);
     if (!a) {
         scenario_error_at(err, none, "%s", msg);
