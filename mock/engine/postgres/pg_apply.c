@@ -22,8 +22,9 @@
 
 struct pg_apply {
     const pq_api_t *pq;
-    PGconn *owner; /* as postgres: what migrations run as */
-    PGconn *admin; /* as the superuser: CREATE EXTENSION */
+    PGconn *owner;  /* as postgres: what migrations run as */
+    PGconn *admin;  /* as the superuser: CREATE EXTENSION */
+    bool all_admin; /* pg_apply_admin_text: every statement on admin */
 };
 
 static void quiet(void *arg, const char *message)
@@ -230,7 +231,7 @@ int pg_apply_text(pg_apply_t *a, const char *file, const char *text, size_t len,
     for (size_t i = 0; i < count && rc == 0; i++) {
         size_t s0 = spans[i].start, s1 = spans[i].end;
         char *stmt = xstrndup(text + s0, s1 - s0);
-        PGconn *c = needs_superuser(stmt, s1 - s0) ? a->admin : a->owner;
+        PGconn *c = a->all_admin || needs_superuser(stmt, s1 - s0) ? a->admin : a->owner;
         PGresult *r = a->pq->exec(c, stmt);
         ExecStatusType st = a->pq->result_status(r);
         if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
@@ -249,6 +250,15 @@ int pg_apply_text(pg_apply_t *a, const char *file, const char *text, size_t len,
         free(stmt);
     }
     free(spans);
+    return rc;
+}
+
+int pg_apply_admin_text(pg_apply_t *a, const char *file, const char *text, size_t len,
+                        scenario_error_t *err)
+{
+    a->all_admin = true;
+    int rc = pg_apply_text(a, file, text, len, err);
+    a->all_admin = false;
     return rc;
 }
 

@@ -31,6 +31,11 @@ void pg_apply_close(pg_apply_t *a); /* NULL is a no-op */
 int pg_apply_text(pg_apply_t *a, const char *file, const char *text, size_t len,
                   scenario_error_t *err);
 
+/* pg_apply_text with every statement run as the administrator: roles, which
+ * a scenario declares and only a superuser may create or alter (BYPASSRLS). */
+int pg_apply_admin_text(pg_apply_t *a, const char *file, const char *text, size_t len,
+                        scenario_error_t *err);
+
 /* Reads the file (a regular file up to max_bytes) and applies it. */
 int pg_apply_file(pg_apply_t *a, const char *path, size_t max_bytes, scenario_error_t *err);
 

@@ -302,6 +302,7 @@ static bool table_touched_late(const scenario_table_t *t)
 
 static void build_roles(const scenario_t *sc, pg_ddl_t *d, buf_t *b)
 {
+    size_t first = d->count;
     for (size_t i = 0; i < sc->role_count; i++) {
         const scenario_role_t *r = &sc->roles[i];
         bool api = false;
@@ -327,6 +328,11 @@ static void build_roles(const scenario_t *sc, pg_ddl_t *d, buf_t *b)
             buf_puts(b, r->bypass_rls ? " BYPASSRLS" : " NOBYPASSRLS");
             add(d, PG_DDL_BEFORE, none, b);
         }
+    }
+    /* Roles carry no position of their own: the scenario file names them. */
+    for (size_t i = first; i < d->count; i++) {
+        d->stmts[i].admin = true;
+        d->stmts[i].pos.file = sc->file_count ? sc->files[0] : NULL;
     }
 }
 
@@ -359,9 +365,19 @@ static void build_schemas(const scenario_t *sc, pg_ddl_t *d, buf_t *b)
         buf_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
         put_ident(b, schema);
         add(d, PG_DDL_BEFORE, sc->tables[i].pos, b);
+        /* Every role the scenario names may reach its tables' schemas. */
         buf_puts(b, "GRANT USAGE ON SCHEMA ");
         put_ident(b, schema);
         buf_puts(b, " TO anon, authenticated, service_role");
+        for (size_t r = 0; r < sc->role_count; r++) {
+            bool api = false;
+            for (size_t k = 0; k < sizeof api_roles / sizeof api_roles[0]; k++)
+                api = api || strcmp(sc->roles[r].name, api_roles[k]) == 0;
+            if (!api) {
+                buf_puts(b, ", ");
+                put_ident(b, sc->roles[r].name);
+            }
+        }
         add(d, PG_DDL_BEFORE, sc->tables[i].pos, b);
     }
 }

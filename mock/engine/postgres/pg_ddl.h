@@ -24,6 +24,7 @@
 
 #include "scenario.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum pg_ddl_phase {
@@ -35,6 +36,7 @@ typedef struct pg_ddl_stmt {
     char *sql; /* owned; one statement */
     pg_ddl_phase_t phase;
     scenario_pos_t pos; /* the scenario item it came from, for errors */
+    bool admin;         /* runs as the administrator (roles are the server's) */
 } pg_ddl_stmt_t;
 
 typedef struct pg_ddl {

@@ -51,7 +51,9 @@ static int run_phase(pg_apply_t *a, const pg_ddl_t *ddl, pg_ddl_phase_t phase,
             continue;
         scenario_error_t e;
         memset(&e, 0, sizeof e);
-        if (pg_apply_text(a, "<scenario>", st->sql, strlen(st->sql), &e) < 0) {
+        int rc = st->admin ? pg_apply_admin_text(a, "<scenario>", st->sql, strlen(st->sql), &e)
+                           : pg_apply_text(a, "<scenario>", st->sql, strlen(st->sql), &e);
+        if (rc < 0) {
             /* e names the generated text's position; the scenario's is the one
              * a developer can act on. */
             scenario_error_at(err, st->pos, "%s", e.message);

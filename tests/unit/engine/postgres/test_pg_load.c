@@ -208,6 +208,48 @@ static void test_late_objects(void **state)
     free(path);
 }
 
+/* Quoted names and values reach the server intact (pg_ddl.c's quoting), and a
+ * restrictive policy for a scenario role applies. */
+static void test_quoting_round_trip(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"name\": \"q\", \"enums\": {\"mood\": [\"ok\", \"it's bad\"]},"
+        " \"roles\": {\"auditor\": {\"bypass_rls\": false}},"
+        " \"tables\": {\"api.notes\": {\"columns\": ["
+        "  {\"name\": \"id\", \"type\": \"bigint\", \"primary_key\": true, \"identity\": "
+        "\"always\"},"
+        "  {\"name\": \"body\", \"type\": \"text\", \"nullable\": false, \"default\": \"it's\"},"
+        "  {\"name\": \"tags\", \"type\": \"text[]\"}, {\"name\": \"mood\", \"type\": \"mood\"}],"
+        " \"rls\": true, \"grants\": {\"auditor\": [\"select\"]},"
+        " \"policies\": [{\"name\": \"only \\\"mine\\\"\", \"command\": \"select\","
+        "   \"roles\": [\"auditor\"], \"using\": \"body <> 'x'\"}],"
+        " \"rows\": [{\"body\": \"O'Hara\", \"tags\": [\"a\\\"b\", \"c,d\", null], \"mood\": "
+        "\"it's bad\"},"
+        "          {\"body\": \"x\"}]}}}";
+    scenario_t *sc = NULL;
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    if (scenario_load_text("q.json", text, strlen(text), &sc, &err) < 0)
+        fail_msg("%d:%d: %s", err.line, err.col, err.message);
+    pg_template_t *t = NULL;
+    if (pg_template_build(site, sc, NULL, 0, &t, &err) < 0)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
+    pg_database_t *db = NULL;
+    char msg[512];
+    assert_int_equal(pg_database_clone(t, "work", &db, msg, sizeof msg), 0);
+    assert_query(db, "select concat_ws('|', body, tags::text, mood) from api.notes where id = 1",
+                 "O'Hara|{\"a\\\"b\",\"c,d\",NULL}|it's bad");
+    assert_query(db, "select body from api.notes where id = 2", "x");
+    assert_query(
+        db, "select policyname || ' ' || permissive from pg_policies where tablename = 'notes'",
+        "only \"mine\" PERMISSIVE");
+    assert_query(db, "begin; set local role auditor; select count(*)::text from api.notes", "1");
+    pg_database_drop(db);
+    pg_template_free(t);
+    scenario_free(sc);
+}
+
 /* Builds a template from a project folder's files (migrations in order, then seed). */
 static int load_project(const char *name, const char *const *files, size_t n, pg_template_t **t,
                         scenario_error_t *err)
@@ -319,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_default_ddl),
         cmocka_unit_test(test_late_objects),
         cmocka_unit_test(test_every_shipped_scenario),
+        cmocka_unit_test(test_quoting_round_trip),
         cmocka_unit_test(test_profiles_project),
         cmocka_unit_test(test_multi_schema_project),
         cmocka_unit_test(test_failing_migration),
