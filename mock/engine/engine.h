@@ -140,6 +140,9 @@ typedef void (*engine_done_fn)(void *arg, int rc);
 
 typedef struct engine_ops {
     const char *name; /* "memory", "postgres" */
+    /* Reads engine_request_t's method, path, headers_json and cookies_json
+     * (the caller may leave them NULL otherwise and spare the work). */
+    bool uses_request_vars;
     const engine_relation_t *(*find_relation)(engine_t *e, const char *schema, const char *name);
     /* Names of the cached relations of `schema` in creation order (for the
      * "Perhaps you meant" hints); the array lives in arena. */

@@ -43,6 +43,14 @@ typedef int (*runtime_command_fn)(void *arg, const char *url, runtime_command_t 
 int runtime_run(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
                 runtime_command_fn ready, void *ready_arg, int *child_status);
 
+/* The loop runtime_serve and runtime_run serve on, made on first use, so
+ * that what must live on it (the database engine's connections) can be built
+ * before serving starts. It outlives them: once whatever was built on it is
+ * closed, runtime_shared_loop_free runs it until the closes are done and
+ * frees it (a no-op when it was never made). */
+struct uv_loop_s *runtime_shared_loop(void);
+void runtime_shared_loop_free(void);
+
 /* A loop of its own, for tools and tests that drive loop-based code (the
  * database engine's connections) without a server. The caller ends it with
  * runtime_loop_free. */

@@ -88,15 +88,14 @@ struct conn {
     uint64_t start_ns; /* when the request was parsed (access log duration) */
     /* A response is outstanding: the handler's owner has not completed it
      * (`awaiting`), or it waits out a fault rule's delay_ms on the `delay`
-     * timer (its bytes in held_out, what to act out, and whether the
-     * connection closes after it). While `held`, no further request is
-     * parsed, so pipelined responses stay in order; input is still read
-     * (bounded) so that a client that goes away is noticed. */
+     * timer. Either way `req`, `resp` and the arena stay as they are, and
+     * the response is serialised only when it goes out (so that it says
+     * "Connection: close" when a shutdown began meanwhile). While `held`,
+     * no further request is parsed, so pipelined responses stay in order;
+     * input is still read (bounded) so that a client that goes away is
+     * noticed. */
     bool held;
     bool awaiting;
-    buf_t held_out;
-    mock_fault_t held_fault;
-    bool held_close;
     bool reset_after_writes; /* connection_reset once the queued writes are out */
 };
 
@@ -168,7 +167,7 @@ static void conn_free(conn_t *c)
     http_parser_free(c->parser);
     arena_free(c->arena);
     buf_dispose(&c->pending);
-    buf_dispose(&c->held_out);
+    mock_response_dispose(&c->resp); /* one held for its delay */
     free(c);
     server_maybe_done(srv);
 }
@@ -455,21 +454,6 @@ static void conn_resume(conn_t *c)
         read_start(c);
 }
 
-static void on_delay(uv_timer_t *t)
-{
-    conn_t *c = t->data;
-    if (c->state != CONN_OPEN || !c->held)
-        return;
-    c->held = false;
-    buf_t out = c->held_out;
-    buf_init(&c->held_out);
-    bool close = c->held_close || c->srv->shutting_down;
-    bool stop = close || c->held_fault != MOCK_FAULT_NONE;
-    conn_deliver(c, &out, c->held_fault, close);
-    if (!stop)
-        conn_resume(c);
-}
-
 /* The access log line (and the explain text at debug level) of the
  * completed response c->resp. */
 static void log_answer(conn_t *c)
@@ -502,14 +486,12 @@ static void log_answer(conn_t *c)
     }
 }
 
-/* Writes the completed response c->resp, or holds it for its delay_ms.
- * Returns true when the connection takes no further request now: it closes,
- * acts out a fault, or holds a delayed response. */
-static bool respond(conn_t *c)
+/* Serialises c->resp and puts it on the wire, or acts out its fault.
+ * Returns true when the connection takes no further request now. */
+static bool deliver_response(conn_t *c)
 {
-    server_t *srv = c->srv;
     mock_response_t *resp = &c->resp;
-    bool close = resp->close || !c->req.keep_alive || srv->shutting_down;
+    bool close = resp->close || !c->req.keep_alive || c->srv->shutting_down;
     buf_t out;
     buf_init(&out);
     mock_fault_t fault = resp->fault;
@@ -519,26 +501,42 @@ static bool respond(conn_t *c)
         out = resp->body; /* the bytes to send instead of a response */
         buf_init(&resp->body);
     }
-    log_answer(c);
-    uint32_t delay = resp->delay_ms;
     mock_response_dispose(resp);
-    if (delay > 0) {
-        /* Real time, whatever the scenario clock; the loop serves others. */
-        c->held = true;
-        c->held_out = out;
-        c->held_fault = fault;
-        c->held_close = close;
-        stop_timer(c);
-        /* The loop's cached time may lag behind the clock by what this
-         * iteration spent so far, and libuv truncates it to milliseconds:
-         * refresh it and add one so that the wait is never shorter than
-         * delay_ms of real time. */
-        uv_update_time(srv->loop);
-        uv_timer_start(&c->delay, on_delay, (uint64_t)delay + 1, 0);
-        return true;
-    }
     conn_deliver(c, &out, fault, close);
     return close || fault != MOCK_FAULT_NONE;
+}
+
+static void on_delay(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    if (c->state != CONN_OPEN || !c->held)
+        return;
+    c->held = false;
+    bool stop = deliver_response(c);
+    arena_reset(c->arena);
+    if (!stop)
+        conn_resume(c);
+}
+
+/* The response c->resp is complete: logged now, written now or after its
+ * delay_ms. Returns true when the connection takes no further request now:
+ * it closes, acts out a fault, or holds the response for its delay. */
+static bool respond(conn_t *c)
+{
+    log_answer(c);
+    uint32_t delay = c->resp.delay_ms;
+    if (delay == 0)
+        return deliver_response(c);
+    /* Real time, whatever the scenario clock; the loop serves others. */
+    c->held = true;
+    stop_timer(c);
+    /* The loop's cached time may lag behind the clock by what this
+     * iteration spent so far, and libuv truncates it to milliseconds:
+     * refresh it and add one so that the wait is never shorter than
+     * delay_ms of real time. */
+    uv_update_time(c->srv->loop);
+    uv_timer_start(&c->delay, on_delay, (uint64_t)delay + 1, 0);
+    return true;
 }
 
 /* The last step of a deferred response (mock_response_complete): write it
@@ -560,6 +558,8 @@ static void on_completed(void *arg, mock_response_t *resp)
     }
     c->held = false;
     bool stop = respond(c);
+    if (c->held)
+        return; /* its delay_ms first */
     arena_reset(c->arena);
     if (!stop)
         conn_resume(c);
@@ -612,12 +612,12 @@ static size_t conn_feed(conn_t *c, const char *data, size_t len)
             break;
         }
         bool stop = answer_request(c, start);
-        if (c->awaiting)
-            return off; /* the request's arena stays until it completes */
+        if (c->held)
+            return off; /* the request's arena stays until its answer went out */
         /* The response is serialised: nothing refers to the arena any more. */
         arena_reset(c->arena);
         if (stop)
-            return c->held ? off : len;
+            return len;
         arm_idle(c);
     }
     return off;
@@ -731,7 +731,6 @@ static void on_connection(uv_stream_t *listener, int status)
     c->tcp.data = c;
     c->timer.data = c;
     c->delay.data = c;
-    buf_init(&c->held_out);
     c->open_handles = 3;
     c->next = srv->conns;
     if (srv->conns)

@@ -480,11 +480,13 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .claims = c->who.claims,
         .auth_uid = c->who.sub,
         .now_us = c->renv->now_us,
-        .method = c->req->method,
-        .path = arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation)),
-        .headers_json = pgrst_headers_json(c->arena, c->req),
-        .cookies_json = pgrst_cookies_json(c->arena, c->req),
     };
+    if (c->engine->ops->uses_request_vars) {
+        c->ereq.method = c->req->method;
+        c->ereq.path = arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation));
+        c->ereq.headers_json = pgrst_headers_json(c->arena, c->req);
+        c->ereq.cookies_json = pgrst_cookies_json(c->arena, c->req);
+    }
     memset(&c->eres, 0, sizeof c->eres);
     c->eres.body = &c->resp->body;
     c->eres.explain = c->explain;

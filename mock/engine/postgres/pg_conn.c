@@ -278,15 +278,15 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
-/* The watcher follows the socket libpq uses now (PQconnectPoll may open a
- * new one when it tries another address). */
+/* The watcher follows the socket libpq uses now. PQconnectPoll may close
+ * its socket and open another (another address, SSL refused), possibly with
+ * the same number, which epoll would no longer report: so every connect
+ * step gets a fresh watcher (a few per connection). */
 static int watch_socket(pg_conn_t *c)
 {
     int fd = c->pool->pq->socket(c->pg);
     if (fd < 0)
         return -1;
-    if (c->watch && fdwatch_fd(c->watch) == fd)
-        return 0;
     fdwatch_close(c->watch, NULL, NULL);
     c->watch = fdwatch_new(c->pool->loop, fd, on_socket, c, NULL);
     return c->watch ? 0 : -1;
@@ -399,9 +399,15 @@ int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const 
     /* Nothing is readable yet: try to send now, then wait on the socket. */
     int fr = pq->flush(c->pg);
     if (fr < 0) {
+        /* Not sent; libpq may have closed the socket already, so there is
+         * nothing to wait on. */
+        set_error(c, pq->error_message(c->pg));
+        c->busy = false;
+        c->done = NULL;
+        c->flushing = false;
         c->broken = true;
-        watch_events(c, FDWATCH_READABLE); /* the step reports it from the loop */
-        return 0;
+        watch_events(c, 0);
+        return -1;
     }
     c->flushing = fr > 0;
     watch_events(c, FDWATCH_READABLE | (c->flushing ? FDWATCH_WRITABLE : 0));

@@ -42,6 +42,9 @@ typedef struct pg_engine {
     int postgrest_version;
     long long db_max_rows;
     int statement_timeout_ms;
+    char *pool_conninfo; /* the authenticator's, with the statement timeout */
+    size_t pool_size;
+    size_t in_flight; /* transactions started and not finished */
 } pg_engine_t;
 
 static pg_engine_t *from(engine_t *e)
@@ -232,7 +235,6 @@ typedef struct pg_tx {
     pg_stmt_t explain;
     bool explaining; /* count=planned/estimated: EXPLAIN after the statement */
     long long exact_total;
-    bool has_total;
     int rc; /* -1 once err is set: the transaction then rolls back */
 } pg_tx_t;
 
@@ -242,6 +244,7 @@ static void tx_finish(pg_tx_t *tx)
     void *arg = tx->arg;
     int rc = tx->rc;
     pg_schema_t *schema = tx->schema;
+    tx->pe->in_flight--;
     if (tx->conn)
         pg_pool_release(tx->pe->pool, tx->conn);
     pg_stmt_dispose(&tx->vars);
@@ -259,7 +262,7 @@ static void on_end(void *arg, const PGresult *res, const char *conn_error)
     const pq_api_t *pq = tx->pe->pq;
     if (tx->rc == 0) {
         if (!res)
-            tx->rc = pg_error_connection(conn_error, tx->err);
+            tx->rc = pg_error_client(conn_error, tx->err);
         else if (pq->result_status(res) == PGRES_FATAL_ERROR)
             tx->rc = pg_error_from_result(pq, res, tx->err); /* a deferred constraint at COMMIT */
     }
@@ -268,13 +271,13 @@ static void on_end(void *arg, const PGresult *res, const char *conn_error)
 
 /* Sends one statement of the chain; when it cannot be sent, the request ends
  * with the connection's error. */
-static void send(pg_tx_t *tx, const char *sql, size_t n, const char *const *params,
-                 pg_conn_done_fn next)
+static void send_stmt(pg_tx_t *tx, const char *sql, size_t n, const char *const *params,
+                      pg_conn_done_fn next)
 {
     if (pg_conn_exec(tx->conn, sql, (int)n, params, next, tx) == 0)
         return;
     if (tx->rc == 0)
-        tx->rc = pg_error_connection(pg_conn_error(tx->conn), tx->err);
+        tx->rc = pg_error_client(pg_conn_error(tx->conn), tx->err);
     tx_finish(tx);
 }
 
@@ -286,10 +289,10 @@ static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
 static void tx_end(pg_tx_t *tx)
 {
     if (tx->rc == 0 && tx->req->tx_rollback) {
-        send(tx, "SET CONSTRAINTS ALL IMMEDIATE", 0, NULL, on_immediate);
+        send_stmt(tx, "SET CONSTRAINTS ALL IMMEDIATE", 0, NULL, on_immediate);
         return;
     }
-    send(tx, tx->rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, on_end);
+    send_stmt(tx, tx->rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, on_end);
 }
 
 static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
@@ -297,13 +300,13 @@ static void on_immediate(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     const pq_api_t *pq = tx->pe->pq;
     if (!res) {
-        tx->rc = pg_error_connection(conn_error, tx->err);
+        tx->rc = pg_error_client(conn_error, tx->err);
         tx_finish(tx);
         return;
     }
     if (pq->result_status(res) == PGRES_FATAL_ERROR)
         tx->rc = pg_error_from_result(pq, res, tx->err);
-    send(tx, "ROLLBACK", 0, NULL, on_end);
+    send_stmt(tx, "ROLLBACK", 0, NULL, on_end);
 }
 
 /* A failed statement: keep the server's error and roll back. */
@@ -311,7 +314,7 @@ static bool failed(pg_tx_t *tx, const PGresult *res, const char *conn_error)
 {
     const pq_api_t *pq = tx->pe->pq;
     if (!res) {
-        tx->rc = pg_error_connection(conn_error, tx->err);
+        tx->rc = pg_error_client(conn_error, tx->err);
         tx_finish(tx);
         return true;
     }
@@ -457,7 +460,6 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
     out->guc_status = guc_status ? arena_strdup(a, guc_status) : NULL;
     bool singular = req->accept->media == PGRST_MEDIA_OBJECT;
     if (read) {
-        tx->has_total = total != NULL;
         tx->exact_total = total ? num(total) : page;
         out->total = tx->exact_total;
         if (singular && page != 1) {
@@ -468,8 +470,8 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
         if (body && out->body)
             buf_puts(out->body, body);
         if (tx->explaining) {
-            send(tx, buf_cstr(&tx->explain.sql), tx->explain.param_count, tx->explain.params,
-                 on_explain);
+            send_stmt(tx, buf_cstr(&tx->explain.sql), tx->explain.param_count, tx->explain.params,
+                      on_explain);
             return;
         }
         tx_end(tx);
@@ -526,7 +528,7 @@ static void on_vars(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
+    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
 }
 
 static void on_begin(void *arg, const PGresult *res, const char *conn_error)
@@ -534,7 +536,7 @@ static void on_begin(void *arg, const PGresult *res, const char *conn_error)
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send(tx, buf_cstr(&tx->vars.sql), tx->vars.param_count, tx->vars.params, on_vars);
+    send_stmt(tx, buf_cstr(&tx->vars.sql), tx->vars.param_count, tx->vars.params, on_vars);
 }
 
 static void on_conn(void *arg, pg_conn_t *conn, const char *error)
@@ -555,10 +557,10 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
     tx->conn = conn;
     /* Hasql's transaction: the isolation level and READ ONLY for reads
      * (planTxMode), READ WRITE for writes. */
-    send(tx,
-         tx->req->op == ENGINE_READ ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                                    : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
-         0, NULL, on_begin);
+    send_stmt(tx,
+              tx->req->op == ENGINE_READ ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+                                         : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
+              0, NULL, on_begin);
 }
 
 static const char *method_of(engine_op_t op)
@@ -659,6 +661,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     tx->done = done;
     tx->arg = arg;
     tx->schema = pg_schema_hold(tx->pe->schema);
+    tx->pe->in_flight++;
     pg_stmt_init(&tx->vars, req->arena);
     pg_stmt_init(&tx->main, req->arena);
     pg_stmt_init(&tx->explain, req->arena);
@@ -686,12 +689,14 @@ static void pg_engine_free(engine_t *e)
         free(pe->extra_path[i]);
     free(pe->extra_path);
     free(pe->owner_conninfo);
+    free(pe->pool_conninfo);
     free_roles(pe);
     free(pe);
 }
 
 static const engine_ops_t pg_ops = {
     .name = "postgres",
+    .uses_request_vars = true,
     .find_relation = find_relation,
     .relation_names = relation_names,
     .relation_name = relation_name,
@@ -774,13 +779,30 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
     else
         conninfo = xasprintf("%s options='-c statement_timeout=%d'", opt->conninfo,
                              opt->statement_timeout_ms);
+    pe->pool_conninfo = conninfo;
+    pe->pool_size = opt->pool_size;
     pg_pool_options_t po = {.loop = opt->loop, .conninfo = conninfo, .size = opt->pool_size};
     pe->pool = pg_pool_new(&po, err, err_len);
-    free(conninfo);
     if (!pe->pool)
         goto fail;
     return &pe->base;
 fail:
     pg_engine_free(&pe->base);
     return NULL;
+}
+
+int pg_engine_attach_loop(engine_t *e, struct uv_loop_s *loop, char *err, size_t err_len)
+{
+    pg_engine_t *pe = from(e);
+    if (pe->in_flight) {
+        snprintf(err, err_len, "database engine: requests are in flight");
+        return -1;
+    }
+    pg_pool_options_t po = {.loop = loop, .conninfo = pe->pool_conninfo, .size = pe->pool_size};
+    pg_pool_t *pool = pg_pool_new(&po, err, err_len);
+    if (!pool)
+        return -1;
+    pg_pool_free(pe->pool);
+    pe->pool = pool;
+    return 0;
 }

@@ -34,4 +34,11 @@ typedef struct pg_engine_options {
  * Strings of opt are copied. */
 engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_len);
 
+/* Added with the implementation: moves the engine's connections onto loop
+ * (NULL: back to blocking), for an engine made before the server's loop
+ * existed. Only between requests: none may be in flight. The connections
+ * are reopened lazily. Returns 0, or -1 with err filled (the engine keeps
+ * its old pool then). */
+int pg_engine_attach_loop(engine_t *e, struct uv_loop_s *loop, char *err, size_t err_len);
+
 #endif

@@ -107,3 +107,11 @@ int pg_error_connection(const char *message, pgrst_error_t *err)
     }
     return -1;
 }
+
+int pg_error_client(const char *message, pgrst_error_t *err)
+{
+    pgrst_error_setf(err, "PGRST001", "Database client error. Retrying the connection.");
+    if (message && *message)
+        pgrst_error_detailsf(err, "%s", message);
+    return -1;
+}

@@ -17,4 +17,9 @@ int pg_error_from_result(const pq_api_t *pq, const PGresult *res, pgrst_error_t 
  * libpq message as details (SQL.ConnectionUsageError). */
 int pg_error_connection(const char *message, pgrst_error_t *err);
 
+/* A connection that broke during a statement: PGRST001 "Database client
+ * error. Retrying the connection." (503) with libpq's message as details
+ * (SQL.ClientError). */
+int pg_error_client(const char *message, pgrst_error_t *err);
+
 #endif

@@ -598,8 +598,7 @@ static size_t set_of(arena_t *a, const char *const *names, size_t n, const char 
 /* Payload.hs payloadAttributes: the keys of an object, or of the first object
  * of an array when every element is an object with the same keys; an empty
  * array, or anything else, has none. Returns -1 for an array whose elements
- * differ ("All object keys must match"). *is_object says whether the raw
- * body looks like an object (fromJsonBodyF's isJsonObject). */
+ * differ ("All object keys must match"). */
 static int payload_keys(arena_t *a, const rest_body_t *b, const char ***keys, size_t *n,
                         pgrst_error_t *err)
 {
@@ -1022,8 +1021,7 @@ static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, 
     if (req->op != ENGINE_DELETE && typed_columns(req, &cols, &n, err) < 0)
         return -1;
 
-    /* The statement is built into its own buffer first: the mutation comes
-     * before the outer select in the text, so its parameters come first. */
+    /* Parameters are numbered in text order: the mutation's come first. */
     sql(s, "WITH pgrst_source AS (");
     int rc;
     switch (req->op) {
