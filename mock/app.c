@@ -10,6 +10,7 @@
 #include "pg_mock_sql.h"
 #include "pg_site.h"
 #include "project.h"
+#include "runtime.h"
 #include "xalloc.h"
 
 #include <openssl/rand.h>
@@ -129,7 +130,12 @@ static int build_instance(mock_app_t *app, app_scenario_t *shared, instance_t **
         return instance_new(shared->sc, app->cfg, out, err);
     if (ensure_template(app, shared, err) < 0)
         return -1;
-    instance_db_t db = {.tpl = shared->tpl, .extra_search_path = shared->extra_search_path};
+    /* The engine's connections live on the loop the server will serve on
+     * (main.c frees it after the app), so a slow statement does not hold
+     * other connections. */
+    instance_db_t db = {.tpl = shared->tpl,
+                        .extra_search_path = shared->extra_search_path,
+                        .loop = runtime_shared_loop()};
     return instance_new_db(shared->sc, app->cfg, &db, out, err);
 }
 

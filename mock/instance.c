@@ -228,7 +228,7 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
     char *conninfo = pg_database_conninfo(inst->db, "authenticator");
     char *owner = pg_database_conninfo(inst->db, "postgres");
     pg_engine_options_t opt = {
-        .loop = NULL, /* blocking until the engine is handed the server's loop */
+        .loop = db->loop,
         .conninfo = conninfo,
         .owner_conninfo = owner,
         .schemas = (const char *const *)sc->db_schemas,

@@ -28,6 +28,7 @@ typedef struct pg_template pg_template_t;
 typedef struct instance_db {
     pg_template_t *tpl;            /* the scenario's template database (pg_load.h) */
     const char *extra_search_path; /* db-extra-search-path: "public, extensions" */
+    struct uv_loop_s *loop;        /* the server's loop (NULL: statements block) */
 } instance_db_t;
 
 /* Builds tables, enums and seed rows from `sc` (which must outlive the instance).
