@@ -764,6 +764,8 @@ static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_resp
     const cJSON *sql = cJSON_GetObjectItemCaseSensitive(body, "sql");
     if (!cJSON_IsObject(body) || !cJSON_IsString(sql))
         admin_error(resp, 400, "expected {\"sql\": \"...\"}");
+    else if (h->ops->db_sql && h->ops->db_sql(h->app, sql->valuestring, resp))
+        ; /* the database engine ran it */
     else
         admin_sql_execute(h->ops->store(h->app), h->ops->security(h->app), h->ops->scenario(h->app),
                           h->ops->schema_reload, h->app, sql->valuestring, resp);

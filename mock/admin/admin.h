@@ -88,6 +88,10 @@ typedef struct admin_host_ops {
     void (*clock_advance)(void *app, int64_t ms);
     void (*clock_set)(void *app, int64_t us);
     void (*schema_reload)(void *app);
+    /* POST /__mock/sql on the database engine: runs sql on the instance's
+     * database and fills resp; returns false (resp untouched) when the
+     * instance is on the memory engine. NULL: always the memory engine. */
+    bool (*db_sql)(void *app, const char *sql, mock_response_t *resp);
     /* Rebuild from the current scenario / switch to sc (ownership moves, also
      * on failure). 0, or -1 with err and the current instance still serving. */
     int (*reset)(void *app, scenario_error_t *err);
