@@ -256,6 +256,11 @@ static void host_schema_reload(void *space)
     instance_schema_reload(((app_space_t *)space)->inst);
 }
 
+static inbox_t *host_inbox(void *space)
+{
+    return gotrue_inbox(instance_gotrue(((app_space_t *)space)->inst));
+}
+
 static int host_reset(void *space, scenario_error_t *err)
 {
     return app_reset(space, err);
@@ -290,6 +295,7 @@ static const admin_host_ops_t admin_host_ops = {
     .security = host_security,
     .rules = host_rules,
     .journal = host_journal,
+    .inbox = host_inbox,
     .now_us = host_now_us,
     .uptime_ms = host_uptime_ms,
     .request_count = host_request_count,

@@ -6,8 +6,11 @@
  * errors,password}.go, internal/models/user.go, internal/tokens/service.go. */
 #include "gotrue.h"
 
+#include "auth_mail.h"
 #include "auth_users.h"
 #include "clock.h"
+#include "gotrue_flows.h"
+#include "inbox.h"
 #include "jwt.h"
 #include "owner_insert.h"
 #include "xalloc.h"
@@ -65,6 +68,10 @@ struct gotrue {
     size_t session_count, session_cap;
     gt_token_t *tokens;
     size_t token_count, token_cap;
+    /* The email and phone flows (auth_mail.c): owned, freed with g. */
+    auth_mail_t *mail;
+    inbox_t *inbox;
+    int64_t started_us;
 };
 
 /* ---- small helpers ---- */
@@ -770,6 +777,8 @@ int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **ou
     g->sc = sc;
     g->store = store;
     g->prng = prng;
+    g->mail = auth_mail_new();
+    g->inbox = inbox_new();
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *su = &sc->users[i];
         gt_user_t *u = add_user(g);
@@ -800,6 +809,8 @@ void gotrue_free(gotrue_t *g)
     free(g->users);
     free(g->sessions);
     free(g->tokens);
+    auth_mail_free(g->mail);
+    inbox_free(g->inbox);
     free(g);
 }
 
@@ -813,6 +824,7 @@ void gotrue_start(gotrue_t *g, int64_t now_us)
     if (g->started)
         return;
     g->started = true;
+    g->started_us = now_us;
     for (size_t i = 0; i < g->user_count; i++) {
         gt_user_t *u = &g->users[i];
         u->created_us = u->updated_us = now_us;
@@ -1706,4 +1718,158 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
     end_sessions(g, ui, -1, -1);
     buf_puts(out, "{}");
     return 0;
+}
+
+/* ---- for the email and phone flows (gotrue_flows.h) ---- */
+
+prng_t *gotrue_prng(gotrue_t *g)
+{
+    return g->prng;
+}
+
+const scenario_t *gotrue_scenario(gotrue_t *g)
+{
+    return g->sc;
+}
+
+auth_mail_t *gotrue_mail(gotrue_t *g)
+{
+    return g->mail;
+}
+
+inbox_t *gotrue_inbox(gotrue_t *g)
+{
+    return g->inbox;
+}
+
+int64_t gotrue_started_us(gotrue_t *g)
+{
+    return g->started_us;
+}
+
+long gotrue_lookup_email(gotrue_t *g, const char *email)
+{
+    return find_user_by_email(g, email);
+}
+
+long gotrue_lookup_phone(gotrue_t *g, const char *phone)
+{
+    long u = find_user_by_phone(g, phone);
+    if (u < 0) {
+        char plus[64];
+        if (snprintf(plus, sizeof plus, "+%s", phone) < (int)sizeof plus)
+            u = find_user_by_phone(g, plus);
+    }
+    return u;
+}
+
+const char *gotrue_user_id(gotrue_t *g, long u)
+{
+    return g->users[u].id;
+}
+
+const char *gotrue_user_email(gotrue_t *g, long u)
+{
+    return g->users[u].email;
+}
+
+const char *gotrue_user_phone(gotrue_t *g, long u)
+{
+    return g->users[u].phone;
+}
+
+bool gotrue_user_email_confirmed(gotrue_t *g, long u)
+{
+    return g->users[u].email_confirmed_us != NO_TIME;
+}
+
+bool gotrue_user_phone_confirmed(gotrue_t *g, long u)
+{
+    return g->users[u].phone_confirmed_us != NO_TIME;
+}
+
+bool gotrue_user_banned(gotrue_t *g, long u, int64_t now_us)
+{
+    return is_banned(&g->users[u], now_us);
+}
+
+bool gotrue_user_deleted(gotrue_t *g, long u)
+{
+    return (size_t)u >= g->user_count || g->users[u].deleted;
+}
+
+bool gotrue_user_has_password(gotrue_t *g, long u)
+{
+    return g->users[u].password != NULL;
+}
+
+long gotrue_create(gotrue_t *g, const gotrue_ctx_t *c, const char *email, const char *phone,
+                   const char *password, const cJSON *data, bool confirm, gotrue_error_t *err)
+{
+    return create_user(g, c, email, phone, password, data, NULL, confirm, err);
+}
+
+/* Confirm sets user_metadata's email_verified too (models/user.go Confirm:
+ * UpdateUserMetaData {"email_verified": true}). */
+void gotrue_confirm_email(gotrue_t *g, long u, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->email_confirmed_us == NO_TIME)
+        x->email_confirmed_us = now_us;
+    cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "email_verified");
+    cJSON_AddBoolToObject(x->user_metadata, "email_verified", true);
+    x->updated_us = now_us;
+}
+
+void gotrue_confirm_phone(gotrue_t *g, long u, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->phone_confirmed_us == NO_TIME)
+        x->phone_confirmed_us = now_us;
+    cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "phone_verified");
+    cJSON_AddBoolToObject(x->user_metadata, "phone_verified", true);
+    x->updated_us = now_us;
+}
+
+void gotrue_change_email(gotrue_t *g, long u, const char *email, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    free(x->email);
+    x->email = xstrdup(email);
+    x->email_confirmed_us = now_us;
+    x->updated_us = now_us;
+    if (cJSON_GetObjectItemCaseSensitive(x->user_metadata, "email")) {
+        cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "email");
+        cJSON_AddStringToObject(x->user_metadata, "email", email);
+    }
+}
+
+void gotrue_change_phone(gotrue_t *g, long u, const char *phone, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    free(x->phone);
+    x->phone = xstrdup(phone);
+    x->phone_confirmed_us = now_us;
+    x->updated_us = now_us;
+}
+
+void gotrue_set_confirmation_sent(gotrue_t *g, long u, int64_t now_us)
+{
+    g->users[u].confirmation_sent_us = now_us;
+}
+
+void gotrue_merge_user_metadata(gotrue_t *g, long u, const cJSON *data)
+{
+    if (cJSON_IsObject(data))
+        merge_metadata(g->users[u].user_metadata, data);
+}
+
+int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out, gotrue_error_t *err)
+{
+    return issue_session(g, c, u, out, err);
+}
+
+int64_t gotrue_session_created_us(gotrue_t *g, long session)
+{
+    return session >= 0 ? g->sessions[session].created_us : NO_TIME;
 }

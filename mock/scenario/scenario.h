@@ -159,6 +159,11 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
+    /* GoTrue settings named as the Supabase CLI's config.toml names them:
+     * auth.site_url (NULL: the CLI's "http://127.0.0.1:3000") and
+     * auth.email.secure_password_change. */
+    char *site_url;
+    bool secure_password_change;
     scenario_role_t *roles; /* anon, authenticated, service_role always present */
     size_t role_count;
     scenario_enum_t *enums;

@@ -130,6 +130,9 @@ static cJSON *auth_json(const scenario_t *sc)
         add(o, "on_signup", cJSON_CreateNull());
     }
     add(o, "confirm_email", cJSON_CreateBool(sc->confirm_email));
+    if (sc->site_url)
+        add(o, "site_url", cJSON_CreateString(sc->site_url));
+    add(o, "secure_password_change", cJSON_CreateBool(sc->secure_password_change));
     if (sc->signing_key_count) {
         static const char *const statuses[] = {"current", "previous", "revoked"};
         cJSON *keys = add(o, "signing_keys", cJSON_CreateArray());
