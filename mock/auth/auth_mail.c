@@ -3,6 +3,7 @@
  * instance's PRNG, so --seed fixes them. */
 #include "auth_mail.h"
 
+#include "caps.h"
 #include "gotrue_flows.h"
 #include "inbox.h"
 #include "xalloc.h"
@@ -39,7 +40,6 @@
 #define FLOW_STATE_EXPIRY_S  300
 #define REAUTH_SESSION_AGE_S (24 * 3600)
 #define DEFAULT_SITE_URL     "http://127.0.0.1:3000"
-#define MAX_FLOW_STATES      10000
 #define PKCE_PREFIX          "pkce_"
 
 /* errors.go DuplicateEmailMsg. */
@@ -275,7 +275,7 @@ static int new_flow_state(gotrue_t *g, const gotrue_ctx_t *c, long u, const char
         return -1;
     }
     auth_mail_t *m = gotrue_mail(g);
-    if (m->flow_count == MAX_FLOW_STATES) {
+    if (m->flow_count == GOTRUE_MAX_FLOW_STATES) {
         memmove(m->flows, m->flows + 1, (m->flow_count - 1) * sizeof *m->flows);
         m->flow_count--;
     }
@@ -410,33 +410,29 @@ static void values_parse(values_t *vs, const char *q, size_t n)
     }
 }
 
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv_t *const *x = a, *const *y = b;
+    int c = strcmp((*x)->k, (*y)->k);
+    /* Stable: equal keys keep their order (the pointers follow the array). */
+    return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
 static void values_encode(const values_t *vs, buf_t *out)
 {
     /* sort.Strings on the keys; each key's values keep their order. */
-    bool *done = xcalloc(vs->n ? vs->n : 1, sizeof *done);
-    bool first = true;
-    for (;;) {
-        const char *min = NULL;
-        for (size_t i = 0; i < vs->n; i++)
-            if (!done[i] && (!min || strcmp(vs->a[i].k, min) < 0))
-                min = vs->a[i].k;
-        if (!min)
-            break;
-        char *key = xstrdup(min);
-        for (size_t i = 0; i < vs->n; i++) {
-            if (done[i] || strcmp(vs->a[i].k, key) != 0)
-                continue;
-            done[i] = true;
-            if (!first)
-                buf_putc(out, '&');
-            first = false;
-            query_escape(out, vs->a[i].k);
-            buf_putc(out, '=');
-            query_escape(out, vs->a[i].v);
-        }
-        free(key);
+    const kv_t **order = xcalloc(vs->n ? vs->n : 1, sizeof *order);
+    for (size_t i = 0; i < vs->n; i++)
+        order[i] = &vs->a[i];
+    qsort(order, vs->n, sizeof *order, cmp_kv);
+    for (size_t i = 0; i < vs->n; i++) {
+        if (i)
+            buf_putc(out, '&');
+        query_escape(out, order[i]->k);
+        buf_putc(out, '=');
+        query_escape(out, order[i]->v);
     }
-    free(done);
+    free(order);
 }
 
 /* url.URL.String() of a fragment set to an encoded form: escape(..,

@@ -53,6 +53,10 @@ static char *capped(const char *s)
     if (!s)
         return NULL;
     size_t n = strnlen(s, INBOX_MAX_FIELD);
+    /* Cut at a character boundary: never half of a UTF-8 sequence. */
+    if (s[n] != '\0')
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
     char *d = xmalloc(n + 1);
     memcpy(d, s, n);
     d[n] = '\0';

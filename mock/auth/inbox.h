@@ -7,12 +7,10 @@
 #define MOCK_INBOX_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#define INBOX_MAX_MESSAGES 1000
-#define INBOX_MAX_FIELD    4096
 
 typedef struct inbox inbox_t;
 typedef struct gotrue gotrue_t;
