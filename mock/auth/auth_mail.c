@@ -660,6 +660,14 @@ static void mail_out(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
     free(link);
 }
 
+static void email_change_fields(gotrue_t *g, long u, const char *new_email, int64_t now_us)
+{
+    gotrue_flow_fields_t *ff = gotrue_user_flow(g, u);
+    ff->has_email_change_sent = true;
+    ff->email_change_sent_us = now_us;
+    snprintf(ff->new_email, sizeof ff->new_email, "%s", new_email);
+}
+
 /* sendConfirmation: the signup mail (templatemailer ConfirmationMail). */
 static int send_confirmation(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e, long u,
                              bool pkce, gotrue_error_t *err)
@@ -693,6 +701,8 @@ static int send_invite(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t
     mail_out(g, c, e, email, "invite", "You've been invited", otp, x->confirmation, "invite");
     x->confirmation_sent = c->now_us;
     x->invited = true;
+    gotrue_user_flow(g, u)->has_invited = true;
+    gotrue_user_flow(g, u)->invited_us = c->now_us;
     gotrue_set_confirmation_sent(g, u, c->now_us);
     return 0;
 }
@@ -713,6 +723,8 @@ static int send_recovery(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
     else
         mail_out(g, c, e, email, "recovery", "Reset your password", otp, x->recovery, "recovery");
     x->recovery_sent = c->now_us;
+    gotrue_user_flow(g, u)->has_recovery_sent = true;
+    gotrue_user_flow(g, u)->recovery_sent_us = c->now_us;
     return 0;
 }
 
@@ -742,6 +754,7 @@ static int send_email_change(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail
         mail_out(g, c, e, cur, "email_change_current", "Confirm your new email address", otp_cur,
                  x->ec_current, "email_change");
     x->ec_sent = c->now_us;
+    email_change_fields(g, u, new_email, c->now_us);
     return 0;
 }
 
@@ -760,6 +773,8 @@ static int send_reauth_email(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail
     snprintf(subject, sizeof subject, "%s is your verification code", otp);
     mail_out(g, c, e, email, "reauthentication", subject, otp, x->reauth, NULL);
     x->reauth_sent = c->now_us;
+    gotrue_user_flow(g, u)->has_reauth_sent = true;
+    gotrue_user_flow(g, u)->reauth_sent_us = c->now_us;
     return 0;
 }
 
@@ -803,6 +818,15 @@ static int send_phone(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *ph
     uint64_t id = inbox_add(gotrue_inbox(g), &m, c->now_us);
     snprintf(message_id, 24, "%llu", (unsigned long long)id);
     *sent = c->now_us;
+    gotrue_flow_fields_t *ff = gotrue_user_flow(g, u);
+    if (type == PHONE_CHANGE) {
+        ff->has_phone_change_sent = true;
+        ff->phone_change_sent_us = c->now_us;
+        snprintf(ff->new_phone, sizeof ff->new_phone, "%s", phone);
+    } else if (type == PHONE_REAUTH) {
+        ff->has_reauth_sent = true;
+        ff->reauth_sent_us = c->now_us;
+    }
     if (type == PHONE_CONFIRMATION)
         gotrue_set_confirmation_sent(g, u, c->now_us);
     return 0;
@@ -1208,12 +1232,14 @@ static int apply_verification(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, l
         /* ConfirmEmailChange clears the change. */
         x->email_change[0] = x->ec_current[0] = x->ec_new[0] = '\0';
         x->ec_status = 0;
+        gotrue_user_flow(g, u)->new_email[0] = '\0';
     } else if (!strcmp(t, "sms")) {
         x->confirmation[0] = '\0';
         gotrue_confirm_phone(g, u, c->now_us);
     } else if (!strcmp(t, "phone_change")) {
         gotrue_change_phone(g, u, x->phone_change, c->now_us);
         x->phone_change[0] = x->phone_change_token[0] = '\0';
+        gotrue_user_flow(g, u)->new_phone[0] = '\0';
     } else {
         return fail(err, 400, "validation_failed", "Unsupported verification type");
     }
@@ -1547,6 +1573,8 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
         mail_user_t *x = mu(g, u);
         snprintf(x->recovery, sizeof x->recovery, "%s", hashed);
         x->recovery_sent = c->now_us;
+        gotrue_user_flow(g, u)->has_recovery_sent = true;
+        gotrue_user_flow(g, u)->recovery_sent_us = c->now_us;
     } else if (!strcmp(type, "invite")) {
         if (u >= 0 && gotrue_user_email_confirmed(g, u))
             return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
@@ -1557,6 +1585,8 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
         snprintf(x->confirmation, sizeof x->confirmation, "%s", hashed);
         x->confirmation_sent = c->now_us;
         x->invited = true;
+        gotrue_user_flow(g, u)->has_invited = true;
+        gotrue_user_flow(g, u)->invited_us = c->now_us;
         gotrue_set_confirmation_sent(g, u, c->now_us);
     } else if (!strcmp(type, "signup")) {
         if (u >= 0) {
@@ -1593,6 +1623,7 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
         x->ec_sent = c->now_us;
         snprintf(x->email_change, sizeof x->email_change, "%s", new_email);
         x->ec_status = 0;
+        email_change_fields(g, u, new_email, c->now_us);
         if (!strcmp(type, "email_change_current")) {
             snprintf(x->ec_current, sizeof x->ec_current, "%s", hashed);
         } else {

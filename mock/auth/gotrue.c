@@ -37,7 +37,8 @@ typedef struct gt_user {
     int64_t email_confirmed_us, phone_confirmed_us, confirmation_sent_us, last_sign_in_us;
     bool email_confirmed_flag; /* scenario users: confirmed once gotrue_start runs */
     bool deleted;
-    int64_t banned_until_us; /* NO_TIME: not banned (models.User BannedUntil nil) */
+    int64_t banned_until_us;   /* NO_TIME: not banned (models.User BannedUntil nil) */
+    gotrue_flow_fields_t flow; /* set by the email and phone flows (auth_mail.c) */
 } gt_user_t;
 
 typedef struct gt_session {
@@ -858,6 +859,36 @@ static void identity_data_json(const gt_user_t *u, buf_t *out)
     buf_putc(out, '}');
 }
 
+/* models.User's recovery_sent_at ... reauthentication_sent_at, in the
+ * struct's order (between confirmed_at and last_sign_in_at). */
+static void flow_fields_json(const gotrue_flow_fields_t *f, buf_t *out)
+{
+    if (f->has_recovery_sent) {
+        buf_puts(out, ",\"recovery_sent_at\":");
+        put_time(out, f->recovery_sent_us);
+    }
+    if (f->new_email[0]) {
+        buf_puts(out, ",\"new_email\":");
+        gotrue_put_go_string(out, f->new_email);
+    }
+    if (f->has_email_change_sent) {
+        buf_puts(out, ",\"email_change_sent_at\":");
+        put_time(out, f->email_change_sent_us);
+    }
+    if (f->new_phone[0]) {
+        buf_puts(out, ",\"new_phone\":");
+        gotrue_put_go_string(out, f->new_phone);
+    }
+    if (f->has_phone_change_sent) {
+        buf_puts(out, ",\"phone_change_sent_at\":");
+        put_time(out, f->phone_change_sent_us);
+    }
+    if (f->has_reauth_sent) {
+        buf_puts(out, ",\"reauthentication_sent_at\":");
+        put_time(out, f->reauth_sent_us);
+    }
+}
+
 /* models.User marshalled (field order of the Go struct, omitempty dropped). */
 static void user_json(const gt_user_t *u, buf_t *out)
 {
@@ -870,6 +901,10 @@ static void user_json(const gt_user_t *u, buf_t *out)
     if (u->email_confirmed_us != NO_TIME) {
         buf_puts(out, ",\"email_confirmed_at\":");
         put_time(out, u->email_confirmed_us);
+    }
+    if (u->flow.has_invited) {
+        buf_puts(out, ",\"invited_at\":");
+        put_time(out, u->flow.invited_us);
     }
     buf_puts(out, ",\"phone\":");
     gotrue_put_go_string(out, u->phone ? u->phone : "");
@@ -887,6 +922,7 @@ static void user_json(const gt_user_t *u, buf_t *out)
         buf_puts(out, ",\"confirmed_at\":");
         put_time(out, confirmed);
     }
+    flow_fields_json(&u->flow, out);
     if (u->last_sign_in_us != NO_TIME) {
         buf_puts(out, ",\"last_sign_in_at\":");
         put_time(out, u->last_sign_in_us);
@@ -1721,6 +1757,11 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
 }
 
 /* ---- for the email and phone flows (gotrue_flows.h) ---- */
+
+gotrue_flow_fields_t *gotrue_user_flow(gotrue_t *g, long u)
+{
+    return &g->users[u].flow;
+}
 
 prng_t *gotrue_prng(gotrue_t *g)
 {

@@ -11,6 +11,20 @@
 
 typedef struct auth_mail auth_mail_t;
 
+/* models.User's fields the flows set and the user object shows (omitempty:
+ * a false has_* or an empty string leaves the field out). */
+typedef struct gotrue_flow_fields {
+    bool has_invited, has_recovery_sent, has_email_change_sent, has_phone_change_sent,
+        has_reauth_sent;
+    int64_t invited_us, recovery_sent_us, email_change_sent_us, phone_change_sent_us,
+        reauth_sent_us;
+    char new_email[256]; /* EmailChange, `json:"new_email"` */
+    char new_phone[32];  /* PhoneChange, `json:"new_phone"` */
+} gotrue_flow_fields_t;
+
+/* The user's flow fields (valid while u is). */
+gotrue_flow_fields_t *gotrue_user_flow(gotrue_t *g, long u);
+
 prng_t *gotrue_prng(gotrue_t *g);
 const scenario_t *gotrue_scenario(gotrue_t *g);
 /* The flows' state, created with g and freed with it (the inbox: inbox.h). */

@@ -397,6 +397,8 @@ class AutoconfirmTest(Base):
         self.assertEqual(status, 200, u)
         self.assertEqual((u["email"], u["user_metadata"]["team"]), ("guest@example.com", "a"))
         self.assertNotIn("email_confirmed_at", u)
+        # models.User InvitedAt `json:"invited_at,omitempty"`, after email_confirmed_at.
+        self.assertEqual(list(u)[4:6], ["invited_at", "phone"])
         m = self.last()
         self.assertEqual((m["kind"], m["subject"]), ("invite", "You've been invited"))
         self.assertIn("&type=invite&", m["link"])
@@ -535,6 +537,12 @@ class AutoconfirmTest(Base):
         status, _, u = self.call("PUT", "/user", {"email": "Moved@Example.com"},
                                  bearer=s["access_token"])
         self.assertEqual((status, u["email"]), (200, "demo@example.com"))
+        # models.User: new_email and email_change_sent_at, after confirmed_at.
+        self.assertEqual(u["new_email"], "moved@example.com")
+        keys = list(u)
+        self.assertLess(keys.index("confirmed_at"), keys.index("new_email"))
+        self.assertLess(keys.index("new_email"), keys.index("email_change_sent_at"))
+        self.assertLess(keys.index("email_change_sent_at"), keys.index("last_sign_in_at"))
         new = self.last("?kind=email_change_new")
         cur = self.last("?kind=email_change_current")
         self.assertEqual((new["to"], cur["to"]), ("moved@example.com", "demo@example.com"))
@@ -547,6 +555,7 @@ class AutoconfirmTest(Base):
                                                       "token": new["otp"]})
         self.assertEqual(status, 200, s2)
         self.assertEqual(s2["user"]["email"], "moved@example.com")
+        self.assertNotIn("new_email", s2["user"])
         self.sign_in("moved@example.com", "demo-password")
         self.assertError(self.call("PUT", "/user", {"email": "pending@example.com"},
                                    bearer=s2["access_token"]),
