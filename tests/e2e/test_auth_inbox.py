@@ -682,6 +682,74 @@ class ConfirmTest(Base):
                          200)
         self.sign_in("demo@example.com", "third-password")
 
+    def test_phone_change_and_resends(self):
+        s = self.sign_in("demo@example.com", "demo-password")
+        status, _, u = self.call("PUT", "/user", {"phone": "+15550005555"},
+                                 bearer=s["access_token"])
+        self.assertEqual(status, 200, u)
+        # With SMS confirmations on, the phone waits for its code (user.go
+        # UserUpdate -> sendPhoneConfirmation(phoneChangeVerification)).
+        self.assertEqual((u["phone"], u["new_phone"]), ("", "15550005555"))
+        m = self.last("?phone=15550005555")
+        self.assertEqual(m["kind"], "phone_change")
+        # resend.go looks the user up by the phone given, which is not yet the
+        # user's (FindUserByPhoneAndAudience): {} and nothing sent.
+        self.assertEqual(self.call("POST", "/resend", {"type": "phone_change",
+                                                       "phone": "15550005555"})[::2], (200, {}))
+        self.assertError(self.call("POST", "/resend", {"type": "phone_change",
+                                                       "email": "demo@example.com"}),
+                         429, "over_sms_send_rate_limit",
+                         "For security purposes, you can only request this after 60 seconds.")
+        self.advance(61)
+        status, _, body = self.call("POST", "/resend", {"type": "phone_change",
+                                                        "email": "demo@example.com"})
+        again = self.last("?phone=15550005555")
+        self.assertEqual((status, body), (200, {"message_id": str(again["id"])}))
+        status, _, s2 = self.call("POST", "/verify", {"type": "phone_change",
+                                                      "phone": "15550005555",
+                                                      "token": again["otp"]})
+        self.assertEqual(status, 200, s2)
+        self.assertEqual(s2["user"]["phone"], "15550005555")
+        self.assertNotIn("new_phone", s2["user"])
+
+    def test_resend_email_change_and_pkce_signup(self):
+        s = self.sign_in("demo@example.com", "demo-password")
+        self.call("PUT", "/user", {"email": "later@example.com"}, bearer=s["access_token"])
+        self.advance(61)
+        self.assertEqual(self.call("POST", "/resend", {"type": "email_change",
+                                                       "email": "demo@example.com"})[::2],
+                         (200, {}))
+        self.assertEqual(len(self.inbox("?kind=email_change_new")), 2)
+        # A PKCE signup: the confirmation link redirects with ?code=.
+        status, _, u = self.call("POST", "/signup", {"email": "p@example.com",
+                                                     "password": "secret-123",
+                                                     "code_challenge": S256,
+                                                     "code_challenge_method": "S256"})
+        self.assertEqual(status, 200, u)
+        m = self.last("?email=p@example.com")
+        self.assertTrue(m["token_hash"].startswith("pkce_"))
+        status, _, hdrs, _ = self.mock.request("GET", m["link"].split(self.authority, 1)[1])
+        loc = dict((k.lower(), v) for k, v in hdrs)["location"]
+        code = loc.split("code=", 1)[1]
+        status, _, s2 = self.call("POST", "/token?grant_type=pkce",
+                                  {"auth_code": code, "code_verifier": VERIFIER})
+        self.assertEqual(status, 200, s2)
+        self.assertIn("email_confirmed_at", s2["user"])
+
+    def test_sessions_have_their_own_inbox(self):
+        status, sess = self.admin("POST", "/sessions", {})
+        self.assertEqual(status, 201)
+        prefix = "/s/" + sess["id"]
+        status, _, _, _ = self.mock.request("POST", prefix + "/auth/v1/otp",
+                                            body=json.dumps({"email": "demo@example.com"}),
+                                            headers={"apikey": ANON})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.inbox(), [])
+        status, _, _, data = self.mock.request("GET", prefix + "/__mock/inbox")
+        self.assertEqual((status, [m["to"] for m in json.loads(data)]),
+                         (200, ["demo@example.com"]))
+        self.admin("DELETE", "/sessions/" + sess["id"])
+
 
 if __name__ == "__main__":
     unittest.main()
