@@ -137,6 +137,13 @@ static int fail(gotrue_error_t *err, int status, const char *code, const char *f
     return -1;
 }
 
+/* errors.go handleResponseErrorDefault: an error that is no HTTPError. */
+static int unexpected(gotrue_error_t *err)
+{
+    return fail(err, 500, "unexpected_failure",
+                "Unexpected failure, please check server logs for more information");
+}
+
 static const char *str_field(const cJSON *body, const char *name)
 {
     const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, name) : NULL;
@@ -270,9 +277,7 @@ static int new_flow_state(gotrue_t *g, const gotrue_ctx_t *c, long u, const char
             lower[i] = (char)(cm[i] >= 'A' && cm[i] <= 'Z' ? cm[i] + 32 : cm[i]);
     if (strcmp(lower, "s256") != 0 && strcmp(lower, "plain") != 0) {
         /* The plain error of NewFlowState reaches errors.go as a 500. */
-        fail(err, 500, "unexpected_failure", "Internal Server Error");
-        prng_uuid(gotrue_prng(g), err->error_id);
-        return -1;
+        return unexpected(err);
     }
     auth_mail_t *m = gotrue_mail(g);
     if (m->flow_count == GOTRUE_MAX_FLOW_STATES) {
@@ -1449,9 +1454,7 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
         method = auth_method_of(type);
         if (!method) {
             /* ParseAuthenticationMethod's plain error: a 500. */
-            fail(err, 500, "unexpected_failure", "Internal Server Error");
-            prng_uuid(gotrue_prng(g), err->error_id);
-            return -1;
+            return unexpected(err);
         }
     }
     gotrue_error_t verr;
@@ -1683,6 +1686,13 @@ int auth_mail_signup(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
     if (confirm && before >= 0 && *email && !gotrue_user_email_confirmed(g, before)) {
         if (email_frequency(mu(g, before)->confirmation_sent, c->now_us, err) < 0)
             return -1;
+    }
+    if (confirm && before >= 0 && *phone && !gotrue_user_phone_confirmed(g, before)) {
+        int64_t sent = mu(g, before)->confirmation_sent;
+        if (sent != NO_TIME && !(sent + MAX_FREQUENCY_S * SEC < c->now_us))
+            return fail(err, 429, "over_sms_send_rate_limit",
+                        "For security purposes, you can only request this after %lld seconds.",
+                        (long long)((sent + MAX_FREQUENCY_S * SEC - c->now_us) / SEC));
     }
     if (confirm && *email && (before < 0 || !gotrue_user_email_confirmed(g, before)) &&
         email_limit(g, c, false, err) < 0)

@@ -246,6 +246,13 @@ class AutoconfirmTest(Base):
                                                     "code_challenge_method": "s256"}),
                          400, "validation_failed", "code challenge has to be between 43 and 128 "
                          "characters")
+        # An unknown method passes validatePKCEParams and fails in NewFlowState
+        # (ParseCodeChallengeMethod), an error errors.go answers as unexpected.
+        self.assertError(self.call("POST", "/otp", {"email": "demo@example.com",
+                                                    "code_challenge": S256,
+                                                    "code_challenge_method": "sha1"}),
+                         500, "unexpected_failure",
+                         "Unexpected failure, please check server logs for more information")
         self.assertError(self.call("POST", "/otp", {"email": "a@example.com",
                                                     "code_challenge": "!" * 43,
                                                     "code_challenge_method": "s256"}),
@@ -627,6 +634,10 @@ class ConfirmTest(Base):
         self.assertEqual(status, 200, u)
         m = self.last("?phone=15550004444")
         self.assertEqual(m["kind"], "sms")
+        self.assertError(self.call("POST", "/signup", {"phone": "15550004444",
+                                                       "password": "secret-123"}),
+                         429, "over_sms_send_rate_limit",
+                         "For security purposes, you can only request this after 60 seconds.")
         self.assertEqual(self.call("POST", "/verify", {"type": "sms", "phone": "15550004444",
                                                        "token": m["otp"]})[0], 200)
 
