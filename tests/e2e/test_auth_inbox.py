@@ -762,5 +762,25 @@ class ConfirmTest(Base):
         self.admin("DELETE", "/sessions/" + sess["id"])
 
 
+class SeedTest(unittest.TestCase):
+    """Codes come from the scenario's PRNG: the same --seed, the same codes."""
+
+    def codes(self, seed):
+        with Supamock("--scenario", os.path.join(source_dir(), "tests", "fixtures",
+                                                 "auth-basic.json"), "--seed", seed) as mock:
+            for email in ("a@example.com", "b@example.com"):
+                status, _, _, _ = mock.request("POST", "/auth/v1/otp",
+                                               body=json.dumps({"email": email}),
+                                               headers={"apikey": ANON})
+                self.assertEqual(status, 200)
+            _, _, _, data = mock.request("GET", "/__mock/inbox")
+            return [m["otp"] for m in json.loads(data)]
+
+    def test_seed_fixes_the_codes(self):
+        first = self.codes("7")
+        self.assertEqual(first, self.codes("7"))
+        self.assertNotEqual(first, self.codes("8"))
+
+
 if __name__ == "__main__":
     unittest.main()
