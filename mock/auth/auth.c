@@ -7,6 +7,7 @@
 #include "auth.h"
 
 #include "auth_mail.h"
+#include "auth_redirect.h"
 #include "clock.h"
 #include "gateway.h"
 #include "urlcodec.h"
@@ -442,7 +443,7 @@ static bool email_flows(const scenario_t *sc, gotrue_t *g, const gotrue_ctx_t *c
         redirect_to = query_param(req->arena, req->query, "redirect_to");
     auth_mail_env_t env = {
         .base_url = c->issuer,
-        .referrer = auth_mail_referrer(sc, redirect_to, mock_request_header(req, "referer"))};
+        .referrer = auth_redirect_referrer(sc, redirect_to, mock_request_header(req, "referer"))};
     if (verify && is(req, "GET")) {
         char *location = NULL;
         *rc = auth_mail_verify_get(g, c, &env, query_param(req->arena, req->query, "token"),
@@ -586,7 +587,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
         } else if ((rc = parse_body(req, &body, &err)) == 0) {
             resp->status = 200;
             auth_mail_env_t menv = {.base_url = c.issuer,
-                                    .referrer = auth_mail_referrer(
+                                    .referrer = auth_redirect_referrer(
                                         sc, query_param(req->arena, req->query, "redirect_to"),
                                         mock_request_header(req, "referer"))};
             rc = auth_mail_signup(g, &c, &menv, body, &resp->body, &err);
@@ -603,7 +604,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             } else if (rc == 0 && (rc = parse_body(req, &body, &err)) == 0) {
                 resp->status = 200;
                 auth_mail_env_t menv = {.base_url = c.issuer,
-                                        .referrer = auth_mail_referrer(
+                                        .referrer = auth_redirect_referrer(
                                             sc, query_param(req->arena, req->query, "redirect_to"),
                                             mock_request_header(req, "referer"))};
                 rc = auth_mail_update_user(g, &c, &menv, &w, body, &resp->body, &err);

@@ -24,15 +24,8 @@ void auth_mail_free(auth_mail_t *m); /* NULL is a no-op */
 /* What a request adds (borrowed for the call). */
 typedef struct auth_mail_env {
     const char *base_url; /* "http://HOST/auth/v1": links point at BASE/verify */
-    const char *referrer; /* utilities.GetReferrer's answer (auth_mail_referrer) */
+    const char *referrer; /* utilities.GetReferrer's answer (auth_redirect_referrer) */
 } auth_mail_env_t;
-
-/* utilities.IsRedirectURLValid against the scenario's site_url (loopback
- * addresses are always allowed, as GoTrue allows them). */
-bool auth_mail_redirect_ok(const scenario_t *sc, const char *url);
-/* GetReferrer: redirect_to (query or header) when valid, else a valid
- * Referer, else site_url. Either may be NULL. Returns a borrowed string. */
-const char *auth_mail_referrer(const scenario_t *sc, const char *redirect_to, const char *referer);
 
 /* Each returns 0 with the JSON body appended to out (status 200), or -1 with
  * err. body is the parsed JSON object. */
