@@ -3,6 +3,7 @@
  * instance's PRNG, so --seed fixes them. */
 #include "auth_mail.h"
 
+#include "auth_pkce.h"
 #include "auth_redirect.h"
 #include "caps.h"
 #include "gotrue_flows.h"
@@ -28,7 +29,7 @@
  * - GOTRUE_RATE_LIMIT_EMAIL_SENT and _SMS_SENT: 30 per hour (an interval
  *   limiter, internal/ratelimit/interval.go), counted only when confirmations
  *   are on (sendEmail: `if !config.Mailer.Autoconfirm`);
- * - flow states expire after 300 s (defaultFlowStateExpiryDuration);
+ * - (flow states: auth_pkce.c);
  * - GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED: true (the CLI's
  *   auth.email.double_confirm_changes);
  * - GOTRUE_MAILER_OTP_LENGTH and GOTRUE_SMS_OTP_LENGTH: 6. */
@@ -37,7 +38,6 @@
 #define MAX_FREQUENCY_S      60
 #define EMAIL_SENT_PER_HOUR  30
 #define SMS_SENT_PER_HOUR    30
-#define FLOW_STATE_EXPIRY_S  300
 #define REAUTH_SESSION_AGE_S (24 * 3600)
 #define DEFAULT_SITE_URL     "http://127.0.0.1:3000"
 #define PKCE_PREFIX          "pkce_"
@@ -64,16 +64,6 @@ typedef struct mail_user {
     bool invited;
 } mail_user_t;
 
-/* models.FlowState of a PKCE flow. */
-typedef struct flow_state {
-    char auth_code[40];
-    long user;
-    char method[16]; /* AuthenticationMethod.String(): magiclink, recovery, email/signup, ... */
-    char challenge[132];
-    char challenge_method[8]; /* "s256" or "plain" */
-    int64_t created_us, code_issued_us;
-} flow_state_t;
-
 typedef struct limiter {
     bool started;
     int64_t last_us;
@@ -83,14 +73,15 @@ typedef struct limiter {
 struct auth_mail {
     mail_user_t *users; /* by user index, grown on demand */
     size_t user_cap;
-    flow_state_t *flows; /* oldest first */
-    size_t flow_count, flow_cap;
+    auth_pkce_t *pkce; /* PKCE flow states */
     limiter_t email, sms;
 };
 
 auth_mail_t *auth_mail_new(void)
 {
-    return xcalloc(1, sizeof(auth_mail_t));
+    auth_mail_t *m = xcalloc(1, sizeof *m);
+    m->pkce = auth_pkce_new();
+    return m;
 }
 
 void auth_mail_free(auth_mail_t *m)
@@ -98,7 +89,7 @@ void auth_mail_free(auth_mail_t *m)
     if (!m)
         return;
     free(m->users);
-    free(m->flows);
+    auth_pkce_free(m->pkce);
     free(m);
 }
 
@@ -241,63 +232,13 @@ static int validate_phone(const char *phone, char out[32], gotrue_error_t *err)
     return 0;
 }
 
-/* pkce.go validatePKCEParams. */
-static int validate_pkce(const char *method, const char *challenge, gotrue_error_t *err)
-{
-    if ((*challenge == '\0') != (*method == '\0'))
-        return fail(err, 400, "validation_failed",
-                    "PKCE flow requires code_challenge_method and code_challenge");
-    if (!*challenge)
-        return 0;
-    size_t n = strlen(challenge);
-    if (n < 43 || n > 128)
-        return fail(err, 400, "validation_failed",
-                    "code challenge has to be between %d and %d characters", 43, 128);
-    for (const char *p = challenge; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '_' || *p == '~' || *p == '-'))
-            return fail(err, 400, "validation_failed",
-                        "code challenge can only contain alphanumeric characters, hyphens, "
-                        "periods, underscores and tildes");
-    return 0;
-}
-
-/* generateFlowState for a PKCE request (models.NewFlowState: the auth code is
- * a new UUID; ParseCodeChallengeMethod refuses other methods). */
+/* generateFlowState for a request with a code_challenge (nothing without). */
 static int new_flow_state(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *method,
                           const cJSON *body, gotrue_error_t *err)
 {
-    const char *challenge = str_field(body, "code_challenge");
-    const char *cm = str_field(body, "code_challenge_method");
-    if (!*challenge)
-        return 0;
-    char lower[8] = "";
-    if (strlen(cm) < sizeof lower)
-        for (size_t i = 0; i <= strlen(cm); i++)
-            lower[i] = (char)(cm[i] >= 'A' && cm[i] <= 'Z' ? cm[i] + 32 : cm[i]);
-    if (strcmp(lower, "s256") != 0 && strcmp(lower, "plain") != 0) {
-        /* The plain error of NewFlowState reaches errors.go as a 500. */
-        return unexpected(err);
-    }
-    auth_mail_t *m = gotrue_mail(g);
-    if (m->flow_count == GOTRUE_MAX_FLOW_STATES) {
-        memmove(m->flows, m->flows + 1, (m->flow_count - 1) * sizeof *m->flows);
-        m->flow_count--;
-    }
-    if (m->flow_count == m->flow_cap) {
-        m->flow_cap = m->flow_cap ? m->flow_cap * 2 : 16;
-        m->flows = xrealloc(m->flows, m->flow_cap * sizeof *m->flows);
-    }
-    flow_state_t *f = &m->flows[m->flow_count++];
-    memset(f, 0, sizeof *f);
-    prng_uuid(gotrue_prng(g), f->auth_code);
-    f->user = u;
-    snprintf(f->method, sizeof f->method, "%s", method);
-    snprintf(f->challenge, sizeof f->challenge, "%s", challenge);
-    snprintf(f->challenge_method, sizeof f->challenge_method, "%s", lower);
-    f->created_us = c->now_us;
-    f->code_issued_us = NO_TIME;
-    return 0;
+    return auth_pkce_new_flow(gotrue_mail(g)->pkce, gotrue_prng(g), u, method,
+                              str_field(body, "code_challenge"),
+                              str_field(body, "code_challenge_method"), c->now_us, err);
 }
 
 static bool pkce_flow(const cJSON *body)
@@ -569,8 +510,8 @@ static int magic_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t 
     char email[256];
     if (validate_email(raw, email, err) < 0)
         return -1;
-    if (validate_pkce(str_field(body, "code_challenge_method"), str_field(body, "code_challenge"),
-                      err) < 0)
+    if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                           str_field(body, "code_challenge"), err) < 0)
         return -1;
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
     long u = gotrue_lookup_email(g, email);
@@ -663,8 +604,8 @@ int auth_mail_otp(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e, 
     if (*email && *str_field(body, "channel"))
         return fail(err, 400, "validation_failed",
                     "Channel should only be specified with Phone OTP");
-    if (validate_pkce(str_field(body, "code_challenge_method"), str_field(body, "code_challenge"),
-                      err) < 0)
+    if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                           str_field(body, "code_challenge"), err) < 0)
         return -1;
     const cJSON *cu = cJSON_GetObjectItemCaseSensitive(body, "create_user");
     if (cJSON_IsFalse(cu)) {
@@ -700,8 +641,8 @@ int auth_mail_recover(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t 
     char email[256];
     if (validate_email(raw, email, err) < 0)
         return -1;
-    if (validate_pkce(str_field(body, "code_challenge_method"), str_field(body, "code_challenge"),
-                      err) < 0)
+    if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                           str_field(body, "code_challenge"), err) < 0)
         return -1;
     long u = gotrue_lookup_email(g, email);
     if (u < 0)
@@ -724,8 +665,8 @@ int auth_mail_resend(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
     bool email_type = !strcmp(type, "signup") || !strcmp(type, "email_change");
     bool phone_type = !strcmp(type, "sms") || !strcmp(type, "phone_change");
     if (email_type) {
-        if (validate_pkce(str_field(body, "code_challenge_method"),
-                          str_field(body, "code_challenge"), err) < 0)
+        if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                               str_field(body, "code_challenge"), err) < 0)
             return -1;
     } else if (!phone_type) {
         return fail(err, 400, "validation_failed",
@@ -1078,17 +1019,12 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
     }
     if (rc == 0 && pkce) {
         /* issueAuthCode: the user's latest flow state of this method. */
-        auth_mail_t *m = gotrue_mail(g);
-        flow_state_t *f = NULL;
-        for (size_t i = 0; i < m->flow_count; i++)
-            if (m->flows[i].user == u && !strcmp(m->flows[i].method, method))
-                f = &m->flows[i];
-        if (!f) {
+        const char *code = auth_pkce_issue_code(gotrue_mail(g)->pkce, u, method, c->now_us);
+        if (!code) {
             rc = fail(&verr, 400, "flow_state_not_found",
                       "No associated flow state found. 422: No valid flow state found for user.");
         } else {
-            f->code_issued_us = c->now_us;
-            *location = auth_redirect_query(e->referrer, "code", f->auth_code, NULL);
+            *location = auth_redirect_query(e->referrer, "code", code, NULL);
             return 0;
         }
     }
@@ -1259,8 +1195,8 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
 int auth_mail_signup(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e,
                      const cJSON *body, buf_t *out, gotrue_error_t *err)
 {
-    if (validate_pkce(str_field(body, "code_challenge_method"), str_field(body, "code_challenge"),
-                      err) < 0)
+    if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                           str_field(body, "code_challenge"), err) < 0)
         return -1;
     bool confirm = confirmations_on(g);
     const char *raw_email = str_field(body, "email");
@@ -1383,8 +1319,8 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
     bool phone_change =
         confirmations_on(g) && *raw_phone && (!cur_phone || strcmp(cur_phone, raw_phone) != 0);
     char new_email[256] = "", new_phone[32] = "";
-    if (validate_pkce(str_field(body, "code_challenge_method"), str_field(body, "code_challenge"),
-                      err) < 0)
+    if (auth_pkce_validate(str_field(body, "code_challenge_method"),
+                           str_field(body, "code_challenge"), err) < 0)
         return -1;
     if (email_change) {
         if (validate_email(raw_email, new_email, err) < 0)
@@ -1440,64 +1376,8 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
     return 0;
 }
 
-/* ---- PKCE grant ---- */
-
 int auth_mail_pkce_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
                          gotrue_error_t *err)
 {
-    /* token.go PKCE. */
-    const char *code = str_field(body, "auth_code");
-    const char *verifier = str_field(body, "code_verifier");
-    if (!*code || !*verifier)
-        return fail(err, 400, "validation_failed",
-                    "invalid request: both auth code and code verifier should be non-empty");
-    auth_mail_t *m = gotrue_mail(g);
-    size_t i = 0;
-    while (i < m->flow_count && strcmp(m->flows[i].auth_code, code) != 0)
-        i++;
-    if (i == m->flow_count || m->flows[i].user < 0)
-        return fail(err, 404, "flow_state_not_found",
-                    "invalid flow state, no valid flow state found");
-    flow_state_t *f = &m->flows[i];
-    /* FlowState.IsExpired: magic links count from the auth code's issue. */
-    int64_t from = f->code_issued_us != NO_TIME && !strcmp(f->method, "magiclink")
-                       ? f->code_issued_us
-                       : f->created_us;
-    if (c->now_us > from + FLOW_STATE_EXPIRY_S * SEC)
-        return fail(err, 422, "flow_state_expired", "invalid flow state, flow state has expired");
-    /* security/pkce.go VerifyPKCEChallenge. */
-    bool ok;
-    if (!strcmp(f->challenge_method, "s256")) {
-        unsigned char d[32];
-        unsigned int n = 0;
-        EVP_Digest(verifier, strlen(verifier), d, &n, EVP_sha256(), NULL);
-        char b64[64];
-        static const char tbl[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        size_t k = 0;
-        for (unsigned int j = 0; j < n; j += 3) {
-            unsigned v = (unsigned)d[j] << 16 | (j + 1 < n ? (unsigned)d[j + 1] << 8 : 0) |
-                         (j + 2 < n ? d[j + 2] : 0);
-            b64[k++] = tbl[(v >> 18) & 63];
-            b64[k++] = tbl[(v >> 12) & 63];
-            if (j + 1 < n)
-                b64[k++] = tbl[(v >> 6) & 63];
-            if (j + 2 < n)
-                b64[k++] = tbl[v & 63];
-        }
-        b64[k] = '\0';
-        ok = strcmp(b64, f->challenge) == 0;
-    } else {
-        ok = strcmp(verifier, f->challenge) == 0;
-    }
-    if (!ok)
-        return fail(err, 400, "bad_code_verifier",
-                    "code challenge does not match previously saved code verifier");
-    long u = f->user;
-    if (gotrue_sign_in(g, c, u, out, err) < 0)
-        return -1;
-    /* tx.Destroy(flowState). */
-    memmove(&m->flows[i], &m->flows[i + 1], (m->flow_count - i - 1) * sizeof *m->flows);
-    m->flow_count--;
-    return 0;
+    return auth_pkce_grant(gotrue_mail(g)->pkce, g, c, body, out, err);
 }
