@@ -954,7 +954,7 @@ int auth_mail_verify_post(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
                       "confirm link sent to the other email\"}");
         return 0;
     }
-    return gotrue_sign_in(g, c, u, out, err);
+    return gotrue_sign_in(g, c, u, "otp", out, err);
 }
 
 /* models.ParseAuthenticationMethod of a verification type. */
@@ -1031,7 +1031,7 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
     if (rc == 0) {
         buf_t s;
         buf_init(&s);
-        rc = gotrue_sign_in(g, c, u, &s, &verr);
+        rc = gotrue_sign_in(g, c, u, "otp", &s, &verr);
         if (rc == 0)
             *location = auth_redirect_session(e->referrer, buf_cstr(&s), type);
         buf_dispose(&s);

@@ -186,7 +186,15 @@ int auth_pkce_grant(auth_pkce_t *p, gotrue_t *g, const gotrue_ctx_t *c, const cJ
     if (!ok)
         return fail(err, 400, "bad_code_verifier",
                     "code challenge does not match previously saved code verifier");
-    if (gotrue_sign_in(g, c, f->user, out, err) < 0)
+    /* IssueRefreshToken with the flow's AuthenticationMethod. The method
+     * lives in the flow state about to go, so it is mapped to a static text. */
+    static const char *const methods[] = {"magiclink", "recovery", "email/signup", "email_change",
+                                          "invite"};
+    const char *amr = "otp";
+    for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++)
+        if (strcmp(f->method, methods[k]) == 0)
+            amr = methods[k];
+    if (gotrue_sign_in(g, c, f->user, amr, out, err) < 0)
         return -1;
     /* tx.Destroy(flowState). */
     memmove(&p->flows[i], &p->flows[i + 1], (p->count - i - 1) * sizeof *p->flows);

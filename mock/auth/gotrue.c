@@ -45,6 +45,7 @@ typedef struct gt_session {
     char id[40];
     long user;
     bool alive;
+    const char *amr; /* static: the sign-in's AuthenticationMethod, NULL for "password" */
     int64_t created_us;
     long active_token;
 } gt_session_t;
@@ -73,6 +74,7 @@ struct gotrue {
     auth_mail_t *mail;
     inbox_t *inbox;
     int64_t started_us;
+    const char *pending_amr; /* gotrue_sign_in's method for the session being issued */
 };
 
 /* ---- small helpers ---- */
@@ -280,6 +282,15 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
                          const cJSON *user_metadata, const char *role, int64_t amr_ts,
                          const char *session_id)
 {
+    return gotrue_claims_json_amr(issuer, sub, iat, exp, email, phone, app_metadata, user_metadata,
+                                  role, "password", amr_ts, session_id);
+}
+
+char *gotrue_claims_json_amr(const char *issuer, const char *sub, int64_t iat, int64_t exp,
+                             const char *email, const char *phone, const cJSON *app_metadata,
+                             const cJSON *user_metadata, const char *role, const char *amr_method,
+                             int64_t amr_ts, const char *session_id)
+{
     buf_t b;
     buf_init(&b);
     buf_puts(&b, "{\"iss\":");
@@ -309,7 +320,9 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
         buf_puts(&b, "{}");
     buf_puts(&b, ",\"role\":");
     gotrue_put_go_string(&b, role ? role : "authenticated");
-    buf_puts(&b, ",\"aal\":\"aal1\",\"amr\":[{\"method\":\"password\",\"timestamp\":");
+    buf_puts(&b, ",\"aal\":\"aal1\",\"amr\":[{\"method\":");
+    gotrue_put_go_string(&b, amr_method);
+    buf_puts(&b, ",\"timestamp\":");
     buf_put_int(&b, amr_ts);
     buf_puts(&b, "}]");
     if (session_id && *session_id) { /* `json:"session_id,omitempty"` */
@@ -995,9 +1008,9 @@ static void token_response(gotrue_t *g, const gotrue_ctx_t *c, long s, long t, b
     const gt_user_t *u = &g->users[ss->user];
     int64_t iat = unix_s(c->now_us);
     int64_t exp = iat + GOTRUE_ACCESS_TOKEN_TTL_S;
-    char *claims =
-        gotrue_claims_json(c->issuer, u->id, iat, exp, u->email, u->phone, u->app_metadata,
-                           u->user_metadata, u->role, unix_s(ss->created_us), ss->id);
+    char *claims = gotrue_claims_json_amr(
+        c->issuer, u->id, iat, exp, u->email, u->phone, u->app_metadata, u->user_metadata, u->role,
+        ss->amr ? ss->amr : "password", unix_s(ss->created_us), ss->id);
     /* SignJWT (internal/tokens/service.go): the current key signs and names
      * itself in the header's kid. */
     const signing_key_t *current = NULL;
@@ -1044,6 +1057,7 @@ static int issue_session(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out,
     new_uuid(g, ss->id);
     ss->user = u;
     ss->alive = true;
+    ss->amr = g->pending_amr;
     ss->created_us = c->now_us;
     long t = add_token(g, s, -1, c->now_us);
     g->users[u].last_sign_in_us = c->now_us;
@@ -1905,9 +1919,15 @@ void gotrue_merge_user_metadata(gotrue_t *g, long u, const cJSON *data)
         merge_metadata(g->users[u].user_metadata, data);
 }
 
-int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out, gotrue_error_t *err)
+int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *amr, buf_t *out,
+                   gotrue_error_t *err)
 {
-    return issue_session(g, c, u, out, err);
+    /* issue_session gives the new session this amr (it writes the token
+     * response, whose claims carry it, before returning). */
+    g->pending_amr = amr;
+    int rc = issue_session(g, c, u, out, err);
+    g->pending_amr = NULL;
+    return rc;
 }
 
 int64_t gotrue_session_created_us(gotrue_t *g, long session)

@@ -123,6 +123,13 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
                          const cJSON *user_metadata, const char *role, int64_t amr_ts,
                          const char *session_id);
 
+/* gotrue_claims_json with the amr entry's method (AuthenticationMethod:
+ * "password", "otp", "magiclink", "recovery", "email/signup", ...). */
+char *gotrue_claims_json_amr(const char *issuer, const char *sub, int64_t iat, int64_t exp,
+                             const char *email, const char *phone, const cJSON *app_metadata,
+                             const cJSON *user_metadata, const char *role, const char *amr_method,
+                             int64_t amr_ts, const char *session_id);
+
 /* Go's time.ParseDuration: 0 with *ns, or -1 with Go's message in why
  * (`time: invalid duration "x"`, `time: missing unit in duration "1"`,
  * `time: unknown unit "d" in duration "1d"`). */

@@ -55,8 +55,11 @@ void gotrue_change_email(gotrue_t *g, long u, const char *email, int64_t now_us)
 void gotrue_change_phone(gotrue_t *g, long u, const char *phone, int64_t now_us);
 void gotrue_set_confirmation_sent(gotrue_t *g, long u, int64_t now_us);
 void gotrue_merge_user_metadata(gotrue_t *g, long u, const cJSON *data);
-/* A new session for u and its AccessTokenResponse into out. */
-int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out, gotrue_error_t *err);
+/* A new session for u, signed in by amr (a static AuthenticationMethod text,
+ * the access token's amr method, kept across refreshes), and its
+ * AccessTokenResponse into out. */
+int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *amr, buf_t *out,
+                   gotrue_error_t *err);
 /* The session's creation time on the scenario clock. */
 int64_t gotrue_session_created_us(gotrue_t *g, long session);
 

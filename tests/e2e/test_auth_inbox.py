@@ -168,6 +168,12 @@ class AutoconfirmTest(Base):
         self.assertEqual(s["user"]["user_metadata"]["plan"], "pro")
         self.assertIn("email_confirmed_at", s["user"])
         self.assertEqual(payload(s["access_token"])["email"], "otp@example.com")
+        # verifyPost: issueRefreshToken(..., models.OTP): the amr method is "otp",
+        # and a refresh keeps it (the session's AMR claims).
+        self.assertEqual([a["method"] for a in payload(s["access_token"])["amr"]], ["otp"])
+        r = self.call("POST", "/token?grant_type=refresh_token",
+                      {"refresh_token": s["refresh_token"]})[2]
+        self.assertEqual([a["method"] for a in payload(r["access_token"])["amr"]], ["otp"])
         # verifyUserAndToken: the code is spent.
         self.assertError(self.call("POST", "/verify", {"type": "email", "email": "otp@example.com",
                                                        "token": m["otp"]}),
@@ -509,6 +515,8 @@ class AutoconfirmTest(Base):
                                  {"auth_code": code, "code_verifier": VERIFIER})
         self.assertEqual(status, 200, s)
         self.assertEqual(s["user"]["email"], "demo@example.com")
+        # token.go PKCE: IssueRefreshToken with the flow state's method.
+        self.assertEqual([a["method"] for a in payload(s["access_token"])["amr"]], ["magiclink"])
         # The flow state is destroyed with its use.
         self.assertError(self.call("POST", "/token?grant_type=pkce",
                                    {"auth_code": code, "code_verifier": VERIFIER}),
