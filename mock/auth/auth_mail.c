@@ -7,6 +7,7 @@
 #include "auth_redirect.h"
 #include "caps.h"
 #include "gotrue_flows.h"
+#include "gotrue_mfa.h"
 #include "inbox.h"
 #include "xalloc.h"
 
@@ -1315,9 +1316,21 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
     const char *raw_phone = str_field(body, "phone");
     const char *cur_email = gotrue_user_email(g, u);
     const char *cur_phone = gotrue_user_phone(g, u);
-    bool email_change = *raw_email && (!cur_email || strcmp(cur_email, raw_email) != 0);
+    /* An anonymous user on an autoconfirm project links at once
+     * (UserUpdate calls emailChangeVerify directly): gotrue.c's case. */
+    bool link_now = gotrue_user_anonymous(g, u) && !confirmations_on(g);
+    bool email_change =
+        !link_now && *raw_email && (!cur_email || strcmp(cur_email, raw_email) != 0);
     bool phone_change =
         confirmations_on(g) && *raw_phone && (!cur_phone || strcmp(cur_phone, raw_phone) != 0);
+    /* user.go UserUpdate: HasMFAEnabled() && !session.IsAAL2() refuses
+     * changes of email, phone or password (before the duplicate checks). */
+    const cJSON *pwv = cJSON_GetObjectItemCaseSensitive(body, "password");
+    if ((email_change || phone_change || (cJSON_IsString(pwv) && *pwv->valuestring)) &&
+        gotrue_mfa_has_verified(gotrue_mfa(g), gotrue_user_id(g, u)) &&
+        !gotrue_session_is_aal2(g, who->session))
+        return fail(err, 401, "insufficient_aal",
+                    "AAL2 session is required to update email or password when MFA is enabled.");
     char new_email[256] = "", new_phone[32] = "";
     if (auth_pkce_validate(str_field(body, "code_challenge_method"),
                            str_field(body, "code_challenge"), err) < 0)

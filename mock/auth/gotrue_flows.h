@@ -2,7 +2,8 @@
  * lookups, creation, confirmation and sessions by user index. Indexes stay
  * valid for the gotrue_t's life (users are flagged deleted, never moved out).
  * Strings returned are borrowed until the user changes. Only auth/ includes
- * this. */
+ * this. gotrue.h has gotrue_prng, gotrue_scenario, gotrue_user_id and
+ * gotrue_user_email ("" when none). */
 #ifndef MOCK_GOTRUE_FLOWS_H
 #define MOCK_GOTRUE_FLOWS_H
 
@@ -25,8 +26,6 @@ typedef struct gotrue_flow_fields {
 /* The user's flow fields (valid while u is). */
 gotrue_flow_fields_t *gotrue_user_flow(gotrue_t *g, long u);
 
-prng_t *gotrue_prng(gotrue_t *g);
-const scenario_t *gotrue_scenario(gotrue_t *g);
 /* The flows' state, created with g and freed with it (the inbox: inbox.h). */
 auth_mail_t *gotrue_mail(gotrue_t *g);
 /* The instance's start on the scenario clock (GoTrue's limiter epoch). */
@@ -35,14 +34,13 @@ int64_t gotrue_started_us(gotrue_t *g);
 long gotrue_lookup_email(gotrue_t *g, const char *email); /* case-insensitive; -1: none */
 /* `phone` without '+' (validatePhone's form); users stored with a '+' match too. */
 long gotrue_lookup_phone(gotrue_t *g, const char *phone);
-const char *gotrue_user_id(gotrue_t *g, long u);
-const char *gotrue_user_email(gotrue_t *g, long u); /* NULL: none */
 const char *gotrue_user_phone(gotrue_t *g, long u); /* NULL: none */
 bool gotrue_user_email_confirmed(gotrue_t *g, long u);
 bool gotrue_user_phone_confirmed(gotrue_t *g, long u);
 bool gotrue_user_banned(gotrue_t *g, long u, int64_t now_us);
 bool gotrue_user_has_password(gotrue_t *g, long u);
 bool gotrue_user_deleted(gotrue_t *g, long u);
+bool gotrue_user_anonymous(gotrue_t *g, long u);
 /* signupNewUser with an email or a phone (the other ""), password may be ""
  * (an invited user), confirmed or not. Returns the index or -1 with err. */
 long gotrue_create(gotrue_t *g, const gotrue_ctx_t *c, const char *email, const char *phone,
