@@ -594,7 +594,29 @@ class AutoconfirmTest(Base):
 class ConfirmTest(Base):
     """auth.confirm_email (enable_confirmations) and secure_password_change on."""
 
-    settings = {"confirm_email": True, "secure_password_change": True}
+    settings = {"confirm_email": True, "secure_password_change": True,
+                "enable_anonymous_sign_ins": True}
+
+    def test_anonymous_user_links_an_email_through_the_inbox(self):
+        # user.go UserUpdate: an anonymous user without autoconfirm gets the
+        # email_change mail (only to the new address: it has no email), and
+        # verify.go emailChangeVerify links it (is_anonymous false).
+        status, _, s = self.call("POST", "/signup", {})
+        self.assertEqual(status, 200, s)
+        self.assertTrue(s["user"]["is_anonymous"])
+        status, _, u = self.call("PUT", "/user", {"email": "Anon@Example.com"},
+                                 bearer=s["access_token"])
+        self.assertEqual((status, u["email"], u["new_email"], u["is_anonymous"]),
+                         (200, "", "anon@example.com", True))
+        msgs = self.inbox()
+        self.assertEqual([(m["kind"], m["to"]) for m in msgs],
+                         [("email_change_new", "anon@example.com")])
+        status, _, s2 = self.call("POST", "/verify", {"type": "email_change",
+                                                      "token_hash": msgs[0]["token_hash"]})
+        self.assertEqual(status, 200, s2)
+        self.assertEqual((s2["user"]["email"], s2["user"]["is_anonymous"]),
+                         ("anon@example.com", False))
+        self.assertEqual(payload(s2["access_token"])["is_anonymous"], False)
 
     def test_signup_confirmation(self):
         status, _, u = self.call("POST", "/signup", {"email": "c@example.com",
