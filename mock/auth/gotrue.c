@@ -1739,11 +1739,9 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
          * calls emailChangeVerify directly, which creates the email
          * identity, clears is_anonymous and confirms the address
          * (ConfirmEmailChange, Confirm: email_verified in user_metadata).
-         * NOTE: with auth.confirm_email GoTrue would instead send an
-         * email_change mail (sendEmailChange) and keep the user anonymous,
-         * with new_email set, until the link is followed; that mail belongs
-         * to the email flows and their inbox, so until they take this case
-         * over the mock links at once, as an autoconfirm project does. */
+         * With auth.confirm_email the email change mail goes out instead
+         * (auth_mail_update_user keeps the email from reaching here) and
+         * gotrue_change_email links the user when the link is followed. */
         free(u->email);
         u->email = xstrdup(email->valuestring);
         for (char *p = u->email; *p; p++)
