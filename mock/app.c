@@ -470,6 +470,11 @@ static bool host_db_sql(void *space, const char *sql, mock_response_t *resp)
     return true;
 }
 
+static inbox_t *host_inbox(void *space)
+{
+    return gotrue_inbox(instance_gotrue(((app_space_t *)space)->inst));
+}
+
 static int host_reset(void *space, scenario_error_t *err)
 {
     return app_reset(space, err);
@@ -504,6 +509,7 @@ static const admin_host_ops_t admin_host_ops = {
     .security = host_security,
     .rules = host_rules,
     .journal = host_journal,
+    .inbox = host_inbox,
     .now_us = host_now_us,
     .uptime_ms = host_uptime_ms,
     .request_count = host_request_count,
