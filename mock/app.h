@@ -29,6 +29,7 @@ typedef struct app_space {
     scenario_t *scenario;              /* shared's scenario */
     instance_t *inst;                  /* owned; built from scenario */
     journal_t *journal;                /* owned */
+    struct feed *feed;                 /* owned: the journal's live feed (feed.h) */
 } app_space_t;
 
 typedef struct mock_app {

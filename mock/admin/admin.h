@@ -103,6 +103,10 @@ typedef struct admin_host_ops {
     /* Calls fn for every session, oldest first. */
     void (*session_each)(void *app, void (*fn)(void *ctx, const char *id, const char *scenario),
                          void *ctx);
+    /* GET /__mock/events: makes resp a stream (message.h's resp->stream) of
+     * the space's journal, replaying the entries after `since`. NULL in hosts
+     * without streams (tests): the endpoint is 404. */
+    void (*events)(void *app, uint64_t since, mock_response_t *resp);
 } admin_host_ops_t;
 
 /* A session id: 8 hex digits of a per-process counter (unique), then 16 hex

@@ -75,6 +75,25 @@ typedef struct mock_outcome {
     const mock_explain_t *explain;
 } mock_outcome_t;
 
+struct server_stream; /* net/server.h: the connection a streamed response writes to */
+
+/* A streamed answer (server-sent events). When `open` is set, server.c writes
+ * the status and headers without a Content-Length (the body runs until the
+ * connection closes), takes no further request on that connection, and calls
+ * open(owner, arg, s) at once, before it reads again; from then on the owner
+ * writes the body with net/server.h's server_stream_* calls. `owner` need
+ * stay valid only until that call; if the server refuses the stream (too many
+ * open, shutting down) open is never called. */
+typedef struct mock_stream_spec {
+    void (*open)(void *owner, uint64_t arg, struct server_stream *s);
+    void *owner;
+    uint64_t arg;
+    /* Static bytes written when nothing else was for MOCK_STREAM_KEEPALIVE_MS
+     * (an SSE comment), so that idle proxies and clients keep the connection;
+     * NULL: none. */
+    const char *keepalive;
+} mock_stream_spec_t;
+
 /* One response. Header names and values must outlive serialisation: use string
  * literals or the request arena, never the instance or the scenario (a
  * delayed response may be written after /__mock/reset replaced both). The body
@@ -92,6 +111,7 @@ typedef struct mock_response {
     mock_fault_t fault; /* server.c acts it out instead of writing normally */
     uint32_t delay_ms;  /* real time to wait before writing (fault rules' delay_ms) */
     mock_outcome_t outcome;
+    mock_stream_spec_t stream; /* zeroed: an ordinary response */
 } mock_response_t;
 
 void mock_response_init(mock_response_t *resp);
