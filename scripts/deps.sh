@@ -3,7 +3,8 @@
 
 # The Debian packages each command needs.
 MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev"
-MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm"
+# chromium: the dashboard's browser test (tests/browser) drives Debian's build.
+MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm chromium"
 
 mock_say() {
     printf '==> %s\n' "$*"

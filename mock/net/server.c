@@ -99,7 +99,7 @@ struct server_stream {
     server_stream_closed_fn closed; /* NULL: nobody to tell (not watched, or ended by the owner) */
     void *owner;
     const char *keepalive; /* static, or NULL */
-    bool quiet;            /* nothing written since the last keep-alive tick */
+    uint64_t last_write;   /* loop time (ms) of the last bytes queued */
 };
 
 typedef struct write_req {
@@ -659,15 +659,22 @@ static void on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         conn_close(c);
 }
 
+/* Fires MOCK_STREAM_KEEPALIVE_MS after the last write as it stood when the
+ * timer was armed; writes moved since only push the deadline (the timer is
+ * not restarted on every write, as arm_idle does for the idle deadline). */
 static void on_keepalive(uv_timer_t *t)
 {
     conn_t *c = t->data;
     server_stream_t *s = c->stream;
     if (c->state != CONN_STREAMING || !s)
         return;
-    if (s->quiet && s->keepalive)
+    uint64_t now = uv_now(c->srv->loop), due = s->last_write + MOCK_STREAM_KEEPALIVE_MS;
+    if (now >= due) {
         server_stream_write(s, s->keepalive, strlen(s->keepalive));
-    s->quiet = true;
+        due = now + MOCK_STREAM_KEEPALIVE_MS;
+    }
+    if (c->state == CONN_STREAMING)
+        uv_timer_start(&c->timer, on_keepalive, due - now, 0);
 }
 
 /* Writes the head of a streamed response and hands the connection to the
@@ -701,10 +708,11 @@ static bool stream_begin(conn_t *c, const mock_request_t *req, mock_response_t *
     server_stream_t *s = xcalloc(1, sizeof *s);
     s->conn = c;
     s->keepalive = spec.keepalive;
-    s->quiet = true;
+    s->last_write = uv_now(srv->loop);
     c->stream = s;
     srv->stream_count++;
-    uv_timer_start(&c->timer, on_keepalive, MOCK_STREAM_KEEPALIVE_MS, MOCK_STREAM_KEEPALIVE_MS);
+    if (s->keepalive)
+        uv_timer_start(&c->timer, on_keepalive, MOCK_STREAM_KEEPALIVE_MS, 0);
     spec.open(spec.owner, spec.arg, s);
     return true;
 }
@@ -728,7 +736,7 @@ int server_stream_write(server_stream_t *s, const char *data, size_t len)
     }
     if (len == 0)
         return 0;
-    s->quiet = false;
+    s->last_write = uv_now(c->srv->loop);
     buf_t b;
     buf_init(&b);
     buf_append(&b, data, len);
