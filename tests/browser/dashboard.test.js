@@ -97,7 +97,7 @@ async function waitForRow(pred, what) {
 test('without the admin token the page loads and asks for it', async () => {
   await page.goto(`${url}/__mock/`);
   await page.waitForFunction(() => document.getElementById('conn').textContent === 'admin token needed');
-  assert.equal(await page.$eval('#token-row', (e) => e.hidden), false);
+  assert.equal(await page.$eval('#token-row', (e) => e.offsetParent !== null), true);
 });
 
 test('live journal, explanation, reload schema ends the stale-cache error', async () => {
@@ -107,6 +107,7 @@ test('live journal, explanation, reload schema ends the stale-cache error', asyn
   await page.goto(`${url}/__mock/#token=${TOKEN}`);
   await page.waitForFunction(() => document.getElementById('conn').textContent === 'live');
   assert.equal(await page.$eval('#sc-name', (e) => e.textContent), 'stale-schema-cache');
+  assert.equal(await page.$eval('#token-row', (e) => e.offsetParent !== null), false);
 
   // A read works; a write hits the stale schema cache (404 PGRST205).
   assert.equal(await curl('GET', `/rest/v1/profiles?select=user_id,free_image_quota&user_id=eq.${USER}`), 200);
