@@ -83,7 +83,8 @@ struct server_stream; /* net/server.h: the connection a streamed response writes
  * open(owner, arg, s) at once, before it reads again; from then on the owner
  * writes the body with net/server.h's server_stream_* calls. `owner` need
  * stay valid only until that call; if the server refuses the stream (too many
- * open, shutting down) open is never called. */
+ * open, shutting down: it answers 503 instead) or the head cannot be
+ * written, open is never called. */
 typedef struct mock_stream_spec {
     void (*open)(void *owner, uint64_t arg, struct server_stream *s);
     void *owner;
