@@ -889,6 +889,17 @@ static void post_session(const admin_host_t *h, const mock_request_t *req, mock_
  * else only entries recorded from now on. */
 static void get_events(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
 {
+    /* A tag on another site (<img src=".../__mock/events">) sends no Origin,
+     * and a stream it opens would hold one of the MOCK_MAX_STREAMS places
+     * for nothing; browsers name such requests in Sec-Fetch-Site (Fetch
+     * Metadata). Loopback pages of the developer's own are same-site. */
+    const char *site = mock_request_header(req, "sec-fetch-site");
+    if (site && strcmp(site, "cross-site") == 0) {
+        admin_error(resp, 403,
+                    "cross-origin request refused: the event stream is not served to other sites "
+                    "(Sec-Fetch-Site: cross-site)");
+        return;
+    }
     const char *last = mock_request_header(req, "last-event-id");
     const char *since_text = NULL;
     if (last && *last) {

@@ -330,9 +330,15 @@ class DashboardSecurityTest(unittest.TestCase):
                 status, _, _, body = mock.request(
                     "GET", path, headers={"Host": "evil.example:%d" % mock.port})
                 self.assertEqual(status, 403, path)
+            # A tag on another site sends no Origin, but browsers name the
+            # request cross-site (Fetch Metadata, Sec-Fetch-Site): no stream.
+            status, _, _, body = mock.request("GET", "/__mock/events",
+                                              headers={"Sec-Fetch-Site": "cross-site"})
+            self.assertEqual(status, 403)
+            self.assertIn("cross-origin request refused", json.loads(body)["error"])
             # The page's own origin (same as Host) is allowed.
             own = "http://%s:%d" % (mock.host, mock.port)
-            es = EventStream(mock, headers={"Origin": own})
+            es = EventStream(mock, headers={"Origin": own, "Sec-Fetch-Site": "same-origin"})
             self.assertEqual(es.head()[0], 200)
             es.close()
 
