@@ -104,6 +104,7 @@ test('live journal, explanation, reload schema ends the stale-cache error', asyn
   // The token travels in the fragment: the browser never sends it to the
   // server. (about:blank first: a change of fragment alone loads nothing.)
   await page.goto('about:blank');
+  pageErrors.length = 0; // the 401s of the page without a token
   await page.goto(`${url}/__mock/#token=${TOKEN}`);
   await page.waitForFunction(() => document.getElementById('conn').textContent === 'live');
   assert.equal(await page.$eval('#sc-name', (e) => e.textContent), 'stale-schema-cache');
@@ -125,6 +126,7 @@ test('live journal, explanation, reload schema ends the stale-cache error', asyn
   await page.click(`#journal tr[data-id="${stale[0]}"]`);
   await page.waitForFunction(() => document.getElementById('explain-text').textContent.length > 1 &&
     document.getElementById('explain-text').textContent !== '…');
+  assert.deepEqual(pageErrors, []); // no script error, nothing the CSP blocked
   const respBody = JSON.parse(await page.$eval('#resp-body', (e) => e.textContent));
   assert.equal(respBody.code, 'PGRST205');
   assert.equal(respBody.message, "Could not find the table 'public.profiles' in the schema cache");
@@ -155,4 +157,25 @@ test('reset from the page clears the live journal and the rule comes back', asyn
     !/expired/.test(document.getElementById('rules').textContent));
   assert.equal(await curl('PATCH', `/rest/v1/profiles?user_id=eq.${USER}`, { free_image_quota: 3 }), 404);
   await waitForRow((r) => r[2] === 'PATCH' && r[5] === 'PGRST205', 'after the reset');
+});
+
+test('clock advance and scenario switch from the page', async () => {
+  const before = await page.$eval('#sc-clock', (e) => e.textContent);
+  const at = Date.parse(/clock (\S+)/.exec(before)[1]);
+  await page.$eval('#clock-ms', (e) => { e.value = '86400000'; });
+  await page.click('#btn-clock');
+  await page.waitForFunction((t) => {
+    const m = /clock (\S+)/.exec(document.getElementById('sc-clock').textContent);
+    return m && Date.parse(m[1]) >= t + 86400000;
+  }, {}, at);
+  // A switch loads the named scenario and clears the journal (event: clear).
+  await page.type('#scenario-name', 'default');
+  await page.click('#btn-switch');
+  await page.waitForFunction(() => document.getElementById('sc-name').textContent === 'default');
+  await page.waitForFunction(() => document.getElementById('journal').rows.length === 0);
+  assert.match(await page.$eval('#rules', (e) => e.textContent), /none/);
+  // The stale-cache rule is gone with its scenario: the write goes through.
+  assert.equal(await curl('PATCH', `/rest/v1/profiles?user_id=eq.${USER}`, { free_image_quota: 2 }), 204);
+  await waitForRow((r) => r[2] === 'PATCH' && r[4] === '204', 'after the switch');
+  assert.deepEqual(pageErrors, []);
 });
