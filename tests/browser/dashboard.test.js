@@ -179,3 +179,24 @@ test('clock advance and scenario switch from the page', async () => {
   await waitForRow((r) => r[2] === 'PATCH' && r[4] === '204', 'after the switch');
   assert.deepEqual(pageErrors, []);
 });
+
+test("a session's page at /s/ID/__mock/ shows that session alone", async () => {
+  const { stdout } = await run('curl', ['-s', '-X', 'POST', `${url}/__mock/sessions`,
+    '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json',
+    '-d', '{"scenario":"stale-schema-cache"}']);
+  const session = JSON.parse(stdout);
+  await page.goto('about:blank');
+  // Without the trailing slash too: the page's calls are relative to its own path.
+  await page.goto(`${url}/s/${session.id}/__mock#token=${TOKEN}`);
+  await page.waitForFunction(() => document.getElementById('conn').textContent === 'live');
+  assert.equal(await page.$eval('#sc-name', (e) => e.textContent), 'stale-schema-cache');
+  assert.equal(await curl('GET', '/rest/v1/profiles?select=user_id'), 200); // the root's
+  assert.equal(await curl('PATCH', `/s/${session.id}/rest/v1/profiles?user_id=eq.${USER}`, { free_image_quota: 1 }), 404);
+  await waitForRow((r) => r[2] === 'PATCH' && r[5] === 'PGRST205', 'in the session');
+  assert.equal((await rows()).length, 1);
+  // Its reload button reloads the session's schema, not the root's.
+  await page.click('#btn-reload');
+  await page.waitForFunction(() => /expired/.test(document.getElementById('rules').textContent));
+  assert.equal(await curl('PATCH', `/s/${session.id}/rest/v1/profiles?user_id=eq.${USER}`, { free_image_quota: 1 }), 204);
+  assert.deepEqual(pageErrors, []);
+});
