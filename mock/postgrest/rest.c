@@ -488,6 +488,12 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
     if (negotiate_schema(c, err) < 0)
         return -1;
+    /* getAction: a routine takes HEAD, GET, POST and OPTIONS; any other
+     * method, known or not, is InvalidRpcMethod (PGRST101, 405) before a
+     * relation's UnsupportedMethod (PGRST117) is considered. */
+    if (routine && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+        strcmp(method, "POST") != 0 && strcmp(method, "OPTIONS") != 0)
+        return pgrst_error_setf(err, "PGRST101", "Cannot use the %s method on RPC", method);
     bool known = false;
     for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0]; i++)
         known = known || strcmp(method, known_methods[i]) == 0;

@@ -243,6 +243,15 @@ class RestTest(unittest.TestCase):
         self.assertError(self.mock.request("TRACE", "/rest/v1/profiles", headers=keyed()), 405,
                          error("PGRST117", "Unsupported HTTP method: TRACE"))
 
+    def test_rpc_takes_only_get_head_post_options(self):
+        # ApiRequest.hs getAction: (ResourceRoutine _, _) -> InvalidRpcMethod,
+        # before any function is looked up; Error.hs: 405, PGRST101,
+        # "Cannot use the " <> method <> " method on RPC". Unknown methods too.
+        for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+            self.assertError(self.mock.request(method, "/rest/v1/rpc/whatever", body="{}",
+                                               headers=keyed(**{"Content-Type": "application/json"})),
+                             405, error("PGRST101", "Cannot use the %s method on RPC" % method))
+
     def test_request_errors_in_postgrests_order(self):
         # ApiRequest.hs userApiRequest: getResource (PGRST125), then getSchema
         # (PGRST106), then getAction (PGRST117), then the query string, then
