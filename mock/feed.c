@@ -159,6 +159,14 @@ static void on_open(void *owner, uint64_t since, server_stream_t *stream)
      * field), then what the client missed. */
     static const char hello[] = "retry: 2000\n\n";
     server_stream_write(stream, hello, sizeof hello - 1);
+    if (since >= journal_next_id(f->journal)) {
+        /* An id this journal never gave: the client saw another process (a
+         * restart) or another space. What it shows is stale: clear it and
+         * replay from the start. */
+        static const char clear[] = "event: clear\ndata: {}\n\n";
+        server_stream_write(stream, clear, sizeof clear - 1);
+        since = 0;
+    }
     replay(f, stream, since);
 }
 

@@ -23,6 +23,8 @@ void feed_free(feed_t *f);
  * the server opens it, it replays the entries with ids after `since` (at
  * most MOCK_STREAM_BACKLOG_ENTRIES of the newest, and at most half of
  * MOCK_MAX_STREAM_QUEUED_BYTES), then sends each new entry as it is recorded.
+ * A `since` this journal never reached (the client's Last-Event-ID came from
+ * an earlier process) starts with `event: clear` and replays from the start.
  * The events:
  *   id: ID / event: request / data: ENTRY   (ENTRY as in GET /__mock/requests)
  *   event: clear / data: {}                 (the journal was cleared: reset,

@@ -998,6 +998,11 @@ uint64_t journal_last_id(const journal_t *j)
     return j->count ? j->ring[(j->head + j->count - 1) % j->cap]->id : 0;
 }
 
+uint64_t journal_next_id(const journal_t *j)
+{
+    return j->next_id;
+}
+
 bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out)
 {
     const jentry_t *e = find_entry(j, id);

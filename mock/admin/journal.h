@@ -93,6 +93,9 @@ bool journal_write_entry(const journal_t *j, uint64_t id, buf_t *out);
  * Ids in between are all held (they are consecutive). */
 uint64_t journal_first_id(const journal_t *j);
 uint64_t journal_last_id(const journal_t *j);
+/* The id the next entry will get: ids never go back within a journal's
+ * life, clears included. */
+uint64_t journal_next_id(const journal_t *j);
 
 /* Told of every change the live feed (GET /__mock/events) forwards: id is
  * the entry just recorded (readable with journal_write_entry), or 0 when the
