@@ -425,6 +425,8 @@ static void test_listener_and_single_entries(void **state)
     buf_dispose(&out);
     journal_clear(j);
     assert_int_equal(journal_last_id(j), 0);
+    /* Ids go on after a clear. */
+    assert_int_equal(journal_next_id(j), 4);
     assert_int_equal(h.n, 4);
     assert_int_equal(h.ids[0], 1);
     assert_int_equal(h.ids[2], 3);
