@@ -506,6 +506,8 @@ static scenario_t *scenario_with_defaults(void)
     add_role(s, "service_role", true);
     s->auto_reload = true;
     s->auto_reload_after_ms = 120000;
+    s->mfa_max_enrolled_factors = 10;
+    s->mfa_totp_enroll_enabled = s->mfa_totp_verify_enabled = true;
     return s;
 }
 
@@ -1616,6 +1618,37 @@ static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     return 0;
 }
 
+/* auth.mfa: {"max_enrolled_factors": N, "totp": {"enroll_enabled": B,
+ * "verify_enabled": B}}, config.toml's [auth.mfa] names. Keys given
+ * override the base's. */
+static int apply_mfa(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"max_enrolled_factors", "totp"};
+    static const char *const totp_keys[] = {"enroll_enabled", "verify_enabled"};
+    scenario_t *s = L->s;
+    const char *where = "auth.mfa";
+    if (want_object(L, j, n, where) != 0 || check_keys(L, j, n, keys, 2, where) != 0)
+        return -1;
+    const jsonc_node_t *vn, *tn;
+    const cJSON *v = member(j, n, "max_enrolled_factors", &vn);
+    if (v && want_int(L, v, vn, "max_enrolled_factors", where, 1, 1000,
+                      &s->mfa_max_enrolled_factors) != 0)
+        return -1;
+    const cJSON *t = member(j, n, "totp", &tn);
+    if (!t)
+        return 0;
+    where = "auth.mfa.totp";
+    if (want_object(L, t, tn, where) != 0 || check_keys(L, t, tn, totp_keys, 2, where) != 0)
+        return -1;
+    if ((v = member(t, tn, "enroll_enabled", &vn)) &&
+        want_bool(L, v, vn, "enroll_enabled", where, &s->mfa_totp_enroll_enabled) != 0)
+        return -1;
+    if ((v = member(t, tn, "verify_enabled", &vn)) &&
+        want_bool(L, v, vn, "verify_enabled", where, &s->mfa_totp_verify_enabled) != 0)
+        return -1;
+    return 0;
+}
+
 /* ---- auth.signing_keys ---- */
 
 /* Refuses (and frees) a key not of the kind alg needs: P-256 for ES256, RSA
@@ -1871,9 +1904,17 @@ static int apply_signing_keys(loader_t *L, const cJSON *j, const jsonc_node_t *n
 
 static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"jwt_secret",      "anon_key",      "service_role_key",
-                                       "publishable_key", "secret_key",    "users",
-                                       "on_signup",       "confirm_email", "signing_keys"};
+    static const char *const keys[] = {"jwt_secret",
+                                       "anon_key",
+                                       "service_role_key",
+                                       "publishable_key",
+                                       "secret_key",
+                                       "users",
+                                       "on_signup",
+                                       "confirm_email",
+                                       "signing_keys",
+                                       "enable_anonymous_sign_ins",
+                                       "mfa"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1912,6 +1953,11 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     }
     if ((v = member(j, n, "confirm_email", &vn)) &&
         want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "mfa", &vn)) && apply_mfa(L, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "enable_anonymous_sign_ins", &vn)) &&
+        want_bool(L, v, vn, "enable_anonymous_sign_ins", where, &s->enable_anonymous_sign_ins) != 0)
         return -1;
     if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
         return -1;
@@ -2471,7 +2517,8 @@ static scenario_table_t *sql_add_table(scenario_t *s, char *schema, char *name)
 }
 
 /* Reads one SQL file the scenario names and applies what it models. */
-static int apply_sql_file(loader_t *L, const char *path, size_t value_off)
+static int apply_sql_file(loader_t *L, scenario_sql_host_t *host, const char *path,
+                          size_t value_off)
 {
     char *real = real_path(path);
     if (!real || !allowed_place(real, L->chain)) {
@@ -2496,10 +2543,9 @@ static int apply_sql_file(loader_t *L, const char *path, size_t value_off)
     const char *file = s->files[s->file_count - 1];
     s->sql_files = xrealloc(s->sql_files, (s->sql_file_count + 1) * sizeof *s->sql_files);
     s->sql_files[s->sql_file_count++] = (scenario_sql_file_t){file, text};
-    scenario_sql_host_t host = {s, sql_type_problem, find_table, sql_add_table};
     scenario_error_t e;
     memset(&e, 0, sizeof e);
-    if (scenario_sql_apply(&host, file, text, &e) != 0)
+    if (scenario_sql_apply(host, file, text, &e) != 0)
         return fail_with(L, &e);
     return 0;
 }
@@ -2565,6 +2611,8 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                        "scenario file");
     int rc = 0;
     size_t i = 0;
+    /* One session for all the files: a SET search_path carries over. */
+    scenario_sql_host_t host = {L->s, sql_type_problem, find_table, sql_add_table, {0}, 0};
     for (const cJSON *e = j->child; e; e = e->next, i++) {
         size_t off = off_of(jsonc_child(n, i));
         if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {
@@ -2572,7 +2620,9 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                     "\"sql\" lists paths relative to the scenario file (globs allowed), "
                     "not %s",
                     cJSON_IsString(e) ? "an absolute or empty path" : kind_of(e));
-            GO_ON_OR_RETURN(L, rc);
+            rc = -1;
+            if (!L->all)
+                break;
             continue;
         }
         char *pattern = resolve_relative(e->valuestring, L->file);
@@ -2590,12 +2640,15 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
             failed = false;
         /* A file with an error ends the list: later migrations build on it. */
         for (size_t k = 0; !failed && k < count; k++)
-            failed = apply_sql_file(L, paths[k], off) != 0;
+            failed = apply_sql_file(L, &host, paths[k], off) != 0;
         free_strings(paths, count);
         free(pattern);
         if (failed)
-            GO_ON_OR_RETURN(L, rc);
+            rc = -1;
+        if (failed && !L->all)
+            break;
     }
+    scenario_sql_host_dispose(&host);
     return rc;
 }
 

@@ -175,6 +175,13 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
+    /* auth.enable_anonymous_sign_ins (config.toml's [auth] name): POST /signup
+     * without email or phone creates an anonymous user. */
+    bool enable_anonymous_sign_ins;
+    /* auth.mfa as config.toml's [auth.mfa] and [auth.mfa.totp]; defaults
+     * are a hosted project's: 10 factors, TOTP enroll and verify on. */
+    int64_t mfa_max_enrolled_factors;
+    bool mfa_totp_enroll_enabled, mfa_totp_verify_enabled;
     scenario_role_t *roles; /* anon, authenticated, service_role always present */
     size_t role_count;
     scenario_enum_t *enums;
@@ -183,7 +190,7 @@ typedef struct scenario {
     size_t table_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
-    cJSON *rules; /* owned array, NULL when absent */
+    cJSON *rules;                   /* owned array, NULL when absent */
     scenario_sql_file_t *sql_files; /* "sql", every base's first, in the order applied */
     size_t sql_file_count;
     scenario_notice_t *notices;

@@ -27,7 +27,7 @@
 #include <strings.h>
 
 typedef struct tr {
-    const scenario_sql_host_t *h;
+    scenario_sql_host_t *h;
     scenario_t *s;
     const char *file;
     const char *text;
@@ -116,7 +116,37 @@ static void notice_statement(const tr_t *t)
     notice(t, pos_of(t, t->stmt->offset), what);
 }
 
-/* RangeVar -> schema and name (public when unqualified). */
+/* Where an unqualified name is created: the first schema of the search
+ * path (pg_catalog aside), public by default. */
+static const char *creation_schema(const tr_t *t)
+{
+    for (size_t i = 0; i < t->h->search_path_len; i++)
+        if (strcmp(t->h->search_path[i], "pg_catalog") != 0)
+            return t->h->search_path[i];
+    return "public";
+}
+
+/* RangeVar -> schema and name. Unqualified: the first schema of the search
+ * path holding such a table (Postgres's lookup), else the creation schema. */
+static void relation_in(const tr_t *t, const cJSON *rv, const char **schema, const char **name)
+{
+    *name = str(rv, "relname");
+    *schema = str(rv, "schemaname");
+    if (*schema)
+        return;
+    for (size_t i = 0; *name && i < t->h->search_path_len; i++)
+        if (t->h->find_table(t->s, t->h->search_path[i], *name)) {
+            *schema = t->h->search_path[i];
+            return;
+        }
+    if (*name && t->h->search_path_len == 0 && t->h->find_table(t->s, "public", *name)) {
+        *schema = "public";
+        return;
+    }
+    *schema = creation_schema(t);
+}
+
+/* Qualified names only (references to auth.users and the like need no path). */
 static void relation(const cJSON *rv, const char **schema, const char **name)
 {
     *schema = str(rv, "schemaname") ? str(rv, "schemaname") : "public";
@@ -126,8 +156,33 @@ static void relation(const cJSON *rv, const char **schema, const char **name)
 static scenario_table_t *table_of(const tr_t *t, const cJSON *rv)
 {
     const char *schema, *name;
-    relation(rv, &schema, &name);
+    relation_in(t, rv, &schema, &name);
     return name ? t->h->find_table(t->s, schema, name) : NULL;
+}
+
+void scenario_sql_host_dispose(scenario_sql_host_t *h)
+{
+    for (size_t i = 0; i < h->search_path_len; i++)
+        free(h->search_path[i]);
+    h->search_path_len = 0;
+}
+
+/* SET search_path = a, "b", pg_catalog (VariableSetStmt); RESET and DEFAULT
+ * go back to public. */
+static void set_search_path(const tr_t *t, const cJSON *vs)
+{
+    const char *name = str(vs, "name");
+    if (!name || strcmp(name, "search_path") != 0)
+        return;
+    scenario_sql_host_dispose(t->h);
+    const cJSON *args = get(vs, "args");
+    for (const cJSON *a = cJSON_IsArray(args) ? args->child : NULL;
+         a && t->h->search_path_len < sizeof t->h->search_path / sizeof t->h->search_path[0];
+         a = a->next) {
+        const char *v = str(get(get(a, "A_Const"), "sval"), "sval");
+        if (v && strcmp(v, "$user") != 0)
+            t->h->search_path[t->h->search_path_len++] = xstrdup(v);
+    }
 }
 
 /* ---- types ---- */
@@ -312,10 +367,10 @@ static const char *fk_action(const char *code)
 }
 
 /* "table(col)" or "schema.table(col)" for a one-column foreign key. */
-static char *reference(const cJSON *con)
+static char *reference(const tr_t *t, const cJSON *con)
 {
     const char *schema, *name, *cols[2];
-    relation(get(con, "pktable"), &schema, &name);
+    relation_in(t, get(con, "pktable"), &schema, &name);
     size_t n = names(get(con, "pk_attrs"), cols, 2);
     if (!name || n > 1)
         return NULL;
@@ -388,16 +443,28 @@ static bool apply_constraint(const tr_t *t, scenario_column_t *c, const cJSON *c
         c->identity = xstrdup(gen && gen[0] == 'a' ? "always" : "by default");
         c->nullable = false;
     } else if (strcmp(type, "CONSTR_FOREIGN") == 0) {
-        char *ref = reference(con);
+        char *ref = reference(t, con);
         if (!ref && names(get(con, "pk_attrs"), (const char *[2]){0}, 2) == 0) {
             const char *pk = pk_column(t, get(con, "pktable"));
             const char *schema, *name;
-            relation(get(con, "pktable"), &schema, &name);
+            relation_in(t, get(con, "pktable"), &schema, &name);
             if (pk && name)
                 ref = strcmp(schema, "public") == 0 ? xasprintf("%s(%s)", name, pk)
                                                     : xasprintf("%s.%s(%s)", schema, name, pk);
         }
         const char *action = fk_action(str(con, "fk_del_action"));
+        const char *ref_schema, *ref_name;
+        relation_in(t, get(con, "pktable"), &ref_schema, &ref_name);
+        bool auth_users =
+            ref_name && strcmp(ref_schema, "auth") == 0 && strcmp(ref_name, "users") == 0;
+        if (ref && !auth_users && !t->h->find_table(t->s, ref_schema, ref_name)) {
+            /* Postgres checks the referenced table exists when the key is
+             * made: here it is one the memory engine left out (said above). */
+            free(ref);
+            snprintf(why, why_len, "foreign key of column %s to %s.%s, a table left out", c->name,
+                     ref_schema, ref_name);
+            return false;
+        }
         if (!ref || (action && !*action)) {
             free(ref);
             snprintf(why, why_len, "foreign key of column %s", c->name);
@@ -510,8 +577,10 @@ static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *
 
 static void create_table(const tr_t *t, const cJSON *cs)
 {
-    const char *schema, *name;
-    relation(get(cs, "relation"), &schema, &name);
+    const char *name = str(get(cs, "relation"), "relname");
+    const char *schema = str(get(cs, "relation"), "schemaname");
+    if (!schema)
+        schema = creation_schema(t);
     if (!name)
         return notice_statement(t);
     if (get(cs, "inhRelations") || get(cs, "partspec") || get(cs, "partbound") ||
@@ -838,6 +907,15 @@ static void insert(const tr_t *t, const cJSON *is)
             if (get(v, "SetToDefault"))
                 continue;
             cJSON *c = constant(v);
+            scenario_column_t *col = i < ncols ? find_column(tbl, cols[i]) : NULL;
+            if (c && cJSON_IsString(c) && col &&
+                (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
+                /* '{"a":1}' into a json column is json's text input; a JSON
+                 * row value that is a string would be a JSON string. */
+                cJSON *parsed = cJSON_Parse(c->valuestring);
+                cJSON_Delete(c);
+                c = parsed;
+            }
             if (!c || i >= ncols) {
                 cJSON_Delete(c);
                 ok = false;
@@ -900,6 +978,36 @@ static void create_index(const tr_t *t, const cJSON *ix)
     c->unique = true;
 }
 
+/* ---- roles ---- */
+
+/* CREATE ROLE name [WITH SUPERUSER | BYPASSRLS ...]: a role a JWT may name;
+ * a superuser or BYPASSRLS role is not subject to row-level security. */
+static void create_role(const tr_t *t, const cJSON *rs)
+{
+    const char *name = str(rs, "role");
+    if (!name)
+        return;
+    bool bypass = false;
+    const cJSON *opts = get(rs, "options");
+    for (const cJSON *o = cJSON_IsArray(opts) ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        const char *opt = str(d, "defname");
+        if (opt && (strcmp(opt, "superuser") == 0 || strcmp(opt, "bypassrls") == 0) &&
+            flag(get(get(d, "arg"), "Boolean"), "boolval"))
+            bypass = true;
+    }
+    for (size_t i = 0; i < t->s->role_count; i++) {
+        if (strcmp(t->s->roles[i].name, name) == 0) {
+            /* Postgres: role "x" already exists (42710); the file stops there. */
+            scenario_notice_add(t->s, pos_of(t, t->stmt->offset),
+                                "CREATE ROLE %s: the role already exists; statement skipped", name);
+            return;
+        }
+    }
+    t->s->roles = xrealloc(t->s->roles, (t->s->role_count + 1) * sizeof *t->s->roles);
+    t->s->roles[t->s->role_count++] = (scenario_role_t){xstrdup(name), bypass};
+}
+
 /* ---- dispatch ---- */
 
 /* Statements that change nothing the memory engine answers. */
@@ -914,7 +1022,7 @@ static bool harmless(const char *kind, const cJSON *node)
     return false;
 }
 
-int scenario_sql_apply(const scenario_sql_host_t *h, const char *file, const char *text,
+int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
                        scenario_error_t *err)
 {
     sql_script_t script;
@@ -948,6 +1056,10 @@ int scenario_sql_apply(const scenario_sql_host_t *h, const char *file, const cha
             create_enum(&t, n);
         else if (strcmp(k, "IndexStmt") == 0)
             create_index(&t, n);
+        else if (strcmp(k, "CreateRoleStmt") == 0)
+            create_role(&t, n);
+        else if (strcmp(k, "VariableSetStmt") == 0)
+            set_search_path(&t, n);
         else if (!harmless(k, n))
             notice_statement(&t);
     }

@@ -22,11 +22,18 @@ typedef struct scenario_sql_host {
     scenario_table_t *(*find_table)(const scenario_t *s, const char *schema, const char *name);
     /* A new, zeroed table at the end of s->tables (owning schema and name). */
     scenario_table_t *(*add_table)(scenario_t *s, char *schema, char *name);
+    /* SET search_path, carried from file to file as one psql session would:
+     * where unqualified names are created and looked up. Owned strings;
+     * empty means "public". Released by scenario_sql_host_dispose. */
+    char *search_path[8];
+    size_t search_path_len;
 } scenario_sql_host_t;
+
+void scenario_sql_host_dispose(scenario_sql_host_t *h);
 
 /* Applies one file's statements. `file` is borrowed from s->files. Returns 0,
  * or -1 with err (a syntax error, with Postgres's message and position). */
-int scenario_sql_apply(const scenario_sql_host_t *h, const char *file, const char *text,
+int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
                        scenario_error_t *err);
 
 /* Adds a notice at a position (owned copies). */

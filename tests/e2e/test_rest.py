@@ -243,6 +243,23 @@ class RestTest(unittest.TestCase):
         self.assertError(self.mock.request("TRACE", "/rest/v1/profiles", headers=keyed()), 405,
                          error("PGRST117", "Unsupported HTTP method: TRACE"))
 
+    def test_empty_in_list_is_the_empty_array(self):
+        # supabase-js .in(col, []) sends in.(): QueryParams.hs pListVal reads
+        # it as [""], which SqlFragment.hs renders `= ANY('{}')`: no row, on
+        # any column type (no 22P02 for an integer column), and not.in.()
+        # every row, a NULL in the column included (nothing is compared).
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&email=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":"demo@example.com"}]'))
+        st, _, _, body = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER, {"email": None},
+                                  Prefer="return=minimal")
+        self.assertEqual(st, 204)
+        st, _, _, body = self.req("GET", "profiles?select=email&email=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":null}]'))
+
     def test_rpc_takes_only_get_head_post_options(self):
         # ApiRequest.hs getAction: (ResourceRoutine _, _) -> InvalidRpcMethod,
         # before any function is looked up; Error.hs: 405, PGRST101,

@@ -50,10 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     scenario_t *s = xcalloc(1, sizeof *s);
-    scenario_sql_host_t host = {s, any_type, find, add};
+    scenario_sql_host_t host = {s, any_type, find, add, {0}, 0};
     scenario_error_t err;
     memset(&err, 0, sizeof err);
     scenario_sql_apply(&host, "fuzz.sql", text, &err);
+    scenario_sql_host_dispose(&host);
     scenario_free(s);
     free(text);
     return 0;
