@@ -407,11 +407,24 @@ static char *redact_query(const journal_t *j, const char *query, size_t qlen)
     return buf_steal(&out);
 }
 
-/* Replaces, in place, the value of every credential field of a JSON tree. */
-static void redact_json(const journal_t *j, cJSON *node)
+/* In /auth/v1 answers, fields that carry a secret under a plain name: a TOTP
+ * enrollment's `uri` (otpauth://...?secret=...) and `qr_code` (the same URI
+ * drawn), beside its `secret` (GoTrue internal/api/mfa.go, TOTPObject). */
+static cred_t response_field_cred(const char *name)
+{
+    if (strcmp(name, "uri") == 0 || strcmp(name, "qr_code") == 0)
+        return CRED_TOKEN;
+    return field_cred(name, strlen(name));
+}
+
+/* Replaces, in place, the value of every credential field of a JSON tree
+ * (`response`: an /auth/v1 answer, see response_field_cred). */
+static void redact_json(const journal_t *j, cJSON *node, bool response)
 {
     for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
-        cred_t how = c->string ? field_cred(c->string, strlen(c->string)) : CRED_NONE;
+        cred_t how = !c->string ? CRED_NONE
+                     : response ? response_field_cred(c->string)
+                                : field_cred(c->string, strlen(c->string));
         if (how != CRED_NONE && !cJSON_IsObject(c) && !cJSON_IsArray(c)) {
             char red[REDACTED_MAX];
             if (cJSON_IsString(c))
@@ -426,7 +439,7 @@ static void redact_json(const journal_t *j, cJSON *node)
             MOCK_ASSERT(cJSON_ReplaceItemViaPointer(node, c, v));
             c = v;
         } else {
-            redact_json(j, c);
+            redact_json(j, c, response);
         }
     }
 }
@@ -436,7 +449,8 @@ static void redact_json(const journal_t *j, cJSON *node)
  * shape with the credential fields replaced; a body that is not JSON (GoTrue
  * would refuse it) is replaced whole by JOURNAL_REDACTED when it mentions a
  * credential field name anywhere, since where its values start is unknown. */
-static char *redact_auth_body(const journal_t *j, const char *body, size_t n, size_t *len)
+static char *redact_auth_body(const journal_t *j, const char *body, size_t n, size_t *len,
+                              bool response)
 {
     cJSON *json = NULL;
     if (!memchr(body, '\0', n))
@@ -447,7 +461,7 @@ static char *redact_auth_body(const journal_t *j, const char *body, size_t n, si
         *len = sizeof JOURNAL_REDACTED - 1;
         return xstrdup(JOURNAL_REDACTED);
     }
-    redact_json(j, json);
+    redact_json(j, json, response);
     char *text = cJSON_PrintUnformatted(json);
     MOCK_ASSERT(text);
     cJSON_Delete(json);
@@ -455,6 +469,43 @@ static char *redact_auth_body(const journal_t *j, const char *body, size_t n, si
     cJSON_free(text);
     *len = strlen(copy);
     return copy;
+}
+
+/* A Location with its query's and fragment's credential parameters
+ * replaced (GoTrue's verify and OAuth redirects put access_token and
+ * refresh_token in the fragment), as a heap string, or NULL when nothing
+ * needs replacing. */
+static char *redact_location(const journal_t *j, const char *value)
+{
+    const char *q = strchr(value, '?');
+    const char *f = strchr(value, '#');
+    if (q && f && q > f)
+        q = NULL; /* a '?' inside the fragment belongs to it */
+    if (!q && !f)
+        return NULL;
+    const char *qend = f ? f : value + strlen(value);
+    char *qred = q ? redact_query(j, q + 1, (size_t)(qend - q - 1)) : NULL;
+    char *fred = f ? redact_query(j, f + 1, strlen(f + 1)) : NULL;
+    if (!qred && !fred)
+        return NULL;
+    buf_t out;
+    buf_init(&out);
+    const char *head_end = q ? q : f;
+    buf_append(&out, value, (size_t)(head_end - value));
+    if (q) {
+        buf_putc(&out, '?');
+        if (qred)
+            buf_puts(&out, qred);
+        else
+            buf_append(&out, q + 1, (size_t)(qend - q - 1));
+    }
+    if (f) {
+        buf_putc(&out, '#');
+        buf_puts(&out, fred ? fred : f + 1);
+    }
+    free(qred);
+    free(fred);
+    return buf_steal(&out);
 }
 
 /* ---- recording ---- */
@@ -528,7 +579,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         query = query_red;
     char *body_red = NULL;
     if (body_len && body_is_auth(path))
-        body_red = redact_auth_body(j, body, body_len, &body_len);
+        body_red = redact_auth_body(j, body, body_len, &body_len, false);
     if (body_red)
         body = body_red;
     bool truncated = body_len > MOCK_JOURNAL_MAX_BODY_BYTES;
@@ -540,7 +591,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     size_t rbody_len = rbody ? resp->body.len : 0;
     char *rbody_red = NULL;
     if (rbody_len && body_is_auth(path))
-        rbody_red = redact_auth_body(j, rbody, rbody_len, &rbody_len);
+        rbody_red = redact_auth_body(j, rbody, rbody_len, &rbody_len, true);
     if (rbody_red)
         rbody = rbody_red;
     bool rtruncated = rbody_len > MOCK_JOURNAL_MAX_RESPONSE_BYTES;
@@ -576,6 +627,8 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     size_t rname_len[MOCK_MAX_RESPONSE_HEADERS], rvalue_len[MOCK_MAX_RESPONSE_HEADERS];
     char rred[MOCK_MAX_RESPONSE_HEADERS][REDACTED_MAX];
     bool rred_used[MOCK_MAX_RESPONSE_HEADERS];
+    char *location_red = NULL; /* the redacted Location (heap), at location_at */
+    size_t location_at = SIZE_MAX;
     MOCK_ASSERT(rn <= MOCK_MAX_RESPONSE_HEADERS);
     size += 2 * (rn + 1) * sizeof(char *);
     for (size_t i = 0; i < rn; i++) {
@@ -589,6 +642,10 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         if (rred_used[i]) {
             redact(j, how, h->value, strlen(h->value), rred[i], REDACTED_MAX);
             rvalue_len[i] = strlen(rred[i]);
+        } else if (!location_red && strcmp(lname, "location") == 0 &&
+                   (location_red = redact_location(j, h->value)) != NULL) {
+            location_at = i;
+            rvalue_len[i] = strlen(location_red);
         } else {
             rvalue_len[i] = strlen(h->value);
         }
@@ -647,7 +704,8 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         const mock_header_t *h = &resp->headers[i];
         e->resp_names[i] = pack(&p, h->name, rname_len[i]);
         lower_into(e->resp_names[i], h->name, rname_len[i]);
-        e->resp_values[i] = pack(&p, rred_used[i] ? rred[i] : h->value, rvalue_len[i]);
+        const char *v = rred_used[i] ? rred[i] : i == location_at ? location_red : h->value;
+        e->resp_values[i] = pack(&p, v, rvalue_len[i]);
     }
     if (rbody_len) {
         e->resp_body = pack(&p, rbody, rbody_len);
@@ -669,6 +727,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     free(query_red);
     free(body_red);
     free(rbody_red);
+    free(location_red);
     if (j->listener)
         j->listener(j->listener_ctx, j, e->id);
 }

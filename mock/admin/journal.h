@@ -73,7 +73,9 @@ typedef struct journal_filter {
  * {"headers":{...},"body":...,"truncated":BOOL}: the headers as sent (names
  * lowercased, credentials redacted as request headers are), the body as
  * `body` is shown (the first MOCK_JOURNAL_MAX_RESPONSE_BYTES; in /auth/v1
- * answers token fields redacted as in /auth/v1 request bodies). A connection fault has
+ * answers token fields redacted as in /auth/v1 request bodies, and a TOTP
+ * enrollment's `uri` and `qr_code` as tokens). A Location header's query and
+ * fragment parameters are redacted as query parameters are. A connection fault has
  * status 0 and `fault` its name; `code` is then the error code of the answer
  * a truncated_body cut, else null. `query` is an object of form-decoded
  * parameters: a name given once maps to its string, a name repeated maps to

@@ -342,8 +342,14 @@ static void test_response_kept(void **state)
     mock_response_init(&resp);
     mock_response_add_header(&resp, "Content-Type", "application/json");
     mock_response_add_header(&resp, "Set-Cookie", "sb=abcdefghijklmnopqrstuvwxyz0123456789");
+    /* GoTrue's verify redirect carries the session in the fragment. */
+    mock_response_add_header(
+        &resp, "Location",
+        "http://localhost:3000/cb?x=1#access_token=aaaa.bbbb.cccccccccccccccccc"
+        "dddddd&refresh_token=r1&type=signup");
     buf_puts(&resp.body, "{\"access_token\":\"aaaa.bbbb.cccccccccccccccccccccccccccc\","
-                         "\"token_type\":\"bearer\"}");
+                         "\"token_type\":\"bearer\",\"totp\":{\"secret\":\"JBSWY3DPEHPK3PXP\","
+                         "\"uri\":\"otpauth://totp/x?secret=JBSWY3DPEHPK3PXPABCDEF\"}}");
     journal_record(j, &req, &resp, T2026, 1);
     mock_response_dispose(&resp);
     req.path = req.target = "/rest/v1/t";
@@ -362,7 +368,16 @@ static void test_response_kept(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "set-cookie")->valuestring,
                         "cookie \xe2\x80\xa6"
                         "456789");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "location")->valuestring,
+                        "http://localhost:3000/cb?x=1#access_token=user%20%E2%80%A6dddddd&"
+                        "refresh_token=token%20%E2%80%A6&type=signup");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(r, "body");
+    const cJSON *totp = cJSON_GetObjectItemCaseSensitive(b, "totp");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(totp, "uri")->valuestring,
+                        "token \xe2\x80\xa6"
+                        "ABCDEF");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(totp, "secret")->valuestring,
+                        "token \xe2\x80\xa6");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "access_token")->valuestring,
                         "user \xe2\x80\xa6"
                         "cccccc");
