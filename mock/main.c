@@ -813,6 +813,7 @@ static int serve(const mock_config_t *cfg)
     ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
+    runtime_shared_loop_free(); /* after the app: its engine may have lived on it */
     log_flush();
     return status;
 }
@@ -984,6 +985,7 @@ static int cmd_run(int argc, char **argv)
         free(run.env[i]);
     free(run.env);
     app_dispose(&model);
+    runtime_shared_loop_free();
     log_flush();
     return status;
 }

@@ -153,6 +153,26 @@ class RestTest(unittest.TestCase):
                          error("PGRST116", "Cannot coerce the result to a single JSON object",
                                "The result contains 0 rows"))
 
+    def test_singular_writes_need_exactly_one_row_whatever_return_says(self):
+        # MainTx.hs failMutation: failNotSingular on the statement's row count
+        # for POST, PATCH and DELETE (return=minimal too), then SQL.condemn:
+        # 406 PGRST116 and nothing changed (SingularSpec.hs "raises an error
+        # for multiple rows" / "for zero rows").
+        obj = "application/vnd.pgrst.object+json"
+        none = error("PGRST116", "Cannot coerce the result to a single JSON object",
+                     "The result contains 0 rows")
+        self.assertError(self.req("DELETE", "profiles?user_id=eq." + SECOND_USER, Accept=obj),
+                         406, none)
+        self.assertError(self.req("PATCH", "profiles?user_id=eq." + SECOND_USER,
+                                  {"free_image_quota": 1}, Accept=obj), 406, none)
+        st, _, _, body = self.req("GET", "profiles?select=free_image_quota&user_id=eq." +
+                                  DEMO_USER)
+        self.assertEqual((st, body), (200, b'[{"free_image_quota":5}]'))
+        # Exactly one row: done, 204 with return=minimal.
+        st, _, _, _ = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER,
+                               {"free_image_quota": 5}, Accept=obj)
+        self.assertEqual(st, 204)
+
     def test_filters_and_logic(self):
         self.req("POST", "profiles", {"user_id": SECOND_USER, "email": "second@example.com",
                                       "free_image_quota": 0})
