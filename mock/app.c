@@ -6,6 +6,12 @@
 
 #include "caps.h"
 #include "feed.h"
+#include "log.h"
+#include "pg_load.h"
+#include "pg_mock_sql.h"
+#include "pg_site.h"
+#include "project.h"
+#include "runtime.h"
 #include "xalloc.h"
 
 #include <openssl/rand.h>
@@ -16,11 +22,17 @@
 struct app_scenario {
     scenario_t *sc; /* owned */
     size_t refs;
+    /* The database engine: the scenario's template database (owned; built
+     * with the first instance), whether the project's SQL files go into it,
+     * and db-extra-search-path (the project's or its in-database setting). */
+    pg_template_t *tpl;
+    bool project_files;
+    char *extra_search_path;
 };
 
 static app_scenario_t *shared_new(scenario_t *sc)
 {
-    app_scenario_t *s = xmalloc(sizeof *s);
+    app_scenario_t *s = xcalloc(1, sizeof *s);
     s->sc = sc;
     s->refs = 1;
     return s;
@@ -29,9 +41,103 @@ static app_scenario_t *shared_new(scenario_t *sc)
 static void shared_drop(app_scenario_t *s)
 {
     if (s && --s->refs == 0) {
+        pg_template_free(s->tpl);
         scenario_free(s->sc);
+        free(s->extra_search_path);
         free(s);
     }
+}
+
+/* PostgREST's in-database configuration (ALTER ROLE authenticator SET
+ * pgrst.NAME), read back after the load, over the scenario's settings:
+ * PostgREST's Config/Database.hs gives it precedence over the file. */
+static void apply_db_settings(app_scenario_t *shared)
+{
+    scenario_t *sc = shared->sc;
+    const char *v;
+    if ((v = pg_template_setting(shared->tpl, "db_aggregates_enabled")))
+        sc->db_aggregates_enabled = strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
+    if ((v = pg_template_setting(shared->tpl, "db_plan_enabled")))
+        sc->db_plan_enabled = strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
+    if ((v = pg_template_setting(shared->tpl, "db_max_rows"))) {
+        char *end = NULL;
+        long long n = strtoll(v, &end, 10);
+        if (end && *end == '\0' && n >= 0)
+            sc->db_max_rows = n;
+    }
+    if ((v = pg_template_setting(shared->tpl, "db_tx_end"))) {
+        static const char *const names[] = {"commit", "commit-allow-override", "rollback",
+                                            "rollback-allow-override"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(v, names[i]) == 0)
+                sc->db_tx_end = (scenario_tx_end_t)i;
+    }
+    if ((v = pg_template_setting(shared->tpl, "db_schemas"))) {
+        /* "public, api": a comma-separated list. */
+        char **names = NULL;
+        size_t n = 0;
+        const char *p = v;
+        while (*p && n < 64) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            const char *e = p;
+            while (*e && *e != ',')
+                e++;
+            const char *t = e;
+            while (t > p && t[-1] == ' ')
+                t--;
+            if (t > p) {
+                names = xrealloc(names, (n + 1) * sizeof *names);
+                names[n++] = xstrndup(p, (size_t)(t - p));
+            }
+            p = e;
+        }
+        if (n) {
+            for (size_t i = 0; i < sc->db_schema_count; i++)
+                free(sc->db_schemas[i]);
+            free(sc->db_schemas);
+            sc->db_schemas = names;
+            sc->db_schema_count = n;
+        }
+    }
+    if ((v = pg_template_setting(shared->tpl, "db_extra_search_path"))) {
+        free(shared->extra_search_path);
+        shared->extra_search_path = xstrdup(v);
+    }
+}
+
+/* The template of `shared` on the app's site, built on first use. */
+static int ensure_template(mock_app_t *app, app_scenario_t *shared, scenario_error_t *err)
+{
+    if (shared->tpl)
+        return 0;
+    const project_t *p = shared->project_files ? app->project : NULL;
+    if (pg_template_build(app->site, shared->sc, p ? (const char *const *)p->sql_files : NULL,
+                          p ? p->sql_file_count : 0, &shared->tpl, err) < 0)
+        return -1;
+    if (p && !shared->extra_search_path)
+        shared->extra_search_path = xstrdup(p->extra_search_path);
+    apply_db_settings(shared);
+    log_msg(LOG_INFO, "database engine: loaded '%s' into a template in %.0f ms",
+            shared->sc->name ? shared->sc->name : "scenario", pg_template_build_ms(shared->tpl));
+    return 0;
+}
+
+/* A new instance of `shared` on the app's engine. */
+static int build_instance(mock_app_t *app, app_scenario_t *shared, instance_t **out,
+                          scenario_error_t *err)
+{
+    if (!app->site)
+        return instance_new(shared->sc, app->cfg, out, err);
+    if (ensure_template(app, shared, err) < 0)
+        return -1;
+    /* The engine's connections live on the loop the server will serve on
+     * (main.c frees it after the app), so a slow statement does not hold
+     * other connections. */
+    instance_db_t db = {.tpl = shared->tpl,
+                        .extra_search_path = shared->extra_search_path,
+                        .loop = runtime_shared_loop()};
+    return instance_new_db(shared->sc, app->cfg, &db, out, err);
 }
 
 /* The journal redacts keys by kind, so it learns the scenario's keys. */
@@ -50,7 +156,7 @@ static int space_init(app_space_t *space, mock_app_t *app, app_scenario_t *share
     space->app = app;
     space->shared = shared;
     space->scenario = shared->sc;
-    if (instance_new(shared->sc, app->cfg, &space->inst, err) < 0)
+    if (build_instance(app, shared, &space->inst, err) < 0)
         return -1;
     space->journal = journal_new(app->cfg ? app->cfg->journal_limit : MOCK_DEFAULT_JOURNAL_LIMIT);
     space->feed = feed_new(space->journal);
@@ -116,6 +222,18 @@ int app_init(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, scenario
     return space_init(&app->root, app, shared_new(sc), err);
 }
 
+int app_init_db(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, pg_site_t *site,
+                const project_t *project, scenario_error_t *err)
+{
+    memset(app, 0, sizeof *app);
+    app->cfg = cfg;
+    app->site = site;
+    app->project = project;
+    app_scenario_t *shared = shared_new(sc);
+    shared->project_files = project != NULL;
+    return space_init(&app->root, app, shared, err);
+}
+
 void app_dispose(mock_app_t *app)
 {
     while (app->sessions) {
@@ -132,18 +250,21 @@ void app_dispose(mock_app_t *app)
     }
     space_dispose(&app->root);
     free(app->listen_authority);
+    /* Last: every database above lived on it. */
+    pg_site_close(app->site);
     memset(app, 0, sizeof *app);
 }
 
 int app_switch(app_space_t *space, scenario_t *sc, scenario_error_t *err)
 {
     instance_t *inst = NULL;
-    if (instance_new(sc, space->app->cfg, &inst, err) < 0) {
-        scenario_free(sc);
+    app_scenario_t *shared = shared_new(sc);
+    if (build_instance(space->app, shared, &inst, err) < 0) {
+        shared_drop(shared);
         return -1;
     }
     retire(space, space->shared);
-    space->shared = shared_new(sc);
+    space->shared = shared;
     space->scenario = sc;
     space->inst = inst;
     journal_clear(space->journal);
@@ -154,7 +275,10 @@ int app_switch(app_space_t *space, scenario_t *sc, scenario_error_t *err)
 int app_reset(app_space_t *space, scenario_error_t *err)
 {
     instance_t *inst = NULL;
-    if (instance_new(space->scenario, space->app->cfg, &inst, err) < 0)
+    /* On the database engine too the new instance comes first (a clone of
+     * the template, well under a second), so a failure leaves the old one
+     * serving; then the old database is dropped with its connections. */
+    if (build_instance(space->app, space->shared, &inst, err) < 0)
         return -1;
     retire(space, NULL);
     space->inst = inst;
@@ -337,6 +461,28 @@ static void host_schema_reload(void *space)
     instance_schema_reload(((app_space_t *)space)->inst);
 }
 
+static bool host_db_sql(void *space, const char *sql, mock_response_t *resp)
+{
+    app_space_t *s = space;
+    char *conninfo = s->inst ? instance_db_conninfo(s->inst) : NULL;
+    if (!conninfo)
+        return false;
+    bool notified = false;
+    resp->status = pg_mock_sql(conninfo, sql, &resp->body, &notified);
+    free(conninfo);
+    mock_response_add_header(resp, "Content-Type", "application/json");
+    /* PostgREST reloads its cache on NOTIFY pgrst (its listener); the blocking
+     * engine has no listener, so any NOTIFY through here reloads it. */
+    if (notified)
+        instance_schema_reload(s->inst);
+    return true;
+}
+
+static inbox_t *host_inbox(void *space)
+{
+    return gotrue_inbox(instance_gotrue(((app_space_t *)space)->inst));
+}
+
 static int host_reset(void *space, scenario_error_t *err)
 {
     return app_reset(space, err);
@@ -376,12 +522,14 @@ static const admin_host_ops_t admin_host_ops = {
     .security = host_security,
     .rules = host_rules,
     .journal = host_journal,
+    .inbox = host_inbox,
     .now_us = host_now_us,
     .uptime_ms = host_uptime_ms,
     .request_count = host_request_count,
     .clock_advance = host_clock_advance,
     .clock_set = host_clock_set,
     .schema_reload = host_schema_reload,
+    .db_sql = host_db_sql,
     .reset = host_reset,
     .switch_to = host_switch_to,
     .session_create = host_session_create,

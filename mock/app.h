@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 struct mock_app;
+typedef struct pg_site pg_site_t;
+typedef struct project project_t;
 /* A scenario shared by the spaces built from it (app.c counts references, so
  * a session built from the root's scenario outlives a switch of the root). */
 typedef struct app_scenario app_scenario_t;
@@ -51,11 +53,23 @@ typedef struct mock_app {
     /* "HOST:PORT" of the URL the server listens on (owned), NULL until it
      * listens: the Host the admin API accepts besides the loopback names. */
     char *listen_authority;
+    /* The database engine (--db postgres|URL): where every space's database
+     * lives (owned, closed last), and the project folder the root scenario
+     * came from (borrowed; NULL without --project). NULL site: the memory
+     * engine. */
+    pg_site_t *site;
+    const project_t *project;
 } mock_app_t;
 
 /* Builds the root instance for `sc` (ownership of sc moves to the app, also on
  * failure; app_dispose frees it then). Returns 0 or -1 with err. */
 int app_init(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, scenario_error_t *err);
+/* app_init on the database engine: site (ownership moves to the app, also on
+ * failure) holds every space's database; the root's template gets the
+ * project's migrations and seed first when project is not NULL (borrowed:
+ * it must outlive the app). A scenario switched to later loads its JSON only. */
+int app_init_db(mock_app_t *app, const mock_config_t *cfg, scenario_t *sc, pg_site_t *site,
+                const project_t *project, scenario_error_t *err);
 /* Frees the root and every session. */
 void app_dispose(mock_app_t *app);
 

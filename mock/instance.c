@@ -18,6 +18,8 @@
 #include "clock.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
+#include "pg_engine.h"
+#include "pg_load.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -34,6 +36,7 @@ struct instance {
     gotrue_t *gotrue;            /* owned */
     prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
+    pg_database_t *db;           /* owned: the database engine's working database, or NULL */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
     int64_t clock_offset_us; /* real clock: what /__mock/clock added */
@@ -207,8 +210,53 @@ fail:
     return -1;
 }
 
+/* Pool size of one instance's engine: PostgREST's db-pool is 10; sessions
+ * multiply it, and the cluster allows 50 connections. */
+#define INSTANCE_PG_POOL 4
+
+/* The database engine: clone, engine (its cache loaded now), then the
+ * objects its cache must not have seen. */
+static int build_db_engine(instance_t *inst, const scenario_t *sc, const instance_db_t *db,
+                           scenario_error_t *err)
+{
+    char msg[1024];
+    scenario_pos_t none = {0};
+    if (pg_database_clone(db->tpl, "work", &inst->db, msg, sizeof msg) < 0) {
+        scenario_error_at(err, none, "database engine: %s", msg);
+        return -1;
+    }
+    char *conninfo = pg_database_conninfo(inst->db, "authenticator");
+    char *owner = pg_database_conninfo(inst->db, "postgres");
+    pg_engine_options_t opt = {
+        .loop = db->loop,
+        .conninfo = conninfo,
+        .owner_conninfo = owner,
+        .schemas = (const char *const *)sc->db_schemas,
+        .schema_count = sc->db_schema_count,
+        .extra_search_path = db->extra_search_path ? db->extra_search_path : "public, extensions",
+        .pool_size = INSTANCE_PG_POOL,
+        .statement_timeout_ms = 0,
+        .postgrest_version = sc->postgrest_version,
+        .db_max_rows = sc->db_max_rows > 0 ? sc->db_max_rows : 0,
+    };
+    inst->engine = pg_engine_new(&opt, msg, sizeof msg);
+    free(conninfo);
+    free(owner);
+    if (!inst->engine) {
+        scenario_error_at(err, none, "database engine: %s", msg);
+        return -1;
+    }
+    return pg_database_finish(inst->db, err);
+}
+
 int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **out,
                  scenario_error_t *err)
+{
+    return instance_new_db(sc, cfg, NULL, out, err);
+}
+
+int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instance_db_t *db,
+                    instance_t **out, scenario_error_t *err)
 {
     instance_t *inst = xcalloc(1, sizeof *inst);
     inst->scenario = sc;
@@ -229,16 +277,29 @@ int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **ou
     /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
     gotrue_start(inst->gotrue, instance_now_us(inst));
     gotrue_set_security(inst->gotrue, inst->security);
-    inst->engine = memory_engine_new(inst->store, inst->security, sc);
+    if (db && db->tpl) {
+        if (build_db_engine(inst, sc, db, err) < 0) {
+            instance_free(inst);
+            return -1;
+        }
+    } else {
+        inst->engine = memory_engine_new(inst->store, inst->security, sc);
+    }
     *out = inst;
     return 0;
+}
+
+char *instance_db_conninfo(const instance_t *inst)
+{
+    return inst->db ? pg_database_conninfo(inst->db, "postgres") : NULL;
 }
 
 void instance_free(instance_t *inst)
 {
     if (!inst)
         return;
-    engine_free(inst->engine); /* borrows the models below */
+    engine_free(inst->engine); /* borrows the models below, and the database */
+    pg_database_drop(inst->db);
     gotrue_free(inst->gotrue);
     rules_free(inst->rules);
     security_free(inst->security); /* its expressions borrow the store's tables */

@@ -21,6 +21,15 @@ typedef struct engine engine_t;
 typedef struct prng prng_t;
 
 typedef struct instance instance_t;
+typedef struct pg_template pg_template_t;
+
+/* What an instance on the database engine is built from (NULL: the memory
+ * engine). Borrowed for the call; the template must outlive the instance. */
+typedef struct instance_db {
+    pg_template_t *tpl;            /* the scenario's template database (pg_load.h) */
+    const char *extra_search_path; /* db-extra-search-path: "public, extensions" */
+    struct uv_loop_s *loop;        /* the server's loop (NULL: statements block) */
+} instance_db_t;
 
 /* Builds tables, enums and seed rows from `sc` (which must outlive the instance).
  * Seed rows get defaults, sequences and constraint checks exactly as inserts do;
@@ -28,7 +37,17 @@ typedef struct instance instance_t;
  * Returns 0 or -1. */
 int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **out,
                  scenario_error_t *err);
+/* instance_new on the database engine when db is not NULL: a working
+ * database cloned from db->tpl, the engine on it (its schema cache loaded),
+ * then what the scenario marks in_schema_cache:false. The memory models
+ * (GoTrue's users, rules, the clock) are built as instance_new builds them. */
+int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instance_db_t *db,
+                    instance_t **out, scenario_error_t *err);
 void instance_free(instance_t *inst); /* NULL is a no-op */
+
+/* The instance's database as its owner (`postgres`), for /__mock/sql; NULL on
+ * the memory engine. The caller frees it. */
+char *instance_db_conninfo(const instance_t *inst);
 
 const scenario_t *instance_scenario(const instance_t *inst);
 const mock_config_t *instance_config(const instance_t *inst);

@@ -8,6 +8,9 @@
 #include "app.h"
 #include "clock.h"
 #include "cluster.h"
+#include "pg_load.h"
+#include "pg_site.h"
+#include "project.h"
 #include "gotrue.h"
 #include "jwt.h"
 #include "instance.h"
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef MOCK_VERSION
@@ -47,8 +51,9 @@ static const char usage_text[] =
     "                [--log-format pretty|json] [--ready-file PATH] [--admin-token TOKEN]\n"
     "                [--journal-limit N] [--max-body-bytes N] [--max-connections N]\n"
     "                [--idle-timeout-ms N] [--admin-host NAME[:PORT]]...\n"
+    "                [--db memory|postgres|postgres://URL] [--project DIR]\n"
     "       supamock run [flags above] -- CMD [ARGS...]\n"
-    "       supamock validate FILE...\n"
+    "       supamock validate FILE|DIR...\n"
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
@@ -78,6 +83,12 @@ static const char usage_text[] =
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
     "  --max-connections N    more connections are closed at once (default 4096)\n"
     "  --idle-timeout-ms N    cut connections without a complete request (default 60000)\n"
+    "  --db ENGINE            memory (default), postgres (a PostgreSQL 15 cluster supamock\n"
+    "                         starts on a private socket) or a postgres:// URL of an existing\n"
+    "                         server (supamock creates its own database there, drops it on exit)\n"
+    "  --project DIR          serve a Supabase project folder: supabase/config.toml,\n"
+    "                         migrations/*.sql in order, seed.sql, optional supamock.json;\n"
+    "                         implies --db postgres\n"
     "\n"
     "db-check starts the PostgreSQL 15 cluster the database engine will use (building its\n"
     "cached template with the Supabase baseline on first use), checks it, prints how long\n"
@@ -135,6 +146,7 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
  * -1 after printing --help/--version, meaning "exit 0"). */
 static int parse_args(int argc, char **argv, mock_config_t *cfg)
 {
+    bool db_given = false, scenario_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -171,6 +183,8 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
                                             "--max-connections",
                                             "--idle-timeout-ms",
                                             "--admin-host",
+                                            "--db",
+                                            "--project",
                                             NULL};
         bool ok = false;
         for (int k = 0; known[k]; k++)
@@ -190,6 +204,7 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
             if (!*value)
                 return usage_error("--scenario needs a name or file");
             cfg->scenario = value;
+            scenario_given = true;
         } else if (strcmp(name, "--host") == 0) {
             if (!*value)
                 return usage_error("--host needs an address");
@@ -253,7 +268,29 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
             if (cfg->admin_host_count >= MOCK_MAX_ADMIN_HOSTS)
                 return usage_error("at most %d --admin-host values", MOCK_MAX_ADMIN_HOSTS);
             cfg->admin_hosts[cfg->admin_host_count++] = value;
+        } else if (strcmp(name, "--db") == 0) {
+            if (strcmp(value, "memory") != 0 && strcmp(value, "postgres") != 0 &&
+                strncmp(value, "postgres://", 11) != 0 && strncmp(value, "postgresql://", 13) != 0)
+                return usage_error("--db must be memory, postgres or a postgres:// URL, not '%s'",
+                                   value);
+            cfg->db = value;
+            db_given = true;
+        } else if (strcmp(name, "--project") == 0) {
+            if (!*value)
+                return usage_error("--project needs a folder");
+            cfg->project = value;
         }
+    }
+    if (cfg->project) {
+        /* A project's schema is SQL, which only the database engine runs. */
+        if (db_given && strcmp(cfg->db, "memory") == 0)
+            return usage_error("--project needs the database engine (--db postgres or a "
+                               "postgres:// URL); the memory engine does not run migrations");
+        if (scenario_given)
+            return usage_error("--project and --scenario exclude each other: put the "
+                               "project's rules and overrides in supamock.json in its folder");
+        if (!db_given)
+            cfg->db = "postgres";
     }
     if (!admin_is_loopback_host(cfg->host) && !cfg->admin_token)
         return usage_error("refusing to listen on non-loopback host '%s' without --admin-token: "
@@ -273,7 +310,47 @@ static void log_scenario_notices(const scenario_t *sc)
     }
 }
 
-/* `supamock validate FILE...`: load each scenario and build its instance. */
+/* `supamock validate DIR` for a project folder: read it, then load it on the
+ * database engine (the only one that runs its SQL) into a template, which
+ * reports the first failing statement at FILE:LINE:COL. The cluster is
+ * started on the first folder and kept for the others (*site). */
+static int validate_project(const char *dir, pg_site_t **site)
+{
+    project_t *p = NULL;
+    scenario_t *sc = NULL;
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    int rc = project_load(dir, &p, &err) < 0 || project_scenario(p, &sc, &err) < 0 ? -1 : 0;
+    if (rc == 0 && !*site) {
+        char msg[1200];
+        if (pg_site_open(NULL, site, msg, sizeof msg) < 0) {
+            fprintf(stderr, "%s: database engine: %s\n", dir, msg);
+            scenario_free(sc);
+            project_free(p);
+            return 1;
+        }
+    }
+    if (rc == 0) {
+        pg_template_t *tpl = NULL;
+        rc = pg_template_build(*site, sc, (const char *const *)p->sql_files, p->sql_file_count,
+                               &tpl, &err);
+        pg_template_free(tpl);
+    }
+    if (rc < 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+    } else {
+        printf("%s: ok (%zu migrations and %zu seed files on PostgreSQL)\n", dir,
+               p->migration_count, p->sql_file_count - p->migration_count);
+    }
+    scenario_free(sc);
+    project_free(p);
+    return rc < 0 ? EXIT_USAGE : 0;
+}
+
+/* `supamock validate FILE|DIR...`: load each scenario and build its instance;
+ * a directory is a project folder (validate_project). */
 static int cmd_validate(int argc, char **argv)
 {
     if (argc < 3)
@@ -284,7 +361,15 @@ static int cmd_validate(int argc, char **argv)
     /* Every file is checked and reported, so one run shows all that is wrong;
      * the exit status says whether any file failed. */
     int status = 0;
+    pg_site_t *site = NULL;
     for (int i = 2; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            int rc = validate_project(argv[i], &site);
+            if (rc)
+                status = rc == 1 && status == 0 ? 1 : EXIT_USAGE;
+            continue;
+        }
         /* scenarios/ also ships the editors' JSON Schema: skipping it lets
          * one glob over scenarios/ validate every scenario there. */
         size_t len = strlen(argv[i]);
@@ -329,6 +414,7 @@ static int cmd_validate(int argc, char **argv)
         }
         printf("%s: ok\n", argv[i]);
     }
+    pg_site_close(site);
     return status;
 }
 
@@ -791,29 +877,85 @@ static int on_ready(void *arg, const char *url)
     return 0;
 }
 
+/* What serve and run start from: the scenario (or the project folder's),
+ * the engine, the app. Returns 0, or an exit status after a message: 2 for
+ * scenario and project errors (FILE:LINE:COL), 1 when the database cannot
+ * be started or reached. On success the caller disposes *app (which closes
+ * the database engine) and then frees *project. */
+static int start_app(const mock_config_t *cfg, mock_app_t *app, scenario_t **sc,
+                     project_t **project)
+{
+    *sc = NULL;
+    *project = NULL;
+    memset(app, 0, sizeof *app);
+    scenario_error_t err;
+    memset(&err, 0, sizeof err);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    if (cfg->project)
+        rc = project_load(cfg->project, project, &err) < 0 ||
+                     project_scenario(*project, sc, &err) < 0
+                 ? EXIT_USAGE
+                 : 0;
+    else
+        rc = scenario_load(cfg->scenario, sc, &err) < 0 ? EXIT_USAGE : 0;
+    if (rc == 0 && mock_config_uses_postgres(cfg)) {
+        pg_site_t *site = NULL;
+        char msg[1200];
+        bool url = strcmp(cfg->db, "postgres") != 0;
+        if (pg_site_open(url ? cfg->db : NULL, &site, msg, sizeof msg) < 0) {
+            fprintf(stderr, "supamock: database engine: %s\n", msg);
+            scenario_free(*sc);
+            project_free(*project);
+            *sc = NULL;
+            *project = NULL;
+            return 1;
+        }
+        bool hit = true;
+        double start_ms = pg_site_start_ms(site, &hit);
+        if (!url)
+            log_msg(LOG_INFO, "database engine: PostgreSQL started in %.0f ms (%s template)",
+                    start_ms, hit ? "cached" : "new");
+        rc = app_init_db(app, cfg, *sc, site, *project, &err) < 0 ? EXIT_USAGE : 0;
+        if (rc == 0)
+            log_msg(LOG_INFO, "database engine: ready in %.0f ms", elapsed_ms(&t0));
+    } else if (rc == 0) {
+        rc = app_init(app, cfg, *sc, &err) < 0 ? EXIT_USAGE : 0;
+    }
+    if (rc != 0) {
+        char msg[1200];
+        scenario_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        /* app_init and app_init_db own sc (and the site) once called. */
+        if (app->root.scenario)
+            app_dispose(app);
+        else
+            scenario_free(*sc);
+        project_free(*project);
+        *sc = NULL;
+        *project = NULL;
+    }
+    return rc;
+}
+
 static int serve(const mock_config_t *cfg)
 {
     log_setup(cfg->log_level, cfg->log_format);
     scenario_t *sc = NULL;
+    project_t *project = NULL;
     mock_app_t model;
-    memset(&model, 0, sizeof model);
-    scenario_error_t err;
-    memset(&err, 0, sizeof err);
-    if (scenario_load(cfg->scenario, &sc, &err) < 0 || app_init(&model, cfg, sc, &err) < 0) {
-        char msg[1200];
-        scenario_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        if (model.root.scenario)
-            app_dispose(&model);
-        else
-            scenario_free(sc);
-        return EXIT_USAGE;
-    }
-    log_scenario_notices(sc);
+    int rc = start_app(cfg, &model, &sc, &project);
+    if (rc != 0)
+        return rc;
+    /* The database engine runs all the SQL: the notes are the memory engine's. */
+    if (!mock_config_uses_postgres(cfg))
+        log_scenario_notices(sc);
     ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
     runtime_shared_loop_free(); /* after the app: its engine may have lived on it */
+    project_free(project);
     log_flush();
     return status;
 }
@@ -958,21 +1100,14 @@ static int cmd_run(int argc, char **argv)
         return rc;
     log_setup(cfg.log_level, cfg.log_format);
     scenario_t *sc = NULL;
+    project_t *project = NULL;
     mock_app_t model;
-    memset(&model, 0, sizeof model);
-    scenario_error_t err;
-    memset(&err, 0, sizeof err);
-    if (scenario_load(cfg.scenario, &sc, &err) < 0 || app_init(&model, &cfg, sc, &err) < 0) {
-        char msg[1200];
-        scenario_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        if (model.root.scenario)
-            app_dispose(&model);
-        else
-            scenario_free(sc);
-        return EXIT_USAGE;
-    }
-    log_scenario_notices(sc);
+    rc = start_app(&cfg, &model, &sc, &project);
+    if (rc != 0)
+        return rc;
+    /* The database engine runs all the SQL: the notes are the memory engine's. */
+    if (!mock_config_uses_postgres(&cfg))
+        log_scenario_notices(sc);
     run_ctx_t run = {.cfg = &cfg, .sc = sc, .app = &model, .argv = argv + dashdash + 1};
     int child_status = 0;
     int status = runtime_run(&cfg, router_handle, &model, on_run_ready, &run, &child_status);
@@ -986,6 +1121,7 @@ static int cmd_run(int argc, char **argv)
     free(run.env);
     app_dispose(&model);
     runtime_shared_loop_free();
+    project_free(project);
     log_flush();
     return status;
 }

@@ -765,10 +765,65 @@ static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_resp
     const cJSON *sql = cJSON_GetObjectItemCaseSensitive(body, "sql");
     if (!cJSON_IsObject(body) || !cJSON_IsString(sql))
         admin_error(resp, 400, "expected {\"sql\": \"...\"}");
+    else if (h->ops->db_sql && h->ops->db_sql(h->app, sql->valuestring, resp))
+        ; /* the database engine ran it */
     else
         admin_sql_execute(h->ops->store(h->app), h->ops->security(h->app), h->ops->scenario(h->app),
                           h->ops->schema_reload, h->app, sql->valuestring, resp);
     cJSON_Delete(body);
+}
+
+/* ---- the Auth inbox ---- */
+
+/* ?email=&phone=&kind= (form-decoded, in the arena; empty means any).
+ * Returns 0, or -1 after writing a 400. */
+static int inbox_filter(const mock_request_t *req, inbox_filter_t *f, mock_response_t *resp)
+{
+    memset(f, 0, sizeof *f);
+    const char *p = req->query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        const char *name = url_form_decode(req->arena, p, nlen);
+        const char *value = eq ? url_form_decode(req->arena, eq + 1, len - nlen - 1) : "";
+        p = amp ? amp + 1 : NULL;
+        if (len == 0)
+            continue;
+        if (strcmp(name, "email") == 0) {
+            f->email = *value ? value : NULL;
+        } else if (strcmp(name, "phone") == 0) {
+            f->phone = *value ? value : NULL;
+        } else if (strcmp(name, "kind") == 0) {
+            f->kind = *value ? value : NULL;
+        } else {
+            admin_errorf(resp, 400, "unknown inbox filter \"%s\" (use email, phone or kind)", name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void get_inbox(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    inbox_filter_t f;
+    if (inbox_filter(req, &f, resp) < 0)
+        return;
+    resp->status = 200;
+    json_headers(resp);
+    inbox_write_json(h->ops->inbox(h->app), &f, &resp->body);
+}
+
+static void delete_inbox(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    inbox_filter_t f;
+    if (inbox_filter(req, &f, resp) < 0)
+        return;
+    size_t n = inbox_delete(h->ops->inbox(h->app), &f);
+    resp->status = 200;
+    json_headers(resp);
+    buf_printf(&resp->body, "{\"deleted\":%zu}", n);
 }
 
 /* ---- sessions ---- */
@@ -1063,6 +1118,12 @@ void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *
         allowed = M_GET;
         if (m == M_GET)
             get_events(h, req, resp);
+    } else if (strcmp(sub, "/inbox") == 0 && h->ops->inbox) {
+        allowed = M_GET | M_DELETE;
+        if (m == M_GET)
+            get_inbox(h, req, resp);
+        else if (m == M_DELETE)
+            delete_inbox(h, req, resp);
     } else if (strcmp(sub, "/sql") == 0) {
         allowed = M_POST;
         if (m == M_POST)

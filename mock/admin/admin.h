@@ -44,6 +44,8 @@
  *   (status=0: connection faults),
  *   GET /requests/count -> {"count":N}, DELETE /requests -> {"deleted":N};
  *   GET /requests/ID/explain -> journal_write_explain, 404 for an unknown id;
+ *   GET /inbox[?email=&phone=&kind=] -> inbox_write_json (what Auth would have
+ *   mailed or texted, oldest first), DELETE /inbox[?same filters] -> {"deleted":N};
  *   GET /tables/[SCHEMA.]NAME -> [rows...]; PUT /tables/NAME (array of row
  *   objects) -> the new rows, or 409 {"error","code","details"} for SQLSTATE
  *   class 23 and 400 with the same shape for other Postgres errors (nothing changed);
@@ -65,6 +67,7 @@
 #define MOCK_ADMIN_H
 
 #include "config.h"
+#include "inbox.h"
 #include "journal.h"
 #include "message.h"
 #include "rules.h"
@@ -89,12 +92,19 @@ typedef struct admin_host_ops {
     security_t *(*security)(void *app);
     rules_t *(*rules)(void *app);
     journal_t *(*journal)(void *app);
+    /* The current instance's Auth inbox; NULL op in hosts without Auth (the
+     * endpoint is then 404). */
+    inbox_t *(*inbox)(void *app);
     int64_t (*now_us)(void *app); /* the scenario clock */
     uint64_t (*uptime_ms)(void *app);
     uint64_t (*request_count)(void *app);
     void (*clock_advance)(void *app, int64_t ms);
     void (*clock_set)(void *app, int64_t us);
     void (*schema_reload)(void *app);
+    /* POST /__mock/sql on the database engine: runs sql on the instance's
+     * database and fills resp; returns false (resp untouched) when the
+     * instance is on the memory engine. NULL: always the memory engine. */
+    bool (*db_sql)(void *app, const char *sql, mock_response_t *resp);
     /* Rebuild from the current scenario / switch to sc (ownership moves, also
      * on failure). 0, or -1 with err and the current instance still serving. */
     int (*reset)(void *app, scenario_error_t *err);

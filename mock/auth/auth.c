@@ -2,11 +2,14 @@
  * then GoTrue's routes (internal/api/api.go) mapped onto gotrue.c, with
  * GoTrue's error bodies in both forms (errors.go HandleResponseError). No user
  * state lives here; it is all in the instance's gotrue_t. The MFA routes and
- * the admin user list's paging are in auth_account.c. Not modelled: OAuth,
- * OTP, magic links and the open /verify, /callback, /authorize routes. */
+ * the admin user list's paging are in auth_account.c; the email and phone
+ * flows are auth_mail.c's (email_flows below routes them). Not modelled:
+ * OAuth and the open /callback, /authorize routes. */
 #include "auth.h"
 
 #include "auth_account.h"
+#include "auth_mail.h"
+#include "auth_redirect.h"
 
 #include "clock.h"
 #include "gateway.h"
@@ -217,15 +220,8 @@ static const struct unmodelled_route {
     {"GET", "/.well-known/jwks.json", NEEDS_NOTHING, "JWKS"},
     {"GET", "/.well-known/openid-configuration", NEEDS_NOTHING, "OpenID discovery"},
     {"GET", "/.well-known/oauth-authorization-server", NEEDS_NOTHING, "OAuth server"},
-    {"POST", "/otp", NEEDS_NOTHING, "OTP sign-in (signInWithOtp)"},
-    {"POST", "/magiclink", NEEDS_NOTHING, "Magic link sign-in"},
-    {"POST", "/recover", NEEDS_NOTHING, "Password recovery (resetPasswordForEmail)"},
-    {"POST", "/resend", NEEDS_NOTHING, "Resending OTPs and confirmations"},
-    {"GET POST", "/verify", NEEDS_NOTHING, "OTP and link verification (verifyOtp)"},
     {"GET POST", "/callback", NEEDS_NOTHING, "OAuth sign-in"},
     {"GET", "/authorize", NEEDS_NOTHING, "OAuth sign-in"},
-    {"POST", "/invite", NEEDS_ADMIN, "Inviting users (inviteUserByEmail)"},
-    {"POST", "/admin/generate_link", NEEDS_ADMIN, "Generating links (admin.generateLink)"},
     {"GET", "/admin/audit", NEEDS_ADMIN, "The audit log"},
     {"GET", "/admin/users/*/passkeys", NEEDS_ADMIN, "Passkeys"},
     {"DELETE", "/admin/users/*/passkeys/*", NEEDS_ADMIN, "Passkeys"},
@@ -236,7 +232,6 @@ static const struct unmodelled_route {
     {"POST", "/admin/oauth/clients/*/regenerate_secret", NEEDS_ADMIN, "OAuth server"},
     {"GET POST", "/admin/custom-providers", NEEDS_ADMIN, "Custom OAuth providers"},
     {"GET PUT DELETE", "/admin/custom-providers/*", NEEDS_ADMIN, "Custom OAuth providers"},
-    {"GET", "/reauthenticate", NEEDS_USER, "Reauthentication"},
     {"GET", "/user/identities/authorize", NEEDS_USER, "Identity linking"},
     {"DELETE", "/user/identities/*", NEEDS_USER, "Identity linking"},
     {"GET DELETE", "/user/oauth/grants", NEEDS_USER, "OAuth server"},
@@ -397,6 +392,104 @@ static void admin_users(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t
     }
 }
 
+/* The email and phone flows (auth_mail.c): /otp, /magiclink, /recover,
+ * /resend, /verify, /invite, /admin/generate_link, /reauthenticate (api.go's
+ * routes and their middleware). Returns false for other paths. */
+static bool email_flows(const scenario_t *sc, gotrue_t *g, const gotrue_ctx_t *c,
+                        const mock_request_t *req, const char *path, const char *token,
+                        mock_response_t *resp, gotrue_error_t *err, int *rc)
+{
+    static const struct {
+        const char *path, *method;
+        route_needs_t needs;
+    } routes[] = {{"/otp", "POST", NEEDS_NOTHING},
+                  {"/magiclink", "POST", NEEDS_NOTHING},
+                  {"/recover", "POST", NEEDS_NOTHING},
+                  {"/resend", "POST", NEEDS_NOTHING},
+                  {"/verify", NULL, NEEDS_NOTHING},
+                  {"/invite", "POST", NEEDS_ADMIN},
+                  {"/admin/generate_link", "POST", NEEDS_ADMIN},
+                  {"/reauthenticate", "GET", NEEDS_USER}};
+    size_t i = 0;
+    while (i < sizeof routes / sizeof routes[0] && !path_is(path, routes[i].path))
+        i++;
+    if (i == sizeof routes / sizeof routes[0])
+        return false;
+    bool verify = strcmp(routes[i].path, "/verify") == 0;
+    if (verify ? !is(req, "GET") && !is(req, "POST") : !is(req, routes[i].method)) {
+        method_not_allowed(resp);
+        return true;
+    }
+    gotrue_who_t w = {.user = -1, .session = -1};
+    if (routes[i].needs == NEEDS_ADMIN && (*rc = gotrue_require_admin(g, c, token, err)) < 0)
+        return true;
+    if (routes[i].needs == NEEDS_USER && (*rc = gotrue_authenticate(g, c, token, &w, err)) < 0)
+        return true;
+    /* utilities.GetReferrer: redirect_to from the header or the query. */
+    const char *redirect_to = mock_request_header(req, "redirect_to");
+    if (!redirect_to || !*redirect_to)
+        redirect_to = query_param(req->arena, req->query, "redirect_to");
+    auth_mail_env_t env = {
+        .base_url = c->issuer,
+        .referrer = auth_redirect_referrer(sc, redirect_to, mock_request_header(req, "referer"))};
+    if (verify && is(req, "GET")) {
+        char *location = NULL;
+        *rc = auth_mail_verify_get(g, c, &env, query_param(req->arena, req->query, "token"),
+                                   query_param(req->arena, req->query, "type"), &location, err);
+        if (*rc == 0) {
+            /* http.Redirect(w, r, url, 303) for a GET: text/html with a link. */
+            resp->status = 303;
+            mock_response_add_header(resp, "Location", arena_strdup(req->arena, location));
+            mock_response_add_header(resp, "Content-Type", "text/html; charset=utf-8");
+            buf_puts(&resp->body, "<a href=\"");
+            for (const char *p = location; *p; p++) {
+                /* html.EscapeString */
+                if (*p == '<')
+                    buf_puts(&resp->body, "&lt;");
+                else if (*p == '>')
+                    buf_puts(&resp->body, "&gt;");
+                else if (*p == '&')
+                    buf_puts(&resp->body, "&amp;");
+                else if (*p == '\'')
+                    buf_puts(&resp->body, "&#39;");
+                else if (*p == '"')
+                    buf_puts(&resp->body, "&#34;");
+                else
+                    buf_putc(&resp->body, *p);
+            }
+            buf_puts(&resp->body, "\">See Other</a>.\n\n");
+        }
+        free(location);
+        return true;
+    }
+    if (routes[i].needs == NEEDS_USER) {
+        resp->status = 200;
+        *rc = auth_mail_reauthenticate(g, c, &w, &resp->body, err);
+        return true;
+    }
+    cJSON *body = NULL;
+    if ((*rc = parse_body(req, &body, err)) < 0)
+        return true;
+    resp->status = 200;
+    const char *p = routes[i].path;
+    if (!strcmp(p, "/otp"))
+        *rc = auth_mail_otp(g, c, &env, body, &resp->body, err);
+    else if (!strcmp(p, "/magiclink"))
+        *rc = auth_mail_magiclink(g, c, &env, body, &resp->body, err);
+    else if (!strcmp(p, "/recover"))
+        *rc = auth_mail_recover(g, c, &env, body, &resp->body, err);
+    else if (!strcmp(p, "/resend"))
+        *rc = auth_mail_resend(g, c, &env, body, &resp->body, err);
+    else if (!strcmp(p, "/verify"))
+        *rc = auth_mail_verify_post(g, c, body, &resp->body, err);
+    else if (!strcmp(p, "/invite"))
+        *rc = auth_mail_invite(g, c, &env, body, &resp->body, err);
+    else
+        *rc = auth_mail_generate_link(g, c, &env, body, &resp->body, err);
+    cJSON_Delete(body);
+    return true;
+}
+
 void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *rel_path,
                  mock_response_t *resp)
 {
@@ -460,7 +553,8 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
         } else {
             /* token.go Token: grant_type from r.FormValue (the query string). */
             const char *grant = query_param(req->arena, req->query, "grant_type");
-            if (!grant || (strcmp(grant, "password") != 0 && strcmp(grant, "refresh_token") != 0)) {
+            if (!grant || (strcmp(grant, "password") != 0 && strcmp(grant, "refresh_token") != 0 &&
+                           strcmp(grant, "pkce") != 0)) {
                 memset(&err, 0, sizeof err);
                 err.status = 400;
                 err.code = "invalid_credentials";
@@ -470,6 +564,8 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
                 resp->status = 200;
                 rc = strcmp(grant, "password") == 0
                          ? gotrue_password_grant(g, &c, body, &resp->body, &err)
+                     : strcmp(grant, "pkce") == 0
+                         ? auth_mail_pkce_grant(g, &c, body, &resp->body, &err)
                          : gotrue_refresh_grant(g, &c, body, &resp->body, &err);
             }
         }
@@ -478,7 +574,11 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             method_not_allowed(resp);
         } else if ((rc = parse_body(req, &body, &err)) == 0) {
             resp->status = 200;
-            rc = gotrue_signup(g, &c, body, &resp->body, &err);
+            auth_mail_env_t menv = {.base_url = c.issuer,
+                                    .referrer = auth_redirect_referrer(
+                                        sc, query_param(req->arena, req->query, "redirect_to"),
+                                        mock_request_header(req, "referer"))};
+            rc = auth_mail_signup(g, &c, &menv, body, &resp->body, &err);
         }
     } else if (path_is(path, "/user")) {
         if (!is(req, "GET") && !is(req, "PUT")) {
@@ -491,7 +591,11 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
                 gotrue_user_json(g, w.user, &resp->body);
             } else if (rc == 0 && (rc = parse_body(req, &body, &err)) == 0) {
                 resp->status = 200;
-                rc = gotrue_update_user(g, &c, &w, body, &resp->body, &err);
+                auth_mail_env_t menv = {.base_url = c.issuer,
+                                        .referrer = auth_redirect_referrer(
+                                            sc, query_param(req->arena, req->query, "redirect_to"),
+                                            mock_request_header(req, "referer"))};
+                rc = auth_mail_update_user(g, &c, &menv, &w, body, &resp->body, &err);
             }
         }
     } else if (path_is(path, "/logout")) {
@@ -505,6 +609,8 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             if (rc == 0)
                 resp->status = 204; /* logout.go: w.WriteHeader(http.StatusNoContent) */
         }
+    } else if (email_flows(sc, g, &c, req, path, token, resp, &err, &rc)) {
+        /* answered (rc < 0: err) */
     } else if (strncmp(path, "/factors", 8) == 0 && (path[8] == '\0' || path[8] == '/')) {
         rc = auth_factors_route(g, &c, req, token, path + 8, resp, &err);
         if (rc > 0) {

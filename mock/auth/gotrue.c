@@ -9,10 +9,13 @@
  * internal/tokens/service.go. */
 #include "gotrue.h"
 
+#include "auth_mail.h"
 #include "auth_users.h"
 #include "gotrue_mfa.h"
 #include "gotrue_obfuscate.h"
 #include "clock.h"
+#include "gotrue_flows.h"
+#include "inbox.h"
 #include "jwt.h"
 #include "owner_insert.h"
 #include "xalloc.h"
@@ -44,8 +47,9 @@ typedef struct gt_user {
      * linked (user.go UserUpdate, verify.go emailChangeVerify). */
     bool is_anonymous;
     bool no_identity;
-    bool phone_identity; /* the identity's provider is "phone" (kept after a soft delete) */
-    int64_t deleted_us;  /* NO_TIME, or the soft delete's time (models.User DeletedAt) */
+    bool phone_identity;       /* the identity's provider is "phone" (kept after a soft delete) */
+    int64_t deleted_us;        /* NO_TIME, or the soft delete's time (models.User DeletedAt) */
+    gotrue_flow_fields_t flow; /* set by the email and phone flows (auth_mail.c) */
 } gt_user_t;
 
 typedef struct gt_amr {
@@ -89,6 +93,10 @@ struct gotrue {
     size_t session_count, session_cap;
     gt_token_t *tokens;
     size_t token_count, token_cap;
+    /* The email and phone flows (auth_mail.c): owned, freed with g. */
+    auth_mail_t *mail;
+    inbox_t *inbox;
+    int64_t started_us;
     gotrue_mfa_t *mfa; /* owned: MFA factors and challenges (gotrue_mfa.c) */
 };
 
@@ -826,6 +834,8 @@ int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **ou
     g->sc = sc;
     g->store = store;
     g->prng = prng;
+    g->mail = auth_mail_new();
+    g->inbox = inbox_new();
     g->mfa = gotrue_mfa_new();
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *su = &sc->users[i];
@@ -858,6 +868,8 @@ void gotrue_free(gotrue_t *g)
     free(g->users);
     free(g->sessions);
     free(g->tokens);
+    auth_mail_free(g->mail);
+    inbox_free(g->inbox);
     gotrue_mfa_free(g->mfa);
     free(g);
 }
@@ -872,6 +884,7 @@ void gotrue_start(gotrue_t *g, int64_t now_us)
     if (g->started)
         return;
     g->started = true;
+    g->started_us = now_us;
     for (size_t i = 0; i < g->user_count; i++) {
         gt_user_t *u = &g->users[i];
         u->created_us = u->updated_us = now_us;
@@ -905,6 +918,36 @@ static void identity_data_json(const gt_user_t *u, buf_t *out)
     buf_putc(out, '}');
 }
 
+/* models.User's recovery_sent_at ... reauthentication_sent_at, in the
+ * struct's order (between confirmed_at and last_sign_in_at). */
+static void flow_fields_json(const gotrue_flow_fields_t *f, buf_t *out)
+{
+    if (f->has_recovery_sent) {
+        buf_puts(out, ",\"recovery_sent_at\":");
+        put_time(out, f->recovery_sent_us);
+    }
+    if (f->new_email[0]) {
+        buf_puts(out, ",\"new_email\":");
+        gotrue_put_go_string(out, f->new_email);
+    }
+    if (f->has_email_change_sent) {
+        buf_puts(out, ",\"email_change_sent_at\":");
+        put_time(out, f->email_change_sent_us);
+    }
+    if (f->new_phone[0]) {
+        buf_puts(out, ",\"new_phone\":");
+        gotrue_put_go_string(out, f->new_phone);
+    }
+    if (f->has_phone_change_sent) {
+        buf_puts(out, ",\"phone_change_sent_at\":");
+        put_time(out, f->phone_change_sent_us);
+    }
+    if (f->has_reauth_sent) {
+        buf_puts(out, ",\"reauthentication_sent_at\":");
+        put_time(out, f->reauth_sent_us);
+    }
+}
+
 /* models.User marshalled (field order of the Go struct, omitempty dropped). */
 static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
 {
@@ -917,6 +960,10 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     if (u->email_confirmed_us != NO_TIME) {
         buf_puts(out, ",\"email_confirmed_at\":");
         put_time(out, u->email_confirmed_us);
+    }
+    if (u->flow.has_invited) {
+        buf_puts(out, ",\"invited_at\":");
+        put_time(out, u->flow.invited_us);
     }
     buf_puts(out, ",\"phone\":");
     gotrue_put_go_string(out, u->phone ? u->phone : "");
@@ -934,6 +981,7 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
         buf_puts(out, ",\"confirmed_at\":");
         put_time(out, confirmed);
     }
+    flow_fields_json(&u->flow, out);
     if (u->last_sign_in_us != NO_TIME) {
         buf_puts(out, ",\"last_sign_in_at\":");
         put_time(out, u->last_sign_in_us);
@@ -1691,11 +1739,9 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
          * calls emailChangeVerify directly, which creates the email
          * identity, clears is_anonymous and confirms the address
          * (ConfirmEmailChange, Confirm: email_verified in user_metadata).
-         * NOTE: with auth.confirm_email GoTrue would instead send an
-         * email_change mail (sendEmailChange) and keep the user anonymous,
-         * with new_email set, until the link is followed; that mail belongs
-         * to the email flows and their inbox, so until they take this case
-         * over the mock links at once, as an autoconfirm project does. */
+         * With auth.confirm_email the email change mail goes out instead
+         * (auth_mail_update_user keeps the email from reaching here) and
+         * gotrue_change_email links the user when the link is followed. */
         free(u->email);
         u->email = xstrdup(email->valuestring);
         for (char *p = u->email; *p; p++)
@@ -2078,9 +2124,179 @@ const scenario_t *gotrue_scenario(const gotrue_t *g)
     return g->sc;
 }
 
+/* ---- for the email and phone flows (gotrue_flows.h) ---- */
+
+gotrue_flow_fields_t *gotrue_user_flow(gotrue_t *g, long u)
+{
+    return &g->users[u].flow;
+}
+
 prng_t *gotrue_prng(gotrue_t *g)
 {
     return g->prng;
+}
+
+auth_mail_t *gotrue_mail(gotrue_t *g)
+{
+    return g->mail;
+}
+
+inbox_t *gotrue_inbox(gotrue_t *g)
+{
+    return g->inbox;
+}
+
+int64_t gotrue_started_us(gotrue_t *g)
+{
+    return g->started_us;
+}
+
+long gotrue_lookup_email(gotrue_t *g, const char *email)
+{
+    return find_user_by_email(g, email);
+}
+
+long gotrue_lookup_phone(gotrue_t *g, const char *phone)
+{
+    long u = find_user_by_phone(g, phone);
+    if (u < 0) {
+        char plus[64];
+        if (snprintf(plus, sizeof plus, "+%s", phone) < (int)sizeof plus)
+            u = find_user_by_phone(g, plus);
+    }
+    return u;
+}
+
+const char *gotrue_user_phone(gotrue_t *g, long u)
+{
+    return g->users[u].phone;
+}
+
+bool gotrue_user_email_confirmed(gotrue_t *g, long u)
+{
+    return g->users[u].email_confirmed_us != NO_TIME;
+}
+
+bool gotrue_user_phone_confirmed(gotrue_t *g, long u)
+{
+    return g->users[u].phone_confirmed_us != NO_TIME;
+}
+
+bool gotrue_user_banned(gotrue_t *g, long u, int64_t now_us)
+{
+    return is_banned(&g->users[u], now_us);
+}
+
+bool gotrue_user_anonymous(gotrue_t *g, long u)
+{
+    return g->users[u].is_anonymous;
+}
+
+bool gotrue_user_deleted(gotrue_t *g, long u)
+{
+    return (size_t)u >= g->user_count || g->users[u].deleted;
+}
+
+bool gotrue_user_has_password(gotrue_t *g, long u)
+{
+    return g->users[u].password != NULL;
+}
+
+long gotrue_create(gotrue_t *g, const gotrue_ctx_t *c, const char *email, const char *phone,
+                   const char *password, const cJSON *data, bool confirm, gotrue_error_t *err)
+{
+    return create_user(g, c, email, phone, password, data, NULL, confirm, err);
+}
+
+/* Confirm sets user_metadata's email_verified too (models/user.go Confirm:
+ * UpdateUserMetaData {"email_verified": true}). */
+void gotrue_confirm_email(gotrue_t *g, long u, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->email_confirmed_us == NO_TIME)
+        x->email_confirmed_us = now_us;
+    cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "email_verified");
+    cJSON_AddBoolToObject(x->user_metadata, "email_verified", true);
+    x->updated_us = now_us;
+}
+
+void gotrue_confirm_phone(gotrue_t *g, long u, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->phone_confirmed_us == NO_TIME)
+        x->phone_confirmed_us = now_us;
+    cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "phone_verified");
+    cJSON_AddBoolToObject(x->user_metadata, "phone_verified", true);
+    x->updated_us = now_us;
+}
+
+void gotrue_change_email(gotrue_t *g, long u, const char *email, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->is_anonymous) {
+        /* emailChangeVerify: the email identity is created and the user is
+         * no longer anonymous. */
+        x->is_anonymous = x->no_identity = false;
+        new_uuid(g, x->identity_id);
+        cJSON_DeleteItemFromObjectCaseSensitive(x->app_metadata, "provider");
+        cJSON_DeleteItemFromObjectCaseSensitive(x->app_metadata, "providers");
+        cJSON_AddStringToObject(x->app_metadata, "provider", "email");
+        cJSON_AddItemToObject(x->app_metadata, "providers",
+                              cJSON_CreateStringArray((const char *[]){"email"}, 1));
+    }
+    free(x->email);
+    x->email = xstrdup(email);
+    x->email_confirmed_us = now_us;
+    x->updated_us = now_us;
+    if (cJSON_GetObjectItemCaseSensitive(x->user_metadata, "email")) {
+        cJSON_DeleteItemFromObjectCaseSensitive(x->user_metadata, "email");
+        cJSON_AddStringToObject(x->user_metadata, "email", email);
+    }
+}
+
+void gotrue_change_phone(gotrue_t *g, long u, const char *phone, int64_t now_us)
+{
+    gt_user_t *x = &g->users[u];
+    if (x->is_anonymous) {
+        /* smsVerify (phone_change): the phone identity, no longer anonymous. */
+        x->is_anonymous = false;
+        if (x->no_identity) {
+            x->no_identity = false;
+            x->phone_identity = true;
+            new_uuid(g, x->identity_id);
+            const char *prov = "phone";
+            cJSON_DeleteItemFromObjectCaseSensitive(x->app_metadata, "provider");
+            cJSON_DeleteItemFromObjectCaseSensitive(x->app_metadata, "providers");
+            cJSON_AddStringToObject(x->app_metadata, "provider", prov);
+            cJSON_AddItemToObject(x->app_metadata, "providers", cJSON_CreateStringArray(&prov, 1));
+        }
+    }
+    free(x->phone);
+    x->phone = xstrdup(phone);
+    x->phone_confirmed_us = now_us;
+    x->updated_us = now_us;
+}
+
+void gotrue_set_confirmation_sent(gotrue_t *g, long u, int64_t now_us)
+{
+    g->users[u].confirmation_sent_us = now_us;
+}
+
+void gotrue_merge_user_metadata(gotrue_t *g, long u, const cJSON *data)
+{
+    if (cJSON_IsObject(data))
+        merge_metadata(g->users[u].user_metadata, data);
+}
+
+int gotrue_sign_in(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *amr, buf_t *out,
+                   gotrue_error_t *err)
+{
+    return issue_session_by(g, c, u, amr, out, err);
+}
+
+int64_t gotrue_session_created_us(gotrue_t *g, long session)
+{
+    return session >= 0 ? g->sessions[session].created_us : NO_TIME;
 }
 
 const char *gotrue_user_id(const gotrue_t *g, long user)

@@ -33,6 +33,12 @@
  * them signup and sign-in answer 500 instead of growing without bound. */
 #define GOTRUE_MAX_USERS    100000
 #define GOTRUE_MAX_SESSIONS 100000
+/* The Auth test inbox (GET /__mock/inbox): messages kept per instance (the
+ * oldest fall out) and bytes kept of each field (address, link, ...). */
+#define INBOX_MAX_MESSAGES 1000
+#define INBOX_MAX_FIELD    4096
+/* PKCE flow states one instance keeps (the oldest fall out). */
+#define GOTRUE_MAX_FLOW_STATES 10000
 /* Sessions (POST /__mock/sessions) open at once: one more is refused with
  * 429 until a DELETE ends one. Each holds an instance of its own. */
 #define MOCK_MAX_SESSIONS 256

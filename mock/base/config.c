@@ -25,4 +25,11 @@ void mock_config_defaults(mock_config_t *cfg)
     cfg->max_body_bytes = MOCK_DEFAULT_MAX_BODY_BYTES;
     cfg->max_connections = MOCK_DEFAULT_MAX_CONNECTIONS;
     cfg->idle_timeout_ms = MOCK_DEFAULT_IDLE_TIMEOUT_MS;
+    cfg->db = "memory";
+    cfg->project = NULL;
+}
+
+bool mock_config_uses_postgres(const mock_config_t *cfg)
+{
+    return cfg && cfg->db && strcmp(cfg->db, "memory") != 0;
 }

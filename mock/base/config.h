@@ -28,7 +28,14 @@ typedef struct mock_config {
     size_t max_body_bytes;
     size_t max_connections;
     uint64_t idle_timeout_ms;
+    /* --db: "memory" (the default), "postgres" (an ephemeral cluster) or a
+     * postgres:// / postgresql:// URL of an existing server. */
+    const char *db;
+    const char *project; /* --project DIR (implies the database engine); NULL when not given */
 } mock_config_t;
+
+/* Does cfg serve from the database engine? */
+bool mock_config_uses_postgres(const mock_config_t *cfg);
 
 void mock_config_defaults(mock_config_t *cfg);
 

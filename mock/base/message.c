@@ -167,6 +167,8 @@ const char *mock_reason_phrase(int status)
         return "Moved Permanently";
     case 302:
         return "Found";
+    case 303:
+        return "See Other";
     case 304:
         return "Not Modified";
     case 400:

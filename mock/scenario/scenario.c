@@ -450,6 +450,7 @@ void scenario_free(scenario_t *s)
     free(s->users);
     free(s->on_signup_table);
     cJSON_Delete(s->on_signup_values);
+    free(s->site_url);
     for (size_t i = 0; i < s->role_count; i++)
         free(s->roles[i].name);
     free(s->roles);
@@ -1914,7 +1915,9 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
                                        "confirm_email",
                                        "signing_keys",
                                        "enable_anonymous_sign_ins",
-                                       "mfa"};
+                                       "mfa",
+                                       "site_url",
+                                       "secure_password_change"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1953,6 +1956,12 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     }
     if ((v = member(j, n, "confirm_email", &vn)) &&
         want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "secure_password_change", &vn)) &&
+        want_bool(L, v, vn, "secure_password_change", where, &s->secure_password_change) != 0)
+        return -1;
+    if ((v = member(j, n, "site_url", &vn)) &&
+        want_string(L, v, vn, "site_url", where, false, &s->site_url) != 0)
         return -1;
     if ((v = member(j, n, "mfa", &vn)) && apply_mfa(L, v, vn) != 0)
         return -1;

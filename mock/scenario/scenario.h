@@ -175,6 +175,11 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
+    /* GoTrue settings named as the Supabase CLI's config.toml names them:
+     * auth.site_url (NULL: the CLI's "http://127.0.0.1:3000") and
+     * auth.email.secure_password_change. */
+    char *site_url;
+    bool secure_password_change;
     /* auth.enable_anonymous_sign_ins (config.toml's [auth] name): POST /signup
      * without email or phone creates an anonymous user. */
     bool enable_anonymous_sign_ins;

@@ -130,6 +130,9 @@ static cJSON *auth_json(const scenario_t *sc)
         add(o, "on_signup", cJSON_CreateNull());
     }
     add(o, "confirm_email", cJSON_CreateBool(sc->confirm_email));
+    if (sc->site_url)
+        add(o, "site_url", cJSON_CreateString(sc->site_url));
+    add(o, "secure_password_change", cJSON_CreateBool(sc->secure_password_change));
     add(o, "enable_anonymous_sign_ins", cJSON_CreateBool(sc->enable_anonymous_sign_ins));
     cJSON *mfa = add(o, "mfa", cJSON_CreateObject());
     add(mfa, "max_enrolled_factors", cJSON_CreateNumber((double)sc->mfa_max_enrolled_factors));

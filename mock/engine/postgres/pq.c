@@ -60,7 +60,14 @@ const pq_api_t *pq_load(char *err, size_t err_len)
                 resolve(lib, "PQnotifies", (void **)&a.notifies) == 0 &&
                 resolve(lib, "PQfreemem", (void **)&a.freemem) == 0 &&
                 resolve(lib, "PQbackendPID", (void **)&a.backend_pid) == 0 &&
-                resolve(lib, "PQsetNoticeProcessor", (void **)&a.set_notice_processor) == 0) {
+                resolve(lib, "PQsetNoticeProcessor", (void **)&a.set_notice_processor) == 0 &&
+                resolve(lib, "PQconninfoParse", (void **)&a.conninfo_parse) == 0 &&
+                resolve(lib, "PQconninfoFree", (void **)&a.conninfo_free) == 0 &&
+                resolve(lib, "PQnfields", (void **)&a.nfields) == 0 &&
+                resolve(lib, "PQfname", (void **)&a.fname) == 0 &&
+                resolve(lib, "PQftype", (void **)&a.ftype) == 0 &&
+                resolve(lib, "PQcmdStatus", (void **)&a.cmd_status) == 0 &&
+                resolve(lib, "PQsendQuery", (void **)&a.send_query) == 0) {
                 loaded = a;
                 load_state = 1;
             } else {

@@ -44,6 +44,14 @@ typedef struct pq_api {
     void (*freemem)(void *ptr);
     int (*backend_pid)(const PGconn *conn);
     PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
+    /* Loading projects (pg_site.c) and /__mock/sql. */
+    PQconninfoOption *(*conninfo_parse)(const char *conninfo, char **errmsg);
+    void (*conninfo_free)(PQconninfoOption *opts);
+    int (*nfields)(const PGresult *res);
+    char *(*fname)(const PGresult *res, int col);
+    Oid (*ftype)(const PGresult *res, int col);
+    char *(*cmd_status)(PGresult *res);
+    int (*send_query)(PGconn *conn, const char *query);
 } pq_api_t;
 
 /* The loaded API (loaded once per process, kept until exit), or NULL with a

@@ -1,0 +1,244 @@
+/* Templates and their clones: the order of a project's load, and the
+ * bookkeeping of which database belongs to whom. */
+#include "pg_load.h"
+
+#include "pg_apply.h"
+#include "pg_ddl.h"
+#include "pg_site.h"
+#include "pq.h"
+
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* pgrst.* settings read back from the database, at most this many. */
+#define LOAD_MAX_SETTINGS 64
+
+struct pg_template {
+    pg_site_t *site; /* borrowed; outlives the template */
+    char *db;        /* owned name */
+    pg_ddl_t ddl;    /* the scenario as SQL; phase AFTER runs per clone */
+    double build_ms;
+    char *setting_names[LOAD_MAX_SETTINGS]; /* without the "pgrst." prefix */
+    char *setting_values[LOAD_MAX_SETTINGS];
+    size_t setting_count;
+};
+
+struct pg_database {
+    pg_template_t *tpl; /* borrowed; outlives the database */
+    char *name;
+    double clone_ms;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs the statements of one phase on a; the first failure is reported at
+ * the scenario item it came from, with Postgres's message. */
+static int run_phase(pg_apply_t *a, const pg_ddl_t *ddl, pg_ddl_phase_t phase,
+                     scenario_error_t *err)
+{
+    for (size_t i = 0; i < ddl->count; i++) {
+        const pg_ddl_stmt_t *st = &ddl->stmts[i];
+        if (st->phase != phase)
+            continue;
+        scenario_error_t e;
+        memset(&e, 0, sizeof e);
+        int rc = st->admin ? pg_apply_admin_text(a, "<scenario>", st->sql, strlen(st->sql), &e)
+                           : pg_apply_text(a, "<scenario>", st->sql, strlen(st->sql), &e);
+        if (rc < 0) {
+            /* e names the generated text's position; the scenario's is the one
+             * a developer can act on. */
+            scenario_error_at(err, st->pos, "%s", e.message);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reads authenticator's pgrst.* settings (ALTER ROLE authenticator SET
+ * pgrst.x = ...; for every database or this one), as PostgREST's
+ * Config/Database.hs queries pg_db_role_setting. */
+static void read_settings(pg_template_t *t)
+{
+    char err[256];
+    const pq_api_t *pq = pq_load(err, sizeof err);
+    if (!pq)
+        return;
+    char *ci = pg_site_conninfo(t->site, t->db, NULL);
+    PGconn *c = pq->connectdb(ci);
+    free(ci);
+    if (pq->status(c) == CONNECTION_OK) {
+        PGresult *r = pq->exec(
+            c, "select substr(kv, 1, strpos(kv, '=') - 1), substr(kv, strpos(kv, '=') + 1) "
+               "from pg_db_role_setting s join pg_roles r on r.oid = s.setrole "
+               "cross join lateral unnest(s.setconfig) kv "
+               "where r.rolname = 'authenticator' and kv like 'pgrst.%' "
+               "and s.setdatabase in (0, (select oid from pg_database where datname = "
+               "current_database())) order by s.setdatabase, 1");
+        if (pq->result_status(r) == PGRES_TUPLES_OK) {
+            for (int i = 0; i < pq->ntuples(r); i++) {
+                const char *name = pq->getvalue(r, i, 0) + 6;
+                const char *value = pq->getvalue(r, i, 1);
+                size_t k = 0;
+                /* A per-database setting (read last) overrides the global one. */
+                while (k < t->setting_count && strcmp(t->setting_names[k], name) != 0)
+                    k++;
+                if (k == t->setting_count) {
+                    if (k >= LOAD_MAX_SETTINGS)
+                        continue;
+                    t->setting_names[k] = xstrdup(name);
+                    t->setting_count++;
+                } else {
+                    free(t->setting_values[k]);
+                }
+                t->setting_values[k] = xstrdup(value);
+            }
+        }
+        pq->clear(r);
+    }
+    pq->finish(c);
+}
+
+int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *files, size_t n,
+                      pg_template_t **out, scenario_error_t *err)
+{
+    *out = NULL;
+    double t0 = now_ms();
+    pg_template_t *t = xcalloc(1, sizeof *t);
+    t->site = site;
+    t->db = pg_site_db_name(site, "template");
+    char msg[1024];
+    scenario_pos_t none = {0};
+    if (pg_site_create_db(site, t->db, NULL, msg, sizeof msg) < 0) {
+        scenario_error_at(err, none, "creating the project database: %s", msg);
+        free(t->db);
+        free(t);
+        return -1;
+    }
+    /* graphql_public: in every Supabase database (the default db-schemas
+     * names it; supabase/postgres's init scripts create it, pg_graphql fills
+     * it), which the baseline leaves out with pg_graphql. */
+    if (pg_site_exec(site, t->db,
+                     "create schema if not exists graphql_public; "
+                     "grant usage on schema graphql_public to postgres, anon, authenticated, "
+                     "service_role",
+                     msg, sizeof msg) < 0) {
+        scenario_error_at(err, none, "creating graphql_public: %s", msg);
+        pg_template_free(t);
+        return -1;
+    }
+    pg_apply_t *a = pg_apply_open(site, t->db, msg, sizeof msg);
+    if (!a) {
+        scenario_error_at(err, none, "%s", msg);
+        pg_template_free(t);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = pg_apply_file(a, files[i], PG_LOAD_MAX_FILE_BYTES, err);
+    if (rc == 0) {
+        pg_ddl_build(sc, &t->ddl);
+        rc = run_phase(a, &t->ddl, PG_DDL_BEFORE, err);
+    }
+    pg_apply_close(a);
+    if (rc < 0) {
+        pg_template_free(t);
+        return -1;
+    }
+    read_settings(t);
+    t->build_ms = now_ms() - t0;
+    *out = t;
+    return 0;
+}
+
+void pg_template_free(pg_template_t *t)
+{
+    if (!t)
+        return;
+    pg_site_drop_db(t->site, t->db, NULL, 0);
+    free(t->db);
+    pg_ddl_dispose(&t->ddl);
+    for (size_t i = 0; i < t->setting_count; i++) {
+        free(t->setting_names[i]);
+        free(t->setting_values[i]);
+    }
+    free(t);
+}
+
+double pg_template_build_ms(const pg_template_t *t)
+{
+    return t->build_ms;
+}
+
+const char *pg_template_setting(const pg_template_t *t, const char *name)
+{
+    for (size_t i = 0; i < t->setting_count; i++)
+        if (strcmp(t->setting_names[i], name) == 0)
+            return t->setting_values[i];
+    return NULL;
+}
+
+int pg_database_clone(pg_template_t *t, const char *kind, pg_database_t **out, char *err,
+                      size_t err_len)
+{
+    double t0 = now_ms();
+    pg_database_t *db = xcalloc(1, sizeof *db);
+    db->tpl = t;
+    db->name = pg_site_db_name(t->site, kind);
+    if (pg_site_create_db(t->site, db->name, t->db, err, err_len) < 0) {
+        free(db->name);
+        free(db);
+        *out = NULL;
+        return -1;
+    }
+    db->clone_ms = now_ms() - t0;
+    *out = db;
+    return 0;
+}
+
+int pg_database_finish(pg_database_t *db, scenario_error_t *err)
+{
+    if (pg_ddl_count(&db->tpl->ddl, PG_DDL_AFTER) == 0)
+        return 0;
+    char msg[1024];
+    pg_apply_t *a = pg_apply_open(db->tpl->site, db->name, msg, sizeof msg);
+    if (!a) {
+        scenario_error_at(err, (scenario_pos_t){0}, "%s", msg);
+        return -1;
+    }
+    int rc = run_phase(a, &db->tpl->ddl, PG_DDL_AFTER, err);
+    pg_apply_close(a);
+    return rc;
+}
+
+void pg_database_drop(pg_database_t *db)
+{
+    if (!db)
+        return;
+    pg_site_drop_db(db->tpl->site, db->name, NULL, 0);
+    free(db->name);
+    free(db);
+}
+
+const char *pg_database_name(const pg_database_t *db)
+{
+    return db->name;
+}
+
+char *pg_database_conninfo(const pg_database_t *db, const char *user)
+{
+    return pg_site_conninfo(db->tpl->site, db->name, user);
+}
+
+double pg_database_clone_ms(const pg_database_t *db)
+{
+    return db->clone_ms;
+}
