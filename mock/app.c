@@ -5,6 +5,7 @@
 #include "app.h"
 
 #include "caps.h"
+#include "feed.h"
 #include "log.h"
 #include "pg_load.h"
 #include "pg_mock_sql.h"
@@ -158,6 +159,7 @@ static int space_init(app_space_t *space, mock_app_t *app, app_scenario_t *share
     if (build_instance(app, shared, &space->inst, err) < 0)
         return -1;
     space->journal = journal_new(app->cfg ? app->cfg->journal_limit : MOCK_DEFAULT_JOURNAL_LIMIT);
+    space->feed = feed_new(space->journal);
     journal_keys(space);
     return 0;
 }
@@ -200,6 +202,9 @@ static void retire(app_space_t *space, app_scenario_t *shared)
 
 static void space_dispose(app_space_t *space)
 {
+    /* The feed's streams end first: they read the journal. */
+    feed_free(space->feed);
+    space->feed = NULL;
     free_retired(space);
     instance_free(space->inst);
     journal_free(space->journal);
@@ -363,7 +368,10 @@ static bool session_delete(mock_app_t *app, const char *id)
         *p = s->next;
         app->session_count--;
         if (s->holds > 0) {
-            /* Its outstanding responses complete first (app_space_release). */
+            /* Its outstanding responses complete first (app_space_release);
+             * its event streams end now. */
+            feed_free(s->feed);
+            s->feed = NULL;
             s->ended = true;
             s->next = app->ended;
             app->ended = s;
@@ -501,6 +509,11 @@ static void host_session_each(void *space, void (*fn)(void *, const char *, cons
     each_from(((app_space_t *)space)->app->sessions, fn, ctx);
 }
 
+static void host_events(void *space, uint64_t since, mock_response_t *resp)
+{
+    feed_answer(((app_space_t *)space)->feed, since, resp);
+}
+
 static const admin_host_ops_t admin_host_ops = {
     .config = host_config,
     .listen_authority = host_listen_authority,
@@ -522,6 +535,7 @@ static const admin_host_ops_t admin_host_ops = {
     .session_create = host_session_create,
     .session_delete = host_session_delete,
     .session_each = host_session_each,
+    .events = host_events,
 };
 
 admin_host_t app_admin_host(app_space_t *space)

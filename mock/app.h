@@ -31,6 +31,7 @@ typedef struct app_space {
     scenario_t *scenario;              /* shared's scenario */
     instance_t *inst;                  /* owned; built from scenario */
     journal_t *journal;                /* owned */
+    struct feed *feed;                 /* owned: the journal's live feed (feed.h) */
     /* Responses still being answered in this space (router.c holds the
      * space while an engine finishes one later). While any are, the space
      * is not freed when its session ends (`ended`), and an instance that a

@@ -6,6 +6,7 @@
 #include "admin.h"
 
 #include "admin_sql.h"
+#include "dashboard.h"
 #include "journal.h"
 #include "rules.h"
 #include "buf.h"
@@ -935,6 +936,59 @@ static void post_session(const admin_host_t *h, const mock_request_t *req, mock_
     h->ops->session_each(h->app, list_session, &one);
 }
 
+/* ---- the live feed ---- */
+
+/* GET /__mock/events: the journal as server-sent events. Where to resume:
+ * Last-Event-ID (what an EventSource sends when it reconnects), else
+ * ?since=ID (0: everything the journal holds, within the replay bounds),
+ * else only entries recorded from now on. */
+static void get_events(const admin_host_t *h, const mock_request_t *req, mock_response_t *resp)
+{
+    /* A tag on another site (<img src=".../__mock/events">) sends no Origin,
+     * and a stream it opens would hold one of the MOCK_MAX_STREAMS places
+     * for nothing; browsers name such requests in Sec-Fetch-Site (Fetch
+     * Metadata). Loopback pages of the developer's own are same-site. */
+    const char *site = mock_request_header(req, "sec-fetch-site");
+    if (site && strcmp(site, "cross-site") == 0) {
+        admin_error(resp, 403,
+                    "cross-origin request refused: the event stream is not served to other sites "
+                    "(Sec-Fetch-Site: cross-site)");
+        return;
+    }
+    const char *last = mock_request_header(req, "last-event-id");
+    const char *since_text = NULL;
+    if (last && *last) {
+        since_text = last;
+    } else {
+        const char *p = req->query;
+        while (p && *p) {
+            const char *amp = strchr(p, '&');
+            size_t len = amp ? (size_t)(amp - p) : strlen(p);
+            if (len > 6 && strncmp(p, "since=", 6) == 0)
+                since_text = arena_strndup(req->arena, p + 6, len - 6);
+            p = amp ? amp + 1 : NULL;
+        }
+    }
+    uint64_t since = journal_last_id(h->ops->journal(h->app));
+    if (since_text) {
+        errno = 0;
+        char *end = NULL;
+        unsigned long long v = strtoull(since_text, &end, 10);
+        if (!all_digits(since_text) || errno || *end) {
+            admin_error(resp, 400,
+                        "Last-Event-ID and \"since\" must be a journal entry id (digits)");
+            return;
+        }
+        since = v;
+    }
+    resp->status = 200;
+    mock_response_add_header(resp, "Content-Type", "text/event-stream");
+    mock_response_add_header(resp, "Cache-Control", "no-store");
+    if (strcmp(req->method, "HEAD") == 0)
+        return; /* the head alone: nothing to stream */
+    h->ops->events(h->app, since, resp);
+}
+
 /* ---- dispatch ---- */
 
 enum {
@@ -984,9 +1038,22 @@ void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *
      * learns nothing from them (it cannot read the answer anyway). */
     if (!from_own_tools(h, req, resp))
         return;
+    unsigned m = method_bit(req->method);
+    if (strcmp(sub, "") == 0 || strcmp(sub, "/") == 0) {
+        /* The page is the same static bytes for everyone and holds no data,
+         * so it is served without the admin token: a browser cannot send a
+         * header on navigation. Its script reads the token from the URL
+         * fragment (never sent to the server) and sends it on every call. */
+        if (m != M_GET) {
+            wrong_method(resp, sub, M_GET);
+            return;
+        }
+        dashboard_answer(resp);
+        resp->omit_body = strcmp(req->method, "HEAD") == 0;
+        return;
+    }
     if (!authorized(h, req, resp))
         return;
-    unsigned m = method_bit(req->method);
     unsigned allowed = 0;
     const char *table = NULL;
     if (strcmp(sub, "/health") == 0) {
@@ -1047,6 +1114,10 @@ void admin_handle(const admin_host_t *h, const mock_request_t *req, const char *
         allowed = M_DELETE;
         if (m == M_DELETE)
             delete_session(h, sub + 10, resp);
+    } else if (strcmp(sub, "/events") == 0 && h->ops->events) {
+        allowed = M_GET;
+        if (m == M_GET)
+            get_events(h, req, resp);
     } else if (strcmp(sub, "/inbox") == 0 && h->ops->inbox) {
         allowed = M_GET | M_DELETE;
         if (m == M_GET)

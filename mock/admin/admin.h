@@ -54,6 +54,13 @@
  *   429 past MOCK_MAX_SESSIONS; GET /sessions -> [{"id","url","scenario"}...]
  *   (oldest first); DELETE /sessions/ID -> {"deleted": ID} or 404. The url is
  *   "http://" + the request's Host + "/s/ID".
+ * - GET / (and GET with an empty sub-path): the dashboard page (dashboard.h),
+ *   after the Origin/Host checks but without the --admin-token check: the
+ *   page is static and every call it makes needs the token.
+ * - GET /events: text/event-stream of the journal (the app's events op; see
+ *   mock/feed.h for the events), resuming after Last-Event-ID or ?since=ID
+ *   (400 when not digits), else from the newest entry on; HEAD answers the
+ *   head alone.
  * - 400 bad body/filter, 404 unknown endpoint or table, 405 (with Allow) for
  *   a wrong method on a known path; HEAD works wherever GET does. */
 #ifndef MOCK_ADMIN_H
@@ -113,6 +120,10 @@ typedef struct admin_host_ops {
     /* Calls fn for every session, oldest first. */
     void (*session_each)(void *app, void (*fn)(void *ctx, const char *id, const char *scenario),
                          void *ctx);
+    /* GET /__mock/events: makes resp a stream (message.h's resp->stream) of
+     * the space's journal, replaying the entries after `since`. NULL in hosts
+     * without streams (tests): the endpoint is 404. */
+    void (*events)(void *app, uint64_t since, mock_response_t *resp);
 } admin_host_ops_t;
 
 /* A session id: 8 hex digits of a per-process counter (unique), then 16 hex

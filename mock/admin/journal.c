@@ -42,7 +42,15 @@ typedef struct jentry {
     char *key;
     char *code;
     char *rule;
-    const char *fault;       /* static (a rule's fault name), NULL for an HTTP answer */
+    const char *fault; /* static (a rule's fault name), NULL for an HTTP answer */
+    /* The response as sent: headers (names lowercased, credentials redacted)
+     * and the first MOCK_JOURNAL_MAX_RESPONSE_BYTES of the body. */
+    size_t resp_header_count;
+    char **resp_names;
+    char **resp_values;
+    char *resp_body; /* NULL when empty */
+    size_t resp_body_len;
+    bool resp_body_truncated;
     mock_explain_t *explain; /* the used prefix of the outcome's (MOCK_EXPLAIN_SIZE), or NULL */
     size_t bytes;            /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
 } jentry_t;
@@ -58,8 +66,10 @@ struct journal {
     uint64_t dropped;
     char *keys[4]; /* anon, service_role, publishable, secret; owned, may be NULL */
     size_t key_len[4];
-    jentry_t *spare; /* the last dropped entry's block, reused by the next record when
-                        large enough (owned; NULL when none) */
+    jentry_t *spare;              /* the last dropped entry's block, reused by the next record when
+                                     large enough (owned; NULL when none) */
+    journal_listener_fn listener; /* told of every record and clear; NULL: nobody */
+    void *listener_ctx;
 };
 
 static const char *const key_kinds[4] = {"anon", "service_role", "publishable", "secret"};
@@ -125,12 +135,21 @@ void journal_clear(journal_t *j)
     j->count = 0;
     j->bytes = 0;
     j->dropped = 0;
+    if (j->listener)
+        j->listener(j->listener_ctx, j, 0);
+}
+
+void journal_set_listener(journal_t *j, journal_listener_fn fn, void *ctx)
+{
+    j->listener = fn;
+    j->listener_ctx = ctx;
 }
 
 void journal_free(journal_t *j)
 {
     if (!j)
         return;
+    j->listener = NULL;
     journal_clear(j);
     entry_free(j->spare);
     free(j->ring);
@@ -388,11 +407,24 @@ static char *redact_query(const journal_t *j, const char *query, size_t qlen)
     return buf_steal(&out);
 }
 
-/* Replaces, in place, the value of every credential field of a JSON tree. */
-static void redact_json(const journal_t *j, cJSON *node)
+/* In /auth/v1 answers, fields that carry a secret under a plain name: a TOTP
+ * enrollment's `uri` (otpauth://...?secret=...) and `qr_code` (the same URI
+ * drawn), beside its `secret` (GoTrue internal/api/mfa.go, TOTPObject). */
+static cred_t response_field_cred(const char *name)
+{
+    if (strcmp(name, "uri") == 0 || strcmp(name, "qr_code") == 0)
+        return CRED_TOKEN;
+    return field_cred(name, strlen(name));
+}
+
+/* Replaces, in place, the value of every credential field of a JSON tree
+ * (`response`: an /auth/v1 answer, see response_field_cred). */
+static void redact_json(const journal_t *j, cJSON *node, bool response)
 {
     for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
-        cred_t how = c->string ? field_cred(c->string, strlen(c->string)) : CRED_NONE;
+        cred_t how = !c->string ? CRED_NONE
+                     : response ? response_field_cred(c->string)
+                                : field_cred(c->string, strlen(c->string));
         if (how != CRED_NONE && !cJSON_IsObject(c) && !cJSON_IsArray(c)) {
             char red[REDACTED_MAX];
             if (cJSON_IsString(c))
@@ -407,7 +439,7 @@ static void redact_json(const journal_t *j, cJSON *node)
             MOCK_ASSERT(cJSON_ReplaceItemViaPointer(node, c, v));
             c = v;
         } else {
-            redact_json(j, c);
+            redact_json(j, c, response);
         }
     }
 }
@@ -417,7 +449,8 @@ static void redact_json(const journal_t *j, cJSON *node)
  * shape with the credential fields replaced; a body that is not JSON (GoTrue
  * would refuse it) is replaced whole by JOURNAL_REDACTED when it mentions a
  * credential field name anywhere, since where its values start is unknown. */
-static char *redact_auth_body(const journal_t *j, const char *body, size_t n, size_t *len)
+static char *redact_auth_body(const journal_t *j, const char *body, size_t n, size_t *len,
+                              bool response)
 {
     cJSON *json = NULL;
     if (!memchr(body, '\0', n))
@@ -428,7 +461,7 @@ static char *redact_auth_body(const journal_t *j, const char *body, size_t n, si
         *len = sizeof JOURNAL_REDACTED - 1;
         return xstrdup(JOURNAL_REDACTED);
     }
-    redact_json(j, json);
+    redact_json(j, json, response);
     char *text = cJSON_PrintUnformatted(json);
     MOCK_ASSERT(text);
     cJSON_Delete(json);
@@ -436,6 +469,43 @@ static char *redact_auth_body(const journal_t *j, const char *body, size_t n, si
     cJSON_free(text);
     *len = strlen(copy);
     return copy;
+}
+
+/* A Location with its query's and fragment's credential parameters
+ * replaced (GoTrue's verify and OAuth redirects put access_token and
+ * refresh_token in the fragment), as a heap string, or NULL when nothing
+ * needs replacing. */
+static char *redact_location(const journal_t *j, const char *value)
+{
+    const char *q = strchr(value, '?');
+    const char *f = strchr(value, '#');
+    if (q && f && q > f)
+        q = NULL; /* a '?' inside the fragment belongs to it */
+    if (!q && !f)
+        return NULL;
+    const char *qend = f ? f : value + strlen(value);
+    char *qred = q ? redact_query(j, q + 1, (size_t)(qend - q - 1)) : NULL;
+    char *fred = f ? redact_query(j, f + 1, strlen(f + 1)) : NULL;
+    if (!qred && !fred)
+        return NULL;
+    buf_t out;
+    buf_init(&out);
+    const char *head_end = q ? q : f;
+    buf_append(&out, value, (size_t)(head_end - value));
+    if (q) {
+        buf_putc(&out, '?');
+        if (qred)
+            buf_puts(&out, qred);
+        else
+            buf_append(&out, q + 1, (size_t)(qend - q - 1));
+    }
+    if (f) {
+        buf_putc(&out, '#');
+        buf_puts(&out, fred ? fred : f + 1);
+    }
+    free(qred);
+    free(fred);
+    return buf_steal(&out);
 }
 
 /* ---- recording ---- */
@@ -480,6 +550,19 @@ static void grow_ring(journal_t *j)
     j->head = 0;
 }
 
+static bool body_is_auth(const char *path)
+{
+    return strncmp(path, "/auth/v1", 8) == 0 && (path[8] == '/' || path[8] == '\0');
+}
+
+/* Response header names, lowercased as request names are. */
+static void lower_into(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[n] = '\0';
+}
+
 void journal_record(journal_t *j, const mock_request_t *req, const mock_response_t *resp,
                     int64_t at_us, uint64_t duration_us)
 {
@@ -495,13 +578,25 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     if (query_red)
         query = query_red;
     char *body_red = NULL;
-    if (body_len && strncmp(path, "/auth/v1", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
-        body_red = redact_auth_body(j, body, body_len, &body_len);
+    if (body_len && body_is_auth(path))
+        body_red = redact_auth_body(j, body, body_len, &body_len, false);
     if (body_red)
         body = body_red;
     bool truncated = body_len > MOCK_JOURNAL_MAX_BODY_BYTES;
     if (truncated)
         body_len = MOCK_JOURNAL_MAX_BODY_BYTES;
+    /* The response's body: tokens in /auth/v1 answers (access_token,
+     * refresh_token...) are redacted the way request bodies are. */
+    const char *rbody = resp->omit_body ? NULL : resp->body.data;
+    size_t rbody_len = rbody ? resp->body.len : 0;
+    char *rbody_red = NULL;
+    if (rbody_len && body_is_auth(path))
+        rbody_red = redact_auth_body(j, rbody, rbody_len, &rbody_len, true);
+    if (rbody_red)
+        rbody = rbody_red;
+    bool rtruncated = rbody_len > MOCK_JOURNAL_MAX_RESPONSE_BYTES;
+    if (rtruncated)
+        rbody_len = MOCK_JOURNAL_MAX_RESPONSE_BYTES;
 
     /* Size everything first (each length measured once), then copy into
      * one block. Header names arrive lowercased (message.h). */
@@ -528,6 +623,35 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         size += name_len[i] + 1 + value_len[i] + 1;
     }
     size += body_len ? body_len + 1 : 0;
+    size_t rn = resp->header_count;
+    size_t rname_len[MOCK_MAX_RESPONSE_HEADERS], rvalue_len[MOCK_MAX_RESPONSE_HEADERS];
+    char rred[MOCK_MAX_RESPONSE_HEADERS][REDACTED_MAX];
+    bool rred_used[MOCK_MAX_RESPONSE_HEADERS];
+    char *location_red = NULL; /* the redacted Location (heap), at location_at */
+    size_t location_at = SIZE_MAX;
+    MOCK_ASSERT(rn <= MOCK_MAX_RESPONSE_HEADERS);
+    size += 2 * (rn + 1) * sizeof(char *);
+    for (size_t i = 0; i < rn; i++) {
+        const mock_header_t *h = &resp->headers[i];
+        rname_len[i] = strlen(h->name);
+        char lname[64];
+        size_t ln = rname_len[i] < sizeof lname - 1 ? rname_len[i] : sizeof lname - 1;
+        lower_into(lname, h->name, ln);
+        cred_t how = header_cred(lname, ln);
+        rred_used[i] = how != CRED_NONE;
+        if (rred_used[i]) {
+            redact(j, how, h->value, strlen(h->value), rred[i], REDACTED_MAX);
+            rvalue_len[i] = strlen(rred[i]);
+        } else if (!location_red && strcmp(lname, "location") == 0 &&
+                   (location_red = redact_location(j, h->value)) != NULL) {
+            location_at = i;
+            rvalue_len[i] = strlen(location_red);
+        } else {
+            rvalue_len[i] = strlen(h->value);
+        }
+        size += rname_len[i] + 1 + rvalue_len[i] + 1;
+    }
+    size += rbody_len ? rbody_len + 1 : 0;
     size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
             str_size(resp->outcome.code) + str_size(resp->outcome.rule);
     /* The explanation goes first after the pointer arrays (aligned there);
@@ -543,7 +667,9 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     jentry_t *e = entry_alloc(j, size, &block);
     e->names = (char **)(e + 1);
     e->values = e->names + hn + 1;
-    char *after = (char *)(e->values + hn + 1);
+    e->resp_names = e->values + hn + 1;
+    e->resp_values = e->resp_names + rn + 1;
+    char *after = (char *)(e->resp_values + rn + 1);
     if (xsize) {
         e->explain = (mock_explain_t *)after;
         memcpy(e->explain, x, xsize);
@@ -573,6 +699,19 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         e->body_len = body_len;
         e->body_truncated = truncated;
     }
+    e->resp_header_count = rn;
+    for (size_t i = 0; i < rn; i++) {
+        const mock_header_t *h = &resp->headers[i];
+        e->resp_names[i] = pack(&p, h->name, rname_len[i]);
+        lower_into(e->resp_names[i], h->name, rname_len[i]);
+        const char *v = rred_used[i] ? rred[i] : i == location_at ? location_red : h->value;
+        e->resp_values[i] = pack(&p, v, rvalue_len[i]);
+    }
+    if (rbody_len) {
+        e->resp_body = pack(&p, rbody, rbody_len);
+        e->resp_body_len = rbody_len;
+        e->resp_body_truncated = rtruncated;
+    }
     e->role = pack_str(&p, resp->outcome.role);
     e->key = pack_str(&p, resp->outcome.key);
     e->code = pack_str(&p, resp->outcome.code);
@@ -587,6 +726,10 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     j->bytes += block;
     free(query_red);
     free(body_red);
+    free(rbody_red);
+    free(location_red);
+    if (j->listener)
+        j->listener(j->listener_ctx, j, e->id);
 }
 
 /* ---- filtering ---- */
@@ -762,30 +905,30 @@ static void put_query(buf_t *out, const char *query, arena_t *arena)
     cJSON_Delete(obj);
 }
 
-static void put_headers(buf_t *out, const jentry_t *e)
+static void put_headers(buf_t *out, char *const *names, char *const *values, size_t count)
 {
     buf_putc(out, '{');
     bool first = true;
-    for (size_t i = 0; i < e->header_count; i++) {
+    for (size_t i = 0; i < count; i++) {
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
-            seen = strcmp(e->names[k], e->names[i]) == 0;
+            seen = strcmp(names[k], names[i]) == 0;
         if (seen)
             continue;
         if (!first)
             buf_putc(out, ',');
         first = false;
-        put_text(out, e->names[i], strlen(e->names[i]));
+        put_text(out, names[i], strlen(names[i]));
         buf_putc(out, ':');
         /* RFC 9110 §5.3: repeated fields combine as one comma-joined value. */
         buf_t v;
         buf_init(&v);
-        for (size_t k = i; k < e->header_count; k++) {
-            if (strcmp(e->names[k], e->names[i]) != 0)
+        for (size_t k = i; k < count; k++) {
+            if (strcmp(names[k], names[i]) != 0)
                 continue;
             if (v.len)
                 buf_puts(&v, ", ");
-            buf_puts(&v, e->values[k]);
+            buf_puts(&v, values[k]);
         }
         put_text(out, buf_cstr(&v), v.len);
         buf_dispose(&v);
@@ -793,17 +936,17 @@ static void put_headers(buf_t *out, const jentry_t *e)
     buf_putc(out, '}');
 }
 
-static void put_body(buf_t *out, const jentry_t *e)
+static void put_body(buf_t *out, const char *body, size_t body_len, bool truncated)
 {
-    if (!e->body) {
+    if (!body) {
         buf_puts(out, "null");
         return;
     }
     /* A body with a NUL in it is not JSON text (cJSON would stop there). */
-    if (!e->body_truncated && !memchr(e->body, '\0', e->body_len)) {
+    if (!truncated && !memchr(body, '\0', body_len)) {
         /* The length includes the terminating NUL: cJSON's
          * require_null_terminated check looks at the byte after the value. */
-        cJSON *json = cJSON_ParseWithLengthOpts(e->body, e->body_len + 1, NULL, true);
+        cJSON *json = cJSON_ParseWithLengthOpts(body, body_len + 1, NULL, true);
         if (json) {
             /* Re-printed compactly, which also guarantees valid output;
              * numbers go through doubles (integers past 2^53 lose digits). */
@@ -815,7 +958,7 @@ static void put_body(buf_t *out, const jentry_t *e)
             return;
         }
     }
-    put_text(out, e->body, e->body_len);
+    put_text(out, body, body_len);
 }
 
 static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
@@ -833,9 +976,9 @@ static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
     buf_puts(out, ",\"query\":");
     put_query(out, e->query, arena);
     buf_puts(out, ",\"headers\":");
-    put_headers(out, e);
+    put_headers(out, e->names, e->values, e->header_count);
     buf_puts(out, ",\"body\":");
-    put_body(out, e);
+    put_body(out, e->body, e->body_len, e->body_truncated);
     buf_puts(out, ",\"role\":");
     put_text_or_null(out, e->role);
     buf_puts(out, ",\"key\":");
@@ -850,7 +993,13 @@ static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
     put_text_or_null(out, e->fault);
     buf_puts(out, ",\"duration_us\":");
     buf_put_int(out, (long long)e->duration_us);
-    buf_putc(out, '}');
+    buf_puts(out, ",\"response\":{\"headers\":");
+    put_headers(out, e->resp_names, e->resp_values, e->resp_header_count);
+    buf_puts(out, ",\"body\":");
+    put_body(out, e->resp_body, e->resp_body_len, e->resp_body_truncated);
+    buf_puts(out, ",\"truncated\":");
+    buf_puts(out, e->resp_body_truncated ? "true" : "false");
+    buf_puts(out, "}}");
 }
 
 void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *out)
@@ -885,6 +1034,32 @@ static const jentry_t *find_entry(const journal_t *j, uint64_t id)
         return NULL;
     const jentry_t *e = j->ring[(j->head + (size_t)(id - first)) % j->cap];
     return e->id == id ? e : NULL;
+}
+
+bool journal_write_entry(const journal_t *j, uint64_t id, buf_t *out)
+{
+    const jentry_t *e = find_entry(j, id);
+    if (!e)
+        return false;
+    arena_t *arena = arena_new();
+    put_entry(out, e, arena);
+    arena_free(arena);
+    return true;
+}
+
+uint64_t journal_first_id(const journal_t *j)
+{
+    return j->count ? j->ring[j->head]->id : 0;
+}
+
+uint64_t journal_last_id(const journal_t *j)
+{
+    return j->count ? j->ring[(j->head + j->count - 1) % j->cap]->id : 0;
+}
+
+uint64_t journal_next_id(const journal_t *j)
+{
+    return j->next_id;
 }
 
 bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out)

@@ -69,7 +69,13 @@ typedef struct journal_filter {
 
 /* {"requests":[...],"dropped":N} with the matching entries, oldest first.
  * An entry: {"id","at","method","path","query","headers","body","role","key",
- * "status","code","rule","fault","duration_us"}. A connection fault has
+ * "status","code","rule","fault","duration_us","response"}; `response` is
+ * {"headers":{...},"body":...,"truncated":BOOL}: the headers as sent (names
+ * lowercased, credentials redacted as request headers are), the body as
+ * `body` is shown (the first MOCK_JOURNAL_MAX_RESPONSE_BYTES; in /auth/v1
+ * answers token fields redacted as in /auth/v1 request bodies, and a TOTP
+ * enrollment's `uri` and `qr_code` as tokens). A Location header's query and
+ * fragment parameters are redacted as query parameters are. A connection fault has
  * status 0 and `fault` its name; `code` is then the error code of the answer
  * a truncated_body cut, else null. `query` is an object of form-decoded
  * parameters: a name given once maps to its string, a name repeated maps to
@@ -82,6 +88,24 @@ void journal_write_json(const journal_t *j, const journal_filter_t *f, buf_t *ou
  * "explain":{...} (explain.h's object, null when nothing was recorded),
  * "text":"..."}. False when no entry has that id (never was, or dropped). */
 bool journal_write_explain(const journal_t *j, uint64_t id, buf_t *out);
+/* One entry as journal_write_json writes it (no separator, no wrapper);
+ * false when no entry has that id. */
+bool journal_write_entry(const journal_t *j, uint64_t id, buf_t *out);
+/* Ids of the oldest and newest entries held; 0 when the journal is empty.
+ * Ids in between are all held (they are consecutive). */
+uint64_t journal_first_id(const journal_t *j);
+uint64_t journal_last_id(const journal_t *j);
+/* The id the next entry will get: ids never go back within a journal's
+ * life, clears included. */
+uint64_t journal_next_id(const journal_t *j);
+
+/* Told of every change the live feed (GET /__mock/events) forwards: id is
+ * the entry just recorded (readable with journal_write_entry), or 0 when the
+ * journal was cleared. Runs inside journal_record / journal_clear, so it must
+ * not record or clear itself. */
+typedef void (*journal_listener_fn)(void *ctx, const journal_t *j, uint64_t id);
+/* One listener per journal; NULL removes it. journal_free does not call it. */
+void journal_set_listener(journal_t *j, journal_listener_fn fn, void *ctx);
 size_t journal_count(const journal_t *j, const journal_filter_t *f);
 size_t journal_size(const journal_t *j);
 uint64_t journal_dropped(const journal_t *j);

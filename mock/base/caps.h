@@ -50,6 +50,20 @@
 #define MOCK_MAX_REPORTED_ERRORS 64
 /* Depth of nested or=/and= groups in a query string and of JSON in bodies. */
 #define MOCK_MAX_NESTING 64
+/* Streamed responses (GET /__mock/events) open at once, whichever space:
+ * one more is answered 503. Each holds a connection until the client leaves. */
+#define MOCK_MAX_STREAMS 32
+/* Bytes a stream may have queued for a client that does not read: past this
+ * the client is dropped (it reconnects with Last-Event-ID and resumes from
+ * the journal) rather than the server buffering without bound. */
+#define MOCK_MAX_STREAM_QUEUED_BYTES (1024 * 1024)
+/* A stream writes its keep-alive bytes after this long without other bytes. */
+#define MOCK_STREAM_KEEPALIVE_MS 5000
+/* A new event stream replays at most this many journal entries (the newest
+ * after Last-Event-ID) and at most half of MOCK_MAX_STREAM_QUEUED_BYTES. */
+#define MOCK_STREAM_BACKLOG_ENTRIES 500
+/* A journaled response body longer than this is kept as its first bytes. */
+#define MOCK_JOURNAL_MAX_RESPONSE_BYTES (16 * 1024)
 /* Graceful shutdown waits this long for in-flight responses. */
 #define MOCK_SHUTDOWN_GRACE_MS 2000
 

@@ -37,6 +37,7 @@ void mock_response_init(mock_response_t *resp)
     resp->fault = MOCK_FAULT_NONE;
     resp->delay_ms = 0;
     memset(&resp->outcome, 0, sizeof resp->outcome);
+    memset(&resp->stream, 0, sizeof resp->stream);
     resp->later.pending = false;
     resp->later.cancelled = false;
     resp->later.cancel = NULL;

@@ -75,6 +75,26 @@ typedef struct mock_outcome {
     const mock_explain_t *explain;
 } mock_outcome_t;
 
+struct server_stream; /* net/server.h: the connection a streamed response writes to */
+
+/* A streamed answer (server-sent events). When `open` is set, server.c writes
+ * the status and headers without a Content-Length (the body runs until the
+ * connection closes), takes no further request on that connection, and calls
+ * open(owner, arg, s) at once, before it reads again; from then on the owner
+ * writes the body with net/server.h's server_stream_* calls. `owner` need
+ * stay valid only until that call; if the server refuses the stream (too many
+ * open, shutting down: it answers 503 instead) or the head cannot be
+ * written, open is never called. */
+typedef struct mock_stream_spec {
+    void (*open)(void *owner, uint64_t arg, struct server_stream *s);
+    void *owner;
+    uint64_t arg;
+    /* Static bytes written when nothing else was for MOCK_STREAM_KEEPALIVE_MS
+     * (an SSE comment), so that idle proxies and clients keep the connection;
+     * NULL: none. */
+    const char *keepalive;
+} mock_stream_spec_t;
+
 typedef struct mock_response mock_response_t;
 
 /* A step that runs when a deferred response completes (see below). */
@@ -126,7 +146,8 @@ struct mock_response {
     mock_fault_t fault; /* server.c acts it out instead of writing normally */
     uint32_t delay_ms;  /* real time to wait before writing (fault rules' delay_ms) */
     mock_outcome_t outcome;
-    mock_deferral_t later; /* see mock_deferral_t; all zero unless deferred */
+    mock_deferral_t later;     /* see mock_deferral_t; all zero unless deferred */
+    mock_stream_spec_t stream; /* zeroed: an ordinary response */
 };
 
 void mock_response_init(mock_response_t *resp);

@@ -37,6 +37,7 @@ typedef enum conn_state {
     CONN_FINISHING, /* no more requests: flush queued writes, then linger */
     CONN_LINGERING, /* FIN sent, discarding input until EOF or timeout */
     CONN_HOLDING,   /* no_response fault: reading and discarding until the client closes */
+    CONN_STREAMING, /* a streamed response: the owner writes, input is discarded */
     CONN_CLOSING,   /* uv_close called on every handle */
 } conn_state_t;
 
@@ -54,6 +55,7 @@ struct server {
     int port;
     conn_t *conns; /* doubly linked list of live connections */
     size_t conn_count;
+    size_t stream_count; /* connections carrying a streamed response */
     bool shutting_down;
     int open_handles; /* listener, grace timer and closing refused sockets */
     void (*done)(void *arg);
@@ -97,6 +99,17 @@ struct conn {
     bool held;
     bool awaiting;
     bool reset_after_writes; /* connection_reset once the queued writes are out */
+    /* Set (owned) once the connection carries a streamed response; freed
+     * with the connection, after the owner heard of the end. */
+    server_stream_t *stream;
+};
+
+struct server_stream {
+    conn_t *conn;
+    server_stream_closed_fn closed; /* NULL: nobody to tell (not watched, or ended by the owner) */
+    void *owner;
+    const char *keepalive; /* static, or NULL */
+    uint64_t last_write;   /* loop time (ms) of the last bytes queued */
 };
 
 typedef struct write_req {
@@ -164,6 +177,12 @@ static void conn_free(conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     srv->conn_count--;
+    if (c->stream) {
+        srv->stream_count--;
+        if (c->stream->closed)
+            c->stream->closed(c->stream->owner, c->stream);
+        free(c->stream);
+    }
     http_parser_free(c->parser);
     arena_free(c->arena);
     buf_dispose(&c->pending);
@@ -565,9 +584,13 @@ static void on_completed(void *arg, mock_response_t *resp)
         conn_resume(c);
 }
 
+static bool stream_admitted(server_t *srv, mock_response_t *resp);
+static bool stream_begin(conn_t *c);
+
 /* Answers the request in c->req. Returns true when the connection takes no
- * further request now: it closes, acts out a fault, or a response is
- * outstanding (deferred by the handler or held for its delay). */
+ * further request now: it closes, acts out a fault, a response is
+ * outstanding (deferred by the handler or held for its delay), or the
+ * connection carries a stream. */
 static bool answer_request(conn_t *c, uint64_t start_ns)
 {
     server_t *srv = c->srv;
@@ -581,6 +604,8 @@ static bool answer_request(conn_t *c, uint64_t start_ns)
         mock_response_then(&c->resp, on_completed, c);
         return true;
     }
+    if (c->resp.stream.open && stream_admitted(srv, &c->resp))
+        return stream_begin(c);
     return respond(c);
 }
 
@@ -685,6 +710,140 @@ static void read_start(conn_t *c)
         return;
     }
     c->reading = true;
+}
+
+/* ---- streamed responses ------------------------------------------------------ */
+
+/* Whether a stream may open now; if not, resp becomes a 503 that closes the
+ * connection (the handler's stream is never opened). */
+static bool stream_admitted(server_t *srv, mock_response_t *resp)
+{
+    if (srv->stream_count < MOCK_MAX_STREAMS && !srv->shutting_down)
+        return true;
+    memset(&resp->stream, 0, sizeof resp->stream);
+    mock_response_clear(resp);
+    resp->status = 503;
+    resp->close = true;
+    mock_response_add_header(resp, "Content-Type", "application/json");
+    mock_response_add_header(resp, "Retry-After", "5");
+    if (srv->shutting_down)
+        buf_puts(&resp->body, "{\"error\":\"the server is shutting down\"}");
+    else
+        buf_printf(&resp->body,
+                   "{\"error\":\"too many event streams open (at most %d); close one and "
+                   "retry\"}",
+                   MOCK_MAX_STREAMS);
+    return false;
+}
+
+/* Input on a streaming connection means nothing: it is read only so that a
+ * client that leaves (EOF, error) is noticed at once. */
+static void on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    (void)b;
+    conn_t *c = s->data;
+    if (nread < 0)
+        conn_close(c);
+}
+
+/* Fires MOCK_STREAM_KEEPALIVE_MS after the last write as it stood when the
+ * timer was armed; writes moved since only push the deadline (the timer is
+ * not restarted on every write, as arm_idle does for the idle deadline). */
+static void on_keepalive(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    server_stream_t *s = c->stream;
+    if (c->state != CONN_STREAMING || !s)
+        return;
+    uint64_t now = uv_now(c->srv->loop), due = s->last_write + MOCK_STREAM_KEEPALIVE_MS;
+    if (now >= due) {
+        server_stream_write(s, s->keepalive, strlen(s->keepalive));
+        due = now + MOCK_STREAM_KEEPALIVE_MS;
+    }
+    if (c->state == CONN_STREAMING)
+        uv_timer_start(&c->timer, on_keepalive, due - now, 0);
+}
+
+/* Writes the head of a streamed response and hands the connection to the
+ * spec's owner. Returns true: the connection takes no further request. */
+static bool stream_begin(conn_t *c)
+{
+    server_t *srv = c->srv;
+    mock_response_t *resp = &c->resp;
+    mock_stream_spec_t spec = resp->stream;
+    /* The body runs until the connection closes (RFC 9112 §6.3, last case). */
+    resp->length_mode = MOCK_LENGTH_NONE;
+    buf_t out;
+    buf_init(&out);
+    http_response_serialize(resp, c->req.http_minor, true, &out);
+    log_answer(c);
+    mock_response_dispose(resp);
+    conn_write(c, &out);
+    if (c->state != CONN_OPEN)
+        return true;
+    /* Whatever was pipelined behind this request is dropped with the rest
+     * of the input. */
+    c->state = CONN_STREAMING;
+    stop_timer(c);
+    buf_reset(&c->pending);
+    if (c->reading)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = false;
+    if (!c->eof && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_stream_read) == 0)
+        c->reading = true;
+    server_stream_t *s = xcalloc(1, sizeof *s);
+    s->conn = c;
+    s->keepalive = spec.keepalive;
+    s->last_write = uv_now(srv->loop);
+    c->stream = s;
+    srv->stream_count++;
+    if (s->keepalive)
+        uv_timer_start(&c->timer, on_keepalive, MOCK_STREAM_KEEPALIVE_MS, 0);
+    spec.open(spec.owner, spec.arg, s);
+    return true;
+}
+
+void server_stream_watch(server_stream_t *s, server_stream_closed_fn closed, void *owner)
+{
+    s->closed = closed;
+    s->owner = owner;
+}
+
+int server_stream_write(server_stream_t *s, const char *data, size_t len)
+{
+    conn_t *c = s->conn;
+    if (c->state != CONN_STREAMING)
+        return -1;
+    if (c->queued + len > MOCK_MAX_STREAM_QUEUED_BYTES) {
+        log_msg(LOG_WARN, "dropping an event stream client: %zu bytes unread (cap %d)",
+                c->queued + len, MOCK_MAX_STREAM_QUEUED_BYTES);
+        conn_close(c);
+        return -1;
+    }
+    if (len == 0)
+        return 0;
+    s->last_write = uv_now(c->srv->loop);
+    buf_t b;
+    buf_init(&b);
+    buf_append(&b, data, len);
+    conn_write(c, &b);
+    return c->state == CONN_STREAMING ? 0 : -1;
+}
+
+void server_stream_end(server_stream_t *s)
+{
+    conn_t *c = s->conn;
+    s->closed = NULL;
+    s->owner = NULL;
+    if (c->state != CONN_STREAMING)
+        return;
+    uv_timer_stop(&c->timer);
+    conn_finish(c);
+}
+
+size_t server_stream_count(const server_t *srv)
+{
+    return srv->stream_count;
 }
 
 /* ---- listener --------------------------------------------------------------- */

@@ -41,4 +41,35 @@ void server_shutdown(server_t *srv, void (*done)(void *arg), void *arg);
 /* Frees the server after shutdown completed. NULL is a no-op. */
 void server_free(server_t *srv);
 
+/* ---- streamed responses ----
+ * A handler asks for one with resp->stream (message.h). The server then owns
+ * the connection for that response alone: it writes the head, calls the
+ * spec's open(owner, arg, s), reads and discards input only to learn when the
+ * client goes, and writes the spec's keep-alive bytes when the stream has been
+ * quiet. At most MOCK_MAX_STREAMS are open (one more is answered 503); a
+ * client with more than MOCK_MAX_STREAM_QUEUED_BYTES unwritten is dropped;
+ * server_shutdown closes every stream at once. */
+typedef struct server_stream server_stream_t;
+
+/* Called once when the stream ends without the owner asking (the client
+ * closed or was dropped as too slow, an I/O error, shutdown), from a libuv
+ * close callback, never from inside server_stream_write. s is freed when it
+ * returns. */
+typedef void (*server_stream_closed_fn)(void *owner, server_stream_t *s);
+
+/* Names who hears of the stream's end. Call it in open(); until it is called
+ * nobody is told. */
+void server_stream_watch(server_stream_t *s, server_stream_closed_fn closed, void *owner);
+/* Queues data[0..len) (copied). Returns 0, or -1 when the stream is ending or
+ * was just dropped because the client has more than
+ * MOCK_MAX_STREAM_QUEUED_BYTES unread; closed() follows later in both cases,
+ * and further writes are ignored. */
+int server_stream_write(server_stream_t *s, const char *data, size_t len);
+/* The owner ends the stream: queued bytes are flushed, then the connection
+ * closes. The owner never hears of s again (closed() is not called) and must
+ * not use s after this call. */
+void server_stream_end(server_stream_t *s);
+/* Streams open now (for tests and health). */
+size_t server_stream_count(const server_t *srv);
+
 #endif

@@ -255,7 +255,7 @@ class JournalTest(AdminBase):
         first, second = body["requests"]
         self.assertEqual(list(first), ["id", "at", "method", "path", "query", "headers", "body",
                                        "role", "key", "status", "code", "rule", "fault",
-                                       "duration_us"])
+                                       "duration_us", "response"])
         self.assertEqual((first["id"], second["id"]), (1, 2))
         self.assertEqual(first["at"], "2026-01-01T00:00:00Z")
         self.assertEqual((first["method"], first["path"]), ("GET", "/rest/v1/items"))

@@ -254,7 +254,7 @@ class FaultJournalTest(unittest.TestCase):
                                         headers={"apikey": SECRET})
         entry = self.journal("?status=200")[-1]
         self.assertEqual((entry["status"], entry["rule"], entry["fault"]), (200, None, None))
-        self.assertEqual(list(entry)[-4:], ["code", "rule", "fault", "duration_us"])
+        self.assertEqual(list(entry)[-5:], ["code", "rule", "fault", "duration_us", "response"])
 
     def test_access_log_names_the_rule_and_the_fault(self):
         self.provoke("/rest/v1/reset")

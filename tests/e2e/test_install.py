@@ -76,6 +76,8 @@ def assert_tree(test, prefix):
     docs = os.path.join(prefix, "share", "doc", "supamock")
     test.assertTrue(os.path.isfile(os.path.join(docs, "README.md")))
     test.assertTrue(os.path.isfile(os.path.join(docs, "scenarios.md")))
+    # The README's dashboard screenshots, at the relative path it uses.
+    test.assertTrue(os.path.isfile(os.path.join(docs, "docs", "dashboard-stale-cache.png")))
 
 
 def ldd(path):

@@ -324,6 +324,133 @@ static void test_fault_is_status_0(void **state)
     journal_free(j);
 }
 
+/* The response as sent: headers (names lowercased, Set-Cookie redacted like a
+ * request's Cookie), the body parsed when JSON, tokens in /auth/v1 answers
+ * redacted, and bodies past MOCK_JOURNAL_MAX_RESPONSE_BYTES cut and shown
+ * as text. */
+static void test_response_kept(void **state)
+{
+    (void)state;
+    journal_t *j = journal_new(10);
+    mock_request_t req = {.method = "POST",
+                          .target = "/auth/v1/token",
+                          .path = "/auth/v1/token",
+                          .query = "grant_type=password",
+                          .body = "",
+                          .body_len = 0};
+    mock_response_t resp;
+    mock_response_init(&resp);
+    mock_response_add_header(&resp, "Content-Type", "application/json");
+    mock_response_add_header(&resp, "Set-Cookie", "sb=abcdefghijklmnopqrstuvwxyz0123456789");
+    /* GoTrue's verify redirect carries the session in the fragment. */
+    mock_response_add_header(
+        &resp, "Location",
+        "http://localhost:3000/cb?x=1#access_token=aaaa.bbbb.cccccccccccccccccc"
+        "dddddd&refresh_token=r1&type=signup");
+    buf_puts(&resp.body, "{\"access_token\":\"aaaa.bbbb.cccccccccccccccccccccccccccc\","
+                         "\"token_type\":\"bearer\",\"totp\":{\"secret\":\"JBSWY3DPEHPK3PXP\","
+                         "\"uri\":\"otpauth://totp/x?secret=JBSWY3DPEHPK3PXPABCDEF\"}}");
+    journal_record(j, &req, &resp, T2026, 1);
+    mock_response_dispose(&resp);
+    req.path = req.target = "/rest/v1/t";
+    mock_response_init(&resp);
+    for (size_t i = 0; i < MOCK_JOURNAL_MAX_RESPONSE_BYTES + 10; i++)
+        buf_putc(&resp.body, 'x');
+    journal_record(j, &req, &resp, T2026, 1);
+    mock_response_dispose(&resp);
+
+    cJSON *json = dump(j, NULL);
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(json, "requests");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(reqs, 0), "response");
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "headers");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "content-type")->valuestring,
+                        "application/json");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "set-cookie")->valuestring,
+                        "cookie \xe2\x80\xa6"
+                        "456789");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "location")->valuestring,
+                        "http://localhost:3000/cb?x=1#access_token=user%20%E2%80%A6dddddd&"
+                        "refresh_token=token%20%E2%80%A6&type=signup");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r, "body");
+    const cJSON *totp = cJSON_GetObjectItemCaseSensitive(b, "totp");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(totp, "uri")->valuestring,
+                        "token \xe2\x80\xa6"
+                        "ABCDEF");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(totp, "secret")->valuestring,
+                        "token \xe2\x80\xa6");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "access_token")->valuestring,
+                        "user \xe2\x80\xa6"
+                        "cccccc");
+    /* Any field whose name speaks of a token is redacted, token_type too
+     * (short values lose their tail: journal.h). */
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "token_type")->valuestring,
+                        "token \xe2\x80\xa6");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "truncated")));
+    r = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(reqs, 1), "response");
+    b = cJSON_GetObjectItemCaseSensitive(r, "body");
+    assert_true(cJSON_IsString(b));
+    assert_int_equal(strlen(b->valuestring), MOCK_JOURNAL_MAX_RESPONSE_BYTES);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "truncated")));
+    cJSON_Delete(json);
+    journal_free(j);
+}
+
+typedef struct heard {
+    uint64_t ids[8];
+    size_t n;
+} heard_t;
+
+static void on_heard(void *ctx, const journal_t *j, uint64_t id)
+{
+    heard_t *h = ctx;
+    /* The entry is readable from inside the call. */
+    if (id) {
+        buf_t one;
+        buf_init(&one);
+        assert_true(journal_write_entry(j, id, &one));
+        buf_dispose(&one);
+    }
+    if (h->n < 8)
+        h->ids[h->n++] = id;
+}
+
+/* The live feed's view: a listener told of each record (its id) and each
+ * clear (0), single entries by id, and the ids held. */
+static void test_listener_and_single_entries(void **state)
+{
+    (void)state;
+    journal_t *j = journal_new(2);
+    heard_t h = {0};
+    journal_set_listener(j, on_heard, &h);
+    assert_int_equal(journal_first_id(j), 0);
+    assert_int_equal(journal_last_id(j), 0);
+    for (int i = 0; i < 3; i++)
+        record(j, "GET", "/a", "", "", 200, NULL, NULL, T2026, NULL);
+    /* The ring holds 2: entry 1 fell out. */
+    assert_int_equal(journal_first_id(j), 2);
+    assert_int_equal(journal_last_id(j), 3);
+    buf_t out;
+    buf_init(&out);
+    assert_false(journal_write_entry(j, 1, &out));
+    assert_true(journal_write_entry(j, 3, &out));
+    cJSON *e = cJSON_Parse(buf_cstr(&out));
+    assert_non_null(e);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(e, "id")->valueint, 3);
+    cJSON_Delete(e);
+    buf_dispose(&out);
+    journal_clear(j);
+    assert_int_equal(journal_last_id(j), 0);
+    /* Ids go on after a clear. */
+    assert_int_equal(journal_next_id(j), 4);
+    assert_int_equal(h.n, 4);
+    assert_int_equal(h.ids[0], 1);
+    assert_int_equal(h.ids[2], 3);
+    assert_int_equal(h.ids[3], 0);
+    /* journal_free tells nobody. */
+    journal_free(j);
+    assert_int_equal(h.n, 4);
+}
+
 static void test_entry_shape(void **state)
 {
     (void)state;
@@ -338,9 +465,9 @@ static void test_entry_shape(void **state)
     cJSON *json = dump(j, NULL);
     const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(json, "requests");
     const cJSON *e = cJSON_GetArrayItem(reqs, 0);
-    static const char *const keys[] = {"id",      "at",   "method", "path",       "query",
-                                       "headers", "body", "role",   "key",        "status",
-                                       "code",    "rule", "fault",  "duration_us"};
+    static const char *const keys[] = {"id",      "at",   "method", "path",        "query",
+                                       "headers", "body", "role",   "key",         "status",
+                                       "code",    "rule", "fault",  "duration_us", "response"};
     const cJSON *k = e->child;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++, k = k->next) {
         assert_non_null(k);
@@ -519,6 +646,8 @@ int main(void)
         cmocka_unit_test(test_entry_shape),
         cmocka_unit_test(test_truncated_body_is_text),
         cmocka_unit_test(test_credentials_redacted),
+        cmocka_unit_test(test_response_kept),
+        cmocka_unit_test(test_listener_and_single_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
