@@ -355,7 +355,9 @@ static void kid_rows(enode_t *k, const store_row_t *parent, rowlist_t *out)
     rest_embed_t *e = k->e;
     const mem_rel_t *r = &k->rel;
     const pgvalue_t *pv = &store_row_values(parent)[r->col];
-    if (pv->is_null)
+    /* Every subquery run costs a step, indexed or not, so that nested
+     * embeds fanning out stop with the statement's work. */
+    if (pv->is_null || !mock_work_charge(&e->c->work, 1))
         return;
     if (r->card == MEM_M2M) {
         /* FROM ftable, junction WHERE ftable.fcol = junction.jfcol AND
@@ -370,6 +372,8 @@ static void kid_rows(enode_t *k, const store_row_t *parent, rowlist_t *out)
         rows_equal(e, k->table, r->fcol, pv, out);
     }
     size_t kept = 0;
+    if (!mock_work_charge(&e->c->work, out->n))
+        out->n = 0;
     for (size_t i = 0; i < out->n; i++)
         if (rest_plan_matches(k->plan, out->rows[i]) &&
             row_visible(e, k->table, k->rls, out->rows[i]))
@@ -620,8 +624,27 @@ static void null_cells(enode_t *k, rest_embed_cells_t *cs)
     }
 }
 
+/* Rendering an embed costs a step per 4 bytes of JSON (it is parsed again
+ * as jsonb at every level). */
+static bool charge_bytes(rest_embed_t *e, size_t n)
+{
+    return mock_work_charge(&e->c->work, n / 4 + 1);
+}
+
 static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs, pgrst_error_t *err)
 {
+    if (mock_work_stopped(&k->e->c->work)) {
+        /* the statement is over (57014 follows): keep the row's shape only */
+        rest_embed_cells_t shape = {0};
+        if (k->spread)
+            null_cells(k, &shape);
+        for (size_t j = 0; j < shape.count; j++)
+            cells_push(cs, shape.cells[j].key, shape.cells[j].type, new_value());
+        if (!k->spread)
+            cells_push(cs, k->key, &jsonb_type, new_value());
+        rest_embed_cells_dispose(&shape);
+        return 0;
+    }
     rowlist_t l = {0};
     kid_rows(k, row, &l);
     int rc = 0;
@@ -648,7 +671,8 @@ static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs,
                     pgvalue_render_json(per[i].cells[j].type, per[i].cells[j].value, &b);
                 }
                 buf_putc(&b, ']');
-                cells_push(cs, shape.cells[j].key, &jsonb_type, jsonb_of(&b));
+                cells_push(cs, shape.cells[j].key, &jsonb_type,
+                           charge_bytes(k->e, b.len) ? jsonb_of(&b) : new_value());
                 buf_dispose(&b);
             }
             rest_embed_cells_dispose(&shape);
@@ -672,7 +696,8 @@ static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs,
             buf_putc(&b, ']');
         }
         if (rc == 0)
-            cells_push(cs, k->key, &jsonb_type, b.len ? jsonb_of(&b) : new_value());
+            cells_push(cs, k->key, &jsonb_type,
+                       b.len && charge_bytes(k->e, b.len) ? jsonb_of(&b) : new_value());
         buf_dispose(&b);
     }
     free(l.rows);
