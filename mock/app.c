@@ -56,8 +56,45 @@ static int space_init(app_space_t *space, mock_app_t *app, app_scenario_t *share
     return 0;
 }
 
+/* An instance (and the scenario reference it was built from) replaced while
+ * responses it serves were still outstanding. */
+typedef struct app_retired {
+    struct app_retired *next;
+    instance_t *inst;
+    app_scenario_t *shared; /* a reference, or NULL when the scenario stayed */
+} app_retired_t;
+
+static void free_retired(app_space_t *space)
+{
+    while (space->retired) {
+        app_retired_t *r = space->retired;
+        space->retired = r->next;
+        instance_free(r->inst);
+        shared_drop(r->shared);
+        free(r);
+    }
+}
+
+/* The space's instance (and, with shared, the scenario reference) is being
+ * replaced: freed now, or kept while responses are outstanding. */
+static void retire(app_space_t *space, app_scenario_t *shared)
+{
+    space->generation++;
+    if (space->holds == 0) {
+        instance_free(space->inst);
+        shared_drop(shared);
+        return;
+    }
+    app_retired_t *r = xmalloc(sizeof *r);
+    r->inst = space->inst;
+    r->shared = shared;
+    r->next = space->retired;
+    space->retired = r;
+}
+
 static void space_dispose(app_space_t *space)
 {
+    free_retired(space);
     instance_free(space->inst);
     journal_free(space->journal);
     shared_drop(space->shared);
@@ -82,6 +119,12 @@ void app_dispose(mock_app_t *app)
         space_dispose(s);
         free(s);
     }
+    while (app->ended) {
+        app_space_t *s = app->ended;
+        app->ended = s->next;
+        space_dispose(s);
+        free(s);
+    }
     space_dispose(&app->root);
     free(app->listen_authority);
     memset(app, 0, sizeof *app);
@@ -94,8 +137,7 @@ int app_switch(app_space_t *space, scenario_t *sc, scenario_error_t *err)
         scenario_free(sc);
         return -1;
     }
-    instance_free(space->inst);
-    shared_drop(space->shared);
+    retire(space, space->shared);
     space->shared = shared_new(sc);
     space->scenario = sc;
     space->inst = inst;
@@ -109,10 +151,34 @@ int app_reset(app_space_t *space, scenario_error_t *err)
     instance_t *inst = NULL;
     if (instance_new(space->scenario, space->app->cfg, &inst, err) < 0)
         return -1;
-    instance_free(space->inst);
+    retire(space, NULL);
     space->inst = inst;
     journal_clear(space->journal);
     return 0;
+}
+
+void app_space_hold(app_space_t *space)
+{
+    space->holds++;
+}
+
+void app_space_release(app_space_t *space)
+{
+    MOCK_ASSERT(space->holds > 0);
+    if (--space->holds > 0)
+        return;
+    free_retired(space);
+    if (!space->ended)
+        return;
+    mock_app_t *app = space->app;
+    for (app_space_t **p = &app->ended; *p; p = &(*p)->next) {
+        if (*p == space) {
+            *p = space->next;
+            break;
+        }
+    }
+    space_dispose(space);
+    free(space);
 }
 
 app_space_t *app_session_find(mock_app_t *app, const char *id)
@@ -172,6 +238,13 @@ static bool session_delete(mock_app_t *app, const char *id)
         app_space_t *s = *p;
         *p = s->next;
         app->session_count--;
+        if (s->holds > 0) {
+            /* Its outstanding responses complete first (app_space_release). */
+            s->ended = true;
+            s->next = app->ended;
+            app->ended = s;
+            return true;
+        }
         space_dispose(s);
         free(s);
         return true;

@@ -29,12 +29,22 @@ typedef struct app_space {
     scenario_t *scenario;              /* shared's scenario */
     instance_t *inst;                  /* owned; built from scenario */
     journal_t *journal;                /* owned */
+    /* Responses still being answered in this space (router.c holds the
+     * space while an engine finishes one later). While any are, the space
+     * is not freed when its session ends (`ended`), and an instance that a
+     * reset or a switch replaces is kept (`retired`) until they complete:
+     * the engine of that instance may still be running their statements. */
+    size_t holds;
+    bool ended;
+    uint64_t generation; /* counts resets and switches */
+    struct app_retired *retired;
 } app_space_t;
 
 typedef struct mock_app {
     const mock_config_t *cfg; /* borrowed; outlives the app */
     app_space_t root;         /* what requests without a session reach */
     app_space_t *sessions;    /* newest first */
+    app_space_t *ended;       /* ended sessions still held, freed on release */
     size_t session_count;
     uint64_t session_seq; /* sessions created so far: the first part of ids */
     /* "HOST:PORT" of the URL the server listens on (owned), NULL until it
@@ -54,6 +64,13 @@ void app_dispose(mock_app_t *app);
 int app_switch(app_space_t *space, scenario_t *sc, scenario_error_t *err);
 /* Rebuilds the space's instance from its scenario and clears its journal. */
 int app_reset(app_space_t *space, scenario_error_t *err);
+
+/* A response of the space will complete later: keep the space, and the
+ * instance it was served by, until app_space_release. */
+void app_space_hold(app_space_t *space);
+/* The response completed; frees what only it kept (an ended session, a
+ * replaced instance). */
+void app_space_release(app_space_t *space);
 
 /* The session with this id (NUL-terminated), or NULL. */
 app_space_t *app_session_find(mock_app_t *app, const char *id);

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "log.h"
 #include "router.h"
+#include "rules.h"
 #include "scenario.h"
 #include "runtime.h"
 #include "xalloc.h"
@@ -51,7 +52,7 @@ static const char usage_text[] =
     "       supamock keys [--scenario NAME|FILE] [--host ADDR] [--port N] [--jwt-secret S]\n"
     "                     [--format env|json|github]\n"
     "       supamock token --role ROLE [--sub UUID] [--email E] [--exp SECONDS|never]\n"
-    "                      [--kid KID] [--scenario NAME|FILE]\n"
+    "                      [--kid KID] [--clock TIME|real] [--scenario NAME|FILE]\n"
     "       supamock jwks [--scenario NAME|FILE]\n"
     "       supamock db-check\n"
     "       supamock --help | --version\n"
@@ -261,6 +262,17 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
     return 0;
 }
 
+/* What the scenario's SQL held that the memory engine does not run: said once
+ * at start (the database engine runs it all). */
+static void log_scenario_notices(const scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->notice_count; i++) {
+        const scenario_notice_t *n = &sc->notices[i];
+        log_msg(LOG_WARN, "%s:%d:%d: note: %s", n->pos.file ? n->pos.file : "", n->pos.line,
+                n->pos.col, n->message);
+    }
+}
+
 /* `supamock validate FILE...`: load each scenario and build its instance. */
 static int cmd_validate(int argc, char **argv)
 {
@@ -268,7 +280,7 @@ static int cmd_validate(int argc, char **argv)
         return usage_error("validate needs at least one FILE");
     mock_config_t cfg;
     mock_config_defaults(&cfg);
-    log_setup(LOG_WARN, cfg.log_format);
+    log_setup(LOG_WARN, LOG_FORMAT_PLAIN); /* notes read as FILE:LINE:COL: note: ... */
     /* Every file is checked and reported, so one run shows all that is wrong;
      * the exit status says whether any file failed. */
     int status = 0;
@@ -284,6 +296,17 @@ static int cmd_validate(int argc, char **argv)
         instance_t *inst = NULL;
         scenario_errors_t *errs = xcalloc(1, sizeof *errs);
         int rc = scenario_load_all(argv[i], &sc, errs);
+        if (rc != 0 && errs->partial) {
+            /* The rules are compiled when the instance is built, which a file
+             * with errors never reaches: check them here so one run shows
+             * theirs too. */
+            rules_check_all(errs->partial, errs);
+            scenario_free(errs->partial);
+        }
+        if (sc)
+            log_scenario_notices(sc);
+        if (rc == 0)
+            rc = rules_check_all(sc, errs); /* every rule's errors, not the first */
         if (rc == 0) {
             /* Seed rows and policy expressions are checked when the instance
              * is built, once the file itself is sound. */
@@ -568,9 +591,10 @@ static int cmd_jwks(int argc, char **argv)
  * comes from the scenario clock (real time for a real clock). */
 static int cmd_token(int argc, char **argv)
 {
-    static const char *const known[] = {"--scenario", "--role", "--sub", "--email",
-                                        "--exp",      "--kid",  NULL};
+    static const char *const known[] = {"--scenario", "--role", "--sub",   "--email",
+                                        "--exp",      "--kid",  "--clock", NULL};
     const char *scenario = "default", *role = NULL, *sub = NULL, *email = NULL, *kid = NULL;
+    const char *clock = NULL;
     bool never = false, past = false;
     uint64_t ttl = GOTRUE_ACCESS_TOKEN_TTL_S;
     for (int i = 2; i < argc; i++) {
@@ -597,6 +621,14 @@ static int cmd_token(int argc, char **argv)
             if (!*value)
                 return usage_error("--kid needs a key id");
             kid = value;
+        } else if (strcmp(name, "--clock") == 0) {
+            /* The server's --clock: iat and exp on the clock it checks them by. */
+            int64_t probe;
+            if (strcmp(value, "real") != 0 && scenario_parse_time(value, &probe) < 0)
+                return usage_error("--clock needs 'real' or an ISO 8601 instant such as "
+                                   "2026-01-01T00:00:00Z, not '%s'",
+                                   value);
+            clock = value;
         } else if (strcmp(value, "never") == 0) {
             never = true;
         } else if (parse_u64(value + (*value == '-'), 1, (uint64_t)1 << 40, &ttl) < 0) {
@@ -625,6 +657,10 @@ static int cmd_token(int argc, char **argv)
         return rc;
     }
     int64_t now_us = sc->clock_real ? clock_real_now_us() : sc->clock_start_us;
+    if (clock && strcmp(clock, "real") == 0)
+        now_us = clock_real_now_us();
+    else if (clock)
+        scenario_parse_time(clock, &now_us); /* checked above */
     int64_t iat = now_us / 1000000 - (now_us % 1000000 < 0) + MOCK_PG_EPOCH_UNIX;
     int64_t exp = never ? -1 : past ? iat - (int64_t)ttl : iat + (int64_t)ttl;
     char *claims = NULL;
@@ -773,9 +809,11 @@ static int serve(const mock_config_t *cfg)
             scenario_free(sc);
         return EXIT_USAGE;
     }
+    log_scenario_notices(sc);
     ready_ctx_t ready = {.cfg = cfg, .sc = sc, .app = &model};
     int status = runtime_serve(cfg, router_handle, &model, on_ready, &ready);
     app_dispose(&model);
+    runtime_shared_loop_free(); /* after the app: its engine may have lived on it */
     log_flush();
     return status;
 }
@@ -934,6 +972,7 @@ static int cmd_run(int argc, char **argv)
             scenario_free(sc);
         return EXIT_USAGE;
     }
+    log_scenario_notices(sc);
     run_ctx_t run = {.cfg = &cfg, .sc = sc, .app = &model, .argv = argv + dashdash + 1};
     int child_status = 0;
     int status = runtime_run(&cfg, router_handle, &model, on_run_ready, &run, &child_status);
@@ -946,6 +985,7 @@ static int cmd_run(int argc, char **argv)
         free(run.env[i]);
     free(run.env);
     app_dispose(&model);
+    runtime_shared_loop_free();
     log_flush();
     return status;
 }

@@ -55,6 +55,39 @@ static int run_rules(instance_t *inst, const mock_request_t *req, mock_response_
     return rules_apply(instance_rules(inst), instance_store(inst), req, key, role, resp);
 }
 
+/* What serve() still owes a response that an engine completes later
+ * (message.h, mock_deferral_t): the gateway's CORS headers and the journal
+ * entry, both taken when the answer is known. Lives in the request arena,
+ * which outlives the response. The space is held (app_space_hold) so that
+ * a session ended meanwhile stays until this step ran. */
+typedef struct serve_later {
+    app_space_t *space;
+    uint64_t generation; /* the space's instance when the request came */
+    const mock_request_t *req;
+    uint64_t started_us;
+    bool cors;
+} serve_later_t;
+
+static void journal_answer(app_space_t *space, const mock_request_t *req,
+                           const mock_response_t *resp, uint64_t started_us)
+{
+    journal_record(space->journal, req, resp, instance_now_us(space->inst),
+                   clock_monotonic_us() - started_us);
+}
+
+static void on_answer_complete(void *arg, mock_response_t *resp)
+{
+    serve_later_t *l = arg;
+    if (l->cors)
+        gateway_cors_headers(resp);
+    /* Recorded even when the client went away: the request was served (its
+     * writes happened). Not into a journal that a reset or a scenario switch
+     * cleared since, nor into an ended session's. */
+    if (l->space->generation == l->generation && !l->space->ended)
+        journal_answer(l->space, l->req, resp, l->started_us);
+    app_space_release(l->space);
+}
+
 /* Serves one request in one space (the root or a session). */
 static void serve(app_space_t *space, const mock_request_t *req, mock_response_t *resp)
 {
@@ -107,13 +140,19 @@ static void serve(app_space_t *space, const mock_request_t *req, mock_response_t
                 };
                 auth_handle(&env, req, rest, resp);
             }
+            if (mock_response_pending(resp)) {
+                serve_later_t *l = arena_alloc(req->arena, sizeof *l);
+                *l = (serve_later_t){space, space->generation, req, started_us, true};
+                app_space_hold(space);
+                mock_response_then(resp, on_answer_complete, l);
+                return;
+            }
             gateway_cors_headers(resp);
         }
     } else {
         no_route(resp);
     }
-    journal_record(space->journal, req, resp, instance_now_us(inst),
-                   clock_monotonic_us() - started_us);
+    journal_answer(space, req, resp, started_us);
 }
 
 /* The JSON error every route answers for a session that does not exist (or
@@ -174,15 +213,17 @@ void router_handle(void *ctx, const mock_request_t *req, mock_response_t *resp)
         return;
     }
     /* The routes see the request as if the client's base URL were the root:
-     * path and target without "/s/ID". */
-    mock_request_t inner = *req;
-    inner.path = *rest ? rest : "/";
+     * path and target without "/s/ID". In the request arena, not on this
+     * stack: a response completed later still refers to it. */
+    mock_request_t *inner = arena_alloc(req->arena, sizeof *inner);
+    *inner = *req;
+    inner->path = *rest ? rest : "/";
     const char *traw = strncmp(req->target, "/s/", 3) == 0 ? strpbrk(req->target + 3, "/?") : NULL;
     if (!traw)
-        inner.target = inner.path;
+        inner->target = inner->path;
     else if (*traw == '?')
-        inner.target = arena_sprintf(req->arena, "/%s", traw);
+        inner->target = arena_sprintf(req->arena, "/%s", traw);
     else
-        inner.target = traw;
-    serve(space, &inner, resp);
+        inner->target = traw;
+    serve(space, inner, resp);
 }

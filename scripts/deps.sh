@@ -1,9 +1,10 @@
 # Shared by scripts/run and scripts/test: installs what is missing, says what
 # it does, and changes nothing that is already there. Sourced, not executed.
 
-# The Debian packages each command needs.
-MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev"
-MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm"
+# The Debian packages each command needs (curl and jq: the README's sessions,
+# which tests/e2e/test_readme.py runs).
+MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev"
+MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm curl jq"
 
 mock_say() {
     printf '==> %s\n' "$*"

@@ -1,9 +1,12 @@
 /* /auth/v1: the gateway's key check and Authorization rewrite (as gateway.c),
  * then GoTrue's routes (internal/api/api.go) mapped onto gotrue.c, with
  * GoTrue's error bodies in both forms (errors.go HandleResponseError). No user
- * state lives here; it is all in the instance's gotrue_t. Not modelled: OAuth,
- * OTP, magic links, MFA and the open /verify, /callback, /authorize routes. */
+ * state lives here; it is all in the instance's gotrue_t. The MFA routes and
+ * the admin user list's paging are in auth_account.c. Not modelled: OAuth,
+ * OTP, magic links and the open /verify, /callback, /authorize routes. */
 #include "auth.h"
+
+#include "auth_account.h"
 
 #include "clock.h"
 #include "gateway.h"
@@ -59,7 +62,8 @@ static void send_error(const mock_request_t *req, const gotrue_error_t *err, moc
     if (v2024)
         mock_response_add_header(resp, "X-Supabase-Api-Version", "2024-01-01");
     send_json(resp, err->status);
-    mock_response_add_header(resp, "X-Sb-Error-Code", err->code);
+    if (!err->no_code_header)
+        mock_response_add_header(resp, "X-Sb-Error-Code", err->code);
     buf_reset(&resp->body);
     if (v2024) {
         buf_puts(&resp->body, "{\"code\":");
@@ -160,13 +164,22 @@ static int parse_body(const mock_request_t *req, cJSON **out, gotrue_error_t *er
     return 0;
 }
 
-/* chi's NotFound and MethodNotAllowed (GoTrue sets neither handler). */
-static void not_found(mock_response_t *resp)
+/* A path GoTrue has no route for. GoTrue's router sets no NotFound handler,
+ * so chi would write its text "404 page not found"; the product promises
+ * JSON from every /auth/v1 answer (a client parses every body), so the same
+ * words come as the HTTPError GoTrue renders when no error code is set
+ * (errors.go handleResponseErrorHTTP: error_code "unknown", no
+ * x-sb-error-code header). */
+static void not_found(const mock_request_t *req, mock_response_t *resp)
 {
-    resp->status = 404;
-    mock_response_add_header(resp, "Content-Type", "text/plain; charset=utf-8");
-    mock_response_add_header(resp, "X-Content-Type-Options", "nosniff");
-    buf_puts(&resp->body, "404 page not found\n");
+    gotrue_error_t err;
+    memset(&err, 0, sizeof err);
+    err.status = 404;
+    err.code = "unknown";
+    err.no_code_header = true;
+    snprintf(err.message, sizeof err.message, "404 page not found");
+    buf_reset(&resp->body);
+    send_error(req, &err, resp);
 }
 
 static void method_not_allowed(mock_response_t *resp)
@@ -214,8 +227,6 @@ static const struct unmodelled_route {
     {"POST", "/invite", NEEDS_ADMIN, "Inviting users (inviteUserByEmail)"},
     {"POST", "/admin/generate_link", NEEDS_ADMIN, "Generating links (admin.generateLink)"},
     {"GET", "/admin/audit", NEEDS_ADMIN, "The audit log"},
-    {"GET", "/admin/users/*/factors", NEEDS_ADMIN, "MFA"},
-    {"PUT DELETE", "/admin/users/*/factors/*", NEEDS_ADMIN, "MFA"},
     {"GET", "/admin/users/*/passkeys", NEEDS_ADMIN, "Passkeys"},
     {"DELETE", "/admin/users/*/passkeys/*", NEEDS_ADMIN, "Passkeys"},
     {"GET POST", "/admin/sso/providers", NEEDS_ADMIN, "SSO"},
@@ -229,10 +240,6 @@ static const struct unmodelled_route {
     {"GET", "/user/identities/authorize", NEEDS_USER, "Identity linking"},
     {"DELETE", "/user/identities/*", NEEDS_USER, "Identity linking"},
     {"GET DELETE", "/user/oauth/grants", NEEDS_USER, "OAuth server"},
-    {"POST", "/factors", NEEDS_USER, "MFA"},
-    {"POST", "/factors/*/verify", NEEDS_USER, "MFA"},
-    {"POST", "/factors/*/challenge", NEEDS_USER, "MFA"},
-    {"DELETE", "/factors/*", NEEDS_USER, "MFA"},
     {"POST", "/passkeys/authentication/options", NEEDS_NOTHING, "Passkeys"},
     {"POST", "/passkeys/authentication/verify", NEEDS_NOTHING, "Passkeys"},
     {"POST", "/passkeys/registration/options", NEEDS_USER, "Passkeys"},
@@ -319,53 +326,14 @@ static void jwks(const scenario_t *sc, mock_response_t *resp)
     free(text);
 }
 
-static uint64_t page_param(const mock_request_t *req, const char *name, uint64_t dflt)
-{
-    const char *v = query_param(req->arena, req->query, name);
-    if (!v || !*v)
-        return dflt;
-    char *end = NULL;
-    unsigned long long n = strtoull(v, &end, 10);
-    return (*end || n == 0) ? dflt : (uint64_t)n;
-}
-
 static void admin_users(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t *req,
                         const char *rest, mock_response_t *resp, gotrue_error_t *err, int *rc)
 {
     cJSON *body = NULL;
     if (*rest == '\0' || strcmp(rest, "/") == 0) {
         if (is(req, "GET")) {
-            /* admin.go adminUsers with shared.AddPaginationHeaders: page 1,
-             * per_page 50 by default (max 1000). */
-            uint64_t page = page_param(req, "page", 1);
-            uint64_t per_page = page_param(req, "per_page", 50);
-            if (per_page > 1000)
-                per_page = 1000;
-            uint64_t total = 0;
-            resp->status = 200;
-            gotrue_admin_list(g, page, per_page, &resp->body, &total);
-            uint64_t pages = total / per_page + (total % per_page ? 1 : 0);
-            if (pages < 1)
-                pages = 1;
-            buf_t link;
-            buf_init(&link);
-            if (pages > page)
-                buf_printf(&link, "</admin/users?page=%llu%s%s>; rel=\"next\", ",
-                           (unsigned long long)(page + 1),
-                           query_param(req->arena, req->query, "per_page") ? "&per_page=" : "",
-                           query_param(req->arena, req->query, "per_page")
-                               ? query_param(req->arena, req->query, "per_page")
-                               : "");
-            buf_printf(&link, "</admin/users?page=%llu%s%s>; rel=\"last\"",
-                       (unsigned long long)pages,
-                       query_param(req->arena, req->query, "per_page") ? "&per_page=" : "",
-                       query_param(req->arena, req->query, "per_page")
-                           ? query_param(req->arena, req->query, "per_page")
-                           : "");
-            mock_response_add_header(resp, "Link", arena_strdup(req->arena, buf_cstr(&link)));
-            buf_dispose(&link);
-            mock_response_add_header(resp, "X-Total-Count",
-                                     arena_sprintf(req->arena, "%llu", (unsigned long long)total));
+            *rc = auth_admin_list_users(
+                g, req, arena_strndup(req->arena, "/admin/users/", 12 + strlen(rest)), resp, err);
             return;
         }
         if (is(req, "POST")) {
@@ -383,9 +351,23 @@ static void admin_users(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t
     }
     const char *id = arena_strdup(req->arena, rest + 1);
     char *slash = strchr(id, '/');
+    if (slash && strncmp(slash, "/factors", 8) == 0 && (slash[8] == '\0' || slash[8] == '/')) {
+        /* admin.go: r.Route("/{user_id}") ... r.Route("/factors"). */
+        const char *after = rest + 1 + (slash - id) + 8;
+        *slash = '\0';
+        *rc = auth_admin_factors_route(g, c, req, id, after, resp, err);
+        if (*rc > 0) {
+            if (resp->status == 405)
+                method_not_allowed(resp);
+            else
+                not_found(req, resp);
+            *rc = 0;
+        }
+        return;
+    }
     if (slash) {
         if (slash[1] != '\0') {
-            not_found(resp);
+            not_found(req, resp);
             return;
         }
         *slash = '\0';
@@ -402,8 +384,14 @@ static void admin_users(gotrue_t *g, const gotrue_ctx_t *c, const mock_request_t
         }
         cJSON_Delete(body);
     } else if (is(req, "DELETE")) {
-        resp->status = 200;
-        *rc = gotrue_admin_delete(g, c, id, &resp->body, err);
+        /* adminUserDelete parses the body only when there is one. */
+        if (req->body_len == 0 || parse_body(req, &body, err) == 0) {
+            resp->status = 200;
+            *rc = gotrue_admin_delete(g, c, id, body, &resp->body, err);
+        } else {
+            *rc = -1;
+        }
+        cJSON_Delete(body);
     } else {
         method_not_allowed(resp);
     }
@@ -517,6 +505,15 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             if (rc == 0)
                 resp->status = 204; /* logout.go: w.WriteHeader(http.StatusNoContent) */
         }
+    } else if (strncmp(path, "/factors", 8) == 0 && (path[8] == '\0' || path[8] == '/')) {
+        rc = auth_factors_route(g, &c, req, token, path + 8, resp, &err);
+        if (rc > 0) {
+            if (resp->status == 405)
+                method_not_allowed(resp);
+            else
+                not_found(req, resp);
+            rc = 0;
+        }
     } else if ((route = unmodelled_route(path)) != NULL) {
         if (!method_listed(route->methods, req->method)) {
             method_not_allowed(resp);
@@ -541,7 +538,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
         if (rc == 0)
             admin_users(g, &c, req, path + 12, resp, &err, &rc);
     } else {
-        not_found(resp);
+        not_found(req, resp);
     }
     cJSON_Delete(body);
     if (rc < 0) {
@@ -550,4 +547,9 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     } else if (resp->status == 200 && !mock_response_header(resp, "Content-Type")) {
         mock_response_add_header(resp, "Content-Type", "application/json");
     }
+}
+
+int auth_parse_json_body(const mock_request_t *req, cJSON **out, gotrue_error_t *err)
+{
+    return parse_body(req, out, err);
 }

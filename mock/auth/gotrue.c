@@ -1,12 +1,17 @@
 /* GoTrue's model: users, sessions, refresh tokens with rotation, access tokens
  * with GoTrue's claims, the user object in Go's field order, and the
- * handle_new_user-style on_signup insert through the store. Knows nothing of
- * HTTP: auth.c maps requests onto these calls and renders gotrue_error_t.
- * Sources (supabase/auth): internal/api/{auth,token,signup,user,logout,admin,
- * errors,password}.go, internal/models/user.go, internal/tokens/service.go. */
+ * handle_new_user-style on_signup insert through the store; anonymous users,
+ * bans, soft deletion, and sessions' AAL and AMR claims (MFA factors are in
+ * gotrue_mfa.c). Knows nothing of HTTP: auth.c maps requests onto these
+ * calls and renders gotrue_error_t.
+ * Sources (supabase/auth): internal/api/{auth,token,signup,anonymous,user,
+ * logout,admin,errors,password}.go, internal/models/{user,sessions,amr}.go,
+ * internal/tokens/service.go. */
 #include "gotrue.h"
 
 #include "auth_users.h"
+#include "gotrue_mfa.h"
+#include "gotrue_obfuscate.h"
 #include "clock.h"
 #include "jwt.h"
 #include "owner_insert.h"
@@ -35,7 +40,20 @@ typedef struct gt_user {
     bool email_confirmed_flag; /* scenario users: confirmed once gotrue_start runs */
     bool deleted;
     int64_t banned_until_us; /* NO_TIME: not banned (models.User BannedUntil nil) */
+    /* Anonymous sign-ins (anonymous.go): no identity until an email is
+     * linked (user.go UserUpdate, verify.go emailChangeVerify). */
+    bool is_anonymous;
+    bool no_identity;
+    bool phone_identity; /* the identity's provider is "phone" (kept after a soft delete) */
+    int64_t deleted_us;  /* NO_TIME, or the soft delete's time (models.User DeletedAt) */
 } gt_user_t;
+
+typedef struct gt_amr {
+    const char *method; /* static: "password", "anonymous", "totp" */
+    int64_t updated_us;
+} gt_amr_t;
+
+#define GT_MAX_AMR 4
 
 typedef struct gt_session {
     char id[40];
@@ -43,6 +61,12 @@ typedef struct gt_session {
     bool alive;
     int64_t created_us;
     long active_token;
+    /* mfa_amr_claims of the session: one row per method, its updated_at
+     * refreshed when the method is used again (models.AddClaimToSession). */
+    gt_amr_t amr[GT_MAX_AMR];
+    size_t amr_count;
+    bool aal2;          /* sessions.aal = 'aal2' */
+    char factor_id[40]; /* sessions.factor_id, "" when NULL */
 } gt_session_t;
 
 typedef struct gt_token {
@@ -65,6 +89,7 @@ struct gotrue {
     size_t session_count, session_cap;
     gt_token_t *tokens;
     size_t token_count, token_cap;
+    gotrue_mfa_t *mfa; /* owned: MFA factors and challenges (gotrue_mfa.c) */
 };
 
 /* ---- small helpers ---- */
@@ -267,10 +292,14 @@ void gotrue_put_go_json(buf_t *out, const cJSON *v)
 
 /* ---- claims and tokens ---- */
 
-char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64_t exp,
+/* AccessTokenClaims (internal/tokens/service.go) with the session's
+ * authenticator assurance level and its AMR entries (models.AMREntry
+ * {method, timestamp}, most recent first as CalculateAALAndAMR sorts them). */
+static char *claims_json(const char *issuer, const char *sub, int64_t iat, int64_t exp,
                          const char *email, const char *phone, const cJSON *app_metadata,
-                         const cJSON *user_metadata, const char *role, int64_t amr_ts,
-                         const char *session_id)
+                         const cJSON *user_metadata, const char *role, bool aal2,
+                         const gt_amr_t *amr, size_t amr_count, const char *session_id,
+                         bool is_anonymous)
 {
     buf_t b;
     buf_init(&b);
@@ -301,15 +330,41 @@ char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64
         buf_puts(&b, "{}");
     buf_puts(&b, ",\"role\":");
     gotrue_put_go_string(&b, role ? role : "authenticated");
-    buf_puts(&b, ",\"aal\":\"aal1\",\"amr\":[{\"method\":\"password\",\"timestamp\":");
-    buf_put_int(&b, amr_ts);
-    buf_puts(&b, "}]");
+    buf_puts(&b, aal2 ? ",\"aal\":\"aal2\",\"amr\":[" : ",\"aal\":\"aal1\",\"amr\":[");
+    /* sort.Slice by timestamp, descending; among equal timestamps the
+     * claim written last comes first. */
+    bool used[GT_MAX_AMR] = {false};
+    for (size_t k = 0; k < amr_count && k < GT_MAX_AMR; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < amr_count && i < GT_MAX_AMR; i++)
+            if (!used[i] && (best == SIZE_MAX || amr[i].updated_us >= amr[best].updated_us))
+                best = i;
+        used[best] = true;
+        if (k)
+            buf_putc(&b, ',');
+        buf_puts(&b, "{\"method\":");
+        gotrue_put_go_string(&b, amr[best].method);
+        buf_puts(&b, ",\"timestamp\":");
+        buf_put_int(&b, unix_s(amr[best].updated_us));
+        buf_putc(&b, '}');
+    }
+    buf_putc(&b, ']');
     if (session_id && *session_id) { /* `json:"session_id,omitempty"` */
         buf_puts(&b, ",\"session_id\":");
         gotrue_put_go_string(&b, session_id);
     }
-    buf_puts(&b, ",\"is_anonymous\":false}");
+    buf_puts(&b, is_anonymous ? ",\"is_anonymous\":true}" : ",\"is_anonymous\":false}");
     return buf_steal(&b);
+}
+
+char *gotrue_claims_json(const char *issuer, const char *sub, int64_t iat, int64_t exp,
+                         const char *email, const char *phone, const cJSON *app_metadata,
+                         const cJSON *user_metadata, const char *role, int64_t amr_ts,
+                         const char *session_id)
+{
+    gt_amr_t pw = {.method = "password", .updated_us = (amr_ts - MOCK_PG_EPOCH_UNIX) * 1000000};
+    return claims_json(issuer, sub, iat, exp, email, phone, app_metadata, user_metadata, role,
+                       false, &pw, 1, session_id, false);
 }
 
 /* golang-jwt v5 NumericDate.UnmarshalJSON (types.go) for the exp, nbf and iat
@@ -697,6 +752,7 @@ static gt_user_t *add_user(gotrue_t *g)
     u->email_confirmed_us = u->phone_confirmed_us = NO_TIME;
     u->confirmation_sent_us = u->last_sign_in_us = NO_TIME;
     u->banned_until_us = NO_TIME;
+    u->deleted_us = NO_TIME;
     return u;
 }
 
@@ -770,6 +826,7 @@ int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **ou
     g->sc = sc;
     g->store = store;
     g->prng = prng;
+    g->mfa = gotrue_mfa_new();
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *su = &sc->users[i];
         gt_user_t *u = add_user(g);
@@ -786,6 +843,7 @@ int gotrue_new(const scenario_t *sc, store_t *store, prng_t *prng, gotrue_t **ou
         u->app_metadata =
             app_metadata_for(su->email || !su->phone ? "email" : "phone", su->app_metadata);
         u->email_confirmed_flag = su->email_confirmed;
+        u->phone_identity = !(su->email || !su->phone);
     }
     *out = g;
     return 0;
@@ -800,6 +858,7 @@ void gotrue_free(gotrue_t *g)
     free(g->users);
     free(g->sessions);
     free(g->tokens);
+    gotrue_mfa_free(g->mfa);
     free(g);
 }
 
@@ -847,7 +906,7 @@ static void identity_data_json(const gt_user_t *u, buf_t *out)
 }
 
 /* models.User marshalled (field order of the Go struct, omitempty dropped). */
-static void user_json(const gt_user_t *u, buf_t *out)
+static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
 {
     buf_puts(out, "{\"id\":");
     gotrue_put_go_string(out, u->id);
@@ -883,28 +942,49 @@ static void user_json(const gt_user_t *u, buf_t *out)
     gotrue_put_go_json(out, u->app_metadata);
     buf_puts(out, ",\"user_metadata\":");
     gotrue_put_go_json(out, u->user_metadata);
+    /* models.User Factors `json:"factors,omitempty"`, before Identities. */
+    if (g)
+        gotrue_mfa_factors_json(g->mfa, u->id, out);
+    if (u->no_identity) {
+        /* An anonymous user has no identity (SignupParams.ToUserModel). */
+        buf_puts(out, ",\"identities\":[]");
+        goto identities_done;
+    }
     /* One identity for the email (or phone) provider (models.Identity). */
     buf_puts(out, ",\"identities\":[{\"identity_id\":");
     gotrue_put_go_string(out, u->identity_id);
     buf_puts(out, ",\"id\":");
-    gotrue_put_go_string(out, u->id);
+    if (u->deleted_us != NO_TIME) {
+        /* SoftDeleteUserIdentities: provider_id obfuscated, data emptied. */
+        char pid[128], ob[48];
+        snprintf(pid, sizeof pid, "%s:%s", u->phone_identity ? "phone" : "email", u->id);
+        gotrue_obfuscate(u->id, pid, ob);
+        gotrue_put_go_string(out, ob);
+    } else {
+        gotrue_put_go_string(out, u->id);
+    }
     buf_puts(out, ",\"user_id\":");
     gotrue_put_go_string(out, u->id);
     buf_puts(out, ",\"identity_data\":");
-    identity_data_json(u, out);
+    if (u->deleted_us != NO_TIME)
+        buf_puts(out, "{}");
+    else
+        identity_data_json(u, out);
     buf_puts(out, ",\"provider\":");
-    buf_puts(out, u->email || !u->phone ? "\"email\"" : "\"phone\"");
+    buf_puts(out, !u->phone_identity ? "\"email\"" : "\"phone\"");
     buf_puts(out, ",\"last_sign_in_at\":");
     put_time(out, u->created_us);
     buf_puts(out, ",\"created_at\":");
     put_time(out, u->created_us);
     buf_puts(out, ",\"updated_at\":");
     put_time(out, u->created_us);
-    if (u->email) {
+    if (u->email && u->deleted_us == NO_TIME) {
         buf_puts(out, ",\"email\":");
         gotrue_put_go_string(out, u->email);
     }
-    buf_puts(out, "}],\"created_at\":");
+    buf_puts(out, "}]");
+identities_done:
+    buf_puts(out, ",\"created_at\":");
     put_time(out, u->created_us);
     buf_puts(out, ",\"updated_at\":");
     put_time(out, u->updated_us);
@@ -914,12 +994,16 @@ static void user_json(const gt_user_t *u, buf_t *out)
         buf_puts(out, ",\"banned_until\":");
         put_time(out, u->banned_until_us);
     }
-    buf_puts(out, ",\"is_anonymous\":false}");
+    if (u->deleted_us != NO_TIME) { /* `json:"deleted_at,omitempty"` */
+        buf_puts(out, ",\"deleted_at\":");
+        put_time(out, u->deleted_us);
+    }
+    buf_puts(out, u->is_anonymous ? ",\"is_anonymous\":true}" : ",\"is_anonymous\":false}");
 }
 
 void gotrue_user_json(gotrue_t *g, long user, buf_t *out)
 {
-    user_json(&g->users[user], out);
+    user_json(g, &g->users[user], out);
 }
 
 /* ---- sessions ---- */
@@ -947,9 +1031,9 @@ static void token_response(gotrue_t *g, const gotrue_ctx_t *c, long s, long t, b
     const gt_user_t *u = &g->users[ss->user];
     int64_t iat = unix_s(c->now_us);
     int64_t exp = iat + GOTRUE_ACCESS_TOKEN_TTL_S;
-    char *claims =
-        gotrue_claims_json(c->issuer, u->id, iat, exp, u->email, u->phone, u->app_metadata,
-                           u->user_metadata, u->role, unix_s(ss->created_us), ss->id);
+    char *claims = claims_json(c->issuer, u->id, iat, exp, u->email, u->phone, u->app_metadata,
+                               u->user_metadata, u->role, ss->aal2, ss->amr, ss->amr_count, ss->id,
+                               u->is_anonymous);
     /* SignJWT (internal/tokens/service.go): the current key signs and names
      * itself in the header's kid. */
     const signing_key_t *current = NULL;
@@ -968,7 +1052,7 @@ static void token_response(gotrue_t *g, const gotrue_ctx_t *c, long s, long t, b
     buf_puts(out, ",\"refresh_token\":");
     gotrue_put_go_string(out, g->tokens[t].value);
     buf_puts(out, ",\"user\":");
-    user_json(u, out);
+    user_json(g, u, out);
     buf_putc(out, '}');
 }
 
@@ -978,8 +1062,23 @@ static void set_error_id(gotrue_t *g, gotrue_error_t *err)
 }
 
 /* A new session for user u (sign-in time now) and its token response. */
-static int issue_session(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out,
-                         gotrue_error_t *err)
+static void add_amr(gt_session_t *ss, const char *method, int64_t now_us)
+{
+    /* AddClaimToSession: INSERT ... ON CONFLICT (session_id,
+     * authentication_method) DO UPDATE SET updated_at. */
+    for (size_t i = 0; i < ss->amr_count; i++)
+        if (strcmp(ss->amr[i].method, method) == 0) {
+            ss->amr[i].updated_us = now_us;
+            return;
+        }
+    if (ss->amr_count < GT_MAX_AMR)
+        ss->amr[ss->amr_count++] = (gt_amr_t){.method = method, .updated_us = now_us};
+}
+
+/* A new session for user u signed in by `method` (models.AuthenticationMethod
+ * as issueRefreshToken records it) and its token response. */
+static int issue_session_by(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *method,
+                            buf_t *out, gotrue_error_t *err)
 {
     if (g->session_count >= GOTRUE_MAX_SESSIONS || g->token_count >= GOTRUE_MAX_SESSIONS) {
         fail(err, 500, "unexpected_failure", "Database error granting user");
@@ -997,10 +1096,17 @@ static int issue_session(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out,
     ss->user = u;
     ss->alive = true;
     ss->created_us = c->now_us;
+    add_amr(ss, method, c->now_us);
     long t = add_token(g, s, -1, c->now_us);
     g->users[u].last_sign_in_us = c->now_us;
     token_response(g, c, s, t, out);
     return 0;
+}
+
+static int issue_session(gotrue_t *g, const gotrue_ctx_t *c, long u, buf_t *out,
+                         gotrue_error_t *err)
+{
+    return issue_session_by(g, c, u, "password", out, err);
 }
 
 static void end_sessions(gotrue_t *g, long user, long keep, long only)
@@ -1170,6 +1276,13 @@ int gotrue_authenticate(gotrue_t *g, const gotrue_ctx_t *c, const char *token, g
             goto done;
         }
     }
+    /* auth.go requireAuthentication: "Reject banned users who still hold an
+     * access token issued before the ban". */
+    if (is_banned(&g->users[who->user], c->now_us)) {
+        fail(err, 403, "user_banned", "User is banned");
+        goto done;
+    }
+    who->is_anonymous = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(claims, "is_anonymous"));
     rc = 0;
 done:
     cJSON_Delete(claims);
@@ -1359,23 +1472,32 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     nu.phone = *phone ? xstrdup(phone) : NULL;
     nu.password = *password ? xstrdup(password) : NULL;
     nu.role = xstrdup("authenticated");
-    nu.app_metadata = app_metadata_for(nu.email ? "email" : "phone", app_metadata_extra);
+    nu.app_metadata = !nu.email && !nu.phone
+                          ? cJSON_CreateObject()
+                          : app_metadata_for(nu.email ? "email" : "phone", app_metadata_extra);
     /* The provider identity's claims are kept in user_metadata too
      * (createNewIdentity; Confirm sets email_verified). */
     nu.user_metadata = cJSON_CreateObject();
-    if (nu.email)
-        cJSON_AddStringToObject(nu.user_metadata, "email", nu.email);
-    else
-        cJSON_AddStringToObject(nu.user_metadata, "phone", nu.phone);
-    cJSON_AddBoolToObject(nu.user_metadata, "email_verified", confirm && nu.email);
-    cJSON_AddBoolToObject(nu.user_metadata, "phone_verified", confirm && !nu.email);
-    cJSON_AddStringToObject(nu.user_metadata, "sub", nu.id);
+    if (nu.email || nu.phone) {
+        if (nu.email)
+            cJSON_AddStringToObject(nu.user_metadata, "email", nu.email);
+        else
+            cJSON_AddStringToObject(nu.user_metadata, "phone", nu.phone);
+        cJSON_AddBoolToObject(nu.user_metadata, "email_verified", confirm && nu.email);
+        cJSON_AddBoolToObject(nu.user_metadata, "phone_verified", confirm && !nu.email);
+        cJSON_AddStringToObject(nu.user_metadata, "sub", nu.id);
+    }
     if (cJSON_IsObject(user_metadata))
         merge_metadata(nu.user_metadata, user_metadata);
     nu.created_us = nu.updated_us = c->now_us;
     nu.email_confirmed_us = confirm && nu.email ? c->now_us : NO_TIME;
-    nu.phone_confirmed_us = confirm && !nu.email ? c->now_us : NO_TIME;
+    nu.phone_confirmed_us = confirm && !nu.email && nu.phone ? c->now_us : NO_TIME;
     nu.confirmation_sent_us = nu.last_sign_in_us = NO_TIME;
+    nu.banned_until_us = nu.deleted_us = NO_TIME;
+    nu.phone_identity = !nu.email && nu.phone;
+    /* SignupParams.ToUserModel for AnonymousProvider: no provider in
+     * app_metadata, no identity, is_anonymous. */
+    nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
     if (store_new_user(g, &nu, c->now_us) < 0) {
         user_dispose(&nu);
         fail(err, 500, "unexpected_failure", "Database error saving new user");
@@ -1387,6 +1509,23 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     return (long)(g->user_count - 1);
 }
 
+/* anonymous.go SignupAnonymously: the user (no email, phone, password or
+ * identity; user_metadata from data) and a session whose AMR is
+ * "anonymous", in one transaction whose failure is one message. */
+static int signup_anonymously(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *data, buf_t *out,
+                              gotrue_error_t *err)
+{
+    long u = create_user(g, c, "", "", "", cJSON_IsObject(data) ? data : NULL, NULL, true, err);
+    if (u < 0) {
+        char id[40];
+        snprintf(id, sizeof id, "%s", err->error_id);
+        fail(err, 500, "unexpected_failure", "Database error creating anonymous user");
+        snprintf(err->error_id, sizeof err->error_id, "%s", id);
+        return -1;
+    }
+    return issue_session_by(g, c, u, "anonymous", out, err);
+}
+
 int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
                   gotrue_error_t *err)
 {
@@ -1394,8 +1533,13 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
     const char *phone = str_field(body, "phone");
     const char *password = str_field(body, "password");
     const cJSON *data = body ? cJSON_GetObjectItemCaseSensitive(body, "data") : NULL;
-    if (!*email && !*phone)
-        return fail(err, 422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+    if (!*email && !*phone) {
+        /* api.go's /signup route: no email and no phone is an anonymous
+         * sign-in when External.AnonymousUsers.Enabled. */
+        if (!g->sc->enable_anonymous_sign_ins)
+            return fail(err, 422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+        return signup_anonymously(g, c, data, out, err);
+    }
     /* signup.go SignupParams.Validate, then checkPasswordStrength. */
     if (!*password)
         return fail(err, 422, "validation_failed", "Signup requires a valid password");
@@ -1439,9 +1583,11 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
             fake.created_us = fake.updated_us = fake.confirmation_sent_us = c->now_us;
             fake.email_confirmed_us = fake.phone_confirmed_us = NO_TIME;
             fake.last_sign_in_us = NO_TIME;
+            fake.banned_until_us = fake.deleted_us = NO_TIME;
+            fake.phone_identity = !*email;
             buf_t tmp;
             buf_init(&tmp);
-            user_json(&fake, &tmp);
+            user_json(g, &fake, &tmp);
             /* No identities: replace the one user_json wrote. */
             const char *ids = strstr(buf_cstr(&tmp), ",\"identities\":[");
             const char *after = ids ? strstr(ids, "}],\"created_at\"") : NULL;
@@ -1459,7 +1605,7 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
         }
         /* An unconfirmed user signing up again: the confirmation is sent again. */
         u->confirmation_sent_us = c->now_us;
-        user_json(u, out);
+        user_json(g, u, out);
         return 0;
     }
     long u = create_user(g, c, email, phone, password, data, NULL, confirm, err);
@@ -1468,7 +1614,7 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
     if (confirm)
         return issue_session(g, c, u, out, err);
     g->users[u].confirmation_sent_us = c->now_us;
-    user_json(&g->users[u], out);
+    user_json(g, &g->users[u], out);
     return 0;
 }
 
@@ -1483,6 +1629,41 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "email");
     const cJSON *phone = cJSON_GetObjectItemCaseSensitive(body, "phone");
+    /* validateUserUpdateParams: validatePhone (phone.go) drops a leading '+'
+     * and spaces, then wants E.164 digits: ^[1-9]\d{1,14}$. */
+    char phone_fmt[64] = "";
+    if (cJSON_IsString(phone) && *phone->valuestring) {
+        const char *p = phone->valuestring[0] == '+' ? phone->valuestring + 1 : phone->valuestring;
+        size_t k = 0;
+        bool ok = true;
+        for (; *p && ok; p++) {
+            if (*p == ' ')
+                continue;
+            ok = *p >= '0' && *p <= '9' && k < 15 && (k > 0 || *p != '0');
+            if (ok)
+                phone_fmt[k++] = *p;
+        }
+        phone_fmt[k] = '\0';
+        if (!ok || k < 2)
+            return fail(err, 400, "validation_failed",
+                        "Invalid phone number format (E.164 required)");
+    }
+    bool changing_secret = (cJSON_IsString(pw) && *pw->valuestring) ||
+                           (cJSON_IsString(email) && *email->valuestring &&
+                            (!u->email || strcmp(u->email, email->valuestring) != 0)) ||
+                           (cJSON_IsString(phone) && *phone->valuestring &&
+                            (!u->phone || strcmp(u->phone, phone->valuestring) != 0));
+    /* user.go UserUpdate: user.HasMFAEnabled() && !session.IsAAL2(). */
+    if (changing_secret && gotrue_mfa_has_verified(g->mfa, u->id) &&
+        !(who->session >= 0 && g->sessions[who->session].aal2))
+        return fail(err, 401, "insufficient_aal",
+                    "AAL2 session is required to update email or password when MFA is enabled.");
+    if (u->is_anonymous && cJSON_IsString(pw) && *pw->valuestring &&
+        !(cJSON_IsString(email) && *email->valuestring) &&
+        !(cJSON_IsString(phone) && *phone->valuestring))
+        return fail(err, 422, "validation_failed",
+                    "Updating password of an anonymous user without an email or phone is not "
+                    "allowed");
     if (cJSON_IsString(pw)) {
         if (check_password(pw->valuestring, err) < 0)
             return -1;
@@ -1505,39 +1686,167 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     }
     if (cJSON_IsObject(data))
         merge_metadata(u->user_metadata, data);
-    if (cJSON_IsString(email) && *email->valuestring) {
+    if (cJSON_IsString(email) && *email->valuestring && u->is_anonymous) {
+        /* Linking an anonymous user. On an autoconfirm project UserUpdate
+         * calls emailChangeVerify directly, which creates the email
+         * identity, clears is_anonymous and confirms the address
+         * (ConfirmEmailChange, Confirm: email_verified in user_metadata).
+         * NOTE: with auth.confirm_email GoTrue would instead send an
+         * email_change mail (sendEmailChange) and keep the user anonymous,
+         * with new_email set, until the link is followed; that mail belongs
+         * to the email flows and their inbox, so until they take this case
+         * over the mock links at once, as an autoconfirm project does. */
+        free(u->email);
+        u->email = xstrdup(email->valuestring);
+        for (char *p = u->email; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        u->is_anonymous = false;
+        u->no_identity = false;
+        new_uuid(g, u->identity_id);
+        u->email_confirmed_us = c->now_us;
+        cJSON_DeleteItemFromObjectCaseSensitive(u->user_metadata, "email_verified");
+        cJSON_AddBoolToObject(u->user_metadata, "email_verified", true);
+        cJSON *am = app_metadata_for("email", u->app_metadata);
+        cJSON_DeleteItemFromObjectCaseSensitive(am, "provider");
+        cJSON_DeleteItemFromObjectCaseSensitive(am, "providers");
+        cJSON_AddStringToObject(am, "provider", "email");
+        cJSON_AddItemToObject(am, "providers",
+                              cJSON_CreateStringArray((const char *[]){"email"}, 1));
+        cJSON_Delete(u->app_metadata);
+        u->app_metadata = am;
+    } else if (cJSON_IsString(email) && *email->valuestring) {
         free(u->email);
         u->email = xstrdup(email->valuestring);
     }
-    if (cJSON_IsString(phone) && *phone->valuestring) {
+    if (cJSON_IsString(phone) && *phone->valuestring && u->is_anonymous) {
+        /* Linking a phone: with SMS autoconfirm (the CLI's default) UserUpdate
+         * calls smsVerify (phoneChangeVerification), which creates the phone
+         * identity, confirms the number and clears is_anonymous
+         * (verify.go). */
         free(u->phone);
-        u->phone = xstrdup(phone->valuestring);
+        u->phone = xstrdup(phone_fmt);
+        u->phone_confirmed_us = c->now_us;
+        u->is_anonymous = false;
+        if (u->no_identity) {
+            u->no_identity = false;
+            u->phone_identity = true;
+            new_uuid(g, u->identity_id);
+            const char *prov = "phone";
+            cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "provider");
+            cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "providers");
+            cJSON_AddStringToObject(u->app_metadata, "provider", prov);
+            cJSON_AddItemToObject(u->app_metadata, "providers", cJSON_CreateStringArray(&prov, 1));
+        }
+    } else if (cJSON_IsString(phone) && *phone->valuestring) {
+        free(u->phone);
+        u->phone = xstrdup(phone_fmt);
     }
     u->updated_us = c->now_us;
-    user_json(u, out);
+    user_json(g, u, out);
     return 0;
 }
 
 /* ---- admin ---- */
 
-void gotrue_admin_list(gotrue_t *g, uint64_t page, uint64_t per_page, buf_t *out, uint64_t *total)
+/* SQL LIKE (ILIKE when ci) with '%', '_' and the default '\\' escape,
+ * over bytes. Backtracks only on '%': bounded by |pattern| * |text|. */
+static bool like_match(const char *p, const char *t, bool ci)
 {
-    uint64_t count = 0;
-    for (size_t i = 0; i < g->user_count; i++)
-        count += !g->users[i].deleted;
-    *total = count;
+    const char *star_p = NULL, *star_t = NULL;
+    while (*t) {
+        char pc = *p, tc = *t;
+        if (pc == '%') {
+            star_p = ++p;
+            star_t = t;
+            continue;
+        }
+        bool lit = pc == '\\' && p[1];
+        char want = lit ? p[1] : pc;
+        if (ci) {
+            want = (char)(want >= 'A' && want <= 'Z' ? want + 32 : want);
+            tc = (char)(tc >= 'A' && tc <= 'Z' ? tc + 32 : tc);
+        }
+        if (pc && ((!lit && pc == '_') || want == tc)) {
+            p += lit ? 2 : 1;
+            t++;
+        } else if (star_p) {
+            p = star_p;
+            t = ++star_t;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '%')
+        p++;
+    return *p == '\0';
+}
+
+typedef struct {
+    int64_t created_us;
+    size_t index;
+} list_key_t;
+
+static int cmp_newest_first(const void *a, const void *b)
+{
+    const list_key_t *x = a, *y = b;
+    if (x->created_us != y->created_us)
+        return x->created_us > y->created_us ? -1 : 1;
+    return x->index > y->index ? -1 : x->index < y->index;
+}
+
+void gotrue_admin_list(gotrue_t *g, const char *filter, bool ascending, uint64_t page,
+                       uint64_t per_page, buf_t *out, uint64_t *total)
+{
+    /* models.FindUsersInAudience: every user of the audience, soft-deleted
+     * ones too; `filter` keeps `email LIKE %f% OR
+     * raw_user_meta_data->>'full_name' ILIKE %f%`; ORDER BY created_at DESC
+     * (admin.go's default sort); pop's Paginate takes page < 1 as 1 and
+     * per_page < 1 as 20. */
+    list_key_t *keys = xcalloc(g->user_count ? g->user_count : 1, sizeof *keys);
+    size_t n = 0;
+    char *like = NULL;
+    if (filter && *filter) {
+        size_t fl = strlen(filter);
+        like = xcalloc(fl + 3, 1);
+        like[0] = '%';
+        memcpy(like + 1, filter, fl);
+        like[fl + 1] = '%';
+    }
+    for (size_t i = 0; i < g->user_count; i++) {
+        const gt_user_t *u = &g->users[i];
+        if (u->deleted)
+            continue;
+        if (like) {
+            const cJSON *fn = cJSON_GetObjectItemCaseSensitive(u->user_metadata, "full_name");
+            bool hit = (u->email && like_match(like, u->email, false)) ||
+                       (cJSON_IsString(fn) && like_match(like, fn->valuestring, true));
+            if (!hit)
+                continue;
+        }
+        keys[n++] = (list_key_t){.created_us = u->created_us, .index = i};
+    }
+    free(like);
+    qsort(keys, n, sizeof *keys, cmp_newest_first);
+    if (ascending) /* sort=created_at asc */
+        for (size_t i = 0; i < n / 2; i++) {
+            list_key_t t = keys[i];
+            keys[i] = keys[n - 1 - i];
+            keys[n - 1 - i] = t;
+        }
+    *total = n;
+    if (page < 1)
+        page = 1;
+    if (per_page < 1)
+        per_page = 20;
     buf_puts(out, "{\"users\":[");
-    uint64_t skip = page > 0 ? (page - 1) * per_page : 0, seen = 0, shown = 0;
-    for (size_t i = 0; i < g->user_count && shown < per_page; i++) {
-        if (g->users[i].deleted)
-            continue;
-        if (seen++ < skip)
-            continue;
-        if (shown++)
+    uint64_t skip = (page - 1) > UINT64_MAX / per_page ? UINT64_MAX : (page - 1) * per_page;
+    for (uint64_t k = skip, shown = 0; k < n && shown < per_page; k++, shown++) {
+        if (shown)
             buf_putc(out, ',');
-        user_json(&g->users[i], out);
+        user_json(g, &g->users[keys[k].index], out);
     }
     buf_puts(out, "],\"aud\":\"authenticated\"}");
+    free(keys);
 }
 
 static long admin_load_user(gotrue_t *g, const char *id, gotrue_error_t *err)
@@ -1558,7 +1867,7 @@ int gotrue_admin_get(gotrue_t *g, const char *id, buf_t *out, gotrue_error_t *er
     long u = admin_load_user(g, id, err);
     if (u < 0)
         return -1;
-    user_json(&g->users[u], out);
+    user_json(g, &g->users[u], out);
     return 0;
 }
 
@@ -1595,7 +1904,7 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
         return -1;
     if (ban)
         apply_ban(&g->users[u], c->now_us, ban_ns);
-    user_json(&g->users[u], out);
+    user_json(g, &g->users[u], out);
     return 0;
 }
 
@@ -1625,11 +1934,27 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
         return -1;
     if (ban)
         apply_ban(u, c->now_us, ban_ns);
+    const char *phone = str_field(body, "phone");
+    if ((*email || *phone) && u->no_identity) {
+        /* adminUserUpdate: an anonymous user gets the email (or phone)
+         * identity (createNewIdentity, UpdateAppMetaDataProviders). */
+        u->no_identity = false;
+        u->phone_identity = !*email;
+        new_uuid(g, u->identity_id);
+        cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "provider");
+        cJSON_DeleteItemFromObjectCaseSensitive(u->app_metadata, "providers");
+        const char *prov = *email ? "email" : "phone";
+        cJSON_AddStringToObject(u->app_metadata, "provider", prov);
+        cJSON_AddItemToObject(u->app_metadata, "providers", cJSON_CreateStringArray(&prov, 1));
+    }
+    /* "if user.IsAnonymous && params.EmailConfirm" (and PhoneConfirm). */
+    if (u->is_anonymous && ((*email && bool_field(body, "email_confirm")) ||
+                            (*phone && bool_field(body, "phone_confirm"))))
+        u->is_anonymous = false;
     if (*email) {
         free(u->email);
         u->email = xstrdup(email);
     }
-    const char *phone = str_field(body, "phone");
     if (*phone) {
         free(u->phone);
         u->phone = xstrdup(phone);
@@ -1654,16 +1979,48 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
     if (bool_field(body, "phone_confirm") && u->phone && u->phone_confirmed_us == NO_TIME)
         u->phone_confirmed_us = c->now_us;
     u->updated_us = c->now_us;
-    user_json(u, out);
+    user_json(g, u, out);
     return 0;
 }
 
-int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_t *out,
-                        gotrue_error_t *err)
+/* models.User SoftDeleteUser and SoftDeleteUserIdentities, then the
+ * factors and sessions go (admin.go adminUserDelete). The auth.users row
+ * stays, so rows that reference it stay too. */
+static void soft_delete(gotrue_t *g, const gotrue_ctx_t *c, long ui)
+{
+    gt_user_t *u = &g->users[ui];
+    char ob[48];
+    gotrue_obfuscate(u->id, u->email ? u->email : "", ob);
+    free(u->email);
+    u->email = xstrdup(ob);
+    gotrue_obfuscate(u->id, u->phone ? u->phone : "", ob);
+    ob[15] = '\0'; /* obfuscatePhone: [:15] */
+    free(u->phone);
+    u->phone = xstrdup(ob);
+    free(u->password);
+    u->password = NULL;
+    u->deleted_us = u->updated_us = c->now_us;
+    cJSON_Delete(u->user_metadata);
+    u->user_metadata = cJSON_CreateObject();
+    cJSON_Delete(u->app_metadata);
+    u->app_metadata = cJSON_CreateObject();
+    gotrue_mfa_delete_user(g->mfa, u->id);
+    end_sessions(g, ui, -1, -1);
+}
+
+int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, const cJSON *body,
+                        buf_t *out, gotrue_error_t *err)
 {
     long ui = admin_load_user(g, id, err);
     if (ui < 0)
         return -1;
+    if (bool_field(body, "should_soft_delete")) {
+        /* "user has been soft deleted already": nothing to do. */
+        if (g->users[ui].deleted_us == NO_TIME)
+            soft_delete(g, c, ui);
+        buf_puts(out, "{}");
+        return 0;
+    }
     store_table_t *users = auth_users_table(g->store);
     if (users) {
         store_env_t env = {.now_us = c->now_us, .auth_uid = NULL};
@@ -1703,7 +2060,102 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_
         pgrst_error_dispose(&perr);
     }
     g->users[ui].deleted = true;
+    gotrue_mfa_delete_user(g->mfa, g->users[ui].id);
     end_sessions(g, ui, -1, -1);
     buf_puts(out, "{}");
     return 0;
+}
+
+/* ---- what gotrue_mfa.c needs of users and sessions ---- */
+
+gotrue_mfa_t *gotrue_mfa(gotrue_t *g)
+{
+    return g->mfa;
+}
+
+const scenario_t *gotrue_scenario(const gotrue_t *g)
+{
+    return g->sc;
+}
+
+prng_t *gotrue_prng(gotrue_t *g)
+{
+    return g->prng;
+}
+
+const char *gotrue_user_id(const gotrue_t *g, long user)
+{
+    return g->users[user].id;
+}
+
+const char *gotrue_user_email(const gotrue_t *g, long user)
+{
+    return g->users[user].email ? g->users[user].email : "";
+}
+
+long gotrue_admin_load_user(gotrue_t *g, const char *id, gotrue_error_t *err)
+{
+    return admin_load_user(g, id, err);
+}
+
+bool gotrue_session_is_aal2(const gotrue_t *g, long session)
+{
+    return session >= 0 && g->sessions[session].aal2;
+}
+
+int gotrue_session_step_up(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *who,
+                           const char *method, const char *factor_id, buf_t *out,
+                           gotrue_error_t *err)
+{
+    /* token.go updateMFASessionAndClaims: the AMR claim, a refresh token
+     * swapped in (GrantRefreshTokenSwap for these 12-character tokens), the
+     * AAL from the claims (CalculateAALAndAMR: a TOTP claim is AAL2) and the
+     * factor on the session; then mfa.go's InvalidateSessionsWithAALLessThan
+     * ends the user's other AAL1 sessions. */
+    if (who->session < 0) {
+        fail(err, 500, "unexpected_failure", "Cannot read SessionId claim as UUID");
+        set_error_id(g, err);
+        return -1;
+    }
+    if (g->token_count >= GOTRUE_MAX_SESSIONS) {
+        fail(err, 500, "unexpected_failure", "Database error granting user");
+        set_error_id(g, err);
+        return -1;
+    }
+    long s = who->session;
+    gt_session_t *ss = &g->sessions[s];
+    add_amr(ss, method, c->now_us);
+    long parent = ss->active_token;
+    if (parent >= 0) {
+        g->tokens[parent].revoked = true;
+        g->tokens[parent].updated_us = c->now_us;
+    }
+    long t = add_token(g, s, parent, c->now_us);
+    ss = &g->sessions[s];
+    ss->aal2 = false;
+    for (size_t i = 0; i < ss->amr_count; i++)
+        ss->aal2 |= strcmp(ss->amr[i].method, "totp") == 0;
+    snprintf(ss->factor_id, sizeof ss->factor_id, "%s", factor_id);
+    for (size_t i = 0; i < g->session_count; i++)
+        if (g->sessions[i].user == who->user && !g->sessions[i].aal2)
+            g->sessions[i].alive = false;
+    token_response(g, c, s, t, out);
+    return 0;
+}
+
+void gotrue_sessions_downgrade(gotrue_t *g, long user, const char *factor_id, const char *method)
+{
+    /* models.Factor DowngradeSessionsToAAL1. */
+    for (size_t i = 0; i < g->session_count; i++) {
+        gt_session_t *ss = &g->sessions[i];
+        if (ss->user != user || strcmp(ss->factor_id, factor_id) != 0)
+            continue;
+        size_t k = 0;
+        for (size_t j = 0; j < ss->amr_count; j++)
+            if (strcmp(ss->amr[j].method, method) != 0)
+                ss->amr[k++] = ss->amr[j];
+        ss->amr_count = k;
+        ss->aal2 = false;
+        ss->factor_id[0] = '\0';
+    }
 }

@@ -45,6 +45,7 @@ typedef struct gotrue_error {
     const char *code; /* static: "invalid_credentials", ... */
     char message[512];
     bool weak_password;
+    bool no_code_header; /* an HTTPError without ErrorCode: no x-sb-error-code */
     char error_id[40];
     /* A Postgres error behind a 5xx (HTTPError.InternalError), "" when none.
      * errors.go answers requests without X-Supabase-Api-Version 2024-01-01
@@ -76,8 +77,9 @@ void gotrue_set_security(gotrue_t *g, const security_t *sec);
 /* The bearer a request proves after requireAuthentication (auth.go). Indexes
  * into the gotrue_t; valid until the next call that changes it. */
 typedef struct gotrue_who {
-    long user;    /* user index */
-    long session; /* session index, -1 when the token names none */
+    long user;         /* user index */
+    long session;      /* session index, -1 when the token names none */
+    bool is_anonymous; /* the token's is_anonymous claim (requireNotAnonymous) */
 } gotrue_who_t;
 
 /* POST /token?grant_type=password and refresh_token; body is the parsed JSON
@@ -103,14 +105,38 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
 int gotrue_logout(gotrue_t *g, const gotrue_who_t *who, const char *scope, gotrue_error_t *err);
 
 /* /admin/users. list: page is 1-based; *total receives the user count. */
-void gotrue_admin_list(gotrue_t *g, uint64_t page, uint64_t per_page, buf_t *out, uint64_t *total);
+/* filter: admin.go's `filter` query parameter (NULL or "": none);
+ * ascending: sort=created_at asc (default newest first). */
+void gotrue_admin_list(gotrue_t *g, const char *filter, bool ascending, uint64_t page,
+                       uint64_t per_page, buf_t *out, uint64_t *total);
 int gotrue_admin_get(gotrue_t *g, const char *id, buf_t *out, gotrue_error_t *err);
 int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
                         gotrue_error_t *err);
 int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, const cJSON *body,
                         buf_t *out, gotrue_error_t *err);
-int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, buf_t *out,
-                        gotrue_error_t *err);
+/* body: the parsed JSON body, NULL when the request had none
+ * (should_soft_delete defaults to false). */
+int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, const cJSON *body,
+                        buf_t *out, gotrue_error_t *err);
+
+/* ---- for gotrue_mfa.c: users and sessions by index ---- */
+typedef struct gotrue_mfa gotrue_mfa_t;
+gotrue_mfa_t *gotrue_mfa(gotrue_t *g);
+const scenario_t *gotrue_scenario(const gotrue_t *g);
+prng_t *gotrue_prng(gotrue_t *g);
+const char *gotrue_user_id(const gotrue_t *g, long user);
+const char *gotrue_user_email(const gotrue_t *g, long user); /* "" when none */
+/* admin.go loadUser: the user's index, or -1 with err (404). */
+long gotrue_admin_load_user(gotrue_t *g, const char *id, gotrue_error_t *err);
+bool gotrue_session_is_aal2(const gotrue_t *g, long session);
+/* updateMFASessionAndClaims after a verified challenge: adds the AMR claim
+ * `method` to the caller's session, binds factor_id, swaps its refresh token
+ * and appends the token response; ends the user's other AAL1 sessions. */
+int gotrue_session_step_up(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *who,
+                           const char *method, const char *factor_id, buf_t *out,
+                           gotrue_error_t *err);
+/* DowngradeSessionsToAAL1: sessions bound to factor_id lose `method`. */
+void gotrue_sessions_downgrade(gotrue_t *g, long user, const char *factor_id, const char *method);
 
 /* Claims of a GoTrue access token in GoTrue's order (internal/tokens/service.go
  * AccessTokenClaims): iss, sub, aud, exp, iat, email, phone, app_metadata,

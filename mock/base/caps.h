@@ -79,4 +79,12 @@
 /* Nesting of parentheses in a regular expression. */
 #define MOCK_REGEX_MAX_NESTING 256
 
+/* SQL read by the parser (a scenario's "sql" files, one migration each):
+ * bytes per file, files per scenario, and the nesting of parentheses a
+ * statement may have (Postgres's parser recurses per level; the parse tree
+ * comes back as JSON, read with cJSON's own nesting limit). */
+#define MOCK_MAX_SQL_FILE_BYTES (8 * 1024 * 1024)
+#define MOCK_MAX_SQL_FILES      1000
+#define MOCK_MAX_SQL_NESTING    200
+
 #endif

@@ -117,6 +117,8 @@ void log_msg(int level, const char *fmt, ...)
         buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_names[level]);
         buf_put_json_string(&line, msg);
         buf_putc(&line, '}');
+    } else if (log_fmt == LOG_FORMAT_PLAIN) {
+        buf_puts(&line, msg);
     } else {
         buf_printf(&line, "%s %-5s %s", ts, level_names[level], msg);
     }

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 
 enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
-enum { LOG_FORMAT_PRETTY, LOG_FORMAT_JSON };
+/* PLAIN: the message alone, one per line (`supamock validate`'s notes, which
+ * read like compiler output). */
+enum { LOG_FORMAT_PRETTY, LOG_FORMAT_JSON, LOG_FORMAT_PLAIN };
 
 /* JSON logs (the non-terminal default) are block-buffered so that a busy
  * server does not pay one write(2) per access-log line; the loop calls

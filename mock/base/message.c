@@ -37,6 +37,52 @@ void mock_response_init(mock_response_t *resp)
     resp->fault = MOCK_FAULT_NONE;
     resp->delay_ms = 0;
     memset(&resp->outcome, 0, sizeof resp->outcome);
+    resp->later.pending = false;
+    resp->later.cancelled = false;
+    resp->later.cancel = NULL;
+    resp->later.then_count = 0;
+}
+
+void mock_response_defer(mock_response_t *resp, void (*cancel)(void *arg), void *arg)
+{
+    MOCK_ASSERT(!resp->later.pending);
+    resp->later.pending = true;
+    resp->later.cancel = cancel;
+    resp->later.cancel_arg = arg;
+}
+
+void mock_response_then(mock_response_t *resp, mock_then_fn fn, void *arg)
+{
+    MOCK_ASSERT(resp->later.pending && resp->later.then_count < MOCK_MAX_THEN_STEPS);
+    resp->later.then[resp->later.then_count].fn = fn;
+    resp->later.then[resp->later.then_count].arg = arg;
+    resp->later.then_count++;
+}
+
+void mock_response_complete(mock_response_t *resp)
+{
+    MOCK_ASSERT(resp->later.pending);
+    resp->later.pending = false;
+    resp->later.cancel = NULL;
+    size_t n = resp->later.then_count;
+    resp->later.then_count = 0;
+    /* Copied first: the last step may free resp (the server's connection). */
+    struct {
+        mock_then_fn fn;
+        void *arg;
+    } steps[MOCK_MAX_THEN_STEPS];
+    memcpy(steps, resp->later.then, n * sizeof steps[0]);
+    for (size_t i = 0; i < n; i++)
+        steps[i].fn(steps[i].arg, resp);
+}
+
+void mock_response_cancel(mock_response_t *resp)
+{
+    if (!resp->later.pending || resp->later.cancelled)
+        return;
+    resp->later.cancelled = true;
+    if (resp->later.cancel)
+        resp->later.cancel(resp->later.cancel_arg);
 }
 
 void mock_response_clear(mock_response_t *resp)

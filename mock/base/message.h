@@ -75,11 +75,45 @@ typedef struct mock_outcome {
     const mock_explain_t *explain;
 } mock_outcome_t;
 
+typedef struct mock_response mock_response_t;
+
+/* A step that runs when a deferred response completes (see below). */
+typedef void (*mock_then_fn)(void *arg, mock_response_t *resp);
+
+/* Steps at most per response: one per layer between the server and the
+ * layer that answers later (server, router; rest.c finishes its own). */
+#define MOCK_MAX_THEN_STEPS 4
+
+/* A response that is not filled when the handler returns: an engine waiting
+ * on the database answers later, on the loop. Plain data inside the response.
+ *
+ * - The layer that will answer later calls mock_response_defer before it
+ *   returns, and mock_response_complete once the response is filled.
+ * - Every layer above that still has work to do on the response (headers,
+ *   journal, access log, writing it) sees mock_response_pending after its
+ *   callee returned and registers that work with mock_response_then instead
+ *   of doing it now. The steps run in the order registered: innermost first.
+ * - The request (and its arena) and the response stay valid until the
+ *   response completed, even after the client went away: the server then
+ *   runs the cancel callback (at most once), the answer is thrown away, but
+ *   the owner must still complete. */
+typedef struct mock_deferral {
+    bool pending;   /* deferred and not completed yet */
+    bool cancelled; /* its answer will be thrown away */
+    void (*cancel)(void *arg);
+    void *cancel_arg;
+    struct {
+        mock_then_fn fn;
+        void *arg;
+    } then[MOCK_MAX_THEN_STEPS];
+    size_t then_count;
+} mock_deferral_t;
+
 /* One response. Header names and values must outlive serialisation: use string
  * literals or the request arena, never the instance or the scenario (a
  * delayed response may be written after /__mock/reset replaced both). The body
  * buffer is owned by the response. */
-typedef struct mock_response {
+struct mock_response {
     int status;
     mock_header_t headers[MOCK_MAX_RESPONSE_HEADERS];
     size_t header_count;
@@ -92,7 +126,8 @@ typedef struct mock_response {
     mock_fault_t fault; /* server.c acts it out instead of writing normally */
     uint32_t delay_ms;  /* real time to wait before writing (fault rules' delay_ms) */
     mock_outcome_t outcome;
-} mock_response_t;
+    mock_deferral_t later; /* see mock_deferral_t; all zero unless deferred */
+};
 
 void mock_response_init(mock_response_t *resp);
 void mock_response_dispose(mock_response_t *resp);
@@ -112,6 +147,22 @@ void mock_response_add_header_copy(mock_response_t *resp, const char *name, cons
 void mock_response_add_header_owned(mock_response_t *resp, const char *name, char *value);
 /* Value of the first header named `name` (case-insensitive), or NULL. */
 const char *mock_response_header(const mock_response_t *resp, const char *name);
+/* The owner says it will fill resp later (see mock_deferral_t). cancel (may
+ * be NULL) runs if the answer will be thrown away. */
+void mock_response_defer(mock_response_t *resp, void (*cancel)(void *arg), void *arg);
+static inline bool mock_response_pending(const mock_response_t *resp)
+{
+    return resp->later.pending;
+}
+/* Registers a step to run when the pending response completes. */
+void mock_response_then(mock_response_t *resp, mock_then_fn fn, void *arg);
+/* The owner filled resp: the steps run now, in order. The last step (the
+ * server's) may end resp's life: nothing may touch resp afterwards. */
+void mock_response_complete(mock_response_t *resp);
+/* The answer of a pending response will be thrown away (its client went
+ * away): runs the owner's cancel callback once. */
+void mock_response_cancel(mock_response_t *resp);
+
 /* Standard reason phrase ("Not Found"), or "Unknown". */
 const char *mock_reason_phrase(int status);
 

@@ -96,6 +96,14 @@ typedef struct engine_request {
     const cJSON *claims;  /* NULL for the anon key without a JWT */
     const char *auth_uid; /* the `sub` claim, NULL when none */
     int64_t now_us;       /* now() for the statement: the scenario clock */
+    /* Optional, for the database engine's transaction variables (PostgREST's
+     * request.method, request.path, request.headers, request.cookies); NULL:
+     * the method of op, "/" + the relation's name, and "{}". The JSON texts
+     * are objects of strings as PostgREST encodes them. */
+    const char *method;
+    const char *path;
+    const char *headers_json;
+    const char *cookies_json;
 } engine_request_t;
 
 /* What the engine reports; the caller zeroes it and points `body` at the
@@ -119,6 +127,12 @@ typedef struct engine_result {
      * engine spends nothing on it. An engine that fills nothing leaves
      * `engine` false. */
     mock_explain_t *explain;
+    /* What the statement set in response.headers (a JSON array of objects)
+     * and response.status (text), for PostgREST's overrideStatusHeaders; NULL
+     * when unset. Strings in the request arena. The memory engine leaves them
+     * NULL. */
+    const char *guc_headers;
+    const char *guc_status;
 } engine_result_t;
 
 /* Called once per engine_execute with 0, or -1 and err set. */
@@ -126,6 +140,9 @@ typedef void (*engine_done_fn)(void *arg, int rc);
 
 typedef struct engine_ops {
     const char *name; /* "memory", "postgres" */
+    /* Reads engine_request_t's method, path, headers_json and cookies_json
+     * (the caller may leave them NULL otherwise and spare the work). */
+    bool uses_request_vars;
     const engine_relation_t *(*find_relation)(engine_t *e, const char *schema, const char *name);
     /* Names of the cached relations of `schema` in creation order (for the
      * "Perhaps you meant" hints); the array lives in arena. */

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -118,6 +119,27 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
+/* Where a rule's field is in its file: the compiler gets the rule and
+ * scenario so an error points at the offending value, not the whole rule. */
+typedef struct rule_site {
+    const scenario_t *sc; /* NULL: no positions */
+    size_t index;
+    scenario_errors_t *all; /* rules_check_all: every key's error, and go on */
+} rule_site_t;
+
+static scenario_pos_t at(const rule_site_t *site, const char *path)
+{
+    return site->sc ? scenario_rule_field_pos(site->sc, site->index, path) : (scenario_pos_t){0};
+}
+
+/* The position of "prefix.key" (or "key" with no prefix). */
+static scenario_pos_t at_key(const rule_site_t *site, const char *prefix, const char *key)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+    return at(site, path);
+}
+
 static int bad(scenario_error_t *err, scenario_pos_t pos, const char *name, const char *what)
 {
     scenario_error_at(err, pos, "rule \"%s\": %s", name, what);
@@ -166,12 +188,13 @@ static int kv_globs(const cJSON *j, bool lower, rule_kv_t **out, size_t *n)
     return 0;
 }
 
-static int compile_match(rule_t *r, const cJSON *m, scenario_pos_t pos, scenario_error_t *err)
+static int compile_match(rule_t *r, const cJSON *m, const rule_site_t *site, scenario_error_t *err)
 {
     if (!cJSON_IsObject(m))
-        return bad(err, pos, r->name, "\"match\" must be an object");
+        return bad(err, at(site, "match"), r->name, "\"match\" must be an object");
     for (const cJSON *e = m->child; e; e = e->next) {
         const char *k = e->string;
+        scenario_pos_t pos = at_key(site, "match", k);
         if (strcmp(k, "method") == 0) {
             const char **list = NULL;
             size_t n = 0;
@@ -241,13 +264,15 @@ static char *proxy_status_code(const cJSON *headers)
     return NULL;
 }
 
-static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenario_error_t *err)
+static int compile_respond(rule_t *r, const cJSON *j, const rule_site_t *site,
+                           scenario_error_t *err)
 {
     if (!cJSON_IsObject(j))
-        return bad(err, pos, r->name, "\"respond\" must be an object");
+        return bad(err, at(site, "respond"), r->name, "\"respond\" must be an object");
     const cJSON *error = NULL, *fault = NULL, *pass = NULL;
     for (const cJSON *e = j->child; e; e = e->next) {
         const char *k = e->string;
+        scenario_pos_t pos = at_key(site, "respond", k);
         if (strcmp(k, "error") == 0)
             error = e;
         else if (strcmp(k, "fault") == 0)
@@ -288,32 +313,39 @@ static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenar
         }
     }
     if ((error != NULL) + (fault != NULL) + (pass != NULL) > 1)
-        return bad(err, pos, r->name, "respond takes one of error, fault and pass");
+        return bad(err, at(site, "respond"), r->name, "respond takes one of error, fault and pass");
     for (const cJSON *o = r->message; o; o = NULL)
         if (!cJSON_IsString(o))
-            return bad(err, pos, r->name, "respond.message must be a string");
+            return bad(err, at(site, "respond.message"), r->name,
+                       "respond.message must be a string");
     if ((r->details && !cJSON_IsString(r->details) && !cJSON_IsNull(r->details)) ||
         (r->hint && !cJSON_IsString(r->hint) && !cJSON_IsNull(r->hint)))
-        return bad(err, pos, r->name, "respond.details and respond.hint must be strings or null");
+        return bad(err,
+                   at(site, r->details && !cJSON_IsString(r->details) && !cJSON_IsNull(r->details)
+                                ? "respond.details"
+                                : "respond.hint"),
+                   r->name, "respond.details and respond.hint must be strings or null");
     if (error) {
         if (!cJSON_IsString(error))
-            return bad(err, pos, r->name, "respond.error must be a string code");
+            return bad(err, at(site, "respond.error"), r->name,
+                       "respond.error must be a string code");
         r->kind = RULE_ERROR;
         r->code = error->valuestring;
         bool sqlstate = rule_error_is_sqlstate(r->code);
         bool pt = strncmp(r->code, "PT", 2) == 0 && sqlstate;
         if (!rule_error_known(r->code) && !((sqlstate || pt) && r->message)) {
-            scenario_error_at(err, pos,
+            scenario_error_at(err, at(site, "respond.error"),
                               "rule \"%s\": unknown error code \"%s\" (a PGRST code of the "
                               "catalogue, a known SQLSTATE, or any SQLSTATE with a \"message\")",
                               r->name, r->code);
             return -1;
         }
         if (r->resp_body)
-            return bad(err, pos, r->name, "respond.body does not go with respond.error");
+            return bad(err, at(site, "respond.body"), r->name,
+                       "respond.body does not go with respond.error");
     } else if (fault) {
         if (!cJSON_IsString(fault))
-            return bad(err, pos, r->name, "respond.fault must be a string");
+            return bad(err, at(site, "respond.fault"), r->name, "respond.fault must be a string");
         r->kind = RULE_FAULT;
         for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
             if (strcmp(faults[i].name, fault->valuestring) == 0) {
@@ -321,7 +353,7 @@ static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenar
                 r->fault_name = faults[i].name;
             }
         if (r->fault == MOCK_FAULT_NONE) {
-            scenario_error_at(err, pos,
+            scenario_error_at(err, at(site, "respond.fault"),
                               "rule \"%s\": unknown fault \"%s\" (use connection_reset, "
                               "empty_response, malformed_response, random_data_then_close, "
                               "truncated_body, no_response)",
@@ -330,48 +362,70 @@ static int compile_respond(rule_t *r, const cJSON *j, scenario_pos_t pos, scenar
         }
     } else if (pass) {
         if (!cJSON_IsTrue(pass))
-            return bad(err, pos, r->name, "respond.pass must be true");
+            return bad(err, at(site, "respond.pass"), r->name, "respond.pass must be true");
         r->kind = RULE_PASS;
         if (r->status || r->resp_headers || r->resp_body || r->message || r->details || r->hint)
-            return bad(err, pos, r->name, "a pass rule does not respond: drop the other keys");
+            return bad(err, at(site, "respond.pass"), r->name,
+                       "a pass rule does not respond: drop the other keys");
     } else {
         r->kind = RULE_LITERAL;
         if (r->message || r->details || r->hint)
-            return bad(err, pos, r->name, "message, details and hint need respond.error");
+            return bad(err,
+                       at(site, r->message   ? "respond.message"
+                                : r->details ? "respond.details"
+                                             : "respond.hint"),
+                       r->name, "message, details and hint need respond.error");
     }
     return 0;
 }
 
-static int compile_rule(rule_t *r, const cJSON *j, size_t index, scenario_pos_t pos,
-                        scenario_error_t *err)
+static int compile_rule(rule_t *r, const cJSON *j, const rule_site_t *site, scenario_error_t *err)
 {
+    size_t index = site->index;
     r->json = j;
     r->times = -1;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
     if (name && !cJSON_IsString(name)) {
-        scenario_error_at(err, pos, "rule %zu: \"name\" must be a string", index);
+        scenario_error_at(err, at(site, "name"), "rule %zu: \"name\" must be a string", index);
         return -1;
     }
     r->name = name ? xstrdup(name->valuestring) : xasprintf("rules[%zu]", index);
     bool has_respond = false;
+    int rc = 0;
+    /* In rules_check_all's mode a wrong key is recorded and the next one
+     * checked; otherwise the first error ends the compile. */
+    /* (A bare block, not do-while: its `continue` must reach the key loop.) */
+#define KEY_FAILED()                                                                               \
+    {                                                                                              \
+        if (!site->all)                                                                            \
+            return -1;                                                                             \
+        scenario_errors_add(site->all, err);                                                       \
+        rc = -1;                                                                                   \
+        continue;                                                                                  \
+    }
     for (const cJSON *e = j->child; e; e = e->next) {
         const char *k = e->string;
+        scenario_pos_t pos = at_key(site, NULL, k);
         if (strcmp(k, "name") == 0 || strcmp(k, "description") == 0) {
-            if (!cJSON_IsString(e))
-                return bad(err, pos, r->name, "name and description must be strings");
+            if (!cJSON_IsString(e)) {
+                bad(err, pos, r->name, "name and description must be strings");
+                KEY_FAILED();
+            }
         } else if (strcmp(k, "match") == 0) {
-            if (compile_match(r, e, pos, err) < 0)
-                return -1;
+            if (compile_match(r, e, site, err) < 0)
+                KEY_FAILED();
         } else if (strcmp(k, "respond") == 0) {
             has_respond = true;
-            if (compile_respond(r, e, pos, err) < 0)
-                return -1;
+            if (compile_respond(r, e, site, err) < 0)
+                KEY_FAILED();
         } else if (strcmp(k, "delay_ms") == 0 || strcmp(k, "after") == 0) {
             if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 86400000.0 ||
-                e->valuedouble != (double)(int64_t)e->valuedouble)
-                return bad(err, pos, r->name,
-                           "delay_ms and after must be non-negative integers (delay at most a "
-                           "day)");
+                e->valuedouble != (double)(int64_t)e->valuedouble) {
+                bad(err, pos, r->name,
+                    "delay_ms and after must be non-negative integers (delay at most a "
+                    "day)");
+                KEY_FAILED();
+            }
             if (k[0] == 'd')
                 r->delay_ms = (uint32_t)e->valuedouble;
             else
@@ -380,18 +434,24 @@ static int compile_rule(rule_t *r, const cJSON *j, size_t index, scenario_pos_t 
             if (cJSON_IsNull(e))
                 continue;
             if (!cJSON_IsNumber(e) || e->valuedouble < 1 ||
-                e->valuedouble != (double)(int64_t)e->valuedouble)
-                return bad(err, pos, r->name, "times must be a positive integer or null");
+                e->valuedouble != (double)(int64_t)e->valuedouble) {
+                bad(err, pos, r->name, "times must be a positive integer or null");
+                KEY_FAILED();
+            }
             r->times = (int64_t)e->valuedouble;
         } else if (strcmp(k, "until") == 0) {
             if (cJSON_IsNull(e))
                 continue;
-            if (!cJSON_IsString(e) || strcmp(e->valuestring, "schema_reload") != 0)
-                return bad(err, pos, r->name, "until must be \"schema_reload\" or null");
+            if (!cJSON_IsString(e) || strcmp(e->valuestring, "schema_reload") != 0) {
+                bad(err, pos, r->name, "until must be \"schema_reload\" or null");
+                KEY_FAILED();
+            }
             r->until = e->valuestring;
         } else if (strcmp(k, "in_state") == 0 || strcmp(k, "to_state") == 0) {
-            if (!cJSON_IsString(e) || !*e->valuestring)
-                return bad(err, pos, r->name, "in_state and to_state must be non-empty strings");
+            if (!cJSON_IsString(e) || !*e->valuestring) {
+                bad(err, pos, r->name, "in_state and to_state must be non-empty strings");
+                KEY_FAILED();
+            }
             if (k[0] == 'i')
                 r->in_state = e->valuestring;
             else
@@ -401,12 +461,19 @@ static int compile_rule(rule_t *r, const cJSON *j, size_t index, scenario_pos_t 
                               "rule \"%s\": unknown key \"%s\" (use name, description, match, "
                               "respond, delay_ms, after, times, until, in_state, to_state)",
                               r->name, k);
-            return -1;
+            KEY_FAILED();
         }
     }
-    if (!has_respond)
-        return bad(err, pos, r->name, "\"respond\" is required");
-    return 0;
+#undef KEY_FAILED
+    if (!has_respond) {
+        bad(err, site->sc && site->sc->rule_pos ? site->sc->rule_pos[index] : (scenario_pos_t){0},
+            r->name, "\"respond\" is required");
+        if (!site->all)
+            return -1;
+        scenario_errors_add(site->all, err);
+        rc = -1;
+    }
+    return rc;
 }
 
 static void rule_dispose(rule_t *r)
@@ -442,13 +509,43 @@ int rules_new(const scenario_t *sc, rules_t **out, scenario_error_t *err)
             rules_free(r);
             return -1;
         }
-        if (compile_rule(&r->rules[i], j, i, pos, err) < 0) {
+        rule_site_t site = {sc, i, NULL};
+        if (compile_rule(&r->rules[i], j, &site, err) < 0) {
             rules_free(r);
             return -1;
         }
     }
     *out = r;
     return 0;
+}
+
+int rules_check_all(const scenario_t *sc, scenario_errors_t *errs)
+{
+    size_t n = sc && sc->rules ? (size_t)cJSON_GetArraySize(sc->rules) : 0;
+    int rc = 0;
+    size_t i = 0;
+    for (const cJSON *j = n ? sc->rules->child : NULL; j; j = j->next, i++) {
+        scenario_error_t err;
+        memset(&err, 0, sizeof err);
+        rule_t rule;
+        memset(&rule, 0, sizeof rule);
+        rule_site_t site = {sc, i, errs};
+        if (!cJSON_IsObject(j)) {
+            scenario_error_at(&err, at(&site, ""), "rule %zu must be an object", i);
+            scenario_errors_add(errs, &err);
+            rc = -1;
+            continue;
+        }
+        size_t before = errs->count + errs->more;
+        if (compile_rule(&rule, j, &site, &err) < 0) {
+            /* compile_rule added its keys' errors; what ends it (no respond) is ours. */
+            if (errs->count + errs->more == before)
+                scenario_errors_add(errs, &err);
+            rc = -1;
+        }
+        rule_dispose(&rule);
+    }
+    return rc;
 }
 
 void rules_free(rules_t *r)

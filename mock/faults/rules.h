@@ -20,6 +20,9 @@ typedef struct rules rules_t;
  * position). Returns 0 or -1 with err. */
 int rules_new(const scenario_t *sc, rules_t **out, scenario_error_t *err);
 void rules_free(rules_t *r); /* NULL is a no-op */
+/* `supamock validate`: compiles every rule of sc and adds each rule's first
+ * error to errs (rules_new stops at the first). Returns 0 when all compile. */
+int rules_check_all(const scenario_t *sc, scenario_errors_t *errs);
 
 /* True when the scenario has no rules (the router then skips resolving the
  * key kind and role for them). */

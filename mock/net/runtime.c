@@ -5,15 +5,17 @@
 #include "runtime.h"
 
 #include "log.h"
+#include "xalloc.h"
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 typedef struct runtime {
-    uv_loop_t loop;
+    uv_loop_t *loop; /* runtime_shared_loop() */
     server_t *srv;
     uv_signal_t sigint;
     uv_signal_t sigterm;
@@ -94,7 +96,7 @@ static void spawn_child(runtime_t *rt, const runtime_command_t *cmd)
     opts.stdio_count = 3;
     opts.stdio = stdio;
     rt->child.data = rt;
-    int r = uv_spawn(&rt->loop, &rt->child, &opts);
+    int r = uv_spawn(rt->loop, &rt->child, &opts);
     if (r == 0) {
         rt->child_running = true;
         return;
@@ -117,9 +119,9 @@ static int run_loop(const mock_config_t *cfg, server_handler_fn handler, void *c
     signal(SIGPIPE, SIG_IGN);
     runtime_t rt;
     memset(&rt, 0, sizeof rt);
-    uv_loop_init(&rt.loop);
+    rt.loop = runtime_shared_loop();
     int status = 0;
-    rt.srv = server_new(&rt.loop, cfg, handler, ctx);
+    rt.srv = server_new(rt.loop, cfg, handler, ctx);
     if (!rt.srv) {
         fprintf(stderr, "supamock: cannot listen on %s:%d (see the log above)\n", cfg->host,
                 cfg->port);
@@ -130,10 +132,10 @@ static int run_loop(const mock_config_t *cfg, server_handler_fn handler, void *c
     const char *close_b = strchr(cfg->host, ':') ? "]" : "";
     char url[300];
     snprintf(url, sizeof url, "http://%s%s%s:%d", open_b, cfg->host, close_b, server_port(rt.srv));
-    uv_check_init(&rt.loop, &rt.log_flusher);
+    uv_check_init(rt.loop, &rt.log_flusher);
     uv_check_start(&rt.log_flusher, on_loop_iteration);
-    uv_signal_init(&rt.loop, &rt.sigint);
-    uv_signal_init(&rt.loop, &rt.sigterm);
+    uv_signal_init(rt.loop, &rt.sigint);
+    uv_signal_init(rt.loop, &rt.sigterm);
     rt.sigint.data = &rt;
     rt.sigterm.data = &rt;
     uv_signal_start(&rt.sigint, on_signal, SIGINT);
@@ -151,9 +153,7 @@ static int run_loop(const mock_config_t *cfg, server_handler_fn handler, void *c
         stop(&rt);
     }
 done:
-    uv_run(&rt.loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&rt.loop) != 0)
-        log_msg(LOG_WARN, "event loop closed with handles still open");
+    uv_run(rt.loop, UV_RUN_DEFAULT);
     server_free(rt.srv);
     if (child_status)
         *child_status = rt.child_status;
@@ -170,4 +170,80 @@ int runtime_run(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
                 runtime_command_fn ready, void *ready_arg, int *child_status)
 {
     return run_loop(cfg, handler, ctx, NULL, ready, ready_arg, child_status);
+}
+
+/* The process's loop: made by the first runtime_shared_loop, freed by
+ * runtime_shared_loop_free. */
+static uv_loop_t *shared_loop;
+
+struct uv_loop_s *runtime_shared_loop(void)
+{
+    if (!shared_loop) {
+        shared_loop = runtime_loop_new();
+        MOCK_ASSERT(shared_loop != NULL);
+    }
+    return shared_loop;
+}
+
+void runtime_shared_loop_free(void)
+{
+    /* Lets the loop finish closing what was closed on it last (an engine's
+     * connections, closed by app_dispose), then frees it. */
+    if (runtime_loop_free(shared_loop, 5000) == 0)
+        shared_loop = NULL;
+}
+
+struct uv_loop_s *runtime_loop_new(void)
+{
+    uv_loop_t *loop = xmalloc(sizeof *loop);
+    if (uv_loop_init(loop) != 0) {
+        free(loop);
+        return NULL;
+    }
+    return loop;
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    bool *expired = t->data;
+    *expired = true;
+}
+
+int runtime_loop_run_until(struct uv_loop_s *loop, const bool *flag, unsigned timeout_ms)
+{
+    bool expired = false;
+    uv_timer_t deadline;
+    uv_timer_init(loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, timeout_ms, 0);
+    while (!*flag && !expired)
+        uv_run(loop, UV_RUN_ONCE);
+    /* The timer lives on this stack frame: closed and let go before return. */
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    return *flag ? 0 : -1;
+}
+
+static void on_linger_deadline(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+int runtime_loop_free(struct uv_loop_s *loop, unsigned timeout_ms)
+{
+    if (!loop)
+        return 0;
+    uv_timer_t deadline;
+    uv_timer_init(loop, &deadline);
+    uv_timer_start(&deadline, on_linger_deadline, timeout_ms, 0);
+    uv_unref((uv_handle_t *)&deadline); /* alone, it does not keep the loop alive */
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    if (uv_loop_close(loop) != 0) {
+        log_msg(LOG_WARN, "event loop closed with handles still open");
+        return -1;
+    }
+    free(loop);
+    return 0;
 }

@@ -8,6 +8,8 @@
 #include "config.h"
 #include "server.h"
 
+#include <stdbool.h>
+
 /* Called once the server listens, with its URL ("http://127.0.0.1:54321").
  * Returns 0 to serve, or -1 to shut down at once (runtime_serve returns 1). */
 typedef int (*runtime_ready_fn)(void *arg, const char *url);
@@ -40,5 +42,25 @@ typedef int (*runtime_command_fn)(void *arg, const char *url, runtime_command_t 
  * run or tried, 1 when the server could not listen or ready refused. */
 int runtime_run(const mock_config_t *cfg, server_handler_fn handler, void *ctx,
                 runtime_command_fn ready, void *ready_arg, int *child_status);
+
+/* The loop runtime_serve and runtime_run serve on, made on first use, so
+ * that what must live on it (the database engine's connections) can be built
+ * before serving starts. It outlives them: once whatever was built on it is
+ * closed, runtime_shared_loop_free runs it until the closes are done and
+ * frees it (a no-op when it was never made). */
+struct uv_loop_s *runtime_shared_loop(void);
+void runtime_shared_loop_free(void);
+
+/* A loop of its own, for tools and tests that drive loop-based code (the
+ * database engine's connections) without a server. The caller ends it with
+ * runtime_loop_free. */
+struct uv_loop_s *runtime_loop_new(void);
+/* Runs the loop until *flag is true (set by a callback on the loop) or
+ * timeout_ms passed. Returns 0 when the flag was set, -1 on timeout. */
+int runtime_loop_run_until(struct uv_loop_s *loop, const bool *flag, unsigned timeout_ms);
+/* Runs the loop until every handle has closed (at most timeout_ms), then
+ * closes and frees it. Returns 0, or -1 when handles were still open (the
+ * loop is then leaked rather than freed under them). NULL is a no-op. */
+int runtime_loop_free(struct uv_loop_s *loop, unsigned timeout_ms);
 
 #endif

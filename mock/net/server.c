@@ -79,13 +79,23 @@ struct conn {
     size_t writes;  /* uv_write requests in flight */
     bool reading;
     bool eof;
-    /* A response held back by delay_ms: its bytes (owned), what to act out,
-     * and whether the connection closes after it. While `held`, no further
-     * request is parsed, so pipelined responses stay in order. */
+    /* The request being answered and its response. They live here, not on
+     * a stack, so that a handler can finish the response later
+     * (mock_deferral_t): until it completes, `req` (with the arena) and
+     * `resp` stay put, even after the client went away. */
+    mock_request_t req;
+    mock_response_t resp;
+    uint64_t start_ns; /* when the request was parsed (access log duration) */
+    /* A response is outstanding: the handler's owner has not completed it
+     * (`awaiting`), or it waits out a fault rule's delay_ms on the `delay`
+     * timer. Either way `req`, `resp` and the arena stay as they are, and
+     * the response is serialised only when it goes out (so that it says
+     * "Connection: close" when a shutdown began meanwhile). While `held`,
+     * no further request is parsed, so pipelined responses stay in order;
+     * input is still read (bounded) so that a client that goes away is
+     * noticed. */
     bool held;
-    buf_t held_out;
-    mock_fault_t held_fault;
-    bool held_close;
+    bool awaiting;
     bool reset_after_writes; /* connection_reset once the queued writes are out */
 };
 
@@ -142,11 +152,10 @@ static void stop_timer(conn_t *c)
     uv_timer_stop(&c->timer);
 }
 
-static void on_conn_closed(uv_handle_t *h)
+/* Frees c once its handles are closed and no owner may still fill its
+ * response (an awaiting connection is freed by on_completed). */
+static void conn_free(conn_t *c)
 {
-    conn_t *c = h->data;
-    if (--c->open_handles > 0)
-        return;
     server_t *srv = c->srv;
     if (c->prev)
         c->prev->next = c->next;
@@ -158,9 +167,25 @@ static void on_conn_closed(uv_handle_t *h)
     http_parser_free(c->parser);
     arena_free(c->arena);
     buf_dispose(&c->pending);
-    buf_dispose(&c->held_out);
+    mock_response_dispose(&c->resp); /* one held for its delay */
     free(c);
     server_maybe_done(srv);
+}
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    if (--c->open_handles > 0 || c->awaiting)
+        return;
+    conn_free(c);
+}
+
+/* The client went away or the server gave up on it: the owner of a pending
+ * response hears that its answer will be thrown away. */
+static void cancel_pending(conn_t *c)
+{
+    if (c->awaiting)
+        mock_response_cancel(&c->resp);
 }
 
 static void conn_close(conn_t *c)
@@ -168,6 +193,7 @@ static void conn_close(conn_t *c)
     if (c->state == CONN_CLOSING)
         return;
     c->state = CONN_CLOSING;
+    cancel_pending(c);
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
     uv_close((uv_handle_t *)&c->delay, on_conn_closed);
@@ -180,6 +206,7 @@ static void conn_reset(conn_t *c)
     if (c->state == CONN_CLOSING)
         return;
     c->state = CONN_CLOSING;
+    cancel_pending(c);
     if (uv_tcp_close_reset(&c->tcp, on_conn_closed) < 0)
         uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
@@ -412,20 +439,11 @@ static void conn_deliver(conn_t *c, buf_t *out, mock_fault_t fault, bool close)
     conn_finish(c);
 }
 
-static void on_delay(uv_timer_t *t)
+/* The outstanding response went out: go on with what was pipelined behind it. */
+static void conn_resume(conn_t *c)
 {
-    conn_t *c = t->data;
-    if (c->state != CONN_OPEN || !c->held)
+    if (c->state != CONN_OPEN)
         return;
-    c->held = false;
-    buf_t out = c->held_out;
-    buf_init(&c->held_out);
-    bool close = c->held_close || c->srv->shutting_down;
-    bool stop = close || c->held_fault != MOCK_FAULT_NONE;
-    conn_deliver(c, &out, c->held_fault, close);
-    if (stop || c->state != CONN_OPEN)
-        return;
-    /* Go on with what was pipelined behind the held response. */
     arm_idle(c);
     if (c->pending.len > 0)
         conn_process(c);
@@ -436,36 +454,24 @@ static void on_delay(uv_timer_t *t)
         read_start(c);
 }
 
-/* Answers one request. Returns true when the connection takes no further
- * request now: it closes, acts out a fault, or holds a delayed response. */
-static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_ns)
+/* The access log line (and the explain text at debug level) of the
+ * completed response c->resp. */
+static void log_answer(conn_t *c)
 {
-    server_t *srv = c->srv;
-    mock_response_t resp;
-    mock_response_init(&resp);
-    srv->handler(srv->ctx, req, &resp);
-    bool close = resp.close || !req->keep_alive || srv->shutting_down;
-    buf_t out;
-    buf_init(&out);
-    mock_fault_t fault = resp.fault;
-    if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY) {
-        close = http_response_serialize(&resp, req->http_minor, close, &out);
-    } else if (fault == MOCK_FAULT_RANDOM_DATA_THEN_CLOSE) {
-        out = resp.body; /* the bytes to send instead of a response */
-        buf_init(&resp.body);
-    }
-    double ms = (double)(uv_hrtime() - start_ns) / 1e6;
+    const mock_request_t *req = &c->req;
+    const mock_response_t *resp = &c->resp;
+    double ms = (double)(uv_hrtime() - c->start_ns) / 1e6;
     /* The handler names what it answered with: the error code, the rule, and
      * the connection fault acted out instead of a response (status 0). */
-    const mock_outcome_t *o = &resp.outcome;
-    log_access(req->method, req->target, o->fault ? 0 : resp.status, o->code, o->rule, o->fault,
+    const mock_outcome_t *o = &resp->outcome;
+    log_access(req->method, req->target, o->fault ? 0 : resp->status, o->code, o->rule, o->fault,
                ms);
     if (o->explain && log_enabled(LOG_DEBUG)) {
         /* The words are built only at debug level. */
         mock_explain_subject_t s = {
             .method = req->method,
             .path = req->path,
-            .status = o->fault ? 0 : resp.status,
+            .status = o->fault ? 0 : resp->status,
             .code = o->code,
             .role = o->role,
             .key = o->key,
@@ -478,28 +484,104 @@ static bool answer_request(conn_t *c, const mock_request_t *req, uint64_t start_
         log_msg(LOG_DEBUG, "explain: %s", buf_cstr(&why));
         buf_dispose(&why);
     }
-    uint32_t delay = resp.delay_ms;
-    mock_response_dispose(&resp);
-    if (delay > 0) {
-        /* Real time, whatever the scenario clock; the loop serves others. */
-        c->held = true;
-        c->held_out = out;
-        c->held_fault = fault;
-        c->held_close = close;
-        stop_timer(c);
-        if (c->reading)
-            uv_read_stop((uv_stream_t *)&c->tcp);
-        c->reading = false;
-        /* The loop's cached time may lag behind the clock by what this
-         * iteration spent so far, and libuv truncates it to milliseconds:
-         * refresh it and add one so that the wait is never shorter than
-         * delay_ms of real time. */
-        uv_update_time(srv->loop);
-        uv_timer_start(&c->delay, on_delay, (uint64_t)delay + 1, 0);
-        return true;
+}
+
+/* Serialises c->resp and puts it on the wire, or acts out its fault.
+ * Returns true when the connection takes no further request now. */
+static bool deliver_response(conn_t *c)
+{
+    mock_response_t *resp = &c->resp;
+    bool close = resp->close || !c->req.keep_alive || c->srv->shutting_down;
+    buf_t out;
+    buf_init(&out);
+    mock_fault_t fault = resp->fault;
+    if (fault == MOCK_FAULT_NONE || fault == MOCK_FAULT_TRUNCATED_BODY) {
+        close = http_response_serialize(resp, c->req.http_minor, close, &out);
+    } else if (fault == MOCK_FAULT_RANDOM_DATA_THEN_CLOSE) {
+        out = resp->body; /* the bytes to send instead of a response */
+        buf_init(&resp->body);
     }
+    mock_response_dispose(resp);
     conn_deliver(c, &out, fault, close);
     return close || fault != MOCK_FAULT_NONE;
+}
+
+static void on_delay(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    if (c->state != CONN_OPEN || !c->held)
+        return;
+    c->held = false;
+    bool stop = deliver_response(c);
+    arena_reset(c->arena);
+    if (!stop)
+        conn_resume(c);
+}
+
+/* The response c->resp is complete: logged now, written now or after its
+ * delay_ms. Returns true when the connection takes no further request now:
+ * it closes, acts out a fault, or holds the response for its delay. */
+static bool respond(conn_t *c)
+{
+    log_answer(c);
+    uint32_t delay = c->resp.delay_ms;
+    if (delay == 0)
+        return deliver_response(c);
+    /* Real time, whatever the scenario clock; the loop serves others. */
+    c->held = true;
+    stop_timer(c);
+    /* The loop's cached time may lag behind the clock by what this
+     * iteration spent so far, and libuv truncates it to milliseconds:
+     * refresh it and add one so that the wait is never shorter than
+     * delay_ms of real time. */
+    uv_update_time(c->srv->loop);
+    uv_timer_start(&c->delay, on_delay, (uint64_t)delay + 1, 0);
+    return true;
+}
+
+/* The last step of a deferred response (mock_response_complete): write it
+ * and go on with the connection, or, when the client went away meanwhile,
+ * log it and let the connection go. */
+static void on_completed(void *arg, mock_response_t *resp)
+{
+    (void)resp;
+    conn_t *c = arg;
+    c->awaiting = false;
+    if (c->state != CONN_OPEN) {
+        /* Its answer is thrown away, but it was answered: logged as such. */
+        log_answer(c);
+        mock_response_dispose(&c->resp);
+        arena_reset(c->arena);
+        if (c->state == CONN_CLOSING && c->open_handles == 0)
+            conn_free(c);
+        return;
+    }
+    c->held = false;
+    bool stop = respond(c);
+    if (c->held)
+        return; /* its delay_ms first */
+    arena_reset(c->arena);
+    if (!stop)
+        conn_resume(c);
+}
+
+/* Answers the request in c->req. Returns true when the connection takes no
+ * further request now: it closes, acts out a fault, or a response is
+ * outstanding (deferred by the handler or held for its delay). */
+static bool answer_request(conn_t *c, uint64_t start_ns)
+{
+    server_t *srv = c->srv;
+    c->start_ns = start_ns;
+    mock_response_init(&c->resp);
+    srv->handler(srv->ctx, &c->req, &c->resp);
+    if (mock_response_pending(&c->resp)) {
+        c->held = true;
+        c->awaiting = true;
+        stop_timer(c);
+        mock_response_then(&c->resp, on_completed, c);
+        return true;
+    }
+    return respond(c);
 }
 
 /* Parses and answers as many requests as `data` holds. Returns the bytes
@@ -511,10 +593,10 @@ static size_t conn_feed(conn_t *c, const char *data, size_t len)
     while (c->state == CONN_OPEN && !c->held && off < len) {
         if (c->queued > MOCK_MAX_PENDING_WRITE_BYTES)
             break;
-        mock_request_t req;
         size_t used = 0;
         uint64_t start = uv_hrtime();
-        http_result_t r = http_parser_feed(c->parser, c->arena, data + off, len - off, &used, &req);
+        http_result_t r =
+            http_parser_feed(c->parser, c->arena, data + off, len - off, &used, &c->req);
         off += used;
         if (r == HTTP_RESULT_ERROR) {
             answer_error(c);
@@ -529,11 +611,13 @@ static size_t conn_feed(conn_t *c, const char *data, size_t len)
             }
             break;
         }
-        bool stop = answer_request(c, &req, start);
+        bool stop = answer_request(c, start);
+        if (c->held)
+            return off; /* the request's arena stays until its answer went out */
         /* The response is serialised: nothing refers to the arena any more. */
         arena_reset(c->arena);
         if (stop)
-            return c->held ? off : len;
+            return len;
         arm_idle(c);
     }
     return off;
@@ -584,7 +668,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         if (c->state == CONN_OPEN && used < n)
             buf_append(&c->pending, b->base + used, n - used);
     }
-    if (c->state == CONN_OPEN && c->queued > MOCK_MAX_PENDING_WRITE_BYTES && c->reading) {
+    /* Back-pressure: responses not yet written, or input piling up behind
+     * an outstanding response (read only to notice a client going away). */
+    if (c->state == CONN_OPEN && c->reading &&
+        (c->queued > MOCK_MAX_PENDING_WRITE_BYTES ||
+         (c->held && c->pending.len >= SERVER_READ_BYTES))) {
         uv_read_stop(s);
         c->reading = false;
     }
@@ -643,7 +731,6 @@ static void on_connection(uv_stream_t *listener, int status)
     c->tcp.data = c;
     c->timer.data = c;
     c->delay.data = c;
-    buf_init(&c->held_out);
     c->open_handles = 3;
     c->next = srv->conns;
     if (srv->conns)

@@ -8,7 +8,9 @@
 #include "clock.h"
 #include "fuzzy.h"
 #include "gateway.h"
+#include "pgrst_guc.h"
 #include "pgrst_query.h"
+#include "pgrst_txvars.h"
 #include "urlcodec.h"
 #include "xalloc.h"
 
@@ -17,10 +19,14 @@
 #include <string.h>
 #include <strings.h>
 
-/* One /rest/v1 request on its way through the PostgREST layer; lives on
- * rest_handle's stack. */
+/* One /rest/v1 request on its way through the PostgREST layer. It lives in
+ * the request arena, not on rest_handle's stack: an engine that finishes
+ * later (engine.h) keeps pointers into it (the statement, its result, the
+ * error) until its callback ran, and the flow resumes from there
+ * (on_engine_done). */
 typedef struct rest_flow {
-    const rest_env_t *renv; /* what the router lent for this request */
+    rest_env_t env;         /* what the router lent, copied: it lends it for the call only */
+    const rest_env_t *renv; /* &env */
     const scenario_t *sc;
     const mock_request_t *req;
     arena_t *arena; /* the request's arena */
@@ -37,10 +43,21 @@ typedef struct rest_flow {
     bool role_is_anon;
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     bool threw;       /* PostgREST would have thrown, not answered (render_exception) */
-    long long lower;  /* the read's range (read_range): first row */
-    long long limit;  /* rows at most, -1: unbounded */
+    pgrst_error_t err;
+    long long lower;         /* the read's range (read_range): first row */
+    long long limit;         /* rows at most, -1: unbounded */
     mock_explain_t *explain; /* resp->outcome.explain, filled on the way (explain.h) */
+    /* The statement the engine runs, and where it reports. */
+    engine_request_t ereq;
+    engine_result_t eres;
+    engine_op_t op;
+    bool engine_done; /* its callback ran */
+    int engine_rc;
+    bool waiting; /* rest_handle returned: the callback resumes the flow */
 } rest_flow_t;
+
+/* dispatch's answer when the engine will finish later. */
+#define REST_PENDING 1
 
 static void render_error(rest_flow_t *c, const pgrst_error_t *err)
 {
@@ -411,22 +428,44 @@ static void respond_write(rest_flow_t *c, engine_op_t op, const engine_result_t 
         rest_content_type(c);
 }
 
-typedef struct completion {
-    bool done;
-    int rc;
-} completion_t;
+/* Status and headers from the engine's report, once it finished. */
+static int statement_answer(rest_flow_t *c)
+{
+    if (c->engine_rc < 0)
+        return -1;
+    if (c->op == ENGINE_READ)
+        respond_read(c, &c->eres, &c->err);
+    else
+        respond_write(c, c->op, &c->eres);
+    /* response.status / response.headers set by the statement (database
+     * engine), except on the 416 that respond_read answered itself. */
+    if ((c->eres.guc_status || c->eres.guc_headers) && c->resp->status != 416 &&
+        pgrst_guc_apply(c->eres.guc_status, c->eres.guc_headers, c->arena, c->resp, &c->err) < 0)
+        return -1;
+    return 0;
+}
+
+static void rest_finish(rest_flow_t *c, int rc);
 
 static void on_engine_done(void *arg, int rc)
 {
-    completion_t *cp = arg;
-    cp->done = true;
-    cp->rc = rc;
+    rest_flow_t *c = arg;
+    c->engine_done = true;
+    c->engine_rc = rc;
+    if (!c->waiting)
+        return; /* within engine_execute: run_statement goes on */
+    /* Later, on the loop: the rest of the flow, then the layers above. */
+    rest_finish(c, statement_answer(c));
+    mock_response_complete(c->resp);
 }
 
-/* Hands the statement to the engine and answers from its result. */
+/* Hands the statement to the engine and answers from its result: 0 or -1
+ * when the engine finished within engine_execute (the memory engine always
+ * does), REST_PENDING when it finishes later. */
 static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
 {
-    engine_request_t req = {
+    c->op = op;
+    c->ereq = (engine_request_t){
         .op = op,
         .arena = c->arena,
         .relation = c->relation,
@@ -442,23 +481,21 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .auth_uid = c->who.sub,
         .now_us = c->renv->now_us,
     };
-    engine_result_t res;
-    memset(&res, 0, sizeof res);
-    res.body = &c->resp->body;
-    res.explain = c->explain;
-    completion_t cp = {0};
-    engine_execute(c->engine, &req, &res, err, on_engine_done, &cp);
-    /* The HTTP layer answers synchronously today, so every engine must have
-     * completed by now; an engine that completes later needs the server to
-     * hold the response until it does. */
-    MOCK_ASSERT(cp.done);
-    if (cp.rc < 0)
-        return -1;
-    if (op == ENGINE_READ)
-        respond_read(c, &res, err);
-    else
-        respond_write(c, op, &res);
-    return 0;
+    if (c->engine->ops->uses_request_vars) {
+        c->ereq.method = c->req->method;
+        c->ereq.path = arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation));
+        c->ereq.headers_json = pgrst_headers_json(c->arena, c->req);
+        c->ereq.cookies_json = pgrst_cookies_json(c->arena, c->req);
+    }
+    memset(&c->eres, 0, sizeof c->eres);
+    c->eres.body = &c->resp->body;
+    c->eres.explain = c->explain;
+    engine_execute(c->engine, &c->ereq, &c->eres, err, on_engine_done, c);
+    if (!c->engine_done) {
+        c->waiting = true;
+        return REST_PENDING;
+    }
+    return statement_answer(c);
 }
 
 static void do_options(rest_flow_t *c)
@@ -488,6 +525,12 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
     if (negotiate_schema(c, err) < 0)
         return -1;
+    /* getAction: a routine takes HEAD, GET, POST and OPTIONS; any other
+     * method, known or not, is InvalidRpcMethod (PGRST101, 405) before a
+     * relation's UnsupportedMethod (PGRST117) is considered. */
+    if (routine && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+        strcmp(method, "POST") != 0 && strcmp(method, "OPTIONS") != 0)
+        return pgrst_error_setf(err, "PGRST101", "Cannot use the %s method on RPC", method);
     bool known = false;
     for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0]; i++)
         known = known || strcmp(method, known_methods[i]) == 0;
@@ -588,50 +631,24 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
     return run_statement(c, op, err);
 }
 
-void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *rel_path,
-                 mock_response_t *resp)
+/* The flow's end, once its answer is known: the error rendered, the outcome
+ * named, what the flow held released. */
+static void rest_finish(rest_flow_t *c, int rc)
 {
-    rest_flow_t c;
-    memset(&c, 0, sizeof c);
-    c.renv = renv;
-    c.sc = renv->sc;
-    c.req = req;
-    c.arena = req->arena;
-    c.resp = resp;
-    c.engine = renv->engine;
-    pgrst_error_t err;
-    pgrst_error_init(&err);
-    /* Every journaled request gets one: the header is a few hundred bytes
-     * zeroed in the request arena; the engine fills the rest. */
-    c.explain = arena_alloc(c.arena, sizeof *c.explain);
-    mock_explain_init(c.explain);
-    resp->outcome.explain = c.explain;
-
-    if (gateway_admit(c.sc, req, gateway_query_apikey(c.arena, req->query), &c.who, resp) != 0) {
-        resp->outcome.key = gateway_key_name(c.who.key);
-        return;
-    }
-    const mock_config_t *cfg = renv->cfg;
-    int64_t now_unix = renv->now_us / 1000000 + MOCK_PG_EPOCH_UNIX;
-    int rc = gateway_authenticate_cached(c.sc, req, now_unix, cfg ? cfg->jwt_secret : NULL,
-                                         renv->jwt_cache, &c.who, &err);
-    c.role_is_anon = c.who.role && strcmp(c.who.role, "anon") == 0;
-    if (rc == 0) {
-        mock_response_add_header(resp, "Server", pgrst_server_header(c.sc->postgrest_version));
-        rc = dispatch(&c, rel_path, &err);
-    }
-    if (rc < 0 && c.threw) {
-        render_exception(&c);
+    const mock_request_t *req = c->req;
+    mock_response_t *resp = c->resp;
+    if (rc < 0 && c->threw) {
+        render_exception(c);
     } else if (rc < 0) {
-        render_error(&c, &err);
-        resp->outcome.code = arena_strdup(c.arena, err.code);
+        render_error(c, &c->err);
+        resp->outcome.code = arena_strdup(c->arena, c->err.code);
     }
     if (!resp->outcome.key)
-        resp->outcome.key = c.who.user_jwt ? "user" : gateway_key_name(c.who.key);
-    if (c.who.role)
-        resp->outcome.role = arena_strdup(c.arena, c.who.role);
-    c.explain->source = (uint8_t)c.who.source;
-    if (mock_request_header(req, "origin") && !c.threw) {
+        resp->outcome.key = c->who.user_jwt ? "user" : gateway_key_name(c->who.key);
+    if (c->who.role)
+        resp->outcome.role = arena_strdup(c->arena, c->who.role);
+    c->explain->source = (uint8_t)c->who.source;
+    if (mock_request_header(req, "origin") && !c->threw) {
         /* PostgREST's own CORS middleware, for requests that reach it (the
          * gateway's Access-Control-Allow-Origin comes on top; PostgREST's CorsSpec.hs). */
         mock_response_add_header(resp, "Access-Control-Expose-Headers",
@@ -639,7 +656,50 @@ void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *
                                  "Content-Type, Date, Location, Server, Transfer-Encoding, "
                                  "Range-Unit");
     }
-    rest_body_dispose(&c.body);
-    gateway_identity_dispose(&c.who);
-    pgrst_error_dispose(&err);
+    rest_body_dispose(&c->body);
+    gateway_identity_dispose(&c->who);
+    pgrst_error_dispose(&c->err);
+}
+
+void rest_handle(const rest_env_t *renv, const mock_request_t *req, const char *rel_path,
+                 mock_response_t *resp)
+{
+    rest_flow_t *c = arena_calloc(req->arena, 1, sizeof *c);
+    c->env = *renv;
+    /* The Date value is the instance's and changes with the second. */
+    c->env.http_date = arena_strdup(req->arena, renv->http_date);
+    c->renv = &c->env;
+    c->sc = renv->sc;
+    c->req = req;
+    c->arena = req->arena;
+    c->resp = resp;
+    c->engine = renv->engine;
+    pgrst_error_init(&c->err);
+    /* Every journaled request gets one: the header is a few hundred bytes
+     * zeroed in the request arena; the engine fills the rest. */
+    c->explain = arena_alloc(c->arena, sizeof *c->explain);
+    mock_explain_init(c->explain);
+    resp->outcome.explain = c->explain;
+
+    if (gateway_admit(c->sc, req, gateway_query_apikey(c->arena, req->query), &c->who, resp) != 0) {
+        resp->outcome.key = gateway_key_name(c->who.key);
+        gateway_identity_dispose(&c->who);
+        pgrst_error_dispose(&c->err);
+        return;
+    }
+    const mock_config_t *cfg = renv->cfg;
+    int64_t now_unix = renv->now_us / 1000000 + MOCK_PG_EPOCH_UNIX;
+    int rc = gateway_authenticate_cached(c->sc, req, now_unix, cfg ? cfg->jwt_secret : NULL,
+                                         renv->jwt_cache, &c->who, &c->err);
+    c->role_is_anon = c->who.role && strcmp(c->who.role, "anon") == 0;
+    if (rc == 0) {
+        mock_response_add_header(resp, "Server", pgrst_server_header(c->sc->postgrest_version));
+        rc = dispatch(c, rel_path, &c->err);
+    }
+    if (rc == REST_PENDING) {
+        /* The engine answers later: the server holds the response. */
+        mock_response_defer(resp, NULL, NULL);
+        return;
+    }
+    rest_finish(c, rc);
 }

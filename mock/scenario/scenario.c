@@ -20,14 +20,17 @@
  * - rules are appended (base rules first).
  * Positions of merged items keep pointing into the file they came from. */
 #include "scenario.h"
+#include "scenario_sql.h"
 
 #include "caps.h"
 #include "fuzzy.h"
+#include "glob.h"
 #include "jsonc.h"
 #include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -94,15 +97,18 @@ void scenario_error_format(const scenario_error_t *err, char *out, size_t out_le
 
 /* ---- the loader ---- */
 
+struct chain;
+
 typedef struct loader {
     scenario_t *s;
     scenario_error_t *err;
     const jsonc_doc_t *doc;
-    const char *file;       /* borrowed from s->files */
-    scenario_errors_t *all; /* scenario_load_all: every error, and go on; else NULL */
+    const char *file;          /* borrowed from s->files */
+    scenario_errors_t *all;    /* scenario_load_all: every error, and go on; else NULL */
+    const struct chain *chain; /* where files may come from ("extends", "sql") */
 } loader_t;
 
-static void errors_add(scenario_errors_t *all, const scenario_error_t *e)
+void scenario_errors_add(scenario_errors_t *all, const scenario_error_t *e)
 {
     if (all->count < MOCK_MAX_REPORTED_ERRORS)
         all->items[all->count++] = *e;
@@ -143,7 +149,7 @@ static int fail_at(const loader_t *L, size_t offset, const char *fmt, ...)
     if (!L->all || L->all->count + L->all->more == 0)
         *L->err = e;
     if (L->all)
-        errors_add(L->all, &e);
+        scenario_errors_add(L->all, &e);
     va_end(ap);
     return -1;
 }
@@ -456,6 +462,15 @@ void scenario_free(scenario_t *s)
     free(s->tables);
     cJSON_Delete(s->rules);
     free(s->rule_pos);
+    for (size_t i = 0; i < s->sql_file_count; i++)
+        free(s->sql_files[i].text);
+    free(s->sql_files);
+    for (size_t i = 0; i < s->notice_count; i++)
+        free(s->notices[i].message);
+    free(s->notices);
+    for (size_t i = 0; i < s->rule_field_count; i++)
+        free(s->rule_fields[i].path);
+    free(s->rule_fields);
     free_strings(s->files, s->file_count);
     free(s);
 }
@@ -492,6 +507,8 @@ static scenario_t *scenario_with_defaults(void)
     add_role(s, "service_role", true);
     s->auto_reload = true;
     s->auto_reload_after_ms = 120000;
+    s->mfa_max_enrolled_factors = 10;
+    s->mfa_totp_enroll_enabled = s->mfa_totp_verify_enabled = true;
     return s;
 }
 
@@ -899,77 +916,98 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
         check_ident(L, off_of(vn), "column name", c->name) != 0)
         return -1;
     snprintf(where, sizeof where, "column \"%s\" of table \"%s\"", c->name, table);
+    /* From here on every field is checked on its own: scenario_load_all
+     * reports each wrong field of the column, not the first only. */
+    int rc = 0;
     if (check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     v = member(j, n, "type", &vn);
-    if (!v)
-        return fail_at(L, off_of(n), "%s has no \"type\"", where);
-    if (want_string(L, v, vn, "type", where, false, &c->type) != 0 ||
-        check_type(L, off_of(vn), c->type, where) != 0)
-        return -1;
-    c->type_pos = pos_at(L, off_of(vn));
+    if (!v) {
+        fail_at(L, off_of(n), "%s has no \"type\"", where);
+        GO_ON_OR_RETURN(L, rc);
+    } else if (want_string(L, v, vn, "type", where, false, &c->type) != 0 ||
+               check_type(L, off_of(vn), c->type, where) != 0) {
+        GO_ON_OR_RETURN(L, rc);
+    } else {
+        c->type_pos = pos_at(L, off_of(vn));
+    }
     const jsonc_node_t *nullable_node;
     const cJSON *nullable = member(j, n, "nullable", &nullable_node);
     if (nullable && want_bool(L, nullable, nullable_node, "nullable", where, &c->nullable) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "primary_key", &vn)) &&
         want_bool(L, v, vn, "primary_key", where, &c->primary_key) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if (c->primary_key) {
         /* Postgres: "conflicting NULL/NOT NULL declarations" for NULL PRIMARY KEY. */
-        if (nullable && c->nullable)
-            return fail_at(L, off_of(nullable_node),
-                           "conflicting NULL/NOT NULL declarations for %s (a primary key is "
-                           "never nullable)",
-                           where);
+        if (nullable && c->nullable && cJSON_IsBool(nullable)) {
+            fail_at(L, off_of(nullable_node),
+                    "conflicting NULL/NOT NULL declarations for %s (a primary key is "
+                    "never nullable)",
+                    where);
+            GO_ON_OR_RETURN(L, rc);
+        }
         c->nullable = false;
     }
     if ((v = member(j, n, "unique", &vn)) && want_bool(L, v, vn, "unique", where, &c->unique) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     if ((v = member(j, n, "in_schema_cache", &vn)) &&
         want_bool(L, v, vn, "in_schema_cache", where, &c->in_schema_cache) != 0)
-        return -1;
+        GO_ON_OR_RETURN(L, rc);
     const jsonc_node_t *default_node;
     const cJSON *def = member(j, n, "default", &default_node);
     if (def) {
-        if (check_default(L, def, default_node, where) != 0)
-            return -1;
-        c->default_pos = pos_at(L, off_of(default_node));
-        if (!cJSON_IsNull(def))
-            c->default_value = cJSON_Duplicate(def, true);
+        if (check_default(L, def, default_node, where) != 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->default_pos = pos_at(L, off_of(default_node));
+            if (!cJSON_IsNull(def))
+                c->default_value = cJSON_Duplicate(def, true);
+        }
     }
     if ((v = member(j, n, "identity", &vn))) {
         static const char *const kinds[] = {"always", "by default"};
         char what[200];
         snprintf(what, sizeof what, "\"identity\" in %s", where);
-        if (want_choice(L, v, vn, what, kinds, 2) < 0)
-            return -1;
-        c->identity = xstrdup(v->valuestring);
-        if (c->default_value)
-            return fail_at(L, off_of(vn), "both default and identity specified for %s", where);
+        if (want_choice(L, v, vn, what, kinds, 2) < 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->identity = xstrdup(v->valuestring);
+            if (c->default_value) {
+                fail_at(L, off_of(vn), "both default and identity specified for %s", where);
+                GO_ON_OR_RETURN(L, rc);
+            }
+        }
     }
     if ((v = member(j, n, "references", &vn))) {
-        if (want_string(L, v, vn, "references", where, false, &c->references) != 0)
-            return -1;
-        if (!reference_ok(c->references))
-            return fail_at(L, off_of(vn),
-                           "\"references\" in %s must look like \"table(column)\" or "
-                           "\"schema.table(column)\", not \"%s\"",
-                           where, c->references);
-        c->references_pos = pos_at(L, off_of(vn));
+        if (want_string(L, v, vn, "references", where, false, &c->references) != 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else if (!reference_ok(c->references)) {
+            fail_at(L, off_of(vn),
+                    "\"references\" in %s must look like \"table(column)\" or "
+                    "\"schema.table(column)\", not \"%s\"",
+                    where, c->references);
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->references_pos = pos_at(L, off_of(vn));
+        }
     }
     if ((v = member(j, n, "on_delete", &vn))) {
         /* The referential actions of CREATE TABLE ... REFERENCES ... ON DELETE
          * (set default is not modelled). */
         static const char *const actions[] = {"cascade", "set null", "restrict", "no action"};
+        const jsonc_node_t *ref_node;
         char what[200];
         snprintf(what, sizeof what, "\"on_delete\" in %s", where);
-        if (want_choice(L, v, vn, what, actions, 4) < 0)
-            return -1;
-        if (!c->references)
-            return fail_at(L, off_of(vn), "\"on_delete\" in %s needs \"references\"", where);
-        c->on_delete = xstrdup(v->valuestring);
-        c->on_delete_pos = pos_at(L, off_of(vn));
+        if (want_choice(L, v, vn, what, actions, 4) < 0) {
+            GO_ON_OR_RETURN(L, rc);
+        } else if (!member(j, n, "references", &ref_node)) {
+            fail_at(L, off_of(vn), "\"on_delete\" in %s needs \"references\"", where);
+            GO_ON_OR_RETURN(L, rc);
+        } else {
+            c->on_delete = xstrdup(v->valuestring);
+            c->on_delete_pos = pos_at(L, off_of(vn));
+        }
     }
     if ((v = member(j, n, "fk_name", &vn))) {
         if (want_string(L, v, vn, "fk_name", where, false, &c->fk_name) != 0)
@@ -979,10 +1017,11 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
     }
     if ((v = member(j, n, "check", &vn))) {
         if (want_string(L, v, vn, "check", where, false, &c->check) != 0)
-            return -1;
-        c->check_pos = pos_at(L, off_of(vn));
+            GO_ON_OR_RETURN(L, rc);
+        else
+            c->check_pos = pos_at(L, off_of(vn));
     }
-    return 0;
+    return rc;
 }
 
 static int apply_columns(loader_t *L, scenario_table_t *t, const cJSON *j, const jsonc_node_t *n)
@@ -1586,6 +1625,37 @@ static int apply_on_signup(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     return 0;
 }
 
+/* auth.mfa: {"max_enrolled_factors": N, "totp": {"enroll_enabled": B,
+ * "verify_enabled": B}}, config.toml's [auth.mfa] names. Keys given
+ * override the base's. */
+static int apply_mfa(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    static const char *const keys[] = {"max_enrolled_factors", "totp"};
+    static const char *const totp_keys[] = {"enroll_enabled", "verify_enabled"};
+    scenario_t *s = L->s;
+    const char *where = "auth.mfa";
+    if (want_object(L, j, n, where) != 0 || check_keys(L, j, n, keys, 2, where) != 0)
+        return -1;
+    const jsonc_node_t *vn, *tn;
+    const cJSON *v = member(j, n, "max_enrolled_factors", &vn);
+    if (v && want_int(L, v, vn, "max_enrolled_factors", where, 1, 1000,
+                      &s->mfa_max_enrolled_factors) != 0)
+        return -1;
+    const cJSON *t = member(j, n, "totp", &tn);
+    if (!t)
+        return 0;
+    where = "auth.mfa.totp";
+    if (want_object(L, t, tn, where) != 0 || check_keys(L, t, tn, totp_keys, 2, where) != 0)
+        return -1;
+    if ((v = member(t, tn, "enroll_enabled", &vn)) &&
+        want_bool(L, v, vn, "enroll_enabled", where, &s->mfa_totp_enroll_enabled) != 0)
+        return -1;
+    if ((v = member(t, tn, "verify_enabled", &vn)) &&
+        want_bool(L, v, vn, "verify_enabled", where, &s->mfa_totp_verify_enabled) != 0)
+        return -1;
+    return 0;
+}
+
 /* ---- auth.signing_keys ---- */
 
 /* Refuses (and frees) a key not of the kind alg needs: P-256 for ES256, RSA
@@ -1841,9 +1911,17 @@ static int apply_signing_keys(loader_t *L, const cJSON *j, const jsonc_node_t *n
 
 static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"jwt_secret",      "anon_key",      "service_role_key",
-                                       "publishable_key", "secret_key",    "users",
-                                       "on_signup",       "confirm_email", "signing_keys"};
+    static const char *const keys[] = {"jwt_secret",
+                                       "anon_key",
+                                       "service_role_key",
+                                       "publishable_key",
+                                       "secret_key",
+                                       "users",
+                                       "on_signup",
+                                       "confirm_email",
+                                       "signing_keys",
+                                       "enable_anonymous_sign_ins",
+                                       "mfa"};
     const char *where = "\"auth\"";
     if (want_object(L, j, n, where) != 0 ||
         check_keys(L, j, n, keys, sizeof keys / sizeof keys[0], where) != 0)
@@ -1882,6 +1960,11 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     }
     if ((v = member(j, n, "confirm_email", &vn)) &&
         want_bool(L, v, vn, "confirm_email", where, &s->confirm_email) != 0)
+        return -1;
+    if ((v = member(j, n, "mfa", &vn)) && apply_mfa(L, v, vn) != 0)
+        return -1;
+    if ((v = member(j, n, "enable_anonymous_sign_ins", &vn)) &&
+        want_bool(L, v, vn, "enable_anonymous_sign_ins", where, &s->enable_anonymous_sign_ins) != 0)
         return -1;
     if ((v = member(j, n, "users", &vn)) && apply_users(L, v, vn) != 0)
         return -1;
@@ -1998,6 +2081,43 @@ static int apply_schema_cache(loader_t *L, const cJSON *j, const jsonc_node_t *n
     return 0;
 }
 
+static void add_rule_field(loader_t *L, size_t rule, const char *path, const jsonc_node_t *vn)
+{
+    scenario_t *s = L->s;
+    s->rule_fields = xrealloc(s->rule_fields, (s->rule_field_count + 1) * sizeof *s->rule_fields);
+    s->rule_fields[s->rule_field_count++] =
+        (struct scenario_rule_field){rule, xstrdup(path), pos_at(L, off_of(vn))};
+}
+
+/* The positions of a rule's keys and of the keys of its match and respond
+ * objects: rules.c compiles the rule later from the cJSON copy, which has
+ * none. Bounded by the rule's size (the file's). */
+static void record_rule_fields(loader_t *L, size_t rule, const cJSON *r, const jsonc_node_t *rn)
+{
+    size_t i = 0;
+    for (const cJSON *e = r->child; e; e = e->next, i++) {
+        const jsonc_node_t *en = jsonc_child(rn, i);
+        add_rule_field(L, rule, e->string, en);
+        bool nested = strcmp(e->string, "match") == 0 || strcmp(e->string, "respond") == 0;
+        if (!cJSON_IsObject(e) || !nested)
+            continue;
+        size_t k = 0;
+        for (const cJSON *f = e->child; f; f = f->next, k++) {
+            char path[256];
+            snprintf(path, sizeof path, "%s.%s", e->string, f->string);
+            add_rule_field(L, rule, path, jsonc_child(en, k));
+        }
+    }
+}
+
+scenario_pos_t scenario_rule_field_pos(const scenario_t *s, size_t rule, const char *path)
+{
+    for (size_t i = 0; i < s->rule_field_count; i++)
+        if (s->rule_fields[i].rule == rule && strcmp(s->rule_fields[i].path, path) == 0)
+            return s->rule_fields[i].pos;
+    return s->rule_pos ? s->rule_pos[rule] : (scenario_pos_t){0};
+}
+
 static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
     if (want_array(L, j, n, "\"rules\"") != 0)
@@ -2020,6 +2140,7 @@ static int apply_rules(loader_t *L, const cJSON *j, const jsonc_node_t *n)
         cJSON *copy = cJSON_Duplicate(r, true);
         MOCK_ASSERT(copy && cJSON_AddItemToArray(s->rules, copy));
         s->rule_pos[old + i] = pos_at(L, off_of(jsonc_child(n, i)));
+        record_rule_fields(L, old + i, r, jsonc_child(n, i));
     }
     return 0;
 }
@@ -2366,6 +2487,178 @@ static char *resolve_base(const char *value, const char *from, const chain_t *ch
 static int load_chain(const char *file, const char *text, size_t len, chain_t *chain,
                       scenario_t **out, scenario_error_t *err);
 
+/* ---- "sql": the schema as SQL files ---- */
+
+/* An error found in another file (a SQL file's syntax error): kept like
+ * fail_at's. */
+static int fail_with(const loader_t *L, const scenario_error_t *e)
+{
+    if (!L->all || L->all->count + L->all->more == 0)
+        *L->err = *e;
+    if (L->all)
+        scenario_errors_add(L->all, e);
+    return -1;
+}
+
+static const char *sql_type_problem(const scenario_t *s, const char *type, char *buf, size_t len)
+{
+    scenario_error_t scratch;
+    jsonc_doc_t none;
+    memset(&none, 0, sizeof none);
+    loader_t L = {(scenario_t *)s, &scratch, &none, "", NULL, NULL};
+    if (check_type(&L, JSONC_NO_OFFSET, type, "a column") == 0)
+        return NULL;
+    snprintf(buf, len, "type %s", type);
+    return buf;
+}
+
+static scenario_table_t *sql_add_table(scenario_t *s, char *schema, char *name)
+{
+    s->tables = xrealloc(s->tables, (s->table_count + 1) * sizeof *s->tables);
+    scenario_table_t *t = &s->tables[s->table_count++];
+    memset(t, 0, sizeof *t);
+    t->schema = schema;
+    t->name = name;
+    t->in_schema_cache = true;
+    return t;
+}
+
+/* Reads one SQL file the scenario names and applies what it models. */
+static int apply_sql_file(loader_t *L, scenario_sql_host_t *host, const char *path,
+                          size_t value_off)
+{
+    char *real = real_path(path);
+    if (!real || !allowed_place(real, L->chain)) {
+        free(real);
+        return fail_at(L, value_off,
+                       "SQL file \"%s\" is outside this scenario's folder and the scenario "
+                       "folders",
+                       path);
+    }
+    free(real);
+    char *text;
+    size_t len;
+    char why[160];
+    if (read_file(path, &text, &len, why, sizeof why) != 0)
+        return fail_at(L, value_off, "SQL file \"%s\": %s", path, why);
+    if (memchr(text, '\0', len)) {
+        free(text);
+        return fail_at(L, value_off, "SQL file \"%s\" holds a NUL byte", path);
+    }
+    scenario_t *s = L->s;
+    add_file(s, path);
+    const char *file = s->files[s->file_count - 1];
+    s->sql_files = xrealloc(s->sql_files, (s->sql_file_count + 1) * sizeof *s->sql_files);
+    s->sql_files[s->sql_file_count++] = (scenario_sql_file_t){file, text};
+    scenario_error_t e;
+    memset(&e, 0, sizeof e);
+    if (scenario_sql_apply(host, file, text, &e) != 0)
+        return fail_with(L, &e);
+    return 0;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files a "sql" entry names: a path, or a path whose last component holds
+ * '*' (supabase/migrations/ then *.sql), matched against the entries of that
+ * folder (no recursion, no hidden files) and sorted bytewise, as `supabase db
+ * reset` orders migrations by file name. */
+static int list_sql_files(const char *pattern, char ***out, size_t *count, char *why,
+                          size_t why_len)
+{
+    *out = NULL;
+    *count = 0;
+    const char *slash = strrchr(pattern, '/');
+    const char *base = slash ? slash + 1 : pattern;
+    if (strchr(pattern, '*') && strchr(pattern, '*') < base) {
+        snprintf(why, why_len, "only the file name may hold '*'");
+        return -1;
+    }
+    if (!strchr(base, '*')) {
+        *out = xcalloc(1, sizeof **out);
+        (*out)[(*count)++] = xstrdup(pattern);
+        return 0;
+    }
+    char *dir = slash ? xstrndup(pattern, (size_t)(slash - pattern)) : xstrdup(".");
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(why, why_len, "cannot open folder: %s", strerror(errno));
+        free(dir);
+        return -1;
+    }
+    size_t cap = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] == '.' || !glob_match(base, de->d_name))
+            continue;
+        if (*count == MOCK_MAX_SQL_FILES + 1)
+            break; /* the caller reports the excess */
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*count)++] = xasprintf("%s/%s", dir, de->d_name);
+    }
+    closedir(d);
+    free(dir);
+    if (*count)
+        qsort(*out, *count, sizeof **out, compare_paths);
+    return 0;
+}
+
+static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
+{
+    if (want_array(L, j, n, "\"sql\"") != 0)
+        return -1;
+    if (!L->chain || !L->chain->folder)
+        return fail_at(L, off_of(n),
+                       "\"sql\" in a scenario that is not a file: its paths are relative to the "
+                       "scenario file");
+    int rc = 0;
+    size_t i = 0;
+    /* One session for all the files: a SET search_path carries over. */
+    scenario_sql_host_t host = {L->s, sql_type_problem, find_table, sql_add_table, {0}, 0};
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        size_t off = off_of(jsonc_child(n, i));
+        if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {
+            fail_at(L, off,
+                    "\"sql\" lists paths relative to the scenario file (globs allowed), "
+                    "not %s",
+                    cJSON_IsString(e) ? "an absolute or empty path" : kind_of(e));
+            rc = -1;
+            if (!L->all)
+                break;
+            continue;
+        }
+        char *pattern = resolve_relative(e->valuestring, L->file);
+        char **paths = NULL;
+        size_t count = 0;
+        char why[200];
+        bool failed = true;
+        if (list_sql_files(pattern, &paths, &count, why, sizeof why) != 0)
+            fail_at(L, off, "\"sql\": %s (\"%s\")", why, e->valuestring);
+        else if (count == 0)
+            fail_at(L, off, "no SQL file matches \"%s\"", e->valuestring);
+        else if (L->s->sql_file_count + count > MOCK_MAX_SQL_FILES)
+            fail_at(L, off, "more than %d SQL files", MOCK_MAX_SQL_FILES);
+        else
+            failed = false;
+        /* A file with an error ends the list: later migrations build on it. */
+        for (size_t k = 0; !failed && k < count; k++)
+            failed = apply_sql_file(L, &host, paths[k], off) != 0;
+        free_strings(paths, count);
+        free(pattern);
+        if (failed)
+            rc = -1;
+        if (failed && !L->all)
+            break;
+    }
+    scenario_sql_host_dispose(&host);
+    return rc;
+}
+
 static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, chain_t *chain,
                         scenario_t **base)
 {
@@ -2429,9 +2722,9 @@ static int load_extends(loader_t *L, const cJSON *v, const jsonc_node_t *vn, cha
 static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
 {
     static const char *const keys[] = {
-        "$schema",   "name",    "description",  "extends", "postgrest_version",
-        "postgrest", "gateway", "clock",        "auth",    "roles",
-        "enums",     "tables",  "schema_cache", "rules"};
+        "$schema",   "name",    "description", "extends",      "postgrest_version",
+        "postgrest", "gateway", "clock",       "auth",         "roles",
+        "enums",     "sql",     "tables",      "schema_cache", "rules"};
     static const char *const gateways[] = {"hosted", "self-hosted", "cli"};
     const char *where = "the scenario";
     int rc = 0;
@@ -2480,6 +2773,9 @@ static int apply_root(loader_t *L, const cJSON *root, const jsonc_node_t *n)
     if ((v = member(root, n, "roles", &vn)) && apply_roles(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "enums", &vn)) && apply_enums(L, v, vn) != 0)
+        GO_ON_OR_RETURN(L, rc);
+    /* SQL before the JSON tables: JSON adds to or overrides what it made. */
+    if ((v = member(root, n, "sql", &vn)) && apply_sql(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
     if ((v = member(root, n, "tables", &vn)) && apply_tables(L, v, vn) != 0)
         GO_ON_OR_RETURN(L, rc);
@@ -2547,7 +2843,7 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
         scenario_error_at(err, p, "%s", jerr.message);
         return -1;
     }
-    loader_t L = {NULL, err, &doc, file, chain->all};
+    loader_t L = {NULL, err, &doc, file, chain->all, chain};
     scenario_t *s = NULL;
     int rc = -1;
     if (!cJSON_IsObject(doc.json)) {
@@ -2572,6 +2868,10 @@ static int load_chain(const char *file, const char *text, size_t len, chain_t *c
     s = NULL;
     rc = 0;
 fail:
+    if (s && chain->all && !chain->all->partial) {
+        chain->all->partial = s; /* the caller's, for later checks */
+        s = NULL;
+    }
     scenario_free(s);
     jsonc_doc_dispose(&doc);
     return rc;
@@ -2665,6 +2965,7 @@ int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_error
     *out = NULL;
     errs->count = 0;
     errs->more = 0;
+    errs->partial = NULL;
     scenario_error_t first;
     memset(&first, 0, sizeof first);
     int rc = looks_like_path(name_or_file) ? load_file(name_or_file, out, &first, errs)
@@ -2672,6 +2973,6 @@ int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_error
     /* Errors that end a load at once (unreadable file, not JSON, a bad
      * extends chain) are only in `first`. */
     if (rc != 0 && errs->count == 0)
-        errors_add(errs, &first);
+        scenario_errors_add(errs, &first);
     return rc;
 }

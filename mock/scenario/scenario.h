@@ -54,6 +54,8 @@ typedef struct scenario_column {
     char *fk_name;           /* NULL ({table}_{col}_fkey) or the foreign key's constraint
                                 name (PostgREST's embed hints name it) */
     char *check;             /* NULL or a policy expression */
+    bool check_from_sql;     /* came from the scenario's SQL: skipped with a warning when
+                                the memory engine cannot evaluate it */
     bool in_schema_cache;    /* default true */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
@@ -71,6 +73,7 @@ typedef struct scenario_policy {
     bool permissive;  /* default true */
     char *using_expr; /* NULL when absent */
     char *with_check; /* NULL when absent */
+    bool from_sql;    /* CREATE POLICY in the scenario's SQL (see check_from_sql) */
     scenario_pos_t pos;
     scenario_pos_t using_pos;
     scenario_pos_t with_check_pos;
@@ -130,6 +133,19 @@ typedef struct scenario_role {
     bool bypass_rls;
 } scenario_role_t;
 
+/* Something the load understood but does not model on the memory engine (a
+ * statement of the scenario's SQL it skipped): said at load and by validate. */
+typedef struct scenario_notice {
+    scenario_pos_t pos;
+    char *message; /* owned */
+} scenario_notice_t;
+
+/* One file of the scenario's "sql", as read (the database engine runs it). */
+typedef struct scenario_sql_file {
+    const char *path; /* borrowed from files */
+    char *text;       /* owned, NUL-terminated */
+} scenario_sql_file_t;
+
 typedef struct scenario {
     char *name;
     char *description;
@@ -161,6 +177,13 @@ typedef struct scenario {
     char *on_signup_table;   /* NULL when absent */
     cJSON *on_signup_values; /* owned object; NULL when absent */
     bool confirm_email;
+    /* auth.enable_anonymous_sign_ins (config.toml's [auth] name): POST /signup
+     * without email or phone creates an anonymous user. */
+    bool enable_anonymous_sign_ins;
+    /* auth.mfa as config.toml's [auth.mfa] and [auth.mfa.totp]; defaults
+     * are a hosted project's: 10 factors, TOTP enroll and verify on. */
+    int64_t mfa_max_enrolled_factors;
+    bool mfa_totp_enroll_enabled, mfa_totp_verify_enabled;
     scenario_role_t *roles; /* anon, authenticated, service_role always present */
     size_t role_count;
     scenario_enum_t *enums;
@@ -169,14 +192,30 @@ typedef struct scenario {
     size_t table_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
-    cJSON *rules; /* owned array, NULL when absent */
+    cJSON *rules;                   /* owned array, NULL when absent */
+    scenario_sql_file_t *sql_files; /* "sql", every base's first, in the order applied */
+    size_t sql_file_count;
+    scenario_notice_t *notices;
+    size_t notice_count;
     char **files; /* every file read (this one and its bases); positions point here */
     size_t file_count;
     /* Added by scenario.c's owner (positions for later checks by other modules): */
-    scenario_pos_t *rule_pos;     /* one per element of rules */
+    scenario_pos_t *rule_pos; /* one per element of rules */
+    /* The value of each key of a rule and of its match/respond objects
+     * ("delay_ms", "match.method"), so an error names the field, not the rule. */
+    struct scenario_rule_field {
+        size_t rule; /* index into rules */
+        char *path;  /* owned */
+        scenario_pos_t pos;
+    } * rule_fields;
+    size_t rule_field_count;
     scenario_pos_t on_signup_pos; /* the on_signup "table" value */
     scenario_pos_t clock_pos;     /* the clock value (0/0 when absent) */
 } scenario_t;
+
+/* Where the value of `path` ("respond.status") of rule `rule` is, else the
+ * rule's own position. */
+scenario_pos_t scenario_rule_field_pos(const scenario_t *s, size_t rule, const char *path);
 
 /* Where scenario files come from. A FILE named on the command line may be
  * anywhere; everything else must resolve, after symbolic links, inside the
@@ -212,12 +251,19 @@ typedef struct scenario_errors {
     scenario_error_t items[MOCK_MAX_REPORTED_ERRORS];
     size_t count;
     size_t more;
+    /* scenario_load_all only: when a file failed after its keys were read,
+     * what was loaded, so checks that come later (fault rules) can still
+     * report their errors. Owned by the caller (scenario_free); never served. */
+    scenario_t *partial;
 } scenario_errors_t;
 /* scenario_load for `supamock validate`: after an error it goes on wherever
  * the rest can still be checked on its own (every key of the scenario, every
  * unknown key of an object, every table, every column), so one run reports
  * them all. Returns 0, or -1 with errs->count >= 1. */
 int scenario_load_all(const char *name_or_file, scenario_t **out, scenario_errors_t *errs);
+
+/* Appends an error to errs (counted in `more` beyond the cap). */
+void scenario_errors_add(scenario_errors_t *errs, const scenario_error_t *e);
 
 /* Fills err with a position and a printf message (for callers that find errors
  * in a loaded scenario, e.g. a seed row violating a constraint). */

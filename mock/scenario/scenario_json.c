@@ -130,6 +130,12 @@ static cJSON *auth_json(const scenario_t *sc)
         add(o, "on_signup", cJSON_CreateNull());
     }
     add(o, "confirm_email", cJSON_CreateBool(sc->confirm_email));
+    add(o, "enable_anonymous_sign_ins", cJSON_CreateBool(sc->enable_anonymous_sign_ins));
+    cJSON *mfa = add(o, "mfa", cJSON_CreateObject());
+    add(mfa, "max_enrolled_factors", cJSON_CreateNumber((double)sc->mfa_max_enrolled_factors));
+    cJSON *totp = add(mfa, "totp", cJSON_CreateObject());
+    add(totp, "enroll_enabled", cJSON_CreateBool(sc->mfa_totp_enroll_enabled));
+    add(totp, "verify_enabled", cJSON_CreateBool(sc->mfa_totp_verify_enabled));
     if (sc->signing_key_count) {
         static const char *const statuses[] = {"current", "previous", "revoked"};
         cJSON *keys = add(o, "signing_keys", cJSON_CreateArray());

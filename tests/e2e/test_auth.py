@@ -87,12 +87,22 @@ class AuthTest(unittest.TestCase):
         self.assertEqual(json.loads(data)["message"], "No API key found in request")
 
     def test_unknown_path(self):
-        # chi's NotFound for a path GoTrue has no route for (its router sets no
-        # NotFound handler of its own): the same text a client meets on Supabase.
-        status, h, data = self.call("GET", "/no-such-route")
-        self.assertEqual(status, 404)
-        self.assertEqual(data, b"404 page not found\n")
-        self.assertEqual(h["content-type"], "text/plain; charset=utf-8")
+        # GoTrue's router sets no NotFound handler (internal/api/api.go), so
+        # chi's words "404 page not found"; every /auth/v1 answer is JSON, so
+        # they come as the HTTPError errors.go renders without an error code:
+        # error_code "unknown" and no x-sb-error-code header, in both forms.
+        for path in ("/no-such-route", "/factors/x/y/z", "/admin/users/%s/factors/a/b" % DEMO):
+            with self.subTest(path=path):
+                status, h, data = self.call("GET", path, key=SERVICE,
+                                            headers={"Authorization": "Bearer " + SERVICE})
+                self.assertEqual(status, 404)
+                self.assertEqual(data, b'{"code":404,"error_code":"unknown",'
+                                       b'"msg":"404 page not found"}')
+                self.assertEqual(h["content-type"], "application/json")
+                self.assertNotIn("x-sb-error-code", h)
+        status, h, data = self.call("GET", "/no-such-route",
+                                    headers={"X-Supabase-Api-Version": "2024-01-01"})
+        self.assertEqual((status, data), (404, b'{"code":"unknown","message":"404 page not found"}'))
 
     def test_unmodelled_gotrue_routes_are_feature_disabled(self):
         # Routes GoTrue has (internal/api/api.go) but supamock does not model
@@ -133,10 +143,10 @@ class AuthTest(unittest.TestCase):
                                             key=SERVICE,
                                             headers={"Authorization": "Bearer " + SERVICE})
                 self.assertEqual((status, json.loads(data)["error_code"]), (404, "feature_disabled"))
-        status, _, data = self.call("GET", "/admin/users/%s/factors" % DEMO, key=SERVICE,
+        status, _, data = self.call("GET", "/admin/users/%s/passkeys" % DEMO, key=SERVICE,
                                     headers={"Authorization": "Bearer " + SERVICE})
         self.assertEqual((status, json.loads(data)["msg"]),
-                         (404, "MFA is disabled: supamock does not model it yet"))
+                         (404, "Passkeys is disabled: supamock does not model it yet"))
 
     # -- password grant and /user -------------------------------------------------
 

@@ -256,6 +256,35 @@ class CliTest(unittest.TestCase):
                     'not a number'),
         ])
 
+    def test_validate_reports_every_field_of_a_column_and_of_rules(self):
+        # Each wrong field of one column, and each wrong key of every rule,
+        # at the value itself; the rules are checked even though the tables
+        # failed (they are compiled later, when the instance is built).
+        rc, _, errors = self.validate(
+            '{"name": "n", "extends": "default",\n'
+            ' "tables": {"t": {"columns": [\n'
+            '   {"name": "a", "type": "nosuchtype", "nullable": "yes", "unique": 1}]}},\n'
+            ' "rules": [\n'
+            '   {"match": {"path": 7}, "respond": {"status": 999}, "times": 0},\n'
+            '   {"match": {"method": "GET"}, "respond": {"fault": "meltdown"}}]}\n')
+        self.assertEqual(rc, 2)
+        self.assertEqual([e[1:3] for e in errors],
+                         [(3, 26), (3, 52), (3, 69), (5, 23), (5, 49), (5, 64), (6, 54)])
+        self.assertEqual(errors[2][3], '"unique" in column "a" of table "t" must be true or '
+                                       'false, not a number')
+        self.assertEqual(errors[3][3], 'rule "rules[0]": match.path must be a string')
+        self.assertEqual(errors[4][3], 'rule "rules[0]": respond.status must be an integer from '
+                                       '100 to 599')
+        self.assertEqual(errors[5][3], 'rule "rules[0]": times must be a positive integer or null')
+        self.assertTrue(errors[6][3].startswith('rule "rules[1]": unknown fault "meltdown"'))
+        # A file whose only errors are in its rules: every rule is reported.
+        rc, _, errors = self.validate(
+            '{"name": "r", "extends": "default", "rules": [\n'
+            '  {"respond": {"status": 1}},\n'
+            '  {"match": {"key": "root"}, "respond": {"status": 200}}]}\n')
+        self.assertEqual(rc, 2)
+        self.assertEqual([e[1:3] for e in errors], [(2, 26), (3, 21)])
+
     def test_bad_scenario_at_startup_exits_2(self):
         with tempfile.TemporaryDirectory() as d:
             bad = os.path.join(d, "bad.json")

@@ -125,6 +125,24 @@ class TokenTest(unittest.TestCase):
                 "apikey": ANON, "Authorization": "Bearer " + out.strip()})
         self.assertEqual((st, json.loads(body)["code"]), (401, "PGRST303"))
 
+    def test_clock_mints_on_the_servers_clock(self):
+        # A server started with --clock checks iat and exp against that instant
+        # (a token minted at real time is "issued at future" there, PGRST303):
+        # token --clock mints on the same clock.
+        clock = "2026-01-01T00:00:00Z"
+        _, fresh, _ = run("token", "--role", "authenticated", "--sub", DEMO_USER, "--clock", clock)
+        _, old, _ = run("token", "--role", "authenticated", "--sub", DEMO_USER, "--clock", clock,
+                        "--exp", "-3600")
+        self.assertEqual(verify(fresh.strip())["iat"], T0)
+        with Supamock("--clock", clock) as mock:
+            st, _, _, body = mock.request("GET", "/rest/v1/profiles?select=user_id", headers={
+                "apikey": ANON, "Authorization": "Bearer " + fresh.strip()})
+            self.assertEqual((st, body), (200, b'[{"user_id":"%s"}]' % DEMO_USER.encode()))
+            st, _, _, body = mock.request("GET", "/rest/v1/profiles", headers={
+                "apikey": ANON, "Authorization": "Bearer " + old.strip()})
+            self.assertEqual((st, json.loads(body)["message"]), (401, "JWT expired"))
+        self.assertEqual(run("token", "--role", "anon", "--clock", "tomorrow")[0], 2)
+
     def test_token_usage_errors(self):
         self.assertEqual(run("token")[0], 2)
         self.assertEqual(run("token", "--role", "anon", "--exp", "soon")[0], 2)

@@ -153,6 +153,26 @@ class RestTest(unittest.TestCase):
                          error("PGRST116", "Cannot coerce the result to a single JSON object",
                                "The result contains 0 rows"))
 
+    def test_singular_writes_need_exactly_one_row_whatever_return_says(self):
+        # MainTx.hs failMutation: failNotSingular on the statement's row count
+        # for POST, PATCH and DELETE (return=minimal too), then SQL.condemn:
+        # 406 PGRST116 and nothing changed (SingularSpec.hs "raises an error
+        # for multiple rows" / "for zero rows").
+        obj = "application/vnd.pgrst.object+json"
+        none = error("PGRST116", "Cannot coerce the result to a single JSON object",
+                     "The result contains 0 rows")
+        self.assertError(self.req("DELETE", "profiles?user_id=eq." + SECOND_USER, Accept=obj),
+                         406, none)
+        self.assertError(self.req("PATCH", "profiles?user_id=eq." + SECOND_USER,
+                                  {"free_image_quota": 1}, Accept=obj), 406, none)
+        st, _, _, body = self.req("GET", "profiles?select=free_image_quota&user_id=eq." +
+                                  DEMO_USER)
+        self.assertEqual((st, body), (200, b'[{"free_image_quota":5}]'))
+        # Exactly one row: done, 204 with return=minimal.
+        st, _, _, _ = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER,
+                               {"free_image_quota": 5}, Accept=obj)
+        self.assertEqual(st, 204)
+
     def test_filters_and_logic(self):
         self.req("POST", "profiles", {"user_id": SECOND_USER, "email": "second@example.com",
                                       "free_image_quota": 0})
@@ -242,6 +262,32 @@ class RestTest(unittest.TestCase):
     def test_unsupported_method_is_pgrst117(self):
         self.assertError(self.mock.request("TRACE", "/rest/v1/profiles", headers=keyed()), 405,
                          error("PGRST117", "Unsupported HTTP method: TRACE"))
+
+    def test_empty_in_list_is_the_empty_array(self):
+        # supabase-js .in(col, []) sends in.(): QueryParams.hs pListVal reads
+        # it as [""], which SqlFragment.hs renders `= ANY('{}')`: no row, on
+        # any column type (no 22P02 for an integer column), and not.in.()
+        # every row, a NULL in the column included (nothing is compared).
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&email=in.()")
+        self.assertEqual((st, body), (200, b"[]"))
+        st, _, _, body = self.req("GET", "profiles?select=email&free_image_quota=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":"demo@example.com"}]'))
+        st, _, _, body = self.req("PATCH", "profiles?user_id=eq." + DEMO_USER, {"email": None},
+                                  Prefer="return=minimal")
+        self.assertEqual(st, 204)
+        st, _, _, body = self.req("GET", "profiles?select=email&email=not.in.()")
+        self.assertEqual((st, body), (200, b'[{"email":null}]'))
+
+    def test_rpc_takes_only_get_head_post_options(self):
+        # ApiRequest.hs getAction: (ResourceRoutine _, _) -> InvalidRpcMethod,
+        # before any function is looked up; Error.hs: 405, PGRST101,
+        # "Cannot use the " <> method <> " method on RPC". Unknown methods too.
+        for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+            self.assertError(self.mock.request(method, "/rest/v1/rpc/whatever", body="{}",
+                                               headers=keyed(**{"Content-Type": "application/json"})),
+                             405, error("PGRST101", "Cannot use the %s method on RPC" % method))
 
     def test_request_errors_in_postgrests_order(self):
         # ApiRequest.hs userApiRequest: getResource (PGRST125), then getSchema

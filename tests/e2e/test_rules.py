@@ -224,7 +224,8 @@ class ValidationTest(unittest.TestCase):
             p = subprocess.run([binary(), "validate", path], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
         out = p.stdout + p.stderr
-        self.assertIn("bad.json:3:3:", out)
+        # At the offending value ("PGRST999"), not the rule holding it.
+        self.assertIn("bad.json:4:25:", out)
         self.assertIn("PGRST999", out)
 
 

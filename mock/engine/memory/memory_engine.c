@@ -141,6 +141,18 @@ static void reload(engine_t *e)
 
 /* ---- reads ---- */
 
+int rest_check_singular(rest_ctx_t *c, size_t n, pgrst_error_t *err)
+{
+    if (c->accept.media != PGRST_MEDIA_OBJECT || n == 1)
+        return 0;
+    pgrst_error_setf(err, "PGRST116",
+                     c->sc->postgrest_version >= 13
+                         ? "Cannot coerce the result to a single JSON object"
+                         : "JSON object requested, multiple (or no) rows returned");
+    pgrst_error_detailsf(err, "The result contains %zu rows", n);
+    return -1;
+}
+
 /* One row's cells: through the embed tree when the select has embeds. */
 static int row_cells(rest_ctx_t *c, const store_row_t *row, render_cell_t **cells,
                      rest_scratch_t *scratch, rest_embed_cells_t *ecells, pgrst_error_t *err)
@@ -157,14 +169,8 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
 {
     buf_t *out = c->res->body;
     if (c->accept.media == PGRST_MEDIA_OBJECT) {
-        if (n != 1) {
-            pgrst_error_setf(err, "PGRST116",
-                             c->sc->postgrest_version >= 13
-                                 ? "Cannot coerce the result to a single JSON object"
-                                 : "JSON object requested, multiple (or no) rows returned");
-            pgrst_error_detailsf(err, "The result contains %zu rows", n);
+        if (rest_check_singular(c, n, err) < 0)
             return -1;
-        }
     } else if (c->accept.media == PGRST_MEDIA_JSON) {
         buf_putc(out, '[');
     } else if (c->accept.media == PGRST_MEDIA_CSV) {

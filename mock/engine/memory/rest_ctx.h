@@ -40,6 +40,10 @@ typedef struct rest_ctx {
  * media type into res->body; returns -1 with err set for PGRST116 (singular,
  * n != 1). */
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err);
+/* MainTx.hs failNotSingular: with the singular media type a statement must
+ * return exactly one row (the rows it read or changed, whatever `return=`
+ * says), else PGRST116 and the transaction rolls back. */
+int rest_check_singular(rest_ctx_t *c, size_t n, pgrst_error_t *err);
 
 /* rest_write.c */
 int rest_insert(rest_ctx_t *c, pgrst_error_t *err);

@@ -33,6 +33,7 @@ struct rest_cond {
     pgrst_op_t op;
     pgrst_quant_t quant;
     pgrst_is_value_t is_value;
+    bool listed;         /* in, or op(any)/op(all): the operands are a list (maybe empty) */
     pgvalue_t *operands; /* eq..lte, in, quantified lists, cs/cd/ov */
     size_t operand_count;
     pg_like_t **likes;    /* like/ilike: the patterns with '*' turned into '%' */
@@ -303,6 +304,11 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     const char *const *list = f->list;
     size_t list_len = f->list_len;
     bool listed = f->op == PGRST_OP_IN || f->quant != PGRST_QUANT_NONE;
+    /* in.() parses as the one-element list [""], which SqlFragment.hs renders
+     * as `= ANY('{}')`: the empty list, whatever the column's type. */
+    if (f->op == PGRST_OP_IN && list_len == 1 && list && list[0] && !list[0][0])
+        list_len = 0;
+    c->listed = listed;
     if (f->quant != PGRST_QUANT_NONE && !f->list) {
         /* The operand of op(any)/op(all) is an array literal (array_in). */
         pgrst_error_setf(err, "22P02", "malformed array literal: \"%s\"",
@@ -641,11 +647,13 @@ static tv_t eval_filter(const rest_plan_t *plan, const rest_cond_t *c, const sto
             r = v->is_null != o->is_null ? TV_TRUE : TV_FALSE;
         else
             r = pgvalue_compare(&c->src.type, v, o) != 0 ? TV_TRUE : TV_FALSE;
-    } else if (v->is_null) {
+    } else if (v->is_null && !(c->listed && c->operand_count + c->pattern_count == 0)) {
         r = TV_NULL;
     } else {
         size_t n = c->operand_count ? c->operand_count : c->pattern_count;
         bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;
+        /* Over an empty array ANY is false and ALL true, a NULL left side
+         * included (Postgres's array comparison looks at no element). */
         if (c->op != PGRST_OP_IN && c->quant == PGRST_QUANT_NONE) {
             r = eval_one(c, v, 0, w);
         } else {

@@ -313,7 +313,8 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         }
         result[result_n++] = out_row;
     }
-    if (store_end_statement(c->store, &c->env, err) < 0) {
+    if (store_end_statement(c->store, &c->env, err) < 0 ||
+        rest_check_singular(c, result_n, err) < 0) {
         rc = fail_tx(c);
         goto out;
     }
@@ -452,7 +453,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     }
     if (payload)
         values_dispose(payload, ncols);
-    if (store_end_statement(c->store, &c->env, err) < 0 || check_max_affected(c, n, err) < 0 ||
+    if (store_end_statement(c->store, &c->env, err) < 0 || rest_check_singular(c, n, err) < 0 ||
+        check_max_affected(c, n, err) < 0 ||
         (representation(c) && rest_render_rows(c, result, n, err) < 0)) {
         rc = fail_tx(c);
         goto out;
@@ -475,6 +477,8 @@ int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
         rest_security_filter(c, SECURITY_CMD_DELETE, true, targets, &n, err) < 0)
         return -1;
     store_begin(c->store);
+    if (rest_check_singular(c, n, err) < 0)
+        return fail_tx(c);
     /* The representation is rendered before the rows go away (RETURNING). */
     if (representation(c) && rest_render_rows(c, targets, n, err) < 0)
         return fail_tx(c);

@@ -25,10 +25,20 @@ typedef struct pg_engine_options {
     const char *extra_search_path; /* db-extra-search-path: "public, extensions" */
     size_t pool_size;              /* db-pool */
     int statement_timeout_ms;      /* 0: none */
+    /* Added with the implementation (zero keeps the old meaning): */
+    int postgrest_version; /* 12, 13 or 14 (error wordings); 0: 14 */
+    long long db_max_rows; /* db-max-rows, for count=estimated; 0: none */
 } pg_engine_options_t;
 
 /* Connects and loads the schema cache. NULL with err filled on failure.
  * Strings of opt are copied. */
 engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_len);
+
+/* Added with the implementation: moves the engine's connections onto loop
+ * (NULL: back to blocking), for an engine made before the server's loop
+ * existed. Only between requests: none may be in flight. The connections
+ * are reopened lazily. Returns 0, or -1 with err filled (the engine keeps
+ * its old pool then). */
+int pg_engine_attach_loop(engine_t *e, struct uv_loop_s *loop, char *err, size_t err_len);
 
 #endif

@@ -46,7 +46,21 @@ const pq_api_t *pq_load(char *err, size_t err_len)
                 resolve(lib, "PQntuples", (void **)&a.ntuples) == 0 &&
                 resolve(lib, "PQgetvalue", (void **)&a.getvalue) == 0 &&
                 resolve(lib, "PQgetisnull", (void **)&a.getisnull) == 0 &&
-                resolve(lib, "PQclear", (void **)&a.clear) == 0) {
+                resolve(lib, "PQclear", (void **)&a.clear) == 0 &&
+                resolve(lib, "PQconnectStart", (void **)&a.connect_start) == 0 &&
+                resolve(lib, "PQconnectPoll", (void **)&a.connect_poll) == 0 &&
+                resolve(lib, "PQsocket", (void **)&a.socket) == 0 &&
+                resolve(lib, "PQsetnonblocking", (void **)&a.set_nonblocking) == 0 &&
+                resolve(lib, "PQsendQueryParams", (void **)&a.send_query_params) == 0 &&
+                resolve(lib, "PQconsumeInput", (void **)&a.consume_input) == 0 &&
+                resolve(lib, "PQisBusy", (void **)&a.is_busy) == 0 &&
+                resolve(lib, "PQgetResult", (void **)&a.get_result) == 0 &&
+                resolve(lib, "PQflush", (void **)&a.flush) == 0 &&
+                resolve(lib, "PQtransactionStatus", (void **)&a.transaction_status) == 0 &&
+                resolve(lib, "PQnotifies", (void **)&a.notifies) == 0 &&
+                resolve(lib, "PQfreemem", (void **)&a.freemem) == 0 &&
+                resolve(lib, "PQbackendPID", (void **)&a.backend_pid) == 0 &&
+                resolve(lib, "PQsetNoticeProcessor", (void **)&a.set_notice_processor) == 0) {
                 loaded = a;
                 load_state = 1;
             } else {

@@ -27,6 +27,23 @@ typedef struct pq_api {
     char *(*getvalue)(const PGresult *res, int row, int col);
     int (*getisnull)(const PGresult *res, int row, int col);
     void (*clear)(PGresult *res);
+    /* The asynchronous API (pg_conn.c). */
+    PGconn *(*connect_start)(const char *conninfo);
+    PostgresPollingStatusType (*connect_poll)(PGconn *conn);
+    int (*socket)(const PGconn *conn);
+    int (*set_nonblocking)(PGconn *conn, int arg);
+    int (*send_query_params)(PGconn *conn, const char *command, int n_params,
+                             const Oid *param_types, const char *const *param_values,
+                             const int *param_lengths, const int *param_formats, int result_format);
+    int (*consume_input)(PGconn *conn);
+    int (*is_busy)(PGconn *conn);
+    PGresult *(*get_result)(PGconn *conn);
+    int (*flush)(PGconn *conn);
+    PGTransactionStatusType (*transaction_status)(const PGconn *conn);
+    PGnotify *(*notifies)(PGconn *conn);
+    void (*freemem)(void *ptr);
+    int (*backend_pid)(const PGconn *conn);
+    PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
 } pq_api_t;
 
 /* The loaded API (loaded once per process, kept until exit), or NULL with a

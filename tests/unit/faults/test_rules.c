@@ -105,9 +105,9 @@ static void test_validation(void **state)
     compile_error("[{\"match\":{\"path\":\"/x\"},\"respond\":{\"error\":\"PGRST205\"}}]", e,
                   sizeof e);
     assert_string_equal(e, "");
-    /* Unknown keys are load errors at the rule's position. */
+    /* Unknown keys are load errors at the key's value ("/x"). */
     compile_error("[\n {\"match\":{\"paht\":\"/x\"},\"respond\":{\"pass\":true}}]", e, sizeof e);
-    assert_non_null(strstr(e, "t.json:3:2:"));
+    assert_non_null(strstr(e, "t.json:3:19:"));
     assert_non_null(strstr(e, "match.paht"));
     compile_error("[{\"respond\":{\"error\":\"PGRST999\"}}]", e, sizeof e);
     assert_non_null(strstr(e, "PGRST999"));

@@ -76,6 +76,49 @@ static scenario_t *load_ok(const char *text)
     return s;
 }
 
+/* auth.enable_anonymous_sign_ins: the config.toml name, a boolean, false
+ * by default (the CLI's template). */
+static void test_anonymous_sign_ins(void **state)
+{
+    (void)state;
+    scenario_t *s = load_ok("{\"name\": \"a\", \"auth\": {\"enable_anonymous_sign_ins\": true}}");
+    assert_true(s->enable_anonymous_sign_ins);
+    scenario_free(s);
+    s = load_ok("{\"name\": \"a\"}");
+    assert_false(s->enable_anonymous_sign_ins);
+    scenario_free(s);
+    const char *e =
+        try_load("{\"name\": \"a\", \"auth\": {\"enable_anonymous_sign_ins\": 1}}", NULL);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "enable_anonymous_sign_ins"));
+}
+
+/* auth.mfa: config.toml's [auth.mfa] and [auth.mfa.totp] names; a hosted
+ * project's defaults. */
+static void test_mfa_settings(void **state)
+{
+    (void)state;
+    scenario_t *s = load_ok("{\"name\": \"a\"}");
+    assert_int_equal(s->mfa_max_enrolled_factors, 10);
+    assert_true(s->mfa_totp_enroll_enabled);
+    assert_true(s->mfa_totp_verify_enabled);
+    scenario_free(s);
+    s = load_ok("{\"name\": \"a\", \"auth\": {\"mfa\": {\"max_enrolled_factors\": 3, "
+                "\"totp\": {\"enroll_enabled\": false}}}}");
+    assert_int_equal(s->mfa_max_enrolled_factors, 3);
+    assert_false(s->mfa_totp_enroll_enabled);
+    assert_true(s->mfa_totp_verify_enabled);
+    scenario_free(s);
+    const char *e = try_load("{\"name\": \"a\", \"auth\": {\"mfa\": {\"totp\": "
+                             "{\"enrol_enabled\": false}}}}",
+                             NULL);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "enrol_enabled"));
+    e = try_load("{\"name\": \"a\", \"auth\": {\"mfa\": {\"max_enrolled_factors\": 0}}}", NULL);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "max_enrolled_factors"));
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
@@ -1054,6 +1097,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_anonymous_sign_ins),
+        cmocka_unit_test(test_mfa_settings),
         cmocka_unit_test(test_item_defaults),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validation_errors),

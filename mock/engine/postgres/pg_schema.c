@@ -1,0 +1,626 @@
+/* Loads the schema cache with PostgREST's introspection (SchemaCache.hs
+ * tablesSqlQuery, allM2OandO2ORels, funcsSqlQuery), split into flat queries
+ * so that no array or composite output needs parsing here. The loads run
+ * blocking on a connection of their own: they happen at start and on reload.
+ * Views' primary keys (allViewsKeyDependencies) and computed relationships
+ * are not loaded yet. */
+#include "pg_schema.h"
+
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pg_fkey {
+    const char *constraint;
+    const char *schema, *relation, *column;
+    const char *ref_schema, *ref_relation, *ref_column;
+} pg_fkey_t;
+
+struct pg_schema {
+    int refs;       /* the engine's, plus one per transaction in flight */
+    arena_t *arena; /* every string and array below */
+    engine_relation_t *rels;
+    size_t rel_count;
+    pg_fkey_t *fkeys;
+    size_t fkey_count;
+    engine_function_info_t *funcs;
+    size_t func_count;
+    const char **timezones; /* pg_timezone_names, sorted (strcmp) */
+    size_t timezone_count;
+};
+
+void pg_array_literal(buf_t *out, const char *const *items, size_t n)
+{
+    buf_putc(out, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(out, ',');
+        buf_putc(out, '"');
+        for (const char *p = items[i]; *p; p++) {
+            /* trimNullChars: the text ends at the first NUL (a decoded %00
+             * arrives as the two-byte marker "\xC0\x80", urlcodec.h). */
+            if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80)
+                break;
+            if (*p == '\\' || *p == '"')
+                buf_putc(out, '\\');
+            buf_putc(out, *p);
+        }
+        buf_putc(out, '"');
+    }
+    buf_putc(out, '}');
+}
+
+/* The columns CTE of tablesSqlQuery (data_type as PostgREST computes it),
+ * with the relation's identity and the base type's name added. */
+static const char columns_sql[] =
+    "WITH RECURSIVE recurse AS ("
+    "  SELECT oid, typbasetype, typnamespace AS base_namespace,"
+    "         COALESCE(NULLIF(typbasetype, 0), oid) AS base_type"
+    "  FROM pg_type"
+    "  UNION"
+    "  SELECT t.oid, b.typbasetype, b.typnamespace AS base_namespace,"
+    "         COALESCE(NULLIF(b.typbasetype, 0), b.oid) AS base_type"
+    "  FROM recurse t JOIN pg_type b ON t.typbasetype = b.oid"
+    "), base_types AS ("
+    "  SELECT oid, base_namespace, base_type FROM recurse WHERE typbasetype = 0"
+    ") "
+    "SELECT c.oid::text, a.attname::text,"
+    "  not (a.attnotnull OR t.typtype = 'd' AND t.typnotnull) AS is_nullable,"
+    "  CASE WHEN t.typtype = 'd' THEN"
+    "    CASE WHEN bt.base_namespace = 'pg_catalog'::regnamespace"
+    "         THEN format_type(bt.base_type, NULL::integer)"
+    "         ELSE format_type(a.atttypid, a.atttypmod) END"
+    "  ELSE"
+    "    CASE WHEN t.typnamespace = 'pg_catalog'::regnamespace"
+    "         THEN format_type(a.atttypid, NULL::integer)"
+    "         ELSE format_type(a.atttypid, a.atttypmod) END"
+    "  END::text AS data_type,"
+    "  format_type(a.atttypid, NULL::integer) AS message_type,"
+    "  format_type(bt.base_type, NULL::integer) AS base_type_name,"
+    "  CASE"
+    "    WHEN (t.typbasetype != 0) AND (ad.adbin IS NULL) THEN pg_get_expr(t.typdefaultbin, 0)"
+    "    WHEN a.attidentity = 'd' THEN format('nextval(%L)', seq.objid::regclass)"
+    "    WHEN a.attgenerated = 's' THEN null"
+    "    ELSE pg_get_expr(ad.adbin, ad.adrelid)::text"
+    "  END AS column_default "
+    "FROM pg_attribute a"
+    "  LEFT JOIN pg_attrdef ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+    "  JOIN pg_class c ON a.attrelid = c.oid"
+    "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "  JOIN pg_type t ON a.atttypid = t.oid"
+    "  LEFT JOIN base_types bt ON t.oid = bt.oid"
+    "  LEFT JOIN pg_depend seq"
+    "    ON seq.refobjid = a.attrelid AND seq.refobjsubid = a.attnum AND seq.deptype = 'i' "
+    "WHERE NOT pg_is_other_temp_schema(c.relnamespace) AND a.attnum > 0"
+    "  AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'f', 'm', 'p')"
+    "  AND NOT c.relispartition AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid, a.attnum";
+
+/* The relations themselves, in creation order. */
+static const char relations_sql[] =
+    "SELECT c.oid::text, n.nspname::text, c.relname::text, c.relkind IN ('v','m') AS is_view "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('v','r','m','f','p') AND NOT c.relispartition"
+    "  AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid";
+
+/* tbl_pk_cols, one row per column. */
+static const char pks_sql[] =
+    "SELECT r.oid::text, a.attname::text "
+    "FROM pg_class r JOIN pg_constraint c ON r.oid = c.conrelid"
+    "  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = ANY (c.conkey)"
+    "  JOIN pg_namespace n ON n.oid = r.relnamespace "
+    "WHERE c.contype IN ('p') AND r.relkind IN ('r', 'p')"
+    "  AND NOT pg_is_other_temp_schema(r.relnamespace) AND NOT a.attisdropped"
+    "  AND n.nspname = ANY($1::text[]) "
+    "ORDER BY r.oid, a.attname";
+
+/* allM2OandO2ORels, one row per foreign key (the single-column ones: what
+ * engine_relationship_t describes). */
+static const char fkeys_sql[] =
+    "SELECT traint.conname::text, ns1.nspname::text, tab.relname::text,"
+    "  cols.attname::text, ns2.nspname::text, other.relname::text, refs.attname::text "
+    "FROM pg_constraint traint"
+    "  JOIN pg_namespace ns1 ON ns1.oid = traint.connamespace"
+    "  JOIN pg_class tab ON tab.oid = traint.conrelid"
+    "  JOIN pg_class other ON other.oid = traint.confrelid"
+    "  JOIN pg_namespace ns2 ON ns2.oid = other.relnamespace"
+    "  JOIN pg_attribute cols ON cols.attrelid = traint.conrelid AND cols.attnum = traint.conkey[1]"
+    "  JOIN pg_attribute refs ON refs.attrelid = traint.confrelid AND refs.attnum = "
+    "traint.confkey[1] "
+    "WHERE traint.contype = 'f' AND traint.conparentid = 0 AND cardinality(traint.conkey) = 1"
+    "  AND (ns1.nspname = ANY($1::text[]) OR ns2.nspname = ANY($1::text[])) "
+    "ORDER BY traint.conrelid, traint.conname";
+
+/* allViewsKeyDependencies, verbatim but for its comments ($1: the exposed
+ * schemas, $2: db-extra-search-path, both as escaped identifiers), unnested
+ * into one row per primary-key column a view carries: the view, the base
+ * table's column and the first view column that shows it (takeFirstPK). */
+static const char view_pks_sql[] =
+    "select d.view_schema::text, d.view_name::text, x.vcols[1]::text from ("
+    "with recursive "
+    "pks_fks as ( "
+    "  select "
+    "    contype::text as contype, "
+    "    conname, "
+    "    array_length(conkey, 1) as ncol, "
+    "    conrelid as resorigtbl, "
+    "    col as resorigcol, "
+    "    ord "
+    "  from pg_constraint "
+    "  left join lateral unnest(conkey) with ordinality as _(col, ord) on true "
+    "  where contype IN ('p', 'f') "
+    "  union "
+    "  select "
+    "    concat(contype, '_ref') as contype, "
+    "    conname, "
+    "    array_length(confkey, 1) as ncol, "
+    "    confrelid, "
+    "    col, "
+    "    ord "
+    "  from pg_constraint "
+    "  left join lateral unnest(confkey) with ordinality as _(col, ord) on true "
+    "  where contype='f' "
+    "), "
+    "views as ( "
+    "  select "
+    "    c.oid          as view_id, "
+    "    c.relnamespace as view_schema_id, "
+    "    n.nspname      as view_schema, "
+    "    c.relname      as view_name, "
+    "    r.ev_action    as view_definition "
+    "  from pg_class c "
+    "  join pg_namespace n on n.oid = c.relnamespace "
+    "  join pg_rewrite r on r.ev_class = c.oid "
+    "  where c.relkind in ('v', 'm') and c.relnamespace = ANY($1::regnamespace[] || "
+    "$2::regnamespace[]) "
+    "), "
+    "transform_json as ( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      regexp_replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "      replace( "
+    "        view_definition::text, "
+    "         '<>'              , '()' "
+    "      ), ','               , '' "
+    "      ), E'\\\\{'            , '' "
+    "      ), E'\\\\}'            , '' "
+    "      ), ' :targetList '   , ',\"targetList\":' "
+    "      ), ' :resno '        , ',\"resno\":' "
+    "      ), ' :resorigtbl '   , ',\"resorigtbl\":' "
+    "      ), ' :resorigcol '   , ',\"resorigcol\":' "
+    "      ), '{'               , '{ :' "
+    "      ), '(('              , '{((' "
+    "      ), '({'              , '{({' "
+    "      ), ' :[^}{,]+'       , ',\"\":'              , 'g' "
+    "      ), ',\"\":}'           , '}' "
+    "      ), ',\"\":,'           , ',' "
+    "      ), '{('              , '(' "
+    "      ), '{,'              , '{' "
+    "      ), '('               , '[' "
+    "      ), ')'               , ']' "
+    "      ), ' '             , ',' "
+    "    )::json as view_definition "
+    "  from views "
+    "), "
+    "target_entries as( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    json_array_elements(view_definition->0->'targetList') as entry "
+    "  from transform_json "
+    "), "
+    "results as( "
+    "  select "
+    "    view_id, view_schema_id, view_schema, view_name, "
+    "    (entry->>'resno')::int as view_column, "
+    "    (entry->>'resorigtbl')::oid as resorigtbl, "
+    "    (entry->>'resorigcol')::int as resorigcol "
+    "  from target_entries "
+    "), "
+    "recursion(view_id, view_schema_id, view_schema, view_name, view_column, resorigtbl, "
+    "resorigcol, is_cycle, path) as( "
+    "  select "
+    "    r.*, "
+    "    false, "
+    "    ARRAY[resorigtbl] "
+    "  from results r "
+    "  where view_schema_id = ANY ($1::regnamespace[]) "
+    "  union all "
+    "  select "
+    "    view.view_id, "
+    "    view.view_schema_id, "
+    "    view.view_schema, "
+    "    view.view_name, "
+    "    view.view_column, "
+    "    tab.resorigtbl, "
+    "    tab.resorigcol, "
+    "    tab.resorigtbl = ANY(path), "
+    "    path || tab.resorigtbl "
+    "  from recursion view "
+    "  join results tab on view.resorigtbl=tab.view_id and view.resorigcol=tab.view_column "
+    "  where not is_cycle "
+    "), "
+    "repeated_references as( "
+    "  select "
+    "    view_id, "
+    "    view_schema, "
+    "    view_name, "
+    "    resorigtbl, "
+    "    resorigcol, "
+    "    array_agg(attname) as view_columns "
+    "  from recursion "
+    "  join pg_attribute vcol on vcol.attrelid = view_id and vcol.attnum = view_column "
+    "  group by "
+    "    view_id, "
+    "    view_schema, "
+    "    view_name, "
+    "    resorigtbl, "
+    "    resorigcol "
+    ") "
+    "select "
+    "  sch.nspname as table_schema, "
+    "  tbl.relname as table_name, "
+    "  rep.view_schema, "
+    "  rep.view_name, "
+    "  pks_fks.conname as constraint_name, "
+    "  pks_fks.contype as constraint_type, "
+    "  array_agg(row(col.attname, view_columns) order by pks_fks.ord) as column_dependencies "
+    "from repeated_references rep "
+    "join pks_fks using (resorigtbl, resorigcol) "
+    "join pg_class tbl on tbl.oid = rep.resorigtbl "
+    "join pg_attribute col on col.attrelid = tbl.oid and col.attnum = rep.resorigcol "
+    "join pg_namespace sch on sch.oid = tbl.relnamespace "
+    "group by sch.nspname, tbl.relname, rep.view_schema, rep.view_name, pks_fks.conname, "
+    "pks_fks.contype, pks_fks.ncol "
+    "having ncol = array_length(array_agg(row(col.attname, view_columns) order by pks_fks.ord), 1) "
+    ") d, unnest(d.column_dependencies) as x(col name, vcols name[]) "
+    "where d.constraint_type = 'p' "
+    "order by 1, 2, 3";
+
+/* funcsSqlQuery's filter: plain functions not returning trigger. */
+static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
+                                "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace "
+                                "WHERE p.prorettype <> 'trigger'::regtype AND p.prokind = 'f'"
+                                "  AND pn.nspname = ANY($1::text[]) "
+                                "ORDER BY p.oid";
+
+static PGresult *query2(const pq_api_t *pq, PGconn *conn, const char *sql, int n,
+                        const char *const *params, char *err, size_t err_len)
+{
+    PGresult *r = pq->exec_params(conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (r && pq->result_status(r) == PGRES_TUPLES_OK)
+        return r;
+    snprintf(err, err_len, "schema cache: %s",
+             r ? pq->result_error_message(r) : pq->error_message(conn));
+    if (r)
+        pq->clear(r);
+    return NULL;
+}
+
+static PGresult *query(const pq_api_t *pq, PGconn *conn, const char *sql, const char *schemas,
+                       char *err, size_t err_len)
+{
+    const char *params[1] = {schemas};
+    return query2(pq, conn, sql, 1, params, err, err_len);
+}
+
+/* An array literal of the names as escapeIdent writes them ("\"public\""),
+ * for the ::regnamespace[] parameters. */
+static void ident_array(buf_t *out, const char *const *names, size_t n)
+{
+    const char **quoted = xcalloc(n ? n : 1, sizeof *quoted);
+    for (size_t i = 0; i < n; i++) {
+        buf_t q;
+        buf_init(&q);
+        buf_putc(&q, '"');
+        for (const char *p = names[i]; *p; p++) {
+            if (*p == '"')
+                buf_putc(&q, '"');
+            buf_putc(&q, *p);
+        }
+        buf_putc(&q, '"');
+        quoted[i] = buf_steal(&q);
+    }
+    pg_array_literal(out, quoted, n);
+    for (size_t i = 0; i < n; i++)
+        free((char *)quoted[i]);
+    free(quoted);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *val(const pq_api_t *pq, arena_t *a, const PGresult *r, int row, int col)
+{
+    if (pq->getisnull(r, row, col))
+        return NULL;
+    return arena_strdup(a, pq->getvalue(r, row, col));
+}
+
+static bool truth(const pq_api_t *pq, const PGresult *r, int row, int col)
+{
+    return strcmp(pq->getvalue(r, row, col), "t") == 0;
+}
+
+/* The relation whose oid text is oid (relations come in oid order, so a
+ * linear walk with a cursor is enough; the cursor only moves forward). */
+static engine_relation_t *rel_by_oid(pg_schema_t *s, const char **oids, size_t *cursor,
+                                     const char *oid)
+{
+    while (*cursor < s->rel_count && strcmp(oids[*cursor], oid) != 0)
+        (*cursor)++;
+    return *cursor < s->rel_count ? &s->rels[*cursor] : NULL;
+}
+
+pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
+                            size_t schema_count, const char *const *extra, size_t extra_count,
+                            char *err, size_t err_len)
+{
+    pg_schema_t *s = xcalloc(1, sizeof *s);
+    s->refs = 1;
+    s->arena = arena_new();
+    buf_t lit;
+    buf_init(&lit);
+    pg_array_literal(&lit, schemas, schema_count);
+    const char *names = buf_cstr(&lit);
+    PGresult *r = NULL;
+
+    if (!(r = query(pq, conn, relations_sql, names, err, err_len)))
+        goto fail;
+    int n = pq->ntuples(r);
+    s->rels = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->rels);
+    const char **oids = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *oids);
+    for (int i = 0; i < n; i++) {
+        engine_relation_t *rel = &s->rels[s->rel_count++];
+        oids[i] = val(pq, s->arena, r, i, 0);
+        rel->schema = val(pq, s->arena, r, i, 1);
+        rel->name = val(pq, s->arena, r, i, 2);
+        rel->is_view = truth(pq, r, i, 3);
+    }
+    pq->clear(r);
+
+    /* Columns: count per relation first, then fill. */
+    if (!(r = query(pq, conn, columns_sql, names, err, err_len)))
+        goto fail;
+    n = pq->ntuples(r);
+    size_t cursor = 0;
+    for (int i = 0; i < n; i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (rel)
+            rel->column_count++;
+    }
+    for (size_t i = 0; i < s->rel_count; i++) {
+        size_t k = s->rels[i].column_count;
+        s->rels[i].columns = arena_calloc(s->arena, k ? k : 1, sizeof(pg_column_t));
+        s->rels[i].column_count = 0;
+    }
+    cursor = 0;
+    for (int i = 0; i < n; i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        pg_column_t *c = &rel->columns[rel->column_count++];
+        c->name = val(pq, s->arena, r, i, 1);
+        c->nullable = truth(pq, r, i, 2);
+        c->type = val(pq, s->arena, r, i, 3);
+        c->message_type = val(pq, s->arena, r, i, 4);
+        c->base_type = val(pq, s->arena, r, i, 5);
+        c->default_expr = val(pq, s->arena, r, i, 6);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, pks_sql, names, err, err_len)))
+        goto fail;
+    n = pq->ntuples(r);
+    cursor = 0;
+    for (int i = 0; i < n; i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        const char **pk = arena_calloc(s->arena, rel->pk_count + 1, sizeof *pk);
+        if (rel->pk_count)
+            memcpy(pk, rel->pk, rel->pk_count * sizeof *pk);
+        pk[rel->pk_count++] = val(pq, s->arena, r, i, 1);
+        rel->pk = pk;
+        for (size_t c = 0; c < rel->column_count; c++)
+            if (strcmp(rel->columns[c].name, pq->getvalue(r, i, 1)) == 0)
+                rel->columns[c].primary_key = true;
+    }
+    pq->clear(r);
+
+    /* Views carry the primary key of the table they show
+     * (addViewPrimaryKeys): sorted by name like a table's, one per name. */
+    {
+        buf_t a1, a2;
+        buf_init(&a1);
+        buf_init(&a2);
+        ident_array(&a1, schemas, schema_count);
+        ident_array(&a2, extra, extra_count);
+        const char *params[2] = {buf_cstr(&a1), buf_cstr(&a2)};
+        r = query2(pq, conn, view_pks_sql, 2, params, err, err_len);
+        buf_dispose(&a1);
+        buf_dispose(&a2);
+        if (!r)
+            goto fail;
+        n = pq->ntuples(r);
+        for (int i = 0; i < n; i++) {
+            engine_relation_t *rel = (engine_relation_t *)pg_schema_find_relation(
+                s, pq->getvalue(r, i, 0), pq->getvalue(r, i, 1));
+            const char *col = pq->getvalue(r, i, 2);
+            if (!rel || !rel->is_view || pq->getisnull(r, i, 2))
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < rel->pk_count; k++)
+                dup = dup || strcmp(rel->pk[k], col) == 0;
+            if (dup)
+                continue;
+            const char **pk = arena_calloc(s->arena, rel->pk_count + 1, sizeof *pk);
+            if (rel->pk_count)
+                memcpy(pk, rel->pk, rel->pk_count * sizeof *pk);
+            pk[rel->pk_count++] = arena_strdup(s->arena, col);
+            qsort(pk, rel->pk_count, sizeof *pk, cmp_name);
+            rel->pk = pk;
+            for (size_t c = 0; c < rel->column_count; c++)
+                if (strcmp(rel->columns[c].name, col) == 0)
+                    rel->columns[c].primary_key = true;
+        }
+        pq->clear(r);
+    }
+
+    if (!(r = query(pq, conn, fkeys_sql, names, err, err_len)))
+        goto fail;
+    n = pq->ntuples(r);
+    s->fkeys = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->fkeys);
+    for (int i = 0; i < n; i++) {
+        pg_fkey_t *f = &s->fkeys[s->fkey_count++];
+        f->constraint = val(pq, s->arena, r, i, 0);
+        f->schema = val(pq, s->arena, r, i, 1);
+        f->relation = val(pq, s->arena, r, i, 2);
+        f->column = val(pq, s->arena, r, i, 3);
+        f->ref_schema = val(pq, s->arena, r, i, 4);
+        f->ref_relation = val(pq, s->arena, r, i, 5);
+        f->ref_column = val(pq, s->arena, r, i, 6);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, funcs_sql, names, err, err_len)))
+        goto fail;
+    n = pq->ntuples(r);
+    s->funcs = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->funcs);
+    for (int i = 0; i < n; i++) {
+        engine_function_info_t *f = &s->funcs[s->func_count++];
+        f->schema = val(pq, s->arena, r, i, 0);
+        f->name = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+
+    /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
+    r = pq->exec(conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"");
+    if (!r || pq->result_status(r) != PGRES_TUPLES_OK) {
+        snprintf(err, err_len, "schema cache: %s",
+                 r ? pq->result_error_message(r) : pq->error_message(conn));
+        if (r)
+            pq->clear(r);
+        goto fail;
+    }
+    n = pq->ntuples(r);
+    s->timezones = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->timezones);
+    for (int i = 0; i < n; i++)
+        s->timezones[s->timezone_count++] = val(pq, s->arena, r, i, 0);
+    pq->clear(r);
+    buf_dispose(&lit);
+    return s;
+fail:
+    buf_dispose(&lit);
+    pg_schema_free(s);
+    return NULL;
+}
+
+pg_schema_t *pg_schema_hold(pg_schema_t *s)
+{
+    s->refs++;
+    return s;
+}
+
+void pg_schema_free(pg_schema_t *s)
+{
+    if (!s || --s->refs > 0)
+        return;
+    arena_free(s->arena);
+    free(s);
+}
+
+const engine_relation_t *pg_schema_find_relation(const pg_schema_t *s, const char *schema,
+                                                 const char *name)
+{
+    for (size_t i = 0; i < s->rel_count; i++)
+        if (strcmp(s->rels[i].schema, schema) == 0 && strcmp(s->rels[i].name, name) == 0)
+            return &s->rels[i];
+    return NULL;
+}
+
+size_t pg_schema_relation_names(const pg_schema_t *s, const char *schema, arena_t *arena,
+                                const char ***out)
+{
+    const char **names = arena_calloc(arena, s->rel_count ? s->rel_count : 1, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < s->rel_count; i++)
+        if (strcmp(s->rels[i].schema, schema) == 0)
+            names[k++] = s->rels[i].name;
+    *out = names;
+    return k;
+}
+
+size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *rel, arena_t *arena,
+                               engine_relationship_t **out)
+{
+    engine_relationship_t *rels =
+        arena_calloc(arena, s->fkey_count ? s->fkey_count : 1, sizeof *rels);
+    size_t k = 0;
+    for (size_t i = 0; i < s->fkey_count; i++) {
+        const pg_fkey_t *f = &s->fkeys[i];
+        bool from_self = strcmp(f->schema, rel->schema) == 0 && strcmp(f->relation, rel->name) == 0;
+        bool to_self =
+            strcmp(f->ref_schema, rel->schema) == 0 && strcmp(f->ref_relation, rel->name) == 0;
+        if (!from_self && !to_self)
+            continue;
+        rels[k++] = (engine_relationship_t){
+            .constraint = f->constraint,
+            .schema = f->schema,
+            .relation = f->relation,
+            .column = f->column,
+            .ref_schema = f->ref_schema,
+            .ref_relation = f->ref_relation,
+            .ref_column = f->ref_column,
+        };
+    }
+    *out = rels;
+    return k;
+}
+
+bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const char *name,
+                             engine_function_info_t *out)
+{
+    for (size_t i = 0; i < s->func_count; i++) {
+        if (strcmp(s->funcs[i].schema, schema) == 0 && strcmp(s->funcs[i].name, name) == 0) {
+            if (out)
+                *out = s->funcs[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name)
+{
+    for (size_t i = 0; i < rel->column_count; i++)
+        if (strcmp(rel->columns[i].name, name) == 0)
+            return &rel->columns[i];
+    return NULL;
+}
+
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name)
+{
+    return bsearch(&name, s->timezones, s->timezone_count, sizeof *s->timezones, cmp_name) != NULL;
+}

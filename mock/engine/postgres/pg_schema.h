@@ -1,0 +1,77 @@
+/* The database engine's schema cache: the relations, columns, primary keys,
+ * foreign keys and functions of the exposed schemas, introspected with the
+ * catalog queries of PostgREST's SchemaCache.hs (adapted: flat rows instead
+ * of aggregated arrays). A loaded cache is a snapshot: DDL run afterwards is
+ * invisible until the engine loads a new one, which is how production's
+ * PGRST205 happens. Everything of one cache lives in its own arena and is
+ * freed at once with pg_schema_free. */
+#ifndef MOCK_PG_SCHEMA_H
+#define MOCK_PG_SCHEMA_H
+
+#include "engine.h"
+#include "pq.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct pg_column {
+    const char *name;
+    /* PostgREST's data_type (its cfIRType): format_type without the type
+     * modifier for pg_catalog types ("character varying", "text[]"), with it
+     * for others; domains over catalog types show their base type. */
+    const char *type;
+    const char *message_type; /* format_type(atttypid, NULL): what Postgres's messages say */
+    const char *base_type;    /* the base type's name once domains are resolved ("tsvector") */
+    const char *default_expr; /* column_default, NULL when none */
+    bool nullable;
+    bool primary_key;
+} pg_column_t;
+
+/* A cached relation (engine.h's opaque engine_relation_t). */
+struct engine_relation {
+    const char *schema;
+    const char *name;
+    bool is_view;
+    pg_column_t *columns; /* in attnum order */
+    size_t column_count;
+    const char **pk; /* primary-key columns sorted by name (tbl_pk_cols) */
+    size_t pk_count;
+};
+
+typedef struct pg_schema pg_schema_t;
+
+/* Introspects the database behind conn (any role that can read the catalog)
+ * for the given schemas; extra is db-extra-search-path (views' key
+ * dependencies look through it). NULL with err filled on failure. */
+pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
+                            size_t schema_count, const char *const *extra, size_t extra_count,
+                            char *err, size_t err_len);
+/* A cache is counted: the loader holds one reference, and a request in
+ * flight holds another (pg_schema_hold), so that a reload while statements
+ * run leaves the relations they and the PostgREST layer point at valid until
+ * they complete. pg_schema_free drops one; the last frees. NULL is a no-op. */
+pg_schema_t *pg_schema_hold(pg_schema_t *s);
+void pg_schema_free(pg_schema_t *s);
+
+const engine_relation_t *pg_schema_find_relation(const pg_schema_t *s, const char *schema,
+                                                 const char *name);
+/* Names of schema's relations in creation order (pg_class oid order). */
+size_t pg_schema_relation_names(const pg_schema_t *s, const char *schema, arena_t *arena,
+                                const char ***out);
+/* Single-column foreign keys from and to rel. */
+size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *rel, arena_t *arena,
+                               engine_relationship_t **out);
+bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const char *name,
+                             engine_function_info_t *out);
+/* The column called name, or NULL. */
+const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
+
+/* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
+bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);
+
+/* A Postgres array literal of texts, each element quoted and escaped as
+ * PostgREST's pgBuildArrayLiteral does ("{\"a\",\"b\"}"); NUL characters are
+ * dropped (trimNullChars). Appended to out. */
+void pg_array_literal(buf_t *out, const char *const *items, size_t n);
+
+#endif

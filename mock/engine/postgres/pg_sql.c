@@ -1,0 +1,1202 @@
+/* Builds PostgREST's statements as text plus parameters. Each function names
+ * the Haskell fragment it follows; spacing follows PostgREST's so that the
+ * statements read the same in Postgres's logs. Not here: embedding, RPC,
+ * aggregates, data representations (domain transforms). */
+#include "pg_sql.h"
+
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pg_stmt_init(pg_stmt_t *s, arena_t *arena)
+{
+    memset(s, 0, sizeof *s);
+    s->arena = arena;
+    buf_init(&s->sql);
+}
+
+void pg_stmt_dispose(pg_stmt_t *s)
+{
+    buf_dispose(&s->sql);
+    s->params = NULL;
+    s->param_count = s->param_cap = 0;
+}
+
+/* unknownEncoder: appends "$n" and binds value as text of unknown type. */
+static void param(pg_stmt_t *s, const char *value)
+{
+    if (s->param_count == s->param_cap) {
+        size_t cap = s->param_cap ? s->param_cap * 2 : 16;
+        const char **p = arena_alloc(s->arena, cap * sizeof *p);
+        if (s->param_count)
+            memcpy(p, s->params, s->param_count * sizeof *p);
+        s->params = p;
+        s->param_cap = cap;
+    }
+    s->params[s->param_count++] = value;
+    buf_printf(&s->sql, "$%zu", s->param_count);
+}
+
+static void sql(pg_stmt_t *s, const char *text)
+{
+    buf_puts(&s->sql, text);
+}
+
+/* The two-byte marker a decoded %00 becomes (urlcodec.h URL_NUL). */
+static bool is_nul_marker(const char *p)
+{
+    return (unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80;
+}
+
+void pg_put_ident(buf_t *out, const char *x)
+{
+    buf_putc(out, '"');
+    for (const char *p = x; *p && !is_nul_marker(p); p++) {
+        if (*p == '"')
+            buf_putc(out, '"');
+        buf_putc(out, *p);
+    }
+    buf_putc(out, '"');
+}
+
+static void ident(pg_stmt_t *s, const char *x)
+{
+    pg_put_ident(&s->sql, x);
+}
+
+/* A table reference (fromQi): "schema"."name", or "name" when schema is NULL. */
+typedef struct qi {
+    const char *schema;
+    const char *name;
+} qi_t;
+
+static void from_qi(pg_stmt_t *s, qi_t q)
+{
+    if (q.schema && *q.schema) {
+        ident(s, q.schema);
+        sql(s, ".");
+    }
+    ident(s, q.name);
+}
+
+/* pgFmtColumn */
+static void column_ref(pg_stmt_t *s, qi_t q, const char *col)
+{
+    from_qi(s, q);
+    if (strcmp(col, "*") == 0) {
+        sql(s, ".*");
+    } else {
+        sql(s, ".");
+        ident(s, col);
+    }
+}
+
+/* What resolveTypeOrUnknown decides for a field of the relation. */
+typedef struct field_kind {
+    const pg_column_t *col; /* NULL: not a column the cache knows */
+    bool to_json;           /* to_jsonb(col) before a JSON path */
+    bool to_tsvector;       /* to_tsvector([lang,] col) for FTS operators */
+} field_kind_t;
+
+static field_kind_t resolve(const engine_relation_t *rel, const pgrst_field_t *f, bool fts)
+{
+    field_kind_t k = {0};
+    k.col = pg_schema_column(rel, f->name);
+    if (!k.col) {
+        /* unknownField: cfIRType "" (so to_jsonb before a path), no tsvector. */
+        k.to_json = true;
+        return k;
+    }
+    bool json = strcmp(k.col->type, "json") == 0 || strcmp(k.col->type, "jsonb") == 0;
+    k.to_json = !json;
+    k.to_tsvector = fts && !(k.col->base_type && strcmp(k.col->base_type, "tsvector") == 0);
+    return k;
+}
+
+/* pgFmtJsonPath */
+static void json_path(pg_stmt_t *s, const pgrst_field_t *f)
+{
+    for (size_t i = 0; i < f->path_len; i++) {
+        const pgrst_json_step_t *st = &f->path[i];
+        sql(s, st->as_text ? "->>" : "->");
+        param(s, st->key);
+        if (st->is_index)
+            sql(s, "::int");
+    }
+}
+
+/* pgFmtField (without the tsvector wrapper, which needs the language). */
+static void field_ref(pg_stmt_t *s, qi_t q, const pgrst_field_t *f, const field_kind_t *k)
+{
+    if (f->path_len == 0) {
+        column_ref(s, q, f->name);
+    } else if (k->to_json) {
+        sql(s, "to_jsonb(");
+        column_ref(s, q, f->name);
+        sql(s, ")");
+        json_path(s, f);
+    } else {
+        column_ref(s, q, f->name);
+        json_path(s, f);
+    }
+}
+
+static int not_embedded(const char *name, pgrst_error_t *err)
+{
+    /* Error.hs NotEmbedded. */
+    pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request", name);
+    pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.", name);
+    return -1;
+}
+
+static bool is_quant_op(pgrst_op_t op)
+{
+    switch (op) {
+    case PGRST_OP_EQ:
+    case PGRST_OP_GT:
+    case PGRST_OP_GTE:
+    case PGRST_OP_LT:
+    case PGRST_OP_LTE:
+    case PGRST_OP_LIKE:
+    case PGRST_OP_ILIKE:
+    case PGRST_OP_MATCH:
+    case PGRST_OP_IMATCH:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char *op_sql(pgrst_op_t op)
+{
+    switch (op) {
+    case PGRST_OP_EQ:
+        return "=";
+    case PGRST_OP_GT:
+        return ">";
+    case PGRST_OP_GTE:
+        return ">=";
+    case PGRST_OP_LT:
+        return "<";
+    case PGRST_OP_LTE:
+        return "<=";
+    case PGRST_OP_LIKE:
+        return "like";
+    case PGRST_OP_ILIKE:
+        return "ilike";
+    case PGRST_OP_MATCH:
+        return "~";
+    case PGRST_OP_IMATCH:
+        return "~*";
+    case PGRST_OP_NEQ:
+        return "<>";
+    case PGRST_OP_CS:
+        return "@>";
+    case PGRST_OP_CD:
+        return "<@";
+    case PGRST_OP_OV:
+        return "&&";
+    case PGRST_OP_SL:
+        return "<<";
+    case PGRST_OP_SR:
+        return ">>";
+    case PGRST_OP_NXR:
+        return "&<";
+    case PGRST_OP_NXL:
+        return "&>";
+    case PGRST_OP_ADJ:
+        return "-|-";
+    case PGRST_OP_FTS:
+        return "@@ to_tsquery";
+    case PGRST_OP_PLFTS:
+        return "@@ plainto_tsquery";
+    case PGRST_OP_PHFTS:
+        return "@@ phraseto_tsquery";
+    case PGRST_OP_WFTS:
+        return "@@ websearch_to_tsquery";
+    default:
+        return "=";
+    }
+}
+
+static bool is_fts(pgrst_op_t op)
+{
+    return op == PGRST_OP_FTS || op == PGRST_OP_PLFTS || op == PGRST_OP_PHFTS ||
+           op == PGRST_OP_WFTS;
+}
+
+/* like/ilike operands: '*' stands for '%' (T.map star). */
+static const char *starred(arena_t *a, const char *v)
+{
+    char *s = arena_strdup(a, v ? v : "");
+    for (char *p = s; *p; p++)
+        if (*p == '*')
+            *p = '%';
+    return s;
+}
+
+/* pgFmtFilter */
+static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_filter_t *f,
+                      pgrst_error_t *err)
+{
+    if (f->field.relation_len)
+        return not_embedded(f->field.relation[0], err);
+    bool fts = is_fts(f->op);
+    field_kind_t k = resolve(rel, &f->field, fts);
+    sql(s, f->negated ? "NOT " : " ");
+    if (fts && k.to_tsvector) {
+        sql(s, "to_tsvector(");
+        if (f->fts_language) {
+            param(s, f->fts_language);
+            sql(s, ", ");
+        }
+        field_ref(s, q, &f->field, &k);
+        sql(s, ")");
+    } else {
+        field_ref(s, q, &f->field, &k);
+    }
+    if (f->op == PGRST_OP_IS) {
+        static const char *const is_sql[] = {"NULL", "NOT NULL", "TRUE", "FALSE", "UNKNOWN"};
+        sql(s, " IS ");
+        sql(s, is_sql[f->is_value]);
+    } else if (f->op == PGRST_OP_ISDISTINCT) {
+        sql(s, " IS DISTINCT FROM ");
+        param(s, f->value ? f->value : "");
+    } else if (f->op == PGRST_OP_IN) {
+        if (f->list_len == 1 && f->list[0][0] == '\0') {
+            sql(s, " = ANY('{}') ");
+        } else {
+            buf_t lit;
+            buf_init(&lit);
+            pg_array_literal(&lit, f->list, f->list_len);
+            sql(s, " = ANY (");
+            param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+            sql(s, ") ");
+            buf_dispose(&lit);
+        }
+    } else if (fts) {
+        sql(s, " ");
+        sql(s, op_sql(f->op));
+        sql(s, "(");
+        if (f->fts_language) {
+            param(s, f->fts_language);
+            sql(s, ", ");
+        }
+        param(s, f->value ? f->value : "");
+        sql(s, ") ");
+    } else if (is_quant_op(f->op)) {
+        sql(s, " ");
+        sql(s, op_sql(f->op));
+        sql(s, " ");
+        const char *v = f->quant != PGRST_QUANT_NONE ? f->raw_value : f->value;
+        if (f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE)
+            v = starred(s->arena, v);
+        if (f->quant == PGRST_QUANT_ANY)
+            sql(s, "ANY(");
+        else if (f->quant == PGRST_QUANT_ALL)
+            sql(s, "ALL(");
+        param(s, v ? v : "");
+        if (f->quant != PGRST_QUANT_NONE)
+            sql(s, ")");
+    } else {
+        sql(s, " ");
+        sql(s, op_sql(f->op));
+        sql(s, " ");
+        param(s, f->value ? f->value : "");
+    }
+    return 0;
+}
+
+/* pgFmtLogicTree */
+static int logic_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_logic_t *l,
+                     pgrst_error_t *err)
+{
+    if (l->kind == PGRST_LOGIC_FILTER)
+        return filter_sql(s, rel, q, &l->filter, err);
+    if (l->relation_len)
+        return not_embedded(l->relation[0], err);
+    sql(s, l->negated ? "NOT" : "");
+    sql(s, " (");
+    for (size_t i = 0; i < l->child_count; i++) {
+        if (i)
+            sql(s, l->kind == PGRST_LOGIC_AND ? " AND " : " OR ");
+        if (logic_sql(s, rel, q, &l->children[i], err) < 0)
+            return -1;
+    }
+    sql(s, ")");
+    return 0;
+}
+
+/* The root's where forest in PostgREST's order: reads put the logic trees
+ * (or=, and=) before the plain filters (Plan.hs addLogicTrees prepends to
+ * what addFilters made); mutations put the filters first (combinedLogic).
+ * Each group keeps query-string order. Returns how many terms it wrote. */
+static int where_terms(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                       bool logic_first, size_t *written, pgrst_error_t *err)
+{
+    *written = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        bool want_logic = (pass == 0) == logic_first;
+        for (size_t i = 0; i < qry->where_count; i++) {
+            const pgrst_logic_t *l = &qry->where[i];
+            if ((l->kind != PGRST_LOGIC_FILTER) != want_logic)
+                continue;
+            sql(s, *written ? " AND " : " WHERE ");
+            if (logic_sql(s, rel, q, l, err) < 0)
+                return -1;
+            (*written)++;
+        }
+    }
+    return 0;
+}
+
+/* Select items: embedding and aggregates are refused here, before any SQL
+ * is sent (Plan.hs fails at the plan stage too). */
+static int check_select(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (it->is_aggregate)
+            return pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
+        if (it->is_embed || it->is_spread) {
+            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+            pgrst_error_detailsf(err, "supamock's database engine does not embed resources yet");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The alias PostgREST gives a select item (addAliases): the explicit one, else
+ * the last key of a JSON path (or the last key before trailing indexes, or
+ * the column when the path has only indexes). */
+static const char *item_alias(const pgrst_select_item_t *it)
+{
+    if (it->alias)
+        return it->alias;
+    const pgrst_field_t *f = &it->field;
+    if (!f->path_len)
+        return NULL;
+    for (size_t i = f->path_len; i-- > 0;)
+        if (!f->path[i].is_index)
+            return f->path[i].key;
+    return f->name;
+}
+
+/* pgFmtSelectItem for each item, joined with ", ". */
+static void select_list(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
+                        const pgrst_query_t *qry)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (any)
+            sql(s, ", ");
+        any = true;
+        if (it->cast)
+            sql(s, "CAST( ");
+        if (it->star) {
+            column_ref(s, q, "*");
+        } else {
+            field_kind_t k = resolve(rel, &it->field, false);
+            field_ref(s, q, &it->field, &k);
+        }
+        if (it->cast) {
+            sql(s, " AS ");
+            sql(s, it->cast);
+            sql(s, " )");
+        }
+        const char *alias = item_alias(it);
+        if (alias) {
+            sql(s, " AS ");
+            ident(s, alias);
+        }
+    }
+    if (!any)
+        column_ref(s, q, "*");
+}
+
+/* orderF / pgFmtOrderTerm */
+static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                    pgrst_error_t *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->order_count; i++) {
+        const pgrst_order_term_t *o = &qry->order[i];
+        if (o->field.relation_len)
+            continue; /* rel.order terms belong to embedded resources */
+        if (o->related)
+            return not_embedded(o->related, err);
+        sql(s, any ? ", " : "ORDER BY ");
+        any = true;
+        field_kind_t k = resolve(rel, &o->field, false);
+        field_ref(s, q, &o->field, &k);
+        static const char *const dir[] = {"", "ASC", "DESC"};
+        static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+        sql(s, " ");
+        sql(s, dir[o->dir]);
+        sql(s, " ");
+        sql(s, nulls[o->nulls]);
+    }
+    for (size_t i = 0; i < qry->order_count; i++)
+        if (qry->order[i].field.relation_len)
+            return not_embedded(qry->order[i].field.relation[0], err);
+    return 0;
+}
+
+static int filters_on_embeds(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->where_count; i++) {
+        const pgrst_logic_t *l = &qry->where[i];
+        if (l->kind == PGRST_LOGIC_FILTER && l->filter.field.relation_len)
+            return not_embedded(l->filter.field.relation[0], err);
+        if (l->kind != PGRST_LOGIC_FILTER && l->relation_len)
+            return not_embedded(l->relation[0], err);
+    }
+    return 0;
+}
+
+/* handlerF for tables: the body aggregate of the negotiated media type. */
+static void body_handler(pg_stmt_t *s, const pgrst_accept_t *a)
+{
+    switch (a->media) {
+    case PGRST_MEDIA_OBJECT:
+        sql(s, a->nulls_stripped ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0), 'null')"
+                                 : "coalesce(json_agg(_postgrest_t)->0, 'null')");
+        break;
+    case PGRST_MEDIA_CSV:
+        /* asCsvF */
+        sql(s, "(SELECT coalesce(string_agg(a.k, ','), '')"
+               "  FROM ("
+               "    SELECT json_object_keys(r)::text as k"
+               "    FROM ( "
+               "      SELECT row_to_json(hh) as r from pgrst_source as hh limit 1"
+               "    ) s"
+               "  ) a"
+               ") || '\n' || coalesce(string_agg(substring(_postgrest_t::text, 2, "
+               "length(_postgrest_t::text) - 2), '\n'), '')");
+        break;
+    case PGRST_MEDIA_GEOJSON:
+        sql(s, "json_build_object('type', 'FeatureCollection', 'features', "
+               "coalesce(json_agg(ST_AsGeoJSON(_postgrest_t)::json), '[]'))");
+        break;
+    default:
+        sql(s, a->nulls_stripped ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')"
+                                 : "coalesce(json_agg(_postgrest_t), '[]')");
+        break;
+    }
+}
+
+static const char response_gucs[] =
+    "nullif(current_setting('response.headers', true), '') AS response_headers, "
+    "nullif(current_setting('response.status', true), '') AS response_status, ";
+
+/* readPlanToCountQuery for a root without embeds. */
+static int count_query(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                       pgrst_error_t *err)
+{
+    sql(s, "SELECT 1  FROM ");
+    from_qi(s, q);
+    size_t n;
+    return where_terms(s, rel, q, qry, true, &n, err);
+}
+
+static const char *llstr(arena_t *a, long long v)
+{
+    return arena_sprintf(a, "%lld", v);
+}
+
+/* mainRead */
+static int main_read(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                     pgrst_error_t *err)
+{
+    const engine_relation_t *rel = req->relation;
+    const pgrst_query_t *qry = req->query;
+    qi_t q = {ctx->schema, rel->name};
+    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+        return -1;
+    sql(s, "WITH pgrst_source AS ( SELECT ");
+    select_list(s, rel, q, qry);
+    sql(s, " FROM ");
+    from_qi(s, q);
+    size_t n;
+    if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+        return -1;
+    sql(s, "  ");
+    if (order_by(s, rel, q, qry, err) < 0)
+        return -1;
+    sql(s, " ");
+    /* limitOffsetF: nothing for the whole range. */
+    if (req->limit >= 0 || req->offset > 0) {
+        sql(s, "LIMIT ");
+        if (req->limit >= 0)
+            param(s, llstr(s->arena, req->limit));
+        else
+            sql(s, "ALL");
+        sql(s, " OFFSET ");
+        param(s, llstr(s->arena, req->offset));
+    }
+    sql(s, " ) ");
+    pgrst_count_t count = req->prefer->count;
+    bool counting = count == PGRST_COUNT_EXACT || count == PGRST_COUNT_ESTIMATED;
+    if (counting) {
+        sql(s, ", pgrst_source_count AS (");
+        if (count_query(s, rel, q, qry, err) < 0)
+            return -1;
+        if (count == PGRST_COUNT_ESTIMATED && ctx->db_max_rows > 0)
+            buf_printf(&s->sql, " LIMIT %lld", ctx->db_max_rows + 1);
+        sql(s, ")");
+    }
+    sql(s, " SELECT ");
+    sql(s, counting ? "(SELECT pg_catalog.count(*) FROM pgrst_source_count)" : "null::bigint");
+    sql(s, " AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ");
+    /* HEAD aggregates nothing (negotiateContent: NoAgg for a headers-only read). */
+    if (req->method && strcmp(req->method, "HEAD") == 0)
+        sql(s, "''::text");
+    else
+        body_handler(s, req->accept);
+    sql(s, " AS body, ");
+    sql(s, response_gucs);
+    sql(s, "'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t");
+    return 0;
+}
+
+int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
+                         pgrst_error_t *err)
+{
+    qi_t q = {ctx->schema, req->relation->name};
+    sql(out, "EXPLAIN (FORMAT JSON) ");
+    return count_query(out, req->relation, q, req->query, err);
+}
+
+/* ---- mutations ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A sorted, distinct copy of names (Haskell's Set). */
+static size_t set_of(arena_t *a, const char *const *names, size_t n, const char ***out)
+{
+    const char **v = arena_calloc(a, n ? n : 1, sizeof *v);
+    if (n)
+        memcpy(v, names, n * sizeof *v);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
+            v[k++] = v[i];
+    *out = v;
+    return k;
+}
+
+/* Payload.hs payloadAttributes: the keys of an object, or of the first object
+ * of an array when every element is an object with the same keys; an empty
+ * array, or anything else, has none. Returns -1 for an array whose elements
+ * differ ("All object keys must match"). */
+static int payload_keys(arena_t *a, const rest_body_t *b, const char ***keys, size_t *n,
+                        pgrst_error_t *err)
+{
+    const cJSON *json = b->doc.json;
+    *keys = NULL;
+    *n = 0;
+    if (cJSON_IsObject(json)) {
+        *n = rest_body_keys(a, json, keys);
+        return 0;
+    }
+    if (!cJSON_IsArray(json) || cJSON_GetArraySize(json) == 0)
+        return 0;
+    const cJSON *first = cJSON_GetArrayItem(json, 0);
+    if (!cJSON_IsObject(first))
+        return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+    *n = rest_body_keys(a, first, keys);
+    const cJSON *row;
+    cJSON_ArrayForEach(row, json)
+    {
+        const char **other = NULL;
+        if (!cJSON_IsObject(row) || rest_body_keys(a, row, &other) != *n)
+            return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+        for (size_t i = 0; i < *n; i++)
+            if (strcmp(other[i], (*keys)[i]) != 0)
+                return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+    }
+    return 0;
+}
+
+static bool body_is_object(const engine_request_t *req)
+{
+    const rest_body_t *b = req->payload;
+    if (!b || !b->source)
+        return false;
+    for (size_t i = 0; i < b->source_len; i++) {
+        char ch = b->source[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            continue;
+        return ch == '{';
+    }
+    return false;
+}
+
+/* The raw body PostgREST binds: the bytes as sent, except that a body which
+ * is neither an object nor an array becomes "[]" (Payload.hs emptyPJArray). */
+static const char *raw_body(const engine_request_t *req)
+{
+    const rest_body_t *b = req->payload;
+    if (!b)
+        return "[]";
+    if (b->source &&
+        (req->query->columns || cJSON_IsObject(b->doc.json) || cJSON_IsArray(b->doc.json)))
+        return arena_strndup(req->arena, b->source, b->source_len);
+    return "[]";
+}
+
+/* iColumns resolved against the cache: PGRST204 for an unknown one. */
+static int typed_columns(const engine_request_t *req, const char ***cols, size_t *n,
+                         pgrst_error_t *err)
+{
+    const char **names = NULL;
+    size_t k = 0;
+    if (req->query->columns) {
+        k = set_of(req->arena, req->query->columns, req->query->column_count, &names);
+    } else if (req->payload) {
+        if (payload_keys(req->arena, req->payload, &names, &k, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (!pg_schema_column(req->relation, names[i])) {
+            pgrst_error_setf(err, "PGRST204",
+                             "Could not find the '%s' column of '%s' in the schema cache", names[i],
+                             req->relation->name);
+            return -1;
+        }
+    }
+    *cols = names;
+    *n = k;
+    return 0;
+}
+
+/* fromJsonBodyF body fields includeSelect includeLimitOne includeDefaults */
+static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char **cols, size_t n,
+                           bool include_select, bool defaults)
+{
+    bool object = body_is_object(req);
+    qi_t body = {NULL, "pgrst_body"};
+    if (include_select) {
+        sql(s, "SELECT ");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sql(s, ", ");
+            column_ref(s, body, cols[i]);
+        }
+        sql(s, " ");
+    }
+    sql(s, "FROM (SELECT ");
+    param(s, raw_body(req));
+    sql(s, defaults ? "::jsonb" : "::json");
+    sql(s, " AS json_data) pgrst_payload, ");
+    if (defaults) {
+        /* defsJsonb: the columns' defaults as one jsonb object the payload
+         * overrides key by key (missing=default). */
+        buf_t defs;
+        buf_init(&defs);
+        buf_puts(&defs, "jsonb_build_object(");
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            const pg_column_t *c = pg_schema_column(req->relation, cols[i]);
+            if (!c || !c->default_expr)
+                continue;
+            if (any)
+                buf_putc(&defs, ',');
+            any = true;
+            /* pgFmtLit of the name, then the default expression as is. */
+            bool backslash = strchr(c->name, '\\') != NULL;
+            if (backslash)
+                buf_putc(&defs, 'E');
+            buf_putc(&defs, '\'');
+            for (const char *p = c->name; *p; p++) {
+                if (*p == '\'')
+                    buf_putc(&defs, '\'');
+                if (*p == '\\')
+                    buf_putc(&defs, '\\');
+                buf_putc(&defs, *p);
+            }
+            buf_puts(&defs, "', ");
+            buf_puts(&defs, c->default_expr);
+        }
+        buf_putc(&defs, ')');
+        if (object) {
+            sql(s, "LATERAL (SELECT ");
+            sql(s, buf_cstr(&defs));
+            sql(s, " || pgrst_payload.json_data AS val) pgrst_json_defs, ");
+        } else {
+            sql(s, "LATERAL (SELECT jsonb_agg(");
+            sql(s, buf_cstr(&defs));
+            sql(s, " || elem) AS val from jsonb_array_elements(pgrst_payload.json_data) elem) "
+                   "pgrst_json_defs, ");
+        }
+        buf_dispose(&defs);
+    }
+    sql(s, "LATERAL (SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sql(s, ", ");
+        ident(s, cols[i]);
+    }
+    sql(s, " FROM ");
+    const char *source = defaults ? "pgrst_json_defs.val" : "pgrst_payload.json_data";
+    if (n) {
+        sql(s, defaults ? (object ? "jsonb_to_record" : "jsonb_to_recordset")
+                        : (object ? "json_to_record" : "json_to_recordset"));
+        sql(s, "(");
+        sql(s, source);
+        sql(s, ") AS _(");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sql(s, ", ");
+            ident(s, cols[i]);
+            sql(s, " ");
+            sql(s, pg_schema_column(req->relation, cols[i])->type);
+        }
+        sql(s, ") ");
+    } else if (object) {
+        sql(s, "(values(1)) _ ");
+    } else {
+        sql(s, defaults ? "jsonb_array_elements" : "json_array_elements");
+        sql(s, "(");
+        sql(s, source);
+        sql(s, ") _ ");
+    }
+    sql(s, ") pgrst_body ");
+}
+
+/* inferColsEmbedNeeds without embeds: the select's column names and the
+ * primary key, as a set, or "*" when the select has one. Empty for
+ * return=minimal or no preference (returningF then says RETURNING 1). */
+static size_t returnings(const engine_request_t *req, const char ***out)
+{
+    *out = NULL;
+    pgrst_return_t ret = req->prefer->ret;
+    if (ret == PGRST_RETURN_UNSET || ret == PGRST_RETURN_MINIMAL)
+        return 0;
+    const pgrst_query_t *qry = req->query;
+    const engine_relation_t *rel = req->relation;
+    size_t cap = qry->select_count + rel->pk_count + 1;
+    const char **names = arena_calloc(req->arena, cap, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (it->star) {
+            names[0] = "*";
+            *out = names;
+            return 1;
+        }
+        names[k++] = it->field.name;
+    }
+    if (qry->select_count == 0) {
+        names[0] = "*";
+        *out = names;
+        return 1;
+    }
+    for (size_t i = 0; i < rel->pk_count; i++)
+        names[k++] = rel->pk[i];
+    return set_of(req->arena, names, k, out);
+}
+
+static void returning_sql(pg_stmt_t *s, qi_t q, const char **names, size_t n)
+{
+    if (n == 0) {
+        sql(s, "RETURNING 1");
+        return;
+    }
+    sql(s, "RETURNING ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sql(s, ", ");
+        column_ref(s, q, names[i]);
+    }
+}
+
+/* addConfigPgrstInserted */
+static void pgrst_inserted(pg_stmt_t *s, bool add)
+{
+    sql(s, add ? "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', "
+                 "true), '')::int, 0) + 1)::text, true) <> '0'"
+               : "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', "
+                 "true), '')::int, 0) - 1)::text, true) <> '-1'");
+}
+
+/* PUT: every and only primary-key column with a plain eq (Plan.hs
+ * MutationSingleUpsert), else PGRST105. */
+static int check_put(const engine_request_t *req, pgrst_error_t *err)
+{
+    const pgrst_query_t *qry = req->query;
+    const engine_relation_t *rel = req->relation;
+    if (qry->limit >= 0 || qry->offset > 0)
+        return pgrst_error_setf(err, "PGRST114",
+                                "limit/offset querystring parameters are not allowed for PUT");
+    bool ok = rel->pk_count > 0;
+    /* qsFilterFields == S.fromList pkCols: the filtered names as a set. */
+    const char **names = arena_calloc(req->arena, qry->where_count + 1, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; ok && i < qry->where_count; i++) {
+        const pgrst_logic_t *l = &qry->where[i];
+        ok = l->kind == PGRST_LOGIC_FILTER && !l->filter.negated && l->filter.op == PGRST_OP_EQ &&
+             l->filter.quant == PGRST_QUANT_NONE && !l->filter.field.relation_len;
+        if (ok)
+            names[k++] = l->filter.field.name;
+    }
+    if (ok) {
+        const char **set = NULL;
+        size_t m = set_of(req->arena, names, k, &set);
+        ok = m == rel->pk_count;
+        for (size_t i = 0; ok && i < m; i++)
+            ok = strcmp(set[i], rel->pk[i]) == 0;
+    }
+    if (!ok)
+        return pgrst_error_setf(
+            err, "PGRST105",
+            "Filters must include all and only primary key columns with 'eq' operators");
+    return 0;
+}
+
+/* mutatePlanToQuery Insert (POST and PUT) */
+static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                      const char **cols, size_t n, pgrst_error_t *err)
+{
+    const engine_relation_t *rel = req->relation;
+    qi_t q = {ctx->schema, rel->name};
+    bool put = req->op == ENGINE_UPSERT;
+    pgrst_resolution_t resolution = put ? PGRST_RESOLUTION_MERGE : req->prefer->resolution;
+    bool merge = resolution == PGRST_RESOLUTION_MERGE;
+    const char **conflict = NULL;
+    size_t conflict_n = 0;
+    if (resolution != PGRST_RESOLUTION_UNSET) {
+        if (!put && req->query->on_conflict) {
+            conflict = (const char **)req->query->on_conflict;
+            conflict_n = req->query->on_conflict_count;
+        } else {
+            conflict = rel->pk;
+            conflict_n = rel->pk_count;
+        }
+    }
+    bool defaults = !put && req->prefer->missing == PGRST_MISSING_DEFAULT;
+    sql(s, "INSERT INTO ");
+    from_qi(s, q);
+    if (n) {
+        sql(s, "(");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sql(s, ", ");
+            ident(s, cols[i]);
+        }
+        sql(s, ") ");
+    } else {
+        sql(s, " ");
+    }
+    from_json_body(s, req, cols, n, true, defaults);
+    if (put) {
+        sql(s, "WHERE ");
+        pgrst_inserted(s, true);
+        sql(s, " AND ");
+        qi_t body = {NULL, "pgrst_body"};
+        for (size_t i = 0; i < req->query->where_count; i++) {
+            if (i)
+                sql(s, " AND ");
+            if (logic_sql(s, rel, body, &req->query->where[i], err) < 0)
+                return -1;
+        }
+    } else if (merge) {
+        sql(s, "WHERE ");
+        pgrst_inserted(s, true);
+    }
+    if (conflict_n) {
+        sql(s, " ON CONFLICT(");
+        for (size_t i = 0; i < conflict_n; i++) {
+            if (i)
+                sql(s, ", ");
+            ident(s, conflict[i]);
+        }
+        sql(s, ") ");
+        if (!merge || n == 0) {
+            sql(s, "DO NOTHING");
+        } else {
+            sql(s, "DO UPDATE SET ");
+            for (size_t i = 0; i < n; i++) {
+                if (i)
+                    sql(s, ", ");
+                ident(s, cols[i]);
+                sql(s, " = EXCLUDED.");
+                ident(s, cols[i]);
+            }
+            sql(s, "WHERE ");
+            pgrst_inserted(s, false);
+        }
+    }
+    sql(s, " ");
+    const char **ret = NULL;
+    size_t rn = returnings(req, &ret);
+    returning_sql(s, q, ret, rn);
+    return 0;
+}
+
+/* mutatePlanToQuery Update */
+static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                      const char **cols, size_t n, pgrst_error_t *err)
+{
+    const engine_relation_t *rel = req->relation;
+    qi_t q = {ctx->schema, rel->name};
+    const char **ret = NULL;
+    size_t rn = returnings(req, &ret);
+    if (n == 0) {
+        sql(s, "SELECT ");
+        if (rn == 0)
+            sql(s, "NULL");
+        qi_t bare = {NULL, rel->name};
+        for (size_t i = 0; i < rn; i++) {
+            if (i)
+                sql(s, ", ");
+            column_ref(s, bare, ret[i]);
+        }
+        sql(s, " FROM ");
+        from_qi(s, q);
+        sql(s, " WHERE false");
+        return 0;
+    }
+    sql(s, "UPDATE ");
+    from_qi(s, q);
+    sql(s, " SET ");
+    qi_t body = {NULL, "pgrst_body"};
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sql(s, ", ");
+        ident(s, cols[i]);
+        sql(s, " = ");
+        column_ref(s, body, cols[i]);
+    }
+    sql(s, " ");
+    from_json_body(s, req, cols, n, false, req->prefer->missing == PGRST_MISSING_DEFAULT);
+    size_t w;
+    if (where_terms(s, rel, q, req->query, false, &w, err) < 0)
+        return -1;
+    sql(s, " ");
+    returning_sql(s, q, ret, rn);
+    return 0;
+}
+
+/* mutatePlanToQuery Delete */
+static int delete_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                      pgrst_error_t *err)
+{
+    qi_t q = {ctx->schema, req->relation->name};
+    sql(s, "DELETE FROM ");
+    from_qi(s, q);
+    sql(s, " ");
+    size_t w;
+    if (where_terms(s, req->relation, q, req->query, false, &w, err) < 0)
+        return -1;
+    sql(s, " ");
+    const char **ret = NULL;
+    size_t rn = returnings(req, &ret);
+    returning_sql(s, q, ret, rn);
+    return 0;
+}
+
+/* mainWrite */
+static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                      pgrst_error_t *err)
+{
+    const engine_relation_t *rel = req->relation;
+    const pgrst_query_t *qry = req->query;
+    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+        return -1;
+    if (req->op == ENGINE_UPSERT && check_put(req, err) < 0)
+        return -1;
+    const char **cols = NULL;
+    size_t n = 0;
+    if (req->op != ENGINE_DELETE && typed_columns(req, &cols, &n, err) < 0)
+        return -1;
+
+    /* Parameters are numbered in text order: the mutation's come first. */
+    sql(s, "WITH pgrst_source AS (");
+    int rc;
+    switch (req->op) {
+    case ENGINE_INSERT:
+    case ENGINE_UPSERT:
+        rc = insert_sql(ctx, req, s, cols, n, err);
+        break;
+    case ENGINE_UPDATE:
+        rc = update_sql(ctx, req, s, cols, n, err);
+        break;
+    default:
+        rc = delete_sql(ctx, req, s, err);
+        break;
+    }
+    if (rc < 0)
+        return -1;
+    bool insert = req->op == ENGINE_INSERT || req->op == ENGINE_UPSERT;
+    bool representation = req->prefer->ret == PGRST_RETURN_REPRESENTATION;
+    sql(s, ") SELECT '' AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ");
+    if (insert && req->prefer->ret == PGRST_RETURN_HEADERS_ONLY) {
+        /* locF with locationF's text (pk names as quoted literals here,
+         * where PostgREST splices them in unescaped). */
+        sql(s, "CASE WHEN pg_catalog.count(_postgrest_t) = 1 THEN coalesce((\n"
+               "WITH data AS (SELECT row_to_json(_) AS row FROM pgrst_source AS _ LIMIT 1)\n"
+               "SELECT array_agg(json_data.key || '=' || coalesce('eq.' || json_data.value, "
+               "'is.null'))\n"
+               "FROM data CROSS JOIN json_each_text(data.row) AS json_data\n"
+               "WHERE json_data.key IN ('");
+        size_t pk_n = req->op == ENGINE_UPSERT ? 0 : rel->pk_count;
+        for (size_t i = 0; i < pk_n; i++) {
+            if (i)
+                sql(s, "','");
+            for (const char *p = rel->pk[i]; *p; p++) {
+                if (*p == '\'')
+                    buf_putc(&s->sql, '\'');
+                buf_putc(&s->sql, *p);
+            }
+        }
+        sql(s, "')\n), array[]::text[]) ELSE array[]::text[] END");
+    } else {
+        sql(s, "array[]::text[]");
+    }
+    sql(s, " AS header, ");
+    if (representation)
+        body_handler(s, req->accept);
+    else
+        sql(s, "''::text");
+    sql(s, " AS body, ");
+    sql(s, response_gucs);
+    bool merge = req->op == ENGINE_UPSERT ||
+                 (req->op == ENGINE_INSERT && req->prefer->resolution == PGRST_RESOLUTION_MERGE);
+    sql(s, merge ? "nullif(current_setting('pgrst.inserted', true),'')::int" : "''");
+    sql(s, " AS response_inserted FROM (");
+    if (!representation) {
+        sql(s, "SELECT * FROM pgrst_source");
+    } else {
+        /* readPlanToQuery over the CTE aliased as the table. */
+        qi_t alias = {NULL, rel->name};
+        sql(s, "SELECT ");
+        select_list(s, rel, alias, qry);
+        sql(s, " FROM \"pgrst_source\" AS ");
+        ident(s, rel->name);
+        sql(s, "   ");
+        if (order_by(s, rel, alias, qry, err) < 0)
+            return -1;
+        sql(s, " ");
+    }
+    sql(s, ") _postgrest_t");
+    return 0;
+}
+
+int pg_sql_main(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
+                pgrst_error_t *err)
+{
+    if (req->op == ENGINE_READ)
+        return main_read(ctx, req, out, err);
+    return main_write(ctx, req, out, err);
+}
+
+/* ---- transaction variables ---- */
+
+static void set_config(pg_stmt_t *s, const char *name, const char *value)
+{
+    sql(s, ", set_config('");
+    sql(s, name);
+    sql(s, "', ");
+    param(s, value);
+    sql(s, ", true)");
+}
+
+void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
+{
+    sql(s, "select set_config('search_path', ");
+    param(s, v->search_path);
+    sql(s, ", true)");
+    for (size_t i = 0; i < v->role_setting_count; i++) {
+        sql(s, ", set_config(");
+        param(s, v->role_settings[2 * i]);
+        sql(s, ", ");
+        param(s, v->role_settings[2 * i + 1]);
+        sql(s, ", true)");
+    }
+    set_config(s, "role", v->role);
+    set_config(s, "request.jwt.claims", v->claims_json);
+    set_config(s, "request.method", v->method);
+    set_config(s, "request.path", v->path);
+    set_config(s, "request.headers", v->headers_json ? v->headers_json : "{}");
+    set_config(s, "request.cookies", v->cookies_json ? v->cookies_json : "{}");
+    if (v->timezone)
+        set_config(s, "timezone", v->timezone);
+}
+
+/* ---- claims ---- */
+
+static int by_name(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string, y->string);
+}
+
+static void put_json(buf_t *out, const cJSON *v)
+{
+    if (cJSON_IsObject(v)) {
+        size_t n = (size_t)cJSON_GetArraySize(v);
+        const cJSON **items = xcalloc(n ? n : 1, sizeof *items);
+        size_t k = 0;
+        for (const cJSON *c = v->child; c; c = c->next)
+            items[k++] = c;
+        if (k > 1)
+            qsort(items, k, sizeof *items, by_name);
+        buf_putc(out, '{');
+        for (size_t i = 0; i < k; i++) {
+            if (i)
+                buf_putc(out, ',');
+            buf_put_json_string(out, items[i]->string);
+            buf_putc(out, ':');
+            put_json(out, items[i]);
+        }
+        buf_putc(out, '}');
+        free(items);
+    } else if (cJSON_IsArray(v)) {
+        buf_putc(out, '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (c != v->child)
+                buf_putc(out, ',');
+            put_json(out, c);
+        }
+        buf_putc(out, ']');
+    } else if (cJSON_IsString(v)) {
+        buf_put_json_string(out, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
+            buf_printf(out, "%.0f", d);
+        else
+            buf_printf(out, "%.17g", d);
+    } else if (cJSON_IsTrue(v)) {
+        buf_puts(out, "true");
+    } else if (cJSON_IsFalse(v)) {
+        buf_puts(out, "false");
+    } else {
+        buf_puts(out, "null");
+    }
+}
+
+char *pg_claims_json(const cJSON *claims, const char *role)
+{
+    /* parseClaims: the claims with "role" set to the role that runs. */
+    cJSON *copy =
+        claims && cJSON_IsObject(claims) ? cJSON_Duplicate(claims, true) : cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "role");
+    cJSON_AddStringToObject(copy, "role", role ? role : "anon");
+    buf_t b;
+    buf_init(&b);
+    put_json(&b, copy);
+    cJSON_Delete(copy);
+    return buf_steal(&b);
+}

@@ -1,0 +1,1068 @@
+/* SQL statements into the scenario description. The parse tree is
+ * Postgres's raw one (parsenodes.h): CreateStmt, AlterTableStmt,
+ * CreatePolicyStmt, GrantStmt, InsertStmt, CreateEnumStmt, IndexStmt. What a
+ * node means follows Postgres: a column constraint list as in CREATE TABLE,
+ * ALL privileges as an empty list, PUBLIC as ROLESPEC_PUBLIC.
+ *
+ * Modelled: tables (column types the memory engine has, NOT NULL, DEFAULT of
+ * a literal or the functions it evaluates, single-column PRIMARY KEY, UNIQUE,
+ * REFERENCES with ON DELETE, CHECK), enums, ENABLE/DISABLE ROW LEVEL
+ * SECURITY, ADD COLUMN, ADD CONSTRAINT, policies, GRANT/REVOKE on tables,
+ * unique indexes on one column, and INSERT ... VALUES of constants (seed
+ * rows). Skipped with a notice: everything else that changes behaviour
+ * (functions, triggers, views, multi-column keys, ...). Skipped silently, as
+ * they change nothing the memory engine answers: plain indexes, comments,
+ * transaction control, SET, CREATE SCHEMA, ownership. */
+#include "scenario_sql.h"
+
+#include "sql_parse.h"
+#include "sql_text.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct tr {
+    scenario_sql_host_t *h;
+    scenario_t *s;
+    const char *file;
+    const char *text;
+    const sql_stmt_t *stmt;
+} tr_t;
+
+void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->notices = xrealloc(s->notices, (s->notice_count + 1) * sizeof *s->notices);
+    s->notices[s->notice_count++] = (scenario_notice_t){pos, xstrdup(msg)};
+}
+
+/* ---- the tree ---- */
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool flag(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(get(o, key));
+}
+
+/* The String values of a name list ([{"String": {"sval": "x"}}, ...]). */
+static size_t names(const cJSON *list, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e && n < cap; e = e->next) {
+        const char *v = str(get(e, "String"), "sval");
+        if (v)
+            out[n++] = v;
+    }
+    return n;
+}
+
+static scenario_pos_t pos_of(const tr_t *t, size_t offset)
+{
+    scenario_pos_t p = {t->file, 0, 0};
+    sql_line_col(t->text, offset, &p.line, &p.col);
+    return p;
+}
+
+/* A node's "location", else the statement's start. */
+static scenario_pos_t node_pos(const tr_t *t, const cJSON *node)
+{
+    const cJSON *loc = get(node, "location");
+    size_t off =
+        cJSON_IsNumber(loc) && loc->valuedouble >= 0 ? (size_t)loc->valuedouble : t->stmt->offset;
+    return pos_of(t, off);
+}
+
+static void notice(const tr_t *t, scenario_pos_t pos, const char *what)
+{
+    scenario_notice_add(t->s, pos, "%s: not run by the memory engine (runs on --db postgres)",
+                        what);
+}
+
+/* The first line of the statement, shortened: what a notice names. */
+static void construct(const tr_t *t, char *out, size_t cap)
+{
+    size_t n = 0;
+    const char *p = t->text + t->stmt->offset;
+    for (size_t i = 0; i < t->stmt->length && n + 4 < cap && p[i] != '\n'; i++)
+        out[n++] = isspace((unsigned char)p[i]) ? ' ' : p[i];
+    if (n + 4 >= cap || (n < t->stmt->length && p[n] != '\n' && n == cap - 4))
+        memcpy(out + n, "...", 3), n += 3;
+    out[n] = '\0';
+}
+
+static void notice_statement(const tr_t *t)
+{
+    char what[96];
+    construct(t, what, sizeof what);
+    notice(t, pos_of(t, t->stmt->offset), what);
+}
+
+/* Where an unqualified name is created: the first schema of the search
+ * path (pg_catalog aside), public by default. */
+static const char *creation_schema(const tr_t *t)
+{
+    for (size_t i = 0; i < t->h->search_path_len; i++)
+        if (strcmp(t->h->search_path[i], "pg_catalog") != 0)
+            return t->h->search_path[i];
+    return "public";
+}
+
+/* RangeVar -> schema and name. Unqualified: the first schema of the search
+ * path holding such a table (Postgres's lookup), else the creation schema. */
+static void relation_in(const tr_t *t, const cJSON *rv, const char **schema, const char **name)
+{
+    *name = str(rv, "relname");
+    *schema = str(rv, "schemaname");
+    if (*schema)
+        return;
+    for (size_t i = 0; *name && i < t->h->search_path_len; i++)
+        if (t->h->find_table(t->s, t->h->search_path[i], *name)) {
+            *schema = t->h->search_path[i];
+            return;
+        }
+    if (*name && t->h->search_path_len == 0 && t->h->find_table(t->s, "public", *name)) {
+        *schema = "public";
+        return;
+    }
+    *schema = creation_schema(t);
+}
+
+/* Qualified names only (references to auth.users and the like need no path). */
+static void relation(const cJSON *rv, const char **schema, const char **name)
+{
+    *schema = str(rv, "schemaname") ? str(rv, "schemaname") : "public";
+    *name = str(rv, "relname");
+}
+
+static scenario_table_t *table_of(const tr_t *t, const cJSON *rv)
+{
+    const char *schema, *name;
+    relation_in(t, rv, &schema, &name);
+    return name ? t->h->find_table(t->s, schema, name) : NULL;
+}
+
+void scenario_sql_host_dispose(scenario_sql_host_t *h)
+{
+    for (size_t i = 0; i < h->search_path_len; i++)
+        free(h->search_path[i]);
+    h->search_path_len = 0;
+}
+
+/* SET search_path = a, "b", pg_catalog (VariableSetStmt); RESET and DEFAULT
+ * go back to public. */
+static void set_search_path(const tr_t *t, const cJSON *vs)
+{
+    const char *name = str(vs, "name");
+    if (!name || strcmp(name, "search_path") != 0)
+        return;
+    scenario_sql_host_dispose(t->h);
+    const cJSON *args = get(vs, "args");
+    for (const cJSON *a = cJSON_IsArray(args) ? args->child : NULL;
+         a && t->h->search_path_len < sizeof t->h->search_path / sizeof t->h->search_path[0];
+         a = a->next) {
+        const char *v = str(get(get(a, "A_Const"), "sval"), "sval");
+        if (v && strcmp(v, "$user") != 0)
+            t->h->search_path[t->h->search_path_len++] = xstrdup(v);
+    }
+}
+
+/* ---- types ---- */
+
+/* Postgres's internal names (pg_catalog.int4) as a scenario column names them. */
+static const char *const internal_types[][2] = {
+    {"int2", "smallint"},
+    {"int4", "integer"},
+    {"int8", "bigint"},
+    {"float4", "real"},
+    {"float8", "double precision"},
+    {"bool", "boolean"},
+    {"bpchar", "char"},
+    {"varchar", "varchar"},
+    {"numeric", "numeric"},
+    {"timestamptz", "timestamptz"},
+    {"timestamp", "timestamp"},
+    {"text", "text"},
+    {"date", "date"},
+};
+
+/* TypeName -> the scenario's type text ("varchar(20)", "text[]"), or NULL with
+ * why. Enums are looked up by their bare name (the scenario's enums are
+ * unqualified). */
+static char *type_text(const tr_t *t, const cJSON *tn, char *why, size_t why_len)
+{
+    const char *parts[3];
+    size_t n = names(get(tn, "names"), parts, 3);
+    if (n == 0) {
+        snprintf(why, why_len, "a type without a name");
+        return NULL;
+    }
+    const char *base = parts[n - 1];
+    if (n == 2 && strcmp(parts[0], "pg_catalog") == 0) {
+        for (size_t i = 0; i < sizeof internal_types / sizeof internal_types[0]; i++)
+            if (strcmp(base, internal_types[i][0]) == 0)
+                base = internal_types[i][1];
+    }
+    char buf[128];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "%s", base);
+    const cJSON *mods = get(tn, "typmods");
+    if (cJSON_IsArray(mods) && cJSON_GetArraySize(mods) > 0) {
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "(");
+        bool first = true;
+        for (const cJSON *m = mods->child; m; m = m->next) {
+            const cJSON *iv = get(get(get(m, "A_Const"), "ival"), "ival");
+            if (!cJSON_IsNumber(iv)) {
+                snprintf(why, why_len, "type modifier of %s", base);
+                return NULL;
+            }
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%d", first ? "" : ",",
+                                     iv->valueint);
+            first = false;
+        }
+        used += (size_t)snprintf(buf + used, sizeof buf - used, ")");
+    }
+    const cJSON *bounds = get(tn, "arrayBounds");
+    if (cJSON_IsArray(bounds) && cJSON_GetArraySize(bounds) > 1) {
+        snprintf(why, why_len, "multi-dimensional array type %s", base);
+        return NULL;
+    }
+    if (cJSON_IsArray(bounds) && cJSON_GetArraySize(bounds) == 1)
+        snprintf(buf + used, sizeof buf - used, "[]");
+    if (used >= sizeof buf - 3) {
+        snprintf(why, why_len, "type name too long");
+        return NULL;
+    }
+    const char *problem = t->h->type_problem(t->s, buf, why, why_len);
+    return problem ? NULL : xstrdup(buf);
+}
+
+/* ---- expressions ---- */
+
+/* A_Const -> a JSON literal, or NULL when the node is no constant. */
+static cJSON *constant(const cJSON *e)
+{
+    const cJSON *c = get(e, "A_Const");
+    if (!c) {
+        /* 'x'::type: the constant itself; the column's type reads it. */
+        const cJSON *cast = get(e, "TypeCast");
+        return cast ? constant(get(cast, "arg")) : NULL;
+    }
+    if (flag(c, "isnull"))
+        return cJSON_CreateNull();
+    const cJSON *v;
+    if ((v = get(get(c, "ival"), "ival")) && cJSON_IsNumber(v))
+        return cJSON_CreateNumber(v->valuedouble);
+    if (get(c, "ival")) /* {"ival": {}}: Postgres omits a zero */
+        return cJSON_CreateNumber(0);
+    if ((v = get(get(c, "fval"), "fval")) && cJSON_IsString(v))
+        return cJSON_CreateRaw(v->valuestring); /* numeric text as written: 1.50 stays 1.50 */
+    if ((v = get(c, "sval"))) {
+        const char *sv = str(v, "sval");
+        return cJSON_CreateString(sv ? sv : "");
+    }
+    if ((v = get(c, "boolval")))
+        return cJSON_CreateBool(flag(v, "boolval"));
+    return NULL;
+}
+
+/* A DEFAULT the scenario models: a constant, or one of the functions a JSON
+ * column may name. NULL when it is neither. */
+static cJSON *default_value(const cJSON *e)
+{
+    cJSON *c = constant(e);
+    if (c)
+        return c;
+    const cJSON *f = get(e, "FuncCall");
+    const char *parts[2];
+    if (f && get(f, "args") && names(get(f, "funcname"), parts, 2) == 1 &&
+        strcmp(parts[0], "timezone") == 0) {
+        /* timezone('utc'::text, now()), the Supabase starters' created_at: a
+         * timestamp of UTC wall time, stored into a timestamp(tz) column in a
+         * session whose TimeZone is UTC (Supabase's): the instant now() is. */
+        const cJSON *args = get(f, "args");
+        cJSON *zone = cJSON_GetArraySize(args) == 2 ? constant(args->child) : NULL;
+        bool utc = cJSON_IsString(zone) && strcasecmp(zone->valuestring, "utc") == 0;
+        cJSON_Delete(zone);
+        cJSON *inner = utc ? default_value(args->child->next) : NULL;
+        if (cJSON_IsString(inner) && strcmp(inner->valuestring, "now()") == 0)
+            return inner;
+        cJSON_Delete(inner);
+        return NULL;
+    }
+    if (!f || get(f, "args"))
+        return NULL;
+    size_t n = names(get(f, "funcname"), parts, 2);
+    char call[80];
+    if (n == 1)
+        snprintf(call, sizeof call, "%s()", parts[0]);
+    else if (n == 2)
+        snprintf(call, sizeof call, "%s.%s()", parts[0], parts[1]);
+    else
+        return NULL;
+    static const char *const known[] = {"gen_random_uuid()", "uuid_generate_v4()", "now()",
+                                        "extensions.uuid_generate_v4()", "auth.uid()"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(call, known[i]) == 0)
+            return cJSON_CreateString(strncmp(call, "extensions.", 11) == 0 ? call + 11 : call);
+    return NULL;
+}
+
+/* The text inside the parentheses after `from` (CHECK (...), USING (...)). */
+static char *group_text(const tr_t *t, size_t from)
+{
+    size_t end = t->stmt->offset + t->stmt->length, open, close;
+    if (!sql_paren_group(t->text, end, from, &open, &close))
+        return NULL;
+    return xstrndup(t->text + open + 1, close - open - 1);
+}
+
+/* The expression of a CHECK constraint: the constraint's location is where
+ * it starts ("CONSTRAINT name CHECK" or "CHECK"); the group follows CHECK. */
+static char *check_text(const tr_t *t, const cJSON *con)
+{
+    const cJSON *loc = get(con, "location");
+    if (!cJSON_IsNumber(loc) || loc->valuedouble < 0)
+        return NULL;
+    size_t end = t->stmt->offset + t->stmt->length;
+    size_t at = sql_find_keyword(t->text, end, (size_t)loc->valuedouble, "check", NULL);
+    return at == (size_t)-1 ? NULL : group_text(t, at + 5);
+}
+
+/* ---- CREATE TABLE ---- */
+
+static const char *fk_action(const char *code)
+{
+    /* parsenodes.h FKCONSTR_ACTION_*: a no action, r restrict, c cascade,
+     * n set null, d set default. */
+    switch (code ? code[0] : 'a') {
+    case 'c':
+        return "cascade";
+    case 'n':
+        return "set null";
+    case 'r':
+        return "restrict";
+    case 'a':
+        return NULL;
+    default:
+        return "";
+    }
+}
+
+/* "table(col)" or "schema.table(col)" for a one-column foreign key. */
+static char *reference(const tr_t *t, const cJSON *con)
+{
+    const char *schema, *name, *cols[2];
+    relation_in(t, get(con, "pktable"), &schema, &name);
+    size_t n = names(get(con, "pk_attrs"), cols, 2);
+    if (!name || n > 1)
+        return NULL;
+    if (n == 0)
+        return NULL; /* REFERENCES t without a column: its primary key (resolved below) */
+    return strcmp(schema, "public") == 0 ? xasprintf("%s(%s)", name, cols[0])
+                                         : xasprintf("%s.%s(%s)", schema, name, cols[0]);
+}
+
+/* The primary key column of an already known table, for REFERENCES t. */
+static const char *pk_column(const tr_t *t, const cJSON *rv)
+{
+    const char *schema, *name;
+    relation(rv, &schema, &name);
+    if (name && strcmp(schema, "auth") == 0 && strcmp(name, "users") == 0)
+        return "id"; /* GoTrue's table: the auth model, not a scenario table */
+    scenario_table_t *tbl = table_of(t, rv);
+    for (size_t i = 0; tbl && i < tbl->column_count; i++)
+        if (tbl->columns[i].primary_key)
+            return tbl->columns[i].name;
+    return NULL;
+}
+
+static scenario_column_t *find_column(scenario_table_t *tbl, const char *name)
+{
+    for (size_t i = 0; i < tbl->column_count; i++)
+        if (strcmp(tbl->columns[i].name, name) == 0)
+            return &tbl->columns[i];
+    return NULL;
+}
+
+/* One Constraint node applied to column c (a column constraint, or a table
+ * constraint naming one column). Returns false when it is not modelled, with
+ * what in `why`. */
+static bool apply_constraint(const tr_t *t, scenario_column_t *c, const cJSON *con, char *why,
+                             size_t why_len)
+{
+    const char *type = str(con, "contype");
+    if (!type)
+        return true;
+    if (strcmp(type, "CONSTR_NOTNULL") == 0) {
+        c->nullable = false;
+    } else if (strcmp(type, "CONSTR_NULL") == 0) {
+        c->nullable = true;
+    } else if (strcmp(type, "CONSTR_PRIMARY") == 0) {
+        c->primary_key = true;
+        c->nullable = false;
+    } else if (strcmp(type, "CONSTR_UNIQUE") == 0) {
+        c->unique = true;
+    } else if (strcmp(type, "CONSTR_DEFAULT") == 0) {
+        cJSON *v = default_value(get(con, "raw_expr"));
+        if (!v) {
+            size_t off = t->stmt->offset;
+            const cJSON *loc = get(con, "location");
+            if (cJSON_IsNumber(loc))
+                off = (size_t)loc->valuedouble;
+            snprintf(why, why_len, "the default of column %s", c->name);
+            scenario_notice_add(t->s, pos_of(t, off),
+                                "DEFAULT of column %s: this expression is not evaluated by the "
+                                "memory engine (runs on --db postgres); the column gets no default",
+                                c->name);
+            return true; /* the column stays, without its default */
+        }
+        cJSON_Delete(c->default_value);
+        c->default_value = v;
+        c->default_pos = node_pos(t, con);
+    } else if (strcmp(type, "CONSTR_IDENTITY") == 0) {
+        const char *gen = str(con, "generated_when");
+        free(c->identity);
+        c->identity = xstrdup(gen && gen[0] == 'a' ? "always" : "by default");
+        c->nullable = false;
+    } else if (strcmp(type, "CONSTR_FOREIGN") == 0) {
+        char *ref = reference(t, con);
+        if (!ref && names(get(con, "pk_attrs"), (const char *[2]){0}, 2) == 0) {
+            const char *pk = pk_column(t, get(con, "pktable"));
+            const char *schema, *name;
+            relation_in(t, get(con, "pktable"), &schema, &name);
+            if (pk && name)
+                ref = strcmp(schema, "public") == 0 ? xasprintf("%s(%s)", name, pk)
+                                                    : xasprintf("%s.%s(%s)", schema, name, pk);
+        }
+        const char *action = fk_action(str(con, "fk_del_action"));
+        const char *ref_schema, *ref_name;
+        relation_in(t, get(con, "pktable"), &ref_schema, &ref_name);
+        bool auth_users =
+            ref_name && strcmp(ref_schema, "auth") == 0 && strcmp(ref_name, "users") == 0;
+        if (ref && !auth_users && !t->h->find_table(t->s, ref_schema, ref_name)) {
+            /* Postgres checks the referenced table exists when the key is
+             * made: here it is one the memory engine left out (said above). */
+            free(ref);
+            snprintf(why, why_len, "foreign key of column %s to %s.%s, a table left out", c->name,
+                     ref_schema, ref_name);
+            return false;
+        }
+        if (!ref || (action && !*action)) {
+            free(ref);
+            snprintf(why, why_len, "foreign key of column %s", c->name);
+            return false;
+        }
+        free(c->references);
+        c->references = ref;
+        c->references_pos = node_pos(t, con);
+        free(c->on_delete);
+        c->on_delete = action ? xstrdup(action) : NULL;
+        c->on_delete_pos = c->references_pos;
+    } else if (strcmp(type, "CONSTR_CHECK") == 0) {
+        char *text = check_text(t, con);
+        if (!text) {
+            snprintf(why, why_len, "CHECK on column %s", c->name);
+            return false;
+        }
+        free(c->check);
+        c->check = text;
+        c->check_from_sql = true;
+        c->check_pos = node_pos(t, con);
+    } else if (strcmp(type, "CONSTR_GENERATED") == 0) {
+        snprintf(why, why_len, "generated column %s", c->name);
+        return false;
+    }
+    /* CONSTR_ATTR_* (DEFERRABLE...) change nothing a single request sees. */
+    return true;
+}
+
+static bool add_column(const tr_t *t, scenario_table_t *tbl, const cJSON *cd, char *why,
+                       size_t why_len)
+{
+    const char *name = str(cd, "colname");
+    if (!name) {
+        snprintf(why, why_len, "a column without a name");
+        return false;
+    }
+    if (find_column(tbl, name)) {
+        snprintf(why, why_len, "column %s twice", name);
+        return false;
+    }
+    char *type = type_text(t, get(cd, "typeName"), why, why_len);
+    if (!type)
+        return false;
+    tbl->columns = xrealloc(tbl->columns, (tbl->column_count + 1) * sizeof *tbl->columns);
+    scenario_column_t *c = &tbl->columns[tbl->column_count++];
+    memset(c, 0, sizeof *c);
+    c->name = xstrdup(name);
+    c->type = type;
+    c->nullable = true;
+    c->in_schema_cache = tbl->in_schema_cache;
+    c->pos = node_pos(t, cd);
+    c->type_pos = node_pos(t, get(cd, "typeName"));
+    const cJSON *cons = get(cd, "constraints");
+    for (const cJSON *e = cJSON_IsArray(cons) ? cons->child : NULL; e; e = e->next) {
+        if (!apply_constraint(t, c, get(e, "Constraint"), why, why_len)) {
+            /* The column stays; what it lost is said. */
+            char what[160];
+            snprintf(what, sizeof what, "%s in table %s", why, tbl->name);
+            notice(t, node_pos(t, get(e, "Constraint")), what);
+        }
+    }
+    return true;
+}
+
+/* A table constraint (PRIMARY KEY (a), UNIQUE (a), FOREIGN KEY (a) REFERENCES
+ * ..., CHECK (...)) on the columns it names. */
+static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *con)
+{
+    const char *type = str(con, "contype");
+    const char *cols[2];
+    const char *list = type && strcmp(type, "CONSTR_FOREIGN") == 0 ? "fk_attrs" : "keys";
+    size_t n = names(get(con, list), cols, 2);
+    char why[160] = "";
+    if (type && strcmp(type, "CONSTR_CHECK") == 0) {
+        /* A table CHECK is evaluated on the whole row: on the first column's
+         * check slot it means the same when it is the only check. */
+        char *text = check_text(t, con);
+        scenario_column_t *c = tbl->column_count ? &tbl->columns[0] : NULL;
+        if (text && c && !c->check) {
+            c->check = text;
+            c->check_from_sql = true;
+            c->check_pos = node_pos(t, con);
+            return;
+        }
+        free(text);
+        snprintf(why, sizeof why, "a second CHECK constraint on table %s", tbl->name);
+        notice(t, node_pos(t, con), why);
+        return;
+    }
+    if (n != 1) {
+        snprintf(why, sizeof why, "a %s on %s columns of table %s", type ? type + 7 : "constraint",
+                 n == 0 ? "no" : "several", tbl->name);
+        notice(t, node_pos(t, con), why);
+        return;
+    }
+    scenario_column_t *c = find_column(tbl, cols[0]);
+    if (!c) {
+        snprintf(why, sizeof why, "a constraint on unknown column %s of table %s", cols[0],
+                 tbl->name);
+        notice(t, node_pos(t, con), why);
+        return;
+    }
+    if (!apply_constraint(t, c, con, why, sizeof why)) {
+        char what[200];
+        snprintf(what, sizeof what, "%s in table %s", why, tbl->name);
+        notice(t, node_pos(t, con), what);
+    }
+}
+
+static void create_table(const tr_t *t, const cJSON *cs)
+{
+    const char *name = str(get(cs, "relation"), "relname");
+    const char *schema = str(get(cs, "relation"), "schemaname");
+    if (!schema)
+        schema = creation_schema(t);
+    if (!name)
+        return notice_statement(t);
+    if (get(cs, "inhRelations") || get(cs, "partspec") || get(cs, "partbound") ||
+        get(cs, "ofTypename"))
+        return notice_statement(t);
+    if (t->h->find_table(t->s, schema, name)) {
+        if (flag(cs, "if_not_exists"))
+            return;
+        scenario_notice_add(t->s, node_pos(t, get(cs, "relation")),
+                            "CREATE TABLE %s.%s: the table already exists; statement skipped",
+                            schema, name);
+        return;
+    }
+    /* Build into a scratch table first: a table with a column the memory
+     * engine cannot hold is left out whole (and said so). */
+    scenario_table_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.name = (char *)name;
+    tmp.in_schema_cache = true;
+    const cJSON *elts = get(cs, "tableElts");
+    char why[200] = "";
+    bool ok = true;
+    for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e && ok; e = e->next)
+        if (get(e, "ColumnDef"))
+            ok = add_column(t, &tmp, get(e, "ColumnDef"), why, sizeof why);
+    if (!ok) {
+        for (size_t i = 0; i < tmp.column_count; i++) {
+            scenario_column_t *c = &tmp.columns[i];
+            free(c->name), free(c->type), cJSON_Delete(c->default_value), free(c->identity);
+            free(c->references), free(c->check), free(c->on_delete);
+        }
+        free(tmp.columns);
+        scenario_notice_add(t->s, node_pos(t, get(cs, "relation")),
+                            "table %s.%s left out: %s is not modelled by the memory engine (runs "
+                            "on --db postgres)",
+                            schema, name, why);
+        return;
+    }
+    scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+    tbl->columns = tmp.columns;
+    tbl->column_count = tmp.column_count;
+    tbl->in_schema_cache = true;
+    tbl->pos = node_pos(t, get(cs, "relation"));
+    for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e; e = e->next)
+        if (get(e, "Constraint"))
+            table_constraint(t, tbl, get(e, "Constraint"));
+}
+
+/* ---- ALTER TABLE ---- */
+
+static void alter_table(const tr_t *t, const cJSON *as)
+{
+    const char *objtype = str(as, "objtype");
+    if (objtype && strcmp(objtype, "OBJECT_TABLE") != 0)
+        return notice_statement(t);
+    scenario_table_t *tbl = table_of(t, get(as, "relation"));
+    if (!tbl) {
+        if (!flag(as, "missing_ok"))
+            scenario_notice_add(t->s, node_pos(t, get(as, "relation")),
+                                "ALTER TABLE of a table the memory engine does not have; "
+                                "statement skipped");
+        return;
+    }
+    const cJSON *cmds = get(as, "cmds");
+    for (const cJSON *e = cJSON_IsArray(cmds) ? cmds->child : NULL; e; e = e->next) {
+        const cJSON *cmd = get(e, "AlterTableCmd");
+        const char *sub = str(cmd, "subtype");
+        char why[200] = "";
+        if (!sub)
+            continue;
+        if (strcmp(sub, "AT_EnableRowSecurity") == 0) {
+            tbl->rls = true;
+        } else if (strcmp(sub, "AT_DisableRowSecurity") == 0) {
+            tbl->rls = false;
+        } else if (strcmp(sub, "AT_ForceRowSecurity") == 0 ||
+                   strcmp(sub, "AT_NoForceRowSecurity") == 0 ||
+                   strcmp(sub, "AT_ChangeOwner") == 0) {
+            /* FORCE binds the owner, who never serves /rest/v1; owners too. */
+        } else if (strcmp(sub, "AT_AddColumn") == 0) {
+            const cJSON *cd = get(get(cmd, "def"), "ColumnDef");
+            if (flag(cmd, "missing_ok") && cd && find_column(tbl, str(cd, "colname")))
+                continue;
+            if (!add_column(t, tbl, cd, why, sizeof why)) {
+                char what[240];
+                snprintf(what, sizeof what, "ADD COLUMN to %s (%s)", tbl->name, why);
+                notice(t, node_pos(t, cd), what);
+            }
+        } else if (strcmp(sub, "AT_AddConstraint") == 0) {
+            table_constraint(t, tbl, get(get(cmd, "def"), "Constraint"));
+        } else if (strcmp(sub, "AT_SetNotNull") == 0 || strcmp(sub, "AT_DropNotNull") == 0) {
+            scenario_column_t *c = find_column(tbl, str(cmd, "name") ? str(cmd, "name") : "");
+            if (c)
+                c->nullable = sub[3] == 'D';
+        } else {
+            char what[160];
+            snprintf(what, sizeof what, "ALTER TABLE %s %s", tbl->name, sub + 3);
+            notice(t, pos_of(t, t->stmt->offset), what);
+        }
+    }
+}
+
+/* ---- policies and grants ---- */
+
+static char **role_list(const cJSON *list, size_t *count)
+{
+    size_t n = cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0;
+    char **out = xcalloc(n ? n : 1, sizeof *out);
+    *count = 0;
+    for (const cJSON *e = n ? list->child : NULL; e; e = e->next) {
+        const cJSON *rs = get(e, "RoleSpec");
+        const char *type = str(rs, "roletype");
+        if (type && strcmp(type, "ROLESPEC_PUBLIC") == 0) {
+            /* PUBLIC: every role, as a policy without roles. */
+            for (size_t i = 0; i < *count; i++)
+                free(out[i]);
+            free(out);
+            *count = 0;
+            return NULL;
+        }
+        if (str(rs, "rolename"))
+            out[(*count)++] = xstrdup(str(rs, "rolename"));
+    }
+    return out;
+}
+
+static void create_policy(const tr_t *t, const cJSON *ps)
+{
+    scenario_table_t *tbl = table_of(t, get(ps, "table"));
+    if (!tbl) {
+        scenario_notice_add(t->s, node_pos(t, get(ps, "table")),
+                            "CREATE POLICY %s on a table the memory engine does not have; skipped",
+                            str(ps, "policy_name") ? str(ps, "policy_name") : "");
+        return;
+    }
+    size_t end = t->stmt->offset + t->stmt->length;
+    char *using_text = NULL, *check_text = NULL;
+    if (get(ps, "qual")) {
+        size_t at = sql_find_keyword(t->text, end, t->stmt->offset, "using", NULL);
+        using_text = at != (size_t)-1 ? group_text(t, at + 5) : NULL;
+    }
+    if (get(ps, "with_check")) {
+        size_t at = sql_find_keyword(t->text, end, t->stmt->offset, "with", "check");
+        if (at != (size_t)-1) {
+            size_t chk = sql_find_keyword(t->text, end, at + 4, "check", NULL);
+            check_text = chk != (size_t)-1 ? group_text(t, chk + 5) : NULL;
+        }
+    }
+    if ((get(ps, "qual") && !using_text) || (get(ps, "with_check") && !check_text)) {
+        free(using_text);
+        free(check_text);
+        return notice_statement(t);
+    }
+    tbl->policies = xrealloc(tbl->policies, (tbl->policy_count + 1) * sizeof *tbl->policies);
+    scenario_policy_t *p = &tbl->policies[tbl->policy_count++];
+    memset(p, 0, sizeof *p);
+    p->name = xstrdup(str(ps, "policy_name") ? str(ps, "policy_name") : "");
+    p->command = xstrdup(str(ps, "cmd_name") ? str(ps, "cmd_name") : "all");
+    p->roles = role_list(get(ps, "roles"), &p->role_count);
+    p->permissive = flag(ps, "permissive");
+    p->using_expr = using_text;
+    p->with_check = check_text;
+    p->from_sql = true;
+    p->pos = pos_of(t, t->stmt->offset);
+    p->using_pos = p->pos;
+    p->with_check_pos = p->pos;
+}
+
+static void drop_policy(const tr_t *t, const cJSON *ds)
+{
+    /* DropStmt of OBJECT_POLICY: objects = [[table..., policy name]]. */
+    const cJSON *objs = get(ds, "objects");
+    for (const cJSON *o = cJSON_IsArray(objs) ? objs->child : NULL; o; o = o->next) {
+        const char *parts[3];
+        size_t n = names(get(get(o, "List"), "items"), parts, 3);
+        if (n < 2)
+            continue;
+        const char *schema = n == 3 ? parts[0] : "public";
+        scenario_table_t *tbl = t->h->find_table(t->s, schema, parts[n - 2]);
+        for (size_t i = 0; tbl && i < tbl->policy_count; i++) {
+            if (strcmp(tbl->policies[i].name, parts[n - 1]) != 0)
+                continue;
+            scenario_policy_t *p = &tbl->policies[i];
+            free(p->name), free(p->command), free(p->using_expr), free(p->with_check);
+            for (size_t k = 0; k < p->role_count; k++)
+                free(p->roles[k]);
+            free(p->roles);
+            memmove(p, p + 1, (tbl->policy_count - i - 1) * sizeof *p);
+            tbl->policy_count--;
+            break;
+        }
+    }
+}
+
+static unsigned privilege_bits(const cJSON *privs, bool *other)
+{
+    if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) == 0)
+        return SCENARIO_PRIV_ALL; /* GRANT ALL: an empty list */
+    unsigned bits = 0;
+    for (const cJSON *e = privs->child; e; e = e->next) {
+        const cJSON *ap = get(e, "AccessPriv");
+        const char *name = str(ap, "priv_name");
+        if (get(ap, "cols"))
+            *other = true; /* column privileges are not modelled */
+        else if (name && strcmp(name, "select") == 0)
+            bits |= SCENARIO_PRIV_SELECT;
+        else if (name && strcmp(name, "insert") == 0)
+            bits |= SCENARIO_PRIV_INSERT;
+        else if (name && strcmp(name, "update") == 0)
+            bits |= SCENARIO_PRIV_UPDATE;
+        else if (name && strcmp(name, "delete") == 0)
+            bits |= SCENARIO_PRIV_DELETE;
+        else if (name && (strcmp(name, "truncate") == 0 || strcmp(name, "references") == 0 ||
+                          strcmp(name, "trigger") == 0))
+            ; /* nothing /rest/v1 asks for */
+        else
+            *other = true;
+    }
+    return bits;
+}
+
+/* Supabase's default privileges (legacy): anon, authenticated and
+ * service_role hold everything on tables of public; a first GRANT or REVOKE
+ * starts from those. */
+static void materialise_grants(scenario_table_t *tbl)
+{
+    if (tbl->has_grants)
+        return;
+    tbl->has_grants = true;
+    if (strcmp(tbl->schema, "public") != 0)
+        return;
+    static const char *const roles[] = {"anon", "authenticated", "service_role"};
+    tbl->grants = xcalloc(3, sizeof *tbl->grants);
+    for (size_t i = 0; i < 3; i++)
+        tbl->grants[i] = (scenario_grant_t){xstrdup(roles[i]), SCENARIO_PRIV_ALL};
+    tbl->grant_count = 3;
+}
+
+static void grant_one(scenario_table_t *tbl, const char *role, unsigned bits, bool grant)
+{
+    materialise_grants(tbl);
+    for (size_t i = 0; i < tbl->grant_count; i++) {
+        if (strcmp(tbl->grants[i].role, role) != 0)
+            continue;
+        tbl->grants[i].privileges =
+            grant ? tbl->grants[i].privileges | bits : tbl->grants[i].privileges & ~bits;
+        return;
+    }
+    if (!grant)
+        return;
+    tbl->grants = xrealloc(tbl->grants, (tbl->grant_count + 1) * sizeof *tbl->grants);
+    tbl->grants[tbl->grant_count++] = (scenario_grant_t){xstrdup(role), bits};
+}
+
+static void grant(const tr_t *t, const cJSON *gs)
+{
+    const char *objtype = str(gs, "objtype");
+    const char *target = str(gs, "targtype");
+    if (!objtype || strcmp(objtype, "OBJECT_TABLE") != 0) {
+        /* Schemas (USAGE), functions, sequences, types: not what the memory
+         * engine checks. A schema grant changes nothing it answers. */
+        if (objtype &&
+            (strcmp(objtype, "OBJECT_SCHEMA") == 0 || strcmp(objtype, "OBJECT_SEQUENCE") == 0))
+            return;
+        return notice_statement(t);
+    }
+    bool other = false;
+    unsigned bits = privilege_bits(get(gs, "privileges"), &other);
+    if (other)
+        notice_statement(t); /* said; the table privileges in it still apply */
+    bool is_grant = flag(gs, "is_grant");
+    size_t role_count;
+    char **roles = role_list(get(gs, "grantees"), &role_count);
+    if (!roles) {
+        notice_statement(t); /* TO PUBLIC */
+        return;
+    }
+    const cJSON *objs = get(gs, "objects");
+    for (const cJSON *o = cJSON_IsArray(objs) ? objs->child : NULL; o; o = o->next) {
+        if (target && strcmp(target, "ACL_TARGET_ALL_IN_SCHEMA") == 0) {
+            const char *schema = str(get(o, "String"), "sval");
+            for (size_t i = 0; schema && i < t->s->table_count; i++)
+                if (strcmp(t->s->tables[i].schema, schema) == 0)
+                    for (size_t r = 0; r < role_count; r++)
+                        grant_one(&t->s->tables[i], roles[r], bits, is_grant);
+            continue;
+        }
+        scenario_table_t *tbl = table_of(t, get(o, "RangeVar"));
+        for (size_t r = 0; tbl && r < role_count; r++)
+            grant_one(tbl, roles[r], bits, is_grant);
+    }
+    for (size_t r = 0; r < role_count; r++)
+        free(roles[r]);
+    free(roles);
+}
+
+/* ---- INSERT (seed rows) ---- */
+
+static void insert(const tr_t *t, const cJSON *is)
+{
+    scenario_table_t *tbl = table_of(t, get(is, "relation"));
+    const cJSON *sel = get(get(is, "selectStmt"), "SelectStmt");
+    const cJSON *values = get(sel, "valuesLists");
+    if (!tbl || !cJSON_IsArray(values) || get(is, "onConflictClause") || get(is, "returningList") ||
+        get(is, "withClause"))
+        return notice_statement(t);
+    const char *cols[256];
+    size_t ncols = 0;
+    const cJSON *cl = get(is, "cols");
+    for (const cJSON *e = cJSON_IsArray(cl) ? cl->child : NULL; e && ncols < 256; e = e->next)
+        if (str(get(e, "ResTarget"), "name"))
+            cols[ncols++] = str(get(e, "ResTarget"), "name");
+    if (ncols == 0)
+        for (size_t i = 0; i < tbl->column_count && i < 256; i++)
+            cols[ncols++] = tbl->columns[i].name;
+    if (!tbl->rows)
+        tbl->rows = cJSON_CreateArray();
+    for (const cJSON *list = values->child; list; list = list->next) {
+        const cJSON *items = get(get(list, "List"), "items");
+        cJSON *row = cJSON_CreateObject();
+        size_t i = 0;
+        bool ok = true;
+        for (const cJSON *v = cJSON_IsArray(items) ? items->child : NULL; v && ok;
+             v = v->next, i++) {
+            if (get(v, "SetToDefault"))
+                continue;
+            cJSON *c = constant(v);
+            scenario_column_t *col = i < ncols ? find_column(tbl, cols[i]) : NULL;
+            if (c && cJSON_IsString(c) && col &&
+                (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
+                /* '{"a":1}' into a json column is json's text input; a JSON
+                 * row value that is a string would be a JSON string. */
+                cJSON *parsed = cJSON_Parse(c->valuestring);
+                cJSON_Delete(c);
+                c = parsed;
+            }
+            if (!c || i >= ncols) {
+                cJSON_Delete(c);
+                ok = false;
+                break;
+            }
+            cJSON_AddItemToObject(row, cols[i], c);
+        }
+        if (!ok) {
+            cJSON_Delete(row);
+            scenario_notice_add(t->s, pos_of(t, t->stmt->offset),
+                                "INSERT INTO %s: a row with a value that is not a constant is "
+                                "not run by the memory engine (runs on --db postgres); row skipped",
+                                tbl->name);
+            continue;
+        }
+        size_t n = (size_t)cJSON_GetArraySize(tbl->rows);
+        cJSON_AddItemToArray(tbl->rows, row);
+        tbl->row_pos = xrealloc(tbl->row_pos, (n + 1) * sizeof *tbl->row_pos);
+        tbl->row_pos[n] = pos_of(t, t->stmt->offset);
+    }
+}
+
+/* ---- enums and indexes ---- */
+
+static void create_enum(const tr_t *t, const cJSON *es)
+{
+    const char *parts[2];
+    size_t n = names(get(es, "typeName"), parts, 2);
+    if (n == 0)
+        return;
+    const char *name = parts[n - 1];
+    for (size_t i = 0; i < t->s->enum_count; i++)
+        if (strcmp(t->s->enums[i].name, name) == 0)
+            return notice_statement(t);
+    t->s->enums = xrealloc(t->s->enums, (t->s->enum_count + 1) * sizeof *t->s->enums);
+    scenario_enum_t *e = &t->s->enums[t->s->enum_count++];
+    memset(e, 0, sizeof *e);
+    e->name = xstrdup(name);
+    e->pos = pos_of(t, t->stmt->offset);
+    const cJSON *vals = get(es, "vals");
+    size_t nv = cJSON_IsArray(vals) ? (size_t)cJSON_GetArraySize(vals) : 0;
+    e->labels = xcalloc(nv ? nv : 1, sizeof *e->labels);
+    for (const cJSON *v = nv ? vals->child : NULL; v; v = v->next)
+        if (str(get(v, "String"), "sval"))
+            e->labels[e->label_count++] = xstrdup(str(get(v, "String"), "sval"));
+}
+
+static void create_index(const tr_t *t, const cJSON *ix)
+{
+    if (!flag(ix, "unique"))
+        return; /* a plain index changes no answer */
+    scenario_table_t *tbl = table_of(t, get(ix, "relation"));
+    const cJSON *params = get(ix, "indexParams");
+    if (!tbl || !cJSON_IsArray(params) || cJSON_GetArraySize(params) != 1 || get(ix, "whereClause"))
+        return notice_statement(t);
+    const char *col = str(get(params->child, "IndexElem"), "name");
+    scenario_column_t *c = col ? find_column(tbl, col) : NULL;
+    if (!c)
+        return notice_statement(t);
+    c->unique = true;
+}
+
+/* ---- roles ---- */
+
+/* CREATE ROLE name [WITH SUPERUSER | BYPASSRLS ...]: a role a JWT may name;
+ * a superuser or BYPASSRLS role is not subject to row-level security. */
+static void create_role(const tr_t *t, const cJSON *rs)
+{
+    const char *name = str(rs, "role");
+    if (!name)
+        return;
+    bool bypass = false;
+    const cJSON *opts = get(rs, "options");
+    for (const cJSON *o = cJSON_IsArray(opts) ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        const char *opt = str(d, "defname");
+        if (opt && (strcmp(opt, "superuser") == 0 || strcmp(opt, "bypassrls") == 0) &&
+            flag(get(get(d, "arg"), "Boolean"), "boolval"))
+            bypass = true;
+    }
+    for (size_t i = 0; i < t->s->role_count; i++) {
+        if (strcmp(t->s->roles[i].name, name) == 0) {
+            /* Postgres: role "x" already exists (42710); the file stops there. */
+            scenario_notice_add(t->s, pos_of(t, t->stmt->offset),
+                                "CREATE ROLE %s: the role already exists; statement skipped", name);
+            return;
+        }
+    }
+    t->s->roles = xrealloc(t->s->roles, (t->s->role_count + 1) * sizeof *t->s->roles);
+    t->s->roles[t->s->role_count++] = (scenario_role_t){xstrdup(name), bypass};
+}
+
+/* ---- dispatch ---- */
+
+/* Statements that change nothing the memory engine answers. */
+static bool harmless(const char *kind, const cJSON *node)
+{
+    static const char *const kinds[] = {"TransactionStmt",  "VariableSetStmt", "CommentStmt",
+                                        "CreateSchemaStmt", "AlterOwnerStmt",  "VariableShowStmt"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return true;
+    (void)node;
+    return false;
+}
+
+int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
+                       scenario_error_t *err)
+{
+    sql_script_t script;
+    sql_error_t perr;
+    if (sql_parse_script(text, &script, &perr) != 0) {
+        scenario_pos_t p = {file, 0, 0};
+        if (perr.offset != SQL_NO_OFFSET)
+            sql_line_col(text, perr.offset, &p.line, &p.col);
+        scenario_error_at(err, p, "%s", perr.message);
+        return -1;
+    }
+    for (size_t i = 0; i < script.count; i++) {
+        const sql_stmt_t *st = &script.stmts[i];
+        tr_t t = {h, h->s, file, text, st};
+        const char *k = st->kind;
+        const cJSON *n = st->node;
+        if (strcmp(k, "CreateStmt") == 0)
+            create_table(&t, n);
+        else if (strcmp(k, "AlterTableStmt") == 0)
+            alter_table(&t, n);
+        else if (strcmp(k, "CreatePolicyStmt") == 0)
+            create_policy(&t, n);
+        else if (strcmp(k, "DropStmt") == 0 && str(n, "removeType") &&
+                 strcmp(str(n, "removeType"), "OBJECT_POLICY") == 0)
+            drop_policy(&t, n);
+        else if (strcmp(k, "GrantStmt") == 0)
+            grant(&t, n);
+        else if (strcmp(k, "InsertStmt") == 0)
+            insert(&t, n);
+        else if (strcmp(k, "CreateEnumStmt") == 0)
+            create_enum(&t, n);
+        else if (strcmp(k, "IndexStmt") == 0)
+            create_index(&t, n);
+        else if (strcmp(k, "CreateRoleStmt") == 0)
+            create_role(&t, n);
+        else if (strcmp(k, "VariableSetStmt") == 0)
+            set_search_path(&t, n);
+        else if (!harmless(k, n))
+            notice_statement(&t);
+    }
+    sql_script_dispose(&script);
+    return 0;
+}

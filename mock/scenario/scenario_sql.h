@@ -1,0 +1,43 @@
+/* A scenario's schema given as SQL ("sql": [files]) read into the same
+ * description JSON tables give: Postgres's parser (sql/sql_parse.h) reads the
+ * files; the statements the memory engine models become tables, columns,
+ * enums, policies, grants and rows; every other statement is kept as a
+ * notice (file:line, the construct, "runs on --db postgres") and the load
+ * goes on without it, never silently.
+ *
+ * Internal to the scenario wing: scenario.c calls it while loading, before
+ * the JSON "tables" are merged, so JSON can add to or override what the SQL
+ * made. */
+#ifndef MOCK_SCENARIO_SQL_H
+#define MOCK_SCENARIO_SQL_H
+
+#include "scenario.h"
+
+/* What the loader lends the translator (scenario.c's own checks). */
+typedef struct scenario_sql_host {
+    scenario_t *s;
+    /* NULL when the type (as a JSON column would name it) is one the
+     * scenario models, else why not. */
+    const char *(*type_problem)(const scenario_t *s, const char *type, char *buf, size_t len);
+    scenario_table_t *(*find_table)(const scenario_t *s, const char *schema, const char *name);
+    /* A new, zeroed table at the end of s->tables (owning schema and name). */
+    scenario_table_t *(*add_table)(scenario_t *s, char *schema, char *name);
+    /* SET search_path, carried from file to file as one psql session would:
+     * where unqualified names are created and looked up. Owned strings;
+     * empty means "public". Released by scenario_sql_host_dispose. */
+    char *search_path[8];
+    size_t search_path_len;
+} scenario_sql_host_t;
+
+void scenario_sql_host_dispose(scenario_sql_host_t *h);
+
+/* Applies one file's statements. `file` is borrowed from s->files. Returns 0,
+ * or -1 with err (a syntax error, with Postgres's message and position). */
+int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
+                       scenario_error_t *err);
+
+/* Adds a notice at a position (owned copies). */
+void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

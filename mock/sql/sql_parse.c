@@ -1,0 +1,102 @@
+/* libpg_query's pg_query_parse gives the raw parse tree as JSON text; cJSON
+ * reads it back. libpg_query allocates in Postgres memory contexts of its own,
+ * released by pg_query_free_parse_result; its per-thread top context lives
+ * until exit (pg_query_exit at exit would free it, but the process is ending
+ * then anyway: ASan's leak check does not count it, being still reachable). */
+#include "sql_parse.h"
+
+#include "caps.h"
+#include "sql_text.h"
+#include "xalloc.h"
+
+#include <pg_query.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_error(sql_error_t *err, size_t offset, const char *message)
+{
+    snprintf(err->message, sizeof err->message, "%s", message);
+    err->offset = offset;
+}
+
+void sql_line_col(const char *text, size_t offset, int *line, int *col)
+{
+    int l = 1, c = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : dflt;
+}
+
+int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(text);
+    if (len > MOCK_MAX_SQL_FILE_BYTES) {
+        set_error(err, SQL_NO_OFFSET, "the SQL is larger than the limit of 8 MiB");
+        return -1;
+    }
+    if (sql_text_max_nesting(text, len) > MOCK_MAX_SQL_NESTING) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "parentheses nest deeper than %d levels", MOCK_MAX_SQL_NESTING);
+        set_error(err, SQL_NO_OFFSET, msg);
+        return -1;
+    }
+    PgQueryParseResult r = pg_query_parse(text);
+    if (r.error) {
+        /* cursorpos is 1-based (Postgres's errposition), 0 when none. */
+        size_t off = r.error->cursorpos > 0 ? (size_t)r.error->cursorpos - 1 : SQL_NO_OFFSET;
+        set_error(err, off, r.error->message);
+        pg_query_free_parse_result(r);
+        return -1;
+    }
+    cJSON *tree = cJSON_Parse(r.parse_tree);
+    pg_query_free_parse_result(r);
+    const cJSON *stmts = tree ? cJSON_GetObjectItemCaseSensitive(tree, "stmts") : NULL;
+    if (!tree || (stmts && !cJSON_IsArray(stmts))) {
+        /* Deeper than cJSON's nesting limit: a pathological expression. */
+        cJSON_Delete(tree);
+        set_error(err, SQL_NO_OFFSET, "a statement is nested too deeply to be read");
+        return -1;
+    }
+    out->tree = tree;
+    size_t n = stmts ? (size_t)cJSON_GetArraySize(stmts) : 0;
+    out->stmts = xcalloc(n ? n : 1, sizeof *out->stmts);
+    for (const cJSON *raw = stmts ? stmts->child : NULL; raw; raw = raw->next) {
+        const cJSON *stmt = cJSON_GetObjectItemCaseSensitive(raw, "stmt");
+        if (!cJSON_IsObject(stmt) || !stmt->child)
+            continue;
+        /* RawStmt: stmt_location is where the text after the previous ';'
+         * starts; stmt_len 0 means "to the end". */
+        size_t at = number_or(raw, "stmt_location", 0);
+        size_t slen = number_or(raw, "stmt_len", 0);
+        size_t stop = slen && at + slen <= len ? at + slen : len;
+        size_t start = sql_skip_blanks(text, stop, at < len ? at : len);
+        sql_stmt_t *s = &out->stmts[out->count++];
+        s->node = stmt->child;
+        s->kind = stmt->child->string;
+        s->offset = start;
+        s->length = stop - start;
+    }
+    return 0;
+}
+
+void sql_script_dispose(sql_script_t *s)
+{
+    cJSON_Delete(s->tree);
+    free(s->stmts);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,46 @@
+/* Postgres's own parser (libpg_query, the PostgreSQL 15 grammar) behind one
+ * function: SQL text in, its raw parse tree as cJSON out, one entry per
+ * statement with where the statement is in the text; a syntax error comes
+ * back with Postgres's exact message and the byte offset Postgres reports.
+ *
+ * The tree is libpg_query's JSON form of Postgres's raw parse nodes
+ * ({"CreateStmt": {...}}, {"A_Const": {...}}): node names and fields are
+ * Postgres's (src/include/nodes/parsenodes.h), every "location" a byte offset
+ * into the whole text. Nothing here knows what a statement means. */
+#ifndef MOCK_SQL_PARSE_H
+#define MOCK_SQL_PARSE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define SQL_NO_OFFSET ((size_t)-1)
+
+typedef struct sql_stmt {
+    const cJSON *node; /* {"CreateStmt": {...}}: borrowed from the script's tree */
+    const char *kind;  /* the node name, "CreateStmt" */
+    size_t offset;     /* where the statement starts in the text (after leading blanks) */
+    size_t length;     /* its bytes, without the terminating ';' */
+} sql_stmt_t;
+
+typedef struct sql_script {
+    cJSON *tree; /* owned: {"version": ..., "stmts": [...]} */
+    sql_stmt_t *stmts;
+    size_t count;
+} sql_script_t;
+
+typedef struct sql_error {
+    char message[256]; /* Postgres's: `syntax error at or near "selec"` */
+    size_t offset;     /* byte offset into the text, SQL_NO_OFFSET when none */
+} sql_error_t;
+
+/* Parses text (NUL-terminated, at most MOCK_MAX_SQL_FILE_BYTES). Returns 0
+ * and fills out (dispose with sql_script_dispose), or -1 with err. Bounded:
+ * text nesting parentheses deeper than MOCK_MAX_SQL_NESTING is refused before
+ * the parser sees it. */
+int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err);
+void sql_script_dispose(sql_script_t *s);
+
+/* 1-based line and column (in bytes) of offset in text. */
+void sql_line_col(const char *text, size_t offset, int *line, int *col);
+
+#endif

@@ -1,0 +1,92 @@
+"""PostgREST's own spec cases against the memory engine: the requests and
+expectations of test/spec/Feature/*.hs (tests/conformance/cases.json, made
+by tests/conformance/extract.py, each case citing its spec file and line),
+over PostgREST's own fixture schema and data read as a scenario's SQL
+(tests/conformance/postgrest). A [json| |] expectation compares as JSON (as
+hspec-wai-json does), a string body byte for byte, headers by value.
+
+tests/conformance/known.json lists the cases that do not pass yet, each with
+the reason; the test fails when a case outside it fails, and when a listed
+case passes (so the list only shrinks, and says what is missing).
+
+Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest tests/e2e/test_conformance.py
+"""
+
+import json
+import os
+import subprocess
+import unittest
+import urllib.parse
+
+from harness import Supamock, binary, source_dir
+
+CONFORMANCE = os.path.join(source_dir(), "tests", "conformance")
+FIXTURE = os.path.join(CONFORMANCE, "postgrest")
+SCENARIO = os.path.join(FIXTURE, "scenario.json")
+CLOCK = "2026-01-01T00:00:00Z"
+
+
+def load(name):
+    with open(os.path.join(CONFORMANCE, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+class PostgrestSpecTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        keys = json.loads(subprocess.run(
+            [binary(), "keys", "--scenario", SCENARIO, "--format", "json"], check=True,
+            capture_output=True, text=True, cwd=FIXTURE).stdout)
+        # PostgREST's spec configuration: db-anon-role postgrest_test_anonymous.
+        token = subprocess.run(
+            [binary(), "token", "--scenario", SCENARIO, "--role", "postgrest_test_anonymous",
+             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
+            cwd=FIXTURE).stdout.strip()
+        cls.headers = {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+        cls.mock = Supamock("--scenario", SCENARIO, "--clock", CLOCK, cwd=FIXTURE).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+
+    def run_case(self, case):
+        path = case["path"]
+        # hspec-wai sends the path as written; only spaces need escaping here.
+        path = urllib.parse.quote(path, safe="/?&=,.*()!:+-_~%$^[]{}\"'<>@;|#")
+        st, _, hs, body = self.mock.request(case["method"], "/rest/v1" + path,
+                                            headers=dict(self.headers))
+        problems = []
+        if st != case["status"]:
+            problems.append("status %d, expected %d" % (st, case["status"]))
+        if "json" in case:
+            try:
+                got = json.loads(body) if body else None
+            except ValueError:
+                got = body
+            if got != case["json"]:
+                problems.append("body %r, expected %r" % (body[:300], case["json"]))
+        if "body" in case and body != case["body"].encode():
+            problems.append("body %r, expected %r" % (body[:300], case["body"]))
+        hmap = {k.lower(): v for k, v in hs}
+        for name, value in case.get("headers", {}).items():
+            if hmap.get(name.lower()) != value:
+                problems.append("%s: %r, expected %r" % (name, hmap.get(name.lower()), value))
+        return problems
+
+    def test_spec_cases(self):
+        cases = load("cases.json")
+        known = load("known.json")
+        self.assertGreater(len(cases), 100)
+        failed, fixed = [], []
+        for case in cases:
+            problems = self.run_case(case)
+            if problems and case["spec"] not in known:
+                failed.append("%s GET %s: %s" % (case["spec"], case["path"], "; ".join(problems)))
+            if not problems and case["spec"] in known:
+                fixed.append(case["spec"])
+        self.assertEqual(failed, [], "%d spec cases fail:\n%s" % (len(failed), "\n".join(failed)))
+        self.assertEqual(fixed, [], "these pass now: remove them from tests/conformance/known.json")
+
+
+if __name__ == "__main__":
+    unittest.main()

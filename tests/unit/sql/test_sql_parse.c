@@ -1,0 +1,106 @@
+/* sql_parse (Postgres's parser through libpg_query) and sql_text (the token
+ * walk for spans). Expected messages and positions are PostgreSQL 15's, as
+ * psql prints them for the same text (ERROR: syntax error at or near "selec",
+ * LINE 2: selec 1, the caret under the s). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "caps.h"
+#include "sql_parse.h"
+#include "sql_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_statements_and_spans(void **state)
+{
+    (void)state;
+    const char *text = "-- schema\ncreate table t (id int);\n\n  insert into t values (1);";
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script(text, &s, &err), 0);
+    assert_int_equal(s.count, 2);
+    assert_string_equal(s.stmts[0].kind, "CreateStmt");
+    assert_int_equal(s.stmts[0].offset, strlen("-- schema\n"));
+    assert_int_equal(s.stmts[0].length, strlen("create table t (id int)"));
+    assert_string_equal(s.stmts[1].kind, "InsertStmt");
+    assert_memory_equal(text + s.stmts[1].offset, "insert into t values (1)", 24);
+    assert_int_equal(s.stmts[1].length, 24);
+    sql_script_dispose(&s);
+}
+
+static void test_syntax_error_has_postgres_message_and_position(void **state)
+{
+    (void)state;
+    const char *text = "select 1;\nselec 1;";
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script(text, &s, &err), -1);
+    assert_string_equal(err.message, "syntax error at or near \"selec\"");
+    int line, col;
+    sql_line_col(text, err.offset, &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 1);
+    /* An unterminated string: Postgres reports where it starts. */
+    assert_int_equal(sql_parse_script("select 'abc", &s, &err), -1);
+    assert_string_equal(err.message, "unterminated quoted string at or near \"'abc\"");
+    assert_int_equal(err.offset, 7);
+}
+
+static void test_nesting_is_bounded(void **state)
+{
+    (void)state;
+    size_t depth = MOCK_MAX_SQL_NESTING + 1;
+    char *text = malloc(2 * depth + 16);
+    strcpy(text, "select ");
+    size_t n = strlen(text);
+    for (size_t i = 0; i < depth; i++)
+        text[n++] = '(';
+    text[n++] = '1';
+    for (size_t i = 0; i < depth; i++)
+        text[n++] = ')';
+    text[n] = '\0';
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script(text, &s, &err), -1);
+    assert_non_null(strstr(err.message, "nest deeper"));
+    /* Parentheses inside strings and comments do not count. */
+    const char *quoted = "select '((((' /* ((( */ -- ((\n, (1)";
+    assert_int_equal(sql_text_max_nesting(quoted, strlen(quoted)), 1);
+    free(text);
+}
+
+static void test_paren_group_skips_strings_comments_and_dollar_quotes(void **state)
+{
+    (void)state;
+    const char *t = "check /* ( */ (a = ')' and b = $x$)$x$ and \"c)\" = 1) tail";
+    size_t open, close;
+    assert_true(sql_paren_group(t, strlen(t), 5, &open, &close));
+    assert_int_equal(open, strlen("check /* ( */ "));
+    assert_int_equal(close, strlen(t) - strlen(") tail"));
+    assert_false(sql_paren_group("x (", 3, 0, &open, &close));
+    assert_false(sql_paren_group("(a", 2, 0, &open, &close));
+    /* A keyword only outside parentheses, quotes and comments. */
+    const char *p = "create policy \"using\" on t -- using\n for select using (f(using))";
+    size_t at = sql_find_keyword(p, strlen(p), 0, "using", NULL);
+    assert_int_equal(at, strlen("create policy \"using\" on t -- using\n for select "));
+    const char *w = "create policy p on t using (true) with check (x)";
+    assert_int_equal(sql_find_keyword(w, strlen(w), 0, "with", "check"),
+                     strlen("create policy p on t using (true) "));
+    assert_int_equal(sql_find_keyword(w, strlen(w), 0, "delete", NULL), (size_t)-1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_statements_and_spans),
+        cmocka_unit_test(test_syntax_error_has_postgres_message_and_position),
+        cmocka_unit_test(test_nesting_is_bounded),
+        cmocka_unit_test(test_paren_group_skips_strings_comments_and_dollar_quotes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
