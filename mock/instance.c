@@ -113,6 +113,7 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
                 .identity = col->identity,
                 .references = col->references,
                 .on_delete = col->on_delete,
+                .fk_name = col->fk_name,
                 .in_schema_cache = col->in_schema_cache,
             };
         }

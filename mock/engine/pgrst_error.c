@@ -50,7 +50,15 @@ void pgrst_error_detailsf(pgrst_error_t *err, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     err->details = xvasprintf(fmt, ap);
+    err->details_json = false;
     va_end(ap);
+}
+
+void pgrst_error_details_json(pgrst_error_t *err, const char *json)
+{
+    free(err->details);
+    err->details = xstrdup(json);
+    err->details_json = true;
 }
 
 void pgrst_error_hintf(pgrst_error_t *err, const char *fmt, ...)
@@ -204,7 +212,10 @@ void pgrst_error_body(const pgrst_error_t *err, buf_t *out)
     buf_puts(out, "{\"code\":");
     buf_put_json_string(out, err->code);
     buf_puts(out, ",\"details\":");
-    put_nullable(out, err->details);
+    if (err->details && err->details_json)
+        buf_puts(out, err->details);
+    else
+        put_nullable(out, err->details);
     buf_puts(out, ",\"hint\":");
     put_nullable(out, err->hint);
     buf_puts(out, ",\"message\":");

@@ -17,6 +17,7 @@ typedef struct pgrst_error {
     int status;             /* 0: derived from code by pgrst_error_status() */
     char *message;          /* owned heap string; never NULL once set */
     char *details;          /* owned; NULL renders as JSON null */
+    bool details_json;      /* details is JSON text written as is (PGRST201's array) */
     char *hint;             /* owned; NULL renders as JSON null */
     char *www_authenticate; /* owned; NULL: the default for the status (see render) */
 } pgrst_error_t;
@@ -32,6 +33,8 @@ int pgrst_error_setf(pgrst_error_t *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void pgrst_error_detailsf(pgrst_error_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Details as a JSON value (compact JSON text, copied), not a string. */
+void pgrst_error_details_json(pgrst_error_t *err, const char *json);
 void pgrst_error_hintf(pgrst_error_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Moves src into dst (dst is disposed first); src is left unset. */

@@ -97,19 +97,24 @@ typedef struct pgrst_logic {
     size_t relation_len;
 } pgrst_logic_t;
 
+/* One item of a select list. The top-level list (pgrst_query_t.select) keeps
+ * its flat form: plain columns are star/field/alias/cast as before. An
+ * embedding rel(...) / alias:rel!hint!inner(...) / ...rel(...) is one item
+ * with is_embed set whose `children` is the embedded resource's own select
+ * list (the same shape, recursively): a select tree. */
 typedef struct pgrst_select_item {
     bool star;         /* "*" */
     const char *alias; /* alias:..., else NULL */
     pgrst_field_t field;
-    const char *cast;  /* ::type, else NULL */
-    bool is_embed;     /* rel(...), ...rel(...): embedding (not modelled yet) */
-    bool is_aggregate; /* col.sum() etc. (not modelled yet) */
-    const char *embed_name;
-    /* Added by pgrst_query.c: details of embeds and aggregates, parsed but not executed. */
-    bool is_spread;                           /* ...rel(...) */
-    const char *embed_hint;                   /* rel!hint(...), else NULL */
-    const char *join_type;                    /* "inner" / "left", else NULL */
-    const struct pgrst_select_item *children; /* the embed's own select list */
+    const char *cast;       /* ::type, else NULL */
+    bool is_embed;          /* rel(...), ...rel(...): an embedded resource */
+    bool is_aggregate;      /* col.sum() etc. (not modelled yet) */
+    const char *embed_name; /* is_embed: the relation (or FK/column) name; alias is `alias` */
+    bool is_spread;         /* ...rel(...) */
+    const char *embed_hint; /* rel!hint(...), else NULL */
+    const char *join_type;  /* "inner" / "left", else NULL (left) */
+    const struct pgrst_select_item *children; /* the embed's own select list (may be empty:
+                                                 rel()) */
     size_t child_count;
     const char *aggregate;      /* "sum", "avg", "count", "max", "min", else NULL */
     const char *aggregate_cast; /* col.sum()::int: "int", else NULL */
@@ -128,6 +133,16 @@ typedef struct pgrst_order_term {
     pgrst_order_dir_t dir;
     pgrst_nulls_t nulls;
 } pgrst_order_term_t;
+
+/* rel.limit= / rel.offset= of an embedded resource (QueryParams qsRanges with a
+ * non-empty path; the top-level limit/offset stay pgrst_query_t.limit/offset).
+ * One entry per path: the last limit and the last offset sent for it. */
+typedef struct pgrst_embed_range {
+    const char *const *relation; /* the embed path, relation_len >= 1 */
+    size_t relation_len;
+    int64_t limit;  /* -1 when absent or not an integer */
+    int64_t offset; /* 0 when absent or not an integer */
+} pgrst_embed_range_t;
 
 /* A decoded query parameter, in request order. */
 typedef struct pgrst_param {
@@ -152,11 +167,16 @@ typedef struct pgrst_query {
     size_t column_count;
     const char *const *on_conflict; /* on_conflict= list, NULL when absent */
     size_t on_conflict_count;
+    const pgrst_embed_range_t *embed_ranges; /* rel.limit / rel.offset, in first-seen order */
+    size_t embed_range_count;
 } pgrst_query_t;
 
 /* Notes on the fields above (pgrst_query.c):
  * - order holds the terms of the first order parameter per embed path (PostgREST
  *   looks the path up with `find`); terms of rel.order carry field.relation.
+ * - filters (where), logic trees and order terms whose field.relation /
+ *   relation is set belong to the embedded resource at that path (an alias or
+ *   a relation name of the select tree); the engines place them.
  * - limit/offset come from the last top-level limit=/offset= (HashMap.fromList);
  *   values Haskell's readMaybe rejects are ignored, as PostgREST ignores them. A
  *   negative offset is kept as sent. */

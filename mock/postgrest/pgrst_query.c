@@ -2302,6 +2302,46 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
             out->offset = v;
         }
     }
+    /* rel.limit / rel.offset (pRequestRange: the key's tree path names the
+     * embedded resource; unreadable values leave the range open). */
+    vec_t ranges;
+    vec_init(&ranges, sizeof(pgrst_embed_range_t));
+    for (size_t i = 0; i < params.len; i++) {
+        if (!pp[i].value || !strchr(pp[i].key, '.') || !ending_in(pp[i].key, w_range, 2))
+            continue;
+        ps_t ps;
+        ps_init(&ps, arena, pp[i].key);
+        vec_t path;
+        vec_init(&path, sizeof(const char *));
+        pgrst_field_t fld;
+        memset(&fld, 0, sizeof fld);
+        pr_t r = p_tree_path(&ps, &path, &fld);
+        if (!r.ok)
+            return set_parse_error(
+                err, arena_sprintf(arena, "failed to parse tree path (%s)", pp[i].key), &r.err);
+        if (!path.len)
+            continue;
+        pgrst_embed_range_t *slot = NULL;
+        pgrst_embed_range_t *have = ranges.data;
+        for (size_t j = 0; j < ranges.len && !slot; j++)
+            if (same_path(have[j].relation, have[j].relation_len, path.data, path.len))
+                slot = &have[j];
+        if (!slot) {
+            slot = vec_push(arena, &ranges);
+            slot->relation = path.data;
+            slot->relation_len = path.len;
+            slot->limit = -1;
+            slot->offset = 0;
+        }
+        int64_t v;
+        bool is_limit = strcmp(last_segment(pp[i].key), "limit") == 0;
+        if (is_limit)
+            slot->limit = read_integer(pp[i].value, &v) ? v : -1;
+        else
+            slot->offset = read_integer(pp[i].value, &v) ? v : 0;
+    }
+    out->embed_ranges = ranges.data;
+    out->embed_range_count = ranges.len;
     /* After the parse (ApiRequest.getRanges): a negative limit is an empty range. */
     if (limit_seen && out->limit < 0) {
         pgrst_error_setf(err, "PGRST103", "Requested range not satisfiable");

@@ -350,6 +350,7 @@ static void column_dispose(scenario_column_t *c)
     free(c->references);
     free(c->check);
     free(c->on_delete);
+    free(c->fk_name);
     memset(c, 0, sizeof *c);
 }
 
@@ -897,9 +898,9 @@ static int apply_enums(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, const char *table,
                         size_t index, scenario_column_t *c)
 {
-    static const char *const keys[] = {"name",        "type",   "nullable",       "default",
-                                       "primary_key", "unique", "identity",       "references",
-                                       "on_delete",   "check",  "in_schema_cache"};
+    static const char *const keys[] = {"name",        "type",   "nullable",        "default",
+                                       "primary_key", "unique", "identity",        "references",
+                                       "on_delete",   "check",  "in_schema_cache", "fk_name"};
     char where[160];
     snprintf(where, sizeof where, "column %zu of table \"%s\"", index + 1, table);
     memset(c, 0, sizeof *c);
@@ -1008,6 +1009,12 @@ static int parse_column(loader_t *L, const cJSON *j, const jsonc_node_t *n, cons
             c->on_delete = xstrdup(v->valuestring);
             c->on_delete_pos = pos_at(L, off_of(vn));
         }
+    }
+    if ((v = member(j, n, "fk_name", &vn))) {
+        if (want_string(L, v, vn, "fk_name", where, false, &c->fk_name) != 0)
+            return -1;
+        if (!c->references)
+            return fail_at(L, off_of(vn), "\"fk_name\" in %s needs \"references\"", where);
     }
     if ((v = member(j, n, "check", &vn))) {
         if (want_string(L, v, vn, "check", where, false, &c->check) != 0)

@@ -51,6 +51,8 @@ typedef struct scenario_column {
     char *references;        /* NULL or "table(col)" / "schema.table(col)" */
     char *on_delete;         /* NULL (no action) or "cascade", "set null", "restrict",
                                 "no action": the foreign key's ON DELETE action */
+    char *fk_name;           /* NULL ({table}_{col}_fkey) or the foreign key's constraint
+                                name (PostgREST's embed hints name it) */
     char *check;             /* NULL or a policy expression */
     bool check_from_sql;     /* came from the scenario's SQL: skipped with a warning when
                                 the memory engine cannot evaluate it */

@@ -184,6 +184,7 @@ static cJSON *column_json(const scenario_column_t *c)
     add_string_if(o, "identity", c->identity);
     add_string_if(o, "references", c->references);
     add_string_if(o, "on_delete", c->on_delete);
+    add_string_if(o, "fk_name", c->fk_name);
     add_string_if(o, "check", c->check);
     add(o, "in_schema_cache", cJSON_CreateBool(c->in_schema_cache));
     return o;

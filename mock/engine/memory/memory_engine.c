@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "rest_ctx.h"
+#include "rest_embed.h"
 #include "rest_security.h"
 #include "xalloc.h"
 
@@ -152,6 +153,18 @@ int rest_check_singular(rest_ctx_t *c, size_t n, pgrst_error_t *err)
     return -1;
 }
 
+/* One row's cells: through the embed tree when the select has embeds. */
+static int row_cells(rest_ctx_t *c, const store_row_t *row, render_cell_t **cells,
+                     rest_scratch_t *scratch, rest_embed_cells_t *ecells, pgrst_error_t *err)
+{
+    if (c->embed && c->plan.embeds) {
+        int k = rest_embed_row(c, row, ecells, err);
+        *cells = ecells->cells;
+        return k;
+    }
+    return rest_plan_project(&c->plan, c->arena, row, cells, scratch, err);
+}
+
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
 {
     buf_t *out = c->res->body;
@@ -162,8 +175,18 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
         buf_putc(out, '[');
     } else if (c->accept.media == PGRST_MEDIA_CSV) {
         /* The header names the columns even when there are no rows. */
-        for (size_t i = 0; i < c->plan.out_count; i++) {
-            render_cell_t cell = {.key = rest_plan_out_key(&c->plan, i)};
+        const char **keys = NULL;
+        size_t nk = 0;
+        if (c->embed && c->plan.embeds) {
+            nk = rest_embed_keys(c, &keys);
+        } else {
+            nk = c->plan.out_count;
+            keys = arena_calloc(c->arena, nk ? nk : 1, sizeof *keys);
+            for (size_t i = 0; i < nk; i++)
+                keys[i] = rest_plan_out_key(&c->plan, i);
+        }
+        for (size_t i = 0; i < nk; i++) {
+            render_cell_t cell = {.key = keys[i]};
             if (i)
                 buf_putc(out, ',');
             render_csv_header(out, &cell, 1);
@@ -172,8 +195,10 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
     rest_scratch_t scratch = {0};
     for (size_t i = 0; i < n; i++) {
         render_cell_t *cells = NULL;
-        int k = rest_plan_project(&c->plan, c->arena, rows[i], &cells, &scratch, err);
+        rest_embed_cells_t ecells = {0};
+        int k = row_cells(c, rows[i], &cells, &scratch, &ecells, err);
         if (k < 0) {
+            rest_embed_cells_dispose(&ecells);
             rest_plan_scratch_dispose(&scratch);
             return -1;
         }
@@ -186,8 +211,11 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
                                                        : RENDER_JSON_ROW_SEPARATOR);
             render_json_row(out, cells, (size_t)k, c->accept.nulls_stripped);
         }
+        rest_embed_cells_dispose(&ecells);
         rest_plan_scratch_dispose(&scratch);
     }
+    if (rest_embed_error(c, err) < 0 || rest_plan_work_error(&c->plan, err) < 0)
+        return -1;
     if (c->accept.media == PGRST_MEDIA_JSON)
         buf_putc(out, ']');
     return 0;
@@ -197,7 +225,9 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 {
     /* Postgres analyses the select list before WHERE, and WHERE before ORDER
      * BY; compile in that order so the first error is the one it reports. */
-    if (rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err) < 0)
+    /* The select tree first (PostgREST plans it before any SQL runs; the
+     * embeds' subqueries are analysed with the FROM clause). */
+    if (rest_embed_plan(c, false, err) < 0)
         return -1;
     if (rest_plan_where(&c->plan, c->arena, c->table, c->q.where, c->q.where_count, err) < 0)
         return -1;
@@ -206,19 +236,19 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 
     /* ExecCheckPermissions runs once the statement is analysed. */
     static const unsigned need[] = {SCENARIO_PRIV_SELECT};
-    if (rest_security_require(c, need, 1, err) < 0)
+    if (rest_security_require(c, need, 1, err) < 0 || rest_embed_require(c, err) < 0)
         return -1;
 
     store_row_t **rows = NULL;
     size_t total = rest_plan_collect(&c->plan, c->arena, &rows);
-    if (rest_plan_work_error(&c->plan, err) < 0)
+    if (rest_embed_error(c, err) < 0 || rest_plan_work_error(&c->plan, err) < 0)
         return -1;
     /* Rows the SELECT policies hide are not there at all: neither in the
      * range nor in the count. */
     if (rest_security_filter(c, SECURITY_CMD_SELECT, false, rows, &total, err) < 0)
         return -1;
     rest_plan_sort(&c->plan, rows, total);
-    if (rest_plan_work_error(&c->plan, err) < 0)
+    if (rest_embed_error(c, err) < 0 || rest_plan_work_error(&c->plan, err) < 0)
         return -1;
 
     /* LIMIT/OFFSET of the range PostgREST computed; a negative offset (kept as
@@ -312,6 +342,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         rc = pgrst_error_setf(err, "PGRST127", "Feature not implemented");
         break;
     }
+    rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
     done(arg, rc);
 }

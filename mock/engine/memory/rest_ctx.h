@@ -29,10 +29,11 @@ typedef struct rest_ctx {
     bool tx_rollback; /* Prefer tx=rollback honoured, or db_tx_end rollback */
     store_env_t env;
     rest_plan_t plan;
-    mock_work_t work;  /* the role's statement_timeout, in steps (plan.work points here) */
-    security_t *sec;   /* the instance's model (rest_security_begin) */
-    bool rls;          /* row-level security applies to this request's role */
-    mock_explain_t *x; /* res->explain: NULL when nobody asked */
+    mock_work_t work;         /* the role's statement_timeout, in steps (plan.work points here) */
+    security_t *sec;          /* the instance's model (rest_security_begin) */
+    bool rls;                 /* row-level security applies to this request's role */
+    mock_explain_t *x;        /* res->explain: NULL when nobody asked */
+    struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
 } rest_ctx_t;
 
 /* memory_engine.c: renders rows through the select plan as the negotiated

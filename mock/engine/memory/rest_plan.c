@@ -27,6 +27,7 @@ typedef struct rest_source {
 struct rest_cond {
     pgrst_logic_kind_t kind;
     bool negated;
+    size_t embed; /* 1 + the embed a `rel=is.null` filter tests (FilterNullEmbed), else 0 */
     /* PGRST_LOGIC_FILTER */
     rest_source_t src;
     pgrst_op_t op;
@@ -45,6 +46,8 @@ struct rest_cond {
 
 struct rest_order {
     rest_source_t src;
+    size_t embed; /* 1 + the to-one embed of a related order (order=rel(col)), else 0 */
+    size_t embed_out;
     bool desc;
     bool nulls_first;
 };
@@ -63,7 +66,14 @@ static const pgtype_t jsonb_type = {.kind = PGTYPE_JSONB, .length = -1};
 
 int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_error_t *err)
 {
-    pgrst_error_setf(err, "42703", "column %s.%s does not exist", store_table_name(t), name);
+    return rest_plan_missing_column_as(t, NULL, name, err);
+}
+
+int rest_plan_missing_column_as(const store_table_t *t, const char *alias, const char *name,
+                                pgrst_error_t *err)
+{
+    const char *ref = alias ? alias : store_table_name(t);
+    pgrst_error_setf(err, "42703", "column %s.%s does not exist", ref, name);
     /* errorMissingColumn/updateFuzzyAttrMatchState: the closest column wins if
      * fewer than half of the typed name's characters differ; two equally close
      * columns suggest nothing. */
@@ -84,8 +94,8 @@ int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_err
         }
     }
     if (best_name && best_count == 1)
-        pgrst_error_hintf(err, "Perhaps you meant to reference the column \"%s.%s\".",
-                          store_table_name(t), best_name);
+        pgrst_error_hintf(err, "Perhaps you meant to reference the column \"%s.%s\".", ref,
+                          best_name);
     return -1;
 }
 
@@ -146,12 +156,13 @@ static int no_operator(const pgtype_t *t, pgrst_op_t op, pgrst_error_t *err)
 
 /* ---- sources ---- */
 
-static int resolve_source(const store_table_t *t, const pgrst_field_t *f, rest_source_t *src,
+static int resolve_source(const rest_plan_t *plan, const pgrst_field_t *f, rest_source_t *src,
                           pgrst_error_t *err)
 {
+    const store_table_t *t = plan->table;
     int col = store_table_find_column(t, f->name);
     if (col < 0)
-        return rest_plan_missing_column(t, f->name, err);
+        return rest_plan_missing_column_as(t, plan->alias, f->name, err);
     src->col = (size_t)col;
     src->path = f->path;
     src->path_len = f->path_len;
@@ -262,7 +273,7 @@ static int parse_operand(const pgtype_t *t, const char *text, pgvalue_t *out, pg
     return pgvalue_from_text(t, text, strlen(text), out, err);
 }
 
-static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t,
+static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *plan,
                           const pgrst_filter_t *f, pgrst_error_t *err)
 {
     c->kind = PGRST_LOGIC_FILTER;
@@ -270,6 +281,16 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
     c->op = f->op;
     c->quant = f->quant;
     c->is_value = f->is_value;
+    /* addNullEmbedFilters: `rel=is.null` / `rel=not.is.null` naming an
+     * embedded resource tests the embed instead of a column. */
+    if (plan->embeds && f->op == PGRST_OP_IS && f->is_value == PGRST_IS_NULL &&
+        !f->field.path_len && !f->field.relation_len) {
+        for (size_t i = 0; i < plan->embeds->count; i++)
+            if (strcmp(plan->embeds->keys[i], f->field.name) == 0) {
+                c->embed = i + 1;
+                return 0;
+            }
+    }
     if (f->field.relation_len) {
         pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
                          f->field.relation[0]);
@@ -277,7 +298,7 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
                           f->field.relation[0]);
         return -1;
     }
-    if (resolve_source(t, &f->field, &c->src, err) < 0)
+    if (resolve_source(plan, &f->field, &c->src, err) < 0)
         return -1;
     const pgtype_t *type = &c->src.type;
     const char *const *list = f->list;
@@ -373,7 +394,7 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const store_table_t *t
     return 0;
 }
 
-static int compile_logic(rest_cond_t *c, arena_t *arena, const store_table_t *t,
+static int compile_logic(rest_cond_t *c, arena_t *arena, const rest_plan_t *t,
                          const pgrst_logic_t *l, int depth, pgrst_error_t *err)
 {
     memset(c, 0, sizeof *c);
@@ -405,7 +426,7 @@ int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
     plan->where_count = where_count;
     plan->where = arena_calloc(arena, where_count ? where_count : 1, sizeof *plan->where);
     for (size_t i = 0; i < where_count; i++) {
-        if (compile_logic(&plan->where[i], arena, t, &where[i], 0, err) < 0)
+        if (compile_logic(&plan->where[i], arena, plan, &where[i], 0, err) < 0)
             return -1;
         const rest_cond_t *c = &plan->where[i];
         if (plan->index_col < 0 && c->kind == PGRST_LOGIC_FILTER && !c->negated &&
@@ -591,8 +612,14 @@ static tv_t tv_not(tv_t v)
     return v == TV_NULL ? TV_NULL : v == TV_TRUE ? TV_FALSE : TV_TRUE;
 }
 
-static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row, mock_work_t *w)
+static tv_t eval_filter(const rest_plan_t *plan, const rest_cond_t *c, const store_row_t *row,
+                        mock_work_t *w)
 {
+    if (c->embed) {
+        /* IS [NOT] DISTINCT FROM NULL on the embed's row: never NULL itself. */
+        bool is_null = plan->embeds->is_null(plan->embeds->ctx, c->embed - 1, row);
+        return is_null != c->negated ? TV_TRUE : TV_FALSE;
+    }
     pgvalue_t tmp;
     const pgvalue_t *v = source_value(&c->src, row, &tmp);
     tv_t r;
@@ -652,14 +679,15 @@ static tv_t eval_filter(const rest_cond_t *c, const store_row_t *row, mock_work_
     return c->negated ? tv_not(r) : r;
 }
 
-static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row, mock_work_t *w)
+static tv_t eval_cond(const rest_plan_t *plan, const rest_cond_t *c, const store_row_t *row,
+                      mock_work_t *w)
 {
     if (c->kind == PGRST_LOGIC_FILTER)
-        return eval_filter(c, row, w);
+        return eval_filter(plan, c, row, w);
     bool is_and = c->kind == PGRST_LOGIC_AND;
     tv_t r = is_and ? TV_TRUE : TV_FALSE;
     for (size_t i = 0; i < c->child_count; i++) {
-        tv_t e = eval_cond(&c->children[i], row, w);
+        tv_t e = eval_cond(plan, &c->children[i], row, w);
         if (is_and && e == TV_FALSE) {
             r = TV_FALSE;
             break;
@@ -677,7 +705,11 @@ static tv_t eval_cond(const rest_cond_t *c, const store_row_t *row, mock_work_t 
 bool rest_plan_matches(const rest_plan_t *plan, const store_row_t *row)
 {
     for (size_t i = 0; i < plan->where_count; i++)
-        if (eval_cond(&plan->where[i], row, plan->work) != TV_TRUE)
+        if (eval_cond(plan, &plan->where[i], row, plan->work) != TV_TRUE)
+            return false;
+    /* INNER JOIN LATERAL ... ON TRUE / ON embed IS NOT NULL */
+    for (size_t i = 0; plan->embeds && i < plan->embeds->inner_count; i++)
+        if (plan->embeds->is_null(plan->embeds->ctx, plan->embeds->inner[i], row))
             return false;
     return true;
 }
@@ -723,16 +755,23 @@ int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t 
         const char *rel = terms[i].related              ? terms[i].related
                           : terms[i].field.relation_len ? terms[i].field.relation[0]
                                                         : NULL;
-        if (rel) {
-            /* Embedding is not modelled, so no relation is ever in the request. */
+        if (terms[i].related && plan->embeds && plan->embeds->resolve_related) {
+            size_t embed = 0, out = 0;
+            if (plan->embeds->resolve_related(plan->embeds->ctx, terms[i].related, &terms[i].field,
+                                              &embed, &out, &o->src.type, err) < 0)
+                return -1;
+            o->embed = embed + 1;
+            o->embed_out = out;
+        } else if (rel) {
+            /* An order on a path is placed on that embed before compiling. */
             pgrst_error_setf(err, "PGRST108", "'%s' is not an embedded resource in this request",
                              rel);
             pgrst_error_hintf(err, "Verify that '%s' is included in the 'select' query parameter.",
                               rel);
             return -1;
-        }
-        if (resolve_source(plan->table, &terms[i].field, &o->src, err) < 0)
+        } else if (resolve_source(plan, &terms[i].field, &o->src, err) < 0) {
             return -1;
+        }
         if (o->src.type.kind == PGTYPE_JSON && !o->src.type.is_array) {
             pgrst_error_setf(err, "42883", "could not identify an ordering operator for type json");
             pgrst_error_hintf(err, "Use an explicit ordering operator or modify the query.");
@@ -752,8 +791,16 @@ static int compare_rows(const rest_plan_t *plan, const store_row_t *a, const sto
     for (size_t i = 0; i < plan->order_count; i++) {
         const rest_order_t *o = &plan->order[i];
         pgvalue_t ta, tb;
-        const pgvalue_t *va = source_value(&o->src, a, &ta);
-        const pgvalue_t *vb = source_value(&o->src, b, &tb);
+        const pgvalue_t *va, *vb;
+        if (o->embed) {
+            pgvalue_init_null(&ta);
+            pgvalue_init_null(&tb);
+            va = plan->embeds->related_value(plan->embeds->ctx, o->embed - 1, o->embed_out, a, &ta);
+            vb = plan->embeds->related_value(plan->embeds->ctx, o->embed - 1, o->embed_out, b, &tb);
+        } else {
+            va = source_value(&o->src, a, &ta);
+            vb = source_value(&o->src, b, &tb);
+        }
         int cmp;
         if (va->is_null || vb->is_null)
             cmp = va->is_null == vb->is_null ? 0 : (va->is_null == o->nulls_first ? -1 : 1);
@@ -871,6 +918,13 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
 {
     const store_table_t *t = plan->table;
     size_t ncols = store_table_column_count(t);
+    if (n == 0) {
+        /* An empty select list (select=, rel()) reads every column
+         * (QueryBuilder's defSelect). */
+        static const pgrst_select_item_t star = {.star = true, .field = {.name = "*"}};
+        items = &star;
+        n = 1;
+    }
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += items[i].star ? ncols : 1;
@@ -882,8 +936,11 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
             pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
             return -1;
         }
-        if (it->is_embed)
-            return embed_error(store, t, it->embed_name ? it->embed_name : it->field.name, err);
+        if (it->is_embed) {
+            if (!plan->embeds)
+                return embed_error(store, t, it->embed_name ? it->embed_name : it->field.name, err);
+            continue; /* planned by rest_embed.c */
+        }
         if (it->star) {
             for (size_t c = 0; c < ncols; c++) {
                 rest_out_t *o = &plan->out[plan->out_count++];
@@ -894,7 +951,7 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
             continue;
         }
         rest_out_t *o = &plan->out[plan->out_count++];
-        if (resolve_source(t, &it->field, &o->src, err) < 0)
+        if (resolve_source(plan, &it->field, &o->src, err) < 0)
             return -1;
         o->key = it->alias ? it->alias : default_key(&it->field);
         if (it->cast) {
@@ -952,6 +1009,17 @@ void rest_plan_scratch_dispose(rest_scratch_t *scratch)
 const char *rest_plan_out_key(const rest_plan_t *plan, size_t i)
 {
     return plan->out[i].key;
+}
+
+const pgtype_t *rest_plan_out_type(const rest_plan_t *plan, size_t i)
+{
+    return plan->out[i].cast ? &plan->out[i].cast_type : &plan->out[i].src.type;
+}
+
+const pgvalue_t *rest_plan_out_value(const rest_plan_t *plan, size_t i, const store_row_t *row,
+                                     pgvalue_t *tmp)
+{
+    return source_value(&plan->out[i].src, row, tmp);
 }
 
 int rest_plan_work_error(const rest_plan_t *plan, pgrst_error_t *err)

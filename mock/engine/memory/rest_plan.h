@@ -20,8 +20,33 @@ typedef struct rest_cond rest_cond_t;
 typedef struct rest_order rest_order_t;
 typedef struct rest_out rest_out_t;
 
+/* What a plan needs from the embedded resources of its node (rest_embed.c
+ * fills it; NULL in a plan without embeds). */
+typedef struct rest_embed_hooks {
+    void *ctx;
+    /* The embeds' names as the request calls them (alias, else relation):
+     * a filter `key=is.null` / `key=not.is.null` tests embed i. */
+    const char *const *keys;
+    size_t count;
+    /* Is embed i of `row` empty (no to-one row, zero to-many rows)? */
+    bool (*is_null)(void *ctx, size_t i, const store_row_t *row);
+    /* order=rel(col): resolves col among the output columns of the to-one
+     * embed `rel`, or -1 with PGRST108/PGRST118/42703 set. */
+    int (*resolve_related)(void *ctx, const char *rel, const pgrst_field_t *f, size_t *embed,
+                           size_t *out, pgtype_t *type, pgrst_error_t *err);
+    /* The value of output column `out` of to-one embed i for `row` (NULL
+     * when there is no row); either a pointer into a store row or *tmp. */
+    const pgvalue_t *(*related_value)(void *ctx, size_t i, size_t out, const store_row_t *row,
+                                      pgvalue_t *tmp);
+    /* !inner embeds: a row whose embed i is empty is not in the result. */
+    const size_t *inner;
+    size_t inner_count;
+} rest_embed_hooks_t;
+
 typedef struct rest_plan {
     const store_table_t *table;
+    const char *alias; /* the name the table goes by in Postgres's messages; NULL: its name */
+    const rest_embed_hooks_t *embeds;
     rest_cond_t *where; /* AND of where_count conditions */
     size_t where_count;
     int index_col;                /* >= 0: a top-level eq on this indexed column */
@@ -80,9 +105,18 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
 void rest_plan_scratch_dispose(rest_scratch_t *scratch);
 /* The output key of select column i (i < out_count). */
 const char *rest_plan_out_key(const rest_plan_t *plan, size_t i);
+/* Output column i's type (its cast's, if any) and value for a row, without
+ * applying the cast (for ordering by an embedded column). */
+const pgtype_t *rest_plan_out_type(const rest_plan_t *plan, size_t i);
+const pgvalue_t *rest_plan_out_value(const rest_plan_t *plan, size_t i, const store_row_t *row,
+                                     pgvalue_t *tmp);
 
 /* Postgres's 42703 for `name` on table t, with its "Perhaps you meant" hint
  * when a column is close enough (parse_relation.c errorMissingColumn). */
 int rest_plan_missing_column(const store_table_t *t, const char *name, pgrst_error_t *err);
+/* The same for a table referred to as `alias` (an embedded resource's
+ * projects_1); NULL alias: the table's name. */
+int rest_plan_missing_column_as(const store_table_t *t, const char *alias, const char *name,
+                                pgrst_error_t *err);
 
 #endif

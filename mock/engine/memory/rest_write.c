@@ -4,6 +4,7 @@
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
 #include "rest_body_member.h"
+#include "rest_embed.h"
 #include "rest_security.h"
 #include "xalloc.h"
 
@@ -86,7 +87,13 @@ static int plan_returning(rest_ctx_t *c, pgrst_error_t *err)
 {
     c->plan.table = c->table;
     c->plan.index_col = -1;
-    return rest_plan_select(&c->plan, c->arena, c->store, c->q.select, c->q.select_count, err);
+    if (c->embed)
+        return 0; /* planned already (PUT plans before its checks) */
+    /* The read-back's embeds: their SELECT privileges are checked with the
+     * plan (the statement's range table holds them). */
+    if (rest_embed_plan(c, true, err) < 0)
+        return -1;
+    return rest_embed_require(c, err);
 }
 
 static bool representation(const rest_ctx_t *c)

@@ -608,7 +608,8 @@ store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
             }
             free(target);
             c->ref_column = xstrndup(open + 1, (size_t)(close - open - 1));
-            c->fk_constraint = xasprintf("%s_%s_fkey", name, sp->name);
+            c->fk_constraint =
+                sp->fk_name ? xstrdup(sp->fk_name) : xasprintf("%s_%s_fkey", name, sp->name);
             c->on_delete = STORE_FK_NO_ACTION;
             if (sp->on_delete && strcmp(sp->on_delete, "no action") != 0) {
                 if (strcmp(sp->on_delete, "cascade") == 0)

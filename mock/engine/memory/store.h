@@ -49,6 +49,7 @@ typedef struct store_column_spec {
     const char *identity;   /* NULL, "always", "by default" */
     const char *references; /* NULL, "table(col)" (schema public) or "schema.table(col)" */
     const char *on_delete;  /* NULL or "no action", "restrict", "cascade", "set null" */
+    const char *fk_name;    /* NULL: {table}_{col}_fkey; else the constraint's name */
     bool in_schema_cache;
 } store_column_spec_t;
 

@@ -402,6 +402,52 @@ static void test_select(void **state)
     assert_int_equal(q.select_count, 0);
 }
 
+/* QueryParams.hs: rel.limit / rel.offset keyed by their embed path (the
+ * offsets map to the same key as the limits), and filters, logic trees and
+ * orders of embedded resources carrying their paths. */
+static void test_embed_params(void **state)
+{
+    (void)state;
+    pgrst_query_t q = parse_ok("select=id,projects(id,tasks(id))&projects.limit=2&projects.offset=1"
+                               "&projects.tasks.limit=x&projects.limit=3&limit=5&tasks.offset=4"
+                               "&projects.tasks.name=like.D*&projects.or=(id.eq.1,id.eq.2)"
+                               "&projects=not.is.null");
+    assert_int_equal(q.limit, 5);
+    assert_int_equal(q.embed_range_count, 3);
+    const pgrst_embed_range_t *r = q.embed_ranges;
+    assert_int_equal(r[0].relation_len, 1);
+    assert_string_equal(r[0].relation[0], "projects");
+    assert_int_equal(r[0].limit, 3); /* the last one sent */
+    assert_int_equal(r[0].offset, 1);
+    assert_int_equal(r[1].relation_len, 2);
+    assert_string_equal(r[1].relation[1], "tasks");
+    assert_int_equal(r[1].limit, -1); /* unreadable: readMaybe gives Nothing */
+    assert_string_equal(r[2].relation[0], "tasks");
+    assert_int_equal(r[2].limit, -1);
+    assert_int_equal(r[2].offset, 4);
+    assert_int_equal(q.where_count, 3);
+    assert_int_equal(q.where[0].filter.field.relation_len, 2);
+    assert_string_equal(q.where[0].filter.field.name, "name");
+    assert_int_equal(q.where[1].kind, PGRST_LOGIC_OR);
+    assert_int_equal(q.where[1].relation_len, 1);
+    assert_string_equal(q.where[1].relation[0], "projects");
+    /* `projects=not.is.null` is an ordinary filter here; the engine sees
+     * that projects names an embed (Plan.hs addNullEmbedFilters). */
+    assert_int_equal(q.where[2].filter.field.relation_len, 0);
+    assert_string_equal(q.where[2].filter.field.name, "projects");
+    assert_true(q.where[2].filter.negated);
+    assert_int_equal(q.where[2].filter.op, PGRST_OP_IS);
+
+    /* an empty embed and a spread keep their (empty) select lists */
+    q = parse_ok("select=id,clients(),...users!inner(name)");
+    assert_int_equal(q.select_count, 3);
+    assert_true(q.select[1].is_embed);
+    assert_int_equal(q.select[1].child_count, 0);
+    assert_true(q.select[2].is_spread);
+    assert_string_equal(q.select[2].join_type, "inner");
+    assert_int_equal(q.select[2].child_count, 1);
+}
+
 static void test_order(void **state)
 {
     (void)state;
@@ -765,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_logic),
         cmocka_unit_test(test_logic_nesting_cap),
         cmocka_unit_test(test_select),
+        cmocka_unit_test(test_embed_params),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_limits_columns_decoding),
         cmocka_unit_test(test_not_utf8),

@@ -1,0 +1,54 @@
+/* PostgREST's relationships over the store, as its schema cache finds them
+ * (SchemaCache.hs allM2OandO2ORels, addM2MRels, addInverseRels): every
+ * foreign key gives a many-to-one (one-to-one when its column is a primary
+ * key or unique on its own) and the inverse one-to-many (one-to-one); a table
+ * whose primary key holds the columns of two foreign keys joins their targets
+ * many-to-many. The store models single-column foreign keys, so every
+ * relationship here joins on one column pair. Pure reads of the store. */
+#ifndef MOCK_RELATIONSHIPS_H
+#define MOCK_RELATIONSHIPS_H
+
+#include "arena.h"
+#include "pgrst_error.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Cardinality's constructors in PostgREST's declaration order (its derived
+ * Ord sorts relationships by it). */
+typedef enum mem_card { MEM_O2M, MEM_M2O, MEM_O2O, MEM_M2M } mem_card_t;
+
+typedef struct mem_rel {
+    const store_table_t *table;  /* relTable: the origin */
+    const store_table_t *ftable; /* relForeignTable: the embedded side */
+    bool is_self;
+    mem_card_t card;
+    /* O2M/M2O/O2O: the constraint and the joined columns (table.col =
+     * ftable.fcol). M2M: table.col = junction.jcol and ftable.fcol =
+     * junction.jfcol. */
+    const char *cons;
+    size_t col, fcol;
+    bool is_parent; /* O2O: the referenced side */
+    const store_table_t *junction;
+    const char *cons2; /* M2M: cons is the junction's FK to table, cons2 to ftable */
+    size_t jcol, jfcol;
+} mem_rel_t;
+
+/* M2O and O2O are to-one (relIsToOne). */
+bool mem_rel_to_one(const mem_rel_t *r);
+
+/* Every relationship whose origin is `origin` and whose foreign table is in
+ * the schema cache in the same schema, sorted as PostgREST sorts them. The
+ * array lives in arena. */
+size_t mem_rels_from(const store_t *s, const store_table_t *origin, arena_t *arena,
+                     mem_rel_t **out);
+
+/* findRel (Plan.hs): the one relationship from `origin` that `target` (with
+ * the optional hint) names, or -1 with PGRST200 (with the "Perhaps you meant"
+ * hint) or PGRST201 (listing the candidates). `origin_name` is the name the
+ * origin goes by in messages. */
+int mem_rel_find(const store_t *s, const store_table_t *origin, const char *target,
+                 const char *hint, arena_t *arena, mem_rel_t *out, pgrst_error_t *err);
+
+#endif
