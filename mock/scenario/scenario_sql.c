@@ -472,6 +472,9 @@ static bool apply_constraint(const tr_t *t, scenario_column_t *c, const cJSON *c
         }
         free(c->references);
         c->references = ref;
+        /* CONSTRAINT name FOREIGN KEY ...: PostgREST's hints name it. */
+        free(c->fk_name);
+        c->fk_name = str(con, "conname") ? xstrdup(str(con, "conname")) : NULL;
         c->references_pos = node_pos(t, con);
         free(c->on_delete);
         c->on_delete = action ? xstrdup(action) : NULL;
@@ -610,7 +613,7 @@ static void create_table(const tr_t *t, const cJSON *cs)
         for (size_t i = 0; i < tmp.column_count; i++) {
             scenario_column_t *c = &tmp.columns[i];
             free(c->name), free(c->type), cJSON_Delete(c->default_value), free(c->identity);
-            free(c->references), free(c->check), free(c->on_delete);
+            free(c->references), free(c->check), free(c->on_delete), free(c->fk_name);
         }
         free(tmp.columns);
         scenario_notice_add(t->s, node_pos(t, get(cs, "relation")),
