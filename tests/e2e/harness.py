@@ -87,6 +87,12 @@ class Supamock:
         self.args = list(args)
         if not any(a == "--port" or a.startswith("--port=") for a in self.args):
             self.args = ["--port", "0"] + self.args
+        # SUPAMOCK_ENGINE=postgres (the e2e-postgres ctest entries) serves every
+        # server of a suite from the database engine, unless a test chose one.
+        if os.environ.get("SUPAMOCK_ENGINE") == "postgres" and not any(
+                a.split("=")[0] in ("--db", "--project") for a in self.args):
+            self.args += ["--db", "postgres"]
+            ready_timeout = max(ready_timeout, 90.0)
         self.prefix = list(prefix or [])
         self.cwd = cwd or source_dir()
         self.env = dict(os.environ, **(env or {}))
