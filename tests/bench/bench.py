@@ -52,7 +52,7 @@ class BenchError(Exception):
 class Server:
     """One server process started with --port 0. The caller stops it."""
 
-    def __init__(self, name, argv, log_path, pidfile, cpu=None):
+    def __init__(self, name, argv, log_path, pidfile, cpu=None, env=None):
         self.name = name
         if cpu is not None:
             argv = ["taskset", "-c", str(cpu)] + argv
@@ -60,7 +60,8 @@ class Server:
         log = open(log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                env=dict(os.environ, **(env or {}))
             )
         finally:
             log.close()
@@ -153,13 +154,13 @@ class Wrk:
         self.cpu = cpu
         self.threads = threads
 
-    def run(self, port, path, connections, duration, script=None, env=None):
+    def run(self, port, path, connections, duration, script=None, env=None, headers=None):
         argv = []
         if self.cpu is not None:
             argv += ["taskset", "-c", str(self.cpu)]
         argv += ["wrk", "-t%d" % min(self.threads, connections), "-c%d" % connections]
         argv += ["-d%ds" % duration, "--latency", "--timeout", "10s"]
-        for k, v in HEADERS.items():
+        for k, v in (headers or HEADERS).items():
             argv += ["-H", "%s: %s" % (k, v)]
         if script:
             argv += ["-s", script]
@@ -526,6 +527,120 @@ def memory_flat(a, rep, sm_argv):
     rep.add("  VmHWM after %dk requests" % (n2 // 1000), mb(hwm), "", "", "", None)
 
 
+def tree_rss_kb(root):
+    """VmRSS of root and every process below it (/proc), in kB."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def database_engine(a, rep):
+    """--db postgres against the memory engine, in the same run: start (cold and
+    warm template cache), GET and PATCH of the demo user's own profile through
+    row-level security, /__mock/reset, and memory (supamock's and the cluster's)."""
+    say("database engine (--db postgres): start, RLS throughput against the memory engine, "
+        "reset, memory")
+    token = subprocess.run([a.supamock, "token", "--role", "authenticated", "--sub", USER_ID],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    anon = json.loads(subprocess.run([a.supamock, "keys", "--format", "json"], check=True,
+                                     capture_output=True, text=True).stdout)["SUPABASE_ANON_KEY"]
+    user = {"apikey": anon, "Authorization": "Bearer " + token}
+    cache = a.tmp + "/pg-cache"
+    env = {"SUPAMOCK_PG_CACHE_DIR": cache}
+    db_argv = [a.supamock, "--db", "postgres", "--port", "0"]
+
+    def first_answer():
+        s = Server("supamock-db", db_argv, a.tmp + "/supamock-db.log", a.pidfile, env=env)
+        try:
+            port = s.wait_ready()
+            status, _ = get(port, PROFILES_PATH, headers=user)
+            if status != 200:
+                raise BenchError("--db postgres answered %d at start" % status)
+            return (time.perf_counter() - s.t_spawn) * 1000.0
+        finally:
+            s.stop()
+
+    cold = first_answer()  # an empty cache: initdb and the baseline first
+    warm = statistics.median(first_answer() for _ in range(3))
+    rep.add("db: start to first answer, cold cache", ms(cold), "", "", "", None)
+    rep.add("db: start to first answer, warm (median of 3)", ms(warm), "", "", "< 1 s",
+            warm < 1000.0)
+
+    patch = a.tmp + "/patch.lua"
+    with open(patch, "w") as f:
+        f.write('wrk.method = "PATCH"\n'
+                'wrk.body = \'{"free_image_quota":5}\'\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.headers["Prefer"] = "return=minimal"\n')
+    results = {}
+    for name, argv, e in (("memory", [a.supamock, "--port", "0"], None), ("db", db_argv, env)):
+        s = Server(name, argv, a.tmp + "/supamock-%s-load.log" % name, a.pidfile, a.server_cpu,
+                   env=e)
+        try:
+            port = s.wait_ready()
+            check = get(port, PROFILES_PATH, headers=user)
+            if check[0] != 200 or len(json.loads(check[1])) != 1:
+                raise BenchError("%s engine: the demo user does not see its profile" % name)
+            got = {}
+            for what, script in (("GET", None), ("PATCH", patch)):
+                if a.warmup:
+                    a.wrk.run(port, PROFILES_PATH, 16, a.warmup, script=script, headers=user)
+                cpu0 = s.cpu_seconds()
+                r = a.wrk.run(port, PROFILES_PATH, 16, a.duration, script=script, headers=user)
+                if r["non2xx"] or r["socket_errors"]:
+                    raise BenchError("%s engine %s: %d non-2xx, %d socket errors"
+                                     % (name, what, r["non2xx"], r["socket_errors"]))
+                r["cpu_us"] = 1e6 * (s.cpu_seconds() - cpu0) / max(r["requests"], 1)
+                got[what] = r
+                print("    %-6s %-5s %9.0f req/s  p99 %s  supamock cpu %.1f us/req"
+                      % (name, what, r["rps"], ms(r["p99"]), r["cpu_us"]), flush=True)
+            if name == "db":
+                resets = []
+                for _ in range(5):
+                    t = time.perf_counter()
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    c.request("POST", "/__mock/reset")
+                    st = c.getresponse().status
+                    c.close()
+                    if st != 200:
+                        raise BenchError("--db postgres: /__mock/reset answered %d" % st)
+                    resets.append((time.perf_counter() - t) * 1000.0)
+                got["reset"] = statistics.median(resets)
+                got["rss_supamock"] = s.status("VmHWM")
+                got["rss_tree"] = tree_rss_kb(s.proc.pid)
+            results[name] = got
+        finally:
+            s.stop()
+    m, d = results["memory"], results["db"]
+    for what in ("GET", "PATCH"):
+        rep.add("db: %s own profile through RLS, 16 conns" % what, "%.0f/s" % d[what]["rps"],
+                "%.0f/s memory engine" % m[what]["rps"],
+                "%.0f%%" % (100 * d[what]["rps"] / m[what]["rps"]), "", None)
+    rep.add("db: /__mock/reset (median of 5)", ms(d["reset"]), "", "", "< 1 s",
+            d["reset"] < 1000.0)
+    rep.add("db: RSS of supamock (VmHWM)", mb(d["rss_supamock"]), "", "", "", None)
+    rep.add("db: RSS of supamock and the cluster", mb(d["rss_tree"]), "", "", "", None)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--supamock", required=True)
@@ -540,6 +655,8 @@ def main():
     p.add_argument("--latency-duration", type=int, default=3)
     p.add_argument("--requests", type=int, default=1_000_000)
     p.add_argument("--pin", choices=("auto", "on", "off"), default="auto")
+    p.add_argument("--no-database", dest="database", action="store_false",
+                   help="skip the database engine's section (needs postgresql-15)")
     a = p.parse_args()
 
     cpus = len(os.sched_getaffinity(0))
@@ -566,6 +683,8 @@ def main():
         startup(a, rep, sm_argv, a.ceiling)
         big_table(a, rep, a.supamock)
         memory_flat(a, rep, sm_argv)
+        if a.database:
+            database_engine(a, rep)
     except BenchError as e:
         print("scripts/bench: %s" % e, file=sys.stderr, flush=True)
         if rep.rows:
