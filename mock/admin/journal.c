@@ -43,17 +43,25 @@ typedef struct jentry {
     char *code;
     char *rule;
     const char *fault; /* static (a rule's fault name), NULL for an HTTP answer */
-    /* The response as sent: headers (names lowercased, credentials redacted)
-     * and the first MOCK_JOURNAL_MAX_RESPONSE_BYTES of the body. */
-    size_t resp_header_count;
-    char **resp_names;
-    char **resp_values;
-    char *resp_body; /* NULL when empty */
-    size_t resp_body_len;
-    bool resp_body_truncated;
+    /* The response as sent (jresp_t), kept for the newest
+     * MOCK_JOURNAL_RESPONSES entries only; NULL once released. */
+    struct jresp *resp;
     mock_explain_t *explain; /* the used prefix of the outcome's (MOCK_EXPLAIN_SIZE), or NULL */
     size_t bytes;            /* what this entry counts against MOCK_JOURNAL_MAX_BYTES */
 } jentry_t;
+
+/* An entry's response, a block of its own so that it can go while the entry
+ * stays: headers (names lowercased, credentials redacted) and the first
+ * MOCK_JOURNAL_MAX_RESPONSE_BYTES of the body, packed after the struct. */
+typedef struct jresp {
+    size_t header_count;
+    char **names;
+    char **values;
+    char *body; /* NULL when empty */
+    size_t body_len;
+    bool body_truncated;
+    size_t bytes; /* the block's size, counted against MOCK_JOURNAL_MAX_BYTES */
+} jresp_t;
 
 struct journal {
     size_t limit;
@@ -66,6 +74,7 @@ struct journal {
     uint64_t dropped;
     char *keys[4]; /* anon, service_role, publishable, secret; owned, may be NULL */
     size_t key_len[4];
+    jresp_t *resp_spare;          /* the last released response block, reused like spare (owned) */
     jentry_t *spare;              /* the last dropped entry's block, reused by the next record when
                                      large enough (owned; NULL when none) */
     journal_listener_fn listener; /* told of every record and clear; NULL: nobody */
@@ -87,7 +96,20 @@ journal_t *journal_new(size_t limit)
  * show in the hot path's profile). */
 static void entry_free(jentry_t *e)
 {
+    if (e)
+        free(e->resp);
     free(e);
+}
+
+/* Lets go of an entry's response (kept as the spare response block). */
+static void release_resp(journal_t *j, jentry_t *e)
+{
+    if (!e->resp)
+        return;
+    j->bytes -= e->resp->bytes;
+    free(j->resp_spare);
+    j->resp_spare = e->resp;
+    e->resp = NULL;
 }
 
 static void drop_oldest(journal_t *j)
@@ -96,6 +118,7 @@ static void drop_oldest(journal_t *j)
     j->ring[j->head] = NULL;
     j->head = (j->head + 1) % j->cap;
     j->count--;
+    release_resp(j, e);
     j->bytes -= e->bytes;
     j->dropped++;
     /* Once the ring is full every record drops one entry: keeping the block
@@ -152,6 +175,7 @@ void journal_free(journal_t *j)
     j->listener = NULL;
     journal_clear(j);
     entry_free(j->spare);
+    free(j->resp_spare);
     free(j->ring);
     for (size_t i = 0; i < 4; i++)
         free(j->keys[i]);
@@ -630,7 +654,7 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     char *location_red = NULL; /* the redacted Location (heap), at location_at */
     size_t location_at = SIZE_MAX;
     MOCK_ASSERT(rn <= MOCK_MAX_RESPONSE_HEADERS);
-    size += 2 * (rn + 1) * sizeof(char *);
+    size_t rsize = sizeof(jresp_t) + 2 * (rn + 1) * sizeof(char *);
     for (size_t i = 0; i < rn; i++) {
         const mock_header_t *h = &resp->headers[i];
         rname_len[i] = strlen(h->name);
@@ -649,9 +673,9 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         } else {
             rvalue_len[i] = strlen(h->value);
         }
-        size += rname_len[i] + 1 + rvalue_len[i] + 1;
+        rsize += rname_len[i] + 1 + rvalue_len[i] + 1;
     }
-    size += rbody_len ? rbody_len + 1 : 0;
+    rsize += rbody_len ? rbody_len + 1 : 0;
     size += str_size(resp->outcome.role) + str_size(resp->outcome.key) +
             str_size(resp->outcome.code) + str_size(resp->outcome.rule);
     /* The explanation goes first after the pointer arrays (aligned there);
@@ -661,15 +685,14 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
     size += xsize;
 
     /* Make room first, so that the dropped entry's block can be reused. */
-    while (j->count > 0 && (j->count >= j->limit || j->bytes + size > MOCK_JOURNAL_MAX_BYTES))
+    while (j->count > 0 &&
+           (j->count >= j->limit || j->bytes + size + rsize > MOCK_JOURNAL_MAX_BYTES))
         drop_oldest(j);
     size_t block = 0;
     jentry_t *e = entry_alloc(j, size, &block);
     e->names = (char **)(e + 1);
     e->values = e->names + hn + 1;
-    e->resp_names = e->values + hn + 1;
-    e->resp_values = e->resp_names + rn + 1;
-    char *after = (char *)(e->resp_values + rn + 1);
+    char *after = (char *)(e->values + hn + 1);
     if (xsize) {
         e->explain = (mock_explain_t *)after;
         memcpy(e->explain, x, xsize);
@@ -699,19 +722,33 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         e->body_len = body_len;
         e->body_truncated = truncated;
     }
-    e->resp_header_count = rn;
+    /* The response's block: the spare when it is large enough. */
+    jresp_t *r = j->resp_spare;
+    j->resp_spare = NULL;
+    size_t rblock = r && r->bytes >= rsize ? r->bytes : rsize;
+    if (!r || r->bytes < rsize) {
+        free(r);
+        r = xmalloc(rsize);
+    }
+    memset(r, 0, sizeof *r);
+    r->bytes = rblock;
+    r->names = (char **)(r + 1);
+    r->values = r->names + rn + 1;
+    packer_t rp = {(char *)(r->values + rn + 1), (char *)r + rsize};
+    r->header_count = rn;
     for (size_t i = 0; i < rn; i++) {
         const mock_header_t *h = &resp->headers[i];
-        e->resp_names[i] = pack(&p, h->name, rname_len[i]);
-        lower_into(e->resp_names[i], h->name, rname_len[i]);
+        r->names[i] = pack(&rp, h->name, rname_len[i]);
+        lower_into(r->names[i], h->name, rname_len[i]);
         const char *v = rred_used[i] ? rred[i] : i == location_at ? location_red : h->value;
-        e->resp_values[i] = pack(&p, v, rvalue_len[i]);
+        r->values[i] = pack(&rp, v, rvalue_len[i]);
     }
     if (rbody_len) {
-        e->resp_body = pack(&p, rbody, rbody_len);
-        e->resp_body_len = rbody_len;
-        e->resp_body_truncated = rtruncated;
+        r->body = pack(&rp, rbody, rbody_len);
+        r->body_len = rbody_len;
+        r->body_truncated = rtruncated;
     }
+    e->resp = r;
     e->role = pack_str(&p, resp->outcome.role);
     e->key = pack_str(&p, resp->outcome.key);
     e->code = pack_str(&p, resp->outcome.code);
@@ -723,7 +760,12 @@ void journal_record(journal_t *j, const mock_request_t *req, const mock_response
         grow_ring(j);
     j->ring[(j->head + j->count) % j->cap] = e;
     j->count++;
-    j->bytes += block;
+    j->bytes += block + rblock;
+    /* Only the newest MOCK_JOURNAL_RESPONSES entries keep their response
+     * (the dashboard's window): the entry that just left it lets go of its
+     * own, so a full ring holds request lines and a bounded set of bodies. */
+    if (j->count > MOCK_JOURNAL_RESPONSES)
+        release_resp(j, j->ring[(j->head + j->count - MOCK_JOURNAL_RESPONSES - 1) % j->cap]);
     free(query_red);
     free(body_red);
     free(rbody_red);
@@ -993,12 +1035,16 @@ static void put_entry(buf_t *out, const jentry_t *e, arena_t *arena)
     put_text_or_null(out, e->fault);
     buf_puts(out, ",\"duration_us\":");
     buf_put_int(out, (long long)e->duration_us);
+    if (!e->resp) {
+        buf_puts(out, ",\"response\":null}"); /* older than the newest MOCK_JOURNAL_RESPONSES */
+        return;
+    }
     buf_puts(out, ",\"response\":{\"headers\":");
-    put_headers(out, e->resp_names, e->resp_values, e->resp_header_count);
+    put_headers(out, e->resp->names, e->resp->values, e->resp->header_count);
     buf_puts(out, ",\"body\":");
-    put_body(out, e->resp_body, e->resp_body_len, e->resp_body_truncated);
+    put_body(out, e->resp->body, e->resp->body_len, e->resp->body_truncated);
     buf_puts(out, ",\"truncated\":");
-    buf_puts(out, e->resp_body_truncated ? "true" : "false");
+    buf_puts(out, e->resp->body_truncated ? "true" : "false");
     buf_puts(out, "}}");
 }
 

@@ -64,6 +64,10 @@
 #define MOCK_STREAM_BACKLOG_ENTRIES 500
 /* A journaled response body longer than this is kept as its first bytes. */
 #define MOCK_JOURNAL_MAX_RESPONSE_BYTES (16 * 1024)
+/* How many of the newest journal entries keep their response (headers and
+ * body): the dashboard's window. Older entries keep the request line only, so
+ * a full 10,000-entry ring stays within the RSS budget. */
+#define MOCK_JOURNAL_RESPONSES 1000
 /* Graceful shutdown waits this long for in-flight responses. */
 #define MOCK_SHUTDOWN_GRACE_MS 2000
 

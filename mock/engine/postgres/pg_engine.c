@@ -256,6 +256,68 @@ static void tx_finish(pg_tx_t *tx)
     pg_schema_free(schema);
 }
 
+/* ---- Supabase's hint on a missing table privilege ----
+ * Newer Supabase Postgres builds add to `permission denied for table T` the
+ * hint "Grant the required privileges to the current role with: GRANT P ON
+ * S.T TO R;" (its source is not public); Debian's PostgreSQL gives none. The
+ * memory engine names the first privilege the request needs and the role
+ * lacks, in the order it checks them; so does this, asking has_table_privilege
+ * once the transaction has rolled back. Only for the request's own table. */
+
+static void on_hint(void *arg, const PGresult *res, const char *conn_error)
+{
+    pg_tx_t *tx = arg;
+    const pq_api_t *pq = tx->pe->pq;
+    (void)conn_error;
+    if (res && pq->result_status(res) == PGRES_TUPLES_OK && pq->ntuples(res) == 1 &&
+        !pq->getisnull(res, 0, 0))
+        pgrst_error_hintf(tx->err,
+                          "Grant the required privileges to the current role with: GRANT %s ON "
+                          "%s.%s TO %s;",
+                          pq->getvalue(res, 0, 0), tx->req->relation->schema,
+                          tx->req->relation->name, tx->req->role ? tx->req->role : "anon");
+    tx_finish(tx);
+}
+
+/* The privileges the request needs, in the memory engine's order. */
+static const char *needed_privileges(const engine_request_t *req)
+{
+    bool reads = req->prefer->ret == PGRST_RETURN_REPRESENTATION;
+    switch (req->op) {
+    case ENGINE_READ:
+        return "{SELECT}";
+    case ENGINE_INSERT:
+        if (req->prefer->resolution == PGRST_RESOLUTION_MERGE)
+            return reads ? "{INSERT,UPDATE,SELECT}" : "{INSERT,UPDATE}";
+        return reads ? "{INSERT,SELECT}" : "{INSERT}";
+    case ENGINE_UPDATE:
+        return "{UPDATE,SELECT}";
+    case ENGINE_DELETE:
+        return "{DELETE,SELECT}";
+    case ENGINE_UPSERT:
+        return "{INSERT,UPDATE,SELECT}";
+    }
+    return NULL;
+}
+
+static bool ask_for_hint(pg_tx_t *tx)
+{
+    const pgrst_error_t *e = tx->err;
+    const engine_relation_t *rel = tx->req->relation;
+    static const char prefix[] = "permission denied for table ";
+    if (strcmp(e->code, "42501") != 0 || e->hint || !e->message || !rel ||
+        strncmp(e->message, prefix, sizeof prefix - 1) != 0 ||
+        strcmp(e->message + sizeof prefix - 1, rel->name) != 0 || !needed_privileges(tx->req))
+        return false;
+    static const char sql[] =
+        "SELECT p FROM unnest($3::text[]) WITH ORDINALITY AS u(p, i)"
+        " WHERE NOT has_table_privilege($1, format('%I.%I', $2::text, $4::text), p)"
+        " ORDER BY i LIMIT 1";
+    const char *params[4] = {tx->req->role ? tx->req->role : "anon", rel->schema,
+                             needed_privileges(tx->req), rel->name};
+    return pg_conn_exec(tx->conn, sql, 4, params, on_hint, tx) == 0;
+}
+
 static void on_end(void *arg, const PGresult *res, const char *conn_error)
 {
     pg_tx_t *tx = arg;
@@ -265,6 +327,8 @@ static void on_end(void *arg, const PGresult *res, const char *conn_error)
             tx->rc = pg_error_client(conn_error, tx->err);
         else if (pq->result_status(res) == PGRES_FATAL_ERROR)
             tx->rc = pg_error_from_result(pq, res, tx->err); /* a deferred constraint at COMMIT */
+    } else if (res && pq->result_status(res) == PGRES_COMMAND_OK && ask_for_hint(tx)) {
+        return; /* on_hint finishes */
     }
     tx_finish(tx);
 }

@@ -395,6 +395,39 @@ static void test_response_kept(void **state)
     journal_free(j);
 }
 
+/* Only the newest MOCK_JOURNAL_RESPONSES entries keep their response; older
+ * ones answer "response": null and keep the rest (a full ring must stay
+ * within the RSS budget). */
+static void test_only_the_newest_keep_their_response(void **state)
+{
+    (void)state;
+    journal_t *j = journal_new(MOCK_JOURNAL_RESPONSES + 10);
+    for (int i = 0; i < MOCK_JOURNAL_RESPONSES + 5; i++) {
+        mock_request_t req = {.method = "GET", .target = "/rest/v1/t", .path = "/rest/v1/t",
+                              .query = "", .body = "", .body_len = 0};
+        mock_response_t resp;
+        mock_response_init(&resp);
+        resp.status = 200;
+        buf_puts(&resp.body, "[{\"n\":1}]");
+        journal_record(j, &req, &resp, T2026, 1);
+        mock_response_dispose(&resp);
+    }
+    cJSON *json = dump(j, NULL);
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(json, "requests");
+    assert_int_equal(cJSON_GetArraySize(reqs), MOCK_JOURNAL_RESPONSES + 5);
+    for (int i = 0; i < MOCK_JOURNAL_RESPONSES + 5; i++) {
+        const cJSON *e = cJSON_GetArrayItem(reqs, i);
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "response");
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(e, "status")->valueint, 200);
+        if (i < 5)
+            assert_true(cJSON_IsNull(r));
+        else
+            assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "body")));
+    }
+    cJSON_Delete(json);
+    journal_free(j);
+}
+
 typedef struct heard {
     uint64_t ids[8];
     size_t n;
@@ -647,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_truncated_body_is_text),
         cmocka_unit_test(test_credentials_redacted),
         cmocka_unit_test(test_response_kept),
+        cmocka_unit_test(test_only_the_newest_keep_their_response),
         cmocka_unit_test(test_listener_and_single_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
