@@ -70,6 +70,7 @@ typedef struct journal_filter {
 /* {"requests":[...],"dropped":N} with the matching entries, oldest first.
  * An entry: {"id","at","method","path","query","headers","body","role","key",
  * "status","code","rule","fault","duration_us","response"}; `response` is
+ * null for an entry older than the newest MOCK_JOURNAL_RESPONSES, else
  * {"headers":{...},"body":...,"truncated":BOOL}: the headers as sent (names
  * lowercased, credentials redacted as request headers are), the body as
  * `body` is shown (the first MOCK_JOURNAL_MAX_RESPONSE_BYTES; in /auth/v1
