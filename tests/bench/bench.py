@@ -527,6 +527,40 @@ def memory_flat(a, rep, sm_argv):
     rep.add("  VmHWM after %dk requests" % (n2 // 1000), mb(hwm), "", "", "", None)
 
 
+def sessions(a, rep, sm_argv):
+    """POST /__mock/sessions on the default scenario (a new instance: its
+    store, Auth, rules and journal), then DELETE: the time to create one, on
+    a keep-alive connection, as the client sees it."""
+    n = 200
+    say("sessions: %d creates and deletes on the default scenario" % n)
+    s = Server("supamock", sm_argv + ["--port", "0"], a.tmp + "/supamock-sessions.log",
+               a.pidfile, a.server_cpu)
+    try:
+        port = s.wait_ready()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            c.request("POST", "/__mock/sessions", body="{}",
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            body = r.read()
+            times.append((time.perf_counter() - t) * 1000.0)
+            if r.status not in (200, 201):
+                raise BenchError("POST /__mock/sessions answered %d: %r" % (r.status, body[:200]))
+            sid = json.loads(body)["id"]
+            c.request("DELETE", "/__mock/sessions/" + sid)
+            r = c.getresponse()
+            r.read()
+            if r.status not in (200, 204):
+                raise BenchError("DELETE /__mock/sessions answered %d" % r.status)
+        c.close()
+    finally:
+        s.stop()
+    med = statistics.median(times)
+    rep.add("create a session (median of %d)" % n, ms(med), "", "", "< 1 ms", med < 1.0)
+
+
 def tree_rss_kb(root):
     """VmRSS of root and every process below it (/proc), in kB."""
     children = {}
@@ -683,6 +717,7 @@ def main():
         startup(a, rep, sm_argv, a.ceiling)
         big_table(a, rep, a.supamock)
         memory_flat(a, rep, sm_argv)
+        sessions(a, rep, sm_argv)
         if a.database:
             database_engine(a, rep)
     except BenchError as e:
