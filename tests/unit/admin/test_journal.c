@@ -403,8 +403,12 @@ static void test_only_the_newest_keep_their_response(void **state)
     (void)state;
     journal_t *j = journal_new(MOCK_JOURNAL_RESPONSES + 10);
     for (int i = 0; i < MOCK_JOURNAL_RESPONSES + 5; i++) {
-        mock_request_t req = {.method = "GET", .target = "/rest/v1/t", .path = "/rest/v1/t",
-                              .query = "", .body = "", .body_len = 0};
+        mock_request_t req = {.method = "GET",
+                              .target = "/rest/v1/t",
+                              .path = "/rest/v1/t",
+                              .query = "",
+                              .body = "",
+                              .body_len = 0};
         mock_response_t resp;
         mock_response_init(&resp);
         resp.status = 200;
