@@ -114,26 +114,11 @@ static mail_user_t *mu(gotrue_t *g, long u)
 
 /* ---- small helpers ---- */
 
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-{
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* errors.go handleResponseErrorDefault: an error that is no HTTPError. */
 static int unexpected(gotrue_error_t *err)
 {
-    return fail(err, 500, "unexpected_failure",
-                "Unexpected failure, please check server logs for more information");
+    return gotrue_fail(err, 500, "unexpected_failure",
+                       "Unexpected failure, please check server logs for more information");
 }
 
 static const char *str_field(const cJSON *body, const char *name)
@@ -196,16 +181,16 @@ static bool otp_valid(const char *actual, const char *expected, int64_t sent_us,
 static int validate_email(const char *email, char out[256], gotrue_error_t *err)
 {
     if (!*email)
-        return fail(err, 400, "validation_failed", "An email address is required");
+        return gotrue_fail(err, 400, "validation_failed", "An email address is required");
     if (strlen(email) > 255)
-        return fail(err, 400, "validation_failed", "An email address is too long");
+        return gotrue_fail(err, 400, "validation_failed", "An email address is too long");
     /* checkmail.ValidateFormat, in the small: local@domain.tld with no
      * spaces; its error text is "invalid format". */
     const char *at = strchr(email, '@');
     if (!at || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' ||
         email[strlen(email) - 1] == '.' || strpbrk(email, " \t\r\n"))
-        return fail(err, 400, "validation_failed",
-                    "Unable to validate email address: invalid format");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Unable to validate email address: invalid format");
     size_t i = 0;
     for (; email[i]; i++)
         out[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
@@ -229,7 +214,8 @@ static int validate_phone(const char *phone, char out[32], gotrue_error_t *err)
     }
     out[k] = '\0';
     if (!ok || k < 2 || k > 15 || out[0] == '0')
-        return fail(err, 400, "validation_failed", "Invalid phone number format (E.164 required)");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Invalid phone number format (E.164 required)");
     return 0;
 }
 
@@ -276,9 +262,9 @@ static bool limiter_allow(limiter_t *l, int64_t start_us, int64_t now_us, int ev
 static int email_frequency(int64_t sent_us, int64_t now_us, gotrue_error_t *err)
 {
     if (sent_us != NO_TIME && sent_us + MAX_FREQUENCY_S * SEC > now_us)
-        return fail(err, 429, "over_email_send_rate_limit",
-                    "For security purposes, you can only request this after %lld seconds.",
-                    (long long)((sent_us + MAX_FREQUENCY_S * SEC - now_us) / SEC));
+        return gotrue_fail(err, 429, "over_email_send_rate_limit",
+                           "For security purposes, you can only request this after %lld seconds.",
+                           (long long)((sent_us + MAX_FREQUENCY_S * SEC - now_us) / SEC));
     return 0;
 }
 
@@ -290,7 +276,7 @@ static int email_limit(gotrue_t *g, const gotrue_ctx_t *c, bool take, gotrue_err
         return 0;
     if (!limiter_allow(&gotrue_mail(g)->email, gotrue_started_us(g), c->now_us, EMAIL_SENT_PER_HOUR,
                        take))
-        return fail(err, 429, "over_email_send_rate_limit", "email rate limit exceeded");
+        return gotrue_fail(err, 429, "over_email_send_rate_limit", "email rate limit exceeded");
     return 0;
 }
 
@@ -442,12 +428,12 @@ static int send_phone(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *ph
                     : type == PHONE_REAUTH ? &x->reauth_sent
                                            : &x->confirmation_sent;
     if (*sent != NO_TIME && !(*sent + MAX_FREQUENCY_S * SEC < c->now_us))
-        return fail(err, 429, "over_sms_send_rate_limit",
-                    "For security purposes, you can only request this after %lld seconds.",
-                    (long long)((*sent + MAX_FREQUENCY_S * SEC - c->now_us) / SEC));
+        return gotrue_fail(err, 429, "over_sms_send_rate_limit",
+                           "For security purposes, you can only request this after %lld seconds.",
+                           (long long)((*sent + MAX_FREQUENCY_S * SEC - c->now_us) / SEC));
     if (confirmations_on(g) && !limiter_allow(&gotrue_mail(g)->sms, gotrue_started_us(g), c->now_us,
                                               SMS_SENT_PER_HOUR, true))
-        return fail(err, 429, "over_sms_send_rate_limit", "SMS rate limit exceeded");
+        return gotrue_fail(err, 429, "over_sms_send_rate_limit", "SMS rate limit exceeded");
     char otp[8];
     gen_otp(g, otp);
     char *token = type == PHONE_CHANGE   ? x->phone_change_token
@@ -507,7 +493,7 @@ static int magic_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t 
     /* magic_link.go MagicLinkParams.Validate. */
     const char *raw = str_field(body, "email");
     if (!*raw)
-        return fail(err, 422, "validation_failed", "Password recovery requires an email");
+        return gotrue_fail(err, 422, "validation_failed", "Password recovery requires an email");
     char email[256];
     if (validate_email(raw, email, err) < 0)
         return -1;
@@ -560,9 +546,10 @@ static int sms_otp(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t 
     if (validate_phone(str_field(body, "phone"), phone, err) < 0)
         return -1;
     if (*channel && strcmp(channel, "sms") != 0)
-        return fail(err, 400, "validation_failed",
-                    "Invalid channel, supported values are 'sms' or 'whatsapp'. 'whatsapp' is "
-                    "only supported if Twilio or Twilio Verify is used as the provider.");
+        return gotrue_fail(
+            err, 400, "validation_failed",
+            "Invalid channel, supported values are 'sms' or 'whatsapp'. 'whatsapp' is "
+            "only supported if Twilio or Twilio Verify is used as the provider.");
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
     long u = gotrue_lookup_phone(g, phone);
     char mid[24];
@@ -600,11 +587,11 @@ int auth_mail_otp(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e, 
     const char *email = str_field(body, "email");
     const char *phone = str_field(body, "phone");
     if (*email && *phone)
-        return fail(err, 400, "validation_failed",
-                    "Only an email address or phone number should be provided");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Only an email address or phone number should be provided");
     if (*email && *str_field(body, "channel"))
-        return fail(err, 400, "validation_failed",
-                    "Channel should only be specified with Phone OTP");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Channel should only be specified with Phone OTP");
     if (auth_pkce_validate(str_field(body, "code_challenge_method"),
                            str_field(body, "code_challenge"), err) < 0)
         return -1;
@@ -623,13 +610,13 @@ int auth_mail_otp(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e, 
             u = gotrue_lookup_phone(g, p);
         }
         if ((*email || *phone) && u < 0)
-            return fail(err, 422, "otp_disabled", "Signups not allowed for otp");
+            return gotrue_fail(err, 422, "otp_disabled", "Signups not allowed for otp");
     }
     if (*email)
         return magic_link(g, c, e, body, out, err);
     if (*phone)
         return sms_otp(g, c, body, out, err);
-    return fail(err, 400, "validation_failed", "One of email or phone must be set");
+    return gotrue_fail(err, 400, "validation_failed", "One of email or phone must be set");
 }
 
 int auth_mail_recover(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *e,
@@ -638,7 +625,7 @@ int auth_mail_recover(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t 
     /* recover.go RecoverParams.Validate. */
     const char *raw = str_field(body, "email");
     if (!*raw)
-        return fail(err, 400, "validation_failed", "Password recovery requires an email");
+        return gotrue_fail(err, 400, "validation_failed", "Password recovery requires an email");
     char email[256];
     if (validate_email(raw, email, err) < 0)
         return -1;
@@ -670,17 +657,18 @@ int auth_mail_resend(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
                                str_field(body, "code_challenge"), err) < 0)
             return -1;
     } else if (!phone_type) {
-        return fail(err, 400, "validation_failed",
-                    "Missing one of these types: signup, email_change, sms, phone_change");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Missing one of these types: signup, email_change, sms, phone_change");
     }
     if (!*raw_email && !strcmp(type, "signup"))
-        return fail(err, 400, "validation_failed", "Type provided requires an email address");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Type provided requires an email address");
     if (!*raw_phone && !strcmp(type, "sms"))
-        return fail(err, 400, "validation_failed", "Type provided requires a phone number");
+        return gotrue_fail(err, 400, "validation_failed", "Type provided requires a phone number");
     char email[256] = "", phone[32] = "";
     if (*raw_email && *raw_phone)
-        return fail(err, 400, "validation_failed",
-                    "Only an email address or phone number should be provided.");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Only an email address or phone number should be provided.");
     if (*raw_email) {
         if (validate_email(raw_email, email, err) < 0)
             return -1;
@@ -688,7 +676,7 @@ int auth_mail_resend(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
         if (validate_phone(raw_phone, phone, err) < 0)
             return -1;
     } else {
-        return fail(err, 400, "validation_failed", "Missing email address or phone number");
+        return gotrue_fail(err, 400, "validation_failed", "Missing email address or phone number");
     }
     long u = *email ? gotrue_lookup_email(g, email) : gotrue_lookup_phone(g, phone);
     if (u < 0)
@@ -754,7 +742,7 @@ static long find_by_hash(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, gotrue
     bool recovery = !strcmp(v->type, "recovery") || !strcmp(v->type, "magiclink");
     bool change = !strcmp(v->type, "email_change");
     if (!emailotp && !signup && !recovery && !change)
-        return fail(err, 400, "validation_failed", "Invalid email verification type");
+        return gotrue_fail(err, 400, "validation_failed", "Invalid email verification type");
     long found = -1;
     for (size_t i = 0; i < m->user_cap && found < 0; i++) {
         const mail_user_t *x = &m->users[i];
@@ -765,9 +753,9 @@ static long find_by_hash(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, gotrue
             found = (long)i;
     }
     if (found < 0 || gotrue_user_deleted(g, found))
-        return fail(err, 403, "otp_expired", "Email link is invalid or has expired");
+        return gotrue_fail(err, 403, "otp_expired", "Email link is invalid or has expired");
     if (gotrue_user_banned(g, found, c->now_us))
-        return fail(err, 403, "user_banned", "User is banned");
+        return gotrue_fail(err, 403, "user_banned", "User is banned");
     const mail_user_t *x = &m->users[found];
     int64_t sent = NO_TIME;
     if (emailotp) {
@@ -785,7 +773,7 @@ static long find_by_hash(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, gotrue
         sent = x->ec_sent;
     }
     if (sent == NO_TIME || c->now_us > sent + MAIL_OTP_EXP_S * SEC)
-        return fail(err, 403, "otp_expired", "Email link is invalid or has expired");
+        return gotrue_fail(err, 403, "otp_expired", "Email link is invalid or has expired");
     return found;
 }
 
@@ -820,9 +808,9 @@ static long find_by_token(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, gotru
         u = gotrue_lookup_email(g, v->email);
     }
     if (u < 0 || gotrue_user_deleted(g, u))
-        return fail(err, 403, "otp_expired", "Token has expired or is invalid");
+        return gotrue_fail(err, 403, "otp_expired", "Token has expired or is invalid");
     if (gotrue_user_banned(g, u, c->now_us))
-        return fail(err, 403, "user_banned", "User is banned");
+        return gotrue_fail(err, 403, "user_banned", "User is banned");
     const mail_user_t *x = mu(g, u);
     bool ok = false;
     if (!strcmp(v->type, "email")) {
@@ -846,7 +834,7 @@ static long find_by_token(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, gotru
         ok = otp_valid(h, x->confirmation, x->confirmation_sent, c->now_us, SMS_OTP_EXP_S);
     }
     if (!ok)
-        return fail(err, 403, "otp_expired", "Token has expired or is invalid");
+        return gotrue_fail(err, 403, "otp_expired", "Token has expired or is invalid");
     return u;
 }
 
@@ -878,7 +866,7 @@ static int apply_verification(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, l
             return 0;
         }
         if (!x->email_change[0])
-            return fail(err, 403, "otp_expired", "Email link is invalid or has expired");
+            return gotrue_fail(err, 403, "otp_expired", "Email link is invalid or has expired");
         gotrue_change_email(g, u, x->email_change, c->now_us);
         /* ConfirmEmailChange clears the change. */
         x->email_change[0] = x->ec_current[0] = x->ec_new[0] = '\0';
@@ -892,7 +880,7 @@ static int apply_verification(gotrue_t *g, const gotrue_ctx_t *c, verify_t *v, l
         x->phone_change[0] = x->phone_change_token[0] = '\0';
         gotrue_user_flow(g, u)->new_phone[0] = '\0';
     } else {
-        return fail(err, 400, "validation_failed", "Unsupported verification type");
+        return gotrue_fail(err, 400, "validation_failed", "Unsupported verification type");
     }
     (void)err;
     return 0;
@@ -911,13 +899,13 @@ int auth_mail_verify_post(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
     const char *phone = str_field(body, "phone");
     const char *redirect_to = str_field(body, "redirect_to");
     if (!*type)
-        return fail(err, 400, "validation_failed", "Verify requires a verification type");
+        return gotrue_fail(err, 400, "validation_failed", "Verify requires a verification type");
     if ((!*token && !*th) || (*token && *th))
-        return fail(err, 400, "validation_failed",
-                    "Verify requires either a token or a token hash");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Verify requires either a token or a token hash");
     if (strlen(type) >= sizeof v.type || strlen(token) >= sizeof v.token ||
         strlen(th) >= sizeof v.token_hash)
-        return fail(err, 403, "otp_expired", "Token has expired or is invalid");
+        return gotrue_fail(err, 403, "otp_expired", "Token has expired or is invalid");
     snprintf(v.type, sizeof v.type, "%s", type);
     snprintf(v.token, sizeof v.token, "%s", token);
     if (*token) {
@@ -928,16 +916,17 @@ int auth_mail_verify_post(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
         } else if (!*phone && *email) {
             gotrue_error_t tmp;
             if (validate_email(email, v.email, &tmp) < 0)
-                return fail(err, 422, "validation_failed", "Invalid email format");
+                return gotrue_fail(err, 422, "validation_failed", "Invalid email format");
             token_hash(v.email, token, false, v.token_hash);
         } else {
-            return fail(err, 400, "validation_failed",
-                        "Only an email address or phone number should be provided on verify");
+            return gotrue_fail(
+                err, 400, "validation_failed",
+                "Only an email address or phone number should be provided on verify");
         }
     } else {
         if (*email || *phone || *redirect_to)
-            return fail(err, 400, "validation_failed",
-                        "Only the token_hash and type should be provided");
+            return gotrue_fail(err, 400, "validation_failed",
+                               "Only the token_hash and type should be provided");
         snprintf(v.token_hash, sizeof v.token_hash, "%s", th);
     }
     /* verifyPost: isUsingTokenHash, else verifyUserAndToken. */
@@ -947,7 +936,7 @@ int auth_mail_verify_post(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
     if (strcmp(v.type, "signup") && strcmp(v.type, "invite") && strcmp(v.type, "recovery") &&
         strcmp(v.type, "magiclink") && strcmp(v.type, "email_change") && strcmp(v.type, "sms") &&
         strcmp(v.type, "phone_change"))
-        return fail(err, 400, "validation_failed", "Unsupported verification type");
+        return gotrue_fail(err, 400, "validation_failed", "Unsupported verification type");
     if (apply_verification(g, c, &v, u, err) < 0)
         return -1;
     if (v.single_confirmation) {
@@ -977,9 +966,10 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
     token = token ? token : "";
     type = type ? type : "";
     if (!*type)
-        return fail(err, 400, "validation_failed", "Verify requires a verification type");
+        return gotrue_fail(err, 400, "validation_failed", "Verify requires a verification type");
     if (!*token)
-        return fail(err, 400, "validation_failed", "Verify requires a token or a token hash");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Verify requires a token or a token hash");
     verify_t v;
     memset(&v, 0, sizeof v);
     bool pkce = strncmp(token, PKCE_PREFIX, 5) == 0;
@@ -996,7 +986,7 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
     long u = -1;
     int rc = -1;
     if (strlen(type) >= sizeof v.type || strlen(token) >= sizeof v.token_hash) {
-        fail(&verr, 403, "otp_expired", "Email link is invalid or has expired");
+        gotrue_fail(&verr, 403, "otp_expired", "Email link is invalid or has expired");
     } else {
         snprintf(v.type, sizeof v.type, "%s", type);
         snprintf(v.token_hash, sizeof v.token_hash, "%s", token);
@@ -1005,7 +995,7 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
             if (strcmp(v.type, "signup") && strcmp(v.type, "invite") &&
                 strcmp(v.type, "recovery") && strcmp(v.type, "magiclink") &&
                 strcmp(v.type, "email_change"))
-                fail(&verr, 400, "validation_failed", "Unsupported verification type");
+                gotrue_fail(&verr, 400, "validation_failed", "Unsupported verification type");
             else
                 rc = apply_verification(g, c, &v, u, &verr);
         }
@@ -1022,8 +1012,9 @@ int auth_mail_verify_get(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env
         /* issueAuthCode: the user's latest flow state of this method. */
         const char *code = auth_pkce_issue_code(gotrue_mail(g)->pkce, u, method, c->now_us);
         if (!code) {
-            rc = fail(&verr, 400, "flow_state_not_found",
-                      "No associated flow state found. 422: No valid flow state found for user.");
+            rc = gotrue_fail(
+                &verr, 400, "flow_state_not_found",
+                "No associated flow state found. 422: No valid flow state found for user.");
         } else {
             *location = auth_redirect_query(e->referrer, "code", code, NULL);
             return 0;
@@ -1054,7 +1045,7 @@ int auth_mail_invite(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
         return -1;
     long u = gotrue_lookup_email(g, email);
     if (u >= 0 && gotrue_user_email_confirmed(g, u))
-        return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
+        return gotrue_fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
     if (email_limit(g, c, false, err) < 0)
         return -1;
     if (u < 0) {
@@ -1094,7 +1085,7 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
             password = pw;
         } else if (!strcmp(type, "recovery") || !strcmp(type, "email_change_current") ||
                    !strcmp(type, "email_change_new")) {
-            return fail(err, 404, "user_not_found", "User with this email not found");
+            return gotrue_fail(err, 404, "user_not_found", "User with this email not found");
         }
     }
     char otp[8], hashed[72];
@@ -1110,7 +1101,7 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
         gotrue_user_flow(g, u)->recovery_sent_us = c->now_us;
     } else if (!strcmp(type, "invite")) {
         if (u >= 0 && gotrue_user_email_confirmed(g, u))
-            return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
+            return gotrue_fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
         if (u < 0 && (u = gotrue_create(g, c, email, "", "", cJSON_IsObject(data) ? data : NULL,
                                         false, err)) < 0)
             return -1;
@@ -1124,15 +1115,16 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
     } else if (!strcmp(type, "signup")) {
         if (u >= 0) {
             if (gotrue_user_email_confirmed(g, u))
-                return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
+                return gotrue_fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
             gotrue_merge_user_metadata(g, u, data);
         } else {
             /* validateSignupParams: a password, then its strength. */
             if (!*password)
-                return fail(err, 400, "validation_failed", "Signup requires a valid password");
+                return gotrue_fail(err, 400, "validation_failed",
+                                   "Signup requires a valid password");
             if (strlen(password) < GOTRUE_MIN_PASSWORD_LENGTH) {
-                fail(err, 422, "weak_password", "Password should be at least %d characters.",
-                     GOTRUE_MIN_PASSWORD_LENGTH);
+                gotrue_fail(err, 422, "weak_password", "Password should be at least %d characters.",
+                            GOTRUE_MIN_PASSWORD_LENGTH);
                 err->weak_password = true;
                 return -1;
             }
@@ -1151,7 +1143,7 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
             return -1;
         long other = gotrue_lookup_email(g, new_email);
         if (other >= 0 && other != u)
-            return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
+            return gotrue_fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
         mail_user_t *x = mu(g, u);
         x->ec_sent = c->now_us;
         snprintf(x->email_change, sizeof x->email_change, "%s", new_email);
@@ -1166,8 +1158,8 @@ int auth_mail_generate_link(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_
         }
         link_type = "email_change";
     } else {
-        return fail(err, 400, "validation_failed", "Invalid email action link type requested: %s",
-                    type);
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Invalid email action link type requested: %s", type);
     }
     char *link = auth_redirect_link(env.base_url, env.referrer, link_token, link_type);
     /* GenerateLinkResponse: the embedded User's fields, then the link's. */
@@ -1220,9 +1212,10 @@ int auth_mail_signup(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_env_t *
     if (confirm && before >= 0 && *phone && !gotrue_user_phone_confirmed(g, before)) {
         int64_t sent = mu(g, before)->confirmation_sent;
         if (sent != NO_TIME && !(sent + MAX_FREQUENCY_S * SEC < c->now_us))
-            return fail(err, 429, "over_sms_send_rate_limit",
-                        "For security purposes, you can only request this after %lld seconds.",
-                        (long long)((sent + MAX_FREQUENCY_S * SEC - c->now_us) / SEC));
+            return gotrue_fail(
+                err, 429, "over_sms_send_rate_limit",
+                "For security purposes, you can only request this after %lld seconds.",
+                (long long)((sent + MAX_FREQUENCY_S * SEC - c->now_us) / SEC));
     }
     if (confirm && *email && (before < 0 || !gotrue_user_email_confirmed(g, before)) &&
         email_limit(g, c, false, err) < 0)
@@ -1256,12 +1249,12 @@ int auth_mail_reauthenticate(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_wh
     const char *phone = gotrue_user_phone(g, u);
     bool has_email = email && *email, has_phone = phone && *phone;
     if (!has_email && !has_phone)
-        return fail(err, 400, "validation_failed",
-                    "Reauthentication requires the user to have an email or a phone number");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Reauthentication requires the user to have an email or a phone number");
     if (has_email && !gotrue_user_email_confirmed(g, u))
-        return fail(err, 422, "email_not_confirmed", "Please verify your email first.");
+        return gotrue_fail(err, 422, "email_not_confirmed", "Please verify your email first.");
     if (!has_email && !gotrue_user_phone_confirmed(g, u))
-        return fail(err, 422, "phone_not_confirmed", "Please verify your phone first.");
+        return gotrue_fail(err, 422, "phone_not_confirmed", "Please verify your phone first.");
     if (has_email) {
         auth_mail_env_t none = {.base_url = "", .referrer = ""};
         if (send_reauth_email(g, c, &none, u, err) < 0)
@@ -1284,7 +1277,8 @@ static int verify_nonce(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *
 {
     mail_user_t *x = mu(g, u);
     if (!x->reauth[0] || x->reauth_sent == NO_TIME)
-        return fail(err, 422, "reauthentication_not_valid", "Nonce has expired or is invalid");
+        return gotrue_fail(err, 422, "reauthentication_not_valid",
+                           "Nonce has expired or is invalid");
     const char *email = gotrue_user_email(g, u);
     const char *phone = gotrue_user_phone(g, u);
     char h[72];
@@ -1296,11 +1290,12 @@ static int verify_nonce(gotrue_t *g, const gotrue_ctx_t *c, long u, const char *
         token_hash(phone[0] == '+' ? phone + 1 : phone, nonce, false, h);
         ok = otp_valid(h, x->reauth, x->reauth_sent, c->now_us, SMS_OTP_EXP_S);
     } else {
-        return fail(err, 422, "reauthentication_not_valid",
-                    "Reauthentication requires an email or a phone number");
+        return gotrue_fail(err, 422, "reauthentication_not_valid",
+                           "Reauthentication requires an email or a phone number");
     }
     if (!ok)
-        return fail(err, 422, "reauthentication_not_valid", "Nonce has expired or is invalid");
+        return gotrue_fail(err, 422, "reauthentication_not_valid",
+                           "Nonce has expired or is invalid");
     /* ConfirmReauthentication clears the token. */
     x->reauth[0] = '\0';
     x->reauth_sent = NO_TIME;
@@ -1329,8 +1324,9 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
     if ((email_change || phone_change || (cJSON_IsString(pwv) && *pwv->valuestring)) &&
         gotrue_mfa_has_verified(gotrue_mfa(g), gotrue_user_id(g, u)) &&
         !gotrue_session_is_aal2(g, who->session))
-        return fail(err, 401, "insufficient_aal",
-                    "AAL2 session is required to update email or password when MFA is enabled.");
+        return gotrue_fail(
+            err, 401, "insufficient_aal",
+            "AAL2 session is required to update email or password when MFA is enabled.");
     char new_email[256] = "", new_phone[32] = "";
     if (auth_pkce_validate(str_field(body, "code_challenge_method"),
                            str_field(body, "code_challenge"), err) < 0)
@@ -1340,7 +1336,7 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
             return -1;
         long other = gotrue_lookup_email(g, new_email);
         if (other >= 0 && other != u)
-            return fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
+            return gotrue_fail(err, 422, "email_exists", DUPLICATE_EMAIL_MSG);
     }
     if (phone_change && validate_phone(raw_phone, new_phone, err) < 0)
         return -1;
@@ -1350,8 +1346,8 @@ int auth_mail_update_user(gotrue_t *g, const gotrue_ctx_t *c, const auth_mail_en
         if (who->session < 0 || c->now_us > created + REAUTH_SESSION_AGE_S * SEC) {
             const char *nonce = str_field(body, "nonce");
             if (!*nonce)
-                return fail(err, 400, "reauthentication_needed",
-                            "Password update requires reauthentication");
+                return gotrue_fail(err, 400, "reauthentication_needed",
+                                   "Password update requires reauthentication");
             if (verify_nonce(g, c, u, nonce, err) < 0)
                 return -1;
         }

@@ -31,21 +31,6 @@ struct auth_pkce {
     size_t count, cap;
 };
 
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-{
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const char *str_field(const cJSON *body, const char *name)
 {
     const cJSON *v = body ? cJSON_GetObjectItemCaseSensitive(body, name) : NULL;
@@ -68,20 +53,20 @@ void auth_pkce_free(auth_pkce_t *p)
 int auth_pkce_validate(const char *method, const char *challenge, gotrue_error_t *err)
 {
     if ((*challenge == '\0') != (*method == '\0'))
-        return fail(err, 400, "validation_failed",
-                    "PKCE flow requires code_challenge_method and code_challenge");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "PKCE flow requires code_challenge_method and code_challenge");
     if (!*challenge)
         return 0;
     size_t n = strlen(challenge);
     if (n < 43 || n > 128)
-        return fail(err, 400, "validation_failed",
-                    "code challenge has to be between %d and %d characters", 43, 128);
+        return gotrue_fail(err, 400, "validation_failed",
+                           "code challenge has to be between %d and %d characters", 43, 128);
     for (const char *q = challenge; *q; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
               *q == '.' || *q == '_' || *q == '~' || *q == '-'))
-            return fail(err, 400, "validation_failed",
-                        "code challenge can only contain alphanumeric characters, hyphens, "
-                        "periods, underscores and tildes");
+            return gotrue_fail(err, 400, "validation_failed",
+                               "code challenge can only contain alphanumeric characters, hyphens, "
+                               "periods, underscores and tildes");
     return 0;
 }
 
@@ -99,8 +84,8 @@ int auth_pkce_new_flow(auth_pkce_t *p, prng_t *prng, long user, const char *meth
                               ? challenge_method[i] + 32
                               : challenge_method[i]);
     if (strcmp(lower, "s256") != 0 && strcmp(lower, "plain") != 0)
-        return fail(err, 500, "unexpected_failure",
-                    "Unexpected failure, please check server logs for more information");
+        return gotrue_fail(err, 500, "unexpected_failure",
+                           "Unexpected failure, please check server logs for more information");
     if (p->count == GOTRUE_MAX_FLOW_STATES) {
         memmove(p->flows, p->flows + 1, (p->count - 1) * sizeof *p->flows);
         p->count--;
@@ -160,21 +145,22 @@ int auth_pkce_grant(auth_pkce_t *p, gotrue_t *g, const gotrue_ctx_t *c, const cJ
     const char *code = str_field(body, "auth_code");
     const char *verifier = str_field(body, "code_verifier");
     if (!*code || !*verifier)
-        return fail(err, 400, "validation_failed",
-                    "invalid request: both auth code and code verifier should be non-empty");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "invalid request: both auth code and code verifier should be non-empty");
     size_t i = 0;
     while (i < p->count && strcmp(p->flows[i].auth_code, code) != 0)
         i++;
     if (i == p->count || p->flows[i].user < 0 || gotrue_user_deleted(g, p->flows[i].user))
-        return fail(err, 404, "flow_state_not_found",
-                    "invalid flow state, no valid flow state found");
+        return gotrue_fail(err, 404, "flow_state_not_found",
+                           "invalid flow state, no valid flow state found");
     flow_state_t *f = &p->flows[i];
     /* FlowState.IsExpired: a magic link's counts from the auth code's issue. */
     int64_t from = f->code_issued_us != NO_TIME && strcmp(f->method, "magiclink") == 0
                        ? f->code_issued_us
                        : f->created_us;
     if (c->now_us > from + FLOW_STATE_EXPIRY_US)
-        return fail(err, 422, "flow_state_expired", "invalid flow state, flow state has expired");
+        return gotrue_fail(err, 422, "flow_state_expired",
+                           "invalid flow state, flow state has expired");
     bool ok;
     if (strcmp(f->challenge_method, "s256") == 0) {
         char h[48];
@@ -184,8 +170,8 @@ int auth_pkce_grant(auth_pkce_t *p, gotrue_t *g, const gotrue_ctx_t *c, const cJ
         ok = strcmp(verifier, f->challenge) == 0;
     }
     if (!ok)
-        return fail(err, 400, "bad_code_verifier",
-                    "code challenge does not match previously saved code verifier");
+        return gotrue_fail(err, 400, "bad_code_verifier",
+                           "code challenge does not match previously saved code verifier");
     /* IssueRefreshToken with the flow's AuthenticationMethod. The method
      * lives in the flow state about to go, so it is mapped to a static text. */
     static const char *const methods[] = {"magiclink", "recovery", "email/signup", "email_change",

@@ -102,10 +102,7 @@ struct gotrue {
 
 /* ---- small helpers ---- */
 
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
+int gotrue_fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
 {
     memset(err, 0, sizeof *err);
     err->status = status;
@@ -153,8 +150,7 @@ static int64_t unix_s(int64_t pg_us)
     return s + MOCK_PG_EPOCH_UNIX;
 }
 
-/* Go's time.RFC3339Nano for a UTC time: fraction with trailing zeros trimmed. */
-static void put_time(buf_t *out, int64_t us)
+void gotrue_put_time(buf_t *out, int64_t us)
 {
     char t[48];
     clock_format_iso(us, t, sizeof t);
@@ -733,7 +729,8 @@ static int ban_duration(const cJSON *body, bool *set, int64_t *ns, gotrue_error_
     if (strcmp(v, "none") != 0) {
         char why[300];
         if (gotrue_parse_duration(v, ns, why, sizeof why) < 0)
-            return fail(err, 400, "validation_failed", "invalid format for ban duration: %s", why);
+            return gotrue_fail(err, 400, "validation_failed", "invalid format for ban duration: %s",
+                               why);
     }
     *set = true;
     return 0;
@@ -924,7 +921,7 @@ static void flow_fields_json(const gotrue_flow_fields_t *f, buf_t *out)
 {
     if (f->has_recovery_sent) {
         buf_puts(out, ",\"recovery_sent_at\":");
-        put_time(out, f->recovery_sent_us);
+        gotrue_put_time(out, f->recovery_sent_us);
     }
     if (f->new_email[0]) {
         buf_puts(out, ",\"new_email\":");
@@ -932,7 +929,7 @@ static void flow_fields_json(const gotrue_flow_fields_t *f, buf_t *out)
     }
     if (f->has_email_change_sent) {
         buf_puts(out, ",\"email_change_sent_at\":");
-        put_time(out, f->email_change_sent_us);
+        gotrue_put_time(out, f->email_change_sent_us);
     }
     if (f->new_phone[0]) {
         buf_puts(out, ",\"new_phone\":");
@@ -940,11 +937,11 @@ static void flow_fields_json(const gotrue_flow_fields_t *f, buf_t *out)
     }
     if (f->has_phone_change_sent) {
         buf_puts(out, ",\"phone_change_sent_at\":");
-        put_time(out, f->phone_change_sent_us);
+        gotrue_put_time(out, f->phone_change_sent_us);
     }
     if (f->has_reauth_sent) {
         buf_puts(out, ",\"reauthentication_sent_at\":");
-        put_time(out, f->reauth_sent_us);
+        gotrue_put_time(out, f->reauth_sent_us);
     }
 }
 
@@ -959,32 +956,32 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     gotrue_put_go_string(out, u->email ? u->email : "");
     if (u->email_confirmed_us != NO_TIME) {
         buf_puts(out, ",\"email_confirmed_at\":");
-        put_time(out, u->email_confirmed_us);
+        gotrue_put_time(out, u->email_confirmed_us);
     }
     if (u->flow.has_invited) {
         buf_puts(out, ",\"invited_at\":");
-        put_time(out, u->flow.invited_us);
+        gotrue_put_time(out, u->flow.invited_us);
     }
     buf_puts(out, ",\"phone\":");
     gotrue_put_go_string(out, u->phone ? u->phone : "");
     if (u->phone_confirmed_us != NO_TIME) {
         buf_puts(out, ",\"phone_confirmed_at\":");
-        put_time(out, u->phone_confirmed_us);
+        gotrue_put_time(out, u->phone_confirmed_us);
     }
     if (u->confirmation_sent_us != NO_TIME) {
         buf_puts(out, ",\"confirmation_sent_at\":");
-        put_time(out, u->confirmation_sent_us);
+        gotrue_put_time(out, u->confirmation_sent_us);
     }
     int64_t confirmed =
         u->email_confirmed_us != NO_TIME ? u->email_confirmed_us : u->phone_confirmed_us;
     if (confirmed != NO_TIME) {
         buf_puts(out, ",\"confirmed_at\":");
-        put_time(out, confirmed);
+        gotrue_put_time(out, confirmed);
     }
     flow_fields_json(&u->flow, out);
     if (u->last_sign_in_us != NO_TIME) {
         buf_puts(out, ",\"last_sign_in_at\":");
-        put_time(out, u->last_sign_in_us);
+        gotrue_put_time(out, u->last_sign_in_us);
     }
     buf_puts(out, ",\"app_metadata\":");
     gotrue_put_go_json(out, u->app_metadata);
@@ -1021,11 +1018,11 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     buf_puts(out, ",\"provider\":");
     buf_puts(out, !u->phone_identity ? "\"email\"" : "\"phone\"");
     buf_puts(out, ",\"last_sign_in_at\":");
-    put_time(out, u->created_us);
+    gotrue_put_time(out, u->created_us);
     buf_puts(out, ",\"created_at\":");
-    put_time(out, u->created_us);
+    gotrue_put_time(out, u->created_us);
     buf_puts(out, ",\"updated_at\":");
-    put_time(out, u->created_us);
+    gotrue_put_time(out, u->created_us);
     if (u->email && u->deleted_us == NO_TIME) {
         buf_puts(out, ",\"email\":");
         gotrue_put_go_string(out, u->email);
@@ -1033,18 +1030,18 @@ static void user_json(const gotrue_t *g, const gt_user_t *u, buf_t *out)
     buf_puts(out, "}]");
 identities_done:
     buf_puts(out, ",\"created_at\":");
-    put_time(out, u->created_us);
+    gotrue_put_time(out, u->created_us);
     buf_puts(out, ",\"updated_at\":");
-    put_time(out, u->updated_us);
+    gotrue_put_time(out, u->updated_us);
     /* models.User: BannedUntil *time.Time `json:"banned_until,omitempty"`,
      * after UpdatedAt; kept after the ban ends, as GoTrue keeps the column. */
     if (u->banned_until_us != NO_TIME) {
         buf_puts(out, ",\"banned_until\":");
-        put_time(out, u->banned_until_us);
+        gotrue_put_time(out, u->banned_until_us);
     }
     if (u->deleted_us != NO_TIME) { /* `json:"deleted_at,omitempty"` */
         buf_puts(out, ",\"deleted_at\":");
-        put_time(out, u->deleted_us);
+        gotrue_put_time(out, u->deleted_us);
     }
     buf_puts(out, u->is_anonymous ? ",\"is_anonymous\":true}" : ",\"is_anonymous\":false}");
 }
@@ -1129,7 +1126,7 @@ static int issue_session_by(gotrue_t *g, const gotrue_ctx_t *c, long u, const ch
                             buf_t *out, gotrue_error_t *err)
 {
     if (g->session_count >= GOTRUE_MAX_SESSIONS || g->token_count >= GOTRUE_MAX_SESSIONS) {
-        fail(err, 500, "unexpected_failure", "Database error granting user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error granting user");
         set_error_id(g, err);
         return -1;
     }
@@ -1183,8 +1180,8 @@ int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
     const char *phone = str_field(body, "phone");
     const char *password = str_field(body, "password");
     if (*email && *phone)
-        return fail(err, 422, "validation_failed",
-                    "Only an email address or phone number should be provided on login.");
+        return gotrue_fail(err, 422, "validation_failed",
+                           "Only an email address or phone number should be provided on login.");
     long u;
     if (*email)
         u = find_user_by_email(g, email);
@@ -1193,22 +1190,22 @@ int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
                 ? find_user_by_phone(g, phone[0] == '+' ? phone + 1 : phone)
                 : find_user_by_phone(g, phone);
     else
-        return fail(err, 400, "validation_failed", "missing email or phone");
+        return gotrue_fail(err, 400, "validation_failed", "missing email or phone");
     /* token.go ResourceOwnerPasswordGrant: unknown user and wrong password
      * answer alike (apierrors.ErrorCodeInvalidCredentials). The ban is
      * checked between the two, so a banned user learns of the ban whatever
      * the password: `if user.IsBanned() { return
      * apierrors.NewBadRequestError(apierrors.ErrorCodeUserBanned, "User is banned") }`. */
     if (u < 0 || !g->users[u].password)
-        return fail(err, 400, "invalid_credentials", "Invalid login credentials");
+        return gotrue_fail(err, 400, "invalid_credentials", "Invalid login credentials");
     if (is_banned(&g->users[u], c->now_us))
-        return fail(err, 400, "user_banned", "User is banned");
+        return gotrue_fail(err, 400, "user_banned", "User is banned");
     if (strcmp(g->users[u].password, password) != 0)
-        return fail(err, 400, "invalid_credentials", "Invalid login credentials");
+        return gotrue_fail(err, 400, "invalid_credentials", "Invalid login credentials");
     if (*email && g->users[u].email_confirmed_us == NO_TIME)
-        return fail(err, 400, "email_not_confirmed", "Email not confirmed");
+        return gotrue_fail(err, 400, "email_not_confirmed", "Email not confirmed");
     if (!*email && g->users[u].phone_confirmed_us == NO_TIME)
-        return fail(err, 400, "phone_not_confirmed", "Phone not confirmed");
+        return gotrue_fail(err, 400, "phone_not_confirmed", "Phone not confirmed");
     return issue_session(g, c, u, out, err);
 }
 
@@ -1225,19 +1222,19 @@ int gotrue_refresh_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, 
 {
     const char *value = str_field(body, "refresh_token");
     if (!*value)
-        return fail(err, 400, "validation_failed", "refresh_token required");
+        return gotrue_fail(err, 400, "validation_failed", "refresh_token required");
     long t = find_token(g, value);
     /* A logged-out session's tokens are deleted with it (models.Logout), so
      * they are "not found", like a token this server never issued. */
     if (t < 0 || !g->sessions[g->tokens[t].session].alive ||
         g->users[g->sessions[g->tokens[t].session].user].deleted)
-        return fail(err, 400, "refresh_token_not_found",
-                    "Invalid Refresh Token: Refresh Token Not Found");
+        return gotrue_fail(err, 400, "refresh_token_not_found",
+                           "Invalid Refresh Token: Refresh Token Not Found");
     long s = g->tokens[t].session;
     gt_session_t *ss = &g->sessions[s];
     /* tokens/service.go RefreshTokenGrant, right after the token is found. */
     if (is_banned(&g->users[ss->user], c->now_us))
-        return fail(err, 400, "user_banned", "Invalid Refresh Token: User Banned");
+        return gotrue_fail(err, 400, "user_banned", "Invalid Refresh Token: User Banned");
     if (g->tokens[t].revoked) {
         /* tokens/service.go RefreshTokenGrant: a revoked token that is the
          * parent of the active one may be replayed within the reuse
@@ -1255,10 +1252,11 @@ int gotrue_refresh_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, 
         for (size_t i = 0; i < g->token_count; i++)
             if (g->tokens[i].session == s)
                 g->tokens[i].revoked = true;
-        return fail(err, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
+        return gotrue_fail(err, 400, "refresh_token_already_used",
+                           "Invalid Refresh Token: Already Used");
     }
     if (g->token_count >= GOTRUE_MAX_SESSIONS) {
-        fail(err, 500, "unexpected_failure", "Database error granting user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error granting user");
         set_error_id(g, err);
         return -1;
     }
@@ -1276,12 +1274,13 @@ static int verify_bearer(gotrue_t *g, const gotrue_ctx_t *c, const char *token, 
 {
     (void)g;
     if (!token || !*token)
-        return fail(err, 401, "no_authorization", "This endpoint requires a valid Bearer token");
+        return gotrue_fail(err, 401, "no_authorization",
+                           "This endpoint requires a valid Bearer token");
     char why[200];
     *claims = verify_hs256(token, c, unix_s(c->now_us), why, sizeof why);
     if (!*claims)
-        return fail(err, 403, "bad_jwt", "invalid JWT: unable to parse or verify signature, %s",
-                    why);
+        return gotrue_fail(err, 403, "bad_jwt",
+                           "invalid JWT: unable to parse or verify signature, %s", why);
     return 0;
 }
 
@@ -1296,38 +1295,38 @@ int gotrue_authenticate(gotrue_t *g, const gotrue_ctx_t *c, const char *token, g
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(claims, "session_id");
     /* auth.go maybeLoadUserOrSession. */
     if (!cJSON_IsString(sub) || !*sub->valuestring) {
-        fail(err, 403, "bad_jwt", "invalid claim: missing sub claim");
+        gotrue_fail(err, 403, "bad_jwt", "invalid claim: missing sub claim");
         goto done;
     }
     if (!is_uuid(sub->valuestring)) {
-        fail(err, 400, "bad_jwt", "invalid claim: sub claim must be a UUID");
+        gotrue_fail(err, 400, "bad_jwt", "invalid claim: sub claim must be a UUID");
         goto done;
     }
     who->user = find_user_by_id(g, sub->valuestring);
     who->session = -1;
     if (who->user < 0) {
-        fail(err, 403, "user_not_found", "User from sub claim in JWT does not exist");
+        gotrue_fail(err, 403, "user_not_found", "User from sub claim in JWT does not exist");
         goto done;
     }
     if (cJSON_IsString(sid) && *sid->valuestring &&
         strcmp(sid->valuestring, "00000000-0000-0000-0000-000000000000") != 0) {
         if (!is_uuid(sid->valuestring)) {
-            fail(err, 403, "bad_jwt", "invalid claim: session_id claim must be a UUID");
+            gotrue_fail(err, 403, "bad_jwt", "invalid claim: session_id claim must be a UUID");
             goto done;
         }
         for (size_t i = 0; i < g->session_count; i++)
             if (g->sessions[i].alive && strcasecmp(g->sessions[i].id, sid->valuestring) == 0)
                 who->session = (long)i;
         if (who->session < 0) {
-            fail(err, 403, "session_not_found",
-                 "Session from session_id claim in JWT does not exist");
+            gotrue_fail(err, 403, "session_not_found",
+                        "Session from session_id claim in JWT does not exist");
             goto done;
         }
     }
     /* auth.go requireAuthentication: "Reject banned users who still hold an
      * access token issued before the ban". */
     if (is_banned(&g->users[who->user], c->now_us)) {
-        fail(err, 403, "user_banned", "User is banned");
+        gotrue_fail(err, 403, "user_banned", "User is banned");
         goto done;
     }
     who->is_anonymous = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(claims, "is_anonymous"));
@@ -1347,7 +1346,7 @@ int gotrue_require_admin(gotrue_t *g, const gotrue_ctx_t *c, const char *token, 
     bool ok = cJSON_IsString(role) && strcmp(role->valuestring, "service_role") == 0;
     cJSON_Delete(claims);
     if (!ok)
-        return fail(err, 403, "not_admin", "User not allowed");
+        return gotrue_fail(err, 403, "not_admin", "User not allowed");
     return 0;
 }
 
@@ -1361,7 +1360,7 @@ int gotrue_logout(gotrue_t *g, const gotrue_who_t *who, const char *scope, gotru
     else if (strcmp(scope, "others") == 0)
         end_sessions(g, who->user, who->session, -1);
     else
-        return fail(err, 400, "validation_failed", "Unsupported logout scope \"%s\"", scope);
+        return gotrue_fail(err, 400, "validation_failed", "Unsupported logout scope \"%s\"", scope);
     return 0;
 }
 
@@ -1371,8 +1370,8 @@ static int check_password(const char *password, gotrue_error_t *err)
 {
     /* password.go checkPasswordStrength: length counts bytes (len(password)). */
     if (strlen(password) < GOTRUE_MIN_PASSWORD_LENGTH) {
-        fail(err, 422, "weak_password", "Password should be at least %d characters.",
-             GOTRUE_MIN_PASSWORD_LENGTH);
+        gotrue_fail(err, 422, "weak_password", "Password should be at least %d characters.",
+                    GOTRUE_MIN_PASSWORD_LENGTH);
         err->weak_password = true;
         return -1;
     }
@@ -1508,7 +1507,7 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
                         const cJSON *app_metadata_extra, bool confirm, gotrue_error_t *err)
 {
     if (g->user_count >= GOTRUE_MAX_USERS) {
-        fail(err, 500, "unexpected_failure", "Database error saving new user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error saving new user");
         set_error_id(g, err);
         return -1;
     }
@@ -1548,7 +1547,7 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
     if (store_new_user(g, &nu, c->now_us) < 0) {
         user_dispose(&nu);
-        fail(err, 500, "unexpected_failure", "Database error saving new user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error saving new user");
         set_error_id(g, err);
         return -1;
     }
@@ -1567,7 +1566,7 @@ static int signup_anonymously(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *d
     if (u < 0) {
         char id[40];
         snprintf(id, sizeof id, "%s", err->error_id);
-        fail(err, 500, "unexpected_failure", "Database error creating anonymous user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error creating anonymous user");
         snprintf(err->error_id, sizeof err->error_id, "%s", id);
         return -1;
     }
@@ -1585,22 +1584,23 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
         /* api.go's /signup route: no email and no phone is an anonymous
          * sign-in when External.AnonymousUsers.Enabled. */
         if (!g->sc->enable_anonymous_sign_ins)
-            return fail(err, 422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+            return gotrue_fail(err, 422, "anonymous_provider_disabled",
+                               "Anonymous sign-ins are disabled");
         return signup_anonymously(g, c, data, out, err);
     }
     /* signup.go SignupParams.Validate, then checkPasswordStrength. */
     if (!*password)
-        return fail(err, 422, "validation_failed", "Signup requires a valid password");
+        return gotrue_fail(err, 422, "validation_failed", "Signup requires a valid password");
     if (*email && *phone)
-        return fail(err, 422, "validation_failed",
-                    "Only an email address or phone number should be provided on signup.");
+        return gotrue_fail(err, 422, "validation_failed",
+                           "Only an email address or phone number should be provided on signup.");
     if (check_password(password, err) < 0)
         return -1;
     char lower[512];
     if (*email) {
         if (strlen(email) >= sizeof lower || !email_ok(email))
-            return fail(err, 400, "validation_failed",
-                        "Unable to validate email address: invalid format");
+            return gotrue_fail(err, 400, "validation_failed",
+                               "Unable to validate email address: invalid format");
         size_t i = 0;
         for (; email[i]; i++)
             lower[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
@@ -1614,7 +1614,7 @@ int gotrue_signup(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *
         bool confirmed =
             *email ? u->email_confirmed_us != NO_TIME : u->phone_confirmed_us != NO_TIME;
         if (confirmed && confirm)
-            return fail(err, 422, "user_already_exists", "User already registered");
+            return gotrue_fail(err, 422, "user_already_exists", "User already registered");
         if (confirmed) {
             /* signup.go sanitizeUser: an obfuscated user so that signup does
              * not reveal who is registered. */
@@ -1693,8 +1693,8 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
         }
         phone_fmt[k] = '\0';
         if (!ok || k < 2)
-            return fail(err, 400, "validation_failed",
-                        "Invalid phone number format (E.164 required)");
+            return gotrue_fail(err, 400, "validation_failed",
+                               "Invalid phone number format (E.164 required)");
     }
     bool changing_secret = (cJSON_IsString(pw) && *pw->valuestring) ||
                            (cJSON_IsString(email) && *email->valuestring &&
@@ -1704,29 +1704,31 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     /* user.go UserUpdate: user.HasMFAEnabled() && !session.IsAAL2(). */
     if (changing_secret && gotrue_mfa_has_verified(g->mfa, u->id) &&
         !(who->session >= 0 && g->sessions[who->session].aal2))
-        return fail(err, 401, "insufficient_aal",
-                    "AAL2 session is required to update email or password when MFA is enabled.");
+        return gotrue_fail(
+            err, 401, "insufficient_aal",
+            "AAL2 session is required to update email or password when MFA is enabled.");
     if (u->is_anonymous && cJSON_IsString(pw) && *pw->valuestring &&
         !(cJSON_IsString(email) && *email->valuestring) &&
         !(cJSON_IsString(phone) && *phone->valuestring))
-        return fail(err, 422, "validation_failed",
-                    "Updating password of an anonymous user without an email or phone is not "
-                    "allowed");
+        return gotrue_fail(
+            err, 422, "validation_failed",
+            "Updating password of an anonymous user without an email or phone is not "
+            "allowed");
     if (cJSON_IsString(pw)) {
         if (check_password(pw->valuestring, err) < 0)
             return -1;
         if (u->password && strcmp(u->password, pw->valuestring) == 0)
-            return fail(err, 422, "same_password",
-                        "New password should be different from the old password.");
+            return gotrue_fail(err, 422, "same_password",
+                               "New password should be different from the old password.");
     }
     if (cJSON_IsString(email) && *email->valuestring && !email_ok(email->valuestring))
-        return fail(err, 400, "validation_failed",
-                    "Unable to validate email address: invalid format");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Unable to validate email address: invalid format");
     if (cJSON_IsString(email) && *email->valuestring) {
         long other = find_user_by_email(g, email->valuestring);
         if (other >= 0 && other != who->user)
-            return fail(err, 422, "email_exists",
-                        "A user with this email address has already been registered");
+            return gotrue_fail(err, 422, "email_exists",
+                               "A user with this email address has already been registered");
     }
     if (cJSON_IsString(pw)) {
         free(u->password);
@@ -1899,12 +1901,12 @@ static long admin_load_user(gotrue_t *g, const char *id, gotrue_error_t *err)
 {
     /* admin.go loadUser. */
     if (!is_uuid(id)) {
-        fail(err, 404, "validation_failed", "user_id must be an UUID");
+        gotrue_fail(err, 404, "validation_failed", "user_id must be an UUID");
         return -1;
     }
     long u = find_user_by_id(g, id);
     if (u < 0)
-        fail(err, 404, "user_not_found", "User not found");
+        gotrue_fail(err, 404, "user_not_found", "User not found");
     return u;
 }
 
@@ -1924,17 +1926,17 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
     const char *phone = str_field(body, "phone");
     const char *password = str_field(body, "password");
     if (!*email && !*phone)
-        return fail(err, 400, "validation_failed",
-                    "Cannot create a user without either an email or phone");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Cannot create a user without either an email or phone");
     if (*email && !email_ok(email))
-        return fail(err, 400, "validation_failed",
-                    "Unable to validate email address: invalid format");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Unable to validate email address: invalid format");
     if (*email && find_user_by_email(g, email) >= 0)
-        return fail(err, 422, "email_exists",
-                    "A user with this email address has already been registered");
+        return gotrue_fail(err, 422, "email_exists",
+                           "A user with this email address has already been registered");
     if (*phone && find_user_by_phone(g, phone) >= 0)
-        return fail(err, 422, "phone_exists",
-                    "A user with this phone number has already been registered");
+        return gotrue_fail(err, 422, "phone_exists",
+                           "A user with this phone number has already been registered");
     if (*password && check_password(password, err) < 0)
         return -1;
     bool ban = false;
@@ -1964,13 +1966,13 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
     const char *email = str_field(body, "email");
     const char *password = str_field(body, "password");
     if (*email && !email_ok(email))
-        return fail(err, 400, "validation_failed",
-                    "Unable to validate email address: invalid format");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "Unable to validate email address: invalid format");
     if (*email) {
         long other = find_user_by_email(g, email);
         if (other >= 0 && other != ui)
-            return fail(err, 422, "email_exists",
-                        "A user with this email address has already been registered");
+            return gotrue_fail(err, 422, "email_exists",
+                               "A user with this email address has already been registered");
     }
     bool ban = false;
     int64_t ban_ns = 0;
@@ -2094,7 +2096,7 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
              * deleting user").WithInternalError(terr) }`: a referencing row
              * whose foreign key is NO ACTION or RESTRICT makes Postgres refuse
              * (23503), and the delete is rolled back. */
-            fail(err, 500, "unexpected_failure", "Database error deleting user");
+            gotrue_fail(err, 500, "unexpected_failure", "Database error deleting user");
             set_error_id(g, err);
             snprintf(err->pg_code, sizeof err->pg_code, "%s", perr.code);
             snprintf(err->pg_message, sizeof err->pg_message, "%s",
@@ -2329,12 +2331,12 @@ int gotrue_session_step_up(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_
      * factor on the session; then mfa.go's InvalidateSessionsWithAALLessThan
      * ends the user's other AAL1 sessions. */
     if (who->session < 0) {
-        fail(err, 500, "unexpected_failure", "Cannot read SessionId claim as UUID");
+        gotrue_fail(err, 500, "unexpected_failure", "Cannot read SessionId claim as UUID");
         set_error_id(g, err);
         return -1;
     }
     if (g->token_count >= GOTRUE_MAX_SESSIONS) {
-        fail(err, 500, "unexpected_failure", "Database error granting user");
+        gotrue_fail(err, 500, "unexpected_failure", "Database error granting user");
         set_error_id(g, err);
         return -1;
     }

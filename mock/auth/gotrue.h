@@ -158,6 +158,13 @@ int gotrue_parse_duration(const char *s, int64_t *ns, char *why, size_t why_len)
  * keys sorted bytewise, <, >, & and U+2028/U+2029 escaped as \u003c etc. */
 void gotrue_put_go_json(buf_t *out, const cJSON *v);
 void gotrue_put_go_string(buf_t *out, const char *s);
+/* Fills err (status, GoTrue's error_code, printf message); returns -1. The
+ * one constructor of a GoTrue error for every auth file. */
+int gotrue_fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A UTC time as Go's time.RFC3339Nano writes it (fraction's trailing zeros
+ * trimmed), quoted: how GoTrue's JSON shows every time. */
+void gotrue_put_time(buf_t *out, int64_t us);
 
 /* on_signup templating: a string that is exactly one {{user.X}} placeholder
  * becomes that JSON value (null when absent); placeholders inside a longer

@@ -53,24 +53,9 @@ struct gotrue_mfa {
     size_t challenge_count, challenge_cap;
 };
 
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(gotrue_error_t *err, int status, const char *code, const char *fmt, ...)
-{
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int fail_500(gotrue_t *g, gotrue_error_t *err, const char *msg)
 {
-    fail(err, 500, "unexpected_failure", "%s", msg);
+    gotrue_fail(err, 500, "unexpected_failure", "%s", msg);
     prng_uuid(gotrue_prng(g), err->error_id);
     return -1;
 }
@@ -89,24 +74,6 @@ static bool is_uuid(const char *s)
         }
     }
     return true;
-}
-
-/* Go's time.RFC3339Nano for a UTC time (as gotrue.c writes times). */
-static void put_time(buf_t *out, int64_t us)
-{
-    char t[48];
-    clock_format_iso(us, t, sizeof t);
-    char *dot = strchr(t, '.');
-    if (dot) {
-        char *z = strchr(dot, 'Z');
-        char *end = z;
-        while (end > dot + 1 && end[-1] == '0')
-            end--;
-        memmove(end, z, strlen(z) + 1);
-    }
-    buf_putc(out, '"');
-    buf_puts(out, t);
-    buf_putc(out, '"');
 }
 
 static int64_t unix_s(int64_t pg_us)
@@ -193,9 +160,9 @@ static void factor_json(const mfa_factor_t *f, buf_t *out)
     buf_puts(out, "{\"id\":");
     gotrue_put_go_string(out, f->id);
     buf_puts(out, ",\"created_at\":");
-    put_time(out, f->created_us);
+    gotrue_put_time(out, f->created_us);
     buf_puts(out, ",\"updated_at\":");
-    put_time(out, f->updated_us);
+    gotrue_put_time(out, f->updated_us);
     buf_puts(out, f->verified ? ",\"status\":\"verified\"" : ",\"status\":\"unverified\"");
     if (*f->friendly_name) {
         buf_puts(out, ",\"friendly_name\":");
@@ -203,7 +170,7 @@ static void factor_json(const mfa_factor_t *f, buf_t *out)
     }
     buf_puts(out, ",\"factor_type\":\"totp\",\"phone\":\"\",\"last_challenged_at\":");
     if (f->last_challenged_us != NO_TIME)
-        put_time(out, f->last_challenged_us);
+        gotrue_put_time(out, f->last_challenged_us);
     else
         buf_puts(out, "null");
     buf_putc(out, '}');
@@ -244,14 +211,14 @@ static long load_factor(const gotrue_mfa_t *m, const char *user_id, const char *
                         gotrue_error_t *err)
 {
     if (!is_uuid(factor_id)) {
-        fail(err, 404, "validation_failed", "factor_id must be an UUID");
+        gotrue_fail(err, 404, "validation_failed", "factor_id must be an UUID");
         return -1;
     }
     for (size_t i = 0; i < m->factor_count; i++)
         if (strcasecmp(m->factors[i].id, factor_id) == 0 &&
             strcasecmp(m->factors[i].user_id, user_id) == 0)
             return (long)i;
-    fail(err, 404, "mfa_factor_not_found", "Factor not found");
+    gotrue_fail(err, 404, "mfa_factor_not_found", "Factor not found");
     return -1;
 }
 
@@ -259,8 +226,8 @@ static long load_factor(const gotrue_mfa_t *m, const char *user_id, const char *
 static int not_anonymous(const gotrue_who_t *who, gotrue_error_t *err)
 {
     if (who->is_anonymous)
-        return fail(err, 403, "no_authorization",
-                    "Anonymous user not allowed to perform these actions");
+        return gotrue_fail(err, 403, "no_authorization",
+                           "Anonymous user not allowed to perform these actions");
     return 0;
 }
 
@@ -325,8 +292,9 @@ static int validate_factors(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who
             buf_t q;
             buf_init(&q);
             go_quote(&q, name);
-            fail(err, 422, "mfa_factor_name_conflict",
-                 "A factor with the friendly name %s for this user already exists", buf_cstr(&q));
+            gotrue_fail(err, 422, "mfa_factor_name_conflict",
+                        "A factor with the friendly name %s for this user already exists",
+                        buf_cstr(&q));
             buf_dispose(&q);
             return -1;
         }
@@ -335,10 +303,10 @@ static int validate_factors(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who
     }
     if (count >= (size_t)gotrue_scenario(g)->mfa_max_enrolled_factors ||
         verified >= MFA_MAX_VERIFIED)
-        return fail(err, 422, "too_many_enrolled_mfa_factors",
-                    "Maximum number of verified factors reached, unenroll to continue");
+        return gotrue_fail(err, 422, "too_many_enrolled_mfa_factors",
+                           "Maximum number of verified factors reached, unenroll to continue");
     if (verified > 0 && !gotrue_session_is_aal2(g, who->session))
-        return fail(err, 403, "insufficient_aal", "AAL2 required to enroll a new factor");
+        return gotrue_fail(err, 403, "insufficient_aal", "AAL2 required to enroll a new factor");
     return 0;
 }
 
@@ -374,15 +342,17 @@ int gotrue_mfa_enroll(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
                         "A valid session and a registered user are required to enroll a factor");
     const char *type = str_field(r->body, "factor_type");
     if (strcmp(type, "phone") == 0)
-        return fail(err, 422, "mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
+        return gotrue_fail(err, 422, "mfa_phone_enroll_not_enabled",
+                           "MFA enroll is disabled for Phone");
     if (strcmp(type, "webauthn") == 0)
-        return fail(err, 422, "mfa_webauthn_enroll_not_enabled",
-                    "MFA enroll is disabled for WebAuthn");
+        return gotrue_fail(err, 422, "mfa_webauthn_enroll_not_enabled",
+                           "MFA enroll is disabled for WebAuthn");
     if (strcmp(type, "totp") != 0)
-        return fail(err, 400, "validation_failed",
-                    "factor_type needs to be totp, phone, or webauthn");
+        return gotrue_fail(err, 400, "validation_failed",
+                           "factor_type needs to be totp, phone, or webauthn");
     if (!gotrue_scenario(g)->mfa_totp_enroll_enabled)
-        return fail(err, 422, "mfa_totp_enroll_not_enabled", "MFA enroll is disabled for TOTP");
+        return gotrue_fail(err, 422, "mfa_totp_enroll_not_enabled",
+                           "MFA enroll is disabled for TOTP");
     const char *name = str_field(r->body, "friendly_name");
     const char *issuer = str_field(r->body, "issuer");
     if (!*issuer)
@@ -464,8 +434,8 @@ int gotrue_mfa_challenge(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t 
         return -1;
     /* ChallengeFactor's switch on the factor type. */
     if (!gotrue_scenario(g)->mfa_totp_verify_enabled)
-        return fail(err, 422, "mfa_totp_verify_not_enabled",
-                    "MFA verification is disabled for TOTP");
+        return gotrue_fail(err, 422, "mfa_totp_verify_not_enabled",
+                           "MFA verification is disabled for TOTP");
     if (m->challenge_count >= MFA_MAX_CHALLENGES) {
         /* Expired challenges can never verify: make room by dropping them
          * before refusing. */
@@ -513,28 +483,30 @@ int gotrue_mfa_verify(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
         return -1;
     const cJSON *cid = r->body ? cJSON_GetObjectItemCaseSensitive(r->body, "challenge_id") : NULL;
     if (cid && !cJSON_IsNull(cid) && !cJSON_IsString(cid))
-        return fail(err, 400, "bad_json",
-                    "Could not parse request body as JSON: json: cannot unmarshal %s into Go "
-                    "struct field VerifyFactorParams.challenge_id of type uuid.UUID",
-                    cJSON_IsNumber(cid)  ? "number"
-                    : cJSON_IsBool(cid)  ? "bool"
-                    : cJSON_IsArray(cid) ? "array"
-                                         : "object");
+        return gotrue_fail(
+            err, 400, "bad_json",
+            "Could not parse request body as JSON: json: cannot unmarshal %s into Go "
+            "struct field VerifyFactorParams.challenge_id of type uuid.UUID",
+            cJSON_IsNumber(cid)  ? "number"
+            : cJSON_IsBool(cid)  ? "bool"
+            : cJSON_IsArray(cid) ? "array"
+                                 : "object");
     if (cJSON_IsString(cid) && *cid->valuestring && strlen(cid->valuestring) != 36 &&
         strlen(cid->valuestring) != 32 && strlen(cid->valuestring) != 38 &&
         strlen(cid->valuestring) != 41 && strlen(cid->valuestring) != 45)
         /* gofrs/uuid UnmarshalText. */
-        return fail(err, 400, "bad_json",
-                    "Could not parse request body as JSON: uuid: incorrect UUID length %zu in "
-                    "string \"%.64s\"",
-                    strlen(cid->valuestring), cid->valuestring);
+        return gotrue_fail(
+            err, 400, "bad_json",
+            "Could not parse request body as JSON: uuid: incorrect UUID length %zu in "
+            "string \"%.64s\"",
+            strlen(cid->valuestring), cid->valuestring);
     const char *code = str_field(r->body, "code");
     if (!*code)
-        return fail(err, 400, "validation_failed", "Code needs to be non-empty");
+        return gotrue_fail(err, 400, "validation_failed", "Code needs to be non-empty");
     /* VerifyFactor's switch on the factor type. */
     if (!gotrue_scenario(g)->mfa_totp_verify_enabled)
-        return fail(err, 422, "mfa_totp_verify_not_enabled",
-                    "MFA verification is disabled for TOTP");
+        return gotrue_fail(err, 422, "mfa_totp_verify_not_enabled",
+                           "MFA verification is disabled for TOTP");
     /* validateChallenge. */
     long ci = -1;
     for (size_t i = 0; cJSON_IsString(cid) && i < m->challenge_count; i++)
@@ -542,24 +514,25 @@ int gotrue_mfa_verify(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *wh
             strcmp(m->challenges[i].factor_id, m->factors[fi].id) == 0)
             ci = (long)i;
     if (ci < 0)
-        return fail(err, 422, "mfa_factor_not_found",
-                    "MFA factor with the provided challenge ID not found");
+        return gotrue_fail(err, 422, "mfa_factor_not_found",
+                           "MFA factor with the provided challenge ID not found");
     mfa_challenge_t *ch = &m->challenges[ci];
     if (ch->verified_us != NO_TIME || strcmp(ch->ip, r->ip ? r->ip : "") != 0)
-        return fail(err, 422, "mfa_ip_address_mismatch",
-                    "Challenge and verify IP addresses mismatch.");
+        return gotrue_fail(err, 422, "mfa_ip_address_mismatch",
+                           "Challenge and verify IP addresses mismatch.");
     if (c->now_us > ch->created_us + (int64_t)MFA_CHALLENGE_EXPIRY_S * 1000000) {
         char id[40];
         snprintf(id, sizeof id, "%s", ch->id);
         memmove(ch, ch + 1, (m->challenge_count - (size_t)ci - 1) * sizeof *ch);
         m->challenge_count--;
-        return fail(err, 422, "mfa_challenge_expired",
-                    "MFA challenge %s has expired, verify against another challenge or create a "
-                    "new challenge.",
-                    id);
+        return gotrue_fail(
+            err, 422, "mfa_challenge_expired",
+            "MFA challenge %s has expired, verify against another challenge or create a "
+            "new challenge.",
+            id);
     }
     if (!totp_validate(code, m->factors[fi].secret, unix_s(c->now_us)))
-        return fail(err, 422, "mfa_verification_failed", "Invalid TOTP code entered");
+        return gotrue_fail(err, 422, "mfa_verification_failed", "Invalid TOTP code entered");
     ch->verified_us = c->now_us;
     mfa_factor_t *f = &m->factors[fi];
     if (!f->verified) {
@@ -591,7 +564,8 @@ int gotrue_mfa_unenroll(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *
     if (who->session < 0)
         return fail_500(g, err, "A valid session and factor are required to unenroll a factor");
     if (m->factors[fi].verified && !gotrue_session_is_aal2(g, who->session))
-        return fail(err, 422, "insufficient_aal", "AAL2 required to unenroll verified factor");
+        return gotrue_fail(err, 422, "insufficient_aal",
+                           "AAL2 required to unenroll verified factor");
     char fid[40];
     snprintf(fid, sizeof fid, "%s", m->factors[fi].id);
     drop_factor(m, (size_t)fi);
