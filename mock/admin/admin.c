@@ -515,16 +515,9 @@ static bool all_digits(const char *s)
 static int parse_filter(const mock_request_t *req, journal_filter_t *f, mock_response_t *resp)
 {
     memset(f, 0, sizeof *f);
-    const char *p = req->query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        size_t nlen = eq ? (size_t)(eq - p) : len;
-        const char *name = url_form_decode(req->arena, p, nlen);
-        const char *value = eq ? url_form_decode(req->arena, eq + 1, len - nlen - 1) : "";
-        p = amp ? amp + 1 : NULL;
-        if (len == 0 || !*value)
+    const char *cursor = req->query, *name, *value;
+    while (url_query_next(req->arena, &cursor, &name, &value)) {
+        if (!*value)
             continue;
         if (strcmp(name, "method") == 0) {
             f->method = value;
@@ -780,17 +773,8 @@ static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_resp
 static int inbox_filter(const mock_request_t *req, inbox_filter_t *f, mock_response_t *resp)
 {
     memset(f, 0, sizeof *f);
-    const char *p = req->query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        size_t nlen = eq ? (size_t)(eq - p) : len;
-        const char *name = url_form_decode(req->arena, p, nlen);
-        const char *value = eq ? url_form_decode(req->arena, eq + 1, len - nlen - 1) : "";
-        p = amp ? amp + 1 : NULL;
-        if (len == 0)
-            continue;
+    const char *cursor = req->query, *name, *value;
+    while (url_query_next(req->arena, &cursor, &name, &value)) {
         if (strcmp(name, "email") == 0) {
             f->email = *value ? value : NULL;
         } else if (strcmp(name, "phone") == 0) {
@@ -960,14 +944,11 @@ static void get_events(const admin_host_t *h, const mock_request_t *req, mock_re
     if (last && *last) {
         since_text = last;
     } else {
-        const char *p = req->query;
-        while (p && *p) {
-            const char *amp = strchr(p, '&');
-            size_t len = amp ? (size_t)(amp - p) : strlen(p);
-            if (len > 6 && strncmp(p, "since=", 6) == 0)
-                since_text = arena_strndup(req->arena, p + 6, len - 6);
-            p = amp ? amp + 1 : NULL;
-        }
+        /* The last non-empty since= wins. */
+        const char *cursor = req->query, *name, *value;
+        while (url_query_next(req->arena, &cursor, &name, &value))
+            if (strcmp(name, "since") == 0 && *value)
+                since_text = value;
     }
     uint64_t since = journal_last_id(h->ops->journal(h->app));
     if (since_text) {

@@ -920,25 +920,16 @@ static void put_query(buf_t *out, const char *query, arena_t *arena)
 {
     cJSON *obj = cJSON_CreateObject();
     MOCK_ASSERT(obj);
-    const char *p = query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > 0) {
-            const char *eq = memchr(p, '=', len);
-            size_t nlen = eq ? (size_t)(eq - p) : len;
-            const char *name = url_form_decode(arena, p, nlen);
-            const char *value = eq ? url_form_decode(arena, eq + 1, len - nlen - 1) : "";
-            buf_t cn, cv;
-            buf_init(&cn);
-            buf_init(&cv);
-            utf8_clean(&cn, name, strlen(name));
-            utf8_clean(&cv, value, strlen(value));
-            query_add(obj, buf_cstr(&cn), buf_cstr(&cv));
-            buf_dispose(&cn);
-            buf_dispose(&cv);
-        }
-        p = amp ? amp + 1 : NULL;
+    const char *cursor = query, *name, *value;
+    while (url_query_next(arena, &cursor, &name, &value)) {
+        buf_t cn, cv;
+        buf_init(&cn);
+        buf_init(&cv);
+        utf8_clean(&cn, name, strlen(name));
+        utf8_clean(&cv, value, strlen(value));
+        query_add(obj, buf_cstr(&cn), buf_cstr(&cv));
+        buf_dispose(&cn);
+        buf_dispose(&cv);
     }
     char *text = cJSON_PrintUnformatted(obj);
     MOCK_ASSERT(text);

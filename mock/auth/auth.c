@@ -22,23 +22,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The value of query parameter `name` (form-decoded, in the arena) or NULL. */
-static const char *query_param(arena_t *arena, const char *query, const char *name)
-{
-    size_t nlen = strlen(name);
-    const char *p = query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-            return url_form_decode(arena, p + nlen + 1, len - nlen - 1);
-        if (len == nlen && strncmp(p, name, nlen) == 0)
-            return "";
-        p = amp ? amp + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* X-Supabase-Api-Version (apiversions.go): a date at or after 2024-01-01
  * selects the 2024-01-01 error shape; anything else is the initial one. */
 static bool api_2024(const mock_request_t *req)
@@ -428,14 +411,14 @@ static bool email_flows(const scenario_t *sc, gotrue_t *g, const gotrue_ctx_t *c
     /* utilities.GetReferrer: redirect_to from the header or the query. */
     const char *redirect_to = mock_request_header(req, "redirect_to");
     if (!redirect_to || !*redirect_to)
-        redirect_to = query_param(req->arena, req->query, "redirect_to");
+        redirect_to = url_query_param(req->arena, req->query, "redirect_to");
     auth_mail_env_t env = {
         .base_url = c->issuer,
         .referrer = auth_redirect_referrer(sc, redirect_to, mock_request_header(req, "referer"))};
     if (verify && is(req, "GET")) {
         char *location = NULL;
-        *rc = auth_mail_verify_get(g, c, &env, query_param(req->arena, req->query, "token"),
-                                   query_param(req->arena, req->query, "type"), &location, err);
+        *rc = auth_mail_verify_get(g, c, &env, url_query_param(req->arena, req->query, "token"),
+                                   url_query_param(req->arena, req->query, "type"), &location, err);
         if (*rc == 0) {
             /* http.Redirect(w, r, url, 303) for a GET: text/html with a link. */
             resp->status = 303;
@@ -552,7 +535,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             method_not_allowed(resp);
         } else {
             /* token.go Token: grant_type from r.FormValue (the query string). */
-            const char *grant = query_param(req->arena, req->query, "grant_type");
+            const char *grant = url_query_param(req->arena, req->query, "grant_type");
             if (!grant || (strcmp(grant, "password") != 0 && strcmp(grant, "refresh_token") != 0 &&
                            strcmp(grant, "pkce") != 0)) {
                 memset(&err, 0, sizeof err);
@@ -576,7 +559,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             resp->status = 200;
             auth_mail_env_t menv = {.base_url = c.issuer,
                                     .referrer = auth_redirect_referrer(
-                                        sc, query_param(req->arena, req->query, "redirect_to"),
+                                        sc, url_query_param(req->arena, req->query, "redirect_to"),
                                         mock_request_header(req, "referer"))};
             rc = auth_mail_signup(g, &c, &menv, body, &resp->body, &err);
         }
@@ -593,7 +576,8 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
                 resp->status = 200;
                 auth_mail_env_t menv = {.base_url = c.issuer,
                                         .referrer = auth_redirect_referrer(
-                                            sc, query_param(req->arena, req->query, "redirect_to"),
+                                            sc,
+                                            url_query_param(req->arena, req->query, "redirect_to"),
                                             mock_request_header(req, "referer"))};
                 rc = auth_mail_update_user(g, &c, &menv, &w, body, &resp->body, &err);
             }
@@ -605,7 +589,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
             gotrue_who_t w;
             rc = gotrue_authenticate(g, &c, token, &w, &err);
             if (rc == 0)
-                rc = gotrue_logout(g, &w, query_param(req->arena, req->query, "scope"), &err);
+                rc = gotrue_logout(g, &w, url_query_param(req->arena, req->query, "scope"), &err);
             if (rc == 0)
                 resp->status = 204; /* logout.go: w.WriteHeader(http.StatusNoContent) */
         }

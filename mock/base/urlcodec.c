@@ -3,6 +3,8 @@
  * the journal's filters (query strings). */
 #include "urlcodec.h"
 
+#include <string.h>
+
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -141,4 +143,34 @@ void url_encode(buf_t *out, const char *s)
         else
             buf_printf(out, "%%%02X", ch);
     }
+}
+
+bool url_query_next(arena_t *arena, const char **cursor, const char **name, const char **value)
+{
+    const char *p = *cursor;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        *cursor = amp ? amp + 1 : NULL;
+        if (len == 0) {
+            p = *cursor;
+            continue;
+        }
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        *name = url_form_decode(arena, p, nlen);
+        *value = eq ? url_form_decode(arena, eq + 1, len - nlen - 1) : "";
+        return true;
+    }
+    *cursor = NULL;
+    return false;
+}
+
+const char *url_query_param(arena_t *arena, const char *query, const char *name)
+{
+    const char *cursor = query, *n, *v;
+    while (url_query_next(arena, &cursor, &n, &v))
+        if (strcmp(n, name) == 0)
+            return v;
+    return NULL;
 }

@@ -8,12 +8,23 @@
 #include "arena.h"
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Form-decodes s[0..n) ('+' is a space, %XX bytes) into the arena, as
  * Haskell's urlDecode does for PostgREST's query string: invalid escapes are
  * kept literally. The result is NUL-terminated; a decoded %00 ends it early. */
 char *url_form_decode(arena_t *arena, const char *s, size_t n);
+
+/* Steps through the name=value pairs of a query string: start with *cursor
+ * at the query (NULL is an empty one) and call until it returns false. Empty
+ * pairs ("a&&b") are skipped; a pair without '=' has the value "". Name and
+ * value are form-decoded into arena. */
+bool url_query_next(arena_t *arena, const char **cursor, const char **name, const char **value);
+
+/* The form-decoded value of the first parameter called `name` (decoded names
+ * compared), or NULL when there is none. */
+const char *url_query_param(arena_t *arena, const char *query, const char *name);
 
 /* Where url_form_decode_text keeps a decoded NUL: the two bytes C0 80 (the
  * "modified UTF-8" of Java's DataInput), which UTF-8 text never contains. */

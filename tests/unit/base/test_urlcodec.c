@@ -67,13 +67,39 @@ static void test_encode(void **state)
     buf_dispose(&b);
 }
 
+static void test_query_iteration(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    /* Empty pairs are skipped, a bare name has "", names and values are
+     * form-decoded; the lookup compares decoded names, first match wins. */
+    const char *q = "&a=1&&b&c%3Dd=x+y%21&a=2&";
+    const char *cursor = q, *n, *v;
+    const char *want[][2] = {{"a", "1"}, {"b", ""}, {"c=d", "x y!"}, {"a", "2"}};
+    size_t i = 0;
+    while (url_query_next(a, &cursor, &n, &v)) {
+        assert_true(i < 4);
+        assert_string_equal(n, want[i][0]);
+        assert_string_equal(v, want[i][1]);
+        i++;
+    }
+    assert_int_equal(i, 4);
+    assert_string_equal(url_query_param(a, q, "a"), "1");
+    assert_string_equal(url_query_param(a, q, "c=d"), "x y!");
+    assert_string_equal(url_query_param(a, q, "b"), "");
+    assert_null(url_query_param(a, q, "zz"));
+    assert_null(url_query_param(a, NULL, "a"));
+    cursor = "";
+    assert_false(url_query_next(a, &cursor, &n, &v));
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_decode),
-        cmocka_unit_test(test_form_decode_text),
-        cmocka_unit_test(test_path_decode),
-        cmocka_unit_test(test_encode),
+        cmocka_unit_test(test_form_decode),     cmocka_unit_test(test_form_decode_text),
+        cmocka_unit_test(test_path_decode),     cmocka_unit_test(test_encode),
+        cmocka_unit_test(test_query_iteration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
