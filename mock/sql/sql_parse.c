@@ -41,6 +41,53 @@ static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : dflt;
 }
 
+/* libpg_query 15-4's JSON writer drops a negative Integer: `-1` (folded into
+ * one A_Const by gram.y's doNegate) comes out as {"ival": {}}, which reads as
+ * 0. Only values <= 0 are written that way, so the constant's own text gives
+ * the value back: at its location, the minus signs, blanks, comments and
+ * parentheses doNegate folded, then the digits. */
+static size_t skip_fold(const char *text, size_t len, size_t i)
+{
+    while (i < len) {
+        char c = text[i];
+        if (c == '-' && i + 1 < len && text[i + 1] == '-') {
+            while (i < len && text[i] != '\n')
+                i++;
+        } else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+            const char *end = strstr(text + i + 2, "*/");
+            i = end ? (size_t)(end - text) + 2 : len;
+        } else if (c == '-' || c == '(' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                   c == '\f' || c == '\v') {
+            i++;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+static void repair_ints(cJSON *node, const char *text, size_t len)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (c->string && strcmp(c->string, "A_Const") == 0 && cJSON_IsObject(c)) {
+            cJSON *iv = cJSON_GetObjectItemCaseSensitive(c, "ival");
+            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(c, "location");
+            if (cJSON_IsObject(iv) && !iv->child && cJSON_IsNumber(loc) && loc->valuedouble >= 0 &&
+                (size_t)loc->valuedouble < len) {
+                size_t i = skip_fold(text, len, (size_t)loc->valuedouble);
+                long long v = 0;
+                while (i < len && text[i] >= '0' && text[i] <= '9' && v <= 2147483648LL)
+                    v = v * 10 + (text[i++] - '0');
+                if (v > 0 && v <= 2147483648LL)
+                    cJSON_AddNumberToObject(iv, "ival", (double)-v);
+            }
+            continue;
+        }
+        if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            repair_ints(c, text, len);
+    }
+}
+
 int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -72,6 +119,7 @@ int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
         set_error(err, SQL_NO_OFFSET, "a statement is nested too deeply to be read");
         return -1;
     }
+    repair_ints(tree, text, len);
     out->tree = tree;
     size_t n = stmts ? (size_t)cJSON_GetArraySize(stmts) : 0;
     out->stmts = xcalloc(n ? n : 1, sizeof *out->stmts);
@@ -99,4 +147,72 @@ void sql_script_dispose(sql_script_t *s)
     cJSON_Delete(s->tree);
     free(s->stmts);
     memset(s, 0, sizeof *s);
+}
+
+/* Every "location" at or after base moves back by base: offsets into the
+ * expression's own text. */
+static void shift_locations(cJSON *node, size_t base)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (cJSON_IsNumber(c) && c->string && strcmp(c->string, "location") == 0) {
+            if (c->valuedouble >= (double)base)
+                cJSON_SetNumberValue(c, c->valuedouble - (double)base);
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            shift_locations(c, base);
+        }
+    }
+}
+
+/* The quoted token of a scanner error runs to the end of the input, so it
+ * would show our closing "\n)": Postgres, given the expression alone, quotes
+ * to its end. */
+static void strip_wrapper(char *message)
+{
+    char *at = strstr(message, " at or near \"");
+    size_t n = at ? strlen(at) : 0;
+    if (n >= 4 && strcmp(at + n - 4, "\n)\"") == 0)
+        memmove(at + n - 4, "\"", 2);
+}
+
+int sql_parse_expr(const char *text, sql_expr_t *out, sql_error_t *err)
+{
+    static const char prefix[] = "CREATE POLICY p ON t USING (";
+    static const char suffix[] = "\n)";
+    const size_t base = sizeof prefix - 1;
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(text);
+    if (len > MOCK_MAX_SQL_FILE_BYTES) {
+        set_error(err, SQL_NO_OFFSET, "the SQL is larger than the limit of 8 MiB");
+        return -1;
+    }
+    char *wrapped = xmalloc(base + len + sizeof suffix);
+    memcpy(wrapped, prefix, base);
+    memcpy(wrapped + base, text, len);
+    memcpy(wrapped + base + len, suffix, sizeof suffix);
+    sql_script_t s;
+    int rc = sql_parse_script(wrapped, &s, err);
+    free(wrapped);
+    if (rc < 0) {
+        if (err->offset != SQL_NO_OFFSET)
+            err->offset = err->offset < base         ? 0
+                          : err->offset - base > len ? len
+                                                     : err->offset - base;
+        strip_wrapper(err->message);
+        return -1;
+    }
+    const cJSON *qual = NULL;
+    if (s.count == 1 && strcmp(s.stmts[0].kind, "CreatePolicyStmt") == 0)
+        qual = cJSON_GetObjectItemCaseSensitive(s.stmts[0].node, "qual");
+    if (!qual) {
+        /* Not reachable through the grammar: one statement always results. */
+        sql_script_dispose(&s);
+        set_error(err, 0, "syntax error at end of input");
+        return -1;
+    }
+    out->tree = s.tree;
+    s.tree = NULL;
+    sql_script_dispose(&s);
+    shift_locations((cJSON *)qual, base);
+    out->node = qual;
+    return 0;
 }
