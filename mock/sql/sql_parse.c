@@ -170,8 +170,8 @@ static void strip_wrapper(char *message)
 {
     char *at = strstr(message, " at or near \"");
     size_t n = at ? strlen(at) : 0;
-    if (n >= 4 && strcmp(at + n - 4, "\n)\"") == 0)
-        memmove(at + n - 4, "\"", 2);
+    if (n >= 3 && strcmp(at + n - 3, "\n)\"") == 0)
+        memcpy(at + n - 3, "\"", 2);
 }
 
 int sql_parse_expr(const char *text, sql_expr_t *out, sql_error_t *err)

@@ -321,8 +321,24 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
     rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
-    int rc;
-    switch (req->op) {
+    int rc = 0;
+    if (c.rls) {
+        /* The rewriter expands the policies before anything runs; a write
+         * that returns or filters rows reads SELECT's as well. */
+        security_command_t cmd = req->op == ENGINE_INSERT   ? SECURITY_CMD_INSERT
+                                 : req->op == ENGINE_UPDATE ? SECURITY_CMD_UPDATE
+                                 : req->op == ENGINE_UPSERT ? SECURITY_CMD_INSERT
+                                 : req->op == ENGINE_DELETE ? SECURITY_CMD_DELETE
+                                                            : SECURITY_CMD_SELECT;
+        rc = security_check_recursion(c.sec, c.table, cmd, c.role, err);
+        if (rc == 0 && cmd != SECURITY_CMD_SELECT)
+            rc = security_check_recursion(c.sec, c.table, SECURITY_CMD_SELECT, c.role, err);
+        if (rc == 0 && req->op == ENGINE_UPSERT)
+            rc = security_check_recursion(c.sec, c.table, SECURITY_CMD_UPDATE, c.role, err);
+    }
+    switch (rc < 0 ? -1 : (int)req->op) {
+    case -1:
+        break;
     case ENGINE_READ:
         rc = do_read(&c, err);
         break;
