@@ -327,6 +327,7 @@ struct scope {
     int depth;
     const rte_t *rtes; /* borrowed from the subquery being built (or the parser's top) */
     size_t nrte;
+    size_t base; /* rtes[0]'s index among the subquery's entries (a JOIN's ON sees a part) */
 };
 
 typedef struct parser {
@@ -922,7 +923,7 @@ static node_t *build_column(parser_t *p, const cJSON *c)
             node_t *col = node_new(N_COLUMN, loc);
             col->col = hit_col;
             col->depth = s->depth;
-            col->rte = hit_rte;
+            col->rte = (int)s->base + hit_rte;
             col->rte_ref = s->depth > 0 ? e : NULL;
             col->type = ptype_of(PGTYPE_TEXT);
             col->type.t = store_table_column(e->t, (size_t)hit_col)->type;
@@ -1434,9 +1435,6 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
     return 0;
 }
 
-/* ON quals see the entries of the join's two sides only; building them
- * after the whole FROM list is read lets them see every entry, which only
- * matters for a query Postgres refuses (42P01) and we would run. */
 static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
 {
     const char *name = node_name(item);
@@ -1466,18 +1464,40 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
     return f;
 }
 
-/* The ON quals, once every entry is in scope. */
-static int build_on(parser_t *p, from_item_t *f, const cJSON *item)
+/* The entries of f's subtree: [lo, hi) (add_rte numbers them left to right). */
+static void from_range(const from_item_t *f, size_t *lo, size_t *hi)
+{
+    if (f->rte >= 0) {
+        *lo = (size_t)f->rte;
+        *hi = (size_t)f->rte + 1;
+        return;
+    }
+    size_t a, b;
+    from_range(f->l, lo, &a);
+    from_range(f->r, &b, hi);
+}
+
+/* The ON quals, once the FROM list is read: a join's ON sees the entries of
+ * its two sides (and the outer queries), as transformJoinOnClause's
+ * namespace does; anything else is a missing FROM-clause entry. */
+static int build_on(parser_t *p, subq_t *q, from_item_t *f, const cJSON *item)
 {
     if (f->rte >= 0)
         return 0;
     const cJSON *b = node_body(item);
-    if (build_on(p, f->l, get(b, "larg")) < 0 || build_on(p, f->r, get(b, "rarg")) < 0)
+    if (build_on(p, q, f->l, get(b, "larg")) < 0 || build_on(p, q, f->r, get(b, "rarg")) < 0)
         return -1;
     const cJSON *quals = get(b, "quals");
     if (!quals)
         return 0;
+    size_t lo, hi;
+    from_range(f, &lo, &hi);
+    const scope_t *outer = p->scope;
+    scope_t on = {
+        .up = outer->up, .depth = outer->depth, .rtes = q->rtes + lo, .nrte = hi - lo, .base = lo};
+    p->scope = &on;
     f->on = build(p, quals);
+    p->scope = outer;
     if (!f->on || coerce_bool(p, &f->on, "JOIN/ON") < 0)
         return -1;
     return 0;
@@ -1539,7 +1559,7 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
     p->scope = &inner;
     size_t i = 0;
     for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next, i++)
-        if (build_on(p, q->from[i], it) < 0)
+        if (build_on(p, q, q->from[i], it) < 0)
             goto fail_scoped;
     const cJSON *where = get(sel, "whereClause");
     if (where && (!(q->where = build(p, where)) || coerce_bool(p, &q->where, "WHERE") < 0))

@@ -464,6 +464,18 @@ static void test_subquery_errors(void **state)
                  "operator does not exist: uuid = integer", 8);
     expect_error(f, "exists (select 1 from members m where members.team_id = 1)", "42P01",
                  "missing FROM-clause entry for table \"members\"", 38);
+    /* A join's ON sees its own two sides only (PostgreSQL 15, same text). */
+    expect_error(f,
+                 "exists (select 1 from members a join members b on b.team_id = c.team_id, "
+                 "members c)",
+                 "42P01", "missing FROM-clause entry for table \"c\"", 62);
+    expect_deparse(f,
+                   "exists (select 1 from members a join members b on b.team_id = a.team_id "
+                   "join members c on c.role = a.role)",
+                   "(EXISTS ( SELECT 1\n"
+                   "   FROM ((members a\n"
+                   "     JOIN members b ON ((b.team_id = a.team_id)))\n"
+                   "     JOIN members c ON ((c.role = a.role)))))");
     /* heap.c cookConstraint -> parse_expr.c transformSubLink: EXPR_KIND_CHECK_CONSTRAINT */
     policy_expr_error_t err;
     assert_null(
