@@ -82,6 +82,23 @@ class RlsSubqueryCase(unittest.TestCase):
         st, _, _, data = self.c.rest("GET", "loops?select=id")
         self.assertEqual((st, data), (200, b"[]"))
 
+    def sql(self, text):
+        st, _, _, data = self.mock.request("POST", "/__mock/sql", body=json.dumps({"sql": text}),
+                                           headers={"Content-Type": "application/json"})
+        self.assertEqual(st, 200, data)
+        return json.loads(data)
+
+    def test_create_policy_with_a_qualified_exists_at_run_time(self):
+        # psql (after the script): drop policy pitfall on docs; create policy
+        # exact ... (exists (... m.team_id = docs.team_id ...)) -> the first
+        # user sees doc 1, the second none.
+        self.sql("drop policy pitfall on docs")
+        self.sql("create policy exact on docs for select to authenticated using (exists "
+                 "(select 1 from members m where m.team_id = docs.team_id and "
+                 "m.user_id = auth.uid()))")
+        self.assertEqual(self.ids(self.first, "docs"), [1])
+        self.assertEqual(self.ids(self.second, "docs"), [])
+
     def test_pg_policies_deparses_subqueries(self):
         # pg_policies.qual / with_check as psql printed them.
         st, _, _, data = self.mock.request(
