@@ -530,6 +530,24 @@ static void test_eval_subqueries(void **state)
     assert_string_equal(err.message,
                         "more than one row returned by a subquery used as an expression");
     pgrst_error_dispose(&err);
+    /* A subquery's rows are charged to the statement's work: a budget too
+     * small for the 2 x 2 x 2 combinations stops it as statement_timeout. */
+    policy_expr_error_t perr;
+    policy_expr_t *e = policy_expr_parse(
+        "exists (select 1 from members a, members b, members c where a.role = 'none')", f->s, f->t,
+        &perr);
+    assert_non_null(e);
+    mock_work_t work;
+    mock_work_init(&work, 8);
+    policy_eval_env_t env = {.row = f->row, .role = "authenticated", .work = &work};
+    pgrst_error_init(&err);
+    assert_int_equal(policy_expr_eval(e, &env, &got, &err), -1);
+    assert_string_equal(err.code, "57014");
+    pgrst_error_dispose(&err);
+    mock_work_init(&work, 1000);
+    assert_int_equal(policy_expr_eval(e, &env, &got, &err), 0);
+    assert_int_equal(got, POLICY_FALSE);
+    policy_expr_free(e);
 }
 
 /* ---- evaluation ---- */
