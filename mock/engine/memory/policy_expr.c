@@ -2431,11 +2431,67 @@ static void dp_const(const node_t *n, buf_t *out)
 
 /* ruleutils.c's deparse_context, for what pg_get_expr(qual, relid) does:
  * PRETTYFLAG_INDENT (subqueries on several lines) and a wrap column of 0. */
+/* The names the deparse gives the entries of one query level
+ * (set_rtable_names): an entry whose name a level around it (or an earlier
+ * entry of its own) already uses becomes name_1, name_2, ... */
+typedef struct dpnames dpnames_t;
+struct dpnames {
+    const dpnames_t *up;
+    int depth;
+    char **names; /* owned, one per entry */
+    size_t n;
+};
+
 typedef struct dpc {
     const policy_expr_t *e;
     int indent;   /* indentLevel */
     bool qualify; /* inside a subquery every column names its entry */
+    const dpnames_t *names;
 } dpc_t;
+
+static bool name_in_use(const dpnames_t *level, size_t upto, const char *name)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (strcmp(level->names[i], name) == 0)
+            return true;
+    for (const dpnames_t *l = level->up; l; l = l->up)
+        for (size_t i = 0; i < l->n; i++)
+            if (strcmp(l->names[i], name) == 0)
+                return true;
+    return false;
+}
+
+static void names_for(const subq_t *q, const dpnames_t *up, dpnames_t *out)
+{
+    out->up = up;
+    out->depth = q->depth;
+    out->n = q->nrte;
+    out->names = xcalloc(q->nrte ? q->nrte : 1, sizeof *out->names);
+    for (size_t i = 0; i < q->nrte; i++) {
+        const char *base = rte_refname(&q->rtes[i]);
+        char *name = xstrdup(base);
+        for (int k = 1; name_in_use(out, i, name) && k < 1000; k++) {
+            free(name);
+            name = xasprintf("%s_%d", base, k);
+        }
+        out->names[i] = name;
+    }
+}
+
+static void names_dispose(dpnames_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+}
+
+static const char *name_of(const dpc_t *c, int depth, int rte)
+{
+    for (const dpnames_t *l = c->names; l; l = l->up)
+        if (l->depth == depth && (size_t)rte < l->n)
+            return l->names[rte];
+    return store_table_name(c->e->t);
+}
 
 static void dp(const dpc_t *c, const node_t *n, buf_t *out);
 
@@ -2456,7 +2512,7 @@ static void keyword(buf_t *out, int level, int plus, const char *kw)
     buf_puts(out, kw);
 }
 
-static void dp_table(const rte_t *r, buf_t *out)
+static void dp_table(const rte_t *r, const char *name, buf_t *out)
 {
     /* generate_relation_name: qualified when not on the search path */
     if (strcmp(store_table_schema(r->t), "public") != 0) {
@@ -2464,9 +2520,9 @@ static void dp_table(const rte_t *r, buf_t *out)
         buf_putc(out, '.');
     }
     put_ident(out, store_table_name(r->t));
-    if (r->alias) {
+    if (r->alias || strcmp(name, store_table_name(r->t)) != 0) {
         buf_putc(out, ' ');
-        put_ident(out, r->alias);
+        put_ident(out, name);
     }
 }
 
@@ -2474,7 +2530,7 @@ static void dp_table(const rte_t *r, buf_t *out)
 static void dp_from(const dpc_t *c, const subq_t *q, const from_item_t *f, int level, buf_t *out)
 {
     if (f->rte >= 0) {
-        dp_table(&q->rtes[f->rte], out);
+        dp_table(&q->rtes[f->rte], c->names->names[f->rte], out);
         return;
     }
     buf_putc(out, '(');
@@ -2483,7 +2539,7 @@ static void dp_from(const dpc_t *c, const subq_t *q, const from_item_t *f, int l
     dp_from(c, q, f->r, level, out);
     if (f->on) {
         buf_puts(out, " ON (");
-        dpc_t in = {c->e, level, true};
+        dpc_t in = {c->e, level, true, c->names};
         dp(&in, f->on, out);
         buf_putc(out, ')');
     }
@@ -2495,7 +2551,9 @@ static void dp_from(const dpc_t *c, const subq_t *q, const from_item_t *f, int l
 static void dp_query(const dpc_t *c, const subq_t *q, buf_t *out)
 {
     int level = c->indent + 8;
-    dpc_t in = {c->e, level, true};
+    dpnames_t names;
+    names_for(q, c->names, &names);
+    dpc_t in = {c->e, level, true, &names};
     buf_puts(out, " SELECT");
     for (size_t i = 0; i < q->ntarget; i++) {
         if (i == 0) {
@@ -2524,12 +2582,13 @@ static void dp_query(const dpc_t *c, const subq_t *q, buf_t *out)
             buf_puts(out, ", ");
             keyword(out, level - 8, 4, "");
         }
-        dp_from(c, q, q->from[i], level, out);
+        dp_from(&in, q, q->from[i], level, out);
     }
     if (q->where) {
         keyword(out, level - 8, 1, " WHERE ");
         dp(&in, q->where, out);
     }
+    names_dispose(&names);
 }
 
 static void dp_sublink(const dpc_t *c, const node_t *n, buf_t *out)
@@ -2568,7 +2627,7 @@ static void dp(const dpc_t *c, const node_t *n, buf_t *out)
     case N_COLUMN: {
         const store_table_t *t = n->depth ? n->rte_ref->t : c->e->t;
         if (c->qualify) {
-            put_ident(out, n->depth ? rte_refname(n->rte_ref) : store_table_name(c->e->t));
+            put_ident(out, name_of(c, n->depth, n->rte));
             buf_putc(out, '.');
         }
         put_ident(out, store_table_column(t, (size_t)n->col)->name);
@@ -2665,8 +2724,11 @@ static void dp(const dpc_t *c, const node_t *n, buf_t *out)
 
 void policy_expr_deparse(const policy_expr_t *e, buf_t *out)
 {
-    dpc_t c = {e, 0, false};
+    char *top_name = xstrdup(store_table_name(e->t));
+    dpnames_t top = {.up = NULL, .depth = 0, .names = &top_name, .n = 1};
+    dpc_t c = {e, 0, false, &top};
     dp(&c, e->root, out);
+    free(top_name);
 }
 
 /* ---- what security.c asks about an expression ---- */
