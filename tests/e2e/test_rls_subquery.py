@@ -47,6 +47,15 @@ class RlsSubqueryCase(unittest.TestCase):
         self.assertEqual(self.ids(self.first, "teams"), [1])
         self.assertEqual(self.ids(self.first, "members", "team_id"), [1])
 
+    @unittest.skipIf(os.environ.get("SUPAMOCK_ENGINE") == "postgres",
+                     "the database engine answers PGRST127 for embedding until it embeds")
+    def test_embedding_applies_both_tables_policies(self):
+        # psql: `select t.id, (select json_agg(p.id) from projects p where
+        # p.team_id = t.id) from teams t` as the first user -> 1 | [1].
+        st, _, _, data = self.c.rest("GET", "teams?select=id,projects(id)", key=ANON,
+                                     bearer=self.first)
+        self.assertEqual((st, json.loads(data)), (200, [{"id": 1, "projects": [{"id": 1}]}]))
+
     def test_unqualified_column_resolves_to_the_subquerys_table(self):
         # `m.team_id = team_id`: team_id is members' own column (inner FROM
         # first), so any member sees every doc; psql: docs -> 1, 2 for both.

@@ -8,7 +8,7 @@ create function auth.uid() returns uuid language sql stable as
   $$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
 create table teams (id int primary key, name text);
 create table members (team_id int, user_id uuid, role text, primary key (team_id, user_id));
-create table projects (id int primary key, team_id int, title text);
+create table projects (id int primary key, team_id int references teams, title text);
 create table docs (id int primary key, team_id int);
 create table loops (id int primary key);
 grant select, insert, update, delete on teams, members, projects, docs, loops to anon, authenticated;
@@ -42,6 +42,7 @@ select 'teams', id from teams order by id;
 select 'members', team_id from members order by team_id;
 select 'projects', id from projects order by id;
 select 'docs', id from docs order by id;
+select 'embed', t.id, (select json_agg(p.id) from projects p where p.team_id = t.id) from teams t;
 insert into projects values (4, 1, 'p4');
 insert into projects values (5, 2, 'p5');
 select 'loops', id from loops;
