@@ -195,7 +195,6 @@ struct node {
     bool negated;  /* IS NOT ..., NOT IN */
     bool implicit; /* N_CAST from operator resolution */
     bool saop;     /* N_IN: deparse as `= ANY (ARRAY[...])` */
-    bool numlit;   /* N_CONST straight from a number token (gram.y folds minus into it) */
     node_t *a, *b; /* operands (N_CAST/N_NEG/N_NOT/tests use a) */
     node_t **args; /* N_BOOL, N_IN; owned */
     size_t nargs;
@@ -356,8 +355,8 @@ static int perr(parser_t *p, size_t offset, const char *code, const char *fmt, .
 }
 
 /* Reserved words (kwlist.h RESERVED_KEYWORD plus the type/function-name ones
- * the grammar cannot take as a column reference). Unquoted, they cannot name a
- * column; quote_identifier quotes them (and COL_NAME keywords) on output. */
+ * the grammar cannot take as a column reference): quote_identifier quotes
+ * them (and COL_NAME keywords) on output. */
 static const char *const RESERVED[] = {
     "all",
     "analyse",
@@ -740,7 +739,6 @@ static node_t *unsupported(parser_t *p, size_t loc, const char *what)
 static node_t *make_number(parser_t *p, const char *text, size_t loc)
 {
     node_t *n = node_new(N_CONST, loc);
-    n->numlit = true;
     const char *digits = text[0] == '-' ? text + 1 : text;
     bool integral = digits[0] && strspn(digits, "0123456789") == strlen(digits);
     pgrst_error_t e;
