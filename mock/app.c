@@ -104,6 +104,20 @@ static void apply_db_settings(app_scenario_t *shared)
         free(shared->extra_search_path);
         shared->extra_search_path = xstrdup(v);
     }
+    /* A role the project's SQL created is one a JWT may name (the gateway
+     * refuses roles the scenario does not know, as Postgres's SET ROLE would). */
+    for (size_t i = 0; i < pg_template_role_count(shared->tpl); i++) {
+        bool bypass;
+        const char *name = pg_template_role(shared->tpl, i, &bypass);
+        size_t k = 0;
+        while (k < sc->role_count && strcmp(sc->roles[k].name, name) != 0)
+            k++;
+        if (k < sc->role_count)
+            continue;
+        sc->roles = xrealloc(sc->roles, (sc->role_count + 1) * sizeof *sc->roles);
+        sc->roles[sc->role_count++] =
+            (scenario_role_t){.name = xstrdup(name), .bypass_rls = bypass};
+    }
 }
 
 /* The template of `shared` on the app's site, built on first use. */

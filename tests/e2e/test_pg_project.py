@@ -107,6 +107,20 @@ class ProjectFolders(unittest.TestCase):
             self.assertEqual(rows, [{"name": "Widget", "total_cents": 3000},
                                     {"name": "Gadget", "total_cents": 2500}])
 
+    def test_roles_a_migration_may_create(self):
+        # CREATE ROLE, GRANT role and ALTER ROLE ... SET pgrst.* run as on
+        # Supabase; the role answers a JWT that names it, and PostgREST's
+        # db-max-rows from the role setting caps the read (Config.hs reads
+        # pgrst.* settings of the authenticator role).
+        with Supamock("--project", project("roles"), ready_timeout=READY) as mock:
+            bearer = mint({"role": "reporting", "exp": int(time.time()) + 3600}, JWT_SECRET)
+            status, rows = self.get(mock, "/rest/v1/sales?order=id", key=ANON, bearer=bearer)
+            self.assertEqual((status, rows), (200, [{"id": 1, "amount_cents": 1250}]))
+            status, body = self.sql(mock, "select rolcreaterole, rolsuper from pg_roles "
+                                          "where rolname = 'reporting'")
+            self.assertEqual(body["results"][0]["rows"],
+                             [{"rolcreaterole": False, "rolsuper": False}])
+
     def test_sql_and_the_schema_cache(self):
         with Supamock("--db", "postgres", ready_timeout=READY) as mock:
             status, body = self.sql(mock, "create table public.late (id int); "
@@ -201,6 +215,33 @@ class LoadErrors(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("20240501000000_geo.sql:2:1:", r.stderr)
         self.assertIn("postgresql-15-postgis-3", r.stderr)
+
+    def test_no_way_to_superuser_power(self):
+        # On PostgreSQL 15 a CREATEROLE role may grant itself
+        # pg_execute_server_program and run programs as the server's OS user;
+        # `postgres` here has no CREATEROLE and the gate (pg_gate.c) refuses
+        # to run such a grant as the superuser, so Postgres answers as it
+        # does a role without the ADMIN option (its message, 42501).
+        with tempfile.TemporaryDirectory() as tmp:
+            marker = os.path.join(tmp, "ran")
+            os.makedirs(os.path.join(tmp, "supabase", "migrations"))
+            attempts = [
+                ("grant pg_execute_server_program to postgres;\n",
+                 'must have admin option on role "pg_execute_server_program"'),
+                ("alter role postgres createrole /* set pgrst.x */;\n",
+                 "must be superuser to alter replication roles or change replication attribute"),
+                ("create role sneaky superuser;\n", "must be superuser to create superusers"),
+                ("copy (select 1) to '%s';\n" % marker,
+                 "must be superuser or have privileges of the pg_write_server_files role"),
+            ]
+            for sql, message in attempts:
+                with open(os.path.join(tmp, "supabase", "migrations", "1_attempt.sql"), "w") as f:
+                    f.write("create table t (id int);\n" + sql +
+                            "copy (select 1) to program 'touch %s';\n" % marker)
+                r = self.run_mock("--project", tmp)
+                self.assertEqual(r.returncode, 2, (sql, r.stderr))
+                self.assertIn("1_attempt.sql:2:1: ERROR: " + message, r.stderr)
+                self.assertFalse(os.path.exists(marker), sql)
 
     def test_validate_folders(self):
         r = subprocess.run([binary(), "validate", project("todos"), project("broken-migration")],
