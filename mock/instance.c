@@ -20,6 +20,7 @@
 #include "owner_insert.h"
 #include "pg_engine.h"
 #include "pg_load.h"
+#include "pg_mock_sql.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct instance {
     prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
+    pg_mock_db_t *admin_db;      /* owned: the admin API's connection to db, or NULL */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
     int64_t clock_offset_us; /* real clock: what /__mock/clock added */
@@ -241,9 +243,11 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         .db_max_rows = sc->db_max_rows > 0 ? sc->db_max_rows : 0,
     };
     inst->engine = pg_engine_new(&opt, msg, sizeof msg);
+    if (inst->engine)
+        inst->admin_db = pg_mock_db_new(db->loop, owner, msg, sizeof msg);
     free(conninfo);
     free(owner);
-    if (!inst->engine) {
+    if (!inst->engine || !inst->admin_db) {
         scenario_error_at(err, none, "database engine: %s", msg);
         return -1;
     }
@@ -290,15 +294,17 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
     return 0;
 }
 
-char *instance_db_conninfo(const instance_t *inst)
+pg_mock_db_t *instance_admin_db(const instance_t *inst)
 {
-    return inst->db ? pg_database_conninfo(inst->db, "postgres") : NULL;
+    return inst->admin_db;
 }
 
 void instance_free(instance_t *inst)
 {
     if (!inst)
         return;
+    /* Admin jobs still running answer with an error before the database goes. */
+    pg_mock_db_free(inst->admin_db);
     engine_free(inst->engine); /* borrows the models below, and the database */
     pg_database_drop(inst->db);
     gotrue_free(inst->gotrue);

@@ -94,6 +94,63 @@ class ProjectFolders(unittest.TestCase):
             status, rows = self.get(mock, "/rest/v1/todos?select=task&order=id")
             self.assertEqual(len(rows), 2)
 
+    def test_admin_tables_and_a_slow_sql_on_the_database(self):
+        user = "d0d0d0d0-0000-4000-8000-000000000001"
+        with Supamock("--project", project("todos"), ready_timeout=READY) as mock:
+            # /__mock/tables reads the database, ignoring RLS (as its owner).
+            status, _, _, body = mock.request("GET", "/__mock/tables/todos")
+            rows = json.loads(body)
+            self.assertEqual(status, 200)
+            self.assertEqual([(r["id"], r["task"], r["is_complete"]) for r in rows],
+                             [(1, "Write the migration", True), (2, "Seed the database", False)])
+            # PUT replaces the rows in one transaction; /rest/v1 sees them.
+            new = [{"id": 7, "user_id": user, "task": "Only this one", "is_complete": False,
+                    "inserted_at": "2024-01-01T00:00:00+00:00"}]
+            status, _, _, body = mock.request("PUT", "/__mock/tables/public.todos",
+                                              body=json.dumps(new),
+                                              headers={"Content-Type": JSON_CT})
+            self.assertEqual(status, 200, body)
+            self.assertEqual([r["task"] for r in json.loads(body)], ["Only this one"])
+            status, rows = self.get(mock, "/rest/v1/todos?select=id,task", key=ANON,
+                                    bearer=token(user))
+            self.assertEqual(rows, [{"id": 7, "task": "Only this one"}])
+            # Postgres decides: a duplicate key is 23505 (409), the check
+            # constraint 23514 (409), an unknown relation 42P01 (404); the
+            # failed PUT left the table as it was.
+            for rows_, status_, code in [(new + new, 409, "23505"),
+                                         ([dict(new[0], task="no")], 409, "23514")]:
+                status, _, _, body = mock.request("PUT", "/__mock/tables/todos",
+                                                  body=json.dumps(rows_),
+                                                  headers={"Content-Type": JSON_CT})
+                self.assertEqual((status, json.loads(body)["code"]), (status_, code), body)
+            status, _, _, body = mock.request("GET", "/__mock/tables/nope")
+            self.assertEqual((status, json.loads(body)["error"]),
+                             (404, 'relation "public.nope" does not exist'))
+            status, _, _, body = mock.request("GET", "/__mock/tables/todos")
+            self.assertEqual([r["id"] for r in json.loads(body)], [7])
+
+            # A slow /__mock/sql runs on the loop like the engine's statements:
+            # /rest/v1 answers while it sleeps.
+            import threading
+            done = {}
+
+            def slow():
+                done["sql"] = self.sql(mock, "select pg_sleep(2) as slept")
+                done["sql_at"] = time.monotonic()
+
+            t = threading.Thread(target=slow)
+            t0 = time.monotonic()
+            t.start()
+            time.sleep(0.3)
+            status, rows = self.get(mock, "/rest/v1/todos?select=id")
+            rest_at = time.monotonic()
+            t.join()
+            self.assertEqual((status, rows), (200, [{"id": 7}]))
+            self.assertEqual(done["sql"], (200, {"results": [{"command": "SELECT 1",
+                                                                "rows": [{"slept": ""}]}]}))
+            self.assertLess(rest_at, done["sql_at"])
+            self.assertGreater(done["sql_at"] - t0, 1.9)
+
     def test_multi_schema_views(self):
         with Supamock("--project", project("multi-schema"), ready_timeout=READY) as mock:
             status, rows = self.get(mock, "/rest/v1/products?select=name,tags&order=id",
