@@ -636,8 +636,8 @@ static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *
          * makes one key of the flagged columns). */
         for (size_t i = 0; i < n; i++)
             if (!find_column(tbl, cols[i])) {
-                snprintf(why, sizeof why, "a constraint on unknown column %s of table %s",
-                         cols[i], tbl->name);
+                snprintf(why, sizeof why, "a constraint on unknown column %s of table %s", cols[i],
+                         tbl->name);
                 notice(t, node_pos(t, con), why);
                 return;
             }

@@ -7,6 +7,7 @@
 #include "rest_embed.h"
 
 #include "relationships.h"
+#include "rest_aggregate.h"
 #include "security.h"
 #include "xalloc.h"
 
@@ -111,8 +112,8 @@ static enode_t *find_path(enode_t *root, const char *const *path, size_t len, pg
                 const enode_t *k = nd->kids[m];
                 if (strcmp(k->name, path[i]) == 0 && strcmp(k->key, path[i]) != 0) {
                     pgrst_error_detailsf(err,
-                                        "Target names are not allowed in filters if they have an "
-                                        "alias");
+                                         "Target names are not allowed in filters if they have an "
+                                         "alias");
                     pgrst_error_hintf(err, "Change '%s' to '%s' in filters, orders or limits.",
                                       path[i], k->key);
                     break;
@@ -358,8 +359,8 @@ static void rows_equal(rest_embed_t *e, const store_table_t *t, const size_t *tc
         bool same = true;
         for (size_t i = 0; i < n && same; i++) {
             const pgvalue_t *x = &store_row_values(r)[tcols[i]];
-            same = !x->is_null && pgvalue_compare(&store_table_column(t, tcols[i])->type, x,
-                                                  &vals[vcols[i]]) == 0;
+            same = !x->is_null &&
+                   pgvalue_compare(&store_table_column(t, tcols[i])->type, x, &vals[vcols[i]]) == 0;
         }
         if (same)
             rows_push(out, r);
@@ -472,6 +473,7 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     nd->plan = root ? &c->plan : &nd->own_plan;
     rest_plan_t *p = nd->plan;
     p->table = nd->table;
+    p->aggregates_enabled = c->sc->db_aggregates_enabled;
     p->alias = root ? NULL : nd->alias;
     p->index_col = -1;
     p->work = &c->work;
@@ -503,6 +505,19 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     }
     if (rest_plan_select(p, a, c->store, nd->items, nd->item_count, err) < 0)
         return -1;
+    if (!root && nd->spread && p->has_aggregates) {
+        /* PostgREST hoists them into the parent's GROUP BY: not modelled */
+        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        if (!nd->to_one) /* Plan.hs, for every engine */
+            pgrst_error_detailsf(err, "Aggregates are not implemented for one-to-many or "
+                                      "many-to-many spreads.");
+        else
+            pgrst_error_detailsf(err,
+                                 "Aggregates inside a to-one spread ('...%s') are not run "
+                                 "by the memory engine (they run on --db postgres)",
+                                 nd->name);
+        return -1;
+    }
     if (root)
         return 0; /* the caller compiles the root's where and order */
     if (rest_plan_where(p, a, nd->table, nd->where, nd->where_count, err) < 0)
@@ -651,6 +666,46 @@ static bool charge_bytes(rest_embed_t *e, size_t n)
     return mock_work_charge(&e->c->work, n / 4 + 1);
 }
 
+/* An embed whose select has aggregates: its rows grouped (the LATERAL
+ * subquery's GROUP BY), as an array of the groups' rows, or the first one
+ * for a to-one embed. */
+static int grouped_json(enode_t *k, const rowlist_t *l, rest_embed_cells_t *cs, pgrst_error_t *err)
+{
+    rest_groups_t *g = rest_groups_new(k->plan, &k->e->c->work);
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        rest_embed_cells_t tmp = {0};
+        rc = node_cells(k, l->rows[i], &tmp, err);
+        if (rc == 0)
+            rc = rest_groups_add(g, tmp.cells, tmp.count, err);
+        rest_embed_cells_dispose(&tmp);
+    }
+    buf_t b;
+    buf_init(&b);
+    size_t n = rest_groups_count(g);
+    if (!k->to_one)
+        buf_putc(&b, '[');
+    for (size_t i = 0; i < n && rc == 0 && (!k->to_one || i == 0); i++) {
+        const render_cell_t *cells;
+        int m = rest_groups_row(g, i, &cells, err);
+        if (m < 0) {
+            rc = -1;
+            break;
+        }
+        if (i)
+            buf_putc(&b, ',');
+        render_json_row(&b, cells, (size_t)m, false);
+    }
+    if (!k->to_one)
+        buf_putc(&b, ']');
+    if (rc == 0)
+        cells_push(cs, k->key, &jsonb_type,
+                   b.len && charge_bytes(k->e, b.len) ? jsonb_of(&b) : new_value());
+    buf_dispose(&b);
+    rest_groups_free(g);
+    return rc;
+}
+
 static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs, pgrst_error_t *err)
 {
     if (mock_work_stopped(&k->e->c->work)) {
@@ -700,6 +755,8 @@ static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs,
         for (size_t i = 0; i < l.n; i++)
             rest_embed_cells_dispose(&per[i]);
         free(per);
+    } else if (k->plan->has_aggregates) {
+        rc = grouped_json(k, &l, cs, err);
     } else {
         buf_t b;
         buf_init(&b);

@@ -1515,8 +1515,8 @@ static store_row_t *find_composite_referencing(store_table_t *t, const store_fke
         bool same = true;
         for (size_t i = 0; i < f->ncols && same; i++) {
             const pgvalue_t *v = &r->values[f->cols[i]];
-            same = !v->is_null && pgvalue_compare(&t->cols[f->cols[i]].type, v,
-                                                  &old->values[f->ref_cols[i]]) == 0;
+            same = !v->is_null &&
+                   pgvalue_compare(&t->cols[f->cols[i]].type, v, &old->values[f->ref_cols[i]]) == 0;
         }
         if (same)
             return r;
