@@ -131,6 +131,28 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
         }
         store_table_set_in_schema_cache(t, st->in_schema_cache);
     }
+    /* Foreign keys over several columns, once every table they name is in. */
+    for (size_t i = 0; i < sc->table_count; i++) {
+        const scenario_table_t *st = &sc->tables[i];
+        store_table_t *t = store_find_table(inst->store, st->schema, st->name);
+        for (size_t k = 0; t && k < st->fkey_count; k++) {
+            const scenario_fkey_t *f = &st->fkeys[k];
+            store_fkey_spec_t spec = {
+                .name = f->name,
+                .columns = (const char *const *)f->columns,
+                .ref_schema = f->ref_schema,
+                .ref_table = f->ref_table,
+                .ref_columns = (const char *const *)f->ref_columns,
+                .column_count = f->column_count,
+                .on_delete = f->on_delete,
+            };
+            if (store_add_fkey(inst->store, t, &spec, &msg) < 0) {
+                scenario_error_at(err, f->pos, "%s", msg);
+                free(msg);
+                return -1;
+            }
+        }
+    }
     const store_table_t *bad_table = NULL;
     if (store_resolve_references(inst->store, &msg, &bad_table, &bad_col) < 0) {
         scenario_pos_t pos = {0};
