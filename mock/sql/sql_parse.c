@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <pg_query.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,12 @@ static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : dflt;
 }
 
-/* libpg_query 15-4's JSON writer drops a negative Integer: `-1` (folded into
- * one A_Const by gram.y's doNegate) comes out as {"ival": {}}, which reads as
- * 0. Only values <= 0 are written that way, so the constant's own text gives
- * the value back: at its location, the minus signs, blanks, comments and
- * parentheses doNegate folded, then the digits. */
+/* Debian's libpg_query (15-4.2) writes a negative integer constant as
+ * {"A_Const": {"ival": {}}}, as if it were 0 (its JSON writer omits fields
+ * it takes for defaults, and tests `> 0`). Postgres folds "-7" into one
+ * A_Const located at the '-' (gram.y doNegate, also through blanks, comments
+ * and parentheses: `- 7` with a comment between, `-(7)`), so the value is
+ * read back from the text there. */
 static size_t skip_fold(const char *text, size_t len, size_t i)
 {
     while (i < len) {
@@ -66,25 +68,27 @@ static size_t skip_fold(const char *text, size_t len, size_t i)
     return i;
 }
 
-static void repair_ints(cJSON *node, const char *text, size_t len)
+static void fix_negative_ints(cJSON *node, const char *text, size_t len)
 {
     for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
         if (c->string && strcmp(c->string, "A_Const") == 0 && cJSON_IsObject(c)) {
-            cJSON *iv = cJSON_GetObjectItemCaseSensitive(c, "ival");
-            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(c, "location");
-            if (cJSON_IsObject(iv) && !iv->child && cJSON_IsNumber(loc) && loc->valuedouble >= 0 &&
-                (size_t)loc->valuedouble < len) {
-                size_t i = skip_fold(text, len, (size_t)loc->valuedouble);
+            cJSON *ival = cJSON_GetObjectItemCaseSensitive(c, "ival");
+            size_t at = number_or(c, "location", len);
+            if (cJSON_IsObject(ival) && !ival->child && at < len && text[at] == '-') {
+                size_t i = skip_fold(text, len, at);
                 long long v = 0;
-                while (i < len && text[i] >= '0' && text[i] <= '9' && v <= 2147483648LL)
+                bool digits = false;
+                while (i < len && text[i] >= '0' && text[i] <= '9' && v < (1LL << 40)) {
                     v = v * 10 + (text[i++] - '0');
-                if (v > 0 && v <= 2147483648LL)
-                    cJSON_AddNumberToObject(iv, "ival", (double)-v);
+                    digits = true;
+                }
+                if (digits && v > 0)
+                    cJSON_AddNumberToObject(ival, "ival", (double)-v);
             }
             continue;
         }
         if (cJSON_IsObject(c) || cJSON_IsArray(c))
-            repair_ints(c, text, len);
+            fix_negative_ints(c, text, len);
     }
 }
 
@@ -119,7 +123,7 @@ int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
         set_error(err, SQL_NO_OFFSET, "a statement is nested too deeply to be read");
         return -1;
     }
-    repair_ints(tree, text, len);
+    fix_negative_ints(tree, text, len);
     out->tree = tree;
     size_t n = stmts ? (size_t)cJSON_GetArraySize(stmts) : 0;
     out->stmts = xcalloc(n ? n : 1, sizeof *out->stmts);

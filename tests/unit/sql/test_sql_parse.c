@@ -74,6 +74,34 @@ static void test_nesting_is_bounded(void **state)
     free(text);
 }
 
+/* The value of the i-th A_Const of `select a, b, ...` (0 when omitted). */
+static double const_ival(const sql_script_t *s, int i)
+{
+    const cJSON *targets = cJSON_GetObjectItemCaseSensitive(s->stmts[0].node, "targetList");
+    const cJSON *t = cJSON_GetArrayItem(targets, i);
+    const cJSON *val =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "ResTarget"), "val");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(val, "A_Const");
+    const cJSON *iv =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "ival"), "ival");
+    return cJSON_IsNumber(iv) ? iv->valuedouble : 0;
+}
+
+static void test_negative_integers_keep_their_value(void **state)
+{
+    (void)state;
+    /* libpg_query's JSON writes -7 as {"ival": {}}; the tree must say -7. */
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script("select -7, - 3, 0, 5, -0", &s, &err), 0);
+    assert_true(const_ival(&s, 0) == -7);
+    assert_true(const_ival(&s, 1) == -3);
+    assert_true(const_ival(&s, 2) == 0);
+    assert_true(const_ival(&s, 3) == 5);
+    assert_true(const_ival(&s, 4) == 0);
+    sql_script_dispose(&s);
+}
+
 static void test_paren_group_skips_strings_comments_and_dollar_quotes(void **state)
 {
     (void)state;
@@ -94,9 +122,9 @@ static void test_paren_group_skips_strings_comments_and_dollar_quotes(void **sta
     assert_int_equal(sql_find_keyword(w, strlen(w), 0, "delete", NULL), (size_t)-1);
 }
 
-/* libpg_query's JSON writes a negative Integer as {"ival": {}}; the value
+/* Beyond the plain forms above: the value
  * comes back from the text (gram.y doNegate folds `-5`, `- 5`, `-(5)`). */
-static long long const_ival(const char *text)
+static long long first_ival(const char *text)
 {
     sql_script_t s;
     sql_error_t err;
@@ -116,12 +144,12 @@ static long long const_ival(const char *text)
 static void test_negative_integers_survive(void **state)
 {
     (void)state;
-    assert_int_equal(const_ival("select -5"), -5);
-    assert_int_equal(const_ival("select - /* c */ 5"), -5);
-    assert_int_equal(const_ival("select -(5)"), -5);
-    assert_int_equal(const_ival("select - -5"), 5);
-    assert_int_equal(const_ival("select 0"), 0);
-    assert_int_equal(const_ival("select -2147483647"), -2147483647LL);
+    assert_int_equal(first_ival("select -5"), -5);
+    assert_int_equal(first_ival("select - /* c */ 5"), -5);
+    assert_int_equal(first_ival("select -(5)"), -5);
+    assert_int_equal(first_ival("select - -5"), 5);
+    assert_int_equal(first_ival("select 0"), 0);
+    assert_int_equal(first_ival("select -2147483647"), -2147483647LL);
 }
 
 /* An expression inside USING (...): locations are offsets into the
@@ -166,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_negative_integers_survive),
         cmocka_unit_test(test_expression),
         cmocka_unit_test(test_paren_group_skips_strings_comments_and_dollar_quotes),
+        cmocka_unit_test(test_negative_integers_keep_their_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
