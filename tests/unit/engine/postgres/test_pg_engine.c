@@ -367,7 +367,8 @@ static void test_schema_cache(void **state)
     assert_true(col.primary_key);
     assert_false(
         engine_relation_has_primary_key(engine, engine_find_relation(engine, "public", "slow")));
-    assert_false(engine->ops->find_function(engine, "public", "nope", NULL));
+    const engine_routine_t *const *fns = NULL;
+    assert_int_equal(engine->ops->routines(engine, "public", "nope", &fns), 0);
 
     /* DDL after the load stays invisible until a reload (PGRST205 in production). */
     exec_ok("set role postgres; create table public.later (id int primary key, owner_id bigint "
@@ -377,7 +378,13 @@ static void test_schema_cache(void **state)
     engine->ops->reload(engine);
     const engine_relation_t *later = engine_find_relation(engine, "public", "later");
     assert_non_null(later);
-    assert_true(engine->ops->find_function(engine, "public", "hello", NULL));
+    assert_int_equal(engine->ops->routines(engine, "public", "hello", &fns), 1);
+    /* funcsSqlQuery: no parameters, a scalar text, VOLATILE by default. */
+    assert_int_equal(fns[0]->param_count, 0);
+    assert_string_equal(fns[0]->return_name, "text");
+    assert_false(fns[0]->returns_set);
+    assert_false(fns[0]->returns_composite);
+    assert_int_equal(fns[0]->volatility, ENGINE_VOLATILE);
     engine_relationship_t *rels = NULL;
     n = engine->ops->relationships(engine, later, arena, &rels);
     assert_int_equal(n, 1);
