@@ -245,39 +245,62 @@ void pgrst_rpc_call_params(arena_t *arena, const engine_routine_t *r, const char
     call->param_count = k;
 }
 
+/* Pair indexes ordered by name, then by position (a stable grouping). */
+typedef struct named_index {
+    const char *name;
+    size_t index;
+} named_index_t;
+
+static int by_name_then_index(const void *pa, const void *pb)
+{
+    const named_index_t *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static bool is_variadic_param(const engine_routine_t *r, const char *name)
+{
+    for (size_t p = 0; p < r->param_count && r->has_variadic; p++)
+        if (r->params[p].variadic && strcmp(r->params[p].name, name) == 0)
+            return true;
+    return false;
+}
+
 void pgrst_rpc_direct_args(arena_t *arena, const engine_routine_t *r, const char *const *names,
                            const char *const *values, size_t n, engine_call_t *call)
 {
+    /* Grouped by sorting, not by searching, so that a body of many pairs
+     * costs n log n on the loop. */
+    named_index_t *order = arena_calloc(arena, n + 1, sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (named_index_t){names[i], i};
+    qsort(order, n, sizeof *order, by_name_then_index);
     engine_call_arg_t *args = arena_calloc(arena, n + 1, sizeof *args);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool variadic = false;
-        for (size_t p = 0; p < r->param_count && r->has_variadic; p++)
-            variadic =
-                variadic || (r->params[p].variadic && strcmp(r->params[p].name, names[i]) == 0);
-        engine_call_arg_t *a = NULL;
-        for (size_t j = 0; j < k && !a; j++)
-            if (strcmp(args[j].name, names[i]) == 0)
-                a = &args[j];
-        if (!a) {
-            a = &args[k++];
-            a->name = names[i];
-            a->variadic = variadic;
-        }
-        if (variadic) {
-            /* fromListWith's merge keeps every value in request order. */
-            const char **vs = arena_calloc(arena, a->value_count + 1, sizeof *vs);
-            if (a->value_count)
-                memcpy(vs, a->values, a->value_count * sizeof *vs);
-            vs[a->value_count++] = values[i];
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && strcmp(order[j].name, order[i].name) == 0)
+            j++;
+        engine_call_arg_t *a = &args[k++];
+        a->name = order[i].name;
+        a->variadic = is_variadic_param(r, a->name);
+        if (a->variadic) {
+            /* fromListWith's merge keeps every value, in request order. */
+            const char **vs = arena_calloc(arena, j - i, sizeof *vs);
+            for (size_t m = i; m < j; m++)
+                vs[m - i] = values[order[m].index];
             a->values = vs;
+            a->value_count = j - i;
         } else {
             /* HM.fromList: the last value wins. */
             const char **vs = arena_calloc(arena, 1, sizeof *vs);
-            vs[0] = values[i];
+            vs[0] = values[order[j - 1].index];
             a->values = vs;
             a->value_count = 1;
         }
+        i = j;
     }
     call->json_args = false;
     call->args = args;
