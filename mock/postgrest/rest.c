@@ -349,7 +349,12 @@ static void respond_read(rest_flow_t *c, const engine_result_t *res, pgrst_error
     long long lower = c->lower;
     long long total = res->total, count = res->page_count;
     int status = 200;
-    if (with_count(c)) {
+    /* A call counts for count=exact and count=estimated only (mainCall's
+     * countF with shouldCount; no EXPLAIN follows a call): count=planned
+     * leaves the total unknown. */
+    bool counted =
+        with_count(c) && !(c->op == ENGINE_CALL && c->prefer.count == PGRST_COUNT_PLANNED);
+    if (counted) {
         if (lower > total)
             status = 416;
         else if (count < total)
@@ -372,7 +377,7 @@ static void respond_read(rest_flow_t *c, const engine_result_t *res, pgrst_error
     }
     bool call = c->op == ENGINE_CALL;
     c->resp->status = status;
-    rest_content_range(c, lower, lower + count - 1, total, with_count(c));
+    rest_content_range(c, lower, lower + count - 1, total, counted);
     if (call && engine_routine_returns_void(c->call.routine)) {
         /* Response.hs: a void function answers 204 with the range and the
          * applied preferences only. */
