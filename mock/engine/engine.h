@@ -96,6 +96,14 @@ typedef struct engine_routine {
     bool returns_composite;
     engine_volatility_t volatility;
     bool has_variadic;
+    /* The function's own SET default_transaction_isolation ("serializable",
+     * "repeatable read"; NULL: none), which its transaction takes
+     * (planIsoLvl), and its SET settings of the hoisted list
+     * (db-hoisted-tx-settings) as key, value pairs that the transaction
+     * applies (txVarQuery's funcSettingsSql). */
+    const char *isolation_level;
+    const char *const *settings;
+    size_t setting_count; /* pairs */
 } engine_routine_t;
 
 /* Routine.hs funcReturnsVoid: Single (Scalar pg_catalog.void). */

@@ -165,6 +165,16 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertErr(self.json("POST", "sneaky_write", "{}", **JSON), 400, "0A000",
                        "INSERT is not allowed in a non-volatile function")
 
+    def test_function_settings(self):
+        # txVarQuery's funcSettingsSql sets the function's statement_timeout
+        # before the call (Postgres would arm it only for the next statement);
+        # 57014 is 500 (Error.hs: '5':'7' operator intervention).
+        self.assertErr(self.json("POST", "slow", "{}", **JSON), 500, "57014",
+                       "canceling statement due to statement timeout")
+        # planIsoLvl: the function's default_transaction_isolation.
+        self.assertEqual(self.json("GET", "isolation"), (200, "serializable"))
+        self.assertEqual(self.json("GET", "greet"), (200, "hello world"))
+
     def test_execute_privilege(self):
         # 42501 is 401 for anon (Error.hs mapSQLtoHTTP with authed False).
         self.assertErr(self.json("GET", "secret", key=ANON), 401, "42501",

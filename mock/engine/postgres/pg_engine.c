@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct role_settings {
     char *role;
@@ -639,12 +640,20 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
     tx->conn = conn;
     /* Hasql's transaction: the isolation level and READ ONLY for reads
      * (planTxMode), READ WRITE for writes. */
-    bool read_only =
-        tx->req->op == ENGINE_READ || (tx->req->op == ENGINE_CALL && tx->req->call->read_only);
-    send_stmt(tx,
-              read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                        : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
-              0, NULL, on_begin);
+    bool call = tx->req->op == ENGINE_CALL;
+    bool read_only = tx->req->op == ENGINE_READ || (call && tx->req->call->read_only);
+    /* planIsoLvl: a function's own default_transaction_isolation
+     * (toIsolationLevel), else READ COMMITTED. */
+    const char *iso = call ? tx->req->call->routine->isolation_level : NULL;
+    const char *level = "READ COMMITTED";
+    if (iso && strcasecmp(iso, "repeatable read") == 0)
+        level = "REPEATABLE READ";
+    else if (iso && strcasecmp(iso, "serializable") == 0)
+        level = "SERIALIZABLE";
+    char begin[96];
+    snprintf(begin, sizeof begin, "BEGIN ISOLATION LEVEL %s %s", level,
+             read_only ? "READ ONLY" : "READ WRITE");
+    send_stmt(tx, begin, 0, NULL, on_begin);
 }
 
 static const char *method_of(engine_op_t op)
@@ -745,6 +754,10 @@ static int prepare(pg_tx_t *tx)
     /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
     if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
         v.timezone = req->prefer->timezone;
+    if (call) {
+        v.func_settings = req->call->routine->settings;
+        v.func_setting_count = req->call->routine->setting_count;
+    }
     pg_sql_tx_vars(&v, &tx->vars);
     return check_params(&tx->vars, tx->err);
 }

@@ -336,7 +336,8 @@ static const char funcs_sql[] =
     "SELECT p.oid::text, pn.nspname::text, p.proname::text, tn.nspname::text,"
     "  COALESCE(comp.relname, t.typname)::text, p.proretset,"
     "  (t.typtype = 'c' OR COALESCE(proargmodes::text[] && '{t,b,o}', false)),"
-    "  p.provolatile::text, p.provariadic > 0 "
+    "  p.provolatile::text, p.provariadic > 0,"
+    "  (regexp_split_to_array((regexp_split_to_array(iso_config, '='))[2], ','))[1] "
     "FROM pg_proc p "
     "LEFT JOIN arguments a ON a.oid = p.oid "
     "JOIN pg_namespace pn ON pn.oid = p.pronamespace "
@@ -344,9 +345,25 @@ static const char funcs_sql[] =
     "JOIN pg_type t ON t.oid = bt.base_type "
     "JOIN pg_namespace tn ON tn.oid = t.typnamespace "
     "LEFT JOIN pg_class comp ON comp.oid = t.typrelid "
+    "LEFT JOIN LATERAL unnest(proconfig) iso_config"
+    "  ON iso_config LIKE 'default_transaction_isolation%' "
     "WHERE t.oid <> 'trigger'::regtype AND COALESCE(a.callable, true)"
     "  AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
     "ORDER BY p.oid";
+
+/* func_settings of funcsSqlQuery, one row per setting: those matching the
+ * hoisted list ($2, db-hoisted-tx-settings' default: statement_timeout,
+ * plan_filter.statement_cost_limit, default_transaction_isolation). */
+static const char func_settings_sql[] =
+    "SELECT p.oid::text, substr(setting, 1, strpos(setting, '=') - 1),"
+    "  substr(setting, strpos(setting, '=') + 1) "
+    "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace,"
+    "     unnest(proconfig) WITH ORDINALITY AS _ (setting, idx) "
+    "WHERE setting ~ ANY($2::text[]) AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid, idx";
+
+static const char hoisted_settings[] =
+    "{statement_timeout,plan_filter.statement_cost_limit,default_transaction_isolation}";
 
 /* The arguments array_agg of funcsSqlQuery, one row per input argument. */
 static const char func_args_sql[] =
@@ -705,8 +722,34 @@ static int load_routines(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const
                         : v[0] == 's' ? ENGINE_STABLE
                                       : ENGINE_VOLATILE;
         f->has_variadic = truth(pq, r, i, 8);
+        f->isolation_level = val(pq, s->arena, r, i, 9);
     }
     pq->clear(r);
+    {
+        const char *params[2] = {names, hoisted_settings};
+        if (!(r = query2(pq, conn, func_settings_sql, 2, params, err, err_len)))
+            return -1;
+        int m = pq->ntuples(r);
+        size_t cursor = 0;
+        for (int i = 0; i < m; i++) {
+            unsigned long long oid = strtoull(pq->getvalue(r, i, 0), NULL, 10);
+            while (cursor < (size_t)n && strtoull(oids[cursor], NULL, 10) < oid)
+                cursor++;
+            if (cursor == (size_t)n)
+                break;
+            if (strtoull(oids[cursor], NULL, 10) != oid)
+                continue;
+            engine_routine_t *f = &rs[cursor];
+            const char **kv = arena_calloc(s->arena, 2 * (f->setting_count + 1), sizeof *kv);
+            if (f->setting_count)
+                memcpy(kv, f->settings, 2 * f->setting_count * sizeof *kv);
+            kv[2 * f->setting_count] = val(pq, s->arena, r, i, 1);
+            kv[2 * f->setting_count + 1] = val(pq, s->arena, r, i, 2);
+            f->settings = kv;
+            f->setting_count++;
+        }
+        pq->clear(r);
+    }
     if (!(r = query(pq, conn, func_args_sql, names, err, err_len)))
         return -1;
     /* Both come in oid order: count per routine, then fill. */

@@ -1463,6 +1463,13 @@ void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
     set_config(s, "request.cookies", v->cookies_json ? v->cookies_json : "{}");
     if (v->timezone)
         set_config(s, "timezone", v->timezone);
+    for (size_t i = 0; i < v->func_setting_count; i++) {
+        sql(s, ", set_config(");
+        param(s, v->func_settings[2 * i]);
+        sql(s, ", ");
+        param(s, v->func_settings[2 * i + 1]);
+        sql(s, ", true)");
+    }
 }
 
 /* ---- claims ---- */

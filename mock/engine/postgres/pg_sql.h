@@ -62,7 +62,9 @@ typedef struct pg_tx_vars {
     const char *path;
     const char *headers_json;
     const char *cookies_json;
-    const char *timezone; /* NULL: none */
+    const char *timezone;             /* NULL: none */
+    const char *const *func_settings; /* a call's routine settings: key, value pairs */
+    size_t func_setting_count;        /* pairs */
 } pg_tx_vars_t;
 void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *out);
 
