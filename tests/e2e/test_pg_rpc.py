@@ -126,6 +126,16 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertEqual(self.json("POST", "echo_json", '{"k": [1, 2]}', **JSON),
                          (200, {"k": [1, 2]}))
 
+    def test_raw_bodies(self):
+        # Payload.hs RawPay and callPlanToQuery's singleParameter: the body as
+        # the single unnamed text or bytea argument (RpcSpec.hs "can insert
+        # text directly", "can insert bytea directly").
+        self.assertEqual(self.json("POST", "shout", "hello, world", **{"Content-Type": "text/plain"}),
+                         (200, "HELLO, WORLD"))
+        st, _, data = self.call("POST", "byte_count", b"\x00\x01\xff\x10",
+                                **{"Content-Type": "application/octet-stream"})
+        self.assertEqual((st, data), (200, b"4"))
+
     def test_not_found_hints_from_the_cache(self):
         # Error.hs noRpcHint: another name (>= 0.75), or the closest overload's parameters.
         self.assertErr(self.json("GET", "add_thm?a=1&b=2"), 404, "PGRST202",

@@ -690,10 +690,12 @@ static int prepare(pg_tx_t *tx)
     if (call && req->call->routine->returns_composite)
         ctx.call_relation = pg_schema_find_relation(tx->schema, req->call->routine->schema,
                                                     req->call->routine->return_name);
-    if (call && req->call->json && req->call->json_len &&
+    bool bytea =
+        call && req->call->positional && strcmp(req->call->routine->params[0].type, "bytea") == 0;
+    if (call && !bytea && req->call->json && req->call->json_len &&
         memchr(req->call->json, '\0', req->call->json_len)) {
         /* A raw body (text/plain, ...) with a NUL: Postgres refuses the
-         * byte in a text parameter. */
+         * byte in a text parameter (a bytea one travels hex-encoded). */
         size_t at = rest_body_utf8_invalid(req->call->json, req->call->json_len);
         rest_body_encoding_error(req->call->json, req->call->json_len, at, tx->err);
         return -1;
