@@ -14,11 +14,12 @@
 
 /* The request body's media type as findProc weighs it (iContentMediaType). */
 typedef enum pgrst_rpc_media {
-    PGRST_RPC_JSON, /* application/json, or no Content-Type */
-    PGRST_RPC_FORM, /* application/x-www-form-urlencoded */
-    PGRST_RPC_TEXT, /* text/plain */
-    PGRST_RPC_XML,  /* text/xml */
-    PGRST_RPC_OCTET /* application/octet-stream */
+    PGRST_RPC_JSON,  /* application/json, or no Content-Type */
+    PGRST_RPC_FORM,  /* application/x-www-form-urlencoded */
+    PGRST_RPC_TEXT,  /* text/plain */
+    PGRST_RPC_XML,   /* text/xml */
+    PGRST_RPC_OCTET, /* application/octet-stream */
+    PGRST_RPC_CSV    /* text/csv: a JSON array of objects once converted */
 } pgrst_rpc_media_t;
 
 /* What findProc looks at: the argument keys (a set: sorted, distinct), the

@@ -586,8 +586,10 @@ static int rpc_payload(rest_flow_t *c, rpc_payload_t *p, pgrst_error_t *err)
             p->media = PGRST_RPC_XML;
         else if (strcmp(media, "application/octet-stream") == 0)
             p->media = PGRST_RPC_OCTET;
+        else if (strcmp(media, "text/csv") == 0)
+            p->media = PGRST_RPC_CSV;
         else
-            return rest_body_parse(req, false, &c->body, err); /* its PGRST102 / PGRST127 */
+            return rest_body_parse(req, false, &c->body, err); /* PGRST102 */
     }
     c->call.json_args = true;
     switch (p->media) {
@@ -618,7 +620,7 @@ static int rpc_payload(rest_flow_t *c, rpc_payload_t *p, pgrst_error_t *err)
         c->call.json_len = req->body_len;
         break;
     default:
-        if (c->q.columns) {
+        if (c->q.columns && p->media == PGRST_RPC_JSON) {
             /* RawJSON: the body goes to Postgres undecoded; the keys are columns=. */
             c->call.json = req->body ? req->body : "";
             c->call.json_len = req->body_len;
@@ -627,12 +629,13 @@ static int rpc_payload(rest_flow_t *c, rpc_payload_t *p, pgrst_error_t *err)
                 p->keys[p->key_count++] = c->q.columns[i];
             break;
         }
-        if (req->body_len == 0) {
+        if (req->body_len == 0 && p->media == PGRST_RPC_JSON) {
             /* An empty body calls the routine with no arguments. */
             c->call.json = "{}";
             c->call.json_len = 2;
             break;
         }
+        /* JSON, or CSV converted to a JSON array (csvToJson). */
         if (rest_body_parse(req, false, &c->body, err) < 0)
             return -1;
         const cJSON *doc = c->body.doc.json;
@@ -651,8 +654,8 @@ static int rpc_payload(rest_flow_t *c, rpc_payload_t *p, pgrst_error_t *err)
                     return pgrst_error_setf(err, "PGRST102", "All object keys must match");
             }
             p->key_count = n;
-            c->call.json = req->body;
-            c->call.json_len = req->body_len;
+            c->call.json = c->body.source;
+            c->call.json_len = c->body.source_len;
         } else {
             /* Anything else, an array of scalars included, is truncated to []. */
             c->call.json = "[]";

@@ -61,6 +61,9 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         st, _, data = self.call("POST", "add_them", "a=1&b=2",
                                 **{"Content-Type": "application/x-www-form-urlencoded"})
         self.assertEqual((st, data), (200, b"3"))
+        # A CSV body: its first row's values (csvToJson, json_to_recordset).
+        st, _, data = self.call("POST", "add_them", "a,b\n5,6\n", **{"Content-Type": "text/csv"})
+        self.assertEqual((st, data), (200, b"11"))
         # The argument goes to Postgres as text: its input function judges it.
         self.assertErr(self.json("GET", "add_them?a=x&b=2"), 400, "22P02",
                        'invalid input syntax for type integer: "x"')

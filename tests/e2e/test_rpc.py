@@ -114,6 +114,13 @@ class RpcOnTheMemoryEngine(unittest.TestCase):
                          "Could not find the function public.fn(a, b) in the schema cache",
                          details("fn", " with parameters a, b"))
 
+    def test_post_csv(self):
+        # MTTextCSV: csvToJson's array, its header's names as the keys, and no
+        # json/jsonb alternative in the details.
+        self.assertNoRpc(self.call("POST", "fn", "b,a\n1,2\n", **{"Content-Type": "text/csv"}),
+                         "Could not find the function public.fn(a, b) in the schema cache",
+                         details("fn", " with parameters a, b"))
+
     def test_post_raw_bodies(self):
         # RpcSpec.hs "will err when no function with single unnamed text/xml/bytea
         # parameter exists": no parameter list in the message, no hint.
