@@ -103,6 +103,13 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertEqual((st, data), (204, b""))
         self.assertIsNone(header(hs, "Content-Type"))
 
+    def test_response_gucs(self):
+        # Response.hs overrideStatusHeaders: response.status and
+        # response.headers set by the function win over the call's 200.
+        st, hs, data = self.call("POST", "make_thing", "{}", **JSON)
+        self.assertEqual((st, json.loads(data)), (201, {"id": 7}))
+        self.assertEqual(header(hs, "Location"), "/things/7")
+
     def test_object_media_type(self):
         st, hs, data = self.call("GET", "first_item", Accept="application/vnd.pgrst.object+json")
         self.assertEqual((st, json.loads(data)), (200, {"id": 1, "name": "apple", "qty": 5}))
