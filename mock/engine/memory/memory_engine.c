@@ -117,15 +117,25 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
     return k;
 }
 
-static bool find_function(engine_t *e, const char *schema, const char *name,
-                          engine_function_info_t *out)
+/* No functions are modelled yet (the memory engine reports none, so every
+ * call is PGRST202): both lists are empty. */
+static size_t routines(engine_t *e, const char *schema, const char *name,
+                       const engine_routine_t *const **out)
 {
-    /* No functions are modelled yet: every one is missing from the cache. */
     (void)e;
     (void)schema;
     (void)name;
-    (void)out;
-    return false;
+    *out = NULL;
+    return 0;
+}
+
+static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
+{
+    (void)e;
+    (void)schema;
+    (void)arena;
+    *out = NULL;
+    return 0;
 }
 
 static void reload(engine_t *e)
@@ -438,7 +448,8 @@ static const engine_ops_t memory_ops = {
     .column_count = column_count,
     .column = column,
     .relationships = relationships,
-    .find_function = find_function,
+    .routines = routines,
+    .routine_names = routine_names,
     .execute = execute,
     .reload = reload,
     .free = memory_free,
