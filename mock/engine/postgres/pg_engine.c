@@ -655,7 +655,8 @@ static int prepare(pg_tx_t *tx)
     pg_engine_t *pe = tx->pe;
     const engine_request_t *req = tx->req;
     arena_t *a = req->arena;
-    pg_sql_context_t ctx = {.schema = req->relation->schema, .db_max_rows = pe->db_max_rows};
+    pg_sql_context_t ctx = {
+        .cache = tx->schema, .schema = req->relation->schema, .db_max_rows = pe->db_max_rows};
     if (pg_sql_main(&ctx, req, &tx->main, tx->err) < 0)
         return -1;
     /* pg-safeupdate, which Supabase loads for the Data API's roles: UPDATE

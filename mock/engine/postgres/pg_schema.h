@@ -9,6 +9,7 @@
 #define MOCK_PG_SCHEMA_H
 
 #include "engine.h"
+#include "pg_rels.h"
 #include "pq.h"
 
 #include <stdbool.h>
@@ -61,6 +62,15 @@ size_t pg_schema_relation_names(const pg_schema_t *s, const char *schema, arena_
 /* Single-column foreign keys from and to rel. */
 size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *rel, arena_t *arena,
                                engine_relationship_t **out);
+/* Every relationship whose origin is schema.name, sorted as PostgREST sorts
+ * them; the caller keeps those whose foreign table is in `schema` and not
+ * internal (PostgREST's dbRelationships entry for (origin, schema)). */
+size_t pg_schema_rels_from(const pg_schema_t *s, const char *schema, const char *name,
+                           const pg_rel_t **out);
+/* The relations of schema that have a relationship to schema (the keys of
+ * dbRelationships, for noRelBetweenHint), each once. */
+size_t pg_schema_rel_origins(const pg_schema_t *s, const char *schema, arena_t *arena,
+                             const char ***out);
 bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const char *name,
                              engine_function_info_t *out);
 /* The column called name, or NULL. */
