@@ -10,7 +10,8 @@ the reason; the test fails when a case outside it fails, and when a listed
 case passes (so the list only shrinks, and says what is missing). With
 SUPAMOCK_ENGINE=postgres (the e2e-postgres ctest entry) the same cases run on
 the database engine, the fixture loaded into the real PostgreSQL, against
-tests/conformance/known-postgres.json under the same rules.
+tests/conformance/known-postgres.json under the same rules, together with the
+embedding spec files' cases (tests/conformance/cases-embed.json).
 
 Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest tests/e2e/test_conformance.py
 """
@@ -27,6 +28,8 @@ CONFORMANCE = os.path.join(source_dir(), "tests", "conformance")
 FIXTURE = os.path.join(CONFORMANCE, "postgrest")
 SCENARIO = os.path.join(FIXTURE, "scenario.json")
 CLOCK = "2026-01-01T00:00:00Z"
+POSTGRES = os.environ.get("SUPAMOCK_ENGINE") == "postgres"
+KNOWN = "known-postgres.json" if POSTGRES else "known.json"
 
 
 def load(name):
@@ -76,10 +79,8 @@ class PostgrestSpecTest(unittest.TestCase):
                 problems.append("%s: %r, expected %r" % (name, hmap.get(name.lower()), value))
         return problems
 
-    def test_spec_cases(self):
-        cases = load("cases.json")
-        known_file = ("known-postgres.json" if os.environ.get("SUPAMOCK_ENGINE") == "postgres"
-                      else "known.json")
+    def check(self, cases_file, known_file):
+        cases = load(cases_file)
         known = load(known_file)
         self.assertGreater(len(cases), 100)
         failed, fixed = [], []
@@ -93,6 +94,16 @@ class PostgrestSpecTest(unittest.TestCase):
         self.assertEqual(fixed, [], "these pass now: remove them from tests/conformance/" +
                          known_file)
 
+    def test_spec_cases(self):
+        self.check("cases.json", KNOWN)
+
+    def test_embed_spec_cases(self):
+        # cases-embed.json: EmbedDisambiguationSpec.hs, EmbedInnerJoinSpec.hs,
+        # RelatedQueriesSpec.hs and SpreadQueriesSpec.hs. The memory engine's
+        # list of these is not written yet.
+        if not POSTGRES:
+            self.skipTest("the embedding spec cases run on the database engine")
+        self.check("cases-embed.json", KNOWN)
 
 if __name__ == "__main__":
     unittest.main()

@@ -199,6 +199,8 @@ static bool match_fk_ref_col(const pg_rel_t *r, const char *x)
 
 static bool matches(const pg_rel_t *r, const char *target, const char *hint)
 {
+    if (r->computed)
+        return strcmp(r->function.name, target) == 0;
     bool to_target = strcmp(r->ftable.name, target) == 0;
     if (r->is_self) {
         if (!hint)
@@ -245,6 +247,10 @@ static void put_compressed(buf_t *b, const pg_rel_t *r)
 {
     static const char *const card_names[] = {"one-to-many", "many-to-one", "one-to-one",
                                              "many-to-many"};
+    if (r->computed) {
+        buf_puts(b, "{}"); /* compressedRel ComputedRelationship{} */
+        return;
+    }
     buf_t rel, emb;
     buf_init(&rel);
     buf_init(&emb);
@@ -284,10 +290,13 @@ static void no_rel_hint(builder_t *b, const char *origin, const char *target)
         size_t n = candidates(b, origin, &rels);
         const char **names = arena_calloc(b->arena, n ? n : 1, sizeof *names);
         size_t k = 0;
-        /* Not the target itself (weight 1.0: fuzzyset compares lowercased). */
-        for (size_t i = 0; i < n; i++)
-            if (strcasecmp(rels[i]->ftable.name, target) != 0)
-                names[k++] = rels[i]->ftable.name;
+        /* fuzzyset's get answers only the exact match (weight 1.0, compared
+         * lowercased) when there is one, and that one is not suggested. */
+        for (size_t i = 0; i < n; i++) {
+            if (strcasecmp(rels[i]->ftable.name, target) == 0)
+                return;
+            names[k++] = rels[i]->ftable.name;
+        }
         int best = fuzzy_best(target, names, k, PLAN_FUZZY_MIN);
         if (best >= 0)
             pgrst_error_hintf(b->err, "Perhaps you meant '%s' instead of '%s'.", names[best],
@@ -348,8 +357,9 @@ static const pg_rel_t *find_rel(builder_t *b, const char *origin, const char *ta
         }
         any = true;
         put_compressed(&details, r);
-        buf_printf(&hints, "'%s!%s'", r->ftable.name,
-                   r->card == PG_M2M ? r->junction.name : r->cons);
+        if (!r->computed) /* hintList ComputedRelationship{} = mempty */
+            buf_printf(&hints, "'%s!%s'", r->ftable.name,
+                       r->card == PG_M2M ? r->junction.name : r->cons);
     }
     buf_putc(&details, ']');
     pgrst_error_details_json(b->err, buf_cstr(&details));
@@ -379,7 +389,7 @@ static int add_rels(builder_t *b, pg_node_t *node, bool under_to_many)
                                     node->rel->name, c->name);
         c->rel = ft;
         c->to_parent = r;
-        if (r->card != PG_M2M)
+        if (r->computed || r->card != PG_M2M)
             c->from_alias = arena_sprintf(b->arena, "%s_%d", r->ftable.name, c->depth);
         c->agg_alias = arena_sprintf(b->arena, "%s_%s_%d", r->table.name,
                                      c->alias ? c->alias : c->name, c->depth);

@@ -31,6 +31,8 @@ static void push(rel_vec_t *vec, const pg_rel_t *r)
 
 bool pg_rel_to_one(const pg_rel_t *r)
 {
+    if (r->computed)
+        return r->to_one;
     return r->card == PG_M2O || r->card == PG_O2O;
 }
 
@@ -68,6 +70,25 @@ static int bool_cmp(bool a, bool b)
 static int rel_cmp(const void *x, const void *y)
 {
     const pg_rel_t *a = x, *b = y;
+    if (a->computed || b->computed) {
+        /* ComputedRelationship is the later constructor; its fields:
+         * relFunction, relTable, relForeignTable, relTableAlias (empty
+         * here), relToOne, relIsSelf. Lists are per origin, so the origin
+         * compares first. */
+        int c = qi_cmp(a->table, b->table);
+        if (c)
+            return c;
+        if (a->computed != b->computed)
+            return a->computed ? 1 : -1;
+        c = qi_cmp(a->function, b->function);
+        if (!c)
+            c = qi_cmp(a->ftable, b->ftable);
+        if (!c)
+            c = bool_cmp(a->to_one, b->to_one);
+        if (!c)
+            c = bool_cmp(a->is_self, b->is_self);
+        return c;
+    }
     int c = qi_cmp(a->table, b->table);
     if (!c)
         c = qi_cmp(a->ftable, b->ftable);
@@ -248,10 +269,9 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
     for (size_t i = 0; i < nm2o; i++) {
         if (all.v[i].card != PG_M2O)
             continue;
-        bool jview;
         const char *const *pk = NULL;
         size_t pkn = 0;
-        if (!lookup->find(lookup->ctx, all.v[i].table, &jview, &pk, &pkn))
+        if (!lookup->primary_key(lookup->ctx, all.v[i].table, &pk, &pkn))
             continue;
         for (size_t j = 0; j < nm2o; j++) {
             const pg_rel_t *r1 = &all.v[i], *r2 = &all.v[j];
@@ -306,13 +326,9 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
     size_t k = 0;
     for (size_t i = 0; i < all.n; i++) {
         pg_rel_t r = all.v[i];
-        bool v;
-        const char *const *pk;
-        size_t pkn;
-        if (!lookup->find(lookup->ctx, r.table, &v, &pk, &pkn) ||
-            !lookup->find(lookup->ctx, r.ftable, &v, &pk, &pkn))
+        if (!lookup->cached(lookup->ctx, r.table) || !lookup->cached(lookup->ctx, r.ftable))
             continue;
-        if (r.card == PG_M2M && !lookup->find(lookup->ctx, r.junction, &v, &pk, &pkn))
+        if (r.card == PG_M2M && !lookup->cached(lookup->ctx, r.junction))
             r.internal = true;
         rels[k++] = r;
     }
@@ -320,5 +336,36 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
     if (k > 1)
         qsort(rels, k, sizeof *rels, rel_cmp);
     *out = rels;
+    return k;
+}
+
+size_t pg_rels_add_computed(arena_t *arena, const pg_rel_t *rels, size_t n,
+                            const pg_rel_t *computed, size_t ncomputed,
+                            const pg_rel_lookup_t *lookup, pg_rel_t **out)
+{
+    pg_rel_t *v = arena_calloc(arena, n + ncomputed + 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < ncomputed && !replaced; j++)
+            replaced = qi_eq(computed[j].table, rels[i].table) &&
+                       qi_eq(computed[j].function, rels[i].ftable);
+        if (!replaced)
+            v[k++] = rels[i];
+    }
+    for (size_t j = 0; j < ncomputed; j++) {
+        const pg_rel_t *c = &computed[j];
+        /* HM.fromList: one per (table, function); the last row wins. */
+        bool later = false;
+        for (size_t m = j + 1; m < ncomputed && !later; m++)
+            later = qi_eq(computed[m].table, c->table) && qi_eq(computed[m].function, c->function);
+        if (later || !lookup->cached(lookup->ctx, c->table) ||
+            !lookup->cached(lookup->ctx, c->ftable))
+            continue;
+        v[k++] = *c;
+    }
+    if (k > 1)
+        qsort(v, k, sizeof *v, rel_cmp);
+    *out = v;
     return k;
 }

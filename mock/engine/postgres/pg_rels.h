@@ -48,6 +48,12 @@ typedef struct pg_rel {
      * relationship, but its origin still counts as having relationships
      * for noRelBetweenHint. */
     bool internal;
+    /* A computed relationship (allComputedRels): `function` takes a row of
+     * table and returns ftable's rows, one (to_one) or a set. card, cons and
+     * the columns are unused. */
+    bool computed;
+    pg_qi_t function;
+    bool to_one;
 } pg_rel_t;
 
 /* One foreign key of allM2OandO2ORels. */
@@ -74,17 +80,28 @@ typedef struct pg_keydep {
 } pg_keydep_t;
 
 /* What the builder needs to know about a relation: is it in the cache (an
- * exposed schema), a view, and its primary key (views' included). */
+ * exposed schema), and its primary key, which PostgREST knows for every
+ * table of the database (a junction may be in a schema not exposed) and for
+ * the exposed views. */
 typedef struct pg_rel_lookup {
     void *ctx;
-    /* false when the relation is not cached */
-    bool (*find)(void *ctx, pg_qi_t qi, bool *is_view, const char *const **pk, size_t *pk_count);
+    bool (*cached)(void *ctx, pg_qi_t qi);
+    /* false when the relation has none known */
+    bool (*primary_key)(void *ctx, pg_qi_t qi, const char *const **pk, size_t *pk_count);
 } pg_rel_lookup_t;
 
 /* Every relationship whose origin and foreign table are cached, sorted by
  * origin then as PostgREST sorts each origin's list. */
 size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const pg_keydep_t *deps,
                      size_t ndep, const pg_rel_lookup_t *lookup, pg_rel_t **out);
+
+/* getOverrideRelationshipsMap: the computed relationships (computed set)
+ * join rels[0..n); one whose function has the qualified name of a foreign
+ * table replaces the detected ones from its table to that table. Returns
+ * the new list (in arena), sorted as pg_rels_build sorts. */
+size_t pg_rels_add_computed(arena_t *arena, const pg_rel_t *rels, size_t n,
+                            const pg_rel_t *computed, size_t ncomputed,
+                            const pg_rel_lookup_t *lookup, pg_rel_t **out);
 
 /* M2O and O2O are to-one (relIsToOne). */
 bool pg_rel_to_one(const pg_rel_t *r);

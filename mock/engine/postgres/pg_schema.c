@@ -30,6 +30,8 @@ struct pg_schema {
     size_t fkey_count;
     pg_rel_t *rel_list; /* every relationship (pg_rels.h), sorted by origin */
     size_t rel_list_count;
+    pg_keydep_t *other_pks; /* tables outside the exposed schemas: table, cols */
+    size_t other_pk_count;
     engine_function_info_t *funcs;
     size_t func_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
@@ -550,16 +552,93 @@ static void single_column_fkeys(pg_schema_t *s, const pg_fk_row_t *fks, size_t n
     }
 }
 
-static bool lookup_relation(void *ctx, pg_qi_t qi, bool *is_view, const char *const **pk,
-                            size_t *pk_count)
+static bool lookup_cached(void *ctx, pg_qi_t qi)
 {
-    const engine_relation_t *rel = pg_schema_find_relation(ctx, qi.schema, qi.name);
-    if (!rel)
-        return false;
-    *is_view = rel->is_view;
-    *pk = (const char *const *)rel->pk;
-    *pk_count = rel->pk_count;
-    return true;
+    return pg_schema_find_relation(ctx, qi.schema, qi.name) != NULL;
+}
+
+static bool lookup_primary_key(void *ctx, pg_qi_t qi, const char *const **pk, size_t *pk_count)
+{
+    const pg_schema_t *s = ctx;
+    const engine_relation_t *rel = pg_schema_find_relation(s, qi.schema, qi.name);
+    if (rel) {
+        *pk = (const char *const *)rel->pk;
+        *pk_count = rel->pk_count;
+        return rel->pk_count > 0;
+    }
+    for (size_t i = 0; i < s->other_pk_count; i++) {
+        const pg_keydep_t *o = &s->other_pks[i];
+        if (strcmp(o->table.schema, qi.schema) == 0 && strcmp(o->table.name, qi.name) == 0) {
+            *pk = o->cols;
+            *pk_count = o->ncols;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* allComputedRels, verbatim but for its comments: functions of one
+ * argument, a relation's row, returning a relation's rows. */
+static const char computed_rels_sql[] =
+    "with all_relations as ("
+    "  select reltype from pg_class where relkind in ('v','r','m','f','p')"
+    "), computed_rels as ("
+    "  select"
+    "    (parse_ident(p.pronamespace::regnamespace::text))[1] as schema,"
+    "    p.proname::text as name,"
+    "    arg_schema.nspname::text as rel_table_schema,"
+    "    arg_name.typname::text as rel_table_name,"
+    "    ret_schema.nspname::text as rel_ftable_schema,"
+    "    ret_name.typname::text as rel_ftable_name,"
+    "    not p.proretset or p.prorows = 1 as single_row"
+    "  from pg_proc p"
+    "    join pg_type arg_name on arg_name.oid = p.proargtypes[0]"
+    "    join pg_namespace arg_schema on arg_schema.oid = arg_name.typnamespace"
+    "    join pg_type ret_name on ret_name.oid = p.prorettype"
+    "    join pg_namespace ret_schema on ret_schema.oid = ret_name.typnamespace"
+    "  where p.pronargs = 1"
+    "    and p.proargtypes[0] in (select reltype from all_relations)"
+    "    and p.prorettype in (select reltype from all_relations)"
+    ") "
+    "select *,"
+    "  row(rel_table_schema, rel_table_name) = row(rel_ftable_schema, rel_ftable_name) as is_self "
+    "from computed_rels";
+
+/* The primary keys of tables outside the exposed schemas (tbl_pk_cols
+ * covers every schema but pg_catalog and information_schema): a junction
+ * may be there. One row per column, grouped per table. */
+static const char other_pks_sql[] =
+    "SELECT n.nspname::text, r.relname::text, a.attname::text "
+    "FROM pg_class r JOIN pg_constraint c ON r.oid = c.conrelid"
+    "  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = ANY (c.conkey)"
+    "  JOIN pg_namespace n ON n.oid = r.relnamespace "
+    "WHERE c.contype IN ('p') AND r.relkind IN ('r', 'p')"
+    "  AND r.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)"
+    "  AND NOT pg_is_other_temp_schema(r.relnamespace) AND NOT a.attisdropped"
+    "  AND NOT n.nspname = ANY($1::text[]) "
+    "ORDER BY 1, 2, 3";
+
+static size_t other_pks(const pq_api_t *pq, arena_t *a, const PGresult *r, pg_keydep_t **out)
+{
+    int n = pq->ntuples(r);
+    pg_keydep_t *v = arena_calloc(a, n ? (size_t)n : 1, sizeof *v);
+    size_t k = 0;
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && strcmp(pq->getvalue(r, i, 0), pq->getvalue(r, j, 0)) == 0 &&
+               strcmp(pq->getvalue(r, i, 1), pq->getvalue(r, j, 1)) == 0)
+            j++;
+        pg_keydep_t *t = &v[k++];
+        t->table = (pg_qi_t){val(pq, a, r, i, 0), val(pq, a, r, i, 1)};
+        t->ncols = (size_t)(j - i);
+        const char **cols = arena_calloc(a, t->ncols, sizeof *cols);
+        for (int row = i; row < j; row++)
+            cols[row - i] = val(pq, a, r, row, 2);
+        t->cols = cols;
+        i = j;
+    }
+    *out = v;
+    return k;
 }
 
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
@@ -663,8 +742,31 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         size_t nfk = fk_rows(pq, s->arena, r, &fks);
         pq->clear(r);
         single_column_fkeys(s, fks, nfk, schemas, schema_count);
-        pg_rel_lookup_t lookup = {.ctx = s, .find = lookup_relation};
+        if (!(r = query(pq, conn, other_pks_sql, names, err, err_len)))
+            goto fail;
+        s->other_pk_count = other_pks(pq, s->arena, r, &s->other_pks);
+        pq->clear(r);
+        pg_rel_lookup_t lookup = {
+            .ctx = s, .cached = lookup_cached, .primary_key = lookup_primary_key};
         s->rel_list_count = pg_rels_build(s->arena, fks, nfk, deps, ndep, &lookup, &s->rel_list);
+
+        /* allComputedRels */
+        if (!(r = query2(pq, conn, computed_rels_sql, 0, NULL, err, err_len)))
+            goto fail;
+        int nc = pq->ntuples(r);
+        pg_rel_t *computed = arena_calloc(s->arena, nc ? (size_t)nc : 1, sizeof *computed);
+        for (int i = 0; i < nc; i++) {
+            pg_rel_t *c = &computed[i];
+            c->computed = true;
+            c->function = (pg_qi_t){val(pq, s->arena, r, i, 0), val(pq, s->arena, r, i, 1)};
+            c->table = (pg_qi_t){val(pq, s->arena, r, i, 2), val(pq, s->arena, r, i, 3)};
+            c->ftable = (pg_qi_t){val(pq, s->arena, r, i, 4), val(pq, s->arena, r, i, 5)};
+            c->to_one = truth(pq, r, i, 6);
+            c->is_self = truth(pq, r, i, 7);
+        }
+        pq->clear(r);
+        s->rel_list_count = pg_rels_add_computed(s->arena, s->rel_list, s->rel_list_count, computed,
+                                                 (size_t)nc, &lookup, &s->rel_list);
     }
 
     if (!(r = query(pq, conn, funcs_sql, names, err, err_len)))

@@ -575,14 +575,23 @@ static void join_conditions(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_
     }
 }
 
-/* fromF */
-static void from_frag(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node,
+/* fromF; parent names the parent's row, a computed relationship's
+ * argument (relTableAlias). */
+static void from_frag(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
                       bool mutation_root)
 {
+    const pg_rel_t *r = node->to_parent;
     sql(s, " FROM ");
-    if (mutation_root)
+    if (mutation_root) {
         ident(s, "pgrst_source");
-    else if (node->to_parent)
+    } else if (r && r->computed) {
+        from_qi(s, (qi_t){r->function.schema, r->function.name});
+        sql(s, "(");
+        ident(s, parent.name);
+        sql(s, "::");
+        from_qi(s, (qi_t){r->table.schema, r->table.name});
+        sql(s, ")");
+    } else if (node->to_parent)
         from_qi(s, (qi_t){node->to_parent->ftable.schema, node->to_parent->ftable.name});
     else
         from_qi(s, (qi_t){ctx->schema, node->rel->name});
@@ -590,7 +599,7 @@ static void from_frag(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
         sql(s, " AS ");
         ident(s, node->from_alias);
     }
-    if (node->to_parent && node->to_parent->card == PG_M2M) {
+    if (r && !r->computed && r->card == PG_M2M) {
         sql(s, ", ");
         from_qi(s, (qi_t){node->to_parent->junction.schema, node->to_parent->junction.name});
     }
@@ -721,14 +730,15 @@ static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
         }
         ident(s, c->alias ? c->alias : c->name);
     }
-    from_frag(s, ctx, node, mutation_root);
+    from_frag(s, ctx, node, parent, mutation_root);
     for (size_t k = 0; k < node->child_count; k++) {
         if (k)
             sql(s, " ");
         if (join_sql(s, ctx, node->children[k], q, root, err) < 0)
             return -1;
     }
-    if (node->where_count || node->to_parent) {
+    bool joined = node->to_parent && !node->to_parent->computed;
+    if (node->where_count || joined) {
         sql(s, " WHERE ");
         where_at_t at = {.ctx = ctx, .node = node};
         for (size_t i = 0; i < node->where_count; i++) {
@@ -737,7 +747,7 @@ static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
             if (logic_sql(s, node->field_rel, q, node->where[i], at, err) < 0)
                 return -1;
         }
-        if (node->to_parent)
+        if (joined)
             join_conditions(s, ctx, node, parent, node->where_count > 0);
     }
     sql(s, "  ");
@@ -799,11 +809,12 @@ static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
 {
     qi_t q = node_qi(ctx, node);
     sql(s, "SELECT 1 ");
-    from_frag(s, ctx, node, false);
+    from_frag(s, ctx, node, parent, false);
     size_t inner = 0;
     for (size_t k = 0; k < node->child_count; k++)
         inner += node->children[k]->inner;
-    if (!node->where_count && !node->to_parent && !inner)
+    bool joined = node->to_parent && !node->to_parent->computed;
+    if (!node->where_count && !joined && !inner)
         return 0;
     sql(s, " WHERE ");
     where_at_t at = {.ctx = ctx, .node = node, .count = true};
@@ -815,7 +826,7 @@ static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
         if (logic_sql(s, node->field_rel, q, node->where[i], at, err) < 0)
             return -1;
     }
-    if (node->to_parent) {
+    if (joined) {
         join_conditions(s, ctx, node, parent, any);
         any = true;
     }
@@ -1122,6 +1133,12 @@ static size_t returnings(const engine_request_t *req, const pg_node_t *plan, con
     }
     for (size_t c = 0; c < plan->child_count; c++) {
         const pg_rel_t *r = plan->children[c]->to_parent;
+        if (r->computed) {
+            /* the columns a function needs are unknown: all of them */
+            names[0] = "*";
+            *out = names;
+            return 1;
+        }
         for (size_t i = 0; i < r->ncols; i++)
             names[k++] = r->cols[i].a;
     }
