@@ -58,6 +58,10 @@ class PostgrestSpecTest(unittest.TestCase):
     def run_case(self, case):
         path = case["path"]
         # hspec-wai sends the path as written; only spaces need escaping here.
+        # A spec path without its leading slash reaches PostgREST's WAI app as
+        # the same resource (Wai's pathInfo); behind /rest/v1 it needs one.
+        if not path.startswith("/"):
+            path = "/" + path
         path = urllib.parse.quote(path, safe="/?&=,.*()!:+-_~%$^[]{}\"'<>@;|#")
         st, _, hs, body = self.mock.request(case["method"], "/rest/v1" + path,
                                             headers=dict(self.headers))

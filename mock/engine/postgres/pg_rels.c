@@ -233,6 +233,17 @@ static void view_rels(arena_t *a, const pg_rel_t *r, const pg_keydep_t *deps, si
     }
 }
 
+/* qsort of indexes into sort_base by the relationship's table (the builder
+ * runs on one thread, at load). */
+static const pg_rel_t *sort_base;
+
+static int by_table(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = qi_cmp(sort_base[a].table, sort_base[b].table);
+    return c ? c : (a < b ? -1 : a > b);
+}
+
 static bool in_set(const char *const *set, size_t n, const char *x)
 {
     for (size_t i = 0; i < n; i++)
@@ -264,43 +275,56 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
         view_rels(arena, &r, deps, ndep, &all);
     }
     /* addM2MRels: a junction's two many-to-one keys whose columns are all
-     * in its primary key. */
+     * in its primary key. The many-to-ones are grouped by their table
+     * first, so that only keys of one table are paired. */
     size_t nm2o = all.n;
-    for (size_t i = 0; i < nm2o; i++) {
-        if (all.v[i].card != PG_M2O)
-            continue;
+    size_t *idx = xcalloc(nm2o ? nm2o : 1, sizeof *idx);
+    size_t ni = 0;
+    for (size_t i = 0; i < nm2o; i++)
+        if (all.v[i].card == PG_M2O)
+            idx[ni++] = i;
+    sort_base = all.v;
+    qsort(idx, ni, sizeof *idx, by_table);
+    sort_base = NULL;
+    for (size_t g = 0; g < ni;) {
+        size_t h = g + 1;
+        while (h < ni && qi_eq(all.v[idx[h]].table, all.v[idx[g]].table))
+            h++;
         const char *const *pk = NULL;
         size_t pkn = 0;
-        if (!lookup->primary_key(lookup->ctx, all.v[i].table, &pk, &pkn))
-            continue;
-        for (size_t j = 0; j < nm2o; j++) {
-            const pg_rel_t *r1 = &all.v[i], *r2 = &all.v[j];
-            if (r2->card != PG_M2O || !qi_eq(r2->table, r1->table) ||
-                strcmp(r1->cons, r2->cons) == 0)
-                continue;
-            bool subset = true;
-            for (size_t c = 0; subset && c < r1->ncols; c++)
-                subset = in_set(pk, pkn, r1->cols[c].a);
-            for (size_t c = 0; subset && c < r2->ncols; c++)
-                subset = in_set(pk, pkn, r2->cols[c].a);
-            if (!subset)
-                continue;
-            pg_rel_t m = {.table = r1->ftable,
-                          .ftable = r2->ftable,
-                          .is_self = qi_eq(r1->ftable, r2->ftable),
-                          .card = PG_M2M,
-                          .cons = r1->cons,
-                          .cols = swapped(arena, r1->cols, r1->ncols),
-                          .ncols = r1->ncols,
-                          .junction = r1->table,
-                          .cons2 = r2->cons,
-                          .fcols = swapped(arena, r2->cols, r2->ncols),
-                          .nfcols = r2->ncols,
-                          .table_is_view = r1->ftable_is_view,
-                          .ftable_is_view = r2->ftable_is_view};
-            push(&all, &m);
+        bool has_pk = lookup->primary_key(lookup->ctx, all.v[idx[g]].table, &pk, &pkn);
+        for (size_t x = g; has_pk && x < h; x++) {
+            for (size_t y = g; y < h; y++) {
+                /* all.v may move while pushing: index it afresh */
+                const pg_rel_t *r1 = &all.v[idx[x]], *r2 = &all.v[idx[y]];
+                if (strcmp(r1->cons, r2->cons) == 0)
+                    continue;
+                bool subset = true;
+                for (size_t c = 0; subset && c < r1->ncols; c++)
+                    subset = in_set(pk, pkn, r1->cols[c].a);
+                for (size_t c = 0; subset && c < r2->ncols; c++)
+                    subset = in_set(pk, pkn, r2->cols[c].a);
+                if (!subset)
+                    continue;
+                pg_rel_t m = {.table = r1->ftable,
+                              .ftable = r2->ftable,
+                              .is_self = qi_eq(r1->ftable, r2->ftable),
+                              .card = PG_M2M,
+                              .cons = r1->cons,
+                              .cols = swapped(arena, r1->cols, r1->ncols),
+                              .ncols = r1->ncols,
+                              .junction = r1->table,
+                              .cons2 = r2->cons,
+                              .fcols = swapped(arena, r2->cols, r2->ncols),
+                              .nfcols = r2->ncols,
+                              .table_is_view = r1->ftable_is_view,
+                              .ftable_is_view = r2->ftable_is_view};
+                push(&all, &m);
+            }
         }
+        g = h;
     }
+    free(idx);
     /* addInverseRels */
     size_t nfwd = all.n;
     for (size_t i = 0; i < nfwd; i++) {
