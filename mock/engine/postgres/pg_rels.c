@@ -233,15 +233,17 @@ static void view_rels(arena_t *a, const pg_rel_t *r, const pg_keydep_t *deps, si
     }
 }
 
-/* qsort of indexes into sort_base by the relationship's table (the builder
- * runs on one thread, at load). */
-static const pg_rel_t *sort_base;
+/* A many-to-one by its table, for grouping the keys of each junction. */
+typedef struct keyed {
+    pg_qi_t table;
+    size_t index; /* into the builder's vector */
+} keyed_t;
 
 static int by_table(const void *x, const void *y)
 {
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    int c = qi_cmp(sort_base[a].table, sort_base[b].table);
-    return c ? c : (a < b ? -1 : a > b);
+    const keyed_t *a = x, *b = y;
+    int c = qi_cmp(a->table, b->table);
+    return c ? c : (a->index < b->index ? -1 : a->index > b->index);
 }
 
 static bool in_set(const char *const *set, size_t n, const char *x)
@@ -278,25 +280,23 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
      * in its primary key. The many-to-ones are grouped by their table
      * first, so that only keys of one table are paired. */
     size_t nm2o = all.n;
-    size_t *idx = xcalloc(nm2o ? nm2o : 1, sizeof *idx);
+    keyed_t *keys = xcalloc(nm2o ? nm2o : 1, sizeof *keys);
     size_t ni = 0;
     for (size_t i = 0; i < nm2o; i++)
         if (all.v[i].card == PG_M2O)
-            idx[ni++] = i;
-    sort_base = all.v;
-    qsort(idx, ni, sizeof *idx, by_table);
-    sort_base = NULL;
+            keys[ni++] = (keyed_t){all.v[i].table, i};
+    qsort(keys, ni, sizeof *keys, by_table);
     for (size_t g = 0; g < ni;) {
         size_t h = g + 1;
-        while (h < ni && qi_eq(all.v[idx[h]].table, all.v[idx[g]].table))
+        while (h < ni && qi_eq(all.v[keys[h].index].table, all.v[keys[g].index].table))
             h++;
         const char *const *pk = NULL;
         size_t pkn = 0;
-        bool has_pk = lookup->primary_key(lookup->ctx, all.v[idx[g]].table, &pk, &pkn);
+        bool has_pk = lookup->primary_key(lookup->ctx, all.v[keys[g].index].table, &pk, &pkn);
         for (size_t x = g; has_pk && x < h; x++) {
             for (size_t y = g; y < h; y++) {
                 /* all.v may move while pushing: index it afresh */
-                const pg_rel_t *r1 = &all.v[idx[x]], *r2 = &all.v[idx[y]];
+                const pg_rel_t *r1 = &all.v[keys[x].index], *r2 = &all.v[keys[y].index];
                 if (strcmp(r1->cons, r2->cons) == 0)
                     continue;
                 bool subset = true;
@@ -324,7 +324,7 @@ size_t pg_rels_build(arena_t *arena, const pg_fk_row_t *fks, size_t nfk, const p
         }
         g = h;
     }
-    free(idx);
+    free(keys);
     /* addInverseRels */
     size_t nfwd = all.n;
     for (size_t i = 0; i < nfwd; i++) {
