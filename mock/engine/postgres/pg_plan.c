@@ -27,6 +27,7 @@ typedef struct builder {
 static pg_node_t *new_node(builder_t *b, const pgrst_select_item_t *items, size_t n, int depth)
 {
     pg_node_t *node = arena_calloc(b->arena, 1, sizeof *node);
+    node->cache = b->cache;
     node->depth = depth;
     node->limit = -1;
     node->select = arena_calloc(b->arena, n ? n : 1, sizeof *node->select);

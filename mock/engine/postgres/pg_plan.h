@@ -18,6 +18,7 @@ typedef enum pg_spread { PG_SPREAD_NONE, PG_SPREAD_TO_ONE, PG_SPREAD_TO_MANY } p
 
 typedef struct pg_node pg_node_t;
 struct pg_node {
+    const pg_schema_t *cache; /* for data representations */
     /* The relation read: the request's at the root, relForeignTable below. */
     const engine_relation_t *rel;
     /* The relation relName names (NULL when it names none, e.g. a

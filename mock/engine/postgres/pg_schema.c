@@ -30,6 +30,8 @@ struct pg_schema {
     size_t fkey_count;
     pg_rel_t *rel_list; /* every relationship (pg_rels.h), sorted by origin */
     size_t rel_list_count;
+    const char **reps; /* dataRepresentations: source, target, function triples */
+    size_t rep_count;
     pg_keydep_t *other_pks; /* tables outside the exposed schemas: table, cols */
     size_t other_pk_count;
     engine_function_info_t *funcs;
@@ -86,6 +88,7 @@ static const char columns_sql[] =
     "  END::text AS data_type,"
     "  format_type(a.atttypid, NULL::integer) AS message_type,"
     "  format_type(bt.base_type, NULL::integer) AS base_type_name,"
+    "  format_type(a.atttypid, a.atttypmod)::text AS nominal_data_type,"
     "  CASE"
     "    WHEN (t.typbasetype != 0) AND (ad.adbin IS NULL) THEN pg_get_expr(t.typdefaultbin, 0)"
     "    WHEN a.attidentity = 'd' THEN format('nextval(%L)', seq.objid::regclass)"
@@ -577,6 +580,18 @@ static bool lookup_primary_key(void *ctx, pg_qi_t qi, const char *const **pk, si
     return false;
 }
 
+/* dataRepresentations, verbatim: implicit casts by function between a
+ * domain and json or text. */
+static const char representations_sql[] =
+    "SELECT c.castsource::regtype::text, c.casttarget::regtype::text, c.castfunc::regproc::text "
+    "FROM pg_catalog.pg_cast c"
+    "  JOIN pg_catalog.pg_type src_t ON c.castsource::oid = src_t.oid"
+    "  JOIN pg_catalog.pg_type dst_t ON c.casttarget::oid = dst_t.oid "
+    "WHERE c.castcontext = 'i' AND c.castmethod = 'f'"
+    "  AND has_function_privilege(c.castfunc, 'execute')"
+    "  AND ((src_t.typtype = 'd' AND c.casttarget IN ('json'::regtype::oid, 'text'::regtype::oid))"
+    "   OR (dst_t.typtype = 'd' AND c.castsource IN ('json'::regtype::oid, 'text'::regtype::oid)))";
+
 /* allComputedRels, verbatim but for its comments: functions of one
  * argument, a relation's row, returning a relation's rows. */
 static const char computed_rels_sql[] =
@@ -694,7 +709,8 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         c->type = val(pq, s->arena, r, i, 3);
         c->message_type = val(pq, s->arena, r, i, 4);
         c->base_type = val(pq, s->arena, r, i, 5);
-        c->default_expr = val(pq, s->arena, r, i, 6);
+        c->nominal_type = val(pq, s->arena, r, i, 6);
+        c->default_expr = val(pq, s->arena, r, i, 7);
     }
     pq->clear(r);
 
@@ -768,6 +784,17 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         s->rel_list_count = pg_rels_add_computed(s->arena, s->rel_list, s->rel_list_count, computed,
                                                  (size_t)nc, &lookup, &s->rel_list);
     }
+
+    if (!(r = query2(pq, conn, representations_sql, 0, NULL, err, err_len)))
+        goto fail;
+    n = pq->ntuples(r);
+    s->reps = arena_calloc(s->arena, n ? 3 * (size_t)n : 1, sizeof *s->reps);
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++)
+            s->reps[3 * s->rep_count + (size_t)c] = val(pq, s->arena, r, i, c);
+        s->rep_count++;
+    }
+    pq->clear(r);
 
     if (!(r = query(pq, conn, funcs_sql, names, err, err_len)))
         goto fail;
@@ -915,6 +942,16 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
     for (size_t i = 0; i < rel->column_count; i++)
         if (strcmp(rel->columns[i].name, name) == 0)
             return &rel->columns[i];
+    return NULL;
+}
+
+const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target)
+{
+    if (!s || !source || !target)
+        return NULL;
+    for (size_t i = 0; i < s->rep_count; i++)
+        if (strcmp(s->reps[3 * i], source) == 0 && strcmp(s->reps[3 * i + 1], target) == 0)
+            return s->reps[3 * i + 2];
     return NULL;
 }
 

@@ -24,6 +24,7 @@ typedef struct pg_column {
     const char *message_type; /* format_type(atttypid, NULL): what Postgres's messages say */
     const char *base_type;    /* the base type's name once domains are resolved ("tsvector") */
     const char *default_expr; /* column_default, NULL when none */
+    const char *nominal_type; /* format_type(atttypid, atttypmod): colNominalType */
     bool nullable;
     bool primary_key;
 } pg_column_t;
@@ -75,6 +76,10 @@ bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const cha
                              engine_function_info_t *out);
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
+
+/* The function of the data representation from type source to target
+ * (dataRepresentations: a domain to json or text, or back), or NULL. */
+const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target);
 
 /* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
 bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);

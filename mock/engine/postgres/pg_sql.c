@@ -1,7 +1,7 @@
 /* Builds PostgREST's statements as text plus parameters. Each function names
  * the Haskell fragment it follows; spacing follows PostgREST's so that the
  * statements read the same in Postgres's logs. Not here: RPC,
- * aggregates, data representations (domain transforms). */
+ * aggregates, data representations of written values (withJsonParse). */
 #include "pg_sql.h"
 
 #include "pg_plan.h"
@@ -273,6 +273,10 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
     }
     bool fts = is_fts(f->op);
     field_kind_t k = resolve(rel, &f->field, fts);
+    /* withTextParse: the value goes through the text-to-domain function. */
+    const char *parse = at.node && k.col
+                            ? pg_schema_representation(at.node->cache, "text", k.col->nominal_type)
+                            : NULL;
     sql(s, f->negated ? "NOT " : " ");
     if (fts && k.to_tsvector) {
         sql(s, "to_tsvector(");
@@ -300,7 +304,16 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
             buf_init(&lit);
             pg_array_literal(&lit, f->list, f->list_len);
             sql(s, " = ANY (");
-            param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+            if (parse) {
+                /* pgFmtArrayLiteralForField: the function over unnest */
+                sql(s, "(SELECT ");
+                sql(s, parse);
+                sql(s, "(unnest(");
+                param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+                sql(s, "::text[])))");
+            } else {
+                param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+            }
             sql(s, ") ");
             buf_dispose(&lit);
         }
@@ -325,14 +338,27 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
             sql(s, "ANY(");
         else if (f->quant == PGRST_QUANT_ALL)
             sql(s, "ALL(");
+        bool like = f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE;
+        if (parse && !like) {
+            sql(s, parse);
+            sql(s, "(");
+        }
         param(s, v ? v : "");
+        if (parse && !like)
+            sql(s, ")");
         if (f->quant != PGRST_QUANT_NONE)
             sql(s, ")");
     } else {
         sql(s, " ");
         sql(s, op_sql(f->op));
         sql(s, " ");
+        if (parse) {
+            sql(s, parse);
+            sql(s, "(");
+        }
         param(s, f->value ? f->value : "");
+        if (parse)
+            sql(s, ")");
     }
     return 0;
 }
@@ -411,14 +437,43 @@ static qi_t node_qi(const pg_sql_context_t *ctx, const pg_node_t *n)
     return (qi_t){ctx->schema, n->rel->name};
 }
 
-/* pgFmtSelectItem */
+/* The function that shows col as json (withOutputFormat), or NULL. */
+static const char *output_format(const pg_node_t *node, const pg_column_t *col)
+{
+    return col ? pg_schema_representation(node->cache, col->nominal_type, "json") : NULL;
+}
+
+/* expandStarsForTable: "*" becomes the columns in and under a to-many
+ * spread, and where a column of the table has a data representation. */
+static bool expands_star(const pg_node_t *node)
+{
+    if (node->expand_stars)
+        return true;
+    for (size_t c = 0; c < node->rel->column_count; c++)
+        if (output_format(node, &node->rel->columns[c]))
+            return true;
+    return false;
+}
+
+/* pgFmtSelectItem (pgFmtTableCoerce inside the cast). col: the column of an
+ * expanded "*" (NULL: resolve field against the node's relation). */
 static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
-                        const pgrst_field_t *field, const char *alias)
+                        const pgrst_field_t *field, const pg_column_t *col, const char *alias)
 {
     if (it->cast)
         sql(s, "CAST( ");
-    field_kind_t k = resolve(node->field_rel, field, false);
+    field_kind_t k = resolve(col ? node->rel : node->field_rel, field, false);
+    const char *transform = output_format(node, k.col);
+    if (transform) {
+        sql(s, transform);
+        sql(s, "(");
+    }
     field_ref(s, q, field, &k);
+    if (transform)
+        sql(s, ")");
+    /* addAliases: a transformed field keeps its name */
+    if (!alias && transform)
+        alias = field->name;
     if (it->cast) {
         sql(s, " AS ");
         sql(s, it->cast);
@@ -440,7 +495,7 @@ static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, n
 {
     for (size_t i = 0; i < node->select_count; i++) {
         const pgrst_select_item_t *it = node->select[i];
-        if (it->star && node->expand_stars) {
+        if (it->star && expands_star(node)) {
             for (size_t c = 0; c < node->rel->column_count; c++) {
                 const pg_column_t *col = &node->rel->columns[c];
                 if (put) {
@@ -451,7 +506,7 @@ static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, n
                     sql(s, ", ");
                 any = true;
                 pgrst_field_t f = {.name = col->name};
-                select_item(s, node, q, it, &f, NULL);
+                select_item(s, node, q, it, &f, col, NULL);
             }
             continue;
         }
@@ -474,7 +529,7 @@ static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, n
             }
             continue;
         }
-        select_item(s, node, q, it, &it->field, alias);
+        select_item(s, node, q, it, &it->field, NULL, alias);
     }
     return any;
 }
