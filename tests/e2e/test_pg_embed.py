@@ -1,7 +1,7 @@
 """Resource embedding on the database engine where tests/conformance does not
 reach: writes that return embeds, counts under null-embed filters, and the
 request shapes supabase-js sends (`select=*,rel(*)`, `!inner`, spreads, hints,
-Accept: vnd.pgrst.object+json, HEAD). The server runs PostgREST's own
+Accept: vnd.pgrst.object+json, HEAD), and data representations on writes. The server runs PostgREST's own
 spec-test fixture (tests/conformance/postgrest) loaded into PostgreSQL, with
 every transaction rolled back as PostgREST's spec configuration has it
 (SpecHelper.hs: configDbTxRollbackAll), so each case sees the fixture's data.
@@ -189,6 +189,25 @@ class PgEmbedTest(unittest.TestCase):
                                Accept="application/vnd.pgrst.object+json")
         self.assertEqual(st, 200, out)
         self.assertEqual(json.loads(out), {"name": "Windows 7", "clients": {"name": "Microsoft"}})
+
+    def test_data_representations_on_writes(self):
+        # InsertSpec.hs:815 and :825: the payload is parsed by the json-to-domain
+        # cast (withJsonParse) and the representation formatted back.
+        st, hs, out = self.req("POST", "datarep_todos?select=id,label_color",
+                               {"id": 5, "name": "party", "label_color": "#001100",
+                                "due_at": "2018-01-03T11:00:00+00"},
+                               Prefer="return=representation")
+        self.assertEqual(st, 201, out)
+        self.assertEqual(json.loads(out), [{"id": 5, "label_color": "#001100"}])
+        st, hs, out = self.req("POST", "datarep_todos",
+                               {"id": 5, "name": "party", "label_color": "#001100",
+                                "due_at": "2018-01-03T11:00:00+00", "icon_image": "3q2+7w",
+                                "created_at": -15, "budget": "-100000000000000.13"},
+                               Prefer="return=representation")
+        self.assertEqual(st, 201, out)
+        self.assertEqual(json.loads(out), [{
+            "id": 5, "name": "party", "label_color": "#001100", "due_at": "2018-01-03T11:00:00Z",
+            "icon_image": "3q2+7w==", "created_at": -15, "budget": "-100000000000000.13"}])
 
     def test_embed_error_statuses(self):
         # Error.hs statuses: PGRST200 400 (EmbedDisambiguationSpec.hs:217),

@@ -1,7 +1,7 @@
 /* Builds PostgREST's statements as text plus parameters. Each function names
  * the Haskell fragment it follows; spacing follows PostgREST's so that the
  * statements read the same in Postgres's logs. Not here: RPC,
- * aggregates, data representations of written values (withJsonParse). */
+ * aggregates. */
 #include "pg_sql.h"
 
 #include "pg_plan.h"
@@ -1063,8 +1063,8 @@ static int typed_columns(const engine_request_t *req, const char ***cols, size_t
 }
 
 /* fromJsonBodyF body fields includeSelect includeLimitOne includeDefaults */
-static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char **cols, size_t n,
-                           bool include_select, bool defaults)
+static void from_json_body(pg_stmt_t *s, const pg_schema_t *cache, const engine_request_t *req,
+                           const char **cols, size_t n, bool include_select, bool defaults)
 {
     bool object = body_is_object(req);
     qi_t body = {NULL, "pgrst_body"};
@@ -1123,10 +1123,22 @@ static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char
         }
         buf_dispose(&defs);
     }
+    /* withJsonParse: a column with a json-to-domain representation is read
+     * as json and parsed (pgFmtCoerceNamed). */
+    const char **parse = arena_calloc(s->arena, n ? n : 1, sizeof *parse);
+    for (size_t i = 0; i < n; i++)
+        parse[i] = pg_schema_representation(cache, "json",
+                                            pg_schema_column(req->relation, cols[i])->nominal_type);
     sql(s, "LATERAL (SELECT ");
     for (size_t i = 0; i < n; i++) {
         if (i)
             sql(s, ", ");
+        if (parse[i]) {
+            sql(s, parse[i]);
+            sql(s, "(");
+            ident(s, cols[i]);
+            sql(s, ") AS ");
+        }
         ident(s, cols[i]);
     }
     sql(s, " FROM ");
@@ -1142,7 +1154,7 @@ static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char
                 sql(s, ", ");
             ident(s, cols[i]);
             sql(s, " ");
-            sql(s, pg_schema_column(req->relation, cols[i])->type);
+            sql(s, parse[i] ? "json" : pg_schema_column(req->relation, cols[i])->type);
         }
         sql(s, ") ");
     } else if (object) {
@@ -1294,7 +1306,7 @@ static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req,
     } else {
         sql(s, " ");
     }
-    from_json_body(s, req, cols, n, true, defaults);
+    from_json_body(s, ctx->cache, req, cols, n, true, defaults);
     if (put) {
         sql(s, "WHERE ");
         pgrst_inserted(s, true);
@@ -1376,7 +1388,8 @@ static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req,
         column_ref(s, body, cols[i]);
     }
     sql(s, " ");
-    from_json_body(s, req, cols, n, false, req->prefer->missing == PGRST_MISSING_DEFAULT);
+    from_json_body(s, ctx->cache, req, cols, n, false,
+                   req->prefer->missing == PGRST_MISSING_DEFAULT);
     size_t w;
     if (where_terms(s, rel, q, req->query, false, &w, err) < 0)
         return -1;
