@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "fuzzy.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
