@@ -686,8 +686,7 @@ static int prepare(pg_tx_t *tx)
     arena_t *a = req->arena;
     bool call = req->op == ENGINE_CALL;
     const char *schema = call ? req->call->routine->schema : req->relation->schema;
-    pg_sql_context_t ctx = {
-        .cache = tx->schema, .schema = schema, .db_max_rows = pe->db_max_rows};
+    pg_sql_context_t ctx = {.cache = tx->schema, .schema = schema, .db_max_rows = pe->db_max_rows};
     if (call && req->call->routine->returns_composite)
         ctx.call_relation = pg_schema_find_relation(tx->schema, req->call->routine->schema,
                                                     req->call->routine->return_name);

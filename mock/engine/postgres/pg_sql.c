@@ -1767,6 +1767,103 @@ static void call_body_handler(pg_stmt_t *s, const engine_request_t *req)
     sql(s, ")");
 }
 
+/* ---- a call's result: the read over pgrst_source (no embedding yet) ---- */
+
+/* Select items: embedding and aggregates are refused here, before any SQL
+ * is sent (Plan.hs fails at the plan stage too). */
+static int check_select(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (it->is_aggregate)
+            return pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
+        if (it->is_embed || it->is_spread) {
+            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+            pgrst_error_detailsf(err, "supamock's database engine does not embed resources yet");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* pgFmtSelectItem for each item, joined with ", ". */
+static void select_list(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
+                        const pgrst_query_t *qry)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (any)
+            sql(s, ", ");
+        any = true;
+        if (it->cast)
+            sql(s, "CAST( ");
+        if (it->star) {
+            column_ref(s, q, "*");
+        } else {
+            field_kind_t k = resolve(rel, &it->field, false);
+            field_ref(s, q, &it->field, &k);
+        }
+        if (it->cast) {
+            sql(s, " AS ");
+            sql(s, it->cast);
+            sql(s, " )");
+        }
+        const char *alias = item_alias(it);
+        if (alias) {
+            sql(s, " AS ");
+            ident(s, alias);
+        }
+    }
+    if (!any)
+        column_ref(s, q, "*");
+}
+
+/* orderF / pgFmtOrderTerm */
+static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                    pgrst_error_t *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->order_count; i++) {
+        const pgrst_order_term_t *o = &qry->order[i];
+        if (o->field.relation_len)
+            continue; /* rel.order terms belong to embedded resources */
+        if (o->related)
+            return not_embedded(o->related, err);
+        sql(s, any ? ", " : "ORDER BY ");
+        any = true;
+        field_kind_t k = resolve(rel, &o->field, false);
+        field_ref(s, q, &o->field, &k);
+        static const char *const dir[] = {"", "ASC", "DESC"};
+        static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+        sql(s, " ");
+        sql(s, dir[o->dir]);
+        sql(s, " ");
+        sql(s, nulls[o->nulls]);
+    }
+    for (size_t i = 0; i < qry->order_count; i++)
+        if (qry->order[i].field.relation_len)
+            return not_embedded(qry->order[i].field.relation[0], err);
+    return 0;
+}
+
+static int filters_on_embeds(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->where_count; i++) {
+        const pgrst_logic_t *l = &qry->where[i];
+        if (l->kind == PGRST_LOGIC_FILTER && l->filter.field.relation_len)
+            return not_embedded(l->filter.field.relation[0], err);
+        if (l->kind != PGRST_LOGIC_FILTER && l->relation_len)
+            return not_embedded(l->relation[0], err);
+    }
+    return 0;
+}
+
+static const char *llstr(arena_t *a, long long v)
+{
+    return arena_sprintf(a, "%lld", v);
+}
+
 /* mainCall: the call in pgrst_source, the read plan over it as
  * "pgrst_source" AS "name" (addRels' root case), the count and the body. */
 static int main_call(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
