@@ -230,6 +230,12 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         scenario_error_at(err, none, "database engine: %s", msg);
         return -1;
     }
+    /* supamock.gen_random_uuid() follows --seed (baseline.sql). */
+    if (pg_database_set_seed(inst->db, inst->config ? inst->config->seed : 1, msg, sizeof msg) <
+        0) {
+        scenario_error_at(err, none, "database engine: %s", msg);
+        return -1;
+    }
     char *conninfo = pg_database_conninfo(inst->db, "authenticator");
     char *owner = pg_database_conninfo(inst->db, "postgres");
     pg_engine_options_t opt = {

@@ -505,9 +505,9 @@ static void on_written(void *arg, int rc, const gotrue_error_t *err)
  * (gotrue_db.h) before the response is sent; nothing happens on the memory
  * engine or when nothing changed. */
 static void write_through(gotrue_t *g, const mock_request_t *req, const char *path, int rc,
-                          mock_response_t *resp)
+                          int64_t now_us, mock_response_t *resp)
 {
-    gotrue_db_batch_t *b = gotrue_db_collect(g);
+    gotrue_db_batch_t *b = gotrue_db_collect(g, now_us);
     if (!b)
         return;
     auth_later_t *l = arena_alloc(req->arena, sizeof *l);
@@ -680,7 +680,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     } else if (resp->status == 200 && !mock_response_header(resp, "Content-Type")) {
         mock_response_add_header(resp, "Content-Type", "application/json");
     }
-    write_through(g, req, path, rc, resp);
+    write_through(g, req, path, rc, now_us, resp);
 }
 
 int auth_parse_json_body(const mock_request_t *req, cJSON **out, gotrue_error_t *err)

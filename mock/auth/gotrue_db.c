@@ -44,8 +44,9 @@ typedef struct batch_stmt {
 struct gotrue_db_batch {
     arena_t *arena; /* owns the parameters */
     batch_stmt_t *ops;
-    auth_store_stmt_t *stmts;
-    size_t n;
+    auth_store_stmt_t *stmts; /* the clock, then one per op */
+    const char *now_param[1];
+    size_t n; /* ops */
     gotrue_t *g;
     bool admin_create;
     gotrue_db_done_fn done;
@@ -306,7 +307,7 @@ int gotrue_db_attach(gotrue_t *g, auth_store_t *store, char *err, size_t err_len
     return 0;
 }
 
-gotrue_db_batch_t *gotrue_db_collect(gotrue_t *g)
+gotrue_db_batch_t *gotrue_db_collect(gotrue_t *g, int64_t now_us)
 {
     gotrue_db_t *db = gotrue_db(g);
     if (!db)
@@ -360,14 +361,20 @@ gotrue_db_batch_t *gotrue_db_collect(gotrue_t *g)
             row_params(g, b->arena, &r, with_pw, s->params);
     }
     if (b) {
-        b->stmts = xcalloc(b->n, sizeof *b->stmts);
+        /* First the scenario clock for the triggers' now(). */
+        b->now_param[0] = time_param(b->arena, now_us);
+        b->stmts = xcalloc(b->n + 1, sizeof *b->stmts);
+        b->stmts[0].sql = "select set_config('supamock.now', $1::text, true)";
+        b->stmts[0].n_params = 1;
+        b->stmts[0].params = b->now_param;
         for (size_t i = 0; i < b->n; i++) {
             batch_stmt_t *s = &b->ops[i];
-            b->stmts[i].sql = s->op == OP_INSERT   ? insert_sql
-                              : s->op == OP_UPDATE ? update_sql
-                                                   : delete_sql;
-            b->stmts[i].n_params = s->op == OP_DELETE ? 1 : ROW_PARAMS;
-            b->stmts[i].params = s->params;
+            auth_store_stmt_t *st = &b->stmts[i + 1];
+            st->sql = s->op == OP_INSERT   ? insert_sql
+                      : s->op == OP_UPDATE ? update_sql
+                                           : delete_sql;
+            st->n_params = s->op == OP_DELETE ? 1 : ROW_PARAMS;
+            st->params = s->params;
         }
     }
     return b;
@@ -449,5 +456,5 @@ void gotrue_db_submit(gotrue_t *g, gotrue_db_batch_t *b, bool admin_create, gotr
     b->done = done;
     b->arg = arg;
     gotrue_db_t *db = gotrue_db(g);
-    db->store->ops->run(db->store, b->stmts, b->n, on_written, b);
+    db->store->ops->run(db->store, b->stmts, b->n + 1, on_written, b);
 }

@@ -67,7 +67,9 @@ int gotrue_db_attach(gotrue_t *g, auth_store_t *store, char *err, size_t err_len
 /* What the request that just ran changed, as one batch; NULL when nothing.
  * From here on the changes count as written (a later request does not write
  * them again while this batch runs). */
-gotrue_db_batch_t *gotrue_db_collect(gotrue_t *g);
+/* now_us: the scenario clock, what now() answers in the batch's triggers
+ * (supamock.now, as the database engine sets it for requests). */
+gotrue_db_batch_t *gotrue_db_collect(gotrue_t *g, int64_t now_us);
 
 /* Why a batch failed, as GoTrue answers: 500 unexpected_failure with the
  * operation's message (admin_create: adminUserCreate's "Database error

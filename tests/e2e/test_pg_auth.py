@@ -19,6 +19,7 @@ hashed (token.go ResourceOwnerPasswordGrant, crypto.CompareHashAndPassword).
 Expected rows are what PostgreSQL 15 holds after the same statements.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -235,6 +236,66 @@ class AuthUsersInTheDatabase(unittest.TestCase):
                                   " where u.email = 'otp@example.com'")
             self.assertEqual(rows, [{"email": "otp@example.com", "full_name": "One Time",
                                      "hashed": True}])
+
+
+QUOTA = os.path.join(source_dir(), "tests", "fixtures", "projects", "quota")
+
+
+def seeded_uuid(seed, n):
+    """supamock.gen_random_uuid() (baseline.sql): md5("SEED:N") as a version 4
+    UUID, N the database's counter."""
+    h = hashlib.md5(("%d:%d" % (seed, n)).encode()).hexdigest()
+    h = h[:12] + "4" + h[13:16] + "89ab"[int(h[16], 16) & 3] + h[17:]
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+@unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")
+class ClockAndSeedInTheDatabase(unittest.TestCase):
+    """now() and gen_random_uuid() in the project's SQL (its column defaults
+    here) follow the scenario clock and --seed; the quota fixture's profiles
+    take id default gen_random_uuid() and created_at default now(), filled
+    when GoTrue's insert fires handle_new_user."""
+
+    def sign_up(self, mock, email):
+        status, _, _, raw = mock.request("POST", "/auth/v1/signup",
+                                         body=json.dumps({"email": email, "password": "secret-123"}),
+                                         headers={"apikey": ANON, "Content-Type": JSON_CT})
+        self.assertEqual(status, 200, raw)
+        uid = json.loads(raw)["user"]["id"]
+        status, _, _, raw = mock.request("GET", "/rest/v1/profiles?select=id,created_at&user_id=eq." + uid,
+                                         headers={"apikey": SERVICE, "Authorization": "Bearer " + SERVICE})
+        self.assertEqual(status, 200, raw)
+        return json.loads(raw)[0]
+
+    def test_defaults_follow_the_clock_and_the_seed(self):
+        with Supamock("--project", QUOTA, "--clock", "2030-01-01T00:00:00Z", "--seed", "7",
+                      ready_timeout=READY) as mock:
+            first = self.sign_up(mock, "one@example.com")
+            self.assertEqual(first, {"id": seeded_uuid(7, 1), "created_at": "2030-01-01T00:00:00+00:00"})
+            status, _, _, _ = mock.request("POST", "/__mock/clock", body='{"advance_ms": 90000}',
+                                           headers={"Content-Type": JSON_CT})
+            self.assertEqual(status, 200)
+            second = self.sign_up(mock, "two@example.com")
+            self.assertEqual(second, {"id": seeded_uuid(7, 2), "created_at": "2030-01-01T00:01:30+00:00"})
+            # A Data API insert takes the same defaults (the engine sets the
+            # clock in the request's transaction).
+            svc = {"apikey": SERVICE, "Authorization": "Bearer " + SERVICE, "Content-Type": JSON_CT}
+            status, _, _, raw = mock.request("DELETE", "/rest/v1/profiles?select=user_id&id=eq." + second["id"],
+                                             headers=dict(svc, Prefer="return=representation"))
+            self.assertEqual(status, 200, raw)
+            user_id = json.loads(raw)[0]["user_id"]
+            status, _, _, raw = mock.request("POST", "/rest/v1/profiles?select=id,created_at",
+                                             body=json.dumps({"user_id": user_id}),
+                                             headers=dict(svc, Prefer="return=representation"))
+            self.assertEqual(status, 201, raw)
+            self.assertEqual(json.loads(raw), [{"id": seeded_uuid(7, 3),
+                                                "created_at": "2030-01-01T00:01:30+00:00"}])
+            # A reset clones the loaded database again: the counter starts over.
+            status, _, _, _ = mock.request("POST", "/__mock/reset", body="{}",
+                                           headers={"Content-Type": JSON_CT})
+            self.assertEqual(status, 200)
+            again = self.sign_up(mock, "one@example.com")
+            self.assertEqual(again["id"], seeded_uuid(7, 1))
 
 
 if __name__ == "__main__":

@@ -1132,6 +1132,8 @@ void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
     set_config(s, "request.cookies", v->cookies_json ? v->cookies_json : "{}");
     if (v->timezone)
         set_config(s, "timezone", v->timezone);
+    if (v->now)
+        set_config(s, "supamock.now", v->now);
 }
 
 /* ---- claims ---- */

@@ -57,6 +57,9 @@ typedef struct pg_tx_vars {
     const char *headers_json;
     const char *cookies_json;
     const char *timezone; /* NULL: none */
+    /* supamock.now, what supamock.now() answers (baseline.sql): the
+     * scenario clock as ISO 8601; NULL: none. */
+    const char *now;
 } pg_tx_vars_t;
 void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *out);
 
