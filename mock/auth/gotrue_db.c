@@ -109,12 +109,24 @@ static uint64_t fnv_str(uint64_t h, const char *s)
     return fnv(fnv(h, s, strlen(s)), "\0", 1);
 }
 
+/* The JSON value's tree, walked without printing it (every auth request on
+ * the database engine fingerprints every user). Depth is bounded by what
+ * cJSON parsed (CJSON_NESTING_LIMIT). */
 static uint64_t fnv_json(uint64_t h, const cJSON *v)
 {
-    char *t = v ? cJSON_PrintUnformatted(v) : NULL;
-    h = fnv_str(h, t);
-    cJSON_free(t);
-    return h;
+    if (!v)
+        return fnv(h, "\2", 1);
+    unsigned char type = (unsigned char)(v->type & 0xff);
+    h = fnv(h, &type, 1);
+    if (v->string)
+        h = fnv_str(h, v->string);
+    if (cJSON_IsString(v))
+        h = fnv_str(h, v->valuestring);
+    else if (cJSON_IsNumber(v))
+        h = fnv(h, &v->valuedouble, sizeof v->valuedouble);
+    for (const cJSON *c = v->child; c; c = c->next)
+        h = fnv_json(h, c);
+    return fnv(h, "\3", 1);
 }
 
 static uint64_t row_fingerprint(const gotrue_row_t *r)
