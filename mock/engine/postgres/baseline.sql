@@ -348,14 +348,6 @@ alter default privileges for role supabase_admin in schema storage
 alter default privileges for role supabase_admin in schema storage
     grant all on sequences to postgres, anon, authenticated, service_role;
 
--- demote-postgres.sql ---------------------------------------------------------
-
-grant all on database postgres to postgres;
-grant all on all tables in schema extensions to postgres;
-grant all on all sequences in schema extensions to postgres;
-grant all on all routines in schema extensions to postgres;
-alter role postgres nosuperuser createdb createrole login replication bypassrls;
-
 -- supamock: the scenario clock and --seed inside the database ----------------
 -- Not Supabase's. now(), transaction_timestamp() and gen_random_uuid()
 -- written without a schema resolve here rather than in pg_catalog (or
@@ -395,5 +387,16 @@ begin
           || substr(h, 18, 15))::uuid;
 end
 $$;
+
+-- demote-postgres.sql ---------------------------------------------------------
+
+grant all on database postgres to postgres;
+grant all on all tables in schema extensions to postgres;
+grant all on all sequences in schema extensions to postgres;
+grant all on all routines in schema extensions to postgres;
+alter role postgres nosuperuser createdb createrole login replication bypassrls;
+
+-- The search paths that find the supamock schema above (server-wide, so not
+-- applied to an existing server: there requests still find it).
 alter role postgres set search_path to "$user", public, supamock, extensions, pg_catalog;
 alter role supabase_auth_admin set search_path = auth, supamock, pg_catalog;
