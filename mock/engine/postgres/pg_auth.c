@@ -9,6 +9,8 @@
 
 #include "pg_conn.h"
 #include "pq.h"
+
+#include "caps.h"
 #include "xalloc.h"
 
 #include <stdbool.h>
@@ -139,6 +141,10 @@ static void store_run(auth_store_t *base, const auth_store_stmt_t *stmts, size_t
     pg_pool_acquire(s->pool, on_conn, b);
 }
 
+/* GoTrue keeps at most GOTRUE_MAX_USERS users: the oldest are read. */
+#define MOCK_STR_(x) #x
+#define MOCK_STR(x)  MOCK_STR_(x)
+
 /* Times as microseconds since 2000-01-01 UTC (Postgres's own epoch). */
 #define US(col)                                                                                    \
     "(extract(epoch from " col " - timestamptz '2000-01-01 00:00:00+00') * 1000000)::int8"
@@ -180,7 +186,9 @@ static char *store_load_users(auth_store_t *base, char *err, size_t err_len)
                                                                                                  "t") ","
                                                                                                       " 'banned_until', " US("banned_until") ", 'deleted_at', " US(
                                                                                                           "deleted_at") ")"
-                                                                                                                        " ORDER BY created_at, id), '[]')::text FROM auth.users";
+                                                                                                                        " ORDER BY created_at, id), '[]')::text"
+                                                                                                                        " FROM (SELECT * FROM auth.users ORDER BY created_at, id LIMIT " MOCK_STR(
+                                                                                                                            GOTRUE_MAX_USERS) ") u";
     PGconn *c = pq->connectdb(s->conninfo);
     if (pq->status(c) != CONNECTION_OK) {
         snprintf(err, err_len, "%s", pq->error_message(c));
