@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import unittest
 
 from harness import Supamock, source_dir
@@ -236,6 +237,32 @@ class AuthUsersInTheDatabase(unittest.TestCase):
                                   " where u.email = 'otp@example.com'")
             self.assertEqual(rows, [{"email": "otp@example.com", "full_name": "One Time",
                                      "hashed": True}])
+
+    def test_anonymous_sign_in_on_a_json_scenario(self):
+        # A JSON scenario on the database engine: its users are rows of
+        # auth.users too, and an anonymous sign-in inserts one (anonymous.go:
+        # is_anonymous, encrypted_password "" from NewUser without a
+        # password); a trigger refusing it is anonymous.go's 500.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "anon.json")
+            with open(path, "w") as f:
+                json.dump({"name": "anon", "auth": {"enable_anonymous_sign_ins": True}}, f)
+            with Supamock("--db", "postgres", "--scenario", path, ready_timeout=READY) as mock:
+                status, body = self.call(mock, "POST", "/auth/v1/signup", {})
+                self.assertEqual(status, 200, body)
+                row = self.user_row(mock, body["user"]["id"])
+                self.assertTrue(row["is_anonymous"])
+                self.assertEqual(row["encrypted_password"], "")
+                self.sql(mock, "create function public.refuse() returns trigger language plpgsql as"
+                               " $$ begin raise exception 'no anonymous users'; end $$;"
+                               " create trigger refuse before insert on auth.users"
+                               " for each row execute function public.refuse()")
+                status, body = self.call(mock, "POST", "/auth/v1/signup", {},
+                                         **{"X-Supabase-Api-Version": "2024-01-01"})
+                self.assertEqual((status, body), (500, {"code": "unexpected_failure",
+                                                        "message": "Database error creating anonymous user"}))
+                self.assertEqual(self.sql(mock, "select count(*)::int as n from auth.users"),
+                                 [{"n": 1}])
 
 
 QUOTA = os.path.join(source_dir(), "tests", "fixtures", "projects", "quota")
