@@ -7,6 +7,8 @@
 #include "pg_site.h"
 #include "pq.h"
 
+#include "clock.h"
+
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -157,6 +159,22 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         pg_template_free(t);
         return -1;
     }
+    /* A fixed scenario clock is what supamock.now() (baseline.sql) answers
+     * while the project loads: seed.sql's now() and the defaults its rows
+     * take. Only for the build: CREATE DATABASE ... TEMPLATE does not copy
+     * a database's settings. */
+    char clock_sql[256] = "";
+    if (!sc->clock_real) {
+        char iso[48];
+        clock_format_iso(sc->clock_start_us, iso, sizeof iso);
+        snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" set supamock.now = '%s'",
+                 t->db, iso);
+        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+            scenario_error_at(err, none, "setting the scenario clock: %s", msg);
+            pg_template_free(t);
+            return -1;
+        }
+    }
     pg_apply_t *a = pg_apply_open(site, t->db, msg, sizeof msg);
     if (!a) {
         scenario_error_at(err, none, "%s", msg);
@@ -204,6 +222,13 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         rc = run_phase(a, &t->ddl, PG_DDL_BEFORE, err);
     }
     pg_apply_close(a);
+    if (rc == 0 && clock_sql[0]) {
+        snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" reset supamock.now", t->db);
+        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+            scenario_error_at(err, none, "resetting the scenario clock: %s", msg);
+            rc = -1;
+        }
+    }
     if (rc < 0) {
         pg_template_free(t);
         return -1;
@@ -296,6 +321,14 @@ void pg_database_drop(pg_database_t *db)
     pg_site_drop_db(db->tpl->site, db->name, NULL, 0);
     free(db->name);
     free(db);
+}
+
+int pg_database_set_seed(pg_database_t *db, uint64_t seed, char *err, size_t err_len)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "alter database \"%s\" set supamock.seed = '%llu'", db->name,
+             (unsigned long long)seed);
+    return pg_site_exec(db->tpl->site, db->name, sql, err, err_len);
 }
 
 const char *pg_database_name(const pg_database_t *db)

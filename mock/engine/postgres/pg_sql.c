@@ -1970,6 +1970,8 @@ void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
         param(s, v->func_settings[2 * i + 1]);
         sql(s, ", true)");
     }
+    if (v->now)
+        set_config(s, "supamock.now", v->now);
 }
 
 /* ---- claims ---- */

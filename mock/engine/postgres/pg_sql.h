@@ -66,6 +66,9 @@ typedef struct pg_tx_vars {
     const char *timezone;             /* NULL: none */
     const char *const *func_settings; /* a call's routine settings: key, value pairs */
     size_t func_setting_count;        /* pairs */
+    /* supamock.now, what supamock.now() answers (baseline.sql): the
+     * scenario clock as ISO 8601; NULL: none. */
+    const char *now;
 } pg_tx_vars_t;
 void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *out);
 
