@@ -4,7 +4,7 @@
 # The Debian packages each command needs (curl and jq: the README's sessions,
 # which tests/e2e/test_readme.py runs; chromium: the dashboard's browser test,
 # tests/browser, drives Debian's build).
-MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev"
+MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev libstemmer-dev"
 MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm curl jq chromium"
 
 mock_say() {
