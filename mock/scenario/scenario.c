@@ -625,22 +625,39 @@ static int check_ident(const loader_t *L, size_t off, const char *what, const ch
 
 /* The column type names scenarios accept (Postgres accepts them in any case). */
 static const char *const builtin_types[] = {
-    "uuid",        "text",
-    "varchar",     "character varying",
-    "char",        "character",
-    "smallint",    "int2",
-    "integer",     "int",
-    "int4",        "bigint",
-    "int8",        "serial",
-    "serial4",     "bigserial",
-    "serial8",     "numeric",
-    "decimal",     "real",
-    "float4",      "double precision",
-    "float8",      "boolean",
-    "bool",        "date",
-    "timestamp",   "timestamp without time zone",
-    "timestamptz", "timestamp with time zone",
-    "json",        "jsonb",
+    "uuid",
+    "text",
+    "varchar",
+    "character varying",
+    "char",
+    "character",
+    "smallint",
+    "int2",
+    "integer",
+    "int",
+    "int4",
+    "bigint",
+    "int8",
+    "serial",
+    "serial4",
+    "bigserial",
+    "serial8",
+    "numeric",
+    "decimal",
+    "real",
+    "float4",
+    "double precision",
+    "float8",
+    "boolean",
+    "tsvector",
+    "bool",
+    "date",
+    "timestamp",
+    "timestamp without time zone",
+    "timestamptz",
+    "timestamp with time zone",
+    "json",
+    "jsonb",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
@@ -2628,7 +2645,8 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     int rc = 0;
     size_t i = 0;
     /* One session for all the files: a SET search_path carries over. */
-    scenario_sql_host_t host = {L->s, sql_type_problem, find_table, sql_add_table, {0}, 0};
+    scenario_sql_host_t host = {
+        L->s, sql_type_problem, find_table, sql_add_table, {0}, 0, NULL, NULL, 0};
     for (const cJSON *e = j->child; e; e = e->next, i++) {
         size_t off = off_of(jsonc_child(n, i));
         if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {

@@ -15,7 +15,7 @@ typedef struct builder {
     size_t n, at;
     size_t nodes;
     int depth;
-    bool too_large, bad;
+    bool too_large, bad, no_operand, far;
 } builder_t;
 
 #define TSQ_MAX_DEPTH 256
@@ -169,6 +169,8 @@ static tsq_node_t *p_unary(builder_t *b)
 {
     skip_space(b);
     if (b->at >= b->n || b->bad || b->too_large) {
+        if (b->at >= b->n)
+            b->no_operand = true;
         b->bad = true;
         return NULL;
     }
@@ -231,8 +233,10 @@ static int phrase_operator(builder_t *b)
                 v = v * 10 + (b->s[i] - '0');
             i++;
         }
-        if (v > 16384)
+        if (v > 16384) {
+            b->far = true;
             return -1;
+        }
         d = (int)v;
     }
     if (i >= b->n || b->s[i] != '>')
@@ -431,7 +435,7 @@ static tsq_node_t *clean(tsq_node_t *t, int *ladd, int *radd)
 int tsquery_build(ts_config_id_t cfg, tsq_function_t fn, const char *s, size_t n, tsquery_t *out,
                   char **error, const char **code)
 {
-    builder_t b = {cfg, s, n, 0, 0, 0, false, false};
+    builder_t b = {cfg, s, n, 0, 0, 0, false, false, false, false};
     tsq_node_t *t = NULL;
     switch (fn) {
     case TSQ_TO_TSQUERY:
@@ -459,10 +463,18 @@ int tsquery_build(ts_config_id_t cfg, tsq_function_t fn, const char *s, size_t n
         *error = xasprintf("tsquery is too large");
         return -1;
     }
+    if (b.far) {
+        free_tree(t);
+        *code = "22023";
+        *error = xasprintf("distance in phrase operator must be an integer value between zero "
+                           "and 16384 inclusive");
+        return -1;
+    }
     if (b.bad) {
         free_tree(t);
         *code = "42601";
-        *error = xasprintf("syntax error in tsquery: \"%.*s\"", (int)n, s);
+        *error = xasprintf("%s in tsquery: \"%.*s\"", b.no_operand ? "no operand" : "syntax error",
+                           (int)n, s);
         return -1;
     }
     int ladd, radd;

@@ -265,34 +265,42 @@ void tsvector_render(const tsvector_t *v, buf_t *out)
 
 /* ---- to_tsvector ---- */
 
-size_t ts_parse_words(ts_config_id_t cfg, const char *s, size_t n, ts_word_t **words)
+/* parsetext: appends the lexemes of s[0..n) to *words, positions counted on
+ * from *pos. */
+static void parse_append(const ts_lexizer_t *lx, const char *s, size_t n, unsigned *pos,
+                         ts_word_t **words, size_t *count, size_t *cap)
 {
-    ts_lexizer_t lx;
-    ts_lexizer_init(&lx, cfg);
     ts_parser_t p;
     ts_parser_init(&p, s, n);
     ts_token_t tok;
-    size_t count = 0, cap = 0;
-    unsigned pos = 0;
-    *words = NULL;
     while (ts_parser_next(&p, &tok)) {
         if (tok.len > TS_MAX_WORD)
             continue; /* parsetext: "word is too long to be indexed", ignored */
         char *lex;
         size_t len;
-        ts_lexize_result_t r = ts_lexize(&lx, tok.type, s + tok.start, tok.len, &lex, &len);
+        ts_lexize_result_t r = ts_lexize(lx, tok.type, s + tok.start, tok.len, &lex, &len);
         if (r == TS_LEX_SKIP)
             continue;
-        pos++;
+        (*pos)++;
         if (r == TS_LEX_STOP)
             continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            *words = xrealloc(*words, cap * sizeof **words);
+        if (*count == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *words = xrealloc(*words, *cap * sizeof **words);
         }
-        (*words)[count++] = (ts_word_t){lex, len, pos};
+        (*words)[(*count)++] = (ts_word_t){lex, len, *pos};
     }
     ts_parser_dispose(&p);
+}
+
+size_t ts_parse_words(ts_config_id_t cfg, const char *s, size_t n, ts_word_t **words)
+{
+    ts_lexizer_t lx;
+    ts_lexizer_init(&lx, cfg);
+    size_t count = 0, cap = 0;
+    unsigned pos = 0;
+    *words = NULL;
+    parse_append(&lx, s, n, &pos, words, &count, &cap);
     ts_lexizer_dispose(&lx);
     return count;
 }
@@ -306,14 +314,32 @@ void ts_words_free(ts_word_t *words, size_t count)
 
 int tsvector_from_text(ts_config_id_t cfg, const char *s, size_t n, tsvector_t *out, char **error)
 {
-    ts_word_t *words;
-    size_t count = ts_parse_words(cfg, s, n, &words);
+    return tsvector_from_texts(cfg, &s, &n, 1, out, error);
+}
+
+int tsvector_from_texts(ts_config_id_t cfg, const char *const *texts, const size_t *lens, size_t k,
+                        tsvector_t *out, char **error)
+{
+    ts_lexizer_t lx;
+    ts_lexizer_init(&lx, cfg);
+    ts_word_t *words = NULL;
+    size_t count = 0, cap = 0;
+    unsigned pos = 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t before = count;
+        parse_append(&lx, texts[i], lens[i], &pos, &words, &count, &cap);
+        /* jsonb_to_tsvector's add_to_tsvector: a value that gave lexemes is
+         * followed by a gap, so that phrases do not span two values. */
+        if (count > before)
+            pos++;
+    }
+    ts_lexizer_dispose(&lx);
     tsvector_t v = {NULL, 0};
-    size_t cap = 0;
+    size_t vcap = 0;
     for (size_t i = 0; i < count; i++) {
-        uint16_t *pos = xmalloc(sizeof *pos);
-        pos[0] = (uint16_t)(words[i].pos > TS_MAX_POS ? TS_MAX_POS : words[i].pos);
-        push_lexeme(&v, &cap, words[i].word, words[i].len, pos, 1);
+        uint16_t *p = xmalloc(sizeof *p);
+        p[0] = (uint16_t)(words[i].pos > TS_MAX_POS ? TS_MAX_POS : words[i].pos);
+        push_lexeme(&v, &vcap, words[i].word, words[i].len, p, 1);
         words[i].word = NULL;
     }
     ts_words_free(words, count);

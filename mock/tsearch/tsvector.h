@@ -46,6 +46,12 @@ void tsvector_render(const tsvector_t *v, buf_t *out);
  * fails like Postgres (54000, message in *error); 0 otherwise. */
 int tsvector_from_text(ts_config_id_t cfg, const char *s, size_t n, tsvector_t *out, char **error);
 
+/* to_tsvector(cfg, json/jsonb): the string values texts[0..k) in document
+ * order, each parsed on from the last one's positions, with a gap of one
+ * after each value that gave lexemes (jsonb_to_tsvector). */
+int tsvector_from_texts(ts_config_id_t cfg, const char *const *texts, const size_t *lens, size_t k,
+                        tsvector_t *out, char **error);
+
 /* The lexeme equal to word[0..len), or NULL. */
 const ts_lexeme_t *tsvector_find(const tsvector_t *v, const char *word, size_t len);
 /* The index of the first lexeme not below word[0..len) (for prefix scans). */

@@ -5,6 +5,8 @@
  * that of PostgreSQL 16/17 (Supabase's current majors) unless a comment says so. */
 #include "pgtype.h"
 
+#include "tsvector.h"
+
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -210,6 +212,7 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
         {"timestamp with time zone", PGTYPE_TIMESTAMPTZ, false},
         {"json", PGTYPE_JSON, false},
         {"jsonb", PGTYPE_JSONB, false},
+        {"tsvector", PGTYPE_TSVECTOR, false},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         if (ieq(base, simple[i].name)) {
@@ -326,6 +329,8 @@ static const char *base_name(const pgtype_t *t)
         return "json";
     case PGTYPE_JSONB:
         return "jsonb";
+    case PGTYPE_TSVECTOR:
+        return "tsvector";
     case PGTYPE_ENUM:
         return t->enum_def ? t->enum_def->name : "enum";
     }
@@ -2086,6 +2091,23 @@ static int scalar_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_
     case PGTYPE_TEXT:
         set_str(out, xstrndup(s, n));
         return 0;
+    case PGTYPE_TSVECTOR: {
+        /* tsvectorin, kept as tsvectorout writes it back (sorted, merged). */
+        tsvector_t v;
+        char *why;
+        const char *code;
+        if (tsvector_parse(s, n, &v, &why, &code) < 0) {
+            pgrst_error_setf(err, code, "%s", why);
+            free(why);
+            return -1;
+        }
+        buf_t b;
+        buf_init(&b);
+        tsvector_render(&v, &b);
+        tsvector_dispose(&v);
+        set_str(out, buf_steal(&b));
+        return 0;
+    }
     case PGTYPE_VARCHAR:
     case PGTYPE_CHAR: {
         size_t len = n;
@@ -2370,8 +2392,11 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
     case PGTYPE_TEXT:
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
-    case PGTYPE_JSONB: {
-        /* Text uses C collation (bytewise). Supabase databases use
+    case PGTYPE_JSONB:
+    case PGTYPE_TSVECTOR: {
+        /* tsvector: by its canonical text, not tsvector_cmp's order (sizes
+         * first); equal values compare equal either way.
+         * Text uses C collation (bytewise). Supabase databases use
          * en_US.UTF-8, where e.g. "a" < "B"; the mock orders "B" < "a".
          * jsonb compares by its canonical text rather than by PG's jsonb
          * btree order (object > array > boolean > number > string > null). json has no
@@ -2442,6 +2467,7 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
     case PGTYPE_JSONB:
+    case PGTYPE_TSVECTOR:
         return fnv1a(v->s, strlen(v->s), FNV_OFFSET);
     }
     return 0;
@@ -2593,6 +2619,7 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_VARCHAR:
     case PGTYPE_CHAR:
     case PGTYPE_ENUM:
+    case PGTYPE_TSVECTOR:
         buf_put_json_string(out, v->s ? v->s : "");
         break;
     }

@@ -6,6 +6,7 @@
 #include "fuzzy.h"
 #include "pg_like.h"
 #include "pg_regex.h"
+#include "rest_fts.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -39,6 +40,7 @@ struct rest_cond {
     pg_like_t **likes;    /* like/ilike: the patterns with '*' turned into '%' */
     pg_regex_t **regexes; /* match/imatch */
     size_t pattern_count;
+    rest_fts_t *fts; /* fts/plfts/phfts/wfts: owned */
     /* AND / OR */
     rest_cond_t *children;
     size_t child_count;
@@ -360,9 +362,8 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     case PGRST_OP_PLFTS:
     case PGRST_OP_PHFTS:
     case PGRST_OP_WFTS:
-        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-        pgrst_error_detailsf(err, "supamock does not model full-text search yet");
-        return -1;
+        c->fts = rest_fts_compile(type, f->op, f->fts_language, f->value, err);
+        return c->fts ? 0 : -1;
     case PGRST_OP_SL:
     case PGRST_OP_SR:
     case PGRST_OP_NXR:
@@ -449,6 +450,8 @@ static void cond_dispose(rest_cond_t *c)
         if (c->regexes)
             pg_regex_free(c->regexes[i]);
     }
+    rest_fts_free(c->fts);
+    c->fts = NULL;
     for (size_t i = 0; c->children && i < c->child_count; i++)
         cond_dispose(&c->children[i]);
 }
@@ -649,6 +652,8 @@ static tv_t eval_filter(const rest_plan_t *plan, const rest_cond_t *c, const sto
             r = pgvalue_compare(&c->src.type, v, o) != 0 ? TV_TRUE : TV_FALSE;
     } else if (v->is_null && !(c->listed && c->operand_count + c->pattern_count == 0)) {
         r = TV_NULL;
+    } else if (c->fts) {
+        r = rest_fts_match(c->fts, &c->src.type, v) ? TV_TRUE : TV_FALSE;
     } else {
         size_t n = c->operand_count ? c->operand_count : c->pattern_count;
         bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;
