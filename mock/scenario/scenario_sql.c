@@ -373,6 +373,54 @@ static char *text_of(const cJSON *v)
     return NULL;
 }
 
+static bool is_range_constructor(const char *fn)
+{
+    static const char *const names_[] = {"int4range", "int8range", "numrange",
+                                         "daterange", "tsrange",   "tstzrange"};
+    for (size_t i = 0; i < sizeof names_ / sizeof names_[0]; i++)
+        if (strcmp(fn, names_[i]) == 0)
+            return true;
+    return false;
+}
+
+/* int4range(lower, upper[, '[)']) and the other range constructors: the
+ * range's text input, which the column's range_in reads (NULL bounds are
+ * infinite). NULL when the bound flags are not one of Postgres's four. */
+static cJSON *range_text(cJSON *const *vals, int argc)
+{
+    const char *flags = "[)";
+    if (argc == 3) {
+        if (!cJSON_IsString(vals[2]))
+            return NULL;
+        flags = vals[2]->valuestring;
+        if (strlen(flags) != 2 || (flags[0] != '[' && flags[0] != '(') ||
+            (flags[1] != ']' && flags[1] != ')'))
+            return NULL; /* "invalid range bound flags" */
+    }
+    buf_t b;
+    buf_init(&b);
+    buf_putc(&b, flags[0]);
+    for (int i = 0; i < 2; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        char *v = cJSON_IsNull(vals[i]) ? NULL : text_of(vals[i]);
+        if (!v)
+            continue;
+        buf_putc(&b, '"');
+        for (const char *p = v; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_putc(&b, '\\');
+            buf_putc(&b, *p);
+        }
+        buf_putc(&b, '"');
+        free(v);
+    }
+    buf_putc(&b, flags[1]);
+    cJSON *out = cJSON_CreateString(buf_cstr(&b));
+    buf_dispose(&b);
+    return out;
+}
+
 static cJSON *call_value(const cJSON *f, const cJSON *row, int depth)
 {
     const char *parts[2];
@@ -431,6 +479,8 @@ static cJSON *call_value(const cJSON *f, const cJSON *row, int depth)
             vals[i + 1] = NULL;
             free(key);
         }
+    } else if (got == argc && (argc == 2 || argc == 3) && is_range_constructor(fn)) {
+        out = range_text(vals, argc);
     }
     for (int i = 0; i < got; i++)
         cJSON_Delete(vals[i]);

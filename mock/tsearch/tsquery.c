@@ -479,6 +479,7 @@ int tsquery_build(ts_config_id_t cfg, tsq_function_t fn, const char *s, size_t n
     }
     int ladd, radd;
     out->root = clean(t, &ladd, &radd);
+    out->nodes = b.nodes;
     return 0;
 }
 

@@ -34,6 +34,7 @@ typedef struct tsq_node {
  * stop words), which matches nothing. */
 typedef struct tsquery {
     tsq_node_t *root;
+    size_t nodes; /* how many nodes were built: a measure of matching cost */
 } tsquery_t;
 
 typedef enum tsq_function {

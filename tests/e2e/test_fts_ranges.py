@@ -71,7 +71,10 @@ class FtsRangesTest(unittest.TestCase):
              "stay": "[\"2024-01-01 10:00:00\",\"2024-01-01 12:00:00\")", "price": "[1.5,2.5]"},
             {"id": 2, "tsv": "'fun':5 'it':1 'kind':3 'of':4 's':2", "during": "[5,9)",
              "stay": "[\"2024-01-01 12:00:00\",)", "price": "(2.5,3)"},
-            {"id": 3, "tsv": None, "during": "empty", "stay": None, "price": None}])
+            {"id": 3, "tsv": None, "during": "empty", "stay": None, "price": None},
+            # int4range(10, 20, '[]'), tsrange('2024-02-01', null), numrange(1, 2, '()')
+            {"id": 4, "tsv": None, "during": "[10,21)", "stay": "[\"2024-02-01 00:00:00\",)",
+             "price": "(1,2)"}])
 
     def test_range_filters(self):
         cases = {
@@ -81,18 +84,19 @@ class FtsRangesTest(unittest.TestCase):
             "during=cs.[2,3]": [1],          # during @> '[2,3]'
             "during=cd.[0,10)": [1, 2, 3],   # during <@ '[0,10)' (empty is in every range)
             "during=nxr.[0,5)": [1],         # during &< '[0,5)'
-            "during=nxl.[5,6)": [2],         # during &> '[5,6)'
-            "during=sr.[0,1)": [1, 2],       # during >> '[0,1)'
+            "during=nxl.[5,6)": [2, 4],      # during &> '[5,6)'
+            "during=sr.[0,1)": [1, 2, 4],    # during >> '[0,1)'
             "during=eq.[1,4]": [1],          # during = '[1,4]'
             "stay=ov.[2024-01-01 11:00,2024-01-01 11:30)": [1],
             "price=cs.[2,2.5]": [1],         # price @> '[2,2.5]'
+            "during=adj.[21,30)": [4],       # during -|- '[21,30)'
         }
         for query, want in cases.items():
             with self.subTest(query=query):
                 self.assertEqual(self.ids(query), want)
         # select id from docs order by during: empty first, then by bounds
         st, body = self.get("select=id&order=during")
-        self.assertEqual([r["id"] for r in body], [3, 1, 2])
+        self.assertEqual([r["id"] for r in body], [3, 1, 2, 4])
 
     def test_errors(self):
         cases = {

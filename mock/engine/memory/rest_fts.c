@@ -97,9 +97,11 @@ static void strings_of(const cJSON *j, const char ***out, size_t **lens, size_t 
         strings_of(c, out, lens, n, cap);
 }
 
-bool rest_fts_match(const rest_fts_t *f, const pgtype_t *t, const pgvalue_t *v)
+bool rest_fts_match(const rest_fts_t *f, const pgvalue_t *v, mock_work_t *w)
 {
-    (void)t;
+    /* Parsing and stemming a document costs about a step per few bytes. */
+    if (!mock_work_charge(w, strlen(v->s) / 4 + 1))
+        return false;
     tsvector_t doc = {NULL, 0};
     char *why = NULL;
     const char *code;
@@ -126,6 +128,14 @@ bool rest_fts_match(const rest_fts_t *f, const pgtype_t *t, const pgvalue_t *v)
     free(why);
     if (rc < 0)
         return false; /* a document over tsvector's 1 MB: Postgres fails; no match here */
+    size_t positions = 0;
+    for (size_t i = 0; i < doc.count; i++)
+        positions += doc.lex[i].npos + 1;
+    /* Matching visits each query node, phrases each position under it. */
+    if (!mock_work_charge(w, (uint64_t)f->query.nodes * (positions / 16 + 1))) {
+        tsvector_dispose(&doc);
+        return false;
+    }
     bool m = tsquery_match(&f->query, &doc);
     tsvector_dispose(&doc);
     return m;

@@ -8,6 +8,7 @@
 #include "pgrst_error.h"
 #include "pgrst_request.h"
 #include "pgtype.h"
+#include "work.h"
 
 #include <stdbool.h>
 
@@ -19,8 +20,9 @@ typedef struct rest_fts rest_fts_t;
  * result with rest_fts_free. */
 rest_fts_t *rest_fts_compile(const pgtype_t *t, pgrst_op_t op, const char *language,
                              const char *value, pgrst_error_t *err);
-/* Does the (non-NULL) value match? */
-bool rest_fts_match(const rest_fts_t *f, const pgtype_t *t, const pgvalue_t *v);
+/* Does the (non-NULL) value match? Charges w for reading the document and
+ * matching; false once w stops (the caller then answers with w's verdict). */
+bool rest_fts_match(const rest_fts_t *f, const pgvalue_t *v, mock_work_t *w);
 void rest_fts_free(rest_fts_t *f);
 
 #endif

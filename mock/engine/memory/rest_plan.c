@@ -688,7 +688,7 @@ static tv_t eval_filter(const rest_plan_t *plan, const rest_cond_t *c, const sto
     } else if (v->is_null && !(c->listed && c->operand_count + c->pattern_count == 0)) {
         r = TV_NULL;
     } else if (c->fts) {
-        r = rest_fts_match(c->fts, &c->src.type, v) ? TV_TRUE : TV_FALSE;
+        r = rest_fts_match(c->fts, v, w) ? TV_TRUE : TV_FALSE;
     } else {
         size_t n = c->operand_count ? c->operand_count : c->pattern_count;
         bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;
