@@ -1,7 +1,8 @@
 /* Text-search configurations as Postgres ships them (simple, and the Snowball
- * configurations english, french, german): which token types a configuration
- * indexes and how a token becomes a lexeme (lowercased, a stop word dropped,
- * Snowball-stemmed). Pure apart from the stemmer's own allocations. */
+ * configurations of snowball_create.sql, arabic to yiddish): which token
+ * types a configuration indexes and how a token becomes a lexeme (lowercased,
+ * a stop word dropped, Snowball-stemmed). Pure apart from the stemmer's own
+ * allocations. */
 #ifndef MOCK_TS_CONFIG_H
 #define MOCK_TS_CONFIG_H
 
@@ -12,9 +13,34 @@
 
 typedef enum ts_config_id {
     TS_CFG_SIMPLE,
+    TS_CFG_ARABIC,
+    TS_CFG_ARMENIAN,
+    TS_CFG_BASQUE,
+    TS_CFG_CATALAN,
+    TS_CFG_DANISH,
+    TS_CFG_DUTCH,
     TS_CFG_ENGLISH,
+    TS_CFG_FINNISH,
     TS_CFG_FRENCH,
     TS_CFG_GERMAN,
+    TS_CFG_GREEK,
+    TS_CFG_HINDI,
+    TS_CFG_HUNGARIAN,
+    TS_CFG_INDONESIAN,
+    TS_CFG_IRISH,
+    TS_CFG_ITALIAN,
+    TS_CFG_LITHUANIAN,
+    TS_CFG_NEPALI,
+    TS_CFG_NORWEGIAN,
+    TS_CFG_PORTUGUESE,
+    TS_CFG_ROMANIAN,
+    TS_CFG_RUSSIAN,
+    TS_CFG_SERBIAN,
+    TS_CFG_SPANISH,
+    TS_CFG_SWEDISH,
+    TS_CFG_TAMIL,
+    TS_CFG_TURKISH,
+    TS_CFG_YIDDISH,
 } ts_config_id_t;
 
 /* The configuration's name as regconfig input reads it ("english",
@@ -31,6 +57,8 @@ bool ts_config_lookup(const char *name, ts_config_id_t *out);
 typedef struct ts_lexizer {
     ts_config_id_t cfg;
     struct sb_stemmer *stemmer; /* NULL for simple */
+    /* hindi and russian: ASCII words go to english_stem */
+    struct sb_stemmer *ascii_stemmer;
     locale_t loc;
 } ts_lexizer_t;
 

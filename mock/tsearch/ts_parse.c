@@ -1,11 +1,14 @@
 /* A subset of Postgres's default text-search parser (wparser_def.c): the
  * token kinds that text searches meet in ordinary prose. Not the full state
  * machine: URLs, XML tags, entities and 1e5 are not recognised as such. */
+#define _XOPEN_SOURCE 700 /* wcwidth */
+
 #include "ts_parse.h"
 
 #include "xalloc.h"
 
 #include <string.h>
+#include <wchar.h>
 #include <wctype.h>
 
 locale_t ts_utf8_locale(void)
@@ -61,7 +64,18 @@ static unsigned decode(const char *s, size_t n, size_t i, size_t *len)
     return cp;
 }
 
-enum { C_OTHER, C_ALPHA, C_NONASCII_ALPHA, C_DIGIT };
+/* C_MARK: a character of zero display width (a combining mark such as
+ * Devanagari's virama), which wparser_def.c's p_isspecial keeps inside a
+ * word though it is no letter. */
+enum { C_OTHER, C_ALPHA, C_NONASCII_ALPHA, C_DIGIT, C_MARK };
+
+static bool zero_width(locale_t loc, unsigned c)
+{
+    locale_t old = uselocale(loc);
+    int w = wcwidth((wchar_t)c);
+    uselocale(old);
+    return w == 0;
+}
 
 static int class_at(const ts_parser_t *p, size_t i, size_t *len)
 {
@@ -75,6 +89,8 @@ static int class_at(const ts_parser_t *p, size_t i, size_t *len)
     }
     if (c != 0xFFFD && p->loc && iswalpha_l((wint_t)c, p->loc))
         return C_NONASCII_ALPHA;
+    if (c != 0xFFFD && p->loc && zero_width(p->loc, c))
+        return C_MARK;
     return C_OTHER;
 }
 
@@ -90,7 +106,7 @@ static run_t scan_run(const ts_parser_t *p, size_t i)
     while (r.end < p->n) {
         size_t len;
         int k = class_at(p, r.end, &len);
-        if (k == C_OTHER)
+        if (k == C_OTHER || (k == C_MARK && r.end == i))
             break;
         r.alpha |= k != C_DIGIT;
         r.nonascii |= k == C_NONASCII_ALPHA;
@@ -103,7 +119,8 @@ static run_t scan_run(const ts_parser_t *p, size_t i)
 static bool alnum_at(const ts_parser_t *p, size_t i)
 {
     size_t len;
-    return i < p->n && class_at(p, i, &len) != C_OTHER;
+    int k = i < p->n ? class_at(p, i, &len) : C_OTHER;
+    return k != C_OTHER && k != C_MARK;
 }
 
 static bool digit_at(const ts_parser_t *p, size_t i)
@@ -218,7 +235,7 @@ bool ts_parser_next(ts_parser_t *p, ts_token_t *tok)
     while (p->at < p->n) {
         size_t i = p->at, len;
         int k = class_at(p, i, &len);
-        if (k != C_OTHER) {
+        if (k != C_OTHER && k != C_MARK) {
             word_token(p, i, tok);
             return true;
         }
@@ -263,7 +280,9 @@ char *ts_lower(locale_t loc, const char *s, size_t n, size_t *out_len)
             unsigned l = loc ? (unsigned)towlower_l((wint_t)c, loc) : c;
             char enc[4];
             size_t el;
-            if (l < 0x800)
+            if (l < 0x80)
+                enc[0] = (char)l, el = 1;
+            else if (l < 0x800)
                 enc[0] = (char)(0xC0 | (l >> 6)), enc[1] = (char)(0x80 | (l & 0x3F)), el = 2;
             else if (l < 0x10000)
                 enc[0] = (char)(0xE0 | (l >> 12)), enc[1] = (char)(0x80 | ((l >> 6) & 0x3F)),
