@@ -2414,10 +2414,6 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
             return c < 0 ? -1 : 1;
         return cmp_i64((int64_t)al, (int64_t)bl);
     }
-    case PGTYPE_UUID:
-    case PGTYPE_TEXT:
-    case PGTYPE_VARCHAR:
-    case PGTYPE_JSON:
     case PGTYPE_INT4RANGE:
     case PGTYPE_INT8RANGE:
     case PGTYPE_NUMRANGE:
@@ -2425,6 +2421,10 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
     case PGTYPE_TSRANGE:
     case PGTYPE_TSTZRANGE:
         return pgrange_compare(t, a, b);
+    case PGTYPE_UUID:
+    case PGTYPE_TEXT:
+    case PGTYPE_VARCHAR:
+    case PGTYPE_JSON:
     case PGTYPE_JSONB:
     case PGTYPE_TSVECTOR: {
         /* tsvector: by its canonical text, not tsvector_cmp's order (sizes

@@ -56,6 +56,16 @@ static void test_to_tsvector(void **state)
                   "'+4':10 '-3.5':9 '1.2.3':8 '12abc':11 'abc12':12 'co':5 'co-op':4 "
                   "'esteem':3 'example.co.uk':7 'op':6 'self':2 'self-esteem':1");
     ASSERT_VECTOR("pg_catalog.english", "'quoted' back\\slash", "'back':2 'quot':1 'slash':3");
+    ASSERT_VECTOR("spanish", "Los niños están jugando en el parque con sus amigos",
+                  "'amig':10 'jug':4 'niñ':2 'parqu':7");
+    /* russian and hindi stem ASCII words with english_stem (pg_ts_config_map). */
+    ASSERT_VECTOR("russian", "Съешь же ещё этих мягких французских булок, да выпей чаю running",
+                  "'run':11 'булок':7 'вып':9 'ещ':3 'мягк':5 'съеш':1 'французск':6 'ча':10 "
+                  "'эт':4");
+    /* The virama (U+094D, zero width) stays inside its word (p_isspecial). */
+    ASSERT_VECTOR("hindi", "नमस्ते दुनिया running quickly", "'quick':4 'run':3 'दुनिय':2 'नमस्त':1");
+    ASSERT_VECTOR("turkish", "Çocuklar bahçede oynuyorlar ve İstanbul",
+                  "'bahçe':2 'istanbul':5 'oynuyor':3 'çocuk':1");
     ASSERT_VECTOR("english", "the of and", "");
     ASSERT_VECTOR("english", "", "");
 }
