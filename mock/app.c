@@ -104,6 +104,20 @@ static void apply_db_settings(app_scenario_t *shared)
         free(shared->extra_search_path);
         shared->extra_search_path = xstrdup(v);
     }
+    /* A role the project's SQL created is one a JWT may name (the gateway
+     * refuses roles the scenario does not know, as Postgres's SET ROLE would). */
+    for (size_t i = 0; i < pg_template_role_count(shared->tpl); i++) {
+        bool bypass;
+        const char *name = pg_template_role(shared->tpl, i, &bypass);
+        size_t k = 0;
+        while (k < sc->role_count && strcmp(sc->roles[k].name, name) != 0)
+            k++;
+        if (k < sc->role_count)
+            continue;
+        sc->roles = xrealloc(sc->roles, (sc->role_count + 1) * sizeof *sc->roles);
+        sc->roles[sc->role_count++] =
+            (scenario_role_t){.name = xstrdup(name), .bypass_rls = bypass};
+    }
 }
 
 /* The template of `shared` on the app's site, built on first use. */
@@ -461,20 +475,31 @@ static void host_schema_reload(void *space)
     instance_schema_reload(((app_space_t *)space)->inst);
 }
 
+static void reload_on_notify(void *arg)
+{
+    instance_schema_reload(arg);
+}
+
 static bool host_db_sql(void *space, const char *sql, mock_response_t *resp)
 {
     app_space_t *s = space;
-    char *conninfo = s->inst ? instance_db_conninfo(s->inst) : NULL;
-    if (!conninfo)
+    pg_mock_db_t *db = s->inst ? instance_admin_db(s->inst) : NULL;
+    if (!db)
         return false;
-    bool notified = false;
-    resp->status = pg_mock_sql(conninfo, sql, &resp->body, &notified);
-    free(conninfo);
-    mock_response_add_header(resp, "Content-Type", "application/json");
-    /* PostgREST reloads its cache on NOTIFY pgrst (its listener); the blocking
-     * engine has no listener, so any NOTIFY through here reloads it. */
-    if (notified)
-        instance_schema_reload(s->inst);
+    /* The instance outlives the job: freeing it completes the job first,
+     * without the notify callback. */
+    pg_mock_sql(db, sql, resp, reload_on_notify, s->inst);
+    return true;
+}
+
+static bool host_db_table(void *space, const char *schema, const char *name, const char *rows_json,
+                          mock_response_t *resp)
+{
+    app_space_t *s = space;
+    pg_mock_db_t *db = s->inst ? instance_admin_db(s->inst) : NULL;
+    if (!db)
+        return false;
+    pg_mock_table(db, schema, name, rows_json, resp);
     return true;
 }
 
@@ -530,6 +555,7 @@ static const admin_host_ops_t admin_host_ops = {
     .clock_set = host_clock_set,
     .schema_reload = host_schema_reload,
     .db_sql = host_db_sql,
+    .db_table = host_db_table,
     .reset = host_reset,
     .switch_to = host_switch_to,
     .session_create = host_session_create,

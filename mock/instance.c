@@ -20,6 +20,7 @@
 #include "owner_insert.h"
 #include "pg_engine.h"
 #include "pg_load.h"
+#include "pg_mock_sql.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct instance {
     prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
+    pg_mock_db_t *admin_db;      /* owned: the admin API's connection to db, or NULL */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
     int64_t clock_offset_us; /* real clock: what /__mock/clock added */
@@ -128,6 +130,28 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
             return -1;
         }
         store_table_set_in_schema_cache(t, st->in_schema_cache);
+    }
+    /* Foreign keys over several columns, once every table they name is in. */
+    for (size_t i = 0; i < sc->table_count; i++) {
+        const scenario_table_t *st = &sc->tables[i];
+        store_table_t *t = store_find_table(inst->store, st->schema, st->name);
+        for (size_t k = 0; t && k < st->fkey_count; k++) {
+            const scenario_fkey_t *f = &st->fkeys[k];
+            store_fkey_spec_t spec = {
+                .name = f->name,
+                .columns = (const char *const *)f->columns,
+                .ref_schema = f->ref_schema,
+                .ref_table = f->ref_table,
+                .ref_columns = (const char *const *)f->ref_columns,
+                .column_count = f->column_count,
+                .on_delete = f->on_delete,
+            };
+            if (store_add_fkey(inst->store, t, &spec, &msg) < 0) {
+                scenario_error_at(err, f->pos, "%s", msg);
+                free(msg);
+                return -1;
+            }
+        }
     }
     const store_table_t *bad_table = NULL;
     if (store_resolve_references(inst->store, &msg, &bad_table, &bad_col) < 0) {
@@ -241,9 +265,11 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         .db_max_rows = sc->db_max_rows > 0 ? sc->db_max_rows : 0,
     };
     inst->engine = pg_engine_new(&opt, msg, sizeof msg);
+    if (inst->engine)
+        inst->admin_db = pg_mock_db_new(db->loop, owner, msg, sizeof msg);
     free(conninfo);
     free(owner);
-    if (!inst->engine) {
+    if (!inst->engine || !inst->admin_db) {
         scenario_error_at(err, none, "database engine: %s", msg);
         return -1;
     }
@@ -290,15 +316,17 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
     return 0;
 }
 
-char *instance_db_conninfo(const instance_t *inst)
+pg_mock_db_t *instance_admin_db(const instance_t *inst)
 {
-    return inst->db ? pg_database_conninfo(inst->db, "postgres") : NULL;
+    return inst->admin_db;
 }
 
 void instance_free(instance_t *inst)
 {
     if (!inst)
         return;
+    /* Admin jobs still running answer with an error before the database goes. */
+    pg_mock_db_free(inst->admin_db);
     engine_free(inst->engine); /* borrows the models below, and the database */
     pg_database_drop(inst->db);
     gotrue_free(inst->gotrue);

@@ -22,6 +22,7 @@ typedef struct prng prng_t;
 
 typedef struct instance instance_t;
 typedef struct pg_template pg_template_t;
+typedef struct pg_mock_db pg_mock_db_t;
 
 /* What an instance on the database engine is built from (NULL: the memory
  * engine). Borrowed for the call; the template must outlive the instance. */
@@ -45,9 +46,10 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
                     instance_t **out, scenario_error_t *err);
 void instance_free(instance_t *inst); /* NULL is a no-op */
 
-/* The instance's database as its owner (`postgres`), for /__mock/sql; NULL on
- * the memory engine. The caller frees it. */
-char *instance_db_conninfo(const instance_t *inst);
+/* The admin API's connection to the instance's database as its owner
+ * (`postgres`), for /__mock/sql and /__mock/tables; NULL on the memory
+ * engine. Owned by the instance. */
+pg_mock_db_t *instance_admin_db(const instance_t *inst);
 
 const scenario_t *instance_scenario(const instance_t *inst);
 const mock_config_t *instance_config(const instance_t *inst);

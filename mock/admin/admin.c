@@ -670,8 +670,24 @@ static void write_rows(const store_table_t *t, buf_t *out)
     free(cells);
 }
 
+/* The database engine's table, when the instance runs on it: true once it
+ * took the request (rows_json NULL for GET). */
+static bool db_table(const admin_host_t *h, const char *spec, const char *rows_json,
+                     mock_response_t *resp)
+{
+    if (!h->ops->db_table)
+        return false;
+    const char *dot = strchr(spec, '.');
+    char *schema = dot ? xstrndup(spec, (size_t)(dot - spec)) : xstrdup("public");
+    bool taken = h->ops->db_table(h->app, schema, dot ? dot + 1 : spec, rows_json, resp);
+    free(schema);
+    return taken;
+}
+
 static void get_table(const admin_host_t *h, const char *spec, mock_response_t *resp)
 {
+    if (db_table(h, spec, NULL, resp))
+        return;
     store_table_t *t = find_table(h, spec, resp);
     if (!t)
         return;
@@ -680,31 +696,52 @@ static void get_table(const admin_host_t *h, const char *spec, mock_response_t *
     write_rows(t, &resp->body);
 }
 
-static void put_table(const admin_host_t *h, const char *spec, const mock_request_t *req,
-                      mock_response_t *resp)
+/* PUT's body: a JSON array of row objects, or NULL after writing a 400. */
+static cJSON *rows_body(const mock_request_t *req, mock_response_t *resp)
 {
-    store_table_t *t = find_table(h, spec, resp);
-    if (!t)
-        return;
     cJSON *body = json_body(req, resp);
     if (!body)
-        return;
-    const cJSON *row;
-    size_t i = 0;
+        return NULL;
     if (!cJSON_IsArray(body)) {
         admin_error(resp, 400, "expected a JSON array of row objects");
         cJSON_Delete(body);
-        return;
+        return NULL;
     }
+    const cJSON *row;
+    size_t i = 0;
     cJSON_ArrayForEach(row, body)
     {
         if (!cJSON_IsObject(row)) {
             admin_errorf(resp, 400, "row %zu is not a JSON object", i + 1);
             cJSON_Delete(body);
-            return;
+            return NULL;
         }
         i++;
     }
+    return body;
+}
+
+static void put_table(const admin_host_t *h, const char *spec, const mock_request_t *req,
+                      mock_response_t *resp)
+{
+    /* The body is checked first on either engine: the database engine
+     * learns whether the table exists only when it runs the statements. */
+    cJSON *body = rows_body(req, resp);
+    if (!body)
+        return;
+    char *text = cJSON_PrintUnformatted(body);
+    bool taken = text && db_table(h, spec, text, resp);
+    free(text);
+    if (taken) {
+        cJSON_Delete(body);
+        return;
+    }
+    store_table_t *t = find_table(h, spec, resp);
+    if (!t) {
+        cJSON_Delete(body);
+        return;
+    }
+    const cJSON *row;
     store_t *store = h->ops->store(h->app);
     store_env_t env = {.now_us = h->ops->now_us(h->app), .auth_uid = NULL};
     pgrst_error_t err;

@@ -105,6 +105,12 @@ typedef struct admin_host_ops {
      * database and fills resp; returns false (resp untouched) when the
      * instance is on the memory engine. NULL: always the memory engine. */
     bool (*db_sql)(void *app, const char *sql, mock_response_t *resp);
+    /* GET (rows_json NULL) and PUT /__mock/tables/SCHEMA.NAME on the database
+     * engine: fills resp (or defers it); false (resp untouched) on the memory
+     * engine. NULL: always the memory engine. rows_json is a JSON array of
+     * objects, already checked. */
+    bool (*db_table)(void *app, const char *schema, const char *name, const char *rows_json,
+                     mock_response_t *resp);
     /* Rebuild from the current scenario / switch to sc (ownership moves, also
      * on failure). 0, or -1 with err and the current instance still serving. */
     int (*reset)(void *app, scenario_error_t *err);

@@ -10,6 +10,11 @@
 #define MOCK_MAX_HEADERS 100
 /* Default for --max-body-bytes: a larger body gives 413. */
 #define MOCK_DEFAULT_MAX_BODY_BYTES (1024 * 1024)
+/* CSV request bodies (engine/rest_csv.c): header columns (Postgres's own
+ * limit on a table's columns), and fields in all (rows times header
+ * columns), so a body of short lines under a wide header stays cheap. */
+#define MOCK_MAX_CSV_COLUMNS 1600
+#define MOCK_MAX_CSV_CELLS   (4 * 1024 * 1024)
 /* Default for --max-connections: one more is accepted and closed at once. */
 #define MOCK_DEFAULT_MAX_CONNECTIONS 4096
 /* Default for --idle-timeout-ms: a connection without a complete request for this long is cut. */

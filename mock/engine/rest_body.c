@@ -6,6 +6,8 @@
  * the memory engine maps keys to columns (rest_body_member.c). */
 #include "rest_body.h"
 
+#include "rest_csv.h"
+
 #include "buf.h"
 
 #include <stdbool.h>
@@ -233,34 +235,53 @@ static bool has_raw_control(const char *text, size_t len)
     return false;
 }
 
+static int parse_json(const char *body, size_t body_len, bool raw, rest_body_t *b,
+                      pgrst_error_t *err);
+
 int rest_body_parse(const mock_request_t *req, bool raw, rest_body_t *b, pgrst_error_t *err)
 {
     memset(b, 0, sizeof *b);
     const char *ct = mock_request_header(req, "content-type");
     const char *media = ct ? media_type_name(req->arena, ct) : NULL;
-    if (media) {
-        if (strcmp(media, "text/csv") == 0) {
-            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-            pgrst_error_detailsf(err, "supamock does not model CSV request bodies yet");
+    if (media && strcmp(media, "text/csv") == 0) {
+        /* Payload.hs: the CSV becomes a JSON array (ProcessedJSON, so
+         * columns= does not make it raw), which goes on as a JSON body. */
+        buf_t json;
+        buf_init(&json);
+        if (rest_csv_to_json(req->body, req->body_len, &json, err) < 0) {
+            buf_dispose(&json);
             return -1;
         }
-        return pgrst_error_setf(err, "PGRST102", "Content-Type not acceptable: %s", media);
+        char *text = arena_strndup(req->arena, json.data ? json.data : "", json.len);
+        size_t len = json.len;
+        buf_dispose(&json);
+        return parse_json(text, len, false, b, err);
     }
-    size_t bad = rest_body_utf8_invalid(req->body, req->body_len);
-    b->bad_utf8 = bad < req->body_len;
+    if (media)
+        return pgrst_error_setf(err, "PGRST102", "Content-Type not acceptable: %s", media);
+    return parse_json(req->body, req->body_len, raw, b, err);
+}
+
+/* The body text: the request's, or the JSON a CSV body became (in the
+ * request arena). Both live as long as the request. */
+static int parse_json(const char *body, size_t body_len, bool raw, rest_body_t *b,
+                      pgrst_error_t *err)
+{
+    size_t bad = rest_body_utf8_invalid(body, body_len);
+    b->bad_utf8 = bad < body_len;
     b->bad_utf8_at = bad;
     /* aeson decodes the body (and refuses bytes that are not UTF-8) unless
      * columns= is given; then Postgres gets it as it came, and refuses it when
      * it binds the parameter (rest_body_bind). The JSON structure is still
      * read here, from a copy with '?' in place of each bad byte. */
-    const char *text = req->body;
+    const char *text = body;
     char *copy = NULL;
     if (b->bad_utf8 && raw) {
-        copy = malloc(req->body_len ? req->body_len : 1);
-        memcpy(copy, req->body, req->body_len);
-        for (size_t i = bad; i < req->body_len;) {
-            size_t next = i + rest_body_utf8_invalid(copy + i, req->body_len - i);
-            if (next >= req->body_len)
+        copy = malloc(body_len ? body_len : 1);
+        memcpy(copy, body, body_len);
+        for (size_t i = bad; i < body_len;) {
+            size_t next = i + rest_body_utf8_invalid(copy + i, body_len - i);
+            if (next >= body_len)
                 break;
             copy[next] = '?';
             i = next + 1;
@@ -268,20 +289,19 @@ int rest_body_parse(const mock_request_t *req, bool raw, rest_body_t *b, pgrst_e
         text = copy;
     }
     jsonc_error_t jerr;
-    bool ok = (raw || !b->bad_utf8) && req->body_len != 0 &&
-              jsonc_parse(text, req->body_len, &b->doc, &jerr) == 0 &&
-              memcmp(b->doc.text, text, req->body_len) == 0 &&
-              !has_raw_control(text, req->body_len);
+    bool ok = (raw || !b->bad_utf8) && body_len != 0 &&
+              jsonc_parse(text, body_len, &b->doc, &jerr) == 0 &&
+              memcmp(b->doc.text, text, body_len) == 0 && !has_raw_control(text, body_len);
     if (ok)
-        b->nul_escape = has_nul_escape(text, req->body_len);
+        b->nul_escape = has_nul_escape(text, body_len);
     free(copy); /* the document keeps its own copy of the text */
     if (!ok) {
         jsonc_doc_dispose(&b->doc);
         memset(b, 0, sizeof *b);
         return pgrst_error_setf(err, "PGRST102", "Empty or invalid json");
     }
-    b->source = req->body;
-    b->source_len = req->body_len;
+    b->source = body;
+    b->source_len = body_len;
     b->present = true;
     return 0;
 }

@@ -386,6 +386,14 @@ static void table_dispose(scenario_table_t *t)
     for (size_t i = 0; i < t->policy_count; i++)
         policy_dispose(&t->policies[i]);
     free(t->policies);
+    for (size_t i = 0; i < t->fkey_count; i++) {
+        scenario_fkey_t *f = &t->fkeys[i];
+        for (size_t k = 0; k < f->column_count; k++)
+            free(f->columns[k]), free(f->ref_columns[k]);
+        free(f->columns), free(f->ref_columns);
+        free(f->name), free(f->ref_schema), free(f->ref_table), free(f->on_delete);
+    }
+    free(t->fkeys);
     cJSON_Delete(t->rows);
     free(t->row_pos);
     memset(t, 0, sizeof *t);

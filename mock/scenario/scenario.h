@@ -46,6 +46,7 @@ typedef struct scenario_column {
     bool nullable;        /* default true */
     cJSON *default_value; /* owned; NULL when absent */
     bool primary_key;
+    unsigned pk_position; /* 1 + its place in a composite PRIMARY KEY (a, b) of SQL, else 0 */
     bool unique;
     char *identity;          /* NULL, "always", "by default" */
     char *references;        /* NULL or "table(col)" / "schema.table(col)" */
@@ -92,6 +93,19 @@ enum {
     SCENARIO_PRIV_ALL = 0xfu,
 };
 
+/* A foreign key over several columns (FOREIGN KEY (a, b) REFERENCES t (x, y)
+ * in the scenario's SQL); one-column keys live on their column. */
+typedef struct scenario_fkey {
+    char *name;     /* the constraint's name; NULL: {table}_{first col}_fkey */
+    char **columns; /* the referencing columns, in the constraint's order */
+    char *ref_schema;
+    char *ref_table;
+    char **ref_columns; /* as many as columns */
+    size_t column_count;
+    char *on_delete; /* as scenario_column_t's */
+    scenario_pos_t pos;
+} scenario_fkey_t;
+
 typedef struct scenario_table {
     char *schema; /* "public" unless the key was "schema.name" */
     char *name;
@@ -103,6 +117,8 @@ typedef struct scenario_table {
     size_t grant_count;
     scenario_policy_t *policies;
     size_t policy_count;
+    scenario_fkey_t *fkeys; /* multi-column foreign keys, in declaration order */
+    size_t fkey_count;
     bool in_schema_cache;    /* default true */
     cJSON *rows;             /* owned array of objects; NULL when absent */
     scenario_pos_t *row_pos; /* one per row */

@@ -5,12 +5,12 @@
  * ALL privileges as an empty list, PUBLIC as ROLESPEC_PUBLIC.
  *
  * Modelled: tables (column types the memory engine has, NOT NULL, DEFAULT of
- * a literal or the functions it evaluates, single-column PRIMARY KEY, UNIQUE,
- * REFERENCES with ON DELETE, CHECK), enums, ENABLE/DISABLE ROW LEVEL
+ * a literal or the functions it evaluates, PRIMARY KEY, single-column UNIQUE,
+ * REFERENCES and FOREIGN KEY with ON DELETE, CHECK), enums, ENABLE/DISABLE ROW LEVEL
  * SECURITY, ADD COLUMN, ADD CONSTRAINT, policies, GRANT/REVOKE on tables,
  * unique indexes on one column, and INSERT ... VALUES of constants (seed
  * rows). Skipped with a notice: everything else that changes behaviour
- * (functions, triggers, views, multi-column keys, ...). Skipped silently, as
+ * (functions, triggers, views, multi-column UNIQUE, ...). Skipped silently, as
  * they change nothing the memory engine answers: plain indexes, comments,
  * transaction control, SET, CREATE SCHEMA, ownership. */
 #include "scenario_sql.h"
@@ -33,6 +33,9 @@ typedef struct tr {
     const char *file;
     const char *text;
     const sql_stmt_t *stmt;
+    /* CREATE TABLE: the table being created, which its own columns may
+     * reference (a self-referencing foreign key); NULL otherwise. */
+    const char *creating_schema, *creating_name;
 } tr_t;
 
 void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
@@ -638,7 +641,9 @@ static bool apply_constraint(const tr_t *t, scenario_column_t *c, const cJSON *c
         relation_in(t, get(con, "pktable"), &ref_schema, &ref_name);
         bool auth_users =
             ref_name && strcmp(ref_schema, "auth") == 0 && strcmp(ref_name, "users") == 0;
-        if (ref && !auth_users && !t->h->find_table(t->s, ref_schema, ref_name)) {
+        bool self = ref_name && t->creating_name && strcmp(ref_name, t->creating_name) == 0 &&
+                    strcmp(ref_schema, t->creating_schema) == 0;
+        if (ref && !auth_users && !self && !t->h->find_table(t->s, ref_schema, ref_name)) {
             /* Postgres checks the referenced table exists when the key is
              * made: here it is one the memory engine left out (said above). */
             free(ref);
@@ -714,14 +719,92 @@ static bool add_column(const tr_t *t, scenario_table_t *tbl, const cJSON *cd, ch
     return true;
 }
 
-/* A table constraint (PRIMARY KEY (a), UNIQUE (a), FOREIGN KEY (a) REFERENCES
- * ..., CHECK (...)) on the columns it names. */
+/* The widest key Postgres takes (INDEX_MAX_KEYS). */
+#define SQL_MAX_KEY_COLUMNS 32
+
+/* FOREIGN KEY (a, b) REFERENCES t (x, y) on the table: kept whole, as
+ * PostgREST relates the tables through every column pair. Returns false
+ * with what in `why` when it is not modelled. */
+static bool composite_fkey(const tr_t *t, scenario_table_t *tbl, const cJSON *con,
+                           const char *const *cols, size_t n, char *why, size_t why_len)
+{
+    const char *refs[SQL_MAX_KEY_COLUMNS];
+    size_t rn = names(get(con, "pk_attrs"), refs, SQL_MAX_KEY_COLUMNS);
+    const char *ref_schema, *ref_name;
+    relation_in(t, get(con, "pktable"), &ref_schema, &ref_name);
+    scenario_table_t *pt = ref_name ? t->h->find_table(t->s, ref_schema, ref_name) : NULL;
+    if (!pt) {
+        snprintf(why, why_len, "foreign key (%s, ...) to %s.%s, a table left out", cols[0],
+                 ref_schema ? ref_schema : "?", ref_name ? ref_name : "?");
+        return false;
+    }
+    if (rn == 0) {
+        /* REFERENCES t: its primary key's columns in the key's order (a
+         * composite key's order, else the one key column). */
+        for (unsigned want = 1; rn < SQL_MAX_KEY_COLUMNS; want++) {
+            size_t before = rn;
+            for (size_t i = 0; i < pt->column_count && rn == before; i++)
+                if (pt->columns[i].pk_position == want)
+                    refs[rn++] = pt->columns[i].name;
+            if (rn == before)
+                break;
+        }
+        if (rn == 0)
+            for (size_t i = 0; i < pt->column_count && rn < SQL_MAX_KEY_COLUMNS; i++)
+                if (pt->columns[i].primary_key)
+                    refs[rn++] = pt->columns[i].name;
+    }
+    const char *action = fk_action(str(con, "fk_del_action"));
+    if (rn != n || (action && !*action)) {
+        snprintf(why, why_len, "foreign key (%s, ...)", cols[0]);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!find_column(tbl, cols[i])) {
+            snprintf(why, why_len, "a foreign key on unknown column %s", cols[i]);
+            return false;
+        }
+    /* Postgres wants the referenced columns to be a key: the primary key
+     * here, as multi-column UNIQUE constraints are not modelled. */
+    size_t pkn = 0;
+    for (size_t i = 0; i < pt->column_count; i++)
+        pkn += pt->columns[i].primary_key;
+    bool is_pk = pkn == n;
+    for (size_t i = 0; i < n && is_pk; i++) {
+        const scenario_column_t *rc = find_column(pt, refs[i]);
+        is_pk = rc && rc->primary_key;
+    }
+    if (!is_pk) {
+        snprintf(why, why_len, "foreign key (%s, ...) to a multi-column UNIQUE of %s", cols[0],
+                 ref_name);
+        return false;
+    }
+    tbl->fkeys = xrealloc(tbl->fkeys, (tbl->fkey_count + 1) * sizeof *tbl->fkeys);
+    scenario_fkey_t *f = &tbl->fkeys[tbl->fkey_count++];
+    memset(f, 0, sizeof *f);
+    f->name = str(con, "conname") ? xstrdup(str(con, "conname")) : NULL;
+    f->columns = xcalloc(n, sizeof *f->columns);
+    f->ref_columns = xcalloc(n, sizeof *f->ref_columns);
+    for (size_t i = 0; i < n; i++) {
+        f->columns[i] = xstrdup(cols[i]);
+        f->ref_columns[i] = xstrdup(refs[i]);
+    }
+    f->column_count = n;
+    f->ref_schema = xstrdup(ref_schema);
+    f->ref_table = xstrdup(ref_name);
+    f->on_delete = action ? xstrdup(action) : NULL;
+    f->pos = node_pos(t, con);
+    return true;
+}
+
+/* A table constraint (PRIMARY KEY (a, ...), UNIQUE (a), FOREIGN KEY (a, ...)
+ * REFERENCES ..., CHECK (...)) on the columns it names. */
 static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *con)
 {
     const char *type = str(con, "contype");
-    const char *cols[2];
+    const char *cols[SQL_MAX_KEY_COLUMNS + 1];
     const char *list = type && strcmp(type, "CONSTR_FOREIGN") == 0 ? "fk_attrs" : "keys";
-    size_t n = names(get(con, list), cols, 2);
+    size_t n = names(get(con, list), cols, SQL_MAX_KEY_COLUMNS + 1);
     char why[160] = "";
     if (type && strcmp(type, "CONSTR_CHECK") == 0) {
         /* A table CHECK is evaluated on the whole row: on the first column's
@@ -737,6 +820,34 @@ static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *
         free(text);
         snprintf(why, sizeof why, "a second CHECK constraint on table %s", tbl->name);
         notice(t, node_pos(t, con), why);
+        return;
+    }
+    bool primary = type && strcmp(type, "CONSTR_PRIMARY") == 0;
+    bool foreign = type && strcmp(type, "CONSTR_FOREIGN") == 0;
+    if (n > 1 && n <= SQL_MAX_KEY_COLUMNS && primary) {
+        /* A composite primary key: every column is part of it (the store
+         * makes one key of the flagged columns). */
+        for (size_t i = 0; i < n; i++)
+            if (!find_column(tbl, cols[i])) {
+                snprintf(why, sizeof why, "a constraint on unknown column %s of table %s", cols[i],
+                         tbl->name);
+                notice(t, node_pos(t, con), why);
+                return;
+            }
+        for (size_t i = 0; i < n; i++) {
+            scenario_column_t *c = find_column(tbl, cols[i]);
+            c->primary_key = true;
+            c->pk_position = (unsigned)i + 1;
+            c->nullable = false;
+        }
+        return;
+    }
+    if (n > 1 && n <= SQL_MAX_KEY_COLUMNS && foreign) {
+        if (!composite_fkey(t, tbl, con, cols, n, why, sizeof why)) {
+            char what[200];
+            snprintf(what, sizeof what, "%s in table %s", why, tbl->name);
+            notice(t, node_pos(t, con), what);
+        }
         return;
     }
     if (n != 1) {
@@ -787,9 +898,12 @@ static void create_table(const tr_t *t, const cJSON *cs)
     const cJSON *elts = get(cs, "tableElts");
     char why[200] = "";
     bool ok = true;
+    tr_t self = *t;
+    self.creating_schema = schema;
+    self.creating_name = name;
     for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e && ok; e = e->next)
         if (get(e, "ColumnDef"))
-            ok = add_column(t, &tmp, get(e, "ColumnDef"), why, sizeof why);
+            ok = add_column(&self, &tmp, get(e, "ColumnDef"), why, sizeof why);
     if (!ok) {
         for (size_t i = 0; i < tmp.column_count; i++) {
             scenario_column_t *c = &tmp.columns[i];
@@ -1303,7 +1417,7 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
     }
     for (size_t i = 0; i < script.count; i++) {
         const sql_stmt_t *st = &script.stmts[i];
-        tr_t t = {h, h->s, file, text, st};
+        tr_t t = {h, h->s, file, text, st, NULL, NULL};
         const char *k = st->kind;
         const cJSON *n = st->node;
         if (strcmp(k, "CreateStmt") == 0)

@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <pg_query.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,37 @@ static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : dflt;
+}
+
+/* Debian's libpg_query (15-4.2) writes a negative integer constant as
+ * {"A_Const": {"ival": {}}}, as if it were 0 (its JSON writer omits fields
+ * it takes for defaults, and tests `> 0`). Postgres folds "-7" into one
+ * A_Const located at the '-', so the value is read back from the text there. */
+static void fix_negative_ints(cJSON *node, const char *text, size_t len)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (c->string && strcmp(c->string, "A_Const") == 0 && cJSON_IsObject(c)) {
+            cJSON *ival = cJSON_GetObjectItemCaseSensitive(c, "ival");
+            size_t at = number_or(c, "location", len);
+            if (cJSON_IsObject(ival) && !ival->child && at < len && text[at] == '-') {
+                size_t i = at + 1;
+                while (i < len &&
+                       (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+                    i++;
+                long long v = 0;
+                bool digits = false;
+                while (i < len && text[i] >= '0' && text[i] <= '9' && v < (1LL << 40)) {
+                    v = v * 10 + (text[i++] - '0');
+                    digits = true;
+                }
+                if (digits && v > 0)
+                    cJSON_AddNumberToObject(ival, "ival", (double)-v);
+            }
+            continue;
+        }
+        if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            fix_negative_ints(c, text, len);
+    }
 }
 
 int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
@@ -72,6 +104,7 @@ int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
         set_error(err, SQL_NO_OFFSET, "a statement is nested too deeply to be read");
         return -1;
     }
+    fix_negative_ints(tree, text, len);
     out->tree = tree;
     size_t n = stmts ? (size_t)cJSON_GetArraySize(stmts) : 0;
     out->stmts = xcalloc(n ? n : 1, sizeof *out->stmts);

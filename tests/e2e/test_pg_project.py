@@ -94,6 +94,63 @@ class ProjectFolders(unittest.TestCase):
             status, rows = self.get(mock, "/rest/v1/todos?select=task&order=id")
             self.assertEqual(len(rows), 2)
 
+    def test_admin_tables_and_a_slow_sql_on_the_database(self):
+        user = "d0d0d0d0-0000-4000-8000-000000000001"
+        with Supamock("--project", project("todos"), ready_timeout=READY) as mock:
+            # /__mock/tables reads the database, ignoring RLS (as its owner).
+            status, _, _, body = mock.request("GET", "/__mock/tables/todos")
+            rows = json.loads(body)
+            self.assertEqual(status, 200)
+            self.assertEqual([(r["id"], r["task"], r["is_complete"]) for r in rows],
+                             [(1, "Write the migration", True), (2, "Seed the database", False)])
+            # PUT replaces the rows in one transaction; /rest/v1 sees them.
+            new = [{"id": 7, "user_id": user, "task": "Only this one", "is_complete": False,
+                    "inserted_at": "2024-01-01T00:00:00+00:00"}]
+            status, _, _, body = mock.request("PUT", "/__mock/tables/public.todos",
+                                              body=json.dumps(new),
+                                              headers={"Content-Type": JSON_CT})
+            self.assertEqual(status, 200, body)
+            self.assertEqual([r["task"] for r in json.loads(body)], ["Only this one"])
+            status, rows = self.get(mock, "/rest/v1/todos?select=id,task", key=ANON,
+                                    bearer=token(user))
+            self.assertEqual(rows, [{"id": 7, "task": "Only this one"}])
+            # Postgres decides: a duplicate key is 23505 (409), the check
+            # constraint 23514 (409), an unknown relation 42P01 (404); the
+            # failed PUT left the table as it was.
+            for rows_, status_, code in [(new + new, 409, "23505"),
+                                         ([dict(new[0], task="no")], 409, "23514")]:
+                status, _, _, body = mock.request("PUT", "/__mock/tables/todos",
+                                                  body=json.dumps(rows_),
+                                                  headers={"Content-Type": JSON_CT})
+                self.assertEqual((status, json.loads(body)["code"]), (status_, code), body)
+            status, _, _, body = mock.request("GET", "/__mock/tables/nope")
+            self.assertEqual((status, json.loads(body)["error"]),
+                             (404, 'relation "public.nope" does not exist'))
+            status, _, _, body = mock.request("GET", "/__mock/tables/todos")
+            self.assertEqual([r["id"] for r in json.loads(body)], [7])
+
+            # A slow /__mock/sql runs on the loop like the engine's statements:
+            # /rest/v1 answers while it sleeps.
+            import threading
+            done = {}
+
+            def slow():
+                done["sql"] = self.sql(mock, "select pg_sleep(2) as slept")
+                done["sql_at"] = time.monotonic()
+
+            t = threading.Thread(target=slow)
+            t0 = time.monotonic()
+            t.start()
+            time.sleep(0.3)
+            status, rows = self.get(mock, "/rest/v1/todos?select=id")
+            rest_at = time.monotonic()
+            t.join()
+            self.assertEqual((status, rows), (200, [{"id": 7}]))
+            self.assertEqual(done["sql"], (200, {"results": [{"command": "SELECT 1",
+                                                                "rows": [{"slept": ""}]}]}))
+            self.assertLess(rest_at, done["sql_at"])
+            self.assertGreater(done["sql_at"] - t0, 1.9)
+
     def test_multi_schema_views(self):
         with Supamock("--project", project("multi-schema"), ready_timeout=READY) as mock:
             status, rows = self.get(mock, "/rest/v1/products?select=name,tags&order=id",
@@ -106,6 +163,20 @@ class ProjectFolders(unittest.TestCase):
                                     **{"Accept-Profile": "api"})
             self.assertEqual(rows, [{"name": "Widget", "total_cents": 3000},
                                     {"name": "Gadget", "total_cents": 2500}])
+
+    def test_roles_a_migration_may_create(self):
+        # CREATE ROLE, GRANT role and ALTER ROLE ... SET pgrst.* run as on
+        # Supabase; the role answers a JWT that names it, and PostgREST's
+        # db-max-rows from the role setting caps the read (Config.hs reads
+        # pgrst.* settings of the authenticator role).
+        with Supamock("--project", project("roles"), ready_timeout=READY) as mock:
+            bearer = mint({"role": "reporting", "exp": int(time.time()) + 3600}, JWT_SECRET)
+            status, rows = self.get(mock, "/rest/v1/sales?order=id", key=ANON, bearer=bearer)
+            self.assertEqual((status, rows), (200, [{"id": 1, "amount_cents": 1250}]))
+            status, body = self.sql(mock, "select rolcreaterole, rolsuper from pg_roles "
+                                          "where rolname = 'reporting'")
+            self.assertEqual(body["results"][0]["rows"],
+                             [{"rolcreaterole": False, "rolsuper": False}])
 
     def test_sql_and_the_schema_cache(self):
         with Supamock("--db", "postgres", ready_timeout=READY) as mock:
@@ -201,6 +272,33 @@ class LoadErrors(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("20240501000000_geo.sql:2:1:", r.stderr)
         self.assertIn("postgresql-15-postgis-3", r.stderr)
+
+    def test_no_way_to_superuser_power(self):
+        # On PostgreSQL 15 a CREATEROLE role may grant itself
+        # pg_execute_server_program and run programs as the server's OS user;
+        # `postgres` here has no CREATEROLE and the gate (pg_gate.c) refuses
+        # to run such a grant as the superuser, so Postgres answers as it
+        # does a role without the ADMIN option (its message, 42501).
+        with tempfile.TemporaryDirectory() as tmp:
+            marker = os.path.join(tmp, "ran")
+            os.makedirs(os.path.join(tmp, "supabase", "migrations"))
+            attempts = [
+                ("grant pg_execute_server_program to postgres;\n",
+                 'must have admin option on role "pg_execute_server_program"'),
+                ("alter role postgres createrole /* set pgrst.x */;\n",
+                 "must be superuser to alter replication roles or change replication attribute"),
+                ("create role sneaky superuser;\n", "must be superuser to create superusers"),
+                ("copy (select 1) to '%s';\n" % marker,
+                 "must be superuser or have privileges of the pg_write_server_files role"),
+            ]
+            for sql, message in attempts:
+                with open(os.path.join(tmp, "supabase", "migrations", "1_attempt.sql"), "w") as f:
+                    f.write("create table t (id int);\n" + sql +
+                            "copy (select 1) to program 'touch %s';\n" % marker)
+                r = self.run_mock("--project", tmp)
+                self.assertEqual(r.returncode, 2, (sql, r.stderr))
+                self.assertIn("1_attempt.sql:2:1: ERROR: " + message, r.stderr)
+                self.assertFalse(os.path.exists(marker), sql)
 
     def test_validate_folders(self):
         r = subprocess.run([binary(), "validate", project("todos"), project("broken-migration")],

@@ -7,6 +7,7 @@
 #include "memory_engine.h"
 
 #include "caps.h"
+#include "rest_aggregate.h"
 #include "rest_ctx.h"
 #include "rest_embed.h"
 #include "rest_security.h"
@@ -165,8 +166,67 @@ static int row_cells(rest_ctx_t *c, const store_row_t *row, render_cell_t **cell
     return rest_plan_project(&c->plan, c->arena, row, cells, scratch, err);
 }
 
+/* A select with aggregates: the rows grouped, then the range of the groups
+ * (GROUP BY comes before LIMIT/OFFSET), rendered as rest_render_rows renders
+ * rows. The rows come sorted, so groups keep the order of their first row. */
+static int render_grouped(rest_ctx_t *c, store_row_t **rows, size_t n, long long lower,
+                          long long limit, pgrst_error_t *err)
+{
+    rest_groups_t *g = rest_groups_new(&c->plan, &c->work);
+    rest_scratch_t scratch = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        render_cell_t *cells = NULL;
+        rest_embed_cells_t ecells = {0};
+        int k = row_cells(c, rows[i], &cells, &scratch, &ecells, err);
+        rc = k < 0 ? -1 : rest_groups_add(g, cells, (size_t)k, err);
+        rest_embed_cells_dispose(&ecells);
+        rest_plan_scratch_dispose(&scratch);
+    }
+    if (rc == 0 && (rest_embed_error(c, err) < 0 || rest_plan_work_error(&c->plan, err) < 0))
+        rc = -1;
+    size_t total = rest_groups_count(g);
+    size_t first = lower >= 0 && (size_t)lower < total ? (size_t)lower : total;
+    size_t last = total;
+    if (limit >= 0 && lower >= 0 && (size_t)(lower + limit) < total)
+        last = (size_t)(lower + limit);
+    c->res->total = (long long)total;
+    c->res->page_count = last > first ? (long long)(last - first) : 0;
+    buf_t *out = c->res->body;
+    if (rc == 0 && c->accept.media == PGRST_MEDIA_OBJECT)
+        rc = rest_check_singular(c, last - first, err);
+    else if (rc == 0 && c->accept.media == PGRST_MEDIA_JSON)
+        buf_putc(out, '[');
+    for (size_t i = first; i < last && rc == 0; i++) {
+        const render_cell_t *cells;
+        int k = rest_groups_row(g, i, &cells, err);
+        if (k < 0) {
+            rc = -1;
+            break;
+        }
+        if (c->accept.media == PGRST_MEDIA_CSV) {
+            if (i == first) {
+                render_csv_header(out, cells, (size_t)k);
+            }
+            buf_putc(out, '\n');
+            render_csv_row(out, cells, (size_t)k);
+        } else {
+            if (i > first)
+                buf_puts(out, c->accept.nulls_stripped ? RENDER_JSON_ROW_SEPARATOR_STRIPPED
+                                                       : RENDER_JSON_ROW_SEPARATOR);
+            render_json_row(out, cells, (size_t)k, c->accept.nulls_stripped);
+        }
+    }
+    if (rc == 0 && c->accept.media == PGRST_MEDIA_JSON)
+        buf_putc(out, ']');
+    rest_groups_free(g);
+    return rc;
+}
+
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
 {
+    if (c->plan.has_aggregates)
+        return render_grouped(c, rows, n, 0, -1, err);
     buf_t *out = c->res->body;
     if (c->accept.media == PGRST_MEDIA_OBJECT) {
         if (rest_check_singular(c, n, err) < 0)
@@ -251,6 +311,8 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
     if (rest_embed_error(c, err) < 0 || rest_plan_work_error(&c->plan, err) < 0)
         return -1;
 
+    if (c->plan.has_aggregates)
+        return render_grouped(c, rows, total, c->ereq->offset, c->ereq->limit, err);
     /* LIMIT/OFFSET of the range PostgREST computed; a negative offset (kept as
      * sent) selects nothing. */
     long long lower = c->ereq->offset;

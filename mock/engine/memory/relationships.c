@@ -20,42 +20,40 @@ static bool visible(const store_table_t *t, const char *schema)
     return store_table_in_schema_cache(t) && strcmp(store_table_schema(t), schema) == 0;
 }
 
-/* The FK column `c` of table t resolved to its target, or NULL. */
-static const store_table_t *fk_target(const store_t *s, const store_table_t *t, size_t c,
-                                      size_t *fcol)
-{
-    const store_column_t *col = store_table_column(t, c);
-    if (!col->ref_table || !col->ref_column)
-        return NULL;
-    store_table_t *ft = store_find_table(s, col->ref_schema, col->ref_table);
-    if (!ft)
-        return NULL;
-    int fc = store_table_find_column(ft, col->ref_column);
-    if (fc < 0)
-        return NULL;
-    *fcol = (size_t)fc;
-    return ft;
-}
-
-/* one_to_one in allM2OandO2ORels: the FK's columns are exactly those of a
- * primary key or unique constraint. */
-static bool fk_is_unique(const store_table_t *t, size_t c)
+/* one_to_one in allM2OandO2ORels: the foreign key's columns are exactly
+ * those of the primary key or of a unique constraint (the store's unique
+ * constraints are one-column). */
+static bool fk_is_unique(const store_table_t *t, const store_fkey_t *f)
 {
     const size_t *pk = NULL;
     size_t pkn = store_table_primary_key(t, &pk);
-    if (pkn == 1 && pk[0] == c)
+    if (f->ncols == 1 && store_table_column(t, f->cols[0])->unique)
         return true;
-    return store_table_column(t, c)->unique;
+    if (pkn != f->ncols)
+        return false;
+    for (size_t i = 0; i < pkn; i++) {
+        bool found = false;
+        for (size_t k = 0; k < f->ncols; k++)
+            found = found || f->cols[k] == pk[i];
+        if (!found)
+            return false;
+    }
+    return true;
 }
 
-static bool in_primary_key(const store_table_t *t, size_t c)
+/* addM2MRels: every column of the foreign key is in the primary key. */
+static bool in_primary_key(const store_table_t *t, const store_fkey_t *f)
 {
     const size_t *pk = NULL;
     size_t pkn = store_table_primary_key(t, &pk);
-    for (size_t i = 0; i < pkn; i++)
-        if (pk[i] == c)
-            return true;
-    return false;
+    for (size_t k = 0; k < f->ncols; k++) {
+        bool found = false;
+        for (size_t i = 0; i < pkn; i++)
+            found = found || pk[i] == f->cols[k];
+        if (!found)
+            return false;
+    }
+    return true;
 }
 
 static int cmp_table(const store_table_t *a, const store_table_t *b)
@@ -64,9 +62,16 @@ static int cmp_table(const store_table_t *a, const store_table_t *b)
     return c ? c : strcmp(store_table_name(a), store_table_name(b));
 }
 
-static int cmp_col(const store_table_t *a, size_t ac, const store_table_t *b, size_t bc)
+/* Haskell's list Ord over column names: element by element, then length. */
+static int cmp_cols(const store_table_t *a, const size_t *ac, size_t an, const store_table_t *b,
+                    const size_t *bc, size_t bn)
 {
-    return strcmp(store_table_column(a, ac)->name, store_table_column(b, bc)->name);
+    for (size_t i = 0; i < an && i < bn; i++) {
+        int c = strcmp(store_table_column(a, ac[i])->name, store_table_column(b, bc[i])->name);
+        if (c)
+            return c;
+    }
+    return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 /* The derived Ord of PostgREST's Relationship (SchemaCache.hs sorts each
@@ -88,22 +93,24 @@ static int rel_cmp(const void *x, const void *y)
             c = strcmp(a->cons, b->cons);
         if (!c)
             c = strcmp(a->cons2, b->cons2);
-        /* junColsSource [(table col, junction col)], then junColsTarget */
+        /* junColsSource [(table col, junction col)], then junColsTarget:
+         * compared here column list by column list, which orders them the
+         * same whenever the first columns differ */
         if (!c)
-            c = cmp_col(a->table, a->col, b->table, b->col);
+            c = cmp_cols(a->table, a->cols, a->ncols, b->table, b->cols, b->ncols);
         if (!c)
-            c = cmp_col(a->junction, a->jcol, b->junction, b->jcol);
+            c = cmp_cols(a->junction, a->jcols, a->ncols, b->junction, b->jcols, b->ncols);
         if (!c)
-            c = cmp_col(a->ftable, a->fcol, b->ftable, b->fcol);
+            c = cmp_cols(a->ftable, a->fcols, a->nfcols, b->ftable, b->fcols, b->nfcols);
         if (!c)
-            c = cmp_col(a->junction, a->jfcol, b->junction, b->jfcol);
+            c = cmp_cols(a->junction, a->jfcols, a->nfcols, b->junction, b->jfcols, b->nfcols);
         return c;
     }
     c = strcmp(a->cons, b->cons);
     if (!c)
-        c = cmp_col(a->table, a->col, b->table, b->col);
+        c = cmp_cols(a->table, a->cols, a->ncols, b->table, b->cols, b->ncols);
     if (!c)
-        c = cmp_col(a->ftable, a->fcol, b->ftable, b->fcol);
+        c = cmp_cols(a->ftable, a->fcols, a->ncols, b->ftable, b->fcols, b->ncols);
     if (!c && a->is_parent != b->is_parent)
         c = a->is_parent ? 1 : -1;
     return c;
@@ -117,8 +124,8 @@ size_t mem_rels_from(const store_t *s, const store_table_t *origin, arena_t *are
      * pair of FKs of one junction at most one many-to-many. */
     size_t cap = 1;
     for (size_t i = 0; i < nt; i++) {
-        size_t nc = store_table_column_count(store_table_at(s, i));
-        cap += 2 * nc + nc * nc;
+        size_t nf = store_table_fkey_count(store_table_at(s, i));
+        cap += 2 * nf + nf * nf;
     }
     mem_rel_t *rels = arena_calloc(arena, cap, sizeof *rels);
     size_t k = 0;
@@ -126,53 +133,55 @@ size_t mem_rels_from(const store_t *s, const store_table_t *origin, arena_t *are
         const store_table_t *t = store_table_at(s, i);
         if (!visible(t, schema))
             continue;
-        for (size_t c = 0; c < store_table_column_count(t); c++) {
-            size_t fc;
-            const store_table_t *ft = fk_target(s, t, c, &fc);
-            if (!ft || !visible(ft, schema))
+        size_t nf = store_table_fkey_count(t);
+        for (size_t x = 0; x < nf; x++) {
+            const store_fkey_t *f = store_table_fkey(t, x);
+            const store_table_t *ft = f->ref;
+            if (!visible(ft, schema))
                 continue;
-            bool o2o = fk_is_unique(t, c);
-            const char *cons = store_table_column(t, c)->fk_constraint;
+            bool o2o = fk_is_unique(t, f);
             if (t == origin) /* M2O / O2O from the referencing side */
                 rels[k++] = (mem_rel_t){.table = t,
                                         .ftable = ft,
                                         .is_self = t == ft,
                                         .card = o2o ? MEM_O2O : MEM_M2O,
-                                        .cons = cons,
-                                        .col = c,
-                                        .fcol = fc};
+                                        .cons = f->name,
+                                        .ncols = f->ncols,
+                                        .cols = f->cols,
+                                        .fcols = f->ref_cols};
             if (ft == origin) /* addInverseRels: O2M / O2O(parent) */
                 rels[k++] = (mem_rel_t){.table = ft,
                                         .ftable = t,
                                         .is_self = t == ft,
                                         .card = o2o ? MEM_O2O : MEM_O2M,
-                                        .cons = cons,
-                                        .col = fc,
-                                        .fcol = c,
+                                        .cons = f->name,
+                                        .ncols = f->ncols,
+                                        .cols = f->ref_cols,
+                                        .fcols = f->cols,
                                         .is_parent = o2o};
-            /* addM2MRels: t is a junction when this FK points at origin and
-             * another (non one-to-one) FK of t points elsewhere, both within
-             * t's primary key. */
-            if (ft != origin || o2o || !in_primary_key(t, c))
+            /* addM2MRels: t is a junction when this many-to-one points at
+             * origin and another many-to-one of t points anywhere, the
+             * columns of both within t's primary key. */
+            if (ft != origin || o2o || !in_primary_key(t, f))
                 continue;
-            for (size_t c2 = 0; c2 < store_table_column_count(t); c2++) {
-                size_t fc2;
-                if (c2 == c)
-                    continue;
-                const store_table_t *ft2 = fk_target(s, t, c2, &fc2);
-                if (!ft2 || !visible(ft2, schema) || fk_is_unique(t, c2) || !in_primary_key(t, c2))
+            for (size_t y = 0; y < nf; y++) {
+                const store_fkey_t *g = store_table_fkey(t, y);
+                if (y == x || !visible(g->ref, schema) || fk_is_unique(t, g) ||
+                    !in_primary_key(t, g))
                     continue;
                 rels[k++] = (mem_rel_t){.table = origin,
-                                        .ftable = ft2,
-                                        .is_self = origin == ft2,
+                                        .ftable = g->ref,
+                                        .is_self = origin == g->ref,
                                         .card = MEM_M2M,
-                                        .cons = cons,
-                                        .cons2 = store_table_column(t, c2)->fk_constraint,
-                                        .col = fc,
-                                        .fcol = fc2,
-                                        .junction = t,
-                                        .jcol = c,
-                                        .jfcol = c2};
+                                        .cons = f->name,
+                                        .cons2 = g->name,
+                                        .ncols = f->ncols,
+                                        .cols = f->ref_cols,
+                                        .jcols = f->cols,
+                                        .nfcols = g->ncols,
+                                        .fcols = g->ref_cols,
+                                        .jfcols = g->cols,
+                                        .junction = t};
             }
         }
     }
@@ -186,26 +195,46 @@ static const char *col_name(const store_table_t *t, size_t c)
     return store_table_column(t, c)->name;
 }
 
+/* matchFKSingleCol / matchFKRefSingleCol: a column hint names the one
+ * column of a one-column foreign key. */
+static bool single_col(const mem_rel_t *r, const char *name)
+{
+    return r->card != MEM_M2M && r->ncols == 1 && strcmp(col_name(r->table, r->cols[0]), name) == 0;
+}
+
+static bool single_fcol(const mem_rel_t *r, const char *name)
+{
+    return r->card != MEM_M2M && r->ncols == 1 &&
+           strcmp(col_name(r->ftable, r->fcols[0]), name) == 0;
+}
+
 static bool matches(const mem_rel_t *r, const char *target, const char *hint)
 {
     const char *ftn = store_table_name(r->ftable);
     bool direct = r->card != MEM_M2M;
-    bool fk_col = direct && strcmp(col_name(r->table, r->col), target) == 0;
+    bool fk_col = single_col(r, target);
     if (r->is_self) {
         if (!hint)
             return (strcmp(ftn, target) == 0 && r->card == MEM_O2M) ||
                    (fk_col && r->card == MEM_M2O);
-        return strcmp(ftn, target) == 0 && r->card == MEM_O2M &&
-               strcmp(col_name(r->ftable, r->fcol), hint) == 0;
+        return strcmp(ftn, target) == 0 && r->card == MEM_O2M && single_fcol(r, hint);
     }
     if (!hint)
         return strcmp(ftn, target) == 0 || (direct && strcmp(r->cons, target) == 0) || fk_col;
     if (strcmp(ftn, target) != 0)
         return false;
     if (direct)
-        return strcmp(r->cons, hint) == 0 || strcmp(col_name(r->table, r->col), hint) == 0 ||
-               strcmp(col_name(r->ftable, r->fcol), hint) == 0;
+        return strcmp(r->cons, hint) == 0 || single_col(r, hint) || single_fcol(r, hint);
     return strcmp(store_table_name(r->junction), hint) == 0;
+}
+
+/* fmtEls (Error.hs): "(a, b)". */
+static void put_cols(buf_t *b, const store_table_t *t, const size_t *cols, size_t n)
+{
+    buf_putc(b, '(');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", col_name(t, cols[i]));
+    buf_putc(b, ')');
 }
 
 /* compressedRel (Error.hs): aeson writes the keys in order. */
@@ -215,13 +244,17 @@ static void put_compressed(buf_t *b, const mem_rel_t *r)
                                              "many-to-many"};
     buf_t rel;
     buf_init(&rel);
-    if (r->card == MEM_M2M)
-        buf_printf(&rel, "%s using %s(%s) and %s(%s)", store_table_name(r->junction), r->cons,
-                   col_name(r->junction, r->jcol), r->cons2, col_name(r->junction, r->jfcol));
-    else
-        buf_printf(&rel, "%s using %s(%s) and %s(%s)", r->cons, store_table_name(r->table),
-                   col_name(r->table, r->col), store_table_name(r->ftable),
-                   col_name(r->ftable, r->fcol));
+    if (r->card == MEM_M2M) {
+        buf_printf(&rel, "%s using %s", store_table_name(r->junction), r->cons);
+        put_cols(&rel, r->junction, r->jcols, r->ncols);
+        buf_printf(&rel, " and %s", r->cons2);
+        put_cols(&rel, r->junction, r->jfcols, r->nfcols);
+    } else {
+        buf_printf(&rel, "%s using %s", r->cons, store_table_name(r->table));
+        put_cols(&rel, r->table, r->cols, r->ncols);
+        buf_printf(&rel, " and %s", store_table_name(r->ftable));
+        put_cols(&rel, r->ftable, r->fcols, r->ncols);
+    }
     buf_puts(b, "{\"cardinality\":");
     buf_put_json_string(b, card_names[r->card]);
     buf_puts(b, ",\"embedding\":");

@@ -3,8 +3,8 @@
  * foreign key gives a many-to-one (one-to-one when its column is a primary
  * key or unique on its own) and the inverse one-to-many (one-to-one); a table
  * whose primary key holds the columns of two foreign keys joins their targets
- * many-to-many. The store models single-column foreign keys, so every
- * relationship here joins on one column pair. Pure reads of the store. */
+ * many-to-many. A foreign key over several columns joins on every column
+ * pair. Pure reads of the store; the column arrays are the store's. */
 #ifndef MOCK_RELATIONSHIPS_H
 #define MOCK_RELATIONSHIPS_H
 
@@ -24,15 +24,16 @@ typedef struct mem_rel {
     const store_table_t *ftable; /* relForeignTable: the embedded side */
     bool is_self;
     mem_card_t card;
-    /* O2M/M2O/O2O: the constraint and the joined columns (table.col =
-     * ftable.fcol). M2M: table.col = junction.jcol and ftable.fcol =
-     * junction.jfcol. */
+    /* O2M/M2O/O2O: the constraint and the joined columns (table.cols[i] =
+     * ftable.fcols[i], i < ncols). M2M: table.cols[i] = junction.jcols[i]
+     * (i < ncols) and ftable.fcols[j] = junction.jfcols[j] (j < nfcols). */
     const char *cons;
-    size_t col, fcol;
+    size_t ncols, nfcols;
+    const size_t *cols, *fcols;
     bool is_parent; /* O2O: the referenced side */
     const store_table_t *junction;
     const char *cons2; /* M2M: cons is the junction's FK to table, cons2 to ftable */
-    size_t jcol, jfcol;
+    const size_t *jcols, *jfcols;
 } mem_rel_t;
 
 /* M2O and O2O are to-one (relIsToOne). */

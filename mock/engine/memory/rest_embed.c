@@ -7,6 +7,7 @@
 #include "rest_embed.h"
 
 #include "relationships.h"
+#include "rest_aggregate.h"
 #include "security.h"
 #include "xalloc.h"
 
@@ -105,6 +106,19 @@ static enode_t *find_path(enode_t *root, const char *const *path, size_t len, pg
             j++;
         if (j == nd->kid_count) {
             not_embedded(path[i], err);
+            /* findLegacyUsage: an embed that goes by another name (its
+             * alias) but whose target name this is. */
+            for (size_t m = 0; m < nd->kid_count; m++) {
+                const enode_t *k = nd->kids[m];
+                if (strcmp(k->name, path[i]) == 0 && strcmp(k->key, path[i]) != 0) {
+                    pgrst_error_detailsf(err,
+                                         "Target names are not allowed in filters if they have an "
+                                         "alias");
+                    pgrst_error_hintf(err, "Change '%s' to '%s' in filters, orders or limits.",
+                                      path[i], k->key);
+                    break;
+                }
+            }
             return NULL;
         }
         enode_t *found = nd->kids[j];
@@ -325,24 +339,30 @@ static bool row_visible(rest_embed_t *e, const store_table_t *t, bool rls, const
     return vis;
 }
 
-/* Rows of t whose column col equals v, in heap order. */
-static void rows_equal(rest_embed_t *e, const store_table_t *t, size_t col, const pgvalue_t *v,
-                       rowlist_t *out)
+/* Rows of t whose columns tcols[i] equal vals[vcols[i]] (i < n), in heap
+ * order; none when a value is NULL (an equality join). */
+static void rows_equal(rest_embed_t *e, const store_table_t *t, const size_t *tcols,
+                       const pgvalue_t *vals, const size_t *vcols, size_t n, rowlist_t *out)
 {
-    if (v->is_null)
-        return;
-    if (store_column_is_indexed(t, col)) {
-        store_row_t *r = store_index_lookup(t, col, v);
+    for (size_t i = 0; i < n; i++)
+        if (vals[vcols[i]].is_null)
+            return;
+    if (n == 1 && store_column_is_indexed(t, tcols[0])) {
+        store_row_t *r = store_index_lookup(t, tcols[0], &vals[vcols[0]]);
         if (r)
             rows_push(out, r);
         return;
     }
-    const pgtype_t *type = &store_table_column(t, col)->type;
     for (store_row_t *r = store_table_first(t); r; r = store_row_next(r)) {
-        if (!mock_work_charge(&e->c->work, 4))
+        if (!mock_work_charge(&e->c->work, 4 * n))
             return;
-        const pgvalue_t *x = &store_row_values(r)[col];
-        if (!x->is_null && pgvalue_compare(type, x, v) == 0)
+        bool same = true;
+        for (size_t i = 0; i < n && same; i++) {
+            const pgvalue_t *x = &store_row_values(r)[tcols[i]];
+            same = !x->is_null &&
+                   pgvalue_compare(&store_table_column(t, tcols[i])->type, x, &vals[vcols[i]]) == 0;
+        }
+        if (same)
             rows_push(out, r);
     }
 }
@@ -354,22 +374,23 @@ static void kid_rows(enode_t *k, const store_row_t *parent, rowlist_t *out)
 {
     rest_embed_t *e = k->e;
     const mem_rel_t *r = &k->rel;
-    const pgvalue_t *pv = &store_row_values(parent)[r->col];
+    const pgvalue_t *pv = store_row_values(parent);
     /* Every subquery run costs a step, indexed or not, so that nested
      * embeds fanning out stop with the statement's work. */
-    if (pv->is_null || !mock_work_charge(&e->c->work, 1))
+    if (!mock_work_charge(&e->c->work, 1))
         return;
     if (r->card == MEM_M2M) {
-        /* FROM ftable, junction WHERE ftable.fcol = junction.jfcol AND
-         * junction.jcol = parent.col */
+        /* FROM ftable, junction WHERE ftable.fcols = junction.jfcols AND
+         * junction.jcols = parent.cols */
         rowlist_t links = {0};
-        rows_equal(e, r->junction, r->jcol, pv, &links);
+        rows_equal(e, r->junction, r->jcols, pv, r->cols, r->ncols, &links);
         for (size_t i = 0; i < links.n; i++)
             if (row_visible(e, r->junction, k->junction_rls, links.rows[i]))
-                rows_equal(e, k->table, r->fcol, &store_row_values(links.rows[i])[r->jfcol], out);
+                rows_equal(e, k->table, r->fcols, store_row_values(links.rows[i]), r->jfcols,
+                           r->nfcols, out);
         free(links.rows);
     } else {
-        rows_equal(e, k->table, r->fcol, pv, out);
+        rows_equal(e, k->table, r->fcols, pv, r->cols, r->ncols, out);
     }
     size_t kept = 0;
     if (!mock_work_charge(&e->c->work, out->n))
@@ -452,6 +473,7 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     nd->plan = root ? &c->plan : &nd->own_plan;
     rest_plan_t *p = nd->plan;
     p->table = nd->table;
+    p->aggregates_enabled = c->sc->db_aggregates_enabled;
     p->alias = root ? NULL : nd->alias;
     p->index_col = -1;
     p->work = &c->work;
@@ -483,6 +505,19 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     }
     if (rest_plan_select(p, a, c->store, nd->items, nd->item_count, err) < 0)
         return -1;
+    if (!root && nd->spread && p->has_aggregates) {
+        /* PostgREST hoists them into the parent's GROUP BY: not modelled */
+        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        if (!nd->to_one) /* Plan.hs, for every engine */
+            pgrst_error_detailsf(err, "Aggregates are not implemented for one-to-many or "
+                                      "many-to-many spreads.");
+        else
+            pgrst_error_detailsf(err,
+                                 "Aggregates inside a to-one spread ('...%s') are not run "
+                                 "by the memory engine (they run on --db postgres)",
+                                 nd->name);
+        return -1;
+    }
     if (root)
         return 0; /* the caller compiles the root's where and order */
     if (rest_plan_where(p, a, nd->table, nd->where, nd->where_count, err) < 0)
@@ -631,6 +666,46 @@ static bool charge_bytes(rest_embed_t *e, size_t n)
     return mock_work_charge(&e->c->work, n / 4 + 1);
 }
 
+/* An embed whose select has aggregates: its rows grouped (the LATERAL
+ * subquery's GROUP BY), as an array of the groups' rows, or the first one
+ * for a to-one embed. */
+static int grouped_json(enode_t *k, const rowlist_t *l, rest_embed_cells_t *cs, pgrst_error_t *err)
+{
+    rest_groups_t *g = rest_groups_new(k->plan, &k->e->c->work);
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        rest_embed_cells_t tmp = {0};
+        rc = node_cells(k, l->rows[i], &tmp, err);
+        if (rc == 0)
+            rc = rest_groups_add(g, tmp.cells, tmp.count, err);
+        rest_embed_cells_dispose(&tmp);
+    }
+    buf_t b;
+    buf_init(&b);
+    size_t n = rest_groups_count(g);
+    if (!k->to_one)
+        buf_putc(&b, '[');
+    for (size_t i = 0; i < n && rc == 0 && (!k->to_one || i == 0); i++) {
+        const render_cell_t *cells;
+        int m = rest_groups_row(g, i, &cells, err);
+        if (m < 0) {
+            rc = -1;
+            break;
+        }
+        if (i)
+            buf_putc(&b, ',');
+        render_json_row(&b, cells, (size_t)m, false);
+    }
+    if (!k->to_one)
+        buf_putc(&b, ']');
+    if (rc == 0)
+        cells_push(cs, k->key, &jsonb_type,
+                   b.len && charge_bytes(k->e, b.len) ? jsonb_of(&b) : new_value());
+    buf_dispose(&b);
+    rest_groups_free(g);
+    return rc;
+}
+
 static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs, pgrst_error_t *err)
 {
     if (mock_work_stopped(&k->e->c->work)) {
@@ -680,6 +755,8 @@ static int kid_cells(enode_t *k, const store_row_t *row, rest_embed_cells_t *cs,
         for (size_t i = 0; i < l.n; i++)
             rest_embed_cells_dispose(&per[i]);
         free(per);
+    } else if (k->plan->has_aggregates) {
+        rc = grouped_json(k, &l, cs, err);
     } else {
         buf_t b;
         buf_init(&b);

@@ -24,6 +24,7 @@ typedef struct rest_source {
     const pgrst_json_step_t *path;
     size_t path_len;
     pgtype_t type; /* the column's type, or text (->>) / jsonb (->) after a path */
+    bool star;     /* count()'s argument: every row, a non-null value */
 } rest_source_t;
 
 struct rest_cond {
@@ -60,6 +61,8 @@ struct rest_out {
     rest_source_t src;
     bool cast;
     pgtype_t cast_type;
+    bool is_agg;
+    rest_agg_spec_t agg;
 };
 
 static const pgtype_t text_type = {.kind = PGTYPE_TEXT, .length = -1};
@@ -208,6 +211,9 @@ static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step)
 static const pgvalue_t *source_value(const rest_source_t *src, const store_row_t *row,
                                      pgvalue_t *tmp)
 {
+    static const pgvalue_t one = {.i = 1};
+    if (src->star)
+        return &one;
     const pgvalue_t *v = &store_row_values(row)[src->col];
     if (!src->path_len)
         return v;
@@ -953,6 +959,99 @@ static int parse_cast(const store_t *store, const char *name, pgtype_t *out)
     return rc;
 }
 
+/* Postgres's result type of the aggregate over `in` (pg_aggregate): count
+ * is bigint; sum of smallint/integer bigint, of bigint and numeric numeric,
+ * of real real, of double precision double precision; avg of the integers
+ * and numeric numeric, of the floats double precision; min and max keep the
+ * type. -1 when fn(in) does not exist. */
+static int aggregate_type(const char *fn, const pgtype_t *in, pgtype_t *out)
+{
+    static const pgtype_t int8_type = {.kind = PGTYPE_INT8, .length = -1};
+    static const pgtype_t numeric_type = {.kind = PGTYPE_NUMERIC, .length = -1};
+    static const pgtype_t float4_type = {.kind = PGTYPE_FLOAT4, .length = -1};
+    static const pgtype_t float8_type = {.kind = PGTYPE_FLOAT8, .length = -1};
+    if (strcmp(fn, "count") == 0) {
+        *out = int8_type;
+        return 0;
+    }
+    if (strcmp(fn, "min") == 0 || strcmp(fn, "max") == 0) {
+        /* json has no ordering (and so neither min nor max) */
+        if (in->kind == PGTYPE_JSON)
+            return -1;
+        *out = *in;
+        out->serial = false;
+        return 0;
+    }
+    if (in->is_array)
+        return -1;
+    bool avg = strcmp(fn, "avg") == 0;
+    switch (in->kind) {
+    case PGTYPE_INT2:
+    case PGTYPE_INT4:
+        *out = avg ? numeric_type : int8_type;
+        return 0;
+    case PGTYPE_INT8:
+    case PGTYPE_NUMERIC:
+        *out = numeric_type;
+        return 0;
+    case PGTYPE_FLOAT4:
+        *out = avg ? float8_type : float4_type;
+        return 0;
+    case PGTYPE_FLOAT8:
+        *out = float8_type;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* An aggregate select item: fn(field::cast)::aggregate_cast AS alias
+ * (QueryBuilder's pgFmtSelectItem with an aggregate; the key without an
+ * alias is the function's name). */
+static int compile_aggregate(rest_plan_t *plan, const store_t *store, const pgrst_select_item_t *it,
+                             rest_out_t *o, pgrst_error_t *err)
+{
+    static const pgtype_t int8_type = {.kind = PGTYPE_INT8, .length = -1};
+    o->is_agg = true;
+    o->agg.fn = it->aggregate;
+    o->key = it->alias ? it->alias : it->aggregate;
+    if (strcmp(it->field.name, "*") == 0) { /* count() */
+        o->agg.star = true;
+        o->agg.in_type = int8_type;
+        o->src.type = int8_type;
+        o->src.star = true;
+    } else {
+        if (resolve_source(plan, &it->field, &o->src, err) < 0)
+            return -1;
+        o->agg.in_type = o->src.type;
+        if (it->cast) {
+            if (parse_cast(store, it->cast, &o->cast_type) < 0)
+                return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
+            o->cast = true;
+            o->agg.in_type = o->cast_type;
+        }
+    }
+    if (aggregate_type(o->agg.fn, &o->agg.in_type, &o->agg.result_type) < 0) {
+        char scratch[96];
+        pgrst_error_setf(err, "42883", "function %s(%s) does not exist", o->agg.fn,
+                         pgtype_name(&o->agg.in_type, scratch, sizeof scratch));
+        pgrst_error_hintf(err, "No function matches the given name and argument types. You "
+                               "might need to add explicit type casts.");
+        return -1;
+    }
+    if (it->aggregate_cast) {
+        if (parse_cast(store, it->aggregate_cast, &o->agg.cast_type) < 0)
+            return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->aggregate_cast);
+        o->agg.cast = true;
+    }
+    return 0;
+}
+
+const rest_agg_spec_t *rest_plan_out_agg(const rest_plan_t *plan, size_t i)
+{
+    return plan->out[i].is_agg ? &plan->out[i].agg : NULL;
+}
+
 int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                      const pgrst_select_item_t *items, size_t n, pgrst_error_t *err)
 {
@@ -973,8 +1072,14 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
     for (size_t i = 0; i < n; i++) {
         const pgrst_select_item_t *it = &items[i];
         if (it->is_aggregate) {
-            pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
-            return -1;
+            if (!plan->aggregates_enabled) {
+                pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
+                return -1;
+            }
+            if (compile_aggregate(plan, store, it, &plan->out[plan->out_count++], err) < 0)
+                return -1;
+            plan->has_aggregates = true;
+            continue;
         }
         if (it->is_embed) {
             if (!plan->embeds)
@@ -1053,7 +1158,10 @@ const char *rest_plan_out_key(const rest_plan_t *plan, size_t i)
 
 const pgtype_t *rest_plan_out_type(const rest_plan_t *plan, size_t i)
 {
-    return plan->out[i].cast ? &plan->out[i].cast_type : &plan->out[i].src.type;
+    const rest_out_t *o = &plan->out[i];
+    if (o->is_agg)
+        return o->agg.cast ? &o->agg.cast_type : &o->agg.result_type;
+    return o->cast ? &o->cast_type : &o->src.type;
 }
 
 const pgvalue_t *rest_plan_out_value(const rest_plan_t *plan, size_t i, const store_row_t *row,

@@ -43,9 +43,21 @@ typedef struct rest_embed_hooks {
     size_t inner_count;
 } rest_embed_hooks_t;
 
+/* An aggregate output (db-aggregates-enabled): col.sum(), count(), ... */
+typedef struct rest_agg_spec {
+    const char *fn;       /* "count", "sum", "avg", "min", "max" */
+    bool star;            /* count(): every row */
+    pgtype_t in_type;     /* the argument's type (after its ::cast) */
+    pgtype_t result_type; /* Postgres's result type of fn(in_type) */
+    bool cast;            /* col.sum()::text */
+    pgtype_t cast_type;
+} rest_agg_spec_t;
+
 typedef struct rest_plan {
     const store_table_t *table;
-    const char *alias; /* the name the table goes by in Postgres's messages; NULL: its name */
+    bool aggregates_enabled; /* set before rest_plan_select: else aggregates are PGRST123 */
+    bool has_aggregates;     /* rest_plan_select found one */
+    const char *alias;       /* the name the table goes by in Postgres's messages; NULL: its name */
     const rest_embed_hooks_t *embeds;
     rest_cond_t *where; /* AND of where_count conditions */
     size_t where_count;
@@ -71,6 +83,10 @@ int rest_plan_order(rest_plan_t *plan, arena_t *arena, const pgrst_order_term_t 
 int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                      const pgrst_select_item_t *items, size_t n, pgrst_error_t *err);
 void rest_plan_dispose(rest_plan_t *plan);
+/* Output i's aggregate, or NULL when it is a plain column. Projecting an
+ * aggregate output yields its argument's value (the aggregate's input);
+ * rest_aggregate.c folds them. */
+const rest_agg_spec_t *rest_plan_out_agg(const rest_plan_t *plan, size_t i);
 
 /* Does the row satisfy the where clause (SQL three-valued logic, NULL = no)?
  * A matcher whose work stopped answers no (see rest_plan_work_error). */

@@ -57,6 +57,8 @@ struct store_table {
     store_table_t **ref_table; /* per column: resolved FK target table, or NULL */
     size_t *ref_col;           /* per column: FK target column */
     bool has_fk;
+    store_fkey_t *fkeys; /* composite ones as added, then the one-column ones */
+    size_t nfkeys;
     store_row_t *head, *tail;
     size_t nrows;
     bool in_schema_cache;
@@ -323,6 +325,13 @@ static void table_free(store_table_t *t)
         free(t->indexes[i].hashes);
     }
     free(t->indexes);
+    for (size_t i = 0; i < t->nfkeys; i++) {
+        free(t->fkeys[i].name);
+        free(t->fkeys[i].cols);
+        free(t->fkeys[i].ref_cols);
+        free(t->fkeys[i].ix_perm);
+    }
+    free(t->fkeys);
     free(t->cols);
     free(t->pk);
     free(t->single_index);
@@ -673,6 +682,135 @@ static bool types_compatible(const pgtype_t *a, const pgtype_t *b)
     return a->kind != PGTYPE_ENUM || a->enum_def == b->enum_def;
 }
 
+static int parse_fk_action(const char *text, store_fk_action_t *out)
+{
+    *out = STORE_FK_NO_ACTION;
+    if (!text || strcmp(text, "no action") == 0)
+        return 0;
+    if (strcmp(text, "cascade") == 0)
+        *out = STORE_FK_CASCADE;
+    else if (strcmp(text, "set null") == 0)
+        *out = STORE_FK_SET_NULL;
+    else if (strcmp(text, "restrict") == 0)
+        *out = STORE_FK_RESTRICT;
+    else
+        return -1;
+    return 0;
+}
+
+static store_fkey_t *push_fkey(store_table_t *t)
+{
+    t->fkeys = xrealloc(t->fkeys, (t->nfkeys + 1) * sizeof *t->fkeys);
+    store_fkey_t *f = &t->fkeys[t->nfkeys++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* transformFkeyCheckAttrs (tablecmds.c): the referenced columns must be
+ * exactly the columns of a primary key or unique index, in any order.
+ * Returns the index, or -1. */
+static int key_index_of(const store_table_t *pt, const size_t *cols, size_t n)
+{
+    for (size_t x = 0; x < pt->nindexes; x++) {
+        const uindex_t *ix = &pt->indexes[x];
+        if (ix->ncols != n)
+            continue;
+        bool same = true;
+        for (size_t k = 0; k < n && same; k++) {
+            bool found = false;
+            for (size_t m = 0; m < n; m++)
+                found = found || cols[m] == ix->cols[k];
+            same = found;
+        }
+        if (same)
+            return (int)x;
+    }
+    return -1;
+}
+
+int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, char **error)
+{
+    size_t n = spec->column_count;
+    if (n == 0 || n > INDEX_MAX_KEYS) {
+        *error = xasprintf("cannot use more than %d keys in a foreign key", INDEX_MAX_KEYS);
+        return -1;
+    }
+    store_table_t *pt = store_find_table(s, spec->ref_schema, spec->ref_table);
+    if (!pt) {
+        *error = xasprintf("relation \"%s.%s\" does not exist", spec->ref_schema, spec->ref_table);
+        return -1;
+    }
+    size_t cols[INDEX_MAX_KEYS], refs[INDEX_MAX_KEYS];
+    for (size_t i = 0; i < n; i++) {
+        int c = store_table_find_column(t, spec->columns[i]);
+        int r = store_table_find_column(pt, spec->ref_columns[i]);
+        if (c < 0 || r < 0) {
+            *error = xasprintf("column \"%s\" referenced in foreign key constraint does not exist",
+                               c < 0 ? spec->columns[i] : spec->ref_columns[i]);
+            return -1;
+        }
+        cols[i] = (size_t)c;
+        refs[i] = (size_t)r;
+    }
+    int x = key_index_of(pt, refs, n);
+    if (x < 0) {
+        *error = xasprintf("there is no unique constraint matching given keys for referenced "
+                           "table \"%s\"",
+                           pt->name);
+        return -1;
+    }
+    buf_t name;
+    buf_init(&name);
+    if (spec->name) {
+        buf_puts(&name, spec->name);
+    } else {
+        /* ChooseForeignKeyConstraintNameAddition: every column's name. */
+        buf_puts(&name, t->name);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&name, "_%s", t->cols[cols[i]].name);
+        buf_puts(&name, "_fkey");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!types_compatible(&t->cols[cols[i]].type, &pt->cols[refs[i]].type)) {
+            char a[80], b[80];
+            *error = xasprintf("foreign key constraint \"%s\" cannot be implemented: Key columns "
+                               "\"%s\" and \"%s\" are of incompatible types: %s and %s.",
+                               buf_cstr(&name), t->cols[cols[i]].name, pt->cols[refs[i]].name,
+                               pgtype_name(&t->cols[cols[i]].type, a, sizeof a),
+                               pgtype_name(&pt->cols[refs[i]].type, b, sizeof b));
+            buf_dispose(&name);
+            return -1;
+        }
+    }
+    store_fk_action_t action;
+    if (parse_fk_action(spec->on_delete, &action) < 0) {
+        *error = xasprintf("foreign key \"%s\": on_delete must be \"cascade\", \"set null\", "
+                           "\"restrict\" or \"no action\"",
+                           buf_cstr(&name));
+        buf_dispose(&name);
+        return -1;
+    }
+    store_fkey_t *f = push_fkey(t);
+    f->name = xstrdup(buf_cstr(&name));
+    buf_dispose(&name);
+    f->ncols = n;
+    f->cols = xmalloc(n * sizeof *f->cols);
+    f->ref_cols = xmalloc(n * sizeof *f->ref_cols);
+    memcpy(f->cols, cols, n * sizeof *cols);
+    memcpy(f->ref_cols, refs, n * sizeof *refs);
+    f->ref = pt;
+    f->on_delete = action;
+    f->ref_index = (size_t)x;
+    const uindex_t *ix = &pt->indexes[x];
+    f->ix_perm = xmalloc(n * sizeof *f->ix_perm);
+    for (size_t p = 0; p < n; p++)
+        for (size_t i = 0; i < n; i++)
+            if (refs[i] == ix->cols[p])
+                f->ix_perm[p] = i;
+    t->has_fk = true;
+    return 0;
+}
+
 int store_resolve_references(store_t *s, char **error, const store_table_t **error_table,
                              int *error_column)
 {
@@ -715,8 +853,22 @@ int store_resolve_references(store_t *s, char **error, const store_table_t **err
                                    pgtype_name(&pt->cols[pc].type, b, sizeof b));
                 return -1;
             }
+            bool fresh = !t->ref_table[i];
             t->ref_table[i] = pt;
             t->ref_col[i] = (size_t)pc;
+            if (!fresh)
+                continue; /* listed by an earlier call */
+            store_fkey_t *f = push_fkey(t);
+            f->name = xstrdup(c->fk_constraint);
+            f->ncols = 1;
+            f->cols = xmalloc(sizeof *f->cols);
+            f->cols[0] = i;
+            f->ref_cols = xmalloc(sizeof *f->ref_cols);
+            f->ref_cols[0] = (size_t)pc;
+            f->ref = pt;
+            f->on_delete = c->on_delete;
+            f->ref_index = (size_t)pt->single_index[pc];
+            f->ix_perm = xcalloc(1, sizeof *f->ix_perm);
         }
     }
     *error_table = NULL;
@@ -778,6 +930,16 @@ size_t store_table_primary_key(const store_table_t *t, const size_t **cols)
 {
     *cols = t->pk;
     return t->npk;
+}
+
+size_t store_table_fkey_count(const store_table_t *t)
+{
+    return t->nfkeys;
+}
+
+const store_fkey_t *store_table_fkey(const store_table_t *t, size_t i)
+{
+    return i < t->nfkeys ? &t->fkeys[i] : NULL;
 }
 
 size_t store_table_row_count(const store_table_t *t)
@@ -1144,6 +1306,9 @@ static bool row_has_fk_values(const store_table_t *t, const pgvalue_t *values)
     for (size_t i = 0; i < t->ncols; i++)
         if (t->ref_table[i] && !values[i].is_null)
             return true;
+    for (size_t x = 0; x < t->nfkeys; x++)
+        if (t->fkeys[x].ncols > 1)
+            return true; /* checked whole at the statement's end */
     return false;
 }
 
@@ -1156,6 +1321,9 @@ static bool table_is_referenced(const store_t *s, const store_table_t *t)
             continue;
         for (size_t c = 0; c < o->ncols; c++)
             if (o->ref_table[c] == t)
+                return true;
+        for (size_t x = 0; x < o->nfkeys; x++)
+            if (o->fkeys[x].ref == t)
                 return true;
     }
     return false;
@@ -1233,6 +1401,50 @@ int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t
     return 0;
 }
 
+/* The referenced key of composite foreign key f in a referencing row's
+ * values, in the order of the referenced index; false when a column is NULL
+ * (MATCH SIMPLE: the row is not checked). */
+static bool fkey_keys(const store_fkey_t *f, const pgvalue_t *v, const pgvalue_t **keys)
+{
+    for (size_t p = 0; p < f->ncols; p++) {
+        keys[p] = &v[f->cols[f->ix_perm[p]]];
+        if (keys[p]->is_null)
+            return false;
+    }
+    return true;
+}
+
+/* RI_FKey_check for the foreign keys over several columns of row r. */
+static int check_composite_fk_row(store_table_t *t, store_row_t *r, const store_env_t *env,
+                                  pgrst_error_t *err)
+{
+    for (size_t x = 0; x < t->nfkeys; x++) {
+        const store_fkey_t *f = &t->fkeys[x];
+        const pgvalue_t *keys[INDEX_MAX_KEYS];
+        if (f->ncols < 2 || !fkey_keys(f, r->values, keys))
+            continue;
+        if (ix_find(f->ref, &f->ref->indexes[f->ref_index], keys, NULL))
+            continue;
+        pgrst_error_setf(err, "23503",
+                         "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+                         t->name, f->name);
+        if (env && env->hide_row_details) {
+            pgrst_error_detailsf(err, "Key is not present in table \"%s\".", f->ref->name);
+        } else {
+            buf_t names, text;
+            buf_init(&names);
+            buf_init(&text);
+            key_description(t, f->cols, f->ncols, r->values, &names, &text);
+            pgrst_error_detailsf(err, "Key (%s)=(%s) is not present in table \"%s\".",
+                                 buf_cstr(&names), buf_cstr(&text), f->ref->name);
+            buf_dispose(&names);
+            buf_dispose(&text);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* Insert side (RI_FKey_check): every non-null foreign key of live row r must
  * find its referenced row. */
 static int check_fk_row(store_table_t *t, store_row_t *r, const store_env_t *env,
@@ -1262,7 +1474,7 @@ static int check_fk_row(store_table_t *t, store_row_t *r, const store_env_t *env
         }
         return -1;
     }
-    return 0;
+    return check_composite_fk_row(t, r, env, err);
 }
 
 /* A live row of t whose column i equals key, or NULL. */
@@ -1292,6 +1504,86 @@ static int set_null(store_t *s, store_table_t *t, store_row_t *r, size_t i, cons
     int rc = store_update(s, t, r, values, env, NULL, err);
     free(values);
     return rc;
+}
+
+/* A live row of t whose columns f->cols equal the referenced key of `old`
+ * (a row of f->ref), or NULL. */
+static store_row_t *find_composite_referencing(store_table_t *t, const store_fkey_t *f,
+                                               const store_row_t *old)
+{
+    for (store_row_t *r = t->head; r; r = r->next) {
+        bool same = true;
+        for (size_t i = 0; i < f->ncols && same; i++) {
+            const pgvalue_t *v = &r->values[f->cols[i]];
+            same = !v->is_null &&
+                   pgvalue_compare(&t->cols[f->cols[i]].type, v, &old->values[f->ref_cols[i]]) == 0;
+        }
+        if (same)
+            return r;
+    }
+    return NULL;
+}
+
+/* ON DELETE SET NULL of a composite key: every referencing column NULL. */
+static int set_null_columns(store_t *s, store_table_t *t, store_row_t *r, const size_t *cols,
+                            size_t n, const store_env_t *env, pgrst_error_t *err)
+{
+    pgvalue_t *values = xcalloc(t->ncols, sizeof *values);
+    for (size_t k = 0; k < t->ncols; k++)
+        pgvalue_copy(&values[k], &r->values[k]);
+    for (size_t i = 0; i < n; i++) {
+        pgvalue_dispose(&values[cols[i]]);
+        pgvalue_init_null(&values[cols[i]]);
+    }
+    int rc = store_update(s, t, r, values, env, NULL, err);
+    free(values);
+    return rc;
+}
+
+/* check_ref_row for one foreign key over several columns of t referencing
+ * old's table. */
+static int check_composite_ref(store_t *s, store_table_t *t, const store_fkey_t *f,
+                               const store_row_t *old, bool deleted, const store_env_t *env,
+                               pgrst_error_t *err)
+{
+    store_table_t *pt = f->ref;
+    const uindex_t *ix = &pt->indexes[f->ref_index];
+    const pgvalue_t *keys[INDEX_MAX_KEYS];
+    if (!row_keys(ix, old->values, keys))
+        return 0;
+    store_fk_action_t action = deleted ? f->on_delete : STORE_FK_NO_ACTION;
+    if (action == STORE_FK_NO_ACTION && ix_find(pt, ix, keys, NULL))
+        return 0; /* the key is present again */
+    store_row_t *hit = find_composite_referencing(t, f, old);
+    if (action == STORE_FK_CASCADE || action == STORE_FK_SET_NULL) {
+        for (; hit; hit = find_composite_referencing(t, f, old)) {
+            int rc = action == STORE_FK_CASCADE
+                         ? store_delete(s, t, hit, env, err)
+                         : set_null_columns(s, t, hit, f->cols, f->ncols, env, err);
+            if (rc < 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (!hit)
+        return 0;
+    pgrst_error_setf(err, "23503",
+                     "update or delete on table \"%s\" violates foreign key constraint \"%s\" "
+                     "on table \"%s\"",
+                     pt->name, f->name, t->name);
+    if (env && env->hide_row_details) {
+        pgrst_error_detailsf(err, "Key is still referenced from table \"%s\".", t->name);
+        return -1;
+    }
+    buf_t names, text;
+    buf_init(&names);
+    buf_init(&text);
+    key_description(pt, f->ref_cols, f->ncols, old->values, &names, &text);
+    pgrst_error_detailsf(err, "Key (%s)=(%s) is still referenced from table \"%s\".",
+                         buf_cstr(&names), buf_cstr(&text), t->name);
+    buf_dispose(&names);
+    buf_dispose(&text);
+    return -1;
 }
 
 /* The referencing side of a removed row (ri_triggers.c): for each foreign key
@@ -1347,6 +1639,10 @@ static int check_ref_row(store_t *s, store_table_t *pt, store_row_t *old, bool d
             }
             return -1;
         }
+        for (size_t x = 0; x < t->nfkeys; x++)
+            if (t->fkeys[x].ncols > 1 && t->fkeys[x].ref == pt &&
+                check_composite_ref(s, t, &t->fkeys[x], old, deleted, env, err) < 0)
+                return -1;
     }
     return 0;
 }

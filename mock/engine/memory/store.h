@@ -82,6 +82,33 @@ typedef struct store_column {
     bool in_schema_cache;    /* false: PostgREST has not seen this column yet */
 } store_column_t;
 
+/* A foreign key as the store holds it, over one column or several (FOREIGN
+ * KEY (a, b) REFERENCES t (x, y)): cols[i] references ref_cols[i] of `ref`.
+ * Read-only for everyone but the store; the list is complete once
+ * store_resolve_references has succeeded. */
+typedef struct store_fkey {
+    char *name; /* the constraint's name */
+    size_t ncols;
+    size_t *cols;
+    store_table_t *ref;
+    size_t *ref_cols;
+    store_fk_action_t on_delete;
+    size_t ref_index; /* the referenced key's index in ref (internal) */
+    size_t *ix_perm;  /* per column of that index: which i of cols/ref_cols (internal) */
+} store_fkey_t;
+
+/* How a scenario declares a foreign key over several columns; strings are
+ * borrowed for the call only. */
+typedef struct store_fkey_spec {
+    const char *name; /* NULL: {table}_{col1}_{col2}..._fkey, as Postgres names it */
+    const char *const *columns;
+    const char *ref_schema;
+    const char *ref_table;
+    const char *const *ref_columns;
+    size_t column_count;
+    const char *on_delete; /* as store_column_spec_t's */
+} store_fkey_spec_t;
+
 /* Per-statement inputs for defaults and messages. */
 typedef struct store_env {
     int64_t now_us;        /* now(): microseconds since 2000-01-01 00:00:00 UTC */
@@ -107,6 +134,11 @@ int store_add_enum(store_t *s, const char *name, const char *const *labels, size
 store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
                                const store_column_spec_t *cols, size_t col_count, char **error,
                                int *error_column);
+/* Adds a foreign key over several columns to t; the referenced table must be
+ * in the store and the referenced columns exactly a primary key or unique
+ * constraint of it, of compatible types, as Postgres requires. Returns 0 or
+ * -1 with *error (heap string, caller frees). */
+int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, char **error);
 /* After every table is added: resolves foreign keys (target must exist and be a
  * primary-key or unique column of a compatible type). Returns 0 or -1 with *error,
  * *error_table and *error_column identifying the column. */
@@ -135,6 +167,9 @@ int store_table_find_column(const store_table_t *t, const char *name);
 /* Primary-key column indexes in declaration order; count 0 when the table has none. */
 size_t store_table_primary_key(const store_table_t *t, const size_t **cols);
 size_t store_table_row_count(const store_table_t *t);
+/* The table's foreign keys, one-column and composite. */
+size_t store_table_fkey_count(const store_table_t *t);
+const store_fkey_t *store_table_fkey(const store_table_t *t, size_t i);
 /* Table-level flag the model keeps for PostgREST's schema cache. */
 bool store_table_in_schema_cache(const store_table_t *t);
 void store_table_set_in_schema_cache(store_table_t *t, bool in_cache);

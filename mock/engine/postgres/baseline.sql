@@ -63,9 +63,12 @@ alter role authenticator set statement_timeout = '8s';
 alter role authenticator set lock_timeout = '8s';
 
 -- auth-schema.sql and storage-schema.sql: the services' owner roles.
-create role supabase_auth_admin noinherit createrole login noreplication;
+-- Without CREATEROLE here (Supabase gives it): `postgres` is a member and
+-- could SET ROLE to it, and on PostgreSQL 15 CREATEROLE grants any predefined
+-- role, pg_execute_server_program included (see pg_gate.h).
+create role supabase_auth_admin noinherit nocreaterole login noreplication;
 alter role supabase_auth_admin set search_path = auth;
-create role supabase_storage_admin noinherit createrole login noreplication;
+create role supabase_storage_admin noinherit nocreaterole login noreplication;
 alter role supabase_storage_admin set search_path = storage;
 -- grant-supabase-auth-admin-and-supabase-storage-admin-to-postgres.sql
 grant supabase_auth_admin, supabase_storage_admin to postgres;
@@ -356,4 +359,6 @@ grant all on database postgres to postgres;
 grant all on all tables in schema extensions to postgres;
 grant all on all sequences in schema extensions to postgres;
 grant all on all routines in schema extensions to postgres;
-alter role postgres nosuperuser createdb createrole login replication bypassrls;
+-- Supabase leaves `postgres` CREATEROLE and guards it with supautils; here the
+-- statements supautils would allow go through pg_gate (pg_gate.h) instead.
+alter role postgres nosuperuser createdb nocreaterole login replication bypassrls;

@@ -1,6 +1,7 @@
 /* Statement-by-statement application of SQL files with positioned errors. */
 #include "pg_apply.h"
 
+#include "pg_gate.h"
 #include "pg_site.h"
 #include "pg_split.h"
 #include "pq.h"
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +23,7 @@
 struct pg_apply {
     const pq_api_t *pq;
     PGconn *owner;  /* as postgres: what migrations run as */
-    PGconn *admin;  /* as the superuser: CREATE EXTENSION */
+    PGconn *admin;  /* as the superuser: what pg_gate admits */
     bool all_admin; /* pg_apply_admin_text: every statement on admin */
 };
 
@@ -117,40 +117,25 @@ const char *pg_apply_extension_package(const char *name)
     return NULL;
 }
 
-/* Skips a word (case-insensitive) and the blanks after it at s[*i]. */
-static bool word(const char *s, size_t len, size_t *i, const char *w)
+/* pg_gate's question, answered from the catalog as the superuser sees it:
+ * a superuser, a CREATEROLE role, or a predefined pg_* role (reserved names:
+ * Postgres refuses to create any other role called pg_...). */
+static bool role_privileged(void *arg, const char *name)
 {
-    size_t n = strlen(w);
-    if (len - *i < n || strncasecmp(s + *i, w, n) != 0)
-        return false;
-    size_t j = *i + n;
-    if (j < len && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
-                    (s[j] >= '0' && s[j] <= '9') || s[j] == '_'))
-        return false;
-    while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r'))
-        j++;
-    *i = j;
-    return true;
-}
-
-/* What supautils lets `postgres` do on Supabase and a plain server allows
- * only a superuser: CREATE EXTENSION, and ALTER ROLE ... SET of a setting
- * the server does not know (PostgREST's pgrst.*). The span starts at a token. */
-static bool needs_superuser(const char *s, size_t len)
-{
-    size_t i = 0;
-    if (!word(s, len, &i, "create") && !word(s, len, &i, "alter"))
-        return false;
-    if (s[0] == 'c' || s[0] == 'C')
-        return word(s, len, &i, "extension");
-    if (!word(s, len, &i, "role") && !word(s, len, &i, "user"))
-        return false;
-    /* ALTER ROLE name [IN DATABASE db] SET pgrst.x ...: look for " set pgrst." */
-    for (size_t j = i; j + 10 < len; j++)
-        if (strncasecmp(s + j, "set pgrst.", 10) == 0 ||
-            strncasecmp(s + j, "set \"pgrst.", 11) == 0)
-            return true;
-    return false;
+    const pg_apply_t *a = arg;
+    if (strncmp(name, "pg_", 3) == 0)
+        return true;
+    const char *params[1] = {name};
+    PGresult *r = a->pq->exec_params(a->admin,
+                                     "select rolsuper or rolcreaterole from pg_roles "
+                                     "where rolname = $1",
+                                     1, NULL, params, NULL, NULL, 0);
+    /* A failed lookup counts as privileged: the statement then runs as
+     * postgres, where Postgres itself decides. */
+    bool privileged = a->pq->result_status(r) != PGRES_TUPLES_OK ||
+                      (a->pq->ntuples(r) == 1 && strcmp(a->pq->getvalue(r, 0, 0), "t") == 0);
+    a->pq->clear(r);
+    return privileged;
 }
 
 /* The extension name in PostgreSQL 15's "could not open extension control
@@ -231,7 +216,7 @@ int pg_apply_text(pg_apply_t *a, const char *file, const char *text, size_t len,
     for (size_t i = 0; i < count && rc == 0; i++) {
         size_t s0 = spans[i].start, s1 = spans[i].end;
         char *stmt = xstrndup(text + s0, s1 - s0);
-        PGconn *c = a->all_admin || needs_superuser(stmt, s1 - s0) ? a->admin : a->owner;
+        PGconn *c = a->all_admin || pg_gate_admits(stmt, role_privileged, a) ? a->admin : a->owner;
         PGresult *r = a->pq->exec(c, stmt);
         ExecStatusType st = a->pq->result_status(r);
         if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {

@@ -38,6 +38,7 @@ struct pg_conn {
     bool flushing; /* PQflush has more to send */
     bool broken;   /* the server went away or the socket failed */
     pg_conn_done_fn done;
+    pg_conn_each_fn each; /* pg_conn_script: every result goes here, none is kept */
     void *arg;
     PGresult *last; /* the statement's latest result so far */
     char error[256];
@@ -177,6 +178,7 @@ static void statement_finish(pg_conn_t *c)
     void *arg = c->arg;
     c->busy = false;
     c->done = NULL;
+    c->each = NULL;
     c->flushing = false;
     char msg[256] = "";
     if (pq->status(c->pg) == CONNECTION_BAD || c->broken) {
@@ -208,6 +210,18 @@ static void statement_finish(pg_conn_t *c)
 static void keep_result(pg_conn_t *c, PGresult *r)
 {
     const pq_api_t *pq = c->pool->pq;
+    if (c->each) {
+        ExecStatusType st = pq->result_status(r);
+        c->each(c->arg, r);
+        pq->clear(r);
+        /* COPY wants a client that streams data: the script ends here and
+         * the connection is given up (libpq would repeat the COPY state). */
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+            c->broken = true;
+            set_error(c, "COPY ended the script");
+        }
+        return;
+    }
     if (c->last && pq->result_status(c->last) == PGRES_FATAL_ERROR &&
         pq->result_error_field(c->last, PG_DIAG_SQLSTATE) &&
         !pq->result_error_field(r, PG_DIAG_SQLSTATE)) {
@@ -243,6 +257,8 @@ static void statement_step(pg_conn_t *c, int events)
         if (!r)
             break;
         keep_result(c, r);
+        if (c->each && c->broken)
+            break; /* a COPY ended the script */
     }
     statement_finish(c);
 }
@@ -361,8 +377,10 @@ static void open_conn(pg_pool_t *p)
     watch_events(c, FDWATCH_WRITABLE);
 }
 
-int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const *params,
-                 pg_conn_done_fn done, void *arg)
+/* Sends sql: with the extended protocol and params when each is NULL (one
+ * statement), as a simple query otherwise (a script). */
+static int send(pg_conn_t *c, const char *sql, int n_params, const char *const *params,
+                pg_conn_each_fn each, pg_conn_done_fn done, void *arg)
 {
     const pq_api_t *pq = c->pool->pq;
     if (c->pool->freeing) {
@@ -379,7 +397,9 @@ int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const 
         c->broken = true;
         return -1;
     }
-    if (!pq->send_query_params(c->pg, sql, n_params, NULL, params, NULL, NULL, 0)) {
+    int sent = each ? pq->send_query(c->pg, sql)
+                    : pq->send_query_params(c->pg, sql, n_params, NULL, params, NULL, NULL, 0);
+    if (!sent) {
         set_error(c, pq->error_message(c->pg));
         if (pq->status(c->pg) == CONNECTION_BAD)
             c->broken = true;
@@ -387,10 +407,11 @@ int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const 
     }
     c->busy = true;
     c->done = done;
+    c->each = each;
     c->arg = arg;
     if (!c->pool->loop) {
         PGresult *r;
-        while ((r = pq->get_result(c->pg)) != NULL)
+        while (!(c->each && c->broken) && (r = pq->get_result(c->pg)) != NULL)
             keep_result(c, r);
         statement_finish(c);
         return 0;
@@ -412,6 +433,18 @@ int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const 
     c->flushing = fr > 0;
     watch_events(c, FDWATCH_READABLE | (c->flushing ? FDWATCH_WRITABLE : 0));
     return 0;
+}
+
+int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const *params,
+                 pg_conn_done_fn done, void *arg)
+{
+    return send(c, sql, n_params, params, NULL, done, arg);
+}
+
+int pg_conn_script(pg_conn_t *c, const char *sql, pg_conn_each_fn each, pg_conn_done_fn done,
+                   void *arg)
+{
+    return send(c, sql, 0, NULL, each, done, arg);
 }
 
 const char *pg_conn_error(const pg_conn_t *c)

@@ -72,6 +72,15 @@ void pg_pool_free(pg_pool_t *p);
 
 int pg_conn_exec(pg_conn_t *c, const char *sql, int n_params, const char *const *params,
                  pg_conn_done_fn done, void *arg);
+/* A script: sql may hold several statements (the simple query protocol, no
+ * parameters). `each` runs for every result as it arrives (borrowed for the
+ * call), then `done` with res NULL, and conn_error set when the connection
+ * broke. A COPY result ends the script: `each` sees it, and the connection
+ * is given up (the caller releases it; the pool closes it). Returns as
+ * pg_conn_exec does. */
+typedef void (*pg_conn_each_fn)(void *arg, const PGresult *res);
+int pg_conn_script(pg_conn_t *c, const char *sql, pg_conn_each_fn each, pg_conn_done_fn done,
+                   void *arg);
 /* Why the connection broke or the last pg_conn_exec failed ("" when fine). */
 const char *pg_conn_error(const pg_conn_t *c);
 

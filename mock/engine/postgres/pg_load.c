@@ -16,6 +16,8 @@
 
 /* pgrst.* settings read back from the database, at most this many. */
 #define LOAD_MAX_SETTINGS 64
+/* Roles read back after the load; a cluster with more is not a project. */
+#define LOAD_MAX_ROLES 4096
 
 struct pg_template {
     pg_site_t *site; /* borrowed; outlives the template */
@@ -25,6 +27,11 @@ struct pg_template {
     char *setting_names[LOAD_MAX_SETTINGS]; /* without the "pgrst." prefix */
     char *setting_values[LOAD_MAX_SETTINGS];
     size_t setting_count;
+    /* The cluster's roles after the load (pg_roles without the predefined
+     * pg_* ones): a migration's CREATE ROLE names a role a JWT may carry. */
+    char **roles;
+    bool *roles_bypass_rls;
+    size_t role_count;
 };
 
 struct pg_database {
@@ -103,6 +110,21 @@ static void read_settings(pg_template_t *t)
             }
         }
         pq->clear(r);
+        r = pq->exec(c, "select rolname, rolsuper or rolbypassrls from pg_roles "
+                        "where rolname !~ '^pg_' order by oid");
+        if (pq->result_status(r) == PGRES_TUPLES_OK) {
+            size_t n = (size_t)pq->ntuples(r);
+            if (n > LOAD_MAX_ROLES)
+                n = LOAD_MAX_ROLES;
+            t->roles = xcalloc(n ? n : 1, sizeof *t->roles);
+            t->roles_bypass_rls = xcalloc(n ? n : 1, sizeof *t->roles_bypass_rls);
+            for (size_t i = 0; i < n; i++) {
+                t->roles[i] = xstrdup(pq->getvalue(r, (int)i, 0));
+                t->roles_bypass_rls[i] = strcmp(pq->getvalue(r, (int)i, 1), "t") == 0;
+            }
+            t->role_count = n;
+        }
+        pq->clear(r);
     }
     pq->finish(c);
 }
@@ -170,6 +192,10 @@ void pg_template_free(pg_template_t *t)
         free(t->setting_names[i]);
         free(t->setting_values[i]);
     }
+    for (size_t i = 0; i < t->role_count; i++)
+        free(t->roles[i]);
+    free(t->roles);
+    free(t->roles_bypass_rls);
     free(t);
 }
 
@@ -184,6 +210,17 @@ const char *pg_template_setting(const pg_template_t *t, const char *name)
         if (strcmp(t->setting_names[i], name) == 0)
             return t->setting_values[i];
     return NULL;
+}
+
+size_t pg_template_role_count(const pg_template_t *t)
+{
+    return t->role_count;
+}
+
+const char *pg_template_role(const pg_template_t *t, size_t i, bool *bypass_rls)
+{
+    *bypass_rls = t->roles_bypass_rls[i];
+    return t->roles[i];
 }
 
 int pg_database_clone(pg_template_t *t, const char *kind, pg_database_t **out, char *err,

@@ -22,6 +22,7 @@
 
 #include "scenario.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pg_site pg_site_t;
@@ -45,6 +46,12 @@ double pg_template_build_ms(const pg_template_t *t);
 /* The value authenticator's pgrst.NAME setting got from the project's SQL
  * ("db_aggregates_enabled" for pgrst.db_aggregates_enabled), or NULL. */
 const char *pg_template_setting(const pg_template_t *t, const char *name);
+
+/* The cluster's roles after the load, but Postgres's predefined pg_* ones,
+ * in creation order: role i's name, and whether it bypasses row-level
+ * security (superuser or BYPASSRLS). At most LOAD_MAX_ROLES. */
+size_t pg_template_role_count(const pg_template_t *t);
+const char *pg_template_role(const pg_template_t *t, size_t i, bool *bypass_rls);
 
 /* A working database cloned from the template ("supamock_KIND_N"). Returns
  * 0 with *out, or -1 with err filled. */

@@ -1,5 +1,4 @@
 CREATE ROLE postgrest_test_anonymous;
 CREATE ROLE postgrest_test_default_role;
 CREATE ROLE postgrest_test_author;
-CREATE ROLE postgrest_test_superuser WITH SUPERUSER;
 

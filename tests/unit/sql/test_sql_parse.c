@@ -74,6 +74,34 @@ static void test_nesting_is_bounded(void **state)
     free(text);
 }
 
+/* The value of the i-th A_Const of `select a, b, ...` (0 when omitted). */
+static double const_ival(const sql_script_t *s, int i)
+{
+    const cJSON *targets = cJSON_GetObjectItemCaseSensitive(s->stmts[0].node, "targetList");
+    const cJSON *t = cJSON_GetArrayItem(targets, i);
+    const cJSON *val =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "ResTarget"), "val");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(val, "A_Const");
+    const cJSON *iv =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "ival"), "ival");
+    return cJSON_IsNumber(iv) ? iv->valuedouble : 0;
+}
+
+static void test_negative_integers_keep_their_value(void **state)
+{
+    (void)state;
+    /* libpg_query's JSON writes -7 as {"ival": {}}; the tree must say -7. */
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script("select -7, - 3, 0, 5, -0", &s, &err), 0);
+    assert_true(const_ival(&s, 0) == -7);
+    assert_true(const_ival(&s, 1) == -3);
+    assert_true(const_ival(&s, 2) == 0);
+    assert_true(const_ival(&s, 3) == 5);
+    assert_true(const_ival(&s, 4) == 0);
+    sql_script_dispose(&s);
+}
+
 static void test_paren_group_skips_strings_comments_and_dollar_quotes(void **state)
 {
     (void)state;
@@ -101,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_syntax_error_has_postgres_message_and_position),
         cmocka_unit_test(test_nesting_is_bounded),
         cmocka_unit_test(test_paren_group_skips_strings_comments_and_dollar_quotes),
+        cmocka_unit_test(test_negative_integers_keep_their_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
