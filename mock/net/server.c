@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 /* Bytes handed to libuv for each read. One buffer serves every connection:
@@ -71,6 +72,7 @@ struct conn {
     uv_timer_t timer;    /* idle deadline, then the linger deadline */
     bool idle_lazy;      /* timer runs the idle deadline, which idle_since may have moved */
     uint64_t idle_since; /* loop time (ms) of the last completed request */
+    bool idle_grace;     /* the idle deadline was extended once for unread bytes */
     uv_timer_t delay;    /* a fault rule's delay_ms before the held response goes out */
     int open_handles;
     conn_state_t state;
@@ -126,6 +128,16 @@ static void on_server_handle_closed(uv_handle_t *h);
 
 /* ---- connections ---------------------------------------------------------- */
 
+/* Has the client sent bytes the loop has not read yet? */
+static bool bytes_waiting(conn_t *c)
+{
+    uv_os_fd_t fd;
+    char byte;
+    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) != 0)
+        return false;
+    return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static void on_idle_timeout(uv_timer_t *t)
 {
     conn_t *c = t->data;
@@ -138,6 +150,19 @@ static void on_idle_timeout(uv_timer_t *t)
             uv_timer_start(&c->timer, on_idle_timeout, due - now, 0);
             return;
         }
+    }
+    /* Timers run before the loop polls for input: after an iteration that
+     * took longer than the deadline (another client's pipelined flood), a
+     * client whose request is already in the socket would be cut, and
+     * closing over unread bytes makes the kernel answer RST. Bytes waiting
+     * unread mean the loop is behind, not the client: the deadline is
+     * extended once, until the next completed request re-arms it (a client
+     * that trickles bytes in time with the deadline gets no more). */
+    if (c->state == CONN_OPEN && c->idle_lazy && !c->idle_grace && bytes_waiting(c)) {
+        c->idle_grace = true;
+        c->idle_since = uv_now(c->srv->loop);
+        uv_timer_start(&c->timer, on_idle_timeout, c->srv->cfg->idle_timeout_ms, 0);
+        return;
     }
     if (c->state == CONN_OPEN)
         log_msg(LOG_DEBUG, "closing a connection idle for %llu ms",
@@ -152,6 +177,7 @@ static void on_idle_timeout(uv_timer_t *t)
 static void arm_idle(conn_t *c)
 {
     c->idle_since = uv_now(c->srv->loop);
+    c->idle_grace = false;
     if (c->idle_lazy && uv_is_active((uv_handle_t *)&c->timer))
         return;
     c->idle_lazy = true;
