@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     scenario_t *s = xcalloc(1, sizeof *s);
-    scenario_sql_host_t host = {s, any_type, find, add, {0}, 0};
+    scenario_sql_host_t host = {
+        .s = s, .type_problem = any_type, .find_table = find, .add_table = add};
     scenario_error_t err;
     memset(&err, 0, sizeof err);
     scenario_sql_apply(&host, "fuzz.sql", text, &err);
