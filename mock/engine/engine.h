@@ -47,6 +47,18 @@ typedef struct engine_column_info {
     bool nullable;
     bool has_default;
     bool primary_key;
+    /* What the OpenAPI document shows (Response/OpenAPI.hs); filled when
+     * `arena` is not NULL, else NULL/-1/0. The default as Postgres prints
+     * column_default ("'x'::text", "42", "now()"), the COMMENT ON COLUMN, the
+     * character_maximum_length of character(n)/varchar(n), the labels of an
+     * enum type in order. */
+    const char *data_type; /* PostgREST's data_type: domains as their base type, others'
+                              type modifier kept ("character varying", "text[]") */
+    const char *default_expr;
+    const char *description;
+    int max_length;
+    const char *const *enum_labels;
+    size_t enum_count;
 } engine_column_info_t;
 
 /* A foreign key as PostgREST's relationship detection sees it (from the
@@ -156,6 +168,18 @@ typedef struct engine_ops {
     /* Foreign keys from and to rel; the array lives in arena. */
     size_t (*relationships)(engine_t *e, const engine_relation_t *rel, arena_t *arena,
                             engine_relationship_t **out);
+    /* For the OpenAPI document (Response/OpenAPI.hs; optional, NULL: no
+     * comments, every relation listed and writable). COMMENT ON TABLE/VIEW,
+     * NULL when none. */
+    const char *(*relation_description)(const engine_relation_t *rel);
+    /* COMMENT ON SCHEMA, NULL when none. */
+    const char *(*schema_description)(engine_t *e, const char *schema);
+    /* openapi-mode follow-privileges: may `role` use rel at all (owner, or
+     * any table or column privilege; SqlFragment.hs accessibleTables)? */
+    bool (*relation_accessible)(engine_t *e, const engine_relation_t *rel, const char *role);
+    /* Insertable, updatable or deletable (tables always; views when
+     * auto-updatable), which gives the path item its POST/PATCH/DELETE. */
+    bool (*relation_writable)(const engine_relation_t *rel);
     /* The function schema.name, or false when the cache has none. */
     bool (*find_function)(engine_t *e, const char *schema, const char *name,
                           engine_function_info_t *out);

@@ -2574,7 +2574,34 @@ static int match_media(const char *mt, pgrst_accept_t *out)
     return 0;
 }
 
+/* Returns 1 when the root endpoint produces this media type: Plan.hs
+ * inspectPlan's [MTOpenAPI, MTApplicationJSON, MTAny], parameters ignored
+ * as decodeMediaType ignores them for these. */
+static int match_root_media(const char *mt, pgrst_accept_t *out)
+{
+    out->media = PGRST_MEDIA_JSON;
+    out->nulls_stripped = false;
+    size_t n = strcspn(mt, ";");
+    return ieq(mt, n, "application/openapi+json") || ieq(mt, n, "application/json") ||
+           ieq(mt, n, "*/*");
+}
+
+static int accept_negotiate(const char *accept, int (*match)(const char *, pgrst_accept_t *),
+                            pgrst_accept_t *out, pgrst_error_t *err);
+
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err)
+{
+    return accept_negotiate(accept, match_media, out, err);
+}
+
+int pgrst_accept_root(const char *accept, pgrst_error_t *err)
+{
+    pgrst_accept_t unused;
+    return accept_negotiate(accept, match_root_media, &unused, err);
+}
+
+static int accept_negotiate(const char *accept, int (*match)(const char *, pgrst_accept_t *),
+                            pgrst_accept_t *out, pgrst_error_t *err)
 {
     out->media = PGRST_MEDIA_JSON;
     out->nulls_stripped = false;
@@ -2627,7 +2654,7 @@ int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *e
     }
     int rc = -1;
     for (size_t i = 0; i < n; i++) {
-        if (match_media(items[i].mt, out)) {
+        if (match(items[i].mt, out)) {
             rc = 0;
             break;
         }

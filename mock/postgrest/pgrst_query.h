@@ -41,6 +41,10 @@ void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_
  * produces, honouring order and q-values. Returns 0, or -1 with 406 PGRST107
  * `None of these media types are available: <the Accept list as PostgREST prints it>`. */
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err);
+/* The same against what the root endpoint (the OpenAPI document) produces:
+ * application/openapi+json, application/json or any type, whatever the
+ * q-values. 0, or -1 with 406 PGRST107. */
+int pgrst_accept_root(const char *accept, pgrst_error_t *err);
 
 /* Range request header "a-b" / "a-": returns 0 and fills from/to (to = -1 when
  * open); returns 1 when absent or not of that form (ignored, as PostgREST does). */

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "fuzzy.h"
 #include "gateway.h"
+#include "openapi.h"
 #include "pgrst_guc.h"
 #include "pgrst_query.h"
 #include "pgrst_txvars.h"
@@ -509,6 +510,40 @@ static void do_options(rest_flow_t *c)
                                     : "OPTIONS,GET,HEAD,POST,PATCH,DELETE");
 }
 
+/* The root endpoint (ApiRequest.hs getAction on ResourceSchema): OPTIONS
+ * answers the schema's Allow, GET and HEAD the OpenAPI document of the
+ * negotiated schema (Plan.hs inspectPlan, Response.hs), any other method is
+ * UnsupportedMethod. */
+static int do_root(rest_flow_t *c, pgrst_error_t *err)
+{
+    const char *method = c->req->method;
+    if (strcmp(method, "OPTIONS") == 0) {
+        /* Response.hs respondInfo "OPTIONS,GET,HEAD". */
+        c->resp->status = 200;
+        mock_response_add_header(c->resp, "Access-Control-Allow-Origin", "*");
+        mock_response_add_header(c->resp, "Allow", "OPTIONS,GET,HEAD");
+        return 0;
+    }
+    if (!is_read(method))
+        return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
+    if (pgrst_accept_root(mock_request_header(c->req, "accept"), err) < 0)
+        return -1;
+    c->resp->status = 200;
+    mock_response_add_header(c->resp, "Content-Type", "application/openapi+json; charset=utf-8");
+    if (c->negotiated)
+        mock_response_add_header(c->resp, "Content-Profile", arena_strdup(c->arena, c->schema));
+    if (strcmp(method, "HEAD") == 0) {
+        /* headersOnly: no body and no Content-Length (OpenApiSpec.hs "root
+         * path returns a valid openapi spec"). */
+        c->resp->omit_body = true;
+        c->resp->length_mode = MOCK_LENGTH_NONE;
+        return 0;
+    }
+    openapi_render(c->engine, c->schema, c->who.role, c->sc->postgrest_version, c->arena,
+                   &c->resp->body);
+    return 0;
+}
+
 static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
                                             "PUT", "DELETE", "OPTIONS"};
 
@@ -536,11 +571,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         known = known || strcmp(method, known_methods[i]) == 0;
     if (!known)
         return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
-    if (*rel_path == '\0') {
-        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-        pgrst_error_detailsf(err, "supamock does not serve the OpenAPI root document yet");
-        return -1;
-    }
+    if (*rel_path == '\0')
+        return do_root(c, err);
     if (routine) {
         {
             engine_function_info_t fn;

@@ -29,6 +29,9 @@ struct pg_schema {
     size_t func_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
     size_t timezone_count;
+    const char **schema_names; /* the exposed schemas and their comments (NULL: none) */
+    const char **schema_descriptions;
+    size_t schema_count;
 };
 
 void pg_array_literal(buf_t *out, const char *const *items, size_t n)
@@ -303,6 +306,62 @@ static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
                                 "  AND pn.nspname = ANY($1::text[]) "
                                 "ORDER BY p.oid";
 
+/* What the OpenAPI document adds (Response/OpenAPI.hs over SchemaCache.hs's
+ * tablesSqlQuery): per relation its comment and whether it takes writes; per
+ * column its comment, character_maximum_length and enum labels; per relation
+ * and role, accessibleTables' privilege test (SqlFragment.hs), which
+ * PostgREST runs per request as the request's role: here evaluated for every
+ * role once per load. */
+static const char openapi_rels_sql[] =
+    "SELECT c.oid::text, obj_description(c.oid, 'pg_class')::text,"
+    "  c.relkind IN ('r','p') OR (c.relkind IN ('v','f')"
+    "    AND (pg_relation_is_updatable(c.oid::regclass, TRUE) & 28) <> 0) "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('v','r','m','f','p') AND NOT c.relispartition"
+    "  AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid";
+
+static const char openapi_cols_sql[] =
+    "WITH RECURSIVE recurse AS ("
+    "  SELECT oid, typbasetype, COALESCE(NULLIF(typbasetype, 0), oid) AS base_type"
+    "  FROM pg_type"
+    "  UNION"
+    "  SELECT t.oid, b.typbasetype, COALESCE(NULLIF(b.typbasetype, 0), b.oid) AS base_type"
+    "  FROM recurse t JOIN pg_type b ON t.typbasetype = b.oid"
+    ") "
+    "SELECT c.oid::text, a.attname::text, d.description::text,"
+    "  information_schema._pg_char_max_length("
+    "    information_schema._pg_truetypid(a.*, t.*),"
+    "    information_schema._pg_truetypmod(a.*, t.*))::integer,"
+    "  to_json(coalesce((SELECT array_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum"
+    "    WHERE enumtypid = bt.base_type), '{}'))::text "
+    "FROM pg_attribute a"
+    "  LEFT JOIN pg_description AS d"
+    "    ON d.objoid = a.attrelid AND d.objsubid = a.attnum AND d.classoid = 'pg_class'::regclass"
+    "  JOIN pg_class c ON a.attrelid = c.oid"
+    "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "  JOIN pg_type t ON a.atttypid = t.oid"
+    "  LEFT JOIN recurse bt ON t.oid = bt.oid AND bt.typbasetype = 0 "
+    "WHERE NOT pg_is_other_temp_schema(c.relnamespace) AND a.attnum > 0"
+    "  AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'f', 'm', 'p')"
+    "  AND NOT c.relispartition AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid, a.attnum";
+
+static const char openapi_roles_sql[] =
+    "SELECT c.oid::text, r.rolname::text "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_roles r "
+    "WHERE c.relkind IN ('v','r','m','f','p') AND NOT c.relispartition"
+    "  AND n.nspname = ANY($1::text[])"
+    "  AND (pg_has_role(r.oid, c.relowner, 'USAGE')"
+    "    OR has_table_privilege(r.oid, c.oid,"
+    "         'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+    "    OR has_any_column_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')) "
+    "ORDER BY c.oid, r.rolname";
+
+static const char openapi_schemas_sql[] =
+    "SELECT n.nspname::text, obj_description(n.oid, 'pg_namespace')::text "
+    "FROM pg_namespace n WHERE n.nspname = ANY($1::text[])";
+
 static PGresult *query2(const pq_api_t *pq, PGconn *conn, const char *sql, int n,
                         const char *const *params, char *err, size_t err_len)
 {
@@ -373,6 +432,96 @@ static engine_relation_t *rel_by_oid(pg_schema_t *s, const char **oids, size_t *
     return *cursor < s->rel_count ? &s->rels[*cursor] : NULL;
 }
 
+/* The OpenAPI extras (openapi_*_sql) into a cache whose relations and
+ * columns are loaded. 0, or -1 with err filled. */
+static int load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const char **oids,
+                        const char *names, char *err, size_t err_len)
+{
+    PGresult *r = query(pq, conn, openapi_rels_sql, names, err, err_len);
+    if (!r)
+        return -1;
+    size_t cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        rel->description = val(pq, s->arena, r, i, 1);
+        rel->writable = truth(pq, r, i, 2);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_cols_sql, names, err, err_len)))
+        return -1;
+    cursor = 0;
+    size_t col = 0;
+    engine_relation_t *last = NULL;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        if (rel != last)
+            col = 0;
+        last = rel;
+        /* Same rows in the same order as columns_sql; find by name to be sure. */
+        const char *name = pq->getvalue(r, i, 1);
+        while (col < rel->column_count && strcmp(rel->columns[col].name, name) != 0)
+            col++;
+        if (col == rel->column_count)
+            continue;
+        pg_column_t *c = &rel->columns[col++];
+        c->description = val(pq, s->arena, r, i, 2);
+        c->max_length = pq->getisnull(r, i, 3) ? -1 : atoi(pq->getvalue(r, i, 3));
+        cJSON *labels = cJSON_Parse(pq->getvalue(r, i, 4));
+        int n = cJSON_IsArray(labels) ? cJSON_GetArraySize(labels) : 0;
+        if (n > 0) {
+            c->enum_labels = arena_calloc(s->arena, (size_t)n, sizeof *c->enum_labels);
+            const cJSON *l;
+            cJSON_ArrayForEach(l, labels)
+            {
+                if (cJSON_IsString(l))
+                    c->enum_labels[c->enum_count++] = arena_strdup(s->arena, l->valuestring);
+            }
+        }
+        cJSON_Delete(labels);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_roles_sql, names, err, err_len)))
+        return -1;
+    /* Count per relation, then fill (rows come in oid order). */
+    cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (rel)
+            rel->role_count++;
+    }
+    for (size_t i = 0; i < s->rel_count; i++) {
+        size_t k = s->rels[i].role_count;
+        s->rels[i].roles = arena_calloc(s->arena, k ? k : 1, sizeof(const char *));
+        s->rels[i].role_count = 0;
+    }
+    cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (rel)
+            rel->roles[rel->role_count++] = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_schemas_sql, names, err, err_len)))
+        return -1;
+    int n = pq->ntuples(r);
+    s->schema_names = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->schema_names);
+    s->schema_descriptions =
+        arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->schema_descriptions);
+    for (int i = 0; i < n; i++) {
+        s->schema_names[s->schema_count] = val(pq, s->arena, r, i, 0);
+        s->schema_descriptions[s->schema_count++] = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+    return 0;
+}
+
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
                             size_t schema_count, const char *const *extra, size_t extra_count,
                             char *err, size_t err_len)
@@ -427,8 +576,11 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         c->message_type = val(pq, s->arena, r, i, 4);
         c->base_type = val(pq, s->arena, r, i, 5);
         c->default_expr = val(pq, s->arena, r, i, 6);
+        c->max_length = -1;
     }
     pq->clear(r);
+    if (load_openapi(pq, conn, s, oids, names, err, err_len) < 0)
+        goto fail;
 
     if (!(r = query(pq, conn, pks_sql, names, err, err_len)))
         goto fail;
@@ -618,6 +770,22 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
         if (strcmp(rel->columns[i].name, name) == 0)
             return &rel->columns[i];
     return NULL;
+}
+
+const char *pg_schema_description(const pg_schema_t *s, const char *schema)
+{
+    for (size_t i = 0; i < s->schema_count; i++)
+        if (strcmp(s->schema_names[i], schema) == 0)
+            return s->schema_descriptions[i];
+    return NULL;
+}
+
+bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role)
+{
+    for (size_t i = 0; role && i < rel->role_count; i++)
+        if (strcmp(rel->roles[i], role) == 0)
+            return true;
+    return false;
 }
 
 bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name)

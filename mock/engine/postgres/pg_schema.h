@@ -25,6 +25,12 @@ typedef struct pg_column {
     const char *default_expr; /* column_default, NULL when none */
     bool nullable;
     bool primary_key;
+    /* For the OpenAPI document: COMMENT ON COLUMN (NULL: none),
+     * character_maximum_length (-1: none), the enum's labels in order. */
+    const char *description;
+    int max_length;
+    const char **enum_labels;
+    size_t enum_count;
 } pg_column_t;
 
 /* A cached relation (engine.h's opaque engine_relation_t). */
@@ -36,6 +42,13 @@ struct engine_relation {
     size_t column_count;
     const char **pk; /* primary-key columns sorted by name (tbl_pk_cols) */
     size_t pk_count;
+    /* For the OpenAPI document: COMMENT ON the relation (NULL: none);
+     * insertable, updatable or deletable; the roles that may use it
+     * (accessibleTables' test, evaluated per role when the cache loads). */
+    const char *description;
+    bool writable;
+    const char **roles;
+    size_t role_count;
 };
 
 typedef struct pg_schema pg_schema_t;
@@ -65,6 +78,12 @@ bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const cha
                              engine_function_info_t *out);
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
+
+/* COMMENT ON SCHEMA schema, NULL when none. */
+const char *pg_schema_description(const pg_schema_t *s, const char *schema);
+/* Does role pass accessibleTables' test for rel (owner's member, or any table
+ * or column privilege)? */
+bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role);
 
 /* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
 bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);
