@@ -180,6 +180,9 @@ typedef struct engine_ops {
     /* Insertable, updatable or deletable (tables always; views when
      * auto-updatable), which gives the path item its POST/PATCH/DELETE. */
     bool (*relation_writable)(const engine_relation_t *rel);
+    /* Is name one of the cached pg_timezone_names (what Prefer: timezone=
+     * may name)? Optional: NULL accepts any. */
+    bool (*timezone_valid)(engine_t *e, const char *name);
     /* The function schema.name, or false when the cache has none. */
     bool (*find_function)(engine_t *e, const char *schema, const char *name,
                           engine_function_info_t *out);

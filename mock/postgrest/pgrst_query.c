@@ -2399,6 +2399,17 @@ static bool read_int64(const char *s, int64_t *out)
 
 void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_t *out)
 {
+    pgrst_prefer_parse_tz(arena, req, NULL, NULL, out);
+}
+
+void pgrst_prefer_parse_tz(arena_t *arena, const mock_request_t *req,
+                           bool (*tz_ok)(void *arg, const char *name), void *tz_arg,
+                           pgrst_prefer_t *out)
+{
+    /* isTimezonePrefAccepted: the first timezone= value is one of the
+     * cached pg_timezone_names; when it is not, no timezone applies and
+     * every timezone= token is invalid (isUnacceptable). */
+    bool tz_accepted = true;
     memset(out, 0, sizeof *out);
     out->max_affected = -1;
     vec_t invalid;
@@ -2450,9 +2461,14 @@ void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_
                 if (!out->handling)
                     out->handling = tok[9] == 's' ? PGRST_HANDLING_STRICT : PGRST_HANDLING_LENIENT;
             } else if (strncmp(tok, "timezone=", 9) == 0) {
-                if (!tz_seen)
-                    out->timezone = tok + 9;
+                if (!tz_seen) {
+                    tz_accepted = !tz_ok || tz_ok(tz_arg, tok + 9);
+                    if (tz_accepted)
+                        out->timezone = tok + 9;
+                }
                 tz_seen = true;
+                if (!tz_accepted)
+                    *(const char **)vec_push(arena, &invalid) = tok;
             } else if (strncmp(tok, "max-affected=", 13) == 0) {
                 /* listStripPrefix takes the first such token; readMaybe may then fail. */
                 if (!ma_seen && read_int64(tok + 13, &ma))

@@ -36,6 +36,13 @@ int pgrst_filter_parse(arena_t *arena, const char *key, const char *value, pgrst
 /* Every Prefer header of the request, comma-split, trimmed, first value per
  * family wins (Preferences.hs). Never fails; see `invalid` for handling=strict. */
 void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_t *out);
+/* The same with the timezone= preference checked against the time zone
+ * names the schema cache knows (tz_ok; NULL accepts any): PostgREST v14's
+ * Preferences.hs fromHeaders leaves an unknown zone unapplied and counts it
+ * invalid (PGRST122 with handling=strict). */
+void pgrst_prefer_parse_tz(arena_t *arena, const mock_request_t *req,
+                           bool (*tz_ok)(void *arg, const char *name), void *tz_arg,
+                           pgrst_prefer_t *out);
 
 /* Negotiates the Accept header (NULL means any type) against what a table endpoint
  * produces, honouring order and q-values. Returns 0, or -1 with 406 PGRST107

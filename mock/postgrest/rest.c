@@ -544,6 +544,12 @@ static int do_root(rest_flow_t *c, pgrst_error_t *err)
     return 0;
 }
 
+static bool timezone_known(void *arg, const char *name)
+{
+    engine_t *e = arg;
+    return e->ops->timezone_valid(e, name);
+}
+
 static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
                                             "PUT", "DELETE", "OPTIONS"};
 
@@ -599,7 +605,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         c->threw = true;
     if (qrc < 0)
         return -1;
-    pgrst_prefer_parse(c->arena, c->req, &c->prefer);
+    pgrst_prefer_parse_tz(c->arena, c->req, c->engine->ops->timezone_valid ? timezone_known : NULL,
+                          c->engine, &c->prefer);
     if (c->prefer.handling == PGRST_HANDLING_STRICT && c->prefer.invalid_count) {
         pgrst_error_setf(err, "PGRST122", "Invalid preferences given with handling=strict");
         buf_t b;

@@ -7,6 +7,7 @@
 #include "memory_engine.h"
 
 #include "caps.h"
+#include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
 #include "rest_embed.h"
@@ -157,6 +158,13 @@ static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
 static bool relation_accessible(engine_t *e, const engine_relation_t *rel, const char *role)
 {
     return security_privileges(from(e)->sec, table_of(rel), role) != 0;
+}
+
+/* pg_timezone_names: the system's tz database, as Debian's PostgreSQL. */
+static bool timezone_valid(engine_t *e, const char *name)
+{
+    (void)e;
+    return pgtz_name_valid(name);
 }
 
 /* Every relation of the memory engine is a table: always writable. */
@@ -468,6 +476,9 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
     rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
+    /* Prefer: timezone= (validated against timezone_valid): SET LOCAL
+     * timezone for the statement, which timestamptz output follows. */
+    pgtz_begin(req->prefer ? req->prefer->timezone : NULL);
     int rc;
     switch (req->op) {
     case ENGINE_READ:
@@ -489,6 +500,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         rc = pgrst_error_setf(err, "PGRST127", "Feature not implemented");
         break;
     }
+    pgtz_end();
     rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
     done(arg, rc);
@@ -509,6 +521,7 @@ static const engine_ops_t memory_ops = {
     .relationships = relationships,
     .relation_accessible = relation_accessible,
     .relation_writable = relation_writable,
+    .timezone_valid = timezone_valid,
     .find_function = find_function,
     .execute = execute,
     .reload = reload,

@@ -5,6 +5,8 @@
  * that of PostgreSQL 16/17 (Supabase's current majors) unless a comment says so. */
 #include "pgtype.h"
 
+#include "pgtz.h"
+
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -1339,6 +1341,29 @@ static void format_timestamp(int64_t us, char sep, const char *zone, buf_t *out)
         buf_puts(out, zone);
 }
 
+/* A timestamptz in the session zone (pgtz.h; UTC unless Prefer: timezone=
+ * set one): the local time, then the offset as datetime.c EncodeTimezone
+ * writes it: +hh, then :mm when minutes or (xsd, JSON) always, :ss when
+ * seconds ("-07", "+05:30", "-07:52:58"; JSON "-07:00", "+00:00"). */
+static void format_timestamptz(int64_t us, char sep, bool xsd, buf_t *out)
+{
+    if (us == TS_NOBEGIN || us == TS_NOEND) {
+        format_timestamp(us, sep, NULL, out);
+        return;
+    }
+    int32_t off = pgtz_offset(us);
+    int32_t a = off < 0 ? -off : off;
+    int hh = a / 3600, mm = a / 60 % 60, ss = a % 60;
+    char zone[16];
+    if (ss)
+        snprintf(zone, sizeof zone, "%c%02d:%02d:%02d", off < 0 ? '-' : '+', hh, mm, ss);
+    else if (mm || xsd)
+        snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', hh, mm);
+    else
+        snprintf(zone, sizeof zone, "%c%02d", off < 0 ? '-' : '+', hh);
+    format_timestamp(us + (int64_t)off * USECS_PER_SEC, sep, zone, out);
+}
+
 /* ------------------------------------------------------------------------ */
 /* JSON text input (json_in / jsonb_in) with PG's error details               */
 /* ------------------------------------------------------------------------ */
@@ -2489,7 +2514,7 @@ static void scalar_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         format_timestamp(v->i, ' ', NULL, out);
         break;
     case PGTYPE_TIMESTAMPTZ:
-        format_timestamp(v->i, ' ', "+00", out);
+        format_timestamptz(v->i, ' ', false, out);
         break;
     default:
         buf_puts(out, v->s ? v->s : "");
@@ -2578,8 +2603,10 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         buf_init(&tmp);
         if (t->kind == PGTYPE_DATE)
             format_date(v->i, &tmp);
+        else if (t->kind == PGTYPE_TIMESTAMPTZ)
+            format_timestamptz(v->i, 'T', true, &tmp);
         else
-            format_timestamp(v->i, 'T', t->kind == PGTYPE_TIMESTAMPTZ ? "+00:00" : NULL, &tmp);
+            format_timestamp(v->i, 'T', NULL, &tmp);
         buf_put_json_string(out, buf_cstr(&tmp));
         buf_dispose(&tmp);
         break;

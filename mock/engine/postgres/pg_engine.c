@@ -137,6 +137,12 @@ static bool relation_writable(const engine_relation_t *rel)
     return rel->writable;
 }
 
+static bool timezone_valid(engine_t *e, const char *name)
+{
+    take_notifications(from(e));
+    return pg_schema_timezone_valid(from(e)->schema, name);
+}
+
 static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
                             engine_relationship_t **out)
 {
@@ -798,6 +804,7 @@ static const engine_ops_t pg_ops = {
     .schema_description = schema_description,
     .relation_accessible = relation_accessible,
     .relation_writable = relation_writable,
+    .timezone_valid = timezone_valid,
     .find_function = find_function,
     .execute = execute,
     .reload = reload,
