@@ -212,6 +212,30 @@ class OpenApi(unittest.TestCase):
             "preferParams", "preferReturn", "preferCount", "preferPost", "select", "on_conflict",
             "order", "range", "rangeUnit", "offset", "limit"])
 
+    def test_defaults_lengths_enums(self):
+        # Response/OpenAPI.hs makeProperty over the fixture's DDL: parseDefault
+        # of column_default as PostgreSQL prints it (now(); 1; ''::text, the
+        # "::text" and the quotes dropped), maxLength from
+        # character_maximum_length, the enum's labels in order.
+        defs = self.doc["definitions"]
+        self.assertEqual(defs["auto_incrementing_pk"]["properties"]["inserted_at"], {
+            "default": "now()", "format": "timestamp with time zone", "type": "string"})
+        # nextval('...'::regclass) does not decode as JSON: no default.
+        self.assertNotIn("default", defs["auto_incrementing_pk"]["properties"]["id"])
+        self.assertEqual(defs["complex_items"]["properties"]["field-with_sep"], {
+            "default": 1, "format": "int32", "type": "integer"})
+        self.assertEqual(defs["message"]["properties"]["body"], {
+            "default": "", "format": "text", "type": "string"})
+        self.assertEqual(defs["competitors"]["properties"]["full_name"], {
+            "format": "character varying", "maxLength": 40, "type": "string"})
+        self.assertEqual(defs["factory_buildings"]["properties"]["code"], {
+            "format": "character", "maxLength": 4, "type": "string"})
+        self.assertEqual(defs["visits"]["properties"]["visit_type"], {
+            "enum": ["vacation", "work"], "format": "visit_type", "type": "string"})
+        self.assertEqual(defs["has_fk"]["properties"]["simple_fk"]["description"],
+                         "Note:\nThis is a Foreign Key to `simple_pk.k`."
+                         "<fk table='simple_pk' column='k'/>")
+
     def test_table_definition_pk(self):
         # OpenApiSpec.hs:145 "includes definitions to tables" (the primary key
         # note and required; the comments are checked on the database engine).
