@@ -78,6 +78,23 @@ typedef struct engine_function_info {
     const char *name;
 } engine_function_info_t;
 
+/* A routine as the OpenAPI document lists it (SchemaCache.hs Routine,
+ * RoutineParam). Strings are the engine's or the caller's arena's. */
+typedef struct engine_routine_param {
+    const char *name;
+    const char *type; /* type::regtype::text: "integer", "text[]" */
+    bool required;    /* no default */
+    bool variadic;
+} engine_routine_param_t;
+
+typedef struct engine_routine {
+    const char *name;
+    const char *description; /* COMMENT ON FUNCTION, NULL when none */
+    bool is_volatile;
+    const engine_routine_param_t *params; /* input parameters in order */
+    size_t param_count;
+} engine_routine_t;
+
 /* ---- one request ---- */
 
 typedef enum engine_op {
@@ -180,6 +197,11 @@ typedef struct engine_ops {
     /* Insertable, updatable or deletable (tables always; views when
      * auto-updatable), which gives the path item its POST/PATCH/DELETE. */
     bool (*relation_writable)(const engine_relation_t *rel);
+    /* The routines of schema that role may execute (SqlFragment.hs
+     * accessibleFuncs), for the OpenAPI document; the array lives in arena.
+     * Optional: NULL lists none. */
+    size_t (*routines)(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                       engine_routine_t **out);
     /* Is name one of the cached pg_timezone_names (what Prefer: timezone=
      * may name)? Optional: NULL accepts any. */
     bool (*timezone_valid)(engine_t *e, const char *name);

@@ -479,6 +479,174 @@ static void put_parameters(buf_t *b, const oa_rel_t *rels, size_t n)
     buf_putc(b, '}');
 }
 
+/* makeProcGetParam: an Inline Param (sorted keys). */
+static void put_proc_get_param(buf_t *b, const engine_routine_param_t *p, arena_t *arena)
+{
+    const char *st = swagger_type(p->type);
+    buf_putc(b, '{');
+    if (p->variadic) {
+        /* schemaMulti: collectionFormat multi, items of the element type. */
+        size_t n = strlen(p->type);
+        const char *elem = n >= 2 ? arena_sprintf(arena, "%.*s", (int)(n - 2), p->type) : p->type;
+        const char *et = swagger_type(elem);
+        buf_puts(b, "\"collectionFormat\":\"multi\",\"in\":\"query\",\"items\":{\"format\":");
+        str(b, swagger_format(elem));
+        if (et) {
+            buf_puts(b, ",\"type\":");
+            str(b, et);
+        }
+        buf_puts(b, "},\"name\":");
+        str(b, p->name);
+        buf_printf(b, ",\"required\":%s,\"type\":", p->required ? "true" : "false");
+        str(b, st ? st : "string");
+    } else {
+        /* schemaNotMulti: arrays and untyped (json) parameters are strings
+         * in a query string. */
+        buf_puts(b, "\"format\":");
+        str(b, swagger_format(p->type));
+        buf_puts(b, ",\"in\":\"query\",\"name\":");
+        str(b, p->name);
+        buf_printf(b, ",\"required\":%s,\"type\":", p->required ? "true" : "false");
+        str(b, st && strcmp(st, "array") != 0 ? st : "string");
+    }
+    buf_putc(b, '}');
+}
+
+/* makeProcSchema: the body parameter's schema (an Inline Schema: sorted
+ * keys, its properties sorted by name too). */
+static void put_proc_schema(buf_t *b, const engine_routine_t *r, arena_t *arena)
+{
+    size_t n = r->param_count;
+    size_t *order = arena_calloc(arena, n ? n : 1, sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++) /* insertion sort by name: n is small */
+        for (size_t j = i;
+             j > 0 && strcmp(r->params[order[j - 1]].name, r->params[order[j]].name) > 0; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    buf_putc(b, '{');
+    if (r->description) {
+        key(b, "description");
+        str(b, r->description);
+        buf_putc(b, ',');
+    }
+    buf_puts(b, "\"properties\":{");
+    for (size_t k = 0; k < n; k++) {
+        const engine_routine_param_t *p = &r->params[order[k]];
+        const char *st = swagger_type(p->type);
+        if (k)
+            buf_putc(b, ',');
+        key(b, p->name);
+        buf_puts(b, "{\"format\":");
+        str(b, swagger_format(p->type));
+        if (st && strcmp(st, "array") == 0) {
+            size_t tn = strlen(p->type);
+            const char *et = swagger_type(arena_sprintf(arena, "%.*s", (int)(tn - 2), p->type));
+            buf_puts(b, ",\"items\":{");
+            if (et) {
+                key(b, "type");
+                str(b, et);
+            }
+            buf_putc(b, '}');
+        }
+        if (st) {
+            buf_puts(b, ",\"type\":");
+            str(b, st);
+        }
+        buf_putc(b, '}');
+    }
+    buf_putc(b, '}');
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = any || r->params[i].required;
+    if (any) {
+        buf_puts(b, ",\"required\":[");
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            if (!r->params[i].required)
+                continue;
+            if (!first)
+                buf_putc(b, ',');
+            first = false;
+            str(b, r->params[i].name);
+        }
+        buf_putc(b, ']');
+    }
+    buf_puts(b, ",\"type\":\"object\"}");
+}
+
+/* makeProcPathItem: "/rpc/name" with post, and get unless volatile
+ * (PathItem's field order: get, post). */
+static void put_proc_path(buf_t *b, const engine_routine_t *r, arena_t *arena)
+{
+    buf_t p;
+    buf_init(&p);
+    buf_printf(&p, "/rpc/%s", r->name);
+    key(b, buf_cstr(&p));
+    buf_dispose(&p);
+    const char *summary = NULL, *desc = NULL;
+    size_t summary_n = 0;
+    if (r->description) {
+        const char *nl = strchr(r->description, '\n');
+        summary = r->description;
+        summary_n = nl ? (size_t)(nl - summary) : strlen(summary);
+        if (nl) {
+            while (*nl == '\n')
+                nl++;
+            if (*nl)
+                desc = nl;
+        }
+    }
+    buf_putc(b, '{');
+    for (int get = r->is_volatile ? 0 : 1; get >= 0; get--) {
+        key(b, get ? "get" : "post");
+        buf_putc(b, '{');
+        if (desc) {
+            key(b, "description");
+            str(b, desc);
+            buf_putc(b, ',');
+        }
+        buf_puts(b, "\"parameters\":[");
+        if (get) {
+            for (size_t i = 0; i < r->param_count; i++) {
+                if (i)
+                    buf_putc(b, ',');
+                put_proc_get_param(b, &r->params[i], arena);
+            }
+        } else {
+            buf_puts(b, "{\"in\":\"body\",\"name\":\"args\",\"required\":true,\"schema\":");
+            put_proc_schema(b, r, arena);
+            buf_puts(b, "},{\"$ref\":\"#/parameters/preferParams\"}");
+        }
+        buf_puts(b, "],\"produces\":[\"application/json\",\"application/"
+                    "vnd.pgrst.object+json;nulls=stripped\",\"application/vnd.pgrst.object+json\"],"
+                    "\"responses\":{\"200\":{\"description\":\"OK\"}},");
+        if (summary) {
+            key(b, "summary");
+            buf_append_json_string(b, summary, summary_n);
+            buf_putc(b, ',');
+        }
+        buf_t tag;
+        buf_init(&tag);
+        buf_printf(&tag, "(rpc) %s", r->name);
+        buf_puts(b, "\"tags\":[");
+        str(b, buf_cstr(&tag));
+        buf_puts(b, "]}");
+        buf_dispose(&tag);
+        if (get)
+            buf_putc(b, ',');
+    }
+    buf_putc(b, '}');
+}
+
+static int cmp_routine(const void *a, const void *b)
+{
+    return strcmp(((const engine_routine_t *)a)->name, ((const engine_routine_t *)b)->name);
+}
+
 static int cmp_rel(const void *a, const void *b)
 {
     return strcmp(((const oa_rel_t *)a)->name, ((const oa_rel_t *)b)->name);
@@ -551,6 +719,18 @@ void openapi_render(engine_t *e, const char *schema, const char *role, int postg
     for (size_t i = 0; i < n; i++) {
         buf_putc(out, ',');
         put_path(out, &rels[i]);
+    }
+    /* Routines after the tables (makePathItems). An overloaded name is one
+     * path: the InsOrdHashMap keeps one value per key, the last given. */
+    engine_routine_t *routines = NULL;
+    size_t nr = ops->routines ? ops->routines(e, schema, role, arena, &routines) : 0;
+    if (nr > 1)
+        qsort(routines, nr, sizeof *routines, cmp_routine);
+    for (size_t i = 0; i < nr; i++) {
+        if (i + 1 < nr && strcmp(routines[i].name, routines[i + 1].name) == 0)
+            continue;
+        buf_putc(out, ',');
+        put_proc_path(out, &routines[i], arena);
     }
     buf_puts(out, "},\"definitions\":{");
     for (size_t i = 0; i < n; i++) {

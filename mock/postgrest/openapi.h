@@ -12,8 +12,8 @@
 /* Appends the document of `schema` as `role` sees it (openapi-mode
  * follow-privileges: only the relations the role may use) to out, as aeson
  * encodes it: compact, keys in swagger2's order. `postgrest_major` picks the
- * version and docs link. Scratch strings live in arena. Routines are not
- * listed (the engine interface exposes no routine signatures yet). */
+ * version and docs link. Scratch strings live in arena. Routines come
+ * from the engine's `routines` (none when it has no such op). */
 void openapi_render(engine_t *e, const char *schema, const char *role, int postgrest_major,
                     arena_t *arena, buf_t *out);
 

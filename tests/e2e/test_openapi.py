@@ -65,7 +65,7 @@ class OpenApi(unittest.TestCase):
     # -- the answer -------------------------------------------------------
 
     def test_head_has_no_length(self):
-        # OpenApiSpec.hs:20 "root path returns a valid openapi spec": HEAD with
+        # OpenApiSpec.hs:19 "root path returns a valid openapi spec": HEAD with
         # Accept application/openapi+json is 200, the openapi content type, no
         # Content-Length (Response.hs: headersOnly drops it).
         st, hs, _, body = self.root("HEAD", accept="application/openapi+json")
@@ -75,7 +75,7 @@ class OpenApi(unittest.TestCase):
         self.assertEqual(body, b"")
 
     def test_get_content_type_and_length(self):
-        # OpenApiSpec.hs:39 "includes postgrest.org current version api docs":
+        # OpenApiSpec.hs:40 "includes postgrest.org current version api docs":
         # a non-zero Content-Length; the docs link of the major version.
         st, hs, _, body = self.root(accept="application/json")
         self.assertEqual(st, 200)
@@ -86,7 +86,7 @@ class OpenApi(unittest.TestCase):
                          "https://postgrest.org/en/v14/references/api.html")
 
     def test_unsupported_media_type(self):
-        # OpenApiSpec.hs:34 "should respond to openapi request with unsupported
+        # OpenApiSpec.hs:35 "should respond to openapi request with unsupported
         # media type with 406" (Plan.hs inspectPlan: MediaTypeError, PGRST107).
         st, _, _, body = self.root(accept="text/csv")
         self.assertEqual(st, 406)
@@ -95,7 +95,7 @@ class OpenApi(unittest.TestCase):
             "message": "None of these media types are available: text/csv"})
 
     def test_openapi_on_a_table_is_406(self):
-        # OpenApiSpec.hs:29 "should respond to openapi request on none root
+        # OpenApiSpec.hs:30 "should respond to openapi request on none root
         # path with 406".
         h = {"apikey": self.apikey, "Authorization": "Bearer " + self.anon,
              "Accept": "application/openapi+json"}
@@ -117,7 +117,7 @@ class OpenApi(unittest.TestCase):
     def test_top_level_shape(self):
         # Response/OpenAPI.hs postgrestSpec; the key order of swagger2's
         # Swagger record, "swagger" first; no security by default
-        # (OpenApiSpec.hs:1094 "does not include security or security
+        # (OpenApiSpec.hs:1095 "does not include security or security
         # definitions by default").
         self.assertEqual(list(self.doc), [
             "swagger", "info", "host", "basePath", "schemes", "consumes", "produces", "paths",
@@ -136,7 +136,7 @@ class OpenApi(unittest.TestCase):
     # -- tables -------------------------------------------------------------
 
     def test_table_path_parameters(self):
-        # OpenApiSpec.hs:64 "includes paths to tables" (parameters and
+        # OpenApiSpec.hs:66 "includes paths to tables" (parameters and
         # responses of /child_entities).
         p = self.doc["paths"]["/child_entities"]
         self.assertEqual(list(p), ["get", "post", "delete", "patch"])  # PathItem's field order
@@ -150,13 +150,13 @@ class OpenApi(unittest.TestCase):
         self.assertEqual(p["post"]["responses"]["201"]["description"], "Created")
         self.assertEqual(p["patch"]["responses"]["204"]["description"], "No Content")
         self.assertEqual(p["delete"]["responses"]["204"]["description"], "No Content")
-        # OpenApiSpec.hs:127 "includes an array type for GET responses"
+        # OpenApiSpec.hs:123 "includes an array type for GET responses"
         self.assertEqual(p["get"]["responses"]["200"]["schema"], {
             "items": {"$ref": "#/definitions/child_entities"}, "type": "array"})
 
     def test_privileged_table_hidden_from_anonymous(self):
-        # OpenApiSpec.hs:206 "doesn't include privileged table for anonymous",
-        # OpenApiSpec.hs:213 "includes table if user has permission".
+        # OpenApiSpec.hs:211 "doesn't include privileged table for anonymous",
+        # OpenApiSpec.hs:217 "includes table if user has permission".
         self.assertNotIn("/authors_only", self.doc["paths"])
         st, _, _, body = self.root(bearer=self.author)
         self.assertEqual(st, 200)
@@ -164,7 +164,7 @@ class OpenApi(unittest.TestCase):
         self.assertEqual(doc["paths"]["/authors_only"]["post"]["tags"][0], "authors_only")
 
     def test_type_mapping(self):
-        # OpenApiSpec.hs:380-616 "PostgreSQL to Swagger Type Mapping".
+        # OpenApiSpec.hs:362 "PostgreSQL to Swagger Type Mapping".
         props = self.doc["definitions"]["openapi_types"]["properties"]
         expect = {
             "a_character_varying": {"format": "character varying", "type": "string"},
@@ -195,7 +195,7 @@ class OpenApi(unittest.TestCase):
             self.assertEqual(props[col], want, col)
 
     def test_parameters_section(self):
-        # Response/OpenAPI.hs makeParamDefs; OpenApiSpec.hs:1084 "does not
+        # Response/OpenAPI.hs makeParamDefs; OpenApiSpec.hs:1087 "does not
         # include empty enum in the preferParams parameter".
         params = self.doc["parameters"]
         self.assertNotIn("enum", params["preferParams"])
@@ -237,7 +237,7 @@ class OpenApi(unittest.TestCase):
                          "<fk table='simple_pk' column='k'/>")
 
     def test_table_definition_pk(self):
-        # OpenApiSpec.hs:145 "includes definitions to tables" (the primary key
+        # OpenApiSpec.hs:144 "includes definitions to tables" (the primary key
         # note and required; the comments are checked on the database engine).
         d = self.doc["definitions"]["child_entities"]
         self.assertEqual(d["required"], ["id"])
@@ -283,8 +283,8 @@ class OpenApiProject(unittest.TestCase):
                                             "version": "14.5"})
 
     def test_comments_and_keys(self):
-        # OpenApiSpec.hs:64 "includes paths to tables" (summary/description),
-        # OpenApiSpec.hs:145 "includes definitions to tables".
+        # OpenApiSpec.hs:66 "includes paths to tables" (summary/description),
+        # OpenApiSpec.hs:144 "includes definitions to tables".
         get = self.doc["paths"]["/child_entities"]["get"]
         self.assertEqual(get["summary"], "child_entities comment")
         self.assertNotIn("description", get)
@@ -309,7 +309,7 @@ class OpenApiProject(unittest.TestCase):
         self.assertEqual(list(d), ["description", "required", "properties", "type"])
 
     def test_view_definition(self):
-        # OpenApiSpec.hs:176 "includes definitions to views": the comments,
+        # OpenApiSpec.hs:179 "includes definitions to views": the comments,
         # the primary key of the table it shows, no required.
         d = self.doc["definitions"]["child_entities_view"]
         self.assertEqual(d["description"], "child_entities_view comment")
@@ -321,7 +321,7 @@ class OpenApiProject(unittest.TestCase):
                            "characters long", "format": "text", "type": "string"})
 
     def test_defaults(self):
-        # OpenApiSpec.hs:627-707 "Detects default values".
+        # OpenApiSpec.hs:653 "Detects default values".
         props = self.doc["definitions"]["openapi_defaults"]["properties"]
         self.assertEqual(props["text"]["default"], "default")
         self.assertIs(props["boolean"]["default"], False)
@@ -336,8 +336,88 @@ class OpenApiProject(unittest.TestCase):
         self.assertEqual(self.doc["definitions"]["menagerie"]["properties"]["enum"], {
             "enum": ["foo", "bar"], "format": "enum_menagerie_type", "type": "string"})
 
+    def test_rpc_get_parameters(self):
+        # OpenApiSpec.hs:729 "includes function summary/description and query
+        # parameters for arguments in the get path item".
+        get = self.doc["paths"]["/rpc/varied_arguments_openapi"]["get"]
+        self.assertEqual(get["summary"], "An RPC function")
+        self.assertEqual(get["description"], "Just a test for RPC function arguments")
+        q = lambda fmt, name, req, typ: {"format": fmt, "in": "query", "name": name,
+                                         "required": req, "type": typ}
+        self.assertEqual(get["parameters"], [
+            q("double precision", "double", True, "number"),
+            q("character varying", "varchar", True, "string"),
+            q("boolean", "boolean", True, "boolean"),
+            q("date", "date", True, "string"),
+            q("money", "money", True, "string"),
+            q("enum_menagerie_type", "enum", True, "string"),
+            q("text[]", "text_arr", True, "string"),
+            q("integer[]", "int_arr", True, "string"),
+            q("boolean[]", "bool_arr", True, "string"),
+            q("character[]", "char_arr", True, "string"),
+            q("character varying[]", "varchar_arr", True, "string"),
+            q("bigint[]", "bigint_arr", True, "string"),
+            q("numeric[]", "numeric_arr", True, "string"),
+            q("json[]", "json_arr", True, "string"),
+            q("jsonb[]", "jsonb_arr", True, "string"),
+            q("int32", "integer", False, "integer"),
+            q("json", "json", False, "string"),
+            q("jsonb", "jsonb", False, "string")])
+        self.assertEqual(get["tags"], ["(rpc) varied_arguments_openapi"])
+
+    def test_rpc_post_body(self):
+        # OpenApiSpec.hs:875 "includes function summary/description and body
+        # schema for arguments in the post path item".
+        post = self.doc["paths"]["/rpc/varied_arguments_openapi"]["post"]
+        self.assertEqual(post["summary"], "An RPC function")
+        schema = post["parameters"][0]["schema"]
+        self.assertEqual(schema["required"], [
+            "double", "varchar", "boolean", "date", "money", "enum", "text_arr", "int_arr",
+            "bool_arr", "char_arr", "varchar_arr", "bigint_arr", "numeric_arr", "json_arr",
+            "jsonb_arr"])
+        self.assertEqual(schema["type"], "object")
+        self.assertEqual(schema["description"],
+                         "An RPC function\n\nJust a test for RPC function arguments")
+        props = schema["properties"]
+        self.assertEqual(props["double"], {"format": "double precision", "type": "number"})
+        self.assertEqual(props["int_arr"], {"format": "integer[]", "type": "array",
+                                            "items": {"type": "integer"}})
+        self.assertEqual(props["json_arr"], {"format": "json[]", "type": "array", "items": {}})
+        self.assertEqual(props["integer"], {"format": "int32", "type": "integer"})
+        self.assertEqual(props["json"], {"format": "json"})
+        self.assertEqual(post["parameters"][1], {"$ref": "#/parameters/preferParams"})
+
+    def test_rpc_params_and_volatility(self):
+        paths = self.doc["paths"]
+        # OpenApiSpec.hs:1024 "doesn't include OUT params of function as
+        # required parameters", :1032 "includes INOUT params(with no DEFAULT)
+        # of function as required parameters".
+        self.assertNotIn("required",
+                         paths["/rpc/many_out_params"]["post"]["parameters"][0]["schema"])
+        self.assertEqual(
+            paths["/rpc/many_inout_params"]["post"]["parameters"][0]["schema"]["required"],
+            ["num", "str"])
+        # OpenApiSpec.hs:1040 "uses a multi collection format when the
+        # function has a VARIADIC parameter".
+        self.assertEqual(paths["/rpc/variadic_param"]["get"]["parameters"][0], {
+            "collectionFormat": "multi", "in": "query",
+            "items": {"format": "text", "type": "string"},
+            "name": "v", "required": False, "type": "array"})
+        # OpenApiSpec.hs:1060 "only includes POST method for volatile
+        # functions", :1078 immutable ones get both.
+        self.assertEqual(list(paths["/rpc/reset_table"]), ["post"])
+        self.assertEqual(list(paths["/rpc/variadic_param"]), ["get", "post"])
+
+    def test_rpc_follow_privileges(self):
+        # OpenApiSpec.hs:1009 "doesn't include privileged function for
+        # anonymous", :1015 "includes function if user has permission".
+        self.assertNotIn("/rpc/privileged_hello", self.doc["paths"])
+        doc = self.get(self.service)
+        self.assertEqual(doc["paths"]["/rpc/privileged_hello"]["post"]["tags"],
+                         ["(rpc) privileged_hello"])
+
     def test_follow_privileges(self):
-        # OpenApiSpec.hs:206/213: a table the role may not use is left out;
+        # OpenApiSpec.hs:211/217: a table the role may not use is left out;
         # the service_role (granted everything by Supabase) sees it.
         self.assertNotIn("/authors_only", self.doc["paths"])
         self.assertNotIn("authors_only", self.doc["definitions"])

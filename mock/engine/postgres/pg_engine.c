@@ -137,6 +137,12 @@ static bool relation_writable(const engine_relation_t *rel)
     return rel->writable;
 }
 
+static size_t routines(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                       engine_routine_t **out)
+{
+    return pg_schema_routines(from(e)->schema, schema, role, arena, out);
+}
+
 static bool timezone_valid(engine_t *e, const char *name)
 {
     take_notifications(from(e));
@@ -804,6 +810,7 @@ static const engine_ops_t pg_ops = {
     .schema_description = schema_description,
     .relation_accessible = relation_accessible,
     .relation_writable = relation_writable,
+    .routines = routines,
     .timezone_valid = timezone_valid,
     .find_function = find_function,
     .execute = execute,

@@ -18,6 +18,14 @@ typedef struct pg_fkey {
     const char *ref_schema, *ref_relation, *ref_column;
 } pg_fkey_t;
 
+/* A routine for the OpenAPI document, with the roles that may execute it. */
+typedef struct pg_routine {
+    const char *schema;
+    engine_routine_t r;
+    const char **roles;
+    size_t role_count;
+} pg_routine_t;
+
 struct pg_schema {
     int refs;       /* the engine's, plus one per transaction in flight */
     arena_t *arena; /* every string and array below */
@@ -29,6 +37,8 @@ struct pg_schema {
     size_t func_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
     size_t timezone_count;
+    pg_routine_t *routines; /* accessibleFuncs' rows (OpenAPI), in oid order */
+    size_t routine_count;
     const char **schema_names; /* the exposed schemas and their comments (NULL: none) */
     const char **schema_descriptions;
     size_t schema_count;
@@ -358,6 +368,34 @@ static const char openapi_roles_sql[] =
     "    OR has_any_column_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')) "
     "ORDER BY c.oid, r.rolname";
 
+/* accessibleFuncs' rows (SqlFragment.hs baseFuncSqlQuery), with the roles
+ * that may execute each instead of has_function_privilege of one role. */
+static const char openapi_funcs_sql[] =
+    "WITH arguments AS ("
+    "  SELECT oid,"
+    "    json_agg(json_build_array(COALESCE(name, ''), type::regtype::text,"
+    "      idx <= (pronargs - pronargdefaults), COALESCE(mode = 'v', FALSE)) ORDER BY idx) AS args,"
+    "    CASE COUNT(*) - COUNT(name)"
+    "      WHEN 0 THEN true"
+    "      WHEN 1 THEN (array_agg(type))[1] IN ('bytea'::regtype, 'json'::regtype,"
+    "        'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)"
+    "      ELSE false END AS callable"
+    "  FROM pg_proc, unnest(proargnames, proargtypes, proargmodes)"
+    "    WITH ORDINALITY AS _ (name, type, mode, idx)"
+    "  WHERE type IS NOT NULL GROUP BY oid"
+    ") "
+    "SELECT pn.nspname::text, p.proname::text, d.description::text,"
+    "  COALESCE(a.args, '[]'::json)::text, p.provolatile = 'v',"
+    "  COALESCE((SELECT json_agg(r.rolname ORDER BY r.rolname) FROM pg_roles r"
+    "    WHERE has_function_privilege(r.oid, p.oid, 'execute')), '[]'::json)::text "
+    "FROM pg_proc p"
+    "  LEFT JOIN arguments a ON a.oid = p.oid"
+    "  JOIN pg_namespace pn ON pn.oid = p.pronamespace"
+    "  LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass "
+    "WHERE p.prorettype <> 'trigger'::regtype AND COALESCE(a.callable, true)"
+    "  AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid";
+
 static const char openapi_schemas_sql[] =
     "SELECT n.nspname::text, obj_description(n.oid, 'pg_namespace')::text "
     "FROM pg_namespace n WHERE n.nspname = ANY($1::text[])";
@@ -505,6 +543,47 @@ static int load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const 
         engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
         if (rel)
             rel->roles[rel->role_count++] = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_funcs_sql, names, err, err_len)))
+        return -1;
+    int nf = pq->ntuples(r);
+    s->routines = arena_calloc(s->arena, nf ? (size_t)nf : 1, sizeof *s->routines);
+    for (int i = 0; i < nf; i++) {
+        pg_routine_t *f = &s->routines[s->routine_count++];
+        f->schema = val(pq, s->arena, r, i, 0);
+        f->r.name = val(pq, s->arena, r, i, 1);
+        f->r.description = val(pq, s->arena, r, i, 2);
+        f->r.is_volatile = truth(pq, r, i, 4);
+        cJSON *args = cJSON_Parse(pq->getvalue(r, i, 3));
+        int na = cJSON_IsArray(args) ? cJSON_GetArraySize(args) : 0;
+        engine_routine_param_t *ps = arena_calloc(s->arena, na ? (size_t)na : 1, sizeof *ps);
+        const cJSON *a;
+        size_t k = 0;
+        cJSON_ArrayForEach(a, args)
+        {
+            const cJSON *n = cJSON_GetArrayItem(a, 0), *t = cJSON_GetArrayItem(a, 1);
+            if (!cJSON_IsString(n) || !cJSON_IsString(t))
+                continue;
+            ps[k].name = arena_strdup(s->arena, n->valuestring);
+            ps[k].type = arena_strdup(s->arena, t->valuestring);
+            ps[k].required = cJSON_IsTrue(cJSON_GetArrayItem(a, 2));
+            ps[k].variadic = cJSON_IsTrue(cJSON_GetArrayItem(a, 3));
+            k++;
+        }
+        cJSON_Delete(args);
+        f->r.params = ps;
+        f->r.param_count = k;
+        cJSON *roles = cJSON_Parse(pq->getvalue(r, i, 5));
+        int nr = cJSON_IsArray(roles) ? cJSON_GetArraySize(roles) : 0;
+        f->roles = arena_calloc(s->arena, nr ? (size_t)nr : 1, sizeof *f->roles);
+        cJSON_ArrayForEach(a, roles)
+        {
+            if (cJSON_IsString(a))
+                f->roles[f->role_count++] = arena_strdup(s->arena, a->valuestring);
+        }
+        cJSON_Delete(roles);
     }
     pq->clear(r);
 
@@ -778,6 +857,25 @@ const char *pg_schema_description(const pg_schema_t *s, const char *schema)
         if (strcmp(s->schema_names[i], schema) == 0)
             return s->schema_descriptions[i];
     return NULL;
+}
+
+size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *role,
+                          arena_t *arena, engine_routine_t **out)
+{
+    engine_routine_t *rs = arena_calloc(arena, s->routine_count ? s->routine_count : 1, sizeof *rs);
+    size_t n = 0;
+    for (size_t i = 0; i < s->routine_count; i++) {
+        const pg_routine_t *f = &s->routines[i];
+        if (strcmp(f->schema, schema) != 0)
+            continue;
+        bool may = false;
+        for (size_t k = 0; role && k < f->role_count && !may; k++)
+            may = strcmp(f->roles[k], role) == 0;
+        if (may)
+            rs[n++] = f->r;
+    }
+    *out = rs;
+    return n;
 }
 
 bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role)

@@ -81,6 +81,10 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
 
 /* COMMENT ON SCHEMA schema, NULL when none. */
 const char *pg_schema_description(const pg_schema_t *s, const char *schema);
+/* The routines of schema that role may execute (accessibleFuncs), in
+ * creation order; the array lives in arena, the strings in the cache. */
+size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *role,
+                          arena_t *arena, engine_routine_t **out);
 /* Does role pass accessibleTables' test for rel (owner's member, or any table
  * or column privilege)? */
 bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role);
