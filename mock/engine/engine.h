@@ -198,7 +198,8 @@ typedef struct engine_ops {
      * auto-updatable), which gives the path item its POST/PATCH/DELETE. */
     bool (*relation_writable)(const engine_relation_t *rel);
     /* The routines of schema that role may execute (SqlFragment.hs
-     * accessibleFuncs), for the OpenAPI document; the array lives in arena.
+     * accessibleFuncs; NULL role: all of them), for the OpenAPI document;
+     * the array lives in arena.
      * Optional: NULL lists none. */
     size_t (*routines)(engine_t *e, const char *schema, const char *role, arena_t *arena,
                        engine_routine_t **out);

@@ -665,7 +665,7 @@ void openapi_render(engine_t *e, const char *schema, const char *role, int postg
         if (!rel)
             continue;
         /* openapi-mode follow-privileges (the default): accessibleTables. */
-        if (ops->relation_accessible && !ops->relation_accessible(e, rel, role))
+        if (role && ops->relation_accessible && !ops->relation_accessible(e, rel, role))
             continue;
         oa_rel_t *r = &rels[n++];
         r->rel = rel;

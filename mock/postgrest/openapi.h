@@ -10,7 +10,8 @@
 #include "engine.h"
 
 /* Appends the document of `schema` as `role` sees it (openapi-mode
- * follow-privileges: only the relations the role may use) to out, as aeson
+ * follow-privileges: only the relations the role may use; NULL role:
+ * ignore-privileges, everything of the schema) to out, as aeson
  * encodes it: compact, keys in swagger2's order. `postgrest_major` picks the
  * version and docs link. Scratch strings live in arena. Routines come
  * from the engine's `routines` (none when it has no such op). */

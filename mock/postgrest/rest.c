@@ -539,8 +539,11 @@ static int do_root(rest_flow_t *c, pgrst_error_t *err)
         c->resp->length_mode = MOCK_LENGTH_NONE;
         return 0;
     }
-    openapi_render(c->engine, c->schema, c->who.role, c->sc->postgrest_version, c->arena,
-                   &c->resp->body);
+    /* MainTx.hs: follow-privileges lists what the role may use;
+     * ignore-privileges everything of the schema. */
+    const char *role =
+        c->sc->openapi_mode == SCENARIO_OPENAPI_IGNORE_PRIVILEGES ? NULL : c->who.role;
+    openapi_render(c->engine, c->schema, role, c->sc->postgrest_version, c->arena, &c->resp->body);
     return 0;
 }
 
@@ -564,6 +567,9 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         slash && strncmp(rel_path, "rpc/", 4) == 0 && slash[1] && !strchr(slash + 1, '/');
     if (slash && !routine)
         return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
+    /* getResource: the root with openapi-mode disabled is OpenAPIDisabled. */
+    if (*rel_path == '\0' && c->sc->openapi_mode == SCENARIO_OPENAPI_DISABLED)
+        return pgrst_error_setf(err, "PGRST126", "Root endpoint metadata is disabled");
     if (negotiate_schema(c, err) < 0)
         return -1;
     /* getAction: a routine takes HEAD, GET, POST and OPTIONS; any other

@@ -15,7 +15,9 @@ Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest 
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from harness import Supamock, binary, source_dir
@@ -245,6 +247,55 @@ class OpenApi(unittest.TestCase):
         self.assertTrue(d["properties"]["id"]["description"].endswith(
             "Note:\nThis is a Primary Key.<pk/>"))
 
+
+
+class OpenApiModes(unittest.TestCase):
+    """openapi-mode (Config.hs OpenAPIMode) over the fixture: ignore-privileges
+    lists every relation of the schema (MainTx.hs), disabled answers
+    PGRST126 (ApiRequest.hs getResource, Error.hs: 404 "Root endpoint
+    metadata is disabled")."""
+
+    def start(self, mode):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp, True)
+        # The fixture's SQL with the mode in the scenario's "postgrest" key
+        # (a scenario extends only files of its own folder).
+        for f in ("roles.sql", "schema.sql", "privileges.sql", "data.sql"):
+            shutil.copy(os.path.join(FIXTURE, f), tmp)
+        path = os.path.join(tmp, "scenario.json")
+        with open(path, "w") as f:
+            json.dump({"name": "openapi-" + mode, "clock": CLOCK,
+                       "sql": ["roles.sql", "schema.sql", "privileges.sql", "data.sql"],
+                       "postgrest": {"db_schemas": ["test"], "openapi_mode": mode}}, f)
+        keys = json.loads(subprocess.run(
+            [binary(), "keys", "--scenario", path, "--format", "json"], check=True,
+            capture_output=True, text=True, cwd=tmp).stdout)
+        mock = Supamock("--scenario", path, "--clock", CLOCK, cwd=tmp,
+                        ready_timeout=120).start()
+        self.addCleanup(mock.stop)
+        tok = subprocess.run(
+            [binary(), "token", "--scenario", path, "--role", "postgrest_test_anonymous",
+             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
+            cwd=tmp).stdout.strip()
+        return mock, {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + tok}
+
+    def test_ignore_privileges(self):
+        # IgnorePrivOpenApiSpec.hs:41 "includes privileged table even if user
+        # does not have permission".
+        mock, h = self.start("ignore-privileges")
+        st, _, _, body = mock.request("GET", "/rest/v1/", headers=h)
+        self.assertEqual(st, 200)
+        self.assertIn("/authors_only", json.loads(body)["paths"])
+
+    def test_disabled(self):
+        # DisabledOpenApiSpec.hs:17 "responds with 404"; other paths still answer.
+        mock, h = self.start("disabled")
+        st, _, _, body = mock.request("GET", "/rest/v1/", headers=h)
+        self.assertEqual(st, 404)
+        self.assertEqual(json.loads(body), {"code": "PGRST126", "details": None, "hint": None,
+                                            "message": "Root endpoint metadata is disabled"})
+        st, _, _, _ = mock.request("GET", "/rest/v1/items?limit=1", headers=h)
+        self.assertEqual(st, 200)
 
 PG_BIN = "/usr/lib/postgresql/15/bin/postgres"
 PROJECT = os.path.join(source_dir(), "tests", "fixtures", "projects", "openapi")

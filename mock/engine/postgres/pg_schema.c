@@ -868,7 +868,7 @@ size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *
         const pg_routine_t *f = &s->routines[i];
         if (strcmp(f->schema, schema) != 0)
             continue;
-        bool may = false;
+        bool may = role == NULL; /* ignore-privileges */
         for (size_t k = 0; role && k < f->role_count && !may; k++)
             may = strcmp(f->roles[k], role) == 0;
         if (may)
