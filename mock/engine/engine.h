@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct engine engine_t;
 /* A relation in the schema cache; owned by the engine, valid until the next
@@ -73,27 +74,68 @@ typedef struct engine_relationship {
     const char *ref_column;
 } engine_relationship_t;
 
-typedef struct engine_function_info {
-    const char *schema;
-    const char *name;
-} engine_function_info_t;
-
-/* A routine as the OpenAPI document lists it (SchemaCache.hs Routine,
- * RoutineParam). Strings are the engine's or the caller's arena's. */
+/* A routine's parameter as PostgREST's schema cache holds it
+ * (SchemaCache.hs funcsSqlQuery, Routine.hs RoutineParam). */
 typedef struct engine_routine_param {
-    const char *name;
-    const char *type; /* type::regtype::text: "integer", "text[]" */
-    bool required;    /* no default */
+    const char *name;            /* "" for an unnamed parameter */
+    const char *type;            /* type::regtype::text: "integer", "jsonb", "text[]" */
+    const char *type_max_length; /* the type a call casts to: "character" and "bit" widened to
+                                    "character varying" / "bit varying" */
+    bool required;               /* no DEFAULT */
     bool variadic;
 } engine_routine_param_t;
 
+typedef enum engine_volatility {
+    ENGINE_VOLATILE,
+    ENGINE_STABLE,
+    ENGINE_IMMUTABLE,
+} engine_volatility_t;
+
+/* A function in the schema cache (Routine.hs Function). Owned by the engine,
+ * valid as long as its relations are. */
 typedef struct engine_routine {
+    const char *schema;
     const char *name;
-    const char *description; /* COMMENT ON FUNCTION, NULL when none */
-    bool is_volatile;
-    const engine_routine_param_t *params; /* input parameters in order */
+    const engine_routine_param_t *params; /* input parameters in declaration order */
     size_t param_count;
+    /* The return type: its schema and name (the relation's name for a
+     * composite of a table, "record" for RETURNS TABLE / OUT parameters,
+     * "void", "int4", ...), whether it is SETOF and whether it is composite
+     * (a row type, or TABLE/OUT/INOUT parameters). */
+    const char *return_schema;
+    const char *return_name;
+    bool returns_set;
+    bool returns_composite;
+    engine_volatility_t volatility;
+    bool has_variadic;
+    /* The function's own SET default_transaction_isolation ("serializable",
+     * "repeatable read"; NULL: none), which its transaction takes
+     * (planIsoLvl), and its SET settings of the hoisted list
+     * (db-hoisted-tx-settings) as key, value pairs that the transaction
+     * applies (txVarQuery's funcSettingsSql). */
+    const char *isolation_level;
+    const char *const *settings;
+    size_t setting_count; /* pairs */
 } engine_routine_t;
+
+/* Routine.hs funcReturnsVoid: Single (Scalar pg_catalog.void). */
+static inline bool engine_routine_returns_void(const engine_routine_t *r)
+{
+    return !r->returns_set && !r->returns_composite && r->return_schema && r->return_name &&
+           !strcmp(r->return_schema, "pg_catalog") && !strcmp(r->return_name, "void");
+}
+
+/* A routine as the OpenAPI document lists it (Response/OpenAPI.hs over
+ * SchemaCache.hs Routine): its name, COMMENT ON FUNCTION (NULL: none),
+ * volatility and input parameters (engine_routine_param_t: name, type,
+ * required, variadic). Strings are the engine's. */
+typedef struct engine_openapi_routine {
+    const char *name;
+    const char *description;
+    bool is_volatile;
+    const engine_routine_param_t *params;
+    size_t param_count;
+} engine_openapi_routine_t;
 
 /* ---- one request ---- */
 
@@ -103,14 +145,48 @@ typedef enum engine_op {
     ENGINE_UPDATE, /* PATCH */
     ENGINE_UPSERT, /* PUT: a single-row upsert addressed by the primary key */
     ENGINE_DELETE,
+    ENGINE_CALL, /* /rpc/NAME: GET, HEAD and POST */
 } engine_op_t;
+
+/* DirectArgs (CallPlan.hs RpcParamValue): an argument from the query string
+ * or a form body, Fixed (one value) or Variadic (every value of a VARIADIC
+ * parameter). */
+typedef struct engine_call_arg {
+    const char *name;
+    const char *const *values;
+    size_t value_count;
+    bool variadic;
+} engine_call_arg_t;
+
+/* ENGINE_CALL: the routine PostgREST resolved (Plan.hs findProc) and how it
+ * is called (callPlan, callPlanToQuery). Borrowed for the call. */
+typedef struct engine_call {
+    const engine_routine_t *routine;
+    /* OnePosParam: the routine's single unnamed parameter takes the whole
+     * argument (the body). Else KeyParams: the named parameters that the
+     * request names, in declaration order. */
+    bool positional;
+    const engine_routine_param_t *const *params;
+    size_t param_count;
+    /* JsonArgs: the body as sent (json_len bytes; NULL: none). Else
+     * DirectArgs: args. */
+    bool json_args;
+    const char *json;
+    size_t json_len;
+    const engine_call_arg_t *args;
+    size_t arg_count;
+    /* planTxMode: GET/HEAD calls and STABLE/IMMUTABLE routines run in a READ
+     * ONLY transaction. */
+    bool read_only;
+} engine_call_t;
 
 /* The request as PostgREST has parsed and authenticated it. Borrowed for the
  * call; strings live in `arena` (the request's). */
 typedef struct engine_request {
     engine_op_t op;
     arena_t *arena;
-    const engine_relation_t *relation; /* from engine_find_relation */
+    const engine_relation_t *relation; /* from engine_find_relation; NULL for ENGINE_CALL */
+    const engine_call_t *call;         /* ENGINE_CALL only */
     const pgrst_query_t *query;
     const pgrst_prefer_t *prefer;
     const pgrst_accept_t *accept; /* the negotiated media type of the rows */
@@ -201,14 +277,19 @@ typedef struct engine_ops {
      * accessibleFuncs; NULL role: all of them), for the OpenAPI document;
      * the array lives in arena.
      * Optional: NULL lists none. */
-    size_t (*routines)(engine_t *e, const char *schema, const char *role, arena_t *arena,
-                       engine_routine_t **out);
+    size_t (*openapi_routines)(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                               engine_openapi_routine_t **out);
     /* Is name one of the cached pg_timezone_names (what Prefer: timezone=
      * may name)? Optional: NULL accepts any. */
     bool (*timezone_valid)(engine_t *e, const char *name);
-    /* The function schema.name, or false when the cache has none. */
-    bool (*find_function)(engine_t *e, const char *schema, const char *name,
-                          engine_function_info_t *out);
+    /* The overloads of schema.name in PostgREST's order (fewest parameters
+     * first, decodeFuncs' sort); *out is the engine's. 0 when the cache has
+     * none. */
+    size_t (*routines)(engine_t *e, const char *schema, const char *name,
+                       const engine_routine_t *const **out);
+    /* Names of the cached routines of schema, one per name (for the "Perhaps
+     * you meant" hints); the array lives in arena. */
+    size_t (*routine_names)(engine_t *e, const char *schema, arena_t *arena, const char ***out);
     void (*execute)(engine_t *e, const engine_request_t *req, engine_result_t *res,
                     pgrst_error_t *err, engine_done_fn done, void *arg);
     /* NOTIFY pgrst, 'reload schema': the cache takes in what exists now. */

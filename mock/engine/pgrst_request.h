@@ -169,6 +169,11 @@ typedef struct pgrst_query {
     size_t on_conflict_count;
     const pgrst_embed_range_t *embed_ranges; /* rel.limit / rel.offset, in first-seen order */
     size_t embed_range_count;
+    /* GET/HEAD on /rpc/NAME (QueryParams.parse with isRpcRead): the
+     * parameters whose value is no operator expression are the routine's
+     * arguments (qsParams), in request order; the others stay filters. */
+    const pgrst_param_t *rpc_args;
+    size_t rpc_arg_count;
 } pgrst_query_t;
 
 /* Notes on the fields above (pgrst_query.c):

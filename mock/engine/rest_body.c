@@ -235,6 +235,12 @@ static bool has_raw_control(const char *text, size_t len)
     return false;
 }
 
+const char *rest_body_media(const mock_request_t *req)
+{
+    const char *ct = mock_request_header(req, "content-type");
+    return ct ? media_type_name(req->arena, ct) : NULL;
+}
+
 static int parse_json(const char *body, size_t body_len, bool raw, rest_body_t *b,
                       pgrst_error_t *err);
 

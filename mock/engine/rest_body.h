@@ -30,6 +30,10 @@ typedef struct rest_body {
  * the body to Postgres undecoded and bad bytes are Postgres's to refuse (kept
  * for rest_body_bind). Returns 0, or -1 with err set and b left empty. */
 int rest_body_parse(const mock_request_t *req, bool raw, rest_body_t *b, pgrst_error_t *err);
+/* The Content-Type's media type as PostgREST decodes it: NULL for JSON
+ * (application/json, the vnd.pgrst.array types, or no header), else the name
+ * ("application/x-www-form-urlencoded", "text/plain", ...) in req's arena. */
+const char *rest_body_media(const mock_request_t *req);
 /* What Postgres answers when the body is bound as the statement's json
  * parameter: 22021 for bytes that are not UTF-8. Returns 0 or -1 with err set. */
 int rest_body_bind(const rest_body_t *b, pgrst_error_t *err);

@@ -514,7 +514,7 @@ static void put_proc_get_param(buf_t *b, const engine_routine_param_t *p, arena_
 
 /* makeProcSchema: the body parameter's schema (an Inline Schema: sorted
  * keys, its properties sorted by name too). */
-static void put_proc_schema(buf_t *b, const engine_routine_t *r, arena_t *arena)
+static void put_proc_schema(buf_t *b, const engine_openapi_routine_t *r, arena_t *arena)
 {
     size_t n = r->param_count;
     size_t *order = arena_calloc(arena, n ? n : 1, sizeof *order);
@@ -580,7 +580,7 @@ static void put_proc_schema(buf_t *b, const engine_routine_t *r, arena_t *arena)
 
 /* makeProcPathItem: "/rpc/name" with post, and get unless volatile
  * (PathItem's field order: get, post). */
-static void put_proc_path(buf_t *b, const engine_routine_t *r, arena_t *arena)
+static void put_proc_path(buf_t *b, const engine_openapi_routine_t *r, arena_t *arena)
 {
     buf_t p;
     buf_init(&p);
@@ -644,7 +644,8 @@ static void put_proc_path(buf_t *b, const engine_routine_t *r, arena_t *arena)
 
 static int cmp_routine(const void *a, const void *b)
 {
-    return strcmp(((const engine_routine_t *)a)->name, ((const engine_routine_t *)b)->name);
+    return strcmp(((const engine_openapi_routine_t *)a)->name,
+                  ((const engine_openapi_routine_t *)b)->name);
 }
 
 static int cmp_rel(const void *a, const void *b)
@@ -722,8 +723,9 @@ void openapi_render(engine_t *e, const char *schema, const char *role, int postg
     }
     /* Routines after the tables (makePathItems). An overloaded name is one
      * path: the InsOrdHashMap keeps one value per key, the last given. */
-    engine_routine_t *routines = NULL;
-    size_t nr = ops->routines ? ops->routines(e, schema, role, arena, &routines) : 0;
+    engine_openapi_routine_t *routines = NULL;
+    size_t nr =
+        ops->openapi_routines ? ops->openapi_routines(e, schema, role, arena, &routines) : 0;
     if (nr > 1)
         qsort(routines, nr, sizeof *routines, cmp_routine);
     for (size_t i = 0; i < nr; i++) {

@@ -2149,7 +2149,43 @@ static bool same_path(const char *const *a, size_t an, const char *const *b, siz
     return true;
 }
 
+/* Does v start as pOpExpr would consume it: "not.", or an operator's name
+ * followed by '.' or '(' ? Parsec's `pOpExpr <|> pure (NoOpExpr v)` only
+ * falls back when pOpExpr failed before consuming input (its operator
+ * strings are in `try`), so a value that starts so and then fails is still
+ * PGRST100; any other value is an argument. */
+static bool starts_as_op_expr(const char *v)
+{
+    if (strncmp(v, "not.", 4) == 0)
+        return true;
+    static const char *const names[] = {
+        "eq",     "neq", "gt", "gte",        "lt",  "lte",   "like",  "ilike", "match",
+        "imatch", "in",  "is", "isdistinct", "fts", "plfts", "phfts", "wfts",  "cs",
+        "cd",     "ov",  "sl", "sr",         "nxr", "nxl",   "adj"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncmp(v, names[i], n) == 0 && (v[n] == '.' || v[n] == '('))
+            return true;
+    }
+    return false;
+}
+
+static int query_parse(arena_t *arena, const char *raw_query, bool rpc_read, pgrst_query_t *out,
+                       pgrst_error_t *err);
+
 int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out, pgrst_error_t *err)
+{
+    return query_parse(arena, raw_query, false, out, err);
+}
+
+int pgrst_query_parse_rpc(arena_t *arena, const char *raw_query, pgrst_query_t *out,
+                          pgrst_error_t *err)
+{
+    return query_parse(arena, raw_query, true, out, err);
+}
+
+static int query_parse(arena_t *arena, const char *raw_query, bool rpc_read, pgrst_query_t *out,
+                       pgrst_error_t *err)
 {
     memset(out, 0, sizeof *out);
     out->limit = -1;
@@ -2253,10 +2289,18 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
     }
 
     /* 5. filters: every other key with a value */
+    vec_t rpc_args;
+    vec_init(&rpc_args, sizeof(pgrst_param_t));
     for (size_t i = 0; i < params.len; i++) {
         if (!pp[i].value || ending_in(pp[i].key, embeddable_reserved, 5) ||
             strs_has(top_reserved, 3, pp[i].key))
             continue;
+        if (rpc_read && !pp[i].value_bad && !starts_as_op_expr(pp[i].value)) {
+            pgrst_param_t *arg = vec_push(arena, &rpc_args);
+            arg->key = pp[i].key;
+            arg->value = pp[i].value;
+            continue;
+        }
         raw_param_t cut = cut_at_nul(arena, &pp[i]);
         if (!parse_filter_simple(arena, &cut, &slots[i])) {
             int rc = parse_filter_param(arena, &cut, &slots[i], err);
@@ -2281,6 +2325,8 @@ int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
             *(pgrst_logic_t *)vec_push(arena, &where) = slots[i];
     out->where = where.data;
     out->where_count = where.len;
+    out->rpc_args = rpc_args.data;
+    out->rpc_arg_count = rpc_args.len;
 
     /* 7. limit/offset (HashMap.fromList: the last wins; unreadable values are
      * ignored). ApiRequest.getRanges reads every value whose key ends in limit

@@ -27,6 +27,11 @@
 #define PGRST_QUERY_NOT_UTF8 (-2)
 int pgrst_query_parse(arena_t *arena, const char *raw_query, pgrst_query_t *out,
                       pgrst_error_t *err);
+/* The same for a GET/HEAD of a routine (isRpcRead): a filter parameter whose
+ * value does not start as an operator expression (`op.`, `op(`, `not.`)
+ * becomes an argument (out->rpc_args, NoOpExpr) instead of PGRST100. */
+int pgrst_query_parse_rpc(arena_t *arena, const char *raw_query, pgrst_query_t *out,
+                          pgrst_error_t *err);
 
 /* One filter parameter (key and decoded value) through the full grammar, as
  * pgrst_query_parse parses filters that its fast path does not take. */

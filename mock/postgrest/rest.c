@@ -11,6 +11,7 @@
 #include "openapi.h"
 #include "pgrst_guc.h"
 #include "pgrst_query.h"
+#include "pgrst_rpc.h"
 #include "pgrst_txvars.h"
 #include "urlcodec.h"
 #include "xalloc.h"
@@ -52,7 +53,8 @@ typedef struct rest_flow {
     engine_request_t ereq;
     engine_result_t eres;
     engine_op_t op;
-    bool engine_done; /* its callback ran */
+    engine_call_t call; /* ENGINE_CALL: the routine and its arguments */
+    bool engine_done;   /* its callback ran */
     int engine_rc;
     bool waiting; /* rest_handle returned: the callback resumes the flow */
 } rest_flow_t;
@@ -348,7 +350,12 @@ static void respond_read(rest_flow_t *c, const engine_result_t *res, pgrst_error
     long long lower = c->lower;
     long long total = res->total, count = res->page_count;
     int status = 200;
-    if (with_count(c)) {
+    /* A call counts for count=exact and count=estimated only (mainCall's
+     * countF with shouldCount; no EXPLAIN follows a call): count=planned
+     * leaves the total unknown. */
+    bool counted =
+        with_count(c) && !(c->op == ENGINE_CALL && c->prefer.count == PGRST_COUNT_PLANNED);
+    if (counted) {
         if (lower > total)
             status = 416;
         else if (count < total)
@@ -361,18 +368,29 @@ static void respond_read(rest_flow_t *c, const engine_result_t *res, pgrst_error
         /* PostgREST keeps the read's headers and puts the error in the body. */
         c->resp->status = 416;
         rest_content_range(c, lower, lower + count - 1, total, true);
-        content_location(c);
+        if (c->op != ENGINE_CALL)
+            content_location(c);
         mock_response_add_header(c->resp, "Content-Type", "application/json; charset=utf-8");
         buf_reset(&c->resp->body);
         pgrst_error_body(err, &c->resp->body);
         pgrst_error_dispose(err);
         return;
     }
+    bool call = c->op == ENGINE_CALL;
     c->resp->status = status;
-    rest_content_range(c, lower, lower + count - 1, total, with_count(c));
-    content_location(c);
+    rest_content_range(c, lower, lower + count - 1, total, counted);
+    if (call && engine_routine_returns_void(c->call.routine)) {
+        /* Response.hs: a void function answers 204 with the range and the
+         * applied preferences only. */
+        c->resp->status = 204;
+        rest_preference_applied(c, false, false, false, true);
+        buf_reset(&c->resp->body);
+        return;
+    }
+    if (!call)
+        content_location(c); /* a call's response has none (Response.hs) */
     rest_content_type(c);
-    rest_preference_applied(c, false, false, false, false);
+    rest_preference_applied(c, false, false, false, call);
     if (strcmp(c->req->method, "HEAD") == 0) {
         c->resp->omit_body = true;
         c->resp->length_mode = MOCK_LENGTH_NONE;
@@ -434,7 +452,7 @@ static int statement_answer(rest_flow_t *c)
 {
     if (c->engine_rc < 0)
         return -1;
-    if (c->op == ENGINE_READ)
+    if (c->op == ENGINE_READ || c->op == ENGINE_CALL)
         respond_read(c, &c->eres, &c->err);
     else
         respond_write(c, c->op, &c->eres);
@@ -470,6 +488,7 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .op = op,
         .arena = c->arena,
         .relation = c->relation,
+        .call = op == ENGINE_CALL ? &c->call : NULL,
         .query = &c->q,
         .prefer = &c->prefer,
         .accept = &c->accept,
@@ -484,7 +503,10 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
     };
     if (c->engine->ops->uses_request_vars) {
         c->ereq.method = c->req->method;
-        c->ereq.path = arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation));
+        c->ereq.path =
+            op == ENGINE_CALL
+                ? arena_sprintf(c->arena, "/rpc/%s", c->call.routine->name)
+                : arena_sprintf(c->arena, "/%s", c->engine->ops->relation_name(c->relation));
         c->ereq.headers_json = pgrst_headers_json(c->arena, c->req);
         c->ereq.cookies_json = pgrst_cookies_json(c->arena, c->req);
     }
@@ -556,6 +578,228 @@ static bool timezone_known(void *arg, const char *name)
 static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
                                             "PUT", "DELETE", "OPTIONS"};
 
+/* PGRST122: handling=strict with preferences PostgREST does not know. */
+static int strict_preferences(rest_flow_t *c, pgrst_error_t *err)
+{
+    if (c->prefer.handling != PGRST_HANDLING_STRICT || !c->prefer.invalid_count)
+        return 0;
+    pgrst_error_setf(err, "PGRST122", "Invalid preferences given with handling=strict");
+    buf_t b;
+    buf_init(&b);
+    for (size_t i = 0; i < c->prefer.invalid_count; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", c->prefer.invalid[i]);
+    pgrst_error_detailsf(err, "Invalid preferences: %s", buf_cstr(&b));
+    buf_dispose(&b);
+    return -1;
+}
+
+/* db-tx-end, and Prefer tx= where it may override it. */
+static void transaction_end(rest_flow_t *c)
+{
+    bool tx_override = c->sc->db_tx_end == SCENARIO_TX_COMMIT_ALLOW_OVERRIDE ||
+                       c->sc->db_tx_end == SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE;
+    c->tx_rollback = c->sc->db_tx_end == SCENARIO_TX_ROLLBACK ||
+                     c->sc->db_tx_end == SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE;
+    if (tx_override && c->prefer.tx != PGRST_TX_UNSET)
+        c->tx_rollback = c->prefer.tx == PGRST_TX_ROLLBACK;
+}
+
+/* The payload of a POST to a routine (Payload.hs getPayload with isProc):
+ * fills c->call's body and the argument keys. A form body's pairs are kept
+ * for the DirectArgs once the routine is known. */
+typedef struct rpc_payload {
+    pgrst_rpc_media_t media;
+    const char **keys;
+    size_t key_count;
+    const char **form_names; /* PGRST_RPC_FORM */
+    const char **form_values;
+    size_t form_count;
+} rpc_payload_t;
+
+static int rpc_payload(rest_flow_t *c, rpc_payload_t *p, pgrst_error_t *err)
+{
+    const mock_request_t *req = c->req;
+    const char *media = rest_body_media(req);
+    p->media = PGRST_RPC_JSON;
+    if (media) {
+        if (strcmp(media, "application/x-www-form-urlencoded") == 0)
+            p->media = PGRST_RPC_FORM;
+        else if (strcmp(media, "text/plain") == 0)
+            p->media = PGRST_RPC_TEXT;
+        else if (strcmp(media, "text/xml") == 0)
+            p->media = PGRST_RPC_XML;
+        else if (strcmp(media, "application/octet-stream") == 0)
+            p->media = PGRST_RPC_OCTET;
+        else if (strcmp(media, "text/csv") == 0)
+            p->media = PGRST_RPC_CSV;
+        else
+            return rest_body_parse(req, false, &c->body, err); /* PGRST102 */
+    }
+    c->call.json_args = true;
+    switch (p->media) {
+    case PGRST_RPC_FORM: {
+        /* parseSimpleQuery of the body: name=value pairs, form-decoded. */
+        char *text = arena_strndup(c->arena, req->body ? req->body : "", req->body_len);
+        size_t cap = 1;
+        for (size_t i = 0; i < req->body_len; i++)
+            cap += text[i] == '&';
+        p->form_names = arena_calloc(c->arena, cap, sizeof *p->form_names);
+        p->form_values = arena_calloc(c->arena, cap, sizeof *p->form_values);
+        p->keys = arena_calloc(c->arena, cap, sizeof *p->keys);
+        const char *cursor = text, *name, *value;
+        while (p->form_count < cap && url_query_next(c->arena, &cursor, &name, &value)) {
+            p->form_names[p->form_count] = name;
+            p->form_values[p->form_count] = value;
+            p->keys[p->key_count++] = name;
+            p->form_count++;
+        }
+        c->call.json_args = false;
+        break;
+    }
+    case PGRST_RPC_TEXT:
+    case PGRST_RPC_XML:
+    case PGRST_RPC_OCTET:
+        /* RawPay: the body as sent, for the single unnamed parameter. */
+        c->call.json = req->body ? req->body : "";
+        c->call.json_len = req->body_len;
+        break;
+    default:
+        if (c->q.columns && p->media == PGRST_RPC_JSON) {
+            /* RawJSON: the body goes to Postgres undecoded; the keys are columns=. */
+            c->call.json = req->body ? req->body : "";
+            c->call.json_len = req->body_len;
+            p->keys = arena_calloc(c->arena, c->q.column_count + 1, sizeof *p->keys);
+            for (size_t i = 0; i < c->q.column_count; i++)
+                p->keys[p->key_count++] = c->q.columns[i];
+            break;
+        }
+        if (req->body_len == 0 && p->media == PGRST_RPC_JSON) {
+            /* An empty body calls the routine with no arguments. */
+            c->call.json = "{}";
+            c->call.json_len = 2;
+            break;
+        }
+        /* JSON, or CSV converted to a JSON array (csvToJson). */
+        if (rest_body_parse(req, false, &c->body, err) < 0)
+            return -1;
+        const cJSON *doc = c->body.doc.json;
+        const cJSON *first = cJSON_IsArray(doc) ? doc->child : NULL;
+        if (cJSON_IsObject(doc) || cJSON_IsObject(first)) {
+            /* payloadAttributes: an object's keys, or those every object of
+             * an array shares. */
+            size_t n = rest_body_keys(c->arena, cJSON_IsObject(doc) ? doc : first, &p->keys);
+            for (const cJSON *el = first ? first->next : NULL; el; el = el->next) {
+                const char **other = NULL;
+                size_t m = cJSON_IsObject(el) ? rest_body_keys(c->arena, el, &other) : (size_t)-1;
+                bool same = m == n;
+                for (size_t i = 0; same && i < n; i++)
+                    same = strcmp(other[i], p->keys[i]) == 0;
+                if (!same)
+                    return pgrst_error_setf(err, "PGRST102", "All object keys must match");
+            }
+            p->key_count = n;
+            c->call.json = c->body.source;
+            c->call.json_len = c->body.source_len;
+        } else {
+            /* Anything else, an array of scalars included, is truncated to []. */
+            c->call.json = "[]";
+            c->call.json_len = 2;
+        }
+        break;
+    }
+    return 0;
+}
+
+/* /rpc/NAME: ApiRequest (query string, ranges, payload), then Plan.hs
+ * callReadPlan (findProc, the read plan on the result, media type, strict
+ * preferences, max-affected), then the call on the engine. */
+static int dispatch_routine(rest_flow_t *c, const char *name, pgrst_error_t *err)
+{
+    const char *method = c->req->method;
+    bool read = is_read(method);
+    bool post = strcmp(method, "POST") == 0;
+    bool options = strcmp(method, "OPTIONS") == 0;
+    const char *query = strip_apikey(c->arena, c->req->query);
+    int qrc = read ? pgrst_query_parse_rpc(c->arena, query, &c->q, err)
+                   : pgrst_query_parse(c->arena, query, &c->q, err);
+    if (qrc == PGRST_QUERY_NOT_UTF8)
+        c->threw = true;
+    if (qrc < 0)
+        return -1;
+    pgrst_prefer_parse_tz(c->arena, c->req, c->engine->ops->timezone_valid ? timezone_known : NULL,
+                          c->engine, &c->prefer);
+    /* getRanges: limit/offset for every method, the Range header for GET. */
+    if (read_range(c, err) < 0)
+        return -1;
+    transaction_end(c);
+
+    rpc_payload_t pay = {.media = PGRST_RPC_JSON};
+    if (post && rpc_payload(c, &pay, err) < 0)
+        return -1;
+    if (read) {
+        pay.keys = arena_calloc(c->arena, c->q.rpc_arg_count + 1, sizeof *pay.keys);
+        for (size_t i = 0; i < c->q.rpc_arg_count; i++)
+            pay.keys[pay.key_count++] = c->q.rpc_args[i].key;
+    }
+    pay.key_count = pgrst_rpc_key_set(pay.keys, pay.key_count);
+
+    pgrst_rpc_lookup_t lookup = {
+        .schema = c->schema,
+        .name = arena_strdup(c->arena, name),
+        .keys = pay.keys,
+        .key_count = pay.key_count,
+        .media = pay.media,
+        .is_post = post,
+        .postgrest_version = c->sc->postgrest_version,
+    };
+    const engine_routine_t *r = pgrst_rpc_find(c->engine, c->arena, &lookup, err);
+    if (!r)
+        return -1;
+    c->call.routine = r;
+    if (options) {
+        /* Response.hs RoutineInfoPlan. */
+        c->resp->status = 200;
+        mock_response_add_header(c->resp, "Access-Control-Allow-Origin", "*");
+        mock_response_add_header(c->resp, "Allow",
+                                 r->volatility == ENGINE_VOLATILE ? "OPTIONS,POST"
+                                                                  : "OPTIONS,GET,HEAD,POST");
+        return 0;
+    }
+    if (pgrst_accept_parse(mock_request_header(c->req, "accept"), &c->accept, err) < 0)
+        return -1;
+    if (strict_preferences(c, err) < 0)
+        return -1;
+    if (c->prefer.max_affected >= 0 && c->prefer.handling == PGRST_HANDLING_STRICT &&
+        !r->returns_set)
+        return pgrst_error_setf(err, "PGRST128",
+                                "Function must return SETOF or TABLE when max-affected "
+                                "preference is used with handling=strict");
+
+    pgrst_rpc_call_params(c->arena, r, pay.keys, pay.key_count, &c->call);
+    if (read) {
+        const char **names = arena_calloc(c->arena, c->q.rpc_arg_count + 1, sizeof *names);
+        const char **values = arena_calloc(c->arena, c->q.rpc_arg_count + 1, sizeof *values);
+        for (size_t i = 0; i < c->q.rpc_arg_count; i++) {
+            names[i] = c->q.rpc_args[i].key;
+            values[i] = c->q.rpc_args[i].value;
+        }
+        pgrst_rpc_direct_args(c->arena, r, names, values, c->q.rpc_arg_count, &c->call);
+    } else if (pay.media == PGRST_RPC_FORM) {
+        pgrst_rpc_direct_args(c->arena, r, pay.form_names, pay.form_values, pay.form_count,
+                              &c->call);
+    }
+    /* planTxMode */
+    c->call.read_only = !post || r->volatility != ENGINE_VOLATILE;
+    if (c->q.select_count == 0) {
+        pgrst_select_item_t *star = arena_calloc(c->arena, 1, sizeof *star);
+        star->star = true;
+        star->field.name = "*";
+        c->q.select = star;
+        c->q.select_count = 1;
+    }
+    return run_statement(c, ENGINE_CALL, err);
+}
+
 static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
 {
     /* ApiRequest.hs userApiRequest's order: the resource from the path
@@ -585,25 +829,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
     if (*rel_path == '\0')
         return do_root(c, err);
-    if (routine) {
-        {
-            engine_function_info_t fn;
-            if (c->engine->ops->find_function(c->engine, c->schema, slash + 1, &fn)) {
-                pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-                pgrst_error_detailsf(err, "supamock does not call functions yet");
-                return -1;
-            }
-            pgrst_error_setf(err, "PGRST202",
-                             "Could not find the function %s.%s without parameters in the "
-                             "schema cache",
-                             c->schema, slash + 1);
-            pgrst_error_detailsf(err,
-                                 "Searched for the function %s.%s without parameters, but no "
-                                 "matches were found in the schema cache.",
-                                 c->schema, slash + 1);
-            return -1;
-        }
-    }
+    if (routine)
+        return dispatch_routine(c, slash + 1, err);
 
     const char *query = strip_apikey(c->arena, c->req->query);
     int qrc = pgrst_query_parse(c->arena, query, &c->q, err);
@@ -613,26 +840,13 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         return -1;
     pgrst_prefer_parse_tz(c->arena, c->req, c->engine->ops->timezone_valid ? timezone_known : NULL,
                           c->engine, &c->prefer);
-    if (c->prefer.handling == PGRST_HANDLING_STRICT && c->prefer.invalid_count) {
-        pgrst_error_setf(err, "PGRST122", "Invalid preferences given with handling=strict");
-        buf_t b;
-        buf_init(&b);
-        for (size_t i = 0; i < c->prefer.invalid_count; i++)
-            buf_printf(&b, "%s%s", i ? ", " : "", c->prefer.invalid[i]);
-        pgrst_error_detailsf(err, "Invalid preferences: %s", buf_cstr(&b));
-        buf_dispose(&b);
+    if (strict_preferences(c, err) < 0)
         return -1;
-    }
     /* getRanges runs while the request is read, before the payload and any
      * database work: an invalid Range header is PGRST103 whatever else is wrong. */
     if (is_read(method) && read_range(c, err) < 0)
         return -1;
-    bool tx_override = c->sc->db_tx_end == SCENARIO_TX_COMMIT_ALLOW_OVERRIDE ||
-                       c->sc->db_tx_end == SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE;
-    c->tx_rollback = c->sc->db_tx_end == SCENARIO_TX_ROLLBACK ||
-                     c->sc->db_tx_end == SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE;
-    if (tx_override && c->prefer.tx != PGRST_TX_UNSET)
-        c->tx_rollback = c->prefer.tx == PGRST_TX_ROLLBACK;
+    transaction_end(c);
 
     /* PostgREST decodes the payload while reading the request, so PGRST102
      * comes before any schema cache error; with columns= (POST, PATCH) it

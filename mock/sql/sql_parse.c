@@ -45,7 +45,29 @@ static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
 /* Debian's libpg_query (15-4.2) writes a negative integer constant as
  * {"A_Const": {"ival": {}}}, as if it were 0 (its JSON writer omits fields
  * it takes for defaults, and tests `> 0`). Postgres folds "-7" into one
- * A_Const located at the '-', so the value is read back from the text there. */
+ * A_Const located at the '-' (gram.y doNegate, also through blanks, comments
+ * and parentheses: `- 7` with a comment between, `-(7)`), so the value is
+ * read back from the text there. */
+static size_t skip_fold(const char *text, size_t len, size_t i)
+{
+    while (i < len) {
+        char c = text[i];
+        if (c == '-' && i + 1 < len && text[i + 1] == '-') {
+            while (i < len && text[i] != '\n')
+                i++;
+        } else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+            const char *end = strstr(text + i + 2, "*/");
+            i = end ? (size_t)(end - text) + 2 : len;
+        } else if (c == '-' || c == '(' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                   c == '\f' || c == '\v') {
+            i++;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
 static void fix_negative_ints(cJSON *node, const char *text, size_t len)
 {
     for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
@@ -53,10 +75,7 @@ static void fix_negative_ints(cJSON *node, const char *text, size_t len)
             cJSON *ival = cJSON_GetObjectItemCaseSensitive(c, "ival");
             size_t at = number_or(c, "location", len);
             if (cJSON_IsObject(ival) && !ival->child && at < len && text[at] == '-') {
-                size_t i = at + 1;
-                while (i < len &&
-                       (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-                    i++;
+                size_t i = skip_fold(text, len, at);
                 long long v = 0;
                 bool digits = false;
                 while (i < len && text[i] >= '0' && text[i] <= '9' && v < (1LL << 40)) {
@@ -132,4 +151,72 @@ void sql_script_dispose(sql_script_t *s)
     cJSON_Delete(s->tree);
     free(s->stmts);
     memset(s, 0, sizeof *s);
+}
+
+/* Every "location" at or after base moves back by base: offsets into the
+ * expression's own text. */
+static void shift_locations(cJSON *node, size_t base)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (cJSON_IsNumber(c) && c->string && strcmp(c->string, "location") == 0) {
+            if (c->valuedouble >= (double)base)
+                cJSON_SetNumberValue(c, c->valuedouble - (double)base);
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            shift_locations(c, base);
+        }
+    }
+}
+
+/* The quoted token of a scanner error runs to the end of the input, so it
+ * would show our closing "\n)": Postgres, given the expression alone, quotes
+ * to its end. */
+static void strip_wrapper(char *message)
+{
+    char *at = strstr(message, " at or near \"");
+    size_t n = at ? strlen(at) : 0;
+    if (n >= 3 && strcmp(at + n - 3, "\n)\"") == 0)
+        memcpy(at + n - 3, "\"", 2);
+}
+
+int sql_parse_expr(const char *text, sql_expr_t *out, sql_error_t *err)
+{
+    static const char prefix[] = "CREATE POLICY p ON t USING (";
+    static const char suffix[] = "\n)";
+    const size_t base = sizeof prefix - 1;
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(text);
+    if (len > MOCK_MAX_SQL_FILE_BYTES) {
+        set_error(err, SQL_NO_OFFSET, "the SQL is larger than the limit of 8 MiB");
+        return -1;
+    }
+    char *wrapped = xmalloc(base + len + sizeof suffix);
+    memcpy(wrapped, prefix, base);
+    memcpy(wrapped + base, text, len);
+    memcpy(wrapped + base + len, suffix, sizeof suffix);
+    sql_script_t s;
+    int rc = sql_parse_script(wrapped, &s, err);
+    free(wrapped);
+    if (rc < 0) {
+        if (err->offset != SQL_NO_OFFSET)
+            err->offset = err->offset < base         ? 0
+                          : err->offset - base > len ? len
+                                                     : err->offset - base;
+        strip_wrapper(err->message);
+        return -1;
+    }
+    const cJSON *qual = NULL;
+    if (s.count == 1 && strcmp(s.stmts[0].kind, "CreatePolicyStmt") == 0)
+        qual = cJSON_GetObjectItemCaseSensitive(s.stmts[0].node, "qual");
+    if (!qual) {
+        /* Not reachable through the grammar: one statement always results. */
+        sql_script_dispose(&s);
+        set_error(err, 0, "syntax error at end of input");
+        return -1;
+    }
+    out->tree = s.tree;
+    s.tree = NULL;
+    sql_script_dispose(&s);
+    shift_locations((cJSON *)qual, base);
+    out->node = qual;
+    return 0;
 }

@@ -40,6 +40,21 @@ typedef struct sql_error {
 int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err);
 void sql_script_dispose(sql_script_t *s);
 
+/* One expression as it stands inside a clause's parentheses: a policy's
+ * USING (...) / WITH CHECK (...), a CHECK (...) constraint. It is parsed
+ * inside `CREATE POLICY p ON t USING (` text `\n)`, the grammar's a_expr in
+ * the place the database engine sends it, so a syntax error names the token
+ * Postgres names there (`a =` is `syntax error at or near ")"`, `a) or (b` is
+ * refused at "or"). out->node is the expression's raw node (borrowed from
+ * out->tree, which the caller frees with cJSON_Delete); every "location" in it
+ * is a byte offset into text, -1 when Postgres has none. err->offset is
+ * clamped to [0, strlen(text)]. Returns 0 or -1 with err. */
+typedef struct sql_expr {
+    cJSON *tree;       /* owned: the whole statement's tree */
+    const cJSON *node; /* {"A_Expr": {...}} */
+} sql_expr_t;
+int sql_parse_expr(const char *text, sql_expr_t *out, sql_error_t *err);
+
 /* 1-based line and column (in bytes) of offset in text. */
 void sql_line_col(const char *text, size_t offset, int *line, int *col);
 

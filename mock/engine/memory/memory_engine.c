@@ -210,15 +210,25 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
     return k;
 }
 
-static bool find_function(engine_t *e, const char *schema, const char *name,
-                          engine_function_info_t *out)
+/* No functions are modelled yet (the memory engine reports none, so every
+ * call is PGRST202): both lists are empty. */
+static size_t routines(engine_t *e, const char *schema, const char *name,
+                       const engine_routine_t *const **out)
 {
-    /* No functions are modelled yet: every one is missing from the cache. */
     (void)e;
     (void)schema;
     (void)name;
-    (void)out;
-    return false;
+    *out = NULL;
+    return 0;
+}
+
+static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
+{
+    (void)e;
+    (void)schema;
+    (void)arena;
+    *out = NULL;
+    return 0;
 }
 
 static void reload(engine_t *e)
@@ -479,8 +489,24 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     /* Prefer: timezone= (validated against timezone_valid): SET LOCAL
      * timezone for the statement, which timestamptz output follows. */
     pgtz_begin(req->prefer ? req->prefer->timezone : NULL);
-    int rc;
-    switch (req->op) {
+    int rc = 0;
+    if (c.rls) {
+        /* The rewriter expands the policies before anything runs; a write
+         * that returns or filters rows reads SELECT's as well. */
+        security_command_t cmd = req->op == ENGINE_INSERT   ? SECURITY_CMD_INSERT
+                                 : req->op == ENGINE_UPDATE ? SECURITY_CMD_UPDATE
+                                 : req->op == ENGINE_UPSERT ? SECURITY_CMD_INSERT
+                                 : req->op == ENGINE_DELETE ? SECURITY_CMD_DELETE
+                                                            : SECURITY_CMD_SELECT;
+        rc = security_check_recursion(c.sec, c.table, cmd, c.role, err);
+        if (rc == 0 && cmd != SECURITY_CMD_SELECT)
+            rc = security_check_recursion(c.sec, c.table, SECURITY_CMD_SELECT, c.role, err);
+        if (rc == 0 && req->op == ENGINE_UPSERT)
+            rc = security_check_recursion(c.sec, c.table, SECURITY_CMD_UPDATE, c.role, err);
+    }
+    switch (rc < 0 ? -1 : (int)req->op) {
+    case -1:
+        break;
     case ENGINE_READ:
         rc = do_read(&c, err);
         break;
@@ -522,7 +548,8 @@ static const engine_ops_t memory_ops = {
     .relation_accessible = relation_accessible,
     .relation_writable = relation_writable,
     .timezone_valid = timezone_valid,
-    .find_function = find_function,
+    .routines = routines,
+    .routine_names = routine_names,
     .execute = execute,
     .reload = reload,
     .free = memory_free,

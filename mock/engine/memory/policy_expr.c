@@ -1,11 +1,17 @@
-/* Policy expressions: a lexer and recursive-descent parser for the
- * SQL subset Supabase policies use, with Postgres's operator resolution done at
- * parse time (unknown literals take the other side's type, implicit casts are
- * inserted, mismatches are 42883), three-valued evaluation over a row and JWT
- * claims, and deparsing in pg_get_expr's form. It does not know about roles,
- * commands or which policies apply: that is security.c's and rest's. */
+/* Policy expressions: Postgres's raw parse tree of the expression (read by
+ * its own grammar through sql_parse_expr; this file never sees pg_query.h)
+ * turned into typed nodes with Postgres's operator resolution done at parse
+ * time (unknown literals take the other side's type, implicit casts are
+ * inserted, mismatches are 42883) and column references resolved through the
+ * scopes of subqueries as parse_relation.c resolves them; three-valued
+ * evaluation over a row, the JWT claims and (for EXISTS / IN / scalar
+ * subqueries) the store's rows as the role may see them; deparsing in
+ * pg_get_expr's form. It does not know about roles, commands or which
+ * policies apply: that is security.c's and rest's (reached through
+ * env->reader for a subquery's table). */
 #include "policy_expr.h"
 
+#include "sql_parse.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -22,6 +28,13 @@
 /* Nesting cap: deeper input fails like Postgres's stack check (54001) instead
  * of overflowing our stack. */
 #define POLICY_MAX_DEPTH 200
+/* Subqueries nest at most this deep (scopes), and a FROM list names at most
+ * this many tables: a policy is written by hand, not generated. */
+#define POLICY_MAX_SCOPES 16
+#define POLICY_MAX_FROM   8
+/* Rows a subquery may combine in one evaluation when no request bounds the
+ * work (env->work NULL): the nested loops are charged one step each. */
+#define POLICY_LOCAL_STEPS 4000000
 
 /* ------------------------------------------------------------------------ */
 /* types                                                                     */
@@ -113,35 +126,76 @@ typedef enum nkind {
     N_NOT,
     N_NULLTEST,
     N_BOOLTEST,
-    N_IN, /* args: one comparison per list element */
-    N_SUBSELECT,
+    N_IN,      /* args: one comparison per list element */
+    N_SUBLINK, /* EXISTS / IN / op ANY|ALL / scalar (SELECT ...): sq */
+    N_OUTPUT,  /* the subquery's output on its current row, in an IN's comparison */
 } nkind_t;
+
+/* A subquery's FROM entry (RangeTblEntry): a table and its alias. */
+typedef struct rte {
+    const store_table_t *t; /* borrowed from the store */
+    char *alias;            /* owned; NULL: referred to by the table's name */
+} rte_t;
+
+static const char *rte_refname(const rte_t *r)
+{
+    return r->alias ? r->alias : store_table_name(r->t);
+}
+
+typedef struct node node_t;
+
+/* One item of FROM: a table (rte >= 0) or an inner join of two items (ON
+ * quals, or CROSS JOIN when on is NULL). */
+typedef struct from_item from_item_t;
+struct from_item {
+    int rte;
+    from_item_t *l, *r;
+    node_t *on;
+};
+
+enum { SL_EXISTS, SL_ANY, SL_ALL, SL_EXPR };
+
+/* SELECT targets FROM items WHERE where, as a SubLink's subselect. Only inner
+ * joins, so every ON and the WHERE together decide a combination of rows. */
+typedef struct subq {
+    int kind;  /* SL_* */
+    int depth; /* its scope's depth: columns with this depth read its rows */
+    rte_t *rtes;
+    size_t nrte;
+    from_item_t **from;
+    size_t nfrom;
+    node_t *where;
+    node_t **targets;
+    char **names; /* per target: the output name FigureColname or AS gives */
+    size_t ntarget;
+    node_t *test; /* SL_ANY/SL_ALL: left op N_OUTPUT, resolved as an operator */
+    int op;       /* CMP_* of test */
+} subq_t;
 
 enum { F_UID, F_ROLE, F_EMAIL, F_JWT };
 static const char *const FUNC_NAMES[] = {"uid", "role", "email", "jwt"};
 enum { SV_CURRENT_USER, SV_CURRENT_ROLE, SV_SESSION_USER, SV_USER };
 static const char *const SQLVAL_NAMES[] = {"CURRENT_USER", "CURRENT_ROLE", "SESSION_USER", "USER"};
-/* FigureColname's names for them (USER is SVFOP_USER: "current_user"). */
-static const char *const SQLVAL_ALIASES[] = {"current_user", "current_role", "session_user",
-                                             "current_user"};
 enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 static const char *const CMP_NAMES[] = {"=", "<>", "<", "<=", ">", ">="};
 enum { BT_TRUE, BT_FALSE, BT_UNKNOWN };
 
-typedef struct node node_t;
 struct node {
     nkind_t kind;
     size_t loc; /* byte offset, as PG's exprLocation (leftmost token) */
     ptype_t type;
     pgvalue_t val; /* N_CONST (owned) */
-    int col;       /* N_COLUMN */
-    int fn;        /* N_FUNC: F_*; N_SQLVAL: SV_* */
+    int col;       /* N_COLUMN: the column of rte `rte` of the scope at `depth` */
+    int depth;     /* N_COLUMN: 0 the policy's table, >0 a subquery's FROM */
+    int rte;
+    const rte_t *rte_ref; /* N_COLUMN at depth > 0: its entry (for deparse) */
+    subq_t *sq;           /* N_SUBLINK; owned */
+    int fn;               /* N_FUNC: F_*; N_SQLVAL: SV_* */
     int op;        /* N_CMP: CMP_*; N_JSON: 0 ->, 1 ->>; N_BOOL: 0 AND, 1 OR; N_BOOLTEST: BT_* */
     bool negated;  /* IS NOT ..., NOT IN */
     bool implicit; /* N_CAST from operator resolution */
     bool saop;     /* N_IN: deparse as `= ANY (ARRAY[...])` */
-    bool numlit;   /* N_CONST straight from a number token (gram.y folds minus into it) */
-    node_t *a, *b; /* operands (N_CAST/N_NEG/N_NOT/tests/N_SUBSELECT use a) */
+    node_t *a, *b; /* operands (N_CAST/N_NEG/N_NOT/tests use a) */
     node_t **args; /* N_BOOL, N_IN; owned */
     size_t nargs;
 };
@@ -150,6 +204,39 @@ struct policy_expr {
     node_t *root;
     const store_table_t *t; /* borrowed: column names for deparse, types */
 };
+
+static void node_free(node_t *n);
+
+static void from_free(from_item_t *f)
+{
+    if (!f)
+        return;
+    from_free(f->l);
+    from_free(f->r);
+    node_free(f->on);
+    free(f);
+}
+
+static void subq_free(subq_t *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->nrte; i++)
+        free(q->rtes[i].alias);
+    free(q->rtes);
+    for (size_t i = 0; i < q->nfrom; i++)
+        from_free(q->from[i]);
+    free(q->from);
+    node_free(q->where);
+    for (size_t i = 0; i < q->ntarget; i++) {
+        node_free(q->targets[i]);
+        free(q->names[i]);
+    }
+    free(q->targets);
+    free(q->names);
+    node_free(q->test);
+    free(q);
+}
 
 static node_t *node_new(nkind_t k, size_t loc)
 {
@@ -165,6 +252,7 @@ static void node_free(node_t *n)
     if (!n)
         return;
     pgvalue_dispose(&n->val);
+    subq_free(n->sq);
     node_free(n->a);
     node_free(n->b);
     for (size_t i = 0; i < n->nargs; i++)
@@ -179,6 +267,7 @@ static node_t *node_clone(const node_t *n)
         return NULL;
     node_t *c = xmalloc(sizeof *c);
     *c = *n;
+    c->sq = NULL; /* callers never clone a subquery (contains_sublink) */
     pgvalue_copy(&c->val, &n->val);
     c->a = node_clone(n->a);
     c->b = node_clone(n->b);
@@ -197,6 +286,20 @@ static void node_push_arg(node_t *n, node_t *arg)
     n->args[n->nargs++] = arg;
 }
 
+static bool contains_sublink(const node_t *n)
+{
+    if (!n)
+        return false;
+    if (n->kind == N_SUBLINK)
+        return true;
+    if (contains_sublink(n->a) || contains_sublink(n->b))
+        return true;
+    for (size_t i = 0; i < n->nargs; i++)
+        if (contains_sublink(n->args[i]))
+            return true;
+    return false;
+}
+
 static bool contains_column(const node_t *n)
 {
     if (!n)
@@ -212,41 +315,29 @@ static bool contains_column(const node_t *n)
 }
 
 /* ------------------------------------------------------------------------ */
-/* lexer (scan.l's rules for the tokens this subset uses)                    */
+/* parser state                                                              */
 /* ------------------------------------------------------------------------ */
 
-typedef enum tkind {
-    T_END,
-    T_IDENT,  /* unquoted: text lowercased (ASCII), as PG folds identifiers */
-    T_QIDENT, /* "quoted": text unescaped, case kept */
-    T_STRING, /* '...': text unescaped */
-    T_NUMBER,
-    T_OP, /* operator: text normalised (!= becomes <>) */
-    T_LPAREN,
-    T_RPAREN,
-    T_COMMA,
-    T_DOT,
-    T_CAST,
-    T_LBRACK,
-    T_RBRACK,
-    T_OTHER, /* anything else: a syntax error wherever it appears */
-} tkind_t;
-
-typedef struct tok {
-    tkind_t kind;
-    size_t pos, len; /* span in the source */
-    char *text;      /* owned */
-} tok_t;
+/* One scope of column names (parse_relation.c's namespace level): the
+ * policy's table at depth 0, a subquery's FROM entries below it. */
+typedef struct scope scope_t;
+struct scope {
+    const scope_t *up;
+    int depth;
+    const rte_t *rtes; /* borrowed from the subquery being built (or the parser's top) */
+    size_t nrte;
+    size_t base; /* rtes[0]'s index among the subquery's entries (a JOIN's ON sees a part) */
+};
 
 typedef struct parser {
-    const char *src;
-    size_t srclen;
-    tok_t *toks;
-    size_t ntok, i;
-    int depth;
+    const char *src; /* the expression's text (error positions are offsets into it) */
     const store_t *store;
     const store_table_t *t;
     policy_expr_error_t *err;
+    int depth; /* nesting of the walk, bounded like Postgres's stack check */
+    const scope_t *scope;
+    const char *clause; /* "POLICY" or "CHECK" */
+    rte_t top;          /* depth 0: the table the expression is about */
 } parser_t;
 
 static int perr(parser_t *p, size_t offset, const char *code, const char *fmt, ...)
@@ -263,264 +354,9 @@ static int perr(parser_t *p, size_t offset, const char *code, const char *fmt, .
     return -1;
 }
 
-static bool is_ident_start(unsigned char c)
-{
-    return isalpha(c) || c == '_' || c >= 0x80;
-}
-static bool is_ident_char(unsigned char c)
-{
-    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
-static bool is_op_char(char c)
-{
-    return c && strchr("~!@#^&|`?+-*/%<>=", c) != NULL;
-}
-
-static void push_tok(parser_t *p, size_t *cap, tkind_t k, size_t pos, size_t len, char *text)
-{
-    if (p->ntok == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        p->toks = xrealloc(p->toks, *cap * sizeof *p->toks);
-    }
-    p->toks[p->ntok++] = (tok_t){.kind = k, .pos = pos, .len = len, .text = text};
-}
-
-/* Error text quotes the source from the token's start to its end, as
- * scanner_yyerror does. */
-static int lex(parser_t *p)
-{
-    const char *s = p->src;
-    size_t n = p->srclen, i = 0, cap = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (isspace(c)) {
-            i++;
-            continue;
-        }
-        if (c == '-' && i + 1 < n && s[i + 1] == '-') {
-            while (i < n && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            size_t start = i;
-            int level = 0;
-            while (i < n) {
-                if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
-                    level++;
-                    i += 2;
-                } else if (s[i] == '*' && i + 1 < n && s[i + 1] == '/') {
-                    i += 2;
-                    if (--level == 0)
-                        break;
-                } else {
-                    i++;
-                }
-            }
-            if (level > 0)
-                return perr(p, start, "42601", "unterminated /* comment at or near \"%.*s\"",
-                            (int)(n - start > 60 ? 60 : n - start), s + start);
-            continue;
-        }
-        size_t start = i;
-        if (is_ident_start(c)) {
-            while (i < n && is_ident_char((unsigned char)s[i]))
-                i++;
-            char *t = xstrndup(s + start, i - start);
-            for (char *q = t; *q; q++)
-                *q = (char)tolower((unsigned char)*q);
-            push_tok(p, &cap, T_IDENT, start, i - start, t);
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            buf_t b;
-            buf_init(&b);
-            i++;
-            bool closed = false;
-            while (i < n) {
-                if ((unsigned char)s[i] == c) {
-                    if (i + 1 < n && (unsigned char)s[i + 1] == c) {
-                        buf_putc(&b, (char)c);
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    closed = true;
-                    break;
-                }
-                buf_putc(&b, s[i]);
-                i++;
-            }
-            if (!closed) {
-                buf_dispose(&b);
-                return perr(p, start, "42601", "unterminated quoted %s at or near \"%.*s\"",
-                            c == '"' ? "identifier" : "string",
-                            (int)(n - start > 60 ? 60 : n - start), s + start);
-            }
-            if (c == '"' && b.len == 0) {
-                buf_dispose(&b);
-                return perr(p, start, "42601",
-                            "zero-length delimited identifier at or near \"\"\"\"");
-            }
-            push_tok(p, &cap, c == '"' ? T_QIDENT : T_STRING, start, i - start, buf_steal(&b));
-            continue;
-        }
-        if (isdigit(c) || (c == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]))) {
-            while (i < n && isdigit((unsigned char)s[i]))
-                i++;
-            if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
-                i++;
-                while (i < n && isdigit((unsigned char)s[i]))
-                    i++;
-            }
-            if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-                size_t j = i + 1;
-                if (j < n && (s[j] == '+' || s[j] == '-'))
-                    j++;
-                if (j < n && isdigit((unsigned char)s[j])) {
-                    i = j;
-                    while (i < n && isdigit((unsigned char)s[i]))
-                        i++;
-                }
-            }
-            if (i < n && is_ident_start((unsigned char)s[i])) {
-                /* PG 15+: "trailing junk after numeric literal". */
-                size_t j = i;
-                while (j < n && is_ident_char((unsigned char)s[j]))
-                    j++;
-                return perr(p, start, "42601",
-                            "trailing junk after numeric literal at or near \"%.*s\"",
-                            (int)(j - start), s + start);
-            }
-            push_tok(p, &cap, T_NUMBER, start, i - start, xstrndup(s + start, i - start));
-            continue;
-        }
-        if (c == ':' && i + 1 < n && s[i + 1] == ':') {
-            i += 2;
-            push_tok(p, &cap, T_CAST, start, 2, xstrdup("::"));
-            continue;
-        }
-        if (is_op_char((char)c)) {
-            /* scan.l: the longest run of operator characters, stopping before a
-             * comment start; a multi-character operator may not end in + or -
-             * unless it contains one of ~!@#%^&|`? (so `=-1` is `=` then `-1`). */
-            while (i < n && is_op_char(s[i])) {
-                if (i > start &&
-                    ((s[i] == '-' && s[i - 1] == '-') || (s[i] == '*' && s[i - 1] == '/')))
-                    break;
-                if (s[i] == '-' && i + 1 < n && s[i + 1] == '-')
-                    break;
-                if (s[i] == '/' && i + 1 < n && s[i + 1] == '*')
-                    break;
-                i++;
-            }
-            if (i == start)
-                i++;
-            size_t len = i - start;
-            if (len > 1) {
-                bool special = false;
-                for (size_t j = start; j < i; j++)
-                    if (strchr("~!@#%^&|`?", s[j]))
-                        special = true;
-                if (!special)
-                    while (len > 1 && (s[start + len - 1] == '+' || s[start + len - 1] == '-'))
-                        len--;
-            }
-            i = start + len;
-            char *t = xstrndup(s + start, len);
-            if (strcmp(t, "!=") == 0) {
-                free(t);
-                t = xstrdup("<>");
-            }
-            push_tok(p, &cap, T_OP, start, len, t);
-            continue;
-        }
-        tkind_t k = T_OTHER;
-        switch (c) {
-        case '(':
-            k = T_LPAREN;
-            break;
-        case ')':
-            k = T_RPAREN;
-            break;
-        case ',':
-            k = T_COMMA;
-            break;
-        case '.':
-            k = T_DOT;
-            break;
-        case '[':
-            k = T_LBRACK;
-            break;
-        case ']':
-            k = T_RBRACK;
-            break;
-        default:
-            break;
-        }
-        /* One byte (or one UTF-8 sequence) per stray character. */
-        i++;
-        while (k == T_OTHER && i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        push_tok(p, &cap, k, start, i - start, xstrndup(s + start, i - start));
-    }
-    push_tok(p, &cap, T_END, n, 0, xstrdup(""));
-    return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* parser helpers                                                            */
-/* ------------------------------------------------------------------------ */
-
-static const tok_t *peek(const parser_t *p)
-{
-    return &p->toks[p->i];
-}
-static const tok_t *peek_at(const parser_t *p, size_t ahead)
-{
-    size_t j = p->i + ahead;
-    return &p->toks[j < p->ntok ? j : p->ntok - 1];
-}
-static const tok_t *next(parser_t *p)
-{
-    const tok_t *t = &p->toks[p->i];
-    if (t->kind != T_END)
-        p->i++;
-    return t;
-}
-
-static bool tok_is_kw(const tok_t *t, const char *kw)
-{
-    return t->kind == T_IDENT && strcmp(t->text, kw) == 0;
-}
-static bool accept_kw(parser_t *p, const char *kw)
-{
-    if (tok_is_kw(peek(p), kw)) {
-        p->i++;
-        return true;
-    }
-    return false;
-}
-
-static int syntax_error_at(parser_t *p, const tok_t *t)
-{
-    if (t->kind == T_END)
-        return perr(p, t->pos, "42601", "syntax error at end of input");
-    return perr(p, t->pos, "42601", "syntax error at or near \"%.*s\"", (int)t->len,
-                p->src + t->pos);
-}
-
-static int expect(parser_t *p, tkind_t k)
-{
-    if (peek(p)->kind != k)
-        return syntax_error_at(p, peek(p));
-    p->i++;
-    return 0;
-}
-
 /* Reserved words (kwlist.h RESERVED_KEYWORD plus the type/function-name ones
- * the grammar cannot take as a column reference). Unquoted, they cannot name a
- * column; quote_identifier quotes them (and COL_NAME keywords) on output. */
+ * the grammar cannot take as a column reference): quote_identifier quotes
+ * them (and COL_NAME keywords) on output. */
 static const char *const RESERVED[] = {
     "all",
     "analyse",
@@ -837,10 +673,50 @@ static int resolve_cmp(parser_t *p, node_t **l, node_t **r, const char *opname, 
 }
 
 /* ------------------------------------------------------------------------ */
-/* grammar                                                                   */
+/* the raw parse tree to nodes (parse_expr.c transformExpr, for the subset)  */
 /* ------------------------------------------------------------------------ */
 
-static node_t *parse_expr(parser_t *p);
+/* The tree is libpg_query's JSON of Postgres's raw nodes: {"A_Expr": {...}}.
+ * Every "location" is a byte offset into the expression, -1 when none. */
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* {"String": {"sval": "x"}} -> "x" */
+static const char *sval(const cJSON *node)
+{
+    return str(get(node, "String"), "sval");
+}
+
+static const char *node_name(const cJSON *node)
+{
+    return node && node->child && node->child->string ? node->child->string : "";
+}
+
+static const cJSON *node_body(const cJSON *node)
+{
+    return node ? node->child : NULL;
+}
+
+static size_t loc_or(const cJSON *body, size_t dflt)
+{
+    const cJSON *v = get(body, "location");
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : dflt;
+}
+
+static size_t list_len(const cJSON *list)
+{
+    return cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0;
+}
+
+static node_t *build(parser_t *p, const cJSON *node);
 
 static bool enter(parser_t *p, size_t loc)
 {
@@ -851,16 +727,20 @@ static bool enter(parser_t *p, size_t loc)
     return true;
 }
 
-/* Number literal: integer that fits int4 → integer, int8 → bigint, else
- * numeric (make_const in parse_node.c). `negative` folds a leading minus, as
- * gram.y's doNegate does. */
-static node_t *make_number(parser_t *p, const tok_t *t, bool negative, size_t loc)
+static node_t *unsupported(parser_t *p, size_t loc, const char *what)
+{
+    perr(p, loc, "0A000", "supamock: %s is not supported in policy expressions", what);
+    return NULL;
+}
+
+/* Number literal: integer that fits int4 -> integer, int8 -> bigint, else
+ * numeric (make_const in parse_node.c). gram.y has already folded a leading
+ * minus into the literal (doNegate). */
+static node_t *make_number(parser_t *p, const char *text, size_t loc)
 {
     node_t *n = node_new(N_CONST, loc);
-    n->numlit = true;
-    const char *s = t->text;
-    bool integral = strspn(s, "0123456789") == strlen(s);
-    char *text = xasprintf("%s%s", negative ? "-" : "", s);
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    bool integral = digits[0] && strspn(digits, "0123456789") == strlen(digits);
     pgrst_error_t e;
     pgrst_error_init(&e);
     if (integral) {
@@ -870,133 +750,224 @@ static node_t *make_number(parser_t *p, const tok_t *t, bool negative, size_t lo
             n->type = ptype_of(v >= INT32_MIN && v <= INT32_MAX ? PGTYPE_INT4 : PGTYPE_INT8);
             n->val.is_null = false;
             n->val.i = v;
-            free(text);
             return n;
         }
     }
     n->type = ptype_of(PGTYPE_NUMERIC);
     if (pgvalue_from_text(&n->type.t, text, strlen(text), &n->val, &e) < 0) {
         set_err_from_pgrst(p, loc, &e);
-        free(text);
         node_free(n);
         return NULL;
     }
-    free(text);
     return n;
 }
 
-/* Type names after `::`: one identifier or the multi-word SQL names, an
- * optional (n) and []; enums from the store. */
-static int parse_typename(parser_t *p, ptype_t *out)
+static node_t *build_const(parser_t *p, const cJSON *c)
 {
-    const tok_t *t = peek(p);
-    size_t loc = t->pos;
-    if (t->kind != T_IDENT && t->kind != T_QIDENT)
-        return syntax_error_at(p, t);
-    buf_t name;
-    buf_init(&name);
-    next(p);
-    const char *first = t->text;
-    if (peek(p)->kind == T_DOT &&
-        (peek_at(p, 1)->kind == T_IDENT || peek_at(p, 1)->kind == T_QIDENT)) {
-        /* schema-qualified: public./pg_catalog. are on the search path */
-        next(p);
-        first = next(p)->text;
-        if (strcmp(t->text, "public") != 0 && strcmp(t->text, "pg_catalog") != 0 &&
-            strcmp(t->text, "extensions") != 0) {
-            buf_dispose(&name);
-            return perr(p, t->pos, "3F000", "schema \"%s\" does not exist", t->text);
-        }
+    size_t loc = loc_or(c, 0);
+    const cJSON *v;
+    if (cJSON_IsTrue(get(c, "isnull"))) {
+        node_t *n = node_new(N_CONST, loc);
+        n->type = ptype_special(SP_UNKNOWN);
+        return n;
     }
-    buf_puts(&name, first);
-    if (t->kind == T_IDENT) {
-        if (strcmp(first, "double") == 0 && accept_kw(p, "precision"))
-            buf_puts(&name, " precision");
-        else if (strcmp(first, "character") == 0 && accept_kw(p, "varying"))
-            buf_puts(&name, " varying");
-        else if (strcmp(first, "timestamp") == 0 || strcmp(first, "time") == 0) {
-            if (tok_is_kw(peek(p), "with") || tok_is_kw(peek(p), "without")) {
-                const char *w = next(p)->text;
-                if (!accept_kw(p, "time") || !tok_is_kw(peek(p), "zone")) {
-                    buf_dispose(&name);
-                    return syntax_error_at(p, peek(p));
-                }
-                next(p);
-                if (strcmp(first, "timestamp") == 0 && strcmp(w, "with") == 0) {
-                    buf_reset(&name);
-                    buf_puts(&name, "timestamptz");
-                }
-            }
-        }
+    if ((v = get(c, "ival"))) {
+        const cJSON *i = get(v, "ival");
+        char text[32];
+        snprintf(text, sizeof text, "%lld", cJSON_IsNumber(i) ? (long long)i->valuedouble : 0LL);
+        return make_number(p, text, loc);
     }
-    if (peek(p)->kind == T_LPAREN && peek_at(p, 1)->kind == T_NUMBER &&
-        peek_at(p, 2)->kind == T_RPAREN) {
-        next(p);
-        buf_printf(&name, "(%s)", next(p)->text);
-        next(p);
+    if ((v = get(c, "fval")))
+        return make_number(p, str(v, "fval") ? str(v, "fval") : "0", loc);
+    if ((v = get(c, "boolval"))) {
+        node_t *n = node_new(N_CONST, loc);
+        n->type = ptype_of(PGTYPE_BOOL);
+        n->val.is_null = false;
+        n->val.i = cJSON_IsTrue(get(v, "boolval"));
+        return n;
     }
-    bool array = false;
-    if (peek(p)->kind == T_LBRACK) {
-        next(p);
-        if (expect(p, T_RBRACK) < 0) {
-            buf_dispose(&name);
-            return -1;
+    if ((v = get(c, "sval"))) {
+        node_t *n = node_new(N_CONST, loc);
+        n->type = ptype_special(SP_UNKNOWN);
+        n->val.is_null = false;
+        n->val.s = xstrdup(str(v, "sval") ? str(v, "sval") : "");
+        return n;
+    }
+    return unsupported(p, loc, "a bit-string constant");
+}
+
+/* TypeName -> the type. gram.y has already turned the SQL spellings into
+ * pg_catalog's names (integer -> pg_catalog.int4, timestamp with time zone
+ * -> pg_catalog.timestamptz); enums come from the store. */
+static int build_typename(parser_t *p, const cJSON *tn, ptype_t *out)
+{
+    size_t loc = loc_or(tn, 0);
+    const cJSON *names = get(tn, "names");
+    size_t n = list_len(names);
+    const char *schema = n == 2 ? sval(cJSON_GetArrayItem(names, 0)) : NULL;
+    const char *name = n ? sval(cJSON_GetArrayItem(names, (int)n - 1)) : NULL;
+    if (!name || n > 2 || cJSON_IsTrue(get(tn, "setof")) || get(tn, "pct_type"))
+        return perr(p, loc, "0A000",
+                    "supamock: this type name is not supported in policy "
+                    "expressions");
+    if (schema && strcmp(schema, "public") != 0 && strcmp(schema, "pg_catalog") != 0 &&
+        strcmp(schema, "extensions") != 0)
+        return perr(p, loc, "3F000", "schema \"%s\" does not exist", schema);
+    bool array = list_len(get(tn, "arrayBounds")) > 0;
+    buf_t full;
+    buf_init(&full);
+    buf_puts(&full, name);
+    const cJSON *mods = get(tn, "typmods");
+    if (list_len(mods) == 1) {
+        const cJSON *iv = get(get(get(mods->child, "A_Const"), "ival"), "ival");
+        if (!cJSON_IsNumber(iv)) {
+            buf_dispose(&full);
+            return perr(p, loc, "0A000",
+                        "supamock: this type modifier is not supported in "
+                        "policy expressions");
         }
-        array = true;
+        buf_printf(&full, "(%d)", (int)iv->valuedouble);
+    } else if (list_len(mods) > 1) {
+        buf_dispose(&full);
+        return perr(p, loc, "0A000",
+                    "supamock: this type modifier is not supported in policy "
+                    "expressions");
     }
     memset(out, 0, sizeof *out);
     char *error = NULL;
-    if (strcmp(buf_cstr(&name), "name") == 0 && !array) {
+    int rc = 0;
+    if (strcmp(name, "name") == 0 && !array) {
         *out = ptype_special(SP_NAME);
-    } else if (pgtype_parse(buf_cstr(&name), NULL, 0, &out->t, &error) == 0) {
+    } else if (pgtype_parse(buf_cstr(&full), NULL, 0, &out->t, &error) == 0) {
         out->t.is_array = array;
     } else {
         free(error);
-        const pgtype_enum_t *en = p->store ? store_find_enum(p->store, buf_cstr(&name)) : NULL;
+        const pgtype_enum_t *en = p->store ? store_find_enum(p->store, name) : NULL;
         if (!en) {
-            int rc = perr(p, loc, "42704", "type \"%s%s\" does not exist", buf_cstr(&name),
-                          array ? "[]" : "");
-            buf_dispose(&name);
-            return rc;
+            rc = perr(p, loc, "42704", "type \"%s%s\" does not exist", name, array ? "[]" : "");
+        } else {
+            *out = ptype_of(PGTYPE_ENUM);
+            out->t.enum_def = en;
+            out->t.is_array = array;
         }
-        *out = ptype_of(PGTYPE_ENUM);
-        out->t.enum_def = en;
-        out->t.is_array = array;
     }
-    buf_dispose(&name);
-    return 0;
+    buf_dispose(&full);
+    return rc;
 }
 
-/* func_signature_string: name(argtype, ...). */
-static node_t *parse_function(parser_t *p, const char *schema, const char *name, size_t loc)
+static node_t *build_cast(parser_t *p, const cJSON *c)
 {
-    next(p); /* ( */
-    node_t **args = NULL;
-    size_t nargs = 0;
-    node_t *result = NULL;
-    if (peek(p)->kind != T_RPAREN) {
-        for (;;) {
-            node_t *a = parse_expr(p);
-            if (!a)
-                goto done;
-            args = xrealloc(args, (nargs + 1) * sizeof *args);
-            args[nargs++] = a;
-            if (peek(p)->kind == T_COMMA) {
-                next(p);
-                continue;
+    node_t *n = build(p, get(c, "arg"));
+    if (!n)
+        return NULL;
+    ptype_t to;
+    const cJSON *tn = get(c, "typeName");
+    /* `type 'literal'` has no location of its own: the type name's. */
+    size_t loc = loc_or(c, loc_or(tn, n->loc));
+    if (build_typename(p, tn, &to) < 0 || make_cast(p, &n, &to, loc, false) < 0) {
+        node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* ---- column references (parse_relation.c colNameToVar / refnameNamespaceItem) ---- */
+
+/* Unqualified names look in the innermost scope first, then outward; two
+ * entries of one scope having the column is 42702. Qualified names find the
+ * entry by its refname (alias, or the table's name when it has none). */
+static node_t *build_column(parser_t *p, const cJSON *c)
+{
+    size_t loc = loc_or(c, 0);
+    const cJSON *fields = get(c, "fields");
+    size_t n = list_len(fields);
+    const char *parts[3] = {NULL, NULL, NULL};
+    for (size_t i = 0; i < n && i < 3; i++) {
+        const cJSON *f = cJSON_GetArrayItem(fields, (int)i);
+        if (get(f, "A_Star"))
+            return perr(p, loc, "0A000", "supamock: * is not supported in policy expressions here"),
+                   NULL;
+        parts[i] = sval(f);
+    }
+    if (n < 1 || n > 3 || !parts[n - 1])
+        return perr(p, loc, "42601", "improper qualified name (too many dotted names)"), NULL;
+    const char *colname = parts[n - 1];
+    const char *rel = n >= 2 ? parts[n - 2] : NULL;
+    const char *schema = n == 3 ? parts[0] : NULL;
+    bool rel_found = false;
+    for (const scope_t *s = p->scope; s; s = s->up) {
+        int hit_rte = -1, hit_col = -1;
+        for (size_t r = 0; r < s->nrte; r++) {
+            const rte_t *e = &s->rtes[r];
+            if (rel) {
+                if (strcmp(rte_refname(e), rel) != 0)
+                    continue;
+                if (schema && (e->alias || strcmp(store_table_schema(e->t), schema) != 0))
+                    continue;
+                rel_found = true;
             }
-            break;
+            int col = store_table_find_column(e->t, colname);
+            if (col < 0)
+                continue;
+            if (hit_rte >= 0)
+                return perr(p, loc, "42702", "column reference \"%s\" is ambiguous", colname), NULL;
+            hit_rte = (int)r;
+            hit_col = col;
+        }
+        if (rel && rel_found && hit_rte < 0)
+            return perr(p, loc, "42703", "column %s.%s does not exist", rel, colname), NULL;
+        if (hit_rte >= 0) {
+            const rte_t *e = &s->rtes[hit_rte];
+            node_t *col = node_new(N_COLUMN, loc);
+            col->col = hit_col;
+            col->depth = s->depth;
+            col->rte = (int)s->base + hit_rte;
+            col->rte_ref = s->depth > 0 ? e : NULL;
+            col->type = ptype_of(PGTYPE_TEXT);
+            col->type.t = store_table_column(e->t, (size_t)hit_col)->type;
+            return col;
         }
     }
-    if (expect(p, T_RPAREN) < 0)
-        goto done;
+    if (rel)
+        return perr(p, loc, "42P01", "missing FROM-clause entry for table \"%s\"", rel), NULL;
+    return perr(p, loc, "42703", "column \"%s\" does not exist", colname), NULL;
+}
+
+/* ---- functions ---- */
+
+/* The auth schema's helpers Supabase policies call; anything else is 42883
+ * with func_signature_string's name(argtype, ...). */
+static node_t *build_func(parser_t *p, const cJSON *f)
+{
+    size_t loc = loc_or(f, 0);
+    const cJSON *fname = get(f, "funcname");
+    size_t nn = list_len(fname);
+    const char *schema = nn == 2 ? sval(cJSON_GetArrayItem(fname, 0)) : NULL;
+    const char *name = nn ? sval(cJSON_GetArrayItem(fname, (int)nn - 1)) : NULL;
+    if (!name || nn > 2)
+        return perr(p, loc, "42601", "improper qualified name (too many dotted names)"), NULL;
+    if (cJSON_IsTrue(get(f, "agg_star")) || get(f, "over") || get(f, "agg_filter") ||
+        get(f, "agg_order") || cJSON_IsTrue(get(f, "agg_distinct")) ||
+        cJSON_IsTrue(get(f, "func_variadic")))
+        return unsupported(p, loc, "this form of function call");
+    const cJSON *args = get(f, "args");
+    node_t **built = NULL;
+    size_t nargs = 0;
+    node_t *result = NULL;
+    for (const cJSON *a = cJSON_IsArray(args) ? args->child : NULL; a; a = a->next) {
+        node_t *x = build(p, a);
+        if (!x)
+            goto done;
+        built = xrealloc(built, (nargs + 1) * sizeof *built);
+        built[nargs++] = x;
+    }
     if (schema && strcmp(schema, "auth") == 0 && nargs == 0) {
-        for (int f = 0; f < 4; f++) {
-            if (strcmp(name, FUNC_NAMES[f]) == 0) {
+        for (int k = 0; k < 4; k++) {
+            if (strcmp(name, FUNC_NAMES[k]) == 0) {
                 result = node_new(N_FUNC, loc);
-                result->fn = f;
-                result->type = ptype_of(f == F_UID   ? PGTYPE_UUID
-                                        : f == F_JWT ? PGTYPE_JSONB
+                result->fn = k;
+                result->type = ptype_of(k == F_UID   ? PGTYPE_UUID
+                                        : k == F_JWT ? PGTYPE_JSONB
                                                      : PGTYPE_TEXT);
                 goto done;
             }
@@ -1015,7 +986,7 @@ static node_t *parse_function(parser_t *p, const char *schema, const char *name,
         buf_printf(&sig, "%s(", name);
         for (size_t i = 0; i < nargs; i++) {
             char s[96];
-            buf_printf(&sig, "%s%s", i ? ", " : "", ptype_name(&args[i]->type, s, sizeof s));
+            buf_printf(&sig, "%s%s", i ? ", " : "", ptype_name(&built[i]->type, s, sizeof s));
         }
         buf_putc(&sig, ')');
         perr(p, loc, "42883", "function %s does not exist", buf_cstr(&sig));
@@ -1023,253 +994,37 @@ static node_t *parse_function(parser_t *p, const char *schema, const char *name,
     }
 done:
     for (size_t i = 0; i < nargs; i++)
-        node_free(args[i]);
-    free(args);
+        node_free(built[i]);
+    free(built);
     return result;
 }
 
-static node_t *parse_primary(parser_t *p)
+static node_t *build_sqlvalue(parser_t *p, const cJSON *v)
 {
-    const tok_t *t = peek(p);
-    switch (t->kind) {
-    case T_NUMBER:
-        next(p);
-        return make_number(p, t, false, t->pos);
-    case T_STRING: {
-        next(p);
-        node_t *n = node_new(N_CONST, t->pos);
-        n->type = ptype_special(SP_UNKNOWN);
-        n->val.is_null = false;
-        n->val.s = xstrdup(t->text);
-        return n;
-    }
-    case T_LPAREN: {
-        next(p);
-        if (tok_is_kw(peek(p), "select")) {
-            size_t loc = t->pos;
-            next(p);
-            node_t *inner = parse_expr(p);
-            if (!inner)
-                return NULL;
-            /* An output alias changes nothing here (ruleutils prints one). */
-            if (accept_kw(p, "as")) {
-                if (peek(p)->kind != T_IDENT && peek(p)->kind != T_QIDENT) {
-                    syntax_error_at(p, peek(p));
-                    node_free(inner);
-                    return NULL;
-                }
-                next(p);
-            }
-            if (expect(p, T_RPAREN) < 0) {
-                node_free(inner);
-                return NULL;
-            }
-            node_t *n = node_new(N_SUBSELECT, loc);
-            n->type = inner->type;
-            if (n->type.special == SP_UNKNOWN)
-                n->type = ptype_of(PGTYPE_TEXT); /* a subquery's unknown output resolves to text */
-            n->a = inner;
+    static const char *const ops[] = {"SVFOP_CURRENT_USER", "SVFOP_CURRENT_ROLE",
+                                      "SVFOP_SESSION_USER", "SVFOP_USER"};
+    const char *op = str(v, "op");
+    for (int k = 0; k < 4; k++) {
+        if (op && strcmp(op, ops[k]) == 0) {
+            node_t *n = node_new(N_SQLVAL, loc_or(v, 0));
+            n->fn = k;
+            n->type = ptype_special(SP_NAME);
             return n;
         }
-        node_t *e = parse_expr(p);
-        if (!e)
-            return NULL;
-        if (expect(p, T_RPAREN) < 0) {
-            node_free(e);
-            return NULL;
-        }
-        return e;
     }
-    case T_IDENT:
-    case T_QIDENT: {
-        if (t->kind == T_IDENT) {
-            if (strcmp(t->text, "true") == 0 || strcmp(t->text, "false") == 0) {
-                next(p);
-                node_t *n = node_new(N_CONST, t->pos);
-                n->type = ptype_of(PGTYPE_BOOL);
-                n->val.is_null = false;
-                n->val.i = t->text[0] == 't';
-                return n;
-            }
-            if (strcmp(t->text, "null") == 0) {
-                next(p);
-                node_t *n = node_new(N_CONST, t->pos);
-                n->type = ptype_special(SP_UNKNOWN);
-                return n;
-            }
-            static const char *const sv[] = {"current_user", "current_role", "session_user",
-                                             "user"};
-            for (int k = 0; k < 4; k++) {
-                if (strcmp(t->text, sv[k]) == 0) {
-                    next(p);
-                    node_t *n = node_new(N_SQLVAL, t->pos);
-                    n->fn = k;
-                    n->type = ptype_special(SP_NAME);
-                    return n;
-                }
-            }
-            if (is_reserved(t->text))
-                return syntax_error_at(p, t), NULL;
-        }
-        next(p);
-        const tok_t *second = NULL;
-        if (peek(p)->kind == T_DOT) {
-            next(p);
-            second = peek(p);
-            if (second->kind != T_IDENT && second->kind != T_QIDENT)
-                return syntax_error_at(p, second), NULL;
-            next(p);
-        }
-        if (peek(p)->kind == T_LPAREN)
-            return second ? parse_function(p, t->text, second->text, t->pos)
-                          : parse_function(p, NULL, t->text, t->pos);
-        const char *colname = second ? second->text : t->text;
-        if (second && strcmp(t->text, store_table_name(p->t)) != 0)
-            return perr(p, t->pos, "42P01", "missing FROM-clause entry for table \"%s\"", t->text),
-                   NULL;
-        int col = store_table_find_column(p->t, colname);
-        if (col < 0) {
-            if (second)
-                return perr(p, t->pos, "42703", "column %s.%s does not exist", t->text, colname),
-                       NULL;
-            return perr(p, t->pos, "42703", "column \"%s\" does not exist", colname), NULL;
-        }
-        node_t *n = node_new(N_COLUMN, t->pos);
-        n->col = col;
-        n->type = ptype_of(PGTYPE_TEXT);
-        n->type.t = store_table_column(p->t, (size_t)col)->type;
-        return n;
-    }
-    default:
-        return syntax_error_at(p, t), NULL;
-    }
+    return unsupported(p, loc_or(v, 0), "this SQL value function");
 }
 
-static node_t *parse_postfix(parser_t *p)
-{
-    node_t *n = parse_primary(p);
-    while (n && peek(p)->kind == T_CAST) {
-        size_t loc = next(p)->pos;
-        ptype_t to;
-        if (parse_typename(p, &to) < 0 || make_cast(p, &n, &to, loc, false) < 0) {
-            node_free(n);
-            return NULL;
-        }
-    }
-    return n;
-}
+/* ---- operators ---- */
 
-static node_t *parse_unary(parser_t *p)
+static bool cmp_of(const char *name, int *op)
 {
-    const tok_t *t = peek(p);
-    if (t->kind == T_OP && strcmp(t->text, "-") == 0) {
-        if (!enter(p, t->pos))
-            return NULL;
-        next(p);
-        node_t *n;
-        if (peek(p)->kind == T_NUMBER && peek_at(p, 1)->kind != T_CAST) {
-            n = make_number(p, next(p), true, t->pos);
-        } else {
-            node_t *arg = parse_unary(p);
-            if (!arg) {
-                p->depth--;
-                return NULL;
-            }
-            if (arg->kind == N_CONST && arg->numlit) {
-                /* doNegate: a minus on a numeric constant folds into it, even
-                 * `- -1` or `-(1)` (parentheses make no node). */
-                buf_t txt;
-                buf_init(&txt);
-                pgvalue_render_text(&arg->type.t, &arg->val, &txt);
-                char *digits = buf_steal(&txt);
-                tok_t fake = {.kind = T_NUMBER, .text = digits[0] == '-' ? digits + 1 : digits};
-                n = make_number(p, &fake, digits[0] != '-', t->pos);
-                free(digits);
-                node_free(arg);
-                p->depth--;
-                return n;
-            }
-            if (!is_scalar(&arg->type, kind_is_number)) {
-                char s[96];
-                perr(p, t->pos, "42883", "operator does not exist: - %s",
-                     ptype_name(&arg->type, s, sizeof s));
-                node_free(arg);
-                p->depth--;
-                return NULL;
-            }
-            n = node_new(N_NEG, t->pos);
-            n->type = arg->type;
-            n->a = arg;
-        }
-        p->depth--;
-        return n;
-    }
-    return parse_postfix(p);
-}
-
-static bool is_cmp_op(const tok_t *t, int *op)
-{
-    if (t->kind != T_OP)
-        return false;
     for (int k = 0; k < 6; k++)
-        if (strcmp(t->text, CMP_NAMES[k]) == 0) {
+        if (name && strcmp(name, CMP_NAMES[k]) == 0) {
             *op = k;
             return true;
         }
     return false;
-}
-
-/* Generic-operator level (`->`, `->>`; gram.y's Op, left associative). */
-static node_t *parse_op(parser_t *p)
-{
-    node_t *l = parse_unary(p);
-    while (l) {
-        const tok_t *t = peek(p);
-        int dummy;
-        if (t->kind != T_OP || is_cmp_op(t, &dummy))
-            break;
-        next(p);
-        node_t *r = parse_unary(p);
-        if (!r) {
-            node_free(l);
-            return NULL;
-        }
-        bool arrow = strcmp(t->text, "->") == 0, arrow2 = strcmp(t->text, "->>") == 0;
-        if (!arrow && !arrow2) {
-            if (strchr("+-*/%^", t->text[0]) && t->len == 1)
-                perr(p, t->pos, "0A000",
-                     "supamock: operator %s is not supported in policy expressions", t->text);
-            else
-                op_not_exist(p, t->pos, &l->type, t->text, &r->type);
-            node_free(l);
-            node_free(r);
-            return NULL;
-        }
-        ptype_t L = l->type;
-        bool json = L.special == SP_NONE && !L.t.is_array &&
-                    (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
-        bool rok = r->type.special == SP_UNKNOWN || r->type.special == SP_NAME ||
-                   is_scalar(&r->type, kind_is_string) || is_scalar(&r->type, kind_is_int);
-        if (!json || !rok) {
-            op_not_exist(p, t->pos, &L, t->text, &r->type);
-            node_free(l);
-            node_free(r);
-            return NULL;
-        }
-        ptype_t text = ptype_of(PGTYPE_TEXT);
-        if (!is_scalar(&r->type, kind_is_int) && make_cast(p, &r, &text, t->pos, true) < 0) {
-            node_free(l);
-            node_free(r);
-            return NULL;
-        }
-        node_t *n = node_new(N_JSON, l->loc);
-        n->op = arrow2;
-        n->type = arrow2 ? text : L;
-        n->a = l;
-        n->b = r;
-        l = n;
-    }
-    return l;
 }
 
 static node_t *make_cmp(parser_t *p, node_t *l, node_t *r, int op, size_t oploc)
@@ -1287,96 +1042,87 @@ static node_t *make_cmp(parser_t *p, node_t *l, node_t *r, int op, size_t oploc)
     return n;
 }
 
-/* x [NOT] IN (list): one comparison per element (transformAExprIn). With more
- * than one element and no column in the list, PG builds `x = ANY (ARRAY[..])`
- * (`<> ALL` for NOT IN); otherwise an OR (AND) of comparisons. */
-static node_t *parse_in(parser_t *p)
+/* `->` and `->>` on json/jsonb with a text or integer key. */
+static node_t *make_json(parser_t *p, node_t *l, node_t *r, const char *opname, size_t oploc)
 {
-    node_t *l = parse_op(p);
-    if (!l)
-        return NULL;
-    bool negated = false;
-    size_t loc = peek(p)->pos;
-    if (tok_is_kw(peek(p), "not") && tok_is_kw(peek_at(p, 1), "in")) {
-        negated = true;
-        next(p);
-    }
-    if (!accept_kw(p, "in"))
-        return l;
-    if (expect(p, T_LPAREN) < 0) {
-        node_free(l);
-        return NULL;
-    }
-    node_t *n = node_new(N_IN, l->loc);
-    n->negated = negated;
-    n->type = ptype_of(PGTYPE_BOOL);
-    bool any_column = false;
-    for (;;) {
-        node_t *e = parse_expr(p);
-        if (!e)
-            goto fail;
-        any_column = any_column || contains_column(e);
-        node_t *c = make_cmp(p, node_clone(l), e, negated ? CMP_NE : CMP_EQ, loc);
-        if (!c)
-            goto fail;
-        node_push_arg(n, c);
-        if (peek(p)->kind == T_COMMA) {
-            next(p);
-            continue;
-        }
-        break;
-    }
-    if (expect(p, T_RPAREN) < 0)
+    bool arrow2 = strcmp(opname, "->>") == 0;
+    ptype_t L = l->type;
+    bool json = L.special == SP_NONE && !L.t.is_array &&
+                (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
+    bool rok = r->type.special == SP_UNKNOWN || r->type.special == SP_NAME ||
+               is_scalar(&r->type, kind_is_string) || is_scalar(&r->type, kind_is_int);
+    ptype_t text = ptype_of(PGTYPE_TEXT);
+    if (!json || !rok) {
+        op_not_exist(p, oploc, &L, opname, &r->type);
         goto fail;
-    n->saop = n->nargs > 1 && !any_column;
-    node_free(l);
+    }
+    if (!is_scalar(&r->type, kind_is_int) && make_cast(p, &r, &text, oploc, true) < 0)
+        goto fail;
+    node_t *n = node_new(N_JSON, l->loc);
+    n->op = arrow2;
+    n->type = arrow2 ? text : L;
+    n->a = l;
+    n->b = r;
     return n;
 fail:
     node_free(l);
-    node_free(n);
+    node_free(r);
     return NULL;
 }
 
-/* x = ANY (ARRAY[...]) and x <> ALL (ARRAY[...]): what pg_get_expr prints for
- * IN lists, so deparsed text parses again. Other forms are not modelled. */
-static node_t *parse_any_all(parser_t *p, node_t *l, int op, size_t oploc)
+static node_t *build_unary_minus(parser_t *p, const cJSON *operand, size_t loc)
 {
-    const tok_t *q = next(p);
-    bool all = strcmp(q->text, "all") == 0;
-    if ((op == CMP_EQ && all) || (op == CMP_NE && !all) || (op != CMP_EQ && op != CMP_NE)) {
-        perr(p, q->pos, "0A000",
-             "supamock: only = ANY and <> ALL are supported in policy expressions");
-        node_free(l);
+    node_t *arg = build(p, operand);
+    if (!arg)
+        return NULL;
+    if (!is_scalar(&arg->type, kind_is_number)) {
+        char s[96];
+        perr(p, loc, "42883", "operator does not exist: - %s", ptype_name(&arg->type, s, sizeof s));
+        node_free(arg);
         return NULL;
     }
-    if (expect(p, T_LPAREN) < 0 || !accept_kw(p, "array")) {
-        if (!p->err->message[0])
-            perr(p, peek(p)->pos, "0A000", "supamock: = ANY and <> ALL need an ARRAY[...] list");
-        node_free(l);
+    node_t *n = node_new(N_NEG, loc);
+    n->type = arg->type;
+    n->a = arg;
+    return n;
+}
+
+/* x [NOT] IN (list): one comparison per element (transformAExprIn). With more
+ * than one element and no column in the list, PG builds `x = ANY (ARRAY[..])`
+ * (`<> ALL` for NOT IN); otherwise an OR (AND) of comparisons. x = ANY
+ * (ARRAY[...]) / x <> ALL (ARRAY[...]) (what pg_get_expr prints for IN lists)
+ * build the same. */
+static node_t *build_in(parser_t *p, const cJSON *l_json, const cJSON *items, int op, bool all,
+                        bool saop, size_t oploc)
+{
+    if ((op == CMP_EQ && all) || (op == CMP_NE && !all) || (op != CMP_EQ && op != CMP_NE))
+        return unsupported(p, oploc, "this ANY/ALL comparison");
+    node_t *l = build(p, l_json);
+    if (!l)
         return NULL;
-    }
-    if (expect(p, T_LBRACK) < 0) {
+    if (contains_sublink(l)) {
         node_free(l);
-        return NULL;
+        return unsupported(p, oploc, "a subquery on the left of IN (...)");
     }
     node_t *n = node_new(N_IN, l->loc);
     n->negated = all;
     n->type = ptype_of(PGTYPE_BOOL);
-    for (;;) {
-        node_t *e = parse_expr(p);
+    bool any_column = false;
+    for (const cJSON *it = cJSON_IsArray(items) ? items->child : NULL; it; it = it->next) {
+        node_t *e = build(p, it);
         if (!e)
             goto fail;
+        any_column = any_column || contains_column(e);
         node_t *c = make_cmp(p, node_clone(l), e, op, oploc);
         if (!c)
             goto fail;
         node_push_arg(n, c);
-        if (peek(p)->kind != T_COMMA)
-            break;
-        next(p);
     }
-    if (expect(p, T_RBRACK) < 0 || expect(p, T_RPAREN) < 0)
+    if (n->nargs == 0) {
+        perr(p, oploc, "42601", "syntax error at or near \")\"");
         goto fail;
-    n->saop = true; /* an ArrayExpr stays one ScalarArrayOpExpr */
+    }
+    n->saop = saop || (n->nargs > 1 && !any_column);
     node_free(l);
     return n;
 fail:
@@ -1385,145 +1131,498 @@ fail:
     return NULL;
 }
 
-static node_t *parse_cmp(parser_t *p)
+static node_t *build_sublink(parser_t *p, const cJSON *s);
+
+static node_t *build_aexpr(parser_t *p, const cJSON *a)
 {
-    node_t *l = parse_in(p);
-    int op;
-    if (!l || !is_cmp_op(peek(p), &op))
-        return l;
-    size_t oploc = next(p)->pos;
-    if ((tok_is_kw(peek(p), "any") || tok_is_kw(peek(p), "some") || tok_is_kw(peek(p), "all")) &&
-        peek_at(p, 1)->kind == T_LPAREN)
-        return parse_any_all(p, l, op, oploc);
-    node_t *r = parse_in(p);
+    const char *kind = str(a, "kind");
+    size_t loc = loc_or(a, 0);
+    const cJSON *names = get(a, "name");
+    size_t nn = list_len(names);
+    const char *opname = nn ? sval(cJSON_GetArrayItem(names, (int)nn - 1)) : NULL;
+    const cJSON *lexpr = get(a, "lexpr"), *rexpr = get(a, "rexpr");
+    if (!kind || !opname)
+        return unsupported(p, loc, "this operator");
+    if (nn == 2 && strcmp(sval(names->child) ? sval(names->child) : "", "pg_catalog") != 0)
+        return perr(p, loc, "3F000", "schema \"%s\" does not exist", sval(names->child)), NULL;
+    int op = -1;
+    if (strcmp(kind, "AEXPR_IN") == 0) {
+        cmp_of(opname, &op);
+        return build_in(p, lexpr, get(get(rexpr, "List"), "items"), op, op == CMP_NE, false, loc);
+    }
+    if (strcmp(kind, "AEXPR_OP_ANY") == 0 || strcmp(kind, "AEXPR_OP_ALL") == 0) {
+        const cJSON *arr = get(rexpr, "A_ArrayExpr");
+        if (!arr || !cmp_of(opname, &op))
+            return unsupported(p, loc, "ANY/ALL over anything but an ARRAY[...] list");
+        return build_in(p, lexpr, get(arr, "elements"), op, kind[10] == 'L', true, loc);
+    }
+    if (strcmp(kind, "AEXPR_OP") != 0) {
+        static const struct {
+            const char *kind, *what;
+        } names_of[] = {
+            {"AEXPR_DISTINCT", "IS DISTINCT FROM"},
+            {"AEXPR_NOT_DISTINCT", "IS NOT DISTINCT FROM"},
+            {"AEXPR_NULLIF", "NULLIF"},
+            {"AEXPR_LIKE", "LIKE"},
+            {"AEXPR_ILIKE", "ILIKE"},
+            {"AEXPR_SIMILAR", "SIMILAR TO"},
+        };
+        const char *what = "BETWEEN";
+        for (size_t i = 0; i < sizeof names_of / sizeof *names_of; i++)
+            if (strcmp(kind, names_of[i].kind) == 0)
+                what = names_of[i].what;
+        return unsupported(p, loc, what);
+    }
+    if (!lexpr) {
+        if (strcmp(opname, "-") == 0)
+            return build_unary_minus(p, rexpr, loc);
+        return unsupported(p, loc, "this prefix operator");
+    }
+    if (!rexpr)
+        return unsupported(p, loc, "this postfix operator");
+    node_t *l = build(p, lexpr);
+    if (!l)
+        return NULL;
+    node_t *r = build(p, rexpr);
     if (!r) {
         node_free(l);
         return NULL;
     }
-    return make_cmp(p, l, r, op, oploc);
+    if (cmp_of(opname, &op))
+        return make_cmp(p, l, r, op, loc);
+    if (strcmp(opname, "->") == 0 || strcmp(opname, "->>") == 0)
+        return make_json(p, l, r, opname, loc);
+    if (strchr("+-*/%^", opname[0]) && opname[1] == '\0')
+        perr(p, loc, "0A000", "supamock: operator %s is not supported in policy expressions",
+             opname);
+    else
+        op_not_exist(p, loc, &l->type, opname, &r->type);
+    node_free(l);
+    node_free(r);
+    return NULL;
 }
 
-/* IS [NOT] NULL | TRUE | FALSE | UNKNOWN, ISNULL, NOTNULL. */
-static node_t *parse_is(parser_t *p)
+/* ---- boolean structure ---- */
+
+static node_t *build_boolexpr(parser_t *p, const cJSON *b)
 {
-    node_t *a = parse_cmp(p);
-    if (!a)
-        return NULL;
-    const tok_t *t = peek(p);
-    if (tok_is_kw(t, "isnull") || tok_is_kw(t, "notnull")) {
-        next(p);
-        node_t *n = node_new(N_NULLTEST, a->loc);
-        n->negated = t->text[0] == 'n';
+    const char *op = str(b, "boolop");
+    const cJSON *args = get(b, "args");
+    size_t loc = loc_or(b, 0);
+    if (op && strcmp(op, "NOT_EXPR") == 0) {
+        node_t *a = build(p, cJSON_IsArray(args) ? args->child : NULL);
+        if (!a)
+            return NULL;
+        if (coerce_bool(p, &a, "NOT") < 0) {
+            node_free(a);
+            return NULL;
+        }
+        node_t *n = node_new(N_NOT, loc);
         n->type = ptype_of(PGTYPE_BOOL);
         n->a = a;
         return n;
     }
-    if (!tok_is_kw(t, "is"))
-        return a;
-    next(p);
-    bool neg = accept_kw(p, "not");
-    const tok_t *w = peek(p);
-    node_t *n = NULL;
-    if (tok_is_kw(w, "null")) {
-        next(p);
-        n = node_new(N_NULLTEST, a->loc);
-    } else if (tok_is_kw(w, "true") || tok_is_kw(w, "false") || tok_is_kw(w, "unknown")) {
-        next(p);
-        int bt = w->text[0] == 't' ? BT_TRUE : w->text[0] == 'f' ? BT_FALSE : BT_UNKNOWN;
-        char clause[32];
-        snprintf(clause, sizeof clause, "IS %s%s", neg ? "NOT " : "",
-                 bt == BT_TRUE    ? "TRUE"
-                 : bt == BT_FALSE ? "FALSE"
-                                  : "UNKNOWN");
-        if (coerce_bool(p, &a, clause) < 0) {
-            node_free(a);
+    bool is_or = op && strcmp(op, "OR_EXPR") == 0;
+    node_t *n = node_new(N_BOOL, loc);
+    n->op = is_or;
+    n->type = ptype_of(PGTYPE_BOOL);
+    for (const cJSON *a = cJSON_IsArray(args) ? args->child : NULL; a; a = a->next) {
+        node_t *x = build(p, a);
+        if (!x || coerce_bool(p, &x, is_or ? "OR" : "AND") < 0) {
+            node_free(x);
+            node_free(n);
             return NULL;
         }
-        n = node_new(N_BOOLTEST, a->loc);
-        n->op = bt;
-    } else {
-        syntax_error_at(p, w);
-        node_free(a);
-        return NULL;
+        node_push_arg(n, x);
     }
-    n->negated = neg;
-    n->type = ptype_of(PGTYPE_BOOL);
-    n->a = a;
     return n;
 }
 
-static node_t *parse_not(parser_t *p)
+static node_t *build_nulltest(parser_t *p, const cJSON *t)
 {
-    const tok_t *t = peek(p);
-    if (!tok_is_kw(t, "not"))
-        return parse_is(p);
-    if (!enter(p, t->pos))
-        return NULL;
-    next(p);
-    node_t *a = parse_not(p);
-    p->depth--;
+    node_t *a = build(p, get(t, "arg"));
     if (!a)
         return NULL;
-    if (coerce_bool(p, &a, "NOT") < 0) {
-        node_free(a);
-        return NULL;
-    }
-    node_t *n = node_new(N_NOT, t->pos);
+    node_t *n = node_new(N_NULLTEST, a->loc);
+    const char *k = str(t, "nulltesttype");
+    n->negated = k && strcmp(k, "IS_NOT_NULL") == 0;
     n->type = ptype_of(PGTYPE_BOOL);
     n->a = a;
     return n;
 }
 
-/* AND/OR: makeAndExpr/makeOrExpr flatten when the left operand is already the
- * same kind of BoolExpr, so `a AND b AND c` is one node of three arguments. */
-static node_t *parse_bool(parser_t *p, int op)
+static node_t *build_booltest(parser_t *p, const cJSON *t)
 {
-    const char *kw = op ? "or" : "and";
-    const char *clause = op ? "OR" : "AND";
-    node_t *l = op ? parse_bool(p, 0) : parse_not(p);
-    if (!l)
+    static const struct {
+        const char *name, *clause;
+        int bt;
+        bool neg;
+    } kinds[] = {
+        {"IS_TRUE", "IS TRUE", BT_TRUE, false},
+        {"IS_NOT_TRUE", "IS NOT TRUE", BT_TRUE, true},
+        {"IS_FALSE", "IS FALSE", BT_FALSE, false},
+        {"IS_NOT_FALSE", "IS NOT FALSE", BT_FALSE, true},
+        {"IS_UNKNOWN", "IS UNKNOWN", BT_UNKNOWN, false},
+        {"IS_NOT_UNKNOWN", "IS NOT UNKNOWN", BT_UNKNOWN, true},
+    };
+    const char *k = str(t, "booltesttype");
+    size_t i = 0;
+    while (i < 5 && !(k && strcmp(k, kinds[i].name) == 0))
+        i++;
+    node_t *a = build(p, get(t, "arg"));
+    if (!a)
         return NULL;
-    node_t *n = NULL;
-    while (tok_is_kw(peek(p), kw)) {
-        size_t loc = next(p)->pos;
-        node_t *r = op ? parse_bool(p, 0) : parse_not(p);
-        if (!r)
-            goto fail;
-        if (!n) {
-            if (coerce_bool(p, &l, clause) < 0) {
-                node_free(r);
-                goto fail;
-            }
-            if (l->kind == N_BOOL && l->op == op) {
-                n = l;
-            } else {
-                n = node_new(N_BOOL, loc);
-                n->op = op;
-                n->type = ptype_of(PGTYPE_BOOL);
-                node_push_arg(n, l);
-            }
-            l = NULL;
-        }
-        if (coerce_bool(p, &r, clause) < 0) {
-            node_free(r);
-            goto fail;
-        }
-        node_push_arg(n, r);
+    if (coerce_bool(p, &a, kinds[i].clause) < 0) {
+        node_free(a);
+        return NULL;
     }
-    return n ? n : l;
-fail:
-    node_free(l);
-    node_free(n);
-    return NULL;
+    node_t *n = node_new(N_BOOLTEST, a->loc);
+    n->op = kinds[i].bt;
+    n->negated = kinds[i].neg;
+    n->type = ptype_of(PGTYPE_BOOL);
+    n->a = a;
+    return n;
 }
 
-static node_t *parse_expr(parser_t *p)
+static node_t *build(parser_t *p, const cJSON *node)
 {
-    if (!enter(p, peek(p)->pos))
+    const char *name = node_name(node);
+    const cJSON *body = node_body(node);
+    size_t loc = loc_or(body, 0);
+    if (!body)
+        return perr(p, 0, "42601", "syntax error at end of input"), NULL;
+    if (!enter(p, loc))
         return NULL;
-    node_t *n = parse_bool(p, 1);
+    node_t *n = NULL;
+    if (strcmp(name, "A_Const") == 0)
+        n = build_const(p, body);
+    else if (strcmp(name, "ColumnRef") == 0)
+        n = build_column(p, body);
+    else if (strcmp(name, "FuncCall") == 0)
+        n = build_func(p, body);
+    else if (strcmp(name, "SQLValueFunction") == 0)
+        n = build_sqlvalue(p, body);
+    else if (strcmp(name, "TypeCast") == 0)
+        n = build_cast(p, body);
+    else if (strcmp(name, "A_Expr") == 0)
+        n = build_aexpr(p, body);
+    else if (strcmp(name, "BoolExpr") == 0)
+        n = build_boolexpr(p, body);
+    else if (strcmp(name, "NullTest") == 0)
+        n = build_nulltest(p, body);
+    else if (strcmp(name, "BooleanTest") == 0)
+        n = build_booltest(p, body);
+    else if (strcmp(name, "SubLink") == 0)
+        n = build_sublink(p, body);
+    else if (strcmp(name, "ParamRef") == 0) {
+        const cJSON *num = get(body, "number");
+        perr(p, loc, "42P02", "there is no parameter $%d",
+             cJSON_IsNumber(num) ? (int)num->valuedouble : 0);
+    } else {
+        static const struct {
+            const char *node, *what;
+        } names_of[] = {
+            {"CaseExpr", "CASE"},
+            {"CoalesceExpr", "COALESCE"},
+            {"MinMaxExpr", "GREATEST/LEAST"},
+            {"A_ArrayExpr", "ARRAY[...]"},
+            {"A_Indirection", "subscripting"},
+            {"CollateClause", "COLLATE"},
+            {"RowExpr", "ROW(...)"},
+        };
+        const char *what = name;
+        for (size_t i = 0; i < sizeof names_of / sizeof *names_of; i++)
+            if (strcmp(name, names_of[i].node) == 0)
+                what = names_of[i].what;
+        unsupported(p, loc, what);
+    }
     p->depth--;
     return n;
+}
+
+/* ---- subqueries (transformSubLink, transformFromClause) ---- */
+
+/* FigureColname: the output name of a target without AS. */
+static const char *figure_colname(const cJSON *node, int *strength)
+{
+    const char *name = node_name(node);
+    const cJSON *b = node_body(node);
+    *strength = 0;
+    if (strcmp(name, "ColumnRef") == 0) {
+        const cJSON *fields = get(b, "fields");
+        size_t n = list_len(fields);
+        const char *last = n ? sval(cJSON_GetArrayItem(fields, (int)n - 1)) : NULL;
+        if (last) {
+            *strength = 2;
+            return last;
+        }
+    } else if (strcmp(name, "FuncCall") == 0) {
+        const cJSON *fn = get(b, "funcname");
+        size_t n = list_len(fn);
+        const char *last = n ? sval(cJSON_GetArrayItem(fn, (int)n - 1)) : NULL;
+        if (last) {
+            *strength = 2;
+            return last;
+        }
+    } else if (strcmp(name, "TypeCast") == 0) {
+        const char *inner = figure_colname(get(b, "arg"), strength);
+        if (*strength > 1)
+            return inner;
+        const cJSON *names = get(get(b, "typeName"), "names");
+        size_t n = list_len(names);
+        const char *last = n ? sval(cJSON_GetArrayItem(names, (int)n - 1)) : NULL;
+        if (last) {
+            *strength = 1;
+            return last;
+        }
+    } else if (strcmp(name, "SQLValueFunction") == 0) {
+        const char *op = str(b, "op");
+        *strength = 2;
+        if (op && strcmp(op, "SVFOP_CURRENT_ROLE") == 0)
+            return "current_role";
+        if (op && strcmp(op, "SVFOP_SESSION_USER") == 0)
+            return "session_user";
+        return "current_user";
+    } else if (strcmp(name, "SubLink") == 0) {
+        const char *k = str(b, "subLinkType");
+        if (k && strcmp(k, "EXISTS_SUBLINK") == 0) {
+            *strength = 2;
+            return "exists";
+        }
+    }
+    return "?column?";
+}
+
+static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item);
+
+static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
+{
+    size_t loc = loc_or(rv, 0);
+    const char *rel = str(rv, "relname");
+    const char *schema = str(rv, "schemaname");
+    if (!rel || str(rv, "catalogname"))
+        return perr(p, loc, "0A000",
+                    "supamock: this table reference is not supported in "
+                    "policy expressions");
+    if (q->nrte >= POLICY_MAX_FROM)
+        return perr(p, loc, "54000", "supamock: a policy's subquery reads at most %d tables",
+                    POLICY_MAX_FROM);
+    const store_table_t *t =
+        p->store ? store_find_table(p->store, schema ? schema : "public", rel) : NULL;
+    if (!t) {
+        if (schema && strcmp(schema, "public") != 0 && strcmp(schema, "auth") != 0)
+            return perr(p, loc, "3F000", "schema \"%s\" does not exist", schema);
+        return perr(p, loc, "42P01", "relation \"%s%s%s\" does not exist", schema ? schema : "",
+                    schema ? "." : "", rel);
+    }
+    const char *alias = str(get(rv, "alias"), "aliasname");
+    if (get(get(rv, "alias"), "colnames"))
+        return perr(p, loc, "0A000",
+                    "supamock: column aliases are not supported in policy "
+                    "expressions");
+    /* parse_relation.c checkNameSpaceConflicts */
+    const char *refname = alias ? alias : rel;
+    for (size_t i = 0; i < q->nrte; i++)
+        if (strcmp(rte_refname(&q->rtes[i]), refname) == 0)
+            return perr(p, loc, "42712", "table name \"%s\" specified more than once", refname);
+    q->rtes = xrealloc(q->rtes, (q->nrte + 1) * sizeof *q->rtes);
+    q->rtes[q->nrte] = (rte_t){.t = t, .alias = alias ? xstrdup(alias) : NULL};
+    from_item_t *f = xcalloc(1, sizeof *f);
+    f->rte = (int)q->nrte++;
+    *out = f;
+    return 0;
+}
+
+static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
+{
+    const char *name = node_name(item);
+    const cJSON *b = node_body(item);
+    from_item_t *f = NULL;
+    if (strcmp(name, "RangeVar") == 0) {
+        if (add_rte(p, q, b, &f) < 0)
+            return NULL;
+        return f;
+    }
+    if (strcmp(name, "JoinExpr") != 0) {
+        unsupported(p, loc_or(b, 0), "this FROM item");
+        return NULL;
+    }
+    const char *jt = str(b, "jointype");
+    if (!jt || strcmp(jt, "JOIN_INNER") != 0 || get(b, "usingClause") ||
+        cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
+        unsupported(p, loc_or(b, 0), "a join other than [INNER] JOIN ... ON and CROSS JOIN");
+        return NULL;
+    }
+    f = xcalloc(1, sizeof *f);
+    f->rte = -1;
+    if (!(f->l = build_from(p, q, get(b, "larg"))) || !(f->r = build_from(p, q, get(b, "rarg")))) {
+        from_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The entries of f's subtree: [lo, hi) (add_rte numbers them left to right). */
+static void from_range(const from_item_t *f, size_t *lo, size_t *hi)
+{
+    if (f->rte >= 0) {
+        *lo = (size_t)f->rte;
+        *hi = (size_t)f->rte + 1;
+        return;
+    }
+    size_t a, b;
+    from_range(f->l, lo, &a);
+    from_range(f->r, &b, hi);
+}
+
+/* The ON quals, once the FROM list is read: a join's ON sees the entries of
+ * its two sides (and the outer queries), as transformJoinOnClause's
+ * namespace does; anything else is a missing FROM-clause entry. */
+static int build_on(parser_t *p, subq_t *q, from_item_t *f, const cJSON *item)
+{
+    if (f->rte >= 0)
+        return 0;
+    const cJSON *b = node_body(item);
+    if (build_on(p, q, f->l, get(b, "larg")) < 0 || build_on(p, q, f->r, get(b, "rarg")) < 0)
+        return -1;
+    const cJSON *quals = get(b, "quals");
+    if (!quals)
+        return 0;
+    size_t lo, hi;
+    from_range(f, &lo, &hi);
+    const scope_t *outer = p->scope;
+    scope_t on = {
+        .up = outer->up, .depth = outer->depth, .rtes = q->rtes + lo, .nrte = hi - lo, .base = lo};
+    p->scope = &on;
+    f->on = build(p, quals);
+    p->scope = outer;
+    if (!f->on || coerce_bool(p, &f->on, "JOIN/ON") < 0)
+        return -1;
+    return 0;
+}
+
+static node_t *build_sublink(parser_t *p, const cJSON *s)
+{
+    size_t loc = loc_or(s, 0);
+    const char *kind = str(s, "subLinkType");
+    if (strcmp(p->clause, "CHECK") == 0)
+        return perr(p, loc, "0A000", "cannot use subquery in check constraint"), NULL;
+    const cJSON *sel = get(get(s, "subselect"), "SelectStmt");
+    int sk = !kind                                 ? -1
+             : strcmp(kind, "EXISTS_SUBLINK") == 0 ? SL_EXISTS
+             : strcmp(kind, "ANY_SUBLINK") == 0    ? SL_ANY
+             : strcmp(kind, "ALL_SUBLINK") == 0    ? SL_ALL
+             : strcmp(kind, "EXPR_SUBLINK") == 0   ? SL_EXPR
+                                                   : -1;
+    if (sk < 0)
+        return unsupported(p, loc, "this kind of subquery");
+    if (!sel || get(sel, "valuesLists") || get(sel, "withClause") || get(sel, "groupClause") ||
+        get(sel, "havingClause") || get(sel, "sortClause") || get(sel, "limitCount") ||
+        get(sel, "limitOffset") || get(sel, "distinctClause") || get(sel, "windowClause") ||
+        get(sel, "lockingClause") || get(sel, "intoClause") ||
+        (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
+        return unsupported(p, loc,
+                           "a subquery other than SELECT ... FROM ... [JOIN ...] WHERE ...");
+    int depth = p->scope->depth + 1;
+    if (depth > POLICY_MAX_SCOPES)
+        return perr(p, loc, "54001", "stack depth limit exceeded"), NULL;
+    subq_t *q = xcalloc(1, sizeof *q);
+    q->kind = sk;
+    q->depth = depth;
+    node_t *n = node_new(N_SUBLINK, loc);
+    n->sq = q;
+    n->type = ptype_of(PGTYPE_BOOL);
+    /* The left side of IN / op ANY belongs to the outer query. */
+    node_t *left = NULL;
+    const cJSON *names = get(s, "operName");
+    if (sk == SL_ANY || sk == SL_ALL) {
+        size_t nn = list_len(names);
+        const char *opname = nn ? sval(cJSON_GetArrayItem(names, (int)nn - 1)) : "=";
+        if (!cmp_of(opname, &q->op)) {
+            unsupported(p, loc, "this operator with a subquery");
+            goto fail;
+        }
+        if (!(left = build(p, get(s, "testexpr"))))
+            goto fail;
+    }
+    const cJSON *from = get(sel, "fromClause");
+    for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next) {
+        from_item_t *f = build_from(p, q, it);
+        if (!f)
+            goto fail;
+        q->from = xrealloc(q->from, (q->nfrom + 1) * sizeof *q->from);
+        q->from[q->nfrom++] = f;
+    }
+    scope_t inner = {.up = p->scope, .depth = depth, .rtes = q->rtes, .nrte = q->nrte};
+    p->scope = &inner;
+    size_t i = 0;
+    for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next, i++)
+        if (build_on(p, q, q->from[i], it) < 0)
+            goto fail_scoped;
+    const cJSON *where = get(sel, "whereClause");
+    if (where && (!(q->where = build(p, where)) || coerce_bool(p, &q->where, "WHERE") < 0))
+        goto fail_scoped;
+    const cJSON *targets = get(sel, "targetList");
+    for (const cJSON *it = cJSON_IsArray(targets) ? targets->child : NULL; it; it = it->next) {
+        const cJSON *rt = get(it, "ResTarget");
+        const cJSON *val = get(rt, "val");
+        const cJSON *cr = get(val, "ColumnRef");
+        if (cr &&
+            get(cJSON_GetArrayItem(get(cr, "fields"), list_len(get(cr, "fields")) - 1), "A_Star")) {
+            if (sk != SL_EXISTS) {
+                unsupported(p, loc_or(cr, loc), "* in a subquery's output");
+                goto fail_scoped;
+            }
+            continue; /* EXISTS reads no output */
+        }
+        node_t *t = build(p, val);
+        if (!t)
+            goto fail_scoped;
+        if (t->type.special == SP_UNKNOWN) {
+            /* transformTargetList resolves an unknown output to text */
+            ptype_t text = ptype_of(PGTYPE_TEXT);
+            if (make_cast(p, &t, &text, t->loc, true) < 0) {
+                node_free(t);
+                goto fail_scoped;
+            }
+        }
+        int strength;
+        const char *as = str(rt, "name");
+        q->targets = xrealloc(q->targets, (q->ntarget + 1) * sizeof *q->targets);
+        q->names = xrealloc(q->names, (q->ntarget + 1) * sizeof *q->names);
+        q->targets[q->ntarget] = t;
+        q->names[q->ntarget++] = xstrdup(as ? as : figure_colname(val, &strength));
+    }
+    p->scope = inner.up;
+    if (sk == SL_EXPR || sk == SL_ANY || sk == SL_ALL) {
+        if (q->ntarget != 1) {
+            /* transformSubLink */
+            if (sk == SL_EXPR)
+                perr(p, loc, "42601", "subquery must return only one column");
+            else
+                perr(p, loc, "42601", "subquery has %s columns",
+                     q->ntarget ? "too many" : "too few");
+            goto fail;
+        }
+    }
+    if (sk == SL_EXPR)
+        n->type = q->targets[0]->type;
+    if (sk == SL_ANY || sk == SL_ALL) {
+        node_t *out = node_new(N_OUTPUT, q->targets[0]->loc);
+        out->type = q->targets[0]->type;
+        /* make_scalar_array_op's operator: resolved as `left op output` */
+        q->test = make_cmp(p, left, out, q->op, loc);
+        left = NULL;
+        if (!q->test)
+            goto fail;
+    }
+    return n;
+fail_scoped:
+    p->scope = inner.up;
+fail:
+    node_free(left);
+    node_free(n);
+    return NULL;
 }
 
 policy_expr_t *policy_expr_parse(const char *text, const store_t *store, const store_table_t *t,
@@ -1536,38 +1635,39 @@ policy_expr_t *policy_expr_parse_clause(const char *text, const store_t *store,
                                         const store_table_t *t, const char *clause,
                                         policy_expr_error_t *err)
 {
+    memset(err, 0, sizeof *err);
+    sql_expr_t tree;
+    sql_error_t serr;
+    if (sql_parse_expr(text, &tree, &serr) < 0) {
+        err->offset = serr.offset == SQL_NO_OFFSET ? 0 : serr.offset;
+        snprintf(err->code, sizeof err->code, "%s",
+                 strstr(serr.message, "nest") || strstr(serr.message, "nested") ? "54001"
+                                                                                : "42601");
+        snprintf(err->message, sizeof err->message, "%s", serr.message);
+        return NULL;
+    }
     parser_t p;
     memset(&p, 0, sizeof p);
-    memset(err, 0, sizeof *err);
     p.src = text;
-    p.srclen = strlen(text);
     p.store = store;
     p.t = t;
     p.err = err;
+    p.clause = clause;
+    p.top.t = t;
+    scope_t top = {.up = NULL, .depth = 0, .rtes = &p.top, .nrte = 1};
+    p.scope = &top;
     policy_expr_t *e = NULL;
-    node_t *root = NULL;
-    if (lex(&p) < 0)
-        goto done;
-    root = parse_expr(&p);
-    if (!root)
-        goto done;
-    if (peek(&p)->kind != T_END) {
-        syntax_error_at(&p, peek(&p));
-        goto done;
-    }
+    node_t *root = build(&p, tree.node);
     /* transformWhereClause(..., "POLICY") in commands/policy.c;
      * coerce_to_boolean(..., "CHECK") in catalog/heap.c cookConstraint. */
-    if (coerce_bool(&p, &root, clause) < 0)
-        goto done;
-    e = xcalloc(1, sizeof *e);
-    e->root = root;
-    e->t = t;
-    root = NULL;
-done:
+    if (root && coerce_bool(&p, &root, clause) == 0) {
+        e = xcalloc(1, sizeof *e);
+        e->root = root;
+        e->t = t;
+        root = NULL;
+    }
     node_free(root);
-    for (size_t i = 0; i < p.ntok; i++)
-        free(p.toks[i].text);
-    free(p.toks);
+    cJSON_Delete(tree.tree);
     return e;
 }
 
@@ -1620,20 +1720,37 @@ static int json_to_text(const cJSON *j, pgvalue_t *out, pgrst_error_t *err)
     return json_to_jsonb(j, out, err);
 }
 
-static int eval(const node_t *n, const policy_eval_env_t *env, pgvalue_t *out, pgrst_error_t *err);
+/* One level of rows a column reads: depth 0 is the policy's row, a deeper
+ * one the current combination of a subquery's FROM entries. */
+typedef struct frame frame_t;
+struct frame {
+    const frame_t *up;
+    int depth;
+    const pgvalue_t *const *rows; /* one per entry; NULL: no row (all NULL) */
+    const pgvalue_t *out;         /* the subquery's output on this row (N_OUTPUT) */
+};
+
+/* What evaluation carries: the caller's env, and the frames of the
+ * subqueries being run. */
+typedef struct ectx {
+    const cJSON *claims;
+    const char *role;
+    const policy_eval_env_t *pub;
+    const frame_t *frame;
+} ectx_t;
+
+static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err);
 
 /* Walks `a -> k` chains on cJSON without re-rendering: *item is borrowed from
  * env->claims or from *owned (which the caller deletes). NULL *item: SQL NULL. */
-static int eval_json_item(const node_t *n, const policy_eval_env_t *env, const cJSON **item,
-                          cJSON **owned, pgrst_error_t *err)
+static int eval_json_item(const node_t *n, const ectx_t *env, const cJSON **item, cJSON **owned,
+                          pgrst_error_t *err)
 {
     *item = NULL;
     if (n->kind == N_FUNC && n->fn == F_JWT) {
         *item = env->claims;
         return 0;
     }
-    if (n->kind == N_SUBSELECT)
-        return eval_json_item(n->a, env, item, owned, err);
     if (n->kind == N_JSON && n->op == 0) {
         const cJSON *base = NULL;
         if (eval_json_item(n->a, env, &base, owned, err) < 0)
@@ -1811,8 +1928,7 @@ static policy_truth_t truth_of(const pgvalue_t *v)
     return v->is_null ? POLICY_NULL : v->i ? POLICY_TRUE : POLICY_FALSE;
 }
 
-static int eval_truth(const node_t *n, const policy_eval_env_t *env, policy_truth_t *t,
-                      pgrst_error_t *err)
+static int eval_truth(const node_t *n, const ectx_t *env, policy_truth_t *t, pgrst_error_t *err)
 {
     pgvalue_t v;
     if (eval(n, env, &v, err) < 0)
@@ -1824,23 +1940,214 @@ static int eval_truth(const node_t *n, const policy_eval_env_t *env, policy_trut
 
 /* A claim as text the way Supabase's auth functions read it:
  * coalesce(nullif(request.jwt.claim.X, ''), request.jwt.claims ->> 'X'). */
-static const cJSON *claim(const policy_eval_env_t *env, const char *name)
+static const cJSON *claim(const ectx_t *env, const char *name)
 {
     if (!env->claims || !cJSON_IsObject(env->claims))
         return NULL;
     return cJSON_GetObjectItemCaseSensitive(env->claims, name);
 }
 
-static int eval(const node_t *n, const policy_eval_env_t *env, pgvalue_t *out, pgrst_error_t *err)
+/* ---- subqueries ---- */
+
+static int charge(const ectx_t *env, pgrst_error_t *err)
+{
+    mock_work_t *w = env->pub->work; /* never NULL here: policy_expr_eval sees to it */
+    if (mock_work_charge(w, 1))
+        return 0;
+    if (w->fail_code)
+        return pgrst_error_setf(err, w->fail_code, "%s", w->fail_message);
+    return pgrst_error_setf(err, "57014", "canceling statement due to statement timeout");
+}
+
+/* The rows of entry r the role may read: the table's rows through
+ * env->reader (row-level security as Postgres applies it to a policy's
+ * subquery: the current user's, with that table's SELECT policies). */
+static int visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out,
+                        size_t *n, pgrst_error_t *err)
+{
+    const policy_reader_t *rd = env->pub->reader;
+    size_t cap = store_table_row_count(t);
+    const store_row_t **rows = xcalloc(cap ? cap : 1, sizeof *rows);
+    size_t k = 0;
+    if (rd && rd->begin && rd->begin(rd->ctx, t, env->pub, err) < 0) {
+        free(rows);
+        return -1;
+    }
+    for (const store_row_t *r = store_table_first(t); r && k < cap; r = store_row_next(r)) {
+        if (charge(env, err) < 0) {
+            free(rows);
+            return -1;
+        }
+        bool ok = true;
+        if (rd && rd->visible(rd->ctx, t, store_row_values(r), env->pub, &ok, err) < 0) {
+            free(rows);
+            return -1;
+        }
+        if (ok)
+            rows[k++] = r;
+    }
+    *out = rows;
+    *n = k;
+    return 0;
+}
+
+typedef struct sl_run {
+    const node_t *n;
+    const subq_t *q;
+    const ectx_t *env;
+    const store_row_t ***rows; /* per entry: its visible rows */
+    size_t *counts;
+    const pgvalue_t **cur; /* per entry: the current combination */
+    int found;             /* rows that passed */
+    bool saw_null, decided;
+    policy_truth_t truth; /* SL_ANY/SL_ALL: the deciding value once decided */
+    pgvalue_t value;      /* SL_EXPR: the output */
+} sl_run_t;
+
+static int conds_pass(const from_item_t *f, const ectx_t *env, bool *pass, pgrst_error_t *err)
+{
+    if (!f || f->rte >= 0 || !*pass)
+        return 0;
+    if (f->on) {
+        policy_truth_t t;
+        if (eval_truth(f->on, env, &t, err) < 0)
+            return -1;
+        *pass = t == POLICY_TRUE;
+    }
+    if (conds_pass(f->l, env, pass, err) < 0)
+        return -1;
+    return conds_pass(f->r, env, pass, err);
+}
+
+/* One combination of rows: does it pass the ON quals and WHERE, and what
+ * does it say. */
+static int sl_row(sl_run_t *s, pgrst_error_t *err)
+{
+    const subq_t *q = s->q;
+    frame_t f = {.up = s->env->frame, .depth = q->depth, .rows = s->cur, .out = NULL};
+    ectx_t in = *s->env;
+    in.frame = &f;
+    if (charge(s->env, err) < 0)
+        return -1;
+    bool pass = true;
+    for (size_t i = 0; i < q->nfrom && pass; i++)
+        if (conds_pass(q->from[i], &in, &pass, err) < 0)
+            return -1;
+    if (pass && q->where) {
+        policy_truth_t t;
+        if (eval_truth(q->where, &in, &t, err) < 0)
+            return -1;
+        pass = t == POLICY_TRUE;
+    }
+    if (!pass)
+        return 0;
+    s->found++;
+    switch (q->kind) {
+    case SL_EXISTS:
+        s->decided = true;
+        return 0;
+    case SL_EXPR:
+        if (s->found > 1) /* nodeSubplan.c ExecScanSubPlan */
+            return pgrst_error_setf(err, "21000",
+                                    "more than one row returned by a subquery used as an "
+                                    "expression");
+        return eval(q->targets[0], &in, &s->value, err);
+    default: {
+        pgvalue_t v;
+        if (eval(q->targets[0], &in, &v, err) < 0)
+            return -1;
+        f.out = &v;
+        policy_truth_t t;
+        int rc = eval_truth(q->test, &in, &t, err);
+        pgvalue_dispose(&v);
+        if (rc < 0)
+            return -1;
+        /* ANY: the first true decides; ALL: the first false. */
+        policy_truth_t decide = q->kind == SL_ANY ? POLICY_TRUE : POLICY_FALSE;
+        if (t == decide) {
+            s->decided = true;
+            s->truth = decide;
+        }
+        s->saw_null = s->saw_null || t == POLICY_NULL;
+        return 0;
+    }
+    }
+}
+
+static int sl_loop(sl_run_t *s, size_t i, pgrst_error_t *err)
+{
+    if (i == s->q->nrte)
+        return sl_row(s, err);
+    for (size_t k = 0; k < s->counts[i] && !s->decided; k++) {
+        s->cur[i] = store_row_values(s->rows[i][k]);
+        if (sl_loop(s, i + 1, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int eval_sublink(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
+{
+    const subq_t *q = n->sq;
+    sl_run_t s;
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.q = q;
+    s.env = env;
+    pgvalue_init_null(&s.value);
+    size_t m = q->nrte ? q->nrte : 1;
+    s.rows = xcalloc(m, sizeof *s.rows);
+    s.counts = xcalloc(m, sizeof *s.counts);
+    s.cur = xcalloc(m, sizeof *s.cur);
+    int rc = 0;
+    for (size_t i = 0; i < q->nrte && rc == 0; i++)
+        rc = visible_rows(env, q->rtes[i].t, &s.rows[i], &s.counts[i], err);
+    if (rc == 0)
+        rc = sl_loop(&s, 0, err);
+    for (size_t i = 0; i < q->nrte; i++)
+        free(s.rows[i]);
+    free(s.rows);
+    free(s.counts);
+    free(s.cur);
+    if (rc < 0) {
+        pgvalue_dispose(&s.value);
+        return -1;
+    }
+    switch (q->kind) {
+    case SL_EXISTS:
+        set_bool(out, s.found ? POLICY_TRUE : POLICY_FALSE);
+        break;
+    case SL_EXPR:
+        *out = s.value; /* NULL when no row */
+        break;
+    case SL_ANY:
+        set_bool(out, s.decided ? POLICY_TRUE : s.saw_null ? POLICY_NULL : POLICY_FALSE);
+        break;
+    default:
+        set_bool(out, s.decided ? POLICY_FALSE : s.saw_null ? POLICY_NULL : POLICY_TRUE);
+        break;
+    }
+    return 0;
+}
+
+static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
 {
     pgvalue_init_null(out);
     switch (n->kind) {
     case N_CONST:
         pgvalue_copy(out, &n->val);
         return 0;
-    case N_COLUMN:
-        if (env->row)
-            pgvalue_copy(out, &env->row[n->col]);
+    case N_COLUMN: {
+        const frame_t *f = env->frame;
+        while (f && f->depth != n->depth)
+            f = f->up;
+        if (f && f->rows[n->rte])
+            pgvalue_copy(out, &f->rows[n->rte][n->col]);
+        return 0;
+    }
+    case N_OUTPUT:
+        if (env->frame && env->frame->out)
+            pgvalue_copy(out, env->frame->out);
         return 0;
     case N_SQLVAL:
         set_text(out, env->role);
@@ -2020,8 +2327,8 @@ static int eval(const node_t *n, const policy_eval_env_t *env, pgvalue_t *out, p
         set_bool(out, (t == want) != n->negated ? POLICY_TRUE : POLICY_FALSE);
         return 0;
     }
-    case N_SUBSELECT:
-        return eval(n->a, env, out, err);
+    case N_SUBLINK:
+        return eval_sublink(n, env, out, err);
     }
     return 0;
 }
@@ -2032,7 +2339,20 @@ int policy_expr_eval(const policy_expr_t *e, const policy_eval_env_t *env, polic
     pgrst_error_t local;
     pgrst_error_init(&local);
     policy_truth_t t = POLICY_NULL;
-    if (eval_truth(e->root, env, &t, &local) < 0) {
+    const pgvalue_t *row = env->row;
+    frame_t top = {.up = NULL, .depth = 0, .rows = &row, .out = NULL};
+    /* Without a statement's budget, one of our own, shared by the policies
+     * the subqueries evaluate in turn (they get this env's copy). */
+    mock_work_t own;
+    policy_eval_env_t bounded;
+    if (!env->work) {
+        mock_work_init(&own, POLICY_LOCAL_STEPS);
+        bounded = *env;
+        bounded.work = &own;
+        env = &bounded;
+    }
+    ectx_t x = {.claims = env->claims, .role = env->role, .pub = env, .frame = &top};
+    if (eval_truth(e->root, &x, &t, &local) < 0) {
         if (!pgrst_error_is_set(&local))
             pgrst_error_setf(&local, "XX000", "policy expression failed");
         pgrst_error_move(err, &local);
@@ -2107,15 +2427,212 @@ static void dp_const(const node_t *n, buf_t *out)
     buf_dispose(&txt);
 }
 
-static void dp(const policy_expr_t *e, const node_t *n, buf_t *out)
+/* ruleutils.c's deparse_context, for what pg_get_expr(qual, relid) does:
+ * PRETTYFLAG_INDENT (subqueries on several lines) and a wrap column of 0. */
+/* The names the deparse gives the entries of one query level
+ * (set_rtable_names): an entry whose name a level around it (or an earlier
+ * entry of its own) already uses becomes name_1, name_2, ... */
+typedef struct dpnames dpnames_t;
+struct dpnames {
+    const dpnames_t *up;
+    int depth;
+    char **names; /* owned, one per entry */
+    size_t n;
+};
+
+typedef struct dpc {
+    const policy_expr_t *e;
+    int indent;   /* indentLevel */
+    bool qualify; /* inside a subquery every column names its entry */
+    const dpnames_t *names;
+} dpc_t;
+
+static bool name_in_use(const dpnames_t *level, size_t upto, const char *name)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (strcmp(level->names[i], name) == 0)
+            return true;
+    for (const dpnames_t *l = level->up; l; l = l->up)
+        for (size_t i = 0; i < l->n; i++)
+            if (strcmp(l->names[i], name) == 0)
+                return true;
+    return false;
+}
+
+static void names_for(const subq_t *q, const dpnames_t *up, dpnames_t *out)
+{
+    out->up = up;
+    out->depth = q->depth;
+    out->n = q->nrte;
+    out->names = xcalloc(q->nrte ? q->nrte : 1, sizeof *out->names);
+    for (size_t i = 0; i < q->nrte; i++) {
+        const char *base = rte_refname(&q->rtes[i]);
+        char *name = xstrdup(base);
+        for (int k = 1; name_in_use(out, i, name) && k < 1000; k++) {
+            free(name);
+            name = xasprintf("%s_%d", base, k);
+        }
+        out->names[i] = name;
+    }
+}
+
+static void names_dispose(dpnames_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+}
+
+static const char *name_of(const dpc_t *c, int depth, int rte)
+{
+    for (const dpnames_t *l = c->names; l; l = l->up)
+        if (l->depth == depth && (size_t)rte < l->n)
+            return l->names[rte];
+    return store_table_name(c->e->t);
+}
+
+static void dp(const dpc_t *c, const node_t *n, buf_t *out);
+
+/* removeStringInfoSpaces */
+static void trim_spaces(buf_t *out)
+{
+    while (out->len > 0 && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0';
+}
+
+/* appendContextKeyword: a new line, indented, then the keyword. */
+static void keyword(buf_t *out, int level, int plus, const char *kw)
+{
+    trim_spaces(out);
+    buf_putc(out, '\n');
+    for (int i = 0; i < (level > 0 ? level : 0) + plus; i++)
+        buf_putc(out, ' ');
+    buf_puts(out, kw);
+}
+
+static void dp_table(const rte_t *r, const char *name, buf_t *out)
+{
+    /* generate_relation_name: qualified when not on the search path */
+    if (strcmp(store_table_schema(r->t), "public") != 0) {
+        put_ident(out, store_table_schema(r->t));
+        buf_putc(out, '.');
+    }
+    put_ident(out, store_table_name(r->t));
+    if (r->alias || strcmp(name, store_table_name(r->t)) != 0) {
+        buf_putc(out, ' ');
+        put_ident(out, name);
+    }
+}
+
+/* get_from_clause_item */
+static void dp_from(const dpc_t *c, const subq_t *q, const from_item_t *f, int level, buf_t *out)
+{
+    if (f->rte >= 0) {
+        dp_table(&q->rtes[f->rte], c->names->names[f->rte], out);
+        return;
+    }
+    buf_putc(out, '(');
+    dp_from(c, q, f->l, level, out);
+    keyword(out, level - 8, 4, f->on ? " JOIN " : " CROSS JOIN ");
+    dp_from(c, q, f->r, level, out);
+    if (f->on) {
+        buf_puts(out, " ON (");
+        dpc_t in = {c->e, level, true, c->names};
+        dp(&in, f->on, out);
+        buf_putc(out, ')');
+    }
+    buf_putc(out, ')');
+}
+
+/* get_query_def of the subselect: get_basic_select_query, get_target_list,
+ * get_from_clause and the WHERE. */
+static void dp_query(const dpc_t *c, const subq_t *q, buf_t *out)
+{
+    int level = c->indent + 8;
+    dpnames_t names;
+    names_for(q, c->names, &names);
+    dpc_t in = {c->e, level, true, &names};
+    buf_puts(out, " SELECT");
+    for (size_t i = 0; i < q->ntarget; i++) {
+        if (i == 0) {
+            buf_putc(out, ' ');
+        } else {
+            buf_puts(out, ", ");
+            keyword(out, level - 8, 4, "");
+        }
+        dp(&in, q->targets[i], out);
+        /* get_target_list: ` AS name` unless it is the column's own name or
+         * FigureColname found none. */
+        const node_t *t = q->targets[i];
+        const char *colname =
+            t->kind == N_COLUMN
+                ? store_table_column(t->depth ? t->rte_ref->t : c->e->t, (size_t)t->col)->name
+                : NULL;
+        if (strcmp(q->names[i], "?column?") != 0 && (!colname || strcmp(colname, q->names[i]))) {
+            buf_puts(out, " AS ");
+            put_ident(out, q->names[i]);
+        }
+    }
+    for (size_t i = 0; i < q->nfrom; i++) {
+        if (i == 0) {
+            keyword(out, level - 8, 2, " FROM ");
+        } else {
+            buf_puts(out, ", ");
+            keyword(out, level - 8, 4, "");
+        }
+        dp_from(&in, q, q->from[i], level, out);
+    }
+    if (q->where) {
+        keyword(out, level - 8, 1, " WHERE ");
+        dp(&in, q->where, out);
+    }
+    names_dispose(&names);
+}
+
+static void dp_sublink(const dpc_t *c, const node_t *n, buf_t *out)
+{
+    const subq_t *q = n->sq;
+    buf_putc(out, '(');
+    switch (q->kind) {
+    case SL_EXISTS:
+        buf_puts(out, "EXISTS ");
+        break;
+    case SL_ANY:
+    case SL_ALL:
+        dp(c, q->test->a, out);
+        if (q->kind == SL_ANY && q->op == CMP_EQ)
+            buf_puts(out, " IN ");
+        else
+            buf_printf(out, " %s %s ", CMP_NAMES[q->op], q->kind == SL_ANY ? "ANY" : "ALL");
+        break;
+    default:
+        break;
+    }
+    if (q->kind != SL_EXPR)
+        buf_putc(out, '(');
+    dp_query(c, q, out);
+    buf_putc(out, ')');
+    if (q->kind != SL_EXPR)
+        buf_putc(out, ')');
+}
+
+static void dp(const dpc_t *c, const node_t *n, buf_t *out)
 {
     switch (n->kind) {
     case N_CONST:
         dp_const(n, out);
         return;
-    case N_COLUMN:
-        put_ident(out, store_table_column(e->t, (size_t)n->col)->name);
+    case N_COLUMN: {
+        const store_table_t *t = n->depth ? n->rte_ref->t : c->e->t;
+        if (c->qualify) {
+            put_ident(out, name_of(c, n->depth, n->rte));
+            buf_putc(out, '.');
+        }
+        put_ident(out, store_table_column(t, (size_t)n->col)->name);
         return;
+    }
+    case N_OUTPUT:
+        return; /* printed as the subquery's target list */
     case N_FUNC:
         buf_printf(out, "auth.%s()", FUNC_NAMES[n->fn]);
         return;
@@ -2124,27 +2641,27 @@ static void dp(const policy_expr_t *e, const node_t *n, buf_t *out)
         return;
     case N_JSON:
         buf_putc(out, '(');
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_puts(out, n->op ? " ->> " : " -> ");
-        dp(e, n->b, out);
+        dp(c, n->b, out);
         buf_putc(out, ')');
         return;
     case N_CAST:
         buf_putc(out, '(');
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_putc(out, ')');
         put_typename(out, &n->type);
         return;
     case N_NEG:
         buf_puts(out, "(- ");
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_putc(out, ')');
         return;
     case N_CMP:
         buf_putc(out, '(');
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_printf(out, " %s ", CMP_NAMES[n->op]);
-        dp(e, n->b, out);
+        dp(c, n->b, out);
         buf_putc(out, ')');
         return;
     case N_BOOL:
@@ -2152,23 +2669,23 @@ static void dp(const policy_expr_t *e, const node_t *n, buf_t *out)
         for (size_t i = 0; i < n->nargs; i++) {
             if (i)
                 buf_puts(out, n->op ? " OR " : " AND ");
-            dp(e, n->args[i], out);
+            dp(c, n->args[i], out);
         }
         buf_putc(out, ')');
         return;
     case N_NOT:
         buf_puts(out, "(NOT ");
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_putc(out, ')');
         return;
     case N_NULLTEST:
         buf_putc(out, '(');
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_puts(out, n->negated ? " IS NOT NULL)" : " IS NULL)");
         return;
     case N_BOOLTEST:
         buf_putc(out, '(');
-        dp(e, n->a, out);
+        dp(c, n->a, out);
         buf_printf(out, " IS %s%s)", n->negated ? "NOT " : "",
                    n->op == BT_TRUE    ? "TRUE"
                    : n->op == BT_FALSE ? "FALSE"
@@ -2177,53 +2694,89 @@ static void dp(const policy_expr_t *e, const node_t *n, buf_t *out)
     case N_IN:
         if (n->saop) {
             buf_putc(out, '(');
-            dp(e, n->args[0]->a, out);
+            dp(c, n->args[0]->a, out);
             buf_puts(out, n->negated ? " <> ALL (ARRAY[" : " = ANY (ARRAY[");
             for (size_t i = 0; i < n->nargs; i++) {
                 if (i)
                     buf_puts(out, ", ");
-                dp(e, n->args[i]->b, out);
+                dp(c, n->args[i]->b, out);
             }
             buf_puts(out, "]))");
         } else if (n->nargs == 1) {
-            dp(e, n->args[0], out);
+            dp(c, n->args[0], out);
         } else {
             buf_putc(out, '(');
             for (size_t i = 0; i < n->nargs; i++) {
                 if (i)
                     buf_puts(out, n->negated ? " AND " : " OR ");
-                dp(e, n->args[i], out);
+                dp(c, n->args[i], out);
             }
             buf_putc(out, ')');
         }
         return;
-    case N_SUBSELECT: {
-        /* get_target_list: ` AS alias` unless the expression is a column of
-         * that name; FigureColname gives the function's name, the SQL value
-         * function's keyword, or "?column?". */
-        buf_puts(out, "( SELECT ");
-        dp(e, n->a, out);
-        const node_t *a = n->a;
-        while (a->kind == N_CAST && a->implicit)
-            a = a->a;
-        if (a->kind == N_FUNC)
-            buf_printf(out, " AS %s", FUNC_NAMES[a->fn]);
-        else if (a->kind == N_SQLVAL)
-            buf_printf(out, " AS \"%s\"", SQLVAL_ALIASES[a->fn]);
-        else if (a->kind == N_CAST && !a->implicit) {
-            /* FigureColname of a cast: the type name */
-            char s[96];
-            buf_puts(out, " AS ");
-            put_ident(out, ptype_name(&a->type, s, sizeof s));
-        } else if (a->kind != N_COLUMN)
-            buf_puts(out, " AS \"?column?\"");
-        buf_putc(out, ')');
+    case N_SUBLINK:
+        dp_sublink(c, n, out);
         return;
-    }
     }
 }
 
 void policy_expr_deparse(const policy_expr_t *e, buf_t *out)
 {
-    dp(e, e->root, out);
+    char *top_name = xstrdup(store_table_name(e->t));
+    dpnames_t top = {.up = NULL, .depth = 0, .names = &top_name, .n = 1};
+    dpc_t c = {e, 0, false, &top};
+    dp(&c, e->root, out);
+    free(top_name);
+}
+
+/* ---- what security.c asks about an expression ---- */
+
+static void tables_of(const node_t *n, const store_table_t **out, size_t cap, size_t *k);
+
+static void tables_of_from(const from_item_t *f, const store_table_t **out, size_t cap, size_t *k)
+{
+    if (!f)
+        return;
+    tables_of(f->on, out, cap, k);
+    tables_of_from(f->l, out, cap, k);
+    tables_of_from(f->r, out, cap, k);
+}
+
+static void tables_of(const node_t *n, const store_table_t **out, size_t cap, size_t *k)
+{
+    if (!n)
+        return;
+    if (n->kind == N_SUBLINK) {
+        const subq_t *q = n->sq;
+        for (size_t i = 0; i < q->nrte; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < *k && !seen; j++)
+                seen = out[j] == q->rtes[i].t;
+            if (!seen && *k < cap)
+                out[(*k)++] = q->rtes[i].t;
+        }
+        for (size_t i = 0; i < q->nfrom; i++)
+            tables_of_from(q->from[i], out, cap, k);
+        tables_of(q->where, out, cap, k);
+        for (size_t i = 0; i < q->ntarget; i++)
+            tables_of(q->targets[i], out, cap, k);
+        tables_of(q->test, out, cap, k);
+    }
+    tables_of(n->a, out, cap, k);
+    tables_of(n->b, out, cap, k);
+    for (size_t i = 0; i < n->nargs; i++)
+        tables_of(n->args[i], out, cap, k);
+}
+
+size_t policy_expr_tables(const policy_expr_t *e, const store_table_t **out, size_t cap)
+{
+    size_t k = 0;
+    if (e)
+        tables_of(e->root, out, cap, &k);
+    return k;
+}
+
+bool policy_expr_has_subquery(const policy_expr_t *e)
+{
+    return e && contains_sublink(e->root);
 }

@@ -90,9 +90,10 @@ int rest_security_require(rest_ctx_t *c, const unsigned *privs, size_t n, pgrst_
     return rc;
 }
 
-static policy_eval_env_t env_for(const rest_ctx_t *c, const pgvalue_t *row)
+static policy_eval_env_t env_for(rest_ctx_t *c, const pgvalue_t *row)
 {
-    return (policy_eval_env_t){.row = row, .claims = c->claims, .role = c->role};
+    /* A policy's subqueries spend the statement's work like any scan. */
+    return (policy_eval_env_t){.row = row, .claims = c->claims, .role = c->role, .work = &c->work};
 }
 
 int rest_security_filter(rest_ctx_t *c, security_command_t cmd, bool with_select,

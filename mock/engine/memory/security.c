@@ -33,7 +33,8 @@ typedef struct sec_table {
 } sec_table_t;
 
 struct security {
-    const scenario_t *sc; /* borrowed; outlives the model */
+    const scenario_t *sc;   /* borrowed; outlives the model */
+    policy_reader_t reader; /* how policies' subqueries read tables (ctx: this model) */
     sec_table_t *tables;
     size_t table_count;
 };
@@ -244,10 +245,110 @@ static int build_table(security_t *s, sec_table_t *st, const scenario_table_t *s
     return check_seed_rows(s, st, sct, err);
 }
 
+/* ---- what a policy's subquery reads ---- */
+
+/* Do the policies that apply to cmd for role on st hold a subquery? */
+static bool policies_have_subquery(const sec_table_t *st, security_command_t cmd, const char *role)
+{
+    for (size_t i = 0; i < st->policy_count; i++) {
+        const security_policy_t *p = &st->policies[i];
+        if (security_policy_applies(p, cmd, role) &&
+            (policy_expr_has_subquery(p->using_expr) || policy_expr_has_subquery(p->check_expr)))
+            return true;
+    }
+    return false;
+}
+
+static int recursion_error(const store_table_t *t, pgrst_error_t *err)
+{
+    /* rewriteHandler.c fireRIRrules */
+    return pgrst_error_setf(err, "42P17",
+                            "infinite recursion detected in policy for relation \"%s\"",
+                            store_table_name(t));
+}
+
+/* A subquery in a policy is planned as part of the user's query: its table
+ * needs the SELECT privilege (ExecCheckRTPerms) and gets its own SELECT
+ * policies, whose subqueries are expanded in turn; meeting a table whose
+ * policies are being expanded already is 42P17. */
+static int reader_begin(const void *ctx, const store_table_t *t, const policy_eval_env_t *env,
+                        pgrst_error_t *err)
+{
+    const security_t *s = ctx;
+    static const unsigned select_priv[] = {SCENARIO_PRIV_SELECT};
+    if (security_require(s, t, env->role, select_priv, 1, err) < 0)
+        return -1;
+    const sec_table_t *st = find(s, t);
+    if (!st || !security_rls_applies(s, t, env->role) ||
+        !policies_have_subquery(st, SECURITY_CMD_SELECT, env->role))
+        return 0;
+    for (const policy_active_t *a = env->active; a; a = a->up)
+        if (a->t == t)
+            return recursion_error(t, err);
+    return 0;
+}
+
+static int reader_visible(const void *ctx, const store_table_t *t, const pgvalue_t *row,
+                          const policy_eval_env_t *env, bool *visible, pgrst_error_t *err)
+{
+    const security_t *s = ctx;
+    if (!security_rls_applies(s, t, env->role)) {
+        *visible = true;
+        return 0;
+    }
+    policy_active_t me = {.t = t, .up = env->active};
+    policy_eval_env_t in = *env;
+    in.row = row;
+    in.active = &me;
+    return security_row_visible(s, t, SECURITY_CMD_SELECT, &in, visible, err);
+}
+
+static void init_reader(security_t *s)
+{
+    s->reader = (policy_reader_t){.ctx = s, .begin = reader_begin, .visible = reader_visible};
+}
+
+/* fireRIRrules over the policies alone: t's policies for cmd, then the
+ * SELECT policies of every table their subqueries read, and so on. Tables
+ * are few and each step either stops or adds a table to `active`, so the
+ * walk ends. */
+static int expand(const security_t *s, const store_table_t *t, security_command_t cmd,
+                  const char *role, const policy_active_t *active, pgrst_error_t *err)
+{
+    const sec_table_t *st = find(s, t);
+    if (!st || !security_rls_applies(s, t, role) || !policies_have_subquery(st, cmd, role))
+        return 0;
+    for (const policy_active_t *a = active; a; a = a->up)
+        if (a->t == t)
+            return recursion_error(t, err);
+    policy_active_t me = {.t = t, .up = active};
+    for (size_t i = 0; i < st->policy_count; i++) {
+        const security_policy_t *p = &st->policies[i];
+        if (!security_policy_applies(p, cmd, role))
+            continue;
+        const policy_expr_t *exprs[2] = {p->using_expr, p->check_expr};
+        for (int k = 0; k < 2; k++) {
+            const store_table_t *read[16];
+            size_t n = policy_expr_tables(exprs[k], read, 16);
+            for (size_t j = 0; j < n; j++)
+                if (expand(s, read[j], SECURITY_CMD_SELECT, role, &me, err) < 0)
+                    return -1;
+        }
+    }
+    return 0;
+}
+
+int security_check_recursion(const security_t *s, const store_table_t *t, security_command_t cmd,
+                             const char *role, pgrst_error_t *err)
+{
+    return expand(s, t, cmd, role, NULL, err);
+}
+
 int security_new(const scenario_t *sc, store_t *store, security_t **out, scenario_error_t *err)
 {
     security_t *s = xcalloc(1, sizeof *s);
     s->sc = sc;
+    init_reader(s);
     s->table_count = store_table_count(store);
     s->tables = xcalloc(s->table_count ? s->table_count : 1, sizeof *s->tables);
     for (size_t i = 0; i < s->table_count; i++) {
@@ -482,10 +583,16 @@ bool security_policy_applies(const security_policy_t *p, security_command_t cmd,
     return false;
 }
 
-static int eval(const policy_expr_t *e, const policy_eval_env_t *env, policy_truth_t *out,
-                pgrst_error_t *err)
+/* Evaluates e with this model as the reader of its subqueries' tables
+ * (unless the caller brought one). */
+static int eval(const security_t *s, const policy_expr_t *e, const policy_eval_env_t *env,
+                policy_truth_t *out, pgrst_error_t *err)
 {
-    return policy_expr_eval(e, env, out, err);
+    if (env->reader || !policy_expr_has_subquery(e))
+        return policy_expr_eval(e, env, out, err);
+    policy_eval_env_t in = *env;
+    in.reader = &s->reader;
+    return policy_expr_eval(e, &in, out, err);
 }
 
 int security_row_visible(const security_t *s, const store_table_t *t, security_command_t cmd,
@@ -514,7 +621,7 @@ int security_row_visible_counted(const security_t *s, const store_table_t *t,
             continue;
         any_permissive = true;
         policy_truth_t r;
-        if (eval(p->using_expr, env, &r, err) < 0)
+        if (eval(s, p->using_expr, env, &r, err) < 0)
             return -1;
         passed = r == POLICY_TRUE;
     }
@@ -533,7 +640,7 @@ int security_row_visible_counted(const security_t *s, const store_table_t *t,
         if (p->permissive || !p->using_expr || !security_policy_applies(p, cmd, env->role))
             continue;
         policy_truth_t r;
-        if (eval(p->using_expr, env, &r, err) < 0)
+        if (eval(s, p->using_expr, env, &r, err) < 0)
             return -1;
         if (r != POLICY_TRUE) {
             if (hidden && i < hidden_n)
@@ -594,7 +701,7 @@ int security_with_check_named(const security_t *s, const store_table_t *t, secur
             continue;
         any = true;
         policy_truth_t r;
-        if (eval(q, env, &r, err) < 0)
+        if (eval(s, q, env, &r, err) < 0)
             return -1;
         passed = r == POLICY_TRUE;
     }
@@ -607,7 +714,7 @@ int security_with_check_named(const security_t *s, const store_table_t *t, secur
         if (p->permissive || !q || !security_policy_applies(p, cmd, env->role))
             continue;
         policy_truth_t r;
-        if (eval(q, env, &r, err) < 0)
+        if (eval(s, q, env, &r, err) < 0)
             return -1;
         if (r != POLICY_TRUE) {
             if (failed_policy)
@@ -635,7 +742,7 @@ int security_check_constraints(const security_t *s, const store_table_t *t,
         if (!st->checks[i])
             continue;
         policy_truth_t r;
-        if (eval(st->checks[i], env, &r, err) < 0)
+        if (eval(s, st->checks[i], env, &r, err) < 0)
             return -1;
         /* ExecRelCheck uses ExecCheck: NULL counts as a pass. */
         if (r != POLICY_FALSE)

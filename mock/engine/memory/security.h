@@ -108,6 +108,14 @@ int security_row_visible_counted(const security_t *s, const store_table_t *t,
                                  bool *visible, uint32_t *hidden, size_t hidden_n,
                                  pgrst_error_t *err);
 
+/* The rewriter's expansion of t's policies for cmd run by role (and, through
+ * their subqueries, of the SELECT policies of the tables those read): a
+ * table met again while its own policies are expanded fails the statement
+ * before any row is read, 42P17 `infinite recursion detected in policy for
+ * relation "{t}"`, whatever the data. Returns 0 or -1 with err. */
+int security_check_recursion(const security_t *s, const store_table_t *t, security_command_t cmd,
+                             const char *role, pgrst_error_t *err);
+
 /* Which WITH CHECK OPTION an RLS check stands for (execMain.c
  * ExecWithCheckOptions): it decides the 42501 message. */
 typedef enum security_wco_kind {

@@ -506,6 +506,13 @@ static void build_table(const scenario_t *sc, const scenario_table_t *st, pg_ddl
         buf_puts(b, " TO anon, authenticated, service_role");
         add(d, phase, st->pos, b);
     }
+}
+
+/* After every table: a policy's subquery may read a table the scenario
+ * declares later (EXISTS (SELECT 1 FROM members ...) on teams). */
+static void build_policies(const scenario_table_t *st, pg_ddl_t *d, buf_t *b)
+{
+    pg_ddl_phase_t phase = table_hidden(st) ? PG_DDL_AFTER : PG_DDL_BEFORE;
     for (size_t p = 0; p < st->policy_count; p++) {
         const scenario_policy_t *pol = &st->policies[p];
         buf_puts(b, "CREATE POLICY ");
@@ -690,6 +697,8 @@ void pg_ddl_build(const scenario_t *sc, pg_ddl_t *d)
     build_schemas(sc, d, &b);
     for (size_t i = 0; i < sc->table_count; i++)
         build_table(sc, &sc->tables[i], d, &b);
+    for (size_t i = 0; i < sc->table_count; i++)
+        build_policies(&sc->tables[i], d, &b);
     build_users(sc, d, &b);
     for (size_t i = 0; i < sc->table_count; i++)
         build_rows(&sc->tables[i], d, &b);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct role_settings {
     char *role;
@@ -137,10 +138,10 @@ static bool relation_writable(const engine_relation_t *rel)
     return rel->writable;
 }
 
-static size_t routines(engine_t *e, const char *schema, const char *role, arena_t *arena,
-                       engine_routine_t **out)
+static size_t openapi_routines(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                               engine_openapi_routine_t **out)
 {
-    return pg_schema_routines(from(e)->schema, schema, role, arena, out);
+    return pg_schema_openapi_routines(from(e)->schema, schema, role, arena, out);
 }
 
 static bool timezone_valid(engine_t *e, const char *name)
@@ -155,11 +156,16 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
     return pg_schema_relationships(from(e)->schema, rel, arena, out);
 }
 
-static bool find_function(engine_t *e, const char *schema, const char *name,
-                          engine_function_info_t *out)
+static size_t routines(engine_t *e, const char *schema, const char *name,
+                       const engine_routine_t *const **out)
 {
     take_notifications(from(e));
-    return pg_schema_find_function(from(e)->schema, schema, name, out);
+    return pg_schema_routines(from(e)->schema, schema, name, out);
+}
+
+static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
+{
+    return pg_schema_routine_names(from(e)->schema, schema, arena, out);
 }
 
 /* queryRoleSettings (Config/Database.hs): the settings of the roles the
@@ -335,6 +341,8 @@ static const char *needed_privileges(const engine_request_t *req)
         return "{DELETE,SELECT}";
     case ENGINE_UPSERT:
         return "{INSERT,UPDATE,SELECT}";
+    case ENGINE_CALL:
+        return NULL;
     }
     return NULL;
 }
@@ -547,7 +555,7 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
         tx_end(tx);
         return;
     }
-    bool read = req->op == ENGINE_READ;
+    bool read = req->op == ENGINE_READ || req->op == ENGINE_CALL;
     /* Columns: total_result_set, page_total, [header], body, response_headers,
      * response_status, response_inserted. */
     int col = 0;
@@ -567,6 +575,17 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
         out->total = tx->exact_total;
         if (singular && page != 1) {
             tx->rc = singular_error(tx, page);
+            tx_end(tx);
+            return;
+        }
+        /* failExceedsMaxAffectedPref runs on calls too. */
+        const pgrst_prefer_t *pf = req->prefer;
+        if (req->op == ENGINE_CALL && pf->max_affected >= 0 &&
+            pf->handling == PGRST_HANDLING_STRICT && page > pf->max_affected) {
+            pgrst_error_setf(tx->err, "PGRST124",
+                             "Query result exceeds max-affected preference constraint");
+            pgrst_error_detailsf(tx->err, "The query affects %lld rows", page);
+            tx->rc = -1;
             tx_end(tx);
             return;
         }
@@ -660,19 +679,29 @@ static void on_conn(void *arg, pg_conn_t *conn, const char *error)
     tx->conn = conn;
     /* Hasql's transaction: the isolation level and READ ONLY for reads
      * (planTxMode), READ WRITE for writes. */
-    send_stmt(tx,
-              tx->req->op == ENGINE_READ ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                                         : "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
-              0, NULL, on_begin);
+    bool call = tx->req->op == ENGINE_CALL;
+    bool read_only = tx->req->op == ENGINE_READ || (call && tx->req->call->read_only);
+    /* planIsoLvl: a function's own default_transaction_isolation
+     * (toIsolationLevel), else READ COMMITTED. */
+    const char *iso = call ? tx->req->call->routine->isolation_level : NULL;
+    const char *level = "READ COMMITTED";
+    if (iso && strcasecmp(iso, "repeatable read") == 0)
+        level = "REPEATABLE READ";
+    else if (iso && strcasecmp(iso, "serializable") == 0)
+        level = "SERIALIZABLE";
+    char begin[96];
+    snprintf(begin, sizeof begin, "BEGIN ISOLATION LEVEL %s %s", level,
+             read_only ? "READ ONLY" : "READ WRITE");
+    send_stmt(tx, begin, 0, NULL, on_begin);
 }
 
 static const char *method_of(engine_op_t op)
 {
     static const char *const names[] = {
         [ENGINE_READ] = "GET",   [ENGINE_INSERT] = "POST",   [ENGINE_UPDATE] = "PATCH",
-        [ENGINE_UPSERT] = "PUT", [ENGINE_DELETE] = "DELETE",
+        [ENGINE_UPSERT] = "PUT", [ENGINE_DELETE] = "DELETE", [ENGINE_CALL] = "POST",
     };
-    return op <= ENGINE_DELETE ? names[op] : "GET";
+    return op <= ENGINE_CALL ? names[op] : "GET";
 }
 
 /* A text parameter with a NUL in it (a decoded %00, urlcodec.h) cannot be
@@ -694,7 +723,22 @@ static int prepare(pg_tx_t *tx)
     pg_engine_t *pe = tx->pe;
     const engine_request_t *req = tx->req;
     arena_t *a = req->arena;
-    pg_sql_context_t ctx = {.schema = req->relation->schema, .db_max_rows = pe->db_max_rows};
+    bool call = req->op == ENGINE_CALL;
+    const char *schema = call ? req->call->routine->schema : req->relation->schema;
+    pg_sql_context_t ctx = {.schema = schema, .db_max_rows = pe->db_max_rows};
+    if (call && req->call->routine->returns_composite)
+        ctx.call_relation = pg_schema_find_relation(tx->schema, req->call->routine->schema,
+                                                    req->call->routine->return_name);
+    bool bytea =
+        call && req->call->positional && strcmp(req->call->routine->params[0].type, "bytea") == 0;
+    if (call && !bytea && req->call->json && req->call->json_len &&
+        memchr(req->call->json, '\0', req->call->json_len)) {
+        /* A raw body (text/plain, ...) with a NUL: Postgres refuses the
+         * byte in a text parameter (a bytea one travels hex-encoded). */
+        size_t at = rest_body_utf8_invalid(req->call->json, req->call->json_len);
+        rest_body_encoding_error(req->call->json, req->call->json_len, at, tx->err);
+        return -1;
+    }
     if (pg_sql_main(&ctx, req, &tx->main, tx->err) < 0)
         return -1;
     /* pg-safeupdate, which Supabase loads for the Data API's roles: UPDATE
@@ -723,7 +767,7 @@ static int prepare(pg_tx_t *tx)
     /* search_path: the request's schema, then db-extra-search-path. */
     buf_t path;
     buf_init(&path);
-    pg_put_ident(&path, req->relation->schema);
+    pg_put_ident(&path, schema);
     for (size_t i = 0; i < pe->extra_count; i++) {
         buf_puts(&path, ", ");
         pg_put_ident(&path, pe->extra_path[i]);
@@ -743,12 +787,18 @@ static int prepare(pg_tx_t *tx)
     v.claims_json = arena_strdup(a, claims);
     free(claims);
     v.method = req->method ? req->method : method_of(req->op);
-    v.path = req->path ? req->path : arena_sprintf(a, "/%s", req->relation->name);
+    v.path = req->path ? req->path
+             : call    ? arena_sprintf(a, "/rpc/%s", req->call->routine->name)
+                       : arena_sprintf(a, "/%s", req->relation->name);
     v.headers_json = req->headers_json;
     v.cookies_json = req->cookies_json;
     /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
     if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
         v.timezone = req->prefer->timezone;
+    if (call) {
+        v.func_settings = req->call->routine->settings;
+        v.func_setting_count = req->call->routine->setting_count;
+    }
     pg_sql_tx_vars(&v, &tx->vars);
     return check_params(&tx->vars, tx->err);
 }
@@ -810,9 +860,10 @@ static const engine_ops_t pg_ops = {
     .schema_description = schema_description,
     .relation_accessible = relation_accessible,
     .relation_writable = relation_writable,
-    .routines = routines,
+    .openapi_routines = openapi_routines,
     .timezone_valid = timezone_valid,
-    .find_function = find_function,
+    .routines = routines,
+    .routine_names = routine_names,
     .execute = execute,
     .reload = reload,
     .free = pg_engine_free,

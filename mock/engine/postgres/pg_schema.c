@@ -19,12 +19,12 @@ typedef struct pg_fkey {
 } pg_fkey_t;
 
 /* A routine for the OpenAPI document, with the roles that may execute it. */
-typedef struct pg_routine {
+typedef struct pg_openapi_routine {
     const char *schema;
-    engine_routine_t r;
+    engine_openapi_routine_t r;
     const char **roles;
     size_t role_count;
-} pg_routine_t;
+} pg_openapi_routine_t;
 
 struct pg_schema {
     int refs;       /* the engine's, plus one per transaction in flight */
@@ -33,12 +33,14 @@ struct pg_schema {
     size_t rel_count;
     pg_fkey_t *fkeys;
     size_t fkey_count;
-    engine_function_info_t *funcs;
-    size_t func_count;
+    /* The routines sorted by schema, name, then decodeFuncs' order
+     * (routine_order), so that a name's overloads are one run. */
+    const engine_routine_t **routines;
+    size_t routine_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
     size_t timezone_count;
-    pg_routine_t *routines; /* accessibleFuncs' rows (OpenAPI), in oid order */
-    size_t routine_count;
+    pg_openapi_routine_t *openapi_routines; /* accessibleFuncs' rows, in oid order */
+    size_t openapi_routine_count;
     const char **schema_names; /* the exposed schemas and their comments (NULL: none) */
     const char **schema_descriptions;
     size_t schema_count;
@@ -309,12 +311,89 @@ static const char view_pks_sql[] =
     "where d.constraint_type = 'p' "
     "order by 1, 2, 3";
 
-/* funcsSqlQuery's filter: plain functions not returning trigger. */
-static const char funcs_sql[] = "SELECT pn.nspname::text, p.proname::text "
-                                "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace "
-                                "WHERE p.prorettype <> 'trigger'::regtype AND p.prokind = 'f'"
-                                "  AND pn.nspname = ANY($1::text[]) "
-                                "ORDER BY p.oid";
+/* funcsSqlQuery (SchemaCache.hs, PostgreSQL < 17 base_types), split in two
+ * flat queries: the routines, then their input arguments. */
+#define BASE_TYPES_CTE                                                                             \
+    "base_types AS ("                                                                              \
+    "  WITH RECURSIVE recurse AS ("                                                                \
+    "    SELECT oid, typbasetype, typnamespace AS base_namespace,"                                 \
+    "      COALESCE(NULLIF(typbasetype, 0), oid) AS base_type"                                     \
+    "    FROM pg_type"                                                                             \
+    "    UNION"                                                                                    \
+    "    SELECT t.oid, b.typbasetype, b.typnamespace AS base_namespace,"                           \
+    "      COALESCE(NULLIF(b.typbasetype, 0), b.oid) AS base_type"                                 \
+    "    FROM recurse t"                                                                           \
+    "    JOIN pg_type b ON t.typbasetype = b.oid"                                                  \
+    "  )"                                                                                          \
+    "  SELECT oid, base_namespace, base_type FROM recurse WHERE typbasetype = 0"                   \
+    ")"
+
+#define ARGUMENTS_CTE                                                                              \
+    "arguments AS ("                                                                               \
+    "  SELECT oid,"                                                                                \
+    "    CASE COUNT(*) - COUNT(name)"                                                              \
+    "      WHEN 0 THEN true"                                                                       \
+    "      WHEN 1 THEN (array_agg(type))[1] IN ('bytea'::regtype, 'json'::regtype,"                \
+    "        'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)"                                   \
+    "      ELSE false"                                                                             \
+    "    END AS callable"                                                                          \
+    "  FROM pg_proc,"                                                                              \
+    "       unnest(proargnames, proargtypes, proargmodes)"                                         \
+    "         WITH ORDINALITY AS _ (name, type, mode, idx)"                                        \
+    "  WHERE type IS NOT NULL"                                                                     \
+    "  GROUP BY oid"                                                                               \
+    ")"
+
+static const char funcs_sql[] =
+    "WITH " BASE_TYPES_CTE ", " ARGUMENTS_CTE " "
+    "SELECT p.oid::text, pn.nspname::text, p.proname::text, tn.nspname::text,"
+    "  COALESCE(comp.relname, t.typname)::text, p.proretset,"
+    "  (t.typtype = 'c' OR COALESCE(proargmodes::text[] && '{t,b,o}', false)),"
+    "  p.provolatile::text, p.provariadic > 0,"
+    "  (regexp_split_to_array((regexp_split_to_array(iso_config, '='))[2], ','))[1] "
+    "FROM pg_proc p "
+    "LEFT JOIN arguments a ON a.oid = p.oid "
+    "JOIN pg_namespace pn ON pn.oid = p.pronamespace "
+    "JOIN base_types bt ON bt.oid = p.prorettype "
+    "JOIN pg_type t ON t.oid = bt.base_type "
+    "JOIN pg_namespace tn ON tn.oid = t.typnamespace "
+    "LEFT JOIN pg_class comp ON comp.oid = t.typrelid "
+    "LEFT JOIN LATERAL unnest(proconfig) iso_config"
+    "  ON iso_config LIKE 'default_transaction_isolation%' "
+    "WHERE t.oid <> 'trigger'::regtype AND COALESCE(a.callable, true)"
+    "  AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid";
+
+/* func_settings of funcsSqlQuery, one row per setting: those matching the
+ * hoisted list ($2, db-hoisted-tx-settings' default: statement_timeout,
+ * plan_filter.statement_cost_limit, default_transaction_isolation). */
+static const char func_settings_sql[] =
+    "SELECT p.oid::text, substr(setting, 1, strpos(setting, '=') - 1),"
+    "  substr(setting, strpos(setting, '=') + 1) "
+    "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace,"
+    "     unnest(proconfig) WITH ORDINALITY AS _ (setting, idx) "
+    "WHERE setting ~ ANY($2::text[]) AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid, idx";
+
+static const char hoisted_settings[] =
+    "{statement_timeout,plan_filter.statement_cost_limit,default_transaction_isolation}";
+
+/* The arguments array_agg of funcsSqlQuery, one row per input argument. */
+static const char func_args_sql[] =
+    "SELECT p.oid::text, COALESCE(name, ''), type::regtype::text,"
+    "  CASE type"
+    "    WHEN 'bit'::regtype THEN 'bit varying'"
+    "    WHEN 'bit[]'::regtype THEN 'bit varying[]'"
+    "    WHEN 'character'::regtype THEN 'character varying'"
+    "    WHEN 'character[]'::regtype THEN 'character varying[]'"
+    "    ELSE type::regtype::text"
+    "  END,"
+    "  idx <= (pronargs - pronargdefaults), COALESCE(mode = 'v', false) "
+    "FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace,"
+    "     unnest(proargnames, proargtypes, proargmodes)"
+    "       WITH ORDINALITY AS _ (name, type, mode, idx) "
+    "WHERE type IS NOT NULL AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid, idx";
 
 /* What the OpenAPI document adds (Response/OpenAPI.hs over SchemaCache.hs's
  * tablesSqlQuery): per relation its comment and whether it takes writes; per
@@ -549,9 +628,9 @@ static int load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const 
     if (!(r = query(pq, conn, openapi_funcs_sql, names, err, err_len)))
         return -1;
     int nf = pq->ntuples(r);
-    s->routines = arena_calloc(s->arena, nf ? (size_t)nf : 1, sizeof *s->routines);
+    s->openapi_routines = arena_calloc(s->arena, nf ? (size_t)nf : 1, sizeof *s->openapi_routines);
     for (int i = 0; i < nf; i++) {
-        pg_routine_t *f = &s->routines[s->routine_count++];
+        pg_openapi_routine_t *f = &s->openapi_routines[s->openapi_routine_count++];
         f->schema = val(pq, s->arena, r, i, 0);
         f->r.name = val(pq, s->arena, r, i, 1);
         f->r.description = val(pq, s->arena, r, i, 2);
@@ -600,6 +679,8 @@ static int load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const 
     pq->clear(r);
     return 0;
 }
+static int load_routines(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const char *names,
+                         char *err, size_t err_len);
 
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
                             size_t schema_count, const char *const *extra, size_t extra_count,
@@ -735,16 +816,8 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
     }
     pq->clear(r);
 
-    if (!(r = query(pq, conn, funcs_sql, names, err, err_len)))
+    if (load_routines(pq, conn, s, names, err, err_len) < 0)
         goto fail;
-    n = pq->ntuples(r);
-    s->funcs = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->funcs);
-    for (int i = 0; i < n; i++) {
-        engine_function_info_t *f = &s->funcs[s->func_count++];
-        f->schema = val(pq, s->arena, r, i, 0);
-        f->name = val(pq, s->arena, r, i, 1);
-    }
-    pq->clear(r);
 
     /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
     r = pq->exec(conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"");
@@ -830,17 +903,154 @@ size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *re
     return k;
 }
 
-bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const char *name,
-                             engine_function_info_t *out)
+/* schema, name, then decodeFuncs' sort (Routine.hs Ord): fewer parameters
+ * first, then the parameters compared field by field. */
+static int routine_order(const void *pa, const void *pb)
 {
-    for (size_t i = 0; i < s->func_count; i++) {
-        if (strcmp(s->funcs[i].schema, schema) == 0 && strcmp(s->funcs[i].name, name) == 0) {
-            if (out)
-                *out = s->funcs[i];
-            return true;
+    const engine_routine_t *a = *(const engine_routine_t *const *)pa;
+    const engine_routine_t *b = *(const engine_routine_t *const *)pb;
+    int c = strcmp(a->schema, b->schema);
+    if (!c)
+        c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    if (a->param_count != b->param_count)
+        return a->param_count < b->param_count ? -1 : 1;
+    for (size_t i = 0; i < a->param_count; i++) {
+        const engine_routine_param_t *x = &a->params[i], *y = &b->params[i];
+        if ((c = strcmp(x->name, y->name)) || (c = strcmp(x->type, y->type)) ||
+            (c = strcmp(x->type_max_length, y->type_max_length)))
+            return c;
+        if (x->required != y->required)
+            return x->required ? 1 : -1;
+        if (x->variadic != y->variadic)
+            return x->variadic ? 1 : -1;
+    }
+    return 0;
+}
+
+static int load_routines(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const char *names,
+                         char *err, size_t err_len)
+{
+    PGresult *r = query(pq, conn, funcs_sql, names, err, err_len);
+    if (!r)
+        return -1;
+    int n = pq->ntuples(r);
+    engine_routine_t *rs = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *rs);
+    const char **oids = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *oids);
+    for (int i = 0; i < n; i++) {
+        engine_routine_t *f = &rs[i];
+        oids[i] = val(pq, s->arena, r, i, 0);
+        f->schema = val(pq, s->arena, r, i, 1);
+        f->name = val(pq, s->arena, r, i, 2);
+        f->return_schema = val(pq, s->arena, r, i, 3);
+        f->return_name = val(pq, s->arena, r, i, 4);
+        f->returns_set = truth(pq, r, i, 5);
+        f->returns_composite = truth(pq, r, i, 6);
+        const char *v = pq->getvalue(r, i, 7);
+        f->volatility = v[0] == 'i'   ? ENGINE_IMMUTABLE
+                        : v[0] == 's' ? ENGINE_STABLE
+                                      : ENGINE_VOLATILE;
+        f->has_variadic = truth(pq, r, i, 8);
+        f->isolation_level = val(pq, s->arena, r, i, 9);
+    }
+    pq->clear(r);
+    {
+        const char *params[2] = {names, hoisted_settings};
+        if (!(r = query2(pq, conn, func_settings_sql, 2, params, err, err_len)))
+            return -1;
+        int m = pq->ntuples(r);
+        size_t cursor = 0;
+        for (int i = 0; i < m; i++) {
+            unsigned long long oid = strtoull(pq->getvalue(r, i, 0), NULL, 10);
+            while (cursor < (size_t)n && strtoull(oids[cursor], NULL, 10) < oid)
+                cursor++;
+            if (cursor == (size_t)n)
+                break;
+            if (strtoull(oids[cursor], NULL, 10) != oid)
+                continue;
+            engine_routine_t *f = &rs[cursor];
+            const char **kv = arena_calloc(s->arena, 2 * (f->setting_count + 1), sizeof *kv);
+            if (f->setting_count)
+                memcpy(kv, f->settings, 2 * f->setting_count * sizeof *kv);
+            kv[2 * f->setting_count] = val(pq, s->arena, r, i, 1);
+            kv[2 * f->setting_count + 1] = val(pq, s->arena, r, i, 2);
+            f->settings = kv;
+            f->setting_count++;
+        }
+        pq->clear(r);
+    }
+    if (!(r = query(pq, conn, func_args_sql, names, err, err_len)))
+        return -1;
+    /* Both come in oid order: count per routine, then fill. */
+    int m = pq->ntuples(r);
+    size_t cursor = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        cursor = 0;
+        for (int i = 0; i < m; i++) {
+            unsigned long long oid = strtoull(pq->getvalue(r, i, 0), NULL, 10);
+            while (cursor < (size_t)n && strtoull(oids[cursor], NULL, 10) < oid)
+                cursor++;
+            if (cursor == (size_t)n)
+                break;
+            if (strtoull(oids[cursor], NULL, 10) != oid)
+                continue; /* a routine the first query filtered out */
+            engine_routine_t *f = &rs[cursor];
+            if (pass == 0) {
+                f->param_count++;
+                continue;
+            }
+            engine_routine_param_t *p = (engine_routine_param_t *)&f->params[f->param_count++];
+            p->name = val(pq, s->arena, r, i, 1);
+            p->type = val(pq, s->arena, r, i, 2);
+            p->type_max_length = val(pq, s->arena, r, i, 3);
+            p->required = truth(pq, r, i, 4);
+            p->variadic = truth(pq, r, i, 5);
+        }
+        if (pass == 0) {
+            for (int i = 0; i < n; i++) {
+                rs[i].params =
+                    arena_calloc(s->arena, rs[i].param_count + 1, sizeof(engine_routine_param_t));
+                rs[i].param_count = 0;
+            }
         }
     }
-    return false;
+    pq->clear(r);
+    s->routines = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->routines);
+    for (int i = 0; i < n; i++)
+        s->routines[s->routine_count++] = &rs[i];
+    qsort(s->routines, s->routine_count, sizeof *s->routines, routine_order);
+    return 0;
+}
+
+size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *name,
+                          const engine_routine_t *const **out)
+{
+    size_t i = 0;
+    while (i < s->routine_count &&
+           (strcmp(s->routines[i]->schema, schema) != 0 || strcmp(s->routines[i]->name, name) != 0))
+        i++;
+    size_t k = i;
+    while (k < s->routine_count && strcmp(s->routines[k]->schema, schema) == 0 &&
+           strcmp(s->routines[k]->name, name) == 0)
+        k++;
+    *out = (const engine_routine_t *const *)(s->routines + i);
+    return k - i;
+}
+
+size_t pg_schema_routine_names(const pg_schema_t *s, const char *schema, arena_t *arena,
+                               const char ***out)
+{
+    const char **names =
+        arena_calloc(arena, s->routine_count ? s->routine_count : 1, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < s->routine_count; i++) {
+        const engine_routine_t *r = s->routines[i];
+        if (strcmp(r->schema, schema) == 0 && (k == 0 || strcmp(names[k - 1], r->name) != 0))
+            names[k++] = r->name;
+    }
+    *out = names;
+    return k;
 }
 
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name)
@@ -859,13 +1069,14 @@ const char *pg_schema_description(const pg_schema_t *s, const char *schema)
     return NULL;
 }
 
-size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *role,
-                          arena_t *arena, engine_routine_t **out)
+size_t pg_schema_openapi_routines(const pg_schema_t *s, const char *schema, const char *role,
+                                  arena_t *arena, engine_openapi_routine_t **out)
 {
-    engine_routine_t *rs = arena_calloc(arena, s->routine_count ? s->routine_count : 1, sizeof *rs);
+    size_t total = s->openapi_routine_count;
+    engine_openapi_routine_t *rs = arena_calloc(arena, total ? total : 1, sizeof *rs);
     size_t n = 0;
-    for (size_t i = 0; i < s->routine_count; i++) {
-        const pg_routine_t *f = &s->routines[i];
+    for (size_t i = 0; i < total; i++) {
+        const pg_openapi_routine_t *f = &s->openapi_routines[i];
         if (strcmp(f->schema, schema) != 0)
             continue;
         bool may = role == NULL; /* ignore-privileges */

@@ -74,8 +74,12 @@ size_t pg_schema_relation_names(const pg_schema_t *s, const char *schema, arena_
 /* Single-column foreign keys from and to rel. */
 size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *rel, arena_t *arena,
                                engine_relationship_t **out);
-bool pg_schema_find_function(const pg_schema_t *s, const char *schema, const char *name,
-                             engine_function_info_t *out);
+/* The overloads of schema.name, fewest parameters first (decodeFuncs). */
+size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *name,
+                          const engine_routine_t *const **out);
+/* Distinct routine names of schema, sorted. */
+size_t pg_schema_routine_names(const pg_schema_t *s, const char *schema, arena_t *arena,
+                               const char ***out);
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
 
@@ -83,8 +87,8 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
 const char *pg_schema_description(const pg_schema_t *s, const char *schema);
 /* The routines of schema that role may execute (accessibleFuncs), in
  * creation order; the array lives in arena, the strings in the cache. */
-size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *role,
-                          arena_t *arena, engine_routine_t **out);
+size_t pg_schema_openapi_routines(const pg_schema_t *s, const char *schema, const char *role,
+                                  arena_t *arena, engine_openapi_routine_t **out);
 /* Does role pass accessibleTables' test for rel (owner's member, or any table
  * or column privilege)? */
 bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role);

@@ -1,6 +1,6 @@
 /* Builds PostgREST's statements as text plus parameters. Each function names
  * the Haskell fragment it follows; spacing follows PostgREST's so that the
- * statements read the same in Postgres's logs. Not here: embedding, RPC,
+ * statements read the same in Postgres's logs. Not here: embedding,
  * aggregates, data representations (domain transforms). */
 #include "pg_sql.h"
 
@@ -104,7 +104,7 @@ typedef struct field_kind {
 static field_kind_t resolve(const engine_relation_t *rel, const pgrst_field_t *f, bool fts)
 {
     field_kind_t k = {0};
-    k.col = pg_schema_column(rel, f->name);
+    k.col = rel ? pg_schema_column(rel, f->name) : NULL;
     if (!k.col) {
         /* unknownField: cfIRType "" (so to_jsonb before a path), no tsvector. */
         k.to_json = true;
@@ -1093,9 +1093,340 @@ static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, 
     return 0;
 }
 
+/* ---- calls ---- */
+
+/* The JSON text of DirectArgs (CallPlan.hs ToJSON: Fixed as a string), for a
+ * single unnamed parameter called through GET or a form. */
+static const char *direct_args_json(arena_t *a, const engine_call_t *call)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < call->arg_count; i++) {
+        const engine_call_arg_t *arg = &call->args[i];
+        if (arg->variadic) {
+            cJSON *arr = cJSON_CreateArray();
+            for (size_t k = 0; k < arg->value_count; k++)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(arg->values[k]));
+            cJSON_AddItemToObject(o, arg->name, arr);
+        } else {
+            cJSON_AddItemToObject(o, arg->name, cJSON_CreateString(arg->values[0]));
+        }
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    const char *out = arena_strdup(a, text ? text : "{}");
+    free(text);
+    return out;
+}
+
+static const engine_call_arg_t *find_arg(const engine_call_t *call, const char *name)
+{
+    for (size_t i = 0; i < call->arg_count; i++)
+        if (strcmp(call->args[i].name, name) == 0)
+            return &call->args[i];
+    return NULL;
+}
+
+/* A bytea argument as text input: the hex format. */
+static const char *bytea_hex(arena_t *a, const char *data, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *out = arena_alloc(a, 2 * len + 3);
+    out[0] = '\\';
+    out[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        out[2 + 2 * i] = hex[(unsigned char)data[i] >> 4];
+        out[3 + 2 * i] = hex[(unsigned char)data[i] & 15];
+    }
+    out[2 * len + 2] = '\0';
+    return out;
+}
+
+/* callIt: fn(args) pgrst_call, with the scalar wrapper. */
+static void call_it_open(pg_stmt_t *s, const engine_call_t *call, bool scalar)
+{
+    if (scalar)
+        sql(s, "(SELECT ");
+    qi_t fq = {call->routine->schema, call->routine->name};
+    from_qi(s, fq);
+    sql(s, "(");
+}
+
+static void call_it_close(pg_stmt_t *s, bool scalar)
+{
+    sql(s, scalar ? ") pgrst_scalar) pgrst_call" : ") pgrst_call");
+}
+
+static bool names_has(const char **names, size_t n, const char *x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], x) == 0)
+            return true;
+    return false;
+}
+
+static void logic_fields(const pgrst_logic_t *l, const char **names, size_t *n, size_t cap)
+{
+    if (l->kind == PGRST_LOGIC_FILTER) {
+        if (*n < cap && !names_has(names, *n, l->filter.field.name))
+            names[(*n)++] = l->filter.field.name;
+        return;
+    }
+    for (size_t i = 0; i < l->child_count; i++)
+        logic_fields(&l->children[i], names, n, cap);
+}
+
+static size_t logic_count(const pgrst_logic_t *l)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < l->child_count; i++)
+        n += logic_count(&l->children[i]);
+    return n;
+}
+
+/* returnedColumns: "pgrst_call".* when the select has *, else the selected
+ * columns and the filtered ones as a set (sorted, distinct). */
+static void returned_columns(pg_stmt_t *s, const pgrst_query_t *qry)
+{
+    size_t cap = qry->select_count;
+    for (size_t i = 0; i < qry->where_count; i++)
+        cap += logic_count(&qry->where[i]);
+    const char **names = arena_calloc(s->arena, cap + 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < qry->select_count; i++) {
+        if (qry->select[i].star) {
+            sql(s, "\"pgrst_call\".*");
+            return;
+        }
+        if (!names_has(names, n, qry->select[i].field.name))
+            names[n++] = qry->select[i].field.name;
+    }
+    for (size_t i = 0; i < qry->where_count; i++)
+        logic_fields(&qry->where[i], names, &n, cap);
+    if (n == 0) {
+        sql(s, "*");
+        return;
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sql(s, ", ");
+        column_ref(s, (qi_t){NULL, "pgrst_call"}, names[i]);
+    }
+}
+
+/* callPlanToQuery */
+static void call_query(pg_stmt_t *s, const engine_request_t *req)
+{
+    const engine_call_t *call = req->call;
+    const engine_routine_t *r = call->routine;
+    bool scalar = !r->returns_composite;
+    sql(s, "SELECT ");
+    if (scalar)
+        sql(s, "pgrst_call.pgrst_scalar");
+    else
+        returned_columns(s, req->query);
+    sql(s, " ");
+    if (call->positional) {
+        /* singleParameter */
+        const engine_routine_param_t *p = &r->params[0];
+        const char *body =
+            call->json_args
+                ? (call->json ? arena_strndup(s->arena, call->json, call->json_len) : NULL)
+                : direct_args_json(s->arena, call);
+        sql(s, "FROM ");
+        call_it_open(s, call, scalar);
+        if (body && strcmp(p->type, "bytea") == 0)
+            body =
+                bytea_hex(s->arena, call->json ? call->json : "", call->json ? call->json_len : 0);
+        if (body)
+            param(s, body);
+        else
+            sql(s, "NULL");
+        sql(s, "::");
+        sql(s, p->type);
+        call_it_close(s, scalar);
+        return;
+    }
+    if (call->param_count == 0) {
+        sql(s, "FROM ");
+        call_it_open(s, call, scalar);
+        call_it_close(s, scalar);
+        return;
+    }
+    if (!call->json_args) {
+        /* fmtArgs */
+        sql(s, "FROM ");
+        call_it_open(s, call, scalar);
+        for (size_t i = 0; i < call->param_count; i++) {
+            const engine_routine_param_t *p = call->params[i];
+            const engine_call_arg_t *arg = find_arg(call, p->name);
+            if (i)
+                sql(s, ", ");
+            if (p->variadic)
+                sql(s, "VARIADIC ");
+            ident(s, p->name);
+            sql(s, " := ");
+            if (!arg) {
+                sql(s, "NULL");
+            } else if (arg->variadic) {
+                buf_t lit;
+                buf_init(&lit);
+                pg_array_literal(&lit, arg->values, arg->value_count);
+                param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+                buf_dispose(&lit);
+                sql(s, "::text[]");
+            } else {
+                param(s, arg->values[0]);
+            }
+            sql(s, "::");
+            sql(s, p->type_max_length);
+        }
+        call_it_close(s, scalar);
+        return;
+    }
+    /* fromJsonBodyF body fields False True False, then the call on each row. */
+    const char *body = call->json ? arena_strndup(s->arena, call->json, call->json_len) : NULL;
+    const char *b = body ? body : "";
+    while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+        b++;
+    bool object = *b == '{';
+    sql(s, "FROM (SELECT ");
+    if (body)
+        param(s, body);
+    else
+        sql(s, "NULL");
+    sql(s, "::json AS json_data) pgrst_payload, LATERAL (SELECT ");
+    for (size_t i = 0; i < call->param_count; i++) {
+        if (i)
+            sql(s, ", ");
+        ident(s, call->params[i]->name);
+    }
+    sql(s, object ? " FROM json_to_record" : " FROM json_to_recordset");
+    sql(s, "(pgrst_payload.json_data) AS _(");
+    for (size_t i = 0; i < call->param_count; i++) {
+        if (i)
+            sql(s, ", ");
+        ident(s, call->params[i]->name);
+        sql(s, " ");
+        sql(s, call->params[i]->type_max_length);
+    }
+    sql(s, ") LIMIT 1) pgrst_body , LATERAL ");
+    call_it_open(s, call, scalar);
+    for (size_t i = 0; i < call->param_count; i++) {
+        const engine_routine_param_t *p = call->params[i];
+        if (i)
+            sql(s, ", ");
+        if (p->variadic)
+            sql(s, "VARIADIC ");
+        ident(s, p->name);
+        sql(s, " := pgrst_body.");
+        ident(s, p->name);
+    }
+    call_it_close(s, scalar);
+}
+
+/* asJsonF / asJsonSingleF with a routine (handlerF (Just rout)). */
+static void call_body_handler(pg_stmt_t *s, const engine_request_t *req)
+{
+    const engine_routine_t *r = req->call->routine;
+    const pgrst_accept_t *a = req->accept;
+    bool strip = a->nulls_stripped;
+    bool scalar = !r->returns_composite && !r->returns_set;
+    bool set_scalar = !r->returns_composite && r->returns_set;
+    bool single_composite = r->returns_composite && !r->returns_set;
+    const char *agg;
+    const char *dflt = "'null'";
+    if (a->media == PGRST_MEDIA_CSV || a->media == PGRST_MEDIA_GEOJSON) {
+        body_handler(s, a);
+        return;
+    }
+    if (a->media == PGRST_MEDIA_OBJECT) {
+        agg = scalar ? "json_agg(_postgrest_t.pgrst_scalar)->0" : "json_agg(_postgrest_t)->0";
+    } else if (single_composite) {
+        agg = "json_agg(_postgrest_t)->0";
+    } else if (scalar) {
+        agg = "json_agg(_postgrest_t.pgrst_scalar)->0";
+    } else if (set_scalar) {
+        agg = "json_agg(_postgrest_t.pgrst_scalar)";
+        dflt = "'[]'";
+    } else {
+        agg = "json_agg(_postgrest_t)";
+        dflt = "'[]'";
+    }
+    sql(s, "coalesce(");
+    if (strip)
+        sql(s, "json_strip_nulls(");
+    sql(s, agg);
+    if (strip)
+        sql(s, ")");
+    sql(s, ", ");
+    sql(s, dflt);
+    sql(s, ")");
+}
+
+/* mainCall: the call in pgrst_source, the read plan over it as
+ * "pgrst_source" AS "name" (addRels' root case), the count and the body. */
+static int main_call(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
+                     pgrst_error_t *err)
+{
+    const engine_routine_t *r = req->call->routine;
+    const engine_relation_t *rel = ctx->call_relation;
+    const pgrst_query_t *qry = req->query;
+    qi_t q = {NULL, r->name};
+    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+        return -1;
+    sql(s, "WITH pgrst_source AS (");
+    call_query(s, req);
+    sql(s, ") ");
+    pgrst_count_t count = req->prefer->count;
+    bool counting = count == PGRST_COUNT_EXACT || count == PGRST_COUNT_ESTIMATED;
+    size_t n;
+    if (counting) {
+        sql(s, ", pgrst_source_count AS (SELECT 1  FROM \"pgrst_source\" AS ");
+        ident(s, r->name);
+        if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+            return -1;
+        sql(s, ")");
+    }
+    sql(s, " SELECT ");
+    sql(s, counting ? "(SELECT pg_catalog.count(*) FROM pgrst_source_count)" : "null::bigint");
+    sql(s, " AS total_result_set, ");
+    sql(s, r->returns_set ? "pg_catalog.count(_postgrest_t)" : "1");
+    sql(s, " AS page_total, ");
+    if (req->method && strcmp(req->method, "HEAD") == 0)
+        sql(s, "''::text");
+    else
+        call_body_handler(s, req);
+    sql(s, " AS body, ");
+    sql(s, response_gucs);
+    sql(s, "'' AS response_inserted FROM (SELECT ");
+    select_list(s, rel, q, qry);
+    sql(s, " FROM \"pgrst_source\" AS ");
+    ident(s, r->name);
+    if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+        return -1;
+    sql(s, "  ");
+    if (order_by(s, rel, q, qry, err) < 0)
+        return -1;
+    sql(s, " ");
+    if (req->limit >= 0 || req->offset > 0) {
+        sql(s, "LIMIT ");
+        if (req->limit >= 0)
+            param(s, llstr(s->arena, req->limit));
+        else
+            sql(s, "ALL");
+        sql(s, " OFFSET ");
+        param(s, llstr(s->arena, req->offset));
+    }
+    sql(s, ") _postgrest_t");
+    return 0;
+}
+
 int pg_sql_main(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
                 pgrst_error_t *err)
 {
+    if (req->op == ENGINE_CALL)
+        return main_call(ctx, req, out, err);
     if (req->op == ENGINE_READ)
         return main_read(ctx, req, out, err);
     return main_write(ctx, req, out, err);
@@ -1132,6 +1463,13 @@ void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
     set_config(s, "request.cookies", v->cookies_json ? v->cookies_json : "{}");
     if (v->timezone)
         set_config(s, "timezone", v->timezone);
+    for (size_t i = 0; i < v->func_setting_count; i++) {
+        sql(s, ", set_config(");
+        param(s, v->func_settings[2 * i]);
+        sql(s, ", ");
+        param(s, v->func_settings[2 * i + 1]);
+        sql(s, ", true)");
+    }
 }
 
 /* ---- claims ---- */

@@ -4,7 +4,9 @@
  * request (engine.h) and the schema cache (pg_schema.h). Every value from
  * the request is a parameter ($1, $2, ... sent as text of unknown type, as
  * Hasql's unknownEncoder sends them); every identifier is quoted as
- * pgFmtIdent quotes it. Resource embedding is not generated yet. */
+ * pgFmtIdent quotes it. Calls (ENGINE_CALL) follow Statements.hs mainCall
+ * and QueryBuilder.hs callPlanToQuery. Resource embedding is not generated
+ * yet. */
 #ifndef MOCK_PG_SQL_H
 #define MOCK_PG_SQL_H
 
@@ -29,6 +31,10 @@ void pg_stmt_dispose(pg_stmt_t *s);
 typedef struct pg_sql_context {
     const char *schema;    /* the relation's schema */
     long long db_max_rows; /* 0: none (for count=estimated) */
+    /* ENGINE_CALL: the relation named by the routine's composite return
+     * type, whose columns type the filters on the result (funcTableName);
+     * NULL when none is cached. */
+    const engine_relation_t *call_relation;
 } pg_sql_context_t;
 
 /* The main statement of req: one row with total_result_set, page_total,
@@ -56,7 +62,9 @@ typedef struct pg_tx_vars {
     const char *path;
     const char *headers_json;
     const char *cookies_json;
-    const char *timezone; /* NULL: none */
+    const char *timezone;             /* NULL: none */
+    const char *const *func_settings; /* a call's routine settings: key, value pairs */
+    size_t func_setting_count;        /* pairs */
 } pg_tx_vars_t;
 void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *out);
 

@@ -60,3 +60,19 @@ test('an unknown relationship is PGRST200 with the fuzzy hint (Error.hs noRelBet
   assert.equal(res.error.code, 'PGRST200');
   assert.equal(res.error.hint, "Perhaps you meant 'clients' instead of 'cliente'.");
 });
+
+test(".in(col, []) is in.(): no row, and .not(col, 'in', '()') every row (QuerySpec.hs:1362)", async () => {
+  // postgrest-js writes .in('id', []) as id=in.() (PostgrestFilterBuilder.ts
+  // in()); PostgREST v14 answers [] for it (QuerySpec.hs:1362) and builds
+  // "id" = ANY('{}'), so not.in.() is NOT (... = ANY('{}')): every row.
+  const none = await supabase.from('projects').select('id').in('id', []);
+  assert.equal(none.error, null);
+  assert.deepEqual(none.data, []);
+  const all = await supabase.from('projects').select('id').not('id', 'in', '()').order('id');
+  assert.equal(all.error, null);
+  assert.deepEqual(all.data.map((r) => r.id), [1, 2, 3, 4, 5]);
+  // Aggregates are off in this scenario (db_aggregates_enabled false): PGRST123.
+  const counted = await supabase.from('projects').select('client_id, count()').order('client_id');
+  assert.equal(counted.status, 400);
+  assert.equal(counted.error.code, 'PGRST123');
+});

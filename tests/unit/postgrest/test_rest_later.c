@@ -73,11 +73,17 @@ static size_t l_relationships(engine_t *e, const engine_relation_t *rel, arena_t
     return in->ops->relationships(in, rel, arena, out);
 }
 
-static bool l_find_function(engine_t *e, const char *schema, const char *name,
-                            engine_function_info_t *out)
+static size_t l_routines(engine_t *e, const char *schema, const char *name,
+                         const engine_routine_t *const **out)
 {
     engine_t *in = ((later_engine_t *)e)->inner;
-    return in->ops->find_function(in, schema, name, out);
+    return in->ops->routines(in, schema, name, out);
+}
+
+static size_t l_routine_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
+{
+    engine_t *in = ((later_engine_t *)e)->inner;
+    return in->ops->routine_names(in, schema, arena, out);
 }
 
 static void l_execute(engine_t *e, const engine_request_t *req, engine_result_t *res,
@@ -111,7 +117,8 @@ static const engine_ops_t later_ops = {
     .column_count = l_column_count,
     .column = l_column,
     .relationships = l_relationships,
-    .find_function = l_find_function,
+    .routines = l_routines,
+    .routine_names = l_routine_names,
     .execute = l_execute,
     .reload = l_reload,
     .free = l_free,

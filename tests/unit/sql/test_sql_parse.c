@@ -122,12 +122,77 @@ static void test_paren_group_skips_strings_comments_and_dollar_quotes(void **sta
     assert_int_equal(sql_find_keyword(w, strlen(w), 0, "delete", NULL), (size_t)-1);
 }
 
+/* Beyond the plain forms above: the value
+ * comes back from the text (gram.y doNegate folds `-5`, `- 5`, `-(5)`). */
+static long long first_ival(const char *text)
+{
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script(text, &s, &err), 0);
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(s.stmts[0].node, "targetList");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tl->child, "ResTarget"),
+                                         "val"),
+        "A_Const");
+    const cJSON *iv =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "ival"), "ival");
+    long long v = cJSON_IsNumber(iv) ? (long long)iv->valuedouble : 0;
+    sql_script_dispose(&s);
+    return v;
+}
+
+static void test_negative_integers_survive(void **state)
+{
+    (void)state;
+    assert_int_equal(first_ival("select -5"), -5);
+    assert_int_equal(first_ival("select - /* c */ 5"), -5);
+    assert_int_equal(first_ival("select -(5)"), -5);
+    assert_int_equal(first_ival("select - -5"), 5);
+    assert_int_equal(first_ival("select 0"), 0);
+    assert_int_equal(first_ival("select -2147483647"), -2147483647LL);
+}
+
+/* An expression inside USING (...): locations are offsets into the
+ * expression; errors are Postgres's for `CREATE POLICY p ON t USING (...)`
+ * (PostgreSQL 15: `USING (a = )` is syntax error at or near ")"). */
+static void test_expression(void **state)
+{
+    (void)state;
+    sql_expr_t e;
+    sql_error_t err;
+    assert_int_equal(sql_parse_expr("a = -1", &e, &err), 0);
+    const cJSON *ax = cJSON_GetObjectItemCaseSensitive(e.node, "A_Expr");
+    assert_non_null(ax);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(ax, "location")->valueint, 2);
+    const cJSON *r =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ax, "rexpr"), "A_Const");
+    assert_int_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "ival"), "ival")
+            ->valueint,
+        -1);
+    cJSON_Delete(e.tree);
+    assert_int_equal(sql_parse_expr("a = ", &e, &err), -1);
+    assert_string_equal(err.message, "syntax error at or near \")\"");
+    assert_int_equal(err.offset, 4);
+    assert_int_equal(sql_parse_expr("a) or (b", &e, &err), -1);
+    assert_string_equal(err.message, "syntax error at or near \"or\"");
+    assert_int_equal(err.offset, 3);
+    /* A comment to the end of the text cannot swallow the closing parenthesis. */
+    assert_int_equal(sql_parse_expr("a -- note", &e, &err), 0);
+    cJSON_Delete(e.tree);
+    assert_int_equal(sql_parse_expr("'abc", &e, &err), -1);
+    assert_string_equal(err.message, "unterminated quoted string at or near \"'abc\"");
+    assert_int_equal(err.offset, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_statements_and_spans),
         cmocka_unit_test(test_syntax_error_has_postgres_message_and_position),
         cmocka_unit_test(test_nesting_is_bounded),
+        cmocka_unit_test(test_negative_integers_survive),
+        cmocka_unit_test(test_expression),
         cmocka_unit_test(test_paren_group_skips_strings_comments_and_dollar_quotes),
         cmocka_unit_test(test_negative_integers_keep_their_value),
     };

@@ -105,8 +105,8 @@ static void test_schema_cache(void **state)
     const engine_relation_t *posts = engine_find_relation(f->e, "public", "posts");
     assert_int_equal(f->e->ops->relationships(f->e, posts, f->arena, &rels), 1);
 
-    engine_function_info_t fn;
-    assert_false(f->e->ops->find_function(f->e, "public", "anything", &fn));
+    const engine_routine_t *const *fns = NULL;
+    assert_int_equal(f->e->ops->routines(f->e, "public", "anything", &fns), 0);
 
     /* NOTIFY pgrst, 'reload schema' brings drafts in */
     f->e->ops->reload(f->e);

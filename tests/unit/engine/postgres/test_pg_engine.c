@@ -367,17 +367,69 @@ static void test_schema_cache(void **state)
     assert_true(col.primary_key);
     assert_false(
         engine_relation_has_primary_key(engine, engine_find_relation(engine, "public", "slow")));
-    assert_false(engine->ops->find_function(engine, "public", "nope", NULL));
+    const engine_routine_t *const *fns = NULL;
+    assert_int_equal(engine->ops->routines(engine, "public", "nope", &fns), 0);
 
     /* DDL after the load stays invisible until a reload (PGRST205 in production). */
     exec_ok("set role postgres; create table public.later (id int primary key, owner_id bigint "
             "references public.todos(id)); create function public.hello() returns text "
-            "language sql as $$ select 'hi' $$; reset role;");
+            "language sql as $$ select 'hi' $$; "
+            "create function public.hello(who character(4), variadic v int[] default '{}') "
+            "returns setof public.todos language sql stable set statement_timeout = '1s' "
+            "set default_transaction_isolation = 'serializable' "
+            "as $$ select * from public.todos $$; "
+            "create function public.pair(out x int, out y text) language sql immutable "
+            "as $$ select 1, 'a' $$; "
+            "create function public.raw_int(int) returns int language sql as $$ select $1 $$; "
+            "reset role;");
     assert_null(engine_find_relation(engine, "public", "later"));
     engine->ops->reload(engine);
     const engine_relation_t *later = engine_find_relation(engine, "public", "later");
     assert_non_null(later);
-    assert_true(engine->ops->find_function(engine, "public", "hello", NULL));
+    assert_int_equal(engine->ops->routines(engine, "public", "hello", &fns), 2);
+    /* funcsSqlQuery: no parameters, a scalar text, VOLATILE by default;
+     * overloads come fewest parameters first (decodeFuncs). */
+    assert_int_equal(fns[0]->param_count, 0);
+    assert_string_equal(fns[0]->return_schema, "pg_catalog");
+    assert_string_equal(fns[0]->return_name, "text");
+    assert_false(fns[0]->returns_set);
+    assert_false(fns[0]->returns_composite);
+    assert_int_equal(fns[0]->volatility, ENGINE_VOLATILE);
+    assert_null(fns[0]->isolation_level);
+    assert_int_equal(fns[0]->setting_count, 0);
+    /* Parameters with their regtype names, character widened to character
+     * varying for the call's cast, required unless defaulted, VARIADIC. */
+    const engine_routine_t *h = fns[1];
+    assert_int_equal(h->param_count, 2);
+    assert_string_equal(h->params[0].name, "who");
+    assert_string_equal(h->params[0].type, "character");
+    assert_string_equal(h->params[0].type_max_length, "character varying");
+    assert_true(h->params[0].required);
+    assert_false(h->params[0].variadic);
+    assert_string_equal(h->params[1].name, "v");
+    assert_string_equal(h->params[1].type, "integer[]");
+    assert_false(h->params[1].required);
+    assert_true(h->params[1].variadic);
+    assert_true(h->has_variadic);
+    assert_true(h->returns_set);
+    assert_true(h->returns_composite);
+    assert_string_equal(h->return_name, "todos");
+    assert_int_equal(h->volatility, ENGINE_STABLE);
+    /* The hoisted settings, and the isolation level among them. */
+    assert_string_equal(h->isolation_level, "serializable");
+    assert_int_equal(h->setting_count, 2);
+    assert_string_equal(h->settings[0], "statement_timeout");
+    assert_string_equal(h->settings[1], "1s");
+    assert_string_equal(h->settings[2], "default_transaction_isolation");
+    assert_string_equal(h->settings[3], "serializable");
+    /* OUT parameters: a composite "record", no input parameter. */
+    assert_int_equal(engine->ops->routines(engine, "public", "pair", &fns), 1);
+    assert_int_equal(fns[0]->param_count, 0);
+    assert_true(fns[0]->returns_composite);
+    assert_string_equal(fns[0]->return_name, "record");
+    assert_int_equal(fns[0]->volatility, ENGINE_IMMUTABLE);
+    /* An unnamed int parameter is not callable: not in the cache. */
+    assert_int_equal(engine->ops->routines(engine, "public", "raw_int", &fns), 0);
     engine_relationship_t *rels = NULL;
     n = engine->ops->relationships(engine, later, arena, &rels);
     assert_int_equal(n, 1);
