@@ -107,6 +107,20 @@ class Timezone(unittest.TestCase):
         self.assertIn(b"2023-10-18 05:37:59.611-07", body)
         self.assertNotIn(b"-07:00", body)
 
+    def test_input_without_offset_is_local_time(self):
+        # PostgreSQL 15: a timestamptz literal without an offset is read in
+        # the session zone (SET LOCAL timezone), so 05:37:59.611 in
+        # Los Angeles is the first row's 12:37:59.611 UTC.
+        path = "/timestamps?t=eq.2023-10-18%2005:37:59.611"
+        st, _, body = self.get("timezone=America/Los_Angeles", path=path)
+        self.assertEqual((st, json.loads(body)), (200, LA[:1]))
+        st, _, body = self.get("", path=path)
+        self.assertEqual((st, json.loads(body)), (200, []))
+        # An explicit offset wins over the zone.
+        st, _, body = self.get("timezone=America/Los_Angeles",
+                               path="/timestamps?t=eq.2023-10-18T12:37:59.611%2B00:00")
+        self.assertEqual((st, json.loads(body)), (200, LA[:1]))
+
     def test_zone_does_not_leak_into_the_next_request(self):
         self.get("timezone=America/Los_Angeles")
         st, _, body = self.get("")

@@ -1266,6 +1266,16 @@ static int datetime_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, 
      * UTC, treating a zoneless input as the session zone, UTC on Supabase. */
     if (t->kind == PGTYPE_TIMESTAMPTZ && dt.has_zone)
         us -= dt.zone_sec * USECS_PER_SEC;
+    else if (t->kind == PGTYPE_TIMESTAMPTZ && us > TS_NOBEGIN && us < TS_NOEND) {
+        /* No zone given: local time of the session zone (pgtz.h; UTC unless
+         * Prefer: timezone= set one), its offset found at the instant the
+         * offset itself points to (two steps settle every time but those in
+         * a transition's gap or overlap, where Postgres's
+         * DetermineTimeZoneOffset may pick the other side). */
+        int32_t off = pgtz_offset(us);
+        off = pgtz_offset(us - (int64_t)off * USECS_PER_SEC);
+        us -= (int64_t)off * USECS_PER_SEC;
+    }
     if (us >= TS_END_USEC)
         return pgrst_error_setf(err, "22008", "timestamp out of range: \"%s\"", s);
     set_int(out, us);
