@@ -7,6 +7,7 @@
 #include "config.h"
 #include "engine.h"
 #include "gotrue.h"
+#include "gotrue_db.h"
 #include "jwt.h"
 #include "prng.h"
 #include "rules.h"
@@ -18,6 +19,7 @@
 #include "clock.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
+#include "pg_auth.h"
 #include "pg_engine.h"
 #include "pg_load.h"
 #include "pg_mock_sql.h"
@@ -38,6 +40,8 @@ struct instance {
     prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
+    auth_store_t *auth_store;    /* owned: GoTrue's connection to db (NULL on the memory engine);
+                                    gotrue borrows it */
     pg_mock_db_t *admin_db;      /* owned: the admin API's connection to db, or NULL */
     bool clock_real;
     int64_t clock_us;        /* fixed clock value (scenario time) */
@@ -250,6 +254,12 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         scenario_error_at(err, none, "database engine: %s", msg);
         return -1;
     }
+    /* supamock.gen_random_uuid() follows --seed (baseline.sql). */
+    if (pg_database_set_seed(inst->db, inst->config ? inst->config->seed : 1, msg, sizeof msg) <
+        0) {
+        scenario_error_at(err, none, "database engine: %s", msg);
+        return -1;
+    }
     char *conninfo = pg_database_conninfo(inst->db, "authenticator");
     char *owner = pg_database_conninfo(inst->db, "postgres");
     pg_engine_options_t opt = {
@@ -273,7 +283,20 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         scenario_error_at(err, none, "database engine: %s", msg);
         return -1;
     }
-    return pg_database_finish(inst->db, err);
+    if (pg_database_finish(inst->db, err) < 0)
+        return -1;
+    /* GoTrue's users live in auth.users: those the load left there are
+     * GoTrue's from the start, and its writes go back through its own
+     * connection as supabase_auth_admin (gotrue_db.h). */
+    char *auth_conninfo = pg_database_conninfo(inst->db, "supabase_auth_admin");
+    inst->auth_store = pg_auth_store_new(db->loop, auth_conninfo, msg, sizeof msg);
+    free(auth_conninfo);
+    if (!inst->auth_store ||
+        gotrue_db_attach(inst->gotrue, inst->auth_store, msg, sizeof msg) < 0) {
+        scenario_error_at(err, none, "database engine: auth.users: %s", msg);
+        return -1;
+    }
+    return 0;
 }
 
 int instance_new(const scenario_t *sc, const mock_config_t *cfg, instance_t **out,
@@ -328,8 +351,10 @@ void instance_free(instance_t *inst)
     /* Admin jobs still running answer with an error before the database goes. */
     pg_mock_db_free(inst->admin_db);
     engine_free(inst->engine); /* borrows the models below, and the database */
-    pg_database_drop(inst->db);
     gotrue_free(inst->gotrue);
+    if (inst->auth_store)
+        inst->auth_store->ops->free(inst->auth_store);
+    pg_database_drop(inst->db);
     rules_free(inst->rules);
     security_free(inst->security); /* its expressions borrow the store's tables */
     store_free(inst->store);

@@ -3,9 +3,11 @@
 
 # The Debian packages each command needs (curl and jq: the README's sessions,
 # which tests/e2e/test_readme.py runs; chromium: the dashboard's browser test,
-# tests/browser, drives Debian's build).
-MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev"
-MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 python3 valgrind clang libclang-rt-14-dev nodejs npm curl jq chromium"
+# tests/browser, drives Debian's build; postgresql-15-postgis-3: PostgREST's
+# spec fixture, which the conformance suite loads into the database engine,
+# creates postgis as Supabase's databases have it).
+MOCK_BUILD_PACKAGES="cmake gcc make pkg-config libuv1-dev libcjson-dev node-llhttp libssl-dev libpq-dev libpg-query-dev libstemmer-dev"
+MOCK_TEST_PACKAGES="libcmocka-dev postgresql-15 postgresql-15-postgis-3 python3 valgrind clang libclang-rt-14-dev nodejs npm curl jq chromium"
 
 mock_say() {
     printf '==> %s\n' "$*"

@@ -10,6 +10,7 @@
 #include "auth_account.h"
 #include "auth_mail.h"
 #include "auth_redirect.h"
+#include "gotrue_db.h"
 
 #include "clock.h"
 #include "gateway.h"
@@ -473,6 +474,54 @@ static bool email_flows(const scenario_t *sc, gotrue_t *g, const gotrue_ctx_t *c
     return true;
 }
 
+/* ---- the database engine: the response waits for auth.users ---- */
+
+/* What a response waiting for its auth.users batch needs; in the request
+ * arena, which outlives the response (message.h). */
+typedef struct auth_later {
+    const mock_request_t *req;
+    mock_response_t *resp;
+    bool answered; /* the handler answered with an error already */
+} auth_later_t;
+
+static void on_written(void *arg, int rc, const gotrue_error_t *err)
+{
+    auth_later_t *l = arg;
+    if (rc != 0 && !l->answered) {
+        /* The transaction failed: GoTrue answers its 500 instead of what the
+         * handler had made. The Date header is the router's: kept. */
+        const char *date = mock_response_header(l->resp, "Date");
+        mock_response_clear(l->resp);
+        if (date)
+            mock_response_add_header(l->resp, "Date", date);
+        l->resp->status = err->status;
+        send_error(l->req, err, l->resp);
+    }
+    if (mock_response_pending(l->resp))
+        mock_response_complete(l->resp);
+}
+
+/* On the database engine, what the request changed goes into auth.users
+ * (gotrue_db.h) before the response is sent; nothing happens on the memory
+ * engine or when nothing changed. */
+static void write_through(gotrue_t *g, const mock_request_t *req, const char *path, int rc,
+                          int64_t now_us, mock_response_t *resp)
+{
+    /* Reads that change no user skip the walk over every user (gotrue_db.c
+     * compares them all); GET /verify and /reauthenticate do change them. */
+    if (is(req, "GET") &&
+        (path_is(path, "/health") || path_is(path, "/settings") || path_is(path, "/user") ||
+         path_is(path, "/.well-known/jwks.json") || strncmp(path, "/admin/users", 12) == 0))
+        return;
+    gotrue_db_batch_t *b = gotrue_db_collect(g, now_us);
+    if (!b)
+        return;
+    auth_later_t *l = arena_alloc(req->arena, sizeof *l);
+    *l = (auth_later_t){.req = req, .resp = resp, .answered = rc < 0};
+    mock_response_defer(resp, NULL, NULL);
+    gotrue_db_submit(g, b, path_is(path, "/admin/users") && is(req, "POST"), on_written, l);
+}
+
 void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *rel_path,
                  mock_response_t *resp)
 {
@@ -637,6 +686,7 @@ void auth_handle(const auth_env_t *env, const mock_request_t *req, const char *r
     } else if (resp->status == 200 && !mock_response_header(resp, "Content-Type")) {
         mock_response_add_header(resp, "Content-Type", "application/json");
     }
+    write_through(g, req, path, rc, now_us, resp);
 }
 
 int auth_parse_json_body(const mock_request_t *req, cJSON **out, gotrue_error_t *err)

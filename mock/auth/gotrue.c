@@ -11,6 +11,7 @@
 
 #include "auth_mail.h"
 #include "auth_users.h"
+#include "gotrue_db.h"
 #include "gotrue_mfa.h"
 #include "gotrue_obfuscate.h"
 #include "clock.h"
@@ -20,6 +21,7 @@
 #include "owner_insert.h"
 #include "xalloc.h"
 
+#include <crypt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,9 @@ typedef struct gt_user {
     char *email; /* NULL when none (rendered "") */
     char *phone;
     char *password; /* NULL: cannot sign in with a password */
+    /* password holds the bcrypt hash read from the database's auth.users
+     * (a seeded or earlier user), not the text itself. */
+    bool password_hashed;
     char *role;
     cJSON *user_metadata; /* owned objects */
     cJSON *app_metadata;
@@ -98,6 +103,9 @@ struct gotrue {
     inbox_t *inbox;
     int64_t started_us;
     gotrue_mfa_t *mfa; /* owned: MFA factors and challenges (gotrue_mfa.c) */
+    /* The database engine's auth.users behind the users (gotrue_db.c):
+     * owned, NULL on the memory engine. */
+    gotrue_db_t *db;
 };
 
 /* ---- small helpers ---- */
@@ -868,6 +876,7 @@ void gotrue_free(gotrue_t *g)
     auth_mail_free(g->mail);
     inbox_free(g->inbox);
     gotrue_mfa_free(g->mfa);
+    gotrue_db_free(g->db);
     free(g);
 }
 
@@ -1171,6 +1180,31 @@ static bool is_banned(const gt_user_t *u, int64_t now_us)
     return u->banned_until_us != NO_TIME && now_us < u->banned_until_us;
 }
 
+/* The password against what the user has: the text, or the bcrypt hash
+ * GoTrue's database holds (crypto.CompareHashAndPassword: bcrypt's $2a$/$2b$,
+ * which libcrypt's crypt_r checks). */
+static bool password_matches(const gt_user_t *u, const char *password)
+{
+    if (!u->password)
+        return false;
+    if (!u->password_hashed)
+        return strcmp(u->password, password) == 0;
+    if (strncmp(u->password, "$2", 2) != 0)
+        return false;
+    struct crypt_data *cd = xcalloc(1, sizeof *cd);
+    const char *h = crypt_r(password, u->password, cd);
+    bool ok = h && h[0] != '*' && strcmp(h, u->password) == 0;
+    free(cd);
+    return ok;
+}
+
+static void set_password(gt_user_t *u, const char *password)
+{
+    free(u->password);
+    u->password = password ? xstrdup(password) : NULL;
+    u->password_hashed = false;
+}
+
 /* ---- grants ---- */
 
 int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, buf_t *out,
@@ -1196,11 +1230,11 @@ int gotrue_password_grant(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body,
      * checked between the two, so a banned user learns of the ban whatever
      * the password: `if user.IsBanned() { return
      * apierrors.NewBadRequestError(apierrors.ErrorCodeUserBanned, "User is banned") }`. */
-    if (u < 0 || !g->users[u].password)
+    if (u < 0 || !g->users[u].password || !*g->users[u].password)
         return gotrue_fail(err, 400, "invalid_credentials", "Invalid login credentials");
     if (is_banned(&g->users[u], c->now_us))
         return gotrue_fail(err, 400, "user_banned", "User is banned");
-    if (strcmp(g->users[u].password, password) != 0)
+    if (!password_matches(&g->users[u], password))
         return gotrue_fail(err, 400, "invalid_credentials", "Invalid login credentials");
     if (*email && g->users[u].email_confirmed_us == NO_TIME)
         return gotrue_fail(err, 400, "email_not_confirmed", "Email not confirmed");
@@ -1545,7 +1579,9 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     /* SignupParams.ToUserModel for AnonymousProvider: no provider in
      * app_metadata, no identity, is_anonymous. */
     nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
-    if (store_new_user(g, &nu, c->now_us) < 0) {
+    /* On the database engine the row goes into auth.users when the request
+     * ends (gotrue_db.c), and a trigger's failure answers then. */
+    if (!g->db && store_new_user(g, &nu, c->now_us) < 0) {
         user_dispose(&nu);
         gotrue_fail(err, 500, "unexpected_failure", "Database error saving new user");
         set_error_id(g, err);
@@ -1717,7 +1753,7 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
     if (cJSON_IsString(pw)) {
         if (check_password(pw->valuestring, err) < 0)
             return -1;
-        if (u->password && strcmp(u->password, pw->valuestring) == 0)
+        if (password_matches(u, pw->valuestring))
             return gotrue_fail(err, 422, "same_password",
                                "New password should be different from the old password.");
     }
@@ -1730,10 +1766,8 @@ int gotrue_update_user(gotrue_t *g, const gotrue_ctx_t *c, const gotrue_who_t *w
             return gotrue_fail(err, 422, "email_exists",
                                "A user with this email address has already been registered");
     }
-    if (cJSON_IsString(pw)) {
-        free(u->password);
-        u->password = xstrdup(pw->valuestring);
-    }
+    if (cJSON_IsString(pw))
+        set_password(u, pw->valuestring);
     if (cJSON_IsObject(data))
         merge_metadata(u->user_metadata, data);
     if (cJSON_IsString(email) && *email->valuestring && u->is_anonymous) {
@@ -2007,10 +2041,8 @@ int gotrue_admin_update(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
         free(u->phone);
         u->phone = xstrdup(phone);
     }
-    if (*password) {
-        free(u->password);
-        u->password = xstrdup(password);
-    }
+    if (*password)
+        set_password(u, password);
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(body, "role");
     if (cJSON_IsString(role) && *role->valuestring) {
         free(u->role);
@@ -2045,8 +2077,7 @@ static void soft_delete(gotrue_t *g, const gotrue_ctx_t *c, long ui)
     ob[15] = '\0'; /* obfuscatePhone: [:15] */
     free(u->phone);
     u->phone = xstrdup(ob);
-    free(u->password);
-    u->password = NULL;
+    set_password(u, NULL);
     u->deleted_us = u->updated_us = c->now_us;
     cJSON_Delete(u->user_metadata);
     u->user_metadata = cJSON_CreateObject();
@@ -2069,7 +2100,7 @@ int gotrue_admin_delete(gotrue_t *g, const gotrue_ctx_t *c, const char *id, cons
         buf_puts(out, "{}");
         return 0;
     }
-    store_table_t *users = auth_users_table(g->store);
+    store_table_t *users = g->db ? NULL : auth_users_table(g->store);
     if (users) {
         store_env_t env = {.now_us = c->now_us, .auth_uid = NULL};
         pgrst_error_t perr;
@@ -2201,7 +2232,7 @@ bool gotrue_user_deleted(gotrue_t *g, long u)
 
 bool gotrue_user_has_password(gotrue_t *g, long u)
 {
-    return g->users[u].password != NULL;
+    return g->users[u].password != NULL && *g->users[u].password;
 }
 
 long gotrue_create(gotrue_t *g, const gotrue_ctx_t *c, const char *email, const char *phone,
@@ -2376,4 +2407,126 @@ void gotrue_sessions_downgrade(gotrue_t *g, long user, const char *factor_id, co
         ss->aal2 = false;
         ss->factor_id[0] = '\0';
     }
+}
+
+/* ---- the database engine's auth.users (gotrue_db.h) ---- */
+
+size_t gotrue_user_count(const gotrue_t *g)
+{
+    return g->user_count;
+}
+
+void gotrue_user_row(const gotrue_t *g, long ui, gotrue_row_t *out)
+{
+    const gt_user_t *u = &g->users[ui];
+    const gotrue_flow_fields_t *f = &u->flow;
+    memset(out, 0, sizeof *out);
+    out->id = u->id;
+    out->email = u->email;
+    out->phone = u->phone;
+    out->role = u->role;
+    out->password = u->password;
+    out->password_hashed = u->password_hashed;
+    out->removed = u->deleted;
+    out->is_anonymous = u->is_anonymous;
+    out->created_us = u->created_us;
+    out->updated_us = u->updated_us;
+    out->email_confirmed_us = u->email_confirmed_us;
+    out->phone_confirmed_us = u->phone_confirmed_us;
+    out->confirmation_sent_us = u->confirmation_sent_us;
+    out->last_sign_in_us = u->last_sign_in_us;
+    out->invited_us = f->has_invited ? f->invited_us : NO_TIME;
+    out->recovery_sent_us = f->has_recovery_sent ? f->recovery_sent_us : NO_TIME;
+    out->email_change_sent_us = f->has_email_change_sent ? f->email_change_sent_us : NO_TIME;
+    out->phone_change_sent_us = f->has_phone_change_sent ? f->phone_change_sent_us : NO_TIME;
+    out->reauth_sent_us = f->has_reauth_sent ? f->reauth_sent_us : NO_TIME;
+    out->banned_until_us = u->banned_until_us;
+    out->deleted_us = u->deleted_us;
+    out->email_change = f->new_email;
+    out->phone_change = f->new_phone;
+    out->user_metadata = u->user_metadata;
+    out->app_metadata = u->app_metadata;
+}
+
+void gotrue_discard_user(gotrue_t *g, long ui)
+{
+    g->users[ui].deleted = true;
+    gotrue_mfa_delete_user(g->mfa, g->users[ui].id);
+    end_sessions(g, ui, -1, -1);
+}
+
+void gotrue_restore_user(gotrue_t *g, long ui)
+{
+    g->users[ui].deleted = false;
+}
+
+static int64_t row_time(const cJSON *row, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : NO_TIME;
+}
+
+static char *row_string(const cJSON *row, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
+    return cJSON_IsString(v) && *v->valuestring ? xstrdup(v->valuestring) : NULL;
+}
+
+long gotrue_add_row_user(gotrue_t *g, const cJSON *row)
+{
+    const char *id = str_field(row, "id");
+    if (!is_uuid(id))
+        return -1;
+    long have = find_user_by_id(g, id);
+    if (have >= 0)
+        return have;
+    if (g->user_count >= GOTRUE_MAX_USERS)
+        return -1;
+    gt_user_t *u = add_user(g);
+    snprintf(u->id, sizeof u->id, "%s", id);
+    new_uuid(g, u->identity_id);
+    u->email = row_string(row, "email");
+    u->phone = row_string(row, "phone");
+    u->password = row_string(row, "encrypted_password");
+    u->password_hashed = u->password != NULL;
+    u->role = row_string(row, "role");
+    if (!u->role)
+        u->role = xstrdup("authenticated");
+    const cJSON *um = cJSON_GetObjectItemCaseSensitive(row, "raw_user_meta_data");
+    const cJSON *am = cJSON_GetObjectItemCaseSensitive(row, "raw_app_meta_data");
+    u->user_metadata = cJSON_IsObject(um) ? cJSON_Duplicate(um, true) : cJSON_CreateObject();
+    u->app_metadata = cJSON_IsObject(am) ? cJSON_Duplicate(am, true) : cJSON_CreateObject();
+    u->is_anonymous = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "is_anonymous"));
+    u->no_identity = u->is_anonymous;
+    u->phone_identity = !u->email && u->phone;
+    u->created_us = row_time(row, "created_at");
+    u->updated_us = row_time(row, "updated_at");
+    if (u->created_us == NO_TIME)
+        u->created_us = g->started_us;
+    if (u->updated_us == NO_TIME)
+        u->updated_us = u->created_us;
+    u->email_confirmed_us = row_time(row, "email_confirmed_at");
+    u->phone_confirmed_us = row_time(row, "phone_confirmed_at");
+    u->email_confirmed_flag = u->email_confirmed_us != NO_TIME;
+    u->confirmation_sent_us = row_time(row, "confirmation_sent_at");
+    u->last_sign_in_us = row_time(row, "last_sign_in_at");
+    u->banned_until_us = row_time(row, "banned_until");
+    u->deleted_us = row_time(row, "deleted_at");
+    int64_t invited = row_time(row, "invited_at");
+    if (invited != NO_TIME) {
+        u->flow.has_invited = true;
+        u->flow.invited_us = invited;
+    }
+    return (long)(g->user_count - 1);
+}
+
+void gotrue_set_db(gotrue_t *g, gotrue_db_t *db)
+{
+    gotrue_db_free(g->db);
+    g->db = db;
+}
+
+gotrue_db_t *gotrue_db(gotrue_t *g)
+{
+    return g->db;
 }

@@ -649,6 +649,10 @@ static const char *const builtin_types[] = {
     "timestamp",   "timestamp without time zone",
     "timestamptz", "timestamp with time zone",
     "json",        "jsonb",
+    "tsvector",    "int4range",
+    "int8range",   "numrange",
+    "daterange",   "tsrange",
+    "tstzrange",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
@@ -2645,7 +2649,8 @@ static int apply_sql(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     int rc = 0;
     size_t i = 0;
     /* One session for all the files: a SET search_path carries over. */
-    scenario_sql_host_t host = {L->s, sql_type_problem, find_table, sql_add_table, {0}, 0};
+    scenario_sql_host_t host = {
+        L->s, sql_type_problem, find_table, sql_add_table, {0}, 0, NULL, NULL, 0};
     for (const cJSON *e = j->child; e; e = e->next, i++) {
         size_t off = off_of(jsonc_child(n, i));
         if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/') {

@@ -46,6 +46,7 @@ typedef struct scenario_column {
     bool nullable;        /* default true */
     cJSON *default_value; /* owned; NULL when absent */
     bool primary_key;
+    unsigned pk_position; /* 1 + its place in a composite PRIMARY KEY (a, b) of SQL, else 0 */
     bool unique;
     char *identity;          /* NULL, "always", "by default" */
     char *references;        /* NULL or "table(col)" / "schema.table(col)" */

@@ -17,6 +17,7 @@
 
 #include "sql_parse.h"
 #include "sql_text.h"
+#include "tsvector.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -163,11 +164,24 @@ static scenario_table_t *table_of(const tr_t *t, const cJSON *rv)
     return name ? t->h->find_table(t->s, schema, name) : NULL;
 }
 
-void scenario_sql_host_dispose(scenario_sql_host_t *h)
+static void clear_search_path(scenario_sql_host_t *h)
 {
     for (size_t i = 0; i < h->search_path_len; i++)
         free(h->search_path[i]);
     h->search_path_len = 0;
+}
+
+void scenario_sql_host_dispose(scenario_sql_host_t *h)
+{
+    clear_search_path(h);
+    for (size_t i = 0; i < h->domain_count; i++) {
+        free(h->domain_names[i]);
+        free(h->domain_types[i]);
+    }
+    free(h->domain_names);
+    free(h->domain_types);
+    h->domain_names = h->domain_types = NULL;
+    h->domain_count = 0;
 }
 
 /* SET search_path = a, "b", pg_catalog (VariableSetStmt); RESET and DEFAULT
@@ -177,7 +191,7 @@ static void set_search_path(const tr_t *t, const cJSON *vs)
     const char *name = str(vs, "name");
     if (!name || strcmp(name, "search_path") != 0)
         return;
-    scenario_sql_host_dispose(t->h);
+    clear_search_path(t->h);
     const cJSON *args = get(vs, "args");
     for (const cJSON *a = cJSON_IsArray(args) ? args->child : NULL;
          a && t->h->search_path_len < sizeof t->h->search_path / sizeof t->h->search_path[0];
@@ -223,6 +237,20 @@ static char *type_text(const tr_t *t, const cJSON *tn, char *why, size_t why_len
         for (size_t i = 0; i < sizeof internal_types / sizeof internal_types[0]; i++)
             if (strcmp(base, internal_types[i][0]) == 0)
                 base = internal_types[i][1];
+    }
+    /* A domain stands for its base type (its constraints were noticed
+     * when it was created). */
+    const char *domain = NULL;
+    for (size_t i = 0; i < t->h->domain_count && (n == 1 || strcmp(parts[0], "pg_catalog") != 0);
+         i++)
+        if (strcmp(base, t->h->domain_names[i]) == 0)
+            domain = t->h->domain_types[i];
+    if (domain) {
+        base = domain;
+        if (strchr(domain, '[') && cJSON_GetArraySize(get(tn, "arrayBounds")) > 0) {
+            snprintf(why, why_len, "multi-dimensional array type %s", base);
+            return NULL;
+        }
     }
     char buf[128];
     size_t used = (size_t)snprintf(buf, sizeof buf, "%s", base);
@@ -326,6 +354,159 @@ static cJSON *default_value(const cJSON *e)
         if (strcmp(call, known[i]) == 0)
             return cJSON_CreateString(strncmp(call, "extensions.", 11) == 0 ? call + 11 : call);
     return NULL;
+}
+
+/* The value of a seed row's expression, as the row's JSON would hold it: a
+ * constant, a column of `row` (UPDATE ... SET a = b), to_tsvector([config,]
+ * text) (the tsvector's text) and jsonb_build_object(key, value, ...). NULL
+ * when the expression is none of these. */
+static cJSON *row_value(const cJSON *e, const cJSON *row, int depth);
+
+static char *text_of(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return xstrdup(v->valuestring);
+    if (cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsRaw(v) || cJSON_IsObject(v) ||
+        cJSON_IsArray(v)) {
+        char *p = cJSON_PrintUnformatted(v);
+        char *c = xstrdup(p);
+        cJSON_free(p);
+        return c;
+    }
+    return NULL;
+}
+
+static bool is_range_constructor(const char *fn)
+{
+    static const char *const names_[] = {"int4range", "int8range", "numrange",
+                                         "daterange", "tsrange",   "tstzrange"};
+    for (size_t i = 0; i < sizeof names_ / sizeof names_[0]; i++)
+        if (strcmp(fn, names_[i]) == 0)
+            return true;
+    return false;
+}
+
+/* int4range(lower, upper[, '[)']) and the other range constructors: the
+ * range's text input, which the column's range_in reads (NULL bounds are
+ * infinite). NULL when the bound flags are not one of Postgres's four. */
+static cJSON *range_text(cJSON *const *vals, int argc)
+{
+    const char *flags = "[)";
+    if (argc == 3) {
+        if (!cJSON_IsString(vals[2]))
+            return NULL;
+        flags = vals[2]->valuestring;
+        if (strlen(flags) != 2 || (flags[0] != '[' && flags[0] != '(') ||
+            (flags[1] != ']' && flags[1] != ')'))
+            return NULL; /* "invalid range bound flags" */
+    }
+    buf_t b;
+    buf_init(&b);
+    buf_putc(&b, flags[0]);
+    for (int i = 0; i < 2; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        char *v = cJSON_IsNull(vals[i]) ? NULL : text_of(vals[i]);
+        if (!v)
+            continue;
+        buf_putc(&b, '"');
+        for (const char *p = v; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_putc(&b, '\\');
+            buf_putc(&b, *p);
+        }
+        buf_putc(&b, '"');
+        free(v);
+    }
+    buf_putc(&b, flags[1]);
+    cJSON *out = cJSON_CreateString(buf_cstr(&b));
+    buf_dispose(&b);
+    return out;
+}
+
+static cJSON *call_value(const cJSON *f, const cJSON *row, int depth)
+{
+    const char *parts[2];
+    size_t n = names(get(f, "funcname"), parts, 2);
+    if (n == 0 || (n == 2 && strcmp(parts[0], "pg_catalog") != 0) || get(f, "agg_order") ||
+        get(f, "over") || flag(f, "agg_star") || flag(f, "func_variadic"))
+        return NULL;
+    const char *fn = parts[n - 1];
+    const cJSON *args = get(f, "args");
+    int argc = cJSON_IsArray(args) ? cJSON_GetArraySize(args) : 0;
+    cJSON *vals[32];
+    if (argc > 32)
+        return NULL;
+    int got = 0;
+    for (const cJSON *a = argc ? args->child : NULL; a; a = a->next) {
+        vals[got] = row_value(a, row, depth + 1);
+        if (!vals[got])
+            break;
+        got++;
+    }
+    cJSON *out = NULL;
+    if (got == argc && strcmp(fn, "to_tsvector") == 0 && (argc == 1 || argc == 2)) {
+        ts_config_id_t cfg = TS_CFG_DEFAULT;
+        bool ok =
+            argc == 1 || (cJSON_IsString(vals[0]) && ts_config_lookup(vals[0]->valuestring, &cfg));
+        const cJSON *doc = vals[argc - 1];
+        char *text = ok ? text_of(doc) : NULL;
+        if (ok && cJSON_IsNull(doc)) {
+            out = cJSON_CreateNull(); /* strict */
+        } else if (text) {
+            tsvector_t v;
+            char *why = NULL;
+            if (tsvector_from_text(cfg, text, strlen(text), &v, &why) == 0) {
+                buf_t b;
+                buf_init(&b);
+                tsvector_render(&v, &b);
+                out = cJSON_CreateString(buf_cstr(&b));
+                buf_dispose(&b);
+                tsvector_dispose(&v);
+            }
+            free(why);
+        }
+        free(text);
+    } else if (got == argc && strcmp(fn, "jsonb_build_object") == 0 && argc % 2 == 0) {
+        out = cJSON_CreateObject();
+        for (int i = 0; i < argc && out; i += 2) {
+            char *key = cJSON_IsNull(vals[i]) ? NULL : text_of(vals[i]);
+            if (!key) {
+                cJSON_Delete(out); /* "argument 1: key must not be null" */
+                out = NULL;
+                break;
+            }
+            /* jsonb keeps the last of equal keys */
+            cJSON_DeleteItemFromObjectCaseSensitive(out, key);
+            cJSON_AddItemToObject(out, key, vals[i + 1]);
+            vals[i + 1] = NULL;
+            free(key);
+        }
+    } else if (got == argc && (argc == 2 || argc == 3) && is_range_constructor(fn)) {
+        out = range_text(vals, argc);
+    }
+    for (int i = 0; i < got; i++)
+        cJSON_Delete(vals[i]);
+    return out;
+}
+
+static cJSON *row_value(const cJSON *e, const cJSON *row, int depth)
+{
+    if (depth > 32)
+        return NULL;
+    cJSON *c = constant(e);
+    if (c)
+        return c;
+    const cJSON *ref = get(e, "ColumnRef");
+    if (ref && row) {
+        const char *parts[2];
+        if (names(get(ref, "fields"), parts, 2) != 1)
+            return NULL;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, parts[0]);
+        return v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
+    }
+    const cJSON *f = get(e, "FuncCall");
+    return f ? call_value(f, row, depth) : NULL;
 }
 
 /* The text inside the parentheses after `from` (CHECK (...), USING (...)). */
@@ -557,10 +738,22 @@ static bool composite_fkey(const tr_t *t, scenario_table_t *tbl, const cJSON *co
                  ref_schema ? ref_schema : "?", ref_name ? ref_name : "?");
         return false;
     }
-    if (rn == 0) /* REFERENCES t: its primary key's columns */
-        for (size_t i = 0; i < pt->column_count && rn < SQL_MAX_KEY_COLUMNS; i++)
-            if (pt->columns[i].primary_key)
-                refs[rn++] = pt->columns[i].name;
+    if (rn == 0) {
+        /* REFERENCES t: its primary key's columns in the key's order (a
+         * composite key's order, else the one key column). */
+        for (unsigned want = 1; rn < SQL_MAX_KEY_COLUMNS; want++) {
+            size_t before = rn;
+            for (size_t i = 0; i < pt->column_count && rn == before; i++)
+                if (pt->columns[i].pk_position == want)
+                    refs[rn++] = pt->columns[i].name;
+            if (rn == before)
+                break;
+        }
+        if (rn == 0)
+            for (size_t i = 0; i < pt->column_count && rn < SQL_MAX_KEY_COLUMNS; i++)
+                if (pt->columns[i].primary_key)
+                    refs[rn++] = pt->columns[i].name;
+    }
     const char *action = fk_action(str(con, "fk_del_action"));
     if (rn != n || (action && !*action)) {
         snprintf(why, why_len, "foreign key (%s, ...)", cols[0]);
@@ -644,6 +837,7 @@ static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *
         for (size_t i = 0; i < n; i++) {
             scenario_column_t *c = find_column(tbl, cols[i]);
             c->primary_key = true;
+            c->pk_position = (unsigned)i + 1;
             c->nullable = false;
         }
         return;
@@ -1010,7 +1204,7 @@ static void insert(const tr_t *t, const cJSON *is)
              v = v->next, i++) {
             if (get(v, "SetToDefault"))
                 continue;
-            cJSON *c = constant(v);
+            cJSON *c = row_value(v, NULL, 0);
             scenario_column_t *col = i < ncols ? find_column(tbl, cols[i]) : NULL;
             if (c && cJSON_IsString(c) && col &&
                 (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
@@ -1040,6 +1234,89 @@ static void insert(const tr_t *t, const cJSON *is)
         tbl->row_pos = xrealloc(tbl->row_pos, (n + 1) * sizeof *tbl->row_pos);
         tbl->row_pos[n] = pos_of(t, t->stmt->offset);
     }
+}
+
+/* UPDATE t SET col = expr, ... without WHERE, FROM or RETURNING over the
+ * seed rows so far (data scripts that fill a column from another): every
+ * row, each expression read against the row as it was. */
+static void update(const tr_t *t, const cJSON *us)
+{
+    scenario_table_t *tbl = table_of(t, get(us, "relation"));
+    const cJSON *targets = get(us, "targetList");
+    if (!tbl || get(us, "whereClause") || get(us, "fromClause") || get(us, "returningList") ||
+        get(us, "withClause") || !cJSON_IsArray(targets))
+        return notice_statement(t);
+    size_t nt = (size_t)cJSON_GetArraySize(targets);
+    if (nt == 0 || nt > 256)
+        return notice_statement(t);
+    for (const cJSON *e = targets->child; e; e = e->next) {
+        const cJSON *rt = get(e, "ResTarget");
+        if (!str(rt, "name") || get(rt, "indirection") || !find_column(tbl, str(rt, "name")))
+            return notice_statement(t);
+    }
+    size_t nrows = tbl->rows ? (size_t)cJSON_GetArraySize(tbl->rows) : 0;
+    cJSON **vals = xcalloc(nrows * nt + 1, sizeof *vals);
+    size_t r = 0;
+    bool ok = true;
+    for (const cJSON *row = nrows ? tbl->rows->child : NULL; row && ok; row = row->next, r++) {
+        size_t i = 0;
+        for (const cJSON *e = targets->child; e && ok; e = e->next, i++) {
+            const cJSON *rt = get(e, "ResTarget");
+            cJSON *v =
+                get(get(rt, "val"), "SetToDefault") ? NULL : row_value(get(rt, "val"), row, 0);
+            scenario_column_t *col = find_column(tbl, str(rt, "name"));
+            if (v && cJSON_IsString(v) &&
+                (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
+                cJSON *parsed = cJSON_Parse(v->valuestring);
+                cJSON_Delete(v);
+                v = parsed;
+            }
+            if (!v)
+                ok = false;
+            vals[r * nt + i] = v;
+        }
+    }
+    if (ok) {
+        r = 0;
+        for (cJSON *row = nrows ? tbl->rows->child : NULL; row; row = row->next, r++) {
+            size_t i = 0;
+            for (const cJSON *e = targets->child; e; e = e->next, i++) {
+                const char *name = str(get(e, "ResTarget"), "name");
+                cJSON_DeleteItemFromObjectCaseSensitive(row, name);
+                cJSON_AddItemToObject(row, name, vals[r * nt + i]);
+                vals[r * nt + i] = NULL;
+            }
+        }
+    }
+    for (size_t i = 0; i < nrows * nt; i++)
+        cJSON_Delete(vals[i]);
+    free(vals);
+    if (!ok)
+        notice_statement(t);
+}
+
+/* CREATE DOMAIN name AS type: columns of the domain get the base type. Its
+ * NOT NULL and CHECK constraints are not enforced (said in a notice). */
+static void create_domain(const tr_t *t, const cJSON *ds)
+{
+    const char *parts[2];
+    size_t n = names(get(ds, "domainname"), parts, 2);
+    char why[160];
+    char *type = n ? type_text(t, get(ds, "typeName"), why, sizeof why) : NULL;
+    if (!type)
+        return notice_statement(t);
+    const cJSON *cons = get(ds, "constraints");
+    if (cJSON_IsArray(cons) && cJSON_GetArraySize(cons) > 0)
+        scenario_notice_add(t->s, pos_of(t, t->stmt->offset),
+                            "CREATE DOMAIN %s: its constraints are not enforced by the memory "
+                            "engine (runs on --db postgres); columns of it are of type %s",
+                            parts[n - 1], type);
+    scenario_sql_host_t *h = t->h;
+    h->domain_names = xrealloc(h->domain_names, (h->domain_count + 1) * sizeof *h->domain_names);
+    h->domain_types = xrealloc(h->domain_types, (h->domain_count + 1) * sizeof *h->domain_types);
+    h->domain_names[h->domain_count] = xstrdup(parts[n - 1]);
+    h->domain_types[h->domain_count] = type;
+    h->domain_count++;
 }
 
 /* ---- enums and indexes ---- */
@@ -1156,6 +1433,10 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             grant(&t, n);
         else if (strcmp(k, "InsertStmt") == 0)
             insert(&t, n);
+        else if (strcmp(k, "UpdateStmt") == 0)
+            update(&t, n);
+        else if (strcmp(k, "CreateDomainStmt") == 0)
+            create_domain(&t, n);
         else if (strcmp(k, "CreateEnumStmt") == 0)
             create_enum(&t, n);
         else if (strcmp(k, "IndexStmt") == 0)

@@ -27,8 +27,15 @@ typedef struct scenario_sql_host {
      * empty means "public". Released by scenario_sql_host_dispose. */
     char *search_path[8];
     size_t search_path_len;
+    /* CREATE DOMAIN over a modelled type: the domain's name and its base
+     * type's text (domain_types[i] names no domain). Owned; released by
+     * scenario_sql_host_dispose. */
+    char **domain_names;
+    char **domain_types;
+    size_t domain_count;
 } scenario_sql_host_t;
 
+/* Releases the search path and the domains. */
 void scenario_sql_host_dispose(scenario_sql_host_t *h);
 
 /* Applies one file's statements. `file` is borrowed from s->files. Returns 0,

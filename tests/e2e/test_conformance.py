@@ -7,7 +7,11 @@ hspec-wai-json does), a string body byte for byte, headers by value.
 
 tests/conformance/known.json lists the cases that do not pass yet, each with
 the reason; the test fails when a case outside it fails, and when a listed
-case passes (so the list only shrinks, and says what is missing).
+case passes (so the list only shrinks, and says what is missing). With
+SUPAMOCK_ENGINE=postgres (the e2e-postgres ctest entry) the same cases run on
+the database engine, the fixture loaded into the real PostgreSQL, against
+tests/conformance/known-postgres.json under the same rules, together with the
+embedding spec files' cases (tests/conformance/cases-embed.json).
 
 Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest tests/e2e/test_conformance.py
 """
@@ -20,10 +24,17 @@ import urllib.parse
 
 from harness import Supamock, binary, source_dir
 
+# PostgREST's spec fixture creates a foreign server and loads as a superuser
+# in PostgREST's own test setup: on the database engine its SQL runs as the
+# administrator only when trusted so (pg_load.c).
+os.environ["SUPAMOCK_PG_TRUST_SQL"] = "1"
+
 CONFORMANCE = os.path.join(source_dir(), "tests", "conformance")
 FIXTURE = os.path.join(CONFORMANCE, "postgrest")
 SCENARIO = os.path.join(FIXTURE, "scenario.json")
 CLOCK = "2026-01-01T00:00:00Z"
+POSTGRES = os.environ.get("SUPAMOCK_ENGINE") == "postgres"
+KNOWN = "known-postgres.json" if POSTGRES else "known.json"
 
 
 def load(name):
@@ -51,7 +62,15 @@ class PostgrestSpecTest(unittest.TestCase):
 
     def run_case(self, case):
         path = case["path"]
+        # hspec-wai's setPath reads "items?x" as "/items?x" (Network.Wai.Test
+        # splits the path into segments): the same request.
+        if not path.startswith("/"):
+            path = "/" + path
         # hspec-wai sends the path as written; only spaces need escaping here.
+        # A spec path without its leading slash reaches PostgREST's WAI app as
+        # the same resource (Wai's pathInfo); behind /rest/v1 it needs one.
+        if not path.startswith("/"):
+            path = "/" + path
         path = urllib.parse.quote(path, safe="/?&=,.*()!:+-_~%$^[]{}\"'<>@;|#")
         st, _, hs, body = self.mock.request(case["method"], "/rest/v1" + path,
                                             headers=dict(self.headers))
@@ -73,9 +92,9 @@ class PostgrestSpecTest(unittest.TestCase):
                 problems.append("%s: %r, expected %r" % (name, hmap.get(name.lower()), value))
         return problems
 
-    def test_spec_cases(self):
-        cases = load("cases.json")
-        known = load("known.json")
+    def check(self, cases_file, known_file):
+        cases = load(cases_file)
+        known = load(known_file)
         self.assertGreater(len(cases), 100)
         failed, fixed = [], []
         for case in cases:
@@ -85,8 +104,19 @@ class PostgrestSpecTest(unittest.TestCase):
             if not problems and case["spec"] in known:
                 fixed.append(case["spec"])
         self.assertEqual(failed, [], "%d spec cases fail:\n%s" % (len(failed), "\n".join(failed)))
-        self.assertEqual(fixed, [], "these pass now: remove them from tests/conformance/known.json")
+        self.assertEqual(fixed, [], "these pass now: remove them from tests/conformance/" +
+                         known_file)
 
+    def test_spec_cases(self):
+        self.check("cases.json", KNOWN)
+
+    def test_embed_spec_cases(self):
+        # cases-embed.json: EmbedDisambiguationSpec.hs, EmbedInnerJoinSpec.hs,
+        # RelatedQueriesSpec.hs and SpreadQueriesSpec.hs. The memory engine's
+        # list of these is not written yet.
+        if not POSTGRES:
+            self.skipTest("the embedding spec cases run on the database engine")
+        self.check("cases-embed.json", KNOWN)
 
 if __name__ == "__main__":
     unittest.main()

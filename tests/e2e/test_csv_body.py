@@ -16,6 +16,11 @@ import unittest
 
 from harness import Supamock, binary, source_dir
 
+# PostgREST's spec fixture creates a foreign server and loads as a superuser
+# in PostgREST's own test setup: on the database engine its SQL runs as the
+# administrator only when trusted so (pg_load.c).
+os.environ["SUPAMOCK_PG_TRUST_SQL"] = "1"
+
 FIXTURE = os.path.join(source_dir(), "tests", "conformance", "postgrest")
 SCENARIO = os.path.join(FIXTURE, "scenario.json")
 CLOCK = "2026-01-01T00:00:00Z"

@@ -270,8 +270,8 @@ class LoadErrors(unittest.TestCase):
     def test_missing_extension(self):
         r = self.run_mock("--project", project("missing-extension"))
         self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertIn("20240501000000_geo.sql:2:1:", r.stderr)
-        self.assertIn("postgresql-15-postgis-3", r.stderr)
+        self.assertIn("20240501000000_cron.sql:2:1:", r.stderr)
+        self.assertIn("postgresql-15-cron", r.stderr)
 
     def test_no_way_to_superuser_power(self):
         # On PostgreSQL 15 a CREATEROLE role may grant itself

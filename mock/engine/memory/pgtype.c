@@ -5,6 +5,8 @@
  * that of PostgreSQL 16/17 (Supabase's current majors) unless a comment says so. */
 #include "pgtype.h"
 
+#include "pgrange.h"
+#include "tsvector.h"
 #include "pgtz.h"
 
 #include "xalloc.h"
@@ -212,6 +214,13 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
         {"timestamp with time zone", PGTYPE_TIMESTAMPTZ, false},
         {"json", PGTYPE_JSON, false},
         {"jsonb", PGTYPE_JSONB, false},
+        {"tsvector", PGTYPE_TSVECTOR, false},
+        {"int4range", PGTYPE_INT4RANGE, false},
+        {"int8range", PGTYPE_INT8RANGE, false},
+        {"numrange", PGTYPE_NUMRANGE, false},
+        {"daterange", PGTYPE_DATERANGE, false},
+        {"tsrange", PGTYPE_TSRANGE, false},
+        {"tstzrange", PGTYPE_TSTZRANGE, false},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         if (ieq(base, simple[i].name)) {
@@ -328,6 +337,20 @@ static const char *base_name(const pgtype_t *t)
         return "json";
     case PGTYPE_JSONB:
         return "jsonb";
+    case PGTYPE_TSVECTOR:
+        return "tsvector";
+    case PGTYPE_INT4RANGE:
+        return "int4range";
+    case PGTYPE_INT8RANGE:
+        return "int8range";
+    case PGTYPE_NUMRANGE:
+        return "numrange";
+    case PGTYPE_DATERANGE:
+        return "daterange";
+    case PGTYPE_TSRANGE:
+        return "tsrange";
+    case PGTYPE_TSTZRANGE:
+        return "tstzrange";
     case PGTYPE_ENUM:
         return t->enum_def ? t->enum_def->name : "enum";
     }
@@ -2121,6 +2144,30 @@ static int scalar_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_
     case PGTYPE_TEXT:
         set_str(out, xstrndup(s, n));
         return 0;
+    case PGTYPE_TSVECTOR: {
+        /* tsvectorin, kept as tsvectorout writes it back (sorted, merged). */
+        tsvector_t v;
+        char *why;
+        const char *code;
+        if (tsvector_parse(s, n, &v, &why, &code) < 0) {
+            pgrst_error_setf(err, code, "%s", why);
+            free(why);
+            return -1;
+        }
+        buf_t b;
+        buf_init(&b);
+        tsvector_render(&v, &b);
+        tsvector_dispose(&v);
+        set_str(out, buf_steal(&b));
+        return 0;
+    }
+    case PGTYPE_INT4RANGE:
+    case PGTYPE_INT8RANGE:
+    case PGTYPE_NUMRANGE:
+    case PGTYPE_DATERANGE:
+    case PGTYPE_TSRANGE:
+    case PGTYPE_TSTZRANGE:
+        return pgrange_from_text(t, s, out, err);
     case PGTYPE_VARCHAR:
     case PGTYPE_CHAR: {
         size_t len = n;
@@ -2401,12 +2448,22 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
             return c < 0 ? -1 : 1;
         return cmp_i64((int64_t)al, (int64_t)bl);
     }
+    case PGTYPE_INT4RANGE:
+    case PGTYPE_INT8RANGE:
+    case PGTYPE_NUMRANGE:
+    case PGTYPE_DATERANGE:
+    case PGTYPE_TSRANGE:
+    case PGTYPE_TSTZRANGE:
+        return pgrange_compare(t, a, b);
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
-    case PGTYPE_JSONB: {
-        /* Text uses C collation (bytewise). Supabase databases use
+    case PGTYPE_JSONB:
+    case PGTYPE_TSVECTOR: {
+        /* tsvector: by its canonical text, not tsvector_cmp's order (sizes
+         * first); equal values compare equal either way.
+         * Text uses C collation (bytewise). Supabase databases use
          * en_US.UTF-8, where e.g. "a" < "B"; the mock orders "B" < "a".
          * jsonb compares by its canonical text rather than by PG's jsonb
          * btree order (object > array > boolean > number > string > null). json has no
@@ -2477,6 +2534,13 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
     case PGTYPE_JSONB:
+    case PGTYPE_TSVECTOR:
+    case PGTYPE_INT4RANGE: /* ranges: the canonical text is one per value */
+    case PGTYPE_INT8RANGE:
+    case PGTYPE_NUMRANGE:
+    case PGTYPE_DATERANGE:
+    case PGTYPE_TSRANGE:
+    case PGTYPE_TSTZRANGE:
         return fnv1a(v->s, strlen(v->s), FNV_OFFSET);
     }
     return 0;
@@ -2630,6 +2694,13 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_VARCHAR:
     case PGTYPE_CHAR:
     case PGTYPE_ENUM:
+    case PGTYPE_TSVECTOR:
+    case PGTYPE_INT4RANGE:
+    case PGTYPE_INT8RANGE:
+    case PGTYPE_NUMRANGE:
+    case PGTYPE_DATERANGE:
+    case PGTYPE_TSRANGE:
+    case PGTYPE_TSTZRANGE:
         buf_put_json_string(out, v->s ? v->s : "");
         break;
     }

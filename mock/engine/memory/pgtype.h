@@ -32,6 +32,14 @@ typedef enum pgtype_kind {
     PGTYPE_JSON,
     PGTYPE_JSONB,
     PGTYPE_ENUM,
+    PGTYPE_TSVECTOR,
+    /* Ranges (pgrange.h has their representation). */
+    PGTYPE_INT4RANGE,
+    PGTYPE_INT8RANGE,
+    PGTYPE_NUMRANGE,
+    PGTYPE_DATERANGE,
+    PGTYPE_TSRANGE,
+    PGTYPE_TSTZRANGE,
 } pgtype_kind_t;
 
 /* A user-defined enum (scenario "enums"). Owned by whoever registered it (the
@@ -57,7 +65,9 @@ typedef struct pgtype {
  *     2000-01-01 00:00:00 (UTC for timestamptz)
  *   float4/float8: f
  *   uuid (lowercase canonical), text/varchar/char (char padded), numeric (canonical
- *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label: s
+ *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label,
+ *     tsvector (its canonical text output, tsvectorout's): s
+ *   ranges: s (canonical text), i (flags), elems[0..2) the bounds (pgrange.h)
  *     (enums also keep the label's position in i; it is their sort key)
  *   arrays: elems[0..nelems), each element a pgvalue_t of the element type
  * Ownership: a pgvalue_t owns s and elems; pgvalue_dispose frees them. */

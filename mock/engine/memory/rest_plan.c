@@ -6,6 +6,8 @@
 #include "fuzzy.h"
 #include "pg_like.h"
 #include "pg_regex.h"
+#include "pgrange.h"
+#include "rest_fts.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -40,6 +42,7 @@ struct rest_cond {
     pg_like_t **likes;    /* like/ilike: the patterns with '*' turned into '%' */
     pg_regex_t **regexes; /* match/imatch */
     size_t pattern_count;
+    rest_fts_t *fts; /* fts/plfts/phfts/wfts: owned */
     /* AND / OR */
     rest_cond_t *children;
     size_t child_count;
@@ -366,20 +369,22 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     case PGRST_OP_PLFTS:
     case PGRST_OP_PHFTS:
     case PGRST_OP_WFTS:
-        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-        pgrst_error_detailsf(err, "supamock does not model full-text search yet");
-        return -1;
+        c->fts = rest_fts_compile(type, f->op, f->fts_language, f->value, err);
+        return c->fts ? 0 : -1;
     case PGRST_OP_SL:
     case PGRST_OP_SR:
     case PGRST_OP_NXR:
     case PGRST_OP_NXL:
     case PGRST_OP_ADJ:
-        /* Range operators: no range types are modelled, so no column has them. */
-        return no_operator(type, f->op, err);
+        /* Range operators; the operand is read as a range of the column's type. */
+        if (!pgrange_is_range(type))
+            return no_operator(type, f->op, err);
+        break;
     case PGRST_OP_CS:
     case PGRST_OP_CD:
     case PGRST_OP_OV:
-        if (!type->is_array && !(type->kind == PGTYPE_JSONB && f->op != PGRST_OP_OV))
+        if (!type->is_array && !(type->kind == PGTYPE_JSONB && f->op != PGRST_OP_OV) &&
+            !pgrange_is_range(type))
             return no_operator(type, f->op, err);
         break;
     default:
@@ -455,6 +460,8 @@ static void cond_dispose(rest_cond_t *c)
         if (c->regexes)
             pg_regex_free(c->regexes[i]);
     }
+    rest_fts_free(c->fts);
+    c->fts = NULL;
     for (size_t i = 0; c->children && i < c->child_count; i++)
         cond_dispose(&c->children[i]);
 }
@@ -574,6 +581,23 @@ static tv_t compare_op(pgrst_op_t op, int cmp)
     }
 }
 
+/* sl, sr, nxr, nxl, adj: <<, >>, &<, &>, -|- of two ranges. */
+static bool range_op(pgrst_op_t op, const pgtype_t *t, const pgvalue_t *a, const pgvalue_t *b)
+{
+    switch (op) {
+    case PGRST_OP_SL:
+        return pgrange_before(t, a, b);
+    case PGRST_OP_SR:
+        return pgrange_after(t, a, b);
+    case PGRST_OP_NXR:
+        return pgrange_overleft(t, a, b);
+    case PGRST_OP_NXL:
+        return pgrange_overright(t, a, b);
+    default:
+        return pgrange_adjacent(t, a, b);
+    }
+}
+
 /* One operand (index i) against a non-null value. */
 static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_work_t *w)
 {
@@ -587,9 +611,19 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
     case PGRST_OP_MATCH:
     case PGRST_OP_IMATCH:
         return pg_regex_match(c->regexes[i], v->s, strlen(v->s), w) == 1 ? TV_TRUE : TV_FALSE;
+    case PGRST_OP_SL:
+    case PGRST_OP_SR:
+    case PGRST_OP_NXR:
+    case PGRST_OP_NXL:
+    case PGRST_OP_ADJ:
+        if (c->operands[i].is_null)
+            return TV_NULL;
+        return range_op(c->op, t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
     case PGRST_OP_CS:
         if (c->operands[i].is_null)
             return TV_NULL;
+        if (pgrange_is_range(t))
+            return pgrange_contains(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, v, &c->operands[i])
                             : jsonb_contains(v, &c->operands[i]))
                    ? TV_TRUE
@@ -597,6 +631,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
     case PGRST_OP_CD:
         if (c->operands[i].is_null)
             return TV_NULL;
+        if (pgrange_is_range(t))
+            return pgrange_contains(t, &c->operands[i], v) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, &c->operands[i], v)
                             : jsonb_contains(&c->operands[i], v))
                    ? TV_TRUE
@@ -604,6 +640,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
     case PGRST_OP_OV:
         if (c->operands[i].is_null)
             return TV_NULL;
+        if (pgrange_is_range(t))
+            return pgrange_overlaps(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
         return array_overlaps(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
     default:
         if (c->operands[i].is_null)
@@ -655,6 +693,8 @@ static tv_t eval_filter(const rest_plan_t *plan, const rest_cond_t *c, const sto
             r = pgvalue_compare(&c->src.type, v, o) != 0 ? TV_TRUE : TV_FALSE;
     } else if (v->is_null && !(c->listed && c->operand_count + c->pattern_count == 0)) {
         r = TV_NULL;
+    } else if (c->fts) {
+        r = rest_fts_match(c->fts, v, w) ? TV_TRUE : TV_FALSE;
     } else {
         size_t n = c->operand_count ? c->operand_count : c->pattern_count;
         bool any = c->op == PGRST_OP_IN || c->quant != PGRST_QUANT_ALL;

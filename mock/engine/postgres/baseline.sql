@@ -39,7 +39,6 @@ alter role supabase_admin set search_path to "$user", public, auth, extensions;
 -- demote-postgres migration takes superuser away at the end of this file.
 create role postgres superuser login;
 alter database postgres owner to postgres;
-alter role postgres set search_path to "$user", public, extensions;
 
 -- initial-schema.sql: the API roles and the role PostgREST logs in as.
 -- alter_api_roles_for_inherit.sql makes the three API roles INHERIT;
@@ -67,7 +66,6 @@ alter role authenticator set lock_timeout = '8s';
 -- could SET ROLE to it, and on PostgreSQL 15 CREATEROLE grants any predefined
 -- role, pg_execute_server_program included (see pg_gate.h).
 create role supabase_auth_admin noinherit nocreaterole login noreplication;
-alter role supabase_auth_admin set search_path = auth;
 create role supabase_storage_admin noinherit nocreaterole login noreplication;
 alter role supabase_storage_admin set search_path = storage;
 -- grant-supabase-auth-admin-and-supabase-storage-admin-to-postgres.sql
@@ -353,6 +351,46 @@ alter default privileges for role supabase_admin in schema storage
 alter default privileges for role supabase_admin in schema storage
     grant all on sequences to postgres, anon, authenticated, service_role;
 
+-- supamock: the scenario clock and --seed inside the database ----------------
+-- Not Supabase's. now(), transaction_timestamp() and gen_random_uuid()
+-- written without a schema resolve here rather than in pg_catalog (or
+-- pgcrypto's gen_random_uuid in extensions) for every search_path that names
+-- this schema before those: postgres's (so the
+-- defaults a migration declares bind to these functions) and the one the
+-- engine sets for each request and for GoTrue's writes. supamock.now is set
+-- per transaction to the scenario clock (unset: Postgres's own now());
+-- supamock.seed per database from --seed. Postgres's own functions stay
+-- reachable as pg_catalog.now() and pg_catalog.gen_random_uuid();
+-- current_timestamp and the other SQL-standard keywords cannot be redirected.
+create schema supamock;
+grant usage on schema supamock to public;
+create function supamock.now() returns timestamptz language sql stable parallel safe as $$
+  select coalesce(nullif(current_setting('supamock.now', true), '')::timestamptz, pg_catalog.now())
+$$;
+create function supamock.transaction_timestamp() returns timestamptz language sql stable
+  parallel safe as $$ select supamock.now() $$;
+-- Version 4 UUIDs from md5(seed ':' counter): the counter is a sequence, so
+-- a database cloned from the template replays the template's next values.
+-- In a read-only transaction (nextval is refused there) Postgres's random
+-- UUID is the answer.
+create sequence supamock.uuid_counter;
+grant usage on sequence supamock.uuid_counter to public;
+create function supamock.gen_random_uuid() returns uuid language plpgsql volatile as $$
+declare
+  h text;
+begin
+  begin
+    h := md5(coalesce(current_setting('supamock.seed', true), '') || ':'
+             || nextval('supamock.uuid_counter')::text);
+  exception when read_only_sql_transaction then
+    return pg_catalog.gen_random_uuid();
+  end;
+  return (substr(h, 1, 12) || '4' || substr(h, 14, 3)
+          || substr('89ab', (('x' || substr(h, 17, 1))::bit(4)::int & 3) + 1, 1)
+          || substr(h, 18, 15))::uuid;
+end
+$$;
+
 -- demote-postgres.sql ---------------------------------------------------------
 
 grant all on database postgres to postgres;
@@ -362,3 +400,8 @@ grant all on all routines in schema extensions to postgres;
 -- Supabase leaves `postgres` CREATEROLE and guards it with supautils; here the
 -- statements supautils would allow go through pg_gate (pg_gate.h) instead.
 alter role postgres nosuperuser createdb nocreaterole login replication bypassrls;
+
+-- The search paths that find the supamock schema above (server-wide, so not
+-- applied to an existing server: there requests still find it).
+alter role postgres set search_path to "$user", public, supamock, extensions, pg_catalog;
+alter role supabase_auth_admin set search_path = auth, supamock, pg_catalog;

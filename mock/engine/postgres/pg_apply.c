@@ -3,6 +3,7 @@
 
 #include "pg_gate.h"
 #include "pg_site.h"
+#include "pg_ddl.h"
 #include "pg_split.h"
 #include "pq.h"
 
@@ -281,4 +282,32 @@ int pg_apply_file(pg_apply_t *a, const char *path, size_t max_bytes, scenario_er
     int rc = pg_apply_text(a, path, text, got, err);
     free(text);
     return rc;
+}
+
+/* One-row boolean query on the owner's connection; false on any failure. */
+static bool exists_query(pg_apply_t *a, const char *sql, const char *arg)
+{
+    const char *params[1] = {arg};
+    PGresult *r = a->pq->exec_params(a->owner, sql, 1, NULL, params, NULL, NULL, 0);
+    bool yes = r && a->pq->result_status(r) == PGRES_TUPLES_OK && a->pq->ntuples(r) == 1 &&
+               strcmp(a->pq->getvalue(r, 0, 0), "t") == 0;
+    if (r)
+        a->pq->clear(r);
+    return yes;
+}
+
+bool pg_apply_relation_exists(pg_apply_t *a, const char *schema, const char *name)
+{
+    char *s = pg_ddl_ident(schema), *n = pg_ddl_ident(name);
+    char *q = xasprintf("%s.%s", s, n);
+    bool yes = exists_query(a, "SELECT to_regclass($1) IS NOT NULL", q);
+    free(q);
+    free(s);
+    free(n);
+    return yes;
+}
+
+bool pg_apply_type_exists(pg_apply_t *a, const char *name)
+{
+    return exists_query(a, "SELECT EXISTS (SELECT 1 FROM pg_type WHERE typname = $1)", name);
 }

@@ -16,6 +16,7 @@
 
 #include "scenario.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pg_site pg_site_t;
@@ -35,6 +36,11 @@ int pg_apply_text(pg_apply_t *a, const char *file, const char *text, size_t len,
  * a scenario declares and only a superuser may create or alter (BYPASSRLS). */
 int pg_apply_admin_text(pg_apply_t *a, const char *file, const char *text, size_t len,
                         scenario_error_t *err);
+
+/* Does the relation schema.name (or a type called name, in any schema)
+ * exist now? For what a scenario's SQL already made (pg_load.c). */
+bool pg_apply_relation_exists(pg_apply_t *a, const char *schema, const char *name);
+bool pg_apply_type_exists(pg_apply_t *a, const char *name);
 
 /* Reads the file (a regular file up to max_bytes) and applies it. */
 int pg_apply_file(pg_apply_t *a, const char *path, size_t max_bytes, scenario_error_t *err);

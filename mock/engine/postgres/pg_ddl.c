@@ -662,8 +662,10 @@ static void build_foreign_keys(const scenario_t *sc, const scenario_table_t *st,
         const scenario_table_t *target = find_table(sc, schema, table);
         bool late = table_hidden(st) || !col->in_schema_cache ||
                     (target && table_touched_late(target)) || table_touched_late(st);
-        /* Postgres's own name for it: TABLE_COLUMN_fkey. */
-        char *name = xasprintf("%s_%s_fkey", st->name, col->name);
+        /* The scenario's fk_name, else Postgres's own name for it:
+         * TABLE_COLUMN_fkey. */
+        char *name =
+            col->fk_name ? xstrdup(col->fk_name) : xasprintf("%s_%s_fkey", st->name, col->name);
         buf_puts(b, "ALTER TABLE ");
         put_qualified(b, st->schema, st->name);
         buf_puts(b, " ADD CONSTRAINT ");

@@ -13,6 +13,7 @@
 #include "pg_schema.h"
 #include "pg_sql.h"
 #include "pq.h"
+#include "clock.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -725,7 +726,7 @@ static int prepare(pg_tx_t *tx)
     arena_t *a = req->arena;
     bool call = req->op == ENGINE_CALL;
     const char *schema = call ? req->call->routine->schema : req->relation->schema;
-    pg_sql_context_t ctx = {.schema = schema, .db_max_rows = pe->db_max_rows};
+    pg_sql_context_t ctx = {.cache = tx->schema, .schema = schema, .db_max_rows = pe->db_max_rows};
     if (call && req->call->routine->returns_composite)
         ctx.call_relation = pg_schema_find_relation(tx->schema, req->call->routine->schema,
                                                     req->call->routine->return_name);
@@ -764,14 +765,19 @@ static int prepare(pg_tx_t *tx)
             return -1;
     }
 
-    /* search_path: the request's schema, then db-extra-search-path. */
+    /* search_path: the request's schema, then db-extra-search-path. Between
+     * them the scenario clock's now() and the seeded gen_random_uuid()
+     * (baseline.sql), which an unqualified call then finds before
+     * pgcrypto's in extensions and pg_catalog's (named last for that). */
     buf_t path;
     buf_init(&path);
     pg_put_ident(&path, schema);
+    buf_puts(&path, ", supamock");
     for (size_t i = 0; i < pe->extra_count; i++) {
         buf_puts(&path, ", ");
         pg_put_ident(&path, pe->extra_path[i]);
     }
+    buf_puts(&path, ", pg_catalog");
     pg_tx_vars_t v = {0};
     v.search_path = arena_strdup(a, buf_cstr(&path));
     buf_dispose(&path);
@@ -799,6 +805,9 @@ static int prepare(pg_tx_t *tx)
         v.func_settings = req->call->routine->settings;
         v.func_setting_count = req->call->routine->setting_count;
     }
+    char now[48];
+    clock_format_iso(req->now_us, now, sizeof now);
+    v.now = arena_strdup(a, now);
     pg_sql_tx_vars(&v, &tx->vars);
     return check_params(&tx->vars, tx->err);
 }

@@ -7,6 +7,8 @@
 #include "pg_site.h"
 #include "pq.h"
 
+#include "clock.h"
+
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -157,6 +159,22 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         pg_template_free(t);
         return -1;
     }
+    /* A fixed scenario clock is what supamock.now() (baseline.sql) answers
+     * while the project loads: seed.sql's now() and the defaults its rows
+     * take. Only for the build: CREATE DATABASE ... TEMPLATE does not copy
+     * a database's settings. */
+    char clock_sql[256] = "";
+    if (!sc->clock_real) {
+        char iso[48];
+        clock_format_iso(sc->clock_start_us, iso, sizeof iso);
+        snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" set supamock.now = '%s'",
+                 t->db, iso);
+        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+            scenario_error_at(err, none, "setting the scenario clock: %s", msg);
+            pg_template_free(t);
+            return -1;
+        }
+    }
     pg_apply_t *a = pg_apply_open(site, t->db, msg, sizeof msg);
     if (!a) {
         scenario_error_at(err, none, "%s", msg);
@@ -166,11 +184,51 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = pg_apply_file(a, files[i], PG_LOAD_MAX_FILE_BYTES, err);
+    /* A scenario whose schema is SQL ("sql"): Postgres runs that SQL
+     * itself, and the JSON adds only what the SQL did not make (its tables
+     * and enums are skipped below). It goes through the same gate as a
+     * project's migrations (pg_gate.h): a scenario file may come from
+     * anywhere. SUPAMOCK_PG_TRUST_SQL=1 runs it as the administrator
+     * instead, for SQL the developer trusts that needs it (PostgREST's spec
+     * fixtures create a foreign server and load as a superuser). */
+    bool scenario_sql = n == 0 && sc->sql_file_count > 0;
+    const char *trust = getenv("SUPAMOCK_PG_TRUST_SQL");
+    bool as_admin = trust && strcmp(trust, "1") == 0;
+    for (size_t i = 0; scenario_sql && i < sc->sql_file_count && rc == 0; i++) {
+        const char *path = sc->sql_files[i].path, *text = sc->sql_files[i].text;
+        rc = as_admin ? pg_apply_admin_text(a, path, text, strlen(text), err)
+                      : pg_apply_text(a, path, text, strlen(text), err);
+    }
     if (rc == 0) {
-        pg_ddl_build(sc, &t->ddl);
+        scenario_t view = *sc; /* shallow: only the two lists differ */
+        scenario_table_t *tables = NULL;
+        scenario_enum_t *enums = NULL;
+        if (scenario_sql) {
+            tables = xcalloc(sc->table_count ? sc->table_count : 1, sizeof *tables);
+            enums = xcalloc(sc->enum_count ? sc->enum_count : 1, sizeof *enums);
+            view.table_count = view.enum_count = 0;
+            for (size_t i = 0; i < sc->table_count; i++)
+                if (!pg_apply_relation_exists(a, sc->tables[i].schema, sc->tables[i].name))
+                    tables[view.table_count++] = sc->tables[i];
+            for (size_t i = 0; i < sc->enum_count; i++)
+                if (!pg_apply_type_exists(a, sc->enums[i].name))
+                    enums[view.enum_count++] = sc->enums[i];
+            view.tables = tables;
+            view.enums = enums;
+        }
+        pg_ddl_build(&view, &t->ddl);
+        free(tables);
+        free(enums);
         rc = run_phase(a, &t->ddl, PG_DDL_BEFORE, err);
     }
     pg_apply_close(a);
+    if (rc == 0 && clock_sql[0]) {
+        snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" reset supamock.now", t->db);
+        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+            scenario_error_at(err, none, "resetting the scenario clock: %s", msg);
+            rc = -1;
+        }
+    }
     if (rc < 0) {
         pg_template_free(t);
         return -1;
@@ -263,6 +321,14 @@ void pg_database_drop(pg_database_t *db)
     pg_site_drop_db(db->tpl->site, db->name, NULL, 0);
     free(db->name);
     free(db);
+}
+
+int pg_database_set_seed(pg_database_t *db, uint64_t seed, char *err, size_t err_len)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "alter database \"%s\" set supamock.seed = '%llu'", db->name,
+             (unsigned long long)seed);
+    return pg_site_exec(db->tpl->site, db->name, sql, err, err_len);
 }
 
 const char *pg_database_name(const pg_database_t *db)

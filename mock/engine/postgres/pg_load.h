@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct pg_site pg_site_t;
 typedef struct pg_template pg_template_t;
@@ -62,6 +63,11 @@ int pg_database_clone(pg_template_t *t, const char *kind, pg_database_t **out, c
 int pg_database_finish(pg_database_t *db, scenario_error_t *err);
 /* Drops the database (its connections are ended first). NULL is a no-op. */
 void pg_database_drop(pg_database_t *db);
+
+/* What supamock.gen_random_uuid() (baseline.sql) mixes into its UUIDs on
+ * this database: --seed, for the connections opened afterwards. Returns 0,
+ * or -1 with err filled. */
+int pg_database_set_seed(pg_database_t *db, uint64_t seed, char *err, size_t err_len);
 
 const char *pg_database_name(const pg_database_t *db);
 /* A connection string for the database as `user` (NULL: the administrator).

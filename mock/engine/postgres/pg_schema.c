@@ -1,12 +1,15 @@
 /* Loads the schema cache with PostgREST's introspection (SchemaCache.hs
- * tablesSqlQuery, allM2OandO2ORels, funcsSqlQuery), split into flat queries
- * so that no array or composite output needs parsing here. The loads run
+ * tablesSqlQuery, allViewsKeyDependencies, allM2OandO2ORels, funcsSqlQuery),
+ * split into flat queries so that little output needs parsing here (a
+ * view's columns for a key column come as one JSON array). The loads run
  * blocking on a connection of their own: they happen at start and on reload.
- * Views' primary keys (allViewsKeyDependencies) and computed relationships
- * are not loaded yet. */
+ * The relationships themselves are derived in pg_rels.c. Computed
+ * relationships are not loaded yet. */
 #include "pg_schema.h"
 
 #include "xalloc.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +34,18 @@ struct pg_schema {
     arena_t *arena; /* every string and array below */
     engine_relation_t *rels;
     size_t rel_count;
-    pg_fkey_t *fkeys;
+    pg_fkey_t *fkeys; /* single-column ones (engine_relationship_t) */
     size_t fkey_count;
     /* The routines sorted by schema, name, then decodeFuncs' order
      * (routine_order), so that a name's overloads are one run. */
     const engine_routine_t **routines;
     size_t routine_count;
+    pg_rel_t *rel_list; /* every relationship (pg_rels.h), sorted by origin */
+    size_t rel_list_count;
+    const char **reps; /* dataRepresentations: source, target, function triples */
+    size_t rep_count;
+    pg_keydep_t *other_pks; /* tables outside the exposed schemas: table, cols */
+    size_t other_pk_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
     size_t timezone_count;
     pg_openapi_routine_t *openapi_routines; /* accessibleFuncs' rows, in oid order */
@@ -94,6 +103,7 @@ static const char columns_sql[] =
     "  END::text AS data_type,"
     "  format_type(a.atttypid, NULL::integer) AS message_type,"
     "  format_type(bt.base_type, NULL::integer) AS base_type_name,"
+    "  format_type(a.atttypid, a.atttypmod)::text AS nominal_data_type,"
     "  CASE"
     "    WHEN (t.typbasetype != 0) AND (ad.adbin IS NULL) THEN pg_get_expr(t.typdefaultbin, 0)"
     "    WHEN a.attidentity = 'd' THEN format('nextval(%L)', seq.objid::regclass)"
@@ -132,29 +142,47 @@ static const char pks_sql[] =
     "  AND n.nspname = ANY($1::text[]) "
     "ORDER BY r.oid, a.attname";
 
-/* allM2OandO2ORels, one row per foreign key (the single-column ones: what
- * engine_relationship_t describes). */
+/* allM2OandO2ORels, unnested into one row per column pair of each foreign
+ * key (in key order), over every schema: views of the exposed schemas
+ * inherit the keys of tables elsewhere. */
 static const char fkeys_sql[] =
-    "SELECT traint.conname::text, ns1.nspname::text, tab.relname::text,"
-    "  cols.attname::text, ns2.nspname::text, other.relname::text, refs.attname::text "
+    "WITH pks_uniques_cols AS ("
+    "  SELECT conrelid, array_agg(key order by key) as cols"
+    "  FROM pg_constraint, LATERAL unnest(conkey) AS _(key)"
+    "  WHERE contype IN ('p', 'u') AND connamespace <> 'pg_catalog'::regnamespace"
+    "  GROUP BY oid, conrelid"
+    ") "
+    "SELECT traint.oid::text, ns1.nspname::text, tab.relname::text, ns2.nspname::text,"
+    "  other.relname::text, traint.conrelid = traint.confrelid AS is_self,"
+    "  traint.conname::text, cols.attname::text, refs.attname::text,"
+    "  (column_info.cols IN (SELECT cols FROM pks_uniques_cols"
+    "                        WHERE conrelid = traint.conrelid)) AS one_to_one "
     "FROM pg_constraint traint"
+    "  JOIN LATERAL ("
+    "    SELECT array_agg(cols.attnum order by cols.attnum) AS cols"
+    "    FROM unnest(traint.conkey) AS _(col)"
+    "    JOIN pg_attribute cols ON cols.attrelid = traint.conrelid AND cols.attnum = col"
+    "  ) AS column_info ON TRUE"
+    "  JOIN LATERAL unnest(traint.conkey, traint.confkey) WITH ORDINALITY AS u(col, ref, ord)"
+    "    ON TRUE"
+    "  JOIN pg_attribute cols ON cols.attrelid = traint.conrelid AND cols.attnum = u.col"
+    "  JOIN pg_attribute refs ON refs.attrelid = traint.confrelid AND refs.attnum = u.ref"
     "  JOIN pg_namespace ns1 ON ns1.oid = traint.connamespace"
     "  JOIN pg_class tab ON tab.oid = traint.conrelid"
     "  JOIN pg_class other ON other.oid = traint.confrelid"
-    "  JOIN pg_namespace ns2 ON ns2.oid = other.relnamespace"
-    "  JOIN pg_attribute cols ON cols.attrelid = traint.conrelid AND cols.attnum = traint.conkey[1]"
-    "  JOIN pg_attribute refs ON refs.attrelid = traint.confrelid AND refs.attnum = "
-    "traint.confkey[1] "
-    "WHERE traint.contype = 'f' AND traint.conparentid = 0 AND cardinality(traint.conkey) = 1"
-    "  AND (ns1.nspname = ANY($1::text[]) OR ns2.nspname = ANY($1::text[])) "
-    "ORDER BY traint.conrelid, traint.conname";
+    "  JOIN pg_namespace ns2 ON ns2.oid = other.relnamespace "
+    "WHERE traint.contype = 'f' AND traint.conparentid = 0 "
+    "ORDER BY traint.conrelid, traint.conname, traint.oid, u.ord";
 
 /* allViewsKeyDependencies, verbatim but for its comments ($1: the exposed
  * schemas, $2: db-extra-search-path, both as escaped identifiers), unnested
- * into one row per primary-key column a view carries: the view, the base
- * table's column and the first view column that shows it (takeFirstPK). */
-static const char view_pks_sql[] =
-    "select d.view_schema::text, d.view_name::text, x.vcols[1]::text from ("
+ * into one row per key column a view carries: the table, the view, the
+ * constraint and its type, the table's column and the view columns that
+ * show it (a JSON array), in key order. */
+static const char key_deps_sql[] =
+    "select d.table_schema::text, d.table_name::text, d.view_schema::text, d.view_name::text,"
+    " d.constraint_name::text, d.constraint_type::text, x.col::text,"
+    " array_to_json(x.vcols)::text from ("
     "with recursive "
     "pks_fks as ( "
     "  select "
@@ -307,9 +335,9 @@ static const char view_pks_sql[] =
     "group by sch.nspname, tbl.relname, rep.view_schema, rep.view_name, pks_fks.conname, "
     "pks_fks.contype, pks_fks.ncol "
     "having ncol = array_length(array_agg(row(col.attname, view_columns) order by pks_fks.ord), 1) "
-    ") d, unnest(d.column_dependencies) as x(col name, vcols name[]) "
-    "where d.constraint_type = 'p' "
-    "order by 1, 2, 3";
+    ") d, rows from (unnest(d.column_dependencies) as (col name, vcols name[]))"
+    " with ordinality as x(col, vcols, ord) "
+    "order by 1, 2, 3, 4, 5, 6, x.ord";
 
 /* funcsSqlQuery (SchemaCache.hs, PostgreSQL < 17 base_types), split in two
  * flat queries: the routines, then their input arguments. */
@@ -540,13 +568,268 @@ static bool truth(const pq_api_t *pq, const PGresult *r, int row, int col)
 }
 
 /* The relation whose oid text is oid (relations come in oid order, so a
- * linear walk with a cursor is enough; the cursor only moves forward). */
+ * linear walk with a cursor is enough; the cursor only moves forward, and
+ * only to a relation found: a row of a relation not cached, a partition's
+ * primary key, must not skip the ones after it). */
 static engine_relation_t *rel_by_oid(pg_schema_t *s, const char **oids, size_t *cursor,
                                      const char *oid)
 {
-    while (*cursor < s->rel_count && strcmp(oids[*cursor], oid) != 0)
-        (*cursor)++;
-    return *cursor < s->rel_count ? &s->rels[*cursor] : NULL;
+    size_t i = *cursor;
+    while (i < s->rel_count && strcmp(oids[i], oid) != 0)
+        i++;
+    if (i == s->rel_count)
+        return NULL;
+    *cursor = i;
+    return &s->rels[i];
+}
+
+/* allViewsKeyDependencies rows grouped into one dependency per (table,
+ * view, constraint, type), columns in key order. */
+static size_t key_deps(const pq_api_t *pq, arena_t *a, const PGresult *r, pg_keydep_t **out)
+{
+    int n = pq->ntuples(r);
+    pg_keydep_t *deps = arena_calloc(a, n ? (size_t)n : 1, sizeof *deps);
+    size_t k = 0;
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n) {
+            bool same = true;
+            for (int c = 0; same && c < 6; c++)
+                same = strcmp(pq->getvalue(r, i, c), pq->getvalue(r, j, c)) == 0;
+            if (!same)
+                break;
+            j++;
+        }
+        pg_keydep_t *d = &deps[k++];
+        d->table = (pg_qi_t){val(pq, a, r, i, 0), val(pq, a, r, i, 1)};
+        d->view = (pg_qi_t){val(pq, a, r, i, 2), val(pq, a, r, i, 3)};
+        d->cons = val(pq, a, r, i, 4);
+        const char *type = pq->getvalue(r, i, 5);
+        d->type = strcmp(type, "p") == 0   ? PG_DEP_PK
+                  : strcmp(type, "f") == 0 ? PG_DEP_FK
+                                           : PG_DEP_FK_REF;
+        d->ncols = (size_t)(j - i);
+        const char **cols = arena_calloc(a, d->ncols, sizeof *cols);
+        const char *const **vcols = arena_calloc(a, d->ncols, sizeof *vcols);
+        size_t *nvcols = arena_calloc(a, d->ncols, sizeof *nvcols);
+        for (int row = i; row < j; row++) {
+            size_t c = (size_t)(row - i);
+            cols[c] = val(pq, a, r, row, 6);
+            cJSON *arr = cJSON_Parse(pq->getvalue(r, row, 7));
+            size_t m = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+            const char **vs = arena_calloc(a, m ? m : 1, sizeof *vs);
+            size_t got = 0;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, arr)
+            {
+                if (cJSON_IsString(e))
+                    vs[got++] = arena_strdup(a, e->valuestring);
+            }
+            cJSON_Delete(arr);
+            vcols[c] = vs;
+            nvcols[c] = got;
+        }
+        d->cols = cols;
+        d->vcols = vcols;
+        d->nvcols = nvcols;
+        i = j;
+    }
+    *out = deps;
+    return k;
+}
+
+/* addViewPrimaryKeys: a view carries the primary key of the table it shows,
+ * the first view column per key column (takeFirstPK); sorted by name like
+ * a table's, one per name. */
+static void view_primary_keys(pg_schema_t *s, const pg_keydep_t *deps, size_t ndep)
+{
+    for (size_t i = 0; i < ndep; i++) {
+        const pg_keydep_t *d = &deps[i];
+        if (d->type != PG_DEP_PK)
+            continue;
+        engine_relation_t *rel =
+            (engine_relation_t *)pg_schema_find_relation(s, d->view.schema, d->view.name);
+        if (!rel || !rel->is_view)
+            continue;
+        for (size_t c = 0; c < d->ncols; c++) {
+            if (!d->nvcols[c])
+                continue;
+            const char *col = d->vcols[c][0];
+            bool dup = false;
+            for (size_t k = 0; k < rel->pk_count; k++)
+                dup = dup || strcmp(rel->pk[k], col) == 0;
+            if (dup)
+                continue;
+            const char **pk = arena_calloc(s->arena, rel->pk_count + 1, sizeof *pk);
+            if (rel->pk_count)
+                memcpy(pk, rel->pk, rel->pk_count * sizeof *pk);
+            pk[rel->pk_count++] = col;
+            qsort(pk, rel->pk_count, sizeof *pk, cmp_name);
+            rel->pk = pk;
+            for (size_t k = 0; k < rel->column_count; k++)
+                if (strcmp(rel->columns[k].name, col) == 0)
+                    rel->columns[k].primary_key = true;
+        }
+    }
+}
+
+/* fkeys_sql rows grouped into one foreign key per constraint oid. */
+static size_t fk_rows(const pq_api_t *pq, arena_t *a, const PGresult *r, pg_fk_row_t **out)
+{
+    int n = pq->ntuples(r);
+    pg_fk_row_t *fks = arena_calloc(a, n ? (size_t)n : 1, sizeof *fks);
+    size_t k = 0;
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && strcmp(pq->getvalue(r, i, 0), pq->getvalue(r, j, 0)) == 0)
+            j++;
+        pg_fk_row_t *f = &fks[k++];
+        f->table = (pg_qi_t){val(pq, a, r, i, 1), val(pq, a, r, i, 2)};
+        f->ftable = (pg_qi_t){val(pq, a, r, i, 3), val(pq, a, r, i, 4)};
+        f->is_self = truth(pq, r, i, 5);
+        f->cons = val(pq, a, r, i, 6);
+        f->one_to_one = truth(pq, r, i, 9);
+        f->ncols = (size_t)(j - i);
+        pg_colpair_t *cols = arena_calloc(a, f->ncols, sizeof *cols);
+        for (int row = i; row < j; row++)
+            cols[row - i] = (pg_colpair_t){val(pq, a, r, row, 7), val(pq, a, r, row, 8)};
+        f->cols = cols;
+        i = j;
+    }
+    *out = fks;
+    return k;
+}
+
+static bool exposed(const char *const *schemas, size_t n, const char *schema)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(schemas[i], schema) == 0)
+            return true;
+    return false;
+}
+
+/* engine_relationship_t's view: single-column keys touching an exposed
+ * schema. */
+static void single_column_fkeys(pg_schema_t *s, const pg_fk_row_t *fks, size_t nfk,
+                                const char *const *schemas, size_t schema_count)
+{
+    s->fkeys = arena_calloc(s->arena, nfk ? nfk : 1, sizeof *s->fkeys);
+    for (size_t i = 0; i < nfk; i++) {
+        const pg_fk_row_t *f = &fks[i];
+        if (f->ncols != 1 || (!exposed(schemas, schema_count, f->table.schema) &&
+                              !exposed(schemas, schema_count, f->ftable.schema)))
+            continue;
+        s->fkeys[s->fkey_count++] = (pg_fkey_t){
+            .constraint = f->cons,
+            .schema = f->table.schema,
+            .relation = f->table.name,
+            .column = f->cols[0].a,
+            .ref_schema = f->ftable.schema,
+            .ref_relation = f->ftable.name,
+            .ref_column = f->cols[0].b,
+        };
+    }
+}
+
+static bool lookup_cached(void *ctx, pg_qi_t qi)
+{
+    return pg_schema_find_relation(ctx, qi.schema, qi.name) != NULL;
+}
+
+static bool lookup_primary_key(void *ctx, pg_qi_t qi, const char *const **pk, size_t *pk_count)
+{
+    const pg_schema_t *s = ctx;
+    const engine_relation_t *rel = pg_schema_find_relation(s, qi.schema, qi.name);
+    if (rel) {
+        *pk = (const char *const *)rel->pk;
+        *pk_count = rel->pk_count;
+        return rel->pk_count > 0;
+    }
+    for (size_t i = 0; i < s->other_pk_count; i++) {
+        const pg_keydep_t *o = &s->other_pks[i];
+        if (strcmp(o->table.schema, qi.schema) == 0 && strcmp(o->table.name, qi.name) == 0) {
+            *pk = o->cols;
+            *pk_count = o->ncols;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* dataRepresentations, verbatim: implicit casts by function between a
+ * domain and json or text. */
+static const char representations_sql[] =
+    "SELECT c.castsource::regtype::text, c.casttarget::regtype::text, c.castfunc::regproc::text "
+    "FROM pg_catalog.pg_cast c"
+    "  JOIN pg_catalog.pg_type src_t ON c.castsource::oid = src_t.oid"
+    "  JOIN pg_catalog.pg_type dst_t ON c.casttarget::oid = dst_t.oid "
+    "WHERE c.castcontext = 'i' AND c.castmethod = 'f'"
+    "  AND has_function_privilege(c.castfunc, 'execute')"
+    "  AND ((src_t.typtype = 'd' AND c.casttarget IN ('json'::regtype::oid, 'text'::regtype::oid))"
+    "   OR (dst_t.typtype = 'd' AND c.castsource IN ('json'::regtype::oid, 'text'::regtype::oid)))";
+
+/* allComputedRels, verbatim but for its comments: functions of one
+ * argument, a relation's row, returning a relation's rows. */
+static const char computed_rels_sql[] =
+    "with all_relations as ("
+    "  select reltype from pg_class where relkind in ('v','r','m','f','p')"
+    "), computed_rels as ("
+    "  select"
+    "    (parse_ident(p.pronamespace::regnamespace::text))[1] as schema,"
+    "    p.proname::text as name,"
+    "    arg_schema.nspname::text as rel_table_schema,"
+    "    arg_name.typname::text as rel_table_name,"
+    "    ret_schema.nspname::text as rel_ftable_schema,"
+    "    ret_name.typname::text as rel_ftable_name,"
+    "    not p.proretset or p.prorows = 1 as single_row"
+    "  from pg_proc p"
+    "    join pg_type arg_name on arg_name.oid = p.proargtypes[0]"
+    "    join pg_namespace arg_schema on arg_schema.oid = arg_name.typnamespace"
+    "    join pg_type ret_name on ret_name.oid = p.prorettype"
+    "    join pg_namespace ret_schema on ret_schema.oid = ret_name.typnamespace"
+    "  where p.pronargs = 1"
+    "    and p.proargtypes[0] in (select reltype from all_relations)"
+    "    and p.prorettype in (select reltype from all_relations)"
+    ") "
+    "select *,"
+    "  row(rel_table_schema, rel_table_name) = row(rel_ftable_schema, rel_ftable_name) as is_self "
+    "from computed_rels";
+
+/* The primary keys of tables outside the exposed schemas (tbl_pk_cols
+ * covers every schema but pg_catalog and information_schema): a junction
+ * may be there. One row per column, grouped per table. */
+static const char other_pks_sql[] =
+    "SELECT n.nspname::text, r.relname::text, a.attname::text "
+    "FROM pg_class r JOIN pg_constraint c ON r.oid = c.conrelid"
+    "  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = ANY (c.conkey)"
+    "  JOIN pg_namespace n ON n.oid = r.relnamespace "
+    "WHERE c.contype IN ('p') AND r.relkind IN ('r', 'p')"
+    "  AND r.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)"
+    "  AND NOT pg_is_other_temp_schema(r.relnamespace) AND NOT a.attisdropped"
+    "  AND NOT n.nspname = ANY($1::text[]) "
+    "ORDER BY 1, 2, 3";
+
+static size_t other_pks(const pq_api_t *pq, arena_t *a, const PGresult *r, pg_keydep_t **out)
+{
+    int n = pq->ntuples(r);
+    pg_keydep_t *v = arena_calloc(a, n ? (size_t)n : 1, sizeof *v);
+    size_t k = 0;
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && strcmp(pq->getvalue(r, i, 0), pq->getvalue(r, j, 0)) == 0 &&
+               strcmp(pq->getvalue(r, i, 1), pq->getvalue(r, j, 1)) == 0)
+            j++;
+        pg_keydep_t *t = &v[k++];
+        t->table = (pg_qi_t){val(pq, a, r, i, 0), val(pq, a, r, i, 1)};
+        t->ncols = (size_t)(j - i);
+        const char **cols = arena_calloc(a, t->ncols, sizeof *cols);
+        for (int row = i; row < j; row++)
+            cols[row - i] = val(pq, a, r, row, 2);
+        t->cols = cols;
+        i = j;
+    }
+    *out = v;
+    return k;
 }
 
 /* The OpenAPI extras (openapi_*_sql) into a cache whose relations and
@@ -735,7 +1018,8 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         c->type = val(pq, s->arena, r, i, 3);
         c->message_type = val(pq, s->arena, r, i, 4);
         c->base_type = val(pq, s->arena, r, i, 5);
-        c->default_expr = val(pq, s->arena, r, i, 6);
+        c->nominal_type = val(pq, s->arena, r, i, 6);
+        c->default_expr = val(pq, s->arena, r, i, 7);
         c->max_length = -1;
     }
     pq->clear(r);
@@ -761,8 +1045,8 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
     }
     pq->clear(r);
 
-    /* Views carry the primary key of the table they show
-     * (addViewPrimaryKeys): sorted by name like a table's, one per name. */
+    /* Views' key dependencies: their primary keys (addViewPrimaryKeys),
+     * then with the foreign keys the relationships. */
     {
         buf_t a1, a2;
         buf_init(&a1);
@@ -770,49 +1054,57 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         ident_array(&a1, schemas, schema_count);
         ident_array(&a2, extra, extra_count);
         const char *params[2] = {buf_cstr(&a1), buf_cstr(&a2)};
-        r = query2(pq, conn, view_pks_sql, 2, params, err, err_len);
+        r = query2(pq, conn, key_deps_sql, 2, params, err, err_len);
         buf_dispose(&a1);
         buf_dispose(&a2);
         if (!r)
             goto fail;
-        n = pq->ntuples(r);
-        for (int i = 0; i < n; i++) {
-            engine_relation_t *rel = (engine_relation_t *)pg_schema_find_relation(
-                s, pq->getvalue(r, i, 0), pq->getvalue(r, i, 1));
-            const char *col = pq->getvalue(r, i, 2);
-            if (!rel || !rel->is_view || pq->getisnull(r, i, 2))
-                continue;
-            bool dup = false;
-            for (size_t k = 0; k < rel->pk_count; k++)
-                dup = dup || strcmp(rel->pk[k], col) == 0;
-            if (dup)
-                continue;
-            const char **pk = arena_calloc(s->arena, rel->pk_count + 1, sizeof *pk);
-            if (rel->pk_count)
-                memcpy(pk, rel->pk, rel->pk_count * sizeof *pk);
-            pk[rel->pk_count++] = arena_strdup(s->arena, col);
-            qsort(pk, rel->pk_count, sizeof *pk, cmp_name);
-            rel->pk = pk;
-            for (size_t c = 0; c < rel->column_count; c++)
-                if (strcmp(rel->columns[c].name, col) == 0)
-                    rel->columns[c].primary_key = true;
+        pg_keydep_t *deps = NULL;
+        size_t ndep = key_deps(pq, s->arena, r, &deps);
+        pq->clear(r);
+        view_primary_keys(s, deps, ndep);
+
+        if (!(r = query2(pq, conn, fkeys_sql, 0, NULL, err, err_len)))
+            goto fail;
+        pg_fk_row_t *fks = NULL;
+        size_t nfk = fk_rows(pq, s->arena, r, &fks);
+        pq->clear(r);
+        single_column_fkeys(s, fks, nfk, schemas, schema_count);
+        if (!(r = query(pq, conn, other_pks_sql, names, err, err_len)))
+            goto fail;
+        s->other_pk_count = other_pks(pq, s->arena, r, &s->other_pks);
+        pq->clear(r);
+        pg_rel_lookup_t lookup = {
+            .ctx = s, .cached = lookup_cached, .primary_key = lookup_primary_key};
+        s->rel_list_count = pg_rels_build(s->arena, fks, nfk, deps, ndep, &lookup, &s->rel_list);
+
+        /* allComputedRels */
+        if (!(r = query2(pq, conn, computed_rels_sql, 0, NULL, err, err_len)))
+            goto fail;
+        int nc = pq->ntuples(r);
+        pg_rel_t *computed = arena_calloc(s->arena, nc ? (size_t)nc : 1, sizeof *computed);
+        for (int i = 0; i < nc; i++) {
+            pg_rel_t *c = &computed[i];
+            c->computed = true;
+            c->function = (pg_qi_t){val(pq, s->arena, r, i, 0), val(pq, s->arena, r, i, 1)};
+            c->table = (pg_qi_t){val(pq, s->arena, r, i, 2), val(pq, s->arena, r, i, 3)};
+            c->ftable = (pg_qi_t){val(pq, s->arena, r, i, 4), val(pq, s->arena, r, i, 5)};
+            c->to_one = truth(pq, r, i, 6);
+            c->is_self = truth(pq, r, i, 7);
         }
         pq->clear(r);
+        s->rel_list_count = pg_rels_add_computed(s->arena, s->rel_list, s->rel_list_count, computed,
+                                                 (size_t)nc, &lookup, &s->rel_list);
     }
 
-    if (!(r = query(pq, conn, fkeys_sql, names, err, err_len)))
+    if (!(r = query2(pq, conn, representations_sql, 0, NULL, err, err_len)))
         goto fail;
     n = pq->ntuples(r);
-    s->fkeys = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->fkeys);
+    s->reps = arena_calloc(s->arena, n ? 3 * (size_t)n : 1, sizeof *s->reps);
     for (int i = 0; i < n; i++) {
-        pg_fkey_t *f = &s->fkeys[s->fkey_count++];
-        f->constraint = val(pq, s->arena, r, i, 0);
-        f->schema = val(pq, s->arena, r, i, 1);
-        f->relation = val(pq, s->arena, r, i, 2);
-        f->column = val(pq, s->arena, r, i, 3);
-        f->ref_schema = val(pq, s->arena, r, i, 4);
-        f->ref_relation = val(pq, s->arena, r, i, 5);
-        f->ref_column = val(pq, s->arena, r, i, 6);
+        for (int c = 0; c < 3; c++)
+            s->reps[3 * s->rep_count + (size_t)c] = val(pq, s->arena, r, i, c);
+        s->rep_count++;
     }
     pq->clear(r);
 
@@ -900,6 +1192,39 @@ size_t pg_schema_relationships(const pg_schema_t *s, const engine_relation_t *re
         };
     }
     *out = rels;
+    return k;
+}
+
+size_t pg_schema_rels_from(const pg_schema_t *s, const char *schema, const char *name,
+                           const pg_rel_t **out)
+{
+    size_t i = 0;
+    while (i < s->rel_list_count && (strcmp(s->rel_list[i].table.schema, schema) != 0 ||
+                                     strcmp(s->rel_list[i].table.name, name) != 0))
+        i++;
+    size_t j = i;
+    while (j < s->rel_list_count && strcmp(s->rel_list[j].table.schema, schema) == 0 &&
+           strcmp(s->rel_list[j].table.name, name) == 0)
+        j++;
+    *out = s->rel_list + i;
+    return j - i;
+}
+
+size_t pg_schema_rel_origins(const pg_schema_t *s, const char *schema, arena_t *arena,
+                             const char ***out)
+{
+    const char **names =
+        arena_calloc(arena, s->rel_list_count ? s->rel_list_count : 1, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < s->rel_list_count; i++) {
+        const pg_rel_t *r = &s->rel_list[i];
+        if (strcmp(r->table.schema, schema) != 0 || strcmp(r->ftable.schema, schema) != 0)
+            continue;
+        if (k && strcmp(names[k - 1], r->table.name) == 0)
+            continue;
+        names[k++] = r->table.name;
+    }
+    *out = names;
     return k;
 }
 
@@ -1095,6 +1420,16 @@ bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *rol
         if (strcmp(rel->roles[i], role) == 0)
             return true;
     return false;
+}
+
+const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target)
+{
+    if (!s || !source || !target)
+        return NULL;
+    for (size_t i = 0; i < s->rep_count; i++)
+        if (strcmp(s->reps[3 * i], source) == 0 && strcmp(s->reps[3 * i + 1], target) == 0)
+            return s->reps[3 * i + 2];
+    return NULL;
 }
 
 bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name)

@@ -9,6 +9,7 @@
 #define MOCK_PG_SCHEMA_H
 
 #include "engine.h"
+#include "pg_rels.h"
 #include "pq.h"
 
 #include <stdbool.h>
@@ -23,6 +24,7 @@ typedef struct pg_column {
     const char *message_type; /* format_type(atttypid, NULL): what Postgres's messages say */
     const char *base_type;    /* the base type's name once domains are resolved ("tsvector") */
     const char *default_expr; /* column_default, NULL when none */
+    const char *nominal_type; /* format_type(atttypid, atttypmod): colNominalType */
     bool nullable;
     bool primary_key;
     /* For the OpenAPI document: COMMENT ON COLUMN (NULL: none),
@@ -80,6 +82,15 @@ size_t pg_schema_routines(const pg_schema_t *s, const char *schema, const char *
 /* Distinct routine names of schema, sorted. */
 size_t pg_schema_routine_names(const pg_schema_t *s, const char *schema, arena_t *arena,
                                const char ***out);
+/* Every relationship whose origin is schema.name, sorted as PostgREST sorts
+ * them; the caller keeps those whose foreign table is in `schema` and not
+ * internal (PostgREST's dbRelationships entry for (origin, schema)). */
+size_t pg_schema_rels_from(const pg_schema_t *s, const char *schema, const char *name,
+                           const pg_rel_t **out);
+/* The relations of schema that have a relationship to schema (the keys of
+ * dbRelationships, for noRelBetweenHint), each once. */
+size_t pg_schema_rel_origins(const pg_schema_t *s, const char *schema, arena_t *arena,
+                             const char ***out);
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
 
@@ -92,6 +103,9 @@ size_t pg_schema_openapi_routines(const pg_schema_t *s, const char *schema, cons
 /* Does role pass accessibleTables' test for rel (owner's member, or any table
  * or column privilege)? */
 bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role);
+/* The function of the data representation from type source to target
+ * (dataRepresentations: a domain to json or text, or back), or NULL. */
+const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target);
 
 /* Is name one of pg_timezone_names (Prefer: timezone= accepts no other)? */
 bool pg_schema_timezone_valid(const pg_schema_t *s, const char *name);

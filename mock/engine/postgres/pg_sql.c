@@ -1,9 +1,10 @@
 /* Builds PostgREST's statements as text plus parameters. Each function names
  * the Haskell fragment it follows; spacing follows PostgREST's so that the
- * statements read the same in Postgres's logs. Not here: embedding,
- * aggregates, data representations (domain transforms). */
+ * statements read the same in Postgres's logs. Not here: aggregates, and
+ * embedding on a call's result. */
 #include "pg_sql.h"
 
+#include "pg_plan.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -238,14 +239,44 @@ static const char *starred(arena_t *a, const char *v)
     return s;
 }
 
+static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
+                      pgrst_error_t *err);
+
+/* Where a filter stands: the plan node it filters (NULL for a mutation's
+ * own filters, which have no embeds) and whether it is the count query's. */
+typedef struct where_at {
+    const pg_sql_context_t *ctx;
+    const pg_node_t *node;
+    bool count;
+} where_at_t;
+
 /* pgFmtFilter */
 static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_filter_t *f,
-                      pgrst_error_t *err)
+                      where_at_t at, pgrst_error_t *err)
 {
-    if (f->field.relation_len)
+    if (!at.node && f->field.relation_len)
         return not_embedded(f->field.relation[0], err);
+    const pg_node_t *embed = pg_plan_null_embed(at.node, f);
+    if (embed && at.count) {
+        /* pgFmtLogicTreeCount: whether the embed has a row at all. */
+        sql(s, f->negated ? "EXISTS (" : "NOT EXISTS (");
+        if (count_node(s, at.ctx, embed, q, err) < 0)
+            return -1;
+        sql(s, ")");
+        return 0;
+    }
+    if (embed) {
+        /* CoercibleFilterNullEmbed */
+        ident(s, embed->agg_alias);
+        sql(s, f->negated ? " IS DISTINCT FROM NULL" : " IS NOT DISTINCT FROM NULL");
+        return 0;
+    }
     bool fts = is_fts(f->op);
     field_kind_t k = resolve(rel, &f->field, fts);
+    /* withTextParse: the value goes through the text-to-domain function. */
+    const char *parse = at.node && k.col
+                            ? pg_schema_representation(at.node->cache, "text", k.col->nominal_type)
+                            : NULL;
     sql(s, f->negated ? "NOT " : " ");
     if (fts && k.to_tsvector) {
         sql(s, "to_tsvector(");
@@ -273,7 +304,16 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
             buf_init(&lit);
             pg_array_literal(&lit, f->list, f->list_len);
             sql(s, " = ANY (");
-            param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+            if (parse) {
+                /* pgFmtArrayLiteralForField: the function over unnest */
+                sql(s, "(SELECT ");
+                sql(s, parse);
+                sql(s, "(unnest(");
+                param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+                sql(s, "::text[])))");
+            } else {
+                param(s, arena_strdup(s->arena, buf_cstr(&lit)));
+            }
             sql(s, ") ");
             buf_dispose(&lit);
         }
@@ -298,73 +338,72 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
             sql(s, "ANY(");
         else if (f->quant == PGRST_QUANT_ALL)
             sql(s, "ALL(");
+        bool like = f->op == PGRST_OP_LIKE || f->op == PGRST_OP_ILIKE;
+        if (parse && !like) {
+            sql(s, parse);
+            sql(s, "(");
+        }
         param(s, v ? v : "");
+        if (parse && !like)
+            sql(s, ")");
         if (f->quant != PGRST_QUANT_NONE)
             sql(s, ")");
     } else {
         sql(s, " ");
         sql(s, op_sql(f->op));
         sql(s, " ");
+        if (parse) {
+            sql(s, parse);
+            sql(s, "(");
+        }
         param(s, f->value ? f->value : "");
+        if (parse)
+            sql(s, ")");
     }
     return 0;
 }
 
 /* pgFmtLogicTree */
 static int logic_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_logic_t *l,
-                     pgrst_error_t *err)
+                     where_at_t at, pgrst_error_t *err)
 {
     if (l->kind == PGRST_LOGIC_FILTER)
-        return filter_sql(s, rel, q, &l->filter, err);
-    if (l->relation_len)
+        return filter_sql(s, rel, q, &l->filter, at, err);
+    if (!at.node && l->relation_len)
         return not_embedded(l->relation[0], err);
     sql(s, l->negated ? "NOT" : "");
     sql(s, " (");
     for (size_t i = 0; i < l->child_count; i++) {
         if (i)
             sql(s, l->kind == PGRST_LOGIC_AND ? " AND " : " OR ");
-        if (logic_sql(s, rel, q, &l->children[i], err) < 0)
+        if (logic_sql(s, rel, q, &l->children[i], at, err) < 0)
             return -1;
     }
     sql(s, ")");
     return 0;
 }
 
-/* The root's where forest in PostgREST's order: reads put the logic trees
- * (or=, and=) before the plain filters (Plan.hs addLogicTrees prepends to
- * what addFilters made); mutations put the filters first (combinedLogic).
- * Each group keeps query-string order. Returns how many terms it wrote. */
+/* A mutation's where forest (combinedLogic): the root's filters, then its
+ * logic trees, each group in query-string order; those on embedded
+ * resources belong to the read plan (pg_plan.c). Returns how many terms it
+ * wrote. */
 static int where_terms(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
                        bool logic_first, size_t *written, pgrst_error_t *err)
 {
     *written = 0;
+    where_at_t at = {0};
     for (int pass = 0; pass < 2; pass++) {
         bool want_logic = (pass == 0) == logic_first;
         for (size_t i = 0; i < qry->where_count; i++) {
             const pgrst_logic_t *l = &qry->where[i];
             if ((l->kind != PGRST_LOGIC_FILTER) != want_logic)
                 continue;
+            if (l->kind == PGRST_LOGIC_FILTER ? l->filter.field.relation_len : l->relation_len)
+                continue;
             sql(s, *written ? " AND " : " WHERE ");
-            if (logic_sql(s, rel, q, l, err) < 0)
+            if (logic_sql(s, rel, q, l, at, err) < 0)
                 return -1;
             (*written)++;
-        }
-    }
-    return 0;
-}
-
-/* Select items: embedding and aggregates are refused here, before any SQL
- * is sent (Plan.hs fails at the plan stage too). */
-static int check_select(const pgrst_query_t *qry, pgrst_error_t *err)
-{
-    for (size_t i = 0; i < qry->select_count; i++) {
-        const pgrst_select_item_t *it = &qry->select[i];
-        if (it->is_aggregate)
-            return pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
-        if (it->is_embed || it->is_spread) {
-            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-            pgrst_error_detailsf(err, "supamock's database engine does not embed resources yet");
-            return -1;
         }
     }
     return 0;
@@ -386,75 +425,399 @@ static const char *item_alias(const pgrst_select_item_t *it)
     return f->name;
 }
 
-/* pgFmtSelectItem for each item, joined with ", ". */
-static void select_list(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
-                        const pgrst_query_t *qry)
+/* ---- reads: readPlanToQuery over the plan tree (pg_plan.h) ---- */
+
+/* getQualifiedIdentifier: the node's alias, else the relation itself. */
+static qi_t node_qi(const pg_sql_context_t *ctx, const pg_node_t *n)
 {
-    bool any = false;
-    for (size_t i = 0; i < qry->select_count; i++) {
-        const pgrst_select_item_t *it = &qry->select[i];
+    if (n->from_alias)
+        return (qi_t){NULL, n->from_alias};
+    if (n->to_parent)
+        return (qi_t){n->to_parent->ftable.schema, n->to_parent->ftable.name};
+    return (qi_t){ctx->schema, n->rel->name};
+}
+
+/* The function that shows col as json (withOutputFormat), or NULL. */
+static const char *output_format(const pg_node_t *node, const pg_column_t *col)
+{
+    return col ? pg_schema_representation(node->cache, col->nominal_type, "json") : NULL;
+}
+
+/* expandStarsForTable: "*" becomes the columns in and under a to-many
+ * spread, and where a column of the table has a data representation. */
+static bool expands_star(const pg_node_t *node)
+{
+    if (node->expand_stars)
+        return true;
+    for (size_t c = 0; c < node->rel->column_count; c++)
+        if (output_format(node, &node->rel->columns[c]))
+            return true;
+    return false;
+}
+
+/* pgFmtSelectItem (pgFmtTableCoerce inside the cast). col: the column of an
+ * expanded "*" (NULL: resolve field against the node's relation). */
+static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
+                        const pgrst_field_t *field, const pg_column_t *col, const char *alias)
+{
+    if (it->cast)
+        sql(s, "CAST( ");
+    field_kind_t k = resolve(col ? node->rel : node->field_rel, field, false);
+    const char *transform = output_format(node, k.col);
+    if (transform) {
+        sql(s, transform);
+        sql(s, "(");
+    }
+    field_ref(s, q, field, &k);
+    if (transform)
+        sql(s, ")");
+    /* addAliases: a transformed field keeps its name */
+    if (!alias && transform)
+        alias = field->name;
+    if (it->cast) {
+        sql(s, " AS ");
+        sql(s, it->cast);
+        sql(s, " )");
+    }
+    if (alias) {
+        sql(s, " AS ");
+        ident(s, alias);
+    }
+}
+
+/* A node's select fields; expandStarsForTable turns "*" into the columns in
+ * and under a to-many spread. Calls put(name) per output name when put is
+ * set (generateSpreadSelectFields) instead of writing SQL. */
+typedef void (*name_fn)(void *arg, const char *name);
+
+static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, name_fn put,
+                        void *arg)
+{
+    for (size_t i = 0; i < node->select_count; i++) {
+        const pgrst_select_item_t *it = node->select[i];
+        if (it->star && expands_star(node)) {
+            for (size_t c = 0; c < node->rel->column_count; c++) {
+                const pg_column_t *col = &node->rel->columns[c];
+                if (put) {
+                    put(arg, col->name);
+                    continue;
+                }
+                if (any)
+                    sql(s, ", ");
+                any = true;
+                pgrst_field_t f = {.name = col->name};
+                select_item(s, node, q, it, &f, col, NULL);
+            }
+            continue;
+        }
+        const char *alias = item_alias(it);
+        if (put) {
+            put(arg, alias ? alias : it->star ? "*" : it->field.name);
+            continue;
+        }
         if (any)
             sql(s, ", ");
         any = true;
-        if (it->cast)
-            sql(s, "CAST( ");
         if (it->star) {
+            if (it->cast)
+                sql(s, "CAST( ");
             column_ref(s, q, "*");
-        } else {
-            field_kind_t k = resolve(rel, &it->field, false);
-            field_ref(s, q, &it->field, &k);
+            if (it->cast) {
+                sql(s, " AS ");
+                sql(s, it->cast);
+                sql(s, " )");
+            }
+            continue;
         }
-        if (it->cast) {
-            sql(s, " AS ");
-            sql(s, it->cast);
-            sql(s, " )");
-        }
-        const char *alias = item_alias(it);
-        if (alias) {
-            sql(s, " AS ");
-            ident(s, alias);
-        }
+        select_item(s, node, q, it, &it->field, NULL, alias);
     }
-    if (!any)
-        column_ref(s, q, "*");
+    return any;
 }
 
-/* orderF / pgFmtOrderTerm */
-static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
-                    pgrst_error_t *err)
+/* generateSpreadSelectFields: the names a spread brings up, its own fields
+ * then its embeds' (a nested spread's in turn). */
+static void spread_names(const pg_node_t *node, name_fn put, void *arg)
 {
-    bool any = false;
-    for (size_t i = 0; i < qry->order_count; i++) {
-        const pgrst_order_term_t *o = &qry->order[i];
-        if (o->field.relation_len)
-            continue; /* rel.order terms belong to embedded resources */
-        if (o->related)
-            return not_embedded(o->related, err);
-        sql(s, any ? ", " : "ORDER BY ");
+    node_fields(NULL, node, (qi_t){0}, false, put, arg);
+    for (size_t k = 0; k < node->child_count; k++) {
+        const pg_node_t *c = node->children[k];
+        if (c->spread != PG_SPREAD_NONE)
+            spread_names(c, put, arg);
+        else
+            put(arg, c->alias ? c->alias : c->name);
+    }
+}
+
+typedef struct spread_put {
+    pg_stmt_t *s;
+    const pg_node_t *node;
+    bool *any;
+    bool join; /* the to-many spread's json_agg per field, in its join */
+} spread_put_t;
+
+static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engine_relation_t *root);
+
+static void put_spread_name(void *arg, const char *name)
+{
+    spread_put_t *p = arg;
+    pg_stmt_t *s = p->s;
+    if (*p->any)
+        sql(s, ", ");
+    *p->any = true;
+    qi_t agg = {NULL, p->node->agg_alias};
+    if (!p->join) {
+        /* pgFmtSpreadSelectItem */
+        column_ref(s, agg, name);
+        return;
+    }
+    /* pgFmtSpreadJoinSelectItem: ordered by the extra selects of
+     * addToManyOrderSelects. */
+    sql(s, "COALESCE(json_agg(");
+    column_ref(s, agg, name);
+    sql(s, " ");
+    if (p->node->order_count) {
+        sql(s, "ORDER BY ");
+        for (size_t i = 0; i < p->node->order_count; i++) {
+            const pgrst_order_term_t *o = p->node->order[i];
+            if (i)
+                sql(s, ", ");
+            column_ref(
+                s, agg,
+                arena_sprintf(s->arena, "%s_%s_%zu", p->node->agg_alias, o->field.name, i + 1));
+            static const char *const dir[] = {"", "ASC", "DESC"};
+            static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+            sql(s, " ");
+            sql(s, dir[o->dir]);
+            sql(s, " ");
+            sql(s, nulls[o->nulls]);
+        }
+    }
+    sql(s, "),'[]')::jsonb AS ");
+    ident(s, name);
+}
+
+/* pgFmtJoinCondition for each of relJoinConds, after `any` terms. */
+static void join_conditions(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node,
+                            qi_t parent, bool any)
+{
+    const pg_rel_t *r = node->to_parent;
+    qi_t q = node_qi(ctx, node);
+    if (r->card == PG_M2M) {
+        qi_t j = {r->table.schema, r->junction.name};
+        qi_t f = {r->table.schema, r->ftable.name};
+        for (size_t i = 0; i < r->nfcols; i++) {
+            sql(s, any ? " AND " : "");
+            any = true;
+            column_ref(s, j, r->fcols[i].b);
+            sql(s, " = ");
+            column_ref(s, f, r->fcols[i].a);
+        }
+        for (size_t i = 0; i < r->ncols; i++) {
+            sql(s, any ? " AND " : "");
+            any = true;
+            column_ref(s, j, r->cols[i].b);
+            sql(s, " = ");
+            column_ref(s, parent, r->cols[i].a);
+        }
+        return;
+    }
+    for (size_t i = 0; i < r->ncols; i++) {
+        sql(s, any ? " AND " : "");
         any = true;
-        field_kind_t k = resolve(rel, &o->field, false);
-        field_ref(s, q, &o->field, &k);
-        static const char *const dir[] = {"", "ASC", "DESC"};
-        static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+        column_ref(s, q, r->cols[i].b);
+        sql(s, " = ");
+        column_ref(s, parent, r->cols[i].a);
+    }
+}
+
+/* fromF; parent names the parent's row, a computed relationship's
+ * argument (relTableAlias). */
+static void from_frag(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
+                      bool mutation_root)
+{
+    const pg_rel_t *r = node->to_parent;
+    sql(s, " FROM ");
+    if (mutation_root) {
+        ident(s, "pgrst_source");
+    } else if (r && r->computed) {
+        from_qi(s, (qi_t){r->function.schema, r->function.name});
+        sql(s, "(");
+        ident(s, parent.name);
+        sql(s, "::");
+        from_qi(s, (qi_t){r->table.schema, r->table.name});
+        sql(s, ")");
+    } else if (node->to_parent)
+        from_qi(s, (qi_t){node->to_parent->ftable.schema, node->to_parent->ftable.name});
+    else
+        from_qi(s, (qi_t){ctx->schema, node->rel->name});
+    if (node->from_alias) {
+        sql(s, " AS ");
+        ident(s, node->from_alias);
+    }
+    if (r && !r->computed && r->card == PG_M2M) {
+        sql(s, ", ");
+        from_qi(s, (qi_t){node->to_parent->junction.schema, node->to_parent->junction.name});
+    }
+}
+
+static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
+                      bool mutation_root, const engine_relation_t *root, pgrst_error_t *err);
+
+/* getJoin */
+static int join_sql(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *c, qi_t parent,
+                    const engine_relation_t *root, pgrst_error_t *err)
+{
+    qi_t agg = {NULL, c->agg_alias};
+    bool to_one = pg_rel_to_one(c->to_parent);
+    sql(s, c->inner ? " INNER" : " LEFT");
+    sql(s, " JOIN LATERAL ( ");
+    if (to_one) {
+        if (read_query(s, ctx, c, parent, false, root, err) < 0)
+            return -1;
+        sql(s, " ) AS ");
+        ident(s, c->agg_alias);
+        sql(s, " ON TRUE");
+        return 0;
+    }
+    sql(s, "SELECT json_agg(");
+    ident(s, c->agg_alias);
+    sql(s, ")::jsonb AS ");
+    ident(s, c->agg_alias);
+    if (c->spread == PG_SPREAD_TO_MANY) {
+        bool any = true;
+        spread_put_t p = {.s = s, .node = c, .any = &any, .join = true};
+        spread_names(c, put_spread_name, &p);
+    }
+    sql(s, " FROM (");
+    if (read_query(s, ctx, c, parent, false, root, err) < 0)
+        return -1;
+    sql(s, " ) AS ");
+    ident(s, c->agg_alias);
+    sql(s, " ) AS ");
+    ident(s, c->agg_alias);
+    sql(s, " ON ");
+    if (c->inner) {
+        ident(s, agg.name);
+        sql(s, " IS NOT NULL");
+    } else {
+        sql(s, "TRUE");
+    }
+    return 0;
+}
+
+/* orderF over a node's terms: plain ones resolved against the root
+ * relation (addOrders resolves with the request's context), related ones
+ * against the embed's aggregate alias (unknownField: no to_jsonb). */
+static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engine_relation_t *root)
+{
+    static const char *const dir[] = {"", "ASC", "DESC"};
+    static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+    for (size_t i = 0; i < node->order_count; i++) {
+        const pgrst_order_term_t *o = node->order[i];
+        sql(s, i ? ", " : "ORDER BY ");
+        if (node->related[i]) {
+            qi_t r = {NULL, node->related[i]};
+            field_kind_t k = {0};
+            field_ref(s, r, &o->field, &k);
+        } else {
+            field_kind_t k = resolve(root, &o->field, false);
+            field_ref(s, q, &o->field, &k);
+        }
         sql(s, " ");
         sql(s, dir[o->dir]);
         sql(s, " ");
         sql(s, nulls[o->nulls]);
     }
-    for (size_t i = 0; i < qry->order_count; i++)
-        if (qry->order[i].field.relation_len)
-            return not_embedded(qry->order[i].field.relation[0], err);
-    return 0;
 }
 
-static int filters_on_embeds(const pgrst_query_t *qry, pgrst_error_t *err)
+static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
+                      bool mutation_root, const engine_relation_t *root, pgrst_error_t *err)
 {
-    for (size_t i = 0; i < qry->where_count; i++) {
-        const pgrst_logic_t *l = &qry->where[i];
-        if (l->kind == PGRST_LOGIC_FILTER && l->filter.field.relation_len)
-            return not_embedded(l->filter.field.relation[0], err);
-        if (l->kind != PGRST_LOGIC_FILTER && l->relation_len)
-            return not_embedded(l->relation[0], err);
+    qi_t q = node_qi(ctx, node);
+    sql(s, "SELECT ");
+    bool any = false;
+    if (node->select_count == 0 && node->child_count == 0) {
+        column_ref(s, q, "*");
+        any = true;
+    } else {
+        any = node_fields(s, node, q, false, NULL, NULL);
+    }
+    if (node->spread == PG_SPREAD_TO_MANY) {
+        /* addToManyOrderSelects: the order terms as extra selects. */
+        for (size_t i = 0; i < node->order_count; i++) {
+            const pgrst_order_term_t *o = node->order[i];
+            if (any)
+                sql(s, ", ");
+            any = true;
+            if (node->related[i]) {
+                field_kind_t k = {0};
+                field_ref(s, (qi_t){NULL, node->related[i]}, &o->field, &k);
+            } else {
+                field_kind_t k = resolve(root, &o->field, false);
+                field_ref(s, q, &o->field, &k);
+            }
+            sql(s, " AS ");
+            ident(s, arena_sprintf(s->arena, "%s_%s_%zu", node->agg_alias, o->field.name, i + 1));
+        }
+    }
+    /* getJoinSelects */
+    for (size_t k = 0; k < node->child_count; k++) {
+        const pg_node_t *c = node->children[k];
+        qi_t agg = {NULL, c->agg_alias};
+        if (c->spread != PG_SPREAD_NONE) {
+            spread_put_t p = {.s = s, .node = c, .any = &any, .join = false};
+            spread_names(c, put_spread_name, &p);
+            continue;
+        }
+        if (pg_plan_empty_embed(c))
+            continue;
+        if (any)
+            sql(s, ", ");
+        any = true;
+        if (pg_rel_to_one(c->to_parent)) {
+            sql(s, "row_to_json(");
+            ident(s, agg.name);
+            sql(s, ".*)::jsonb AS ");
+        } else {
+            sql(s, "COALESCE( ");
+            column_ref(s, agg, agg.name);
+            sql(s, ", '[]') AS ");
+        }
+        ident(s, c->alias ? c->alias : c->name);
+    }
+    from_frag(s, ctx, node, parent, mutation_root);
+    for (size_t k = 0; k < node->child_count; k++) {
+        if (k)
+            sql(s, " ");
+        if (join_sql(s, ctx, node->children[k], q, root, err) < 0)
+            return -1;
+    }
+    bool joined = node->to_parent && !node->to_parent->computed;
+    if (node->where_count || joined) {
+        sql(s, " WHERE ");
+        where_at_t at = {.ctx = ctx, .node = node};
+        for (size_t i = 0; i < node->where_count; i++) {
+            if (i)
+                sql(s, " AND ");
+            if (logic_sql(s, node->field_rel, q, node->where[i], at, err) < 0)
+                return -1;
+        }
+        if (joined)
+            join_conditions(s, ctx, node, parent, node->where_count > 0);
+    }
+    sql(s, "  ");
+    if (node->spread != PG_SPREAD_TO_MANY)
+        order_terms(s, node, q, root);
+    sql(s, " ");
+    /* limitOffsetF: nothing for the whole range. */
+    if (node->ranged) {
+        sql(s, "LIMIT ");
+        if (node->limit >= 0)
+            param(s, arena_sprintf(s->arena, "%lld", node->limit));
+        else
+            sql(s, "ALL");
+        sql(s, " OFFSET ");
+        param(s, arena_sprintf(s->arena, "%lld", node->offset));
     }
     return 0;
 }
@@ -494,57 +857,74 @@ static const char response_gucs[] =
     "nullif(current_setting('response.headers', true), '') AS response_headers, "
     "nullif(current_setting('response.status', true), '') AS response_status, ";
 
-/* readPlanToCountQuery for a root without embeds. */
-static int count_query(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
-                       pgrst_error_t *err)
+/* readPlanToCountQuery: the node's filters, its join to the parent, and an
+ * EXISTS per inner-joined embed (so that !inner counts as it filters). */
+static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
+                      pgrst_error_t *err)
 {
-    sql(s, "SELECT 1  FROM ");
-    from_qi(s, q);
-    size_t n;
-    return where_terms(s, rel, q, qry, true, &n, err);
+    qi_t q = node_qi(ctx, node);
+    sql(s, "SELECT 1 ");
+    from_frag(s, ctx, node, parent, false);
+    size_t inner = 0;
+    for (size_t k = 0; k < node->child_count; k++)
+        inner += node->children[k]->inner;
+    bool joined = node->to_parent && !node->to_parent->computed;
+    if (!node->where_count && !joined && !inner)
+        return 0;
+    sql(s, " WHERE ");
+    where_at_t at = {.ctx = ctx, .node = node, .count = true};
+    bool any = false;
+    for (size_t i = 0; i < node->where_count; i++) {
+        if (any)
+            sql(s, " AND ");
+        any = true;
+        if (logic_sql(s, node->field_rel, q, node->where[i], at, err) < 0)
+            return -1;
+    }
+    if (joined) {
+        join_conditions(s, ctx, node, parent, any);
+        any = true;
+    }
+    for (size_t k = 0; k < node->child_count; k++) {
+        if (!node->children[k]->inner)
+            continue;
+        if (any)
+            sql(s, " AND ");
+        any = true;
+        sql(s, "EXISTS (");
+        if (count_node(s, ctx, node->children[k], q, err) < 0)
+            return -1;
+        sql(s, " )");
+    }
+    return 0;
 }
 
-static const char *llstr(arena_t *a, long long v)
+static int count_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *root,
+                       pgrst_error_t *err)
 {
-    return arena_sprintf(a, "%lld", v);
+    return count_node(s, ctx, root, (qi_t){0}, err);
 }
 
 /* mainRead */
 static int main_read(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
                      pgrst_error_t *err)
 {
-    const engine_relation_t *rel = req->relation;
-    const pgrst_query_t *qry = req->query;
-    qi_t q = {ctx->schema, rel->name};
-    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+    pg_node_t *root = pg_plan_build(ctx->cache, req, false, ctx->db_max_rows, err);
+    if (!root)
         return -1;
-    sql(s, "WITH pgrst_source AS ( SELECT ");
-    select_list(s, rel, q, qry);
-    sql(s, " FROM ");
-    from_qi(s, q);
-    size_t n;
-    if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+    /* The root's range is the one the PostgREST layer computed. */
+    root->limit = req->limit;
+    root->offset = req->offset;
+    root->ranged = req->limit >= 0 || req->offset > 0;
+    sql(s, "WITH pgrst_source AS ( ");
+    if (read_query(s, ctx, root, (qi_t){0}, false, req->relation, err) < 0)
         return -1;
-    sql(s, "  ");
-    if (order_by(s, rel, q, qry, err) < 0)
-        return -1;
-    sql(s, " ");
-    /* limitOffsetF: nothing for the whole range. */
-    if (req->limit >= 0 || req->offset > 0) {
-        sql(s, "LIMIT ");
-        if (req->limit >= 0)
-            param(s, llstr(s->arena, req->limit));
-        else
-            sql(s, "ALL");
-        sql(s, " OFFSET ");
-        param(s, llstr(s->arena, req->offset));
-    }
     sql(s, " ) ");
     pgrst_count_t count = req->prefer->count;
     bool counting = count == PGRST_COUNT_EXACT || count == PGRST_COUNT_ESTIMATED;
     if (counting) {
         sql(s, ", pgrst_source_count AS (");
-        if (count_query(s, rel, q, qry, err) < 0)
+        if (count_query(s, ctx, root, err) < 0)
             return -1;
         if (count == PGRST_COUNT_ESTIMATED && ctx->db_max_rows > 0)
             buf_printf(&s->sql, " LIMIT %lld", ctx->db_max_rows + 1);
@@ -567,9 +947,11 @@ static int main_read(const pg_sql_context_t *ctx, const engine_request_t *req, p
 int pg_sql_explain_count(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
                          pgrst_error_t *err)
 {
-    qi_t q = {ctx->schema, req->relation->name};
+    pg_node_t *root = pg_plan_build(ctx->cache, req, false, ctx->db_max_rows, err);
+    if (!root)
+        return -1;
     sql(out, "EXPLAIN (FORMAT JSON) ");
-    return count_query(out, req->relation, q, req->query, err);
+    return count_query(out, ctx, root, err);
 }
 
 /* ---- mutations ---- */
@@ -681,8 +1063,8 @@ static int typed_columns(const engine_request_t *req, const char ***cols, size_t
 }
 
 /* fromJsonBodyF body fields includeSelect includeLimitOne includeDefaults */
-static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char **cols, size_t n,
-                           bool include_select, bool defaults)
+static void from_json_body(pg_stmt_t *s, const pg_schema_t *cache, const engine_request_t *req,
+                           const char **cols, size_t n, bool include_select, bool defaults)
 {
     bool object = body_is_object(req);
     qi_t body = {NULL, "pgrst_body"};
@@ -741,10 +1123,22 @@ static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char
         }
         buf_dispose(&defs);
     }
+    /* withJsonParse: a column with a json-to-domain representation is read
+     * as json and parsed (pgFmtCoerceNamed). */
+    const char **parse = arena_calloc(s->arena, n ? n : 1, sizeof *parse);
+    for (size_t i = 0; i < n; i++)
+        parse[i] = pg_schema_representation(cache, "json",
+                                            pg_schema_column(req->relation, cols[i])->nominal_type);
     sql(s, "LATERAL (SELECT ");
     for (size_t i = 0; i < n; i++) {
         if (i)
             sql(s, ", ");
+        if (parse[i]) {
+            sql(s, parse[i]);
+            sql(s, "(");
+            ident(s, cols[i]);
+            sql(s, ") AS ");
+        }
         ident(s, cols[i]);
     }
     sql(s, " FROM ");
@@ -760,7 +1154,7 @@ static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char
                 sql(s, ", ");
             ident(s, cols[i]);
             sql(s, " ");
-            sql(s, pg_schema_column(req->relation, cols[i])->type);
+            sql(s, parse[i] ? "json" : pg_schema_column(req->relation, cols[i])->type);
         }
         sql(s, ") ");
     } else if (object) {
@@ -774,22 +1168,24 @@ static void from_json_body(pg_stmt_t *s, const engine_request_t *req, const char
     sql(s, ") pgrst_body ");
 }
 
-/* inferColsEmbedNeeds without embeds: the select's column names and the
- * primary key, as a set, or "*" when the select has one. Empty for
- * return=minimal or no preference (returningF then says RETURNING 1). */
-static size_t returnings(const engine_request_t *req, const char ***out)
+/* inferColsEmbedNeeds: the root's selected column names, the columns its
+ * embeds join on and the primary key, as a set; or "*" when the select has
+ * one (or is empty). Empty for return=minimal or no preference (returningF
+ * then says RETURNING 1). */
+static size_t returnings(const engine_request_t *req, const pg_node_t *plan, const char ***out)
 {
     *out = NULL;
     pgrst_return_t ret = req->prefer->ret;
     if (ret == PGRST_RETURN_UNSET || ret == PGRST_RETURN_MINIMAL)
         return 0;
-    const pgrst_query_t *qry = req->query;
     const engine_relation_t *rel = req->relation;
-    size_t cap = qry->select_count + rel->pk_count + 1;
+    size_t cap = plan->select_count + rel->pk_count + 1;
+    for (size_t k = 0; k < plan->child_count; k++)
+        cap += plan->children[k]->to_parent->ncols;
     const char **names = arena_calloc(req->arena, cap, sizeof *names);
     size_t k = 0;
-    for (size_t i = 0; i < qry->select_count; i++) {
-        const pgrst_select_item_t *it = &qry->select[i];
+    for (size_t i = 0; i < plan->select_count; i++) {
+        const pgrst_select_item_t *it = plan->select[i];
         if (it->star) {
             names[0] = "*";
             *out = names;
@@ -797,10 +1193,21 @@ static size_t returnings(const engine_request_t *req, const char ***out)
         }
         names[k++] = it->field.name;
     }
-    if (qry->select_count == 0) {
+    if (plan->select_count == 0 && plan->child_count == 0) {
         names[0] = "*";
         *out = names;
         return 1;
+    }
+    for (size_t c = 0; c < plan->child_count; c++) {
+        const pg_rel_t *r = plan->children[c]->to_parent;
+        if (r->computed) {
+            /* the columns a function needs are unknown: all of them */
+            names[0] = "*";
+            *out = names;
+            return 1;
+        }
+        for (size_t i = 0; i < r->ncols; i++)
+            names[k++] = r->cols[i].a;
     }
     for (size_t i = 0; i < rel->pk_count; i++)
         names[k++] = rel->pk[i];
@@ -865,8 +1272,9 @@ static int check_put(const engine_request_t *req, pgrst_error_t *err)
 }
 
 /* mutatePlanToQuery Insert (POST and PUT) */
-static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
-                      const char **cols, size_t n, pgrst_error_t *err)
+static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req,
+                      const pg_node_t *plan, pg_stmt_t *s, const char **cols, size_t n,
+                      pgrst_error_t *err)
 {
     const engine_relation_t *rel = req->relation;
     qi_t q = {ctx->schema, rel->name};
@@ -898,7 +1306,7 @@ static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
     } else {
         sql(s, " ");
     }
-    from_json_body(s, req, cols, n, true, defaults);
+    from_json_body(s, ctx->cache, req, cols, n, true, defaults);
     if (put) {
         sql(s, "WHERE ");
         pgrst_inserted(s, true);
@@ -907,7 +1315,7 @@ static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
         for (size_t i = 0; i < req->query->where_count; i++) {
             if (i)
                 sql(s, " AND ");
-            if (logic_sql(s, rel, body, &req->query->where[i], err) < 0)
+            if (logic_sql(s, rel, body, &req->query->where[i], (where_at_t){0}, err) < 0)
                 return -1;
         }
     } else if (merge) {
@@ -939,19 +1347,20 @@ static int insert_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
     }
     sql(s, " ");
     const char **ret = NULL;
-    size_t rn = returnings(req, &ret);
+    size_t rn = returnings(req, plan, &ret);
     returning_sql(s, q, ret, rn);
     return 0;
 }
 
 /* mutatePlanToQuery Update */
-static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
-                      const char **cols, size_t n, pgrst_error_t *err)
+static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req,
+                      const pg_node_t *plan, pg_stmt_t *s, const char **cols, size_t n,
+                      pgrst_error_t *err)
 {
     const engine_relation_t *rel = req->relation;
     qi_t q = {ctx->schema, rel->name};
     const char **ret = NULL;
-    size_t rn = returnings(req, &ret);
+    size_t rn = returnings(req, plan, &ret);
     if (n == 0) {
         sql(s, "SELECT ");
         if (rn == 0)
@@ -979,7 +1388,8 @@ static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
         column_ref(s, body, cols[i]);
     }
     sql(s, " ");
-    from_json_body(s, req, cols, n, false, req->prefer->missing == PGRST_MISSING_DEFAULT);
+    from_json_body(s, ctx->cache, req, cols, n, false,
+                   req->prefer->missing == PGRST_MISSING_DEFAULT);
     size_t w;
     if (where_terms(s, rel, q, req->query, false, &w, err) < 0)
         return -1;
@@ -989,8 +1399,8 @@ static int update_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
 }
 
 /* mutatePlanToQuery Delete */
-static int delete_sql(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
-                      pgrst_error_t *err)
+static int delete_sql(const pg_sql_context_t *ctx, const engine_request_t *req,
+                      const pg_node_t *plan, pg_stmt_t *s, pgrst_error_t *err)
 {
     qi_t q = {ctx->schema, req->relation->name};
     sql(s, "DELETE FROM ");
@@ -1001,7 +1411,7 @@ static int delete_sql(const pg_sql_context_t *ctx, const engine_request_t *req, 
         return -1;
     sql(s, " ");
     const char **ret = NULL;
-    size_t rn = returnings(req, &ret);
+    size_t rn = returnings(req, plan, &ret);
     returning_sql(s, q, ret, rn);
     return 0;
 }
@@ -1011,8 +1421,8 @@ static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, 
                       pgrst_error_t *err)
 {
     const engine_relation_t *rel = req->relation;
-    const pgrst_query_t *qry = req->query;
-    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+    pg_node_t *plan = pg_plan_build(ctx->cache, req, true, 0, err);
+    if (!plan)
         return -1;
     if (req->op == ENGINE_UPSERT && check_put(req, err) < 0)
         return -1;
@@ -1027,13 +1437,13 @@ static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, 
     switch (req->op) {
     case ENGINE_INSERT:
     case ENGINE_UPSERT:
-        rc = insert_sql(ctx, req, s, cols, n, err);
+        rc = insert_sql(ctx, req, plan, s, cols, n, err);
         break;
     case ENGINE_UPDATE:
-        rc = update_sql(ctx, req, s, cols, n, err);
+        rc = update_sql(ctx, req, plan, s, cols, n, err);
         break;
     default:
-        rc = delete_sql(ctx, req, s, err);
+        rc = delete_sql(ctx, req, plan, s, err);
         break;
     }
     if (rc < 0)
@@ -1079,15 +1489,8 @@ static int main_write(const pg_sql_context_t *ctx, const engine_request_t *req, 
         sql(s, "SELECT * FROM pgrst_source");
     } else {
         /* readPlanToQuery over the CTE aliased as the table. */
-        qi_t alias = {NULL, rel->name};
-        sql(s, "SELECT ");
-        select_list(s, rel, alias, qry);
-        sql(s, " FROM \"pgrst_source\" AS ");
-        ident(s, rel->name);
-        sql(s, "   ");
-        if (order_by(s, rel, alias, qry, err) < 0)
+        if (read_query(s, ctx, plan, (qi_t){0}, true, rel, err) < 0)
             return -1;
-        sql(s, " ");
     }
     sql(s, ") _postgrest_t");
     return 0;
@@ -1364,6 +1767,103 @@ static void call_body_handler(pg_stmt_t *s, const engine_request_t *req)
     sql(s, ")");
 }
 
+/* ---- a call's result: the read over pgrst_source (no embedding yet) ---- */
+
+/* Select items: embedding and aggregates are refused here, before any SQL
+ * is sent (Plan.hs fails at the plan stage too). */
+static int check_select(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (it->is_aggregate)
+            return pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
+        if (it->is_embed || it->is_spread) {
+            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+            pgrst_error_detailsf(err, "supamock's database engine does not embed resources yet");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* pgFmtSelectItem for each item, joined with ", ". */
+static void select_list(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
+                        const pgrst_query_t *qry)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->select_count; i++) {
+        const pgrst_select_item_t *it = &qry->select[i];
+        if (any)
+            sql(s, ", ");
+        any = true;
+        if (it->cast)
+            sql(s, "CAST( ");
+        if (it->star) {
+            column_ref(s, q, "*");
+        } else {
+            field_kind_t k = resolve(rel, &it->field, false);
+            field_ref(s, q, &it->field, &k);
+        }
+        if (it->cast) {
+            sql(s, " AS ");
+            sql(s, it->cast);
+            sql(s, " )");
+        }
+        const char *alias = item_alias(it);
+        if (alias) {
+            sql(s, " AS ");
+            ident(s, alias);
+        }
+    }
+    if (!any)
+        column_ref(s, q, "*");
+}
+
+/* orderF / pgFmtOrderTerm */
+static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
+                    pgrst_error_t *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < qry->order_count; i++) {
+        const pgrst_order_term_t *o = &qry->order[i];
+        if (o->field.relation_len)
+            continue; /* rel.order terms belong to embedded resources */
+        if (o->related)
+            return not_embedded(o->related, err);
+        sql(s, any ? ", " : "ORDER BY ");
+        any = true;
+        field_kind_t k = resolve(rel, &o->field, false);
+        field_ref(s, q, &o->field, &k);
+        static const char *const dir[] = {"", "ASC", "DESC"};
+        static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+        sql(s, " ");
+        sql(s, dir[o->dir]);
+        sql(s, " ");
+        sql(s, nulls[o->nulls]);
+    }
+    for (size_t i = 0; i < qry->order_count; i++)
+        if (qry->order[i].field.relation_len)
+            return not_embedded(qry->order[i].field.relation[0], err);
+    return 0;
+}
+
+static int filters_on_embeds(const pgrst_query_t *qry, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < qry->where_count; i++) {
+        const pgrst_logic_t *l = &qry->where[i];
+        if (l->kind == PGRST_LOGIC_FILTER && l->filter.field.relation_len)
+            return not_embedded(l->filter.field.relation[0], err);
+        if (l->kind != PGRST_LOGIC_FILTER && l->relation_len)
+            return not_embedded(l->relation[0], err);
+    }
+    return 0;
+}
+
+static const char *llstr(arena_t *a, long long v)
+{
+    return arena_sprintf(a, "%lld", v);
+}
+
 /* mainCall: the call in pgrst_source, the read plan over it as
  * "pgrst_source" AS "name" (addRels' root case), the count and the body. */
 static int main_call(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
@@ -1470,6 +1970,8 @@ void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *s)
         param(s, v->func_settings[2 * i + 1]);
         sql(s, ", true)");
     }
+    if (v->now)
+        set_config(s, "supamock.now", v->now);
 }
 
 /* ---- claims ---- */

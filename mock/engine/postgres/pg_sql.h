@@ -5,8 +5,8 @@
  * the request is a parameter ($1, $2, ... sent as text of unknown type, as
  * Hasql's unknownEncoder sends them); every identifier is quoted as
  * pgFmtIdent quotes it. Calls (ENGINE_CALL) follow Statements.hs mainCall
- * and QueryBuilder.hs callPlanToQuery. Resource embedding is not generated
- * yet. */
+ * and QueryBuilder.hs callPlanToQuery. Resource embedding follows the plan
+ * tree of pg_plan.h. */
 #ifndef MOCK_PG_SQL_H
 #define MOCK_PG_SQL_H
 
@@ -29,8 +29,9 @@ void pg_stmt_dispose(pg_stmt_t *s);
 
 /* What generation needs besides the request. */
 typedef struct pg_sql_context {
-    const char *schema;    /* the relation's schema */
-    long long db_max_rows; /* 0: none (for count=estimated) */
+    const pg_schema_t *cache; /* relationships for embedding */
+    const char *schema;       /* the relation's schema */
+    long long db_max_rows;    /* 0: none (for count=estimated) */
     /* ENGINE_CALL: the relation named by the routine's composite return
      * type, whose columns type the filters on the result (funcTableName);
      * NULL when none is cached. */
@@ -40,7 +41,7 @@ typedef struct pg_sql_context {
 /* The main statement of req: one row with total_result_set, page_total,
  * [header (writes)], body, response_headers, response_status,
  * response_inserted. Returns 0, or -1 with err set for what PostgREST's plan
- * stage refuses (PGRST108, PGRST123, PGRST127 for embedding, PGRST204,
+ * stage refuses (PGRST108, PGRST118, PGRST123, PGRST200, PGRST201, PGRST204,
  * PGRST105, PGRST102 for payloads whose objects' keys differ). */
 int pg_sql_main(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *out,
                 pgrst_error_t *err);
@@ -65,6 +66,9 @@ typedef struct pg_tx_vars {
     const char *timezone;             /* NULL: none */
     const char *const *func_settings; /* a call's routine settings: key, value pairs */
     size_t func_setting_count;        /* pairs */
+    /* supamock.now, what supamock.now() answers (baseline.sql): the
+     * scenario clock as ISO 8601; NULL: none. */
+    const char *now;
 } pg_tx_vars_t;
 void pg_sql_tx_vars(const pg_tx_vars_t *v, pg_stmt_t *out);
 

@@ -13,7 +13,8 @@ export const SERVICE_ROLE_KEY =
 export const ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
 
-export async function startSupamock(args = []) {
+// readyTimeoutMs: the database engine's first start builds its template.
+export async function startSupamock(args = [], { readyTimeoutMs = 20000 } = {}) {
   const bin = process.env.SUPAMOCK_BIN;
   if (!bin) throw new Error('SUPAMOCK_BIN is not set (ctest sets it to the built binary)');
   const child = spawn(bin, ['--port', '0', '--log-format', 'json', ...args], {
@@ -24,7 +25,7 @@ export async function startSupamock(args = []) {
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`no ready line; stderr:\n${stderr}`)), 20000);
+    const timer = setTimeout(() => reject(new Error(`no ready line; stderr:\n${stderr}`)), readyTimeoutMs);
     child.stdout.on('data', (d) => {
       out += d;
       const m = /^supamock listening on (http:\/\/\S+)\n/.exec(out);

@@ -6,6 +6,7 @@ in tests/e2e/test_scenarios.py; here the backend's own answers are asserted.
 Run: SUPAMOCK_BIN=... SUPAMOCK_SOURCE_DIR=... python3 -m unittest -v test_backend
 """
 
+import json
 import os
 import sys
 import time
@@ -141,6 +142,45 @@ class PerScenario(BackendCase):
         self.assertAnswer(b.generate(DEMO_USER), 502, "supabase_unreachable", "PATCH /rest/v1/profiles")
         self.assertAnswer(b.generate(DEMO_USER), 502, "supabase_unreachable", "PATCH /rest/v1/profiles")
         self.assertEqual(b.generate(DEMO_USER)[1].get("free_image_quota"), 4)
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin/postgres"
+QUOTA_PROJECT = os.path.join(HERE, "..", "..", "fixtures", "projects", "quota")
+
+
+@unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")
+class ProjectOnTheDatabase(BackendCase):
+    """The backend against a project folder on the database engine: users sign
+    up through Supabase Auth (GoTrue inserts them into auth.users, the
+    project's trigger makes their profile), and the backend acts as each user
+    with the user's access token, so row-level security decides (Postgres's
+    own answer to the policies in the project's migration)."""
+
+    def sign_up(self, mock, email):
+        body = json.dumps({"email": email, "password": "secret-123"})
+        st, _, _, raw = mock.request("POST", "/auth/v1/signup", body=body,
+                                     headers={"apikey": ANON, "Content-Type": "application/json"})
+        self.assertEqual(st, 200, raw)
+        answer = json.loads(raw)
+        return answer["user"]["id"], answer["access_token"]
+
+    def test_signed_up_users_spend_their_own_quota_only(self):
+        mock = Supamock("--db", "postgres", "--project", QUOTA_PROJECT, ready_timeout=120.0).start()
+        self.addCleanup(mock.stop)
+        backend = Backend(mock.url, ANON).start()
+        self.addCleanup(backend.stop)
+        ada, ada_token = self.sign_up(mock, "ada@example.com")
+        bob, bob_token = self.sign_up(mock, "bob@example.com")
+        # The trigger gave each a profile with the column default (5).
+        self.assertEqual(backend.generate(ada, ada_token),
+                         (200, {"user_id": ada, "free_image_quota": 4, "image": "generated"}))
+        # Bob may read Ada's profile but the update policy filters her row
+        # out of his PATCH: PostgREST answers 200 [], which the backend
+        # reports instead of pretending it spent the quota.
+        st, body = backend.generate(ada, bob_token)
+        self.assertEqual((st, body["error"]), (500, "update_ignored"), body)
+        self.assertEqual(backend.generate(bob, bob_token)[1]["free_image_quota"], 4)
+        self.assertEqual(backend.generate(ada, ada_token)[1]["free_image_quota"], 3)
 
 
 if __name__ == "__main__":

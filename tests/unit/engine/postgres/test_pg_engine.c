@@ -610,10 +610,15 @@ static void test_read_errors(void **state)
     assert_string_equal(a.code, "22P02");
     assert_string_equal(a.message, "invalid input syntax for type bigint: \"abc\"");
 
-    /* Embedding is not generated yet: a clean PGRST127, no SQL sent. */
+    /* No foreign key joins todos and notes: findRel's NoRelBetween
+     * (Plan.hs, Error.hs), 400, before any SQL is sent. */
     c.query = "select=id,notes(*)";
     a = run(&c);
-    assert_string_equal(a.code, "PGRST127");
+    assert_string_equal(a.code, "PGRST200");
+    assert_string_equal(a.message,
+                        "Could not find a relationship between 'todos' and 'notes' in the schema "
+                        "cache");
+    assert_int_equal(a.status, 400);
 
     c.query = "notes.id=eq.1";
     a = run(&c);
