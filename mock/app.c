@@ -59,6 +59,12 @@ static void apply_db_settings(app_scenario_t *shared)
         sc->db_aggregates_enabled = strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
     if ((v = pg_template_setting(shared->tpl, "db_plan_enabled")))
         sc->db_plan_enabled = strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
+    if ((v = pg_template_setting(shared->tpl, "openapi_mode"))) {
+        static const char *const modes[] = {"follow-privileges", "ignore-privileges", "disabled"};
+        for (int i = 0; i < 3; i++)
+            if (strcmp(v, modes[i]) == 0)
+                sc->openapi_mode = (scenario_openapi_mode_t)i;
+    }
     if ((v = pg_template_setting(shared->tpl, "db_max_rows"))) {
         char *end = NULL;
         long long n = strtoll(v, &end, 10);

@@ -48,6 +48,18 @@ typedef struct engine_column_info {
     bool nullable;
     bool has_default;
     bool primary_key;
+    /* What the OpenAPI document shows (Response/OpenAPI.hs); filled when
+     * `arena` is not NULL, else NULL/-1/0. The default as Postgres prints
+     * column_default ("'x'::text", "42", "now()"), the COMMENT ON COLUMN, the
+     * character_maximum_length of character(n)/varchar(n), the labels of an
+     * enum type in order. */
+    const char *data_type; /* PostgREST's data_type: domains as their base type, others'
+                              type modifier kept ("character varying", "text[]") */
+    const char *default_expr;
+    const char *description;
+    int max_length;
+    const char *const *enum_labels;
+    size_t enum_count;
 } engine_column_info_t;
 
 /* A foreign key as PostgREST's relationship detection sees it (from the
@@ -112,6 +124,18 @@ static inline bool engine_routine_returns_void(const engine_routine_t *r)
     return !r->returns_set && !r->returns_composite && r->return_schema && r->return_name &&
            !strcmp(r->return_schema, "pg_catalog") && !strcmp(r->return_name, "void");
 }
+
+/* A routine as the OpenAPI document lists it (Response/OpenAPI.hs over
+ * SchemaCache.hs Routine): its name, COMMENT ON FUNCTION (NULL: none),
+ * volatility and input parameters (engine_routine_param_t: name, type,
+ * required, variadic). Strings are the engine's. */
+typedef struct engine_openapi_routine {
+    const char *name;
+    const char *description;
+    bool is_volatile;
+    const engine_routine_param_t *params;
+    size_t param_count;
+} engine_openapi_routine_t;
 
 /* ---- one request ---- */
 
@@ -237,6 +261,27 @@ typedef struct engine_ops {
     /* Foreign keys from and to rel; the array lives in arena. */
     size_t (*relationships)(engine_t *e, const engine_relation_t *rel, arena_t *arena,
                             engine_relationship_t **out);
+    /* For the OpenAPI document (Response/OpenAPI.hs; optional, NULL: no
+     * comments, every relation listed and writable). COMMENT ON TABLE/VIEW,
+     * NULL when none. */
+    const char *(*relation_description)(const engine_relation_t *rel);
+    /* COMMENT ON SCHEMA, NULL when none. */
+    const char *(*schema_description)(engine_t *e, const char *schema);
+    /* openapi-mode follow-privileges: may `role` use rel at all (owner, or
+     * any table or column privilege; SqlFragment.hs accessibleTables)? */
+    bool (*relation_accessible)(engine_t *e, const engine_relation_t *rel, const char *role);
+    /* Insertable, updatable or deletable (tables always; views when
+     * auto-updatable), which gives the path item its POST/PATCH/DELETE. */
+    bool (*relation_writable)(const engine_relation_t *rel);
+    /* The routines of schema that role may execute (SqlFragment.hs
+     * accessibleFuncs; NULL role: all of them), for the OpenAPI document;
+     * the array lives in arena.
+     * Optional: NULL lists none. */
+    size_t (*openapi_routines)(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                               engine_openapi_routine_t **out);
+    /* Is name one of the cached pg_timezone_names (what Prefer: timezone=
+     * may name)? Optional: NULL accepts any. */
+    bool (*timezone_valid)(engine_t *e, const char *name);
     /* The overloads of schema.name in PostgREST's order (fewest parameters
      * first, decodeFuncs' sort); *out is the engine's. 0 when the cache has
      * none. */

@@ -2445,6 +2445,17 @@ static bool read_int64(const char *s, int64_t *out)
 
 void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_t *out)
 {
+    pgrst_prefer_parse_tz(arena, req, NULL, NULL, out);
+}
+
+void pgrst_prefer_parse_tz(arena_t *arena, const mock_request_t *req,
+                           bool (*tz_ok)(void *arg, const char *name), void *tz_arg,
+                           pgrst_prefer_t *out)
+{
+    /* isTimezonePrefAccepted: the first timezone= value is one of the
+     * cached pg_timezone_names; when it is not, no timezone applies and
+     * every timezone= token is invalid (isUnacceptable). */
+    bool tz_accepted = true;
     memset(out, 0, sizeof *out);
     out->max_affected = -1;
     vec_t invalid;
@@ -2496,9 +2507,14 @@ void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_
                 if (!out->handling)
                     out->handling = tok[9] == 's' ? PGRST_HANDLING_STRICT : PGRST_HANDLING_LENIENT;
             } else if (strncmp(tok, "timezone=", 9) == 0) {
-                if (!tz_seen)
-                    out->timezone = tok + 9;
+                if (!tz_seen) {
+                    tz_accepted = !tz_ok || tz_ok(tz_arg, tok + 9);
+                    if (tz_accepted)
+                        out->timezone = tok + 9;
+                }
                 tz_seen = true;
+                if (!tz_accepted)
+                    *(const char **)vec_push(arena, &invalid) = tok;
             } else if (strncmp(tok, "max-affected=", 13) == 0) {
                 /* listStripPrefix takes the first such token; readMaybe may then fail. */
                 if (!ma_seen && read_int64(tok + 13, &ma))
@@ -2620,7 +2636,34 @@ static int match_media(const char *mt, pgrst_accept_t *out)
     return 0;
 }
 
+/* Returns 1 when the root endpoint produces this media type: Plan.hs
+ * inspectPlan's [MTOpenAPI, MTApplicationJSON, MTAny], parameters ignored
+ * as decodeMediaType ignores them for these. */
+static int match_root_media(const char *mt, pgrst_accept_t *out)
+{
+    out->media = PGRST_MEDIA_JSON;
+    out->nulls_stripped = false;
+    size_t n = strcspn(mt, ";");
+    return ieq(mt, n, "application/openapi+json") || ieq(mt, n, "application/json") ||
+           ieq(mt, n, "*/*");
+}
+
+static int accept_negotiate(const char *accept, int (*match)(const char *, pgrst_accept_t *),
+                            pgrst_accept_t *out, pgrst_error_t *err);
+
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err)
+{
+    return accept_negotiate(accept, match_media, out, err);
+}
+
+int pgrst_accept_root(const char *accept, pgrst_error_t *err)
+{
+    pgrst_accept_t unused;
+    return accept_negotiate(accept, match_root_media, &unused, err);
+}
+
+static int accept_negotiate(const char *accept, int (*match)(const char *, pgrst_accept_t *),
+                            pgrst_accept_t *out, pgrst_error_t *err)
 {
     out->media = PGRST_MEDIA_JSON;
     out->nulls_stripped = false;
@@ -2673,7 +2716,7 @@ int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *e
     }
     int rc = -1;
     for (size_t i = 0; i < n; i++) {
-        if (match_media(items[i].mt, out)) {
+        if (match(items[i].mt, out)) {
             rc = 0;
             break;
         }

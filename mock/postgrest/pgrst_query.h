@@ -41,11 +41,22 @@ int pgrst_filter_parse(arena_t *arena, const char *key, const char *value, pgrst
 /* Every Prefer header of the request, comma-split, trimmed, first value per
  * family wins (Preferences.hs). Never fails; see `invalid` for handling=strict. */
 void pgrst_prefer_parse(arena_t *arena, const mock_request_t *req, pgrst_prefer_t *out);
+/* The same with the timezone= preference checked against the time zone
+ * names the schema cache knows (tz_ok; NULL accepts any): PostgREST v14's
+ * Preferences.hs fromHeaders leaves an unknown zone unapplied and counts it
+ * invalid (PGRST122 with handling=strict). */
+void pgrst_prefer_parse_tz(arena_t *arena, const mock_request_t *req,
+                           bool (*tz_ok)(void *arg, const char *name), void *tz_arg,
+                           pgrst_prefer_t *out);
 
 /* Negotiates the Accept header (NULL means any type) against what a table endpoint
  * produces, honouring order and q-values. Returns 0, or -1 with 406 PGRST107
  * `None of these media types are available: <the Accept list as PostgREST prints it>`. */
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err);
+/* The same against what the root endpoint (the OpenAPI document) produces:
+ * application/openapi+json, application/json or any type, whatever the
+ * q-values. 0, or -1 with 406 PGRST107. */
+int pgrst_accept_root(const char *accept, pgrst_error_t *err);
 
 /* Range request header "a-b" / "a-": returns 0 and fills from/to (to = -1 when
  * open); returns 1 when absent or not of that form (ignored, as PostgREST does). */

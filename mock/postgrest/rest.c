@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "fuzzy.h"
 #include "gateway.h"
+#include "openapi.h"
 #include "pgrst_guc.h"
 #include "pgrst_query.h"
 #include "pgrst_rpc.h"
@@ -531,6 +532,49 @@ static void do_options(rest_flow_t *c)
                                     : "OPTIONS,GET,HEAD,POST,PATCH,DELETE");
 }
 
+/* The root endpoint (ApiRequest.hs getAction on ResourceSchema): OPTIONS
+ * answers the schema's Allow, GET and HEAD the OpenAPI document of the
+ * negotiated schema (Plan.hs inspectPlan, Response.hs), any other method is
+ * UnsupportedMethod. */
+static int do_root(rest_flow_t *c, pgrst_error_t *err)
+{
+    const char *method = c->req->method;
+    if (strcmp(method, "OPTIONS") == 0) {
+        /* Response.hs respondInfo "OPTIONS,GET,HEAD". */
+        c->resp->status = 200;
+        mock_response_add_header(c->resp, "Access-Control-Allow-Origin", "*");
+        mock_response_add_header(c->resp, "Allow", "OPTIONS,GET,HEAD");
+        return 0;
+    }
+    if (!is_read(method))
+        return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
+    if (pgrst_accept_root(mock_request_header(c->req, "accept"), err) < 0)
+        return -1;
+    c->resp->status = 200;
+    mock_response_add_header(c->resp, "Content-Type", "application/openapi+json; charset=utf-8");
+    if (c->negotiated)
+        mock_response_add_header(c->resp, "Content-Profile", arena_strdup(c->arena, c->schema));
+    if (strcmp(method, "HEAD") == 0) {
+        /* headersOnly: no body and no Content-Length (OpenApiSpec.hs "root
+         * path returns a valid openapi spec"). */
+        c->resp->omit_body = true;
+        c->resp->length_mode = MOCK_LENGTH_NONE;
+        return 0;
+    }
+    /* MainTx.hs: follow-privileges lists what the role may use;
+     * ignore-privileges everything of the schema. */
+    const char *role =
+        c->sc->openapi_mode == SCENARIO_OPENAPI_IGNORE_PRIVILEGES ? NULL : c->who.role;
+    openapi_render(c->engine, c->schema, role, c->sc->postgrest_version, c->arena, &c->resp->body);
+    return 0;
+}
+
+static bool timezone_known(void *arg, const char *name)
+{
+    engine_t *e = arg;
+    return e->ops->timezone_valid(e, name);
+}
+
 static const char *const known_methods[] = {"GET", "HEAD",   "POST",   "PATCH",
                                             "PUT", "DELETE", "OPTIONS"};
 
@@ -682,7 +726,8 @@ static int dispatch_routine(rest_flow_t *c, const char *name, pgrst_error_t *err
         c->threw = true;
     if (qrc < 0)
         return -1;
-    pgrst_prefer_parse(c->arena, c->req, &c->prefer);
+    pgrst_prefer_parse_tz(c->arena, c->req, c->engine->ops->timezone_valid ? timezone_known : NULL,
+                          c->engine, &c->prefer);
     /* getRanges: limit/offset for every method, the Range header for GET. */
     if (read_range(c, err) < 0)
         return -1;
@@ -766,6 +811,9 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         slash && strncmp(rel_path, "rpc/", 4) == 0 && slash[1] && !strchr(slash + 1, '/');
     if (slash && !routine)
         return pgrst_error_setf(err, "PGRST125", "Invalid path specified in request URL");
+    /* getResource: the root with openapi-mode disabled is OpenAPIDisabled. */
+    if (*rel_path == '\0' && c->sc->openapi_mode == SCENARIO_OPENAPI_DISABLED)
+        return pgrst_error_setf(err, "PGRST126", "Root endpoint metadata is disabled");
     if (negotiate_schema(c, err) < 0)
         return -1;
     /* getAction: a routine takes HEAD, GET, POST and OPTIONS; any other
@@ -779,11 +827,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         known = known || strcmp(method, known_methods[i]) == 0;
     if (!known)
         return pgrst_error_setf(err, "PGRST117", "Unsupported HTTP method: %s", method);
-    if (*rel_path == '\0') {
-        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-        pgrst_error_detailsf(err, "supamock does not serve the OpenAPI root document yet");
-        return -1;
-    }
+    if (*rel_path == '\0')
+        return do_root(c, err);
     if (routine)
         return dispatch_routine(c, slash + 1, err);
 
@@ -793,7 +838,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         c->threw = true;
     if (qrc < 0)
         return -1;
-    pgrst_prefer_parse(c->arena, c->req, &c->prefer);
+    pgrst_prefer_parse_tz(c->arena, c->req, c->engine->ops->timezone_valid ? timezone_known : NULL,
+                          c->engine, &c->prefer);
     if (strict_preferences(c, err) < 0)
         return -1;
     /* getRanges runs while the request is read, before the payload and any

@@ -2000,8 +2000,11 @@ static int apply_auth(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 
 static int apply_postgrest(loader_t *L, const cJSON *j, const jsonc_node_t *n)
 {
-    static const char *const keys[] = {"db_schemas", "db_max_rows", "db_tx_end",
-                                       "db_aggregates_enabled", "db_plan_enabled"};
+    static const char *const keys[] = {"db_schemas",      "db_max_rows",
+                                       "db_tx_end",       "db_aggregates_enabled",
+                                       "db_plan_enabled", "openapi_mode"};
+    static const char *const openapi_modes[] = {"follow-privileges", "ignore-privileges",
+                                                "disabled"};
     static const char *const tx_ends[] = {"commit", "commit-allow-override", "rollback",
                                           "rollback-allow-override"};
     const char *where = "\"postgrest\"";
@@ -2057,6 +2060,12 @@ static int apply_postgrest(loader_t *L, const cJSON *j, const jsonc_node_t *n)
     if ((v = member(j, n, "db_plan_enabled", &vn)) &&
         want_bool(L, v, vn, "db_plan_enabled", where, &s->db_plan_enabled) != 0)
         return -1;
+    if ((v = member(j, n, "openapi_mode", &vn))) {
+        int k = want_choice(L, v, vn, "\"openapi_mode\" in \"postgrest\"", openapi_modes, 3);
+        if (k < 0)
+            return -1;
+        s->openapi_mode = (scenario_openapi_mode_t)k;
+    }
     return 0;
 }
 

@@ -162,6 +162,13 @@ typedef struct scenario_sql_file {
     char *text;       /* owned, NUL-terminated */
 } scenario_sql_file_t;
 
+/* PostgREST's openapi-mode: what GET /rest/v1/ answers. */
+typedef enum scenario_openapi_mode {
+    SCENARIO_OPENAPI_FOLLOW_PRIVILEGES, /* the default: what the role may use */
+    SCENARIO_OPENAPI_IGNORE_PRIVILEGES, /* every relation and routine of the schema */
+    SCENARIO_OPENAPI_DISABLED,          /* PGRST126 */
+} scenario_openapi_mode_t;
+
 typedef struct scenario {
     char *name;
     char *description;
@@ -173,6 +180,7 @@ typedef struct scenario {
     scenario_tx_end_t db_tx_end;
     bool db_aggregates_enabled;
     bool db_plan_enabled;
+    scenario_openapi_mode_t openapi_mode;
     scenario_gateway_t gateway;
     bool clock_real;        /* true: real time */
     int64_t clock_start_us; /* fixed clock: microseconds since 2000-01-01 UTC */

@@ -91,6 +91,9 @@ static cJSON *postgrest_json(const scenario_t *sc)
     add(o, "db_tx_end", cJSON_CreateString(tx_end_name(sc->db_tx_end)));
     add(o, "db_aggregates_enabled", cJSON_CreateBool(sc->db_aggregates_enabled));
     add(o, "db_plan_enabled", cJSON_CreateBool(sc->db_plan_enabled));
+    static const char *const openapi_modes[] = {"follow-privileges", "ignore-privileges",
+                                                "disabled"};
+    add(o, "openapi_mode", cJSON_CreateString(openapi_modes[sc->openapi_mode]));
     return o;
 }
 

@@ -7,6 +7,7 @@
 #include "memory_engine.h"
 
 #include "caps.h"
+#include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
 #include "rest_embed.h"
@@ -68,6 +69,64 @@ static size_t column_count(const engine_relation_t *rel)
     return store_table_column_count(table_of(rel));
 }
 
+/* The column's default as Postgres prints column_default (pg_get_expr of
+ * pg_attrdef): functions by name, constants as ruleutils.c get_const_expr
+ * prints them. Identity columns have none. In arena. */
+static const char *default_expr(const store_column_t *col, arena_t *arena)
+{
+    char scratch[128];
+    switch (col->default_kind) {
+    case STORE_DEFAULT_NONE:
+        return NULL;
+    case STORE_DEFAULT_GEN_RANDOM_UUID:
+        return "gen_random_uuid()";
+    case STORE_DEFAULT_NOW:
+        return "now()";
+    case STORE_DEFAULT_AUTH_UID:
+        return "auth.uid()";
+    case STORE_DEFAULT_SEQUENCE:
+        if (col->identity != STORE_IDENTITY_NONE || !col->sequence)
+            return NULL;
+        return arena_sprintf(arena, "nextval('%s'::regclass)", store_sequence_name(col->sequence));
+    case STORE_DEFAULT_VALUE:
+        break;
+    }
+    if (col->default_value.is_null)
+        return "NULL";
+    buf_t text;
+    buf_init(&text);
+    pgvalue_render_text(&col->type, &col->default_value, &text);
+    const char *t = buf_cstr(&text);
+    pgtype_kind_t k = col->type.kind;
+    bool scalar = !col->type.is_array;
+    const char *out;
+    if (scalar && k == PGTYPE_BOOL)
+        out = col->default_value.i ? "true" : "false";
+    else if ((scalar && k == PGTYPE_INT4 && t[0] != '-') ||
+             (scalar && k == PGTYPE_NUMERIC && t[0] >= '0' && t[0] <= '9' &&
+              strcspn(t, "eE.") != strlen(t)))
+        /* ruleutils.c get_const_expr: booleans, non-negative int4 and
+         * numerics that read back as numeric print bare; every other
+         * constant (the default was folded to the column's type by
+         * cookDefault) is quoted and labelled. */
+        out = arena_strdup(arena, t);
+    else {
+        buf_t b;
+        buf_init(&b);
+        buf_putc(&b, '\'');
+        for (const char *p = t; *p; p++) {
+            if (*p == '\'')
+                buf_putc(&b, '\'');
+            buf_putc(&b, *p);
+        }
+        buf_printf(&b, "'::%s", pgtype_name(&col->type, scratch, sizeof scratch));
+        out = arena_strdup(arena, buf_cstr(&b));
+        buf_dispose(&b);
+    }
+    buf_dispose(&text);
+    return out;
+}
+
 static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
                    engine_column_info_t *out)
 {
@@ -79,6 +138,40 @@ static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
     out->nullable = col->nullable;
     out->has_default = col->default_kind != STORE_DEFAULT_NONE;
     out->primary_key = col->primary_key;
+    out->data_type = out->type;
+    out->default_expr = arena ? default_expr(col, arena) : NULL;
+    out->description = NULL; /* scenarios declare no comments */
+    out->max_length = (col->type.kind == PGTYPE_VARCHAR || col->type.kind == PGTYPE_CHAR) &&
+                              !col->type.is_array && col->type.length > 0
+                          ? col->type.length
+                          : -1;
+    out->enum_labels = NULL;
+    out->enum_count = 0;
+    if (col->type.kind == PGTYPE_ENUM && !col->type.is_array && col->type.enum_def) {
+        out->enum_labels = (const char *const *)col->type.enum_def->labels;
+        out->enum_count = col->type.enum_def->label_count;
+    }
+}
+
+/* Is the role granted anything on rel (openapi-mode follow-privileges)? The
+ * memory engine models grants only, no owners. */
+static bool relation_accessible(engine_t *e, const engine_relation_t *rel, const char *role)
+{
+    return security_privileges(from(e)->sec, table_of(rel), role) != 0;
+}
+
+/* pg_timezone_names: the system's tz database, as Debian's PostgreSQL. */
+static bool timezone_valid(engine_t *e, const char *name)
+{
+    (void)e;
+    return pgtz_name_valid(name);
+}
+
+/* Every relation of the memory engine is a table: always writable. */
+static bool relation_writable(const engine_relation_t *rel)
+{
+    (void)rel;
+    return true;
 }
 
 static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
@@ -393,6 +486,9 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
     rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
+    /* Prefer: timezone= (validated against timezone_valid): SET LOCAL
+     * timezone for the statement, which timestamptz output follows. */
+    pgtz_begin(req->prefer ? req->prefer->timezone : NULL);
     int rc = 0;
     if (c.rls) {
         /* The rewriter expands the policies before anything runs; a write
@@ -430,6 +526,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         rc = pgrst_error_setf(err, "PGRST127", "Feature not implemented");
         break;
     }
+    pgtz_end();
     rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
     done(arg, rc);
@@ -448,6 +545,9 @@ static const engine_ops_t memory_ops = {
     .column_count = column_count,
     .column = column,
     .relationships = relationships,
+    .relation_accessible = relation_accessible,
+    .relation_writable = relation_writable,
+    .timezone_valid = timezone_valid,
     .routines = routines,
     .routine_names = routine_names,
     .execute = execute,

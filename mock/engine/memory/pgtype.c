@@ -7,6 +7,7 @@
 
 #include "pgrange.h"
 #include "tsvector.h"
+#include "pgtz.h"
 
 #include "xalloc.h"
 
@@ -1288,6 +1289,16 @@ static int datetime_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, 
      * UTC, treating a zoneless input as the session zone, UTC on Supabase. */
     if (t->kind == PGTYPE_TIMESTAMPTZ && dt.has_zone)
         us -= dt.zone_sec * USECS_PER_SEC;
+    else if (t->kind == PGTYPE_TIMESTAMPTZ && us > TS_NOBEGIN && us < TS_NOEND) {
+        /* No zone given: local time of the session zone (pgtz.h; UTC unless
+         * Prefer: timezone= set one), its offset found at the instant the
+         * offset itself points to (two steps settle every time but those in
+         * a transition's gap or overlap, where Postgres's
+         * DetermineTimeZoneOffset may pick the other side). */
+        int32_t off = pgtz_offset(us);
+        off = pgtz_offset(us - (int64_t)off * USECS_PER_SEC);
+        us -= (int64_t)off * USECS_PER_SEC;
+    }
     if (us >= TS_END_USEC)
         return pgrst_error_setf(err, "22008", "timestamp out of range: \"%s\"", s);
     set_int(out, us);
@@ -1361,6 +1372,29 @@ static void format_timestamp(int64_t us, char sep, const char *zone, buf_t *out)
     }
     if (zone)
         buf_puts(out, zone);
+}
+
+/* A timestamptz in the session zone (pgtz.h; UTC unless Prefer: timezone=
+ * set one): the local time, then the offset as datetime.c EncodeTimezone
+ * writes it: +hh, then :mm when minutes or (xsd, JSON) always, :ss when
+ * seconds ("-07", "+05:30", "-07:52:58"; JSON "-07:00", "+00:00"). */
+static void format_timestamptz(int64_t us, char sep, bool xsd, buf_t *out)
+{
+    if (us == TS_NOBEGIN || us == TS_NOEND) {
+        format_timestamp(us, sep, NULL, out);
+        return;
+    }
+    int32_t off = pgtz_offset(us);
+    int32_t a = off < 0 ? -off : off;
+    int hh = a / 3600, mm = a / 60 % 60, ss = a % 60;
+    char zone[16];
+    if (ss)
+        snprintf(zone, sizeof zone, "%c%02d:%02d:%02d", off < 0 ? '-' : '+', hh, mm, ss);
+    else if (mm || xsd)
+        snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', hh, mm);
+    else
+        snprintf(zone, sizeof zone, "%c%02d", off < 0 ? '-' : '+', hh);
+    format_timestamp(us + (int64_t)off * USECS_PER_SEC, sep, zone, out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2554,7 +2588,7 @@ static void scalar_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         format_timestamp(v->i, ' ', NULL, out);
         break;
     case PGTYPE_TIMESTAMPTZ:
-        format_timestamp(v->i, ' ', "+00", out);
+        format_timestamptz(v->i, ' ', false, out);
         break;
     default:
         buf_puts(out, v->s ? v->s : "");
@@ -2643,8 +2677,10 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         buf_init(&tmp);
         if (t->kind == PGTYPE_DATE)
             format_date(v->i, &tmp);
+        else if (t->kind == PGTYPE_TIMESTAMPTZ)
+            format_timestamptz(v->i, 'T', true, &tmp);
         else
-            format_timestamp(v->i, 'T', t->kind == PGTYPE_TIMESTAMPTZ ? "+00:00" : NULL, &tmp);
+            format_timestamp(v->i, 'T', NULL, &tmp);
         buf_put_json_string(out, buf_cstr(&tmp));
         buf_dispose(&tmp);
         break;

@@ -1,7 +1,8 @@
 /* Postgres column types as supamock models them: parsing a type name, input
  * validation (text and JSON input, with Postgres's exact error texts), the
  * canonical value representation, ordering and hashing, and Postgres's output
- * formats (row_to_json and text). Pure: no I/O, no store. */
+ * formats (row_to_json and text). Pure: no I/O, no store; timestamptz output
+ * follows the request's session zone (pgtz.h). */
 #ifndef MOCK_PGTYPE_H
 #define MOCK_PGTYPE_H
 

@@ -110,6 +110,45 @@ static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
     out->nullable = c->nullable;
     out->has_default = c->default_expr != NULL;
     out->primary_key = c->primary_key;
+    out->data_type = arena ? c->type : NULL;
+    out->default_expr = arena ? c->default_expr : NULL;
+    out->description = arena ? c->description : NULL;
+    out->max_length = c->max_length;
+    out->enum_labels = arena ? c->enum_labels : NULL;
+    out->enum_count = arena ? c->enum_count : 0;
+}
+
+static const char *relation_description(const engine_relation_t *rel)
+{
+    return rel->description;
+}
+
+static const char *schema_description(engine_t *e, const char *schema)
+{
+    return pg_schema_description(from(e)->schema, schema);
+}
+
+static bool relation_accessible(engine_t *e, const engine_relation_t *rel, const char *role)
+{
+    (void)e;
+    return pg_schema_relation_accessible(rel, role);
+}
+
+static bool relation_writable(const engine_relation_t *rel)
+{
+    return rel->writable;
+}
+
+static size_t openapi_routines(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                               engine_openapi_routine_t **out)
+{
+    return pg_schema_openapi_routines(from(e)->schema, schema, role, arena, out);
+}
+
+static bool timezone_valid(engine_t *e, const char *name)
+{
+    take_notifications(from(e));
+    return pg_schema_timezone_valid(from(e)->schema, name);
 }
 
 static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
@@ -826,6 +865,12 @@ static const engine_ops_t pg_ops = {
     .column_count = column_count,
     .column = column,
     .relationships = relationships,
+    .relation_description = relation_description,
+    .schema_description = schema_description,
+    .relation_accessible = relation_accessible,
+    .relation_writable = relation_writable,
+    .openapi_routines = openapi_routines,
+    .timezone_valid = timezone_valid,
     .routines = routines,
     .routine_names = routine_names,
     .execute = execute,

@@ -21,6 +21,14 @@ typedef struct pg_fkey {
     const char *ref_schema, *ref_relation, *ref_column;
 } pg_fkey_t;
 
+/* A routine for the OpenAPI document, with the roles that may execute it. */
+typedef struct pg_openapi_routine {
+    const char *schema;
+    engine_openapi_routine_t r;
+    const char **roles;
+    size_t role_count;
+} pg_openapi_routine_t;
+
 struct pg_schema {
     int refs;       /* the engine's, plus one per transaction in flight */
     arena_t *arena; /* every string and array below */
@@ -40,6 +48,11 @@ struct pg_schema {
     size_t other_pk_count;
     const char **timezones; /* pg_timezone_names, sorted (strcmp) */
     size_t timezone_count;
+    pg_openapi_routine_t *openapi_routines; /* accessibleFuncs' rows, in oid order */
+    size_t openapi_routine_count;
+    const char **schema_names; /* the exposed schemas and their comments (NULL: none) */
+    const char **schema_descriptions;
+    size_t schema_count;
 };
 
 void pg_array_literal(buf_t *out, const char *const *items, size_t n)
@@ -410,6 +423,90 @@ static const char func_args_sql[] =
     "WHERE type IS NOT NULL AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
     "ORDER BY p.oid, idx";
 
+/* What the OpenAPI document adds (Response/OpenAPI.hs over SchemaCache.hs's
+ * tablesSqlQuery): per relation its comment and whether it takes writes; per
+ * column its comment, character_maximum_length and enum labels; per relation
+ * and role, accessibleTables' privilege test (SqlFragment.hs), which
+ * PostgREST runs per request as the request's role: here evaluated for every
+ * role once per load. */
+static const char openapi_rels_sql[] =
+    "SELECT c.oid::text, obj_description(c.oid, 'pg_class')::text,"
+    "  c.relkind IN ('r','p') OR (c.relkind IN ('v','f')"
+    "    AND (pg_relation_is_updatable(c.oid::regclass, TRUE) & 28) <> 0) "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('v','r','m','f','p') AND NOT c.relispartition"
+    "  AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid";
+
+static const char openapi_cols_sql[] =
+    "WITH RECURSIVE recurse AS ("
+    "  SELECT oid, typbasetype, COALESCE(NULLIF(typbasetype, 0), oid) AS base_type"
+    "  FROM pg_type"
+    "  UNION"
+    "  SELECT t.oid, b.typbasetype, COALESCE(NULLIF(b.typbasetype, 0), b.oid) AS base_type"
+    "  FROM recurse t JOIN pg_type b ON t.typbasetype = b.oid"
+    ") "
+    "SELECT c.oid::text, a.attname::text, d.description::text,"
+    "  information_schema._pg_char_max_length("
+    "    information_schema._pg_truetypid(a.*, t.*),"
+    "    information_schema._pg_truetypmod(a.*, t.*))::integer,"
+    "  to_json(coalesce((SELECT array_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum"
+    "    WHERE enumtypid = bt.base_type), '{}'))::text "
+    "FROM pg_attribute a"
+    "  LEFT JOIN pg_description AS d"
+    "    ON d.objoid = a.attrelid AND d.objsubid = a.attnum AND d.classoid = 'pg_class'::regclass"
+    "  JOIN pg_class c ON a.attrelid = c.oid"
+    "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "  JOIN pg_type t ON a.atttypid = t.oid"
+    "  LEFT JOIN recurse bt ON t.oid = bt.oid AND bt.typbasetype = 0 "
+    "WHERE NOT pg_is_other_temp_schema(c.relnamespace) AND a.attnum > 0"
+    "  AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'f', 'm', 'p')"
+    "  AND NOT c.relispartition AND n.nspname = ANY($1::text[]) "
+    "ORDER BY c.oid, a.attnum";
+
+static const char openapi_roles_sql[] =
+    "SELECT c.oid::text, r.rolname::text "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_roles r "
+    "WHERE c.relkind IN ('v','r','m','f','p') AND NOT c.relispartition"
+    "  AND n.nspname = ANY($1::text[])"
+    "  AND (pg_has_role(r.oid, c.relowner, 'USAGE')"
+    "    OR has_table_privilege(r.oid, c.oid,"
+    "         'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+    "    OR has_any_column_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')) "
+    "ORDER BY c.oid, r.rolname";
+
+/* accessibleFuncs' rows (SqlFragment.hs baseFuncSqlQuery), with the roles
+ * that may execute each instead of has_function_privilege of one role. */
+static const char openapi_funcs_sql[] =
+    "WITH arguments AS ("
+    "  SELECT oid,"
+    "    json_agg(json_build_array(COALESCE(name, ''), type::regtype::text,"
+    "      idx <= (pronargs - pronargdefaults), COALESCE(mode = 'v', FALSE)) ORDER BY idx) AS args,"
+    "    CASE COUNT(*) - COUNT(name)"
+    "      WHEN 0 THEN true"
+    "      WHEN 1 THEN (array_agg(type))[1] IN ('bytea'::regtype, 'json'::regtype,"
+    "        'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)"
+    "      ELSE false END AS callable"
+    "  FROM pg_proc, unnest(proargnames, proargtypes, proargmodes)"
+    "    WITH ORDINALITY AS _ (name, type, mode, idx)"
+    "  WHERE type IS NOT NULL GROUP BY oid"
+    ") "
+    "SELECT pn.nspname::text, p.proname::text, d.description::text,"
+    "  COALESCE(a.args, '[]'::json)::text, p.provolatile = 'v',"
+    "  COALESCE((SELECT json_agg(r.rolname ORDER BY r.rolname) FROM pg_roles r"
+    "    WHERE has_function_privilege(r.oid, p.oid, 'execute')), '[]'::json)::text "
+    "FROM pg_proc p"
+    "  LEFT JOIN arguments a ON a.oid = p.oid"
+    "  JOIN pg_namespace pn ON pn.oid = p.pronamespace"
+    "  LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass "
+    "WHERE p.prorettype <> 'trigger'::regtype AND COALESCE(a.callable, true)"
+    "  AND p.prokind = 'f' AND pn.nspname = ANY($1::text[]) "
+    "ORDER BY p.oid";
+
+static const char openapi_schemas_sql[] =
+    "SELECT n.nspname::text, obj_description(n.oid, 'pg_namespace')::text "
+    "FROM pg_namespace n WHERE n.nspname = ANY($1::text[])";
+
 static PGresult *query2(const pq_api_t *pq, PGconn *conn, const char *sql, int n,
                         const char *const *params, char *err, size_t err_len)
 {
@@ -735,6 +832,136 @@ static size_t other_pks(const pq_api_t *pq, arena_t *a, const PGresult *r, pg_ke
     return k;
 }
 
+/* The OpenAPI extras (openapi_*_sql) into a cache whose relations and
+ * columns are loaded. 0, or -1 with err filled. */
+static int load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const char **oids,
+                        const char *names, char *err, size_t err_len)
+{
+    PGresult *r = query(pq, conn, openapi_rels_sql, names, err, err_len);
+    if (!r)
+        return -1;
+    size_t cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        rel->description = val(pq, s->arena, r, i, 1);
+        rel->writable = truth(pq, r, i, 2);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_cols_sql, names, err, err_len)))
+        return -1;
+    cursor = 0;
+    size_t col = 0;
+    engine_relation_t *last = NULL;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (!rel)
+            continue;
+        if (rel != last)
+            col = 0;
+        last = rel;
+        /* Same rows in the same order as columns_sql; find by name to be sure. */
+        const char *name = pq->getvalue(r, i, 1);
+        while (col < rel->column_count && strcmp(rel->columns[col].name, name) != 0)
+            col++;
+        if (col == rel->column_count)
+            continue;
+        pg_column_t *c = &rel->columns[col++];
+        c->description = val(pq, s->arena, r, i, 2);
+        c->max_length = pq->getisnull(r, i, 3) ? -1 : atoi(pq->getvalue(r, i, 3));
+        cJSON *labels = cJSON_Parse(pq->getvalue(r, i, 4));
+        int n = cJSON_IsArray(labels) ? cJSON_GetArraySize(labels) : 0;
+        if (n > 0) {
+            c->enum_labels = arena_calloc(s->arena, (size_t)n, sizeof *c->enum_labels);
+            const cJSON *l;
+            cJSON_ArrayForEach(l, labels)
+            {
+                if (cJSON_IsString(l))
+                    c->enum_labels[c->enum_count++] = arena_strdup(s->arena, l->valuestring);
+            }
+        }
+        cJSON_Delete(labels);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_roles_sql, names, err, err_len)))
+        return -1;
+    /* Count per relation, then fill (rows come in oid order). */
+    cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (rel)
+            rel->role_count++;
+    }
+    for (size_t i = 0; i < s->rel_count; i++) {
+        size_t k = s->rels[i].role_count;
+        s->rels[i].roles = arena_calloc(s->arena, k ? k : 1, sizeof(const char *));
+        s->rels[i].role_count = 0;
+    }
+    cursor = 0;
+    for (int i = 0; i < pq->ntuples(r); i++) {
+        engine_relation_t *rel = rel_by_oid(s, oids, &cursor, pq->getvalue(r, i, 0));
+        if (rel)
+            rel->roles[rel->role_count++] = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_funcs_sql, names, err, err_len)))
+        return -1;
+    int nf = pq->ntuples(r);
+    s->openapi_routines = arena_calloc(s->arena, nf ? (size_t)nf : 1, sizeof *s->openapi_routines);
+    for (int i = 0; i < nf; i++) {
+        pg_openapi_routine_t *f = &s->openapi_routines[s->openapi_routine_count++];
+        f->schema = val(pq, s->arena, r, i, 0);
+        f->r.name = val(pq, s->arena, r, i, 1);
+        f->r.description = val(pq, s->arena, r, i, 2);
+        f->r.is_volatile = truth(pq, r, i, 4);
+        cJSON *args = cJSON_Parse(pq->getvalue(r, i, 3));
+        int na = cJSON_IsArray(args) ? cJSON_GetArraySize(args) : 0;
+        engine_routine_param_t *ps = arena_calloc(s->arena, na ? (size_t)na : 1, sizeof *ps);
+        const cJSON *a;
+        size_t k = 0;
+        cJSON_ArrayForEach(a, args)
+        {
+            const cJSON *n = cJSON_GetArrayItem(a, 0), *t = cJSON_GetArrayItem(a, 1);
+            if (!cJSON_IsString(n) || !cJSON_IsString(t))
+                continue;
+            ps[k].name = arena_strdup(s->arena, n->valuestring);
+            ps[k].type = arena_strdup(s->arena, t->valuestring);
+            ps[k].required = cJSON_IsTrue(cJSON_GetArrayItem(a, 2));
+            ps[k].variadic = cJSON_IsTrue(cJSON_GetArrayItem(a, 3));
+            k++;
+        }
+        cJSON_Delete(args);
+        f->r.params = ps;
+        f->r.param_count = k;
+        cJSON *roles = cJSON_Parse(pq->getvalue(r, i, 5));
+        int nr = cJSON_IsArray(roles) ? cJSON_GetArraySize(roles) : 0;
+        f->roles = arena_calloc(s->arena, nr ? (size_t)nr : 1, sizeof *f->roles);
+        cJSON_ArrayForEach(a, roles)
+        {
+            if (cJSON_IsString(a))
+                f->roles[f->role_count++] = arena_strdup(s->arena, a->valuestring);
+        }
+        cJSON_Delete(roles);
+    }
+    pq->clear(r);
+
+    if (!(r = query(pq, conn, openapi_schemas_sql, names, err, err_len)))
+        return -1;
+    int n = pq->ntuples(r);
+    s->schema_names = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->schema_names);
+    s->schema_descriptions =
+        arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->schema_descriptions);
+    for (int i = 0; i < n; i++) {
+        s->schema_names[s->schema_count] = val(pq, s->arena, r, i, 0);
+        s->schema_descriptions[s->schema_count++] = val(pq, s->arena, r, i, 1);
+    }
+    pq->clear(r);
+    return 0;
+}
 static int load_routines(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, const char *names,
                          char *err, size_t err_len);
 
@@ -793,8 +1020,11 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         c->base_type = val(pq, s->arena, r, i, 5);
         c->nominal_type = val(pq, s->arena, r, i, 6);
         c->default_expr = val(pq, s->arena, r, i, 7);
+        c->max_length = -1;
     }
     pq->clear(r);
+    if (load_openapi(pq, conn, s, oids, names, err, err_len) < 0)
+        goto fail;
 
     if (!(r = query(pq, conn, pks_sql, names, err, err_len)))
         goto fail;
@@ -1154,6 +1384,42 @@ const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *na
         if (strcmp(rel->columns[i].name, name) == 0)
             return &rel->columns[i];
     return NULL;
+}
+
+const char *pg_schema_description(const pg_schema_t *s, const char *schema)
+{
+    for (size_t i = 0; i < s->schema_count; i++)
+        if (strcmp(s->schema_names[i], schema) == 0)
+            return s->schema_descriptions[i];
+    return NULL;
+}
+
+size_t pg_schema_openapi_routines(const pg_schema_t *s, const char *schema, const char *role,
+                                  arena_t *arena, engine_openapi_routine_t **out)
+{
+    size_t total = s->openapi_routine_count;
+    engine_openapi_routine_t *rs = arena_calloc(arena, total ? total : 1, sizeof *rs);
+    size_t n = 0;
+    for (size_t i = 0; i < total; i++) {
+        const pg_openapi_routine_t *f = &s->openapi_routines[i];
+        if (strcmp(f->schema, schema) != 0)
+            continue;
+        bool may = role == NULL; /* ignore-privileges */
+        for (size_t k = 0; role && k < f->role_count && !may; k++)
+            may = strcmp(f->roles[k], role) == 0;
+        if (may)
+            rs[n++] = f->r;
+    }
+    *out = rs;
+    return n;
+}
+
+bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role)
+{
+    for (size_t i = 0; role && i < rel->role_count; i++)
+        if (strcmp(rel->roles[i], role) == 0)
+            return true;
+    return false;
 }
 
 const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target)

@@ -27,6 +27,12 @@ typedef struct pg_column {
     const char *nominal_type; /* format_type(atttypid, atttypmod): colNominalType */
     bool nullable;
     bool primary_key;
+    /* For the OpenAPI document: COMMENT ON COLUMN (NULL: none),
+     * character_maximum_length (-1: none), the enum's labels in order. */
+    const char *description;
+    int max_length;
+    const char **enum_labels;
+    size_t enum_count;
 } pg_column_t;
 
 /* A cached relation (engine.h's opaque engine_relation_t). */
@@ -38,6 +44,13 @@ struct engine_relation {
     size_t column_count;
     const char **pk; /* primary-key columns sorted by name (tbl_pk_cols) */
     size_t pk_count;
+    /* For the OpenAPI document: COMMENT ON the relation (NULL: none);
+     * insertable, updatable or deletable; the roles that may use it
+     * (accessibleTables' test, evaluated per role when the cache loads). */
+    const char *description;
+    bool writable;
+    const char **roles;
+    size_t role_count;
 };
 
 typedef struct pg_schema pg_schema_t;
@@ -81,6 +94,15 @@ size_t pg_schema_rel_origins(const pg_schema_t *s, const char *schema, arena_t *
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
 
+/* COMMENT ON SCHEMA schema, NULL when none. */
+const char *pg_schema_description(const pg_schema_t *s, const char *schema);
+/* The routines of schema that role may execute (accessibleFuncs), in
+ * creation order; the array lives in arena, the strings in the cache. */
+size_t pg_schema_openapi_routines(const pg_schema_t *s, const char *schema, const char *role,
+                                  arena_t *arena, engine_openapi_routine_t **out);
+/* Does role pass accessibleTables' test for rel (owner's member, or any table
+ * or column privilege)? */
+bool pg_schema_relation_accessible(const engine_relation_t *rel, const char *role);
 /* The function of the data representation from type source to target
  * (dataRepresentations: a domain to json or text, or back), or NULL. */
 const char *pg_schema_representation(const pg_schema_t *s, const char *source, const char *target);

@@ -640,9 +640,71 @@ static void test_prefer(void **state)
     assert_int_equal(p.max_affected, -1);
 }
 
+/* Preferences.hs (v14) fromHeaders: a zone outside the cached names is not
+ * applied, and every timezone= token is then invalid, in token order. */
+static bool only_la(void *arg, const char *name)
+{
+    (void)arg;
+    return strcmp(name, "America/Los_Angeles") == 0;
+}
+
+static void test_prefer_timezone(void **state)
+{
+    (void)state;
+    mock_header_t hs[] = {
+        {"prefer", "nope, timezone=Invalid/Timezone, timezone=UTC, return=minimal"}};
+    mock_request_t req;
+    memset(&req, 0, sizeof req);
+    req.headers = hs;
+    req.header_count = 1;
+    pgrst_prefer_t p;
+    pgrst_prefer_parse_tz(A, &req, only_la, NULL, &p);
+    assert_null(p.timezone);
+    assert_int_equal(p.ret, PGRST_RETURN_MINIMAL);
+    assert_int_equal(p.invalid_count, 3);
+    assert_string_equal(p.invalid[0], "nope");
+    assert_string_equal(p.invalid[1], "timezone=Invalid/Timezone");
+    assert_string_equal(p.invalid[2], "timezone=UTC");
+
+    /* The first value decides; later ones are then accepted too. */
+    mock_header_t h2[] = {{"prefer", "timezone=America/Los_Angeles, timezone=Bad/Zone"}};
+    req.headers = h2;
+    pgrst_prefer_parse_tz(A, &req, only_la, NULL, &p);
+    assert_string_equal(p.timezone, "America/Los_Angeles");
+    assert_int_equal(p.invalid_count, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Accept and Range                                                     */
 /* ------------------------------------------------------------------ */
+
+/* Plan.hs inspectPlan: the root produces openapi+json, json or any type,
+ * whatever the order and q-values; anything else is MediaTypeError. */
+static void test_accept_root(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {NULL,
+                                     "*/*",
+                                     "application/openapi+json",
+                                     "application/json",
+                                     "text/csv, application/json;q=0.1",
+                                     "application/openapi+json;charset=utf-8"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        pgrst_error_t err;
+        pgrst_error_init(&err);
+        assert_int_equal(pgrst_accept_root(ok[i], &err), 0);
+        pgrst_error_dispose(&err);
+    }
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    assert_int_equal(pgrst_accept_root("text/csv", &err), -1);
+    assert_string_equal(err.code, "PGRST107");
+    assert_string_equal(err.message, "None of these media types are available: text/csv");
+    pgrst_error_dispose(&err);
+    pgrst_error_init(&err);
+    assert_int_equal(pgrst_accept_root("application/vnd.pgrst.object+json", &err), -1);
+    pgrst_error_dispose(&err);
+}
 
 static void test_accept(void **state)
 {
@@ -817,6 +879,8 @@ int main(void)
         cmocka_unit_test(test_not_utf8),
         cmocka_unit_test(test_nul),
         cmocka_unit_test(test_prefer),
+        cmocka_unit_test(test_prefer_timezone),
+        cmocka_unit_test(test_accept_root),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_fast_paths_match_the_parser),

@@ -215,7 +215,8 @@ static void test_values(void **state)
         " \"postgrest_version\": 12, \"gateway\": \"self-hosted\", \"clock\": "
         "\"2026-01-01T00:00:00Z\",\n"
         " \"postgrest\": {\"db_schemas\": [\"api\"], \"db_max_rows\": null, \"db_tx_end\": "
-        "\"rollback-allow-override\", \"db_plan_enabled\": true},\n"
+        "\"rollback-allow-override\", \"db_plan_enabled\": true, \"openapi_mode\": "
+        "\"ignore-privileges\"},\n"
         " \"roles\": {\"anon\": {\"bypass_rls\": true}, \"editor\": {}},\n"
         " \"enums\": {\"mood\": [\"sad\", \"ok\"]},\n"
         " \"tables\": {\"t\": {\"rls\": true, \"in_schema_cache\": false, \"columns\": [\n"
@@ -243,6 +244,7 @@ static void test_values(void **state)
     assert_int_equal(s->db_max_rows, -1);
     assert_int_equal(s->db_tx_end, SCENARIO_TX_ROLLBACK_ALLOW_OVERRIDE);
     assert_true(s->db_plan_enabled);
+    assert_int_equal(s->openapi_mode, SCENARIO_OPENAPI_IGNORE_PRIVILEGES);
     assert_int_equal(s->role_count, 4);
     assert_true(s->roles[0].bypass_rls);
     assert_string_equal(s->roles[3].name, "editor");
