@@ -37,6 +37,20 @@ POSTGRES = os.environ.get("SUPAMOCK_ENGINE") == "postgres"
 KNOWN = "known-postgres.json" if POSTGRES else "known.json"
 
 
+def spec_headers(scenario, cwd):
+    """The apikey and a never-expiring JWT for postgrest_test_anonymous, the
+    db-anon-role of PostgREST's spec configuration, for a scenario over its
+    fixture (the keys and token subcommands, as a client would mint them)."""
+    keys = json.loads(subprocess.run(
+        [binary(), "keys", "--scenario", scenario, "--format", "json"], check=True,
+        capture_output=True, text=True, cwd=cwd).stdout)
+    token = subprocess.run(
+        [binary(), "token", "--scenario", scenario, "--role", "postgrest_test_anonymous",
+         "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
+        cwd=cwd).stdout.strip()
+    return {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+
+
 def load(name):
     with open(os.path.join(CONFORMANCE, name), encoding="utf-8") as f:
         return json.load(f)
@@ -45,15 +59,7 @@ def load(name):
 class PostgrestSpecTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        keys = json.loads(subprocess.run(
-            [binary(), "keys", "--scenario", SCENARIO, "--format", "json"], check=True,
-            capture_output=True, text=True, cwd=FIXTURE).stdout)
-        # PostgREST's spec configuration: db-anon-role postgrest_test_anonymous.
-        token = subprocess.run(
-            [binary(), "token", "--scenario", SCENARIO, "--role", "postgrest_test_anonymous",
-             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
-            cwd=FIXTURE).stdout.strip()
-        cls.headers = {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+        cls.headers = spec_headers(SCENARIO, FIXTURE)
         cls.mock = Supamock("--scenario", SCENARIO, "--clock", CLOCK, cwd=FIXTURE).start()
 
     @classmethod

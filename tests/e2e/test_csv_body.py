@@ -11,10 +11,10 @@ Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest 
 
 import json
 import os
-import subprocess
 import unittest
 
-from harness import Supamock, binary, source_dir
+from test_conformance import spec_headers
+from harness import Supamock, source_dir
 
 # PostgREST's spec fixture creates a foreign server and loads as a superuser
 # in PostgREST's own test setup: on the database engine its SQL runs as the
@@ -30,14 +30,7 @@ INSERT = "test/spec/Feature/Query/InsertSpec.hs"
 class CsvBodies(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        keys = json.loads(subprocess.run(
-            [binary(), "keys", "--scenario", SCENARIO, "--format", "json"], check=True,
-            capture_output=True, text=True, cwd=FIXTURE).stdout)
-        token = subprocess.run(
-            [binary(), "token", "--scenario", SCENARIO, "--role", "postgrest_test_anonymous",
-             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
-            cwd=FIXTURE).stdout.strip()
-        cls.headers = {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+        cls.headers = spec_headers(SCENARIO, FIXTURE)
         cls.mock = Supamock("--scenario", SCENARIO, "--clock", CLOCK, cwd=FIXTURE,
                             ready_timeout=120).start()
 

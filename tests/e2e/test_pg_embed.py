@@ -14,11 +14,11 @@ Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD \
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import unittest
 
-from harness import Supamock, binary, source_dir
+from test_conformance import spec_headers
+from harness import Supamock, source_dir
 
 # PostgREST's spec fixture creates a foreign server and loads as a superuser
 # in PostgREST's own test setup: on the database engine its SQL runs as the
@@ -133,14 +133,7 @@ class PgEmbedTest(unittest.TestCase):
         assert '"db_tx_end": "rollback"' in text
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        keys = json.loads(subprocess.run(
-            [binary(), "keys", "--scenario", path, "--format", "json"], check=True,
-            capture_output=True, text=True, cwd=cls.tmp).stdout)
-        token = subprocess.run(
-            [binary(), "token", "--scenario", path, "--role", "postgrest_test_anonymous",
-             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
-            cwd=cls.tmp).stdout.strip()
-        cls.headers = {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+        cls.headers = spec_headers(path, cls.tmp)
         cls.mock = Supamock("--scenario", path, "--clock", CLOCK, "--db", "postgres",
                             cwd=cls.tmp, ready_timeout=120).start()
 

@@ -12,10 +12,10 @@ Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest 
 
 import json
 import os
-import subprocess
 import unittest
 
-from harness import Supamock, binary, source_dir
+from test_conformance import spec_headers
+from harness import Supamock, source_dir
 
 # PostgREST's fixture creates a foreign-data server and other objects that
 # need the administrator, as in PostgREST's own test setup: on the database
@@ -35,14 +35,7 @@ UTC = [{"t": "2023-10-18T12:37:59.611+00:00"}, {"t": "2023-10-18T14:37:59.611+00
 class Timezone(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        keys = json.loads(subprocess.run(
-            [binary(), "keys", "--scenario", SCENARIO, "--format", "json"], check=True,
-            capture_output=True, text=True, cwd=FIXTURE).stdout)
-        token = subprocess.run(
-            [binary(), "token", "--scenario", SCENARIO, "--role", "postgrest_test_anonymous",
-             "--exp", "never", "--clock", CLOCK], check=True, capture_output=True, text=True,
-            cwd=FIXTURE).stdout.strip()
-        cls.headers = {"apikey": keys["SUPABASE_ANON_KEY"], "Authorization": "Bearer " + token}
+        cls.headers = spec_headers(SCENARIO, FIXTURE)
         cls.mock = Supamock("--scenario", SCENARIO, "--clock", CLOCK, cwd=FIXTURE,
                             ready_timeout=120).start()
 

@@ -145,6 +145,18 @@ static void field_ref(pg_stmt_t *s, qi_t q, const pgrst_field_t *f, const field_
     }
 }
 
+/* pgFmtOrderTerm's tail: " ASC NULLS LAST" as PostgREST spells it (an
+ * unset direction or nulls order leaves its blank). */
+static void order_suffix(pg_stmt_t *s, const pgrst_order_term_t *o)
+{
+    static const char *const dir[] = {"", "ASC", "DESC"};
+    static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
+    sql(s, " ");
+    sql(s, dir[o->dir]);
+    sql(s, " ");
+    sql(s, nulls[o->nulls]);
+}
+
 static int not_embedded(const char *name, pgrst_error_t *err)
 {
     /* Error.hs NotEmbedded. */
@@ -584,12 +596,7 @@ static void put_spread_name(void *arg, const char *name)
             column_ref(
                 s, agg,
                 arena_sprintf(s->arena, "%s_%s_%zu", p->node->agg_alias, o->field.name, i + 1));
-            static const char *const dir[] = {"", "ASC", "DESC"};
-            static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
-            sql(s, " ");
-            sql(s, dir[o->dir]);
-            sql(s, " ");
-            sql(s, nulls[o->nulls]);
+            order_suffix(s, o);
         }
     }
     sql(s, "),'[]')::jsonb AS ");
@@ -710,8 +717,6 @@ static int join_sql(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *
  * against the embed's aggregate alias (unknownField: no to_jsonb). */
 static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engine_relation_t *root)
 {
-    static const char *const dir[] = {"", "ASC", "DESC"};
-    static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
     for (size_t i = 0; i < node->order_count; i++) {
         const pgrst_order_term_t *o = node->order[i];
         sql(s, i ? ", " : "ORDER BY ");
@@ -723,10 +728,7 @@ static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engin
             field_kind_t k = resolve(root, &o->field, false);
             field_ref(s, q, &o->field, &k);
         }
-        sql(s, " ");
-        sql(s, dir[o->dir]);
-        sql(s, " ");
-        sql(s, nulls[o->nulls]);
+        order_suffix(s, o);
     }
 }
 
@@ -1834,12 +1836,7 @@ static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pg
         any = true;
         field_kind_t k = resolve(rel, &o->field, false);
         field_ref(s, q, &o->field, &k);
-        static const char *const dir[] = {"", "ASC", "DESC"};
-        static const char *const nulls[] = {"", "NULLS FIRST", "NULLS LAST"};
-        sql(s, " ");
-        sql(s, dir[o->dir]);
-        sql(s, " ");
-        sql(s, nulls[o->nulls]);
+        order_suffix(s, o);
     }
     for (size_t i = 0; i < qry->order_count; i++)
         if (qry->order[i].field.relation_len)
