@@ -220,10 +220,12 @@ static const struct {
     const char *name;
     int fn;
 } AGGS[] = {
-    {"count", PXA_COUNT},           {"sum", PXA_SUM},           {"avg", PXA_AVG},
-    {"min", PXA_MIN},               {"max", PXA_MAX},           {"array_agg", PXA_ARRAY_AGG},
-    {"bool_and", PXA_BOOL_AND},     {"bool_or", PXA_BOOL_OR},   {"every", PXA_BOOL_AND},
-    {"string_agg", PXA_STRING_AGG}, {"json_agg", PXA_JSON_AGG}, {"jsonb_agg", PXA_JSONB_AGG},
+    {"count", PXA_COUNT},       {"sum", PXA_SUM},
+    {"avg", PXA_AVG},           {"min", PXA_MIN},
+    {"max", PXA_MAX},           {"array_agg", PXA_ARRAY_AGG},
+    {"bool_and", PXA_BOOL_AND}, {"bool_or", PXA_BOOL_OR},
+    {"every", PXA_BOOL_AND},    {"string_agg", PXA_STRING_AGG},
+    {"json_agg", PXA_JSON_AGG}, {"jsonb_agg", PXA_JSONB_AGG},
 };
 
 static const struct {
@@ -363,8 +365,9 @@ static node_t *build_agg(parser_t *p, const cJSON *f, int fn, const char *name, 
             break;
         case PXA_BOOL_AND:
         case PXA_BOOL_OR:
-            ok = scalar(t, k_str) ? false : (t->special == SP_NONE && !t->t.is_array &&
-                                             t->t.kind == PGTYPE_BOOL);
+            ok = scalar(t, k_str)
+                     ? false
+                     : (t->special == SP_NONE && !t->t.is_array && t->t.kind == PGTYPE_BOOL);
             break;
         case PXA_STRING_AGG:
             ok = stringish(t) && stringish(&args[1]->type);
@@ -635,8 +638,7 @@ node_t *px_sql_build_aexpr(parser_t *p, const cJSON *a, bool *handled)
     bool concat = strcmp(kind, "AEXPR_OP") == 0 && strcmp(opname, "||") == 0;
     bool like = strcmp(kind, "AEXPR_LIKE") == 0 || strcmp(kind, "AEXPR_ILIKE") == 0;
     bool nullif = strcmp(kind, "AEXPR_NULLIF") == 0;
-    bool distinct =
-        strcmp(kind, "AEXPR_DISTINCT") == 0 || strcmp(kind, "AEXPR_NOT_DISTINCT") == 0;
+    bool distinct = strcmp(kind, "AEXPR_DISTINCT") == 0 || strcmp(kind, "AEXPR_NOT_DISTINCT") == 0;
     bool between = strcmp(kind, "AEXPR_BETWEEN") == 0 || strcmp(kind, "AEXPR_NOT_BETWEEN") == 0;
     if (!(arith || concat || like || nullif || distinct || between))
         return NULL;
@@ -762,7 +764,7 @@ static int range_error(pgtype_kind_t k, pgrst_error_t *err)
 
 static bool fits(pgtype_kind_t k, int64_t v)
 {
-    return k == PGTYPE_INT2 ? v >= -32768 && v <= 32767
+    return k == PGTYPE_INT2   ? v >= -32768 && v <= 32767
            : k == PGTYPE_INT4 ? v >= INT32_MIN && v <= INT32_MAX
                               : true;
 }
@@ -816,12 +818,129 @@ static int set_numeric(long double v, int scale, pgvalue_t *out, pgrst_error_t *
     return 0;
 }
 
+/* An exact decimal: m * 10^-scale, while it fits 38 digits. */
+typedef struct dec {
+    __int128 m;
+    int scale;
+} dec_t;
+
+static bool dec_parse(const char *s, dec_t *d)
+{
+    d->m = 0;
+    d->scale = 0;
+    bool neg = *s == '-', dot = false;
+    if (*s == '-' || *s == '+')
+        s++;
+    int digits = 0;
+    for (; *s; s++) {
+        if (*s == '.') {
+            dot = true;
+            continue;
+        }
+        if (*s < '0' || *s > '9' || ++digits > 36)
+            return false;
+        d->m = d->m * 10 + (*s - '0');
+        if (dot)
+            d->scale++;
+    }
+    if (neg)
+        d->m = -d->m;
+    return true;
+}
+
+static bool dec_rescale(dec_t *d, int scale)
+{
+    while (d->scale < scale) {
+        if (d->m > (__int128)1e36 || d->m < -(__int128)1e36)
+            return false;
+        d->m *= 10;
+        d->scale++;
+    }
+    return true;
+}
+
+static void dec_text(const dec_t *d, pgvalue_t *out)
+{
+    char digits[64];
+    int nd = 0;
+    __int128 v = d->m < 0 ? -d->m : d->m;
+    do {
+        digits[nd++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    while (nd <= d->scale)
+        digits[nd++] = '0';
+    char buf[80];
+    int o = 0;
+    if (d->m < 0)
+        buf[o++] = '-';
+    for (int i = nd - 1; i >= 0; i--) {
+        buf[o++] = digits[i];
+        if (i == d->scale && d->scale > 0)
+            buf[o++] = '.';
+    }
+    buf[o] = '\0';
+    pgvalue_init_null(out);
+    out->is_null = false;
+    out->s = xstrdup(buf);
+}
+
+/* Exact a op b when both fit; false: the caller falls back to long double. */
+static bool dec_op(const char *a, const char *b, char op, int rscale, pgvalue_t *out)
+{
+    dec_t x, y, r;
+    if (!dec_parse(a, &x) || !dec_parse(b, &y))
+        return false;
+    switch (op) {
+    case '+':
+    case '-': {
+        int sc = x.scale > y.scale ? x.scale : y.scale;
+        if (!dec_rescale(&x, sc) || !dec_rescale(&y, sc))
+            return false;
+        r.m = op == '+' ? x.m + y.m : x.m - y.m;
+        r.scale = sc;
+        break;
+    }
+    case '*':
+        if (__builtin_mul_overflow(x.m, y.m, &r.m))
+            return false;
+        r.scale = x.scale + y.scale;
+        break;
+    default: {
+        /* a / b rounded half away from zero at rscale:
+         * x.m * 10^(rscale + y.scale - x.scale + 1) / y.m, then round */
+        int k = rscale + y.scale - x.scale + 1;
+        if (y.m == 0 || k < 0)
+            return false;
+        __int128 num = x.m;
+        for (int i = 0; i < k; i++)
+            if (__builtin_mul_overflow(num, 10, &num))
+                return false;
+        __int128 q = num / y.m;
+        __int128 rest = q % 10;
+        q /= 10;
+        if (rest >= 5)
+            q++;
+        else if (rest <= -5)
+            q--;
+        r.m = q;
+        r.scale = rscale;
+        break;
+    }
+    }
+    dec_text(&r, out);
+    return true;
+}
+
 int px_numeric_div(const char *a, const char *b, pgvalue_t *out, pgrst_error_t *err)
 {
     long double x = strtold(a, NULL), y = strtold(b, NULL);
     if (y == 0)
         return pgrst_error_setf(err, "22012", "division by zero");
-    return set_numeric(x / y, div_scale(a, b, x, y), out, err);
+    int scale = div_scale(a, b, x, y);
+    if (dec_op(a, b, '/', scale, out))
+        return 0;
+    return set_numeric(x / y, scale, out, err);
 }
 
 int px_numeric_text(long double v, int scale, pgvalue_t *out, pgrst_error_t *err)
@@ -904,6 +1023,8 @@ static int eval_arith(const node_t *n, const pgvalue_t *a, const pgvalue_t *b, p
     }
     long double x = strtold(a->s, NULL), y = strtold(b->s, NULL);
     int sa = num_scale(a->s), sb = num_scale(b->s);
+    if ((op == '+' || op == '-' || op == '*') && dec_op(a->s, b->s, op, 0, out))
+        return 0;
     switch (op) {
     case '+':
         return set_numeric(x + y, sa > sb ? sa : sb, out, err);
@@ -912,9 +1033,7 @@ static int eval_arith(const node_t *n, const pgvalue_t *a, const pgvalue_t *b, p
     case '*':
         return set_numeric(x * y, sa + sb, out, err);
     case '/':
-        if (y == 0)
-            return pgrst_error_setf(err, "22012", "division by zero");
-        return set_numeric(x / y, div_scale(a->s, b->s, x, y), out, err);
+        return px_numeric_div(a->s, b->s, out, err);
     default:
         if (y == 0)
             return pgrst_error_setf(err, "22012", "division by zero");
@@ -1043,8 +1162,8 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
                 buf_putc(&b, '{');
                 for (size_t i = 0; i + 1 < n->nargs; i += 2) {
                     if (v[i].is_null) {
-                        rc = pgrst_error_setf(err, "22004",
-                                              "argument %zu: key must not be null", i + 1);
+                        rc = pgrst_error_setf(err, "22004", "argument %zu: key must not be null",
+                                              i + 1);
                         break;
                     }
                     buf_t key;

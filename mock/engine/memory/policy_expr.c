@@ -113,14 +113,10 @@ static bool is_bool(const ptype_t *p)
 /* nodes                                                                     */
 /* ------------------------------------------------------------------------ */
 
-
-
 static const char *rte_refname(const rte_t *r)
 {
     return r->alias ? r->alias : store_table_name(r->t);
 }
-
-
 
 struct policy_expr {
     node_t *root;
@@ -239,7 +235,6 @@ static bool contains_column(const node_t *n)
 /* ------------------------------------------------------------------------ */
 /* parser state                                                              */
 /* ------------------------------------------------------------------------ */
-
 
 static int perr(parser_t *p, size_t offset, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -1426,16 +1421,17 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
         return NULL;
     }
     const char *jt = str(b, "jointype");
-    int kind = !jt                                ? -1
+    int kind = !jt                             ? -1
                : strcmp(jt, "JOIN_INNER") == 0 ? PXJ_INNER
                : strcmp(jt, "JOIN_LEFT") == 0  ? PXJ_LEFT
                : strcmp(jt, "JOIN_RIGHT") == 0 ? PXJ_RIGHT
                : strcmp(jt, "JOIN_FULL") == 0  ? PXJ_FULL
                                                : -1;
     /* Outer joins only in a statement's own FROM (sql_exec.c runs them). */
-    if (kind < 0 || (kind != PXJ_INNER && !(p->sql && q->depth == 0)) ||
-        get(b, "usingClause") || cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
-        unsupported(p, loc_or(b, 0), "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN");
+    if (kind < 0 || (kind != PXJ_INNER && !(p->sql && q->depth == 0)) || get(b, "usingClause") ||
+        cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
+        unsupported(p, loc_or(b, 0),
+                    "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN");
         return NULL;
     }
     f = xcalloc(1, sizeof *f);
@@ -1713,7 +1709,6 @@ static int json_to_text(const cJSON *j, pgvalue_t *out, pgrst_error_t *err)
     }
     return json_to_jsonb(j, out, err);
 }
-
 
 static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err);
 
@@ -2908,8 +2903,8 @@ int px_json_to_jsonb(const cJSON *j, pgvalue_t *out, pgrst_error_t *err)
 {
     return json_to_jsonb(j, out, err);
 }
-int px_visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out,
-                    size_t *n, pgrst_error_t *err)
+int px_visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out, size_t *n,
+                    pgrst_error_t *err)
 {
     return visible_rows(env, t, out, n, err);
 }

@@ -110,7 +110,6 @@ struct node {
     size_t nargs;
 };
 
-
 /* One scope of column names (parse_relation.c's namespace level): the
  * policy's table at depth 0, a subquery's FROM entries below it. */
 typedef struct scope scope_t;
@@ -134,8 +133,19 @@ typedef struct px_aggs {
     px_agg_t *v;
     size_t n;
 } px_aggs_t;
-enum { PXA_COUNT, PXA_SUM, PXA_AVG, PXA_MIN, PXA_MAX, PXA_ARRAY_AGG, PXA_BOOL_AND, PXA_BOOL_OR,
-       PXA_STRING_AGG, PXA_JSON_AGG, PXA_JSONB_AGG };
+enum {
+    PXA_COUNT,
+    PXA_SUM,
+    PXA_AVG,
+    PXA_MIN,
+    PXA_MAX,
+    PXA_ARRAY_AGG,
+    PXA_BOOL_AND,
+    PXA_BOOL_OR,
+    PXA_STRING_AGG,
+    PXA_JSON_AGG,
+    PXA_JSONB_AGG
+};
 
 typedef struct parser {
     const char *src; /* the expression's text (error positions are offsets into it) */
@@ -177,8 +187,20 @@ typedef struct ectx {
 } ectx_t;
 
 /* Built-in functions of statements' expressions (N_CALL). */
-enum { PXF_LOWER, PXF_UPPER, PXF_LENGTH, PXF_CONCAT, PXF_NOW, PXF_ABS, PXF_JSONB_BUILD_OBJECT,
-       PXF_JSON_BUILD_OBJECT, PXF_TO_JSONB, PXF_TO_JSON, PXF_BTRIM, PXF_GEN_RANDOM_UUID };
+enum {
+    PXF_LOWER,
+    PXF_UPPER,
+    PXF_LENGTH,
+    PXF_CONCAT,
+    PXF_NOW,
+    PXF_ABS,
+    PXF_JSONB_BUILD_OBJECT,
+    PXF_JSON_BUILD_OBJECT,
+    PXF_TO_JSONB,
+    PXF_TO_JSON,
+    PXF_BTRIM,
+    PXF_GEN_RANDOM_UUID
+};
 
 /* ---- the builder (policy_expr.c) ---- */
 int px_perr(parser_t *p, size_t offset, const char *code, const char *fmt, ...)
@@ -225,8 +247,8 @@ int px_eval_truth(const node_t *n, const ectx_t *env, policy_truth_t *t, pgrst_e
 int px_json_to_jsonb(const cJSON *j, pgvalue_t *out, pgrst_error_t *err);
 /* A table's rows as env's reader lets the role see them (an array the
  * caller frees; rows borrowed). */
-int px_visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out,
-                    size_t *n, pgrst_error_t *err);
+int px_visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out, size_t *n,
+                    pgrst_error_t *err);
 int px_compare(const ptype_t *lt, const pgvalue_t *a, const ptype_t *rt, const pgvalue_t *b);
 int px_convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, pgvalue_t *out,
                pgrst_error_t *err);

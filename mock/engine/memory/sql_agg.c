@@ -118,8 +118,7 @@ static void set_text(pgvalue_t *out, const char *s)
 }
 
 /* sum and avg over the non-null values. */
-static int sum_avg(const px_agg_t *a, const sql_agg_state_t *s, pgvalue_t *out,
-                   pgrst_error_t *err)
+static int sum_avg(const px_agg_t *a, const sql_agg_state_t *s, pgvalue_t *out, pgrst_error_t *err)
 {
     pgtype_kind_t k = a->arg->type.t.kind;
     size_t count = 0;

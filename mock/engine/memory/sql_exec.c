@@ -280,7 +280,8 @@ static int build_targets(an_t *a, const cJSON *list)
             size_t loc = loc_or(cr, 0);
             const char *rel = nf >= 2 ? sval(cJSON_GetArrayItem(fields, (int)nf - 2)) : NULL;
             if (!rel && pl->q->nrte == 0)
-                return px_perr(&a->p, loc, "42601", "SELECT * with no tables specified is not valid");
+                return px_perr(&a->p, loc, "42601",
+                               "SELECT * with no tables specified is not valid");
             bool found = false;
             for (size_t r = 0; r < pl->q->nrte; r++) {
                 if (rel && strcmp(rte_name(&pl->q->rtes[r]), rel) != 0)
@@ -472,13 +473,12 @@ static int build_sort(an_t *a, const cJSON *sel)
             for (size_t i = 0; i < pl->ntarget; i++) {
                 if (strcmp(pl->names[i], name) != 0)
                     continue;
-                if (k.out_col >= 0 &&
-                    !(pl->targets[i]->kind == N_COLUMN &&
-                      pl->targets[k.out_col]->kind == N_COLUMN &&
-                      pl->targets[i]->rte == pl->targets[k.out_col]->rte &&
-                      pl->targets[i]->col == pl->targets[k.out_col]->col))
-                    return px_perr(&a->p, loc_or(cr, 0), "42702",
-                                   "ORDER BY \"%s\" is ambiguous", name);
+                if (k.out_col >= 0 && !(pl->targets[i]->kind == N_COLUMN &&
+                                        pl->targets[k.out_col]->kind == N_COLUMN &&
+                                        pl->targets[i]->rte == pl->targets[k.out_col]->rte &&
+                                        pl->targets[i]->col == pl->targets[k.out_col]->col))
+                    return px_perr(&a->p, loc_or(cr, 0), "42702", "ORDER BY \"%s\" is ambiguous",
+                                   name);
                 k.out_col = (int)i;
             }
         }
@@ -608,16 +608,16 @@ static int assign_to(an_t *a, node_t **n, const store_column_t *col)
     ptype_t to = px_ptype_of(PGTYPE_TEXT);
     to.t = col->type;
     const ptype_t *from = &(*n)->type;
-    bool ok = from->special != SP_NONE || (from->t.kind == to.t.kind &&
-                                           from->t.is_array == to.t.is_array &&
-                                           from->t.enum_def == to.t.enum_def);
+    bool ok = from->special != SP_NONE ||
+              (from->t.kind == to.t.kind && from->t.is_array == to.t.is_array &&
+               from->t.enum_def == to.t.enum_def);
     pgtype_kind_t f = from->t.kind, t = to.t.kind;
     bool fstr = f == PGTYPE_TEXT || f == PGTYPE_VARCHAR || f == PGTYPE_CHAR;
     bool tstr = t == PGTYPE_TEXT || t == PGTYPE_VARCHAR || t == PGTYPE_CHAR;
-    bool fnum = f == PGTYPE_INT2 || f == PGTYPE_INT4 || f == PGTYPE_INT8 ||
-                f == PGTYPE_NUMERIC || f == PGTYPE_FLOAT4 || f == PGTYPE_FLOAT8;
-    bool tnum = t == PGTYPE_INT2 || t == PGTYPE_INT4 || t == PGTYPE_INT8 ||
-                t == PGTYPE_NUMERIC || t == PGTYPE_FLOAT4 || t == PGTYPE_FLOAT8;
+    bool fnum = f == PGTYPE_INT2 || f == PGTYPE_INT4 || f == PGTYPE_INT8 || f == PGTYPE_NUMERIC ||
+                f == PGTYPE_FLOAT4 || f == PGTYPE_FLOAT8;
+    bool tnum = t == PGTYPE_INT2 || t == PGTYPE_INT4 || t == PGTYPE_INT8 || t == PGTYPE_NUMERIC ||
+                t == PGTYPE_FLOAT4 || t == PGTYPE_FLOAT8;
     bool fdt = f == PGTYPE_DATE || f == PGTYPE_TIMESTAMP || f == PGTYPE_TIMESTAMPTZ;
     bool tdt = t == PGTYPE_DATE || t == PGTYPE_TIMESTAMP || t == PGTYPE_TIMESTAMPTZ;
     if (!ok && from->special == SP_NONE && !from->t.is_array && !to.t.is_array)
@@ -628,9 +628,9 @@ static int assign_to(an_t *a, node_t **n, const store_column_t *col)
         ok = false;
     if (!ok) {
         char s1[96], s2[96];
-        px_perr(&a->p, (*n)->loc, "42804", "column \"%s\" is of type %s but expression is of type %s",
-                col->name, pgtype_name(&to.t, s1, sizeof s1),
-                px_ptype_name(from, s2, sizeof s2));
+        px_perr(&a->p, (*n)->loc, "42804",
+                "column \"%s\" is of type %s but expression is of type %s", col->name,
+                pgtype_name(&to.t, s1, sizeof s1), px_ptype_name(from, s2, sizeof s2));
         snprintf(a->p.err->hint, sizeof a->p.err->hint,
                  "You will need to rewrite or cast the expression.");
         return -1;
@@ -679,8 +679,8 @@ static int analyse_insert(an_t *a, const cJSON *ins)
                                "supamock: subscripts of INSERT's columns are not supported by the "
                                "memory engine"),
                        -1;
-            if (find_target_column(a, str(rt, "name") ? str(rt, "name") : "", loc_or(rt, 0),
-                                   &col) < 0)
+            if (find_target_column(a, str(rt, "name") ? str(rt, "name") : "", loc_or(rt, 0), &col) <
+                0)
                 return -1;
             for (size_t i = 0; i < pl->ncols; i++)
                 if (pl->cols[i] == col)
@@ -714,7 +714,8 @@ static int analyse_insert(an_t *a, const cJSON *ins)
                        -1;
             used = n;
             if (n > pl->ncols)
-                return px_perr(&a->p, loc_or(node_body(cJSON_GetArrayItem(items, (int)pl->ncols)), 0),
+                return px_perr(&a->p,
+                               loc_or(node_body(cJSON_GetArrayItem(items, (int)pl->ncols)), 0),
                                "42601", "INSERT has more expressions than target columns"),
                        -1;
             if (n < pl->ncols && explicit_cols)
@@ -788,8 +789,7 @@ static int analyse_update(an_t *a, const cJSON *up)
             return px_perr(&a->p, loc_or(rt, 0), "0A000",
                            "supamock: this SET form is not supported by the memory engine"),
                    -1;
-        if (find_target_column(a, str(rt, "name") ? str(rt, "name") : "", loc_or(rt, 0), &col) <
-            0)
+        if (find_target_column(a, str(rt, "name") ? str(rt, "name") : "", loc_or(rt, 0), &col) < 0)
             return -1;
         for (size_t i = 0; i < pl->nset; i++)
             if (pl->set_cols[i] == col)
@@ -840,8 +840,14 @@ int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
     sql_plan_t *pl = xcalloc(1, sizeof *pl);
     an_t a;
     an_init(&a, store, src, scope, pl);
+    /* Either the wrapper {"SelectStmt": {...}} or its member (sql_stmt_t.node:
+     * the item named "SelectStmt" whose value is the statement). */
     const char *kind = node_name(stmt);
     const cJSON *body = node_body(stmt);
+    if (stmt && stmt->string && cJSON_IsObject(stmt) && strstr(stmt->string, "Stmt")) {
+        kind = stmt->string;
+        body = stmt;
+    }
     int rc;
     if (strcmp(kind, "SelectStmt") == 0)
         rc = analyse_select(&a, body);
@@ -1135,11 +1141,8 @@ static int cmp_outrow(const void *x, const void *y)
         if (va->is_null || vb->is_null) {
             if (va->is_null && vb->is_null)
                 continue;
-            c = va->is_null ? 1 : -1; /* NULL sorts as the largest value */
-            if (s->nulls_first != s->desc)
-                c = -c;
-            if (s->desc)
-                c = -c;
+            /* where NULLs go is said outright, whatever the direction */
+            return va->is_null ? (s->nulls_first ? -1 : 1) : (s->nulls_first ? 1 : -1);
         } else {
             c = px_compare(t, va, t, vb);
         }
@@ -1161,8 +1164,7 @@ static bool rows_equal(const sql_plan_t *pl, const outrow_t *a, const outrow_t *
     return true;
 }
 
-static int eval_count(run_t *r, const node_t *n, int64_t *out, const char *what,
-                      pgrst_error_t *err)
+static int eval_count(run_t *r, const node_t *n, int64_t *out, const char *what, pgrst_error_t *err)
 {
     *out = -1;
     if (!n)
@@ -1259,8 +1261,7 @@ static int run_grouped(run_t *r, combos_t *rows, outrows_t *o, pgrst_error_t *er
     }
     for (size_t g = 0; g < ng && rc == 0; g++) {
         pgvalue_t *vals = NULL;
-        rc = sql_agg_finish(pl->aggs.v, pl->aggs.n, groups[g].states, &vals, r->x.pub->work,
-                            err);
+        rc = sql_agg_finish(pl->aggs.v, pl->aggs.n, groups[g].states, &vals, r->x.pub->work, err);
         if (rc < 0)
             break;
         r->x.aggs = vals;
@@ -1421,9 +1422,8 @@ static policy_eval_env_t penv(const sql_exec_env_t *env, const pgvalue_t *row)
 
 /* The WITH CHECK OPTIONs (when RLS applies) and CHECK constraints on a new
  * row, as rest_security_new_row / rest_security_constraints apply them. */
-static int check_new_row(const sql_exec_env_t *env, const store_table_t *t,
-                         security_command_t cmd, bool with_select, const pgvalue_t *values,
-                         pgrst_error_t *err)
+static int check_new_row(const sql_exec_env_t *env, const store_table_t *t, security_command_t cmd,
+                         bool with_select, const pgvalue_t *values, pgrst_error_t *err)
 {
     if (!env->sec)
         return 0;
@@ -1496,8 +1496,8 @@ static int finish_write(const sql_plan_t *pl, const sql_exec_env_t *env, sql_row
 {
     if (env->hook && env->hook->after)
         for (size_t i = 0; i < ws->n; i++)
-            if (env->hook->after(env->hook->ctx, pl->table, ev, ws->v[i].old, ws->v[i].new_,
-                                 err) < 0)
+            if (env->hook->after(env->hook->ctx, pl->table, ev, ws->v[i].old, ws->v[i].new_, err) <
+                0)
                 return -1;
     if (store_end_statement(env->store, env->store_env, err) < 0)
         return -1;
@@ -1757,8 +1757,7 @@ static int run_delete(const sql_plan_t *pl, const sql_exec_env_t *env, sql_resul
         const pgvalue_t *old = store_row_values(rows[i]);
         bool skip = false;
         if (env->hook && env->hook->before &&
-            (rc = env->hook->before(env->hook->ctx, t, SQL_ROW_DELETE, old, NULL, &skip, err)) <
-                0)
+            (rc = env->hook->before(env->hook->ctx, t, SQL_ROW_DELETE, old, NULL, &skip, err)) < 0)
             break;
         if (skip)
             continue;
@@ -1817,8 +1816,8 @@ int sql_exec_run(const sql_plan_t *p, const sql_exec_env_t *env, sql_result_t *o
     return 0;
 }
 
-int sql_exec_once(const sql_exec_env_t *env, const cJSON *stmt, const char *src,
-                  sql_result_t *out, sql_exec_error_t *err)
+int sql_exec_once(const sql_exec_env_t *env, const cJSON *stmt, const char *src, sql_result_t *out,
+                  sql_exec_error_t *err)
 {
     sql_plan_t *p = NULL;
     sql_result_init(out);
