@@ -1852,7 +1852,10 @@ static int xprepare(const store_t *store, const cJSON *expr, const char *src,
             n = NULL;
         }
     }
-    if (n && clause && px_coerce_bool(&a.p, &n, clause) < 0) {
+    /* PL/pgSQL's exec_eval_boolean: a value of another type is cast to
+     * boolean when the condition runs (IF 1 is true; IF 'abc' is 22P02) */
+    ptype_t b = px_ptype_of(PGTYPE_BOOL);
+    if (n && clause && px_make_cast(&a.p, &n, &b, n->loc, false) < 0) {
         px_node_free(n);
         n = NULL;
     }
