@@ -345,6 +345,45 @@ static void test_writes(void **state)
                  "INSERT has more target columns than expressions", 24);
 }
 
+static void test_on_conflict(void **state)
+{
+    uint64_t n = 9;
+    sql_exec_error_t err;
+    char *got = run(*state,
+                    "insert into items (id, name, qty) values (1, 'again', 9), (20, 'new', 1) on "
+                    "conflict (id) do update set qty = items.qty + excluded.qty returning id, "
+                    "name, qty",
+                    &err, &n);
+    assert_non_null(got);
+    assert_string_equal(got, "1|apple|12\n20|new|1\n");
+    free(got);
+    got = run(*state,
+              "insert into items (id, name) values (1, 'x') on conflict do nothing "
+              "returning id",
+              &err, &n);
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    assert_int_equal(n, 0);
+    free(got);
+    /* the arbiter's WHERE leaves banana (qty 1) alone */
+    got = run(*state,
+              "insert into items (id, name) values (2, 'x') on conflict (id) do update set name "
+              "= excluded.name where items.qty > 5 returning id",
+              &err, &n);
+    assert_string_equal(got, "");
+    free(got);
+    expect_error(state,
+                 "insert into items (id, name) values (1,'x') on conflict do update set "
+                 "qty = 0",
+                 "42601",
+                 "ON CONFLICT DO UPDATE requires inference specification or constraint name", 45);
+    expect_error(state, "insert into items (id, name) values (1,'x') on conflict (name) do nothing",
+                 "42P10",
+                 "there is no unique or exclusion constraint matching the ON CONFLICT "
+                 "specification",
+                 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_on_conflict, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
