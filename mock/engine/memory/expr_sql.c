@@ -508,7 +508,7 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                          name);
                 return NULL;
             }
-            /* fallthrough */
+            __attribute__((fallthrough));
         case PXF_TO_JSONB:
         case PXF_TO_JSON:
             for (size_t i = 0; i < n; i++)
