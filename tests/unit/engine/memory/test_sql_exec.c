@@ -384,6 +384,24 @@ static void test_on_conflict(void **state)
                  0);
 }
 
+static void test_aggregate_subqueries(void **state)
+{
+    expect_rows(state, "select coalesce((select max(qty) from items), 0) + 1", "8\n");
+    expect_rows(state, "select name from items where qty = (select max(qty) from items)", "date\n");
+    expect_rows(state,
+                "select (select count(*) from items i2 where i2.cat = i.cat) from items i order "
+                "by id",
+                "2\n2\n1\n0\n");
+    expect_rows(state, "select exists (select count(*) from items where false)", "t\n");
+    expect_rows(state, "select 3 in (select sum(qty) - 8 from items)", "t\n");
+    expect_error(state, "select (select name from items where count(*) > 0)", "42803",
+                 "aggregate functions are not allowed in WHERE", 38);
+    expect_error(state, "select (select name, count(*) from items)", "42803",
+                 "column \"items.name\" must appear in the GROUP BY clause or be used in an "
+                 "aggregate function",
+                 16);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_on_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_subqueries, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
