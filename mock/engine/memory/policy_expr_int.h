@@ -187,6 +187,7 @@ typedef struct ectx {
     const sql_scope_t *names; /* N_VAR's values; NULL: none */
     const pgvalue_t *aggs;    /* N_AGG's values for the current group */
     int64_t now_us;           /* now(): the statement's clock */
+    store_t *store;           /* gen_random_uuid()'s PRNG; NULL outside statements */
 } ectx_t;
 
 /* Built-in functions of statements' expressions (N_CALL). */

@@ -1386,7 +1386,8 @@ static void run_init(run_t *r, const sql_plan_t *pl, const sql_exec_env_t *env)
                     .frame = &r->frame,
                     .names = env->scope,
                     .aggs = NULL,
-                    .now_us = env->store_env ? env->store_env->now_us : 0};
+                    .now_us = env->store_env ? env->store_env->now_us : 0,
+                    .store = env->store};
 }
 
 /* SELECT: rows into out (values moved). */

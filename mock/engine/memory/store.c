@@ -109,6 +109,11 @@ static char *random_uuid(store_t *s)
     return out;
 }
 
+char *store_random_uuid(store_t *s)
+{
+    return random_uuid(s);
+}
+
 /* ------------------------------------------------------------------------ */
 /* hash indexes                                                              */
 /* ------------------------------------------------------------------------ */

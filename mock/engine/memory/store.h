@@ -192,6 +192,10 @@ store_row_t *store_index_lookup(const store_table_t *t, size_t col, const pgvalu
  * 64 bytes on a character boundary and followed by "...". */
 void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
 
+/* gen_random_uuid() as a statement calls it: a v4 UUID (heap text, caller
+ * frees) from the store's PRNG, the same stream defaults draw from. */
+char *store_random_uuid(store_t *s);
+
 /* ---- writing (inside a transaction) ---- */
 
 /* Starts a transaction; exactly one may be open. Every write below must happen

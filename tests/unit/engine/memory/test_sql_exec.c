@@ -287,6 +287,11 @@ static void test_functions(void **state)
                 "{\"id\": 1, \"name\": \"apple\"}\n");
     expect_rows(state, "select id from items where id between 2 and 3 and cat is distinct from 'b'",
                 "2\n");
+    /* PostgreSQL 15: t|36|f (two calls, two values) */
+    expect_rows(state,
+                "select gen_random_uuid() is not null, length(gen_random_uuid()::text), "
+                "gen_random_uuid() = gen_random_uuid()",
+                "t|36|f\n");
 }
 
 static void test_errors(void **state)
