@@ -273,6 +273,8 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         .statement_timeout_ms = 0,
         .postgrest_version = sc->postgrest_version,
         .db_max_rows = sc->db_max_rows > 0 ? sc->db_max_rows : 0,
+        /* In-database configuration only: Supabase exposes no file setting. */
+        .pre_request = pg_template_setting(db->tpl, "db_pre_request"),
     };
     inst->engine = pg_engine_new(&opt, msg, sizeof msg);
     if (inst->engine)

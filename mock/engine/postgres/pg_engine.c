@@ -1,7 +1,8 @@
 /* The database engine: engine_ops over a PostgreSQL database. A request is
  * one transaction on a pooled connection, chained statement by statement
  * from pg_conn's callbacks (MainTx.hs): BEGIN, the transaction variables
- * (txVarQuery), the main statement, EXPLAIN of the count for planned and
+ * (txVarQuery), the pre-request function when db-pre-request names one
+ * (preReqQuery), the main statement, EXPLAIN of the count for planned and
  * estimated counts, then COMMIT, or ROLLBACK for Prefer tx=rollback and for
  * the checks PostgREST makes on the result (failNotSingular, failPut,
  * failExceedsMaxAffectedPref). The schema cache is loaded on a separate
@@ -43,6 +44,7 @@ typedef struct pg_engine {
     size_t role_count;
     int postgrest_version;
     long long db_max_rows;
+    char *pre_request_sql; /* `select "schema"."fn"()`, NULL without db-pre-request */
     int statement_timeout_ms;
     char *pool_conninfo; /* the authenticator's, with the statement timeout */
     size_t pool_size;
@@ -646,12 +648,27 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
     tx_end(tx);
 }
 
-static void on_vars(void *arg, const PGresult *res, const char *conn_error)
+static void on_pre_request(void *arg, const PGresult *res, const char *conn_error)
 {
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
     send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
+}
+
+/* MainTx.hs: the pre-request function runs after the transaction variables
+ * (so it sees the request's role, claims and headers) and before the main
+ * statement; what it raises is the answer, and the response.headers/status
+ * it sets are read by the main statement. */
+static void on_vars(void *arg, const PGresult *res, const char *conn_error)
+{
+    pg_tx_t *tx = arg;
+    if (tx->pe->pre_request_sql) {
+        if (!failed(tx, res, conn_error))
+            send_stmt(tx, tx->pe->pre_request_sql, 0, NULL, on_pre_request);
+        return;
+    }
+    on_pre_request(arg, res, conn_error);
 }
 
 static void on_begin(void *arg, const PGresult *res, const char *conn_error)
@@ -852,6 +869,7 @@ static void pg_engine_free(engine_t *e)
     free(pe->extra_path);
     free(pe->owner_conninfo);
     free(pe->pool_conninfo);
+    free(pe->pre_request_sql);
     free_roles(pe);
     free(pe);
 }
@@ -917,6 +935,24 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
     pe->postgrest_version = opt->postgrest_version ? opt->postgrest_version : 14;
     pe->db_max_rows = opt->db_max_rows;
     pe->statement_timeout_ms = opt->statement_timeout_ms;
+    if (opt->pre_request && *opt->pre_request) {
+        /* preReqQuery: "select " <> fromQi preRequest <> "()"; toQi splits
+         * at the first dot, an empty schema is left out. */
+        buf_t q;
+        buf_init(&q);
+        buf_puts(&q, "select ");
+        const char *dot = strchr(opt->pre_request, '.');
+        if (dot && dot > opt->pre_request) {
+            char *schema = xstrndup(opt->pre_request, (size_t)(dot - opt->pre_request));
+            pg_put_ident(&q, schema);
+            free(schema);
+            buf_puts(&q, ".");
+        }
+        pg_put_ident(&q, dot ? dot + 1 : opt->pre_request);
+        buf_puts(&q, "()");
+        pe->pre_request_sql = xstrdup(buf_cstr(&q));
+        buf_dispose(&q);
+    }
     size_t n = opt->schema_count ? opt->schema_count : 1;
     pe->schemas = xcalloc(n, sizeof *pe->schemas);
     for (size_t i = 0; i < n; i++)
