@@ -248,6 +248,9 @@ typedef struct engine_ops {
     /* Reads engine_request_t's method, path, headers_json and cookies_json
      * (the caller may leave them NULL otherwise and spare the work). */
     bool uses_request_vars;
+    /* Answers application/vnd.pgrst.plan (db-plan-enabled) with EXPLAIN's
+     * output of the statement it would run, into engine_result_t.body. */
+    bool explains_plans;
     const engine_relation_t *(*find_relation)(engine_t *e, const char *schema, const char *name);
     /* Names of the cached relations of `schema` in creation order (for the
      * "Perhaps you meant" hints); the array lives in arena. */

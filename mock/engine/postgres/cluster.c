@@ -61,7 +61,10 @@ static const char *const initdb_flags[] = {"-U",
                                            NULL};
 
 /* Settings for a throwaway test database: nothing survives a crash, so
- * nothing is fsynced; no TCP listener; UTC as on Supabase. */
+ * nothing is fsynced; no TCP listener; UTC as on Supabase. Query ids on, as
+ * on Supabase, where pg_stat_statements is preloaded and turns
+ * compute_query_id=auto on: EXPLAIN VERBOSE then shows "Query Identifier"
+ * (PostgREST's PlanSpec.hs expects it). */
 static const char *const server_settings[] = {"listen_addresses=",
                                               "unix_socket_permissions=0700",
                                               "fsync=off",
@@ -75,6 +78,7 @@ static const char *const server_settings[] = {"listen_addresses=",
                                               "shared_buffers=16MB",
                                               "huge_pages=off",
                                               "jit=off",
+                                              "compute_query_id=on",
                                               "ssl=off",
                                               "logging_collector=off",
                                               "TimeZone=UTC",

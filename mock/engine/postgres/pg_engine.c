@@ -544,6 +544,21 @@ static int singular_error(pg_tx_t *tx, long long n)
     return -1;
 }
 
+/* MainTx.hs planRow: EXPLAIN's rows, each followed by a newline
+ * (BS.unlines), then optionalRollback and the end of the transaction. */
+static void on_plan(void *arg, const PGresult *res, const char *conn_error)
+{
+    pg_tx_t *tx = arg;
+    if (failed(tx, res, conn_error))
+        return;
+    const pq_api_t *pq = tx->pe->pq;
+    for (int i = 0; i < pq->ntuples(res) && tx->res->body; i++) {
+        buf_puts(tx->res->body, pq->getvalue(res, i, 0));
+        buf_puts(tx->res->body, "\n");
+    }
+    tx_end(tx);
+}
+
 static void on_main(void *arg, const PGresult *res, const char *conn_error)
 {
     pg_tx_t *tx = arg;
@@ -653,7 +668,8 @@ static void on_pre_request(void *arg, const PGresult *res, const char *conn_erro
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
+    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params,
+              tx->req->accept->plan.on ? on_plan : on_main);
 }
 
 /* MainTx.hs: the pre-request function runs after the transaction variables
@@ -734,6 +750,23 @@ static int check_params(const pg_stmt_t *s, pgrst_error_t *err)
     return 0;
 }
 
+/* SqlFragment.hs explainF: the main statement under EXPLAIN with the
+ * format and the options the media type asked for. */
+static void explain_main(pg_stmt_t *main, const pgrst_plan_t *plan)
+{
+    static const char *const options[] = {"ANALYZE", "VERBOSE", "SETTINGS", "BUFFERS", "WAL"};
+    buf_t sql;
+    buf_init(&sql);
+    buf_puts(&sql, plan->json ? "EXPLAIN (FORMAT JSON" : "EXPLAIN (FORMAT TEXT");
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        if (plan->options & (1u << i))
+            buf_printf(&sql, ", %s", options[i]);
+    buf_puts(&sql, ") ");
+    buf_puts(&sql, buf_cstr(&main->sql));
+    buf_dispose(&main->sql);
+    main->sql = sql;
+}
+
 /* PostgREST's plan checks and the statements, before any connection is
  * taken. */
 static int prepare(pg_tx_t *tx)
@@ -770,12 +803,14 @@ static int prepare(pg_tx_t *tx)
         return pgrst_error_setf(tx->err, "21000", "UPDATE requires a WHERE clause");
     if (check_params(&tx->main, tx->err) < 0)
         return -1;
+    if (req->accept->plan.on)
+        explain_main(&tx->main, &req->accept->plan);
     if (req->payload && req->payload->source &&
         memchr(req->payload->source, '\0', req->payload->source_len) &&
         rest_body_bind(req->payload, tx->err) < 0)
         return -1;
     pgrst_count_t count = req->prefer->count;
-    if (req->op == ENGINE_READ &&
+    if (req->op == ENGINE_READ && !req->accept->plan.on &&
         (count == PGRST_COUNT_PLANNED || count == PGRST_COUNT_ESTIMATED)) {
         tx->explaining = true;
         if (pg_sql_explain_count(&ctx, req, &tx->explain, tx->err) < 0)
@@ -877,6 +912,7 @@ static void pg_engine_free(engine_t *e)
 static const engine_ops_t pg_ops = {
     .name = "postgres",
     .uses_request_vars = true,
+    .explains_plans = true,
     .find_relation = find_relation,
     .relation_names = relation_names,
     .relation_name = relation_name,
