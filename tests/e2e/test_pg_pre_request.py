@@ -5,7 +5,7 @@ set pgrst.db_pre_request = ...`; PostgREST's Config/Database.hs reads
 db_pre_request), and PostgREST calls the function in every request's
 transaction after the transaction variables and before the main statement
 (MainTx.hs, Query/PreQuery.hs preReqQuery). The project folder
-tests/fixtures/projects/pre-request holds the functions of PostgREST's own test
+tests/fixtures/projects/db-config holds the functions of PostgREST's own test
 fixture (test/spec/fixtures/schema.sql: custom_headers, switch_role,
 get_current_user); every request and expectation below is from
 test/spec/Feature/RpcPreRequestGucsSpec.hs or test/spec/Feature/Auth/AuthSpec.hs
@@ -30,7 +30,7 @@ def header(headers, name):
 class PreRequest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.mock = Supamock("--project", project("pre-request"), ready_timeout=READY)
+        cls.mock = Supamock("--project", project("db-config"), ready_timeout=READY)
         cls.mock.__enter__()
 
     @classmethod
