@@ -243,7 +243,17 @@ enum {
     PGRST_PLAN_SETTINGS = 1 << 2,
     PGRST_PLAN_BUFFERS = 1 << 3,
     PGRST_PLAN_WAL = 1 << 4,
+    PGRST_PLAN_OPTION_COUNT = 5,
 };
+
+/* The name of option bit i (PGRST_PLAN_ANALYZE is bit 0) in the media type,
+ * MediaType.hs toMimePlanOption: "analyze", ... */
+static inline const char *pgrst_plan_option_name(unsigned i)
+{
+    static const char *const names[PGRST_PLAN_OPTION_COUNT] = {"analyze", "verbose", "settings",
+                                                               "buffers", "wal"};
+    return i < PGRST_PLAN_OPTION_COUNT ? names[i] : "";
+}
 
 /* Accept: application/vnd.pgrst.plan (MediaType.hs MTVndPlan), negotiated
  * only when db-plan-enabled is on and the engine can explain: the answer is

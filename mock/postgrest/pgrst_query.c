@@ -2716,14 +2716,14 @@ static int match_plan(const char *mt, pgrst_accept_t *out)
             free(for_mt);
             for_mt = xstrndup(value, value_n);
         } else if (ieq(name, name_n, "options")) {
-            static const char *const names[] = {"analyze", "verbose", "settings", "buffers", "wal"};
             options = 0;
             for (const char *o = value; o < value + value_n;) {
                 size_t on = strcspn(o, "|");
                 if (o + on > value + value_n)
                     on = (size_t)(value + value_n - o);
-                for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-                    if (on == strlen(names[i]) && memcmp(o, names[i], on) == 0)
+                for (unsigned i = 0; i < PGRST_PLAN_OPTION_COUNT; i++)
+                    if (on == strlen(pgrst_plan_option_name(i)) &&
+                        memcmp(o, pgrst_plan_option_name(i), on) == 0)
                         options |= 1u << i;
                 o += on + 1;
             }

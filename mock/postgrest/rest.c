@@ -183,15 +183,14 @@ static bool plan_enabled(const rest_flow_t *c)
 static void respond_plan(rest_flow_t *c)
 {
     const pgrst_plan_t *p = &c->accept.plan;
-    static const char *const names[] = {"analyze", "verbose", "settings", "buffers", "wal"};
     buf_t ct;
     buf_init(&ct);
     buf_printf(&ct, "application/vnd.pgrst.plan+%s; for=\"%s\"", p->json ? "json" : "text",
                p->for_mime);
     const char *sep = "; options=";
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    for (unsigned i = 0; i < PGRST_PLAN_OPTION_COUNT; i++) {
         if (p->options & (1u << i)) {
-            buf_printf(&ct, "%s%s", sep, names[i]);
+            buf_printf(&ct, "%s%s", sep, pgrst_plan_option_name(i));
             sep = "|";
         }
     }
