@@ -652,7 +652,9 @@ static const char *const builtin_types[] = {
     "tsvector",    "int4range",
     "int8range",   "numrange",
     "daterange",   "tsrange",
-    "tstzrange",
+    "tstzrange",   "bytea",
+    "oid",         "time",
+    "ltree",       "time without time zone",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
