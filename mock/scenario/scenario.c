@@ -394,6 +394,16 @@ static void table_dispose(scenario_table_t *t)
         free(f->name), free(f->ref_schema), free(f->ref_table), free(f->on_delete);
     }
     free(t->fkeys);
+    free(t->partition_strategy);
+    for (size_t i = 0; i < t->partition_key_count; i++)
+        free(t->partition_key[i]);
+    free(t->partition_key);
+    for (size_t i = 0; i < t->partition_count; i++) {
+        scenario_partition_t *p = &t->partitions[i];
+        free(p->schema), free(p->name);
+        cJSON_Delete(p->values), cJSON_Delete(p->from), cJSON_Delete(p->to);
+    }
+    free(t->partitions);
     cJSON_Delete(t->rows);
     free(t->row_pos);
     memset(t, 0, sizeof *t);

@@ -1175,7 +1175,7 @@ static int64_t read_fraction(const char **pp)
     return frac;
 }
 
-/* A time of day at *p: "H[H]:MM[:SS[.ffffff]]", or ISO 8601's basic
+/* A time of day at *p: "H[H]:M[M][:S[S][.ffffff]]", or ISO 8601's basic
  * "HHMM" / "HHMMSS[.ffffff]". 0, -1 syntax, -2 a field out of range (24:00
  * is the one time past 23:59:59.999999; a leap second 60 is taken, as
  * DecodeTimeOnly takes it). */
@@ -1191,11 +1191,12 @@ static int parse_clock(const char **pp, int64_t *hh, int64_t *mi, int64_t *ss, i
     if (*p == ':' && n <= 2) {
         *hh = run;
         p++;
-        if (read_digits(&p, 2, 2, mi) < 0)
+        /* DecodeTime reads each field as a number: "4:5" is 04:05. */
+        if (read_digits(&p, 1, 2, mi) < 0)
             return -1;
         if (*p == ':') {
             p++;
-            if (read_digits(&p, 2, 2, ss) < 0)
+            if (read_digits(&p, 1, 2, ss) < 0)
                 return -1;
             if (*p == '.') {
                 p++;
