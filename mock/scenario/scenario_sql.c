@@ -21,6 +21,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1070,6 +1071,137 @@ static void create_table(const tr_t *t, const cJSON *cs)
             table_constraint(t, tbl, get(e, "Constraint"));
 }
 
+/* The type Postgres gives a constant select item in CREATE TABLE AS: an
+ * integer literal is integer (bigint past int4, numeric past int8), a
+ * decimal numeric, a string literal text (an unknown-typed column becomes
+ * text), a cast its type. NULL with why when the item is something else. */
+static char *ctas_type(const tr_t *t, const cJSON *val, char *why, size_t why_len)
+{
+    if (get(val, "TypeCast"))
+        return type_text(t, get(get(val, "TypeCast"), "typeName"), why, why_len);
+    const cJSON *c = get(val, "A_Const");
+    if (!c) {
+        snprintf(why, why_len, "a select item that is not a constant");
+        return NULL;
+    }
+    if (get(c, "ival"))
+        return xstrdup("integer");
+    const char *f = str(get(c, "fval"), "fval");
+    if (f) {
+        /* make_const: a Float node that is an integer fitting int8 is int8 */
+        const char *p = f + (*f == '-' || *f == '+');
+        bool digits = *p != '\0' && strspn(p, "0123456789") == strlen(p);
+        char *end;
+        errno = 0;
+        (void)strtoll(f, &end, 10);
+        return xstrdup(digits && errno == 0 && *end == '\0' ? "bigint" : "numeric");
+    }
+    if (get(c, "boolval"))
+        return xstrdup("boolean");
+    return xstrdup("text"); /* a string literal, or NULL (unknown, then text) */
+}
+
+/* CREATE TABLE name [(col, ...)] AS SELECT constant [AS col], ... (no FROM):
+ * a table of those columns holding the one row (none WITH NO DATA). A
+ * query over tables is left out (said so). */
+static void create_table_as(const tr_t *t, const cJSON *cs)
+{
+    const cJSON *into = get(cs, "into");
+    const cJSON *sel = get(get(cs, "query"), "SelectStmt");
+    const char *name = str(get(into, "rel"), "relname");
+    const char *schema = str(get(into, "rel"), "schemaname");
+    if (!schema)
+        schema = creation_schema(t);
+    const char *objtype = str(cs, "objtype");
+    static const char *const clauses[] = {
+        "fromClause",   "whereClause", "valuesLists",  "groupClause", "havingClause",
+        "withClause",   "sortClause",  "limitCount",   "limitOffset", "distinctClause",
+        "windowClause", "larg",        "lockingClause"};
+    bool plain = name && sel && objtype && strcmp(objtype, "OBJECT_TABLE") == 0 &&
+                 cJSON_IsArray(get(sel, "targetList"));
+    for (size_t i = 0; plain && i < sizeof clauses / sizeof clauses[0]; i++)
+        plain = get(sel, clauses[i]) == NULL;
+    if (!plain)
+        return notice_statement(t);
+    if (t->h->find_table(t->s, schema, name) || partition_parent(t, schema, name)) {
+        if (flag(cs, "if_not_exists"))
+            return;
+        scenario_notice_add(t->s, node_pos(t, get(into, "rel")),
+                            "CREATE TABLE %s.%s: the table already exists; statement skipped",
+                            schema, name);
+        return;
+    }
+    const char *colnames[256];
+    size_t ncolnames = names(get(into, "colNames"), colnames, 256);
+    scenario_table_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.name = (char *)name;
+    tmp.in_schema_cache = true;
+    cJSON *row = cJSON_CreateObject();
+    char why[200] = "";
+    size_t i = 0;
+    bool ok = true;
+    for (const cJSON *e = get(sel, "targetList")->child; e && ok; e = e->next, i++) {
+        const cJSON *rt = get(e, "ResTarget");
+        const cJSON *val = get(rt, "val");
+        /* FigureColname: the alias, else a cast's type name, else ?column? */
+        const char *cname = i < ncolnames ? colnames[i] : str(rt, "name");
+        const char *tparts[3];
+        size_t tn = names(get(get(get(val, "TypeCast"), "typeName"), "names"), tparts, 3);
+        if (!cname)
+            cname = tn ? tparts[tn - 1] : "?column?";
+        char *type = ctas_type(t, val, why, sizeof why);
+        cJSON *v = type ? constant(val) : NULL;
+        if (!type || !v || find_column(&tmp, cname) || i >= 256) {
+            if (type && v)
+                snprintf(why, sizeof why, "column %s twice", cname);
+            else if (type)
+                snprintf(why, sizeof why, "a select item that is not a constant");
+            free(type);
+            cJSON_Delete(v);
+            ok = false;
+            break;
+        }
+        tmp.columns = xrealloc(tmp.columns, (tmp.column_count + 1) * sizeof *tmp.columns);
+        scenario_column_t *c = &tmp.columns[tmp.column_count++];
+        memset(c, 0, sizeof *c);
+        c->name = xstrdup(cname);
+        c->type = type;
+        c->nullable = true;
+        c->in_schema_cache = true;
+        c->pos = c->type_pos = node_pos(t, rt);
+        cJSON_AddItemToObject(row, cname, v);
+    }
+    if (ok && ncolnames > i) {
+        snprintf(why, sizeof why, "more column names than select items");
+        ok = false;
+    }
+    if (!ok) {
+        for (size_t k = 0; k < tmp.column_count; k++)
+            free(tmp.columns[k].name), free(tmp.columns[k].type);
+        free(tmp.columns);
+        cJSON_Delete(row);
+        scenario_notice_add(t->s, node_pos(t, get(into, "rel")),
+                            "table %s.%s left out: %s is not run by the memory engine (runs on "
+                            "--db postgres)",
+                            schema, name, why);
+        return;
+    }
+    scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+    tbl->columns = tmp.columns;
+    tbl->column_count = tmp.column_count;
+    tbl->in_schema_cache = true;
+    tbl->pos = node_pos(t, get(into, "rel"));
+    if (flag(into, "skipData")) {
+        cJSON_Delete(row);
+        return;
+    }
+    tbl->rows = cJSON_CreateArray();
+    cJSON_AddItemToArray(tbl->rows, row);
+    tbl->row_pos = xcalloc(1, sizeof *tbl->row_pos);
+    tbl->row_pos[0] = pos_of(t, t->stmt->offset);
+}
+
 /* ---- ALTER TABLE ---- */
 
 static void alter_table(const tr_t *t, const cJSON *as)
@@ -1639,7 +1771,9 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
         tr_t t = {h, h->s, file, text, st, NULL, NULL};
         const char *k = st->kind;
         const cJSON *n = st->node;
-        if (strcmp(k, "CreateStmt") == 0)
+        if (strcmp(k, "CreateTableAsStmt") == 0)
+            create_table_as(&t, n);
+        else if (strcmp(k, "CreateStmt") == 0)
             create_table(&t, n);
         else if (strcmp(k, "AlterTableStmt") == 0)
             alter_table(&t, n);
