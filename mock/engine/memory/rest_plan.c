@@ -6,6 +6,7 @@
 #include "fuzzy.h"
 #include "pg_like.h"
 #include "pg_regex.h"
+#include "pgltree.h"
 #include "pgrange.h"
 #include "rest_fts.h"
 #include "xalloc.h"
@@ -383,8 +384,9 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     case PGRST_OP_CS:
     case PGRST_OP_CD:
     case PGRST_OP_OV:
+        /* ltree's @> / <@ (ancestor, descendant); it has no && */
         if (!type->is_array && !(type->kind == PGTYPE_JSONB && f->op != PGRST_OP_OV) &&
-            !pgrange_is_range(type))
+            !(type->kind == PGTYPE_LTREE && f->op != PGRST_OP_OV) && !pgrange_is_range(type))
             return no_operator(type, f->op, err);
         break;
     default:
@@ -624,6 +626,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
             return TV_NULL;
         if (pgrange_is_range(t))
             return pgrange_contains(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
+        if (t->kind == PGTYPE_LTREE && !t->is_array)
+            return pgltree_is_ancestor(v->s, c->operands[i].s) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, v, &c->operands[i])
                             : jsonb_contains(v, &c->operands[i]))
                    ? TV_TRUE
@@ -633,6 +637,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
             return TV_NULL;
         if (pgrange_is_range(t))
             return pgrange_contains(t, &c->operands[i], v) ? TV_TRUE : TV_FALSE;
+        if (t->kind == PGTYPE_LTREE && !t->is_array)
+            return pgltree_is_ancestor(c->operands[i].s, v->s) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, &c->operands[i], v)
                             : jsonb_contains(&c->operands[i], v))
                    ? TV_TRUE
