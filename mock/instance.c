@@ -127,6 +127,9 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
         free(msg);
         return -1;
     }
+    store_set_search_path(inst->store, sc->ltree_schema,
+                          sc->db_extra_search_path ? sc->db_extra_search_path
+                                                   : "public, extensions");
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
         store_column_spec_t *specs = xcalloc(st->column_count, sizeof *specs);

@@ -458,6 +458,8 @@ void scenario_free(scenario_t *s)
     free(s->name);
     free(s->description);
     free_strings(s->db_schemas, s->db_schema_count);
+    free(s->db_extra_search_path);
+    free(s->ltree_schema);
     free(s->jwt_secret);
     free(s->anon_key);
     free(s->service_role_key);

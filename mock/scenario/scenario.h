@@ -201,6 +201,14 @@ typedef struct scenario {
     scenario_tx_end_t db_tx_end;
     bool db_aggregates_enabled;
     bool db_plan_enabled;
+    /* db-extra-search-path as the scenario's SQL set it in-database (ALTER
+     * ROLE authenticator SET pgrst.db_extra_search_path); NULL: Supabase's
+     * "public, extensions". */
+    char *db_extra_search_path;
+    /* The schema CREATE EXTENSION ltree put ltree's type and operators in;
+     * NULL when no statement did (a column of type ltree then finds its
+     * operators on every search path). */
+    char *ltree_schema;
     scenario_openapi_mode_t openapi_mode;
     scenario_gateway_t gateway;
     bool clock_real;        /* true: real time */

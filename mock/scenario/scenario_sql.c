@@ -1670,6 +1670,54 @@ static void create_domain(const tr_t *t, const cJSON *ds)
     h->domain_count++;
 }
 
+/* ---- extensions and in-database settings ---- */
+
+/* CREATE EXTENSION ltree [WITH SCHEMA s]: the memory engine has ltree's
+ * type; its operators resolve only where the schema is on a request's
+ * search path, so the schema is kept. Other extensions are said and
+ * skipped. */
+static void create_extension(const tr_t *t, const cJSON *es)
+{
+    const char *name = str(es, "extname");
+    if (!name || strcmp(name, "ltree") != 0)
+        return notice_statement(t);
+    if (t->s->ltree_schema)
+        return; /* already created (IF NOT EXISTS, or Postgres's error) */
+    const char *schema = NULL;
+    const cJSON *opts = get(es, "options");
+    for (const cJSON *o = cJSON_IsArray(opts) ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        if (str(d, "defname") && strcmp(str(d, "defname"), "schema") == 0)
+            schema = str(get(get(d, "arg"), "String"), "sval");
+    }
+    t->s->ltree_schema = xstrdup(schema ? schema : creation_schema(t));
+}
+
+/* ALTER ROLE authenticator SET pgrst.db_extra_search_path = '...': PostgREST
+ * reads its in-database configuration over the file's. Other settings are
+ * said and skipped. */
+static void alter_role_set(const tr_t *t, const cJSON *as)
+{
+    const cJSON *set = get(get(as, "setstmt"), "VariableSetStmt");
+    if (!set)
+        set = get(as, "setstmt");
+    const char *role = str(get(as, "role"), "rolename");
+    const char *name = str(set, "name");
+    const char *kind = str(set, "kind");
+    const cJSON *args = get(set, "args");
+    const char *v = cJSON_GetArraySize(args) == 1
+                        ? str(get(get(args->child, "A_Const"), "sval"), "sval")
+                        : NULL;
+    if (cJSON_GetArraySize(args) == 1 && !v && get(get(args->child, "A_Const"), "sval"))
+        v = ""; /* '' : Postgres omits an empty sval */
+    if (!role || strcmp(role, "authenticator") != 0 || !name ||
+        strcmp(name, "pgrst.db_extra_search_path") != 0 || !kind ||
+        strcmp(kind, "VAR_SET_VALUE") != 0 || !v)
+        return notice_statement(t);
+    free(t->s->db_extra_search_path);
+    t->s->db_extra_search_path = xstrdup(v);
+}
+
 /* ---- enums and indexes ---- */
 
 static void create_enum(const tr_t *t, const cJSON *es)
@@ -1798,6 +1846,10 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             create_role(&t, n);
         else if (strcmp(k, "VariableSetStmt") == 0)
             set_search_path(&t, n);
+        else if (strcmp(k, "CreateExtensionStmt") == 0)
+            create_extension(&t, n);
+        else if (strcmp(k, "AlterRoleSetStmt") == 0)
+            alter_role_set(&t, n);
         else if (!harmless(k, n))
             notice_statement(&t);
     }

@@ -137,5 +137,52 @@ class MemoryTypesTest(unittest.TestCase):
                                              "u": "x"}])
 
 
+HIDDEN_SQL = r"""
+create schema api;
+create extension if not exists ltree with schema public;
+create table api.tree (path public.ltree);
+insert into api.tree values ('Top'), ('Top.Science');
+alter role authenticator set pgrst.db_extra_search_path = '';
+"""
+
+
+class HiddenLtreeTest(unittest.TestCase):
+    """ltree created in public, the API on schema api, no extra search path:
+    the search path PostgREST sets holds api only, where Postgres 15 finds
+    none of ltree's operators (the same statements with search_path = api)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp()
+        with open(os.path.join(cls.dir, "schema.sql"), "w") as f:
+            f.write(HIDDEN_SQL)
+        with open(os.path.join(cls.dir, "scenario.json"), "w") as f:
+            json.dump({"name": "hidden-ltree", "sql": ["schema.sql"],
+                       "postgrest": {"db_schemas": ["api"]}}, f)
+        cls.mock = Supamock("--scenario", os.path.join(cls.dir, "scenario.json"),
+                            cwd=cls.dir).start()
+        cls.c = Client(cls.mock)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+        shutil.rmtree(cls.dir)
+
+    def test_operators_of_an_extension_off_the_path(self):
+        st, _, _, body = self.c.rest("GET", "tree?path=cd.Top")
+        self.assertEqual((st, body), (400, error(
+            "42725", "operator is not unique: public.ltree <@ unknown",
+            hint="Could not choose a best candidate operator. You might need to add explicit "
+                 "type casts.")))
+        st, _, _, body = self.c.rest("GET", "tree?path=eq.Top")
+        self.assertEqual((st, body), (404, error(
+            "42883", "operator does not exist: public.ltree = unknown",
+            hint="No operator matches the given name and argument types. You might need to add "
+                 "explicit type casts.")))
+        # = ANY and ORDER BY (the type's default btree class) still resolve.
+        st, _, _, body = self.c.rest("GET", "tree?path=in.(Top)&order=path")
+        self.assertEqual((st, json.loads(body)), (200, [{"path": "Top"}]))
+
+
 if __name__ == "__main__":
     unittest.main()

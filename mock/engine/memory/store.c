@@ -102,6 +102,9 @@ struct store {
     size_t npending, cappending;
     store_row_t **graveyard; /* (table, row) pairs removed outside a transaction */
     size_t ngrave, capgrave;
+    char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
+    char **extra_path;  /* owned: db-extra-search-path's schemas */
+    size_t nextra_path;
 };
 
 /* A version-4 UUID from the instance's PRNG, heap-allocated. */
@@ -352,6 +355,10 @@ void store_free(store_t *s)
 {
     if (!s)
         return;
+    free(s->ltree_schema);
+    for (size_t i = 0; i < s->nextra_path; i++)
+        free(s->extra_path[i]);
+    free(s->extra_path);
     if (s->in_tx)
         store_rollback(s);
     free_removed_rows(s);
@@ -813,6 +820,42 @@ int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, 
                 f->ix_perm[p] = i;
     t->has_fk = true;
     return 0;
+}
+
+void store_set_search_path(store_t *s, const char *ltree_schema, const char *extra_search_path)
+{
+    free(s->ltree_schema);
+    s->ltree_schema = ltree_schema ? xstrdup(ltree_schema) : NULL;
+    for (size_t i = 0; i < s->nextra_path; i++)
+        free(s->extra_path[i]);
+    s->nextra_path = 0;
+    /* "public, extensions": names separated by commas, spaces around them
+     * dropped (PostgREST's splitOnCommas and strip). */
+    for (const char *p = extra_search_path ? extra_search_path : ""; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        size_t m = n;
+        while (m > 0 && p[m - 1] == ' ')
+            m--;
+        if (m > 0) {
+            s->extra_path = xrealloc(s->extra_path, (s->nextra_path + 1) * sizeof *s->extra_path);
+            s->extra_path[s->nextra_path++] = xstrndup(p, m);
+        }
+        p += n;
+    }
+}
+
+const char *store_ltree_hidden(const store_table_t *t)
+{
+    const store_t *s = t->store;
+    if (!s->ltree_schema || strcmp(s->ltree_schema, t->schema) == 0 ||
+        strcmp(s->ltree_schema, "pg_catalog") == 0)
+        return NULL;
+    for (size_t i = 0; i < s->nextra_path; i++)
+        if (strcmp(s->extra_path[i], s->ltree_schema) == 0)
+            return NULL;
+    return s->ltree_schema;
 }
 
 int store_set_partitions(store_t *s, store_table_t *t, bool range, const char *const *key,
