@@ -265,8 +265,11 @@ typedef struct engine_ops {
     size_t (*relationships)(engine_t *e, const engine_relation_t *rel, arena_t *arena,
                             engine_relationship_t **out);
     /* For the OpenAPI document (Response/OpenAPI.hs; optional, NULL: no
-     * comments, every relation listed and writable). COMMENT ON TABLE/VIEW,
+     * comments, every relation listed and writable). openapi_load, called
+     * first, loads what the ones below read where an engine keeps that out
+     * of its cache until a document is asked for. COMMENT ON TABLE/VIEW,
      * NULL when none. */
+    void (*openapi_load)(engine_t *e);
     const char *(*relation_description)(const engine_relation_t *rel);
     /* COMMENT ON SCHEMA, NULL when none. */
     const char *(*schema_description)(engine_t *e, const char *schema);

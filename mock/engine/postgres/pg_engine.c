@@ -15,6 +15,7 @@
 #include "pg_sql.h"
 #include "pq.h"
 #include "clock.h"
+#include "log.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -59,6 +60,8 @@ static pg_engine_t *from(engine_t *e)
 /* ---- the schema cache ---- */
 
 static void reload(engine_t *e);
+static void ensure_openapi(pg_engine_t *pe);
+static const pg_schema_t *with_timezones(pg_engine_t *pe);
 
 /* NOTIFY pgrst (Listener.hs): the owner connection LISTENs; notifications
  * are read, without blocking, whenever a request starts using the cache
@@ -120,6 +123,12 @@ static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
     out->enum_count = arena ? c->enum_count : 0;
 }
 
+static void openapi_load(engine_t *e)
+{
+    take_notifications(from(e));
+    ensure_openapi(from(e));
+}
+
 static const char *relation_description(const engine_relation_t *rel)
 {
     return rel->description;
@@ -150,7 +159,7 @@ static size_t openapi_routines(engine_t *e, const char *schema, const char *role
 static bool timezone_valid(engine_t *e, const char *name)
 {
     take_notifications(from(e));
-    return pg_schema_timezone_valid(from(e)->schema, name);
+    return pg_schema_timezone_valid(with_timezones(from(e)), name);
 }
 
 static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
@@ -173,12 +182,15 @@ static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, con
 
 /* queryRoleSettings (Config/Database.hs): the settings of the roles the
  * authenticator may become, which SET ROLE alone would not apply (such as
- * Supabase's statement_timeout for anon and authenticated). */
+ * Supabase's statement_timeout for anon and authenticated). PostgREST reads
+ * them as the authenticator, whose current_user is $1 here: the query runs on
+ * the owner connection, which saves a connection (a backend's start) per
+ * engine. */
 static const char role_settings_sql[] =
     "with role_setting as ("
     "  select r.rolname, unnest(r.rolconfig) as setting"
     "  from pg_auth_members m join pg_roles r on r.oid = m.roleid"
-    "  where member = quote_ident(current_user)::regrole::oid"
+    "  where member = quote_ident($1)::regrole::oid"
     "), kv_settings AS ("
     "  SELECT rolname,"
     "    substr(setting, 1, strpos(setting, '=') - 1) as key,"
@@ -188,7 +200,7 @@ static const char role_settings_sql[] =
     "select kv.rolname::text, kv.key, kv.value "
     "from kv_settings kv "
     "join pg_settings ps on ps.name = kv.key and (ps.context = 'user'"
-    "  or has_parameter_privilege(quote_ident(current_user)::regrole::oid, ps.name, 'set')) "
+    "  or has_parameter_privilege(quote_ident($1)::regrole::oid, ps.name, 'set')) "
     "where kv.key <> 'default_transaction_isolation' "
     "order by kv.rolname, kv.key";
 
@@ -205,19 +217,48 @@ static void free_roles(pg_engine_t *pe)
     pe->role_count = 0;
 }
 
+/* The user conninfo logs in as, or NULL (the caller frees it). */
+static char *conninfo_user(const pq_api_t *pq, const char *conninfo)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = pq->conninfo_parse(conninfo, &msg);
+    if (msg)
+        pq->freemem(msg);
+    char *user = NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "user") == 0 && o->val && o->val[0])
+            user = xstrdup(o->val);
+    if (opts)
+        pq->conninfo_free(opts);
+    return user;
+}
+
 static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, size_t err_len)
 {
-    PGconn *c = pe->pq->connectdb(conninfo);
-    if (pe->pq->status(c) != CONNECTION_OK) {
-        snprintf(err, err_len, "role settings: %s", pe->pq->error_message(c));
+    /* Without a user in conninfo libpq logs in as the OS user: ask a session
+     * of its own who that is. */
+    char *user = conninfo_user(pe->pq, conninfo);
+    if (!user) {
+        PGconn *c = pe->pq->connectdb(conninfo);
+        PGresult *who = pe->pq->status(c) == CONNECTION_OK
+                            ? pe->pq->exec(c, "select current_user::text")
+                            : NULL;
+        if (who && pe->pq->result_status(who) == PGRES_TUPLES_OK && pe->pq->ntuples(who) == 1)
+            user = xstrdup(pe->pq->getvalue(who, 0, 0));
+        else
+            snprintf(err, err_len, "role settings: %s", pe->pq->error_message(c));
+        if (who)
+            pe->pq->clear(who);
         pe->pq->finish(c);
-        return -1;
+        if (!user)
+            return -1;
     }
-    PGresult *r = pe->pq->exec(c, role_settings_sql);
+    const char *params[1] = {user};
+    PGresult *r = pe->pq->exec_params(pe->owner, role_settings_sql, 1, NULL, params, NULL, NULL, 0);
+    free(user);
     if (pe->pq->result_status(r) != PGRES_TUPLES_OK) {
         snprintf(err, err_len, "role settings: %s", pe->pq->result_error_message(r));
         pe->pq->clear(r);
-        pe->pq->finish(c);
         return -1;
     }
     int n = pe->pq->ntuples(r);
@@ -235,7 +276,6 @@ static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, 
         rs->count++;
     }
     pe->pq->clear(r);
-    pe->pq->finish(c);
     return 0;
 }
 
@@ -247,15 +287,40 @@ static void listen_pgrst(pg_engine_t *pe)
         pe->pq->clear(r);
 }
 
-static void reload(engine_t *e)
+/* The owner connection, made again if it broke. */
+static PGconn *owner_conn(pg_engine_t *pe)
 {
-    pg_engine_t *pe = from(e);
-    char err[512];
     if (pe->pq->status(pe->owner) != CONNECTION_OK) {
         pe->pq->finish(pe->owner);
         pe->owner = pe->pq->connectdb(pe->owner_conninfo);
         listen_pgrst(pe);
     }
+    return pe->owner;
+}
+
+/* The cache's lazy parts (pg_schema.h), loaded on the owner connection the
+ * first time a request needs them; a failure is logged and leaves that part
+ * empty until the next reload. */
+static void ensure_openapi(pg_engine_t *pe)
+{
+    char err[512];
+    if (pg_schema_load_openapi(pe->pq, owner_conn(pe), pe->schema, err, sizeof err) < 0)
+        log_msg(LOG_WARN, "database engine: OpenAPI document: %s", err);
+}
+
+static const pg_schema_t *with_timezones(pg_engine_t *pe)
+{
+    char err[512];
+    if (pg_schema_load_timezones(pe->pq, owner_conn(pe), pe->schema, err, sizeof err) < 0)
+        log_msg(LOG_WARN, "database engine: Prefer: timezone: %s", err);
+    return pe->schema;
+}
+
+static void reload(engine_t *e)
+{
+    pg_engine_t *pe = from(e);
+    char err[512];
+    owner_conn(pe);
     pg_schema_t *s =
         pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
                        (const char *const *)pe->extra_path, pe->extra_count, err, sizeof err);
@@ -851,7 +916,8 @@ static int prepare(pg_tx_t *tx)
     v.headers_json = req->headers_json;
     v.cookies_json = req->cookies_json;
     /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
-    if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
+    if (req->prefer->timezone &&
+        pg_schema_timezone_valid(with_timezones(pe), req->prefer->timezone))
         v.timezone = req->prefer->timezone;
     if (call) {
         v.func_settings = req->call->routine->settings;
@@ -919,6 +985,7 @@ static const engine_ops_t pg_ops = {
     .column_count = column_count,
     .column = column,
     .relationships = relationships,
+    .openapi_load = openapi_load,
     .relation_description = relation_description,
     .schema_description = schema_description,
     .relation_accessible = relation_accessible,
