@@ -80,8 +80,13 @@ class DataStatements:
     def test_analysis_error_position(self):
         body = self.sql("select nope from notes", status=400)
         # psql: ERROR: column "nope" does not exist, LINE 1: select nope ... (position 8)
-        body.pop("hint", None)  # PostgreSQL adds a fuzzy-match hint for near names
         self.assertEqual(body, {"error": "column \"nope\" does not exist", "code": "42703",
+                                "position": 8, "statement": 1})
+        # psql: HINT: Perhaps you meant to reference the column "notes.body".
+        body = self.sql("select bdy from notes", status=400)
+        self.assertEqual(body, {"error": "column \"bdy\" does not exist", "code": "42703",
+                                "hint": "Perhaps you meant to reference the column "
+                                        "\"notes.body\".",
                                 "position": 8, "statement": 1})
 
 

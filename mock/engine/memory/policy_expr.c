@@ -14,6 +14,7 @@
 #include "sql_agg.h"
 
 #include "sql_parse.h"
+#include "fuzzy.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -782,6 +783,52 @@ static node_t *build_cast(parser_t *p, const cJSON *c)
 
 /* ---- column references (parse_relation.c colNameToVar / refnameNamespaceItem) ---- */
 
+/* errorMissingColumn's hint for statements (parse_relation.c
+ * updateFuzzyAttrMatchState): the columns of the entries in scope (of the
+ * entry named rel when qualified) closest to the typed name, at most 3 edits
+ * and at most half its length; one closest column, or two of different
+ * entries, are suggested. */
+static void fuzzy_hint(parser_t *p, const char *name, const char *rel)
+{
+    if (!p->sql)
+        return;
+    size_t best = 4, count = 0, limit = strlen(name) / 2;
+    const rte_t *r1 = NULL, *r2 = NULL;
+    const char *c1 = NULL, *c2 = NULL;
+    for (const scope_t *s = p->scope; s; s = s->up)
+        for (size_t r = 0; r < s->nrte; r++) {
+            const rte_t *e = &s->rtes[r];
+            if (rel && strcmp(rte_refname(e), rel) != 0)
+                continue;
+            for (size_t c = 0; c < store_table_column_count(e->t); c++) {
+                const char *cand = store_table_column(e->t, c)->name;
+                size_t d = fuzzy_levenshtein(name, cand, false);
+                if (d > limit || d > best)
+                    continue;
+                if (d < best) {
+                    best = d;
+                    count = 1;
+                    r1 = e;
+                    c1 = cand;
+                    r2 = NULL;
+                } else if (count == 1 && e != r1) {
+                    count = 2;
+                    r2 = e;
+                    c2 = cand;
+                } else {
+                    count = 3; /* too many equally close */
+                }
+            }
+        }
+    if (count == 1)
+        snprintf(p->err->hint, sizeof p->err->hint,
+                 "Perhaps you meant to reference the column \"%s.%s\".", rte_refname(r1), c1);
+    else if (count == 2)
+        snprintf(p->err->hint, sizeof p->err->hint,
+                 "Perhaps you meant to reference the column \"%s.%s\" or the column \"%s.%s\".",
+                 rte_refname(r1), c1, rte_refname(r2), c2);
+}
+
 /* A name the statement's scope knows (sql_exec.h): 1 with *out, 0 when
  * it does not know it, -1 with the parse error. */
 static int build_var(parser_t *p, const char *const *parts, size_t n, int param, size_t loc,
@@ -853,8 +900,11 @@ static node_t *build_column(parser_t *p, const cJSON *c)
             hit_rte = (int)r;
             hit_col = col;
         }
-        if (rel && rel_found && hit_rte < 0)
-            return perr(p, loc, "42703", "column %s.%s does not exist", rel, colname), NULL;
+        if (rel && rel_found && hit_rte < 0) {
+            perr(p, loc, "42703", "column %s.%s does not exist", rel, colname);
+            fuzzy_hint(p, colname, rel);
+            return NULL;
+        }
         if (hit_rte >= 0) {
             if (p->names && p->names->conflict != SQL_CONFLICT_USE_COLUMN) {
                 /* plpgsql's resolve_column_ref: a variable of the same name */
@@ -891,7 +941,9 @@ static node_t *build_column(parser_t *p, const cJSON *c)
     }
     if (rel)
         return perr(p, loc, "42P01", "missing FROM-clause entry for table \"%s\"", rel), NULL;
-    return perr(p, loc, "42703", "column \"%s\" does not exist", colname), NULL;
+    perr(p, loc, "42703", "column \"%s\" does not exist", colname);
+    fuzzy_hint(p, colname, NULL);
+    return NULL;
 }
 
 /* ---- functions ---- */

@@ -294,8 +294,31 @@ static void test_functions(void **state)
                 "t|36|f\n");
 }
 
+static void expect_hint(void **state, const char *sql, const char *hint)
+{
+    sql_exec_error_t err;
+    char *got = run(*state, sql, &err, NULL);
+    assert_null(got);
+    if (!hint)
+        assert_null(err.e.hint);
+    else
+        assert_string_equal(err.e.hint ? err.e.hint : "(none)", hint);
+    sql_exec_error_dispose(&err);
+}
+
 static void test_errors(void **state)
 {
+    /* psql's HINTs (errorMissingColumn) */
+    expect_hint(state, "select nope from items",
+                "Perhaps you meant to reference the column \"items.name\".");
+    expect_hint(state, "select i.nme from items i",
+                "Perhaps you meant to reference the column \"i.name\".");
+    expect_hint(state, "select labl from items i join cats c on true",
+                "Perhaps you meant to reference the column \"c.label\".");
+    expect_hint(state, "select nam from items i join cats c on true",
+                "Perhaps you meant to reference the column \"i.name\" or the column "
+                "\"c.name\".");
+    expect_hint(state, "select zzzzzz from items", NULL);
     expect_error(state, "select nope from items", "42703", "column \"nope\" does not exist", 8);
     expect_error(state, "select * from nope", "42P01", "relation \"nope\" does not exist", 15);
     expect_error(state, "select name, count(*) from items", "42803",
