@@ -1439,7 +1439,9 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
                     "supamock: this table reference is not supported in "
                     "policy expressions");
     if (q->nrte >= POLICY_MAX_FROM)
-        return perr(p, loc, "54000", "supamock: a policy's subquery reads at most %d tables",
+        return perr(p, loc, "54000",
+                    p->sql ? "supamock: a FROM list of the memory engine names at most %d tables"
+                           : "supamock: a policy's subquery reads at most %d tables",
                     POLICY_MAX_FROM);
     const store_table_t *t =
         p->store ? store_find_table(p->store, schema ? schema : "public", rel) : NULL;

@@ -334,6 +334,11 @@ static void test_errors(void **state)
     expect_error(state, "select 2147483647 + 1", "22003", "integer out of range", 0);
     expect_error(state, "select 1 / 0", "22012", "division by zero", 0);
     expect_error(state, "select $3", "42P02", "there is no parameter $3", 8);
+    /* supamock's own bound (not Postgres's): nine tables in one FROM list */
+    expect_error(state,
+                 "select 1 from items a, items b, items c, items d, items e, items f, items g, "
+                 "items h, items i",
+                 "54000", "supamock: a FROM list of the memory engine names at most 8 tables", 0);
 }
 
 static void test_writes(void **state)
