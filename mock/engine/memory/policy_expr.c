@@ -1494,7 +1494,10 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
     if (kind < 0 || (kind != PXJ_INNER && !(p->sql && q->depth == 0)) || get(b, "usingClause") ||
         cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
         unsupported(p, loc_or(b, 0),
-                    "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN");
+                    p->sql ? "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN "
+                             "(in a subquery: "
+                             "[INNER] JOIN ... ON)"
+                           : "a join other than [INNER] JOIN ... ON and CROSS JOIN");
         return NULL;
     }
     f = xcalloc(1, sizeof *f);
