@@ -1226,12 +1226,24 @@ static void grant(const tr_t *t, const cJSON *gs)
 
 /* ---- INSERT (seed rows) ---- */
 
+/* RETURNING *: the rows are only shown to whoever ran the file, and `*`
+ * cannot fail, so the statement's effect is the INSERT's. */
+static bool returning_star(const cJSON *list)
+{
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) != 1)
+        return false;
+    const cJSON *ref = get(get(get(list->child, "ResTarget"), "val"), "ColumnRef");
+    const cJSON *fields = get(ref, "fields");
+    return cJSON_IsArray(fields) && cJSON_GetArraySize(fields) == 1 && get(fields->child, "A_Star");
+}
+
 static void insert(const tr_t *t, const cJSON *is)
 {
     scenario_table_t *tbl = table_of(t, get(is, "relation"));
     const cJSON *sel = get(get(is, "selectStmt"), "SelectStmt");
     const cJSON *values = get(sel, "valuesLists");
-    if (!tbl || !cJSON_IsArray(values) || get(is, "onConflictClause") || get(is, "returningList") ||
+    if (!tbl || !cJSON_IsArray(values) || get(is, "onConflictClause") ||
+        (get(is, "returningList") && !returning_star(get(is, "returningList"))) ||
         get(is, "withClause"))
         return notice_statement(t);
     const char *cols[256];
