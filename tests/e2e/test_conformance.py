@@ -125,5 +125,17 @@ class PostgrestSpecTest(unittest.TestCase):
         # RelatedQueriesSpec.hs and SpreadQueriesSpec.hs.
         self.check("cases-embed.json", KNOWN_EMBED)
 
+    def test_target_name_of_aliased_embed(self):
+        # QuerySpec.hs:1185 (extract.py skips it: its `let` binding): a filter,
+        # order and limit reach an aliased embed by its target name, as v14's
+        # updateNode matches relName or relAlias. Its Warning header is v16's
+        # (App.hs warningHeaders, with url-use-legacy-target-names), not v14's.
+        case = {"spec": "test/spec/Feature/Query/QuerySpec.hs:1185", "method": "GET",
+                "path": "/projects?id=eq.1&select=id, name, the_tasks:tasks(id, name)"
+                        "&tasks.name=like.Code*&tasks.order=name.asc&tasks.limit=1",
+                "status": 200,
+                "json": [{"id": 1, "name": "Windows 7", "the_tasks": [{"id": 2, "name": "Code w7"}]}]}
+        self.assertEqual(self.run_case(case), [])
+
 if __name__ == "__main__":
     unittest.main()

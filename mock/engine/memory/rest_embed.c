@@ -95,30 +95,27 @@ static int not_embedded(const char *name, pgrst_error_t *err)
     return -1;
 }
 
+/* PostgREST v14's updateNode findNode: the first embed of the forest whose
+ * target (relName) or alias is the step, so `rel.col=...` reaches an aliased
+ * embed by its target too. (v16 made that its url-use-legacy-target-names
+ * setting, whose false matches the alias only; v14 has no such setting.) */
+static bool names_embed(const enode_t *k, const char *step)
+{
+    return strcmp(k->name, step) == 0 || (k->item->alias && strcmp(k->item->alias, step) == 0);
+}
+
 /* updateNode (Plan.hs): the embed at `path`, moving each node on the way to
- * the front of its parent's forest, as PostgREST rebuilds the forest. */
+ * the front of its parent's forest, as PostgREST rebuilds the forest;
+ * PGRST108 when a step names none. */
 static enode_t *find_path(enode_t *root, const char *const *path, size_t len, pgrst_error_t *err)
 {
     enode_t *nd = root;
     for (size_t i = 0; i < len; i++) {
         size_t j = 0;
-        while (j < nd->kid_count && strcmp(nd->kids[j]->key, path[i]) != 0)
+        while (j < nd->kid_count && !names_embed(nd->kids[j], path[i]))
             j++;
         if (j == nd->kid_count) {
             not_embedded(path[i], err);
-            /* findLegacyUsage: an embed that goes by another name (its
-             * alias) but whose target name this is. */
-            for (size_t m = 0; m < nd->kid_count; m++) {
-                const enode_t *k = nd->kids[m];
-                if (strcmp(k->name, path[i]) == 0 && strcmp(k->key, path[i]) != 0) {
-                    pgrst_error_detailsf(err,
-                                         "Target names are not allowed in filters if they have an "
-                                         "alias");
-                    pgrst_error_hintf(err, "Change '%s' to '%s' in filters, orders or limits.",
-                                      path[i], k->key);
-                    break;
-                }
-            }
             return NULL;
         }
         enode_t *found = nd->kids[j];

@@ -51,8 +51,8 @@ static pg_node_t *new_node(builder_t *b, const pgrst_select_item_t *items, size_
 
 static int not_embedded(builder_t *b, const char *name)
 {
-    /* Error.hs NotEmbedded (url-use-legacy-target-names, the default:
-     * no alias hint). */
+    /* Error.hs NotEmbedded: v14's has no details (v16's names the alias
+     * when url-use-legacy-target-names is false, a setting v14 lacks). */
     pgrst_error_setf(b->err, "PGRST108", "'%s' is not an embedded resource in this request", name);
     pgrst_error_hintf(b->err, "Verify that '%s' is included in the 'select' query parameter.",
                       name);
