@@ -220,8 +220,15 @@ int rest_groups_add(rest_groups_t *g, const render_cell_t *cells, size_t n, pgrs
             return 0; /* the statement is over; the caller reports it */
         bool same = true;
         for (size_t i = 0; i < n && same; i++)
-            if (!agg_at(g, i))
-                same = same_key(g->types[i], &g->groups[k].keys[i], cells[i].value);
+            if (!agg_at(g, i)) {
+                const pgvalue_t *x = &g->groups[k].keys[i], *y = cells[i].value;
+                /* a jsonb key compares by parsing both: a step per 64 bytes */
+                if (g->work && g->types[i]->kind == PGTYPE_JSONB && !g->types[i]->is_array &&
+                    !x->is_null && !y->is_null &&
+                    !mock_work_charge(g->work, (strlen(x->s) + strlen(y->s)) / 64))
+                    return 0; /* the statement is over; the caller reports it */
+                same = same_key(g->types[i], x, y);
+            }
         if (same)
             hit = k;
     }
