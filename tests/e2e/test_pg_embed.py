@@ -269,6 +269,22 @@ class PgEmbedTest(unittest.TestCase):
                 st, _, out = self.req(method, path, body)
                 self.assertEqual(st, 200, out)
                 self.assertEqual(json.loads(out), want)
+        # RpcSpec.hs:824 and :838: the same embed over two overloads' results.
+        st, _, out = self.req("POST", "rpc/overloaded_default?select=id,name,users(name)", {})
+        self.assertEqual((st, json.loads(out)),
+                         (200, [{"id": 2, "name": "Code w7", "users": [{"name": "Angela Martin"}]}]))
+        st, _, out = self.req("POST", "rpc/overloaded_default?select=id,name,users(name)", {"a": 4})
+        self.assertEqual((st, json.loads(out)), (200, [
+            {"id": 5, "name": "Design IOS",
+             "users": [{"name": "Michael Scott"}, {"name": "Dwight Schrute"}]}]))
+        # EmbedInnerJoinSpec.hs:310 and RpcSpec.hs:94: !inner counts as it
+        # filters (readPlanToCountQuery's EXISTS over the call's rows).
+        for path in ("rpc/getallprojects?select=id,clients!inner(id)&clients.id=eq.1",
+                     "rpc/getallprojects?select=*,clients!inner(*)&clients.id=eq.1"):
+            with self.subTest(path=path):
+                st, hs, out = self.req("HEAD", path, Prefer="count=exact")
+                self.assertEqual((st, out), (200, b""))
+                self.assertEqual(hs.get("content-range"), "0-1/2")
         # RpcSpec.hs:335: article_stars is not in the exposed schema.
         st, _, out = self.req("GET", "rpc/single_article?id=1&select=*,article_stars(*)")
         self.assertEqual((st, json.loads(out)["code"]), (400, "PGRST200"))
