@@ -1,5 +1,6 @@
 """Resource embedding on the database engine where tests/conformance does not
-reach: writes that return embeds, counts under null-embed filters, and the
+reach: writes that return embeds, embeds on a function's result (RpcSpec.hs),
+counts under null-embed filters, and the
 request shapes supabase-js sends (`select=*,rel(*)`, `!inner`, spreads, hints,
 Accept: vnd.pgrst.object+json, HEAD), and data representations on writes. The server runs PostgREST's own
 spec-test fixture (tests/conformance/postgrest) loaded into PostgreSQL, with
@@ -225,6 +226,68 @@ class PgEmbedTest(unittest.TestCase):
             "message": "A related order on 'projects' is not possible",
             "details": "'clients' and 'projects' do not form a many-to-one or one-to-one "
                        "relationship"})
+
+    def test_embeds_on_calls(self):
+        # RpcSpec.hs "foreign entities embedding": the read plan over the
+        # call's result (callReadPlan: its relation is the function's
+        # composite type, so findRel starts from that table).
+        rpc = "test/spec/Feature/Query/RpcSpec.hs"
+        cases = [
+            (rpc + ":325", "POST", "rpc/getproject?select=id,name,client:clients(id),tasks(id)",
+             {"id": 1}, [{"id": 1, "name": "Windows 7", "client": {"id": 1},
+                          "tasks": [{"id": 1}, {"id": 2}]}]),
+            (rpc + ":328", "GET", "rpc/getproject?id=1&select=id,name,client:clients(id),tasks(id)",
+             None, [{"id": 1, "name": "Windows 7", "client": {"id": 1},
+                     "tasks": [{"id": 1}, {"id": 2}]}]),
+            (rpc + ":348", "GET", "rpc/getallusers?select=name,tasks(name)&id=gt.1", None,
+             [{"name": "Michael Scott",
+               "tasks": [{"name": "Design IOS"}, {"name": "Code IOS"}, {"name": "Design OSX"}]},
+              {"name": "Dwight Schrute", "tasks": [{"name": "Design w7"}, {"name": "Design IOS"}]}]),
+            (rpc + ":355", "GET", "rpc/get_yards?select=groups(*)", None, []),
+            (rpc + ":360", "GET",
+             "rpc/getallusers?select=name,tasks(name,project:projects(name))&id=gt.1", None,
+             [{"name": "Michael Scott", "tasks": [
+                 {"name": "Design IOS", "project": {"name": "IOS"}},
+                 {"name": "Code IOS", "project": {"name": "IOS"}},
+                 {"name": "Design OSX", "project": {"name": "OSX"}}]},
+              {"name": "Dwight Schrute", "tasks": [
+                  {"name": "Design w7", "project": {"name": "Windows 7"}},
+                  {"name": "Design IOS", "project": {"name": "IOS"}}]}]),
+            (rpc + ":375", "GET", "rpc/allcapitals?select=name,country(name)", None,
+             [{"name": "Kabul", "country": {"name": "Afghanistan"}},
+              {"name": "Algiers", "country": {"name": "Algeria"}}]),
+            (rpc + ":381", "GET", "rpc/allcountries?select=name,capital(name)", None,
+             [{"name": "Afghanistan", "capital": {"name": "Kabul"}},
+              {"name": "Algeria", "capital": {"name": "Algiers"}}]),
+            (rpc + ":1471", "GET", "rpc/getallprojects?select=id,clients(id)&clients.name=not.is.null",
+             None, [{"id": 1, "clients": {"id": 1}}, {"id": 2, "clients": {"id": 1}},
+                    {"id": 3, "clients": {"id": 2}}, {"id": 4, "clients": {"id": 2}},
+                    {"id": 5, "clients": None}]),
+        ]
+        for src, method, path, body, want in cases:
+            with self.subTest(src=src, path=path):
+                st, _, out = self.req(method, path, body)
+                self.assertEqual(st, 200, out)
+                self.assertEqual(json.loads(out), want)
+        # RpcSpec.hs:824 and :838: the same embed over two overloads' results.
+        st, _, out = self.req("POST", "rpc/overloaded_default?select=id,name,users(name)", {})
+        self.assertEqual((st, json.loads(out)),
+                         (200, [{"id": 2, "name": "Code w7", "users": [{"name": "Angela Martin"}]}]))
+        st, _, out = self.req("POST", "rpc/overloaded_default?select=id,name,users(name)", {"a": 4})
+        self.assertEqual((st, json.loads(out)), (200, [
+            {"id": 5, "name": "Design IOS",
+             "users": [{"name": "Michael Scott"}, {"name": "Dwight Schrute"}]}]))
+        # EmbedInnerJoinSpec.hs:310 and RpcSpec.hs:94: !inner counts as it
+        # filters (readPlanToCountQuery's EXISTS over the call's rows).
+        for path in ("rpc/getallprojects?select=id,clients!inner(id)&clients.id=eq.1",
+                     "rpc/getallprojects?select=*,clients!inner(*)&clients.id=eq.1"):
+            with self.subTest(path=path):
+                st, hs, out = self.req("HEAD", path, Prefer="count=exact")
+                self.assertEqual((st, out), (200, b""))
+                self.assertEqual(hs.get("content-range"), "0-1/2")
+        # RpcSpec.hs:335: article_stars is not in the exposed schema.
+        st, _, out = self.req("GET", "rpc/single_article?id=1&select=*,article_stars(*)")
+        self.assertEqual((st, json.loads(out)["code"]), (400, "PGRST200"))
 
 
 if __name__ == "__main__":

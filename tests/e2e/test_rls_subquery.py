@@ -47,8 +47,6 @@ class RlsSubqueryCase(unittest.TestCase):
         self.assertEqual(self.ids(self.first, "teams"), [1])
         self.assertEqual(self.ids(self.first, "members", "team_id"), [1])
 
-    @unittest.skipIf(os.environ.get("SUPAMOCK_ENGINE") == "postgres",
-                     "the database engine answers PGRST127 for embedding until it embeds")
     def test_embedding_applies_both_tables_policies(self):
         # psql: `select t.id, (select json_agg(p.id) from projects p where
         # p.team_id = t.id) from teams t` as the first user -> 1 | [1].

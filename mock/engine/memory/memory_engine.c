@@ -276,6 +276,7 @@ static int render_grouped(rest_ctx_t *c, store_row_t **rows, size_t n, long long
                           long long limit, pgrst_error_t *err)
 {
     rest_groups_t *g = rest_groups_new(&c->plan, &c->work);
+    rest_embed_group_layout(c, g);
     rest_scratch_t scratch = {0};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

@@ -2197,6 +2197,159 @@ static int json_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_t 
     return 0;
 }
 
+/* jsonb's btree order (compareJsonbContainers in PG's jsonb_util.c): by type
+ * (null < string < number < boolean < array < object), arrays by their
+ * length first and objects by their number of pairs first, then item by item
+ * (an object's pairs in its stored key order, key then value); strings
+ * compare as text does here (bytewise), numbers as numeric. A top-level
+ * scalar is PG's "raw scalar" pseudo-array of one element, so it sorts
+ * before an array of one element, and an empty top-level array sorts
+ * before every scalar, null included (PG keeps that anomaly). */
+static int jtype_rank(jtype_t t)
+{
+    switch (t) {
+    case J_NULL:
+        return 0;
+    case J_STRING:
+        return 1;
+    case J_NUMBER:
+        return 2;
+    case J_FALSE:
+    case J_TRUE:
+        return 3;
+    case J_ARRAY:
+        return 4;
+    case J_OBJECT:
+        return 5;
+    }
+    return 0;
+}
+
+static int jbytes_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c < 0 ? -1 : 1;
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+static int jnode_cmp(const jnode_t *a, const jnode_t *b);
+
+/* Items of two containers of one kind and size, in order. */
+static int jitems_cmp(const jnode_t *a, const jnode_t *b)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->type == J_OBJECT) {
+            int c = jbytes_cmp(a->keys[i], a->keylens[i], b->keys[i], b->keylens[i]);
+            if (c)
+                return c;
+        }
+        int c = jnode_cmp(&a->items[i], &b->items[i]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int jnode_cmp(const jnode_t *a, const jnode_t *b)
+{
+    int ra = jtype_rank(a->type), rb = jtype_rank(b->type);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    switch (a->type) {
+    case J_NULL:
+        return 0;
+    case J_FALSE:
+    case J_TRUE:
+        return a->type == b->type ? 0 : a->type == J_FALSE ? -1 : 1;
+    case J_NUMBER:
+        return numeric_cmp(a->s, b->s);
+    case J_STRING:
+        return jbytes_cmp(a->s, a->slen, b->s, b->slen);
+    case J_ARRAY:
+    case J_OBJECT:
+        if (a->n != b->n)
+            return a->n < b->n ? -1 : 1;
+        return jitems_cmp(a, b);
+    }
+    return 0;
+}
+
+static int jsonb_compare(const char *x, const char *y)
+{
+    if (strcmp(x, y) == 0)
+        return 0; /* one canonical text: one value */
+    jnode_t a, b;
+    pgrst_error_t ignored;
+    pgrst_error_init(&ignored);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    int c;
+    if (json_parse(x, strlen(x), true, &a, &ignored) < 0 ||
+        json_parse(y, strlen(y), true, &b, &ignored) < 0) {
+        c = strcmp(x, y) < 0 ? -1 : 1; /* not stored jsonb: keep a total order */
+    } else {
+        bool aarr = a.type == J_ARRAY, barr = b.type == J_ARRAY;
+        bool araw = a.type != J_OBJECT && !aarr, braw = b.type != J_OBJECT && !barr;
+        if ((aarr || araw) && (barr || braw)) {
+            /* both pseudo-arrays or arrays: raw first, then (overriding it)
+             * the element counts, then the elements */
+            size_t an = araw ? 1 : a.n, bn = braw ? 1 : b.n;
+            c = araw != braw ? (araw ? -1 : 1) : 0;
+            if (an != bn)
+                c = an < bn ? -1 : 1;
+            if (!c)
+                c = araw ? jnode_cmp(&a, &b) : jitems_cmp(&a, &b);
+        } else {
+            c = jnode_cmp(&a, &b);
+        }
+    }
+    jnode_free(&a);
+    jnode_free(&b);
+    pgrst_error_dispose(&ignored);
+    return c;
+}
+
+/* A hash equal for values jsonb_compare finds equal: numbers through
+ * numeric_hash (1.0 and 1 are one jsonb value to the btree order). */
+static uint64_t jnode_hash(const jnode_t *j, uint64_t h)
+{
+    unsigned char tag = (unsigned char)j->type;
+    h = fnv1a(&tag, 1, h);
+    switch (j->type) {
+    case J_NUMBER: {
+        uint64_t n = numeric_hash(j->s);
+        return fnv1a(&n, sizeof n, h);
+    }
+    case J_STRING:
+        return fnv1a(j->s, j->slen, h);
+    case J_ARRAY:
+    case J_OBJECT:
+        h = fnv1a(&j->n, sizeof j->n, h);
+        for (size_t i = 0; i < j->n; i++) {
+            if (j->type == J_OBJECT)
+                h = fnv1a(j->keys[i], j->keylens[i] + 1, h);
+            h = jnode_hash(&j->items[i], h);
+        }
+        return h;
+    default:
+        return h;
+    }
+}
+
+static uint64_t jsonb_hash(const char *text)
+{
+    jnode_t j;
+    pgrst_error_t ignored;
+    pgrst_error_init(&ignored);
+    uint64_t h = json_parse(text, strlen(text), true, &j, &ignored) < 0
+                     ? fnv1a(text, strlen(text), FNV_OFFSET)
+                     : jnode_hash(&j, FNV_OFFSET);
+    jnode_free(&j);
+    pgrst_error_dispose(&ignored);
+    return h;
+}
+
 /* ------------------------------------------------------------------------ */
 /* arrays (array_in / array_out), one dimension                              */
 /* ------------------------------------------------------------------------ */
@@ -2689,20 +2842,20 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
     case PGTYPE_TSRANGE:
     case PGTYPE_TSTZRANGE:
         return pgrange_compare(t, a, b);
+    case PGTYPE_JSONB:
+        return jsonb_compare(a->s, b->s);
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
-    case PGTYPE_JSONB:
     case PGTYPE_BYTEA: /* the hex text orders as byteacmp orders the bytes */
     case PGTYPE_TSVECTOR: {
         /* tsvector: by its canonical text, not tsvector_cmp's order (sizes
          * first); equal values compare equal either way.
          * Text uses C collation (bytewise). Supabase databases use
          * en_US.UTF-8, where e.g. "a" < "B"; the mock orders "B" < "a".
-         * jsonb compares by its canonical text rather than by PG's jsonb
-         * btree order (object > array > boolean > number > string > null). json has no
-         * btree order in PG; the text order is used for stable sorting. */
+         * json has no btree order in PG; the text order is used for stable
+         * sorting. */
         int c = strcmp(a->s, b->s);
         return c < 0 ? -1 : c > 0 ? 1 : 0;
     }
@@ -2766,11 +2919,12 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
             l--;
         return fnv1a(v->s, l, FNV_OFFSET);
     }
+    case PGTYPE_JSONB:
+        return jsonb_hash(v->s);
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
-    case PGTYPE_JSONB:
     case PGTYPE_TSVECTOR:
     case PGTYPE_BYTEA:
     case PGTYPE_LTREE:

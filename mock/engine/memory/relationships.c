@@ -269,6 +269,35 @@ static void put_compressed(buf_t *b, const mem_rel_t *r)
     buf_dispose(&rel);
 }
 
+/* Whether origin has a many-to-many through a junction in a schema that is
+ * not the origin's. PostgREST detects it (its table list spans every schema)
+ * and removeInternal (SchemaCache.hs) then drops it from the origin's list
+ * but keeps the origin's entry in the relationships map, even emptied: such
+ * an origin "is found" for noRelBetweenHint. */
+static bool has_internal_m2m(const store_t *s, const store_table_t *origin)
+{
+    const char *schema = store_table_schema(origin);
+    size_t nt = store_table_count(s);
+    for (size_t i = 0; i < nt; i++) {
+        const store_table_t *t = store_table_at(s, i);
+        if (!store_table_in_schema_cache(t) || strcmp(store_table_schema(t), schema) == 0)
+            continue;
+        size_t nf = store_table_fkey_count(t);
+        for (size_t x = 0; x < nf; x++) {
+            const store_fkey_t *f = store_table_fkey(t, x);
+            if (f->ref != origin || fk_is_unique(t, f) || !in_primary_key(t, f))
+                continue;
+            for (size_t y = 0; y < nf; y++) {
+                const store_fkey_t *g = store_table_fkey(t, y);
+                if (y != x && visible(g->ref, schema) && !fk_is_unique(t, g) &&
+                    in_primary_key(t, g))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* fuzzyset's `get` keeps matches scoring at least 0.33 (its default). */
 #define REL_FUZZY_MIN 0.33
 
@@ -277,7 +306,7 @@ static void no_rel_hint(const store_t *s, const store_table_t *origin, const cha
                         const mem_rel_t *rels, size_t n, arena_t *arena, pgrst_error_t *err)
 {
     const char *schema = store_table_schema(origin);
-    if (n) {
+    if (n || has_internal_m2m(s, origin)) {
         /* The origin has relationships: suggest one of its foreign tables,
          * but not one the target already names exactly (weight 1.0). */
         const char **cands = arena_calloc(arena, n, sizeof *cands);
@@ -301,7 +330,7 @@ static void no_rel_hint(const store_t *s, const store_table_t *origin, const cha
         if (!visible(t, schema))
             continue;
         mem_rel_t *tr;
-        if (mem_rels_from(s, t, arena, &tr))
+        if (mem_rels_from(s, t, arena, &tr) || has_internal_m2m(s, t))
             cands[k++] = store_table_name(t);
     }
     const char *parent = store_table_name(origin);

@@ -35,13 +35,35 @@ struct rest_groups {
     size_t count, cap;
     render_cell_t *out;
     pgvalue_t *vals;
+    /* rest_groups_set_layout's, else NULL (the plan's outputs) */
+    const char *const *lkeys;
+    const pgtype_t *const *ltypes;
+    const rest_agg_spec_t *const *specs;
+    size_t ln;
 };
 
 static const pgtype_t numeric_type = {.kind = PGTYPE_NUMERIC, .length = -1};
 
 static const rest_agg_spec_t *agg_at(const rest_groups_t *g, size_t i)
 {
+    if (g->specs)
+        return i < g->ln ? g->specs[i] : NULL;
     return i < g->plan->out_count ? rest_plan_out_agg(g->plan, i) : NULL;
+}
+
+void rest_groups_set_layout(rest_groups_t *g, const char *const *keys, const pgtype_t *const *types,
+                            const rest_agg_spec_t *const *specs, size_t n)
+{
+    g->lkeys = keys;
+    g->ltypes = types;
+    g->specs = specs;
+    g->ln = n;
+}
+
+/* Cells per row before any row is seen. */
+static size_t shape_width(const rest_groups_t *g)
+{
+    return g->specs ? g->ln : g->plan->out_count;
 }
 
 rest_groups_t *rest_groups_new(const rest_plan_t *plan, mock_work_t *work)
@@ -68,8 +90,10 @@ static void set_shape(rest_groups_t *g, const render_cell_t *cells, size_t n)
     g->keys = xcalloc(n ? n : 1, sizeof *g->keys);
     g->types = xcalloc(n ? n : 1, sizeof *g->types);
     for (size_t i = 0; i < n; i++) {
-        g->keys[i] = cells ? cells[i].key : rest_plan_out_key(g->plan, i);
-        g->types[i] = cells ? cells[i].type : rest_plan_out_type(g->plan, i);
+        g->keys[i] = cells ? cells[i].key : g->specs ? g->lkeys[i] : rest_plan_out_key(g->plan, i);
+        g->types[i] = cells      ? cells[i].type
+                      : g->specs ? g->ltypes[i]
+                                 : rest_plan_out_type(g->plan, i);
     }
     g->out = xcalloc(n ? n : 1, sizeof *g->out);
     g->vals = xcalloc(n ? n : 1, sizeof *g->vals);
@@ -196,8 +220,15 @@ int rest_groups_add(rest_groups_t *g, const render_cell_t *cells, size_t n, pgrs
             return 0; /* the statement is over; the caller reports it */
         bool same = true;
         for (size_t i = 0; i < n && same; i++)
-            if (!agg_at(g, i))
-                same = same_key(g->types[i], &g->groups[k].keys[i], cells[i].value);
+            if (!agg_at(g, i)) {
+                const pgvalue_t *x = &g->groups[k].keys[i], *y = cells[i].value;
+                /* a jsonb key compares by parsing both: a step per 64 bytes */
+                if (g->work && g->types[i]->kind == PGTYPE_JSONB && !g->types[i]->is_array &&
+                    !x->is_null && !y->is_null &&
+                    !mock_work_charge(g->work, (strlen(x->s) + strlen(y->s)) / 64))
+                    return 0; /* the statement is over; the caller reports it */
+                same = same_key(g->types[i], x, y);
+            }
         if (same)
             hit = k;
     }
@@ -227,7 +258,7 @@ size_t rest_groups_count(const rest_groups_t *g)
         return g->count;
     /* No rows: one row when nothing is grouped (an aggregate without GROUP
      * BY), none otherwise. */
-    size_t n = g->keys ? g->n : g->plan->out_count;
+    size_t n = g->keys ? g->n : shape_width(g);
     for (size_t i = 0; i < n; i++)
         if (!agg_at(g, i))
             return 0;
@@ -426,7 +457,7 @@ static int finish(const rest_agg_spec_t *a, const agg_state_t *st, pgvalue_t *v,
 int rest_groups_row(rest_groups_t *g, size_t i, const render_cell_t **cells, pgrst_error_t *err)
 {
     if (!g->keys)
-        set_shape(g, NULL, g->plan->out_count);
+        set_shape(g, NULL, shape_width(g));
     group_t empty = {0};
     group_t *gr = i < g->count ? &g->groups[i] : &empty;
     if (gr == &empty)

@@ -23,6 +23,13 @@ typedef struct rest_groups rest_groups_t;
  * (embeds' cells), which group like plain columns. `work` (borrowed, may be
  * NULL) pays for the comparisons. */
 rest_groups_t *rest_groups_new(const rest_plan_t *plan, mock_work_t *work);
+/* The cells' layout when it goes beyond the plan's outputs: aggregates
+ * hoisted from to-one spreads (Plan.hs hoistSpreadAggFunctions) stand after
+ * them, so specs[i] (NULL: a key) says which cell is folded how, and keys and
+ * types name the cells of the one row a select without keys gives over no
+ * rows. The arrays are borrowed (the request's arena). */
+void rest_groups_set_layout(rest_groups_t *g, const char *const *keys, const pgtype_t *const *types,
+                            const rest_agg_spec_t *const *specs, size_t n);
 /* Adds one row's cells (copied). Returns 0, or -1 with err (22003 when a sum
  * leaves the range the engine computes in). */
 int rest_groups_add(rest_groups_t *g, const render_cell_t *cells, size_t n, pgrst_error_t *err);

@@ -95,30 +95,27 @@ static int not_embedded(const char *name, pgrst_error_t *err)
     return -1;
 }
 
+/* PostgREST v14's updateNode findNode: the first embed of the forest whose
+ * target (relName) or alias is the step, so `rel.col=...` reaches an aliased
+ * embed by its target too. (v16 made that its url-use-legacy-target-names
+ * setting, whose false matches the alias only; v14 has no such setting.) */
+static bool names_embed(const enode_t *k, const char *step)
+{
+    return strcmp(k->name, step) == 0 || (k->item->alias && strcmp(k->item->alias, step) == 0);
+}
+
 /* updateNode (Plan.hs): the embed at `path`, moving each node on the way to
- * the front of its parent's forest, as PostgREST rebuilds the forest. */
+ * the front of its parent's forest, as PostgREST rebuilds the forest;
+ * PGRST108 when a step names none. */
 static enode_t *find_path(enode_t *root, const char *const *path, size_t len, pgrst_error_t *err)
 {
     enode_t *nd = root;
     for (size_t i = 0; i < len; i++) {
         size_t j = 0;
-        while (j < nd->kid_count && strcmp(nd->kids[j]->key, path[i]) != 0)
+        while (j < nd->kid_count && !names_embed(nd->kids[j], path[i]))
             j++;
         if (j == nd->kid_count) {
             not_embedded(path[i], err);
-            /* findLegacyUsage: an embed that goes by another name (its
-             * alias) but whose target name this is. */
-            for (size_t m = 0; m < nd->kid_count; m++) {
-                const enode_t *k = nd->kids[m];
-                if (strcmp(k->name, path[i]) == 0 && strcmp(k->key, path[i]) != 0) {
-                    pgrst_error_detailsf(err,
-                                         "Target names are not allowed in filters if they have an "
-                                         "alias");
-                    pgrst_error_hintf(err, "Change '%s' to '%s' in filters, orders or limits.",
-                                      path[i], k->key);
-                    break;
-                }
-            }
             return NULL;
         }
         enode_t *found = nd->kids[j];
@@ -505,17 +502,11 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     }
     if (rest_plan_select(p, a, c->store, nd->items, nd->item_count, err) < 0)
         return -1;
-    if (!root && nd->spread && p->has_aggregates) {
-        /* PostgREST hoists them into the parent's GROUP BY: not modelled */
+    if (!root && nd->spread && !nd->to_one && p->has_aggregates) {
+        /* addToManyOrderSelects (Plan.hs) */
         pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-        if (!nd->to_one) /* Plan.hs, for every engine */
-            pgrst_error_detailsf(err, "Aggregates are not implemented for one-to-many or "
-                                      "many-to-many spreads.");
-        else
-            pgrst_error_detailsf(err,
-                                 "Aggregates inside a to-one spread ('...%s') are not run "
-                                 "by the memory engine (they run on --db postgres)",
-                                 nd->name);
+        pgrst_error_detailsf(err, "Aggregates are not implemented for one-to-many or "
+                                  "many-to-many spreads.");
         return -1;
     }
     if (root)
@@ -524,6 +515,72 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
         return -1;
     p->work = &c->work;
     return rest_plan_order(p, a, nd->order, nd->order_count, err);
+}
+
+/* hoistSpreadAggFunctions: the aggregates of a to-one spread (and of the
+ * to-one spreads below it) belong to the nearest node above that is no
+ * to-one spread, which groups its rows by everything else it selects, the
+ * spread's columns included. Marks those nodes as grouping. Returns whether
+ * nd, a to-one spread, has aggregates for its parent. */
+static bool hoist(enode_t *nd)
+{
+    bool up = false;
+    for (size_t i = 0; i < nd->kid_count; i++)
+        if (hoist(nd->kids[i]))
+            up = true;
+    bool passes = nd->item && nd->spread && nd->to_one;
+    if (passes)
+        return up || nd->plan->has_aggregates;
+    if (up)
+        nd->plan->has_aggregates = true; /* the GROUP BY is this node's */
+    return false;
+}
+
+/* The cells node_cells makes for one row of nd, in order: key, type and
+ * aggregate (its own outputs and those of the to-one spreads it reaches
+ * through; NULL for everything else). Counts when keys is NULL. */
+static size_t layout_of(const enode_t *nd, bool aggs, const char **keys, const pgtype_t **types,
+                        const rest_agg_spec_t **specs, size_t n)
+{
+    for (size_t j = 0; j < nd->plan->out_count; j++, n++)
+        if (keys) {
+            keys[n] = rest_plan_out_key(nd->plan, j);
+            types[n] = rest_plan_out_type(nd->plan, j);
+            specs[n] = aggs ? rest_plan_out_agg(nd->plan, j) : NULL;
+        }
+    for (size_t i = 0; i < nd->kid_count; i++) {
+        const enode_t *k = nd->kids[i];
+        if (k->empty)
+            continue;
+        if (k->spread) {
+            n = layout_of(k, aggs && k->to_one, keys, types, specs, n);
+            continue;
+        }
+        if (keys) {
+            keys[n] = k->key;
+            types[n] = &jsonb_type;
+            specs[n] = NULL;
+        }
+        n++;
+    }
+    return n;
+}
+
+static void set_layout(const enode_t *nd, rest_groups_t *g)
+{
+    arena_t *a = nd->e->c->arena;
+    size_t n = layout_of(nd, true, NULL, NULL, NULL, 0);
+    const char **keys = arena_calloc(a, n ? n : 1, sizeof *keys);
+    const pgtype_t **types = arena_calloc(a, n ? n : 1, sizeof *types);
+    const rest_agg_spec_t **specs = arena_calloc(a, n ? n : 1, sizeof *specs);
+    layout_of(nd, true, keys, types, specs, 0);
+    rest_groups_set_layout(g, keys, types, specs, n);
+}
+
+void rest_embed_group_layout(rest_ctx_t *c, rest_groups_t *g)
+{
+    if (c->embed && c->embed->root->kid_count)
+        set_layout(c->embed->root, g);
 }
 
 int rest_embed_plan(rest_ctx_t *c, bool mutation, pgrst_error_t *err)
@@ -543,7 +600,10 @@ int rest_embed_plan(rest_ctx_t *c, bool mutation, pgrst_error_t *err)
     if (related_orders(e->root, c->q.order, c->q.order_count, err) < 0)
         return -1;
     mark_empty(e->root);
-    return compile(e, e->root, err);
+    if (compile(e, e->root, err) < 0)
+        return -1;
+    hoist(e->root);
+    return 0;
 }
 
 static int require_tree(rest_ctx_t *c, const enode_t *nd, pgrst_error_t *err)
@@ -672,6 +732,7 @@ static bool charge_bytes(rest_embed_t *e, size_t n)
 static int grouped_json(enode_t *k, const rowlist_t *l, rest_embed_cells_t *cs, pgrst_error_t *err)
 {
     rest_groups_t *g = rest_groups_new(k->plan, &k->e->c->work);
+    set_layout(k, g);
     int rc = 0;
     for (size_t i = 0; i < l->n && rc == 0; i++) {
         rest_embed_cells_t tmp = {0};

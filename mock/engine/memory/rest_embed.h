@@ -45,6 +45,12 @@ typedef struct rest_embed_cells {
 int rest_embed_row(rest_ctx_t *c, const store_row_t *row, rest_embed_cells_t *cells,
                    pgrst_error_t *err);
 void rest_embed_cells_dispose(rest_embed_cells_t *cells);
+/* Tells the root's groups (its select has aggregates, or a to-one spread
+ * under it does: hoistSpreadAggFunctions) which of a root row's cells are
+ * folded how; nothing without embeds. */
+struct rest_groups;
+void rest_embed_group_layout(rest_ctx_t *c, struct rest_groups *g);
+
 /* The output keys of a root row (CSV's header), in order; array in arena. */
 size_t rest_embed_keys(rest_ctx_t *c, const char ***keys);
 

@@ -51,8 +51,8 @@ static pg_node_t *new_node(builder_t *b, const pgrst_select_item_t *items, size_
 
 static int not_embedded(builder_t *b, const char *name)
 {
-    /* Error.hs NotEmbedded (url-use-legacy-target-names, the default:
-     * no alias hint). */
+    /* Error.hs NotEmbedded: v14's has no details (v16's names the alias
+     * when url-use-legacy-target-names is false, a setting v14 lacks). */
     pgrst_error_setf(b->err, "PGRST108", "'%s' is not an embedded resource in this request", name);
     pgrst_error_hintf(b->err, "Verify that '%s' is included in the 'select' query parameter.",
                       name);
@@ -377,7 +377,10 @@ static int add_rels(builder_t *b, pg_node_t *node, bool under_to_many)
 {
     for (size_t i = 0; i < node->child_count; i++) {
         pg_node_t *c = node->children[i];
-        const pg_rel_t *r = find_rel(b, node->rel->name, c->name, c->hint);
+        /* origin: the root's name (its alias over pgrst_source for a
+         * mutation or a call), below it the table read */
+        const char *origin = node->depth == 0 ? node->name : node->rel->name;
+        const pg_rel_t *r = find_rel(b, origin, c->name, c->hint);
         if (!r)
             return -1;
         const engine_relation_t *ft =
@@ -386,7 +389,7 @@ static int add_rels(builder_t *b, pg_node_t *node, bool under_to_many)
             return pgrst_error_setf(b->err, "PGRST200",
                                     "Could not find a relationship between '%s' and '%s' in the "
                                     "schema cache",
-                                    node->rel->name, c->name);
+                                    origin, c->name);
         c->rel = ft;
         c->to_parent = r;
         if (r->computed || r->card != PG_M2M)
@@ -423,7 +426,8 @@ static int related_orders(builder_t *b, pg_node_t *node)
             pgrst_error_detailsf(b->err,
                                  "'%s' and '%s' do not form a many-to-one or one-to-one "
                                  "relationship",
-                                 node->rel->name, found->alias ? found->alias : found->name);
+                                 node->depth == 0 ? node->name : node->rel->name,
+                                 found->alias ? found->alias : found->name);
             return -1;
         }
         node->related[i] = found->agg_alias;
@@ -457,21 +461,21 @@ static void restrict_range(pg_node_t *node, long long max_rows)
         restrict_range(node->children[k], max_rows);
 }
 
-pg_node_t *pg_plan_build(const pg_schema_t *cache, const engine_request_t *req, bool mutation,
-                         long long db_max_rows, pgrst_error_t *err)
+/* readPlan over the root relation rel (NULL: a call's result that is no
+ * relation) named `name` in `schema`; `source`: the root reads pgrst_source
+ * aliased as name (addRels' root case for mutations and calls). */
+static pg_node_t *build(const pg_schema_t *cache, const engine_request_t *req,
+                        const engine_relation_t *rel, const char *name, const char *schema,
+                        bool mutation, bool source, long long db_max_rows, pgrst_error_t *err)
 {
-    builder_t b = {.cache = cache,
-                   .req = req,
-                   .schema = req->relation->schema,
-                   .arena = req->arena,
-                   .err = err};
+    builder_t b = {.cache = cache, .req = req, .schema = schema, .arena = req->arena, .err = err};
     const pgrst_query_t *q = req->query;
     pg_node_t *root = new_node(&b, q->select, q->select_count, 0);
-    root->rel = req->relation;
-    root->field_rel = req->relation;
-    root->name = req->relation->name;
-    if (mutation)
-        root->from_alias = req->relation->name;
+    root->rel = rel;
+    root->field_rel = rel;
+    root->name = name;
+    if (source)
+        root->from_alias = name;
     if (place_where(&b, root, mutation, false) < 0 || place_orders(&b, root) < 0 ||
         (!mutation && place_ranges(&b, root) < 0) || place_where(&b, root, mutation, true) < 0)
         return NULL;
@@ -484,6 +488,25 @@ pg_node_t *pg_plan_build(const pg_schema_t *cache, const engine_request_t *req, 
     if (!mutation && db_max_rows > 0)
         restrict_range(root, db_max_rows);
     return root;
+}
+
+pg_node_t *pg_plan_build(const pg_schema_t *cache, const engine_request_t *req, bool mutation,
+                         long long db_max_rows, pgrst_error_t *err)
+{
+    return build(cache, req, req->relation, req->relation->name, req->relation->schema, mutation,
+                 mutation, db_max_rows, err);
+}
+
+pg_node_t *pg_plan_build_call(const pg_schema_t *cache, const engine_request_t *req,
+                              const engine_relation_t *rel, long long db_max_rows,
+                              pgrst_error_t *err)
+{
+    /* callReadPlan: readPlan over (pdSchema, funcTableName or pdName), the
+     * composite's name even when it is "record" (RETURNS TABLE, OUT
+     * parameters). */
+    const engine_routine_t *r = req->call->routine;
+    const char *name = r->returns_composite && r->return_name ? r->return_name : r->name;
+    return build(cache, req, rel, name, r->schema, false, true, db_max_rows, err);
 }
 
 const pg_node_t *pg_plan_null_embed(const pg_node_t *node, const pgrst_filter_t *f)

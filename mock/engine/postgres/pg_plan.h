@@ -19,7 +19,8 @@ typedef enum pg_spread { PG_SPREAD_NONE, PG_SPREAD_TO_ONE, PG_SPREAD_TO_MANY } p
 typedef struct pg_node pg_node_t;
 struct pg_node {
     const pg_schema_t *cache; /* for data representations */
-    /* The relation read: the request's at the root, relForeignTable below. */
+    /* The relation read: the request's at the root (NULL for a call's
+     * result that is no relation), relForeignTable below. */
     const engine_relation_t *rel;
     /* The relation relName names (NULL when it names none, e.g. a
      * constraint): what PostgREST resolves the node's fields against. */
@@ -59,6 +60,14 @@ struct pg_node {
  * node's range on reads (treeRestrictRange). */
 pg_node_t *pg_plan_build(const pg_schema_t *cache, const engine_request_t *req, bool mutation,
                          long long db_max_rows, pgrst_error_t *err);
+
+/* The same for a call's result (callReadPlan): the root reads pgrst_source
+ * aliased as the function's composite type (funcTableName) or, for a scalar,
+ * the function's name; rel is that type's relation, NULL when it is none.
+ * Its filters and ranges are the read's. */
+pg_node_t *pg_plan_build_call(const pg_schema_t *cache, const engine_request_t *req,
+                              const engine_relation_t *rel, long long db_max_rows,
+                              pgrst_error_t *err);
 
 /* A child of node whose name or alias is `name` and whose filter is
  * `is.null` / `not.is.null` turns into a test of the embed

@@ -252,7 +252,7 @@ static const char *starred(arena_t *a, const char *v)
 }
 
 static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
-                      pgrst_error_t *err);
+                      bool source_root, pgrst_error_t *err);
 
 /* Where a filter stands: the plan node it filters (NULL for a mutation's
  * own filters, which have no embeds) and whether it is the count query's. */
@@ -272,7 +272,7 @@ static int filter_sql(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const 
     if (embed && at.count) {
         /* pgFmtLogicTreeCount: whether the embed has a row at all. */
         sql(s, f->negated ? "EXISTS (" : "NOT EXISTS (");
-        if (count_node(s, at.ctx, embed, q, err) < 0)
+        if (count_node(s, at.ctx, embed, q, false, err) < 0)
             return -1;
         sql(s, ")");
         return 0;
@@ -459,6 +459,8 @@ static const char *output_format(const pg_node_t *node, const pg_column_t *col)
  * spread, and where a column of the table has a data representation. */
 static bool expands_star(const pg_node_t *node)
 {
+    if (!node->rel)
+        return false; /* a call's result that is no relation: nothing known */
     if (node->expand_stars)
         return true;
     for (size_t c = 0; c < node->rel->column_count; c++)
@@ -862,11 +864,11 @@ static const char response_gucs[] =
 /* readPlanToCountQuery: the node's filters, its join to the parent, and an
  * EXISTS per inner-joined embed (so that !inner counts as it filters). */
 static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
-                      pgrst_error_t *err)
+                      bool source_root, pgrst_error_t *err)
 {
     qi_t q = node_qi(ctx, node);
     sql(s, "SELECT 1 ");
-    from_frag(s, ctx, node, parent, false);
+    from_frag(s, ctx, node, parent, source_root);
     size_t inner = 0;
     for (size_t k = 0; k < node->child_count; k++)
         inner += node->children[k]->inner;
@@ -894,7 +896,7 @@ static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
             sql(s, " AND ");
         any = true;
         sql(s, "EXISTS (");
-        if (count_node(s, ctx, node->children[k], q, err) < 0)
+        if (count_node(s, ctx, node->children[k], q, false, err) < 0)
             return -1;
         sql(s, " )");
     }
@@ -904,7 +906,7 @@ static int count_node(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
 static int count_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *root,
                        pgrst_error_t *err)
 {
-    return count_node(s, ctx, root, (qi_t){0}, err);
+    return count_node(s, ctx, root, (qi_t){0}, false, err);
 }
 
 /* mainRead */
@@ -1588,25 +1590,64 @@ static size_t logic_count(const pgrst_logic_t *l)
     return n;
 }
 
-/* returnedColumns: "pgrst_call".* when the select has *, else the selected
- * columns and the filtered ones as a set (sorted, distinct). */
-static void returned_columns(pg_stmt_t *s, const pgrst_query_t *qry)
+/* getFilterFieldNames: the fields every node of the read plan filters on. */
+static void plan_filter_fields(const pg_node_t *node, const char **names, size_t *n, size_t cap)
 {
-    size_t cap = qry->select_count;
-    for (size_t i = 0; i < qry->where_count; i++)
-        cap += logic_count(&qry->where[i]);
+    for (size_t i = 0; i < node->where_count; i++)
+        logic_fields(node->where[i], names, n, cap);
+    for (size_t k = 0; k < node->child_count; k++)
+        plan_filter_fields(node->children[k], names, n, cap);
+}
+
+static size_t plan_capacity(const pg_node_t *node)
+{
+    size_t cap = node->select_count + node->child_count;
+    for (size_t i = 0; i < node->where_count; i++)
+        cap += logic_count(node->where[i]);
+    for (size_t k = 0; k < node->child_count; k++) {
+        cap += plan_capacity(node->children[k]);
+        const pg_rel_t *r = node->children[k]->to_parent;
+        if (r && !r->computed)
+            cap += r->ncols;
+    }
+    return cap;
+}
+
+/* returnedColumns with funCReturning = inferColsEmbedNeeds: "pgrst_call".*
+ * when the root selects * or embeds over a computed relationship; else the
+ * root's selected fields, the root's columns of each embed's join
+ * (relColumns / junColsSource) and every filtered field as a set (sorted,
+ * distinct); "*" when that set is empty. */
+static void returned_columns(pg_stmt_t *s, const pg_node_t *root)
+{
+    size_t cap = plan_capacity(root);
     const char **names = arena_calloc(s->arena, cap + 1, sizeof *names);
     size_t n = 0;
-    for (size_t i = 0; i < qry->select_count; i++) {
-        if (qry->select[i].star) {
-            sql(s, "\"pgrst_call\".*");
-            return;
+    bool star = false;
+    for (size_t i = 0; i < root->select_count; i++) {
+        const pgrst_select_item_t *it = root->select[i];
+        if (it->star) {
+            star = true;
+            break;
         }
-        if (!names_has(names, n, qry->select[i].field.name))
-            names[n++] = qry->select[i].field.name;
+        if (!names_has(names, n, it->field.name))
+            names[n++] = it->field.name;
     }
-    for (size_t i = 0; i < qry->where_count; i++)
-        logic_fields(&qry->where[i], names, &n, cap);
+    for (size_t k = 0; k < root->child_count && !star; k++) {
+        const pg_rel_t *r = root->children[k]->to_parent;
+        if (r->computed) {
+            star = true;
+            break;
+        }
+        for (size_t i = 0; i < r->ncols; i++)
+            if (!names_has(names, n, r->cols[i].a))
+                names[n++] = r->cols[i].a;
+    }
+    if (star) {
+        sql(s, "\"pgrst_call\".*");
+        return;
+    }
+    plan_filter_fields(root, names, &n, cap);
     if (n == 0) {
         sql(s, "*");
         return;
@@ -1620,7 +1661,7 @@ static void returned_columns(pg_stmt_t *s, const pgrst_query_t *qry)
 }
 
 /* callPlanToQuery */
-static void call_query(pg_stmt_t *s, const engine_request_t *req)
+static void call_query(pg_stmt_t *s, const engine_request_t *req, const pg_node_t *plan)
 {
     const engine_call_t *call = req->call;
     const engine_routine_t *r = call->routine;
@@ -1629,7 +1670,7 @@ static void call_query(pg_stmt_t *s, const engine_request_t *req)
     if (scalar)
         sql(s, "pgrst_call.pgrst_scalar");
     else
-        returned_columns(s, req->query);
+        returned_columns(s, plan);
     sql(s, " ");
     if (call->positional) {
         /* singleParameter */
@@ -1769,119 +1810,31 @@ static void call_body_handler(pg_stmt_t *s, const engine_request_t *req)
     sql(s, ")");
 }
 
-/* ---- a call's result: the read over pgrst_source (no embedding yet) ---- */
-
-/* Select items: embedding and aggregates are refused here, before any SQL
- * is sent (Plan.hs fails at the plan stage too). */
-static int check_select(const pgrst_query_t *qry, pgrst_error_t *err)
-{
-    for (size_t i = 0; i < qry->select_count; i++) {
-        const pgrst_select_item_t *it = &qry->select[i];
-        if (it->is_aggregate)
-            return pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
-        if (it->is_embed || it->is_spread) {
-            pgrst_error_setf(err, "PGRST127", "Feature not implemented");
-            pgrst_error_detailsf(err, "supamock's database engine does not embed resources yet");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* pgFmtSelectItem for each item, joined with ", ". */
-static void select_list(pg_stmt_t *s, const engine_relation_t *rel, qi_t q,
-                        const pgrst_query_t *qry)
-{
-    bool any = false;
-    for (size_t i = 0; i < qry->select_count; i++) {
-        const pgrst_select_item_t *it = &qry->select[i];
-        if (any)
-            sql(s, ", ");
-        any = true;
-        if (it->cast)
-            sql(s, "CAST( ");
-        if (it->star) {
-            column_ref(s, q, "*");
-        } else {
-            field_kind_t k = resolve(rel, &it->field, false);
-            field_ref(s, q, &it->field, &k);
-        }
-        if (it->cast) {
-            sql(s, " AS ");
-            sql(s, it->cast);
-            sql(s, " )");
-        }
-        const char *alias = item_alias(it);
-        if (alias) {
-            sql(s, " AS ");
-            ident(s, alias);
-        }
-    }
-    if (!any)
-        column_ref(s, q, "*");
-}
-
-/* orderF / pgFmtOrderTerm */
-static int order_by(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const pgrst_query_t *qry,
-                    pgrst_error_t *err)
-{
-    bool any = false;
-    for (size_t i = 0; i < qry->order_count; i++) {
-        const pgrst_order_term_t *o = &qry->order[i];
-        if (o->field.relation_len)
-            continue; /* rel.order terms belong to embedded resources */
-        if (o->related)
-            return not_embedded(o->related, err);
-        sql(s, any ? ", " : "ORDER BY ");
-        any = true;
-        field_kind_t k = resolve(rel, &o->field, false);
-        field_ref(s, q, &o->field, &k);
-        order_suffix(s, o);
-    }
-    for (size_t i = 0; i < qry->order_count; i++)
-        if (qry->order[i].field.relation_len)
-            return not_embedded(qry->order[i].field.relation[0], err);
-    return 0;
-}
-
-static int filters_on_embeds(const pgrst_query_t *qry, pgrst_error_t *err)
-{
-    for (size_t i = 0; i < qry->where_count; i++) {
-        const pgrst_logic_t *l = &qry->where[i];
-        if (l->kind == PGRST_LOGIC_FILTER && l->filter.field.relation_len)
-            return not_embedded(l->filter.field.relation[0], err);
-        if (l->kind != PGRST_LOGIC_FILTER && l->relation_len)
-            return not_embedded(l->relation[0], err);
-    }
-    return 0;
-}
-
-static const char *llstr(arena_t *a, long long v)
-{
-    return arena_sprintf(a, "%lld", v);
-}
+/* ---- a call's result: the read plan over pgrst_source ---- */
 
 /* mainCall: the call in pgrst_source, the read plan over it as
- * "pgrst_source" AS "name" (addRels' root case), the count and the body. */
+ * "pgrst_source" AS "name" (addRels' root case, callReadPlan's relation),
+ * the count and the body. */
 static int main_call(const pg_sql_context_t *ctx, const engine_request_t *req, pg_stmt_t *s,
                      pgrst_error_t *err)
 {
     const engine_routine_t *r = req->call->routine;
-    const engine_relation_t *rel = ctx->call_relation;
-    const pgrst_query_t *qry = req->query;
-    qi_t q = {NULL, r->name};
-    if (check_select(qry, err) < 0 || filters_on_embeds(qry, err) < 0)
+    pg_node_t *root =
+        pg_plan_build_call(ctx->cache, req, ctx->call_relation, ctx->db_max_rows, err);
+    if (!root)
         return -1;
+    /* The root's range is the one the PostgREST layer computed. */
+    root->limit = req->limit;
+    root->offset = req->offset;
+    root->ranged = req->limit >= 0 || req->offset > 0;
     sql(s, "WITH pgrst_source AS (");
-    call_query(s, req);
+    call_query(s, req, root);
     sql(s, ") ");
     pgrst_count_t count = req->prefer->count;
     bool counting = count == PGRST_COUNT_EXACT || count == PGRST_COUNT_ESTIMATED;
-    size_t n;
     if (counting) {
-        sql(s, ", pgrst_source_count AS (SELECT 1  FROM \"pgrst_source\" AS ");
-        ident(s, r->name);
-        if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+        sql(s, ", pgrst_source_count AS (");
+        if (count_node(s, ctx, root, (qi_t){0}, true, err) < 0)
             return -1;
         sql(s, ")");
     }
@@ -1896,25 +1849,9 @@ static int main_call(const pg_sql_context_t *ctx, const engine_request_t *req, p
         call_body_handler(s, req);
     sql(s, " AS body, ");
     sql(s, response_gucs);
-    sql(s, "'' AS response_inserted FROM (SELECT ");
-    select_list(s, rel, q, qry);
-    sql(s, " FROM \"pgrst_source\" AS ");
-    ident(s, r->name);
-    if (where_terms(s, rel, q, qry, true, &n, err) < 0)
+    sql(s, "'' AS response_inserted FROM (");
+    if (read_query(s, ctx, root, (qi_t){0}, true, ctx->call_relation, err) < 0)
         return -1;
-    sql(s, "  ");
-    if (order_by(s, rel, q, qry, err) < 0)
-        return -1;
-    sql(s, " ");
-    if (req->limit >= 0 || req->offset > 0) {
-        sql(s, "LIMIT ");
-        if (req->limit >= 0)
-            param(s, llstr(s->arena, req->limit));
-        else
-            sql(s, "ALL");
-        sql(s, " OFFSET ");
-        param(s, llstr(s->arena, req->offset));
-    }
     sql(s, ") _postgrest_t");
     return 0;
 }

@@ -571,6 +571,22 @@ static void test_ordering(void **state)
     assert_true(CMP("int[]", "{1,2}", "{1,2,0}") < 0);
     assert_true(CMP("int[]", "{1,NULL}", "{1,5}") > 0); /* NULL elements sort last */
     assert_true(CMP("jsonb", "{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1}") == 0);
+    /* jsonb's btree order, as PostgreSQL 15 sorts these (SELECT v FROM
+     * (VALUES ...) t(v) ORDER BY v): an empty top-level array first, then
+     * null < string < number < boolean < arrays (by length, then items;
+     * a top-level scalar before a one-item array) < objects (by number of
+     * pairs, then keys and values); 1.0 = 1. */
+    static const char *const jsonb_order[] = {
+        "[]",     "null", "\"a\"",      "1",           "6",           "10",
+        "false",  "true", "[\"x\"]",    "[1]",         "[[1]]",       "[{}]",
+        "[1, 2]", "{}",   "{\"a\": 1}", "{\"a\": []}", "{\"aa\": 1}", "{\"b\": 1}"};
+    size_t nj = sizeof jsonb_order / sizeof jsonb_order[0];
+    for (size_t i = 0; i + 1 < nj; i++)
+        if (CMP("jsonb", jsonb_order[i], jsonb_order[i + 1]) >= 0)
+            fail_msg("jsonb %s should sort before %s", jsonb_order[i], jsonb_order[i + 1]);
+    assert_true(CMP("jsonb", "1.0", "1") == 0);
+    assert_true(CMP("jsonb", "{\"k\": [1.50]}", "{\"k\": [1.5]}") == 0);
+    assert_true(CMP("jsonb", "10", "6") > 0);
     assert_true(CMP("char(5)", "ab", "ab   ") == 0);
 }
 
