@@ -902,9 +902,13 @@ void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n)
 
 static const char *default_key(const pgrst_field_t *f)
 {
-    /* PostgREST names a JSON-path column after its last key (pgFmtSelectItem). */
-    if (f->path_len)
-        return f->path[f->path_len - 1].key;
+    /* PostgREST names a JSON-path column after its last key (Plan.hs,
+     * lastJsonKey): when the path ends in an index, the last key before
+     * it, or the column itself (select=data->1->k->>2 is "k", data->3 is
+     * "data"). */
+    for (size_t i = f->path_len; i > 0; i--)
+        if (!f->path[i - 1].is_index)
+            return f->path[i - 1].key;
     return f->name;
 }
 
@@ -1108,6 +1112,35 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
     return 0;
 }
 
+static bool kind_is_string(pgtype_kind_t k)
+{
+    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
+}
+
+/* The text a cast starts from. Most casts are I/O conversions (the source's
+ * output function), but pg_cast gives two of the string casts a function
+ * of their own: boolean to text, varchar or char is text(boolean)
+ * (booltext: 'true'/'false', where boolout says 't'/'f'), and char(n) to
+ * text or varchar is text(bpchar) (rtrim1: the padding goes). */
+static void cast_source_text(const pgtype_t *from, const pgtype_t *to, const pgvalue_t *v,
+                             buf_t *out)
+{
+    if (!from->is_array && !to->is_array && kind_is_string(to->kind)) {
+        if (from->kind == PGTYPE_BOOL) {
+            buf_puts(out, v->i ? "true" : "false");
+            return;
+        }
+        if (from->kind == PGTYPE_CHAR && to->kind != PGTYPE_CHAR) {
+            size_t n = v->s ? strlen(v->s) : 0;
+            while (n > 0 && v->s[n - 1] == ' ')
+                n--;
+            buf_append(out, v->s ? v->s : "", n);
+            return;
+        }
+    }
+    pgvalue_render_text(from, v, out);
+}
+
 int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
                       render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err)
 {
@@ -1129,7 +1162,7 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
              * do; the input function's error is the query's error. */
             buf_t text;
             buf_init(&text);
-            pgvalue_render_text(&o->src.type, v, &text);
+            cast_source_text(&o->src.type, &o->cast_type, v, &text);
             pgvalue_t cast;
             int rc = pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, err);
             buf_dispose(&text);
