@@ -25,6 +25,11 @@ typedef struct rest_source {
     size_t path_len;
     pgtype_t type; /* the column's type, or text (->>) / jsonb (->) after a path */
     bool star;     /* count()'s argument: every row, a non-null value */
+    /* A path on a column that is not json/jsonb: PostgREST reads
+     * to_jsonb(col)->path (Plan.hs resolveTypeOrUnknown, cfToJson); the
+     * column's own type renders it as JSON first. */
+    bool to_json;
+    pgtype_t col_type;
 } rest_source_t;
 
 struct rest_cond {
@@ -176,13 +181,8 @@ static int resolve_source(const rest_plan_t *plan, const pgrst_field_t *f, rest_
     if (f->path_len) {
         const pgtype_t *ct = &store_table_column(t, (size_t)col)->type;
         if ((ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array) {
-            char scratch[96];
-            pgrst_error_setf(err, "42883", "operator does not exist: %s %s unknown",
-                             pgtype_name(ct, scratch, sizeof scratch),
-                             f->path[0].as_text ? "->>" : "->");
-            pgrst_error_hintf(err, "No operator matches the given name and argument types. "
-                                   "You might need to add explicit type casts.");
-            return -1;
+            src->to_json = true;
+            src->col_type = *ct;
         }
         src->type = f->path[f->path_len - 1].as_text ? text_type : jsonb_type;
     }
@@ -220,7 +220,16 @@ static const pgvalue_t *source_value(const rest_source_t *src, const store_row_t
     pgvalue_init_null(tmp);
     if (v->is_null)
         return tmp;
-    cJSON *doc = cJSON_Parse(v->s);
+    cJSON *doc;
+    if (src->to_json) {
+        buf_t j;
+        buf_init(&j);
+        pgvalue_render_json(&src->col_type, v, &j);
+        doc = cJSON_Parse(buf_cstr(&j));
+        buf_dispose(&j);
+    } else {
+        doc = cJSON_Parse(v->s);
+    }
     const cJSON *node = doc;
     for (size_t i = 0; i < src->path_len && node; i++)
         node = json_step(node, &src->path[i]);
