@@ -326,7 +326,9 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     c->res->inserted = inserted;
     c->res->page_count = (long long)result_n;
     c->res->total = (long long)result_n;
-    if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n)
+    /* Statements.hs locF: a Location only when exactly one row was
+     * inserted (CASE WHEN count(_postgrest_t) = 1). */
+    if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n == 1)
         location_key(c, result[0]);
     finish_tx(c);
     rc = 0;
