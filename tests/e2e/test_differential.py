@@ -166,6 +166,15 @@ def curl(case):
         method, path.replace("$", "\\$"), key, bearer, h, data)
 
 
+def code_of(body):
+    """The "code" of a PostgREST error body, or None."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return None
+    return doc.get("code") if isinstance(doc, dict) else None
+
+
 class Known:
     """tests/differential/known.json: differences the memory engine still
     has, each with its reason. An entry names one case exactly ("case",
@@ -182,10 +191,17 @@ class Known:
             e["_re"] = re.compile(e["pattern"]) if "pattern" in e else None
             e["_seen"] = e["_differ"] = 0
 
-    def match(self, key):
+    def match(self, key, mem, pg):
+        """The entry for a case, given both answers: an entry with
+        "codes": [memory's, postgres's] (lists of SQLSTATE/PGRST codes)
+        applies only when the two bodies carry such codes."""
         for e in self.entries:
-            if (e["_re"].search(key) if e["_re"] else e.get("case") == key):
-                return e
+            if not (e["_re"].search(key) if e["_re"] else e.get("case") == key):
+                continue
+            if "codes" in e and not all(
+                    code_of(body) in allowed for body, allowed in zip((mem[2], pg[2]), e["codes"])):
+                continue
+            return e
         return None
 
     def stale(self):
@@ -279,7 +295,7 @@ class Differential(unittest.TestCase):
                 report.write(json.dumps({"case": key, "memory": [mem[0], mem[1], mem[2].decode(
                     "utf-8", "replace")], "postgres": [pg[0], pg[1], pg[2].decode("utf-8", "replace")]},
                     ensure_ascii=False) + "\n")
-            entry = known.match(key)
+            entry = known.match(key, mem, pg)
             if entry:
                 entry["_seen"] += 1
                 entry["_differ"] += 0 if same else 1
