@@ -103,6 +103,13 @@ def filt(rng, depth=0):
         word = rng.choice(["or", "and", "not.or", "not.and"])
         parts = [nested(rng, depth + 1) for _ in range(rng.randint(1, 3))]
         return "%s=(%s)" % (word, ",".join(parts))
+    if rng.random() < 0.1:
+        # A JSON path: on json/jsonb, and on columns PostgREST reads through
+        # to_jsonb (arrays, ranges, numbers).
+        path = rng.choice(["jb->>a", "jb->c->>d", "js->b->>0", "nums->>0", "tags->>1", "i4->>0",
+                           "jb->b->0"])
+        op = rng.choice(["eq.1", "eq.red", "is.null", "like.*e*", "in.(1,2)", "gt.0"])
+        return "%s=%s%s" % (path, "not." if rng.random() < 0.15 else "", op)
     col = rng.choice(list(KINDS))
     kind, values = KINDS[col]
     a = atom(rng, col, kind, values)
