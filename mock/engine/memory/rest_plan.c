@@ -27,7 +27,8 @@ typedef struct rest_source {
     bool star;     /* count()'s argument: every row, a non-null value */
     /* A path on a column that is not json/jsonb: PostgREST reads
      * to_jsonb(col)->path (Plan.hs resolveTypeOrUnknown, cfToJson); the
-     * column's own type renders it as JSON first. */
+     * column's own type (col_type, set with any path) renders it as JSON
+     * first. */
     bool to_json;
     pgtype_t col_type;
 } rest_source_t;
@@ -180,21 +181,24 @@ static int resolve_source(const rest_plan_t *plan, const pgrst_field_t *f, rest_
     src->type = store_table_column(t, (size_t)col)->type;
     if (f->path_len) {
         const pgtype_t *ct = &store_table_column(t, (size_t)col)->type;
-        if ((ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array) {
-            src->to_json = true;
-            src->col_type = *ct;
-        }
+        src->col_type = *ct;
+        src->to_json = (ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array;
         src->type = f->path[f->path_len - 1].as_text ? text_type : jsonb_type;
     }
     return 0;
 }
 
 /* Navigates a JSON value by the path; returns the node or NULL. */
-static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step)
+static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step, bool jsonb)
 {
     if (!node)
         return NULL;
     if (step->is_index) {
+        /* jsonb keeps a scalar as a one-element array flagged scalar, and
+         * jsonb_array_element only asks JB_ROOT_IS_ARRAY: '5'::jsonb -> 0
+         * (and -> -1) is 5. json's own -> on a scalar is NULL. */
+        if (jsonb && !cJSON_IsArray(node) && !cJSON_IsObject(node))
+            return step->index == 0 || step->index == -1 ? node : NULL;
         if (!cJSON_IsArray(node))
             return NULL;
         long n = cJSON_GetArraySize(node);
@@ -231,8 +235,10 @@ static const pgvalue_t *source_value(const rest_source_t *src, const store_row_t
         doc = cJSON_Parse(v->s);
     }
     const cJSON *node = doc;
+    /* to_jsonb(col) is jsonb; a json column's arrows are json's. */
+    bool jsonb = src->to_json || src->col_type.kind == PGTYPE_JSONB;
     for (size_t i = 0; i < src->path_len && node; i++)
-        node = json_step(node, &src->path[i]);
+        node = json_step(node, &src->path[i], jsonb);
     if (node && !cJSON_IsNull(node)) {
         pgrst_error_t ignored;
         pgrst_error_init(&ignored);
