@@ -1546,10 +1546,15 @@ static void insert(const tr_t *t, const cJSON *is)
             if (c && cJSON_IsString(c) && col &&
                 (strcmp(col->type, "json") == 0 || strcmp(col->type, "jsonb") == 0)) {
                 /* '{"a":1}' into a json column is json's text input; a JSON
-                 * row value that is a string would be a JSON string. */
+                 * row value that is a string would be a JSON string. It is
+                 * kept as written (a raw item): json keeps its input text,
+                 * spacing included, and 'null' is the JSON null, a value,
+                 * where a row's JSON null is SQL NULL. */
                 cJSON *parsed = cJSON_Parse(c->valuestring);
+                cJSON *raw = parsed ? cJSON_CreateRaw(c->valuestring) : NULL;
+                cJSON_Delete(parsed);
                 cJSON_Delete(c);
-                c = parsed;
+                c = raw;
             }
             if (!c || i >= ncols) {
                 cJSON_Delete(c);

@@ -73,6 +73,11 @@ def assert_tree(test, prefix):
     for name in SHIPPED + ["scenario"]:
         suffix = ".schema.json" if name == "scenario" else ".json"
         test.assertTrue(os.path.isfile(os.path.join(data, name + suffix)), name)
+    # The SQL twins: a project folder and the failures over it.
+    for rel in ("supabase/supamock.json", "supabase/supabase/config.toml",
+                "supabase/supabase/seed.sql", "supabase/supabase/migrations/20260101000000_profiles.sql",
+                "supabase/failures/missing-grants.json", "supabase/failures/missing-grants.sql"):
+        test.assertTrue(os.path.isfile(os.path.join(data, rel)), rel)
     docs = os.path.join(prefix, "share", "doc", "supamock")
     test.assertTrue(os.path.isfile(os.path.join(docs, "README.md")))
     test.assertTrue(os.path.isfile(os.path.join(docs, "scenarios.md")))

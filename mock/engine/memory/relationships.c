@@ -307,14 +307,17 @@ static void no_rel_hint(const store_t *s, const store_table_t *origin, const cha
 {
     const char *schema = store_table_schema(origin);
     if (n || has_internal_m2m(s, origin)) {
-        /* The origin has relationships: suggest one of its foreign tables,
-         * but not one the target already names exactly (weight 1.0). */
+        /* The origin has relationships: suggest one of its foreign tables.
+         * fuzzyset's get answers an exact (case-insensitive) match alone,
+         * [(1, v)], and the hint drops weight 1.0: a target that names one
+         * of them exactly (a wrong !hint) gets no suggestion at all. */
         const char **cands = arena_calloc(arena, n, sizeof *cands);
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             const char *name = store_table_name(rels[i].ftable);
-            if (strcasecmp(name, target) != 0)
-                cands[k++] = name;
+            if (strcasecmp(name, target) == 0)
+                return;
+            cands[k++] = name;
         }
         int best = fuzzy_best(target, cands, k, REL_FUZZY_MIN);
         if (best >= 0)

@@ -26,6 +26,12 @@ typedef struct rest_source {
     size_t path_len;
     pgtype_t type; /* the column's type, or text (->>) / jsonb (->) after a path */
     bool star;     /* count()'s argument: every row, a non-null value */
+    /* A path on a column that is not json/jsonb: PostgREST reads
+     * to_jsonb(col)->path (Plan.hs resolveTypeOrUnknown, cfToJson); the
+     * column's own type (col_type, set with any path) renders it as JSON
+     * first. */
+    bool to_json;
+    pgtype_t col_type;
 } rest_source_t;
 
 struct rest_cond {
@@ -176,26 +182,24 @@ static int resolve_source(const rest_plan_t *plan, const pgrst_field_t *f, rest_
     src->type = store_table_column(t, (size_t)col)->type;
     if (f->path_len) {
         const pgtype_t *ct = &store_table_column(t, (size_t)col)->type;
-        if ((ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array) {
-            char scratch[96];
-            pgrst_error_setf(err, "42883", "operator does not exist: %s %s unknown",
-                             pgtype_name(ct, scratch, sizeof scratch),
-                             f->path[0].as_text ? "->>" : "->");
-            pgrst_error_hintf(err, "No operator matches the given name and argument types. "
-                                   "You might need to add explicit type casts.");
-            return -1;
-        }
+        src->col_type = *ct;
+        src->to_json = (ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array;
         src->type = f->path[f->path_len - 1].as_text ? text_type : jsonb_type;
     }
     return 0;
 }
 
 /* Navigates a JSON value by the path; returns the node or NULL. */
-static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step)
+static const cJSON *json_step(const cJSON *node, const pgrst_json_step_t *step, bool jsonb)
 {
     if (!node)
         return NULL;
     if (step->is_index) {
+        /* jsonb keeps a scalar as a one-element array flagged scalar, and
+         * jsonb_array_element only asks JB_ROOT_IS_ARRAY: '5'::jsonb -> 0
+         * (and -> -1) is 5. json's own -> on a scalar is NULL. */
+        if (jsonb && !cJSON_IsArray(node) && !cJSON_IsObject(node))
+            return step->index == 0 || step->index == -1 ? node : NULL;
         if (!cJSON_IsArray(node))
             return NULL;
         long n = cJSON_GetArraySize(node);
@@ -214,10 +218,21 @@ static const pgvalue_t *path_value(const rest_source_t *src, const pgvalue_t *v,
     pgvalue_init_null(tmp);
     if (v->is_null)
         return tmp;
-    cJSON *doc = cJSON_Parse(v->s);
+    cJSON *doc;
+    if (src->to_json) {
+        buf_t j;
+        buf_init(&j);
+        pgvalue_render_json(&src->col_type, v, &j);
+        doc = cJSON_Parse(buf_cstr(&j));
+        buf_dispose(&j);
+    } else {
+        doc = cJSON_Parse(v->s);
+    }
     const cJSON *node = doc;
+    /* to_jsonb(col) is jsonb; a json column's arrows are json's. */
+    bool jsonb = src->to_json || src->col_type.kind == PGTYPE_JSONB;
     for (size_t i = 0; i < src->path_len && node; i++)
-        node = json_step(node, &src->path[i]);
+        node = json_step(node, &src->path[i], jsonb);
     if (node && !cJSON_IsNull(node)) {
         pgrst_error_t ignored;
         pgrst_error_init(&ignored);
@@ -987,9 +1002,13 @@ void rest_plan_sort(const rest_plan_t *plan, store_row_t **rows, size_t n)
 
 static const char *default_key(const pgrst_field_t *f)
 {
-    /* PostgREST names a JSON-path column after its last key (pgFmtSelectItem). */
-    if (f->path_len)
-        return f->path[f->path_len - 1].key;
+    /* PostgREST names a JSON-path column after its last key (Plan.hs,
+     * lastJsonKey): when the path ends in an index, the last key before
+     * it, or the column itself (select=data->1->k->>2 is "k", data->3 is
+     * "data"). */
+    for (size_t i = f->path_len; i > 0; i--)
+        if (!f->path[i - 1].is_index)
+            return f->path[i - 1].key;
     return f->name;
 }
 
@@ -1193,6 +1212,35 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
     return 0;
 }
 
+static bool kind_is_string(pgtype_kind_t k)
+{
+    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
+}
+
+/* The text a cast starts from. Most casts are I/O conversions (the source's
+ * output function), but pg_cast gives two of the string casts a function
+ * of their own: boolean to text, varchar or char is text(boolean)
+ * (booltext: 'true'/'false', where boolout says 't'/'f'), and char(n) to
+ * text or varchar is text(bpchar) (rtrim1: the padding goes). */
+static void cast_source_text(const pgtype_t *from, const pgtype_t *to, const pgvalue_t *v,
+                             buf_t *out)
+{
+    if (!from->is_array && !to->is_array && kind_is_string(to->kind)) {
+        if (from->kind == PGTYPE_BOOL) {
+            buf_puts(out, v->i ? "true" : "false");
+            return;
+        }
+        if (from->kind == PGTYPE_CHAR && to->kind != PGTYPE_CHAR) {
+            size_t n = v->s ? strlen(v->s) : 0;
+            while (n > 0 && v->s[n - 1] == ' ')
+                n--;
+            buf_append(out, v->s ? v->s : "", n);
+            return;
+        }
+    }
+    pgvalue_render_text(from, v, out);
+}
+
 int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t *row,
                       render_cell_t **cells, rest_scratch_t *scratch, pgrst_error_t *err)
 {
@@ -1214,7 +1262,7 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
              * do; the input function's error is the query's error. */
             buf_t text;
             buf_init(&text);
-            pgvalue_render_text(&o->src.type, v, &text);
+            cast_source_text(&o->src.type, &o->cast_type, v, &text);
             pgvalue_t cast;
             int rc = pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, err);
             buf_dispose(&text);

@@ -244,10 +244,12 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
             provided[cols[i]] = present || c->prefer.missing != PGRST_MISSING_DEFAULT;
         }
         /* ExecInsert: the INSERT WITH CHECK OPTIONs (and SELECT's, for
-         * RETURNING) run on the proposed row before ExecConstraints, and both
-         * before the unique check that finds an ON CONFLICT row. */
+         * RETURNING) run on the proposed row before ExecConstraints (NOT
+         * NULL, then CHECK), and both before the unique check that finds an
+         * ON CONFLICT row. */
         if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
             rest_security_new_row(c, SECURITY_CMD_INSERT, reads, values, err) < 0 ||
+            store_check_not_null(c->table, values, &c->env, err) < 0 ||
             rest_security_constraints(c, values, err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
@@ -326,7 +328,9 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     c->res->inserted = inserted;
     c->res->page_count = (long long)result_n;
     c->res->total = (long long)result_n;
-    if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n)
+    /* Statements.hs locF: a Location only when exactly one row was
+     * inserted (CASE WHEN count(_postgrest_t) = 1). */
+    if (c->prefer.ret == PGRST_RETURN_HEADERS_ONLY && result_n == 1)
         location_key(c, result[0]);
     finish_tx(c);
     rc = 0;

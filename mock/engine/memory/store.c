@@ -1345,10 +1345,8 @@ static void dispose_values(const store_table_t *t, pgvalue_t *values)
         pgvalue_dispose(&values[i]);
 }
 
-/* Not-null and unique checks for a new row version; `ignore` is the row being
- * replaced by an update (it does not conflict with itself). */
-static int check_row(const store_table_t *t, const pgvalue_t *values, const store_row_t *ignore,
-                     const store_env_t *env, pgrst_error_t *err)
+int store_check_not_null(const store_table_t *t, const pgvalue_t *values, const store_env_t *env,
+                         pgrst_error_t *err)
 {
     bool hide = env && env->hide_row_details;
     if (t->partitioning && store_partitioning_route(t->partitioning, values) < 0) {
@@ -1382,6 +1380,17 @@ static int check_row(const store_table_t *t, const pgvalue_t *values, const stor
             return -1;
         }
     }
+    return 0;
+}
+
+/* Not-null and unique checks for a new row version; `ignore` is the row being
+ * replaced by an update (it does not conflict with itself). */
+static int check_row(const store_table_t *t, const pgvalue_t *values, const store_row_t *ignore,
+                     const store_env_t *env, pgrst_error_t *err)
+{
+    bool hide = env && env->hide_row_details;
+    if (store_check_not_null(t, values, env, err) < 0)
+        return -1;
     for (size_t x = 0; x < t->nindexes; x++) {
         const uindex_t *ix = &t->indexes[x];
         const pgvalue_t *keys[INDEX_MAX_KEYS];

@@ -259,6 +259,12 @@ int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t
  * 23503 (or 23502 from SET NULL); on -1 the caller rolls back. */
 int store_end_statement(store_t *s, const store_env_t *env, pgrst_error_t *err);
 
+/* 23502 for the first NOT NULL column that is null in `values` (a new row
+ * version), with the failing row unless env hides row details. ExecInsert
+ * runs it (ExecConstraints) before an ON CONFLICT's unique check. */
+int store_check_not_null(const store_table_t *t, const pgvalue_t *values, const store_env_t *env,
+                         pgrst_error_t *err);
+
 /* The existing row that conflicts with `values` on the unique constraint or
  * primary key made of exactly columns cols[0..n) (any order), or NULL. Returns -1
  * with err set (42P10 "there is no unique or exclusion constraint matching the ON

@@ -690,6 +690,14 @@ static void build_foreign_keys(const scenario_t *sc, const scenario_table_t *st,
     }
 }
 
+void pg_ddl_build_users(const scenario_t *sc, pg_ddl_t *d)
+{
+    buf_t b;
+    buf_init(&b);
+    build_users(sc, d, &b);
+    buf_dispose(&b);
+}
+
 void pg_ddl_build(const scenario_t *sc, pg_ddl_t *d)
 {
     buf_t b;

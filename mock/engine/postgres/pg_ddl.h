@@ -46,6 +46,10 @@ typedef struct pg_ddl {
 
 /* Fills out (zeroed by the caller) from sc. */
 void pg_ddl_build(const scenario_t *sc, pg_ddl_t *out);
+/* Only the scenario's auth users (INSERT INTO auth.users), phase BEFORE:
+ * what a project's SQL may reference (a seed row's REFERENCES auth.users),
+ * so they go in before it. */
+void pg_ddl_build_users(const scenario_t *sc, pg_ddl_t *out);
 void pg_ddl_dispose(pg_ddl_t *d);
 
 /* How many statements of the phase there are. */

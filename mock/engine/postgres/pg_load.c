@@ -177,6 +177,18 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         "grant usage on schema graphql_public to postgres, anon, authenticated, service_role";
     int rc =
         pg_apply_admin_text(a, "<graphql_public>", graphql_public, sizeof graphql_public - 1, err);
+    /* The scenario's auth users exist before any of the SQL runs, as the
+     * memory engine has them: a seed.sql row may reference auth.users (the
+     * users of supamock.json stand for those a real project's seed would
+     * insert first). */
+    bool has_sql = n > 0 || sc->sql_file_count > 0;
+    if (rc == 0 && has_sql && sc->user_count > 0) {
+        pg_ddl_t users;
+        memset(&users, 0, sizeof users);
+        pg_ddl_build_users(sc, &users);
+        rc = run_phase(a, &users, PG_DDL_BEFORE, err);
+        pg_ddl_dispose(&users);
+    }
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = pg_apply_file(a, files[i], PG_LOAD_MAX_FILE_BYTES, err);
     /* A scenario whose schema is SQL ("sql"): Postgres runs that SQL
@@ -195,10 +207,15 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
                       : pg_apply_text(a, path, text, strlen(text), err);
     }
     if (rc == 0) {
-        scenario_t view = *sc; /* shallow: only the two lists differ */
+        scenario_t view = *sc; /* shallow: only the lists below differ */
+        if (has_sql)
+            view.user_count = 0; /* inserted before the SQL */
         scenario_table_t *tables = NULL;
         scenario_enum_t *enums = NULL;
-        if (scenario_sql) {
+        if (has_sql) {
+            /* A project's supamock.json may itself hold "sql" (the same
+             * schema, for the memory engine): what the SQL made is skipped
+             * here too. */
             tables = xcalloc(sc->table_count ? sc->table_count : 1, sizeof *tables);
             enums = xcalloc(sc->enum_count ? sc->enum_count : 1, sizeof *enums);
             view.table_count = view.enum_count = 0;

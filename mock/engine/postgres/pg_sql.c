@@ -1158,7 +1158,10 @@ static void from_json_body(pg_stmt_t *s, const pg_schema_t *cache, const engine_
                 sql(s, ", ");
             ident(s, cols[i]);
             sql(s, " ");
-            sql(s, parse[i] ? "json" : pg_schema_column(req->relation, cols[i])->type);
+            /* cfIRType: the column's nominal type, modifiers included
+             * (Plan.hs resolveColumnField; PostgREST #2861): char(4) read
+             * as "character" would be char(1) and refuse 'ab'. */
+            sql(s, parse[i] ? "json" : pg_schema_column(req->relation, cols[i])->nominal_type);
         }
         sql(s, ") ");
     } else if (object) {
