@@ -325,6 +325,8 @@ void scenario_trigger_create(const scenario_func_src_t *src, const cJSON *ts)
         what = "a constraint trigger";
     else if (get(ts, "transitionRels"))
         what = "a trigger with transition tables";
+    else if (get(ts, "columns"))
+        what = "UPDATE OF a column list";
     else if (get(ts, "args") && cJSON_GetArraySize(get(ts, "args")) > 0)
         what = "trigger arguments";
     else if (n == 0 || n > 2 || !str(rv, "relname"))
