@@ -9,7 +9,8 @@
  * pg_get_expr's form. It does not know about roles, commands or which
  * policies apply: that is security.c's and rest's (reached through
  * env->reader for a subquery's table). */
-#include "policy_expr.h"
+#include "policy_expr_int.h"
+#include "pg_like.h"
 
 #include "sql_parse.h"
 #include "xalloc.h"
@@ -36,6 +37,10 @@
  * work (env->work NULL): the nested loops are charged one step each. */
 #define POLICY_LOCAL_STEPS 4000000
 
+static const char *const FUNC_NAMES[] = {"uid", "role", "email", "jwt"};
+static const char *const SQLVAL_NAMES[] = {"CURRENT_USER", "CURRENT_ROLE", "SESSION_USER", "USER"};
+static const char *const CMP_NAMES[] = {"=", "<>", "<", "<=", ">", ">="};
+
 /* ------------------------------------------------------------------------ */
 /* types                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -43,11 +48,6 @@
 /* A pgtype_t plus the two pseudo types the parser needs: `unknown` (a string
  * literal or NULL not yet resolved, as in PG's parser) and `name` (the type of
  * current_user; stored as text). */
-enum { SP_NONE, SP_UNKNOWN, SP_NAME };
-typedef struct ptype {
-    pgtype_t t;
-    int special;
-} ptype_t;
 
 static ptype_t ptype_of(pgtype_kind_t k)
 {
@@ -113,92 +113,10 @@ static bool is_bool(const ptype_t *p)
 /* nodes                                                                     */
 /* ------------------------------------------------------------------------ */
 
-typedef enum nkind {
-    N_CONST,
-    N_COLUMN,
-    N_FUNC,   /* auth.uid() ... */
-    N_SQLVAL, /* CURRENT_USER and friends */
-    N_JSON,   /* -> / ->> */
-    N_CAST,   /* explicit ::type, or an implicit cast from operator resolution */
-    N_NEG,    /* unary minus on a non-literal */
-    N_CMP,    /* = <> < <= > >= */
-    N_BOOL,   /* AND / OR, flattened */
-    N_NOT,
-    N_NULLTEST,
-    N_BOOLTEST,
-    N_IN,      /* args: one comparison per list element */
-    N_SUBLINK, /* EXISTS / IN / op ANY|ALL / scalar (SELECT ...): sq */
-    N_OUTPUT,  /* the subquery's output on its current row, in an IN's comparison */
-} nkind_t;
-
-/* A subquery's FROM entry (RangeTblEntry): a table and its alias. */
-typedef struct rte {
-    const store_table_t *t; /* borrowed from the store */
-    char *alias;            /* owned; NULL: referred to by the table's name */
-} rte_t;
-
 static const char *rte_refname(const rte_t *r)
 {
     return r->alias ? r->alias : store_table_name(r->t);
 }
-
-typedef struct node node_t;
-
-/* One item of FROM: a table (rte >= 0) or an inner join of two items (ON
- * quals, or CROSS JOIN when on is NULL). */
-typedef struct from_item from_item_t;
-struct from_item {
-    int rte;
-    from_item_t *l, *r;
-    node_t *on;
-};
-
-enum { SL_EXISTS, SL_ANY, SL_ALL, SL_EXPR };
-
-/* SELECT targets FROM items WHERE where, as a SubLink's subselect. Only inner
- * joins, so every ON and the WHERE together decide a combination of rows. */
-typedef struct subq {
-    int kind;  /* SL_* */
-    int depth; /* its scope's depth: columns with this depth read its rows */
-    rte_t *rtes;
-    size_t nrte;
-    from_item_t **from;
-    size_t nfrom;
-    node_t *where;
-    node_t **targets;
-    char **names; /* per target: the output name FigureColname or AS gives */
-    size_t ntarget;
-    node_t *test; /* SL_ANY/SL_ALL: left op N_OUTPUT, resolved as an operator */
-    int op;       /* CMP_* of test */
-} subq_t;
-
-enum { F_UID, F_ROLE, F_EMAIL, F_JWT };
-static const char *const FUNC_NAMES[] = {"uid", "role", "email", "jwt"};
-enum { SV_CURRENT_USER, SV_CURRENT_ROLE, SV_SESSION_USER, SV_USER };
-static const char *const SQLVAL_NAMES[] = {"CURRENT_USER", "CURRENT_ROLE", "SESSION_USER", "USER"};
-enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-static const char *const CMP_NAMES[] = {"=", "<>", "<", "<=", ">", ">="};
-enum { BT_TRUE, BT_FALSE, BT_UNKNOWN };
-
-struct node {
-    nkind_t kind;
-    size_t loc; /* byte offset, as PG's exprLocation (leftmost token) */
-    ptype_t type;
-    pgvalue_t val; /* N_CONST (owned) */
-    int col;       /* N_COLUMN: the column of rte `rte` of the scope at `depth` */
-    int depth;     /* N_COLUMN: 0 the policy's table, >0 a subquery's FROM */
-    int rte;
-    const rte_t *rte_ref; /* N_COLUMN at depth > 0: its entry (for deparse) */
-    subq_t *sq;           /* N_SUBLINK; owned */
-    int fn;               /* N_FUNC: F_*; N_SQLVAL: SV_* */
-    int op;        /* N_CMP: CMP_*; N_JSON: 0 ->, 1 ->>; N_BOOL: 0 AND, 1 OR; N_BOOLTEST: BT_* */
-    bool negated;  /* IS NOT ..., NOT IN */
-    bool implicit; /* N_CAST from operator resolution */
-    bool saop;     /* N_IN: deparse as `= ANY (ARRAY[...])` */
-    node_t *a, *b; /* operands (N_CAST/N_NEG/N_NOT/tests use a) */
-    node_t **args; /* N_BOOL, N_IN; owned */
-    size_t nargs;
-};
 
 struct policy_expr {
     node_t *root;
@@ -317,28 +235,6 @@ static bool contains_column(const node_t *n)
 /* ------------------------------------------------------------------------ */
 /* parser state                                                              */
 /* ------------------------------------------------------------------------ */
-
-/* One scope of column names (parse_relation.c's namespace level): the
- * policy's table at depth 0, a subquery's FROM entries below it. */
-typedef struct scope scope_t;
-struct scope {
-    const scope_t *up;
-    int depth;
-    const rte_t *rtes; /* borrowed from the subquery being built (or the parser's top) */
-    size_t nrte;
-    size_t base; /* rtes[0]'s index among the subquery's entries (a JOIN's ON sees a part) */
-};
-
-typedef struct parser {
-    const char *src; /* the expression's text (error positions are offsets into it) */
-    const store_t *store;
-    const store_table_t *t;
-    policy_expr_error_t *err;
-    int depth; /* nesting of the walk, bounded like Postgres's stack check */
-    const scope_t *scope;
-    const char *clause; /* "POLICY" or "CHECK" */
-    rte_t top;          /* depth 0: the table the expression is about */
-} parser_t;
 
 static int perr(parser_t *p, size_t offset, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -729,6 +625,10 @@ static bool enter(parser_t *p, size_t loc)
 
 static node_t *unsupported(parser_t *p, size_t loc, const char *what)
 {
+    if (p->sql) {
+        perr(p, loc, "0A000", "supamock: %s is not supported by the memory engine", what);
+        return NULL;
+    }
     perr(p, loc, "0A000", "supamock: %s is not supported in policy expressions", what);
     return NULL;
 }
@@ -873,6 +773,36 @@ static node_t *build_cast(parser_t *p, const cJSON *c)
 
 /* ---- column references (parse_relation.c colNameToVar / refnameNamespaceItem) ---- */
 
+/* A name the statement's scope knows (sql_exec.h): 1 with *out, 0 when
+ * it does not know it, -1 with the parse error. */
+static int build_var(parser_t *p, const char *const *parts, size_t n, int param, size_t loc,
+                     node_t **out)
+{
+    *out = NULL;
+    if (!p->names || !p->names->resolve)
+        return 0;
+    sql_name_t name = {.parts = parts, .nparts = n, .param = param, .location = loc};
+    int slot = -1;
+    pgtype_t t;
+    memset(&t, 0, sizeof t);
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    int rc = p->names->resolve(p->names->ctx, &name, &slot, &t, &e);
+    if (rc < 0) {
+        set_err_from_pgrst(p, loc, &e);
+        return -1;
+    }
+    pgrst_error_dispose(&e);
+    if (rc == 0)
+        return 0;
+    node_t *v = node_new(N_VAR, loc);
+    v->col = slot;
+    v->type.t = t;
+    v->type.special = SP_NONE;
+    *out = v;
+    return 1;
+}
+
 /* Unqualified names look in the innermost scope first, then outward; two
  * entries of one scope having the column is 42702. Qualified names find the
  * entry by its refname (alias, or the table's name when it has none). */
@@ -917,6 +847,22 @@ static node_t *build_column(parser_t *p, const cJSON *c)
         if (rel && rel_found && hit_rte < 0)
             return perr(p, loc, "42703", "column %s.%s does not exist", rel, colname), NULL;
         if (hit_rte >= 0) {
+            if (p->names && p->names->conflict != SQL_CONFLICT_USE_COLUMN) {
+                /* plpgsql's resolve_column_ref: a variable of the same name */
+                node_t *var = NULL;
+                int vr = build_var(p, parts, n, 0, loc, &var);
+                if (vr < 0)
+                    return NULL;
+                if (vr > 0 && p->names->conflict == SQL_CONFLICT_USE_VARIABLE)
+                    return var;
+                if (vr > 0) {
+                    px_node_free(var);
+                    perr(p, loc, "42702", "column reference \"%s\" is ambiguous", colname);
+                    snprintf(p->err->detail, sizeof p->err->detail,
+                             "It could refer to either a PL/pgSQL variable or a table column.");
+                    return NULL;
+                }
+            }
             const rte_t *e = &s->rtes[hit_rte];
             node_t *col = node_new(N_COLUMN, loc);
             col->col = hit_col;
@@ -927,6 +873,12 @@ static node_t *build_column(parser_t *p, const cJSON *c)
             col->type.t = store_table_column(e->t, (size_t)hit_col)->type;
             return col;
         }
+    }
+    {
+        node_t *var = NULL;
+        int vr = build_var(p, parts, n, 0, loc, &var);
+        if (vr != 0)
+            return var;
     }
     if (rel)
         return perr(p, loc, "42P01", "missing FROM-clause entry for table \"%s\"", rel), NULL;
@@ -946,6 +898,12 @@ static node_t *build_func(parser_t *p, const cJSON *f)
     const char *name = nn ? sval(cJSON_GetArrayItem(fname, (int)nn - 1)) : NULL;
     if (!name || nn > 2)
         return perr(p, loc, "42601", "improper qualified name (too many dotted names)"), NULL;
+    if (p->sql) {
+        bool handled = false;
+        node_t *r = px_sql_build_func(p, f, &handled);
+        if (handled)
+            return r;
+    }
     if (cJSON_IsTrue(get(f, "agg_star")) || get(f, "over") || get(f, "agg_filter") ||
         get(f, "agg_order") || cJSON_IsTrue(get(f, "agg_distinct")) ||
         cJSON_IsTrue(get(f, "func_variadic")))
@@ -1004,6 +962,12 @@ static node_t *build_sqlvalue(parser_t *p, const cJSON *v)
     static const char *const ops[] = {"SVFOP_CURRENT_USER", "SVFOP_CURRENT_ROLE",
                                       "SVFOP_SESSION_USER", "SVFOP_USER"};
     const char *op = str(v, "op");
+    if (p->sql && op && strncmp(op, "SVFOP_CURRENT_TIMESTAMP", 23) == 0) {
+        node_t *n = node_new(N_CALL, loc_or(v, 0));
+        n->fn = PXF_NOW;
+        n->type = ptype_of(PGTYPE_TIMESTAMPTZ);
+        return n;
+    }
     for (int k = 0; k < 4; k++) {
         if (op && strcmp(op, ops[k]) == 0) {
             node_t *n = node_new(N_SQLVAL, loc_or(v, 0));
@@ -1146,6 +1110,12 @@ static node_t *build_aexpr(parser_t *p, const cJSON *a)
     if (nn == 2 && strcmp(sval(names->child) ? sval(names->child) : "", "pg_catalog") != 0)
         return perr(p, loc, "3F000", "schema \"%s\" does not exist", sval(names->child)), NULL;
     int op = -1;
+    if (p->sql) {
+        bool handled = false;
+        node_t *r = px_sql_build_aexpr(p, a, &handled);
+        if (handled)
+            return r;
+    }
     if (strcmp(kind, "AEXPR_IN") == 0) {
         cmp_of(opname, &op);
         return build_in(p, lexpr, get(get(rexpr, "List"), "items"), op, op == CMP_NE, false, loc);
@@ -1316,8 +1286,11 @@ static node_t *build(parser_t *p, const cJSON *node)
         n = build_sublink(p, body);
     else if (strcmp(name, "ParamRef") == 0) {
         const cJSON *num = get(body, "number");
-        perr(p, loc, "42P02", "there is no parameter $%d",
-             cJSON_IsNumber(num) ? (int)num->valuedouble : 0);
+        int pn = cJSON_IsNumber(num) ? (int)num->valuedouble : 0;
+        if (build_var(p, NULL, 0, pn, loc, &n) == 0)
+            perr(p, loc, "42P02", "there is no parameter $%d", pn);
+    } else if (p->sql && (strcmp(name, "CaseExpr") == 0 || strcmp(name, "CoalesceExpr") == 0)) {
+        n = px_sql_build_node(p, name, body);
     } else {
         static const struct {
             const char *node, *what;
@@ -1448,13 +1421,22 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
         return NULL;
     }
     const char *jt = str(b, "jointype");
-    if (!jt || strcmp(jt, "JOIN_INNER") != 0 || get(b, "usingClause") ||
+    int kind = !jt                             ? -1
+               : strcmp(jt, "JOIN_INNER") == 0 ? PXJ_INNER
+               : strcmp(jt, "JOIN_LEFT") == 0  ? PXJ_LEFT
+               : strcmp(jt, "JOIN_RIGHT") == 0 ? PXJ_RIGHT
+               : strcmp(jt, "JOIN_FULL") == 0  ? PXJ_FULL
+                                               : -1;
+    /* Outer joins only in a statement's own FROM (sql_exec.c runs them). */
+    if (kind < 0 || (kind != PXJ_INNER && !(p->sql && q->depth == 0)) || get(b, "usingClause") ||
         cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
-        unsupported(p, loc_or(b, 0), "a join other than [INNER] JOIN ... ON and CROSS JOIN");
+        unsupported(p, loc_or(b, 0),
+                    "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN");
         return NULL;
     }
     f = xcalloc(1, sizeof *f);
     f->rte = -1;
+    f->jointype = kind;
     if (!(f->l = build_from(p, q, get(b, "larg"))) || !(f->r = build_from(p, q, get(b, "rarg")))) {
         from_free(f);
         return NULL;
@@ -1529,6 +1511,10 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
     subq_t *q = xcalloc(1, sizeof *q);
     q->kind = sk;
     q->depth = depth;
+    px_aggs_t *outer_aggs = p->aggs;
+    const char *outer_clause = p->agg_clause;
+    p->aggs = NULL; /* a subquery's aggregates are its own: not modelled */
+    p->agg_clause = "a subquery of a statement";
     node_t *n = node_new(N_SUBLINK, loc);
     n->sq = q;
     n->type = ptype_of(PGTYPE_BOOL);
@@ -1616,10 +1602,14 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
         if (!q->test)
             goto fail;
     }
+    p->aggs = outer_aggs;
+    p->agg_clause = outer_clause;
     return n;
 fail_scoped:
     p->scope = inner.up;
 fail:
+    p->aggs = outer_aggs;
+    p->agg_clause = outer_clause;
     node_free(left);
     node_free(n);
     return NULL;
@@ -1719,25 +1709,6 @@ static int json_to_text(const cJSON *j, pgvalue_t *out, pgrst_error_t *err)
     }
     return json_to_jsonb(j, out, err);
 }
-
-/* One level of rows a column reads: depth 0 is the policy's row, a deeper
- * one the current combination of a subquery's FROM entries. */
-typedef struct frame frame_t;
-struct frame {
-    const frame_t *up;
-    int depth;
-    const pgvalue_t *const *rows; /* one per entry; NULL: no row (all NULL) */
-    const pgvalue_t *out;         /* the subquery's output on this row (N_OUTPUT) */
-};
-
-/* What evaluation carries: the caller's env, and the frames of the
- * subqueries being run. */
-typedef struct ectx {
-    const cJSON *claims;
-    const char *role;
-    const policy_eval_env_t *pub;
-    const frame_t *frame;
-} ectx_t;
 
 static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err);
 
@@ -2329,6 +2300,17 @@ static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_
     }
     case N_SUBLINK:
         return eval_sublink(n, env, out, err);
+    case N_VAR:
+    case N_AGG:
+    case N_ARITH:
+    case N_CONCAT:
+    case N_CALL:
+    case N_CASE:
+    case N_COALESCE:
+    case N_NULLIF:
+    case N_LIKE:
+    case N_DISTINCT:
+        return px_sql_eval(n, env, out, err);
     }
     return 0;
 }
@@ -2717,6 +2699,19 @@ static void dp(const dpc_t *c, const node_t *n, buf_t *out)
     case N_SUBLINK:
         dp_sublink(c, n, out);
         return;
+    case N_VAR:
+    case N_AGG:
+    case N_ARITH:
+    case N_CONCAT:
+    case N_CALL:
+    case N_CASE:
+    case N_COALESCE:
+    case N_NULLIF:
+    case N_LIKE:
+    case N_DISTINCT:
+        /* statements' nodes: never in a policy (parser.sql is off there) */
+        buf_puts(out, "?");
+        return;
     }
 }
 
@@ -2779,4 +2774,137 @@ size_t policy_expr_tables(const policy_expr_t *e, const store_table_t **out, siz
 bool policy_expr_has_subquery(const policy_expr_t *e)
 {
     return e && contains_sublink(e->root);
+}
+
+/* ------------------------------------------------------------------------ */
+/* what policy_expr_int.h exports to expr_sql.c and sql_exec.c               */
+/* ------------------------------------------------------------------------ */
+
+int px_perr(parser_t *p, size_t offset, const char *code, const char *fmt, ...)
+{
+    p->err->offset = offset;
+    snprintf(p->err->code, sizeof p->err->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+node_t *px_build(parser_t *p, const cJSON *node)
+{
+    return build(p, node);
+}
+void px_node_free(node_t *n)
+{
+    node_free(n);
+}
+node_t *px_node_new(nkind_t k, size_t loc)
+{
+    return node_new(k, loc);
+}
+void px_node_push_arg(node_t *n, node_t *arg)
+{
+    node_push_arg(n, arg);
+}
+int px_coerce_bool(parser_t *p, node_t **np, const char *clause)
+{
+    return coerce_bool(p, np, clause);
+}
+int px_make_cast(parser_t *p, node_t **np, const ptype_t *to, size_t cast_loc, bool implicit)
+{
+    return make_cast(p, np, to, cast_loc, implicit);
+}
+node_t *px_make_cmp(parser_t *p, node_t *l, node_t *r, int op, size_t oploc)
+{
+    return make_cmp(p, l, r, op, oploc);
+}
+int px_build_typename(parser_t *p, const cJSON *tn, ptype_t *out)
+{
+    return build_typename(p, tn, out);
+}
+from_item_t *px_build_from(parser_t *p, subq_t *q, const cJSON *item)
+{
+    return build_from(p, q, item);
+}
+int px_build_on(parser_t *p, subq_t *q, from_item_t *f, const cJSON *item)
+{
+    return build_on(p, q, f, item);
+}
+void px_from_free(from_item_t *f)
+{
+    from_free(f);
+}
+void px_subq_free(subq_t *q)
+{
+    subq_free(q);
+}
+const char *px_figure_colname(const cJSON *node, int *strength)
+{
+    return figure_colname(node, strength);
+}
+ptype_t px_ptype_of(pgtype_kind_t k)
+{
+    return ptype_of(k);
+}
+const char *px_ptype_name(const ptype_t *p, char *scratch, size_t n)
+{
+    return ptype_name(p, scratch, n);
+}
+bool px_contains_agg(const node_t *n)
+{
+    if (!n)
+        return false;
+    if (n->kind == N_AGG)
+        return true;
+    if (px_contains_agg(n->a) || px_contains_agg(n->b))
+        return true;
+    for (size_t i = 0; i < n->nargs; i++)
+        if (px_contains_agg(n->args[i]))
+            return true;
+    return false;
+}
+const node_t *px_find_column(const node_t *n, int depth,
+                             bool (*ok)(const void *ctx, const node_t *col), const void *ctx)
+{
+    if (!n || n->kind == N_AGG)
+        return NULL;
+    if (n->kind == N_COLUMN && n->depth == depth && !ok(ctx, n))
+        return n;
+    const node_t *r;
+    if ((r = px_find_column(n->a, depth, ok, ctx)) || (r = px_find_column(n->b, depth, ok, ctx)))
+        return r;
+    for (size_t i = 0; i < n->nargs; i++)
+        if ((r = px_find_column(n->args[i], depth, ok, ctx)))
+            return r;
+    return NULL;
+}
+int px_eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
+{
+    return eval(n, env, out, err);
+}
+int px_eval_truth(const node_t *n, const ectx_t *env, policy_truth_t *t, pgrst_error_t *err)
+{
+    return eval_truth(n, env, t, err);
+}
+int px_compare(const ptype_t *lt, const pgvalue_t *a, const ptype_t *rt, const pgvalue_t *b)
+{
+    return compare(lt, a, rt, b);
+}
+int px_convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, pgvalue_t *out,
+               pgrst_error_t *err)
+{
+    return convert(from, v, to, out, err);
+}
+int px_charge(const ectx_t *env, pgrst_error_t *err)
+{
+    return charge(env, err);
+}
+int px_json_to_jsonb(const cJSON *j, pgvalue_t *out, pgrst_error_t *err)
+{
+    return json_to_jsonb(j, out, err);
+}
+int px_visible_rows(const ectx_t *env, const store_table_t *t, const store_row_t ***out, size_t *n,
+                    pgrst_error_t *err)
+{
+    return visible_rows(env, t, out, n, err);
 }

@@ -25,6 +25,8 @@ typedef struct policy_expr_error {
                           operator/function, 42704 type, 42804 not boolean, 22P02 bad literal */
     char message[256]; /* Postgres's text, e.g. `column "x" does not exist`,
                           `syntax error at or near ")"` */
+    char detail[160];  /* Postgres's DETAIL, "" when none */
+    char hint[160];    /* Postgres's HINT, "" when none */
 } policy_expr_error_t;
 
 /* Parses `text` against table t (column names resolve to t's columns; `store`

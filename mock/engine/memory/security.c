@@ -303,6 +303,11 @@ static int reader_visible(const void *ctx, const store_table_t *t, const pgvalue
     return security_row_visible(s, t, SECURITY_CMD_SELECT, &in, visible, err);
 }
 
+const policy_reader_t *security_reader(const security_t *s)
+{
+    return &s->reader;
+}
+
 static void init_reader(security_t *s)
 {
     s->reader = (policy_reader_t){.ctx = s, .begin = reader_begin, .visible = reader_visible};

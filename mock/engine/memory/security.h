@@ -52,6 +52,12 @@ void security_free(security_t *s); /* NULL is a no-op */
 bool security_role_exists(const security_t *s, const char *role);
 bool security_role_bypasses_rls(const security_t *s, const char *role);
 
+/* How a statement run as some role reads a table (sql_exec.c, and the
+ * subqueries of policies): the SELECT privilege once per table, then the
+ * table's SELECT policies per row when RLS applies to env->role. Borrowed
+ * from the model. */
+const policy_reader_t *security_reader(const security_t *s);
+
 /* ---- per table ---- */
 /* SCENARIO_PRIV_* bits `role` holds on t. */
 unsigned security_privileges(const security_t *s, const store_table_t *t, const char *role);
