@@ -18,6 +18,7 @@
 #include "gotrue_flows.h"
 #include "inbox.h"
 #include "jwt.h"
+#include "mem_trigger.h"
 #include "owner_insert.h"
 #include "xalloc.h"
 
@@ -90,6 +91,7 @@ struct gotrue {
     const scenario_t *sc;       /* borrowed; outlives the instance */
     store_t *store;             /* borrowed; the instance's */
     const security_t *security; /* borrowed; the instance's (CHECK constraints of on_signup rows) */
+    mem_funcs_t *funcs;         /* borrowed; the instance's: triggers on auth.users (NULL: none) */
     bool started;
     prng_t *prng; /* borrowed from the instance: ids, refresh tokens, error ids */
     gt_user_t *users;
@@ -885,6 +887,48 @@ void gotrue_set_security(gotrue_t *g, const security_t *sec)
     g->security = sec;
 }
 
+void gotrue_set_functions(gotrue_t *g, mem_funcs_t *funcs)
+{
+    g->funcs = funcs;
+}
+
+/* GoTrue's INSERT INTO auth.users fires the table's row triggers (a
+ * project's handle_new_user), AFTER ones once the row is in, as
+ * supabase_auth_admin, GoTrue's database role. */
+static int users_triggers(gotrue_t *g, const char *id, store_env_t *env, pgrst_error_t *err)
+{
+    store_table_t *users = auth_users_table(g->store);
+    if (!g->funcs || !users || !mem_triggers_any(g->funcs, users))
+        return 0;
+    pgvalue_t key;
+    pgtype_t uuid = store_table_column(users, 0)->type;
+    if (pgvalue_from_text(&uuid, id, strlen(id), &key, err) < 0)
+        return -1;
+    store_row_t *row = store_index_lookup(users, 0, &key);
+    pgvalue_dispose(&key);
+    if (!row)
+        return 0;
+    size_t n = store_table_column_count(users);
+    pgvalue_t *values = xcalloc(n ? n : 1, sizeof *values);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_copy(&values[i], &store_row_values(row)[i]);
+    mock_work_t work;
+    mock_work_init(&work, mock_work_steps_for_timeout_ms(MOCK_STATEMENT_TIMEOUT_DEFAULT_MS));
+    mem_call_env_t cenv = {
+        .fs = g->funcs,
+        .store = g->store,
+        .sec = g->security,
+        .role = "supabase_auth_admin",
+        .store_env = env,
+        .work = &work,
+    };
+    int rc = mem_triggers_fire(&cenv, users, false, SQL_ROW_INSERT, NULL, values, NULL, err);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_dispose(&values[i]);
+    free(values);
+    return rc;
+}
+
 void gotrue_start(gotrue_t *g, int64_t now_us)
 {
     if (g->started)
@@ -1490,8 +1534,10 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
     if (!auth_users_table(g->store))
         return 0; /* a store without auth.users (unit tests): nothing to mirror */
     store_begin(g->store);
-    int rc = auth_users_insert(g->store, g->security, u->id, u->email, u->phone, u->role, &env,
-                               &perr, NULL);
+    int rc = auth_users_insert(g->store, g->security, u->id, u->email, u->phone, u->role,
+                               u->user_metadata, u->app_metadata, &env, &perr, NULL);
+    if (rc == 0)
+        rc = users_triggers(g, u->id, &env, &perr);
     if (rc == 0 && g->sc->on_signup_table && g->sc->on_signup_values) {
         const char *name = g->sc->on_signup_table;
         const char *dot = strchr(name, '.');

@@ -134,7 +134,7 @@ static int sql_body(mem_func_t *f, why_t *why)
     if (as) {
         sql_script_t body;
         if (sql_parse_script(as, &body, &perr) < 0) {
-            snprintf(why->text, sizeof why->text, "its body: %s", perr.message);
+            snprintf(why->text, sizeof why->text, "its body: %.180s", perr.message);
             rc = -1;
         } else {
             f->body = body.tree;
@@ -154,8 +154,8 @@ static int sql_body(mem_func_t *f, why_t *why)
             cJSON *tl = cJSON_AddArrayToObject(ss, "targetList");
             cJSON *rt = cJSON_CreateObject();
             cJSON *res = cJSON_AddObjectToObject(rt, "ResTarget");
-            cJSON_AddItemToObject(
-                res, "val", cJSON_Duplicate(get(get(sb, "ReturnStmt"), "returnval"), true));
+            cJSON_AddItemToObject(res, "val",
+                                  cJSON_Duplicate(get(get(sb, "ReturnStmt"), "returnval"), true));
             cJSON_AddItemToArray(tl, rt);
             cJSON *raw = cJSON_CreateObject();
             cJSON_AddItemToObject(raw, "stmt", sel);
@@ -407,8 +407,8 @@ mem_funcs_t *mem_funcs_new(const scenario_t *sc, store_t *store, const security_
                 log_msg(LOG_WARN,
                         "%s:%d:%d: note: create function %s.%s(): %s: not run by the memory "
                         "engine (runs on --db postgres)",
-                        d->pos.file ? d->pos.file : "", d->pos.line, d->pos.col, d->schema,
-                        d->name, why.text[0] ? why.text : "its body");
+                        d->pos.file ? d->pos.file : "", d->pos.line, d->pos.col, d->schema, d->name,
+                        why.text[0] ? why.text : "its body");
             continue;
         }
         fs->funcs[fs->count++] = f;
@@ -446,14 +446,13 @@ size_t mem_funcs_routines(const mem_funcs_t *fs, const char *schema, const char 
     *out = NULL;
     if (!fs)
         return 0;
-    while (i < fs->count && (strcmp(fs->funcs[i]->routine.schema, schema) != 0 ||
-                             strcmp(fs->funcs[i]->routine.name, name) != 0 ||
-                             fs->funcs[i]->kind == MEM_RET_TRIGGER))
+    while (i < fs->count &&
+           (strcmp(fs->funcs[i]->routine.schema, schema) != 0 ||
+            strcmp(fs->funcs[i]->routine.name, name) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER))
         i++;
     size_t k = i;
     while (k < fs->count && strcmp(fs->funcs[k]->routine.schema, schema) == 0 &&
-           strcmp(fs->funcs[k]->routine.name, name) == 0 &&
-           fs->funcs[k]->kind != MEM_RET_TRIGGER)
+           strcmp(fs->funcs[k]->routine.name, name) == 0 && fs->funcs[k]->kind != MEM_RET_TRIGGER)
         k++;
     /* mem_func_t starts with its routine: the array of pointers is one of
      * routines. */
@@ -490,8 +489,7 @@ size_t mem_funcs_openapi(const mem_funcs_t *fs, const char *schema, const char *
         for (size_t i = 0; i < n; i++) {
             const mem_func_t *f = fs->funcs[i];
             if (f->def != &fs->sc->functions[c] || f->kind == MEM_RET_TRIGGER ||
-                strcmp(f->routine.schema, schema) != 0 ||
-                (role && !mem_func_may_execute(f, role)))
+                strcmp(f->routine.schema, schema) != 0 || (role && !mem_func_may_execute(f, role)))
                 continue;
             rs[k++] = (engine_openapi_routine_t){
                 .name = f->routine.name,
@@ -533,9 +531,10 @@ bool mem_func_may_execute(const mem_func_t *f, const char *role)
 
 /* ---- running statements ---- */
 
+/* stmt is sql_stmt_t.node: the member named after the statement's kind. */
 static const char *write_command(const cJSON *stmt)
 {
-    const char *kind = stmt && stmt->child ? stmt->child->string : "";
+    const char *kind = stmt && stmt->string ? stmt->string : "";
     if (strcmp(kind, "InsertStmt") == 0)
         return "INSERT";
     if (strcmp(kind, "UpdateStmt") == 0)
@@ -575,7 +574,6 @@ void mem_func_exec_env(const mem_func_t *f, const mem_call_env_t *env, const sql
     *hook = mem_funcs_row_hook(env->fs, hook_ctx);
     out->hook = hook;
 }
-
 
 int mem_func_run_stmt(const mem_func_t *f, const mem_call_env_t *env, const sql_scope_t *scope,
                       const cJSON *stmt, const char *src, sql_result_t *out, pgrst_error_t *err)
@@ -697,15 +695,16 @@ int mem_func_shape_result(const mem_func_t *f, sql_result_t *in, sql_result_t *o
     size_t rows = in ? in->nrows : 0;
     if (!f->returns_set)
         rows = 1;
-    out->values = xcalloc(rows * ncols ? rows * ncols : 1, sizeof *out->values);
+    size_t cells = rows * ncols;
+    out->values = xcalloc(cells ? cells : 1, sizeof *out->values);
     for (size_t r = 0; r < rows; r++) {
         for (size_t c = 0; c < ncols; c++) {
             pgvalue_t *dst = &out->values[r * ncols + c];
             pgvalue_init_null(dst);
             if (!in || r >= in->nrows || c >= in->ncols)
                 continue;
-            if (sql_exec_assign(&in->types[c], &in->values[r * in->ncols + c], &out->types[c],
-                                dst, err) < 0) {
+            if (sql_exec_assign(&in->types[c], &in->values[r * in->ncols + c], &out->types[c], dst,
+                                err) < 0) {
                 out->nrows = r + 1;
                 return -1;
             }
@@ -728,7 +727,8 @@ static int call_sql(const mem_func_t *f, const pgvalue_t *args, const mem_call_e
         if (have)
             sql_result_dispose(&last);
         have = false;
-        if (mem_func_run_stmt(f, env, &scope, get(raw, "stmt"), f->body_src, &last, err) < 0)
+        const cJSON *st = get(raw, "stmt");
+        if (mem_func_run_stmt(f, env, &scope, st ? st->child : NULL, f->body_src, &last, err) < 0)
             return -1;
         have = true;
     }
@@ -742,8 +742,8 @@ static int call_sql(const mem_func_t *f, const pgvalue_t *args, const mem_call_e
 
 /* The DEFAULT of parameter i, evaluated as the call's argument would be
  * (an expression of the declaration, in the caller's environment). */
-static int param_default(const mem_func_t *f, size_t i, const mem_call_env_t *env,
-                         pgvalue_t *out, pgrst_error_t *err)
+static int param_default(const mem_func_t *f, size_t i, const mem_call_env_t *env, pgvalue_t *out,
+                         pgrst_error_t *err)
 {
     const cJSON *fs = f->decl ? get(get(f->decl, "stmts")->child, "stmt") : NULL;
     const cJSON *params = get(get(fs, "CreateFunctionStmt"), "parameters");
@@ -830,8 +830,9 @@ int mem_func_trigger(const mem_func_t *f, mem_trigger_call_t *tc, const mem_call
                      pgrst_error_t *err)
 {
     if (!f->plpgsql)
-        return pgrst_error_setf(err, "0A000", "trigger functions can only be written in "
-                                              "PL/pgSQL on the memory engine");
+        return pgrst_error_setf(err, "0A000",
+                                "trigger functions can only be written in "
+                                "PL/pgSQL on the memory engine");
     if (env->depth >= MEM_FUNC_MAX_DEPTH) {
         pgrst_error_setf(err, "54001", "stack depth limit exceeded");
         pgrst_error_hintf(err, "Increase the configuration parameter \"max_stack_depth\" "

@@ -58,16 +58,16 @@ struct mem_func {
     size_t input_count; /* IN, INOUT, VARIADIC */
     mem_ret_kind_t kind;
     bool returns_set;
-    pgtype_t ret_type;         /* MEM_RET_SCALAR */
+    pgtype_t ret_type;            /* MEM_RET_SCALAR */
     const store_table_t *rowtype; /* MEM_RET_ROW of a table's row type, else NULL */
-    size_t col_count;          /* MEM_RET_ROW: the columns */
+    size_t col_count;             /* MEM_RET_ROW: the columns */
     const char **col_names;
     pgtype_t *col_types;
     bool plpgsql;
-    cJSON *decl;         /* the CREATE FUNCTION statement's tree (parameters' DEFAULTs) */
-    cJSON *body;         /* plpgsql: the PLpgSQL_function tree; sql: the statements' tree */
+    cJSON *decl;          /* the CREATE FUNCTION statement's tree (parameters' DEFAULTs) */
+    cJSON *body;          /* plpgsql: the PLpgSQL_function tree; sql: the statements' tree */
     const char *body_src; /* the text the body's locations point into (owned) */
-    void *compiled;      /* plpgsql.c's */
+    void *compiled;       /* plpgsql.c's */
 };
 
 /* Builds the catalog; notices about functions left out are logged once
@@ -110,9 +110,9 @@ typedef struct mem_call_env {
 /* A trigger call's record: NEW/OLD rows of table (NULL: absent). */
 typedef struct mem_trigger_call {
     const store_table_t *table;
-    const char *name;  /* TG_NAME */
-    const char *when;  /* "BEFORE" / "AFTER" */
-    const char *op;    /* "INSERT" / "UPDATE" / "DELETE" */
+    const char *name; /* TG_NAME */
+    const char *when; /* "BEFORE" / "AFTER" */
+    const char *op;   /* "INSERT" / "UPDATE" / "DELETE" */
     const pgvalue_t *new_row;
     const pgvalue_t *old_row;
     /* out: what the function returned: NULL (returned_null) or a row,

@@ -139,8 +139,8 @@ static int when_holds(const mem_trigger_t *tr, const mem_call_env_t *env, const 
     sql_exec_error_init(&xerr);
     sql_xplan_t *x = NULL;
     policy_truth_t truth = POLICY_FALSE;
-    int rc = sql_expr_prepare_bool(env->store, tr->when, tr->def->source, &scope, "WHEN", &x,
-                                   &xerr);
+    int rc =
+        sql_expr_prepare_bool(env->store, tr->when, tr->def->source, &scope, "WHEN", &x, &xerr);
     if (rc == 0)
         rc = sql_expr_eval_bool(x, &xe, &truth, &xerr);
     if (rc < 0)
@@ -153,9 +153,8 @@ static int when_holds(const mem_trigger_t *tr, const mem_call_env_t *env, const 
 
 /* ---- firing ---- */
 
-static const char *const ops[] = {[SQL_ROW_INSERT] = "INSERT",
-                                  [SQL_ROW_UPDATE] = "UPDATE",
-                                  [SQL_ROW_DELETE] = "DELETE"};
+static const char *const ops[] = {
+    [SQL_ROW_INSERT] = "INSERT", [SQL_ROW_UPDATE] = "UPDATE", [SQL_ROW_DELETE] = "DELETE"};
 
 static unsigned event_bit(sql_row_event_t ev)
 {
@@ -164,9 +163,8 @@ static unsigned event_bit(sql_row_event_t ev)
                                   : SCENARIO_TRIGGER_DELETE;
 }
 
-int mem_triggers_fire(const mem_call_env_t *env, store_table_t *t, bool before,
-                      sql_row_event_t ev, const pgvalue_t *old_row, pgvalue_t *new_row, bool *skip,
-                      pgrst_error_t *err)
+int mem_triggers_fire(const mem_call_env_t *env, store_table_t *t, bool before, sql_row_event_t ev,
+                      const pgvalue_t *old_row, pgvalue_t *new_row, bool *skip, pgrst_error_t *err)
 {
     if (skip)
         *skip = false;

@@ -12,8 +12,8 @@ typedef struct mem_trigger {
     const scenario_trigger_t *def;
     store_table_t *table;
     const mem_func_t *func;
-    cJSON *tree;        /* the statement re-read (owned) */
-    const cJSON *when;  /* its WHEN expression, NULL when none */
+    cJSON *tree;       /* the statement re-read (owned) */
+    const cJSON *when; /* its WHEN expression, NULL when none */
 } mem_trigger_t;
 
 typedef struct mem_triggers {
@@ -37,8 +37,7 @@ bool mem_triggers_any(const mem_funcs_t *fs, const store_table_t *t);
  * them). BEFORE: new_row may be replaced in place (column_count values);
  * *skip set when a trigger returned NULL. AFTER: skip may be NULL. Returns
  * 0 or -1 with err (the statement fails and the caller rolls back). */
-int mem_triggers_fire(const mem_call_env_t *env, store_table_t *t, bool before,
-                      sql_row_event_t ev, const pgvalue_t *old_row, pgvalue_t *new_row, bool *skip,
-                      pgrst_error_t *err);
+int mem_triggers_fire(const mem_call_env_t *env, store_table_t *t, bool before, sql_row_event_t ev,
+                      const pgvalue_t *old_row, pgvalue_t *new_row, bool *skip, pgrst_error_t *err);
 
 #endif

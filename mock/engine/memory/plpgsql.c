@@ -63,13 +63,13 @@ typedef struct datum {
     dkind_t kind;
     const char *name;
     int lineno;
-    bool typed;       /* D_VAR: type known (params get theirs from the function) */
+    bool typed; /* D_VAR: type known (params get theirs from the function) */
     pgtype_t type;
     const store_table_t *rowtype; /* D_RECORD of %ROWTYPE */
     const char *default_query;
     bool is_const;
-    bool loop_var; /* a FOR loop's own variable: in scope only inside it */
-    int param;     /* >= 0: the function's parameter index */
+    bool loop_var;     /* a FOR loop's own variable: in scope only inside it */
+    int param;         /* >= 0: the function's parameter index */
     const char *field; /* D_RECFIELD */
     int parent;        /* D_RECFIELD */
     const cJSON *row;  /* D_ROW: its fields */
@@ -170,11 +170,11 @@ static int resolve_decl_type(const store_t *store, datum_t *d, const char *typna
 }
 
 static const char *const supported[] = {
-    "PLpgSQL_stmt_block",  "PLpgSQL_stmt_assign",      "PLpgSQL_stmt_if",
-    "PLpgSQL_stmt_case",   "PLpgSQL_stmt_loop",        "PLpgSQL_stmt_while",
-    "PLpgSQL_stmt_fori",   "PLpgSQL_stmt_fors",        "PLpgSQL_stmt_exit",
-    "PLpgSQL_stmt_return", "PLpgSQL_stmt_return_next", "PLpgSQL_stmt_return_query",
-    "PLpgSQL_stmt_raise",  "PLpgSQL_stmt_execsql",     "PLpgSQL_stmt_perform",
+    "PLpgSQL_stmt_block",   "PLpgSQL_stmt_assign",      "PLpgSQL_stmt_if",
+    "PLpgSQL_stmt_case",    "PLpgSQL_stmt_loop",        "PLpgSQL_stmt_while",
+    "PLpgSQL_stmt_fori",    "PLpgSQL_stmt_fors",        "PLpgSQL_stmt_exit",
+    "PLpgSQL_stmt_return",  "PLpgSQL_stmt_return_next", "PLpgSQL_stmt_return_query",
+    "PLpgSQL_stmt_raise",   "PLpgSQL_stmt_execsql",     "PLpgSQL_stmt_perform",
     "PLpgSQL_stmt_getdiag",
 };
 
@@ -223,8 +223,7 @@ static int check_stmt(const cJSON *s, char *why, size_t why_len)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         if (check_list(get(b, lists[i]), why, why_len) < 0)
             return -1;
-    for (const cJSON *e = get(b, "elsif_list") ? get(b, "elsif_list")->child : NULL; e;
-         e = e->next)
+    for (const cJSON *e = get(b, "elsif_list") ? get(b, "elsif_list")->child : NULL; e; e = e->next)
         if (check_list(get(get(e, "PLpgSQL_if_elsif"), "stmts"), why, why_len) < 0)
             return -1;
     for (const cJSON *e = get(b, "case_when_list") ? get(b, "case_when_list")->child : NULL; e;
@@ -359,7 +358,7 @@ typedef struct frame {
 
 enum { PL_OK = 0, PL_ERROR = -1, PL_EXIT = 1, PL_CONTINUE = 2, PL_RETURN = 3 };
 
-#define SLOT_TG 0x40000000
+#define SLOT_TG    0x40000000
 #define FIELD_BITS 12
 
 static void record_clear(var_t *v)
@@ -504,8 +503,7 @@ static int scope_resolve(const void *ctx, const sql_name_t *name, int *slot, pgt
                 return 1;
             }
         }
-        pgrst_error_setf(err, "42703", "record \"%s\" has no field \"%s\"", first,
-                         name->parts[1]);
+        pgrst_error_setf(err, "42703", "record \"%s\" has no field \"%s\"", first, name->parts[1]);
         return -1;
     }
     return 0;
@@ -586,8 +584,7 @@ static int run_sql(frame_t *fr, const char *query, bool as_expr, sql_result_t *o
 }
 
 /* exec_eval_expr: one column, at most one row (none: NULL). */
-static int eval(frame_t *fr, const char *query, pgvalue_t *out, pgtype_t *type,
-                pgrst_error_t *err)
+static int eval(frame_t *fr, const char *query, pgvalue_t *out, pgtype_t *type, pgrst_error_t *err)
 {
     sql_result_t r;
     if (run_sql(fr, query, true, &r, err) < 0)
@@ -619,8 +616,8 @@ static int eval_bool(frame_t *fr, const char *query, bool *out, pgrst_error_t *e
     if (t.kind != PGTYPE_BOOL || t.is_array) {
         char scratch[128];
         pgvalue_dispose(&v);
-        return pgrst_error_setf(err, "42804", "query \"%s\" did not return boolean? type %s",
-                                query, pgtype_name(&t, scratch, sizeof scratch));
+        return pgrst_error_setf(err, "42804", "query \"%s\" did not return boolean? type %s", query,
+                                pgtype_name(&t, scratch, sizeof scratch));
     }
     *out = !v.is_null && v.i != 0;
     pgvalue_dispose(&v);
@@ -788,8 +785,9 @@ static int record_row(frame_t *fr, int d, pgvalue_t *row, pgrst_error_t *err)
         return -1;
     }
     if (x->nf != fr->out->ncols)
-        return pgrst_error_setf(err, "42804", "returned record type does not match expected "
-                                              "record type");
+        return pgrst_error_setf(err, "42804",
+                                "returned record type does not match expected "
+                                "record type");
     for (size_t i = 0; i < x->nf; i++)
         if (sql_exec_assign(&x->ftypes[i], &x->fvals[i], &fr->out->types[i], &row[i], err) < 0)
             return -1;
@@ -888,8 +886,9 @@ static int do_raise(frame_t *fr, const cJSON *b, pgrst_error_t *err)
     const char *condname = str(b, "condname");
     const char *fmt = str(b, "message");
     if (!condname && !fmt && !get(b, "options"))
-        return pgrst_error_setf(err, "0Z002", "RAISE without parameters cannot be used outside "
-                                              "an exception handler");
+        return pgrst_error_setf(err, "0Z002",
+                                "RAISE without parameters cannot be used outside "
+                                "an exception handler");
     char code[6] = "P0001";
     char *message = NULL, *detail = NULL, *hint = NULL;
     int rc = 0;
@@ -1079,8 +1078,8 @@ static int exec_fori(frame_t *fr, const cJSON *b, pgrst_error_t *err)
     fr->loops[fr->nloops++] = d;
     int out = PL_OK;
     bool found = false;
-    for (long long i = bounds[0];
-         reverse ? i >= bounds[1] : i <= bounds[1]; i += reverse ? -bounds[2] : bounds[2]) {
+    for (long long i = bounds[0]; reverse ? i >= bounds[1] : i <= bounds[1];
+         i += reverse ? -bounds[2] : bounds[2]) {
         found = true;
         if (charge(fr, err) < 0) {
             out = PL_ERROR;
@@ -1304,8 +1303,8 @@ static int exec_stmt(frame_t *fr, const cJSON *s, pgrst_error_t *err)
             return PL_RETURN;
         }
         if (!fr->f->returns_set && fr->f->kind != MEM_RET_VOID) {
-            if (!q && fr->f->kind == MEM_RET_ROW && fr->out->ncols &&
-                !get(b, "retvarno") && fr->f->rowtype)
+            if (!q && fr->f->kind == MEM_RET_ROW && fr->out->ncols && !get(b, "retvarno") &&
+                fr->f->rowtype)
                 return PL_RETURN;
             if (return_value(fr, q, err) < 0)
                 return PL_ERROR;
