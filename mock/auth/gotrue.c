@@ -1526,7 +1526,7 @@ cJSON *gotrue_template_value(const cJSON *tmpl, const cJSON *user)
 
 /* Inserts the auth.users row and the on_signup row in one transaction, as
  * GoTrue's INSERT INTO auth.users fires the security-definer trigger. */
-static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
+static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us, gotrue_error_t *gerr)
 {
     store_env_t env = {.now_us = now_us, .auth_uid = NULL};
     pgrst_error_t perr;
@@ -1576,6 +1576,17 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
         store_commit(g->store);
     else
         store_rollback(g->store);
+    /* utilities.NewPostgresError: a trigger's RAISE (and the constraint
+     * codes) show on the initial API version, as gotrue_db.c does. */
+    static const char *const public_codes[] = {"P0001", "23000", "23001", "23502",
+                                               "23503", "23505", "23514", "23P01"};
+    for (size_t i = 0; rc != 0 && gerr && i < sizeof public_codes / sizeof public_codes[0]; i++) {
+        if (strcmp(perr.code, public_codes[i]) != 0)
+            continue;
+        snprintf(gerr->pg_code, sizeof gerr->pg_code, "%s", perr.code);
+        snprintf(gerr->pg_message, sizeof gerr->pg_message, "%s", perr.message);
+        snprintf(gerr->pg_detail, sizeof gerr->pg_detail, "%s", perr.details ? perr.details : "");
+    }
     pgrst_error_dispose(&perr);
     return rc;
 }
@@ -1627,9 +1638,14 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
     /* On the database engine the row goes into auth.users when the request
      * ends (gotrue_db.c), and a trigger's failure answers then. */
-    if (!g->db && store_new_user(g, &nu, c->now_us) < 0) {
+    gotrue_error_t pgerr;
+    memset(&pgerr, 0, sizeof pgerr);
+    if (!g->db && store_new_user(g, &nu, c->now_us, &pgerr) < 0) {
         user_dispose(&nu);
         gotrue_fail(err, 500, "unexpected_failure", "Database error saving new user");
+        memcpy(err->pg_code, pgerr.pg_code, sizeof err->pg_code);
+        memcpy(err->pg_message, pgerr.pg_message, sizeof err->pg_message);
+        memcpy(err->pg_detail, pgerr.pg_detail, sizeof err->pg_detail);
         set_error_id(g, err);
         return -1;
     }

@@ -300,10 +300,6 @@ int mem_call_execute(rest_ctx_t *c, mem_funcs_t *fs, pgrst_error_t *err)
         have = rc == 0;
         if (rc == 0)
             rc = store_end_statement(c->store, &c->env, err);
-        if (rc == 0 && !c->tx_rollback)
-            store_commit(c->store);
-        else
-            store_rollback(c->store);
     }
     for (size_t i = 0; i < n; i++)
         pgvalue_dispose(&args[i]);
@@ -316,6 +312,20 @@ int mem_call_execute(rest_ctx_t *c, mem_funcs_t *fs, pgrst_error_t *err)
         rc = render_scalar(c, &r, f->returns_set, err);
     } else if (rc == 0) {
         rc = render_rows(c, &r, f->returns_set, err);
+    }
+    /* failExceedsMaxAffectedPref runs on calls too, inside the transaction. */
+    if (rc == 0 && c->prefer.max_affected >= 0 && c->prefer.handling == PGRST_HANDLING_STRICT &&
+        c->res->page_count > c->prefer.max_affected) {
+        pgrst_error_setf(err, "PGRST124",
+                         "Query result exceeds max-affected preference constraint");
+        pgrst_error_detailsf(err, "The query affects %lld rows", c->res->page_count);
+        rc = -1;
+    }
+    if (store_in_transaction(c->store)) {
+        if (rc == 0 && !c->tx_rollback)
+            store_commit(c->store);
+        else
+            store_rollback(c->store);
     }
     if (have)
         sql_result_dispose(&r);

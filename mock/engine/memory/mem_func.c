@@ -193,6 +193,7 @@ static int shape(mem_funcs_t *fs, mem_func_t *f, why_t *why)
 {
     const scenario_function_t *d = f->def;
     f->returns_set = d->returns_set;
+    f->routine.returns_set = d->returns_set;
     const char *rt = d->return_type;
     size_t outs = 0;
     for (size_t i = 0; i < f->param_count; i++)
