@@ -93,6 +93,15 @@ typedef struct compiled {
     int new_no, old_no;
     parsed_t *parsed;
     size_t nparsed, capparsed;
+    const char *body; /* the AS text (borrowed from the function's decl tree) */
+    /* RETURN var / RETURN NEXT var: the grammar keeps the variable as
+     * retvarno, which libpg_query's JSON leaves out; read back from the
+     * body's line (owned strings, by statement node). */
+    struct retvar {
+        const cJSON *stmt;
+        char *name;
+    } * retvars;
+    size_t nretvars, capretvars;
 } compiled_t;
 
 void plpgsql_free(void *p)
@@ -105,6 +114,9 @@ void plpgsql_free(void *p)
         free(c->parsed[i].src);
     }
     free(c->parsed);
+    for (size_t i = 0; i < c->nretvars; i++)
+        free(c->retvars[i].name);
+    free(c->retvars);
     free(c->datums);
     cJSON_Delete(c->tree);
     free(c);
@@ -252,6 +264,15 @@ int plpgsql_compile(const store_t *store, mem_func_t *f, void **out, char *why, 
     }
     compiled_t *c = xcalloc(1, sizeof *c);
     c->tree = tree;
+    const cJSON *fs = f->decl ? get(get(f->decl, "stmts")->child, "stmt") : NULL;
+    const cJSON *opts = get(get(fs, "CreateFunctionStmt"), "options");
+    for (const cJSON *o = opts ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        if (str(d, "defname") && strcmp(str(d, "defname"), "as") == 0) {
+            const cJSON *items = get(get(get(d, "arg"), "List"), "items");
+            c->body = items ? str(get(items->child, "String"), "sval") : NULL;
+        }
+    }
     c->fn = get(tree->child, "PLpgSQL_function");
     c->found = c->new_no = c->old_no = -1;
     const cJSON *datums = get(c->fn, "datums");
@@ -847,6 +868,64 @@ static int return_value(frame_t *fr, const char *query, pgrst_error_t *err)
     return rc;
 }
 
+/* The variable a RETURN / RETURN NEXT without an expression names on its
+ * line of the body ("return next k;"), NULL when it names none. */
+static const char *retvar(frame_t *fr, const cJSON *stmt, int lineno, bool next)
+{
+    compiled_t *c = fr->c;
+    for (size_t i = 0; i < c->nretvars; i++)
+        if (c->retvars[i].stmt == stmt)
+            return c->retvars[i].name;
+    const char *p = c->body;
+    for (int l = 1; p && l < lineno; l++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    char *name = NULL;
+    while (p && *p && *p != '\n' && !name) {
+        if (strncasecmp(p, "return", 6) == 0 && (p == c->body || !isalnum((unsigned char)p[-1]))) {
+            const char *q = p + 6;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (next) {
+                if (strncasecmp(q, "next", 4) != 0 || isalnum((unsigned char)q[4])) {
+                    p++;
+                    continue;
+                }
+                q += 4;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+            }
+            const char *e = q;
+            while (isalnum((unsigned char)*e) || *e == '_' || *e == '$')
+                e++;
+            const char *t = e;
+            while (*t == ' ' || *t == '\t')
+                t++;
+            if (e > q && *t == ';') {
+                name = xmalloc((size_t)(e - q) + 1);
+                for (size_t k = 0; k < (size_t)(e - q); k++)
+                    name[k] = (char)tolower((unsigned char)q[k]);
+                name[e - q] = '\0';
+                if (strcmp(name, "next") == 0 || strcmp(name, "query") == 0) {
+                    free(name);
+                    name = NULL;
+                }
+            }
+        }
+        p++;
+    }
+    if (!name)
+        return NULL;
+    if (c->nretvars == c->capretvars) {
+        c->capretvars = c->capretvars ? 2 * c->capretvars : 4;
+        c->retvars = xrealloc(c->retvars, c->capretvars * sizeof *c->retvars);
+    }
+    c->retvars[c->nretvars++] = (struct retvar){stmt, name};
+    return name;
+}
+
 /* ---- RAISE ---- */
 
 static int raise_text(frame_t *fr, const cJSON *expr, char **out, pgrst_error_t *err)
@@ -1283,6 +1362,8 @@ static int exec_stmt(frame_t *fr, const cJSON *s, pgrst_error_t *err)
     }
     if (strcmp(kind, "PLpgSQL_stmt_return") == 0) {
         const char *q = query_of(get(b, "expr"));
+        if (!q)
+            q = retvar(fr, b, num(b, "lineno", 0), false);
         if (fr->tc) {
             /* RETURN NEW / OLD / NULL: the row the trigger hands back. */
             char name[16] = "";
@@ -1311,8 +1392,12 @@ static int exec_stmt(frame_t *fr, const cJSON *s, pgrst_error_t *err)
         }
         return PL_RETURN;
     }
-    if (strcmp(kind, "PLpgSQL_stmt_return_next") == 0)
-        return return_value(fr, query_of(get(b, "expr")), err) < 0 ? PL_ERROR : PL_OK;
+    if (strcmp(kind, "PLpgSQL_stmt_return_next") == 0) {
+        const char *q = query_of(get(b, "expr"));
+        if (!q && !(fr->f->kind == MEM_RET_ROW && !fr->f->rowtype))
+            q = retvar(fr, b, num(b, "lineno", 0), true);
+        return return_value(fr, q, err) < 0 ? PL_ERROR : PL_OK;
+    }
     if (strcmp(kind, "PLpgSQL_stmt_return_query") == 0) {
         sql_result_t r;
         if (run_sql(fr, query_of(get(b, "query")), false, &r, err) < 0)
@@ -1421,9 +1506,11 @@ int plpgsql_call(const mem_func_t *f, const pgvalue_t *args, const mem_call_env_
             pgvalue_copy(&v->value, &args[d->param]);
         if (d->kind == D_RECORD && d->rowtype)
             record_of_table(v, d->rowtype, NULL);
-        if (tc && (int)i == c->new_no && tc->new_row)
+        /* NEW in a DELETE trigger and OLD in an INSERT one are NULL rows
+         * of the table (their fields read as NULL). */
+        if (tc && (int)i == c->new_no)
             record_of_table(v, tc->table, tc->new_row);
-        if (tc && (int)i == c->old_no && tc->old_row)
+        if (tc && (int)i == c->old_no)
             record_of_table(v, tc->table, tc->old_row);
     }
     set_found(&fr, false);
