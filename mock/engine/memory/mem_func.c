@@ -586,7 +586,10 @@ int mem_func_run_stmt(const mem_func_t *f, const mem_call_env_t *env, const sql_
     if (write && env->read_only)
         return pgrst_error_setf(err, "25006", "cannot execute %s in a read-only transaction",
                                 write);
-    if (!mock_work_charge(env->work, 1))
+    /* A statement's parse, analysis and run cost what some hundreds of
+     * rows visited do (work.h's steps, caps.h's calibration): a loop of
+     * statements exhausts the budget in about the statement_timeout. */
+    if (!mock_work_charge(env->work, MEM_FUNC_STATEMENT_STEPS))
         return pgrst_error_setf(err, "57014", "canceling statement due to statement timeout");
     mem_call_env_t he = *env;
     if (f && f->def->security_definer) {

@@ -31,6 +31,12 @@
  * recursion): Postgres stops at max_stack_depth, 54001. */
 #define MEM_FUNC_MAX_DEPTH 32
 
+/* Work steps (work.h) a statement run from a function costs up front, and a
+ * PL/pgSQL statement of its own: what their parse, analysis and execution
+ * take measured against the rows-visited calibration of caps.h. */
+#define MEM_FUNC_STATEMENT_STEPS 400
+#define MEM_FUNC_PLPGSQL_STEPS 50
+
 typedef struct mem_funcs mem_funcs_t;
 typedef struct mem_func mem_func_t;
 

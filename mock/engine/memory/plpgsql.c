@@ -325,7 +325,7 @@ int plpgsql_compile(const store_t *store, mem_func_t *f, void **out, char *why, 
         } else if ((v = get(d, "PLpgSQL_recfield"))) {
             dt->kind = D_RECFIELD;
             dt->field = str(v, "fieldname");
-            dt->parent = num(v, "recparentno", -1);
+            dt->parent = num(v, "recparentno", 0);
         } else if ((v = get(d, "PLpgSQL_row"))) {
             dt->kind = D_ROW;
             dt->row = get(v, "fields");
@@ -720,9 +720,9 @@ static int into_target(frame_t *fr, const cJSON *target, const sql_result_t *r, 
     const cJSON *rec = get(target, "PLpgSQL_rec");
     int single = -1;
     if (rec) {
-        single = num(rec, "dno", -1);
+        single = num(rec, "dno", 0);
     } else if (fields && fields->child && !fields->child->next) {
-        int d = num(fields->child, "varno", -1);
+        int d = num(fields->child, "varno", 0);
         if (d >= 0 && (size_t)d < fr->c->ndatums && fr->c->datums[d].kind == D_RECORD)
             single = d;
     }
@@ -749,7 +749,7 @@ static int into_target(frame_t *fr, const cJSON *target, const sql_result_t *r, 
     }
     size_t i = 0;
     for (const cJSON *fld = fields ? fields->child : NULL; fld; fld = fld->next, i++) {
-        int d = num(fld, "varno", -1);
+        int d = num(fld, "varno", 0);
         if (d < 0 || (size_t)d >= fr->c->ndatums)
             continue;
         pgvalue_t null;
@@ -1093,7 +1093,7 @@ static int loop_step(frame_t *fr, const cJSON *loop, int rc, int *out)
 
 static int charge(frame_t *fr, pgrst_error_t *err)
 {
-    if (!mock_work_charge(fr->env->work, 1)) {
+    if (!mock_work_charge(fr->env->work, MEM_FUNC_PLPGSQL_STEPS)) {
         const mock_work_t *w = fr->env->work;
         if (w->fail_code)
             return pgrst_error_setf(err, w->fail_code, "%s", w->fail_message);
@@ -1247,7 +1247,7 @@ static const char *assigned_expr(const char *q)
 static int exec_assign(frame_t *fr, const cJSON *b, pgrst_error_t *err)
 {
     const char *q = query_of(get(b, "expr"));
-    int d = num(b, "varno", -1);
+    int d = num(b, "varno", 0); /* 0 is left out of the JSON */
     if (!q || d < 0 || (size_t)d >= fr->c->ndatums)
         return pgrst_error_setf(err, "XX000", "assignment target not found");
     const char *rhs = assigned_expr(q);
@@ -1300,7 +1300,7 @@ static int exec_stmt(frame_t *fr, const cJSON *s, pgrst_error_t *err)
     if (strcmp(kind, "PLpgSQL_stmt_case") == 0) {
         const char *t = query_of(get(b, "t_expr"));
         if (t) {
-            int d = num(b, "t_varno", -1);
+            int d = num(b, "t_varno", 0);
             pgvalue_t v;
             pgtype_t ty;
             pgvalue_init_null(&v);
@@ -1436,7 +1436,7 @@ static int exec_stmt(frame_t *fr, const cJSON *s, pgrst_error_t *err)
         v.i = (int64_t)fr->row_count;
         for (const cJSON *it = get(b, "diag_items") ? get(b, "diag_items")->child : NULL; it;
              it = it->next) {
-            int d = num(get(it, "PLpgSQL_diag_item"), "target", -1);
+            int d = num(get(it, "PLpgSQL_diag_item"), "target", 0);
             if (d >= 0 && (size_t)d < fr->c->ndatums && assign_target(fr, d, &int8, &v, err) < 0)
                 return PL_ERROR;
         }
