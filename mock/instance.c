@@ -96,6 +96,29 @@ static int build_enums(instance_t *inst, const scenario_t *sc, scenario_error_t 
     return 0;
 }
 
+/* A partitioned table's bounds (CREATE TABLE ... PARTITION BY and its
+ * PARTITION OF tables): the store routes its rows by them. */
+static int build_partitions(instance_t *inst, store_table_t *t, const scenario_table_t *st,
+                            scenario_error_t *err)
+{
+    size_t n = st->partition_count;
+    store_partition_spec_t *specs = xcalloc(n ? n : 1, sizeof *specs);
+    for (size_t i = 0; i < n; i++) {
+        const scenario_partition_t *p = &st->partitions[i];
+        specs[i] = (store_partition_spec_t){p->name, p->is_default, p->values, p->from, p->to};
+    }
+    char *msg = NULL;
+    int rc = store_set_partitions(inst->store, t, strcmp(st->partition_strategy, "range") == 0,
+                                  (const char *const *)st->partition_key, st->partition_key_count,
+                                  specs, n, &msg);
+    free(specs);
+    if (rc < 0) {
+        scenario_error_at(err, st->pos, "%s", msg);
+        free(msg);
+    }
+    return rc;
+}
+
 static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t *err)
 {
     char *msg = NULL;
@@ -106,6 +129,9 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
         free(msg);
         return -1;
     }
+    store_set_search_path(inst->store, sc->ltree_schema,
+                          sc->db_extra_search_path ? sc->db_extra_search_path
+                                                   : "public, extensions");
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
         store_column_spec_t *specs = xcalloc(st->column_count, sizeof *specs);
@@ -136,6 +162,8 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
             return -1;
         }
         store_table_set_in_schema_cache(t, st->in_schema_cache);
+        if (st->partition_strategy && build_partitions(inst, t, st, err) < 0)
+            return -1;
     }
     /* Foreign keys over several columns, once every table they name is in. */
     for (size_t i = 0; i < sc->table_count; i++) {
@@ -275,6 +303,8 @@ static int build_db_engine(instance_t *inst, const scenario_t *sc, const instanc
         .statement_timeout_ms = 0,
         .postgrest_version = sc->postgrest_version,
         .db_max_rows = sc->db_max_rows > 0 ? sc->db_max_rows : 0,
+        /* In-database configuration only: Supabase exposes no file setting. */
+        .pre_request = pg_template_setting(db->tpl, "db_pre_request"),
     };
     inst->engine = pg_engine_new(&opt, msg, sizeof msg);
     if (inst->engine)

@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "scenario.h"
 #include "runtime.h"
+#include "reloc_trim.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -1128,6 +1129,9 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* The loader is done with the relocation table: its pages would
+     * otherwise stay resident for the life of the server. */
+    mock_reloc_trim();
     xalloc_install_cjson_hooks();
     if (argc >= 2 && strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc, argv);

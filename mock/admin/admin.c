@@ -799,7 +799,8 @@ static void post_sql(const admin_host_t *h, const mock_request_t *req, mock_resp
         ; /* the database engine ran it */
     else
         admin_sql_execute(h->ops->store(h->app), h->ops->security(h->app), h->ops->scenario(h->app),
-                          h->ops->schema_reload, h->app, sql->valuestring, resp);
+                          h->ops->schema_reload, h->app, h->ops->now_us(h->app), sql->valuestring,
+                          resp);
     cJSON_Delete(body);
 }
 

@@ -1,13 +1,23 @@
-/* POST /__mock/sql: a small lexer and parser for the statements admin_sql.h lists,
- * with Postgres's checks and messages, applied to the instance's security model.
- * A batch runs as one transaction would: every statement is parsed and checked
- * first (against the model plus the policies earlier statements of the batch
- * create or drop), and only when all pass are they applied, in order, so a
- * failing batch changes nothing. It does not run arbitrary SQL. */
+/* POST /__mock/sql on the memory engine: the text is parsed by Postgres's own
+ * grammar (sql_parse.h); each statement's raw tree is read here. SELECT,
+ * INSERT, UPDATE and DELETE go to the executor (sql_exec.h) as the
+ * administrator (postgres, a superuser: no privilege checks, no row-level
+ * security, as on the database engine); NOTIFY pgrst, CREATE/DROP POLICY,
+ * ALTER TABLE ... ROW LEVEL SECURITY, GRANT/REVOKE and SELECT ... FROM
+ * pg_policies change or read the instance's security model. A batch runs as
+ * one transaction would: every statement is analysed first (against the
+ * model plus the policies earlier statements of the batch create or drop),
+ * then the data statements run in the store's transaction (rolled back if
+ * one fails), and only when all pass are the model's changes applied, in
+ * order, so a failing batch changes nothing. Answers as the database engine
+ * answers (pg_mock_sql.c): {"results": [{"command": TAG, "rows": [...]}]}. */
 #include "admin_sql.h"
 
 #include "policy_expr.h"
 #include "security.h"
+#include "sql_exec.h"
+#include "sql_parse.h"
+#include "sql_text.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -17,34 +27,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* NAMEDATALEN - 1: longer identifiers are truncated, as Postgres does. */
-#define SQL_MAX_IDENT 63
+/* Rows answered per statement, as the database engine's /__mock/sql. */
+#define ADMIN_SQL_MAX_ROWS 10000
 
 static const char UNSUPPORTED[] =
     "supamock's /__mock/sql supports NOTIFY pgrst, CREATE POLICY, DROP POLICY, ALTER TABLE ... "
-    "ENABLE|DISABLE ROW LEVEL SECURITY, GRANT, REVOKE and SELECT ... FROM pg_policies; got: ";
+    "ENABLE|DISABLE ROW LEVEL SECURITY, GRANT, REVOKE, SELECT, INSERT, UPDATE and DELETE; got: ";
 
-/* ------------------------------------------------------------------------ */
-/* lexer                                                                     */
-/* ------------------------------------------------------------------------ */
-
-typedef enum { K_END, K_IDENT, K_QIDENT, K_STRING, K_NUMBER, K_PUNCT, K_SEMI } kkind_t;
-
-typedef struct ktok {
-    kkind_t kind;
-    size_t pos, len; /* span in the source */
-    char *text;      /* owned: folded identifier, unescaped string, or the raw text */
-} ktok_t;
-
-typedef struct sql_error {
+typedef struct sql_fail_t {
     char code[8];
     char *message;    /* heap */
+    char *detail;     /* heap, NULL when none */
+    char *hint;       /* heap, NULL when none */
+    long position;    /* 1-based in the whole text, 0 when none */
     bool unsupported; /* answer {"error": ...} only */
-} sql_error_t;
+} sql_fail_t;
 
-static int sql_fail(sql_error_t *e, const char *code, const char *fmt, ...)
+static int sql_fail(sql_fail_t *e, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int sql_fail(sql_error_t *e, const char *code, const char *fmt, ...)
+static int sql_fail(sql_fail_t *e, const char *code, const char *fmt, ...)
 {
     free(e->message);
     snprintf(e->code, sizeof e->code, "%s", code);
@@ -55,139 +56,6 @@ static int sql_fail(sql_error_t *e, const char *code, const char *fmt, ...)
     return -1;
 }
 
-/* Truncates an identifier to 63 bytes on a UTF-8 character boundary. */
-static void clip_ident(char *s)
-{
-    size_t n = strlen(s);
-    if (n <= SQL_MAX_IDENT)
-        return;
-    n = SQL_MAX_IDENT;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    s[n] = '\0';
-}
-
-typedef struct lexer {
-    ktok_t *toks;
-    size_t n, cap;
-} lexer_t;
-
-static void lpush(lexer_t *l, kkind_t k, size_t pos, size_t len, char *text)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 32;
-        l->toks = xrealloc(l->toks, l->cap * sizeof *l->toks);
-    }
-    l->toks[l->n++] = (ktok_t){.kind = k, .pos = pos, .len = len, .text = text};
-}
-
-static void lexer_dispose(lexer_t *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->toks[i].text);
-    free(l->toks);
-}
-
-/* Returns 0, or -1 with e set and *errpos at the offending byte. */
-static int sql_lex(const char *s, lexer_t *l, sql_error_t *e, size_t *errpos)
-{
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t start = i;
-        if (isspace(c)) {
-            i++;
-        } else if (c == '-' && s[i + 1] == '-') {
-            while (i < n && s[i] != '\n')
-                i++;
-        } else if (c == '/' && s[i + 1] == '*') {
-            int depth = 0;
-            while (i < n) {
-                if (s[i] == '/' && s[i + 1] == '*') {
-                    depth++;
-                    i += 2;
-                } else if (s[i] == '*' && s[i + 1] == '/') {
-                    i += 2;
-                    if (--depth == 0)
-                        break;
-                } else {
-                    i++;
-                }
-            }
-            if (depth > 0) {
-                *errpos = start;
-                return sql_fail(e, "42601", "unterminated /* comment at or near \"%.*s\"",
-                                (int)(n - start > 40 ? 40 : n - start), s + start);
-            }
-        } else if (isalpha(c) || c == '_' || c >= 0x80) {
-            while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$' ||
-                             (unsigned char)s[i] >= 0x80))
-                i++;
-            char *t = xstrndup(s + start, i - start);
-            for (char *q = t; *q; q++)
-                *q = (char)tolower((unsigned char)*q);
-            clip_ident(t);
-            lpush(l, K_IDENT, start, i - start, t);
-        } else if (c == '\'' || c == '"') {
-            buf_t b;
-            buf_init(&b);
-            bool closed = false;
-            for (i++; i < n; i++) {
-                if ((unsigned char)s[i] == c) {
-                    if ((unsigned char)s[i + 1] == c) {
-                        buf_putc(&b, (char)c);
-                        i++;
-                        continue;
-                    }
-                    closed = true;
-                    i++;
-                    break;
-                }
-                buf_putc(&b, s[i]);
-            }
-            if (!closed) {
-                buf_dispose(&b);
-                *errpos = start;
-                return sql_fail(e, "42601", "unterminated quoted %s at or near \"%.*s\"",
-                                c == '"' ? "identifier" : "string",
-                                (int)(n - start > 40 ? 40 : n - start), s + start);
-            }
-            if (c == '"' && b.len == 0) {
-                buf_dispose(&b);
-                *errpos = start;
-                return sql_fail(e, "42601", "zero-length delimited identifier at or near \"\"\"\"");
-            }
-            char *t = buf_steal(&b);
-            if (c == '"')
-                clip_ident(t);
-            lpush(l, c == '"' ? K_QIDENT : K_STRING, start, i - start, t);
-        } else if (isdigit(c)) {
-            while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '.'))
-                i++;
-            lpush(l, K_NUMBER, start, i - start, xstrndup(s + start, i - start));
-        } else if (c == ';') {
-            i++;
-            lpush(l, K_SEMI, start, 1, xstrdup(";"));
-        } else {
-            /* Punctuation and operators, one character at a time except the
-             * two-character ones the statements can contain. */
-            i++;
-            if ((c == ':' && s[i] == ':') || (c == '<' && (s[i] == '>' || s[i] == '=')) ||
-                (c == '>' && s[i] == '=') || (c == '!' && s[i] == '='))
-                i++;
-            while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-                i++;
-            lpush(l, K_PUNCT, start, i - start, xstrndup(s + start, i - start));
-        }
-    }
-    lpush(l, K_END, n, 0, xstrdup(""));
-    return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* statements                                                                */
-/* ------------------------------------------------------------------------ */
-
 typedef enum {
     S_NOTIFY,
     S_CREATE_POLICY,
@@ -196,6 +64,7 @@ typedef enum {
     S_GRANT,
     S_REVOKE,
     S_SELECT_POLICIES,
+    S_EXEC, /* SELECT / INSERT / UPDATE / DELETE through the executor */
 } skind_t;
 
 enum {
@@ -230,6 +99,9 @@ typedef struct stmt {
     int cols[PC_COUNT]; /* SELECT: output columns (-1 ends) */
     size_t ncols;
     char *filter[PC_COUNT]; /* SELECT: WHERE col = 'value' */
+    sql_plan_t *plan;       /* S_EXEC: the analysed statement */
+    sql_result_t res;       /* S_EXEC: its result once run */
+    bool ran;
 } stmt_t;
 
 static void stmt_dispose(stmt_t *s)
@@ -242,6 +114,9 @@ static void stmt_dispose(stmt_t *s)
     free(s->roles);
     for (int i = 0; i < PC_COUNT; i++)
         free(s->filter[i]);
+    sql_plan_free(s->plan);
+    if (s->ran)
+        sql_result_dispose(&s->res);
 }
 
 /* Policies that earlier statements of the batch create (exists) or drop. */
@@ -257,98 +132,43 @@ typedef struct ctx {
     void *reload_arg;
     store_t *store;
     security_t *sec;
-    const char *src;
-    const ktok_t *toks; /* of the statement being parsed, ending with K_SEMI or K_END */
-    size_t i;
-    sql_error_t *err;
+    int64_t now_us;
+    const char *src;      /* the whole text */
+    const sql_stmt_t *st; /* the statement being read */
+    sql_fail_t *err;
     overlay_entry_t *overlay;
     size_t noverlay;
 } ctx_t;
 
-static const ktok_t *cur(const ctx_t *c)
-{
-    return &c->toks[c->i];
-}
-static const ktok_t *adv(ctx_t *c)
-{
-    const ktok_t *t = &c->toks[c->i];
-    if (t->kind != K_END && t->kind != K_SEMI)
-        c->i++;
-    return t;
-}
-static bool is_kw(const ktok_t *t, const char *kw)
-{
-    return t->kind == K_IDENT && strcmp(t->text, kw) == 0;
-}
-static bool accept(ctx_t *c, const char *kw)
-{
-    if (is_kw(cur(c), kw)) {
-        c->i++;
-        return true;
-    }
-    return false;
-}
-static bool accept_punct(ctx_t *c, const char *p)
-{
-    if (cur(c)->kind == K_PUNCT && strcmp(cur(c)->text, p) == 0) {
-        c->i++;
-        return true;
-    }
-    return false;
-}
+/* ---- raw tree access ---- */
 
-static int syntax_error(ctx_t *c)
+static const cJSON *get(const cJSON *o, const char *key)
 {
-    const ktok_t *t = cur(c);
-    if (t->kind == K_END || t->kind == K_SEMI)
-        return sql_fail(c->err, "42601", "syntax error at end of input");
-    return sql_fail(c->err, "42601", "syntax error at or near \"%.*s\"", (int)t->len,
-                    c->src + t->pos);
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
-
-static int expect_kw(ctx_t *c, const char *kw)
+static const char *str(const cJSON *o, const char *key)
 {
-    return accept(c, kw) ? 0 : syntax_error(c);
+    const cJSON *v = get(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
-
-/* An identifier (unquoted or quoted); returns it borrowed or NULL. */
-static const char *ident(ctx_t *c)
+static const char *sval(const cJSON *node)
 {
-    const ktok_t *t = cur(c);
-    if (t->kind != K_IDENT && t->kind != K_QIDENT)
-        return NULL;
-    c->i++;
-    return t->text;
+    return str(get(node, "String"), "sval");
+}
+static bool is(const char *a, const char *b)
+{
+    return a && strcmp(a, b) == 0;
 }
 
 /* [schema.]name as written (for messages), resolved with search_path public. */
-static int table_name(ctx_t *c, store_table_t **out, char *written, size_t wlen)
+static store_table_t *range_var(ctx_t *c, const cJSON *rv, char *written, size_t wlen)
 {
-    const char *a = ident(c);
-    if (!a)
-        return syntax_error(c);
-    const char *b = NULL;
-    if (accept_punct(c, ".")) {
-        b = ident(c);
-        if (!b)
-            return syntax_error(c);
-    }
-    if (b)
-        snprintf(written, wlen, "%s.%s", a, b);
+    const char *schema = str(rv, "schemaname"), *rel = str(rv, "relname");
+    if (schema)
+        snprintf(written, wlen, "%s.%s", schema, rel ? rel : "");
     else
-        snprintf(written, wlen, "%s", a);
-    *out = store_find_table(c->store, b ? a : "public", b ? b : a);
-    return 0;
-}
-
-static bool at_end(const ctx_t *c)
-{
-    return cur(c)->kind == K_END || cur(c)->kind == K_SEMI;
-}
-
-static int expect_end(ctx_t *c)
-{
-    return at_end(c) ? 0 : syntax_error(c);
+        snprintf(written, wlen, "%s", rel ? rel : "");
+    return rel ? store_find_table(c->store, schema ? schema : "public", rel) : NULL;
 }
 
 /* ---- roles ---- */
@@ -362,52 +182,42 @@ static void push_role(stmt_t *s, const char *r)
     s->roles[s->nroles++] = xstrdup(r);
 }
 
-/* role [, ...]: PUBLIC sets *public; names must exist (get_rolespec_oid). */
-static int role_list(ctx_t *c, stmt_t *s, bool *public)
+/* RoleSpec list: PUBLIC sets *public; names must exist (get_rolespec_oid). */
+static int role_list(ctx_t *c, const cJSON *list, stmt_t *s, bool *public)
 {
     *public = false;
-    do {
-        const ktok_t *t = cur(c);
-        if (t->kind == K_IDENT &&
-            (strcmp(t->text, "current_user") == 0 || strcmp(t->text, "session_user") == 0 ||
-             strcmp(t->text, "current_role") == 0))
-            return sql_fail(c->err, "0A000",
-                            "supamock: %s as a role is not supported; name the role", t->text);
-        const char *r = ident(c);
-        if (!r)
-            return syntax_error(c);
-        if (t->kind == K_IDENT && strcmp(r, "public") == 0) {
+    for (const cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
+        const cJSON *rs = get(it, "RoleSpec");
+        const char *type = str(rs, "roletype");
+        if (is(type, "ROLESPEC_PUBLIC")) {
             *public = true;
             continue;
         }
-        if (!security_role_exists(c->sec, r))
-            return sql_fail(c->err, "42704", "role \"%s\" does not exist", r);
+        if (!is(type, "ROLESPEC_CSTRING"))
+            return sql_fail(c->err, "0A000",
+                            "supamock: CURRENT_USER, SESSION_USER and CURRENT_ROLE as a role are "
+                            "not supported; name the role");
+        const char *r = str(rs, "rolename");
+        if (!r || !security_role_exists(c->sec, r))
+            return sql_fail(c->err, "42704", "role \"%s\" does not exist", r ? r : "");
         push_role(s, r);
-    } while (accept_punct(c, ","));
+    }
     return 0;
 }
 
 /* ---- NOTIFY channel [, 'payload'] ---- */
 
-static int parse_notify(ctx_t *c, stmt_t *s)
+static int read_notify(ctx_t *c, const cJSON *n, stmt_t *s)
 {
     s->kind = S_NOTIFY;
     s->tag = "NOTIFY";
-    const char *channel = ident(c);
-    if (!channel)
-        return syntax_error(c);
-    const char *payload = NULL;
-    if (accept_punct(c, ",")) {
-        if (cur(c)->kind != K_STRING)
-            return syntax_error(c);
-        payload = adv(c)->text;
-    }
-    if (expect_end(c) < 0)
-        return -1;
+    const char *channel = str(n, "conditionname");
+    const char *payload = str(n, "payload");
     /* PostgREST's listener: an empty payload or 'reload schema' reloads the
      * schema cache; 'reload config' rereads the configuration (nothing to do
      * here); other payloads and channels are ignored. */
-    s->reload = strcmp(channel, "pgrst") == 0 &&
+    (void)c;
+    s->reload = is(channel, "pgrst") &&
                 (!payload || payload[0] == '\0' || strcmp(payload, "reload schema") == 0);
     return 0;
 }
@@ -442,27 +252,31 @@ static void overlay_set(ctx_t *c, const store_table_t *t, const char *name, bool
     c->overlay[c->noverlay++] = (overlay_entry_t){.t = t, .name = xstrdup(name), .exists = exists};
 }
 
-/* `( expr )`: the source text between the balanced parentheses. */
-static int paren_text(ctx_t *c, char **out)
+/* The text inside the parentheses after `word` [then `next`] in the
+ * statement: the policy keeps its expressions as written (pg_policies shows
+ * them deparsed). */
+static char *clause_text(const ctx_t *c, const char *word, const char *next)
 {
-    if (!accept_punct(c, "("))
-        return syntax_error(c);
-    size_t start = c->toks[c->i].pos, depth = 1;
-    while (!at_end(c)) {
-        const ktok_t *t = cur(c);
-        if (t->kind == K_PUNCT && strcmp(t->text, "(") == 0)
-            depth++;
-        else if (t->kind == K_PUNCT && strcmp(t->text, ")") == 0 && --depth == 0) {
-            size_t end = t->pos;
-            c->i++;
-            while (end > start && isspace((unsigned char)c->src[end - 1]))
-                end--;
-            *out = xstrndup(c->src + start, end - start);
-            return 0;
-        }
-        c->i++;
+    size_t end = c->st->offset + c->st->length;
+    size_t at = sql_find_keyword(c->src, end, c->st->offset, word, next);
+    if (at == (size_t)-1)
+        return NULL;
+    size_t from = at + strlen(word);
+    if (next) {
+        from = sql_find_keyword(c->src, end, from, next, NULL);
+        if (from == (size_t)-1)
+            return NULL;
+        from += strlen(next);
     }
-    return syntax_error(c);
+    size_t open, close;
+    if (!sql_paren_group(c->src, end, from, &open, &close))
+        return NULL;
+    size_t a = open + 1, b = close;
+    while (a < b && isspace((unsigned char)c->src[a]))
+        a++;
+    while (b > a && isspace((unsigned char)c->src[b - 1]))
+        b--;
+    return xstrndup(c->src + a, b - a);
 }
 
 static int parse_expr_into(ctx_t *c, const store_table_t *t, const char *text, policy_expr_t **out)
@@ -474,56 +288,32 @@ static int parse_expr_into(ctx_t *c, const store_table_t *t, const char *text, p
     return 0;
 }
 
-static int parse_create_policy(ctx_t *c, stmt_t *s)
+static int read_create_policy(ctx_t *c, const cJSON *n, stmt_t *s)
 {
     s->kind = S_CREATE_POLICY;
     s->tag = "CREATE POLICY";
     security_policy_t *p = &s->policy;
-    const char *name = ident(c);
-    if (!name)
-        return syntax_error(c);
-    p->name = xstrdup(name);
-    if (expect_kw(c, "on") < 0)
-        return -1;
+    p->name = xstrdup(str(n, "policy_name") ? str(n, "policy_name") : "");
     char written[160];
-    store_table_t *t = NULL;
-    if (table_name(c, &t, written, sizeof written) < 0)
-        return -1;
-    p->permissive = true;
-    if (accept(c, "as")) {
-        const char *opt = ident(c);
-        if (!opt)
-            return syntax_error(c);
-        if (strcmp(opt, "restrictive") == 0)
-            p->permissive = false;
-        else if (strcmp(opt, "permissive") != 0)
-            return sql_fail(c->err, "42601", "unrecognized row security option \"%s\"", opt);
-    }
+    store_table_t *t = range_var(c, get(n, "table"), written, sizeof written);
+    p->permissive = cJSON_IsTrue(get(n, "permissive")); /* false is left out of the tree */
+    static const char *const cmds[] = {"all", "select", "insert", "update", "delete"};
+    static const security_command_t vals[] = {SECURITY_CMD_ALL, SECURITY_CMD_SELECT,
+                                              SECURITY_CMD_INSERT, SECURITY_CMD_UPDATE,
+                                              SECURITY_CMD_DELETE};
     p->command = SECURITY_CMD_ALL;
-    if (accept(c, "for")) {
-        static const char *const cmds[] = {"all", "select", "insert", "update", "delete"};
-        static const security_command_t vals[] = {SECURITY_CMD_ALL, SECURITY_CMD_SELECT,
-                                                  SECURITY_CMD_INSERT, SECURITY_CMD_UPDATE,
-                                                  SECURITY_CMD_DELETE};
-        bool found = false;
-        for (int k = 0; k < 5 && !found; k++)
-            if (accept(c, cmds[k])) {
-                p->command = vals[k];
-                found = true;
-            }
-        if (!found)
-            return syntax_error(c);
-    }
+    for (int k = 0; k < 5; k++)
+        if (is(str(n, "cmd_name"), cmds[k]))
+            p->command = vals[k];
     bool public = true;
     stmt_t roles_holder;
     memset(&roles_holder, 0, sizeof roles_holder);
-    if (accept(c, "to")) {
-        int rc = role_list(c, &roles_holder, &public);
-        if (rc < 0) {
-            stmt_dispose(&roles_holder);
-            return -1;
-        }
+    if (role_list(c, get(n, "roles"), &roles_holder, &public) < 0) {
+        stmt_dispose(&roles_holder);
+        return -1;
     }
+    if (!get(n, "roles"))
+    public = true;
     /* policy_role_list_to_array: PUBLIC with other roles keeps only PUBLIC
      * (with a WARNING). */
     if (!public && roles_holder.nroles) {
@@ -533,17 +323,15 @@ static int parse_create_policy(ctx_t *c, stmt_t *s)
         roles_holder.nroles = 0;
     }
     stmt_dispose(&roles_holder);
-    if (accept(c, "using") && paren_text(c, &p->using_text) < 0)
-        return -1;
-    if (accept(c, "with")) {
-        if (expect_kw(c, "check") < 0 || paren_text(c, &p->check_text) < 0)
-            return -1;
-    }
-    if (expect_end(c) < 0)
-        return -1;
+    if (get(n, "qual"))
+        p->using_text = clause_text(c, "using", NULL);
+    if (get(n, "with_check"))
+        p->check_text = clause_text(c, "with", "check");
+    if ((get(n, "qual") && !p->using_text) || (get(n, "with_check") && !p->check_text))
+        return sql_fail(c->err, "42601", "syntax error at or near \"(\"");
     /* commands/policy.c CreatePolicy, in its order: command/clause checks,
-     * roles (checked while parsing the list above), the table, the
-     * expressions, then the duplicate name. */
+     * roles (checked above), the table, the expressions, then the duplicate
+     * name. */
     if ((p->command == SECURITY_CMD_SELECT || p->command == SECURITY_CMD_DELETE) && p->check_text)
         return sql_fail(c->err, "42601", "WITH CHECK cannot be applied to SELECT or DELETE");
     if (p->command == SECURITY_CMD_INSERT && p->using_text)
@@ -564,29 +352,24 @@ static int parse_create_policy(ctx_t *c, stmt_t *s)
 
 /* ---- DROP POLICY [IF EXISTS] name ON table [CASCADE | RESTRICT] ---- */
 
-static int parse_drop_policy(ctx_t *c, stmt_t *s)
+static int read_drop_policy(ctx_t *c, const cJSON *n, stmt_t *s)
 {
     s->kind = S_DROP_POLICY;
     s->tag = "DROP POLICY";
-    if (accept(c, "if")) {
-        if (expect_kw(c, "exists") < 0)
-            return -1;
-        s->if_exists = true;
-    }
-    const char *name = ident(c);
-    if (!name)
-        return syntax_error(c);
-    s->name = xstrdup(name);
-    if (expect_kw(c, "on") < 0)
-        return -1;
+    s->if_exists = cJSON_IsTrue(get(n, "missing_ok"));
+    /* objects: [[schema,] table, policy] */
+    const cJSON *obj = get(get(get(n, "objects")->child, "List"), "items");
+    int count = cJSON_GetArraySize(obj);
+    if (count < 2 || count > 3)
+        return sql_fail(c->err, "42601", "improper qualified name (too many dotted names)");
+    const char *schema = count == 3 ? sval(cJSON_GetArrayItem(obj, 0)) : NULL;
+    const char *rel = sval(cJSON_GetArrayItem(obj, count - 2));
+    s->name = xstrdup(
+        sval(cJSON_GetArrayItem(obj, count - 1)) ? sval(cJSON_GetArrayItem(obj, count - 1)) : "");
     char written[160];
-    store_table_t *t = NULL;
-    if (table_name(c, &t, written, sizeof written) < 0)
-        return -1;
-    if (!accept(c, "cascade"))
-        accept(c, "restrict");
-    if (expect_end(c) < 0)
-        return -1;
+    snprintf(written, sizeof written, "%s%s%s", schema ? schema : "", schema ? "." : "",
+             rel ? rel : "");
+    store_table_t *t = rel ? store_find_table(c->store, schema ? schema : "public", rel) : NULL;
     if (!t) {
         if (s->if_exists)
             return 0; /* NOTICE: relation "x" does not exist, skipping */
@@ -605,49 +388,30 @@ static int parse_drop_policy(ctx_t *c, stmt_t *s)
 
 /* ---- ALTER TABLE [IF EXISTS] [ONLY] t {ENABLE|DISABLE|FORCE|NO FORCE} ROW LEVEL SECURITY ---- */
 
-static int parse_alter_table(ctx_t *c, stmt_t *s)
+static int read_alter_table(ctx_t *c, const cJSON *n, stmt_t *s)
 {
     s->kind = S_ALTER_TABLE;
     s->tag = "ALTER TABLE";
     s->rls = -1;
-    if (accept(c, "if")) {
-        if (expect_kw(c, "exists") < 0)
-            return -1;
-        s->if_exists = true;
+    s->if_exists = cJSON_IsTrue(get(n, "missing_ok"));
+    if (!is(str(n, "objtype"), "OBJECT_TABLE")) {
+        c->err->unsupported = true;
+        return -1;
     }
-    accept(c, "only");
+    const cJSON *cmds = get(n, "cmds");
+    for (const cJSON *it = cJSON_IsArray(cmds) ? cmds->child : NULL; it; it = it->next) {
+        const char *sub = str(get(it, "AlterTableCmd"), "subtype");
+        if (is(sub, "AT_EnableRowSecurity"))
+            s->rls = 1;
+        else if (is(sub, "AT_DisableRowSecurity"))
+            s->rls = 0;
+        else if (!is(sub, "AT_ForceRowSecurity") && !is(sub, "AT_NoForceRowSecurity")) {
+            c->err->unsupported = true;
+            return -1;
+        }
+    }
     char written[160];
-    store_table_t *t = NULL;
-    if (table_name(c, &t, written, sizeof written) < 0)
-        return -1;
-    accept_punct(c, "*");
-    do {
-        int action;
-        if (accept(c, "enable"))
-            action = 1;
-        else if (accept(c, "disable"))
-            action = 0;
-        else if (accept(c, "force"))
-            action = -1;
-        else if (accept(c, "no")) {
-            if (expect_kw(c, "force") < 0)
-                return -1;
-            action = -1;
-        } else {
-            c->err->unsupported = true;
-            return -1;
-        }
-        if (!accept(c, "row")) {
-            c->err->unsupported = true;
-            return -1;
-        }
-        if (expect_kw(c, "level") < 0 || expect_kw(c, "security") < 0)
-            return -1;
-        if (action >= 0)
-            s->rls = action;
-    } while (accept_punct(c, ","));
-    if (expect_end(c) < 0)
-        return -1;
+    store_table_t *t = range_var(c, get(n, "relation"), written, sizeof written);
     if (!t && !s->if_exists)
         return sql_fail(c->err, "42P01", "relation \"%s\" does not exist", written);
     s->table = t;
@@ -656,18 +420,20 @@ static int parse_alter_table(ctx_t *c, stmt_t *s)
 
 /* ---- GRANT / REVOKE ---- */
 
-static int parse_privileges(ctx_t *c, stmt_t *s, bool *table_privs_only)
+static int read_privileges(ctx_t *c, const cJSON *privs, stmt_t *s, bool *table_privs_only)
 {
     *table_privs_only = true;
-    if (accept(c, "all")) {
-        accept(c, "privileges");
-        s->privs = SCENARIO_PRIV_ALL;
+    if (!privs) {
+        s->privs = SCENARIO_PRIV_ALL; /* ALL [PRIVILEGES] */
         return 0;
     }
-    do {
-        const char *w = ident(c);
+    for (const cJSON *it = privs->child; it; it = it->next) {
+        const cJSON *ap = get(it, "AccessPriv");
+        const char *w = str(ap, "priv_name");
+        if (get(ap, "cols"))
+            return sql_fail(c->err, "0A000", "supamock: column privileges are not supported");
         if (!w)
-            return syntax_error(c);
+            return sql_fail(c->err, "42601", "syntax error");
         if (strcmp(w, "select") == 0)
             s->privs |= SCENARIO_PRIV_SELECT;
         else if (strcmp(w, "insert") == 0)
@@ -683,9 +449,7 @@ static int parse_privileges(ctx_t *c, stmt_t *s, bool *table_privs_only)
             *table_privs_only = false;
         else
             return sql_fail(c->err, "42601", "unrecognized privilege type \"%s\"", w);
-        if (cur(c)->kind == K_PUNCT && strcmp(cur(c)->text, "(") == 0)
-            return sql_fail(c->err, "0A000", "supamock: column privileges are not supported");
-    } while (accept_punct(c, ","));
+    }
     return 0;
 }
 
@@ -706,75 +470,55 @@ static bool schema_exists(const ctx_t *c, const char *schema)
     return false;
 }
 
-static int parse_grant(ctx_t *c, stmt_t *s, bool revoke)
+static int read_grant(ctx_t *c, const cJSON *n, stmt_t *s)
 {
+    bool revoke = !cJSON_IsTrue(get(n, "is_grant"));
     s->kind = revoke ? S_REVOKE : S_GRANT;
     s->tag = revoke ? "REVOKE" : "GRANT";
-    if (revoke && accept(c, "grant")) {
-        if (expect_kw(c, "option") < 0 || expect_kw(c, "for") < 0)
-            return -1;
-    }
     bool table_privs_only;
-    if (parse_privileges(c, s, &table_privs_only) < 0)
+    if (read_privileges(c, get(n, "privileges"), s, &table_privs_only) < 0)
         return -1;
-    if (expect_kw(c, "on") < 0)
-        return -1;
-    bool objects_are_tables = true;
-    if (accept(c, "all")) {
+    const char *objtype = str(n, "objtype");
+    const char *targtype = str(n, "targtype");
+    bool objects_are_tables = is(objtype, "OBJECT_TABLE");
+    const cJSON *objects = get(n, "objects");
+    if (is(targtype, "ACL_TARGET_ALL_IN_SCHEMA")) {
         /* ALL TABLES | SEQUENCES | FUNCTIONS | ROUTINES IN SCHEMA s [, ...] */
-        const char *what = ident(c);
-        if (!what)
-            return syntax_error(c);
-        objects_are_tables = strcmp(what, "tables") == 0;
-        if (!objects_are_tables && strcmp(what, "sequences") != 0 &&
-            strcmp(what, "functions") != 0 && strcmp(what, "routines") != 0)
-            return syntax_error(c);
-        if (expect_kw(c, "in") < 0 || expect_kw(c, "schema") < 0)
-            return -1;
-        do {
-            const char *schema = ident(c);
-            if (!schema)
-                return syntax_error(c);
-            if (!schema_exists(c, schema))
-                return sql_fail(c->err, "3F000", "schema \"%s\" does not exist", schema);
+        for (const cJSON *it = cJSON_IsArray(objects) ? objects->child : NULL; it; it = it->next) {
+            const char *schema = sval(it);
+            if (!schema || !schema_exists(c, schema))
+                return sql_fail(c->err, "3F000", "schema \"%s\" does not exist",
+                                schema ? schema : "");
             for (size_t i = 0; objects_are_tables && i < store_table_count(c->store); i++) {
                 store_table_t *t = store_table_at(c->store, i);
                 if (strcmp(store_table_schema(t), schema) == 0)
                     push_table(s, t);
             }
-        } while (accept_punct(c, ","));
-    } else if (accept(c, "schema")) {
-        objects_are_tables = false;
-        do {
-            const char *schema = ident(c);
-            if (!schema)
-                return syntax_error(c);
-            if (!schema_exists(c, schema))
-                return sql_fail(c->err, "3F000", "schema \"%s\" does not exist", schema);
-        } while (accept_punct(c, ","));
-    } else if (is_kw(cur(c), "sequence") || is_kw(cur(c), "function") ||
-               is_kw(cur(c), "database") || is_kw(cur(c), "type")) {
-        c->err->unsupported = true;
-        return -1;
-    } else {
-        accept(c, "table");
-        do {
+        }
+    } else if (is(objtype, "OBJECT_SCHEMA")) {
+        for (const cJSON *it = cJSON_IsArray(objects) ? objects->child : NULL; it; it = it->next) {
+            const char *schema = sval(it);
+            if (!schema || !schema_exists(c, schema))
+                return sql_fail(c->err, "3F000", "schema \"%s\" does not exist",
+                                schema ? schema : "");
+        }
+    } else if (objects_are_tables && is(targtype, "ACL_TARGET_OBJECT")) {
+        for (const cJSON *it = cJSON_IsArray(objects) ? objects->child : NULL; it; it = it->next) {
             char written[160];
-            store_table_t *t = NULL;
-            if (table_name(c, &t, written, sizeof written) < 0)
-                return -1;
+            store_table_t *t = range_var(c, get(it, "RangeVar"), written, sizeof written);
             if (!t)
                 return sql_fail(c->err, "42P01", "relation \"%s\" does not exist", written);
             push_table(s, t);
-        } while (accept_punct(c, ","));
+        }
+    } else {
+        c->err->unsupported = true;
+        return -1;
     }
     if (objects_are_tables && !table_privs_only)
         return sql_fail(c->err, "0LP01", "invalid privilege type %s for relation",
                         "USAGE/EXECUTE/CREATE");
-    if (expect_kw(c, revoke ? "from" : "to") < 0)
-        return -1;
     bool public;
-    if (role_list(c, s, &public) < 0)
+    if (role_list(c, get(n, "grantees"), s, &public) < 0)
         return -1;
     if (public) {
         /* PUBLIC: every role the model knows (Supabase's API roles plus the
@@ -786,17 +530,11 @@ static int parse_grant(ctx_t *c, stmt_t *s, bool revoke)
         for (size_t i = 0; i < sc->role_count; i++)
             push_role(s, sc->roles[i].name);
     }
-    if (!revoke && accept(c, "with")) {
-        if (expect_kw(c, "grant") < 0 || expect_kw(c, "option") < 0)
-            return -1;
-    }
-    if (revoke && !accept(c, "cascade"))
-        accept(c, "restrict");
     if (!objects_are_tables) {
         s->ntables = 0; /* schema, sequence and function privileges: accepted, not modelled */
         s->privs = 0;
     }
-    return expect_end(c);
+    return 0;
 }
 
 /* ---- SELECT cols FROM pg_policies [WHERE col = 'v' [AND ...]] ---- */
@@ -809,73 +547,120 @@ static int pc_index(const char *name)
     return -1;
 }
 
-static int parse_select(ctx_t *c, stmt_t *s)
+/* Is this a query on pg_policies (the catalog view the executor does not
+ * model)? */
+static bool on_pg_policies(const cJSON *sel)
+{
+    const cJSON *from = get(sel, "fromClause");
+    if (cJSON_GetArraySize(from) != 1)
+        return false;
+    const cJSON *rv = get(from->child, "RangeVar");
+    const char *schema = str(rv, "schemaname");
+    return is(str(rv, "relname"), "pg_policies") && (!schema || is(schema, "pg_catalog"));
+}
+
+static const char PG_POLICIES_SUBSET[] =
+    "supamock: pg_policies supports SELECT col, ... FROM pg_policies WHERE column = 'value' "
+    "joined by AND on its text columns";
+
+static int filter_of(ctx_t *c, const cJSON *e, stmt_t *s)
+{
+    const cJSON *b = get(e, "BoolExpr");
+    if (b && is(str(b, "boolop"), "AND_EXPR")) {
+        for (const cJSON *it = get(b, "args")->child; it; it = it->next)
+            if (filter_of(c, it, s) < 0)
+                return -1;
+        return 0;
+    }
+    const cJSON *a = get(e, "A_Expr");
+    const cJSON *l = get(get(a, "lexpr"), "ColumnRef");
+    const cJSON *r = get(get(a, "rexpr"), "A_Const");
+    const char *name = l ? sval(get(l, "fields")->child) : NULL;
+    int k = name ? pc_index(name) : -1;
+    if (name && k < 0)
+        return sql_fail(c->err, "42703", "column \"%s\" does not exist", name);
+    if (!a || !is(str(a, "kind"), "AEXPR_OP") || !is(sval(get(a, "name")->child), "=") || k < 0 ||
+        k == PC_ROLES || !str(get(r, "sval"), "sval"))
+        return sql_fail(c->err, "0A000", "%s", PG_POLICIES_SUBSET);
+    free(s->filter[k]);
+    s->filter[k] = xstrdup(str(get(r, "sval"), "sval"));
+    return 0;
+}
+
+static int read_select_policies(ctx_t *c, const cJSON *sel, stmt_t *s)
 {
     s->kind = S_SELECT_POLICIES;
     s->tag = "SELECT";
-    /* First make sure this is a query on pg_policies at all. */
-    size_t save = c->i;
-    bool from_pg_policies = false;
-    for (size_t j = c->i; c->toks[j].kind != K_END && c->toks[j].kind != K_SEMI; j++)
-        if (is_kw(&c->toks[j], "from")) {
-            /* toks[j] is not the last token, so j + 1 exists; likewise below. */
-            const ktok_t *n1 = &c->toks[j + 1];
-            from_pg_policies = is_kw(n1, "pg_policies");
-            if (is_kw(n1, "pg_catalog")) {
-                const ktok_t *n2 = &c->toks[j + 2];
-                from_pg_policies = n2->kind == K_PUNCT && strcmp(n2->text, ".") == 0 &&
-                                   is_kw(&c->toks[j + 3], "pg_policies");
-            }
-            break;
+    if (get(sel, "groupClause") || get(sel, "sortClause") || get(sel, "limitCount") ||
+        get(sel, "distinctClause") || get(sel, "havingClause"))
+        return sql_fail(c->err, "0A000", "%s", PG_POLICIES_SUBSET);
+    for (const cJSON *it = get(sel, "targetList")->child; it; it = it->next) {
+        const cJSON *rt = get(it, "ResTarget");
+        const cJSON *cr = get(get(rt, "val"), "ColumnRef");
+        const cJSON *f = cr ? get(cr, "fields")->child : NULL;
+        if (f && get(f, "A_Star")) {
+            for (int i = 0; i < PC_COUNT; i++)
+                if (s->ncols < PC_COUNT)
+                    s->cols[s->ncols++] = i;
+            continue;
         }
-    if (!from_pg_policies) {
-        c->err->unsupported = true;
-        return -1;
+        const char *name = f ? sval(f) : NULL;
+        if (!name || f->next || str(rt, "name"))
+            return sql_fail(c->err, "0A000", "%s", PG_POLICIES_SUBSET);
+        int k = pc_index(name);
+        if (k < 0)
+            return sql_fail(c->err, "42703", "column \"%s\" does not exist", name);
+        if (s->ncols < PC_COUNT)
+            s->cols[s->ncols++] = k;
     }
-    c->i = save;
-    if (accept_punct(c, "*")) {
-        for (int i = 0; i < PC_COUNT; i++)
-            s->cols[s->ncols++] = i;
-    } else {
-        do {
-            const char *name = ident(c);
-            if (!name)
-                return syntax_error(c);
-            int k = pc_index(name);
-            if (k < 0)
-                return sql_fail(c->err, "42703", "column \"%s\" does not exist", name);
-            if (s->ncols < PC_COUNT)
-                s->cols[s->ncols++] = k;
-        } while (accept_punct(c, ","));
-    }
-    if (expect_kw(c, "from") < 0)
-        return -1;
-    if (accept(c, "pg_catalog") && !accept_punct(c, "."))
-        return syntax_error(c);
-    if (expect_kw(c, "pg_policies") < 0)
-        return -1;
-    if (accept(c, "where")) {
-        do {
-            const char *name = ident(c);
-            if (!name)
-                return syntax_error(c);
-            int k = pc_index(name);
-            if (k < 0)
-                return sql_fail(c->err, "42703", "column \"%s\" does not exist", name);
-            if (k == PC_ROLES || !accept_punct(c, "=") || cur(c)->kind != K_STRING)
-                return sql_fail(c->err, "0A000",
-                                "supamock: pg_policies supports WHERE conditions of the form "
-                                "column = 'value' joined by AND on its text columns");
-            free(s->filter[k]);
-            s->filter[k] = xstrdup(adv(c)->text);
-        } while (accept(c, "and"));
-    }
-    return expect_end(c);
+    const cJSON *where = get(sel, "whereClause");
+    return where ? filter_of(c, where, s) : 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* apply                                                                     */
-/* ------------------------------------------------------------------------ */
+/* ---- data statements: analysed now, run in the batch's transaction ---- */
+
+static int read_exec(ctx_t *c, const sql_stmt_t *st, stmt_t *s)
+{
+    s->kind = S_EXEC;
+    sql_exec_error_t e;
+    sql_exec_error_init(&e);
+    if (sql_exec_prepare(c->store, st->node, c->src, NULL, &s->plan, &e) < 0) {
+        sql_fail(c->err, e.e.code, "%s", e.e.message ? e.e.message : "error");
+        if (e.e.details)
+            c->err->detail = xstrdup(e.e.details);
+        if (e.e.hint)
+            c->err->hint = xstrdup(e.e.hint);
+        if (e.position != SQL_EXEC_NO_POSITION)
+            c->err->position = (long)e.position + 1;
+        sql_exec_error_dispose(&e);
+        return -1;
+    }
+    return 0;
+}
+
+static int read_stmt(ctx_t *c, const sql_stmt_t *st, stmt_t *s)
+{
+    c->st = st;
+    const cJSON *n = st->node;
+    const char *kind = st->kind;
+    if (is(kind, "NotifyStmt"))
+        return read_notify(c, n, s);
+    if (is(kind, "CreatePolicyStmt"))
+        return read_create_policy(c, n, s);
+    if (is(kind, "DropStmt") && is(str(n, "removeType"), "OBJECT_POLICY"))
+        return read_drop_policy(c, n, s);
+    if (is(kind, "AlterTableStmt"))
+        return read_alter_table(c, n, s);
+    if (is(kind, "GrantStmt"))
+        return read_grant(c, n, s);
+    if (is(kind, "SelectStmt") && on_pg_policies(n))
+        return read_select_policies(c, n, s);
+    if (is(kind, "SelectStmt") || is(kind, "InsertStmt") || is(kind, "UpdateStmt") ||
+        is(kind, "DeleteStmt"))
+        return read_exec(c, st, s);
+    c->err->unsupported = true;
+    return -1;
+}
 
 static const char *cmd_name(security_command_t c)
 {
@@ -912,6 +697,66 @@ static void add(cJSON *obj, const char *key, cJSON *item)
         cJSON_Delete(item);
         MOCK_ASSERT(!"cJSON_AddItemToObject");
     }
+}
+
+/* One value as the database engine answers it (pg_mock_sql.c put_value):
+ * numbers and booleans as such (NaN and Infinity as strings), json and
+ * jsonb as their document, else the text output as a string. */
+static cJSON *json_value(const pgtype_t *t, const pgvalue_t *v)
+{
+    if (v->is_null)
+        return cJSON_CreateNull();
+    buf_t b;
+    buf_init(&b);
+    pgvalue_render_text(t, v, &b);
+    const char *text = buf_cstr(&b);
+    cJSON *out = NULL;
+    if (!t->is_array) {
+        switch (t->kind) {
+        case PGTYPE_BOOL:
+            out = cJSON_CreateBool(v->i != 0);
+            break;
+        case PGTYPE_INT2:
+        case PGTYPE_INT4:
+        case PGTYPE_INT8:
+        case PGTYPE_FLOAT4:
+        case PGTYPE_FLOAT8:
+        case PGTYPE_NUMERIC:
+            if (strcmp(text, "NaN") != 0 && !strstr(text, "Infinity"))
+                out = cJSON_CreateRaw(text);
+            break;
+        case PGTYPE_JSON:
+        case PGTYPE_JSONB:
+            out = cJSON_CreateRaw(text);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!out)
+        out = cJSON_CreateString(text);
+    buf_dispose(&b);
+    MOCK_ASSERT(out);
+    return out;
+}
+
+static cJSON *exec_rows(const sql_result_t *r, bool *truncated)
+{
+    cJSON *rows = cJSON_CreateArray();
+    MOCK_ASSERT(rows);
+    *truncated = r->nrows > ADMIN_SQL_MAX_ROWS;
+    for (size_t i = 0; i < r->nrows && i < ADMIN_SQL_MAX_ROWS; i++) {
+        cJSON *row = cJSON_CreateObject();
+        MOCK_ASSERT(row);
+        for (size_t c = 0; c < r->ncols; c++) {
+            cJSON *v = json_value(&r->types[c], &r->values[i * r->ncols + c]);
+            /* duplicate names: the last wins, as a JSON object keeps one */
+            cJSON_DeleteItemFromObjectCaseSensitive(row, r->names[c]);
+            add(row, r->names[c], v);
+        }
+        cJSON_AddItemToArray(rows, row);
+    }
+    return rows;
 }
 
 static cJSON *select_rows(ctx_t *c, const stmt_t *s)
@@ -980,8 +825,33 @@ static cJSON *apply(ctx_t *c, stmt_t *s)
 {
     cJSON *res = cJSON_CreateObject();
     MOCK_ASSERT(res);
-    add(res, "command", cJSON_CreateString(s->tag));
     char *error = NULL;
+    if (s->kind == S_EXEC) {
+        /* the command tags Postgres sends (CommandComplete) */
+        char tag[64];
+        unsigned long long n = (unsigned long long)s->res.rows_affected;
+        if (strcmp(s->res.command, "INSERT") == 0)
+            snprintf(tag, sizeof tag, "INSERT 0 %llu", n);
+        else
+            snprintf(tag, sizeof tag, "%s %llu", s->res.command, n);
+        add(res, "command", cJSON_CreateString(tag));
+        if (strcmp(s->res.command, "SELECT") == 0 || s->res.ncols > 0) {
+            bool truncated = false;
+            add(res, "rows", exec_rows(&s->res, &truncated));
+            if (truncated)
+                add(res, "truncated", cJSON_CreateTrue());
+        }
+        return res;
+    }
+    if (s->kind == S_SELECT_POLICIES) {
+        cJSON *rows = select_rows(c, s);
+        char tag[64];
+        snprintf(tag, sizeof tag, "SELECT %d", cJSON_GetArraySize(rows));
+        add(res, "command", cJSON_CreateString(tag));
+        add(res, "rows", rows);
+        return res;
+    }
+    add(res, "command", cJSON_CreateString(s->tag));
     switch (s->kind) {
     case S_NOTIFY:
         if (s->reload)
@@ -1012,8 +882,8 @@ static cJSON *apply(ctx_t *c, stmt_t *s)
             }
         break;
     case S_SELECT_POLICIES:
-        add(res, "rows", select_rows(c, s));
-        break;
+    case S_EXEC:
+        break; /* answered above */
     }
     return res;
 }
@@ -1023,45 +893,59 @@ static cJSON *apply(ctx_t *c, stmt_t *s)
 /* ------------------------------------------------------------------------ */
 
 /* Up to the first three words of the statement, for the "unsupported" text. */
-static char *first_words(const char *src, const ktok_t *toks)
+static char *first_words(const char *src, const sql_stmt_t *st)
 {
     buf_t b;
     buf_init(&b);
-    for (size_t i = 0; i < 3 && toks[i].kind != K_END && toks[i].kind != K_SEMI; i++) {
-        if (i)
+    size_t i = st->offset, end = st->offset + st->length;
+    for (int w = 0; w < 3; w++) {
+        while (i < end && isspace((unsigned char)src[i]))
+            i++;
+        if (i >= end)
+            break;
+        size_t start = i;
+        while (i < end && !isspace((unsigned char)src[i]))
+            i++;
+        if (w)
             buf_putc(&b, ' ');
-        buf_append(&b, src + toks[i].pos, toks[i].len > 40 ? 40 : toks[i].len);
+        buf_append(&b, src + start, i - start > 40 ? 40 : i - start);
     }
     return buf_steal(&b);
 }
 
-static int parse_stmt(ctx_t *c, stmt_t *s)
+/* Which statement (1-based) the byte offset is in: the ';' outside strings,
+ * quoted identifiers and comments before it, plus one. */
+static size_t statement_at(const char *s, size_t offset)
 {
-    if (accept(c, "notify"))
-        return parse_notify(c, s);
-    if (is_kw(cur(c), "create") && is_kw(&c->toks[c->i + 1], "policy")) {
-        c->i += 2;
-        return parse_create_policy(c, s);
+    size_t no = 1;
+    for (size_t i = 0; s[i] && i < offset; i++) {
+        char ch = s[i];
+        if (ch == '\'' || ch == '"') {
+            for (i++; s[i] && i < offset; i++)
+                if (s[i] == ch) {
+                    if (s[i + 1] == ch)
+                        i++;
+                    else
+                        break;
+                }
+        } else if (ch == '-' && s[i + 1] == '-') {
+            while (s[i] && s[i] != '\n' && i < offset)
+                i++;
+        } else if (ch == '/' && s[i + 1] == '*') {
+            for (i += 2; s[i] && i < offset && !(s[i] == '*' && s[i + 1] == '/'); i++)
+                ;
+            if (s[i])
+                i++;
+        } else if (ch == ';') {
+            no++;
+        }
+        if (!s[i])
+            break;
     }
-    if (is_kw(cur(c), "drop") && is_kw(&c->toks[c->i + 1], "policy")) {
-        c->i += 2;
-        return parse_drop_policy(c, s);
-    }
-    if (is_kw(cur(c), "alter") && is_kw(&c->toks[c->i + 1], "table")) {
-        c->i += 2;
-        return parse_alter_table(c, s);
-    }
-    if (accept(c, "grant"))
-        return parse_grant(c, s, false);
-    if (accept(c, "revoke"))
-        return parse_grant(c, s, true);
-    if (accept(c, "select"))
-        return parse_select(c, s);
-    c->err->unsupported = true;
-    return -1;
+    return no;
 }
 
-static void answer_error(mock_response_t *resp, const sql_error_t *e, size_t stmt_no,
+static void answer_error(mock_response_t *resp, const sql_fail_t *e, size_t stmt_no,
                          const char *words)
 {
     resp->status = 400;
@@ -1072,8 +956,15 @@ static void answer_error(mock_response_t *resp, const sql_error_t *e, size_t stm
         add(o, "error", cJSON_CreateString(msg));
         free(msg);
     } else {
+        /* pg_mock_sql.c put_error's members, in its order */
         add(o, "error", cJSON_CreateString(e->message ? e->message : "error"));
         add(o, "code", cJSON_CreateString(e->code));
+        if (e->detail)
+            add(o, "details", cJSON_CreateString(e->detail));
+        if (e->hint)
+            add(o, "hint", cJSON_CreateString(e->hint));
+        if (e->position > 0)
+            add(o, "position", cJSON_CreateNumber((double)e->position));
         add(o, "statement", cJSON_CreateNumber((double)stmt_no));
     }
     char *text = cJSON_PrintUnformatted(o);
@@ -1083,15 +974,57 @@ static void answer_error(mock_response_t *resp, const sql_error_t *e, size_t stm
     cJSON_Delete(o);
 }
 
+/* Runs the batch's data statements in one store transaction; on a failure
+ * everything is rolled back and *failed is the statement's index. */
+static int run_data(ctx_t *c, stmt_t *stmts, size_t n, size_t *failed)
+{
+    bool own = !store_in_transaction(c->store);
+    if (own)
+        store_begin(c->store);
+    store_env_t senv = {.now_us = c->now_us, .auth_uid = NULL, .hide_row_details = false};
+    mock_work_t work;
+    /* a developer's tool, bounded like the database engine's 30 s statement_timeout */
+    mock_work_init(&work, mock_work_steps_for_timeout_ms(30000));
+    sql_exec_env_t env = {.store = c->store,
+                          .sec = c->sec,
+                          .role = "postgres",
+                          .superuser = true,
+                          .claims = NULL,
+                          .store_env = &senv,
+                          .work = &work,
+                          .scope = NULL,
+                          .hook = NULL};
+    for (size_t i = 0; i < n; i++) {
+        if (stmts[i].kind != S_EXEC)
+            continue;
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_exec_run(stmts[i].plan, &env, &stmts[i].res, &e) < 0) {
+            sql_fail(c->err, e.e.code, "%s", e.e.message ? e.e.message : "error");
+            if (e.e.details)
+                c->err->detail = xstrdup(e.e.details);
+            if (e.e.hint)
+                c->err->hint = xstrdup(e.e.hint);
+            sql_exec_error_dispose(&e);
+            if (own)
+                store_rollback(c->store);
+            *failed = i;
+            return -1;
+        }
+        stmts[i].ran = true;
+    }
+    if (own)
+        store_commit(c->store);
+    return 0;
+}
+
 void admin_sql_execute(store_t *store, security_t *sec, const scenario_t *sc,
-                       void (*schema_reload)(void *arg), void *arg, const char *sql,
+                       void (*schema_reload)(void *arg), void *arg, int64_t now_us, const char *sql,
                        mock_response_t *resp)
 {
     mock_response_add_header(resp, "Content-Type", "application/json");
-    sql_error_t err;
+    sql_fail_t err;
     memset(&err, 0, sizeof err);
-    lexer_t lx;
-    memset(&lx, 0, sizeof lx);
     ctx_t c;
     memset(&c, 0, sizeof c);
     c.sc = sc;
@@ -1099,44 +1032,42 @@ void admin_sql_execute(store_t *store, security_t *sec, const scenario_t *sc,
     c.reload_arg = arg;
     c.store = store;
     c.sec = sec;
+    c.now_us = now_us;
     c.src = sql;
     c.err = &err;
     stmt_t *stmts = NULL;
     size_t nstmts = 0;
-    size_t errpos = 0;
-    if (sql_lex(sql, &lx, &err, &errpos) < 0) {
-        /* Statements end at ';' outside quotes; count those before the error. */
-        size_t no = 1;
-        for (size_t i = 0; i < lx.n && lx.toks[i].pos < errpos; i++)
-            no += lx.toks[i].kind == K_SEMI;
-        answer_error(resp, &err, no, NULL);
+    sql_script_t script;
+    memset(&script, 0, sizeof script);
+    sql_error_t perr;
+    if (sql_parse_script(sql, &script, &perr) < 0) {
+        sql_fail(&err, "42601", "%s", perr.message);
+        if (perr.offset != SQL_NO_OFFSET)
+            err.position = (long)perr.offset + 1;
+        answer_error(resp, &err, perr.offset == SQL_NO_OFFSET ? 1 : statement_at(sql, perr.offset),
+                     NULL);
         goto done;
     }
-    /* Parse and check everything first. */
-    size_t start = 0, no = 0;
-    while (start < lx.n && lx.toks[start].kind != K_END) {
-        if (lx.toks[start].kind == K_SEMI) {
-            start++;
-            continue; /* empty statement */
-        }
-        no++;
-        stmts = xrealloc(stmts, (nstmts + 1) * sizeof *stmts);
+    /* Read and check everything first. */
+    stmts = xcalloc(script.count ? script.count : 1, sizeof *stmts);
+    for (size_t i = 0; i < script.count; i++) {
+        if (!script.stmts[i].node || !script.stmts[i].kind)
+            continue; /* an empty statement */
         stmt_t *s = &stmts[nstmts++];
-        memset(s, 0, sizeof *s);
-        c.toks = &lx.toks[start];
-        c.i = 0;
-        if (parse_stmt(&c, s) < 0) {
-            char *words = first_words(sql, c.toks);
-            answer_error(resp, &err, no, words);
+        if (read_stmt(&c, &script.stmts[i], s) < 0) {
+            char *words = first_words(sql, &script.stmts[i]);
+            answer_error(resp, &err, nstmts, words);
             free(words);
             goto done;
         }
-        size_t end = start;
-        while (lx.toks[end].kind != K_END && lx.toks[end].kind != K_SEMI)
-            end++;
-        start = end;
     }
-    /* Then apply, in order. */
+    /* Then the data, in one transaction. */
+    size_t failed = 0;
+    if (run_data(&c, stmts, nstmts, &failed) < 0) {
+        answer_error(resp, &err, failed + 1, NULL);
+        goto done;
+    }
+    /* Then the model's changes, in order. */
     cJSON *out = cJSON_CreateObject();
     cJSON *results = cJSON_CreateArray();
     MOCK_ASSERT(out && results);
@@ -1156,6 +1087,8 @@ done:
     for (size_t i = 0; i < c.noverlay; i++)
         free(c.overlay[i].name);
     free(c.overlay);
-    lexer_dispose(&lx);
+    sql_script_dispose(&script);
     free(err.message);
+    free(err.detail);
+    free(err.hint);
 }

@@ -248,6 +248,9 @@ typedef struct engine_ops {
     /* Reads engine_request_t's method, path, headers_json and cookies_json
      * (the caller may leave them NULL otherwise and spare the work). */
     bool uses_request_vars;
+    /* Answers application/vnd.pgrst.plan (db-plan-enabled) with EXPLAIN's
+     * output of the statement it would run, into engine_result_t.body. */
+    bool explains_plans;
     const engine_relation_t *(*find_relation)(engine_t *e, const char *schema, const char *name);
     /* Names of the cached relations of `schema` in creation order (for the
      * "Perhaps you meant" hints); the array lives in arena. */
@@ -262,8 +265,11 @@ typedef struct engine_ops {
     size_t (*relationships)(engine_t *e, const engine_relation_t *rel, arena_t *arena,
                             engine_relationship_t **out);
     /* For the OpenAPI document (Response/OpenAPI.hs; optional, NULL: no
-     * comments, every relation listed and writable). COMMENT ON TABLE/VIEW,
+     * comments, every relation listed and writable). openapi_load, called
+     * first, loads what the ones below read where an engine keeps that out
+     * of its cache until a document is asked for. COMMENT ON TABLE/VIEW,
      * NULL when none. */
+    void (*openapi_load)(engine_t *e);
     const char *(*relation_description)(const engine_relation_t *rel);
     /* COMMENT ON SCHEMA, NULL when none. */
     const char *(*schema_description)(engine_t *e, const char *schema);

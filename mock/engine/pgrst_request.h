@@ -235,9 +235,40 @@ typedef enum pgrst_media {
     PGRST_MEDIA_GEOJSON, /* application/geo+json (not modelled yet) */
 } pgrst_media_t;
 
+/* application/vnd.pgrst.plan options (MediaType.hs MTVndPlanOption), in
+ * the order PostgREST prints them. */
+enum {
+    PGRST_PLAN_ANALYZE = 1 << 0,
+    PGRST_PLAN_VERBOSE = 1 << 1,
+    PGRST_PLAN_SETTINGS = 1 << 2,
+    PGRST_PLAN_BUFFERS = 1 << 3,
+    PGRST_PLAN_WAL = 1 << 4,
+    PGRST_PLAN_OPTION_COUNT = 5,
+};
+
+/* The name of option bit i (PGRST_PLAN_ANALYZE is bit 0) in the media type,
+ * MediaType.hs toMimePlanOption: "analyze", ... */
+static inline const char *pgrst_plan_option_name(unsigned i)
+{
+    static const char *const names[PGRST_PLAN_OPTION_COUNT] = {"analyze", "verbose", "settings",
+                                                               "buffers", "wal"};
+    return i < PGRST_PLAN_OPTION_COUNT ? names[i] : "";
+}
+
+/* Accept: application/vnd.pgrst.plan (MediaType.hs MTVndPlan), negotiated
+ * only when db-plan-enabled is on and the engine can explain: the answer is
+ * the statement's EXPLAIN output instead of its rows. */
+typedef struct pgrst_plan {
+    bool on;
+    bool json;            /* +json: FORMAT JSON; else FORMAT TEXT */
+    unsigned options;     /* PGRST_PLAN_* */
+    const char *for_mime; /* toMime of the `for` media type: "application/json", ... */
+} pgrst_plan_t;
+
 typedef struct pgrst_accept {
-    pgrst_media_t media;
+    pgrst_media_t media; /* with plan.on, the media type the plan is for */
     bool nulls_stripped; /* ;nulls=stripped on a vnd.pgrst.* type */
+    pgrst_plan_t plan;
 } pgrst_accept_t;
 
 #endif

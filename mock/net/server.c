@@ -20,6 +20,12 @@
  * a read callback runs to completion before the next allocation, and bytes
  * a connection cannot process yet are copied into its own `pending`. */
 #define SERVER_READ_BYTES (64 * 1024)
+/* Requests one connection may have answered in a row before the loop turns
+ * to the others: a client pipelining tens of thousands of requests in one
+ * stream of bytes gets this many per loop iteration, the rest waits in its
+ * `pending` (reading paused) and goes on from a zero-delay timer, which libuv
+ * runs at the start of the next iteration, after this one's I/O callbacks. */
+#define SERVER_REQUESTS_PER_TURN 32
 /* After a response that closes the connection, how long unread client bytes
  * are drained before the socket is closed. Closing with unread bytes makes
  * the kernel send RST, which can destroy the response the client has not yet
@@ -74,6 +80,7 @@ struct conn {
     uint64_t idle_since; /* loop time (ms) of the last completed request */
     bool idle_grace;     /* the idle deadline was extended once for unread bytes */
     uv_timer_t delay;    /* a fault rule's delay_ms before the held response goes out */
+    uv_timer_t turn;     /* goes on with pending requests after yielding the loop */
     int open_handles;
     conn_state_t state;
     http_parser_t *parser;
@@ -83,6 +90,7 @@ struct conn {
     size_t writes;  /* uv_write requests in flight */
     bool reading;
     bool eof;
+    bool yielding; /* answered SERVER_REQUESTS_PER_TURN in a row: `turn` goes on */
     /* The request being answered and its response. They live here, not on
      * a stack, so that a handler can finish the response later
      * (mock_deferral_t): until it completes, `req` (with the arena) and
@@ -242,6 +250,7 @@ static void conn_close(conn_t *c)
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
     uv_close((uv_handle_t *)&c->delay, on_conn_closed);
+    uv_close((uv_handle_t *)&c->turn, on_conn_closed);
 }
 
 /* connection_reset: SO_LINGER {1, 0} and close, so the kernel sends RST and
@@ -256,6 +265,7 @@ static void conn_reset(conn_t *c)
         uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     uv_close((uv_handle_t *)&c->timer, on_conn_closed);
     uv_close((uv_handle_t *)&c->delay, on_conn_closed);
+    uv_close((uv_handle_t *)&c->turn, on_conn_closed);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
@@ -635,15 +645,24 @@ static bool answer_request(conn_t *c, uint64_t start_ns)
     return respond(c);
 }
 
+static void on_turn(uv_timer_t *t);
+
 /* Parses and answers as many requests as `data` holds. Returns the bytes
- * consumed; stops early on back-pressure, a held response, or when the
- * connection finishes. */
+ * consumed; stops early on back-pressure, a held response, when the
+ * connection finishes, or after SERVER_REQUESTS_PER_TURN answers (then
+ * `yielding`, and `turn` goes on with the rest next iteration). */
 static size_t conn_feed(conn_t *c, const char *data, size_t len)
 {
     size_t off = 0;
+    unsigned answered = 0;
     while (c->state == CONN_OPEN && !c->held && off < len) {
         if (c->queued > MOCK_MAX_PENDING_WRITE_BYTES)
             break;
+        if (answered == SERVER_REQUESTS_PER_TURN) {
+            c->yielding = true;
+            uv_timer_start(&c->turn, on_turn, 0, 0);
+            break;
+        }
         size_t used = 0;
         uint64_t start = uv_hrtime();
         http_result_t r =
@@ -663,6 +682,7 @@ static size_t conn_feed(conn_t *c, const char *data, size_t len)
             break;
         }
         bool stop = answer_request(c, start);
+        answered++;
         if (c->held)
             return off; /* the request's arena stays until its answer went out */
         /* The response is serialised: nothing refers to the arena any more. */
@@ -722,15 +742,33 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
     /* Back-pressure: responses not yet written, or input piling up behind
      * an outstanding response (read only to notice a client going away). */
     if (c->state == CONN_OPEN && c->reading &&
-        (c->queued > MOCK_MAX_PENDING_WRITE_BYTES ||
+        (c->queued > MOCK_MAX_PENDING_WRITE_BYTES || c->yielding ||
          (c->held && c->pending.len >= SERVER_READ_BYTES))) {
         uv_read_stop(s);
         c->reading = false;
     }
 }
 
+/* The connection's turn again: answer what waits in `pending`, then read on
+ * when nothing holds it back. */
+static void on_turn(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    c->yielding = false;
+    if (c->state != CONN_OPEN || c->held)
+        return; /* conn_resume goes on once the held response is out */
+    if (c->pending.len > 0)
+        conn_process(c);
+    if (c->state == CONN_OPEN && !c->held && !c->reading && !c->eof &&
+        c->queued <= MOCK_MAX_PENDING_WRITE_BYTES)
+        read_start(c);
+}
+
+/* Reading waits while the connection yields: its pending bytes go first. */
 static void read_start(conn_t *c)
 {
+    if (c->yielding)
+        return;
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
         conn_close(c);
         return;
@@ -913,10 +951,12 @@ static void on_connection(uv_stream_t *listener, int status)
     uv_tcp_init(srv->loop, &c->tcp);
     uv_timer_init(srv->loop, &c->timer);
     uv_timer_init(srv->loop, &c->delay);
+    uv_timer_init(srv->loop, &c->turn);
     c->tcp.data = c;
     c->timer.data = c;
     c->delay.data = c;
-    c->open_handles = 3;
+    c->turn.data = c;
+    c->open_handles = 4;
     c->next = srv->conns;
     if (srv->conns)
         srv->conns->prev = c;

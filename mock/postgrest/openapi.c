@@ -657,6 +657,8 @@ void openapi_render(engine_t *e, const char *schema, const char *role, int postg
                     arena_t *arena, buf_t *out)
 {
     const engine_ops_t *ops = e->ops;
+    if (ops->openapi_load)
+        ops->openapi_load(e);
     const char **names = NULL;
     size_t nnames = ops->relation_names(e, schema, arena, &names);
     oa_rel_t *rels = arena_calloc(arena, nnames ? nnames : 1, sizeof *rels);

@@ -2648,12 +2648,120 @@ static int match_root_media(const char *mt, pgrst_accept_t *out)
            ieq(mt, n, "*/*");
 }
 
+/* toMime of the media type match_media decoded (MediaType.hs), for the
+ * `for` of a plan's Content-Type: application/vnd.pgrst.array+json without
+ * stripped nulls is application/json there, any type stays any type. */
+static const char *media_mime(const char *mt, const pgrst_accept_t *m)
+{
+    switch (m->media) {
+    case PGRST_MEDIA_OBJECT:
+        return m->nulls_stripped ? "application/vnd.pgrst.object+json;nulls=stripped"
+                                 : "application/vnd.pgrst.object+json";
+    case PGRST_MEDIA_CSV:
+        return "text/csv";
+    case PGRST_MEDIA_GEOJSON:
+        return "application/geo+json";
+    default:
+        if (m->nulls_stripped)
+            return "application/vnd.pgrst.array+json;nulls=stripped";
+        return mt[0] == '*' ? "*/*" : "application/json";
+    }
+}
+
+/* One `;name=value` parameter of a media type from p (at its ';'): the name
+ * and the value, a quoted value unquoted (it may hold ';'). Returns where the
+ * next parameter starts (its ';') or the end. */
+static const char *media_param(const char *p, const char **name, size_t *name_n, const char **value,
+                               size_t *value_n)
+{
+    const char *k = p + 1;
+    size_t kn = strcspn(k, "=;");
+    *name = k;
+    *name_n = kn;
+    *value = "";
+    *value_n = 0;
+    if (k[kn] != '=')
+        return k + kn;
+    const char *v = k + kn + 1;
+    if (*v == '"') {
+        const char *close = strchr(v + 1, '"');
+        *value = v + 1;
+        *value_n = close ? (size_t)(close - v - 1) : strlen(v + 1);
+        return close ? close + 1 + strcspn(close + 1, ";") : v + strlen(v);
+    }
+    *value = v;
+    *value_n = strcspn(v, ";");
+    return v + *value_n;
+}
+
+/* application/vnd.pgrst.plan[+text|+json] with its for= and options=
+ * (decodeMediaType getPlan; option names compare exactly, as `elem` does). */
+static int match_plan(const char *mt, pgrst_accept_t *out)
+{
+    size_t n = strcspn(mt, ";");
+    bool json;
+    if (ieq(mt, n, "application/vnd.pgrst.plan") || ieq(mt, n, "application/vnd.pgrst.plan+text"))
+        json = false;
+    else if (ieq(mt, n, "application/vnd.pgrst.plan+json"))
+        json = true;
+    else
+        return 0;
+    char *for_mt = NULL;
+    unsigned options = 0;
+    for (const char *p = mt + n; *p == ';';) {
+        const char *name, *value;
+        size_t name_n, value_n;
+        p = media_param(p, &name, &name_n, &value, &value_n);
+        if (ieq(name, name_n, "for")) {
+            free(for_mt);
+            for_mt = xstrndup(value, value_n);
+        } else if (ieq(name, name_n, "options")) {
+            options = 0;
+            for (const char *o = value; o < value + value_n;) {
+                size_t on = strcspn(o, "|");
+                if (o + on > value + value_n)
+                    on = (size_t)(value + value_n - o);
+                for (unsigned i = 0; i < PGRST_PLAN_OPTION_COUNT; i++)
+                    if (on == strlen(pgrst_plan_option_name(i)) &&
+                        memcmp(o, pgrst_plan_option_name(i), on) == 0)
+                        options |= 1u << i;
+                o += on + 1;
+            }
+        }
+    }
+    /* Negotiate.hs: the plan is for a media type the endpoint produces. */
+    pgrst_accept_t inner;
+    const char *target = for_mt ? for_mt : "application/json";
+    int ok = match_media(target, &inner);
+    if (ok) {
+        *out = inner;
+        out->plan = (pgrst_plan_t){
+            .on = true, .json = json, .options = options, .for_mime = media_mime(target, &inner)};
+    }
+    free(for_mt);
+    return ok;
+}
+
+static int match_media_or_plan(const char *mt, pgrst_accept_t *out)
+{
+    out->plan = (pgrst_plan_t){0};
+    return match_plan(mt, out) || match_media(mt, out);
+}
+
 static int accept_negotiate(const char *accept, int (*match)(const char *, pgrst_accept_t *),
                             pgrst_accept_t *out, pgrst_error_t *err);
 
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err)
 {
+    out->plan = (pgrst_plan_t){0};
     return accept_negotiate(accept, match_media, out, err);
+}
+
+int pgrst_accept_parse_plan(const char *accept, bool plan_enabled, pgrst_accept_t *out,
+                            pgrst_error_t *err)
+{
+    out->plan = (pgrst_plan_t){0};
+    return accept_negotiate(accept, plan_enabled ? match_media_or_plan : match_media, out, err);
 }
 
 int pgrst_accept_root(const char *accept, pgrst_error_t *err)

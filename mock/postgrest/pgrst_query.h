@@ -53,6 +53,12 @@ void pgrst_prefer_parse_tz(arena_t *arena, const mock_request_t *req,
  * produces, honouring order and q-values. Returns 0, or -1 with 406 PGRST107
  * `None of these media types are available: <the Accept list as PostgREST prints it>`. */
 int pgrst_accept_parse(const char *accept, pgrst_accept_t *out, pgrst_error_t *err);
+/* The same, where application/vnd.pgrst.plan is produced too (db-plan-enabled
+ * on an engine that explains): MediaType.hs decodeMediaType's forms
+ * (vnd.pgrst.plan, +text, +json; for="..."; options=a|b) and Negotiate.hs,
+ * where the plan is for a media type the endpoint produces. */
+int pgrst_accept_parse_plan(const char *accept, bool plan_enabled, pgrst_accept_t *out,
+                            pgrst_error_t *err);
 /* The same against what the root endpoint (the OpenAPI document) produces:
  * application/openapi+json, application/json or any type, whatever the
  * q-values. 0, or -1 with 406 PGRST107. */

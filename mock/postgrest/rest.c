@@ -168,6 +168,40 @@ static int table_not_found(rest_flow_t *c, const char *name, pgrst_error_t *err)
     return -1;
 }
 
+/* db-plan-enabled, where the engine can answer EXPLAIN's output (the memory
+ * engine has no planner: there the plan media type is refused as with the
+ * setting off, PGRST107). */
+static bool plan_enabled(const rest_flow_t *c)
+{
+    return c->sc->db_plan_enabled && c->engine->ops->explains_plans;
+}
+
+/* Response.hs actionResponse (DbPlanResult): 200 with EXPLAIN's output and
+ * the plan's media type, whatever the method (MediaType.hs toMime of
+ * MTVndPlan: `application/vnd.pgrst.plan+json; for="application/json";
+ * options=analyze|verbose`, then the charset). */
+static void respond_plan(rest_flow_t *c)
+{
+    const pgrst_plan_t *p = &c->accept.plan;
+    buf_t ct;
+    buf_init(&ct);
+    buf_printf(&ct, "application/vnd.pgrst.plan+%s; for=\"%s\"", p->json ? "json" : "text",
+               p->for_mime);
+    const char *sep = "; options=";
+    for (unsigned i = 0; i < PGRST_PLAN_OPTION_COUNT; i++) {
+        if (p->options & (1u << i)) {
+            buf_printf(&ct, "%s%s", sep, pgrst_plan_option_name(i));
+            sep = "|";
+        }
+    }
+    buf_puts(&ct, "; charset=utf-8");
+    c->resp->status = 200;
+    mock_response_add_header(c->resp, "Content-Type", arena_strdup(c->arena, buf_cstr(&ct)));
+    buf_dispose(&ct);
+    if (c->negotiated)
+        mock_response_add_header(c->resp, "Content-Profile", arena_strdup(c->arena, c->schema));
+}
+
 static void rest_content_type(rest_flow_t *c)
 {
     const char *ct;
@@ -452,6 +486,10 @@ static int statement_answer(rest_flow_t *c)
 {
     if (c->engine_rc < 0)
         return -1;
+    if (c->accept.plan.on) {
+        respond_plan(c);
+        return 0;
+    }
     if (c->op == ENGINE_READ || c->op == ENGINE_CALL)
         respond_read(c, &c->eres, &c->err);
     else
@@ -765,7 +803,8 @@ static int dispatch_routine(rest_flow_t *c, const char *name, pgrst_error_t *err
                                                                   : "OPTIONS,GET,HEAD,POST");
         return 0;
     }
-    if (pgrst_accept_parse(mock_request_header(c->req, "accept"), &c->accept, err) < 0)
+    if (pgrst_accept_parse_plan(mock_request_header(c->req, "accept"), plan_enabled(c), &c->accept,
+                                err) < 0)
         return -1;
     if (strict_preferences(c, err) < 0)
         return -1;
@@ -864,7 +903,8 @@ static int dispatch(rest_flow_t *c, const char *rel_path, pgrst_error_t *err)
         do_options(c);
         return 0;
     }
-    if (pgrst_accept_parse(mock_request_header(c->req, "accept"), &c->accept, err) < 0)
+    if (pgrst_accept_parse_plan(mock_request_header(c->req, "accept"), plan_enabled(c), &c->accept,
+                                err) < 0)
         return -1;
 
     engine_op_t op = ENGINE_DELETE;

@@ -394,6 +394,16 @@ static void table_dispose(scenario_table_t *t)
         free(f->name), free(f->ref_schema), free(f->ref_table), free(f->on_delete);
     }
     free(t->fkeys);
+    free(t->partition_strategy);
+    for (size_t i = 0; i < t->partition_key_count; i++)
+        free(t->partition_key[i]);
+    free(t->partition_key);
+    for (size_t i = 0; i < t->partition_count; i++) {
+        scenario_partition_t *p = &t->partitions[i];
+        free(p->schema), free(p->name);
+        cJSON_Delete(p->values), cJSON_Delete(p->from), cJSON_Delete(p->to);
+    }
+    free(t->partitions);
     cJSON_Delete(t->rows);
     free(t->row_pos);
     memset(t, 0, sizeof *t);
@@ -448,6 +458,8 @@ void scenario_free(scenario_t *s)
     free(s->name);
     free(s->description);
     free_strings(s->db_schemas, s->db_schema_count);
+    free(s->db_extra_search_path);
+    free(s->ltree_schema);
     free(s->jwt_secret);
     free(s->anon_key);
     free(s->service_role_key);
@@ -658,7 +670,9 @@ static const char *const builtin_types[] = {
     "tsvector",    "int4range",
     "int8range",   "numrange",
     "daterange",   "tsrange",
-    "tstzrange",
+    "tstzrange",   "bytea",
+    "oid",         "time",
+    "ltree",       "time without time zone",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 

@@ -106,6 +106,20 @@ typedef struct scenario_fkey {
     scenario_pos_t pos;
 } scenario_fkey_t;
 
+/* A partition of a partitioned table (CREATE TABLE ... PARTITION OF). The
+ * parent holds the rows (a read of it sees every partition's); a partition
+ * is its bound, which routes rows: one the bounds send nowhere is refused.
+ * Bound values are JSON constants as the SQL wrote them (a string, a
+ * number), null for NULL; in a range bound false stands for MINVALUE and
+ * true for MAXVALUE. */
+typedef struct scenario_partition {
+    char *schema, *name;
+    bool is_default;
+    cJSON *values;    /* FOR VALUES IN (...): an array; NULL otherwise */
+    cJSON *from, *to; /* FOR VALUES FROM (...) TO (...): one per key column */
+    scenario_pos_t pos;
+} scenario_partition_t;
+
 typedef struct scenario_table {
     char *schema; /* "public" unless the key was "schema.name" */
     char *name;
@@ -119,7 +133,14 @@ typedef struct scenario_table {
     size_t policy_count;
     scenario_fkey_t *fkeys; /* multi-column foreign keys, in declaration order */
     size_t fkey_count;
-    bool in_schema_cache;    /* default true */
+    bool in_schema_cache; /* default true */
+    /* PARTITION BY LIST / RANGE (key columns): "list" or "range", NULL for
+     * a table that is not partitioned; its partitions in creation order. */
+    char *partition_strategy;
+    char **partition_key;
+    size_t partition_key_count;
+    scenario_partition_t *partitions;
+    size_t partition_count;
     cJSON *rows;             /* owned array of objects; NULL when absent */
     scenario_pos_t *row_pos; /* one per row */
     scenario_pos_t pos;
@@ -243,6 +264,14 @@ typedef struct scenario {
     scenario_tx_end_t db_tx_end;
     bool db_aggregates_enabled;
     bool db_plan_enabled;
+    /* db-extra-search-path as the scenario's SQL set it in-database (ALTER
+     * ROLE authenticator SET pgrst.db_extra_search_path); NULL: Supabase's
+     * "public, extensions". */
+    char *db_extra_search_path;
+    /* The schema CREATE EXTENSION ltree put ltree's type and operators in;
+     * NULL when no statement did (a column of type ltree then finds its
+     * operators on every search path). */
+    char *ltree_schema;
     scenario_openapi_mode_t openapi_mode;
     scenario_gateway_t gateway;
     bool clock_real;        /* true: real time */

@@ -23,6 +23,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,11 +160,31 @@ static void relation(const cJSON *rv, const char **schema, const char **name)
     *name = str(rv, "relname");
 }
 
+/* The partitioned table that has a partition schema.name, or NULL. */
+static scenario_table_t *partition_parent(const tr_t *t, const char *schema, const char *name)
+{
+    for (size_t i = 0; i < t->s->table_count; i++) {
+        scenario_table_t *p = &t->s->tables[i];
+        for (size_t k = 0; k < p->partition_count; k++)
+            if (strcmp(p->partitions[k].schema, schema) == 0 &&
+                strcmp(p->partitions[k].name, name) == 0)
+                return p;
+    }
+    return NULL;
+}
+
+/* The table a statement names. A partition stands for its parent, which
+ * holds the partitions' rows (a row written through a partition is routed
+ * by the parent's bounds, so one outside the named partition's bound but
+ * inside another's is taken where Postgres refuses it). */
 static scenario_table_t *table_of(const tr_t *t, const cJSON *rv)
 {
     const char *schema, *name;
     relation_in(t, rv, &schema, &name);
-    return name ? t->h->find_table(t->s, schema, name) : NULL;
+    if (!name)
+        return NULL;
+    scenario_table_t *tbl = t->h->find_table(t->s, schema, name);
+    return tbl ? tbl : partition_parent(t, schema, name);
 }
 
 static void clear_search_path(scenario_sql_host_t *h)
@@ -884,6 +905,117 @@ static void table_constraint(const tr_t *t, scenario_table_t *tbl, const cJSON *
     }
 }
 
+/* One value of a partition bound (PartitionBoundSpec's datums): a
+ * constant, or in a range bound MINVALUE (false) / MAXVALUE (true). */
+static cJSON *bound_value(const cJSON *e, bool range)
+{
+    const char *parts[1];
+    if (range && get(e, "ColumnRef") && names(get(get(e, "ColumnRef"), "fields"), parts, 1) == 1) {
+        if (strcmp(parts[0], "minvalue") == 0)
+            return cJSON_CreateFalse();
+        if (strcmp(parts[0], "maxvalue") == 0)
+            return cJSON_CreateTrue();
+        return NULL;
+    }
+    cJSON *c = constant(e);
+    if (c && cJSON_IsBool(c)) { /* true/false as a bound: its text */
+        cJSON *txt = cJSON_CreateString(cJSON_IsTrue(c) ? "true" : "false");
+        cJSON_Delete(c);
+        return txt;
+    }
+    return c;
+}
+
+static cJSON *bound_values(const cJSON *list, bool range)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e; e = e->next) {
+        cJSON *v = bound_value(e, range);
+        if (!v) {
+            cJSON_Delete(out);
+            return NULL;
+        }
+        cJSON_AddItemToArray(out, v);
+    }
+    return out;
+}
+
+/* CREATE TABLE name PARTITION OF parent {FOR VALUES ... | DEFAULT}: the
+ * bound joins the parent's partitions; the partition is no table of its own
+ * (PostgREST's schema cache leaves partitions out, and the parent holds the
+ * rows). Left out: a partition that is partitioned itself, and one that
+ * declares columns or constraints of its own. */
+static void create_partition(const tr_t *t, const cJSON *cs, const char *schema, const char *name)
+{
+    const cJSON *inh = get(cs, "inhRelations");
+    const cJSON *bound = get(cs, "partbound");
+    scenario_table_t *parent =
+        cJSON_GetArraySize(inh) == 1 ? table_of(t, get(inh->child, "RangeVar")) : NULL;
+    if (!parent || !parent->partition_strategy || get(cs, "partspec") ||
+        cJSON_GetArraySize(get(cs, "tableElts")) > 0)
+        return notice_statement(t);
+    if (t->h->find_table(t->s, schema, name) || partition_parent(t, schema, name)) {
+        if (flag(cs, "if_not_exists"))
+            return;
+        scenario_notice_add(t->s, node_pos(t, get(cs, "relation")),
+                            "CREATE TABLE %s.%s: the table already exists; statement skipped",
+                            schema, name);
+        return;
+    }
+    bool range = strcmp(parent->partition_strategy, "range") == 0;
+    scenario_partition_t p = {.pos = node_pos(t, get(cs, "relation"))};
+    const char *strategy = str(bound, "strategy");
+    if (flag(bound, "is_default")) {
+        p.is_default = true;
+        for (size_t i = 0; i < parent->partition_count; i++)
+            if (parent->partitions[i].is_default)
+                return notice_statement(t); /* Postgres refuses a second default */
+    } else if (!range && strategy && strcmp(strategy, "l") == 0) {
+        p.values = bound_values(get(bound, "listdatums"), false);
+        if (!p.values)
+            return notice_statement(t);
+    } else if (range && strategy && strcmp(strategy, "r") == 0) {
+        p.from = bound_values(get(bound, "lowerdatums"), true);
+        p.to = bound_values(get(bound, "upperdatums"), true);
+        if (!p.from || !p.to || (size_t)cJSON_GetArraySize(p.from) != parent->partition_key_count ||
+            (size_t)cJSON_GetArraySize(p.to) != parent->partition_key_count) {
+            cJSON_Delete(p.from), cJSON_Delete(p.to);
+            return notice_statement(t);
+        }
+    } else {
+        return notice_statement(t);
+    }
+    p.schema = xstrdup(schema);
+    p.name = xstrdup(name);
+    parent->partitions =
+        xrealloc(parent->partitions, (parent->partition_count + 1) * sizeof *parent->partitions);
+    parent->partitions[parent->partition_count++] = p;
+}
+
+/* PARTITION BY LIST (col) / RANGE (col, ...) of a table being created: 0,
+ * or -1 when the memory engine does not route by it (HASH, a key that is
+ * an expression or no column of the table). */
+static int partition_spec(scenario_table_t *tmp, const cJSON *spec)
+{
+    const char *strategy = str(spec, "strategy");
+    const cJSON *params = get(spec, "partParams");
+    size_t n = (size_t)cJSON_GetArraySize(params);
+    if (!strategy || (strcmp(strategy, "list") != 0 && strcmp(strategy, "range") != 0) || n == 0 ||
+        (strcmp(strategy, "list") == 0 && n != 1))
+        return -1;
+    for (const cJSON *e = params->child; e; e = e->next) {
+        const char *col = str(get(e, "PartitionElem"), "name");
+        if (!col || !find_column(tmp, col))
+            return -1;
+    }
+    tmp->partition_strategy = xstrdup(strategy);
+    tmp->partition_key = xcalloc(n, sizeof *tmp->partition_key);
+    for (const cJSON *e = params->child; e; e = e->next)
+        tmp->partition_key[tmp->partition_key_count++] =
+            xstrdup(str(get(e, "PartitionElem"), "name"));
+    return 0;
+}
+
 static void create_table(const tr_t *t, const cJSON *cs)
 {
     const char *name = str(get(cs, "relation"), "relname");
@@ -892,8 +1024,9 @@ static void create_table(const tr_t *t, const cJSON *cs)
         schema = creation_schema(t);
     if (!name)
         return notice_statement(t);
-    if (get(cs, "inhRelations") || get(cs, "partspec") || get(cs, "partbound") ||
-        get(cs, "ofTypename"))
+    if (get(cs, "partbound"))
+        return create_partition(t, cs, schema, name);
+    if (get(cs, "inhRelations") || get(cs, "ofTypename"))
         return notice_statement(t);
     if (t->h->find_table(t->s, schema, name)) {
         if (flag(cs, "if_not_exists"))
@@ -918,6 +1051,10 @@ static void create_table(const tr_t *t, const cJSON *cs)
     for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e && ok; e = e->next)
         if (get(e, "ColumnDef"))
             ok = add_column(&self, &tmp, get(e, "ColumnDef"), why, sizeof why);
+    if (ok && get(cs, "partspec") && partition_spec(&tmp, get(cs, "partspec")) < 0) {
+        snprintf(why, sizeof why, "its PARTITION BY (HASH, or a key that is an expression)");
+        ok = false;
+    }
     if (!ok) {
         for (size_t i = 0; i < tmp.column_count; i++) {
             scenario_column_t *c = &tmp.columns[i];
@@ -925,6 +1062,10 @@ static void create_table(const tr_t *t, const cJSON *cs)
             free(c->references), free(c->check), free(c->on_delete), free(c->fk_name);
         }
         free(tmp.columns);
+        free(tmp.partition_strategy);
+        for (size_t i = 0; i < tmp.partition_key_count; i++)
+            free(tmp.partition_key[i]);
+        free(tmp.partition_key);
         scenario_notice_add(t->s, node_pos(t, get(cs, "relation")),
                             "table %s.%s left out: %s is not modelled by the memory engine (runs "
                             "on --db postgres)",
@@ -934,11 +1075,145 @@ static void create_table(const tr_t *t, const cJSON *cs)
     scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
     tbl->columns = tmp.columns;
     tbl->column_count = tmp.column_count;
+    tbl->partition_strategy = tmp.partition_strategy;
+    tbl->partition_key = tmp.partition_key;
+    tbl->partition_key_count = tmp.partition_key_count;
     tbl->in_schema_cache = true;
     tbl->pos = node_pos(t, get(cs, "relation"));
     for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e; e = e->next)
         if (get(e, "Constraint"))
             table_constraint(t, tbl, get(e, "Constraint"));
+}
+
+/* The type Postgres gives a constant select item in CREATE TABLE AS: an
+ * integer literal is integer (bigint past int4, numeric past int8), a
+ * decimal numeric, a string literal text (an unknown-typed column becomes
+ * text), a cast its type. NULL with why when the item is something else. */
+static char *ctas_type(const tr_t *t, const cJSON *val, char *why, size_t why_len)
+{
+    if (get(val, "TypeCast"))
+        return type_text(t, get(get(val, "TypeCast"), "typeName"), why, why_len);
+    const cJSON *c = get(val, "A_Const");
+    if (!c) {
+        snprintf(why, why_len, "a select item that is not a constant");
+        return NULL;
+    }
+    if (get(c, "ival"))
+        return xstrdup("integer");
+    const char *f = str(get(c, "fval"), "fval");
+    if (f) {
+        /* make_const: a Float node that is an integer fitting int8 is int8 */
+        const char *p = f + (*f == '-' || *f == '+');
+        bool digits = *p != '\0' && strspn(p, "0123456789") == strlen(p);
+        char *end;
+        errno = 0;
+        (void)strtoll(f, &end, 10);
+        return xstrdup(digits && errno == 0 && *end == '\0' ? "bigint" : "numeric");
+    }
+    if (get(c, "boolval"))
+        return xstrdup("boolean");
+    return xstrdup("text"); /* a string literal, or NULL (unknown, then text) */
+}
+
+/* CREATE TABLE name [(col, ...)] AS SELECT constant [AS col], ... (no FROM):
+ * a table of those columns holding the one row (none WITH NO DATA). A
+ * query over tables is left out (said so). */
+static void create_table_as(const tr_t *t, const cJSON *cs)
+{
+    const cJSON *into = get(cs, "into");
+    const cJSON *sel = get(get(cs, "query"), "SelectStmt");
+    const char *name = str(get(into, "rel"), "relname");
+    const char *schema = str(get(into, "rel"), "schemaname");
+    if (!schema)
+        schema = creation_schema(t);
+    const char *objtype = str(cs, "objtype");
+    static const char *const clauses[] = {
+        "fromClause",   "whereClause", "valuesLists",  "groupClause", "havingClause",
+        "withClause",   "sortClause",  "limitCount",   "limitOffset", "distinctClause",
+        "windowClause", "larg",        "lockingClause"};
+    bool plain = name && sel && objtype && strcmp(objtype, "OBJECT_TABLE") == 0 &&
+                 cJSON_IsArray(get(sel, "targetList"));
+    for (size_t i = 0; plain && i < sizeof clauses / sizeof clauses[0]; i++)
+        plain = get(sel, clauses[i]) == NULL;
+    if (!plain)
+        return notice_statement(t);
+    if (t->h->find_table(t->s, schema, name) || partition_parent(t, schema, name)) {
+        if (flag(cs, "if_not_exists"))
+            return;
+        scenario_notice_add(t->s, node_pos(t, get(into, "rel")),
+                            "CREATE TABLE %s.%s: the table already exists; statement skipped",
+                            schema, name);
+        return;
+    }
+    const char *colnames[256];
+    size_t ncolnames = names(get(into, "colNames"), colnames, 256);
+    scenario_table_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.name = (char *)name;
+    tmp.in_schema_cache = true;
+    cJSON *row = cJSON_CreateObject();
+    char why[200] = "";
+    size_t i = 0;
+    bool ok = true;
+    for (const cJSON *e = get(sel, "targetList")->child; e && ok; e = e->next, i++) {
+        const cJSON *rt = get(e, "ResTarget");
+        const cJSON *val = get(rt, "val");
+        /* FigureColname: the alias, else a cast's type name, else ?column? */
+        const char *cname = i < ncolnames ? colnames[i] : str(rt, "name");
+        const char *tparts[3];
+        size_t tn = names(get(get(get(val, "TypeCast"), "typeName"), "names"), tparts, 3);
+        if (!cname)
+            cname = tn ? tparts[tn - 1] : "?column?";
+        char *type = ctas_type(t, val, why, sizeof why);
+        cJSON *v = type ? constant(val) : NULL;
+        if (!type || !v || find_column(&tmp, cname) || i >= 256) {
+            if (type && v)
+                snprintf(why, sizeof why, "column %s twice", cname);
+            else if (type)
+                snprintf(why, sizeof why, "a select item that is not a constant");
+            free(type);
+            cJSON_Delete(v);
+            ok = false;
+            break;
+        }
+        tmp.columns = xrealloc(tmp.columns, (tmp.column_count + 1) * sizeof *tmp.columns);
+        scenario_column_t *c = &tmp.columns[tmp.column_count++];
+        memset(c, 0, sizeof *c);
+        c->name = xstrdup(cname);
+        c->type = type;
+        c->nullable = true;
+        c->in_schema_cache = true;
+        c->pos = c->type_pos = node_pos(t, rt);
+        cJSON_AddItemToObject(row, cname, v);
+    }
+    if (ok && ncolnames > i) {
+        snprintf(why, sizeof why, "more column names than select items");
+        ok = false;
+    }
+    if (!ok) {
+        for (size_t k = 0; k < tmp.column_count; k++)
+            free(tmp.columns[k].name), free(tmp.columns[k].type);
+        free(tmp.columns);
+        cJSON_Delete(row);
+        scenario_notice_add(t->s, node_pos(t, get(into, "rel")),
+                            "table %s.%s left out: %s is not run by the memory engine (runs on "
+                            "--db postgres)",
+                            schema, name, why);
+        return;
+    }
+    scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+    tbl->columns = tmp.columns;
+    tbl->column_count = tmp.column_count;
+    tbl->in_schema_cache = true;
+    tbl->pos = node_pos(t, get(into, "rel"));
+    if (flag(into, "skipData")) {
+        cJSON_Delete(row);
+        return;
+    }
+    tbl->rows = cJSON_CreateArray();
+    cJSON_AddItemToArray(tbl->rows, row);
+    tbl->row_pos = xcalloc(1, sizeof *tbl->row_pos);
+    tbl->row_pos[0] = pos_of(t, t->stmt->offset);
 }
 
 /* ---- ALTER TABLE ---- */
@@ -1250,15 +1525,77 @@ static void insert(const tr_t *t, const cJSON *is)
     }
 }
 
-/* UPDATE t SET col = expr, ... without WHERE, FROM or RETURNING over the
- * seed rows so far (data scripts that fill a column from another): every
- * row, each expression read against the row as it was. */
+/* WHERE col = constant [AND ...] of a seed UPDATE: -1 when the clause is
+ * something else, or compares a column whose equality is not the
+ * constants' own (only text and varchar columns against strings, and the
+ * integer types against integers, are read here). Else 0 with *match
+ * telling whether row passes. */
+static int where_matches(scenario_table_t *tbl, const cJSON *w, const cJSON *row, bool *match)
+{
+    const cJSON *be = get(w, "BoolExpr");
+    if (be) {
+        const char *op = str(be, "boolop");
+        if (!op || strcmp(op, "AND_EXPR") != 0)
+            return -1;
+        *match = true;
+        for (const cJSON *a = cJSON_IsArray(get(be, "args")) ? get(be, "args")->child : NULL; a;
+             a = a->next) {
+            bool m;
+            if (where_matches(tbl, a, row, &m) < 0)
+                return -1;
+            *match = *match && m;
+        }
+        return 0;
+    }
+    const cJSON *ax = get(w, "A_Expr");
+    const char *op[2];
+    if (!ax || !str(ax, "kind") || strcmp(str(ax, "kind"), "AEXPR_OP") != 0 ||
+        names(get(ax, "name"), op, 2) != 1 || strcmp(op[0], "=") != 0)
+        return -1;
+    const char *colname[2];
+    if (names(get(get(get(ax, "lexpr"), "ColumnRef"), "fields"), colname, 2) != 1)
+        return -1;
+    scenario_column_t *col = find_column(tbl, colname[0]);
+    cJSON *c = get(get(ax, "rexpr"), "A_Const") ? constant(get(ax, "rexpr")) : NULL;
+    if (!col || !c)
+        goto unread;
+    static const char *const texty[] = {"text", "varchar", "character varying"};
+    static const char *const inty[] = {"integer",  "int",  "int4",   "bigint",   "int8",
+                                       "smallint", "int2", "serial", "bigserial"};
+    bool is_text = false, is_int = false;
+    char base[64];
+    snprintf(base, sizeof base, "%s", col->type);
+    base[strcspn(base, "(")] = '\0';
+    for (size_t i = 0; i < sizeof texty / sizeof texty[0]; i++)
+        is_text = is_text || strcasecmp(base, texty[i]) == 0;
+    for (size_t i = 0; i < sizeof inty / sizeof inty[0]; i++)
+        is_int = is_int || strcasecmp(base, inty[i]) == 0;
+    const cJSON *v = get(row, col->name);
+    if (is_text && cJSON_IsString(c)) {
+        *match = cJSON_IsString(v) && strcmp(v->valuestring, c->valuestring) == 0;
+    } else if (is_int && cJSON_IsNumber(c)) {
+        *match = cJSON_IsNumber(v) && v->valuedouble == c->valuedouble;
+    } else {
+        goto unread;
+    }
+    cJSON_Delete(c);
+    return 0;
+unread:
+    cJSON_Delete(c);
+    return -1;
+}
+
+/* UPDATE t SET col = expr, ... [WHERE col = constant [AND ...]] without
+ * FROM or RETURNING over the seed rows so far (data scripts that fill a
+ * column from another, or set one row's): every row the WHERE takes, each
+ * expression read against the row as it was. */
 static void update(const tr_t *t, const cJSON *us)
 {
     scenario_table_t *tbl = table_of(t, get(us, "relation"));
     const cJSON *targets = get(us, "targetList");
-    if (!tbl || get(us, "whereClause") || get(us, "fromClause") || get(us, "returningList") ||
-        get(us, "withClause") || !cJSON_IsArray(targets))
+    const cJSON *where = get(us, "whereClause");
+    if (!tbl || get(us, "fromClause") || get(us, "returningList") || get(us, "withClause") ||
+        !cJSON_IsArray(targets))
         return notice_statement(t);
     size_t nt = (size_t)cJSON_GetArraySize(targets);
     if (nt == 0 || nt > 256)
@@ -1269,10 +1606,21 @@ static void update(const tr_t *t, const cJSON *us)
             return notice_statement(t);
     }
     size_t nrows = tbl->rows ? (size_t)cJSON_GetArraySize(tbl->rows) : 0;
-    cJSON **vals = xcalloc(nrows * nt + 1, sizeof *vals);
+    bool *hit = xcalloc(nrows + 1, sizeof *hit);
     size_t r = 0;
+    for (const cJSON *row = nrows ? tbl->rows->child : NULL; row; row = row->next, r++) {
+        hit[r] = true;
+        if (where && where_matches(tbl, where, row, &hit[r]) < 0) {
+            free(hit);
+            return notice_statement(t);
+        }
+    }
+    cJSON **vals = xcalloc(nrows * nt + 1, sizeof *vals);
+    r = 0;
     bool ok = true;
     for (const cJSON *row = nrows ? tbl->rows->child : NULL; row && ok; row = row->next, r++) {
+        if (!hit[r])
+            continue;
         size_t i = 0;
         for (const cJSON *e = targets->child; e && ok; e = e->next, i++) {
             const cJSON *rt = get(e, "ResTarget");
@@ -1293,6 +1641,8 @@ static void update(const tr_t *t, const cJSON *us)
     if (ok) {
         r = 0;
         for (cJSON *row = nrows ? tbl->rows->child : NULL; row; row = row->next, r++) {
+            if (!hit[r])
+                continue;
             size_t i = 0;
             for (const cJSON *e = targets->child; e; e = e->next, i++) {
                 const char *name = str(get(e, "ResTarget"), "name");
@@ -1305,6 +1655,7 @@ static void update(const tr_t *t, const cJSON *us)
     for (size_t i = 0; i < nrows * nt; i++)
         cJSON_Delete(vals[i]);
     free(vals);
+    free(hit);
     if (!ok)
         notice_statement(t);
 }
@@ -1331,6 +1682,54 @@ static void create_domain(const tr_t *t, const cJSON *ds)
     h->domain_names[h->domain_count] = xstrdup(parts[n - 1]);
     h->domain_types[h->domain_count] = type;
     h->domain_count++;
+}
+
+/* ---- extensions and in-database settings ---- */
+
+/* CREATE EXTENSION ltree [WITH SCHEMA s]: the memory engine has ltree's
+ * type; its operators resolve only where the schema is on a request's
+ * search path, so the schema is kept. Other extensions are said and
+ * skipped. */
+static void create_extension(const tr_t *t, const cJSON *es)
+{
+    const char *name = str(es, "extname");
+    if (!name || strcmp(name, "ltree") != 0)
+        return notice_statement(t);
+    if (t->s->ltree_schema)
+        return; /* already created (IF NOT EXISTS, or Postgres's error) */
+    const char *schema = NULL;
+    const cJSON *opts = get(es, "options");
+    for (const cJSON *o = cJSON_IsArray(opts) ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        if (str(d, "defname") && strcmp(str(d, "defname"), "schema") == 0)
+            schema = str(get(get(d, "arg"), "String"), "sval");
+    }
+    t->s->ltree_schema = xstrdup(schema ? schema : creation_schema(t));
+}
+
+/* ALTER ROLE authenticator SET pgrst.db_extra_search_path = '...': PostgREST
+ * reads its in-database configuration over the file's. Other settings are
+ * said and skipped. */
+static void alter_role_set(const tr_t *t, const cJSON *as)
+{
+    const cJSON *set = get(get(as, "setstmt"), "VariableSetStmt");
+    if (!set)
+        set = get(as, "setstmt");
+    const char *role = str(get(as, "role"), "rolename");
+    const char *name = str(set, "name");
+    const char *kind = str(set, "kind");
+    const cJSON *args = get(set, "args");
+    const char *v = cJSON_GetArraySize(args) == 1
+                        ? str(get(get(args->child, "A_Const"), "sval"), "sval")
+                        : NULL;
+    if (cJSON_GetArraySize(args) == 1 && !v && get(get(args->child, "A_Const"), "sval"))
+        v = ""; /* '' : Postgres omits an empty sval */
+    if (!role || strcmp(role, "authenticator") != 0 || !name ||
+        strcmp(name, "pgrst.db_extra_search_path") != 0 || !kind ||
+        strcmp(kind, "VAR_SET_VALUE") != 0 || !v)
+        return notice_statement(t);
+    free(t->s->db_extra_search_path);
+    t->s->db_extra_search_path = xstrdup(v);
 }
 
 /* ---- enums and indexes ---- */
@@ -1480,7 +1879,9 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
         tr_t t = {h, h->s, file, text, st, NULL, NULL};
         const char *k = st->kind;
         const cJSON *n = st->node;
-        if (strcmp(k, "CreateStmt") == 0)
+        if (strcmp(k, "CreateTableAsStmt") == 0)
+            create_table_as(&t, n);
+        else if (strcmp(k, "CreateStmt") == 0)
             create_table(&t, n);
         else if (strcmp(k, "AlterTableStmt") == 0)
             alter_table(&t, n);
@@ -1518,6 +1919,10 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             create_role(&t, n);
         else if (strcmp(k, "VariableSetStmt") == 0)
             set_search_path(&t, n);
+        else if (strcmp(k, "CreateExtensionStmt") == 0)
+            create_extension(&t, n);
+        else if (strcmp(k, "AlterRoleSetStmt") == 0)
+            alter_role_set(&t, n);
         else if (!harmless(k, n))
             notice_statement(&t);
     }

@@ -36,6 +36,17 @@ void sql_line_col(const char *text, size_t offset, int *line, int *col)
     *col = c;
 }
 
+size_t sql_char_offset(const char *s, size_t len, long pos)
+{
+    size_t i = 0;
+    for (long chars = 1; i < len && chars < pos; chars++) {
+        i++;
+        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
 static size_t number_or(const cJSON *obj, const char *key, size_t dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -108,8 +119,10 @@ int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
     }
     PgQueryParseResult r = pg_query_parse(text);
     if (r.error) {
-        /* cursorpos is 1-based (Postgres's errposition), 0 when none. */
-        size_t off = r.error->cursorpos > 0 ? (size_t)r.error->cursorpos - 1 : SQL_NO_OFFSET;
+        /* cursorpos is Postgres's errposition: 1-based, in characters, 0
+         * when none. */
+        size_t off =
+            r.error->cursorpos > 0 ? sql_char_offset(text, len, r.error->cursorpos) : SQL_NO_OFFSET;
         set_error(err, off, r.error->message);
         pg_query_free_parse_result(r);
         return -1;

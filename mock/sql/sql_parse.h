@@ -67,4 +67,9 @@ int sql_parse_plpgsql(const char *text, cJSON **out, sql_error_t *err);
 /* 1-based line and column (in bytes) of offset in text. */
 void sql_line_col(const char *text, size_t offset, int *line, int *col);
 
+/* The byte offset within s[0..len) of Postgres's 1-based character position
+ * pos (errposition and PG_DIAG_STATEMENT_POSITION count characters of the
+ * encoding, UTF-8 here). */
+size_t sql_char_offset(const char *s, size_t len, long pos);
+
 #endif

@@ -1,10 +1,9 @@
 /* Reading spans of SQL text the parse tree does not delimit: Postgres's raw
  * nodes carry where an expression starts, not where it ends, and the
  * memory engine still takes some expressions (CHECK, USING, WITH CHECK) as
- * text. A token walk that knows Postgres's lexical rules (comments, nested
- * block comments, '' and E'' strings, "quoted identifiers", $tag$ dollar
- * quotes) finds the parenthesised group after a keyword. It tokenises; it
- * does not parse. */
+ * text. A walk over the tokens of Postgres's own scanner (sql_scan.h) finds
+ * the parenthesised group after a keyword; strings, comments, dollar quotes
+ * and quoted identifiers are whatever scan.l says they are. */
 #ifndef MOCK_SQL_TEXT_H
 #define MOCK_SQL_TEXT_H
 

@@ -59,6 +59,25 @@ class HttpTest(unittest.TestCase):
             statuses = [r.read()[0] for _ in range(n)]
         self.assertEqual(statuses, [200 if i % 2 == 0 else 404 for i in range(n)])
 
+    def test_a_long_pipeline_across_turns(self):
+        # More pipelined requests than one connection answers in a row
+        # (server.c SERVER_REQUESTS_PER_TURN): the rest waits for the
+        # connection's next turn of the loop, in order, and a half-close after
+        # the last request still gets every answer (RFC 9112 9.3.2: responses
+        # in the order of the requests).
+        n = 500
+        reqs = b""
+        for i in range(n):
+            path = b"/__mock/health" if i % 3 else b"/no/such/path/%d" % i
+            reqs += b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        with self.mock.connect() as s:
+            s.sendall(reqs)
+            s.shutdown(socket.SHUT_WR)
+            r = ResponseReader(s)
+            statuses = [r.read()[0] for _ in range(n)]
+            self.assertEqual(s.recv(1), b"")  # then the server closes
+        self.assertEqual(statuses, [200 if i % 3 else 404 for i in range(n)])
+
     def test_chunked_request_body_is_framed(self):
         # A chunked body within the limit is consumed exactly: the next request
         # on the same socket is parsed from the right byte.

@@ -97,8 +97,8 @@ class SqlTest(unittest.TestCase):
         body = self.sql("truncate profiles", status=400)
         self.assertEqual(body, {"error": "supamock's /__mock/sql supports NOTIFY pgrst, CREATE "
                                          "POLICY, DROP POLICY, ALTER TABLE ... ENABLE|DISABLE ROW "
-                                         "LEVEL SECURITY, GRANT, REVOKE and SELECT ... FROM "
-                                         "pg_policies; got: truncate profiles"})
+                                         "LEVEL SECURITY, GRANT, REVOKE, SELECT, INSERT, UPDATE "
+                                         "and DELETE; got: truncate profiles"})
 
 
 if __name__ == "__main__":

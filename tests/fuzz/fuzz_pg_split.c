@@ -1,9 +1,10 @@
 /* libFuzzer target for the psql-style statement splitter of migrations
- * (pg_split.c) and its position helpers: on arbitrary bytes the spans are
- * ordered, inside the text and disjoint, the count is stable whatever room
- * the caller gives, and line/column and character offsets stay in range. The
- * text sits in a buffer of exactly len bytes, so ASan catches a read past it. */
+ * (pg_split.c, over Postgres's scanner: sql_scan.c) and the position helpers: on arbitrary bytes
+ * the spans are ordered, inside the text and disjoint, the count is stable whatever room the caller
+ * gives, and line/column and character offsets stay in range. The text sits in a buffer of exactly
+ * len bytes, so ASan catches a read past it. */
 #include "pg_split.h"
+#include "sql_parse.h"
 
 #include "xalloc.h"
 
@@ -33,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pg_split_line_col(text, size, spans[i].start, &line, &col);
         if (line < 1 || col < 1)
             abort();
-        if (pg_split_char_offset(text + spans[i].start, spans[i].end - spans[i].start,
-                                 1 + (long)i) > spans[i].end - spans[i].start)
+        if (sql_char_offset(text + spans[i].start, spans[i].end - spans[i].start, 1 + (long)i) >
+            spans[i].end - spans[i].start)
             abort();
     }
     free(text);

@@ -47,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pgrst_accept_t acc;
     (void)pgrst_accept_parse(accept, &acc, &err);
     pgrst_error_dispose(&err);
+    pgrst_error_init(&err);
+    if (pgrst_accept_parse_plan(accept, true, &acc, &err) == 0 && acc.plan.on &&
+        (!acc.plan.for_mime || acc.plan.options >= 1u << 5))
+        abort();
+    pgrst_error_dispose(&err);
 
     int64_t from, to;
     (void)pgrst_range_parse(prefer, &from, &to);

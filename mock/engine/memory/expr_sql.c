@@ -246,6 +246,8 @@ static const struct {
     {"to_jsonb", PXF_TO_JSONB, 1, 1},
     {"to_json", PXF_TO_JSON, 1, 1},
     {"btrim", PXF_BTRIM, 1, 2},
+    {"gen_random_uuid", PXF_GEN_RANDOM_UUID, 0, 0},
+    {"uuid_generate_v4", PXF_GEN_RANDOM_UUID, 0, 0},
 };
 
 /* `function name(argtypes) does not exist` with parse_func.c's hint. */
@@ -436,7 +438,8 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
     const char *schema = nn == 2 ? sval(cJSON_GetArrayItem(fname, 0)) : NULL;
     const char *name = nn ? sval(cJSON_GetArrayItem(fname, (int)nn - 1)) : NULL;
     *handled = false;
-    if (!name || nn > 2 || (schema && strcmp(schema, "pg_catalog") != 0))
+    if (!name || nn > 2 ||
+        (schema && strcmp(schema, "pg_catalog") != 0 && strcmp(schema, "extensions") != 0))
         return NULL;
     for (size_t i = 0; i < sizeof AGGS / sizeof *AGGS; i++)
         if (strcmp(name, AGGS[i].name) == 0) {
@@ -493,6 +496,9 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
         case PXF_NOW:
             rtype = px_ptype_of(PGTYPE_TIMESTAMPTZ);
             break;
+        case PXF_GEN_RANDOM_UUID:
+            rtype = px_ptype_of(PGTYPE_UUID);
+            break;
         case PXF_ABS:
             ok = scalar(&args[0]->type, k_num);
             if (ok)
@@ -508,7 +514,7 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                          name);
                 return NULL;
             }
-            /* fallthrough */
+            __attribute__((fallthrough));
         case PXF_TO_JSONB:
         case PXF_TO_JSON:
             for (size_t i = 0; i < n; i++)
@@ -1128,6 +1134,13 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
         case PXF_NOW:
             out->is_null = false;
             out->i = env->now_us;
+            break;
+        case PXF_GEN_RANDOM_UUID:
+            if (env->store) {
+                char *u = store_random_uuid(env->store);
+                out->is_null = false;
+                out->s = u;
+            }
             break;
         case PXF_ABS:
             if (!v[0].is_null) {

@@ -5,6 +5,8 @@
  * that of PostgreSQL 16/17 (Supabase's current majors) unless a comment says so. */
 #include "pgtype.h"
 
+#include "pgbytea.h"
+#include "pgltree.h"
 #include "pgrange.h"
 #include "tsvector.h"
 #include "pgtz.h"
@@ -215,6 +217,11 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
         {"json", PGTYPE_JSON, false},
         {"jsonb", PGTYPE_JSONB, false},
         {"tsvector", PGTYPE_TSVECTOR, false},
+        {"bytea", PGTYPE_BYTEA, false},
+        {"oid", PGTYPE_OID, false},
+        {"time", PGTYPE_TIME, false},
+        {"time without time zone", PGTYPE_TIME, false},
+        {"ltree", PGTYPE_LTREE, false},
         {"int4range", PGTYPE_INT4RANGE, false},
         {"int8range", PGTYPE_INT8RANGE, false},
         {"numrange", PGTYPE_NUMRANGE, false},
@@ -288,6 +295,20 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
             goto done;
         }
     }
+    if (base[0] == '_' && !t.is_array && nmods == 0) {
+        /* "_int4": Postgres's own name for int4[] (a type's array type is
+         * its name with an underscore before it). */
+        pgtype_t elem;
+        char *why = NULL;
+        if (pgtype_parse(base + 1, enums, enum_count, &elem, &why) == 0 && !elem.is_array &&
+            !elem.serial) {
+            free(norm);
+            elem.is_array = true;
+            *out = elem;
+            return 0;
+        }
+        free(why);
+    }
 unknown:
     *error = xasprintf("type \"%s\" does not exist", name);
     free(norm);
@@ -339,6 +360,14 @@ static const char *base_name(const pgtype_t *t)
         return "jsonb";
     case PGTYPE_TSVECTOR:
         return "tsvector";
+    case PGTYPE_BYTEA:
+        return "bytea";
+    case PGTYPE_OID:
+        return "oid";
+    case PGTYPE_TIME:
+        return "time without time zone";
+    case PGTYPE_LTREE:
+        return "ltree";
     case PGTYPE_INT4RANGE:
         return "int4range";
     case PGTYPE_INT8RANGE:
@@ -1119,6 +1148,80 @@ typedef struct dt_parts {
     int64_t zone_sec; /* offset east of UTC */
 } dt_parts_t;
 
+/* Fractional seconds after the '.', rounded to microseconds as Postgres
+ * rounds them. */
+static int64_t read_fraction(const char **pp)
+{
+    const char *p = *pp;
+    int64_t frac = 0;
+    int nd = 0;
+    int next = -1;
+    while (isdigit((unsigned char)*p)) {
+        if (nd < 6) {
+            frac = frac * 10 + (*p - '0');
+            nd++;
+        } else if (next < 0) {
+            next = *p - '0';
+        }
+        p++;
+    }
+    while (nd < 6) {
+        frac *= 10;
+        nd++;
+    }
+    if (next >= 5)
+        frac++;
+    *pp = p;
+    return frac;
+}
+
+/* A time of day at *p: "H[H]:M[M][:S[S][.ffffff]]", or ISO 8601's basic
+ * "HHMM" / "HHMMSS[.ffffff]". 0, -1 syntax, -2 a field out of range (24:00
+ * is the one time past 23:59:59.999999; a leap second 60 is taken, as
+ * DecodeTimeOnly takes it). */
+static int parse_clock(const char **pp, int64_t *hh, int64_t *mi, int64_t *ss, int64_t *usec)
+{
+    const char *p = *pp;
+    *hh = *mi = *ss = *usec = 0;
+    const char *start = p;
+    int64_t run;
+    int n = read_digits(&p, 1, 6, &run);
+    if (n < 0)
+        return -1;
+    if (*p == ':' && n <= 2) {
+        *hh = run;
+        p++;
+        /* DecodeTime reads each field as a number: "4:5" is 04:05. */
+        if (read_digits(&p, 1, 2, mi) < 0)
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (read_digits(&p, 1, 2, ss) < 0)
+                return -1;
+            if (*p == '.') {
+                p++;
+                *usec = read_fraction(&p);
+            }
+        }
+    } else if (n == 4 || n == 6) {
+        *hh = (start[0] - '0') * 10 + (start[1] - '0');
+        *mi = (start[2] - '0') * 10 + (start[3] - '0');
+        if (n == 6) {
+            *ss = (start[4] - '0') * 10 + (start[5] - '0');
+            if (*p == '.') {
+                p++;
+                *usec = read_fraction(&p);
+            }
+        }
+    } else {
+        return -1;
+    }
+    *pp = p;
+    if (*hh > 24 || *mi > 59 || *ss > 60 || (*hh == 24 && (*mi != 0 || *ss != 0 || *usec != 0)))
+        return -2;
+    return 0;
+}
+
 static int parse_datetime(const char *s, dt_parts_t *dt)
 {
     memset(dt, 0, sizeof *dt);
@@ -1142,13 +1245,30 @@ static int parse_datetime(const char *s, dt_parts_t *dt)
         return 0;
     }
     int64_t y, mo, d;
-    int yn = read_digits(&p, 4, 9, &y);
-    if (yn < 0 || *p++ != '-')
+    const char *digits = p;
+    int yn = read_digits(&p, 4, 13, &y);
+    if (yn < 0)
         return -1;
-    if (read_digits(&p, 1, 2, &mo) < 0 || *p++ != '-')
+    if (*p == '-' && yn <= 9) {
+        p++;
+        if (read_digits(&p, 1, 2, &mo) < 0 || *p++ != '-')
+            return -1;
+        if (read_digits(&p, 1, 2, &d) < 0)
+            return -1;
+    } else if (yn >= 6 && *p != '-') {
+        /* ISO 8601's basic form, "20250101" (DecodeNumberField): the last two
+         * digits the day, the two before the month, the rest the year (two
+         * digits of year: 1970 to 2069). */
+        d = (digits[yn - 2] - '0') * 10 + (digits[yn - 1] - '0');
+        mo = (digits[yn - 4] - '0') * 10 + (digits[yn - 3] - '0');
+        y = 0;
+        for (int i = 0; i < yn - 4; i++)
+            y = y * 10 + (digits[i] - '0');
+        if (yn == 6)
+            y += y < 70 ? 2000 : 1900;
+    } else {
         return -1;
-    if (read_digits(&p, 1, 2, &d) < 0)
-        return -1;
+    }
     bool range_error = false;
     if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, (int)mo))
         range_error = true;
@@ -1160,39 +1280,10 @@ static int parse_datetime(const char *s, dt_parts_t *dt)
             r++;
         if (isdigit((unsigned char)*r)) {
             p = r;
-            if (read_digits(&p, 1, 2, &hh) < 0 || *p++ != ':')
+            int rc = parse_clock(&p, &hh, &mi, &ss, &usec);
+            if (rc == -1)
                 return -1;
-            if (read_digits(&p, 2, 2, &mi) < 0)
-                return -1;
-            if (*p == ':') {
-                p++;
-                if (read_digits(&p, 2, 2, &ss) < 0)
-                    return -1;
-                if (*p == '.') {
-                    p++;
-                    /* round to microseconds, as PG does */
-                    int64_t frac = 0;
-                    int nd = 0;
-                    int next = -1;
-                    while (isdigit((unsigned char)*p)) {
-                        if (nd < 6) {
-                            frac = frac * 10 + (*p - '0');
-                            nd++;
-                        } else if (next < 0) {
-                            next = *p - '0';
-                        }
-                        p++;
-                    }
-                    while (nd < 6) {
-                        frac *= 10;
-                        nd++;
-                    }
-                    if (next >= 5)
-                        frac++;
-                    usec = frac;
-                }
-            }
-            if (hh > 24 || mi > 59 || ss > 60 || (hh == 24 && (mi != 0 || ss != 0 || usec != 0)))
+            if (rc == -2)
                 range_error = true;
         }
     }
@@ -1302,6 +1393,137 @@ static int datetime_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, 
     if (us >= TS_END_USEC)
         return pgrst_error_setf(err, "22008", "timestamp out of range: \"%s\"", s);
     set_int(out, us);
+    return 0;
+}
+
+/* time_in, the forms clients send: an optional date ("2003-04-12 ", which
+ * time ignores), a clock (parse_clock), then optionally AM/PM and a zone
+ * (also ignored), or "allballs". Other forms (month names, "now") are
+ * rejected with Postgres's invalid-syntax error. */
+static int time_from_text(const char *s, pgvalue_t *out, pgrst_error_t *err)
+{
+    const char *p = s;
+    while (is_pg_space(*p))
+        p++;
+    size_t n = strlen(p);
+    while (n > 0 && is_pg_space(p[n - 1]))
+        n--;
+    if (ieqn(p, n, "allballs")) {
+        set_int(out, 0);
+        return 0;
+    }
+    const char *q = p;
+    int64_t skip;
+    if (read_digits(&q, 4, 9, &skip) >= 0 && *q == '-') {
+        dt_parts_t dt;
+        const char *t = strpbrk(p, " Tt");
+        if (!t)
+            goto syntax;
+        char *date = xstrndup(p, (size_t)(t - p));
+        int rc = parse_datetime(date, &dt);
+        free(date);
+        if (rc == -1 || dt.special)
+            goto syntax;
+        if (rc < 0)
+            goto range;
+        p = t + 1;
+        while (*p == ' ')
+            p++;
+    }
+    int64_t hh, mi, ss, usec;
+    int rc = parse_clock(&p, &hh, &mi, &ss, &usec);
+    if (rc == -1)
+        goto syntax;
+    while (*p == ' ')
+        p++;
+    if (strncasecmp(p, "am", 2) == 0 || strncasecmp(p, "pm", 2) == 0) {
+        bool pm = p[0] == 'p' || p[0] == 'P';
+        p += 2;
+        if (rc == 0 && hh > 12)
+            goto range;
+        if (hh == 12)
+            hh = 0;
+        if (pm)
+            hh += 12;
+        while (*p == ' ')
+            p++;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0) {
+        p += 3;
+    } else if (*p == '+' || *p == '-') {
+        p++;
+        int64_t zone;
+        int nd = read_digits(&p, 1, 4, &zone);
+        if (nd < 0 || nd == 3)
+            goto syntax;
+        if (nd <= 2 && *p == ':') {
+            p++;
+            if (read_digits(&p, 2, 2, &zone) < 0)
+                goto syntax;
+        }
+    }
+    while (is_pg_space(*p))
+        p++;
+    if (*p)
+        goto syntax;
+    if (rc == -2)
+        goto range;
+    set_int(out, ((hh * 60 + mi) * 60 + ss) * USECS_PER_SEC + usec);
+    return 0;
+syntax:
+    return pgrst_error_setf(err, "22007", "invalid input syntax for type time: \"%s\"", s);
+range:
+    return pgrst_error_setf(err, "22008", "date/time field value out of range: \"%s\"", s);
+}
+
+/* time_out: "HH:MM:SS", then the fraction without trailing zeros. */
+static void format_time(int64_t us, buf_t *out)
+{
+    int64_t secs = us / USECS_PER_SEC, frac = us % USECS_PER_SEC;
+    buf_printf(out, "%02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    if (frac) {
+        char f[8];
+        for (int i = 5; i >= 0; i--, frac /= 10)
+            f[i] = (char)('0' + frac % 10);
+        size_t n = 6;
+        while (f[n - 1] == '0')
+            n--;
+        buf_putc(out, '.');
+        buf_append(out, f, n);
+    }
+}
+
+/* oidin (oidin_subr): strtoul's decimal, signs and surrounding white space
+ * taken; a negative value wraps as a 32-bit int would (-1 is 4294967295),
+ * down to -2147483648. */
+static int oid_from_text(const char *s, pgvalue_t *out, pgrst_error_t *err)
+{
+    const char *p = s;
+    while (isspace((unsigned char)*p))
+        p++;
+    bool neg = false;
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    if (!isdigit((unsigned char)*p))
+        return invalid_syntax(err, "oid", s);
+    uint64_t v = 0;
+    bool over = false;
+    while (isdigit((unsigned char)*p)) {
+        if (v > 0xFFFFFFFFull)
+            over = true; /* keep reading: the tail must still be digits */
+        else
+            v = v * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        return invalid_syntax(err, "oid", s);
+    if (over || (neg ? v > 0x80000000ull : v > 0xFFFFFFFFull))
+        return pgrst_error_setf(err, "22003", "value \"%s\" is out of range for type oid", s);
+    set_int(out, neg ? (int64_t)((0x100000000ull - v) & 0xFFFFFFFFull) : (int64_t)v);
     return 0;
 }
 
@@ -2144,6 +2366,14 @@ static int scalar_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_
     case PGTYPE_TEXT:
         set_str(out, xstrndup(s, n));
         return 0;
+    case PGTYPE_BYTEA:
+        return pgbytea_from_text(s, n, out, err);
+    case PGTYPE_OID:
+        return oid_from_text(s, out, err);
+    case PGTYPE_TIME:
+        return time_from_text(s, out, err);
+    case PGTYPE_LTREE:
+        return pgltree_from_text(s, out, err);
     case PGTYPE_TSVECTOR: {
         /* tsvectorin, kept as tsvectorout writes it back (sorted, merged). */
         tsvector_t v;
@@ -2427,7 +2657,11 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
     case PGTYPE_DATE:
     case PGTYPE_TIMESTAMP:
     case PGTYPE_TIMESTAMPTZ:
+    case PGTYPE_OID:
+    case PGTYPE_TIME:
         return cmp_i64(a->i, b->i);
+    case PGTYPE_LTREE:
+        return pgltree_compare(a->s, b->s);
     case PGTYPE_ENUM:
         /* enums sort by label position (i is set by the input function) */
         return cmp_i64(a->i, b->i);
@@ -2460,6 +2694,7 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
     case PGTYPE_JSONB:
+    case PGTYPE_BYTEA: /* the hex text orders as byteacmp orders the bytes */
     case PGTYPE_TSVECTOR: {
         /* tsvector: by its canonical text, not tsvector_cmp's order (sizes
          * first); equal values compare equal either way.
@@ -2509,6 +2744,8 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
     case PGTYPE_TIMESTAMP:
     case PGTYPE_TIMESTAMPTZ:
     case PGTYPE_ENUM:
+    case PGTYPE_OID:
+    case PGTYPE_TIME:
         return mix64((uint64_t)v->i);
     case PGTYPE_FLOAT4:
     case PGTYPE_FLOAT8: {
@@ -2535,6 +2772,8 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
     case PGTYPE_JSON:
     case PGTYPE_JSONB:
     case PGTYPE_TSVECTOR:
+    case PGTYPE_BYTEA:
+    case PGTYPE_LTREE:
     case PGTYPE_INT4RANGE: /* ranges: the canonical text is one per value */
     case PGTYPE_INT8RANGE:
     case PGTYPE_NUMRANGE:
@@ -2572,7 +2811,11 @@ static void scalar_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_INT2:
     case PGTYPE_INT4:
     case PGTYPE_INT8:
+    case PGTYPE_OID:
         buf_put_int(out, (long long)v->i);
+        break;
+    case PGTYPE_TIME:
+        format_time(v->i, out);
         break;
     case PGTYPE_BOOL:
         buf_putc(out, v->i ? 't' : 'f');
@@ -2653,6 +2896,19 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_INT8:
         buf_put_int(out, (long long)v->i);
         break;
+    case PGTYPE_OID:
+        /* to_json writes only the int, float and numeric types bare
+         * (json_categorize_type); an oid is its text in quotes. */
+        buf_printf(out, "\"%lld\"", (long long)v->i);
+        break;
+    case PGTYPE_TIME: {
+        buf_t tmp;
+        buf_init(&tmp);
+        format_time(v->i, &tmp);
+        buf_put_json_string(out, buf_cstr(&tmp));
+        buf_dispose(&tmp);
+        break;
+    }
     case PGTYPE_BOOL:
         buf_puts(out, v->i ? "true" : "false");
         break;
@@ -2695,6 +2951,8 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
     case PGTYPE_CHAR:
     case PGTYPE_ENUM:
     case PGTYPE_TSVECTOR:
+    case PGTYPE_BYTEA:
+    case PGTYPE_LTREE:
     case PGTYPE_INT4RANGE:
     case PGTYPE_INT8RANGE:
     case PGTYPE_NUMRANGE:

@@ -33,6 +33,10 @@ typedef enum pgtype_kind {
     PGTYPE_JSONB,
     PGTYPE_ENUM,
     PGTYPE_TSVECTOR,
+    PGTYPE_BYTEA,
+    PGTYPE_OID,
+    PGTYPE_TIME,  /* time without time zone */
+    PGTYPE_LTREE, /* the ltree extension's label path */
     /* Ranges (pgrange.h has their representation). */
     PGTYPE_INT4RANGE,
     PGTYPE_INT8RANGE,
@@ -60,13 +64,15 @@ typedef struct pgtype {
 
 /* A value of some pgtype_t; the type travels separately (with the column).
  * Representation by kind:
- *   int2/int4/int8, bool (0/1): i
+ *   int2/int4/int8, bool (0/1), oid (0 .. 4294967295): i
+ *   time: i = microseconds since midnight (0 .. 24:00:00)
  *   date: i = days since 2000-01-01; timestamp/timestamptz: i = microseconds since
  *     2000-01-01 00:00:00 (UTC for timestamptz)
  *   float4/float8: f
  *   uuid (lowercase canonical), text/varchar/char (char padded), numeric (canonical
  *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label,
- *     tsvector (its canonical text output, tsvectorout's): s
+ *     tsvector (its canonical text output, tsvectorout's), bytea (its hex output
+ *     text "\x0aff", pgbytea.h), ltree (its text, pgltree.h): s
  *   ranges: s (canonical text), i (flags), elems[0..2) the bounds (pgrange.h)
  *     (enums also keep the label's position in i; it is their sort key)
  *   arrays: elems[0..nelems), each element a pgvalue_t of the element type
@@ -81,7 +87,8 @@ typedef struct pgvalue {
 } pgvalue_t;
 
 /* Parses a scenario type name ("uuid", "int4", "double precision", "varchar(20)",
- * "text[]", an enum name from `enums`). Returns 0, or -1 with *error set to a
+ * "text[]", Postgres's internal array names such as "_int4", an enum name
+ * from `enums`). Returns 0, or -1 with *error set to a
  * heap string the caller frees. */
 int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enum_count,
                  pgtype_t *out, char **error);

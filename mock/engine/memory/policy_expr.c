@@ -11,8 +11,10 @@
  * env->reader for a subquery's table). */
 #include "policy_expr_int.h"
 #include "pg_like.h"
+#include "sql_agg.h"
 
 #include "sql_parse.h"
+#include "fuzzy.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -153,6 +155,14 @@ static void subq_free(subq_t *q)
     free(q->targets);
     free(q->names);
     node_free(q->test);
+    if (q->aggs) {
+        for (size_t i = 0; i < q->aggs->n; i++) {
+            node_free(q->aggs->v[i].arg);
+            node_free(q->aggs->v[i].arg2);
+        }
+        free(q->aggs->v);
+        free(q->aggs);
+    }
     free(q);
 }
 
@@ -773,6 +783,52 @@ static node_t *build_cast(parser_t *p, const cJSON *c)
 
 /* ---- column references (parse_relation.c colNameToVar / refnameNamespaceItem) ---- */
 
+/* errorMissingColumn's hint for statements (parse_relation.c
+ * updateFuzzyAttrMatchState): the columns of the entries in scope (of the
+ * entry named rel when qualified) closest to the typed name, at most 3 edits
+ * and at most half its length; one closest column, or two of different
+ * entries, are suggested. */
+static void fuzzy_hint(parser_t *p, const char *name, const char *rel)
+{
+    if (!p->sql)
+        return;
+    size_t best = 4, count = 0, limit = strlen(name) / 2;
+    const rte_t *r1 = NULL, *r2 = NULL;
+    const char *c1 = NULL, *c2 = NULL;
+    for (const scope_t *s = p->scope; s; s = s->up)
+        for (size_t r = 0; r < s->nrte; r++) {
+            const rte_t *e = &s->rtes[r];
+            if (rel && strcmp(rte_refname(e), rel) != 0)
+                continue;
+            for (size_t c = 0; c < store_table_column_count(e->t); c++) {
+                const char *cand = store_table_column(e->t, c)->name;
+                size_t d = fuzzy_levenshtein(name, cand, false);
+                if (d > limit || d > best)
+                    continue;
+                if (d < best) {
+                    best = d;
+                    count = 1;
+                    r1 = e;
+                    c1 = cand;
+                    r2 = NULL;
+                } else if (count == 1 && e != r1) {
+                    count = 2;
+                    r2 = e;
+                    c2 = cand;
+                } else {
+                    count = 3; /* too many equally close */
+                }
+            }
+        }
+    if (count == 1)
+        snprintf(p->err->hint, sizeof p->err->hint,
+                 "Perhaps you meant to reference the column \"%s.%s\".", rte_refname(r1), c1);
+    else if (count == 2)
+        snprintf(p->err->hint, sizeof p->err->hint,
+                 "Perhaps you meant to reference the column \"%s.%s\" or the column \"%s.%s\".",
+                 rte_refname(r1), c1, rte_refname(r2), c2);
+}
+
 /* A name the statement's scope knows (sql_exec.h): 1 with *out, 0 when
  * it does not know it, -1 with the parse error. */
 static int build_var(parser_t *p, const char *const *parts, size_t n, int param, size_t loc,
@@ -844,8 +900,11 @@ static node_t *build_column(parser_t *p, const cJSON *c)
             hit_rte = (int)r;
             hit_col = col;
         }
-        if (rel && rel_found && hit_rte < 0)
-            return perr(p, loc, "42703", "column %s.%s does not exist", rel, colname), NULL;
+        if (rel && rel_found && hit_rte < 0) {
+            perr(p, loc, "42703", "column %s.%s does not exist", rel, colname);
+            fuzzy_hint(p, colname, rel);
+            return NULL;
+        }
         if (hit_rte >= 0) {
             if (p->names && p->names->conflict != SQL_CONFLICT_USE_COLUMN) {
                 /* plpgsql's resolve_column_ref: a variable of the same name */
@@ -882,7 +941,9 @@ static node_t *build_column(parser_t *p, const cJSON *c)
     }
     if (rel)
         return perr(p, loc, "42P01", "missing FROM-clause entry for table \"%s\"", rel), NULL;
-    return perr(p, loc, "42703", "column \"%s\" does not exist", colname), NULL;
+    perr(p, loc, "42703", "column \"%s\" does not exist", colname);
+    fuzzy_hint(p, colname, NULL);
+    return NULL;
 }
 
 /* ---- functions ---- */
@@ -1378,7 +1439,9 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
                     "supamock: this table reference is not supported in "
                     "policy expressions");
     if (q->nrte >= POLICY_MAX_FROM)
-        return perr(p, loc, "54000", "supamock: a policy's subquery reads at most %d tables",
+        return perr(p, loc, "54000",
+                    p->sql ? "supamock: a FROM list of the memory engine names at most %d tables"
+                           : "supamock: a policy's subquery reads at most %d tables",
                     POLICY_MAX_FROM);
     const store_table_t *t =
         p->store ? store_find_table(p->store, schema ? schema : "public", rel) : NULL;
@@ -1431,7 +1494,10 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
     if (kind < 0 || (kind != PXJ_INNER && !(p->sql && q->depth == 0)) || get(b, "usingClause") ||
         cJSON_IsTrue(get(b, "isNatural")) || get(b, "alias")) {
         unsupported(p, loc_or(b, 0),
-                    "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN");
+                    p->sql ? "a join other than [INNER|LEFT|RIGHT|FULL] JOIN ... ON and CROSS JOIN "
+                             "(in a subquery: "
+                             "[INNER] JOIN ... ON)"
+                           : "a join other than [INNER] JOIN ... ON and CROSS JOIN");
         return NULL;
     }
     f = xcalloc(1, sizeof *f);
@@ -1481,6 +1547,13 @@ static int build_on(parser_t *p, subq_t *q, from_item_t *f, const cJSON *item)
     if (!f->on || coerce_bool(p, &f->on, "JOIN/ON") < 0)
         return -1;
     return 0;
+}
+
+static bool never_grouped(const void *ctx, const node_t *col)
+{
+    (void)ctx;
+    (void)col;
+    return false;
 }
 
 static node_t *build_sublink(parser_t *p, const cJSON *s)
@@ -1541,14 +1614,22 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
     }
     scope_t inner = {.up = p->scope, .depth = depth, .rtes = q->rtes, .nrte = q->nrte};
     p->scope = &inner;
+    p->agg_clause = "JOIN conditions";
     size_t i = 0;
     for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next, i++)
         if (build_on(p, q, q->from[i], it) < 0)
             goto fail_scoped;
     const cJSON *where = get(sel, "whereClause");
+    p->agg_clause = "WHERE";
     if (where && (!(q->where = build(p, where)) || coerce_bool(p, &q->where, "WHERE") < 0))
         goto fail_scoped;
     const cJSON *targets = get(sel, "targetList");
+    if (p->sql) {
+        /* a statement's subquery may aggregate its own rows (no GROUP BY) */
+        q->aggs = xcalloc(1, sizeof *q->aggs);
+        p->aggs = q->aggs;
+        p->agg_clause = "a subquery of a statement";
+    }
     for (const cJSON *it = cJSON_IsArray(targets) ? targets->child : NULL; it; it = it->next) {
         const cJSON *rt = get(it, "ResTarget");
         const cJSON *val = get(rt, "val");
@@ -1578,6 +1659,25 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
         q->names = xrealloc(q->names, (q->ntarget + 1) * sizeof *q->names);
         q->targets[q->ntarget] = t;
         q->names[q->ntarget++] = xstrdup(as ? as : figure_colname(val, &strength));
+    }
+    p->aggs = NULL;
+    if (q->aggs && q->aggs->n == 0) {
+        free(q->aggs);
+        q->aggs = NULL;
+    }
+    if (q->aggs) {
+        /* parse_agg.c check_ungrouped_columns, with no GROUP BY */
+        for (size_t k = 0; k < q->ntarget; k++) {
+            const node_t *bad = px_find_column(q->targets[k], depth, never_grouped, NULL);
+            if (bad) {
+                const rte_t *r = &q->rtes[bad->rte];
+                perr(p, bad->loc, "42803",
+                     "column \"%s.%s\" must appear in the GROUP BY clause or be used in an "
+                     "aggregate function",
+                     rte_refname(r), store_table_column(r->t, (size_t)bad->col)->name);
+                goto fail_scoped;
+            }
+        }
     }
     p->scope = inner.up;
     if (sk == SL_EXPR || sk == SL_ANY || sk == SL_ALL) {
@@ -1971,8 +2071,9 @@ typedef struct sl_run {
     const pgvalue_t **cur; /* per entry: the current combination */
     int found;             /* rows that passed */
     bool saw_null, decided;
-    policy_truth_t truth; /* SL_ANY/SL_ALL: the deciding value once decided */
-    pgvalue_t value;      /* SL_EXPR: the output */
+    policy_truth_t truth;    /* SL_ANY/SL_ALL: the deciding value once decided */
+    pgvalue_t value;         /* SL_EXPR: the output */
+    sql_agg_state_t *states; /* q->aggs: the aggregates' states */
 } sl_run_t;
 
 static int conds_pass(const from_item_t *f, const ectx_t *env, bool *pass, pgrst_error_t *err)
@@ -2012,6 +2113,8 @@ static int sl_row(sl_run_t *s, pgrst_error_t *err)
     }
     if (!pass)
         return 0;
+    if (q->aggs)
+        return sql_agg_accumulate(q->aggs->v, q->aggs->n, s->states, &in, err);
     s->found++;
     switch (q->kind) {
     case SL_EXISTS:
@@ -2071,10 +2174,50 @@ static int eval_sublink(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrs
     s.counts = xcalloc(m, sizeof *s.counts);
     s.cur = xcalloc(m, sizeof *s.cur);
     int rc = 0;
+    if (q->aggs)
+        s.states = sql_agg_states_new(q->aggs->v, q->aggs->n);
     for (size_t i = 0; i < q->nrte && rc == 0; i++)
         rc = visible_rows(env, q->rtes[i].t, &s.rows[i], &s.counts[i], err);
     if (rc == 0)
         rc = sl_loop(&s, 0, err);
+    if (rc == 0 && q->aggs) {
+        /* one row: the aggregates' values, the targets over them (the
+         * subquery's own columns read as NULL: none can appear outside an
+         * aggregate) */
+        pgvalue_t *vals = NULL;
+        rc = sql_agg_finish(q->aggs->v, q->aggs->n, s.states, &vals, env->pub->work, err);
+        if (rc == 0) {
+            const pgvalue_t **none = xcalloc(q->nrte ? q->nrte : 1, sizeof *none);
+            frame_t f = {.up = env->frame, .depth = q->depth, .rows = none, .out = NULL};
+            ectx_t in = *env;
+            in.frame = &f;
+            in.aggs = vals;
+            s.found = 1;
+            if (q->kind == SL_EXPR) {
+                rc = eval(q->targets[0], &in, &s.value, err);
+            } else if (q->kind == SL_ANY || q->kind == SL_ALL) {
+                pgvalue_t v;
+                rc = eval(q->targets[0], &in, &v, err);
+                if (rc == 0) {
+                    f.out = &v;
+                    policy_truth_t t;
+                    rc = eval_truth(q->test, &in, &t, err);
+                    pgvalue_dispose(&v);
+                    if (rc == 0) {
+                        policy_truth_t decide = q->kind == SL_ANY ? POLICY_TRUE : POLICY_FALSE;
+                        s.decided = t == decide;
+                        s.saw_null = t == POLICY_NULL;
+                    }
+                }
+            }
+            free(none);
+            for (size_t i = 0; i < q->aggs->n; i++)
+                pgvalue_dispose(&vals[i]);
+            free(vals);
+        }
+    }
+    if (s.states)
+        sql_agg_states_free(q->aggs->v, q->aggs->n, s.states);
     for (size_t i = 0; i < q->nrte; i++)
         free(s.rows[i]);
     free(s.rows);

@@ -81,8 +81,10 @@ typedef struct subq {
     node_t **targets;
     char **names; /* per target: the output name FigureColname or AS gives */
     size_t ntarget;
-    node_t *test; /* SL_ANY/SL_ALL: left op N_OUTPUT, resolved as an operator */
-    int op;       /* CMP_* of test */
+    node_t *test;         /* SL_ANY/SL_ALL: left op N_OUTPUT, resolved as an operator */
+    int op;               /* CMP_* of test */
+    struct px_aggs *aggs; /* statements: the subquery's aggregate calls (owned; NULL: none):
+                             then it yields exactly one row, as an ungrouped aggregate does */
 } subq_t;
 
 enum { F_UID, F_ROLE, F_EMAIL, F_JWT };
@@ -129,10 +131,11 @@ typedef struct px_agg {
     node_t *arg, *arg2; /* arg2: string_agg's delimiter */
     ptype_t type;       /* the result's */
 } px_agg_t;
-typedef struct px_aggs {
+struct px_aggs {
     px_agg_t *v;
     size_t n;
-} px_aggs_t;
+};
+typedef struct px_aggs px_aggs_t;
 enum {
     PXA_COUNT,
     PXA_SUM,
@@ -184,6 +187,7 @@ typedef struct ectx {
     const sql_scope_t *names; /* N_VAR's values; NULL: none */
     const pgvalue_t *aggs;    /* N_AGG's values for the current group */
     int64_t now_us;           /* now(): the statement's clock */
+    store_t *store;           /* gen_random_uuid()'s PRNG; NULL outside statements */
 } ectx_t;
 
 /* Built-in functions of statements' expressions (N_CALL). */

@@ -6,6 +6,7 @@
 #include "fuzzy.h"
 #include "pg_like.h"
 #include "pg_regex.h"
+#include "pgltree.h"
 #include "pgrange.h"
 #include "rest_fts.h"
 #include "xalloc.h"
@@ -282,6 +283,40 @@ static int parse_operand(const pgtype_t *t, const char *text, pgvalue_t *out, pg
     return pgvalue_from_text(t, text, strlen(text), out, err);
 }
 
+/* ltree's comparison operators and its @> / <@ are the extension's: they
+ * resolve only with its schema on the request's search path (Postgres then
+ * names the type "public.ltree"). Without them @> and <@ meet only
+ * pg_catalog's polymorphic candidates, none best (42725); the comparisons
+ * find nothing (42883). `in` (= ANY) still resolves, as Postgres 15 finds. */
+static int ltree_hidden(const rest_plan_t *plan, pgrst_op_t op, pgrst_error_t *err)
+{
+    const char *schema = store_ltree_hidden(plan->table);
+    if (!schema)
+        return 0;
+    switch (op) {
+    case PGRST_OP_CS:
+    case PGRST_OP_CD:
+        pgrst_error_setf(err, "42725", "operator is not unique: %s.ltree %s unknown", schema,
+                         op_symbol(op));
+        pgrst_error_hintf(err, "Could not choose a best candidate operator. You might need to "
+                               "add explicit type casts.");
+        return -1;
+    case PGRST_OP_EQ:
+    case PGRST_OP_NEQ:
+    case PGRST_OP_GT:
+    case PGRST_OP_GTE:
+    case PGRST_OP_LT:
+    case PGRST_OP_LTE:
+        pgrst_error_setf(err, "42883", "operator does not exist: %s.ltree %s unknown", schema,
+                         op_symbol(op));
+        pgrst_error_hintf(err, "No operator matches the given name and argument types. You "
+                               "might need to add explicit type casts.");
+        return -1;
+    default:
+        return 0;
+    }
+}
+
 static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *plan,
                           const pgrst_filter_t *f, pgrst_error_t *err)
 {
@@ -325,6 +360,9 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
         pgrst_error_detailsf(err, "Array value must start with \"{\" or dimension information.");
         return -1;
     }
+    if (type->kind == PGTYPE_LTREE && !type->is_array && f->quant == PGRST_QUANT_NONE &&
+        ltree_hidden(plan, f->op, err) < 0)
+        return -1;
     switch (f->op) {
     case PGRST_OP_IS:
         if (f->is_value != PGRST_IS_NULL && f->is_value != PGRST_IS_NOT_NULL &&
@@ -383,8 +421,9 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     case PGRST_OP_CS:
     case PGRST_OP_CD:
     case PGRST_OP_OV:
+        /* ltree's @> / <@ (ancestor, descendant); it has no && */
         if (!type->is_array && !(type->kind == PGTYPE_JSONB && f->op != PGRST_OP_OV) &&
-            !pgrange_is_range(type))
+            !(type->kind == PGTYPE_LTREE && f->op != PGRST_OP_OV) && !pgrange_is_range(type))
             return no_operator(type, f->op, err);
         break;
     default:
@@ -624,6 +663,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
             return TV_NULL;
         if (pgrange_is_range(t))
             return pgrange_contains(t, v, &c->operands[i]) ? TV_TRUE : TV_FALSE;
+        if (t->kind == PGTYPE_LTREE && !t->is_array)
+            return pgltree_is_ancestor(v->s, c->operands[i].s) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, v, &c->operands[i])
                             : jsonb_contains(v, &c->operands[i]))
                    ? TV_TRUE
@@ -633,6 +674,8 @@ static tv_t eval_one(const rest_cond_t *c, const pgvalue_t *v, size_t i, mock_wo
             return TV_NULL;
         if (pgrange_is_range(t))
             return pgrange_contains(t, &c->operands[i], v) ? TV_TRUE : TV_FALSE;
+        if (t->kind == PGTYPE_LTREE && !t->is_array)
+            return pgltree_is_ancestor(c->operands[i].s, v->s) ? TV_TRUE : TV_FALSE;
         return (t->is_array ? array_contains(t, &c->operands[i], v)
                             : jsonb_contains(&c->operands[i], v))
                    ? TV_TRUE

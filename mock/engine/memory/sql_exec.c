@@ -53,6 +53,12 @@ struct sql_plan {
     node_t ***rows;
     size_t nrows;
     sql_plan_t *select;
+    /* INSERT ... ON CONFLICT: 0 none, 1 DO NOTHING, 2 DO UPDATE (SET in
+     * set_cols/set_exprs over rte 0, the existing row, and rte 1, EXCLUDED) */
+    int conflict;
+    size_t *conf_cols; /* the arbiter's columns; none: any unique constraint */
+    size_t nconf;
+    node_t *conf_where; /* DO UPDATE ... WHERE */
     /* UPDATE: SET col = expr (NULL expr: DEFAULT) */
     size_t *set_cols;
     node_t **set_exprs;
@@ -187,6 +193,8 @@ static void plan_free_parts(sql_plan_t *p)
     }
     free(p->rows);
     sql_plan_free(p->select);
+    free(p->conf_cols);
+    px_node_free(p->conf_where);
     free(p->set_cols);
     for (size_t i = 0; i < p->nset; i++)
         px_node_free(p->set_exprs[i]);
@@ -657,14 +665,71 @@ static int build_returning(an_t *a, const cJSON *ret)
     return build_targets(a, ret);
 }
 
+static int build_set_list(an_t *a, const cJSON *list);
+
+/* ON CONFLICT [(cols)] DO NOTHING | DO UPDATE SET ... [WHERE ...]
+ * (transformOnConflictClause): EXCLUDED is a second entry over the same
+ * table, seen only by the SET list and its WHERE. */
+static int build_conflict(an_t *a, const cJSON *oc)
+{
+    sql_plan_t *pl = a->plan;
+    if (!oc)
+        return 0;
+    const char *action = str(oc, "action");
+    pl->conflict = action && strcmp(action, "ONCONFLICT_UPDATE") == 0 ? 2 : 1;
+    const cJSON *infer = get(oc, "infer");
+    if (get(infer, "conname") || get(infer, "whereClause"))
+        return px_perr(&a->p, loc_or(infer, 0), "0A000",
+                       "supamock: ON CONFLICT ON CONSTRAINT and partial arbiters are not "
+                       "supported by the memory engine"),
+               -1;
+    const cJSON *elems = get(infer, "indexElems");
+    for (const cJSON *it = cJSON_IsArray(elems) ? elems->child : NULL; it; it = it->next) {
+        const char *name = str(get(it, "IndexElem"), "name");
+        size_t col;
+        if (!name)
+            return px_perr(&a->p, loc_or(infer, 0), "0A000",
+                           "supamock: expression arbiters are not supported by the memory engine"),
+                   -1;
+        int c = store_table_find_column(pl->table, name);
+        if (c < 0)
+            return px_perr(&a->p, loc_or(infer, 0), "42703", "column \"%s\" does not exist", name),
+                   -1;
+        col = (size_t)c;
+        pl->conf_cols = xrealloc(pl->conf_cols, (pl->nconf + 1) * sizeof *pl->conf_cols);
+        pl->conf_cols[pl->nconf++] = col;
+    }
+    if (pl->conflict == 2 && pl->nconf == 0) {
+        /* parse_clause.c transformOnConflictArbiter */
+        px_perr(&a->p, loc_or(oc, 0), "42601",
+                "ON CONFLICT DO UPDATE requires inference specification or constraint name");
+        snprintf(a->p.err->hint, sizeof a->p.err->hint, "For example, ON CONFLICT (column_name).");
+        return -1;
+    }
+    if (pl->conflict != 2)
+        return 0;
+    pl->q->rtes = xrealloc(pl->q->rtes, (pl->q->nrte + 1) * sizeof *pl->q->rtes);
+    pl->q->rtes[pl->q->nrte++] = (rte_t){.t = pl->table, .alias = xstrdup("excluded")};
+    an_scope(a);
+    pl->reads = true;
+    if (build_set_list(a, get(oc, "targetList")) < 0)
+        return -1;
+    const cJSON *where = get(oc, "whereClause");
+    if (where) {
+        pl->conf_where = px_build(&a->p, where);
+        if (!pl->conf_where || px_coerce_bool(&a->p, &pl->conf_where, "WHERE") < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int analyse_insert(an_t *a, const cJSON *ins)
 {
     sql_plan_t *pl = a->plan;
     pl->cmd = CMD_INSERT;
-    if (get(ins, "withClause") || get(ins, "onConflictClause"))
+    if (get(ins, "withClause"))
         return px_perr(&a->p, 0, "0A000",
-                       "supamock: WITH and ON CONFLICT in INSERT are not supported by the memory "
-                       "engine"),
+                       "supamock: WITH in INSERT is not supported by the memory engine"),
                -1;
     if (target_table(a, get(ins, "relation")) < 0)
         return -1;
@@ -766,22 +831,17 @@ static int analyse_insert(an_t *a, const cJSON *ins)
         pl->rows[0] = xcalloc(1, sizeof **pl->rows);
         pl->nrows = 1;
     }
-    return build_returning(a, get(ins, "returningList"));
+    if (build_returning(a, get(ins, "returningList")) < 0)
+        return -1;
+    return build_conflict(a, get(ins, "onConflictClause"));
 }
 
-static int analyse_update(an_t *a, const cJSON *up)
+/* SET col = expr, ... (UPDATE's, ON CONFLICT DO UPDATE's) into set_cols /
+ * set_exprs, each expression assigned to its column's type. */
+static int build_set_list(an_t *a, const cJSON *list)
 {
     sql_plan_t *pl = a->plan;
-    pl->cmd = CMD_UPDATE;
-    if (get(up, "withClause") || get(up, "fromClause"))
-        return px_perr(&a->p, 0, "0A000",
-                       "supamock: WITH and FROM in UPDATE are not supported by the memory engine"),
-               -1;
-    if (target_table(a, get(up, "relation")) < 0)
-        return -1;
-    a->p.agg_clause = "UPDATE";
-    for (const cJSON *it = get(up, "targetList") ? get(up, "targetList")->child : NULL; it;
-         it = it->next) {
+    for (const cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
         const cJSON *rt = get(it, "ResTarget");
         const cJSON *val = get(rt, "val");
         size_t col;
@@ -811,6 +871,22 @@ static int analyse_update(an_t *a, const cJSON *up)
         pl->set_cols[pl->nset] = col;
         pl->set_exprs[pl->nset++] = e;
     }
+    return 0;
+}
+
+static int analyse_update(an_t *a, const cJSON *up)
+{
+    sql_plan_t *pl = a->plan;
+    pl->cmd = CMD_UPDATE;
+    if (get(up, "withClause") || get(up, "fromClause"))
+        return px_perr(&a->p, 0, "0A000",
+                       "supamock: WITH and FROM in UPDATE are not supported by the memory engine"),
+               -1;
+    if (target_table(a, get(up, "relation")) < 0)
+        return -1;
+    a->p.agg_clause = "UPDATE";
+    if (build_set_list(a, get(up, "targetList")) < 0)
+        return -1;
     if (build_where(a, get(up, "whereClause")) < 0)
         return -1;
     pl->reads = pl->reads || pl->where;
@@ -1310,7 +1386,8 @@ static void run_init(run_t *r, const sql_plan_t *pl, const sql_exec_env_t *env)
                     .frame = &r->frame,
                     .names = env->scope,
                     .aggs = NULL,
-                    .now_us = env->store_env ? env->store_env->now_us : 0};
+                    .now_us = env->store_env ? env->store_env->now_us : 0,
+                    .store = env->store};
 }
 
 /* SELECT: rows into out (values moved). */
@@ -1526,6 +1603,100 @@ static int finish_write(const sql_plan_t *pl, const sql_exec_env_t *env, sql_row
     return 0;
 }
 
+/* The existing row a new one conflicts with: on the arbiter's columns, or
+ * (DO NOTHING without one) on the primary key or any unique column. */
+static int find_conflict(const sql_plan_t *pl, const pgvalue_t *values, store_row_t **out,
+                         pgrst_error_t *err)
+{
+    *out = NULL;
+    if (pl->nconf)
+        return store_find_conflict(pl->table, pl->conf_cols, pl->nconf, values, out, err);
+    const size_t *pk = NULL;
+    size_t npk = store_table_primary_key(pl->table, &pk);
+    if (npk && store_find_conflict(pl->table, pk, npk, values, out, err) < 0)
+        return -1;
+    for (size_t c = 0; !*out && c < store_table_column_count(pl->table); c++)
+        if (store_table_column(pl->table, c)->unique &&
+            store_find_conflict(pl->table, &c, 1, values, out, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int check_new_row(const sql_exec_env_t *env, const store_table_t *t, security_command_t cmd,
+                         bool with_select, const pgvalue_t *values, pgrst_error_t *err);
+static pgvalue_t *copy_row(const pgvalue_t *src, size_t w);
+static void free_row(pgvalue_t *v, size_t w);
+static int writes_push(writes_t *ws, const pgvalue_t *old, const pgvalue_t *new_,
+                       pgrst_error_t *err);
+
+/* ExecOnConflictUpdate: the existing row must pass UPDATE's USING (the
+ * "(USING expression)" 42501), the SET list reads it and EXCLUDED (the
+ * proposed row), the optional WHERE may skip it, then it is updated as an
+ * UPDATE would. */
+static int conflict_update(const sql_plan_t *pl, const sql_exec_env_t *env, store_row_t *existing,
+                           const pgvalue_t *proposed, writes_t *ws, pgrst_error_t *err)
+{
+    store_table_t *t = pl->table;
+    size_t w = store_table_column_count(t);
+    const pgvalue_t *old = store_row_values(existing);
+    if (rls_on(env, t)) {
+        policy_eval_env_t pe = penv(env, old);
+        if (security_with_check(env->sec, t, SECURITY_CMD_UPDATE, true, SECURITY_WCO_CONFLICT, &pe,
+                                err) < 0)
+            return -1;
+    }
+    run_t r;
+    run_init(&r, pl, env);
+    const pgvalue_t *rows[2] = {old, proposed};
+    r.frame.rows = rows;
+    if (pl->conf_where) {
+        policy_truth_t tr;
+        if (px_eval_truth(pl->conf_where, &r.x, &tr, err) < 0)
+            return -1;
+        if (tr != POLICY_TRUE)
+            return 0;
+    }
+    pgvalue_t *values = copy_row(old, w);
+    bool *provided = xcalloc(w ? w : 1, sizeof *provided);
+    for (size_t c = 0; c < w; c++)
+        provided[c] = true;
+    int rc = 0;
+    bool any_default = false;
+    for (size_t s = 0; s < pl->nset && rc == 0; s++) {
+        size_t col = pl->set_cols[s];
+        if (!pl->set_exprs[s]) {
+            provided[col] = false;
+            any_default = true;
+            continue;
+        }
+        pgvalue_t v;
+        if ((rc = px_eval(pl->set_exprs[s], &r.x, &v, err)) < 0)
+            break;
+        pgvalue_dispose(&values[col]);
+        values[col] = v;
+    }
+    if (rc == 0 && any_default)
+        rc = store_apply_defaults(env->store, t, values, provided, env->store_env, err);
+    free(provided);
+    bool skip = false;
+    if (rc == 0 && env->hook && env->hook->before)
+        rc = env->hook->before(env->hook->ctx, t, SQL_ROW_UPDATE, old, values, &skip, err);
+    if (rc == 0 && !skip)
+        rc = check_new_row(env, t, SECURITY_CMD_UPDATE, pl->ntarget > 0, values, err);
+    if (rc < 0 || skip) {
+        free_row(values, w);
+        return rc;
+    }
+    pgvalue_t *old_copy = copy_row(old, w), *new_copy = copy_row(values, w);
+    rc = store_update(env->store, t, existing, values, env->store_env, NULL, err);
+    free(values);
+    if (rc == 0)
+        rc = writes_push(ws, old_copy, new_copy, err);
+    free_row(old_copy, w);
+    free_row(new_copy, w);
+    return rc;
+}
+
 /* One new row: defaults, BEFORE hook, checks, the store's insert. values is
  * consumed. */
 static int insert_row(const sql_plan_t *pl, const sql_exec_env_t *env, pgvalue_t *values,
@@ -1551,6 +1722,18 @@ static int insert_row(const sql_plan_t *pl, const sql_exec_env_t *env, pgvalue_t
     if (check_new_row(env, t, SECURITY_CMD_INSERT, pl->ntarget > 0, values, err) < 0) {
         free_row(values, w);
         return -1;
+    }
+    if (pl->conflict) {
+        store_row_t *existing = NULL;
+        if (find_conflict(pl, values, &existing, err) < 0) {
+            free_row(values, w);
+            return -1;
+        }
+        if (existing) {
+            int rc = pl->conflict == 2 ? conflict_update(pl, env, existing, values, ws, err) : 0;
+            free_row(values, w);
+            return rc;
+        }
     }
     pgvalue_t *copy = copy_row(values, w);
     int rc = store_insert(env->store, t, values, env->store_env, NULL, err);
@@ -1852,7 +2035,10 @@ static int xprepare(const store_t *store, const cJSON *expr, const char *src,
             n = NULL;
         }
     }
-    if (n && clause && px_coerce_bool(&a.p, &n, clause) < 0) {
+    /* PL/pgSQL's exec_eval_boolean: a value of another type is cast to
+     * boolean when the condition runs (IF 1 is true; IF 'abc' is 22P02) */
+    ptype_t b = px_ptype_of(PGTYPE_BOOL);
+    if (n && clause && px_make_cast(&a.p, &n, &b, n->loc, false) < 0) {
         px_node_free(n);
         n = NULL;
     }

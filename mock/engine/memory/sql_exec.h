@@ -234,9 +234,10 @@ pgtype_t sql_xplan_type(const sql_xplan_t *x);
  * read tables as env's role would. Returns 0 or -1 with err. */
 int sql_expr_eval(const sql_xplan_t *x, const sql_exec_env_t *env, pgvalue_t *out,
                   sql_exec_error_t *err);
-/* The same as a condition (IF, WHILE, EXIT WHEN): a non-boolean expression
- * is 42804 `argument of IF must be type boolean, not type X` at analysis
- * when prepared with sql_expr_prepare_bool. */
+/* The same as a condition (IF, WHILE, EXIT WHEN), as PL/pgSQL's
+ * exec_eval_boolean: a value of another type is cast to boolean when it
+ * runs (IF 1 is true, IF 'abc' is 22P02); a type with no cast to boolean is
+ * 42846 at analysis. clause names the statement for messages ("IF"). */
 int sql_expr_prepare_bool(const store_t *store, const cJSON *expr, const char *src,
                           const sql_scope_t *scope, const char *clause, sql_xplan_t **out,
                           sql_exec_error_t *err);

@@ -5,6 +5,8 @@
  * a transaction's writes reversible. No HTTP, roles or policies here. */
 #include "store.h"
 
+#include "store_partition.h"
+
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -62,6 +64,7 @@ struct store_table {
     store_row_t *head, *tail;
     size_t nrows;
     bool in_schema_cache;
+    store_partitioning_t *partitioning; /* owned; NULL: not partitioned */
 };
 
 typedef enum undo_kind { UNDO_INSERT, UNDO_DELETE } undo_kind_t;
@@ -99,6 +102,9 @@ struct store {
     size_t npending, cappending;
     store_row_t **graveyard; /* (table, row) pairs removed outside a transaction */
     size_t ngrave, capgrave;
+    char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
+    char **extra_path;  /* owned: db-extra-search-path's schemas */
+    size_t nextra_path;
 };
 
 /* A version-4 UUID from the instance's PRNG, heap-allocated. */
@@ -107,6 +113,11 @@ static char *random_uuid(store_t *s)
     char *out = xmalloc(37);
     prng_uuid(s->prng, out);
     return out;
+}
+
+char *store_random_uuid(store_t *s)
+{
+    return random_uuid(s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -332,6 +343,7 @@ static void table_free(store_table_t *t)
         free(t->fkeys[i].ix_perm);
     }
     free(t->fkeys);
+    store_partitioning_free(t->partitioning);
     free(t->cols);
     free(t->pk);
     free(t->single_index);
@@ -348,6 +360,10 @@ void store_free(store_t *s)
 {
     if (!s)
         return;
+    free(s->ltree_schema);
+    for (size_t i = 0; i < s->nextra_path; i++)
+        free(s->extra_path[i]);
+    free(s->extra_path);
     if (s->in_tx)
         store_rollback(s);
     free_removed_rows(s);
@@ -811,6 +827,80 @@ int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, 
     return 0;
 }
 
+void store_set_search_path(store_t *s, const char *ltree_schema, const char *extra_search_path)
+{
+    free(s->ltree_schema);
+    s->ltree_schema = ltree_schema ? xstrdup(ltree_schema) : NULL;
+    for (size_t i = 0; i < s->nextra_path; i++)
+        free(s->extra_path[i]);
+    s->nextra_path = 0;
+    /* "public, extensions": names separated by commas, spaces around them
+     * dropped (PostgREST's splitOnCommas and strip). */
+    for (const char *p = extra_search_path ? extra_search_path : ""; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        size_t m = n;
+        while (m > 0 && p[m - 1] == ' ')
+            m--;
+        if (m > 0) {
+            s->extra_path = xrealloc(s->extra_path, (s->nextra_path + 1) * sizeof *s->extra_path);
+            s->extra_path[s->nextra_path++] = xstrndup(p, m);
+        }
+        p += n;
+    }
+}
+
+const char *store_ltree_hidden(const store_table_t *t)
+{
+    const store_t *s = t->store;
+    if (!s->ltree_schema || strcmp(s->ltree_schema, t->schema) == 0 ||
+        strcmp(s->ltree_schema, "pg_catalog") == 0)
+        return NULL;
+    for (size_t i = 0; i < s->nextra_path; i++)
+        if (strcmp(s->extra_path[i], s->ltree_schema) == 0)
+            return NULL;
+    return s->ltree_schema;
+}
+
+int store_set_partitions(store_t *s, store_table_t *t, bool range, const char *const *key,
+                         size_t nkey, const store_partition_spec_t *parts, size_t nparts,
+                         char **error)
+{
+    (void)s;
+    size_t cols[32];
+    pgtype_t types[32];
+    if (nkey == 0 || nkey > sizeof cols / sizeof cols[0] || (!range && nkey != 1)) {
+        *error = xasprintf("partition key of %s: %zu columns", t->name, nkey);
+        return -1;
+    }
+    for (size_t k = 0; k < nkey; k++) {
+        int c = store_table_find_column(t, key[k]);
+        if (c < 0) {
+            *error = xasprintf("column \"%s\" named in partition key does not exist", key[k]);
+            return -1;
+        }
+        cols[k] = (size_t)c;
+        types[k] = t->cols[c].type;
+    }
+    store_partitioning_t *p = store_partitioning_new(range, cols, types, nkey);
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    for (size_t i = 0; i < nparts; i++) {
+        if (store_partitioning_add(p, parts[i].name, parts[i].is_default, parts[i].values,
+                                   parts[i].from, parts[i].to, &err) < 0) {
+            *error = xasprintf("partition %s of %s: %s", parts[i].name, t->name, err.message);
+            pgrst_error_dispose(&err);
+            store_partitioning_free(p);
+            return -1;
+        }
+    }
+    pgrst_error_dispose(&err);
+    store_partitioning_free(t->partitioning);
+    t->partitioning = p;
+    return 0;
+}
+
 int store_resolve_references(store_t *s, char **error, const store_table_t **error_table,
                              int *error_column)
 {
@@ -1261,6 +1351,23 @@ static int check_row(const store_table_t *t, const pgvalue_t *values, const stor
                      const store_env_t *env, pgrst_error_t *err)
 {
     bool hide = env && env->hide_row_details;
+    if (t->partitioning && store_partitioning_route(t->partitioning, values) < 0) {
+        /* Routing comes before the leaf's constraints (ExecFindPartition). */
+        pgrst_error_setf(err, "23514", "no partition of relation \"%s\" found for row", t->name);
+        if (!hide) {
+            size_t n;
+            const size_t *key = store_partitioning_key(t->partitioning, &n);
+            buf_t names, vals;
+            buf_init(&names);
+            buf_init(&vals);
+            key_description(t, key, n, values, &names, &vals);
+            pgrst_error_detailsf(err, "Partition key of the failing row contains (%s) = (%s).",
+                                 buf_cstr(&names), buf_cstr(&vals));
+            buf_dispose(&names);
+            buf_dispose(&vals);
+        }
+        return -1;
+    }
     for (size_t i = 0; i < t->ncols; i++) {
         if (!t->cols[i].nullable && values[i].is_null) {
             pgrst_error_setf(err, "23502",

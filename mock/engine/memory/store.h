@@ -139,6 +139,31 @@ store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
  * constraint of it, of compatible types, as Postgres requires. Returns 0 or
  * -1 with *error (heap string, caller frees). */
 int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, char **error);
+/* The search path a request's statement runs with, as far as types go:
+ * PostgREST sets it to the request's schema and db-extra-search-path
+ * ("public, extensions"). ltree_schema is where CREATE EXTENSION ltree put
+ * the type (NULL: no statement said; its operators are then always found).
+ * Strings are copied. */
+void store_set_search_path(store_t *s, const char *ltree_schema, const char *extra_search_path);
+/* NULL when ltree's operators resolve in a request on t's schema; else the
+ * schema ltree is in, which Postgres names the type by ("public.ltree"). */
+const char *store_ltree_hidden(const store_table_t *t);
+
+/* A partition of a partitioned table as the scenario declares it: the
+ * default one, or its LIST values or RANGE bounds in scenario_partition_t's
+ * JSON form. Borrowed for the call only. */
+typedef struct store_partition_spec {
+    const char *name;
+    bool is_default;
+    const cJSON *values, *from, *to;
+} store_partition_spec_t;
+/* Makes t partitioned by LIST (one key column) or RANGE (key columns, in
+ * order) with these partitions. The rows stay in t: a write is refused
+ * (23514) when no partition takes the row. Returns 0 or -1 with *error
+ * (heap string, caller frees). */
+int store_set_partitions(store_t *s, store_table_t *t, bool range, const char *const *key,
+                         size_t nkey, const store_partition_spec_t *parts, size_t nparts,
+                         char **error);
 /* After every table is added: resolves foreign keys (target must exist and be a
  * primary-key or unique column of a compatible type). Returns 0 or -1 with *error,
  * *error_table and *error_column identifying the column. */
@@ -191,6 +216,10 @@ store_row_t *store_index_lookup(const store_table_t *t, size_t col, const pgvalu
  * into "Failing row contains ..." details: text output, each value clipped to
  * 64 bytes on a character boundary and followed by "...". */
 void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
+
+/* gen_random_uuid() as a statement calls it: a v4 UUID (heap text, caller
+ * frees) from the store's PRNG, the same stream defaults draw from. */
+char *store_random_uuid(store_t *s);
 
 /* ---- writing (inside a transaction) ---- */
 

@@ -61,7 +61,10 @@ static const char *const initdb_flags[] = {"-U",
                                            NULL};
 
 /* Settings for a throwaway test database: nothing survives a crash, so
- * nothing is fsynced; no TCP listener; UTC as on Supabase. */
+ * nothing is fsynced; no TCP listener; UTC as on Supabase. Query ids on, as
+ * on Supabase, where pg_stat_statements is preloaded and turns
+ * compute_query_id=auto on: EXPLAIN VERBOSE then shows "Query Identifier"
+ * (PostgREST's PlanSpec.hs expects it). */
 static const char *const server_settings[] = {"listen_addresses=",
                                               "unix_socket_permissions=0700",
                                               "fsync=off",
@@ -75,6 +78,7 @@ static const char *const server_settings[] = {"listen_addresses=",
                                               "shared_buffers=16MB",
                                               "huge_pages=off",
                                               "jit=off",
+                                              "compute_query_id=on",
                                               "ssl=off",
                                               "logging_collector=off",
                                               "TimeZone=UTC",
@@ -841,6 +845,31 @@ char *pg_cluster_conninfo(const pg_cluster_t *c, const char *user)
                      host, role);
 }
 
+/* Whether data_dir/postmaster.pid says the server accepts connections: its
+ * 8th line (LOCK_FILE_LINE_PM_STATUS, PostgreSQL 10 and later) starts with
+ * PM_STATUS_READY, "ready". */
+static bool pid_file_ready(const char *data_dir)
+{
+    char *path = xasprintf("%s/postmaster.pid", data_dir);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return false;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *line = buf;
+    for (int i = 1; i < 8 && line; i++) {
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return line && strncmp(line, "ready", 5) == 0;
+}
+
 int pg_cluster_poll(pg_cluster_t *c, char *err)
 {
     char pq_err[PG_CLUSTER_ERR_MAX];
@@ -858,13 +887,13 @@ int pg_cluster_poll(pg_cluster_t *c, char *err)
         append_log_tail(err, c->log_path);
         return -1;
     }
-    /* Nothing listens before the socket exists; PQping only after it does.
-     * PQping on a local socket answers at once, so this does not block. */
-    char *sock = xasprintf("%s/.s.PGSQL." PG_PORT, c->run_dir);
-    struct stat st;
-    bool exists = stat(sock, &st) == 0;
-    free(sock);
-    if (!exists)
+    /* Nothing accepts connections before the postmaster writes "ready" into
+     * postmaster.pid (what pg_ctl waits for), and every PQping before that
+     * makes the postmaster fork a backend only to answer "the database
+     * system is starting up": while startup replays the WAL, a ping every
+     * few milliseconds costs more CPU than the start. One PQping after it
+     * (on a local socket it answers at once, so this does not block). */
+    if (!pid_file_ready(c->data_dir))
         return 0;
     char *conninfo = pg_cluster_conninfo(c, NULL);
     PGPing ping = pq->ping(conninfo);

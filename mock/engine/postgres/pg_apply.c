@@ -6,6 +6,7 @@
 #include "pg_ddl.h"
 #include "pg_split.h"
 #include "pq.h"
+#include "sql_parse.h"
 
 #include "xalloc.h"
 
@@ -171,7 +172,7 @@ static void report(const pg_apply_t *a, const PGresult *r, const char *file, con
     if (pos) {
         long p = atol(pos);
         if (p > 0)
-            at = stmt_start + pg_split_char_offset(text + stmt_start, stmt_end - stmt_start, p);
+            at = stmt_start + sql_char_offset(text + stmt_start, stmt_end - stmt_start, p);
     }
     int line, col;
     pg_split_line_col(text, len, at, &line, &col);

@@ -1,7 +1,8 @@
 /* The database engine: engine_ops over a PostgreSQL database. A request is
  * one transaction on a pooled connection, chained statement by statement
  * from pg_conn's callbacks (MainTx.hs): BEGIN, the transaction variables
- * (txVarQuery), the main statement, EXPLAIN of the count for planned and
+ * (txVarQuery), the pre-request function when db-pre-request names one
+ * (preReqQuery), the main statement, EXPLAIN of the count for planned and
  * estimated counts, then COMMIT, or ROLLBACK for Prefer tx=rollback and for
  * the checks PostgREST makes on the result (failNotSingular, failPut,
  * failExceedsMaxAffectedPref). The schema cache is loaded on a separate
@@ -14,6 +15,7 @@
 #include "pg_sql.h"
 #include "pq.h"
 #include "clock.h"
+#include "log.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -43,6 +45,7 @@ typedef struct pg_engine {
     size_t role_count;
     int postgrest_version;
     long long db_max_rows;
+    char *pre_request_sql; /* `select "schema"."fn"()`, NULL without db-pre-request */
     int statement_timeout_ms;
     char *pool_conninfo; /* the authenticator's, with the statement timeout */
     size_t pool_size;
@@ -57,6 +60,8 @@ static pg_engine_t *from(engine_t *e)
 /* ---- the schema cache ---- */
 
 static void reload(engine_t *e);
+static void ensure_openapi(pg_engine_t *pe);
+static const pg_schema_t *with_timezones(pg_engine_t *pe);
 
 /* NOTIFY pgrst (Listener.hs): the owner connection LISTENs; notifications
  * are read, without blocking, whenever a request starts using the cache
@@ -118,6 +123,12 @@ static void column(const engine_relation_t *rel, size_t i, arena_t *arena,
     out->enum_count = arena ? c->enum_count : 0;
 }
 
+static void openapi_load(engine_t *e)
+{
+    take_notifications(from(e));
+    ensure_openapi(from(e));
+}
+
 static const char *relation_description(const engine_relation_t *rel)
 {
     return rel->description;
@@ -148,7 +159,7 @@ static size_t openapi_routines(engine_t *e, const char *schema, const char *role
 static bool timezone_valid(engine_t *e, const char *name)
 {
     take_notifications(from(e));
-    return pg_schema_timezone_valid(from(e)->schema, name);
+    return pg_schema_timezone_valid(with_timezones(from(e)), name);
 }
 
 static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *arena,
@@ -171,12 +182,15 @@ static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, con
 
 /* queryRoleSettings (Config/Database.hs): the settings of the roles the
  * authenticator may become, which SET ROLE alone would not apply (such as
- * Supabase's statement_timeout for anon and authenticated). */
+ * Supabase's statement_timeout for anon and authenticated). PostgREST reads
+ * them as the authenticator, whose current_user is $1 here: the query runs on
+ * the owner connection, which saves a connection (a backend's start) per
+ * engine. */
 static const char role_settings_sql[] =
     "with role_setting as ("
     "  select r.rolname, unnest(r.rolconfig) as setting"
     "  from pg_auth_members m join pg_roles r on r.oid = m.roleid"
-    "  where member = quote_ident(current_user)::regrole::oid"
+    "  where member = quote_ident($1)::regrole::oid"
     "), kv_settings AS ("
     "  SELECT rolname,"
     "    substr(setting, 1, strpos(setting, '=') - 1) as key,"
@@ -186,7 +200,7 @@ static const char role_settings_sql[] =
     "select kv.rolname::text, kv.key, kv.value "
     "from kv_settings kv "
     "join pg_settings ps on ps.name = kv.key and (ps.context = 'user'"
-    "  or has_parameter_privilege(quote_ident(current_user)::regrole::oid, ps.name, 'set')) "
+    "  or has_parameter_privilege(quote_ident($1)::regrole::oid, ps.name, 'set')) "
     "where kv.key <> 'default_transaction_isolation' "
     "order by kv.rolname, kv.key";
 
@@ -203,19 +217,48 @@ static void free_roles(pg_engine_t *pe)
     pe->role_count = 0;
 }
 
+/* The user conninfo logs in as, or NULL (the caller frees it). */
+static char *conninfo_user(const pq_api_t *pq, const char *conninfo)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = pq->conninfo_parse(conninfo, &msg);
+    if (msg)
+        pq->freemem(msg);
+    char *user = NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "user") == 0 && o->val && o->val[0])
+            user = xstrdup(o->val);
+    if (opts)
+        pq->conninfo_free(opts);
+    return user;
+}
+
 static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, size_t err_len)
 {
-    PGconn *c = pe->pq->connectdb(conninfo);
-    if (pe->pq->status(c) != CONNECTION_OK) {
-        snprintf(err, err_len, "role settings: %s", pe->pq->error_message(c));
+    /* Without a user in conninfo libpq logs in as the OS user: ask a session
+     * of its own who that is. */
+    char *user = conninfo_user(pe->pq, conninfo);
+    if (!user) {
+        PGconn *c = pe->pq->connectdb(conninfo);
+        PGresult *who = pe->pq->status(c) == CONNECTION_OK
+                            ? pe->pq->exec(c, "select current_user::text")
+                            : NULL;
+        if (who && pe->pq->result_status(who) == PGRES_TUPLES_OK && pe->pq->ntuples(who) == 1)
+            user = xstrdup(pe->pq->getvalue(who, 0, 0));
+        else
+            snprintf(err, err_len, "role settings: %s", pe->pq->error_message(c));
+        if (who)
+            pe->pq->clear(who);
         pe->pq->finish(c);
-        return -1;
+        if (!user)
+            return -1;
     }
-    PGresult *r = pe->pq->exec(c, role_settings_sql);
+    const char *params[1] = {user};
+    PGresult *r = pe->pq->exec_params(pe->owner, role_settings_sql, 1, NULL, params, NULL, NULL, 0);
+    free(user);
     if (pe->pq->result_status(r) != PGRES_TUPLES_OK) {
         snprintf(err, err_len, "role settings: %s", pe->pq->result_error_message(r));
         pe->pq->clear(r);
-        pe->pq->finish(c);
         return -1;
     }
     int n = pe->pq->ntuples(r);
@@ -233,7 +276,6 @@ static int load_role_settings(pg_engine_t *pe, const char *conninfo, char *err, 
         rs->count++;
     }
     pe->pq->clear(r);
-    pe->pq->finish(c);
     return 0;
 }
 
@@ -245,15 +287,40 @@ static void listen_pgrst(pg_engine_t *pe)
         pe->pq->clear(r);
 }
 
-static void reload(engine_t *e)
+/* The owner connection, made again if it broke. */
+static PGconn *owner_conn(pg_engine_t *pe)
 {
-    pg_engine_t *pe = from(e);
-    char err[512];
     if (pe->pq->status(pe->owner) != CONNECTION_OK) {
         pe->pq->finish(pe->owner);
         pe->owner = pe->pq->connectdb(pe->owner_conninfo);
         listen_pgrst(pe);
     }
+    return pe->owner;
+}
+
+/* The cache's lazy parts (pg_schema.h), loaded on the owner connection the
+ * first time a request needs them; a failure is logged and leaves that part
+ * empty until the next reload. */
+static void ensure_openapi(pg_engine_t *pe)
+{
+    char err[512];
+    if (pg_schema_load_openapi(pe->pq, owner_conn(pe), pe->schema, err, sizeof err) < 0)
+        log_msg(LOG_WARN, "database engine: OpenAPI document: %s", err);
+}
+
+static const pg_schema_t *with_timezones(pg_engine_t *pe)
+{
+    char err[512];
+    if (pg_schema_load_timezones(pe->pq, owner_conn(pe), pe->schema, err, sizeof err) < 0)
+        log_msg(LOG_WARN, "database engine: Prefer: timezone: %s", err);
+    return pe->schema;
+}
+
+static void reload(engine_t *e)
+{
+    pg_engine_t *pe = from(e);
+    char err[512];
+    owner_conn(pe);
     pg_schema_t *s =
         pg_schema_load(pe->pq, pe->owner, (const char *const *)pe->schemas, pe->schema_count,
                        (const char *const *)pe->extra_path, pe->extra_count, err, sizeof err);
@@ -542,6 +609,21 @@ static int singular_error(pg_tx_t *tx, long long n)
     return -1;
 }
 
+/* MainTx.hs planRow: EXPLAIN's rows, each followed by a newline
+ * (BS.unlines), then optionalRollback and the end of the transaction. */
+static void on_plan(void *arg, const PGresult *res, const char *conn_error)
+{
+    pg_tx_t *tx = arg;
+    if (failed(tx, res, conn_error))
+        return;
+    const pq_api_t *pq = tx->pe->pq;
+    for (int i = 0; i < pq->ntuples(res) && tx->res->body; i++) {
+        buf_puts(tx->res->body, pq->getvalue(res, i, 0));
+        buf_puts(tx->res->body, "\n");
+    }
+    tx_end(tx);
+}
+
 static void on_main(void *arg, const PGresult *res, const char *conn_error)
 {
     pg_tx_t *tx = arg;
@@ -646,12 +728,28 @@ static void on_main(void *arg, const PGresult *res, const char *conn_error)
     tx_end(tx);
 }
 
-static void on_vars(void *arg, const PGresult *res, const char *conn_error)
+static void on_pre_request(void *arg, const PGresult *res, const char *conn_error)
 {
     pg_tx_t *tx = arg;
     if (failed(tx, res, conn_error))
         return;
-    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params, on_main);
+    send_stmt(tx, buf_cstr(&tx->main.sql), tx->main.param_count, tx->main.params,
+              tx->req->accept->plan.on ? on_plan : on_main);
+}
+
+/* MainTx.hs: the pre-request function runs after the transaction variables
+ * (so it sees the request's role, claims and headers) and before the main
+ * statement; what it raises is the answer, and the response.headers/status
+ * it sets are read by the main statement. */
+static void on_vars(void *arg, const PGresult *res, const char *conn_error)
+{
+    pg_tx_t *tx = arg;
+    if (tx->pe->pre_request_sql) {
+        if (!failed(tx, res, conn_error))
+            send_stmt(tx, tx->pe->pre_request_sql, 0, NULL, on_pre_request);
+        return;
+    }
+    on_pre_request(arg, res, conn_error);
 }
 
 static void on_begin(void *arg, const PGresult *res, const char *conn_error)
@@ -717,6 +815,23 @@ static int check_params(const pg_stmt_t *s, pgrst_error_t *err)
     return 0;
 }
 
+/* SqlFragment.hs explainF: the main statement under EXPLAIN with the
+ * format and the options the media type asked for. */
+static void explain_main(pg_stmt_t *main, const pgrst_plan_t *plan)
+{
+    static const char *const options[] = {"ANALYZE", "VERBOSE", "SETTINGS", "BUFFERS", "WAL"};
+    buf_t sql;
+    buf_init(&sql);
+    buf_puts(&sql, plan->json ? "EXPLAIN (FORMAT JSON" : "EXPLAIN (FORMAT TEXT");
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        if (plan->options & (1u << i))
+            buf_printf(&sql, ", %s", options[i]);
+    buf_puts(&sql, ") ");
+    buf_puts(&sql, buf_cstr(&main->sql));
+    buf_dispose(&main->sql);
+    main->sql = sql;
+}
+
 /* PostgREST's plan checks and the statements, before any connection is
  * taken. */
 static int prepare(pg_tx_t *tx)
@@ -753,12 +868,14 @@ static int prepare(pg_tx_t *tx)
         return pgrst_error_setf(tx->err, "21000", "UPDATE requires a WHERE clause");
     if (check_params(&tx->main, tx->err) < 0)
         return -1;
+    if (req->accept->plan.on)
+        explain_main(&tx->main, &req->accept->plan);
     if (req->payload && req->payload->source &&
         memchr(req->payload->source, '\0', req->payload->source_len) &&
         rest_body_bind(req->payload, tx->err) < 0)
         return -1;
     pgrst_count_t count = req->prefer->count;
-    if (req->op == ENGINE_READ &&
+    if (req->op == ENGINE_READ && !req->accept->plan.on &&
         (count == PGRST_COUNT_PLANNED || count == PGRST_COUNT_ESTIMATED)) {
         tx->explaining = true;
         if (pg_sql_explain_count(&ctx, req, &tx->explain, tx->err) < 0)
@@ -799,7 +916,8 @@ static int prepare(pg_tx_t *tx)
     v.headers_json = req->headers_json;
     v.cookies_json = req->cookies_json;
     /* Preferences.hs: a timezone not in pg_timezone_names is not applied. */
-    if (req->prefer->timezone && pg_schema_timezone_valid(pe->schema, req->prefer->timezone))
+    if (req->prefer->timezone &&
+        pg_schema_timezone_valid(with_timezones(pe), req->prefer->timezone))
         v.timezone = req->prefer->timezone;
     if (call) {
         v.func_settings = req->call->routine->settings;
@@ -852,6 +970,7 @@ static void pg_engine_free(engine_t *e)
     free(pe->extra_path);
     free(pe->owner_conninfo);
     free(pe->pool_conninfo);
+    free(pe->pre_request_sql);
     free_roles(pe);
     free(pe);
 }
@@ -859,12 +978,14 @@ static void pg_engine_free(engine_t *e)
 static const engine_ops_t pg_ops = {
     .name = "postgres",
     .uses_request_vars = true,
+    .explains_plans = true,
     .find_relation = find_relation,
     .relation_names = relation_names,
     .relation_name = relation_name,
     .column_count = column_count,
     .column = column,
     .relationships = relationships,
+    .openapi_load = openapi_load,
     .relation_description = relation_description,
     .schema_description = schema_description,
     .relation_accessible = relation_accessible,
@@ -917,6 +1038,24 @@ engine_t *pg_engine_new(const pg_engine_options_t *opt, char *err, size_t err_le
     pe->postgrest_version = opt->postgrest_version ? opt->postgrest_version : 14;
     pe->db_max_rows = opt->db_max_rows;
     pe->statement_timeout_ms = opt->statement_timeout_ms;
+    if (opt->pre_request && *opt->pre_request) {
+        /* preReqQuery: "select " <> fromQi preRequest <> "()"; toQi splits
+         * at the first dot, an empty schema is left out. */
+        buf_t q;
+        buf_init(&q);
+        buf_puts(&q, "select ");
+        const char *dot = strchr(opt->pre_request, '.');
+        if (dot && dot > opt->pre_request) {
+            char *schema = xstrndup(opt->pre_request, (size_t)(dot - opt->pre_request));
+            pg_put_ident(&q, schema);
+            free(schema);
+            buf_puts(&q, ".");
+        }
+        pg_put_ident(&q, dot ? dot + 1 : opt->pre_request);
+        buf_puts(&q, "()");
+        pe->pre_request_sql = xstrdup(buf_cstr(&q));
+        buf_dispose(&q);
+    }
     size_t n = opt->schema_count ? opt->schema_count : 1;
     pe->schemas = xcalloc(n, sizeof *pe->schemas);
     for (size_t i = 0; i < n; i++)

@@ -28,6 +28,10 @@ typedef struct pg_engine_options {
     /* Added with the implementation (zero keeps the old meaning): */
     int postgrest_version; /* 12, 13 or 14 (error wordings); 0: 14 */
     long long db_max_rows; /* db-max-rows, for count=estimated; 0: none */
+    /* db-pre-request ("schema.fn" or "fn", as PostgREST's toQi splits it at
+     * the first dot): called in every request's transaction after the
+     * transaction variables, before the main statement. NULL: none. */
+    const char *pre_request;
 } pg_engine_options_t;
 
 /* Connects and loads the schema cache. NULL with err filled on failure.

@@ -147,18 +147,6 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         free(t);
         return -1;
     }
-    /* graphql_public: in every Supabase database (the default db-schemas
-     * names it; supabase/postgres's init scripts create it, pg_graphql fills
-     * it), which the baseline leaves out with pg_graphql. */
-    if (pg_site_exec(site, t->db,
-                     "create schema if not exists graphql_public; "
-                     "grant usage on schema graphql_public to postgres, anon, authenticated, "
-                     "service_role",
-                     msg, sizeof msg) < 0) {
-        scenario_error_at(err, none, "creating graphql_public: %s", msg);
-        pg_template_free(t);
-        return -1;
-    }
     /* A fixed scenario clock is what supamock.now() (baseline.sql) answers
      * while the project loads: seed.sql's now() and the defaults its rows
      * take. Only for the build: CREATE DATABASE ... TEMPLATE does not copy
@@ -169,7 +157,7 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         clock_format_iso(sc->clock_start_us, iso, sizeof iso);
         snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" set supamock.now = '%s'",
                  t->db, iso);
-        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+        if (pg_site_exec(site, NULL, clock_sql, msg, sizeof msg) < 0) {
             scenario_error_at(err, none, "setting the scenario clock: %s", msg);
             pg_template_free(t);
             return -1;
@@ -181,7 +169,14 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
         pg_template_free(t);
         return -1;
     }
-    int rc = 0;
+    /* graphql_public: in every Supabase database (the default db-schemas
+     * names it; supabase/postgres's init scripts create it, pg_graphql fills
+     * it), which the baseline leaves out with pg_graphql. */
+    static const char graphql_public[] =
+        "create schema if not exists graphql_public; "
+        "grant usage on schema graphql_public to postgres, anon, authenticated, service_role";
+    int rc =
+        pg_apply_admin_text(a, "<graphql_public>", graphql_public, sizeof graphql_public - 1, err);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = pg_apply_file(a, files[i], PG_LOAD_MAX_FILE_BYTES, err);
     /* A scenario whose schema is SQL ("sql"): Postgres runs that SQL
@@ -224,7 +219,7 @@ int pg_template_build(pg_site_t *site, const scenario_t *sc, const char *const *
     pg_apply_close(a);
     if (rc == 0 && clock_sql[0]) {
         snprintf(clock_sql, sizeof clock_sql, "alter database \"%s\" reset supamock.now", t->db);
-        if (pg_site_exec(site, t->db, clock_sql, msg, sizeof msg) < 0) {
+        if (pg_site_exec(site, NULL, clock_sql, msg, sizeof msg) < 0) {
             scenario_error_at(err, none, "resetting the scenario clock: %s", msg);
             rc = -1;
         }
@@ -328,7 +323,7 @@ int pg_database_set_seed(pg_database_t *db, uint64_t seed, char *err, size_t err
     char sql[256];
     snprintf(sql, sizeof sql, "alter database \"%s\" set supamock.seed = '%llu'", db->name,
              (unsigned long long)seed);
-    return pg_site_exec(db->tpl->site, db->name, sql, err, err_len);
+    return pg_site_exec(db->tpl->site, NULL, sql, err, err_len);
 }
 
 const char *pg_database_name(const pg_database_t *db)

@@ -53,6 +53,13 @@ struct pg_schema {
     const char **schema_names; /* the exposed schemas and their comments (NULL: none) */
     const char **schema_descriptions;
     size_t schema_count;
+    /* What the two lazy parts (pg_schema_load_openapi, _load_timezones)
+     * query with: the relations' oids (rels order) and the schemas' array
+     * literal. Each part is tried once per cache. */
+    const char **oids;
+    const char *names;
+    bool openapi_tried;
+    bool timezones_tried;
 };
 
 void pg_array_literal(buf_t *out, const char *const *items, size_t n)
@@ -1023,8 +1030,8 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
         c->max_length = -1;
     }
     pq->clear(r);
-    if (load_openapi(pq, conn, s, oids, names, err, err_len) < 0)
-        goto fail;
+    s->oids = oids;
+    s->names = arena_strdup(s->arena, names);
 
     if (!(r = query(pq, conn, pks_sql, names, err, err_len)))
         goto fail;
@@ -1110,27 +1117,40 @@ pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const 
 
     if (load_routines(pq, conn, s, names, err, err_len) < 0)
         goto fail;
-
-    /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
-    r = pq->exec(conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"");
-    if (!r || pq->result_status(r) != PGRES_TUPLES_OK) {
-        snprintf(err, err_len, "schema cache: %s",
-                 r ? pq->result_error_message(r) : pq->error_message(conn));
-        if (r)
-            pq->clear(r);
-        goto fail;
-    }
-    n = pq->ntuples(r);
-    s->timezones = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->timezones);
-    for (int i = 0; i < n; i++)
-        s->timezones[s->timezone_count++] = val(pq, s->arena, r, i, 0);
-    pq->clear(r);
     buf_dispose(&lit);
     return s;
 fail:
     buf_dispose(&lit);
     pg_schema_free(s);
     return NULL;
+}
+
+int pg_schema_load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, char *err,
+                           size_t err_len)
+{
+    if (s->openapi_tried)
+        return 0;
+    s->openapi_tried = true;
+    return load_openapi(pq, conn, s, s->oids, s->names, err, err_len);
+}
+
+int pg_schema_load_timezones(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, char *err,
+                             size_t err_len)
+{
+    if (s->timezones_tried)
+        return 0;
+    s->timezones_tried = true;
+    /* SchemaCache.hs timezones: the names Prefer: timezone= may use. */
+    PGresult *r = query2(pq, conn, "SELECT name FROM pg_timezone_names ORDER BY name COLLATE \"C\"",
+                         0, NULL, err, err_len);
+    if (!r)
+        return -1;
+    int n = pq->ntuples(r);
+    s->timezones = arena_calloc(s->arena, n ? (size_t)n : 1, sizeof *s->timezones);
+    for (int i = 0; i < n; i++)
+        s->timezones[s->timezone_count++] = val(pq, s->arena, r, i, 0);
+    pq->clear(r);
+    return 0;
 }
 
 pg_schema_t *pg_schema_hold(pg_schema_t *s)

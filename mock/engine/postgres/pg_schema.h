@@ -27,8 +27,9 @@ typedef struct pg_column {
     const char *nominal_type; /* format_type(atttypid, atttypmod): colNominalType */
     bool nullable;
     bool primary_key;
-    /* For the OpenAPI document: COMMENT ON COLUMN (NULL: none),
-     * character_maximum_length (-1: none), the enum's labels in order. */
+    /* For the OpenAPI document (pg_schema_load_openapi): COMMENT ON COLUMN
+     * (NULL: none), character_maximum_length (-1: none), the enum's labels
+     * in order. */
     const char *description;
     int max_length;
     const char **enum_labels;
@@ -44,9 +45,9 @@ struct engine_relation {
     size_t column_count;
     const char **pk; /* primary-key columns sorted by name (tbl_pk_cols) */
     size_t pk_count;
-    /* For the OpenAPI document: COMMENT ON the relation (NULL: none);
-     * insertable, updatable or deletable; the roles that may use it
-     * (accessibleTables' test, evaluated per role when the cache loads). */
+    /* For the OpenAPI document (pg_schema_load_openapi): COMMENT ON the
+     * relation (NULL: none); insertable, updatable or deletable; the roles
+     * that may use it (accessibleTables' test, evaluated for every role). */
     const char *description;
     bool writable;
     const char **roles;
@@ -61,6 +62,19 @@ typedef struct pg_schema pg_schema_t;
 pg_schema_t *pg_schema_load(const pq_api_t *pq, PGconn *conn, const char *const *schemas,
                             size_t schema_count, const char *const *extra, size_t extra_count,
                             char *err, size_t err_len);
+/* The parts of the cache only some requests read, loaded on their first use
+ * rather than with the rest (they are most of a load's catalog work, and a
+ * start waits for the load): the OpenAPI document's comments, privileges,
+ * routines and schema descriptions (PostgREST itself reads accessibleTables,
+ * accessibleFuncs and schemaDescription per request: Query.hs), and
+ * pg_timezone_names, which Postgres builds by reading every file of its time
+ * zone database. Each is tried once per cache (a reload tries again); 0, or
+ * -1 with err filled, leaving that part empty. The cache's relations keep
+ * pointing at the same objects. */
+int pg_schema_load_openapi(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, char *err,
+                           size_t err_len);
+int pg_schema_load_timezones(const pq_api_t *pq, PGconn *conn, pg_schema_t *s, char *err,
+                             size_t err_len);
 /* A cache is counted: the loader holds one reference, and a request in
  * flight holds another (pg_schema_hold), so that a reload while statements
  * run leaves the relations they and the PostgREST layer point at valid until
@@ -94,6 +108,8 @@ size_t pg_schema_rel_origins(const pg_schema_t *s, const char *schema, arena_t *
 /* The column called name, or NULL. */
 const pg_column_t *pg_schema_column(const engine_relation_t *rel, const char *name);
 
+/* The next four read what pg_schema_load_openapi loaded, or
+ * pg_schema_load_timezones for the timezones. */
 /* COMMENT ON SCHEMA schema, NULL when none. */
 const char *pg_schema_description(const pg_schema_t *s, const char *schema);
 /* The routines of schema that role may execute (accessibleFuncs), in

@@ -125,6 +125,8 @@ static int exec_on(const pq_api_t *pq, PGconn *c, const char *sql, char *err, si
 
 int pg_site_exec(pg_site_t *s, const char *db, const char *sql, char *err, size_t err_len)
 {
+    if (!db)
+        return exec_on(s->pq, s->admin, sql, err, err_len);
     PGconn *c = connect_to(s, db, err, err_len);
     if (!c)
         return -1;

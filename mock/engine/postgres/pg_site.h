@@ -62,7 +62,10 @@ int pg_site_drop_db(pg_site_t *s, const char *name, char *err, size_t err_len);
 double pg_site_start_ms(const pg_site_t *s, bool *cache_hit);
 
 /* Runs sql (any number of statements) as the administrator on database db,
- * for the loader's bookkeeping. Returns 0, or -1 with err filled. */
+ * for the loader's bookkeeping; db NULL runs it on the site's maintenance
+ * connection (for what any database may run, such as ALTER DATABASE: no
+ * connection to make, which costs a backend's start). Returns 0, or -1 with
+ * err filled. */
 int pg_site_exec(pg_site_t *s, const char *db, const char *sql, char *err, size_t err_len);
 
 #endif

@@ -1,184 +1,98 @@
-/* The statement splitter: one pass over the text with psql's lexical states
- * (psqlscan.l), bounded by the text's length. */
+/* The statement splitter: psql's rules (psqlscan.l) over the tokens of
+ * Postgres's own scanner (sql_scan.h), so strings, comments, dollar quotes
+ * and quoted identifiers end where the server says they end. What psql adds
+ * on top of the tokens is kept here as psqlscan.l has it: parenthesis depth,
+ * and the BEGIN ... END count of a CREATE [OR REPLACE] FUNCTION|PROCEDURE
+ * with a SQL-standard body. */
 #include "pg_split.h"
 
+#include "sql_parse.h"
+#include "sql_scan.h"
+
+#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
-static bool ident_start(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
+/* psqlscan.l's per-statement state. */
+typedef struct psql_state {
+    int paren_depth;
+    int begin_depth;
+    size_t identifier_count;
+    char identifiers[4]; /* first letters of create/function/procedure/or/replace, else 0 */
+} psql_state_t;
 
-static bool ident_cont(unsigned char c)
+/* psqlscan.l's {identifier} action: remember the leading words and, in a
+ * CREATE [OR REPLACE] FUNCTION|PROCEDURE outside parentheses, count BEGIN
+ * (and CASE inside a BEGIN) against END. */
+static void see_identifier(psql_state_t *st, const char *text, const sql_token_t *k)
 {
-    return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
-}
-
-/* A dollar-quote delimiter at s[i] ("$$" or "$tag$"): its length, else 0. */
-static size_t dollar_tag(const char *s, size_t len, size_t i)
-{
-    if (s[i] != '$')
-        return 0;
-    size_t j = i + 1;
-    if (j < len && s[j] == '$')
-        return 2;
-    if (j >= len || !ident_start((unsigned char)s[j]))
-        return 0;
-    while (j < len && ident_cont((unsigned char)s[j]) && s[j] != '$')
-        j++;
-    return j < len && s[j] == '$' ? j - i + 1 : 0;
-}
-
-/* Skips blanks and comments from i; returns the offset of the next token. */
-static size_t skip_blank(const char *s, size_t len, size_t i)
-{
-    for (;;) {
-        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
-                           s[i] == '\f' || s[i] == '\v'))
-            i++;
-        if (i + 1 < len && s[i] == '-' && s[i + 1] == '-') {
-            while (i < len && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
-            int depth = 0;
-            while (i < len) {
-                if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
-                    depth++;
-                    i += 2;
-                } else if (i + 1 < len && s[i] == '*' && s[i + 1] == '/') {
-                    i += 2;
-                    if (--depth == 0)
-                        break;
-                } else {
-                    i++;
-                }
-            }
-            continue;
-        }
-        return i;
+    static const char *const leading[] = {"create", "function", "procedure", "or", "replace"};
+    for (size_t i = 0; i < sizeof leading / sizeof *leading; i++) {
+        if (sql_token_is(text, k, leading[i]) && st->identifier_count < sizeof st->identifiers)
+            st->identifiers[st->identifier_count] = (char)tolower((unsigned char)text[k->start]);
     }
+    st->identifier_count++;
+    const char *id = st->identifiers;
+    bool routine =
+        id[0] == 'c' && (id[1] == 'f' || id[1] == 'p' ||
+                         (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p')));
+    if (!routine || st->paren_depth != 0)
+        return;
+    if (sql_token_is(text, k, "begin"))
+        st->begin_depth++;
+    else if (sql_token_is(text, k, "case") && st->begin_depth >= 1)
+        st->begin_depth++;
+    else if (sql_token_is(text, k, "end") && st->begin_depth > 0)
+        st->begin_depth--;
 }
 
 size_t pg_split(const char *s, size_t len, pg_stmt_span_t *out, size_t max)
 {
+    sql_tokens_t t;
+    sql_scan(s, len, &t);
     size_t count = 0;
-    size_t i = 0;
-    for (;;) {
-        /* A lone ';' is an empty statement: psql sends nothing for it. */
-        i = skip_blank(s, len, i);
-        while (i < len && s[i] == ';')
-            i = skip_blank(s, len, i + 1);
-        if (i >= len)
-            break;
-        size_t start = i;
-        int parens = 0, begins = 0, idents = 0;
-        bool ended = false;
-        while (i < len && !ended) {
-            unsigned char c = (unsigned char)s[i];
-            size_t tag;
-            if (c == '-' || c == '/') {
-                size_t j = skip_blank(s, len, i);
-                if (j != i) {
-                    i = j;
-                    continue;
-                }
-                i++;
-            } else if (c == '\'') {
-                /* E'...' (the E was consumed as an identifier just before)
-                 * takes backslash escapes; standard strings do not. */
-                bool escapes = i > start && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
-                               (i - 1 == start || !ident_cont((unsigned char)s[i - 2]));
-                i++;
-                while (i < len) {
-                    if (escapes && s[i] == '\\' && i + 1 < len) {
-                        i += 2;
-                    } else if (s[i] == '\'') {
-                        if (i + 1 < len && s[i + 1] == '\'') {
-                            i += 2;
-                        } else {
-                            i++;
-                            break;
-                        }
-                    } else {
-                        i++;
-                    }
-                }
-            } else if (c == '"') {
-                i++;
-                while (i < len) {
-                    if (s[i] == '"') {
-                        if (i + 1 < len && s[i + 1] == '"') {
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    i++;
-                }
-            } else if ((tag = dollar_tag(s, len, i)) != 0) {
-                const char *open = s + i;
-                i += tag;
-                bool closed = false;
-                while (i + tag <= len) {
-                    if (s[i] == '$' && memcmp(s + i, open, tag) == 0) {
-                        i += tag;
-                        closed = true;
-                        break;
-                    }
-                    i++;
-                }
-                if (!closed)
-                    i = len;
-            } else if (ident_start(c)) {
-                size_t j = i;
-                while (j < len && ident_cont((unsigned char)s[j]))
-                    j++;
-                size_t n = j - i;
-                idents++;
-                /* psqlscan.l: BEGIN or CASE after the first word opens a
-                 * block that END closes. */
-                if ((n == 5 && strncasecmp(s + i, "begin", 5) == 0) ||
-                    (n == 4 && strncasecmp(s + i, "case", 4) == 0)) {
-                    if (idents > 1)
-                        begins++;
-                } else if (n == 3 && strncasecmp(s + i, "end", 3) == 0) {
-                    if (begins > 0)
-                        begins--;
-                }
-                i = j;
-            } else if (c >= '0' && c <= '9') {
-                /* A number (or $1 handled below): 1e5, 1.5; never a word. */
-                while (i < len && (ident_cont((unsigned char)s[i]) || s[i] == '.'))
-                    i++;
-            } else if (c == '$') {
-                i++;
-                while (i < len && s[i] >= '0' && s[i] <= '9')
-                    i++;
-            } else if (c == '(') {
-                parens++;
-                i++;
-            } else if (c == ')') {
-                if (parens > 0)
-                    parens--;
-                i++;
-            } else if (c == ';' && parens == 0 && begins == 0) {
-                i++;
-                ended = true;
-            } else {
-                i++;
-            }
+    bool open = false; /* a statement has started and not ended */
+    size_t start = 0;
+    psql_state_t st = {0};
+    for (size_t i = 0; i < t.n; i++) {
+        const sql_token_t *k = &t.v[i];
+        if (k->kind == SQL_TOKEN_COMMENT)
+            continue;
+        if (!open) {
+            if (k->kind == SQL_TOKEN_SEMI)
+                continue; /* a lone ';' is an empty statement: psql sends nothing */
+            open = true;
+            start = k->start;
+            memset(&st, 0, sizeof st);
         }
-        if (count < max) {
-            out[count].start = start;
-            out[count].end = i;
+        if (k->kind == SQL_TOKEN_OPEN) {
+            st.paren_depth++;
+        } else if (k->kind == SQL_TOKEN_CLOSE) {
+            if (st.paren_depth > 0)
+                st.paren_depth--;
+        } else if (k->kind == SQL_TOKEN_WORD) {
+            see_identifier(&st, s, k);
+        } else if (k->kind == SQL_TOKEN_SEMI && st.paren_depth == 0 && st.begin_depth == 0) {
+            if (count < max)
+                out[count] = (pg_stmt_span_t){start, k->end};
+            count++;
+            open = false;
         }
+    }
+    /* What the scanner refused (an unterminated string, comment or dollar
+     * quote, a NUL byte) belongs to the statement in progress, or starts the
+     * last one, up to the end: Postgres then reports it. */
+    if (!open && t.stopped_at < len) {
+        open = true;
+        start = t.stopped_at;
+    }
+    if (open) {
+        if (count < max)
+            out[count] = (pg_stmt_span_t){start, len};
         count++;
     }
+    sql_tokens_dispose(&t);
     return count;
 }
 
@@ -196,17 +110,4 @@ void pg_split_line_col(const char *s, size_t len, size_t off, int *line, int *co
     }
     *line = l;
     *col = c;
-}
-
-size_t pg_split_char_offset(const char *s, size_t len, long pos)
-{
-    size_t i = 0;
-    long chars = 1;
-    while (i < len && chars < pos) {
-        i++;
-        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        chars++;
-    }
-    return i;
 }

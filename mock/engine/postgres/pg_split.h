@@ -1,11 +1,10 @@
 /* Splits a SQL file into statements as psql does (psqlscan.l), so that each
  * statement of a migration runs on its own and a failure can be placed at
- * FILE:LINE:COL: semicolons end statements except inside single-quoted
- * strings (also E'' with backslash escapes), double-quoted identifiers,
- * dollar-quoted bodies ($$ ... $$, $tag$ ... $tag$), -- and nested block
- * comments, parentheses, and the BEGIN ... END of a SQL-standard function
- * body (CREATE FUNCTION ... BEGIN ATOMIC ... END), where psql counts
- * BEGIN/CASE against END the same way.
+ * FILE:LINE:COL: a ';' token of Postgres's scanner ends a statement except
+ * inside parentheses and inside the BEGIN ... END of a SQL-standard function
+ * body (CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END),
+ * where psql counts BEGIN (and CASE within it) against END. Strings, quoted
+ * identifiers, dollar quotes and comments are the scanner's tokens.
  *
  * It only finds boundaries; Postgres parses each statement. Statements that
  * hold nothing but blanks and comments are dropped (psql sends none). */
@@ -31,10 +30,5 @@ size_t pg_split(const char *text, size_t len, pg_stmt_span_t *out, size_t max);
 /* 1-based line and column (in characters, counting a UTF-8 sequence as one)
  * of byte offset off in text. */
 void pg_split_line_col(const char *text, size_t len, size_t off, int *line, int *col);
-
-/* The byte offset within s[0..len) of Postgres's 1-based character position
- * pos (PG_DIAG_STATEMENT_POSITION counts characters of the server encoding,
- * UTF-8 here). */
-size_t pg_split_char_offset(const char *s, size_t len, long pos);
 
 #endif

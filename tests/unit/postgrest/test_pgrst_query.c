@@ -763,6 +763,71 @@ static void test_accept(void **state)
     }
 }
 
+/* application/vnd.pgrst.plan with db-plan-enabled: MediaType.hs
+ * decodeMediaType's doctests and the Content-Types PlanSpec.hs expects. */
+static void test_accept_plan(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *accept;
+        bool json;
+        unsigned options;
+        const char *for_mime;
+        pgrst_media_t media;
+    } ok[] = {
+        {"application/vnd.pgrst.plan;", false, 0, "application/json", PGRST_MEDIA_JSON},
+        {"application/vnd.pgrst.plan;for=\"application/json\"", false, 0, "application/json",
+         PGRST_MEDIA_JSON},
+        {"application/vnd.pgrst.plan+json;for=\"text/csv\"", true, 0, "text/csv", PGRST_MEDIA_CSV},
+        {"application/vnd.pgrst.plan+text; for=\"application/vnd.pgrst.object\"; "
+         "options=wal|analyze|nope",
+         false, PGRST_PLAN_ANALYZE | PGRST_PLAN_WAL, "application/vnd.pgrst.object+json",
+         PGRST_MEDIA_OBJECT},
+        {"application/vnd.pgrst.plan+json; options=buffers|settings|verbose", true,
+         PGRST_PLAN_BUFFERS | PGRST_PLAN_SETTINGS | PGRST_PLAN_VERBOSE, "application/json",
+         PGRST_MEDIA_JSON},
+        {"application/vnd.pgrst.plan+json; for=\"*/*\"", true, 0, "*/*", PGRST_MEDIA_JSON},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        pgrst_accept_t a;
+        pgrst_error_t err;
+        pgrst_error_init(&err);
+        if (pgrst_accept_parse_plan(ok[i].accept, true, &a, &err) != 0)
+            fail_msg("%s: %s", ok[i].accept, err.message);
+        assert_true(a.plan.on);
+        assert_int_equal(a.plan.json, ok[i].json);
+        assert_int_equal(a.plan.options, ok[i].options);
+        assert_string_equal(a.plan.for_mime, ok[i].for_mime);
+        assert_int_equal(a.media, ok[i].media);
+        pgrst_error_dispose(&err);
+    }
+    /* A plan for what the endpoint does not produce, or with plans off, is
+     * no match (Negotiate.hs: lookupHandler, mtPlanToNothing). */
+    const char *refused[][2] = {
+        {"application/vnd.pgrst.plan+json; for=\"text/xml\"", "1"},
+        {"application/vnd.pgrst.plan+json", "0"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        pgrst_accept_t a;
+        pgrst_error_t err;
+        pgrst_error_init(&err);
+        assert_int_equal(pgrst_accept_parse_plan(refused[i][0], refused[i][1][0] == '1', &a, &err),
+                         -1);
+        assert_string_equal(err.code, "PGRST107");
+        assert_false(a.plan.on);
+        pgrst_error_dispose(&err);
+    }
+    /* Plans off, the other types negotiate as before. */
+    pgrst_accept_t a;
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    assert_int_equal(
+        pgrst_accept_parse_plan("application/vnd.pgrst.plan, text/csv", false, &a, &err), 0);
+    assert_int_equal(a.media, PGRST_MEDIA_CSV);
+    assert_false(a.plan.on);
+    pgrst_error_dispose(&err);
+}
+
 static void test_range(void **state)
 {
     (void)state;
@@ -882,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_prefer_timezone),
         cmocka_unit_test(test_accept_root),
         cmocka_unit_test(test_accept),
+        cmocka_unit_test(test_accept_plan),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_fast_paths_match_the_parser),
     };

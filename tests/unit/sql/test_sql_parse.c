@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "sql_parse.h"
+#include "sql_scan.h"
 #include "sql_text.h"
 
 #include <stdlib.h>
@@ -185,6 +186,51 @@ static void test_expression(void **state)
     assert_int_equal(err.offset, 0);
 }
 
+static void test_error_positions_count_characters(void **state)
+{
+    (void)state;
+    /* Postgres's errposition counts characters: `select 'éé', 'abc` is
+     * refused at character 14 (1-based), which is byte 15. */
+    const char *text = "select '\xc3\xa9\xc3\xa9', 'abc";
+    sql_script_t s;
+    sql_error_t err;
+    assert_int_equal(sql_parse_script(text, &s, &err), -1);
+    assert_int_equal(err.offset, strlen("select '\xc3\xa9\xc3\xa9', "));
+    assert_int_equal(sql_char_offset("\xc3\xa9 x", 4, 3), 3);
+    assert_int_equal(sql_char_offset("abc", 3, 1), 0);
+    assert_int_equal(sql_char_offset("abc", 3, 99), 3);
+}
+
+static void test_scanner_tokens(void **state)
+{
+    (void)state;
+    const char *text = "select \"Id\", E'a\\'b' /* c /* d */ */ from (t); -- x";
+    sql_tokens_t t;
+    sql_scan(text, strlen(text), &t);
+    static const sql_token_kind_t want[] = {SQL_TOKEN_WORD,  SQL_TOKEN_QUOTED,  SQL_TOKEN_OTHER,
+                                            SQL_TOKEN_OTHER, SQL_TOKEN_COMMENT, SQL_TOKEN_WORD,
+                                            SQL_TOKEN_OPEN,  SQL_TOKEN_WORD,    SQL_TOKEN_CLOSE,
+                                            SQL_TOKEN_SEMI,  SQL_TOKEN_COMMENT};
+    assert_int_equal(t.n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < t.n; i++)
+        assert_int_equal(t.v[i].kind, want[i]);
+    assert_int_equal(t.v[3].start, strlen("select \"Id\", "));
+    assert_int_equal(t.v[3].end, strlen("select \"Id\", E'a\\'b'"));
+    assert_int_equal(t.stopped_at, strlen(text));
+    assert_true(sql_token_is(text, &t.v[5], "FROM"));
+    sql_tokens_dispose(&t);
+    /* A refused token: what precedes it, and where it starts. */
+    sql_scan("select 1, 12abc", 15, &t);
+    assert_int_equal(t.n, 3); /* select, 1 and the comma */
+    assert_int_equal(t.stopped_at, strlen("select 1, "));
+    sql_tokens_dispose(&t);
+    /* A NUL byte ends the text. */
+    sql_scan("select\0 1", 9, &t);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.stopped_at, 6);
+    sql_tokens_dispose(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +241,8 @@ int main(void)
         cmocka_unit_test(test_expression),
         cmocka_unit_test(test_paren_group_skips_strings_comments_and_dollar_quotes),
         cmocka_unit_test(test_negative_integers_keep_their_value),
+        cmocka_unit_test(test_error_positions_count_characters),
+        cmocka_unit_test(test_scanner_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,6 +574,145 @@ static void test_ordering(void **state)
     assert_true(CMP("char(5)", "ab", "ab   ") == 0);
 }
 
+/* ---- bytea, oid, time, ltree (expectations: PostgreSQL 15's psql output of
+ * the same casts; byteain/byteaout in utils/adt/varlena.c, oidin in
+ * utils/adt/oid.c, time_in in utils/adt/date.c, ltree_in in
+ * contrib/ltree/ltree_io.c) ---- */
+
+static void test_bytea(void **state)
+{
+    (void)state;
+    ASSERT_TEXT("bytea", "\\x0AfF", "\\x0aff");
+    ASSERT_JSON("bytea", "\\x0AfF", "\"\\\\x0aff\""); /* to_json: "\\x0aff" */
+    ASSERT_TEXT("bytea", "\\x 41 42\n", "\\x4142");   /* whitespace between pairs */
+    ASSERT_TEXT("bytea", "ab\\\\c\\000", "\\x61625c6300");
+    ASSERT_TEXT("bytea", "", "\\x");
+    ASSERT_TEXT("bytea", "\\x", "\\x");
+    ASSERT_TEXT("bytea", "\xc3\xa9", "\\xc3a9");
+    ASSERT_TEXT("bytea[]", "{\"\\\\x41\",NULL}", "{\"\\\\x41\",NULL}");
+    ASSERT_JSON("bytea[]", "{\"\\\\x41\",NULL}", "[\"\\\\x41\",null]");
+    expect_error("bytea", "\\x4", "22023", "invalid hexadecimal data: odd number of digits", NULL);
+    expect_error("bytea", "\\x4g", "22023", "invalid hexadecimal digit: \"g\"", NULL);
+    expect_error("bytea", "\\x\xc3\xa9", "22023", "invalid hexadecimal digit: \"\xc3\xa9\"", NULL);
+    expect_error("bytea", "a\\9", "22P02", "invalid input syntax for type bytea", NULL);
+    expect_error("bytea", "a\\", "22P02", "invalid input syntax for type bytea", NULL);
+    /* byteacmp: bytewise, then the shorter first: '\x41' < '\x4100',
+     * '\xff' > '\x41'. */
+    pgtype_t t = T("bytea");
+    pgvalue_t a = V("bytea", "\\x41"), b = V("bytea", "\\x4100"), c = V("bytea", "\\xff");
+    assert_true(pgvalue_compare(&t, &a, &b) < 0);
+    assert_true(pgvalue_compare(&t, &c, &a) > 0);
+    pgvalue_t a2 = V("bytea", "A");
+    assert_int_equal(pgvalue_compare(&t, &a, &a2), 0);
+    assert_int_equal(pgvalue_hash(&t, &a), pgvalue_hash(&t, &a2));
+    pgvalue_dispose(&a), pgvalue_dispose(&b), pgvalue_dispose(&c), pgvalue_dispose(&a2);
+}
+
+static void test_oid(void **state)
+{
+    (void)state;
+    ASSERT_TEXT("oid", "0", "0");
+    ASSERT_TEXT("oid", "4294967295", "4294967295");
+    ASSERT_TEXT("oid", "-1", "4294967295");
+    ASSERT_TEXT("oid", "-2147483648", "2147483648");
+    ASSERT_TEXT("oid", " 12 ", "12");
+    ASSERT_TEXT("oid", "+5", "5");
+    ASSERT_JSON("oid", "12345", "\"12345\""); /* to_json('12345'::oid) */
+    ASSERT_JSON("oid[]", "{7}", "[\"7\"]");
+    ASSERT_TEXT("_oid", "{1,2}", "{1,2}");
+    expect_error("oid", "x", "22P02", "invalid input syntax for type oid: \"x\"", NULL);
+    expect_error("oid", "", "22P02", "invalid input syntax for type oid: \"\"", NULL);
+    expect_error("oid", "0x10", "22P02", "invalid input syntax for type oid: \"0x10\"", NULL);
+    expect_error("oid", "4294967296", "22003", "value \"4294967296\" is out of range for type oid",
+                 NULL);
+    expect_error("oid", "-2147483649", "22003",
+                 "value \"-2147483649\" is out of range for type oid", NULL);
+    expect_error("oid", "99999999999999999999999", "22003",
+                 "value \"99999999999999999999999\" is out of range for type oid", NULL);
+    /* unsigned order: 4294967295 sorts after 1 */
+    pgtype_t t = T("oid");
+    pgvalue_t a = V("oid", "-1"), b = V("oid", "1");
+    assert_true(pgvalue_compare(&t, &a, &b) > 0);
+    pgvalue_dispose(&a), pgvalue_dispose(&b);
+}
+
+static void test_time(void **state)
+{
+    (void)state;
+    char scratch[64];
+    pgtype_t t = T("time");
+    assert_string_equal(pgtype_name(&t, scratch, sizeof scratch), "time without time zone");
+    ASSERT_TEXT("time", "04:05", "04:05:00");
+    ASSERT_TEXT("time", "4:5", "04:05:00");
+    ASSERT_TEXT("time", "24:00", "24:00:00");
+    ASSERT_TEXT("time", "23:59:60", "24:00:00");
+    ASSERT_TEXT("time", "04:05:06.789", "04:05:06.789");
+    ASSERT_TEXT("time", "4:05 am", "04:05:00");
+    ASSERT_TEXT("time", "12:00 am", "00:00:00");
+    ASSERT_TEXT("time", "12:30 pm", "12:30:00");
+    ASSERT_TEXT("time", "040506.5", "04:05:06.5");
+    ASSERT_TEXT("time", "04:05:06+02", "04:05:06");
+    ASSERT_TEXT("time", "allballs", "00:00:00");
+    ASSERT_TEXT("time", "2003-04-12 04:05:06", "04:05:06");
+    ASSERT_JSON("time", "13:00", "\"13:00:00\"");
+    expect_error("time", "x", "22007", "invalid input syntax for type time: \"x\"", NULL);
+    expect_error("time", "25:00", "22008", "date/time field value out of range: \"25:00\"", NULL);
+    expect_error("time", "13:00 pm", "22008", "date/time field value out of range: \"13:00 pm\"",
+                 NULL);
+}
+
+static void test_ltree(void **state)
+{
+    (void)state;
+    ASSERT_TEXT("ltree", "Top.Science", "Top.Science");
+    ASSERT_TEXT("ltree", "", "");
+    ASSERT_TEXT("ltree", "a.b_c.D1", "a.b_c.D1");
+    ASSERT_JSON("ltree", "a.b", "\"a.b\"");
+    expect_error("ltree", "a..b", "42601", "ltree syntax error at character 3", NULL);
+    expect_error("ltree", "a-b", "42601", "ltree syntax error at character 2", NULL);
+    expect_error("ltree", ".a", "42601", "ltree syntax error at character 1", NULL);
+    expect_error("ltree", " a . b ", "42601", "ltree syntax error at character 1", NULL);
+    expect_error("ltree", "\xc3\xa9\xc3\xa9.-", "42601", "ltree syntax error at character 4", NULL);
+    expect_error("ltree", "a.", "42601", "ltree syntax error", "Unexpected end of input.");
+    char long_label[300];
+    memset(long_label, 'a', 256);
+    long_label[256] = '\0';
+    expect_error("ltree", long_label, "42622", "label string is too long",
+                 "Label length is 256, must be at most 255, at character 257.");
+    char mid[300] = "a.";
+    memset(mid + 2, 'a', 256);
+    strcpy(mid + 258, ".b");
+    expect_error("ltree", mid, "42622", "label string is too long",
+                 "Label length is 256, must be at most 255, at character 259.");
+    /* ltree_compare: 'Top.Science' < 'Top.Science.A'; 'Top.B' > 'Top.Ab'
+     * (the first bytes decide before the lengths). */
+    pgtype_t t = T("ltree");
+    pgvalue_t a = V("ltree", "Top.Science"), b = V("ltree", "Top.Science.A");
+    pgvalue_t c = V("ltree", "Top.B"), d = V("ltree", "Top.Ab"), e = V("ltree", "");
+    assert_true(pgvalue_compare(&t, &a, &b) < 0);
+    assert_true(pgvalue_compare(&t, &c, &d) > 0);
+    assert_true(pgvalue_compare(&t, &e, &a) < 0);
+    pgvalue_dispose(&a), pgvalue_dispose(&b), pgvalue_dispose(&c), pgvalue_dispose(&d);
+    pgvalue_dispose(&e);
+}
+
+static void test_basic_dates(void **state)
+{
+    (void)state;
+    /* ISO 8601's basic form (DecodeNumberField), as PostgreSQL 15 reads it. */
+    ASSERT_TEXT("timestamp", "20250101 00:00", "2025-01-01 00:00:00");
+    ASSERT_TEXT("timestamp", "20250101T010203", "2025-01-01 01:02:03");
+    ASSERT_TEXT("timestamp", "20250101 000000", "2025-01-01 00:00:00");
+    ASSERT_TEXT("date", "20250101", "2025-01-01");
+    ASSERT_TEXT("date", "20240229", "2024-02-29");
+    ASSERT_TEXT("date", "250101", "2025-01-01");
+    ASSERT_TEXT("date", "691231", "2069-12-31");
+    ASSERT_TEXT("date", "700101", "1970-01-01");
+    ASSERT_TEXT("date", "120250101", "12025-01-01");
+    expect_error("date", "20230229", "22008", "date/time field value out of range: \"20230229\"",
+                 NULL);
+}
+
 static void test_copy(void **state)
 {
     (void)state;
@@ -593,13 +732,16 @@ static void test_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_type_names), cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_integers),   cmocka_unit_test(test_numeric),
-        cmocka_unit_test(test_floats),     cmocka_unit_test(test_booleans),
-        cmocka_unit_test(test_strings),    cmocka_unit_test(test_enum),
-        cmocka_unit_test(test_datetime),   cmocka_unit_test(test_json),
-        cmocka_unit_test(test_arrays),     cmocka_unit_test(test_from_json),
-        cmocka_unit_test(test_ordering),   cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_type_names),  cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_integers),    cmocka_unit_test(test_numeric),
+        cmocka_unit_test(test_floats),      cmocka_unit_test(test_booleans),
+        cmocka_unit_test(test_strings),     cmocka_unit_test(test_enum),
+        cmocka_unit_test(test_datetime),    cmocka_unit_test(test_json),
+        cmocka_unit_test(test_arrays),      cmocka_unit_test(test_from_json),
+        cmocka_unit_test(test_ordering),    cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_bytea),       cmocka_unit_test(test_oid),
+        cmocka_unit_test(test_time),        cmocka_unit_test(test_ltree),
+        cmocka_unit_test(test_basic_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -287,10 +287,38 @@ static void test_functions(void **state)
                 "{\"id\": 1, \"name\": \"apple\"}\n");
     expect_rows(state, "select id from items where id between 2 and 3 and cat is distinct from 'b'",
                 "2\n");
+    /* PostgreSQL 15: t|36|f (two calls, two values) */
+    expect_rows(state,
+                "select gen_random_uuid() is not null, length(gen_random_uuid()::text), "
+                "gen_random_uuid() = gen_random_uuid()",
+                "t|36|f\n");
+}
+
+static void expect_hint(void **state, const char *sql, const char *hint)
+{
+    sql_exec_error_t err;
+    char *got = run(*state, sql, &err, NULL);
+    assert_null(got);
+    if (!hint)
+        assert_null(err.e.hint);
+    else
+        assert_string_equal(err.e.hint ? err.e.hint : "(none)", hint);
+    sql_exec_error_dispose(&err);
 }
 
 static void test_errors(void **state)
 {
+    /* psql's HINTs (errorMissingColumn) */
+    expect_hint(state, "select nope from items",
+                "Perhaps you meant to reference the column \"items.name\".");
+    expect_hint(state, "select i.nme from items i",
+                "Perhaps you meant to reference the column \"i.name\".");
+    expect_hint(state, "select labl from items i join cats c on true",
+                "Perhaps you meant to reference the column \"c.label\".");
+    expect_hint(state, "select nam from items i join cats c on true",
+                "Perhaps you meant to reference the column \"i.name\" or the column "
+                "\"c.name\".");
+    expect_hint(state, "select zzzzzz from items", NULL);
     expect_error(state, "select nope from items", "42703", "column \"nope\" does not exist", 8);
     expect_error(state, "select * from nope", "42P01", "relation \"nope\" does not exist", 15);
     expect_error(state, "select name, count(*) from items", "42803",
@@ -306,6 +334,11 @@ static void test_errors(void **state)
     expect_error(state, "select 2147483647 + 1", "22003", "integer out of range", 0);
     expect_error(state, "select 1 / 0", "22012", "division by zero", 0);
     expect_error(state, "select $3", "42P02", "there is no parameter $3", 8);
+    /* supamock's own bound (not Postgres's): nine tables in one FROM list */
+    expect_error(state,
+                 "select 1 from items a, items b, items c, items d, items e, items f, items g, "
+                 "items h, items i",
+                 "54000", "supamock: a FROM list of the memory engine names at most 8 tables", 0);
 }
 
 static void test_writes(void **state)
@@ -345,6 +378,63 @@ static void test_writes(void **state)
                  "INSERT has more target columns than expressions", 24);
 }
 
+static void test_on_conflict(void **state)
+{
+    uint64_t n = 9;
+    sql_exec_error_t err;
+    char *got = run(*state,
+                    "insert into items (id, name, qty) values (1, 'again', 9), (20, 'new', 1) on "
+                    "conflict (id) do update set qty = items.qty + excluded.qty returning id, "
+                    "name, qty",
+                    &err, &n);
+    assert_non_null(got);
+    assert_string_equal(got, "1|apple|12\n20|new|1\n");
+    free(got);
+    got = run(*state,
+              "insert into items (id, name) values (1, 'x') on conflict do nothing "
+              "returning id",
+              &err, &n);
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    assert_int_equal(n, 0);
+    free(got);
+    /* the arbiter's WHERE leaves banana (qty 1) alone */
+    got = run(*state,
+              "insert into items (id, name) values (2, 'x') on conflict (id) do update set name "
+              "= excluded.name where items.qty > 5 returning id",
+              &err, &n);
+    assert_string_equal(got, "");
+    free(got);
+    expect_error(state,
+                 "insert into items (id, name) values (1,'x') on conflict do update set "
+                 "qty = 0",
+                 "42601",
+                 "ON CONFLICT DO UPDATE requires inference specification or constraint name", 45);
+    expect_error(state, "insert into items (id, name) values (1,'x') on conflict (name) do nothing",
+                 "42P10",
+                 "there is no unique or exclusion constraint matching the ON CONFLICT "
+                 "specification",
+                 0);
+}
+
+static void test_aggregate_subqueries(void **state)
+{
+    expect_rows(state, "select coalesce((select max(qty) from items), 0) + 1", "8\n");
+    expect_rows(state, "select name from items where qty = (select max(qty) from items)", "date\n");
+    expect_rows(state,
+                "select (select count(*) from items i2 where i2.cat = i.cat) from items i order "
+                "by id",
+                "2\n2\n1\n0\n");
+    expect_rows(state, "select exists (select count(*) from items where false)", "t\n");
+    expect_rows(state, "select 3 in (select sum(qty) - 8 from items)", "t\n");
+    expect_error(state, "select (select name from items where count(*) > 0)", "42803",
+                 "aggregate functions are not allowed in WHERE", 38);
+    expect_error(state, "select (select name, count(*) from items)", "42803",
+                 "column \"items.name\" must appear in the GROUP BY clause or be used in an "
+                 "aggregate function",
+                 16);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +446,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_on_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_subqueries, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

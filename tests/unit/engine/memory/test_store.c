@@ -883,6 +883,115 @@ static void test_fk_on_delete_actions(void **state)
     store_free(s);
 }
 
+/* Partitioned tables: a write no partition bound takes is refused with
+ * ExecFindPartition's 23514 (execPartition.c), the key described as
+ * ExecBuildSlotPartitionKeyDescription does; each expectation is
+ * PostgreSQL 15's answer to the same statements. */
+static void expect_no_partition(store_t *s, store_table_t *t, const char *row, const char *table,
+                                const char *details, const store_env_t *env)
+{
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    assert_int_equal(insert_json(s, t, row, env, NULL, &e), -1);
+    assert_string_equal(e.code, "23514");
+    char msg[128];
+    snprintf(msg, sizeof msg, "no partition of relation \"%s\" found for row", table);
+    assert_string_equal(e.message, msg);
+    if (details)
+        assert_string_equal(e.details, details);
+    else
+        assert_null(e.details);
+    pgrst_error_dispose(&e);
+}
+
+static void test_partitions(void **state)
+{
+    (void)state;
+    store_t *s = new_store(9);
+    char *err = NULL;
+    int ecol;
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+
+    /* create table cm(name text, year int) partition by list (year);
+     * create table cm1 partition of cm for values in (2021); */
+    store_column_spec_t cmc[2] = {col("name", "text"), col("year", "int")};
+    store_table_t *cm = store_add_table(s, "public", "cm", cmc, 2, &err, &ecol);
+    assert_non_null(cm);
+    cJSON *in2021 = cJSON_Parse("[2021]");
+    const char *year[] = {"year"};
+    store_partition_spec_t cm1 = {.name = "cm1", .values = in2021};
+    assert_int_equal(store_set_partitions(s, cm, false, year, 1, &cm1, 1, &err), 0);
+    assert_int_equal(insert_json(s, cm, "{\"name\":\"x\",\"year\":2021}", &ENV, NULL, &e), 0);
+    expect_no_partition(s, cm, "{\"name\":\"x\",\"year\":1990}", "cm",
+                        "Partition key of the failing row contains (year) = (1990).", &ENV);
+    expect_no_partition(s, cm, "{\"name\":\"x\"}", "cm",
+                        "Partition key of the failing row contains (year) = (null).", &ENV);
+    expect_no_partition(s, cm, "{\"name\":\"x\",\"year\":1990}", "cm", NULL, &ENV_RLS);
+    /* ... and create table cmd partition of cm default: it takes the rest,
+     * NULL included. */
+    store_partition_spec_t both[2] = {cm1, {.name = "cmd", .is_default = true}};
+    assert_int_equal(store_set_partitions(s, cm, false, year, 1, both, 2, &err), 0);
+    assert_int_equal(insert_json(s, cm, "{\"name\":\"y\"}", &ENV, NULL, &e), 0);
+    assert_int_equal(insert_json(s, cm, "{\"name\":\"z\",\"year\":1990}", &ENV, NULL, &e), 0);
+    assert_int_equal(store_table_row_count(cm), 3);
+
+    /* create table s(d varchar(64), q int) partition by range (d);
+     * create table s1 partition of s for values from ('2021-01-01') to
+     * ('2021-01-31'): the upper bound is exclusive. */
+    store_column_spec_t sc[2] = {col("d", "varchar(64)"), col("q", "int")};
+    store_table_t *st = store_add_table(s, "public", "s", sc, 2, &err, &ecol);
+    cJSON *from = cJSON_Parse("[\"2021-01-01\"]"), *to = cJSON_Parse("[\"2021-01-31\"]");
+    const char *d[] = {"d"};
+    store_partition_spec_t s1 = {.name = "s1", .from = from, .to = to};
+    assert_int_equal(store_set_partitions(s, st, true, d, 1, &s1, 1, &err), 0);
+    store_row_t *r;
+    assert_int_equal(insert_json(s, st, "{\"d\":\"2021-01-01\",\"q\":1}", &ENV, &r, &e), 0);
+    expect_no_partition(s, st, "{\"d\":\"2021-01-31\",\"q\":1}", "s",
+                        "Partition key of the failing row contains (d) = (2021-01-31).", &ENV);
+    expect_no_partition(s, st, "{\"d\":\"2022\",\"q\":1}", "s",
+                        "Partition key of the failing row contains (d) = (2022).", &ENV);
+    /* update s set d = '2023': the new version must be taken too */
+    size_t n = store_table_column_count(st);
+    pgvalue_t *v = calloc(n, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_copy(&v[i], &store_row_values(r)[i]);
+    pgvalue_dispose(&v[0]);
+    assert_int_equal(pgvalue_from_text(&store_table_column(st, 0)->type, "2023", 4, &v[0], &e), 0);
+    assert_int_equal(store_update(s, st, r, v, &ENV, NULL, &e), -1);
+    assert_string_equal(e.details, "Partition key of the failing row contains (d) = (2023).");
+    free(v);
+    pgrst_error_dispose(&e);
+    pgrst_error_init(&e);
+
+    /* create table r2(a int, b int) partition by range (a, b);
+     * create table r2p partition of r2 for values from (1, MINVALUE) to
+     * (2, MAXVALUE) */
+    store_column_spec_t rc2[2] = {col("a", "int"), col("b", "int")};
+    store_table_t *r2 = store_add_table(s, "public", "r2", rc2, 2, &err, &ecol);
+    cJSON *lo = cJSON_Parse("[1, false]"), *hi = cJSON_Parse("[2, true]");
+    const char *ab[] = {"a", "b"};
+    store_partition_spec_t r2p = {.name = "r2p", .from = lo, .to = hi};
+    assert_int_equal(store_set_partitions(s, r2, true, ab, 2, &r2p, 1, &err), 0);
+    assert_int_equal(insert_json(s, r2, "{\"a\":1,\"b\":-5}", &ENV, NULL, &e), 0);
+    assert_int_equal(insert_json(s, r2, "{\"a\":2,\"b\":100}", &ENV, NULL, &e), 0);
+    expect_no_partition(s, r2, "{\"a\":3,\"b\":0}", "r2",
+                        "Partition key of the failing row contains (a, b) = (3, 0).", &ENV);
+    expect_no_partition(s, r2, "{\"b\":0}", "r2",
+                        "Partition key of the failing row contains (a, b) = (null, 0).", &ENV);
+
+    /* a bound value that is no input of the key's type */
+    cJSON *bad = cJSON_Parse("[\"x\"]");
+    store_partition_spec_t badp = {.name = "bad", .values = bad};
+    assert_int_equal(store_set_partitions(s, cm, false, year, 1, &badp, 1, &err), -1);
+    assert_string_equal(err, "partition bad of cm: invalid input syntax for type integer: \"x\"");
+    free(err);
+    cJSON_Delete(bad);
+    cJSON_Delete(in2021), cJSON_Delete(from), cJSON_Delete(to), cJSON_Delete(lo), cJSON_Delete(hi);
+    pgrst_error_dispose(&e);
+    store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +1009,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
         cmocka_unit_test(test_fk_on_delete_actions),
         cmocka_unit_test(test_100k_rows),
+        cmocka_unit_test(test_partitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

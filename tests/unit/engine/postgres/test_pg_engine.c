@@ -455,6 +455,39 @@ static void test_schema_cache(void **state)
 
 /* ---- reads ---- */
 
+/* The cache's lazy parts (pg_schema.h): the OpenAPI extras once openapi_load
+ * has run, the time-zone names at their first lookup, and both again for the
+ * cache a reload makes. Expected values are PostgreSQL 15's: a simple view
+ * over one table is auto-updatable, one over a function is not
+ * (pg_relation_is_updatable); every role the baseline grants public's
+ * tables to passes accessibleTables' test (SqlFragment.hs), a role that
+ * does not exist does not; pg_timezone_names lists Europe/Paris and UTC. */
+static void test_lazy_parts(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            engine->ops->reload(engine);
+        assert_true(engine->ops->timezone_valid(engine, "Europe/Paris"));
+        assert_true(engine->ops->timezone_valid(engine, "UTC"));
+        assert_false(engine->ops->timezone_valid(engine, "Mars/Olympus_Mons"));
+        engine->ops->openapi_load(engine);
+        const engine_relation_t *todos = engine_find_relation(engine, "public", "todos");
+        const engine_relation_t *slow = engine_find_relation(engine, "public", "slow");
+        const engine_relation_t *view = engine_find_relation(engine, "public", "note_view");
+        assert_non_null(todos);
+        assert_non_null(slow);
+        assert_non_null(view);
+        assert_true(engine->ops->relation_accessible(engine, todos, "anon"));
+        assert_true(engine->ops->relation_accessible(engine, todos, "authenticated"));
+        assert_false(engine->ops->relation_accessible(engine, todos, "no_such_role"));
+        assert_true(engine->ops->relation_writable(todos));
+        assert_true(engine->ops->relation_writable(view));
+        assert_false(engine->ops->relation_writable(slow));
+    }
+}
+
 static void test_read_all(void **state)
 {
     (void)state;
@@ -1046,6 +1079,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_cache),
+        cmocka_unit_test(test_lazy_parts),
         cmocka_unit_test(test_read_all),
         cmocka_unit_test(test_read_select_filters_order),
         cmocka_unit_test(test_read_counts_and_range),

@@ -66,6 +66,37 @@ static void test_function_bodies(void **state)
     expect("prepare p as select $1; select a$b;", w4, 2);
 }
 
+static void test_psql_counts_begin_only_in_routines(void **state)
+{
+    (void)state;
+    /* psqlscan.l counts BEGIN/END only after CREATE [OR REPLACE]
+     * FUNCTION|PROCEDURE: a column named begin elsewhere ends nothing. */
+    const char *w[] = {"select 1 as begin;", "select 2;"};
+    expect("select 1 as begin; select 2;", w, 2);
+    const char *w2[] = {"create or replace procedure p() begin atomic select 1; end;", "select 3;"};
+    expect("create or replace procedure p() begin atomic select 1; end; select 3;", w2, 2);
+    /* CASE counts only inside a BEGIN: a CASE expression in a default. */
+    const char *w3[] = {"create function f(x int default case when true then 1 end) returns int "
+                        "language sql as 'select x';",
+                        "select 4;"};
+    expect("create function f(x int default case when true then 1 end) returns int "
+           "language sql as 'select x'; select 4;",
+           w3, 2);
+}
+
+static void test_what_the_scanner_refuses_runs_to_the_end(void **state)
+{
+    (void)state;
+    /* Postgres's scanner refuses an unterminated string: the statement it is
+     * in runs to the end of the text, and the server reports it. */
+    const char *w[] = {"select 1;", "select 'a; select 2;"};
+    expect("select 1; select 'a; select 2;", w, 2);
+    const char *w2[] = {"select 1;", "/* open ; comment"};
+    expect("select 1; /* open ; comment", w2, 2);
+    const char *w3[] = {"select $q$ body;"};
+    expect("select $q$ body;", w3, 1);
+}
+
 static void test_positions(void **state)
 {
     (void)state;
@@ -74,9 +105,6 @@ static void test_positions(void **state)
     pg_split_line_col(t, strlen(t), 7, &line, &col); /* the d after a 2-byte é */
     assert_int_equal(line, 2);
     assert_int_equal(col, 4);
-    /* Postgres's position 3 (characters) is byte 3 of "é é". */
-    assert_int_equal(pg_split_char_offset("\xc3\xa9 x", 4, 3), 3);
-    assert_int_equal(pg_split_char_offset("abc", 3, 1), 0);
 }
 
 int main(void)
@@ -85,6 +113,8 @@ int main(void)
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_quotes),
         cmocka_unit_test(test_function_bodies),
+        cmocka_unit_test(test_psql_counts_begin_only_in_routines),
+        cmocka_unit_test(test_what_the_scanner_refuses_runs_to_the_end),
         cmocka_unit_test(test_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

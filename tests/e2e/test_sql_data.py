@@ -1,0 +1,103 @@
+"""POST /__mock/sql with SELECT/INSERT/UPDATE/DELETE, the same SQL on both
+engines: the memory engine's executor and the database engine's PostgreSQL 15
+must answer alike. Expected values: what PostgreSQL 15 returns for these
+statements over tests/fixtures/sql-basic.json (notes: (1, 'hello')) and
+scenarios/default.json (the demo profile), in pg_mock_sql.c's answer form
+(command tags as CommandComplete sends them, rows as JSON objects with
+numbers and booleans bare); errors with Postgres's SQLSTATE, message and
+position (parse_relation.c, nbtinsert.c _bt_check_unique).
+"""
+
+import json
+import os
+import unittest
+
+from harness import Supamock, source_dir
+
+PG_BIN = "/usr/lib/postgresql/15/bin/postgres"
+FIXTURE = os.path.join(source_dir(), "tests", "fixtures", "sql-basic.json")
+READY = 120.0
+
+
+class DataStatements:
+    """The cases; a subclass picks the engine."""
+
+    args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = Supamock("--scenario", FIXTURE, *cls.args, ready_timeout=READY).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+
+    def sql(self, text, status=200):
+        st, _, _, data = self.mock.request("POST", "/__mock/sql", body=json.dumps({"sql": text}),
+                                           headers={"Content-Type": "application/json"})
+        self.assertEqual(st, status, data)
+        return json.loads(data)
+
+    def test_select_expressions(self):
+        self.assertEqual(
+            self.sql("select 1 + 1 as two, 'a' || 'b' as ab, 7 / 2 as q, 7.0 / 2 as r, "
+                     "null::text as n, 2 > 1 as t"),
+            {"results": [{"command": "SELECT 1", "rows": [
+                {"two": 2, "ab": "ab", "q": 3, "r": 3.5000000000000000, "n": None, "t": True}]}]})
+
+    def test_write_round_trip(self):
+        body = self.sql("insert into notes (id, body) values (10, 'x'), (11, 'y') "
+                        "returning id, upper(body) as up; "
+                        "update notes set body = body || '!' where id >= 10; "
+                        "select id, body from notes where id >= 10 order by id desc; "
+                        "delete from notes where id >= 10; "
+                        "select count(*) from notes")
+        self.assertEqual(body, {"results": [
+            {"command": "INSERT 0 2", "rows": [{"id": 10, "up": "X"}, {"id": 11, "up": "Y"}]},
+            {"command": "UPDATE 2"},
+            {"command": "SELECT 2", "rows": [{"id": 11, "body": "y!"}, {"id": 10, "body": "x!"}]},
+            {"command": "DELETE 2"},
+            {"command": "SELECT 1", "rows": [{"count": 1}]}]})
+
+    def test_aggregates_and_joins(self):
+        body = self.sql("select count(*) as n, max(id) as top, string_agg(body, ',') as bodies "
+                        "from notes")
+        self.assertEqual(body["results"][0]["rows"], [{"n": 1, "top": 1, "bodies": "hello"}])
+        body = self.sql("select n.id, p.id is not null as matched from notes n "
+                        "left join notes p on p.id = n.id + 1")
+        self.assertEqual(body["results"][0]["rows"], [{"id": 1, "matched": False}])
+
+    def test_failing_batch_changes_nothing(self):
+        body = self.sql("insert into notes (id, body) values (20, 'z'); "
+                        "insert into notes (id, body) values (1, 'dup')", status=400)
+        self.assertEqual(body, {"error": "duplicate key value violates unique constraint "
+                                         "\"notes_pkey\"",
+                                "code": "23505", "details": "Key (id)=(1) already exists.",
+                                "statement": 2})
+        self.assertEqual(self.sql("select count(*) from notes where id = 20")["results"][0]["rows"],
+                         [{"count": 0}])
+
+    def test_analysis_error_position(self):
+        body = self.sql("select nope from notes", status=400)
+        # psql: ERROR: column "nope" does not exist, LINE 1: select nope ... (position 8)
+        self.assertEqual(body, {"error": "column \"nope\" does not exist", "code": "42703",
+                                "position": 8, "statement": 1})
+        # psql: HINT: Perhaps you meant to reference the column "notes.body".
+        body = self.sql("select bdy from notes", status=400)
+        self.assertEqual(body, {"error": "column \"bdy\" does not exist", "code": "42703",
+                                "hint": "Perhaps you meant to reference the column "
+                                        "\"notes.body\".",
+                                "position": 8, "statement": 1})
+
+
+class OnTheMemoryEngine(DataStatements, unittest.TestCase):
+    args = ()
+
+
+@unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")
+class OnTheDatabaseEngine(DataStatements, unittest.TestCase):
+    args = ("--db", "postgres")
+
+
+if __name__ == "__main__":
+    unittest.main()
