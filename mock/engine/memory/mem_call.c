@@ -85,8 +85,23 @@ static int arguments(const mem_func_t *f, const engine_call_t *call, pgvalue_t *
             text = owned;
             len = strlen(owned);
         }
-        if (n)
+        if (n && inputs[0]->type.kind == PGTYPE_BYTEA && !inputs[0]->type.is_array) {
+            /* The raw body's bytes as bytea (callPlanToQuery sends them as
+             * such): through bytea's hex input. */
+            static const char hex[] = "0123456789abcdef";
+            char *h = xmalloc(2 * len + 3);
+            h[0] = '\\';
+            h[1] = 'x';
+            for (size_t i = 0; i < len; i++) {
+                h[2 + 2 * i] = hex[(unsigned char)text[i] >> 4];
+                h[3 + 2 * i] = hex[(unsigned char)text[i] & 15];
+            }
+            h[2 + 2 * len] = '\0';
+            rc = pgvalue_from_text(&inputs[0]->type, h, 2 + 2 * len, &args[0], err);
+            free(h);
+        } else if (n) {
             rc = pgvalue_from_text(&inputs[0]->type, text, len, &args[0], err);
+        }
         if (n)
             given[0] = true;
         free(owned);
