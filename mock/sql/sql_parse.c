@@ -250,6 +250,10 @@ int sql_parse_plpgsql(const char *text, cJSON **out, sql_error_t *err)
     }
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(text);
     if (r.error) {
+        /* Debian's libpg_query (15-4.2) loses one byte here (the raw
+         * parse's empty stderr copy is not freed on this path): once per
+         * function whose body does not compile, at load, never per
+         * request. */
         size_t off = r.error->cursorpos > 0 ? (size_t)r.error->cursorpos - 1 : SQL_NO_OFFSET;
         set_error(err, off, r.error->message);
         pg_query_free_plpgsql_parse_result(r);
