@@ -1662,10 +1662,8 @@ static int signup_anonymously(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *d
 {
     long u = create_user(g, c, "", "", "", cJSON_IsObject(data) ? data : NULL, NULL, true, err);
     if (u < 0) {
-        char id[40];
-        snprintf(id, sizeof id, "%s", err->error_id);
-        gotrue_fail(err, 500, "unexpected_failure", "Database error creating anonymous user");
-        snprintf(err->error_id, sizeof err->error_id, "%s", id);
+        /* anonymous.go's message; the trigger's Postgres error stays. */
+        snprintf(err->message, sizeof err->message, "Database error creating anonymous user");
         return -1;
     }
     return issue_session_by(g, c, u, "anonymous", out, err);
@@ -2044,8 +2042,12 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
     const cJSON *am = cJSON_GetObjectItemCaseSensitive(body, "app_metadata");
     long u =
         create_user(g, c, email, phone, password, um, cJSON_IsObject(am) ? am : NULL, confirm, err);
-    if (u < 0)
+    if (u < 0) {
+        /* admin.go adminUserCreate's message for a failed insert. */
+        if (err->status == 500 && strcmp(err->message, "Database error saving new user") == 0)
+            snprintf(err->message, sizeof err->message, "Database error creating new user");
         return -1;
+    }
     if (ban)
         apply_ban(&g->users[u], c->now_us, ban_ns);
     user_json(g, &g->users[u], out);

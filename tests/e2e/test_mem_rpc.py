@@ -118,6 +118,13 @@ class TriggersOnTheMemoryEngine(unittest.TestCase):
             self.assertEqual((status, body["error_code"]), (400, "invalid_credentials"))
             status, rows = self.call(mock, "GET", "/rest/v1/profiles")
             self.assertEqual((status, rows), (200, []))
+            # admin.go adminUserCreate's message for the same failure.
+            status, body = self.call(mock, "POST", "/auth/v1/admin/users",
+                                     {"email": "admin-made@example.com", "password": "secret-123"},
+                                     key=SERVICE, bearer=SERVICE,
+                                     **{"X-Supabase-Api-Version": "2024-01-01"})
+            self.assertEqual((status, body), (500, {"code": "unexpected_failure",
+                                                    "message": "Database error creating new user"}))
             mock.assert_healthy(self)
 
 
