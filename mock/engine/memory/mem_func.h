@@ -35,7 +35,7 @@
  * PL/pgSQL statement of its own: what their parse, analysis and execution
  * take measured against the rows-visited calibration of caps.h. */
 #define MEM_FUNC_STATEMENT_STEPS 400
-#define MEM_FUNC_PLPGSQL_STEPS 50
+#define MEM_FUNC_PLPGSQL_STEPS   50
 
 typedef struct mem_funcs mem_funcs_t;
 typedef struct mem_func mem_func_t;
