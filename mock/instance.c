@@ -39,6 +39,8 @@ struct instance {
     gotrue_t *gotrue;            /* owned */
     prng_t prng;                 /* the one PRNG: seeded from --seed at build (reset reseeds) */
     engine_t *engine;            /* owned; borrows store, security and scenario */
+    mem_funcs_t *funcs;          /* owned: the memory engine's functions and triggers (NULL on
+                                    the database engine); engine and gotrue borrow it */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
     auth_store_t *auth_store;    /* owned: GoTrue's connection to db (NULL on the memory engine);
                                     gotrue borrows it */
@@ -221,8 +223,8 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
     store_begin(inst->store);
     for (size_t i = 0; i < sc->user_count; i++) {
         const scenario_user_t *u = &sc->users[i];
-        if (auth_users_insert(inst->store, NULL, u->id, u->email, u->phone, u->role, &env, &perr,
-                              &bad_key) < 0) {
+        if (auth_users_insert(inst->store, NULL, u->id, u->email, u->phone, u->role,
+                              u->user_metadata, u->app_metadata, &env, &perr, &bad_key) < 0) {
             format_pg_error(&perr, text, sizeof text);
             scenario_error_at(err, u->pos, "auth user: %s", text);
             goto fail;
@@ -354,6 +356,12 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
         return -1;
     }
     inst->last_reload_us = instance_now_us(inst);
+    if (!(db && db->tpl)) {
+        /* The memory engine runs the scenario's functions and triggers;
+         * GoTrue's inserts into auth.users fire them from the first user on. */
+        inst->funcs = mem_funcs_new(sc, inst->store, inst->security);
+        gotrue_set_functions(inst->gotrue, inst->funcs);
+    }
     /* Scenario users are created "now" on the scenario clock, with IDs from the seed. */
     gotrue_start(inst->gotrue, instance_now_us(inst));
     gotrue_set_security(inst->gotrue, inst->security);
@@ -363,7 +371,7 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
             return -1;
         }
     } else {
-        inst->engine = memory_engine_new(inst->store, inst->security, sc);
+        inst->engine = memory_engine_new(inst->store, inst->security, sc, inst->funcs);
     }
     *out = inst;
     return 0;
@@ -382,6 +390,7 @@ void instance_free(instance_t *inst)
     pg_mock_db_free(inst->admin_db);
     engine_free(inst->engine); /* borrows the models below, and the database */
     gotrue_free(inst->gotrue);
+    mem_funcs_free(inst->funcs); /* borrows the store and the security model */
     if (inst->auth_store)
         inst->auth_store->ops->free(inst->auth_store);
     pg_database_drop(inst->db);

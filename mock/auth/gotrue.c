@@ -18,6 +18,7 @@
 #include "gotrue_flows.h"
 #include "inbox.h"
 #include "jwt.h"
+#include "mem_trigger.h"
 #include "owner_insert.h"
 #include "xalloc.h"
 
@@ -90,6 +91,7 @@ struct gotrue {
     const scenario_t *sc;       /* borrowed; outlives the instance */
     store_t *store;             /* borrowed; the instance's */
     const security_t *security; /* borrowed; the instance's (CHECK constraints of on_signup rows) */
+    mem_funcs_t *funcs;         /* borrowed; the instance's: triggers on auth.users (NULL: none) */
     bool started;
     prng_t *prng; /* borrowed from the instance: ids, refresh tokens, error ids */
     gt_user_t *users;
@@ -885,6 +887,48 @@ void gotrue_set_security(gotrue_t *g, const security_t *sec)
     g->security = sec;
 }
 
+void gotrue_set_functions(gotrue_t *g, mem_funcs_t *funcs)
+{
+    g->funcs = funcs;
+}
+
+/* GoTrue's INSERT INTO auth.users fires the table's row triggers (a
+ * project's handle_new_user), AFTER ones once the row is in, as
+ * supabase_auth_admin, GoTrue's database role. */
+static int users_triggers(gotrue_t *g, const char *id, store_env_t *env, pgrst_error_t *err)
+{
+    store_table_t *users = auth_users_table(g->store);
+    if (!g->funcs || !users || !mem_triggers_any(g->funcs, users))
+        return 0;
+    pgvalue_t key;
+    pgtype_t uuid = store_table_column(users, 0)->type;
+    if (pgvalue_from_text(&uuid, id, strlen(id), &key, err) < 0)
+        return -1;
+    store_row_t *row = store_index_lookup(users, 0, &key);
+    pgvalue_dispose(&key);
+    if (!row)
+        return 0;
+    size_t n = store_table_column_count(users);
+    pgvalue_t *values = xcalloc(n ? n : 1, sizeof *values);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_copy(&values[i], &store_row_values(row)[i]);
+    mock_work_t work;
+    mock_work_init(&work, mock_work_steps_for_timeout_ms(MOCK_STATEMENT_TIMEOUT_DEFAULT_MS));
+    mem_call_env_t cenv = {
+        .fs = g->funcs,
+        .store = g->store,
+        .sec = g->security,
+        .role = "supabase_auth_admin",
+        .store_env = env,
+        .work = &work,
+    };
+    int rc = mem_triggers_fire(&cenv, users, false, SQL_ROW_INSERT, NULL, values, NULL, err);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_dispose(&values[i]);
+    free(values);
+    return rc;
+}
+
 void gotrue_start(gotrue_t *g, int64_t now_us)
 {
     if (g->started)
@@ -1482,7 +1526,7 @@ cJSON *gotrue_template_value(const cJSON *tmpl, const cJSON *user)
 
 /* Inserts the auth.users row and the on_signup row in one transaction, as
  * GoTrue's INSERT INTO auth.users fires the security-definer trigger. */
-static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
+static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us, gotrue_error_t *gerr)
 {
     store_env_t env = {.now_us = now_us, .auth_uid = NULL};
     pgrst_error_t perr;
@@ -1490,8 +1534,10 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
     if (!auth_users_table(g->store))
         return 0; /* a store without auth.users (unit tests): nothing to mirror */
     store_begin(g->store);
-    int rc = auth_users_insert(g->store, g->security, u->id, u->email, u->phone, u->role, &env,
-                               &perr, NULL);
+    int rc = auth_users_insert(g->store, g->security, u->id, u->email, u->phone, u->role,
+                               u->user_metadata, u->app_metadata, &env, &perr, NULL);
+    if (rc == 0)
+        rc = users_triggers(g, u->id, &env, &perr);
     if (rc == 0 && g->sc->on_signup_table && g->sc->on_signup_values) {
         const char *name = g->sc->on_signup_table;
         const char *dot = strchr(name, '.');
@@ -1530,6 +1576,17 @@ static int store_new_user(gotrue_t *g, const gt_user_t *u, int64_t now_us)
         store_commit(g->store);
     else
         store_rollback(g->store);
+    /* utilities.NewPostgresError: a trigger's RAISE (and the constraint
+     * codes) show on the initial API version, as gotrue_db.c does. */
+    static const char *const public_codes[] = {"P0001", "23000", "23001", "23502",
+                                               "23503", "23505", "23514", "23P01"};
+    for (size_t i = 0; rc != 0 && gerr && i < sizeof public_codes / sizeof public_codes[0]; i++) {
+        if (strcmp(perr.code, public_codes[i]) != 0)
+            continue;
+        snprintf(gerr->pg_code, sizeof gerr->pg_code, "%s", perr.code);
+        snprintf(gerr->pg_message, sizeof gerr->pg_message, "%s", perr.message);
+        snprintf(gerr->pg_detail, sizeof gerr->pg_detail, "%s", perr.details ? perr.details : "");
+    }
     pgrst_error_dispose(&perr);
     return rc;
 }
@@ -1581,9 +1638,14 @@ static long create_user(gotrue_t *g, const gotrue_ctx_t *c, const char *email, c
     nu.is_anonymous = nu.no_identity = !nu.email && !nu.phone;
     /* On the database engine the row goes into auth.users when the request
      * ends (gotrue_db.c), and a trigger's failure answers then. */
-    if (!g->db && store_new_user(g, &nu, c->now_us) < 0) {
+    gotrue_error_t pgerr;
+    memset(&pgerr, 0, sizeof pgerr);
+    if (!g->db && store_new_user(g, &nu, c->now_us, &pgerr) < 0) {
         user_dispose(&nu);
         gotrue_fail(err, 500, "unexpected_failure", "Database error saving new user");
+        memcpy(err->pg_code, pgerr.pg_code, sizeof err->pg_code);
+        memcpy(err->pg_message, pgerr.pg_message, sizeof err->pg_message);
+        memcpy(err->pg_detail, pgerr.pg_detail, sizeof err->pg_detail);
         set_error_id(g, err);
         return -1;
     }
@@ -1600,10 +1662,8 @@ static int signup_anonymously(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *d
 {
     long u = create_user(g, c, "", "", "", cJSON_IsObject(data) ? data : NULL, NULL, true, err);
     if (u < 0) {
-        char id[40];
-        snprintf(id, sizeof id, "%s", err->error_id);
-        gotrue_fail(err, 500, "unexpected_failure", "Database error creating anonymous user");
-        snprintf(err->error_id, sizeof err->error_id, "%s", id);
+        /* anonymous.go's message; the trigger's Postgres error stays. */
+        snprintf(err->message, sizeof err->message, "Database error creating anonymous user");
         return -1;
     }
     return issue_session_by(g, c, u, "anonymous", out, err);
@@ -1982,8 +2042,12 @@ int gotrue_admin_create(gotrue_t *g, const gotrue_ctx_t *c, const cJSON *body, b
     const cJSON *am = cJSON_GetObjectItemCaseSensitive(body, "app_metadata");
     long u =
         create_user(g, c, email, phone, password, um, cJSON_IsObject(am) ? am : NULL, confirm, err);
-    if (u < 0)
+    if (u < 0) {
+        /* admin.go adminUserCreate's message for a failed insert. */
+        if (err->status == 500 && strcmp(err->message, "Database error saving new user") == 0)
+            snprintf(err->message, sizeof err->message, "Database error creating new user");
         return -1;
+    }
     if (ban)
         apply_ban(&g->users[u], c->now_us, ban_ns);
     user_json(g, &g->users[u], out);

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "mem_func.h"
 #include "scenario.h"
 #include "security.h"
 #include "store.h"
@@ -73,6 +74,9 @@ void gotrue_start(gotrue_t *g, int64_t now_us);
 /* The instance's security model, for the CHECK constraints of rows the
  * on_signup trigger inserts (borrowed; set once the model is built). */
 void gotrue_set_security(gotrue_t *g, const security_t *sec);
+/* The memory engine's functions: auth.users' row triggers fire on GoTrue's
+ * inserts (borrowed; NULL: none). */
+void gotrue_set_functions(gotrue_t *g, mem_funcs_t *funcs);
 
 /* The bearer a request proves after requireAuthentication (auth.go). Indexes
  * into the gotrue_t; valid until the next call that changes it. */

@@ -481,6 +481,12 @@ void scenario_free(scenario_t *s)
     for (size_t i = 0; i < s->table_count; i++)
         table_dispose(&s->tables[i]);
     free(s->tables);
+    for (size_t i = 0; i < s->function_count; i++)
+        scenario_function_dispose(&s->functions[i]);
+    free(s->functions);
+    for (size_t i = 0; i < s->trigger_count; i++)
+        scenario_trigger_dispose(&s->triggers[i]);
+    free(s->triggers);
     cJSON_Delete(s->rules);
     free(s->rule_pos);
     for (size_t i = 0; i < s->sql_file_count; i++)

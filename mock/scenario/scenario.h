@@ -170,6 +170,69 @@ typedef struct scenario_role {
     bool bypass_rls;
 } scenario_role_t;
 
+/* A function from the scenario's SQL (CREATE [OR REPLACE] FUNCTION), as the
+ * catalog needs it; what the body means is the engine's (it re-reads
+ * `source`, the whole statement, with Postgres's parser). Types are the text
+ * a scenario column would name them with ("integer", "text[]", "items"). */
+typedef enum scenario_arg_mode {
+    SCENARIO_ARG_IN,
+    SCENARIO_ARG_OUT,
+    SCENARIO_ARG_INOUT,
+    SCENARIO_ARG_VARIADIC,
+    SCENARIO_ARG_TABLE, /* a RETURNS TABLE (...) column */
+} scenario_arg_mode_t;
+
+typedef struct scenario_func_param {
+    char *name; /* "" when unnamed */
+    char *type;
+    scenario_arg_mode_t mode;
+    bool has_default;
+} scenario_func_param_t;
+
+typedef struct scenario_function {
+    char *schema;
+    char *name;
+    scenario_func_param_t *params; /* in declaration order, every mode */
+    size_t param_count;
+    char *return_type; /* "integer", "items", "void", "trigger"; "record" for TABLE/OUT */
+    bool returns_set;
+    char *language;     /* "sql", "plpgsql", ... as written, lower case */
+    char *source;       /* the CREATE FUNCTION statement's text */
+    size_t body_offset; /* where `source` starts in its file (positions of the body) */
+    char volatility;    /* 'v', 's', 'i' */
+    bool security_definer;
+    bool strict;
+    char **settings; /* SET name = value pairs */
+    size_t setting_count;
+    /* EXECUTE: PUBLIC's grant (Postgres's default) and the roles granted
+     * explicitly (Supabase's default privileges in public: anon,
+     * authenticated, service_role). */
+    bool public_execute;
+    char **execute_roles;
+    size_t execute_role_count;
+    scenario_pos_t pos;
+} scenario_function_t;
+
+/* CREATE TRIGGER ... FOR EACH ROW on a table (statement triggers are
+ * noticed and left out). */
+enum {
+    SCENARIO_TRIGGER_INSERT = 1u << 0,
+    SCENARIO_TRIGGER_UPDATE = 1u << 1,
+    SCENARIO_TRIGGER_DELETE = 1u << 2,
+};
+
+typedef struct scenario_trigger {
+    char *name;
+    char *table_schema;
+    char *table_name;
+    bool before;       /* else AFTER */
+    unsigned events;   /* SCENARIO_TRIGGER_* */
+    char *func_schema; /* NULL: by the search path */
+    char *func_name;
+    char *source; /* the CREATE TRIGGER statement (its WHEN clause is re-read from it) */
+    scenario_pos_t pos;
+} scenario_trigger_t;
+
 /* Something the load understood but does not model on the memory engine (a
  * statement of the scenario's SQL it skipped): said at load and by validate. */
 typedef struct scenario_notice {
@@ -248,6 +311,10 @@ typedef struct scenario {
     size_t enum_count;
     scenario_table_t *tables; /* after extends: base tables first, merged by name */
     size_t table_count;
+    scenario_function_t *functions; /* from the SQL, in creation order */
+    size_t function_count;
+    scenario_trigger_t *triggers; /* from the SQL, in creation order */
+    size_t trigger_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
     cJSON *rules;                   /* owned array, NULL when absent */

@@ -9,12 +9,14 @@
  * REFERENCES and FOREIGN KEY with ON DELETE, CHECK), enums, ENABLE/DISABLE ROW LEVEL
  * SECURITY, ADD COLUMN, ADD CONSTRAINT, policies, GRANT/REVOKE on tables,
  * unique indexes on one column, and INSERT ... VALUES of constants (seed
- * rows). Skipped with a notice: everything else that changes behaviour
- * (functions, triggers, views, multi-column UNIQUE, ...). Skipped silently, as
+ * rows); functions, triggers and EXECUTE grants go to scenario_func.c.
+ * Skipped with a notice: everything else that changes behaviour (views,
+ * multi-column UNIQUE, ...). Skipped silently, as
  * they change nothing the memory engine answers: plain indexes, comments,
  * transaction control, SET, CREATE SCHEMA, ownership. */
 #include "scenario_sql.h"
 
+#include "scenario_func.h"
 #include "sql_parse.h"
 #include "sql_text.h"
 #include "tsvector.h"
@@ -245,7 +247,7 @@ static const char *const internal_types[][2] = {
 /* TypeName -> the scenario's type text ("varchar(20)", "text[]"), or NULL with
  * why. Enums are looked up by their bare name (the scenario's enums are
  * unqualified). */
-static char *type_text(const tr_t *t, const cJSON *tn, char *why, size_t why_len)
+static char *type_text_unchecked(const tr_t *t, const cJSON *tn, char *why, size_t why_len)
 {
     const char *parts[3];
     size_t n = names(get(tn, "names"), parts, 3);
@@ -302,8 +304,20 @@ static char *type_text(const tr_t *t, const cJSON *tn, char *why, size_t why_len
         snprintf(why, why_len, "type name too long");
         return NULL;
     }
+    return xstrdup(buf);
+}
+
+static char *type_text(const tr_t *t, const cJSON *tn, char *why, size_t why_len)
+{
+    char *buf = type_text_unchecked(t, tn, why, why_len);
+    if (!buf)
+        return NULL;
     const char *problem = t->h->type_problem(t->s, buf, why, why_len);
-    return problem ? NULL : xstrdup(buf);
+    if (problem) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 /* ---- expressions ---- */
@@ -1855,6 +1869,52 @@ static void create_role(const tr_t *t, const cJSON *rs)
     t->s->roles[t->s->role_count++] = (scenario_role_t){xstrdup(name), bypass};
 }
 
+/* ---- functions and triggers (scenario_func.c) ---- */
+
+static char *src_type_name(const scenario_func_src_t *src, const cJSON *tn, char *why,
+                           size_t why_len)
+{
+    return type_text_unchecked(src->ctx, tn, why, why_len);
+}
+
+static scenario_pos_t src_pos(const scenario_func_src_t *src, size_t offset)
+{
+    return pos_of(src->ctx, offset);
+}
+
+static void src_notice_at(const scenario_func_src_t *src, size_t offset, const char *what)
+{
+    notice(src->ctx, pos_of(src->ctx, offset), what);
+}
+
+static void src_notice_statement(const scenario_func_src_t *src)
+{
+    notice_statement(src->ctx);
+}
+
+static scenario_func_src_t func_src(const tr_t *t);
+
+static bool drop_function_or_trigger(const tr_t *t, const cJSON *n)
+{
+    scenario_func_src_t src = func_src(t);
+    return scenario_func_drop(&src, n);
+}
+
+static scenario_func_src_t func_src(const tr_t *t)
+{
+    return (scenario_func_src_t){
+        .h = t->h,
+        .file = t->file,
+        .text = t->text,
+        .stmt = t->stmt,
+        .ctx = (void *)t,
+        .type_name = src_type_name,
+        .pos = src_pos,
+        .notice_at = src_notice_at,
+        .notice_statement = src_notice_statement,
+    };
+}
+
 /* ---- dispatch ---- */
 
 /* Statements that change nothing the memory engine answers. */
@@ -1900,8 +1960,21 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
         else if (strcmp(k, "DropStmt") == 0 && str(n, "removeType") &&
                  strcmp(str(n, "removeType"), "OBJECT_POLICY") == 0)
             drop_policy(&t, n);
-        else if (strcmp(k, "GrantStmt") == 0)
+        else if (strcmp(k, "GrantStmt") == 0 && str(n, "objtype") &&
+                 (strcmp(str(n, "objtype"), "OBJECT_FUNCTION") == 0 ||
+                  strcmp(str(n, "objtype"), "OBJECT_ROUTINE") == 0)) {
+            scenario_func_src_t src = func_src(&t);
+            scenario_func_grant(&src, n);
+        } else if (strcmp(k, "GrantStmt") == 0)
             grant(&t, n);
+        else if (strcmp(k, "CreateFunctionStmt") == 0) {
+            scenario_func_src_t src = func_src(&t);
+            scenario_func_create(&src, n);
+        } else if (strcmp(k, "CreateTrigStmt") == 0) {
+            scenario_func_src_t src = func_src(&t);
+            scenario_trigger_create(&src, n);
+        } else if (strcmp(k, "DropStmt") == 0 && drop_function_or_trigger(&t, n))
+            ;
         else if (strcmp(k, "InsertStmt") == 0)
             insert(&t, n);
         else if (strcmp(k, "UpdateStmt") == 0)

@@ -43,6 +43,10 @@ void scenario_sql_host_dispose(scenario_sql_host_t *h);
 int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
                        scenario_error_t *err);
 
+/* Releases a function's / trigger's strings (scenario_free). */
+void scenario_function_dispose(scenario_function_t *f);
+void scenario_trigger_dispose(scenario_trigger_t *t);
+
 /* Adds a notice at a position (owned copies). */
 void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

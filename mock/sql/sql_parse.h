@@ -55,6 +55,15 @@ typedef struct sql_expr {
 } sql_expr_t;
 int sql_parse_expr(const char *text, sql_expr_t *out, sql_error_t *err);
 
+/* The PL/pgSQL body of one CREATE FUNCTION ... LANGUAGE plpgsql statement
+ * (text: the whole statement), as libpg_query's pg_query_parse_plpgsql reads
+ * it with Postgres's own PL/pgSQL grammar: *out is the owned array
+ * [{"PLpgSQL_function": {"datums": [...], "action": {...}}}] whose
+ * expressions and statements are SQL text ("query") still to be parsed. A
+ * syntax error comes back with Postgres's message and offset. Bounded as
+ * sql_parse_script. Returns 0 or -1 with err. */
+int sql_parse_plpgsql(const char *text, cJSON **out, sql_error_t *err);
+
 /* 1-based line and column (in bytes) of offset in text. */
 void sql_line_col(const char *text, size_t offset, int *line, int *col);
 

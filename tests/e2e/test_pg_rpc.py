@@ -23,15 +23,12 @@ JSON = {"Content-Type": "application/json"}
 JSON_CT = "application/json; charset=utf-8"
 
 
-@unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")
-class RpcOnTheDatabaseEngine(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.mock = Supamock("--project", project("rpc"), ready_timeout=READY).start()
+class RpcCases:
+    """The requests, shared by both engines (test_mem_rpc.py runs them on
+    the memory engine). GAPS names what an engine does not run yet; the
+    assertions that need it are left out there, nothing else."""
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.mock.stop()
+    GAPS = frozenset()
 
     def call(self, method, path, body=None, key=SERVICE, **headers):
         h = {"apikey": key, "Authorization": "Bearer " + key}
@@ -104,6 +101,8 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertIsNone(header(hs, "Content-Type"))
 
     def test_response_gucs(self):
+        if "set_config" in self.GAPS:
+            self.skipTest("set_config is not among this engine's functions")
         # Response.hs overrideStatusHeaders: response.status and
         # response.headers set by the function win over the call's 200.
         st, hs, data = self.call("POST", "make_thing", "{}", **JSON)
@@ -130,8 +129,9 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertEqual(self.json("GET", "greet"), (200, "hello world"))
         self.assertEqual(self.json("GET", "greet?name=bob"), (200, "hello bob"))
         # VARIADIC: repeated query parameters, or a JSON array.
-        self.assertEqual(self.json("GET", "sum_all?nums=1&nums=2&nums=3"), (200, 6))
-        self.assertEqual(self.json("POST", "sum_all", '{"nums": [1, 2, 3]}', **JSON), (200, 6))
+        if "unnest" not in self.GAPS:
+            self.assertEqual(self.json("GET", "sum_all?nums=1&nums=2&nums=3"), (200, 6))
+            self.assertEqual(self.json("POST", "sum_all", '{"nums": [1, 2, 3]}', **JSON), (200, 6))
         # A single unnamed json parameter takes the whole body.
         self.assertEqual(self.json("POST", "echo_json", '{"k": [1, 2]}', **JSON),
                          (200, {"k": [1, 2]}))
@@ -142,6 +142,8 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         # text directly", "can insert bytea directly").
         self.assertEqual(self.json("POST", "shout", "hello, world", **{"Content-Type": "text/plain"}),
                          (200, "HELLO, WORLD"))
+        if "bytea" in self.GAPS:
+            return
         st, _, data = self.call("POST", "byte_count", b"\x00\x01\xff\x10",
                                 **{"Content-Type": "application/octet-stream"})
         self.assertEqual((st, data), (200, b"4"))
@@ -179,13 +181,16 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertErr(self.json("GET", "use_quota?who=nobody"), 405, "25006",
                        "cannot execute UPDATE in a read-only transaction")
         # A STABLE function runs READ ONLY on POST too.
-        self.assertErr(self.json("POST", "peek_quota", '{"who": "nobody"}', **JSON), 405, "25006",
-                       "cannot execute UPDATE in a read-only transaction")
+        if "nested_calls" not in self.GAPS:
+            self.assertErr(self.json("POST", "peek_quota", '{"who": "nobody"}', **JSON), 405, "25006",
+                           "cannot execute UPDATE in a read-only transaction")
         # Postgres itself refuses a write in a non-volatile PL/pgSQL function.
         self.assertErr(self.json("POST", "sneaky_write", "{}", **JSON), 400, "0A000",
                        "INSERT is not allowed in a non-volatile function")
 
     def test_function_settings(self):
+        if "settings" in self.GAPS:
+            self.skipTest("pg_sleep and current_setting are not among this engine's functions")
         # txVarQuery's funcSettingsSql sets the function's statement_timeout
         # before the call (Postgres would arm it only for the next statement);
         # 57014 is 500 (Error.hs: '5':'7' operator intervention).
@@ -217,6 +222,17 @@ class RpcOnTheDatabaseEngine(unittest.TestCase):
         self.assertErr(self.json("POST", "get_items", "{}", **strict), 400, "PGRST124",
                        "Query result exceeds max-affected preference constraint",
                        "The query affects 3 rows")
+
+
+@unittest.skipUnless(os.path.exists(PG_BIN), "PostgreSQL 15 (Debian's postgresql-15) is not installed")
+class RpcOnTheDatabaseEngine(RpcCases, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = Supamock("--project", project("rpc"), ready_timeout=READY).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include "memory_engine.h"
 
 #include "caps.h"
+#include "mem_call.h"
 #include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
@@ -22,6 +23,7 @@ typedef struct memory_engine {
     store_t *store;
     security_t *sec;
     const scenario_t *sc;
+    mem_funcs_t *fs; /* borrowed: the instance's */
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -210,25 +212,22 @@ static size_t relationships(engine_t *e, const engine_relation_t *rel, arena_t *
     return k;
 }
 
-/* No functions are modelled yet (the memory engine reports none, so every
- * call is PGRST202): both lists are empty. */
+/* The functions the memory engine runs (mem_func.c's catalog). */
 static size_t routines(engine_t *e, const char *schema, const char *name,
                        const engine_routine_t *const **out)
 {
-    (void)e;
-    (void)schema;
-    (void)name;
-    *out = NULL;
-    return 0;
+    return mem_funcs_routines(from(e)->fs, schema, name, out);
 }
 
 static size_t routine_names(engine_t *e, const char *schema, arena_t *arena, const char ***out)
 {
-    (void)e;
-    (void)schema;
-    (void)arena;
-    *out = NULL;
-    return 0;
+    return mem_funcs_routine_names(from(e)->fs, schema, arena, out);
+}
+
+static size_t openapi_routines(engine_t *e, const char *schema, const char *role, arena_t *arena,
+                               engine_openapi_routine_t **out)
+{
+    return mem_funcs_openapi(from(e)->fs, schema, role, arena, out);
 }
 
 static void reload(engine_t *e)
@@ -459,7 +458,8 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.res = res;
     c.arena = req->arena;
     c.store = me->store;
-    c.table = (store_table_t *)table_of(req->relation);
+    c.table = req->relation ? (store_table_t *)table_of(req->relation) : NULL;
+    c.fs = me->fs;
     c.q = *req->query;
     c.prefer = *req->prefer;
     c.accept = *req->accept;
@@ -486,12 +486,13 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         };
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
-    rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
+    if (c.table)
+        rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
     /* Prefer: timezone= (validated against timezone_valid): SET LOCAL
      * timezone for the statement, which timestamptz output follows. */
     pgtz_begin(req->prefer ? req->prefer->timezone : NULL);
     int rc = 0;
-    if (c.rls) {
+    if (c.table && c.rls) {
         /* The rewriter expands the policies before anything runs; a write
          * that returns or filters rows reads SELECT's as well. */
         security_command_t cmd = req->op == ENGINE_INSERT   ? SECURITY_CMD_INSERT
@@ -523,6 +524,9 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     case ENGINE_DELETE:
         rc = rest_delete(&c, err);
         break;
+    case ENGINE_CALL:
+        rc = mem_call_execute(&c, me->fs, err);
+        break;
     default:
         rc = pgrst_error_setf(err, "PGRST127", "Feature not implemented");
         break;
@@ -551,17 +555,19 @@ static const engine_ops_t memory_ops = {
     .timezone_valid = timezone_valid,
     .routines = routines,
     .routine_names = routine_names,
+    .openapi_routines = openapi_routines,
     .execute = execute,
     .reload = reload,
     .free = memory_free,
 };
 
-engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc)
+engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs)
 {
     memory_engine_t *me = xcalloc(1, sizeof *me);
     me->base.ops = &memory_ops;
     me->store = store;
     me->sec = sec;
     me->sc = sc;
+    me->fs = fs;
     return &me->base;
 }

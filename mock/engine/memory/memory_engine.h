@@ -3,12 +3,13 @@
 #define MOCK_MEMORY_ENGINE_H
 
 #include "engine.h"
+#include "mem_func.h"
 #include "scenario.h"
 #include "security.h"
 #include "store.h"
 
-/* Borrows store, sec and sc, which must outlive the engine (the instance owns
- * all four). Free with engine_free. */
-engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc);
+/* Borrows store, sec, sc and fs (the functions; NULL: none), which must
+ * outlive the engine (the instance owns them all). Free with engine_free. */
+engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs);
 
 #endif

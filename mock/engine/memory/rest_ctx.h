@@ -34,6 +34,7 @@ typedef struct rest_ctx {
     bool rls;                 /* row-level security applies to this request's role */
     mock_explain_t *x;        /* res->explain: NULL when nobody asked */
     struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
+    struct mem_funcs *fs;     /* the functions and triggers (mem_func.h); NULL: none */
 } rest_ctx_t;
 
 /* memory_engine.c: renders rows through the select plan as the negotiated

@@ -3,6 +3,7 @@
  * request, constraints checked per row and foreign keys at statement end,
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
+#include "mem_trigger.h"
 #include "rest_body_member.h"
 #include "rest_embed.h"
 #include "rest_security.h"
@@ -65,6 +66,81 @@ static void values_dispose(pgvalue_t *values, size_t n)
     for (size_t i = 0; i < n; i++)
         pgvalue_dispose(&values[i]);
     free(values);
+}
+
+/* ---- row triggers (mem_trigger.h) ---- */
+
+static bool has_triggers(const rest_ctx_t *c)
+{
+    return c->fs && mem_triggers_any(c->fs, c->table);
+}
+
+/* The environment the table's triggers run in: the request's role and
+ * transaction. */
+static mem_call_env_t trigger_env(rest_ctx_t *c)
+{
+    return (mem_call_env_t){
+        .fs = c->fs,
+        .store = c->store,
+        .sec = c->sec,
+        .role = c->role,
+        .claims = c->claims,
+        .store_env = &c->env,
+        .work = &c->work,
+    };
+}
+
+/* AFTER ROW triggers queued until the statement's rows are written
+ * (AfterTriggerEndQuery): the event, OLD (owned copy) and the row written. */
+typedef struct after_row {
+    sql_row_event_t ev;
+    pgvalue_t *old;
+    store_row_t *row;
+} after_row_t;
+
+static pgvalue_t *values_copy(const pgvalue_t *v, size_t n)
+{
+    pgvalue_t *out = xcalloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        pgvalue_copy(&out[i], &v[i]);
+    return out;
+}
+
+/* Fires the queued AFTER triggers (and frees the queue). */
+static int fire_after(rest_ctx_t *c, after_row_t *q, size_t n, pgrst_error_t *err)
+{
+    size_t ncols = store_table_column_count(c->table);
+    mem_call_env_t env = trigger_env(c);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            pgvalue_t *nw = q[i].row ? values_copy(store_row_values(q[i].row), ncols) : NULL;
+            rc = mem_triggers_fire(&env, c->table, false, q[i].ev, q[i].old, nw, NULL, err);
+            if (nw)
+                values_dispose(nw, ncols);
+        }
+        if (q[i].old)
+            values_dispose(q[i].old, ncols);
+        q[i].old = NULL;
+    }
+    return rc;
+}
+
+/* A failed statement's queue: the OLD copies go. */
+static void drop_after(rest_ctx_t *c, after_row_t *q, size_t n)
+{
+    size_t ncols = store_table_column_count(c->table);
+    for (size_t i = 0; i < n; i++)
+        if (q[i].old)
+            values_dispose(q[i].old, ncols);
+}
+
+/* BEFORE ROW triggers on one row: NEW may change, or the row be skipped. */
+static int fire_before(rest_ctx_t *c, sql_row_event_t ev, const pgvalue_t *old, pgvalue_t *nw,
+                       bool *skip, pgrst_error_t *err)
+{
+    mem_call_env_t env = trigger_env(c);
+    return mem_triggers_fire(&env, c->table, true, ev, old, nw, skip, err);
 }
 
 /* Ends the request's transaction: commit unless it must roll back. */
@@ -222,6 +298,9 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     size_t ncols = store_table_column_count(c->table);
     store_row_t **result = arena_calloc(c->arena, nrows ? nrows : 1, sizeof *result);
     size_t result_n = 0, inserted = 0;
+    bool triggers = has_triggers(c);
+    after_row_t *aq = arena_calloc(c->arena, nrows ? nrows : 1, sizeof *aq);
+    size_t aqn = 0;
     store_begin(c->store);
     size_t row_index = 0;
     cJSON_ArrayForEach(row, rows)
@@ -246,14 +325,21 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         /* ExecInsert: the INSERT WITH CHECK OPTIONs (and SELECT's, for
          * RETURNING) run on the proposed row before ExecConstraints (NOT
          * NULL, then CHECK), and both before the unique check that finds an
-         * ON CONFLICT row. */
+         * ON CONFLICT row. ExecBRInsertTriggers run first, on the row with
+         * its defaults; one returning NULL drops the row. */
+        bool skip = false;
         if (store_apply_defaults(c->store, c->table, values, provided, &c->env, err) < 0 ||
-            rest_security_new_row(c, SECURITY_CMD_INSERT, reads, values, err) < 0 ||
-            store_check_not_null(c->table, values, &c->env, err) < 0 ||
-            rest_security_constraints(c, values, err) < 0) {
+            (triggers && fire_before(c, SQL_ROW_INSERT, NULL, values, &skip, err) < 0) ||
+            (!skip && (rest_security_new_row(c, SECURITY_CMD_INSERT, reads, values, err) < 0 ||
+                       store_check_not_null(c->table, values, &c->env, err) < 0 ||
+                       rest_security_constraints(c, values, err) < 0))) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;
+        }
+        if (skip) {
+            values_dispose(values, ncols);
+            continue;
         }
         store_row_t *existing = NULL;
         if (upsert && store_find_conflict(c->table, target, target_n, values, &existing, err) < 0) {
@@ -312,10 +398,12 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
                 goto out;
             }
             inserted++;
+            if (triggers)
+                aq[aqn++] = (after_row_t){SQL_ROW_INSERT, NULL, out_row};
         }
         result[result_n++] = out_row;
     }
-    if (store_end_statement(c->store, &c->env, err) < 0 ||
+    if (fire_after(c, aq, aqn, err) < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
         rest_check_singular(c, result_n, err) < 0) {
         rc = fail_tx(c);
         goto out;
@@ -413,6 +501,9 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     size_t ncols = store_table_column_count(c->table);
     store_row_t **result = arena_calloc(c->arena, n ? n : 1, sizeof *result);
     pgvalue_t *payload = NULL;
+    bool triggers = has_triggers(c);
+    after_row_t *aq = arena_calloc(c->arena, n ? n : 1, sizeof *aq);
+    size_t aqn = 0, kept = 0;
     store_begin(c->store);
     for (size_t r = 0; r < n; r++) {
         if (!payload) {
@@ -426,6 +517,7 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
                                      &store_table_column(c->table, cols[i])->type, &present,
                                      &payload[cols[i]], err) < 0) {
                     values_dispose(payload, ncols);
+                    drop_after(c, aq, aqn);
                     rc = fail_tx(c);
                     goto out;
                 }
@@ -439,26 +531,45 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
             pgvalue_dispose(&values[cols[i]]);
             pgvalue_copy(&values[cols[i]], &payload[cols[i]]);
         }
-        /* ExecUpdate: WITH CHECK OPTIONs, then ExecConstraints. */
-        if (rest_security_new_row(c, SECURITY_CMD_UPDATE, true, values, err) < 0 ||
-            rest_security_constraints(c, values, err) < 0) {
+        /* ExecUpdate: BEFORE ROW triggers, then WITH CHECK OPTIONs, then
+         * ExecConstraints. */
+        bool skip = false;
+        pgvalue_t *old_copy = triggers ? values_copy(old, ncols) : NULL;
+        if ((triggers && fire_before(c, SQL_ROW_UPDATE, old_copy, values, &skip, err) < 0) ||
+            (!skip && (rest_security_new_row(c, SECURITY_CMD_UPDATE, true, values, err) < 0 ||
+                       rest_security_constraints(c, values, err) < 0))) {
             values_dispose(values, ncols);
             values_dispose(payload, ncols);
+            if (old_copy)
+                values_dispose(old_copy, ncols);
+            drop_after(c, aq, aqn);
             rc = fail_tx(c);
             goto out;
         }
-        int urc = store_update(c->store, c->table, targets[r], values, &c->env, &result[r], err);
+        if (skip) {
+            values_dispose(values, ncols);
+            values_dispose(old_copy, ncols);
+            continue;
+        }
+        int urc = store_update(c->store, c->table, targets[r], values, &c->env, &result[kept], err);
         free(values);
         if (urc < 0) {
             values_dispose(payload, ncols);
+            if (old_copy)
+                values_dispose(old_copy, ncols);
+            drop_after(c, aq, aqn);
             rc = fail_tx(c);
             goto out;
         }
+        if (triggers)
+            aq[aqn++] = (after_row_t){SQL_ROW_UPDATE, old_copy, result[kept]};
+        kept++;
     }
+    n = kept; /* rows a BEFORE trigger skipped are neither counted nor returned */
     if (payload)
         values_dispose(payload, ncols);
-    if (store_end_statement(c->store, &c->env, err) < 0 || rest_check_singular(c, n, err) < 0 ||
-        check_max_affected(c, n, err) < 0 ||
+    if (fire_after(c, aq, aqn, err) < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
+        rest_check_singular(c, n, err) < 0 || check_max_affected(c, n, err) < 0 ||
         (representation(c) && rest_render_rows(c, result, n, err) < 0)) {
         rc = fail_tx(c);
         goto out;
@@ -486,10 +597,35 @@ int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
     /* The representation is rendered before the rows go away (RETURNING). */
     if (representation(c) && rest_render_rows(c, targets, n, err) < 0)
         return fail_tx(c);
-    for (size_t r = 0; r < n; r++)
-        if (store_delete(c->store, c->table, targets[r], &c->env, err) < 0)
+    bool triggers = has_triggers(c);
+    size_t ncols = store_table_column_count(c->table);
+    after_row_t *aq = arena_calloc(c->arena, n ? n : 1, sizeof *aq);
+    size_t aqn = 0;
+    for (size_t r = 0; r < n; r++) {
+        /* ExecBRDeleteTriggers: NULL keeps the row. (The representation
+         * above shows what RETURNING would; a skipped row is not deleted.) */
+        pgvalue_t *old = triggers ? values_copy(store_row_values(targets[r]), ncols) : NULL;
+        bool skip = false;
+        if (triggers && fire_before(c, SQL_ROW_DELETE, old, NULL, &skip, err) < 0) {
+            values_dispose(old, ncols);
+            drop_after(c, aq, aqn);
             return fail_tx(c);
-    if (store_end_statement(c->store, &c->env, err) < 0 || check_max_affected(c, n, err) < 0)
+        }
+        if (skip) {
+            values_dispose(old, ncols);
+            continue;
+        }
+        if (store_delete(c->store, c->table, targets[r], &c->env, err) < 0) {
+            if (old)
+                values_dispose(old, ncols);
+            drop_after(c, aq, aqn);
+            return fail_tx(c);
+        }
+        if (triggers)
+            aq[aqn++] = (after_row_t){SQL_ROW_DELETE, old, NULL};
+    }
+    if (fire_after(c, aq, aqn, err) < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
+        check_max_affected(c, n, err) < 0)
         return fail_tx(c);
     c->res->page_count = (long long)n;
     c->res->total = (long long)n;
