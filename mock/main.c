@@ -89,7 +89,7 @@ static const char usage_text[] =
     "                         server (supamock creates its own database there, drops it on exit)\n"
     "  --project DIR          serve a Supabase project folder: supabase/config.toml,\n"
     "                         migrations/*.sql in order, seed.sql, optional supamock.json;\n"
-    "                         implies --db postgres\n"
+    "                         on the database engine unless --db memory is given\n"
     "\n"
     "db-check starts the PostgreSQL 15 cluster the database engine will use (building its\n"
     "cached template with the Supabase baseline on first use), checks it, prints how long\n"
@@ -283,10 +283,9 @@ static int parse_args(int argc, char **argv, mock_config_t *cfg)
         }
     }
     if (cfg->project) {
-        /* A project's schema is SQL, which only the database engine runs. */
-        if (db_given && strcmp(cfg->db, "memory") == 0)
-            return usage_error("--project needs the database engine (--db postgres or a "
-                               "postgres:// URL); the memory engine does not run migrations");
+        /* A project folder runs exactly on the database engine, its default;
+         * --db memory reads its SQL into the memory engine's model instead
+         * (what it does not model is said at start). */
         if (scenario_given)
             return usage_error("--project and --scenario exclude each other: put the "
                                "project's rules and overrides in supamock.json in its folder");
@@ -321,7 +320,7 @@ static int validate_project(const char *dir, pg_site_t **site)
     scenario_t *sc = NULL;
     scenario_error_t err;
     memset(&err, 0, sizeof err);
-    int rc = project_load(dir, &p, &err) < 0 || project_scenario(p, &sc, &err) < 0 ? -1 : 0;
+    int rc = project_load(dir, &p, &err) < 0 || project_scenario(p, false, &sc, &err) < 0 ? -1 : 0;
     if (rc == 0 && !*site) {
         char msg[1200];
         if (pg_site_open(NULL, site, msg, sizeof msg) < 0) {
@@ -896,7 +895,7 @@ static int start_app(const mock_config_t *cfg, mock_app_t *app, scenario_t **sc,
     int rc = 0;
     if (cfg->project)
         rc = project_load(cfg->project, project, &err) < 0 ||
-                     project_scenario(*project, sc, &err) < 0
+                     project_scenario(*project, !mock_config_uses_postgres(cfg), sc, &err) < 0
                  ? EXIT_USAGE
                  : 0;
     else

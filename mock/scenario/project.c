@@ -399,25 +399,89 @@ static bool json_sets(const cJSON *root, const char *section, const char *key)
     return cJSON_IsObject(s) && cJSON_GetObjectItemCaseSensitive(s, key) != NULL;
 }
 
-int project_scenario(const project_t *p, scenario_t **out, scenario_error_t *err)
+/* The memory engine's scenario of a project: a scenario file beside
+ * supamock.json (or in supabase/ when there is none) that extends
+ * supamock.json and names the project's SQL files, relative to it, in the
+ * order `supabase db reset` runs them. */
+static int memory_scenario(const project_t *p, scenario_t **out, scenario_error_t *err)
+{
+    char *folder = p->supamock_json ? xstrdup(p->supamock_json) : xstrdup(p->dir);
+    if (p->supamock_json) {
+        char *slash = strrchr(folder, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            strcpy(folder, ".");
+    }
+    size_t flen = strlen(folder);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "description",
+                            "A Supabase project folder: its migrations and seed on the memory "
+                            "engine.");
+    if (p->supamock_json)
+        cJSON_AddStringToObject(o, "extends", p->supamock_json + flen + 1);
+    cJSON *sql = cJSON_AddArrayToObject(o, "sql");
+    for (size_t i = 0; i < p->sql_file_count; i++) {
+        const char *f = p->sql_files[i];
+        if (strncmp(f, folder, flen) != 0 || f[flen] != '/') {
+            scenario_pos_t none = {0};
+            scenario_error_at(err, none, "%s: not inside the project folder %s", f, folder);
+            cJSON_Delete(o);
+            free(folder);
+            return -1;
+        }
+        cJSON_AddItemToArray(sql, cJSON_CreateString(f + flen + 1));
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    /* The name the scenario is read under: relative paths resolve from its
+     * folder, and it must not be supamock.json's own (extends would see a
+     * cycle). */
+    char *file =
+        xasprintf("%s/%s", folder, p->supamock_json ? "supamock.json (project)" : "config.toml");
+    int rc = scenario_load_text(file, text, strlen(text), out, err);
+    free(file);
+    cJSON_free(text);
+    free(folder);
+    return rc;
+}
+
+/* supamock.json as JSON (NULL when absent or unreadable; the scenario
+ * loader reports its errors): what it sets explicitly wins over
+ * config.toml. The caller deletes it. */
+static cJSON *read_given(const project_t *p, scenario_error_t *err)
+{
+    if (!p->supamock_json)
+        return NULL;
+    cJSON *given = NULL;
+    size_t len = 0;
+    char *text = read_text(p->supamock_json, PROJECT_MAX_CONFIG_BYTES, &len, err);
+    if (text) {
+        jsonc_doc_t doc;
+        jsonc_error_t jerr;
+        if (jsonc_parse(text, len, &doc, &jerr) == 0) {
+            given = cJSON_Duplicate(doc.json, true);
+            jsonc_doc_dispose(&doc);
+        }
+        free(text);
+    }
+    return given;
+}
+
+int project_scenario(const project_t *p, bool memory, scenario_t **out, scenario_error_t *err)
 {
     *out = NULL;
     scenario_t *sc = NULL;
-    cJSON *given = NULL;
-    if (p->supamock_json) {
-        if (scenario_load(p->supamock_json, &sc, err) < 0)
-            return -1;
-        size_t len = 0;
-        char *text = read_text(p->supamock_json, PROJECT_MAX_CONFIG_BYTES, &len, err);
-        if (text) {
-            jsonc_doc_t doc;
-            jsonc_error_t jerr;
-            if (jsonc_parse(text, len, &doc, &jerr) == 0) {
-                given = cJSON_Duplicate(doc.json, true);
-                jsonc_doc_dispose(&doc);
-            }
-            free(text);
-        }
+    cJSON *given = read_given(p, err);
+    /* supamock.json with its own "sql" already says what the memory engine
+     * reads (the shipped scenarios' SQL twins do). */
+    bool own_sql = cJSON_GetObjectItemCaseSensitive(given, "sql") != NULL;
+    int rc;
+    if (memory && !own_sql) {
+        rc = memory_scenario(p, &sc, err);
+    } else if (p->supamock_json) {
+        rc = scenario_load(p->supamock_json, &sc, err);
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", p->name);
@@ -427,11 +491,13 @@ int project_scenario(const project_t *p, scenario_t **out, scenario_error_t *err
         char *text = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
         char *file = xasprintf("%s/config.toml", p->dir);
-        int rc = scenario_load_text(file, text, strlen(text), &sc, err);
+        rc = scenario_load_text(file, text, strlen(text), &sc, err);
         free(file);
         cJSON_free(text);
-        if (rc < 0)
-            return -1;
+    }
+    if (rc < 0) {
+        cJSON_Delete(given);
+        return -1;
     }
     if (p->has_schemas && !json_sets(given, "postgrest", "db_schemas")) {
         for (size_t i = 0; i < sc->db_schema_count; i++)

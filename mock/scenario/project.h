@@ -57,7 +57,12 @@ void project_free(project_t *p); /* NULL is a no-op */
 
 /* The scenario a project serves: supamock.json when there is one, else a
  * scenario with the defaults and no tables; config.toml's settings applied
- * where supamock.json does not set them. Returns 0 with *out, or -1. */
-int project_scenario(const project_t *p, scenario_t **out, scenario_error_t *err);
+ * where supamock.json does not set them. Returns 0 with *out, or -1.
+ *
+ * For the memory engine (`memory`), the scenario also reads the project's
+ * migrations and seed files as its "sql" (scenario_sql.h: what the memory
+ * engine models is built, every other statement is a notice), unless
+ * supamock.json names its own "sql". */
+int project_scenario(const project_t *p, bool memory, scenario_t **out, scenario_error_t *err);
 
 #endif
