@@ -440,7 +440,7 @@ static int memory_scenario(const project_t *p, scenario_t **out, scenario_error_
      * cycle). */
     char *file =
         xasprintf("%s/%s", folder, p->supamock_json ? "supamock.json (project)" : "config.toml");
-    int rc = scenario_load_text(file, text, strlen(text), out, err);
+    int rc = scenario_load_text_in(folder, file, text, strlen(text), out, err);
     free(file);
     cJSON_free(text);
     free(folder);

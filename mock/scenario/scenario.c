@@ -2959,6 +2959,18 @@ int scenario_load_text(const char *file, const char *text, size_t len, scenario_
     return load_first(file ? file : "<scenario>", text, len, NULL, out, err, NULL);
 }
 
+int scenario_load_text_in(const char *folder, const char *file, const char *text, size_t len,
+                          scenario_t **out, scenario_error_t *err)
+{
+    char *real = real_path(folder);
+    if (!real) {
+        scenario_error_at(err, (scenario_pos_t){file, 0, 0}, "cannot resolve the folder %s",
+                          folder);
+        return -1;
+    }
+    return load_first(file, text, len, real, out, err, NULL);
+}
+
 /* Loads a file the caller chose (or found under a root); its bases may come
  * from its own folder or the roots. */
 static int load_file(const char *path, scenario_t **out, scenario_error_t *err,

@@ -368,6 +368,11 @@ int scenario_load_name(const char *name, scenario_t **out, scenario_error_t *err
  * The text has no folder: its `extends` must be a NAME under the roots. */
 int scenario_load_text(const char *file, const char *text, size_t len, scenario_t **out,
                        scenario_error_t *err);
+/* The same for text that stands as a file in `folder` (which must exist):
+ * its "sql" paths and a path-like `extends` resolve from there, as for a
+ * file read from that folder. */
+int scenario_load_text_in(const char *folder, const char *file, const char *text, size_t len,
+                          scenario_t **out, scenario_error_t *err);
 void scenario_free(scenario_t *s); /* NULL is a no-op */
 
 /* Every error one load found, in the order found: at most
