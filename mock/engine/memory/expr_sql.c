@@ -248,6 +248,7 @@ static const struct {
     {"btrim", PXF_BTRIM, 1, 2},
     {"gen_random_uuid", PXF_GEN_RANDOM_UUID, 0, 0},
     {"uuid_generate_v4", PXF_GEN_RANDOM_UUID, 0, 0},
+    {"format", PXF_FORMAT, 1, -1},
 };
 
 /* `function name(argtypes) does not exist` with parse_func.c's hint. */
@@ -492,6 +493,15 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                 rtype = px_ptype_of(PGTYPE_INT4);
             break;
         case PXF_CONCAT:
+            break;
+        case PXF_FORMAT:
+            /* format(text, VARIADIC "any"): an unknown literal is text. */
+            for (size_t i = 0; i < n; i++)
+                if (unknown_to_text(p, &args[i]) < 0) {
+                    free_args(args, n);
+                    return NULL;
+                }
+            ok = stringish(&args[0]->type);
             break;
         case PXF_NOW:
             rtype = px_ptype_of(PGTYPE_TIMESTAMPTZ);
@@ -1081,6 +1091,110 @@ static int64_t utf8_len(const char *s)
     return n;
 }
 
+/* text_format's errors that carry its hint. */
+static int format_spec_error(pgrst_error_t *err, const char *message)
+{
+    pgrst_error_setf(err, "22023", "%s", message);
+    pgrst_error_hintf(err, "For a single \"%%\" use \"%%%%\".");
+    return -1;
+}
+
+/* quote_literal (quote.c): quotes and backslashes doubled, E'' when there
+ * is a backslash. */
+static void quote_literal(const char *s, buf_t *out)
+{
+    if (strchr(s, '\\'))
+        buf_putc(out, 'E');
+    buf_putc(out, '\'');
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '\\')
+            buf_putc(out, *s);
+        buf_putc(out, *s);
+    }
+    buf_putc(out, '\'');
+}
+
+/* varlena.c text_format: %[n$][-][width]{s,L} and %%, with Postgres's
+ * errors. %I needs the keyword list of quote_ident and * widths are not
+ * read: both answer 0A000. */
+static int format_text(const node_t *n, const pgvalue_t *v, buf_t *out, pgrst_error_t *err)
+{
+    const char *f = v[0].s;
+    size_t next = 1; /* the argument a specifier without n$ takes */
+    for (const char *c = f; *c; c++) {
+        if (*c != '%') {
+            buf_putc(out, *c);
+            continue;
+        }
+        if (*++c == '\0')
+            return format_spec_error(err, "unterminated format() type specifier");
+        if (*c == '%') {
+            buf_putc(out, '%');
+            continue;
+        }
+        size_t arg = 0;
+        const char *d = c;
+        while (*d >= '0' && *d <= '9' && arg < 1000000)
+            arg = arg * 10 + (size_t)(*d++ - '0');
+        if (d > c && *d == '$') {
+            if (arg == 0)
+                return pgrst_error_setf(err, "22023",
+                                        "format specifies argument 0, but arguments "
+                                        "are numbered from 1");
+            c = d + 1;
+        } else {
+            arg = next;
+        }
+        bool left = false;
+        if (*c == '-') {
+            left = true;
+            c++;
+        }
+        size_t width = 0;
+        while (*c >= '0' && *c <= '9' && width < 100000)
+            width = width * 10 + (size_t)(*c++ - '0');
+        if (*c == '*' || *c == 'I')
+            return pgrst_error_setf(err, "0A000",
+                                    "supamock: format()'s %s is not supported by the memory "
+                                    "engine (runs on --db postgres)",
+                                    *c == '*' ? "* width" : "%I");
+        if (*c == '\0')
+            return format_spec_error(err, "unterminated format() type specifier");
+        if (*c != 's' && *c != 'L') {
+            char msg[64];
+            snprintf(msg, sizeof msg, "unrecognized format() type specifier \"%c\"", *c);
+            return format_spec_error(err, msg);
+        }
+        if (arg >= n->nargs)
+            return pgrst_error_setf(err, "22023", "too few arguments for format()");
+        next = arg + 1;
+        buf_t piece;
+        buf_init(&piece);
+        if (v[arg].is_null) {
+            if (*c == 'L')
+                buf_puts(&piece, "NULL");
+        } else {
+            buf_t t;
+            buf_init(&t);
+            text_of(&n->args[arg]->type, &v[arg], &t);
+            if (*c == 'L')
+                quote_literal(t.data ? t.data : "", &piece);
+            else
+                buf_append(&piece, t.data ? t.data : "", t.len);
+            buf_dispose(&t);
+        }
+        int64_t chars = piece.data ? utf8_len(piece.data) : 0;
+        size_t pad = (int64_t)width > chars ? width - (size_t)chars : 0;
+        for (size_t i = 0; !left && i < pad; i++)
+            buf_putc(out, ' ');
+        buf_append(out, piece.data ? piece.data : "", piece.len);
+        for (size_t i = 0; left && i < pad; i++)
+            buf_putc(out, ' ');
+        buf_dispose(&piece);
+    }
+    return 0;
+}
+
 static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
 {
     pgvalue_t *v = xcalloc(n->nargs ? n->nargs : 1, sizeof *v);
@@ -1131,6 +1245,16 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
             buf_dispose(&b);
             break;
         }
+        case PXF_FORMAT:
+            if (!v[0].is_null) {
+                buf_t b;
+                buf_init(&b);
+                rc = format_text(n, v, &b, err);
+                if (rc == 0)
+                    set_text(out, b.data ? b.data : "", b.len);
+                buf_dispose(&b);
+            }
+            break;
         case PXF_NOW:
             out->is_null = false;
             out->i = env->now_us;

@@ -203,7 +203,8 @@ enum {
     PXF_TO_JSONB,
     PXF_TO_JSON,
     PXF_BTRIM,
-    PXF_GEN_RANDOM_UUID
+    PXF_GEN_RANDOM_UUID,
+    PXF_FORMAT
 };
 
 /* ---- the builder (policy_expr.c) ---- */

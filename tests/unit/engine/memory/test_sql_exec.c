@@ -287,6 +287,13 @@ static void test_functions(void **state)
                 "{\"id\": 1, \"name\": \"apple\"}\n");
     expect_rows(state, "select id from items where id between 2 and 3 and cat is distinct from 'b'",
                 "2\n");
+    /* format(): PostgreSQL 15 answers these (positions, the next argument
+     * after a positional one, widths, %L quoting, NULLs). */
+    expect_rows(state, "select format('%s-%s|%2$s %1$s|%-5s|%5s|', 'a', 1, 'ab', 'x')",
+                "a-1|1 a|1    |   ab|\n");
+    expect_rows(state, "select format('%L %L %L %s|', E'O''Re\\\\illy', NULL, 42, NULL)",
+                "E'O''Re\\\\illy' NULL '42' |\n");
+    expect_rows(state, "select format('100%%'), format(NULL) is null", "100%|t\n");
     /* PostgreSQL 15: t|36|f (two calls, two values) */
     expect_rows(state,
                 "select gen_random_uuid() is not null, length(gen_random_uuid()::text), "
@@ -334,6 +341,12 @@ static void test_errors(void **state)
     expect_error(state, "select 2147483647 + 1", "22003", "integer out of range", 0);
     expect_error(state, "select 1 / 0", "22012", "division by zero", 0);
     expect_error(state, "select $3", "42P02", "there is no parameter $3", 8);
+    expect_error(state, "select format('%x', 1)", "22023",
+                 "unrecognized format() type specifier \"x\"", 0);
+    expect_hint(state, "select format('%')", "For a single \"%\" use \"%%\".");
+    expect_error(state, "select format('%s %s', 1)", "22023", "too few arguments for format()", 0);
+    expect_error(state, "select format('%0$s', 1)", "22023",
+                 "format specifies argument 0, but arguments are numbered from 1", 0);
     /* supamock's own bound (not Postgres's): nine tables in one FROM list */
     expect_error(state,
                  "select 1 from items a, items b, items c, items d, items e, items f, items g, "
