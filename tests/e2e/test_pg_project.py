@@ -310,8 +310,6 @@ class LoadErrors(unittest.TestCase):
 
     def test_flags(self):
         for args, text in [(["--db", "mysql"], "--db must be memory, postgres or a postgres:// URL"),
-                           (["--project", project("todos"), "--db", "memory"],
-                            "--project needs the database engine"),
                            (["--project", project("todos"), "--scenario", "default"],
                             "--project and --scenario exclude each other"),
                            (["--project", PROJECTS], "not a Supabase project folder")]:

@@ -57,7 +57,7 @@ static void test_profiles(void **state)
     assert_int_equal(p->major_version, 15);
     assert_null(p->supamock_json);
     scenario_t *sc = NULL;
-    assert_int_equal(project_scenario(p, &sc, &err), 0);
+    assert_int_equal(project_scenario(p, false, &sc, &err), 0);
     assert_string_equal(sc->name, "profiles");
     assert_int_equal(sc->table_count, 0);
     assert_int_equal(sc->db_schema_count, 2);
@@ -74,7 +74,7 @@ static void test_todos_settings(void **state)
     scenario_error_t err;
     assert_int_equal(project_load(dir, &p, &err), 0);
     scenario_t *sc = NULL;
-    assert_int_equal(project_scenario(p, &sc, &err), 0);
+    assert_int_equal(project_scenario(p, false, &sc, &err), 0);
     assert_int_equal(sc->db_schema_count, 1);
     assert_string_equal(sc->db_schemas[0], "public");
     assert_int_equal(sc->db_max_rows, 50);
@@ -124,7 +124,7 @@ static void test_errors(void **state)
     assert_int_equal(p->sql_file_count, 1);
     assert_non_null(p->supamock_json);
     scenario_t *sc = NULL;
-    if (project_scenario(p, &sc, &err) < 0)
+    if (project_scenario(p, false, &sc, &err) < 0)
         fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
     assert_string_equal(sc->name, "mine");
     assert_int_equal(sc->db_schema_count, 1);
