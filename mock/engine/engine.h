@@ -195,7 +195,8 @@ typedef struct engine_request {
      * header and db-max-rows (RangeQuery.hs); limit -1 is unbounded. */
     long long offset;
     long long limit;
-    bool tx_rollback; /* end the transaction with ROLLBACK (Prefer tx or db-tx-end) */
+    bool tx_rollback;        /* end the transaction with ROLLBACK (Prefer tx or db-tx-end) */
+    bool aggregates_enabled; /* db-aggregates-enabled: else aggregates are PGRST123 */
     /* Who runs it (SET LOCAL ROLE and request.jwt.claims). */
     const char *role;
     const cJSON *claims;  /* NULL for the anon key without a JWT */

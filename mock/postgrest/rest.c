@@ -534,6 +534,7 @@ static int run_statement(rest_flow_t *c, engine_op_t op, pgrst_error_t *err)
         .offset = c->lower,
         .limit = c->limit,
         .tx_rollback = c->tx_rollback,
+        .aggregates_enabled = c->sc->db_aggregates_enabled,
         .role = c->who.role,
         .claims = c->who.claims,
         .auth_uid = c->who.sub,

@@ -738,7 +738,7 @@ static int analyse_insert(an_t *a, const cJSON *ins)
     if (cols) {
         for (const cJSON *c = cols->child; c; c = c->next) {
             const cJSON *rt = get(c, "ResTarget");
-            size_t col;
+            size_t col = 0; /* set by find_target_column (gcc -O2 cannot see it) */
             if (get(rt, "indirection"))
                 return px_perr(&a->p, loc_or(rt, 0), "0A000",
                                "supamock: subscripts of INSERT's columns are not supported by the "
@@ -844,7 +844,7 @@ static int build_set_list(an_t *a, const cJSON *list)
     for (const cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
         const cJSON *rt = get(it, "ResTarget");
         const cJSON *val = get(rt, "val");
-        size_t col;
+        size_t col = 0; /* set by find_target_column (gcc -O2 cannot see it) */
         if (get(rt, "indirection") || get(val, "MultiAssignRef"))
             return px_perr(&a->p, loc_or(rt, 0), "0A000",
                            "supamock: this SET form is not supported by the memory engine"),

@@ -449,6 +449,19 @@ static bool any_aggregate(const pg_node_t *node)
     return false;
 }
 
+/* An aggregate in a spread of the given kind, or under one. */
+static bool spread_aggregate(const pg_node_t *node, pg_spread_t kind, bool in_spread)
+{
+    in_spread = in_spread || node->spread == kind;
+    for (size_t i = 0; in_spread && i < node->select_count; i++)
+        if (node->select[i]->is_aggregate)
+            return true;
+    for (size_t k = 0; k < node->child_count; k++)
+        if (spread_aggregate(node->children[k], kind, in_spread))
+            return true;
+    return false;
+}
+
 /* treeRestrictRange: db-max-rows caps every node of a read. */
 static void restrict_range(pg_node_t *node, long long max_rows)
 {
@@ -481,10 +494,20 @@ static pg_node_t *build(const pg_schema_t *cache, const engine_request_t *req,
         return NULL;
     if (add_rels(&b, root, false) < 0 || related_orders(&b, root) < 0)
         return NULL;
-    if (any_aggregate(root)) {
+    /* validateAggFunctions; then PostgREST refuses aggregates in a to-many
+     * spread (addToManyOrderSelects). Those of a to-one spread are hoisted
+     * to the node above it when the SQL is written (pg_sql.c). */
+    if (any_aggregate(root) && !req->aggregates_enabled) {
         pgrst_error_setf(err, "PGRST123", "Use of aggregate functions is not allowed");
         return NULL;
     }
+    if (spread_aggregate(root, PG_SPREAD_TO_MANY, false)) {
+        pgrst_error_setf(err, "PGRST127", "Feature not implemented");
+        pgrst_error_detailsf(err, "Aggregates are not implemented for one-to-many or "
+                                  "many-to-many spreads.");
+        return NULL;
+    }
+
     if (!mutation && db_max_rows > 0)
         restrict_range(root, db_max_rows);
     return root;

@@ -7,6 +7,7 @@
 #include "pg_plan.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,7 +427,9 @@ static int where_terms(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const
  * the column when the path has only indexes). */
 static const char *item_alias(const pgrst_select_item_t *it)
 {
-    if (it->alias)
+    /* an aggregate outside spreads keeps Postgres's label (the function);
+     * in a spread it is named after it (spread_item_alias) */
+    if (it->alias || it->aggregate)
         return it->alias;
     const pgrst_field_t *f = &it->field;
     if (!f->path_len)
@@ -435,6 +438,16 @@ static const char *item_alias(const pgrst_select_item_t *it)
         if (!f->path[i].is_index)
             return f->path[i].key;
     return f->name;
+}
+
+/* addAliases' fieldAliasForSpreadAgg: in a spread an aggregate without an
+ * alias is named after its function, the name hoistSpreadAggFunctions
+ * carries up to where the aggregate is applied. */
+static const char *node_item_alias(const pg_node_t *node, const pgrst_select_item_t *it)
+{
+    if (it->aggregate && !it->alias && node->spread != PG_SPREAD_NONE)
+        return it->aggregate;
+    return item_alias(it);
 }
 
 /* ---- reads: readPlanToQuery over the plan tree (pg_plan.h) ---- */
@@ -469,10 +482,52 @@ static bool expands_star(const pg_node_t *node)
     return false;
 }
 
+static void select_field(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
+                         const pgrst_field_t *field, const pg_column_t *col, const char **alias);
+
 /* pgFmtSelectItem (pgFmtTableCoerce inside the cast). col: the column of an
  * expanded "*" (NULL: resolve field against the node's relation). */
 static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
                         const pgrst_field_t *field, const pg_column_t *col, const char *alias)
+{
+    /* pgFmtApplyAggregate agg aggCast (pgFmtApplyCast cast field): the
+     * aggregate's name in capitals, count() over the row. */
+    /* In a spread the aggregate goes up to the first node that is none
+     * (hoistSpreadAggFunctions): here the field alone, named. */
+    bool apply = it->aggregate && node->spread == PG_SPREAD_NONE;
+    if (apply) {
+        if (it->aggregate_cast)
+            sql(s, "CAST( ");
+        for (const char *c = it->aggregate; *c; c++)
+            buf_putc(&s->sql, (char)toupper((unsigned char)*c));
+        sql(s, "(");
+    }
+    if (it->aggregate && strcmp(field->name, "*") == 0) {
+        /* count(): expandStarSelectField marks it cfFullRow, which
+         * pgFmtField writes as the table's name: a whole-row value (t.*
+         * would expand into the columns, dropping a spread's alias). */
+        ident(s, q.name);
+    } else {
+        select_field(s, node, q, it, field, col, &alias);
+    }
+    if (apply) {
+        sql(s, ")");
+        if (it->aggregate_cast) {
+            sql(s, " AS ");
+            sql(s, it->aggregate_cast);
+            sql(s, " )");
+        }
+    }
+    if (alias) {
+        sql(s, " AS ");
+        ident(s, alias);
+    }
+}
+
+/* pgFmtApplyCast cast (pgFmtTableCoerce field); a transformed field keeps
+ * its name as the alias (addAliases) unless one is given. */
+static void select_field(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
+                         const pgrst_field_t *field, const pg_column_t *col, const char **alias)
 {
     if (it->cast)
         sql(s, "CAST( ");
@@ -486,23 +541,19 @@ static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst
     if (transform)
         sql(s, ")");
     /* addAliases: a transformed field keeps its name */
-    if (!alias && transform)
-        alias = field->name;
+    if (!*alias && transform && !it->aggregate)
+        *alias = field->name;
     if (it->cast) {
         sql(s, " AS ");
         sql(s, it->cast);
         sql(s, " )");
-    }
-    if (alias) {
-        sql(s, " AS ");
-        ident(s, alias);
     }
 }
 
 /* A node's select fields; expandStarsForTable turns "*" into the columns in
  * and under a to-many spread. Calls put(name) per output name when put is
  * set (generateSpreadSelectFields) instead of writing SQL. */
-typedef void (*name_fn)(void *arg, const char *name);
+typedef void (*name_fn)(void *arg, const char *name, const pgrst_select_item_t *it);
 
 static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, name_fn put,
                         void *arg)
@@ -513,7 +564,7 @@ static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, n
             for (size_t c = 0; c < node->rel->column_count; c++) {
                 const pg_column_t *col = &node->rel->columns[c];
                 if (put) {
-                    put(arg, col->name);
+                    put(arg, col->name, NULL);
                     continue;
                 }
                 if (any)
@@ -524,9 +575,9 @@ static bool node_fields(pg_stmt_t *s, const pg_node_t *node, qi_t q, bool any, n
             }
             continue;
         }
-        const char *alias = item_alias(it);
+        const char *alias = node_item_alias(node, it);
         if (put) {
-            put(arg, alias ? alias : it->star ? "*" : it->field.name);
+            put(arg, alias ? alias : it->star ? "*" : it->field.name, it);
             continue;
         }
         if (any)
@@ -558,7 +609,7 @@ static void spread_names(const pg_node_t *node, name_fn put, void *arg)
         if (c->spread != PG_SPREAD_NONE)
             spread_names(c, put, arg);
         else
-            put(arg, c->alias ? c->alias : c->name);
+            put(arg, c->alias ? c->alias : c->name, NULL);
     }
 }
 
@@ -566,22 +617,56 @@ typedef struct spread_put {
     pg_stmt_t *s;
     const pg_node_t *node;
     bool *any;
-    bool join; /* the to-many spread's json_agg per field, in its join */
+    bool join;  /* the to-many spread's json_agg per field, in its join */
+    bool group; /* groupF's terms of the spread's fields */
+    bool apply; /* the aggregates hoisted from the spread are applied here */
 } spread_put_t;
 
 static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engine_relation_t *root);
 
-static void put_spread_name(void *arg, const char *name)
+/* pgFmtApplyAggregate of a hoisted aggregate over the spread's column. */
+static void spread_aggregate_ref(pg_stmt_t *s, qi_t agg, const char *name,
+                                 const pgrst_select_item_t *it)
+{
+    if (it->aggregate_cast)
+        sql(s, "CAST( ");
+    for (const char *c = it->aggregate; *c; c++)
+        buf_putc(&s->sql, (char)toupper((unsigned char)*c));
+    sql(s, "(");
+    column_ref(s, agg, name);
+    sql(s, ")");
+    if (it->aggregate_cast) {
+        sql(s, " AS ");
+        sql(s, it->aggregate_cast);
+        sql(s, " )");
+    }
+    sql(s, " AS ");
+    ident(s, name);
+}
+
+static void put_spread_name(void *arg, const char *name, const pgrst_select_item_t *it)
 {
     spread_put_t *p = arg;
     pg_stmt_t *s = p->s;
+    if (p->group) {
+        /* groupTermFromRelSelectField: the spread's fields not aggregated */
+        if (it && it->aggregate)
+            return;
+        sql(s, *p->any ? ", " : " GROUP BY ");
+        *p->any = true;
+        column_ref(s, (qi_t){NULL, p->node->agg_alias}, name);
+        return;
+    }
     if (*p->any)
         sql(s, ", ");
     *p->any = true;
     qi_t agg = {NULL, p->node->agg_alias};
     if (!p->join) {
-        /* pgFmtSpreadSelectItem */
-        column_ref(s, agg, name);
+        /* pgFmtSpreadSelectItem, with the aggregates hoisted from below */
+        if (p->apply && it && it->aggregate)
+            spread_aggregate_ref(s, agg, name, it);
+        else
+            column_ref(s, agg, name);
         return;
     }
     /* pgFmtSpreadJoinSelectItem: ordered by the extra selects of
@@ -734,6 +819,62 @@ static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engin
     }
 }
 
+/* groupF: with an aggregate among the node's select items, GROUP BY every
+ * other item (its alias, else pgFmtField) and every embedding's name
+ * (groupTermFromRelSelectField). */
+static bool spread_has_aggregate(const pg_node_t *node)
+{
+    for (size_t i = 0; i < node->select_count; i++)
+        if (node->select[i]->aggregate)
+            return true;
+    for (size_t k = 0; k < node->child_count; k++)
+        if (node->children[k]->spread != PG_SPREAD_NONE && spread_has_aggregate(node->children[k]))
+            return true;
+    return false;
+}
+
+static void group_by(pg_stmt_t *s, const pg_node_t *node, qi_t q)
+{
+    if (node->spread != PG_SPREAD_NONE)
+        return; /* its aggregates are applied above it */
+    bool aggregated = false;
+    for (size_t i = 0; i < node->select_count && !aggregated; i++)
+        aggregated = node->select[i]->aggregate != NULL;
+    for (size_t k = 0; k < node->child_count && !aggregated; k++)
+        aggregated =
+            node->children[k]->spread != PG_SPREAD_NONE && spread_has_aggregate(node->children[k]);
+    if (!aggregated)
+        return;
+    bool any = false;
+    for (size_t i = 0; i < node->select_count; i++) {
+        const pgrst_select_item_t *it = node->select[i];
+        if (it->aggregate)
+            continue;
+        sql(s, any ? ", " : " GROUP BY ");
+        any = true;
+        const char *alias = item_alias(it);
+        if (alias) {
+            ident(s, alias);
+        } else if (it->star) {
+            column_ref(s, q, "*");
+        } else {
+            field_kind_t k = resolve(node->field_rel, &it->field, false);
+            field_ref(s, q, &it->field, &k);
+        }
+    }
+    for (size_t k = 0; k < node->child_count; k++) {
+        const pg_node_t *c = node->children[k];
+        if (c->spread != PG_SPREAD_NONE) {
+            spread_put_t p = {.s = s, .node = c, .any = &any, .group = true};
+            spread_names(c, put_spread_name, &p);
+            continue;
+        }
+        sql(s, any ? ", " : " GROUP BY ");
+        any = true;
+        ident(s, c->alias ? c->alias : c->name);
+    }
+}
+
 static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t *node, qi_t parent,
                       bool mutation_root, const engine_relation_t *root, pgrst_error_t *err)
 {
@@ -769,7 +910,11 @@ static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
         const pg_node_t *c = node->children[k];
         qi_t agg = {NULL, c->agg_alias};
         if (c->spread != PG_SPREAD_NONE) {
-            spread_put_t p = {.s = s, .node = c, .any = &any, .join = false};
+            spread_put_t p = {.s = s,
+                              .node = c,
+                              .any = &any,
+                              .join = false,
+                              .apply = node->spread == PG_SPREAD_NONE};
             spread_names(c, put_spread_name, &p);
             continue;
         }
@@ -809,7 +954,9 @@ static int read_query(pg_stmt_t *s, const pg_sql_context_t *ctx, const pg_node_t
         if (joined)
             join_conditions(s, ctx, node, parent, node->where_count > 0);
     }
-    sql(s, "  ");
+    sql(s, " ");
+    group_by(s, node, q);
+    sql(s, " ");
     if (node->spread != PG_SPREAD_TO_MANY)
         order_terms(s, node, q, root);
     sql(s, " ");
