@@ -103,10 +103,11 @@ static void fix_negative_ints(cJSON *node, const char *text, size_t len)
     }
 }
 
-int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
+/* What is refused before Postgres's parser sees it: a text over the file
+ * limit, and parentheses nested deeper than MOCK_MAX_SQL_NESTING (the
+ * parse tree's consumers recurse). */
+static int refuse_unbounded(const char *text, size_t len, sql_error_t *err)
 {
-    memset(out, 0, sizeof *out);
-    size_t len = strlen(text);
     if (len > MOCK_MAX_SQL_FILE_BYTES) {
         set_error(err, SQL_NO_OFFSET, "the SQL is larger than the limit of 8 MiB");
         return -1;
@@ -117,6 +118,15 @@ int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
         set_error(err, SQL_NO_OFFSET, msg);
         return -1;
     }
+    return 0;
+}
+
+int sql_parse_script(const char *text, sql_script_t *out, sql_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(text);
+    if (refuse_unbounded(text, len, err) < 0)
+        return -1;
     PgQueryParseResult r = pg_query_parse(text);
     if (r.error) {
         /* cursorpos is Postgres's errposition: 1-based, in characters, 0
@@ -238,16 +248,8 @@ int sql_parse_plpgsql(const char *text, cJSON **out, sql_error_t *err)
 {
     *out = NULL;
     size_t len = strlen(text);
-    if (len > MOCK_MAX_SQL_FILE_BYTES) {
-        set_error(err, SQL_NO_OFFSET, "the SQL is larger than the limit of 8 MiB");
+    if (refuse_unbounded(text, len, err) < 0)
         return -1;
-    }
-    if (sql_text_max_nesting(text, len) > MOCK_MAX_SQL_NESTING) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "parentheses nest deeper than %d levels", MOCK_MAX_SQL_NESTING);
-        set_error(err, SQL_NO_OFFSET, msg);
-        return -1;
-    }
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(text);
     if (r.error) {
         /* Debian's libpg_query (15-4.2) loses one byte here (the raw

@@ -45,22 +45,6 @@ static size_t list_len(const cJSON *list)
 
 /* ---- type families ---- */
 
-static bool k_int(pgtype_kind_t k)
-{
-    return k == PGTYPE_INT2 || k == PGTYPE_INT4 || k == PGTYPE_INT8;
-}
-static bool k_float(pgtype_kind_t k)
-{
-    return k == PGTYPE_FLOAT4 || k == PGTYPE_FLOAT8;
-}
-static bool k_num(pgtype_kind_t k)
-{
-    return k_int(k) || k_float(k) || k == PGTYPE_NUMERIC;
-}
-static bool k_str(pgtype_kind_t k)
-{
-    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
-}
 static bool scalar(const ptype_t *p, bool (*pred)(pgtype_kind_t))
 {
     return p->special == SP_NONE && !p->t.is_array && pred(p->t.kind);
@@ -71,7 +55,7 @@ static bool is_unknown(const ptype_t *p)
 }
 static bool stringish(const ptype_t *p)
 {
-    return p->special == SP_NAME || scalar(p, k_str);
+    return p->special == SP_NAME || scalar(p, pgtype_kind_is_string);
 }
 
 /* Integer kinds ordered by width. */
@@ -99,9 +83,9 @@ static int common_type(parser_t *p, node_t **n, size_t count, const char *contex
             have = true;
             continue;
         }
-        if (scalar(&best, k_num) && scalar(t, k_num)) {
+        if (scalar(&best, pgtype_kind_is_number) && scalar(t, pgtype_kind_is_number)) {
             pgtype_kind_t a = best.t.kind, b = t->t.kind;
-            if (k_float(a) || k_float(b))
+            if (pgtype_kind_is_float(a) || pgtype_kind_is_float(b))
                 best = px_ptype_of(PGTYPE_FLOAT8);
             else if (a == PGTYPE_NUMERIC || b == PGTYPE_NUMERIC)
                 best = px_ptype_of(PGTYPE_NUMERIC);
@@ -357,7 +341,7 @@ static node_t *build_agg(parser_t *p, const cJSON *f, int fn, const char *name, 
             break;
         case PXA_SUM:
         case PXA_AVG:
-            ok = scalar(t, k_num);
+            ok = scalar(t, pgtype_kind_is_number);
             break;
         case PXA_MIN:
         case PXA_MAX:
@@ -368,7 +352,7 @@ static node_t *build_agg(parser_t *p, const cJSON *f, int fn, const char *name, 
             break;
         case PXA_BOOL_AND:
         case PXA_BOOL_OR:
-            ok = scalar(t, k_str)
+            ok = scalar(t, pgtype_kind_is_string)
                      ? false
                      : (t->special == SP_NONE && !t->t.is_array && t->t.kind == PGTYPE_BOOL);
             break;
@@ -395,7 +379,7 @@ static node_t *build_agg(parser_t *p, const cJSON *f, int fn, const char *name, 
                                                                                   : t->t.kind);
         break;
     case PXA_AVG:
-        a.type = px_ptype_of(k_float(t->t.kind) ? PGTYPE_FLOAT8 : PGTYPE_NUMERIC);
+        a.type = px_ptype_of(pgtype_kind_is_float(t->t.kind) ? PGTYPE_FLOAT8 : PGTYPE_NUMERIC);
         break;
     case PXA_MIN:
     case PXA_MAX:
@@ -510,7 +494,7 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
             rtype = px_ptype_of(PGTYPE_UUID);
             break;
         case PXF_ABS:
-            ok = scalar(&args[0]->type, k_num);
+            ok = scalar(&args[0]->type, pgtype_kind_is_number);
             if (ok)
                 rtype = args[0]->type;
             break;
@@ -559,11 +543,11 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
  * numeric, a float with anything is float8 (float4 op float4 stays float4). */
 static ptype_t arith_type(pgtype_kind_t a, pgtype_kind_t b)
 {
-    if (k_int(a) && k_int(b))
+    if (pgtype_kind_is_int(a) && pgtype_kind_is_int(b))
         return px_ptype_of(int_rank(a) >= int_rank(b) ? a : b);
     if (a == PGTYPE_FLOAT4 && b == PGTYPE_FLOAT4)
         return px_ptype_of(PGTYPE_FLOAT4);
-    if (k_float(a) || k_float(b))
+    if (pgtype_kind_is_float(a) || pgtype_kind_is_float(b))
         return px_ptype_of(PGTYPE_FLOAT8);
     return px_ptype_of(PGTYPE_NUMERIC);
 }
@@ -597,12 +581,12 @@ static node_t *build_arith(parser_t *p, node_t *l, node_t *r, char op, const cha
         goto fail;
     if (is_unknown(&r->type) && px_make_cast(p, &r, &l->type, loc, true) < 0)
         goto fail;
-    if (!scalar(&l->type, k_num) || !scalar(&r->type, k_num))
+    if (!scalar(&l->type, pgtype_kind_is_number) || !scalar(&r->type, pgtype_kind_is_number))
         return op_missing(p, loc, l, opname, r);
-    if (op == '%' && (k_float(l->type.t.kind) || k_float(r->type.t.kind)))
+    if (op == '%' && (pgtype_kind_is_float(l->type.t.kind) || pgtype_kind_is_float(r->type.t.kind)))
         return op_missing(p, loc, l, opname, r);
     ptype_t t = arith_type(l->type.t.kind, r->type.t.kind);
-    if (!k_int(t.t.kind)) {
+    if (!pgtype_kind_is_int(t.t.kind)) {
         if (px_make_cast(p, &l, &t, loc, true) < 0 || px_make_cast(p, &r, &t, loc, true) < 0)
             goto fail;
     }
@@ -970,7 +954,7 @@ static int eval_arith(const node_t *n, const pgvalue_t *a, const pgvalue_t *b, p
     pgtype_kind_t k = n->type.t.kind;
     char op = (char)n->op;
     pgvalue_init_null(out);
-    if (k_int(k)) {
+    if (pgtype_kind_is_int(k)) {
         int64_t x = a->i, y = b->i, r = 0;
         bool ovf = false;
         switch (op) {
@@ -1004,7 +988,7 @@ static int eval_arith(const node_t *n, const pgvalue_t *a, const pgvalue_t *b, p
         out->i = r;
         return 0;
     }
-    if (k_float(k)) {
+    if (pgtype_kind_is_float(k)) {
         double x = a->f, y = b->f, r = 0;
         switch (op) {
         case '+':
@@ -1269,14 +1253,14 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
         case PXF_ABS:
             if (!v[0].is_null) {
                 pgtype_kind_t k = n->type.t.kind;
-                if (k_int(k)) {
+                if (pgtype_kind_is_int(k)) {
                     if (!fits(k, v[0].i < 0 ? -v[0].i : v[0].i) || v[0].i == INT64_MIN) {
                         rc = range_error(k, err);
                         break;
                     }
                     out->is_null = false;
                     out->i = v[0].i < 0 ? -v[0].i : v[0].i;
-                } else if (k_float(k)) {
+                } else if (pgtype_kind_is_float(k)) {
                     out->is_null = false;
                     out->f = fabs(v[0].f);
                 } else {

@@ -135,4 +135,23 @@ void pgvalue_render_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out);
  * nothing (callers decide how to show it). */
 void pgvalue_render_text(const pgtype_t *t, const pgvalue_t *v, buf_t *out);
 
+/* The type families the expression code asks about (pg_type's typcategory
+ * N for the integers, the floats and numeric; S for the string types). */
+static inline bool pgtype_kind_is_int(pgtype_kind_t k)
+{
+    return k == PGTYPE_INT2 || k == PGTYPE_INT4 || k == PGTYPE_INT8;
+}
+static inline bool pgtype_kind_is_float(pgtype_kind_t k)
+{
+    return k == PGTYPE_FLOAT4 || k == PGTYPE_FLOAT8;
+}
+static inline bool pgtype_kind_is_number(pgtype_kind_t k)
+{
+    return pgtype_kind_is_int(k) || pgtype_kind_is_float(k) || k == PGTYPE_NUMERIC;
+}
+static inline bool pgtype_kind_is_string(pgtype_kind_t k)
+{
+    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
+}
+
 #endif

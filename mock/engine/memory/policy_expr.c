@@ -82,22 +82,6 @@ static bool ptype_equal(const ptype_t *a, const ptype_t *b)
            a->t.length == b->t.length && a->t.enum_def == b->t.enum_def;
 }
 
-static bool kind_is_int(pgtype_kind_t k)
-{
-    return k == PGTYPE_INT2 || k == PGTYPE_INT4 || k == PGTYPE_INT8;
-}
-static bool kind_is_float(pgtype_kind_t k)
-{
-    return k == PGTYPE_FLOAT4 || k == PGTYPE_FLOAT8;
-}
-static bool kind_is_number(pgtype_kind_t k)
-{
-    return kind_is_int(k) || kind_is_float(k) || k == PGTYPE_NUMERIC;
-}
-static bool kind_is_string(pgtype_kind_t k)
-{
-    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
-}
 static bool kind_is_datetime(pgtype_kind_t k)
 {
     return k == PGTYPE_DATE || k == PGTYPE_TIMESTAMP || k == PGTYPE_TIMESTAMPTZ;
@@ -427,22 +411,22 @@ static bool can_cast(const ptype_t *from, const ptype_t *to)
     if (from->special == SP_UNKNOWN)
         return true;
     pgtype_kind_t f = from->t.kind, t = to->t.kind;
-    bool fs = from->special == SP_NAME || (!from->t.is_array && kind_is_string(f));
-    bool ts = to->special == SP_NAME || (!to->t.is_array && kind_is_string(t));
+    bool fs = from->special == SP_NAME || (!from->t.is_array && pgtype_kind_is_string(f));
+    bool ts = to->special == SP_NAME || (!to->t.is_array && pgtype_kind_is_string(t));
     if (fs || ts)
         return true;
     if (from->t.is_array || to->t.is_array)
         return from->t.is_array && to->t.is_array &&
-               (f == t || (kind_is_number(f) && kind_is_number(t)));
+               (f == t || (pgtype_kind_is_number(f) && pgtype_kind_is_number(t)));
     if (f == t && (f != PGTYPE_ENUM || from->t.enum_def == to->t.enum_def))
         return true;
-    if (kind_is_number(f) && kind_is_number(t))
+    if (pgtype_kind_is_number(f) && pgtype_kind_is_number(t))
         return true;
     if ((f == PGTYPE_BOOL && t == PGTYPE_INT4) || (f == PGTYPE_INT4 && t == PGTYPE_BOOL))
         return true;
     if ((f == PGTYPE_JSON || f == PGTYPE_JSONB) && (t == PGTYPE_JSON || t == PGTYPE_JSONB))
         return true;
-    if (f == PGTYPE_JSONB && (kind_is_number(t) || t == PGTYPE_BOOL))
+    if (f == PGTYPE_JSONB && (pgtype_kind_is_number(t) || t == PGTYPE_BOOL))
         return true;
     if (kind_is_datetime(f) && kind_is_datetime(t))
         return true;
@@ -538,8 +522,8 @@ static int resolve_cmp(parser_t *p, node_t **l, node_t **r, const char *opname, 
         L = (*l)->type;
         R = (*r)->type;
     }
-    bool lstr = L.special == SP_NAME || is_scalar(&L, kind_is_string);
-    bool rstr = R.special == SP_NAME || is_scalar(&R, kind_is_string);
+    bool lstr = L.special == SP_NAME || is_scalar(&L, pgtype_kind_is_string);
+    bool rstr = R.special == SP_NAME || is_scalar(&R, pgtype_kind_is_string);
     if (lstr && rstr) {
         if (ptype_equal(&L, &R) && L.t.kind != PGTYPE_VARCHAR)
             return 0;
@@ -555,17 +539,18 @@ static int resolve_cmp(parser_t *p, node_t **l, node_t **r, const char *opname, 
                 return -1;
         return 0;
     }
-    if (is_scalar(&L, kind_is_number) && is_scalar(&R, kind_is_number)) {
+    if (is_scalar(&L, pgtype_kind_is_number) && is_scalar(&R, pgtype_kind_is_number)) {
         pgtype_kind_t a = L.t.kind, b = R.t.kind;
-        if ((kind_is_int(a) && kind_is_int(b)) || (kind_is_float(a) && kind_is_float(b)) ||
+        if ((pgtype_kind_is_int(a) && pgtype_kind_is_int(b)) ||
+            (pgtype_kind_is_float(a) && pgtype_kind_is_float(b)) ||
             (a == PGTYPE_NUMERIC && b == PGTYPE_NUMERIC))
             return 0;
-        ptype_t target =
-            ptype_of(kind_is_float(a) || kind_is_float(b) ? PGTYPE_FLOAT8 : PGTYPE_NUMERIC);
-        if (!(kind_is_float(a) && target.t.kind == PGTYPE_FLOAT8) && a != target.t.kind)
+        ptype_t target = ptype_of(
+            pgtype_kind_is_float(a) || pgtype_kind_is_float(b) ? PGTYPE_FLOAT8 : PGTYPE_NUMERIC);
+        if (!(pgtype_kind_is_float(a) && target.t.kind == PGTYPE_FLOAT8) && a != target.t.kind)
             if (make_cast(p, l, &target, oploc, true) < 0)
                 return -1;
-        if (!(kind_is_float(b) && target.t.kind == PGTYPE_FLOAT8) && b != target.t.kind)
+        if (!(pgtype_kind_is_float(b) && target.t.kind == PGTYPE_FLOAT8) && b != target.t.kind)
             if (make_cast(p, r, &target, oploc, true) < 0)
                 return -1;
         return 0;
@@ -1075,13 +1060,14 @@ static node_t *make_json(parser_t *p, node_t *l, node_t *r, const char *opname, 
     bool json = L.special == SP_NONE && !L.t.is_array &&
                 (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
     bool rok = r->type.special == SP_UNKNOWN || r->type.special == SP_NAME ||
-               is_scalar(&r->type, kind_is_string) || is_scalar(&r->type, kind_is_int);
+               is_scalar(&r->type, pgtype_kind_is_string) ||
+               is_scalar(&r->type, pgtype_kind_is_int);
     ptype_t text = ptype_of(PGTYPE_TEXT);
     if (!json || !rok) {
         op_not_exist(p, oploc, &L, opname, &r->type);
         goto fail;
     }
-    if (!is_scalar(&r->type, kind_is_int) && make_cast(p, &r, &text, oploc, true) < 0)
+    if (!is_scalar(&r->type, pgtype_kind_is_int) && make_cast(p, &r, &text, oploc, true) < 0)
         goto fail;
     node_t *n = node_new(N_JSON, l->loc);
     n->op = arrow2;
@@ -1100,7 +1086,7 @@ static node_t *build_unary_minus(parser_t *p, const cJSON *operand, size_t loc)
     node_t *arg = build(p, operand);
     if (!arg)
         return NULL;
-    if (!is_scalar(&arg->type, kind_is_number)) {
+    if (!is_scalar(&arg->type, pgtype_kind_is_number)) {
         char s[96];
         perr(p, loc, "42883", "operator does not exist: - %s", ptype_name(&arg->type, s, sizeof s));
         node_free(arg);
@@ -1832,7 +1818,7 @@ static int eval_json_item(const node_t *n, const ectx_t *env, const cJSON **item
         if (eval(n->b, env, &key, err) < 0)
             return -1;
         if (!key.is_null) {
-            if (is_scalar(&n->b->type, kind_is_int)) {
+            if (is_scalar(&n->b->type, pgtype_kind_is_int)) {
                 if (cJSON_IsArray(base)) {
                     int len = cJSON_GetArraySize(base);
                     int64_t idx = key.i < 0 ? key.i + len : key.i;
@@ -1888,21 +1874,23 @@ static int convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, p
     pgtype_kind_t f = from->t.kind, t = to->t.kind;
     bool scalars = from->special != SP_UNKNOWN && !from->t.is_array && !to->t.is_array;
     pgvalue_init_null(out);
-    if (scalars && kind_is_number(f) && kind_is_number(t)) {
-        if (kind_is_int(f) && kind_is_int(t)) {
+    if (scalars && pgtype_kind_is_number(f) && pgtype_kind_is_number(t)) {
+        if (pgtype_kind_is_int(f) && pgtype_kind_is_int(t)) {
             if (int_range(t, (double)v->i, err) < 0)
                 return -1;
             out->is_null = false;
             out->i = v->i;
             return 0;
         }
-        double d = kind_is_int(f) ? (double)v->i : kind_is_float(f) ? v->f : strtod(v->s, NULL);
-        if (kind_is_float(t)) {
+        double d = pgtype_kind_is_int(f)     ? (double)v->i
+                   : pgtype_kind_is_float(f) ? v->f
+                                             : strtod(v->s, NULL);
+        if (pgtype_kind_is_float(t)) {
             out->is_null = false;
             out->f = t == PGTYPE_FLOAT4 ? (double)(float)d : d;
             return 0;
         }
-        if (kind_is_int(t)) {
+        if (pgtype_kind_is_int(t)) {
             /* numeric rounds half away from zero; float8 rounds half to even */
             double r = f == PGTYPE_NUMERIC ? round(d) : rint(d);
             if (int_range(t, r, err) < 0)
@@ -1934,7 +1922,7 @@ static int convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, p
         return 0;
     }
     if (scalars && (f == PGTYPE_JSONB || f == PGTYPE_JSON) &&
-        (kind_is_number(t) || t == PGTYPE_BOOL)) {
+        (pgtype_kind_is_number(t) || t == PGTYPE_BOOL)) {
         /* jsonb::int etc. need a JSON number (boolean); a string is 22023 */
         cJSON *j = cJSON_Parse(buf_cstr(&b));
         bool ok = j && (t == PGTYPE_BOOL ? cJSON_IsBool(j) : cJSON_IsNumber(j));
@@ -1972,9 +1960,9 @@ static int cmp3(int64_t a, int64_t b)
 
 static int compare(const ptype_t *lt, const pgvalue_t *a, const ptype_t *rt, const pgvalue_t *b)
 {
-    if (is_scalar(lt, kind_is_int) && is_scalar(rt, kind_is_int))
+    if (is_scalar(lt, pgtype_kind_is_int) && is_scalar(rt, pgtype_kind_is_int))
         return cmp3(a->i, b->i);
-    if (is_scalar(lt, kind_is_float) && is_scalar(rt, kind_is_float))
+    if (is_scalar(lt, pgtype_kind_is_float) && is_scalar(rt, pgtype_kind_is_float))
         return a->f < b->f ? -1 : a->f > b->f ? 1 : 0; /* NaN ordering not modelled */
     if (is_scalar(lt, kind_is_datetime) && is_scalar(rt, kind_is_datetime))
         return cmp3(datetime_us(lt->t.kind, a), datetime_us(rt->t.kind, b));
@@ -2307,7 +2295,7 @@ static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_
                 rc = eval(n->b, env, &key, err);
                 const cJSON *hit = NULL;
                 if (rc == 0 && !key.is_null) {
-                    if (is_scalar(&n->b->type, kind_is_int)) {
+                    if (is_scalar(&n->b->type, pgtype_kind_is_int)) {
                         int len = cJSON_IsArray(item) ? cJSON_GetArraySize(item) : 0;
                         int64_t idx = key.i < 0 ? key.i + len : key.i;
                         if (cJSON_IsArray(item) && idx >= 0 && idx < len)
@@ -2342,13 +2330,13 @@ static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_
         if (out->is_null)
             return 0;
         pgtype_kind_t k = n->type.t.kind;
-        if (kind_is_int(k)) {
+        if (pgtype_kind_is_int(k)) {
             if (int_range(k, -(double)out->i, err) < 0) {
                 pgvalue_dispose(out);
                 return -1;
             }
             out->i = -out->i;
-        } else if (kind_is_float(k)) {
+        } else if (pgtype_kind_is_float(k)) {
             out->f = -out->f;
         } else if (out->s && strcmp(out->s, "0") != 0 && strcmp(out->s, "NaN") != 0) {
             char *s = out->s[0] == '-' ? xstrdup(out->s + 1) : xasprintf("-%s", out->s);

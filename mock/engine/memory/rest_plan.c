@@ -1212,11 +1212,6 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
     return 0;
 }
 
-static bool kind_is_string(pgtype_kind_t k)
-{
-    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
-}
-
 /* The text a cast starts from. Most casts are I/O conversions (the source's
  * output function), but pg_cast gives two of the string casts a function
  * of their own: boolean to text, varchar or char is text(boolean)
@@ -1225,7 +1220,7 @@ static bool kind_is_string(pgtype_kind_t k)
 static void cast_source_text(const pgtype_t *from, const pgtype_t *to, const pgvalue_t *v,
                              buf_t *out)
 {
-    if (!from->is_array && !to->is_array && kind_is_string(to->kind)) {
+    if (!from->is_array && !to->is_array && pgtype_kind_is_string(to->kind)) {
         if (from->kind == PGTYPE_BOOL) {
             buf_puts(out, v->i ? "true" : "false");
             return;

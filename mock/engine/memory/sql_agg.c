@@ -99,11 +99,6 @@ static int dedupe(const px_agg_t *a, sql_agg_state_t *s, mock_work_t *w, pgrst_e
     return 0;
 }
 
-static bool k_int(pgtype_kind_t k)
-{
-    return k == PGTYPE_INT2 || k == PGTYPE_INT4 || k == PGTYPE_INT8;
-}
-
 static int num_scale(const char *s)
 {
     const char *dot = strchr(s, '.');
@@ -131,7 +126,7 @@ static int sum_avg(const px_agg_t *a, const sql_agg_state_t *s, pgvalue_t *out, 
         if (v->is_null)
             continue;
         count++;
-        if (k_int(k))
+        if (pgtype_kind_is_int(k))
             isum += v->i;
         else if (k == PGTYPE_FLOAT4 || k == PGTYPE_FLOAT8)
             fsum += v->f;
@@ -153,7 +148,7 @@ static int sum_avg(const px_agg_t *a, const sql_agg_state_t *s, pgvalue_t *out, 
         return 0;
     }
     char sum_text[128];
-    if (k_int(k)) {
+    if (pgtype_kind_is_int(k)) {
         /* the exact integer sum as text */
         __int128 v = isum < 0 ? -isum : isum;
         char digits[64];
