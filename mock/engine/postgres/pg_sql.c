@@ -1,7 +1,7 @@
 /* Builds PostgREST's statements as text plus parameters. Each function names
  * the Haskell fragment it follows; spacing follows PostgREST's so that the
- * statements read the same in Postgres's logs. Not here: aggregates, and
- * embedding on a call's result. */
+ * statements read the same in Postgres's logs. Not here: media type
+ * handlers. */
 #include "pg_sql.h"
 
 #include "pg_plan.h"
@@ -428,7 +428,7 @@ static int where_terms(pg_stmt_t *s, const engine_relation_t *rel, qi_t q, const
 static const char *item_alias(const pgrst_select_item_t *it)
 {
     /* an aggregate outside spreads keeps Postgres's label (the function);
-     * in a spread it is named after it (spread_item_alias) */
+     * in a spread it is named after it (node_item_alias) */
     if (it->alias || it->aggregate)
         return it->alias;
     const pgrst_field_t *f = &it->field;
@@ -485,23 +485,38 @@ static bool expands_star(const pg_node_t *node)
 static void select_field(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
                          const pgrst_field_t *field, const pg_column_t *col, const char **alias);
 
+/* pgFmtApplyAggregate around what comes between: the function's name in
+ * capitals (convertAggFunction), then the aggregate's cast. */
+static void aggregate_open(pg_stmt_t *s, const pgrst_select_item_t *it)
+{
+    if (it->aggregate_cast)
+        sql(s, "CAST( ");
+    for (const char *c = it->aggregate; *c; c++)
+        buf_putc(&s->sql, (char)toupper((unsigned char)*c));
+    sql(s, "(");
+}
+
+static void aggregate_close(pg_stmt_t *s, const pgrst_select_item_t *it)
+{
+    sql(s, ")");
+    if (it->aggregate_cast) {
+        sql(s, " AS ");
+        sql(s, it->aggregate_cast);
+        sql(s, " )");
+    }
+}
+
 /* pgFmtSelectItem (pgFmtTableCoerce inside the cast). col: the column of an
  * expanded "*" (NULL: resolve field against the node's relation). */
 static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst_select_item_t *it,
                         const pgrst_field_t *field, const pg_column_t *col, const char *alias)
 {
-    /* pgFmtApplyAggregate agg aggCast (pgFmtApplyCast cast field): the
-     * aggregate's name in capitals, count() over the row. */
-    /* In a spread the aggregate goes up to the first node that is none
+    /* pgFmtApplyAggregate agg aggCast (pgFmtApplyCast cast field). In a
+     * spread the aggregate goes up to the first node that is none
      * (hoistSpreadAggFunctions): here the field alone, named. */
     bool apply = it->aggregate && node->spread == PG_SPREAD_NONE;
-    if (apply) {
-        if (it->aggregate_cast)
-            sql(s, "CAST( ");
-        for (const char *c = it->aggregate; *c; c++)
-            buf_putc(&s->sql, (char)toupper((unsigned char)*c));
-        sql(s, "(");
-    }
+    if (apply)
+        aggregate_open(s, it);
     if (it->aggregate && strcmp(field->name, "*") == 0) {
         /* count(): expandStarSelectField marks it cfFullRow, which
          * pgFmtField writes as the table's name: a whole-row value (t.*
@@ -510,14 +525,8 @@ static void select_item(pg_stmt_t *s, const pg_node_t *node, qi_t q, const pgrst
     } else {
         select_field(s, node, q, it, field, col, &alias);
     }
-    if (apply) {
-        sql(s, ")");
-        if (it->aggregate_cast) {
-            sql(s, " AS ");
-            sql(s, it->aggregate_cast);
-            sql(s, " )");
-        }
-    }
+    if (apply)
+        aggregate_close(s, it);
     if (alias) {
         sql(s, " AS ");
         ident(s, alias);
@@ -628,18 +637,9 @@ static void order_terms(pg_stmt_t *s, const pg_node_t *node, qi_t q, const engin
 static void spread_aggregate_ref(pg_stmt_t *s, qi_t agg, const char *name,
                                  const pgrst_select_item_t *it)
 {
-    if (it->aggregate_cast)
-        sql(s, "CAST( ");
-    for (const char *c = it->aggregate; *c; c++)
-        buf_putc(&s->sql, (char)toupper((unsigned char)*c));
-    sql(s, "(");
+    aggregate_open(s, it);
     column_ref(s, agg, name);
-    sql(s, ")");
-    if (it->aggregate_cast) {
-        sql(s, " AS ");
-        sql(s, it->aggregate_cast);
-        sql(s, " )");
-    }
+    aggregate_close(s, it);
     sql(s, " AS ");
     ident(s, name);
 }
