@@ -17,6 +17,8 @@
 
 #include "auth_users.h"
 #include "clock.h"
+#include "log.h"
+#include "mem_view.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
 #include "pg_auth.h"
@@ -41,6 +43,8 @@ struct instance {
     engine_t *engine;            /* owned; borrows store, security and scenario */
     mem_funcs_t *funcs;          /* owned: the memory engine's functions and triggers (NULL on
                                     the database engine); engine and gotrue borrow it */
+    mem_views_t *views;          /* owned: the memory engine's views' plans (NULL on the database
+                                    engine); their relations are the store's */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
     auth_store_t *auth_store;    /* owned: GoTrue's connection to db (NULL on the memory engine);
                                     gotrue borrows it */
@@ -134,6 +138,8 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
                                                    : "public, extensions");
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
+        if (st->view_sql)
+            continue; /* mem_view.c, once the tables exist */
         store_column_spec_t *specs = xcalloc(st->column_count, sizeof *specs);
         for (size_t c = 0; c < st->column_count; c++) {
             const scenario_column_t *col = &st->columns[c];
@@ -168,7 +174,8 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
     /* Foreign keys over several columns, once every table they name is in. */
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
-        store_table_t *t = store_find_table(inst->store, st->schema, st->name);
+        store_table_t *t =
+            st->view_sql ? NULL : store_find_table(inst->store, st->schema, st->name);
         for (size_t k = 0; t && k < st->fkey_count; k++) {
             const scenario_fkey_t *f = &st->fkeys[k];
             store_fkey_spec_t spec = {
@@ -205,6 +212,27 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
     return 0;
 }
 
+/* The scenario's views, once its tables exist (a view reads them). A view
+ * the memory engine cannot analyse is left out; that is said once per
+ * scenario, not once per session built from it. */
+static int build_views(instance_t *inst, const scenario_t *sc)
+{
+    static const scenario_t *reported; /* the one event loop builds instances */
+    inst->views = mem_views_new(sc, inst->store);
+    const mem_view_problem_t *problems;
+    size_t n = mem_views_problems(inst->views, &problems);
+    for (size_t i = 0; reported != sc && i < n; i++) {
+        const scenario_table_t *v = problems[i].view;
+        log_msg(LOG_WARN,
+                "%s:%d:%d: note: view %s.%s: not run by the memory engine (runs on --db "
+                "postgres): %s",
+                v->pos.file ? v->pos.file : "", v->pos.line, v->pos.col, v->schema, v->name,
+                problems[i].message);
+    }
+    reported = sc;
+    return 0;
+}
+
 static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
 {
     if (perr->details)
@@ -232,6 +260,8 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
     }
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
+        if (st->view_sql)
+            continue;
         store_table_t *t = store_find_table(inst->store, st->schema, st->name);
         MOCK_ASSERT(t);
         size_t r = 0;
@@ -347,8 +377,10 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
     prng_seed(&inst->prng, cfg ? cfg->seed : 1);
     inst->store = store_new(&inst->prng);
     inst->jwt_cache = jwt_cache_new();
+    bool memory = !(db && db->tpl);
     if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
         build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0 ||
+        (memory && build_views(inst, sc) < 0) ||
         security_new(sc, inst->store, &inst->security, err) < 0 ||
         rules_new(sc, &inst->rules, err) < 0 ||
         gotrue_new(sc, inst->store, &inst->prng, &inst->gotrue, err) < 0) {
@@ -356,7 +388,8 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
         return -1;
     }
     inst->last_reload_us = instance_now_us(inst);
-    if (!(db && db->tpl)) {
+    if (memory) {
+        mem_views_set_security(inst->views, inst->security);
         /* The memory engine runs the scenario's functions and triggers;
          * GoTrue's inserts into auth.users fire them from the first user on. */
         inst->funcs = mem_funcs_new(sc, inst->store, inst->security);
@@ -391,6 +424,7 @@ void instance_free(instance_t *inst)
     engine_free(inst->engine); /* borrows the models below, and the database */
     gotrue_free(inst->gotrue);
     mem_funcs_free(inst->funcs); /* borrows the store and the security model */
+    mem_views_free(inst->views); /* its plans borrow the store's tables */
     if (inst->auth_store)
         inst->auth_store->ops->free(inst->auth_store);
     pg_database_drop(inst->db);

@@ -394,6 +394,11 @@ static void table_dispose(scenario_table_t *t)
         free(f->name), free(f->ref_schema), free(f->ref_table), free(f->on_delete);
     }
     free(t->fkeys);
+    free(t->view_sql);
+    free(t->view_prior_sql);
+    for (size_t i = 0; i < t->view_search_path_len; i++)
+        free(t->view_search_path[i]);
+    free(t->view_search_path);
     free(t->partition_strategy);
     for (size_t i = 0; i < t->partition_key_count; i++)
         free(t->partition_key[i]);

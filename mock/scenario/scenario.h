@@ -144,6 +144,21 @@ typedef struct scenario_table {
     cJSON *rows;             /* owned array of objects; NULL when absent */
     scenario_pos_t *row_pos; /* one per row */
     scenario_pos_t pos;
+    /* A view (CREATE [OR REPLACE] VIEW, CREATE MATERIALIZED VIEW): the whole
+     * statement's text, owned, which the memory engine reads its query from
+     * when it builds the store (mem_view.c); NULL for a table. A view has no
+     * columns here: Postgres derives them from the query. The search path it
+     * was created under names its query's unqualified tables, as Postgres
+     * binds them at CREATE VIEW. */
+    char *view_sql;
+    /* CREATE OR REPLACE VIEW: the definition it replaced (owned; NULL when
+     * none), which the new query may read, as Postgres binds it to the view
+     * that exists while CREATE OR REPLACE runs. */
+    char *view_prior_sql;
+    char **view_search_path; /* owned */
+    size_t view_search_path_len;
+    bool view_materialized;
+    bool view_security_invoker; /* WITH (security_invoker): read as the caller */
 } scenario_table_t;
 
 typedef struct scenario_user {

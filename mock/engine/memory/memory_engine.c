@@ -328,6 +328,8 @@ static int render_grouped(rest_ctx_t *c, store_row_t **rows, size_t n, long long
 
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
 {
+    if (rest_embed_refresh(c, err) < 0)
+        return -1;
     if (c->plan.has_aggregates)
         return render_grouped(c, rows, n, 0, -1, err);
     buf_t *out = c->res->body;
@@ -384,6 +386,18 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
     return 0;
 }
 
+int rest_refresh(rest_ctx_t *c, const store_table_t *t, pgrst_error_t *err)
+{
+    if (!t || !store_table_is_derived(t))
+        return 0;
+    store_reader_t rd = {.role = c->role,
+                         .claims = c->claims,
+                         .now_us = c->env.now_us,
+                         .auth_uid = c->env.auth_uid,
+                         .work = &c->work};
+    return store_table_refresh((store_table_t *)t, &rd, err);
+}
+
 static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 {
     /* Postgres analyses the select list before WHERE, and WHERE before ORDER
@@ -400,6 +414,10 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
     /* ExecCheckPermissions runs once the statement is analysed. */
     static const unsigned need[] = {SCENARIO_PRIV_SELECT};
     if (rest_security_require(c, need, 1, err) < 0 || rest_embed_require(c, err) < 0)
+        return -1;
+    /* Views compute their rows now, for this role (the embeds' too: an
+     * !inner embed filters the rows being collected). */
+    if (rest_refresh(c, c->table, err) < 0 || rest_embed_refresh(c, err) < 0)
         return -1;
 
     store_row_t **rows = NULL;
@@ -486,6 +504,9 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         };
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
+    /* Views' rows of the previous request are released; this one computes
+     * its own when it reads them. */
+    store_derived_release(me->store);
     if (c.table)
         rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
     /* Prefer: timezone= (validated against timezone_valid): SET LOCAL

@@ -63,6 +63,12 @@ struct sql_plan {
     size_t *set_cols;
     node_t **set_exprs;
     size_t nset;
+    /* Subqueries in FROM and WITH queries, at any depth of the statement:
+     * their relations (detached, store.h) and the plans that fill them. */
+    store_table_t **derived;
+    sql_plan_t **derived_plans;
+    px_cte_t **ctes;
+    size_t nderived, nctes;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -199,6 +205,15 @@ static void plan_free_parts(sql_plan_t *p)
     for (size_t i = 0; i < p->nset; i++)
         px_node_free(p->set_exprs[i]);
     free(p->set_exprs);
+    for (size_t i = 0; i < p->nderived; i++) {
+        store_derived_free(p->derived[i]);
+        sql_plan_free(p->derived_plans[i]);
+    }
+    free(p->derived);
+    free(p->derived_plans);
+    for (size_t i = 0; i < p->nctes; i++)
+        free(p->ctes[i]);
+    free(p->ctes);
 }
 
 void sql_plan_free(sql_plan_t *p)
@@ -225,6 +240,9 @@ typedef struct an {
     sql_plan_t *plan;
 } an_t;
 
+static const store_table_t *derive(parser_t *p, const cJSON *select, const char *name,
+                                   const cJSON *colnames, size_t loc);
+
 static void an_init(an_t *a, const store_t *store, const char *src, const sql_scope_t *names,
                     sql_plan_t *plan)
 {
@@ -238,6 +256,7 @@ static void an_init(an_t *a, const store_t *store, const char *src, const sql_sc
     a->plan = plan;
     a->scope = (scope_t){.up = NULL, .depth = 0, .rtes = NULL, .nrte = 0};
     a->p.scope = &a->scope;
+    a->p.derive = derive;
 }
 
 static void an_scope(an_t *a)
@@ -327,7 +346,8 @@ static int build_from_list(an_t *a, const cJSON *from)
     sql_plan_t *pl = a->plan;
     for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next) {
         const char *nm = node_name(it);
-        if (strcmp(nm, "RangeVar") != 0 && strcmp(nm, "JoinExpr") != 0)
+        if (strcmp(nm, "RangeVar") != 0 && strcmp(nm, "JoinExpr") != 0 &&
+            strcmp(nm, "RangeSubselect") != 0)
             return px_perr(&a->p, loc_or(node_body(it), 0), "0A000",
                            "supamock: this FROM item (%s) is not supported by the memory engine",
                            strcmp(nm, "RangeSubselect") == 0 ? "a subquery" : nm),
@@ -532,13 +552,157 @@ static int build_limit(an_t *a, const cJSON *node, const char *clause, node_t **
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* subqueries in FROM, WITH queries                                          */
+/* ------------------------------------------------------------------------ */
+
+/* A subquery's rows for the statement reading it: its plan run with the
+ * reading statement's environment (its role, variables, budget), each time
+ * the statement reads it. */
+static int fill_subquery(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
+{
+    const sql_plan_t *sub = ctx;
+    const sql_exec_env_t *env = rd->opaque;
+    if (!env)
+        return pgrst_error_setf(err, "XX000", "supamock: a subquery was read outside its statement");
+    sql_result_t res;
+    sql_exec_error_t e;
+    sql_exec_error_init(&e);
+    if (sql_exec_run(sub, env, &res, &e) < 0) {
+        pgrst_error_move(err, &e.e);
+        sql_exec_error_dispose(&e);
+        return -1;
+    }
+    store_derived_set_rows(t, res.values, res.nrows);
+    sql_result_dispose(&res);
+    return 0;
+}
+
+/* The outermost statement's plan: it owns every derived relation. */
+static sql_plan_t *owner_plan(an_t *a)
+{
+    return a->plan;
+}
+
+static int analyse_select(an_t *a, const cJSON *sel);
+
+/* px_derive_fn: the subquery is analysed as a statement of its own (the
+ * same text, variables, search path and WITH queries in scope; no column
+ * of the outer query), its columns named by colnames, then its output
+ * names; its relation is a detached derived one the plan owns. */
+static const store_table_t *derive(parser_t *p, const cJSON *select, const char *name,
+                                   const cJSON *colnames, size_t loc)
+{
+    an_t *a = (an_t *)(void *)p; /* p is the first member of an an_t */
+    const cJSON *body = get(select, "SelectStmt");
+    if (!body) {
+        px_perr(p, loc, "0A000", "supamock: this subquery is not supported by the memory engine");
+        return NULL;
+    }
+    if (p->depth + 1 > 32) {
+        px_perr(p, loc, "54001", "stack depth limit exceeded");
+        return NULL;
+    }
+    sql_plan_t *sub = xcalloc(1, sizeof *sub);
+    an_t b;
+    an_init(&b, p->store, p->src, p->names, sub);
+    b.p.search_path = p->search_path;
+    b.p.nsearch_path = p->nsearch_path;
+    b.p.ctes = p->ctes;
+    b.p.depth = p->depth + 1;
+    if (analyse_select(&b, body) < 0) {
+        *p->err = b.perr;
+        sql_plan_free(sub);
+        return NULL;
+    }
+    size_t n = sub->ntarget;
+    const char **names = xcalloc(n ? n : 1, sizeof *names);
+    size_t k = 0;
+    for (const cJSON *c = cJSON_IsArray(colnames) ? colnames->child : NULL; c && k < n;
+         c = c->next)
+        names[k++] = sval(c);
+    if (cJSON_IsArray(colnames) && (size_t)cJSON_GetArraySize(colnames) > n) {
+        free(names);
+        sql_plan_free(sub);
+        px_perr(p, loc, "42P10", "table \"%s\" has %zu columns available but %d columns specified",
+                name, n, cJSON_GetArraySize(colnames));
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            names[i] = sub->names[i];
+    char *error = NULL;
+    /* detached: the store is only read (the write counter refills compare) */
+    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", name, names, sub->types,
+                                         n, false, true, fill_subquery, sub, &error);
+    free(names);
+    if (!t) {
+        /* two output columns of one name: Postgres allows it until one is
+         * referenced; the memory engine refuses the subquery */
+        px_perr(p, loc, "0A000", "supamock: %s", error);
+        free(error);
+        sql_plan_free(sub);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const store_table_t *ot;
+        size_t oc;
+        if (sql_plan_column_origin(sub, i, &ot, &oc))
+            store_derived_set_origin(t, i, ot, oc);
+    }
+    sql_plan_t *pl = owner_plan(a);
+    pl->derived = xrealloc(pl->derived, (pl->nderived + 1) * sizeof *pl->derived);
+    pl->derived_plans =
+        xrealloc(pl->derived_plans, (pl->nderived + 1) * sizeof *pl->derived_plans);
+    pl->derived[pl->nderived] = t;
+    pl->derived_plans[pl->nderived++] = sub;
+    return t;
+}
+
+/* WITH a AS (SELECT ...), b AS (...): each query a relation in scope for
+ * the ones after it and the statement (not RECURSIVE, not data-modifying). */
+static int build_with(an_t *a, const cJSON *with)
+{
+    if (!with)
+        return 0;
+    if (cJSON_IsTrue(get(with, "recursive")))
+        return px_perr(&a->p, loc_or(with, 0), "0A000",
+                       "supamock: WITH RECURSIVE is not supported by the memory engine");
+    const cJSON *ctes = get(with, "ctes");
+    size_t first = a->plan->nctes;
+    for (const cJSON *it = cJSON_IsArray(ctes) ? ctes->child : NULL; it; it = it->next) {
+        const cJSON *cte = get(it, "CommonTableExpr");
+        const char *name = str(cte, "ctename");
+        size_t loc = loc_or(cte, 0);
+        /* names in one WITH list must differ (an outer one is hidden) */
+        for (size_t i = first; name && i < a->plan->nctes; i++)
+            if (strcmp(a->plan->ctes[i]->name, name) == 0)
+                return px_perr(&a->p, loc, "42712",
+                               "WITH query name \"%s\" specified more than once", name);
+        const store_table_t *t =
+            name ? derive(&a->p, get(cte, "ctequery"), name, get(cte, "aliascolnames"), loc) : NULL;
+        if (!t)
+            return -1;
+        px_cte_t *c = xcalloc(1, sizeof *c);
+        c->name = name; /* borrowed from the tree, which outlives the analysis only */
+        c->t = t;
+        c->next = a->p.ctes;
+        a->p.ctes = c;
+        a->plan->ctes = xrealloc(a->plan->ctes, (a->plan->nctes + 1) * sizeof *a->plan->ctes);
+        a->plan->ctes[a->plan->nctes++] = c;
+    }
+    return 0;
+}
+
 static int analyse_select(an_t *a, const cJSON *sel)
 {
     sql_plan_t *pl = a->plan;
     pl->cmd = CMD_SELECT;
     pl->q = xcalloc(1, sizeof *pl->q);
     size_t loc = 0;
-    if (get(sel, "valuesLists") || get(sel, "withClause") || get(sel, "windowClause") ||
+    if (build_with(a, get(sel, "withClause")) < 0)
+        return -1;
+    if (get(sel, "valuesLists") || get(sel, "windowClause") ||
         get(sel, "lockingClause") || get(sel, "intoClause") ||
         (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
         return px_perr(&a->p, loc, "0A000",
@@ -912,10 +1076,19 @@ static int analyse_delete(an_t *a, const cJSON *del)
 int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
                      const sql_scope_t *scope, sql_plan_t **out, sql_exec_error_t *err)
 {
+    return sql_exec_prepare_in(store, stmt, src, scope, NULL, 0, out, err);
+}
+
+int sql_exec_prepare_in(const store_t *store, const cJSON *stmt, const char *src,
+                        const sql_scope_t *scope, const char *const *search_path,
+                        size_t nsearch_path, sql_plan_t **out, sql_exec_error_t *err)
+{
     *out = NULL;
     sql_plan_t *pl = xcalloc(1, sizeof *pl);
     an_t a;
     an_init(&a, store, src, scope, pl);
+    a.p.search_path = search_path;
+    a.p.nsearch_path = nsearch_path;
     /* Either the wrapper {"SelectStmt": {...}} or its member (sql_stmt_t.node:
      * the item named "SelectStmt" whose value is the statement). */
     const char *kind = node_name(stmt);
@@ -941,6 +1114,18 @@ int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
     }
     *out = pl;
     return 0;
+}
+
+bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t **t, size_t *col)
+{
+    if (p->cmd != CMD_SELECT || i >= p->ntarget)
+        return false;
+    const node_t *n = p->targets[i];
+    if (n->kind != N_COLUMN || n->depth != 0 || n->rte < 0 || (size_t)n->rte >= p->q->nrte)
+        return false;
+    *t = p->q->rtes[n->rte].t;
+    *col = (size_t)n->col;
+    return true;
 }
 
 size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pgtype_t **types)
@@ -1387,7 +1572,8 @@ static void run_init(run_t *r, const sql_plan_t *pl, const sql_exec_env_t *env)
                     .names = env->scope,
                     .aggs = NULL,
                     .now_us = env->store_env ? env->store_env->now_us : 0,
-                    .store = env->store};
+                    .store = env->store,
+                    .stmt = env};
 }
 
 /* SELECT: rows into out (values moved). */

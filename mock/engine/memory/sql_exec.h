@@ -195,6 +195,19 @@ typedef struct sql_plan sql_plan_t;
 int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
                      const sql_scope_t *scope, sql_plan_t **out, sql_exec_error_t *err);
 void sql_plan_free(sql_plan_t *p); /* NULL is a no-op */
+/* sql_exec_prepare with a search path for unqualified table names: the
+ * first of these schemas that holds the name (a view's query binds its
+ * names under the path CREATE VIEW ran with). sql_exec_prepare looks in
+ * public. The path is borrowed for the call. */
+int sql_exec_prepare_in(const store_t *store, const cJSON *stmt, const char *src,
+                        const sql_scope_t *scope, const char *const *search_path,
+                        size_t nsearch_path, sql_plan_t **out, sql_exec_error_t *err);
+/* Where output column i of a SELECT comes from when it is a plain column of
+ * one of its FROM entries, as the parser's markTargetListOrigins records it
+ * (pg_rewrite's resorigtbl/resorigcol, which PostgREST reads for a view's
+ * keys): that relation and column. False for an expression, a constant or
+ * an aggregate. */
+bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t **t, size_t *col);
 
 /* Runs a prepared statement. Writes go through the store's transaction (the
  * caller opened it; on -1 the caller rolls back): per row, BEFORE hooks, the
