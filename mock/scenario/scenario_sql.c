@@ -41,6 +41,7 @@ typedef struct tr {
     /* CREATE TABLE: the table being created, which its own columns may
      * reference (a self-referencing foreign key); NULL otherwise. */
     const char *creating_schema, *creating_name;
+    const scenario_table_t *creating; /* its columns so far */
 } tr_t;
 
 void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
@@ -608,7 +609,13 @@ static const char *pk_column(const tr_t *t, const cJSON *rv)
     relation(rv, &schema, &name);
     if (name && strcmp(schema, "auth") == 0 && strcmp(name, "users") == 0)
         return "id"; /* GoTrue's table: the auth model, not a scenario table */
-    scenario_table_t *tbl = table_of(t, rv);
+    const scenario_table_t *tbl = table_of(t, rv);
+    if (!tbl && t->creating && name) {
+        /* REFERENCES its own table: the primary key declared before it */
+        relation_in(t, rv, &schema, &name);
+        if (strcmp(name, t->creating_name) == 0 && strcmp(schema, t->creating_schema) == 0)
+            tbl = t->creating;
+    }
     for (size_t i = 0; tbl && i < tbl->column_count; i++)
         if (tbl->columns[i].primary_key)
             return tbl->columns[i].name;
@@ -1050,6 +1057,7 @@ static void create_table(const tr_t *t, const cJSON *cs)
     tr_t self = *t;
     self.creating_schema = schema;
     self.creating_name = name;
+    self.creating = &tmp;
     for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e && ok; e = e->next)
         if (get(e, "ColumnDef"))
             ok = add_column(&self, &tmp, get(e, "ColumnDef"), why, sizeof why);
@@ -2048,7 +2056,7 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
     }
     for (size_t i = 0; i < script.count; i++) {
         const sql_stmt_t *st = &script.stmts[i];
-        tr_t t = {h, h->s, file, text, st, NULL, NULL};
+        tr_t t = {h, h->s, file, text, st, NULL, NULL, NULL};
         const char *k = st->kind;
         const cJSON *n = st->node;
         if (strcmp(k, "CreateTableAsStmt") == 0)

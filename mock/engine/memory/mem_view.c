@@ -189,8 +189,8 @@ static mem_view_t *create(mem_views_t *set, const scenario_table_t *st, sql_plan
     v->set = set;
     v->plan = plan;
     v->invoker = st->view_security_invoker;
-    v->t = store_add_derived(set->store, st->schema, st->name, (const char *const *)colnames,
-                             types, n, true, false, fill, v, problem);
+    v->t = store_add_derived(set->store, st->schema, st->name, (const char *const *)colnames, types,
+                             n, true, false, fill, v, problem);
     free_names(colnames, n);
     if (!v->t) {
         sql_plan_free(plan);

@@ -1502,7 +1502,8 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
             return NULL;
         }
         if (q->nrte >= POLICY_MAX_FROM) {
-            perr(p, loc, "54000", "supamock: a FROM list of the memory engine names at most %d tables",
+            perr(p, loc, "54000",
+                 "supamock: a FROM list of the memory engine names at most %d tables",
                  POLICY_MAX_FROM);
             return NULL;
         }

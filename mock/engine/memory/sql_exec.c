@@ -564,7 +564,8 @@ static int fill_subquery(void *ctx, store_table_t *t, const store_reader_t *rd, 
     const sql_plan_t *sub = ctx;
     const sql_exec_env_t *env = rd->opaque;
     if (!env)
-        return pgrst_error_setf(err, "XX000", "supamock: a subquery was read outside its statement");
+        return pgrst_error_setf(err, "XX000",
+                                "supamock: a subquery was read outside its statement");
     sql_result_t res;
     sql_exec_error_t e;
     sql_exec_error_init(&e);
@@ -618,8 +619,7 @@ static const store_table_t *derive(parser_t *p, const cJSON *select, const char 
     size_t n = sub->ntarget;
     const char **names = xcalloc(n ? n : 1, sizeof *names);
     size_t k = 0;
-    for (const cJSON *c = cJSON_IsArray(colnames) ? colnames->child : NULL; c && k < n;
-         c = c->next)
+    for (const cJSON *c = cJSON_IsArray(colnames) ? colnames->child : NULL; c && k < n; c = c->next)
         names[k++] = sval(c);
     if (cJSON_IsArray(colnames) && (size_t)cJSON_GetArraySize(colnames) > n) {
         free(names);
@@ -633,8 +633,8 @@ static const store_table_t *derive(parser_t *p, const cJSON *select, const char 
             names[i] = sub->names[i];
     char *error = NULL;
     /* detached: the store is only read (the write counter refills compare) */
-    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", name, names, sub->types,
-                                         n, false, true, fill_subquery, sub, &error);
+    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", name, names, sub->types, n,
+                                         false, true, fill_subquery, sub, &error);
     free(names);
     if (!t) {
         /* two output columns of one name: Postgres allows it until one is
@@ -652,8 +652,7 @@ static const store_table_t *derive(parser_t *p, const cJSON *select, const char 
     }
     sql_plan_t *pl = owner_plan(a);
     pl->derived = xrealloc(pl->derived, (pl->nderived + 1) * sizeof *pl->derived);
-    pl->derived_plans =
-        xrealloc(pl->derived_plans, (pl->nderived + 1) * sizeof *pl->derived_plans);
+    pl->derived_plans = xrealloc(pl->derived_plans, (pl->nderived + 1) * sizeof *pl->derived_plans);
     pl->derived[pl->nderived] = t;
     pl->derived_plans[pl->nderived++] = sub;
     return t;
@@ -702,9 +701,8 @@ static int analyse_select(an_t *a, const cJSON *sel)
     size_t loc = 0;
     if (build_with(a, get(sel, "withClause")) < 0)
         return -1;
-    if (get(sel, "valuesLists") || get(sel, "windowClause") ||
-        get(sel, "lockingClause") || get(sel, "intoClause") ||
-        (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
+    if (get(sel, "valuesLists") || get(sel, "windowClause") || get(sel, "lockingClause") ||
+        get(sel, "intoClause") || (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
         return px_perr(&a->p, loc, "0A000",
                        "supamock: VALUES, WITH, UNION/INTERSECT/EXCEPT, windows, FOR UPDATE and "
                        "SELECT INTO are not supported by the memory engine"),
