@@ -19,6 +19,9 @@
 #include "clock.h"
 #include "log.h"
 #include "mem_view.h"
+#include "sql_exec.h"
+#include "sql_parse.h"
+#include "caps.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
 #include "pg_auth.h"
@@ -233,6 +236,66 @@ static int build_views(instance_t *inst, const scenario_t *sc)
     return 0;
 }
 
+/* The seed statements that are not constant rows (scenario_seed_stmt_t), in
+ * file order, each in its own transaction, as the owner (no grants, no
+ * row-level security; CHECK constraints hold). One the executor cannot run
+ * is left out and said, once per scenario, as views are. */
+static void run_seed_stmts(instance_t *inst, const scenario_t *sc)
+{
+    static const scenario_t *reported; /* the one event loop builds instances */
+    for (size_t i = 0; i < sc->seed_stmt_count; i++) {
+        const scenario_seed_stmt_t *st = &sc->seed_stmts[i];
+        sql_script_t script;
+        sql_error_t perr;
+        memset(&script, 0, sizeof script);
+        char why[700] = "";
+        if (sql_parse_script(st->sql, &script, &perr) < 0) {
+            snprintf(why, sizeof why, "%s", perr.message);
+        } else if (script.count == 1) {
+            store_env_t senv = {.now_us = instance_now_us(inst)};
+            mock_work_t work;
+            mock_work_init(&work,
+                           mock_work_steps_for_timeout_ms(MOCK_STATEMENT_TIMEOUT_DEFAULT_MS));
+            sql_exec_env_t env = {.store = inst->store,
+                                  .sec = inst->security,
+                                  .role = "postgres",
+                                  .superuser = true,
+                                  .store_env = &senv,
+                                  .work = &work};
+            sql_plan_t *plan = NULL;
+            sql_result_t res;
+            sql_exec_error_t e;
+            sql_exec_error_init(&e);
+            store_derived_release(inst->store);
+            int rc = sql_exec_prepare_in(inst->store, script.stmts[0].node, st->sql, NULL,
+                                         (const char *const *)st->search_path, st->search_path_len,
+                                         &plan, &e);
+            if (rc == 0) {
+                store_begin(inst->store);
+                rc = sql_exec_run(plan, &env, &res, &e);
+                if (rc == 0) {
+                    store_commit(inst->store);
+                    sql_result_dispose(&res);
+                } else {
+                    store_rollback(inst->store);
+                }
+            }
+            if (rc < 0)
+                snprintf(why, sizeof why, "%s (%s)", e.e.message ? e.e.message : "", e.e.code);
+            sql_exec_error_dispose(&e);
+            sql_plan_free(plan);
+        }
+        if (why[0] && reported != sc)
+            log_msg(LOG_WARN,
+                    "%s:%d:%d: note: a seed statement not run by the memory engine (runs on "
+                    "--db postgres): %s",
+                    st->pos.file ? st->pos.file : "", st->pos.line, st->pos.col, why);
+        if (script.tree)
+            sql_script_dispose(&script);
+    }
+    reported = sc;
+}
+
 static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
 {
     if (perr->details)
@@ -387,6 +450,8 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
         instance_free(inst);
         return -1;
     }
+    if (memory)
+        run_seed_stmts(inst, sc);
     inst->last_reload_us = instance_now_us(inst);
     if (memory) {
         mem_views_set_security(inst->views, inst->security);
@@ -404,7 +469,7 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
             return -1;
         }
     } else {
-        inst->engine = memory_engine_new(inst->store, inst->security, sc, inst->funcs);
+        inst->engine = memory_engine_new(inst->store, inst->security, sc, inst->funcs, inst->views);
     }
     *out = inst;
     return 0;

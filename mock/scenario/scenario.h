@@ -268,6 +268,18 @@ typedef enum scenario_openapi_mode {
     SCENARIO_OPENAPI_DISABLED,          /* PGRST126 */
 } scenario_openapi_mode_t;
 
+/* A seed statement of the scenario's SQL that is not a list of constant rows
+ * (INSERT ... SELECT, a value computed by a subquery, DELETE, an UPDATE the
+ * row reader does not take): kept whole, with the search path it ran under,
+ * for the memory engine's executor to run once the tables, views and their
+ * constant rows exist (instance.c). */
+typedef struct scenario_seed_stmt {
+    char *sql; /* owned: the statement's text */
+    char **search_path;
+    size_t search_path_len;
+    scenario_pos_t pos;
+} scenario_seed_stmt_t;
+
 typedef struct scenario {
     char *name;
     char *description;
@@ -330,6 +342,8 @@ typedef struct scenario {
     size_t function_count;
     scenario_trigger_t *triggers; /* from the SQL, in creation order */
     size_t trigger_count;
+    scenario_seed_stmt_t *seed_stmts; /* from the SQL, in file order */
+    size_t seed_stmt_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
     cJSON *rules;                   /* owned array, NULL when absent */

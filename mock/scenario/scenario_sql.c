@@ -1639,6 +1639,46 @@ static bool returning_star(const cJSON *list)
     return cJSON_IsArray(fields) && cJSON_GetArraySize(fields) == 1 && get(fields->child, "A_Star");
 }
 
+/* A data statement the row reader does not take: kept whole for the
+ * memory engine's executor, which runs it after the constant rows
+ * (scenario_seed_stmt_t), when it names a relation the scenario has (or
+ * GoTrue's auth.users); said otherwise. */
+static void defer(const tr_t *t, const cJSON *rv)
+{
+    const char *schema, *name;
+    relation_in(t, rv, &schema, &name);
+    bool auth_users = name && strcmp(schema, "auth") == 0 && strcmp(name, "users") == 0;
+    if (!auth_users && !table_of(t, rv))
+        return notice_statement(t);
+    scenario_t *s = t->s;
+    s->seed_stmts = xrealloc(s->seed_stmts, (s->seed_stmt_count + 1) * sizeof *s->seed_stmts);
+    scenario_seed_stmt_t *st = &s->seed_stmts[s->seed_stmt_count++];
+    st->sql = xstrndup(t->text + t->stmt->offset, t->stmt->length);
+    st->search_path_len = t->h->search_path_len;
+    st->search_path =
+        xcalloc(st->search_path_len ? st->search_path_len : 1, sizeof *st->search_path);
+    for (size_t i = 0; i < st->search_path_len; i++)
+        st->search_path[i] = xstrdup(t->h->search_path[i]);
+    st->pos = pos_of(t, t->stmt->offset);
+}
+
+/* Whether every value of a VALUES list is a constant the row reader takes. */
+static bool constant_rows(const cJSON *values)
+{
+    for (const cJSON *list = values->child; list; list = list->next) {
+        const cJSON *items = get(get(list, "List"), "items");
+        for (const cJSON *v = cJSON_IsArray(items) ? items->child : NULL; v; v = v->next) {
+            if (get(v, "SetToDefault"))
+                continue;
+            cJSON *c = row_value(v, NULL, 0);
+            if (!c)
+                return false;
+            cJSON_Delete(c);
+        }
+    }
+    return true;
+}
+
 static void insert(const tr_t *t, const cJSON *is)
 {
     scenario_table_t *tbl = table_of(t, get(is, "relation"));
@@ -1646,8 +1686,8 @@ static void insert(const tr_t *t, const cJSON *is)
     const cJSON *values = get(sel, "valuesLists");
     if (!tbl || tbl->view_sql || !cJSON_IsArray(values) || get(is, "onConflictClause") ||
         (get(is, "returningList") && !returning_star(get(is, "returningList"))) ||
-        get(is, "withClause"))
-        return notice_statement(t);
+        get(is, "withClause") || !constant_rows(values))
+        return defer(t, get(is, "relation"));
     const char *cols[256];
     size_t ncols = 0;
     const cJSON *cl = get(is, "cols");
@@ -1776,14 +1816,14 @@ static void update(const tr_t *t, const cJSON *us)
     const cJSON *where = get(us, "whereClause");
     if (!tbl || tbl->view_sql || get(us, "fromClause") || get(us, "returningList") ||
         get(us, "withClause") || !cJSON_IsArray(targets))
-        return notice_statement(t);
+        return defer(t, get(us, "relation"));
     size_t nt = (size_t)cJSON_GetArraySize(targets);
     if (nt == 0 || nt > 256)
-        return notice_statement(t);
+        return defer(t, get(us, "relation"));
     for (const cJSON *e = targets->child; e; e = e->next) {
         const cJSON *rt = get(e, "ResTarget");
         if (!str(rt, "name") || get(rt, "indirection") || !find_column(tbl, str(rt, "name")))
-            return notice_statement(t);
+            return defer(t, get(us, "relation"));
     }
     size_t nrows = tbl->rows ? (size_t)cJSON_GetArraySize(tbl->rows) : 0;
     bool *hit = xcalloc(nrows + 1, sizeof *hit);
@@ -1792,7 +1832,7 @@ static void update(const tr_t *t, const cJSON *us)
         hit[r] = true;
         if (where && where_matches(tbl, where, row, &hit[r]) < 0) {
             free(hit);
-            return notice_statement(t);
+            return defer(t, get(us, "relation"));
         }
     }
     cJSON **vals = xcalloc(nrows * nt + 1, sizeof *vals);
@@ -1837,7 +1877,7 @@ static void update(const tr_t *t, const cJSON *us)
     free(vals);
     free(hit);
     if (!ok)
-        notice_statement(t);
+        defer(t, get(us, "relation"));
 }
 
 /* CREATE DOMAIN name AS type: columns of the domain get the base type. Its
@@ -2092,6 +2132,8 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             ;
         else if (strcmp(k, "InsertStmt") == 0)
             insert(&t, n);
+        else if (strcmp(k, "DeleteStmt") == 0)
+            defer(&t, get(n, "relation"));
         else if (strcmp(k, "UpdateStmt") == 0)
             update(&t, n);
         else if (strcmp(k, "CreateDomainStmt") == 0)

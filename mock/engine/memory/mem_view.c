@@ -17,7 +17,12 @@ typedef struct mem_view {
     mem_views_t *set; /* the owner */
     store_table_t *t; /* the store's */
     sql_plan_t *plan; /* owned */
-    bool invoker;
+    bool invoker, materialized;
+    /* Automatically updatable (sql_plan_auto_updatable): the one relation it
+     * reads; NULL with not_updatable saying why not (Postgres's detail). */
+    const store_table_t *source;
+    const char *not_updatable;
+    bool tracked; /* rows are computed from source's row by row and tagged with the table row */
 } mem_view_t;
 
 struct mem_views {
@@ -38,6 +43,80 @@ static const cJSON *get(const cJSON *o, const char *key)
  * row-level security of the tables below are the owner's, who sees every
  * row), or with WITH (security_invoker) as the reader. current_user stays
  * the reader's either way, as in Postgres. */
+static int work_error(const mock_work_t *w, pgrst_error_t *err)
+{
+    if (w->fail_code)
+        return pgrst_error_setf(err, w->fail_code, "%s", w->fail_message);
+    return pgrst_error_setf(err, "57014", "canceling statement due to statement timeout");
+}
+
+/* An automatically updatable view's rows: its source's rows (as the view
+ * reads them) through its WHERE and select list one by one, each tagged
+ * with the table row it shows, so that a write through the view finds the
+ * row it changes (a view over such a view passes its source's tags on). */
+static int fill_tracked(mem_view_t *v, store_table_t *t, const store_reader_t *rd,
+                        const sql_exec_env_t *env, pgrst_error_t *err)
+{
+    store_table_t *src = (store_table_t *)v->source;
+    store_reader_t srd = *rd;
+    srd.superuser = env->superuser;
+    srd.work = env->work;
+    if (!env->superuser && env->sec) {
+        static const unsigned select_priv[] = {SCENARIO_PRIV_SELECT};
+        if (security_require(env->sec, src, env->role, select_priv, 1, err) < 0)
+            return -1;
+    }
+    if (store_table_refresh(src, &srd, err) < 0)
+        return -1;
+    bool rls = !env->superuser && env->sec && security_rls_applies(env->sec, src, env->role);
+    size_t ncols = store_table_column_count(t);
+    size_t cap = store_table_row_count(src);
+    pgvalue_t *values = xcalloc((cap ? cap : 1) * (ncols ? ncols : 1), sizeof *values);
+    const store_row_t **tags = xcalloc(cap ? cap : 1, sizeof *tags);
+    size_t k = 0;
+    int rc = 0;
+    for (const store_row_t *r = store_table_first(src); r && k < cap && rc == 0;
+         r = store_row_next(r)) {
+        if (!mock_work_charge(env->work, 4)) {
+            rc = work_error(env->work, err);
+            break;
+        }
+        if (rls) {
+            policy_eval_env_t pe = {.row = store_row_values(r),
+                                    .claims = env->claims,
+                                    .role = env->role,
+                                    .work = env->work};
+            bool vis = false;
+            if ((rc = security_row_visible(env->sec, src, SECURITY_CMD_SELECT, &pe, &vis, err)) <
+                    0 ||
+                !vis)
+                continue;
+        }
+        bool passes = false;
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_plan_eval_row(v->plan, env, store_row_values(r), &passes, &values[k * ncols], &e) <
+            0) {
+            pgrst_error_move(err, &e.e);
+            sql_exec_error_dispose(&e);
+            rc = -1;
+            break;
+        }
+        if (passes) {
+            tags[k] = store_row_tag(r) ? store_row_tag(r) : r;
+            k++;
+        }
+    }
+    if (rc == 0)
+        store_derived_set_rows_tagged(t, values, k, tags);
+    else
+        for (size_t i = 0; i < k * ncols; i++)
+            pgvalue_dispose(&values[i]);
+    free(values);
+    free(tags);
+    return rc;
+}
+
 static int fill(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
 {
     mem_view_t *v = ctx;
@@ -57,6 +136,8 @@ static int fill(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_err
         .store_env = &senv,
         .work = work,
     };
+    if (v->tracked)
+        return fill_tracked(v, t, rd, &env, err);
     sql_result_t res;
     sql_exec_error_t e;
     sql_exec_error_init(&e);
@@ -189,6 +270,11 @@ static mem_view_t *create(mem_views_t *set, const scenario_table_t *st, sql_plan
     v->set = set;
     v->plan = plan;
     v->invoker = st->view_security_invoker;
+    v->materialized = st->view_materialized;
+    v->not_updatable = sql_plan_auto_updatable(plan, &v->source);
+    if (v->not_updatable)
+        v->source = NULL;
+    v->tracked = v->source && !v->materialized && !sql_plan_sorted(plan);
     v->t = store_add_derived(set->store, st->schema, st->name, (const char *const *)colnames, types,
                              n, true, false, fill, v, problem);
     free_names(colnames, n);
@@ -238,6 +324,11 @@ static void build_replaced(mem_views_t *set, const scenario_table_t *st, char *f
     free_names(names2, n2);
     sql_plan_free(v->plan);
     v->plan = plan;
+    v->not_updatable = sql_plan_auto_updatable(plan, &v->source);
+    if (v->not_updatable)
+        v->source = NULL;
+    /* it reads itself: never computed row by row (42P17 when read) */
+    v->tracked = false;
     record_origins(v);
 }
 
@@ -294,4 +385,88 @@ void mem_views_free(mem_views_t *v)
         free(v->problems[i].message);
     free(v->problems);
     free(v);
+}
+
+static const mem_view_t *find_view(const mem_views_t *set, const store_table_t *t)
+{
+    for (size_t i = 0; set && i < set->nviews; i++)
+        if (set->views[i]->t == t)
+            return set->views[i];
+    return NULL;
+}
+
+/* rewriteTargetView's refusals, in the words of the command. */
+static const char *const VERBS[] = {"insert into", "update", "delete from"};
+static const char *const HINTS[] = {"inserting into", "updating", "deleting from"};
+static const char *const EVENTS[] = {"INSERT", "UPDATE", "DELETE"};
+
+int mem_view_target(const mem_views_t *set, const store_table_t *t, mem_view_cmd_t cmd,
+                    mem_view_target_t *out, pgrst_error_t *err)
+{
+    const mem_view_t *v = find_view(set, t);
+    if (!v)
+        return pgrst_error_setf(err, "XX000", "supamock: %s is not a view", store_table_name(t));
+    if (v->materialized)
+        return pgrst_error_setf(err, "42809", "cannot change materialized view \"%s\"",
+                                store_table_name(t));
+    size_t n = store_table_column_count(t);
+    int *colmap = xcalloc(n ? n : 1, sizeof *colmap);
+    const char *why = v->not_updatable;
+    size_t updatable = 0;
+    for (size_t i = 0; i < n; i++) {
+        const store_table_t *ot;
+        size_t oc;
+        colmap[i] =
+            !why && sql_plan_column_origin(v->plan, i, &ot, &oc) && ot == v->source ? (int)oc : -1;
+        updatable += colmap[i] >= 0;
+    }
+    if (!why && cmd != MEM_VIEW_DELETE && updatable == 0)
+        why = "Views that have no updatable columns are not automatically updatable.";
+    if (why) {
+        free(colmap);
+        pgrst_error_setf(err, "55000", "cannot %s view \"%s\"", VERBS[cmd], store_table_name(t));
+        pgrst_error_detailsf(err, "%s", why);
+        pgrst_error_hintf(err,
+                          "To enable %s the view, provide an INSTEAD OF %s trigger or an "
+                          "unconditional ON %s DO INSTEAD rule.",
+                          HINTS[cmd], EVENTS[cmd], EVENTS[cmd]);
+        return -1;
+    }
+    if (!v->tracked) {
+        free(colmap);
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: writing through view \"%s\" (it has ORDER BY or reads "
+                                "itself) is not supported by the memory engine",
+                                store_table_name(t));
+    }
+    mem_view_target_t below = {0};
+    if (store_table_is_derived(v->source)) {
+        /* a view over a view: the one below is rewritten in turn */
+        if (mem_view_target(set, v->source, cmd, &below, err) < 0) {
+            free(colmap);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (colmap[i] >= 0)
+                colmap[i] = below.colmap[colmap[i]];
+        out->table = below.table;
+        out->invoker = v->invoker && below.invoker;
+        free(below.colmap);
+    } else {
+        out->table = (store_table_t *)v->source;
+        out->invoker = v->invoker;
+    }
+    out->colmap = colmap;
+    return 0;
+}
+
+int mem_view_column_error(const store_table_t *t, mem_view_cmd_t cmd, const char *column,
+                          pgrst_error_t *err)
+{
+    static const char *const verbs[] = {"insert into", "update", "delete from"};
+    pgrst_error_setf(err, "0A000", "cannot %s column \"%s\" of view \"%s\"", verbs[cmd], column,
+                     store_table_name(t));
+    pgrst_error_detailsf(err, "View columns that are not columns of their base relation are not "
+                              "updatable.");
+    return -1;
 }

@@ -45,6 +45,27 @@ size_t mem_views_problems(const mem_views_t *v, const mem_view_problem_t **out);
 /* The security model the security_invoker views read through, once it
  * exists (it is built after the views, whose grants it holds). Borrowed. */
 void mem_views_set_security(mem_views_t *v, const security_t *sec);
+/* A write through a view (rewriteTargetView): the table it changes. */
+typedef enum mem_view_cmd { MEM_VIEW_INSERT, MEM_VIEW_UPDATE, MEM_VIEW_DELETE } mem_view_cmd_t;
+typedef struct mem_view_target {
+    store_table_t *table; /* the table written (through views over views) */
+    int *colmap;          /* owned (free): per view column, the table's column; -1 when
+                             the view column is not updatable (an expression) */
+    bool invoker;         /* every view on the way is security_invoker: the table's
+                             row-level security applies to the writer */
+} mem_view_target_t;
+/* The target of cmd through view t, or -1 with Postgres's error: 55000
+ * "cannot insert into view" with the detail why it is not automatically
+ * updatable and the hint, 42809 for a materialized view. A view whose rows
+ * are not computed row by row (mem_view.h: an ORDER BY, or one reading
+ * itself) is 0A000. */
+int mem_view_target(const mem_views_t *v, const store_table_t *t, mem_view_cmd_t cmd,
+                    mem_view_target_t *out, pgrst_error_t *err);
+/* 0A000 `cannot insert into column "x" of view "v"`: a column the view
+ * computes. Returns -1. */
+int mem_view_column_error(const store_table_t *t, mem_view_cmd_t cmd, const char *column,
+                          pgrst_error_t *err);
+
 /* Frees the plans; call before the store is freed. NULL is a no-op. */
 void mem_views_free(mem_views_t *v);
 

@@ -23,7 +23,8 @@ typedef struct memory_engine {
     store_t *store;
     security_t *sec;
     const scenario_t *sc;
-    mem_funcs_t *fs; /* borrowed: the instance's */
+    mem_funcs_t *fs;    /* borrowed: the instance's */
+    mem_views_t *views; /* borrowed: the instance's */
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -478,6 +479,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.store = me->store;
     c.table = req->relation ? (store_table_t *)table_of(req->relation) : NULL;
     c.fs = me->fs;
+    c.views = me->views;
     c.q = *req->query;
     c.prefer = *req->prefer;
     c.accept = *req->accept;
@@ -582,7 +584,8 @@ static const engine_ops_t memory_ops = {
     .free = memory_free,
 };
 
-engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs)
+engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs,
+                            mem_views_t *views)
 {
     memory_engine_t *me = xcalloc(1, sizeof *me);
     me->base.ops = &memory_ops;
@@ -590,5 +593,6 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sec = sec;
     me->sc = sc;
     me->fs = fs;
+    me->views = views;
     return &me->base;
 }

@@ -1491,6 +1491,20 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
             return NULL;
         return f;
     }
+    if (strcmp(name, "RangeFunction") == 0 && p->derive_function) {
+        size_t loc = loc_or(b, 0);
+        if (q->nrte >= POLICY_MAX_FROM) {
+            perr(p, loc, "54000",
+                 "supamock: a FROM list of the memory engine names at most %d tables",
+                 POLICY_MAX_FROM);
+            return NULL;
+        }
+        const char *refname = NULL;
+        const store_table_t *t = p->derive_function(p, b, &refname, loc);
+        if (!t || push_rte(p, q, t, refname, refname, loc, &f) < 0)
+            return NULL;
+        return f;
+    }
     if (strcmp(name, "RangeSubselect") == 0 && p->derive) {
         /* (SELECT ...) alias: a relation of the statement's own (LATERAL
          * reads no outer column here: such a reference fails as a missing

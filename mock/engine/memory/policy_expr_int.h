@@ -166,6 +166,10 @@ typedef struct parser parser_t;
  * plan. NULL with p->err set when the subquery does not analyse. */
 typedef const store_table_t *(*px_derive_fn)(parser_t *p, const cJSON *select, const char *name,
                                              const cJSON *colnames, size_t loc);
+/* Statements: a function in FROM (a RangeFunction's body) as a relation,
+ * named by its alias (else the function's name); NULL with p->err set. */
+typedef const store_table_t *(*px_derive_function_fn)(parser_t *p, const cJSON *rangefunction,
+                                                      const char **refname, size_t loc);
 
 struct parser {
     const char *src; /* the expression's text (error positions are offsets into it) */
@@ -186,8 +190,9 @@ struct parser {
      * schemas holding it (Postgres's search path); none: public. */
     const char *const *search_path;
     size_t nsearch_path;
-    px_derive_fn derive;  /* subqueries in FROM and WITH queries; NULL: not allowed */
-    const px_cte_t *ctes; /* the WITH queries in scope */
+    px_derive_fn derive; /* subqueries in FROM and WITH queries; NULL: not allowed */
+    px_derive_function_fn derive_function; /* functions in FROM; NULL: not allowed */
+    const px_cte_t *ctes;                  /* the WITH queries in scope */
 };
 
 /* One level of rows a column reads: depth 0 is the policy's row, a deeper
@@ -230,7 +235,8 @@ enum {
     PXF_TO_JSON,
     PXF_BTRIM,
     PXF_GEN_RANDOM_UUID,
-    PXF_FORMAT
+    PXF_FORMAT,
+    PXF_RANGE /* int4range(lo, hi [, bounds]) and the other range constructors */
 };
 
 /* ---- the builder (policy_expr.c) ---- */

@@ -35,6 +35,7 @@ typedef struct rest_ctx {
     mock_explain_t *x;        /* res->explain: NULL when nobody asked */
     struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
     struct mem_funcs *fs;     /* the functions and triggers (mem_func.h); NULL: none */
+    struct mem_views *views;  /* the views' plans (mem_view.h): writes through them */
 } rest_ctx_t;
 
 /* memory_engine.c: computes t's rows for this request's reader when t is a

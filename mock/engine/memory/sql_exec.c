@@ -65,11 +65,27 @@ struct sql_plan {
     size_t nset;
     /* Subqueries in FROM and WITH queries, at any depth of the statement:
      * their relations (detached, store.h) and the plans that fill them. */
-    store_table_t **derived;
-    sql_plan_t **derived_plans;
+    struct derived_rel *derived;
     px_cte_t **ctes;
     size_t nderived, nctes;
 };
+
+/* A relation the statement made for itself: a subquery's (plan) or a
+ * function's in FROM (series); the plan owns all three. */
+typedef struct derived_rel {
+    store_table_t *t;
+    sql_plan_t *plan;
+    struct series *series;
+} derived_rel_t;
+
+static void series_free(struct series *sr);
+static int too_many(pgrst_error_t *err);
+
+static void own_derived(sql_plan_t *pl, store_table_t *t, sql_plan_t *plan, struct series *sr)
+{
+    pl->derived = xrealloc(pl->derived, (pl->nderived + 1) * sizeof *pl->derived);
+    pl->derived[pl->nderived++] = (derived_rel_t){t, plan, sr};
+}
 
 /* ------------------------------------------------------------------------ */
 /* errors and results                                                        */
@@ -206,11 +222,11 @@ static void plan_free_parts(sql_plan_t *p)
         px_node_free(p->set_exprs[i]);
     free(p->set_exprs);
     for (size_t i = 0; i < p->nderived; i++) {
-        store_derived_free(p->derived[i]);
-        sql_plan_free(p->derived_plans[i]);
+        store_derived_free(p->derived[i].t);
+        sql_plan_free(p->derived[i].plan);
+        series_free(p->derived[i].series);
     }
     free(p->derived);
-    free(p->derived_plans);
     for (size_t i = 0; i < p->nctes; i++)
         free(p->ctes[i]);
     free(p->ctes);
@@ -242,6 +258,8 @@ typedef struct an {
 
 static const store_table_t *derive(parser_t *p, const cJSON *select, const char *name,
                                    const cJSON *colnames, size_t loc);
+static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const char **refname,
+                                            size_t loc);
 
 static void an_init(an_t *a, const store_t *store, const char *src, const sql_scope_t *names,
                     sql_plan_t *plan)
@@ -257,6 +275,7 @@ static void an_init(an_t *a, const store_t *store, const char *src, const sql_sc
     a->scope = (scope_t){.up = NULL, .depth = 0, .rtes = NULL, .nrte = 0};
     a->p.scope = &a->scope;
     a->p.derive = derive;
+    a->p.derive_function = derive_function;
 }
 
 static void an_scope(an_t *a)
@@ -347,7 +366,7 @@ static int build_from_list(an_t *a, const cJSON *from)
     for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next) {
         const char *nm = node_name(it);
         if (strcmp(nm, "RangeVar") != 0 && strcmp(nm, "JoinExpr") != 0 &&
-            strcmp(nm, "RangeSubselect") != 0)
+            strcmp(nm, "RangeSubselect") != 0 && strcmp(nm, "RangeFunction") != 0)
             return px_perr(&a->p, loc_or(node_body(it), 0), "0A000",
                            "supamock: this FROM item (%s) is not supported by the memory engine",
                            strcmp(nm, "RangeSubselect") == 0 ? "a subquery" : nm),
@@ -650,11 +669,141 @@ static const store_table_t *derive(parser_t *p, const cJSON *select, const char 
         if (sql_plan_column_origin(sub, i, &ot, &oc))
             store_derived_set_origin(t, i, ot, oc);
     }
-    sql_plan_t *pl = owner_plan(a);
-    pl->derived = xrealloc(pl->derived, (pl->nderived + 1) * sizeof *pl->derived);
-    pl->derived_plans = xrealloc(pl->derived_plans, (pl->nderived + 1) * sizeof *pl->derived_plans);
-    pl->derived[pl->nderived] = t;
-    pl->derived_plans[pl->nderived++] = sub;
+    own_derived(owner_plan(a), t, sub, NULL);
+    return t;
+}
+
+/* generate_series(start, stop [, step]) in FROM over integers: its
+ * arguments (expressions of the statement's variables, no column of the
+ * query) evaluated each time the statement reads it. */
+typedef struct series {
+    sql_xplan_t *args[3];
+    size_t nargs;
+    pgtype_t type; /* integer, or bigint when an argument is */
+} series_t;
+
+static void series_free(struct series *sr)
+{
+    for (size_t i = 0; sr && i < sr->nargs; i++)
+        sql_xplan_free(sr->args[i]);
+    free(sr);
+}
+
+static int fill_series(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
+{
+    const series_t *sr = ctx;
+    const sql_exec_env_t *env = rd->opaque;
+    if (!env)
+        return pgrst_error_setf(err, "XX000",
+                                "supamock: a function in FROM was read outside its "
+                                "statement");
+    int64_t v[3] = {0, 0, 1};
+    for (size_t i = 0; i < sr->nargs; i++) {
+        pgvalue_t x;
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_expr_eval(sr->args[i], env, &x, &e) < 0) {
+            pgrst_error_move(err, &e.e);
+            sql_exec_error_dispose(&e);
+            return -1;
+        }
+        bool null = x.is_null;
+        v[i] = x.i;
+        pgvalue_dispose(&x);
+        if (null) /* a strict function: no row */
+            return 0;
+    }
+    if (v[2] == 0)
+        return pgrst_error_setf(err, "22023", "step size cannot equal zero");
+    pgvalue_t *values = NULL;
+    size_t n = 0, cap = 0;
+    for (int64_t x = v[0]; v[2] > 0 ? x <= v[1] : x >= v[1];) {
+        if (n >= SQL_EXEC_MAX_ROWS || !mock_work_charge(env->work, 1)) {
+            free(values);
+            return n >= SQL_EXEC_MAX_ROWS
+                       ? too_many(err)
+                       : pgrst_error_setf(err, "57014",
+                                          "canceling statement due to statement timeout");
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            values = xrealloc(values, cap * sizeof *values);
+        }
+        pgvalue_init_null(&values[n]);
+        values[n].is_null = false;
+        values[n++].i = x;
+        /* generate_series_step_int8: the series ends where x would overflow */
+        if (__builtin_add_overflow(x, v[2], &x))
+            break;
+    }
+    store_derived_set_rows(t, values, n);
+    free(values);
+    return 0;
+}
+
+static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const char **refname,
+                                            size_t loc)
+{
+    an_t *a = (an_t *)(void *)p;
+    const cJSON *fns = get(rf, "functions");
+    const cJSON *items = get(get(cJSON_IsArray(fns) ? fns->child : NULL, "List"), "items");
+    const cJSON *fc = get(cJSON_IsArray(items) ? items->child : NULL, "FuncCall");
+    const cJSON *fname = get(fc, "funcname");
+    size_t nn = list_len(fname);
+    const char *name = nn ? sval(cJSON_GetArrayItem(fname, (int)nn - 1)) : NULL;
+    const char *schema = nn == 2 ? sval(fname->child) : NULL;
+    const cJSON *args = get(fc, "args");
+    size_t nargs = list_len(args);
+    if (list_len(fns) != 1 || !name || strcmp(name, "generate_series") != 0 ||
+        (schema && strcmp(schema, "pg_catalog") != 0) || nargs < 2 || nargs > 3 ||
+        cJSON_IsTrue(get(rf, "ordinality")) || get(rf, "coldeflist") ||
+        cJSON_IsTrue(get(rf, "is_rowsfrom"))) {
+        px_perr(p, loc, "0A000",
+                "supamock: this function in FROM is not supported by the memory engine (only "
+                "generate_series over integers)");
+        return NULL;
+    }
+    series_t *sr = xcalloc(1, sizeof *sr);
+    sr->type = px_ptype_of(PGTYPE_INT4).t;
+    for (const cJSON *e = args->child; e; e = e->next) {
+        sql_exec_error_t ee;
+        sql_exec_error_init(&ee);
+        sql_xplan_t *x = NULL;
+        if (sql_expr_prepare(p->store, e, p->src, p->names, &x, &ee) < 0) {
+            px_perr(p, ee.position != SQL_EXEC_NO_POSITION ? ee.position : loc,
+                    ee.e.code[0] ? ee.e.code : "42601", "%s", ee.e.message);
+            sql_exec_error_dispose(&ee);
+            series_free(sr);
+            return NULL;
+        }
+        sr->args[sr->nargs++] = x;
+        pgtype_t at = sql_xplan_type(x);
+        if (at.is_array ||
+            (at.kind != PGTYPE_INT2 && at.kind != PGTYPE_INT4 && at.kind != PGTYPE_INT8)) {
+            series_free(sr);
+            px_perr(p, loc, "0A000",
+                    "supamock: generate_series over this type is not supported by the memory "
+                    "engine (only integers)");
+            return NULL;
+        }
+        if (at.kind == PGTYPE_INT8)
+            sr->type = at;
+    }
+    const cJSON *alias = get(rf, "alias");
+    const char *aname = str(alias, "aliasname");
+    const cJSON *cn = get(alias, "colnames");
+    const char *col = list_len(cn) ? sval(cn->child) : aname ? aname : "generate_series";
+    *refname = aname ? aname : "generate_series";
+    char *error = NULL;
+    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", *refname, &col, &sr->type,
+                                         1, false, true, fill_series, sr, &error);
+    if (!t) {
+        free(error);
+        series_free(sr);
+        px_perr(p, loc, "XX000", "supamock: generate_series in FROM");
+        return NULL;
+    }
+    own_derived(owner_plan(a), t, NULL, sr);
     return t;
 }
 
@@ -1124,6 +1273,37 @@ bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t *
     *t = p->q->rtes[n->rte].t;
     *col = (size_t)n->col;
     return true;
+}
+
+bool sql_plan_sorted(const sql_plan_t *p)
+{
+    return p->nsort > 0;
+}
+
+const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **source)
+{
+    if (p->cmd != CMD_SELECT)
+        return "Views that do not select from a single table or view are not automatically "
+               "updatable.";
+    if (p->distinct)
+        return "Views containing DISTINCT are not automatically updatable.";
+    if (p->ngroup)
+        return "Views containing GROUP BY are not automatically updatable.";
+    if (p->having)
+        return "Views containing HAVING are not automatically updatable.";
+    if (p->nctes)
+        return "Views containing WITH are not automatically updatable.";
+    if (p->limit || p->offset)
+        return "Views containing LIMIT or OFFSET are not automatically updatable.";
+    if (p->aggs.n)
+        return "Views that return aggregate functions are not automatically updatable.";
+    const store_table_t *t =
+        p->q->nfrom == 1 && p->q->from[0]->rte >= 0 ? p->q->rtes[p->q->from[0]->rte].t : NULL;
+    if (!t || store_table_is_detached(t))
+        return "Views that do not select from a single table or view are not automatically "
+               "updatable.";
+    *source = t;
+    return NULL;
 }
 
 size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pgtype_t **types)
@@ -2299,4 +2479,29 @@ int sql_exec_assign(const pgtype_t *from, const pgvalue_t *v, const pgtype_t *to
     f.t = *from;
     t.t = *to;
     return px_convert(&f, v, &t, out, err);
+}
+
+int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
+                      bool *passes, pgvalue_t *out, sql_exec_error_t *err)
+{
+    run_t r;
+    run_init(&r, p, env);
+    const pgvalue_t *rows[1] = {row};
+    r.frame.rows = rows;
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    *passes = true;
+    if (p->where) {
+        policy_truth_t t;
+        if (px_eval_truth(p->where, &r.x, &t, &e) < 0)
+            return from_run_error(&e, err);
+        *passes = t == POLICY_TRUE;
+    }
+    for (size_t c = 0; *passes && c < p->ntarget; c++)
+        if (px_eval(p->targets[c], &r.x, &out[c], &e) < 0) {
+            for (size_t k = 0; k < c; k++)
+                pgvalue_dispose(&out[k]);
+            return from_run_error(&e, err);
+        }
+    return 0;
 }

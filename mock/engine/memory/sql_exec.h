@@ -225,6 +225,22 @@ int sql_exec_run(const sql_plan_t *p, const sql_exec_env_t *env, sql_result_t *o
  * without RETURNING. Borrowed from the plan. */
 size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pgtype_t **types);
 
+/* view_query_is_auto_updatable (rewriteHandler.c): NULL when a view whose
+ * query this plan is can be written through (one table or view in FROM; no
+ * DISTINCT, GROUP BY, HAVING, set operation, WITH, LIMIT/OFFSET or
+ * aggregate), else Postgres's detail saying why not ("Views containing
+ * DISTINCT are not automatically updatable."). *source is the relation of
+ * its FROM (when NULL is returned). */
+const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **source);
+/* Whether the plan has an ORDER BY (its rows are not in its source's order). */
+bool sql_plan_sorted(const sql_plan_t *p);
+/* For such a plan: whether one row of its source passes its WHERE and, when
+ * it does, its output columns for that row (out: ncols values the caller
+ * disposes). Returns 0 or -1 with err (a run-time error of the WHERE or a
+ * target). */
+int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
+                      bool *passes, pgvalue_t *out, sql_exec_error_t *err);
+
 /* Prepare, run and free: one statement of a script (/__mock/sql). */
 int sql_exec_once(const sql_exec_env_t *env, const cJSON *stmt, const char *src, sql_result_t *out,
                   sql_exec_error_t *err);

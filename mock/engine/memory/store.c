@@ -27,6 +27,7 @@ struct store_sequence {
 struct store_row {
     store_row_t *prev, *next; /* heap order */
     bool dead;                /* removed from the heap; freed at commit/statement end */
+    const store_row_t *tag;   /* a derived relation's row: the table row it shows, or NULL */
     pgvalue_t values[];       /* one per column */
 };
 
@@ -305,6 +306,7 @@ static void row_free(const store_table_t *t, store_row_t *r)
 static store_row_t *row_attach(store_table_t *t, pgvalue_t *values)
 {
     store_row_t *r = xmalloc(sizeof *r + t->ncols * sizeof(pgvalue_t));
+    r->tag = NULL;
     memcpy(r->values, values, t->ncols * sizeof(pgvalue_t));
     for (size_t i = 0; i < t->ncols; i++)
         pgvalue_init_null(&values[i]);
@@ -1228,10 +1230,22 @@ int store_table_refresh(store_table_t *t, const store_reader_t *rd, pgrst_error_
 
 void store_derived_set_rows(store_table_t *t, pgvalue_t *values, size_t nrows)
 {
+    store_derived_set_rows_tagged(t, values, nrows, NULL);
+}
+
+void store_derived_set_rows_tagged(store_table_t *t, pgvalue_t *values, size_t nrows,
+                                   const store_row_t *const *tags)
+{
     MOCK_ASSERT(t->derived && !t->head);
     for (size_t r = 0; r < nrows; r++) {
-        row_attach(t, values + r * t->ncols);
+        store_row_t *row = row_attach(t, values + r * t->ncols);
+        row->tag = tags ? tags[r] : NULL;
     }
+}
+
+const store_row_t *store_row_tag(const store_row_t *r)
+{
+    return r->tag;
 }
 
 void store_derived_set_origin(store_table_t *t, size_t col, const store_table_t *origin,

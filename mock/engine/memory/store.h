@@ -222,6 +222,12 @@ int store_table_refresh(store_table_t *t, const store_reader_t *rd, pgrst_error_
 /* The fill's result: nrows rows of column_count values each, row-major,
  * moved into the relation (values[] itself stays the caller's). */
 void store_derived_set_rows(store_table_t *t, pgvalue_t *values, size_t nrows);
+/* The same, each row tagged with the table row it shows (an automatically
+ * updatable view's rows: a write through the view changes that row). */
+void store_derived_set_rows_tagged(store_table_t *t, pgvalue_t *values, size_t nrows,
+                                   const store_row_t *const *tags);
+/* A derived row's tag; NULL for a table's row or an untagged one. */
+const store_row_t *store_row_tag(const store_row_t *r);
 /* Provenance: column col of derived t is column ocol of relation `origin`
  * (a view column that is a plain column of a table or view it reads). */
 void store_derived_set_origin(store_table_t *t, size_t col, const store_table_t *origin,
