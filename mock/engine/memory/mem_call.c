@@ -14,6 +14,7 @@
 #include "mem_call.h"
 
 #include "prng.h"
+#include "rest_computed.h"
 #include "rest_embed.h"
 #include "xalloc.h"
 
@@ -242,6 +243,15 @@ static int render_rows(rest_ctx_t *c, sql_result_t *r, bool set, pgrst_error_t *
     k->plan.work = &k->work;
     k->rls = false;
     k->x = NULL;
+    /* Computed fields of the function's return table apply to pgrst_call
+     * (its rows are of that row type); others are the instance's. */
+    rest_computed_t computed;
+    rest_computed_init(&computed, k);
+    computed.store = c->store;
+    computed.call_table = t;
+    computed.call_rowtype = mem_func_of(c->ereq->call->routine)->rowtype;
+    k->computed = &computed.hooks;
+    k->plan.computed = k->computed;
     if (!set)
         k->accept.media =
             c->accept.media == PGRST_MEDIA_JSON ? PGRST_MEDIA_OBJECT : c->accept.media;

@@ -307,7 +307,12 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         p->name = d->params[i].name;
         p->mode = d->params[i].mode;
         p->has_default = d->params[i].has_default;
-        if (mem_func_type(fs->store, d->params[i].type, &p->type) < 0) {
+        if (mem_func_type(fs->store, d->params[i].type, &p->type) < 0 &&
+            strcmp(d->language, "sql") == 0 &&
+            (p->rowtype = row_type(fs->store, d->schema, d->params[i].type)) != NULL) {
+            /* A row-type parameter: read through $n.field / name.field. */
+            p->type = (pgtype_t){.kind = PGTYPE_TEXT, .length = -1};
+        } else if (!p->rowtype && mem_func_type(fs->store, d->params[i].type, &p->type) < 0) {
             snprintf(why->text, sizeof why->text, "parameter type %s", d->params[i].type);
             func_free(f);
             return NULL;
@@ -344,6 +349,8 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         e->name = p->name;
         char scratch[128];
         regtype_names(f, i, e, scratch, sizeof scratch);
+        if (p->rowtype) /* regtype names a table's row type by the table */
+            e->type = e->type_max_length = store_table_name(p->rowtype);
         /* Composed names (arrays) live in scratch: the function keeps copies. */
         e->type = xstrdup(e->type);
         e->type_max_length = xstrdup(e->type_max_length);
@@ -634,10 +641,44 @@ typedef struct sql_frame {
     const pgvalue_t *args; /* one per parameter (OUT ones NULL) */
 } sql_frame_t;
 
+/* A slot is the parameter's index, plus 1 + the field's column shifted
+ * by SLOT_FIELD_SHIFT for a field of a row-type parameter. */
+#define SLOT_FIELD_SHIFT 16
+
+/* Parameter i, or its field `field` (NULL: the whole parameter). */
+static int param_slot(const mem_func_t *f, size_t i, const char *field, int *slot, pgtype_t *type,
+                      pgrst_error_t *err)
+{
+    const mem_param_t *p = &f->params[i];
+    if (!p->rowtype) {
+        if (field) { /* ParseFuncOrColumn on a scalar: not a composite */
+            char scratch[96];
+            return pgrst_error_setf(err, "42809",
+                                    "column notation .%s applied to type %s, which is not a "
+                                    "composite type",
+                                    field, pgtype_name(&p->type, scratch, sizeof scratch));
+        }
+        *slot = (int)i;
+        *type = p->type;
+        return 1;
+    }
+    if (!field)
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: a whole-row parameter (%s) is not run by the "
+                                "memory engine; read its fields",
+                                store_table_name(p->rowtype));
+    int col = store_table_find_column(p->rowtype, field);
+    if (col < 0)
+        return pgrst_error_setf(err, "42703", "column \"%s\" not found in data type %s", field,
+                                store_table_name(p->rowtype));
+    *slot = (int)i | ((col + 1) << SLOT_FIELD_SHIFT);
+    *type = store_table_column(p->rowtype, (size_t)col)->type;
+    return 1;
+}
+
 static int sql_resolve(const void *ctx, const sql_name_t *name, int *slot, pgtype_t *type,
                        pgrst_error_t *err)
 {
-    (void)err;
     const sql_frame_t *fr = ctx;
     const mem_func_t *f = fr->f;
     if (name->param > 0) {
@@ -645,26 +686,31 @@ static int sql_resolve(const void *ctx, const sql_name_t *name, int *slot, pgtyp
         for (size_t i = 0; i < f->param_count; i++) {
             if (f->params[i].mode == SCENARIO_ARG_OUT || f->params[i].mode == SCENARIO_ARG_TABLE)
                 continue;
-            if (++k == (size_t)name->param) {
-                *slot = (int)i;
-                *type = f->params[i].type;
-                return 1;
-            }
+            if (++k == (size_t)name->param)
+                return param_slot(f, i, name->nparts ? name->parts[0] : NULL, slot, type, err);
         }
         return 0;
     }
-    const char *pn = NULL;
-    if (name->nparts == 1)
+    /* x, fn.x; a row parameter's field: x.field, fn.x.field. */
+    const char *pn = NULL, *field = NULL;
+    if (name->nparts == 1) {
         pn = name->parts[0];
-    else if (name->nparts == 2 && strcmp(name->parts[0], f->routine.name) == 0)
+    } else if (name->nparts == 2 && strcmp(name->parts[0], f->routine.name) == 0) {
         pn = name->parts[1];
+    } else if (name->nparts == 2) {
+        pn = name->parts[0];
+        field = name->parts[1];
+    } else if (name->nparts == 3 && strcmp(name->parts[0], f->routine.name) == 0) {
+        pn = name->parts[1];
+        field = name->parts[2];
+    }
     for (size_t i = 0; pn && i < f->param_count; i++) {
         if (f->params[i].mode == SCENARIO_ARG_OUT || f->params[i].mode == SCENARIO_ARG_TABLE)
             continue;
         if (f->params[i].name[0] && strcmp(f->params[i].name, pn) == 0) {
-            *slot = (int)i;
-            *type = f->params[i].type;
-            return 1;
+            if (field && !f->params[i].rowtype)
+                return 0;
+            return param_slot(f, i, field, slot, type, err);
         }
     }
     return 0;
@@ -674,7 +720,16 @@ static int sql_value(const void *ctx, int slot, const pgvalue_t **out, pgrst_err
 {
     (void)err;
     const sql_frame_t *fr = ctx;
-    *out = &fr->args[slot];
+    size_t i = (size_t)slot & ((1u << SLOT_FIELD_SHIFT) - 1);
+    size_t field = (size_t)slot >> SLOT_FIELD_SHIFT;
+    static const pgvalue_t null_value = {.is_null = true};
+    if (!field) {
+        *out = &fr->args[i];
+    } else {
+        /* A NULL row (STRICT aside) reads NULL fields. */
+        const pgvalue_t *row = &fr->args[i];
+        *out = !row->is_null && field - 1 < row->nelems ? &row->elems[field - 1] : &null_value;
+    }
     return 0;
 }
 

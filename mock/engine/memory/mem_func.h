@@ -54,6 +54,11 @@ typedef struct mem_param {
     pgtype_t type;
     scenario_arg_mode_t mode;
     bool has_default;
+    /* A table's row type (`test.items`: a computed field's or computed
+     * relationship's parameter), else NULL. Its value is a pgvalue_t whose
+     * elems are the row's column values (nelems = the table's columns);
+     * `type` is then unused. Only language sql functions take one. */
+    const store_table_t *rowtype;
 } mem_param_t;
 
 struct mem_func {

@@ -467,6 +467,12 @@ static int scope_resolve(const void *ctx, const sql_name_t *name, int *slot, pgt
 {
     const frame_t *fr = ctx;
     const mem_func_t *f = fr->f;
+    if (name->param > 0 && name->nparts)
+        /* $n.field: only language sql functions take row-type parameters
+         * here (mem_func.c leaves PL/pgSQL ones out). */
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: $%d.%s is not run in PL/pgSQL by the memory engine",
+                                name->param, name->parts[0]);
     if (name->param > 0) {
         size_t k = 0;
         for (size_t i = 0; i < f->param_count; i++) {

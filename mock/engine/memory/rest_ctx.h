@@ -35,6 +35,9 @@ typedef struct rest_ctx {
     mock_explain_t *x;        /* res->explain: NULL when nobody asked */
     struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
     struct mem_funcs *fs;     /* the functions and triggers (mem_func.h); NULL: none */
+    /* Computed fields (rest_computed.c) for every plan of the request;
+     * NULL: none. */
+    const rest_computed_hooks_t *computed;
 } rest_ctx_t;
 
 /* memory_engine.c: renders rows through the select plan as the negotiated

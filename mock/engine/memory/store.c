@@ -105,6 +105,7 @@ struct store {
     char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
     char **extra_path;  /* owned: db-extra-search-path's schemas */
     size_t nextra_path;
+    const char *request_schema; /* borrowed for one request; NULL between requests */
 };
 
 /* A version-4 UUID from the instance's PRNG, heap-allocated. */
@@ -849,6 +850,39 @@ void store_set_search_path(store_t *s, const char *ltree_schema, const char *ext
         }
         p += n;
     }
+}
+
+void store_set_request_schema(store_t *s, const char *schema)
+{
+    s->request_schema = schema;
+}
+
+size_t store_search_path(const store_t *s, const char **out, size_t cap)
+{
+    size_t n = 0;
+    if (!s->request_schema) {
+        if (cap)
+            out[n++] = "public";
+        return n;
+    }
+    if (n < cap)
+        out[n++] = s->request_schema;
+    for (size_t i = 0; i < s->nextra_path && n < cap; i++)
+        if (strcmp(s->extra_path[i], s->request_schema) != 0)
+            out[n++] = s->extra_path[i];
+    return n;
+}
+
+store_table_t *store_find_table_on_path(const store_t *s, const char *name)
+{
+    const char *path[STORE_MAX_SEARCH_PATH];
+    size_t n = store_search_path(s, path, STORE_MAX_SEARCH_PATH);
+    for (size_t i = 0; i < n; i++) {
+        store_table_t *t = store_find_table(s, path[i], name);
+        if (t)
+            return t;
+    }
+    return NULL;
 }
 
 const char *store_ltree_hidden(const store_table_t *t)
