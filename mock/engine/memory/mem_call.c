@@ -285,6 +285,7 @@ static int render_rows(rest_ctx_t *c, sql_result_t *r, bool set, pgrst_error_t *
         }
     }
     rest_embed_dispose(k);
+    rest_computed_dispose(&computed);
     rest_plan_dispose(&k->plan);
     store_rollback(tmp);
     store_free(tmp);

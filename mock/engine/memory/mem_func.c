@@ -296,6 +296,28 @@ static void regtype_names(mem_func_t *f, size_t i, engine_routine_param_t *p, ch
         p->type_max_length = t->is_array ? "character varying[]" : "character varying";
 }
 
+/* ROWS 1 among the statement's options (prorows; SchemaCache.hs
+ * allComputedRels reads `not proretset or prorows = 1` as single_row). */
+static bool decl_rows_one(const cJSON *decl)
+{
+    const cJSON *st = get(get(decl, "stmts") ? get(decl, "stmts")->child : NULL, "stmt");
+    const cJSON *opts = get(get(st, "CreateFunctionStmt"), "options");
+    for (const cJSON *o = opts ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        const cJSON *name = get(d, "defname");
+        if (!cJSON_IsString(name) || strcmp(name->valuestring, "rows") != 0)
+            continue;
+        const cJSON *arg = get(d, "arg");
+        const cJSON *iv = get(get(arg, "Integer"), "ival");
+        const cJSON *fv = get(get(arg, "Float"), "fval");
+        if (cJSON_IsNumber(iv))
+            return iv->valuedouble == 1;
+        if (cJSON_IsString(fv))
+            return strtod(fv->valuestring, NULL) == 1;
+    }
+    return false;
+}
+
 static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *why)
 {
     mem_func_t *f = xcalloc(1, sizeof *f);
@@ -327,6 +349,7 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         f->decl = decl.tree; /* the parameters' DEFAULTs are read from it */
         decl.tree = NULL;
         sql_script_dispose(&decl);
+        f->rows_one = decl_rows_one(f->decl);
     }
     engine_routine_t *r = &f->routine;
     r->schema = d->schema;
@@ -440,6 +463,16 @@ void mem_funcs_free(mem_funcs_t *fs)
 const mem_triggers_t *mem_funcs_triggers(const mem_funcs_t *fs)
 {
     return &fs->triggers;
+}
+
+size_t mem_funcs_count(const mem_funcs_t *fs)
+{
+    return fs ? fs->count : 0;
+}
+
+const mem_func_t *mem_funcs_at(const mem_funcs_t *fs, size_t i)
+{
+    return fs->funcs[i];
 }
 
 const mem_func_t *mem_func_of(const engine_routine_t *r)

@@ -75,6 +75,7 @@ struct mem_func {
     const char **col_names;
     pgtype_t *col_types;
     bool plpgsql;
+    bool rows_one;        /* ROWS 1 (prorows = 1): a computed relationship's to-one */
     cJSON *decl;          /* the CREATE FUNCTION statement's tree (parameters' DEFAULTs) */
     cJSON *body;          /* plpgsql: the PLpgSQL_function tree; sql: the statements' tree */
     const char *body_src; /* the text the body's locations point into (owned) */
@@ -93,6 +94,10 @@ size_t mem_funcs_routine_names(const mem_funcs_t *fs, const char *schema, arena_
                                const char ***out);
 size_t mem_funcs_openapi(const mem_funcs_t *fs, const char *schema, const char *role,
                          arena_t *arena, engine_openapi_routine_t **out);
+
+/* Every function of the catalog (triggers too), in catalog order. */
+size_t mem_funcs_count(const mem_funcs_t *fs);
+const mem_func_t *mem_funcs_at(const mem_funcs_t *fs, size_t i);
 
 /* The function of a routine the catalog reported. */
 const mem_func_t *mem_func_of(const engine_routine_t *r);

@@ -546,6 +546,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     store_set_request_schema(me->store, NULL);
     rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
+    rest_computed_dispose(&computed);
     done(arg, rc);
 }
 

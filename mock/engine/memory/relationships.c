@@ -210,6 +210,8 @@ static bool single_fcol(const mem_rel_t *r, const char *name)
 
 static bool matches(const mem_rel_t *r, const char *target, const char *hint)
 {
+    if (r->fn) /* ComputedRelationship{relFunction} -> target == qiName relFunction */
+        return strcmp(r->cons, target) == 0;
     const char *ftn = store_table_name(r->ftable);
     bool direct = r->card != MEM_M2M;
     bool fk_col = single_col(r, target);
@@ -244,7 +246,9 @@ static void put_compressed(buf_t *b, const mem_rel_t *r)
                                              "many-to-many"};
     buf_t rel;
     buf_init(&rel);
-    if (r->card == MEM_M2M) {
+    if (r->fn) {
+        buf_puts(&rel, r->cons);
+    } else if (r->card == MEM_M2M) {
         buf_printf(&rel, "%s using %s", store_table_name(r->junction), r->cons);
         put_cols(&rel, r->junction, r->jcols, r->ncols);
         buf_printf(&rel, " and %s", r->cons2);
@@ -345,8 +349,33 @@ static void no_rel_hint(const store_t *s, const store_table_t *origin, const cha
 int mem_rel_find(const store_t *s, const store_table_t *origin, const char *target,
                  const char *hint, arena_t *arena, mem_rel_t *out, pgrst_error_t *err)
 {
+    return mem_rel_find_with(s, origin, NULL, 0, target, hint, arena, out, err);
+}
+
+int mem_rel_find_with(const store_t *s, const store_table_t *origin, const mem_rel_t *computed,
+                      size_t ncomputed, const char *target, const char *hint, arena_t *arena,
+                      mem_rel_t *out, pgrst_error_t *err)
+{
     mem_rel_t *rels;
     size_t n = mem_rels_from(s, origin, arena, &rels);
+    if (ncomputed) {
+        /* HM.union computedRels: keyed (table, function) against the
+         * detected ones' (table, foreign table), the computed ones win; the
+         * Relationship constructor sorts before ComputedRelationship. */
+        mem_rel_t *all = arena_calloc(arena, n + ncomputed, sizeof *all);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool overridden = false;
+            for (size_t j = 0; j < ncomputed && !overridden; j++)
+                overridden = strcmp(store_table_name(rels[i].ftable), computed[j].cons) == 0;
+            if (!overridden)
+                all[k++] = rels[i];
+        }
+        for (size_t j = 0; j < ncomputed; j++)
+            all[k++] = computed[j];
+        rels = all;
+        n = k;
+    }
     size_t found = 0, first = 0;
     for (size_t i = 0; i < n; i++)
         if (matches(&rels[i], target, hint)) {

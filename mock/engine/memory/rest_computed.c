@@ -12,7 +12,9 @@
 
 #include "arena.h"
 #include "mem_func.h"
+#include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The single input parameter of f when it is of table t's row type. */
@@ -64,15 +66,15 @@ static int resolve(void *ctx, const store_table_t *t, const char *name, const vo
     return 0;
 }
 
-static void value(void *ctx, const void *fn, const store_table_t *t, const store_row_t *row,
-                  pgvalue_t *out)
+/* f(row of t) in the request's environment into *r; -1 (r empty) when it
+ * failed, the request's work stopped with its error. */
+static int call_on_row(rest_computed_t *rc, const mem_func_t *f, const store_table_t *t,
+                       const store_row_t *row, sql_result_t *r)
 {
-    rest_computed_t *rc = ctx;
     rest_ctx_t *c = rc->c;
-    const mem_func_t *f = fn;
-    pgvalue_init_null(out);
+    sql_result_init(r);
     if (mock_work_stopped(&c->work))
-        return;
+        return -1;
     /* The row as the argument: its values borrowed (mem_func_call copies
      * its arguments). */
     pgvalue_t arg;
@@ -94,18 +96,31 @@ static void value(void *ctx, const void *fn, const store_table_t *t, const store
         .read_only = read_only,
         .depth = 0,
     };
-    sql_result_t r;
     pgrst_error_t err;
     pgrst_error_init(&err);
-    if (mem_func_call(f, &arg, NULL, &env, &r, &err) < 0) {
+    if (!mem_func_may_execute(f, c->role))
+        pgrst_error_setf(&err, "42501", "permission denied for function %s", f->routine.name);
+    if (err.code[0] || mem_func_call(f, &arg, NULL, &env, r, &err) < 0) {
         /* The function's error is the statement's: kept in the request's
          * arena for rest_plan_work_error. */
         mock_work_fail(&c->work, arena_strdup(c->arena, err.code),
                        arena_strdup(c->arena, err.message ? err.message : ""));
         pgrst_error_dispose(&err);
-        return;
+        sql_result_init(r);
+        return -1;
     }
     pgrst_error_dispose(&err);
+    return 0;
+}
+
+static void value(void *ctx, const void *fn, const store_table_t *t, const store_row_t *row,
+                  pgvalue_t *out)
+{
+    rest_computed_t *rc = ctx;
+    pgvalue_init_null(out);
+    sql_result_t r;
+    if (call_on_row(rc, fn, t, row, &r) < 0)
+        return;
     if (r.nrows && r.ncols) {
         *out = r.values[0];
         pgvalue_init_null(&r.values[0]);
@@ -119,4 +134,102 @@ void rest_computed_init(rest_computed_t *rc, rest_ctx_t *c)
     rc->hooks = (rest_computed_hooks_t){.ctx = rc, .resolve = resolve, .value = value};
     rc->c = c;
     rc->store = c->store;
+}
+
+void rest_computed_dispose(rest_computed_t *rc)
+{
+    for (size_t i = 0; i < rc->nrows; i++)
+        store_row_free_detached(rc->rows[i], rc->row_cols[i]);
+    free(rc->rows);
+    free(rc->row_cols);
+    rc->rows = NULL;
+    rc->row_cols = NULL;
+    rc->nrows = rc->cap = 0;
+}
+
+/* The row type a table's rows have (a call's pgrst_call: its function's). */
+static const store_table_t *row_type_of(const rest_computed_t *rc, const store_table_t *t)
+{
+    return t == rc->call_table ? rc->call_rowtype : t;
+}
+
+size_t rest_computed_rels(const rest_computed_hooks_t *h, const store_table_t *origin,
+                          arena_t *arena, mem_rel_t **out)
+{
+    *out = NULL;
+    if (!h)
+        return 0;
+    const rest_computed_t *rc = h->ctx;
+    const store_table_t *row = row_type_of(rc, origin);
+    size_t n = mem_funcs_count(rc->c->fs);
+    if (!row || !n)
+        return 0;
+    mem_rel_t *rels = arena_calloc(arena, n, sizeof *rels);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mem_func_t *f = mem_funcs_at(rc->c->fs, i);
+        /* pronargs = 1 of a relation's row type, returning a relation's:
+         * removeInternal keeps those whose foreign table is exposed (the
+         * request's schema, origin's). */
+        if (!takes_row_of(f, row) || f->kind != MEM_RET_ROW || !f->rowtype ||
+            !store_table_in_schema_cache(f->rowtype) ||
+            strcmp(store_table_schema(f->rowtype), store_table_schema(row)) != 0)
+            continue;
+        rels[k++] = (mem_rel_t){
+            .table = origin,
+            .ftable = f->rowtype,
+            .is_self = f->rowtype == row,
+            .card = !f->returns_set || f->rows_one ? MEM_M2O : MEM_O2M,
+            .cons = f->routine.name,
+            .fn = f,
+        };
+    }
+    *out = rels;
+    return k;
+}
+
+size_t rest_computed_rel_rows(const rest_computed_hooks_t *h, const mem_rel_t *r,
+                              const store_row_t *parent, store_row_t ***rows)
+{
+    *rows = NULL;
+    if (!h || !r->fn)
+        return 0;
+    rest_computed_t *rc = h->ctx;
+    const mem_func_t *f = r->fn;
+    sql_result_t res;
+    if (call_on_row(rc, f, r->table, parent, &res) < 0)
+        return 0;
+    /* A non-set function's NULL result is one row of NULLs in FROM
+     * (ExecMakeTableFunctionResult), as mem_func_shape_result gives it. */
+    size_t ncols = store_table_column_count(r->ftable);
+    size_t n = 0;
+    if (res.ncols == ncols && res.nrows) {
+        *rows = xcalloc(res.nrows, sizeof **rows);
+        for (size_t i = 0; i < res.nrows; i++) {
+            pgvalue_t *v = &res.values[i * res.ncols];
+            if (rc->nrows == rc->cap) {
+                rc->cap = rc->cap ? 2 * rc->cap : 16;
+                rc->rows = xrealloc(rc->rows, rc->cap * sizeof *rc->rows);
+                rc->row_cols = xrealloc(rc->row_cols, rc->cap * sizeof *rc->row_cols);
+            }
+            store_row_t *row = store_row_new_detached(v, ncols);
+            rc->rows[rc->nrows] = row;
+            rc->row_cols[rc->nrows++] = ncols;
+            (*rows)[n++] = row;
+        }
+    }
+    sql_result_dispose(&res);
+    return n;
+}
+
+const store_table_t *rest_computed_origin(const rest_computed_hooks_t *h, const store_table_t *t,
+                                          const store_t **store)
+{
+    if (!h)
+        return t;
+    const rest_computed_t *rc = h->ctx;
+    if (t != rc->call_table || !rc->call_rowtype)
+        return t;
+    *store = rc->store;
+    return rc->call_rowtype;
 }

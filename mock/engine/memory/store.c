@@ -1106,6 +1106,27 @@ const pgvalue_t *store_row_values(const store_row_t *r)
     return r->values;
 }
 
+store_row_t *store_row_new_detached(pgvalue_t *values, size_t n)
+{
+    store_row_t *r = xmalloc(sizeof *r + (n ? n : 1) * sizeof(pgvalue_t));
+    r->prev = r->next = NULL;
+    r->dead = false;
+    for (size_t i = 0; i < n; i++) {
+        r->values[i] = values[i];
+        pgvalue_init_null(&values[i]);
+    }
+    return r;
+}
+
+void store_row_free_detached(store_row_t *r, size_t n)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < n; i++)
+        pgvalue_dispose(&r->values[i]);
+    free(r);
+}
+
 bool store_column_is_indexed(const store_table_t *t, size_t col)
 {
     return col < t->ncols && t->single_index[col] >= 0;

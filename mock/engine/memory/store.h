@@ -218,6 +218,12 @@ store_row_t *store_table_first(const store_table_t *t);
 store_row_t *store_row_next(const store_row_t *r);
 /* The row's values, one per column in column order; owned by the row. */
 const pgvalue_t *store_row_values(const store_row_t *r);
+/* A row of no table (a function's result row read as a table's, such as a
+ * computed relationship's): n values moved in (the caller's array is left
+ * NULL). Not in any heap (store_row_next is NULL); the caller frees it with
+ * store_row_free_detached(r, n). */
+store_row_t *store_row_new_detached(pgvalue_t *values, size_t n);
+void store_row_free_detached(store_row_t *r, size_t n);
 /* True when column `col` alone is a primary key or unique (hash-indexed). */
 bool store_column_is_indexed(const store_table_t *t, size_t col);
 /* The row whose indexed column `col` equals v (non-null), or NULL. O(1). */
