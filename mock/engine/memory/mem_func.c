@@ -77,7 +77,21 @@ static const store_table_t *row_type(const store_t *store, const char *fn_schema
         return store_find_table(store, schema, dot + 1);
     }
     const store_table_t *t = store_find_table(store, fn_schema, name);
-    return t ? t : store_find_table(store, "public", name);
+    if (!t)
+        t = store_find_table(store, "public", name);
+    if (t)
+        return t;
+    /* The scenario names a type without the schema it was written with
+     * (`test.items` in a function of public): the one table of that name. */
+    for (size_t i = 0; i < store_table_count(store); i++) {
+        const store_table_t *c = store_table_at(store, i);
+        if (strcmp(store_table_name(c), name) != 0)
+            continue;
+        if (t)
+            return NULL; /* several: not knowable here */
+        t = c;
+    }
+    return t;
 }
 
 /* ---- the catalog ---- */

@@ -204,7 +204,8 @@ enum {
     PXF_TO_JSON,
     PXF_BTRIM,
     PXF_GEN_RANDOM_UUID,
-    PXF_FORMAT
+    PXF_FORMAT,
+    PXF_TO_TSVECTOR
 };
 
 /* ---- the builder (policy_expr.c) ---- */
