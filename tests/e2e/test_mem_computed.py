@@ -58,6 +58,19 @@ REQUESTS = [
     ('GET', 'books?select=title,full_name', SERVICE, 400,
      b'{"code":"42703","details":null,"hint":null,"message":"column '
      b'books.full_name does not exist"}'),
+    # A function returning a row is a composite field (rendered as
+    # row_to_json's object, NULL when the body finds no row) that a JSON path
+    # reads and is.null tests.
+    ('GET', 'books?select=title,author_row&id=lt.3', SERVICE, 200,
+     b'[{"title":"A Wizard of Earthsea","author_row":{"id":1,"first":"Ursula","last":"Le Guin"}}, '
+     b'\n {"title":"The Dispossessed","author_row":{"id":1,"first":"Ursula","last":"Le Guin"}}]'),
+    ('GET', 'books?select=title,author_row&id=eq.6', SERVICE, 200,
+     b'[{"title":"Anonymous Verse","author_row":null}]'),
+    ('GET', 'books?select=title&author_row=is.null', SERVICE, 200,
+     b'[{"title":"Anonymous Verse"}]'),
+    ('GET', 'books?select=title,author_row->>last&id=lt.3', SERVICE, 200,
+     b'[{"title":"A Wizard of Earthsea","last":"Le Guin"}, '
+     b'\n {"title":"The Dispossessed","last":"Le Guin"}]'),
     # Computed relationships (SchemaCache.hs allComputedRels): SETOF ... ROWS 1
     # and a non-set function are to-one (a non-set function's NULL row is a row
     # of NULLs in FROM), plain SETOF to-many; spread, !inner, related order,

@@ -11,6 +11,7 @@
 #include "rest_computed.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "mem_func.h"
 #include "xalloc.h"
 
@@ -47,17 +48,26 @@ static int resolve(void *ctx, const store_table_t *t, const char *name, const vo
             const mem_func_t *f = mem_func_of(rs[i]);
             if (!takes_row_of(f, row))
                 continue;
-            if (f->kind != MEM_RET_SCALAR || f->returns_set)
+            /* A set in the select list multiplies the rows (ProjectSet):
+             * not modelled. */
+            if ((f->kind != MEM_RET_SCALAR && f->kind != MEM_RET_ROW) || f->returns_set)
                 return pgrst_error_setf(err, "0A000",
                                         "supamock: %s.%s returns %s: as a column of %s it is not "
                                         "run by the memory engine (runs on --db postgres)",
                                         f->routine.schema, f->routine.name,
-                                        f->returns_set ? "a set" : "a row", store_table_name(row));
+                                        f->returns_set ? "a set" : "no value",
+                                        store_table_name(row));
             /* ExecCheckPermissions at the executor's start. */
             if (!mem_func_may_execute(f, rc->c->role))
                 return pgrst_error_setf(err, "42501", "permission denied for function %s",
                                         f->routine.name);
             *fn = f;
+            if (f->kind == MEM_RET_ROW) {
+                /* A composite: read as the json row_to_json makes of it,
+                 * which is how the response renders it. */
+                *type = (pgtype_t){.kind = PGTYPE_JSON, .length = -1};
+                return 1;
+            }
             *type = f->ret_type;
             type->serial = false;
             return 1;
@@ -121,7 +131,30 @@ static void value(void *ctx, const void *fn, const store_table_t *t, const store
     sql_result_t r;
     if (call_on_row(rc, fn, t, row, &r) < 0)
         return;
-    if (r.nrows && r.ncols) {
+    const mem_func_t *f = fn;
+    if (f->kind == MEM_RET_ROW && r.nrows) {
+        /* A body without a row gives the NULL composite (which
+         * mem_func_shape_result makes a row of NULLs). */
+        bool all_null = true;
+        for (size_t c = 0; c < r.ncols && all_null; c++)
+            all_null = r.values[c].is_null;
+        if (!all_null) {
+            buf_t b;
+            buf_init(&b);
+            buf_putc(&b, '{');
+            for (size_t c = 0; c < r.ncols; c++) {
+                if (c)
+                    buf_putc(&b, ',');
+                buf_put_json_string(&b, r.names[c]);
+                buf_putc(&b, ':');
+                pgvalue_render_json(&r.types[c], &r.values[c], &b);
+            }
+            buf_putc(&b, '}');
+            out->is_null = false;
+            out->s = xstrdup(buf_cstr(&b));
+            buf_dispose(&b);
+        }
+    } else if (r.nrows && r.ncols) {
         *out = r.values[0];
         pgvalue_init_null(&r.values[0]);
     }
