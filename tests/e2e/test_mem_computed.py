@@ -121,6 +121,21 @@ REQUESTS = [
      b'{"code":"PGRST118","details":"\'authors\' and \'written\' do not form a '
      b'many-to-one or one-to-one relationship","hint":null,"message":"A related '
      b'order on \'written\' is not possible"}'),
+    # A computed relationship named as a table replaces the foreign key's
+    # relationships to it (getOverrideRelationshipsMap); one named as a
+    # constraint is ambiguous with the foreign key (Error.hs compressedRel
+    # and relHint give a computed one {} and an empty hint).
+    ('GET', 'authors?select=last,books(title)&order=id', SERVICE, 200,
+     b'[{"last":"Le Guin","books":[{"title": "The Dispossessed"}]}, '
+     b'\n {"last":"Tolkien","books":[{"title": "The Hobbit"}, '
+     b'{"title": "The Fellowship of the Ring"}]}, \n {"last":"Butler","books":[]}]'),
+    ('GET', 'books?select=title,books_author_id_fkey(last)', SERVICE, 300,
+     b'{"code":"PGRST201","details":[{"cardinality":"many-to-one","embedding":"books with '
+     b'authors","relationship":"books_author_id_fkey using books(author_id) and '
+     b'authors(id)"},{}],"hint":"Try changing \'books_author_id_fkey\' to one of the '
+     b'following: \'authors!books_author_id_fkey\', . Find the desired relationship in '
+     b'the \'details\' key.","message":"Could not embed because more than one '
+     b'relationship was found for \'books\' and \'books_author_id_fkey\'"}'),
     # A computed field inside an embed of a foreign-key relationship.
     ('GET', 'books?select=title,authors(full_name)&id=lt.3&order=id', SERVICE, 200,
      b'[{"title":"A Wizard of Earthsea","authors":{"full_name": "Ursula Le '

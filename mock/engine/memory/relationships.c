@@ -244,11 +244,13 @@ static void put_compressed(buf_t *b, const mem_rel_t *r)
 {
     static const char *const card_names[] = {"one-to-many", "many-to-one", "one-to-one",
                                              "many-to-many"};
+    if (r->fn) { /* compressedRel ComputedRelationship{} = JSON.object mempty */
+        buf_puts(b, "{}");
+        return;
+    }
     buf_t rel;
     buf_init(&rel);
-    if (r->fn) {
-        buf_puts(&rel, r->cons);
-    } else if (r->card == MEM_M2M) {
+    if (r->card == MEM_M2M) {
         buf_printf(&rel, "%s using %s", store_table_name(r->junction), r->cons);
         put_cols(&rel, r->junction, r->jcols, r->ncols);
         buf_printf(&rel, " and %s", r->cons2);
@@ -424,8 +426,9 @@ int mem_rel_find_with(const store_t *s, const store_table_t *origin, const mem_r
         }
         any = true;
         put_compressed(&details, r);
-        buf_printf(&hints, "'%s!%s'", store_table_name(r->ftable),
-                   r->card == MEM_M2M ? store_table_name(r->junction) : r->cons);
+        if (!r->fn) /* relHint: a computed relationship's hint is empty */
+            buf_printf(&hints, "'%s!%s'", store_table_name(r->ftable),
+                       r->card == MEM_M2M ? store_table_name(r->junction) : r->cons);
     }
     buf_putc(&details, ']');
     pgrst_error_details_json(err, buf_cstr(&details));
