@@ -54,6 +54,19 @@ REQUESTS = [
     ('GET', 'authors?select=id,royalties&order=id', SERVICE, 200,
      b'[{"id":1,"royalties":0.1}, \n {"id":2,"royalties":0.2}, '
      b'\n {"id":3,"royalties":0.3}]'),
+    # A function whose only parameter is an unnamed row type is no route
+    # (SchemaCache.hs funcsSqlQuery: not callable), so no "Perhaps you meant"
+    # either; one with a named parameter is.
+    ('GET', 'rpc/full_name', SERVICE, 404,
+     b'{"code":"PGRST202","details":"Searched for the function public.full_name without '
+     b'parameters, but no matches were found in the schema cache.","hint":null,'
+     b'"message":"Could not find the function public.full_name without parameters in the '
+     b'schema cache"}'),
+    ('GET', 'rpc/book_count', SERVICE, 404,
+     b'{"code":"PGRST202","details":"Searched for the function public.book_count without '
+     b'parameters, but no matches were found in the schema cache.","hint":null,'
+     b'"message":"Could not find the function public.book_count without parameters in the '
+     b'schema cache"}'),
     # A function of another table's row type is no field of this one.
     ('GET', 'books?select=title,full_name', SERVICE, 400,
      b'{"code":"42703","details":null,"hint":null,"message":"column '

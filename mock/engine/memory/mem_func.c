@@ -26,6 +26,8 @@ struct mem_funcs {
     const security_t *sec;
     mem_func_t **funcs; /* catalog order: schema, name, decodeFuncs' order */
     size_t count;
+    mem_func_t **routable; /* those of funcs /rpc reaches: callable, no trigger */
+    size_t nroutable;
     mem_triggers_t triggers;
 };
 
@@ -398,6 +400,16 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
     }
     r->params = ps;
     r->param_count = k;
+    /* funcsSqlQuery's arguments CTE: unnamed inputs make a function
+     * uncallable, but for one whose first input is of those types. */
+    size_t unnamed = 0;
+    for (size_t i = 0; i < k; i++)
+        unnamed += !ps[i].name || !ps[i].name[0];
+    const char *first = k ? ps[0].type : "";
+    f->callable = unnamed == 0 ||
+                  (unnamed == 1 && (strcmp(first, "bytea") == 0 || strcmp(first, "json") == 0 ||
+                                    strcmp(first, "jsonb") == 0 || strcmp(first, "text") == 0 ||
+                                    strcmp(first, "xml") == 0));
     /* The hoisted settings (db-hoisted-tx-settings' default). */
     const char **kv = xcalloc(2 * d->setting_count + 1, sizeof *kv);
     for (size_t i = 0; i < d->setting_count; i++) {
@@ -459,6 +471,10 @@ mem_funcs_t *mem_funcs_new(const scenario_t *sc, store_t *store, const security_
         fs->funcs[fs->count++] = f;
     }
     qsort(fs->funcs, fs->count, sizeof *fs->funcs, routine_order);
+    fs->routable = xcalloc(fs->count ? fs->count : 1, sizeof *fs->routable);
+    for (size_t i = 0; i < fs->count; i++)
+        if (fs->funcs[i]->callable && fs->funcs[i]->kind != MEM_RET_TRIGGER)
+            fs->routable[fs->nroutable++] = fs->funcs[i];
     mem_triggers_build(&fs->triggers, sc, store, fs, note);
     return fs;
 }
@@ -471,6 +487,7 @@ void mem_funcs_free(mem_funcs_t *fs)
     for (size_t i = 0; i < fs->count; i++)
         func_free(fs->funcs[i]);
     free(fs->funcs);
+    free(fs->routable);
     free(fs);
 }
 
@@ -501,17 +518,18 @@ size_t mem_funcs_routines(const mem_funcs_t *fs, const char *schema, const char 
     *out = NULL;
     if (!fs)
         return 0;
-    while (i < fs->count &&
-           (strcmp(fs->funcs[i]->routine.schema, schema) != 0 ||
-            strcmp(fs->funcs[i]->routine.name, name) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER))
+    while (i < fs->nroutable && (strcmp(fs->routable[i]->routine.schema, schema) != 0 ||
+                                 strcmp(fs->routable[i]->routine.name, name) != 0 ||
+                                 fs->routable[i]->kind == MEM_RET_TRIGGER))
         i++;
     size_t k = i;
-    while (k < fs->count && strcmp(fs->funcs[k]->routine.schema, schema) == 0 &&
-           strcmp(fs->funcs[k]->routine.name, name) == 0 && fs->funcs[k]->kind != MEM_RET_TRIGGER)
+    while (k < fs->nroutable && strcmp(fs->routable[k]->routine.schema, schema) == 0 &&
+           strcmp(fs->routable[k]->routine.name, name) == 0 &&
+           fs->routable[k]->kind != MEM_RET_TRIGGER)
         k++;
     /* mem_func_t starts with its routine: the array of pointers is one of
      * routines. */
-    *out = (const engine_routine_t *const *)(fs->funcs + i);
+    *out = (const engine_routine_t *const *)(fs->routable + i);
     return k - i;
 }
 
@@ -523,7 +541,8 @@ size_t mem_funcs_routine_names(const mem_funcs_t *fs, const char *schema, arena_
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const engine_routine_t *r = &fs->funcs[i]->routine;
-        if (strcmp(r->schema, schema) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER)
+        if (strcmp(r->schema, schema) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER ||
+            !fs->funcs[i]->callable)
             continue;
         if (k && strcmp(names[k - 1], r->name) == 0)
             continue;
@@ -543,7 +562,7 @@ size_t mem_funcs_openapi(const mem_funcs_t *fs, const char *schema, const char *
     for (size_t c = 0; fs && c < fs->sc->function_count; c++) {
         for (size_t i = 0; i < n; i++) {
             const mem_func_t *f = fs->funcs[i];
-            if (f->def != &fs->sc->functions[c] || f->kind == MEM_RET_TRIGGER ||
+            if (f->def != &fs->sc->functions[c] || f->kind == MEM_RET_TRIGGER || !f->callable ||
                 strcmp(f->routine.schema, schema) != 0 || (role && !mem_func_may_execute(f, role)))
                 continue;
             rs[k++] = (engine_openapi_routine_t){

@@ -75,7 +75,11 @@ struct mem_func {
     const char **col_names;
     pgtype_t *col_types;
     bool plpgsql;
-    bool rows_one;        /* ROWS 1 (prorows = 1): a computed relationship's to-one */
+    bool rows_one; /* ROWS 1 (prorows = 1): a computed relationship's to-one */
+    /* In PostgREST's schema cache (funcsSqlQuery's `callable`): every input
+     * parameter named, or one unnamed of bytea/json/jsonb/text/xml. Others
+     * (a computed field's `f(items)`) are not routes but still run. */
+    bool callable;
     cJSON *decl;          /* the CREATE FUNCTION statement's tree (parameters' DEFAULTs) */
     cJSON *body;          /* plpgsql: the PLpgSQL_function tree; sql: the statements' tree */
     const char *body_src; /* the text the body's locations point into (owned) */

@@ -42,11 +42,13 @@ static int resolve(void *ctx, const store_table_t *t, const char *name, const vo
     const char *path[STORE_MAX_SEARCH_PATH];
     size_t n = store_search_path(rc->store, path, STORE_MAX_SEARCH_PATH);
     for (size_t s = 0; s < n; s++) {
-        const engine_routine_t *const *rs = NULL;
-        size_t nr = mem_funcs_routines(rc->c->fs, path[s], name, &rs);
-        for (size_t i = 0; i < nr; i++) {
-            const mem_func_t *f = mem_func_of(rs[i]);
-            if (!takes_row_of(f, row))
+        /* The whole catalog: a function of a row type with an unnamed
+         * parameter is no route of PostgREST's, yet Postgres calls it. */
+        size_t nf = mem_funcs_count(rc->c->fs);
+        for (size_t i = 0; i < nf; i++) {
+            const mem_func_t *f = mem_funcs_at(rc->c->fs, i);
+            if (strcmp(f->routine.schema, path[s]) != 0 || strcmp(f->routine.name, name) != 0 ||
+                !takes_row_of(f, row))
                 continue;
             /* A set in the select list multiplies the rows (ProjectSet):
              * not modelled. */
