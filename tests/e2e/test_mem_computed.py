@@ -43,6 +43,11 @@ REQUESTS = [
      b'[{"id":1,"book_count":2}, \n {"id":2,"book_count":2}]'),
     ('GET', 'authors?select=full_name->x&id=eq.1', SERVICE, 200,
      b'[{"x":null}]'),
+    # A PL/pgSQL one: its row parameter a record (a.last) and $1.
+    ('GET', 'authors?select=id,shelf_name&order=shelf_name', SERVICE, 200,
+     b'[{"id":3,"shelf_name":"BUTLER, Octavia"}, \n {"id":1,"shelf_name":"LE GUIN, Ursula"}, '
+     b'\n {"id":2,"shelf_name":"TOLKIEN, J.R.R."}]'),
+    ('GET', 'authors?select=id&shelf_name=like.B*', SERVICE, 200, b'[{"id":3}]'),
     # No column and no function of the row type: Postgres's missing column;
     # a function without EXECUTE for the role: 42501 (401 for anon, Error.hs).
     ('GET', 'authors?select=id,nope', SERVICE, 400,

@@ -346,7 +346,6 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         p->mode = d->params[i].mode;
         p->has_default = d->params[i].has_default;
         if (mem_func_type(fs->store, d->params[i].type, &p->type) < 0 &&
-            strcmp(d->language, "sql") == 0 &&
             (p->rowtype = row_type(fs->store, d->schema, d->params[i].type)) != NULL) {
             /* A row-type parameter: read through $n.field / name.field. */
             p->type = (pgtype_t){.kind = PGTYPE_TEXT, .length = -1};

@@ -57,7 +57,8 @@ typedef struct mem_param {
     /* A table's row type (`test.items`: a computed field's or computed
      * relationship's parameter), else NULL. Its value is a pgvalue_t whose
      * elems are the row's column values (nelems = the table's columns);
-     * `type` is then unused. Only language sql functions take one. */
+     * `type` is then unused. language sql reads it as $n.col / p.col,
+     * PL/pgSQL as a record (p.col) or $n.col. */
     const store_table_t *rowtype;
 } mem_param_t;
 

@@ -132,7 +132,7 @@ static int setup(void **state)
            "  select * from notes where id = $1.id $$");
     add_fn(sc, "pl_label", "text", false, 's', "plpgsql", "n notes",
            "create function pl_label(n notes) returns text language plpgsql as $$\n"
-           "begin\n  return n.title;\nend $$");
+           "begin\n  return n.title || $1.id;\nend $$");
     add_fn(sc, "trig", "trigger", false, 'v', "plpgsql", "",
            "create function trig() returns trigger language plpgsql as $$\nbegin\n"
            "  return new;\nend $$");
@@ -338,8 +338,11 @@ static void test_row_parameters(void **state)
     assert_int_equal(mem_funcs_routines(f->fs, "public", "label", &rs), 0);
     assert_int_equal(mem_funcs_routines(f->fs, "public", "named", &rs), 1);
     assert_string_equal(rs[0]->params[0].type, "notes");
-    /* PL/pgSQL functions of a row type are left out (said at load). */
-    assert_null(find(f, "pl_label"));
+    /* PL/pgSQL reads a row-type parameter as a record and as $n.col. */
+    assert_int_equal(call_on_note(f, "pl_label", 2, &r, &e), 0);
+    text_of(&r, 0, buf, sizeof buf);
+    assert_string_equal(buf, "two2");
+    sql_result_dispose(&r);
 }
 
 static void test_endless_loop_is_bounded(void **state)
