@@ -25,7 +25,7 @@ from test_scenarios import ANON, SERVICE
 
 PROJECT = os.path.join(source_dir(), "tests", "fixtures", "projects", "computed")
 
-# (method, path, key, expected status, expected body bytes); reads only.
+# (method, path, key, expected status, expected body bytes): reads, in any order.
 REQUESTS = [
     # Computed fields (column notation: full_name(authors) for authors.full_name):
     # in select, in a filter, in order; $1.field and a named parameter's field.
@@ -200,12 +200,38 @@ REQUESTS = [
      b'1.","hint":null,"message":"cannot cast type record to books"}'),
 ]
 
+# Then writes, in order, with Prefer: return=representation: computed fields
+# and relationships over the rows a statement wrote (RETURNING, then the read
+# over it) and in a write's filter.
+WRITES = [
+    ("POST", "authors?select=id,full_name,shelf_name",
+     b'{"id": 4, "first": "Mary", "last": "Shelley"}', 201,
+     b'[{"id":4,"full_name":"Mary Shelley","shelf_name":"SHELLEY, Mary"}]'),
+    ("PATCH", "books?id=eq.6&select=title,author_of(last),long_book", b'{"author_id": 4}', 200,
+     b'[{"title":"Anonymous Verse","long_book":false,"author_of":{"last": "Shelley"}}]'),
+    ("PATCH", "books?long_book=is.true&author_id=eq.2&select=id", b'{"pages": 500}', 200,
+     b'[{"id":3}, \n {"id":4}]'),
+    ("DELETE", "books?select=id,author_row(last)&id=eq.6", None, 200,
+     b'[{"id":6,"author_row":{"last": "Shelley"}}]'),
+    ("GET", "authors?select=id,book_count&order=id", None, 200,
+     b'[{"id":1,"book_count":2}, \n {"id":2,"book_count":2}, \n {"id":3,"book_count":1}, '
+     b'\n {"id":4,"book_count":0}]'),
+]
+
 
 class Replay:
     def replay(self, mock):
         for method, path, key, status, expected in REQUESTS:
             headers = {"apikey": key, "Authorization": "Bearer " + key}
             st, _, _, data = mock.request(method, "/rest/v1/" + path, headers=headers)
+            with self.subTest(request="%s %s" % (method, path)):
+                self.assertEqual((st, data), (status, expected))
+        for method, path, body, status, expected in WRITES:
+            headers = {"apikey": SERVICE, "Authorization": "Bearer " + SERVICE,
+                       "Prefer": "return=representation"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            st, _, _, data = mock.request(method, "/rest/v1/" + path, body=body, headers=headers)
             with self.subTest(request="%s %s" % (method, path)):
                 self.assertEqual((st, data), (status, expected))
 
