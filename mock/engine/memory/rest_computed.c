@@ -238,6 +238,17 @@ size_t rest_computed_rel_rows(const rest_computed_hooks_t *h, const mem_rel_t *r
      * (ExecMakeTableFunctionResult), as mem_func_shape_result gives it. */
     size_t ncols = store_table_column_count(r->ftable);
     size_t n = 0;
+    if (rc->nrows + res.nrows > REST_COMPUTED_MAX_ROWS) {
+        /* The rows stay until the response is rendered: bounded. */
+        rest_ctx_t *c = rc->c;
+        mock_work_fail(&c->work, "54000",
+                       arena_sprintf(c->arena,
+                                     "supamock: the computed relationships of one request "
+                                     "return at most %d rows on the memory engine",
+                                     REST_COMPUTED_MAX_ROWS));
+        sql_result_dispose(&res);
+        return 0;
+    }
     if (res.ncols == ncols && res.nrows) {
         *rows = xcalloc(res.nrows, sizeof **rows);
         for (size_t i = 0; i < res.nrows; i++) {

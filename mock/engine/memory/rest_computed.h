@@ -9,6 +9,11 @@
 
 #include "relationships.h"
 #include "rest_ctx.h"
+#include "sql_exec.h"
+
+/* The rows computed relationships may return in one request (kept until
+ * its response is rendered): beyond, 54000. */
+#define REST_COMPUTED_MAX_ROWS SQL_EXEC_MAX_ROWS
 
 typedef struct rest_computed {
     rest_computed_hooks_t hooks; /* ctx is this */
