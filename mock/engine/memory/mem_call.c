@@ -232,7 +232,10 @@ static int call_projection(rest_ctx_t *k, const store_table_t *t, names_t *out, 
     const pgrst_query_t *q = &k->q;
     for (size_t i = 0; i < q->select_count; i++) {
         const pgrst_select_item_t *it = &q->select[i];
-        if (it->star)
+        /* count()'s field is "*" too; with aggregates off the plan fails
+         * first (PGRST123, before any SQL). */
+        if (it->star || strcmp(it->field.name, "*") == 0 ||
+            (it->is_aggregate && !k->sc->db_aggregates_enabled))
             return 0;
         if (it->is_embed) {
             mem_rel_t *computed, rel;
