@@ -10,6 +10,8 @@
 #include "pg_like.h"
 #include "pgrange.h"
 #include "policy_expr_int.h"
+#include "ts_config.h"
+#include "tsvector.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -240,6 +242,7 @@ static const struct {
     {"daterange", PXF_RANGE, 2, 3},
     {"tsrange", PXF_RANGE, 2, 3},
     {"tstzrange", PXF_RANGE, 2, 3},
+    {"to_tsvector", PXF_TO_TSVECTOR, 1, 2},
 };
 
 /* The range type a constructor of that name makes (rangetypes.c). */
@@ -508,6 +511,21 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                     return NULL;
                 }
             ok = stringish(&args[0]->type);
+            break;
+        case PXF_TO_TSVECTOR:
+            /* to_tsvector([regconfig,] text): the configuration an unknown
+             * literal (regconfig's input), the document a string. */
+            if (n == 2 && !is_unknown(&args[0]->type)) {
+                ok = false;
+                break;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (unknown_to_text(p, &args[i]) < 0) {
+                    free_args(args, n);
+                    return NULL;
+                }
+            ok = stringish(&args[n - 1]->type);
+            rtype = px_ptype_of(PGTYPE_TSVECTOR);
             break;
         case PXF_NOW:
             rtype = px_ptype_of(PGTYPE_TIMESTAMPTZ);
@@ -1293,6 +1311,31 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
                 out->i = utf8_len(v[0].s);
             }
             break;
+        case PXF_TO_TSVECTOR: {
+            const pgvalue_t *doc = &v[n->nargs - 1];
+            if (doc->is_null || (n->nargs == 2 && v[0].is_null))
+                break;
+            ts_config_id_t cfg = TS_CFG_DEFAULT;
+            if (n->nargs == 2 && !ts_config_lookup(v[0].s, &cfg)) {
+                rc = pgrst_error_setf(err, "42704",
+                                      "text search configuration \"%s\" does not exist", v[0].s);
+                break;
+            }
+            tsvector_t tv = {NULL, 0};
+            char *why = NULL;
+            if (tsvector_from_text(cfg, doc->s, strlen(doc->s), &tv, &why) < 0) {
+                rc = pgrst_error_setf(err, "54000", "%s", why ? why : "");
+                free(why);
+                break;
+            }
+            buf_t b;
+            buf_init(&b);
+            tsvector_render(&tv, &b);
+            set_text(out, buf_cstr(&b), b.len);
+            buf_dispose(&b);
+            tsvector_dispose(&tv);
+            break;
+        }
         case PXF_BTRIM:
             if (!v[0].is_null && !(n->nargs == 2 && v[1].is_null)) {
                 const char *set = n->nargs == 2 ? v[1].s : " ";

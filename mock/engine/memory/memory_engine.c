@@ -11,6 +11,7 @@
 #include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
+#include "rest_computed.h"
 #include "rest_embed.h"
 #include "rest_security.h"
 #include "xalloc.h"
@@ -497,6 +498,16 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(req->role)));
     c.plan.work = &c.work;
     c.sec = me->sec;
+    rest_computed_t computed;
+    rest_computed_init(&computed, &c);
+    c.computed = &computed.hooks;
+    c.plan.computed = c.computed;
+    /* search_path for the transaction: the request's schema, then
+     * db-extra-search-path (functions' statements resolve names on it). */
+    store_set_request_schema(me->store, c.table ? store_table_schema(c.table)
+                                        : req->call && req->call->routine
+                                            ? req->call->routine->schema
+                                            : NULL);
     c.x = res->explain;
     if (c.x) {
         static const uint8_t commands[] = {
@@ -555,8 +566,10 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         break;
     }
     pgtz_end();
+    store_set_request_schema(me->store, NULL);
     rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
+    rest_computed_dispose(&computed);
     done(arg, rc);
 }
 

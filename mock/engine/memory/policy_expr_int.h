@@ -236,7 +236,8 @@ enum {
     PXF_BTRIM,
     PXF_GEN_RANDOM_UUID,
     PXF_FORMAT,
-    PXF_RANGE /* int4range(lo, hi [, bounds]) and the other range constructors */
+    PXF_RANGE, /* int4range(lo, hi [, bounds]) and the other range constructors */
+    PXF_TO_TSVECTOR
 };
 
 /* ---- the builder (policy_expr.c) ---- */
