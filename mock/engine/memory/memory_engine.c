@@ -12,6 +12,7 @@
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
 #include "rest_computed.h"
+#include "relationships.h"
 #include "rest_embed.h"
 #include "rest_security.h"
 #include "xalloc.h"
@@ -26,6 +27,12 @@ typedef struct memory_engine {
     const scenario_t *sc;
     mem_funcs_t *fs;    /* borrowed: the instance's */
     mem_views_t *views; /* borrowed: the instance's */
+    /* Every relationship among the store's tables and views: the schema
+     * does not change after the build (a reload only flips what is in the
+     * schema cache, which mem_rels_from filters per request), so they are
+     * found once, in rels_arena (owned). */
+    arena_t *rels_arena;
+    mem_rels_t rels;
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -481,6 +488,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.table = req->relation ? (store_table_t *)table_of(req->relation) : NULL;
     c.fs = me->fs;
     c.views = me->views;
+    c.rels = &me->rels;
     c.q = *req->query;
     c.prefer = *req->prefer;
     c.accept = *req->accept;
@@ -575,6 +583,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
 
 static void memory_free(engine_t *e)
 {
+    arena_free(from(e)->rels_arena);
     free(from(e));
 }
 
@@ -607,5 +616,7 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sc = sc;
     me->fs = fs;
     me->views = views;
+    me->rels_arena = arena_new();
+    mem_rels_all(store, me->rels_arena, &me->rels);
     return &me->base;
 }

@@ -52,8 +52,6 @@ struct enode {
 struct rest_embed {
     rest_ctx_t *c;
     enode_t *root;
-    mem_rels_t rels; /* the schema's relationships (computed at the first embed) */
-    bool have_rels;
     bool mutation;
     bool failed;
     pgrst_error_t err; /* the first error raised while evaluating */
@@ -239,12 +237,9 @@ static int resolve(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
         size_t ncomputed = rest_computed_rels(c->computed, nd->table, c->arena, &computed);
         const store_t *rs = c->store;
         const store_table_t *origin = rest_computed_origin(c->computed, nd->table, &rs);
-        /* the request's store's relationships are computed once */
-        if (rs == c->store && !e->have_rels) {
-            mem_rels_all(c->store, c->arena, &e->rels);
-            e->have_rels = true;
-        }
-        if (mem_rel_find_with(rs, rs == c->store ? &e->rels : NULL, origin, computed, ncomputed,
+        /* the store's relationships are the engine's, computed once; a
+         * call's result has its own */
+        if (mem_rel_find_with(rs, rs == c->store ? c->rels : NULL, origin, computed, ncomputed,
                               k->name, k->item->embed_hint, c->arena, &k->rel, err) < 0)
             return -1;
         k->table = k->rel.ftable;
