@@ -119,6 +119,10 @@ class DataStatements:
         self.assertEqual(body["results"][0]["rows"], [
             {"a": "[1,5)", "b": "[1,6)", "c": "(,3)", "d": "(1.5,2.25]",
              "e": "[2020-01-01,2020-01-05)", "f": "empty", "g": "[\"2018-10-11 10:00:00\",)"}])
+        # random(): its values are the engine's own (the memory engine's follow
+        # --seed), in [0, 1) on both
+        body = self.sql("select random() >= 0 and random() < 1 as ok")
+        self.assertEqual(body["results"][0]["rows"], [{"ok": True}])
         body = self.sql("select int4range(1, 2, 'x')", status=400)
         self.assertEqual((body["code"], body["error"]), ("42601", "invalid range bound flags"))
 

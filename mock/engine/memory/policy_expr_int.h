@@ -245,7 +245,8 @@ enum {
     PXF_GEN_RANDOM_UUID,
     PXF_FORMAT,
     PXF_RANGE, /* int4range(lo, hi [, bounds]) and the other range constructors */
-    PXF_TO_TSVECTOR
+    PXF_TO_TSVECTOR,
+    PXF_RANDOM
 };
 
 /* ---- the builder (policy_expr.c) ---- */

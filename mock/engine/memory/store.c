@@ -145,6 +145,12 @@ char *store_random_uuid(store_t *s)
     return random_uuid(s);
 }
 
+double store_random(store_t *s)
+{
+    /* 53 random bits: uniform in [0, 1), as drandom's pg_prng_double */
+    return (double)(prng_next(s->prng) >> 11) * 0x1.0p-53;
+}
+
 /* ------------------------------------------------------------------------ */
 /* hash indexes                                                              */
 /* ------------------------------------------------------------------------ */
