@@ -127,6 +127,10 @@ typedef struct scenario_table {
     size_t column_count;
     bool rls;
     bool has_grants; /* false: Supabase's legacy default grants apply */
+    /* Made by the scenario's SQL (CREATE TABLE/VIEW): without GRANTs it has
+     * what Postgres gives, Supabase's default privileges in public only;
+     * a JSON table without "grants" has them in any schema. */
+    bool from_sql;
     scenario_grant_t *grants;
     size_t grant_count;
     scenario_policy_t *policies;
@@ -159,6 +163,7 @@ typedef struct scenario_table {
     size_t view_search_path_len;
     bool view_materialized;
     bool view_security_invoker; /* WITH (security_invoker): read as the caller */
+    char view_check_option;     /* WITH [LOCAL|CASCADED] CHECK OPTION: 'l', 'c'; 0: none */
 } scenario_table_t;
 
 typedef struct scenario_user {

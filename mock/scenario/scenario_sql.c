@@ -1083,6 +1083,7 @@ static void create_table(const tr_t *t, const cJSON *cs)
         return;
     }
     scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+    tbl->from_sql = true;
     tbl->columns = tmp.columns;
     tbl->column_count = tmp.column_count;
     tbl->partition_strategy = tmp.partition_strategy;
@@ -1129,7 +1130,7 @@ static char *ctas_type(const tr_t *t, const cJSON *val, char *why, size_t why_le
  * a table of those columns holding the one row (none WITH NO DATA). A
  * query over tables is left out (said so). */
 static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool materialized,
-                        const cJSON *options);
+                        const cJSON *options, const char *check_option);
 
 static void create_table_as(const tr_t *t, const cJSON *cs)
 {
@@ -1141,7 +1142,7 @@ static void create_table_as(const tr_t *t, const cJSON *cs)
         schema = creation_schema(t);
     const char *objtype = str(cs, "objtype");
     if (objtype && strcmp(objtype, "OBJECT_MATVIEW") == 0 && get(into, "rel")) {
-        create_view(t, get(into, "rel"), false, true, get(into, "options"));
+        create_view(t, get(into, "rel"), false, true, get(into, "options"), NULL);
         return;
     }
     static const char *const clauses[] = {
@@ -1219,6 +1220,7 @@ static void create_table_as(const tr_t *t, const cJSON *cs)
         return;
     }
     scenario_table_t *tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+    tbl->from_sql = true;
     tbl->columns = tmp.columns;
     tbl->column_count = tmp.column_count;
     tbl->in_schema_cache = true;
@@ -1261,6 +1263,11 @@ static void view_options(scenario_table_t *tbl, const cJSON *options)
         const char *name = str(d, "defname");
         if (name && strcmp(name, "security_invoker") == 0)
             tbl->view_security_invoker = reloption_true(d);
+        const char *v = str(get(get(d, "arg"), "String"), "sval");
+        if (name && strcmp(name, "check_option") == 0 && v)
+            tbl->view_check_option = strcasecmp(v, "cascaded") == 0 ? 'c'
+                                     : strcasecmp(v, "local") == 0  ? 'l'
+                                                                    : 0;
     }
 }
 
@@ -1269,7 +1276,7 @@ static void view_options(scenario_table_t *tbl, const cJSON *options)
  * the search path it ran under; the memory engine analyses its query when
  * it builds the store, where the tables it reads exist. */
 static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool materialized,
-                        const cJSON *options)
+                        const cJSON *options, const char *check_option)
 {
     const char *name = str(rel, "relname");
     const char *schema = str(rel, "schemaname");
@@ -1287,6 +1294,7 @@ static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool mate
     }
     if (!tbl) {
         tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+        tbl->from_sql = true;
         tbl->pos = node_pos(t, rel);
     }
     free(tbl->view_prior_sql);
@@ -1301,9 +1309,13 @@ static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool mate
     for (size_t i = 0; i < t->h->search_path_len; i++)
         tbl->view_search_path[i] = xstrdup(t->h->search_path[i]);
     tbl->view_materialized = materialized;
-    /* OR REPLACE keeps the view's reloptions unless the statement sets them. */
-    if (!replace)
-        tbl->view_security_invoker = false;
+    /* The statement's reloptions replace the view's (DefineVirtualRelation:
+     * AT_ReplaceRelOptions on OR REPLACE). */
+    tbl->view_security_invoker = false;
+    tbl->view_check_option = check_option && strcmp(check_option, "LOCAL_CHECK_OPTION") == 0 ? 'l'
+                             : check_option && strcmp(check_option, "CASCADED_CHECK_OPTION") == 0
+                                 ? 'c'
+                                 : 0;
     view_options(tbl, options);
 }
 
@@ -2102,7 +2114,8 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
         if (strcmp(k, "CreateTableAsStmt") == 0)
             create_table_as(&t, n);
         else if (strcmp(k, "ViewStmt") == 0)
-            create_view(&t, get(n, "view"), flag(n, "replace"), false, get(n, "options"));
+            create_view(&t, get(n, "view"), flag(n, "replace"), false, get(n, "options"),
+                        str(n, "withCheckOption"));
         else if (strcmp(k, "CreateStmt") == 0)
             create_table(&t, n);
         else if (strcmp(k, "AlterTableStmt") == 0)

@@ -68,6 +68,18 @@ REQUESTS = [
     ("service", "PATCH", "/rest/v1/vendor_stats?vendor_id=eq.1", {"total": 0}, None),
     ("service", "DELETE", "/rest/v1/countries?country=eq.US", None, None),
     ("service", "PATCH", "/rest/v1/expensive?id=eq.1", {"name": "y"}, None),
+    # WITH CHECK OPTION: local, through a view below with its own, cascaded
+    # onto a view without one.
+    ("service", "POST", "/rest/v1/cheap_checked",
+     {"id": 9, "vendor_id": 1, "name": "anvil 2", "price": 50}, None),
+    ("service", "POST", "/rest/v1/cheap_checked",
+     {"id": 9, "vendor_id": 1, "name": "pin", "price": 2}, "return=representation"),
+    ("service", "PATCH", "/rest/v1/cheap_checked?id=eq.9", {"price": 12}, None),
+    ("service", "POST", "/rest/v1/cheap_names", {"id": 10, "name": "bolt", "price": 40}, None),
+    ("service", "POST", "/rest/v1/under_ten_named", {"id": 11, "name": "nut", "price": 30}, None),
+    ("service", "POST", "/rest/v1/under_ten_named", {"id": 11, "name": "", "price": 3}, None),
+    ("service", "POST", "/rest/v1/under_ten_named", {"id": 11, "name": "nut", "price": 3},
+     "return=representation"),
     ("service", "GET", "/rest/v1/products?order=id", None, None),
 ]
 
@@ -111,6 +123,9 @@ class ViewsOnBothEngines(Replay, unittest.TestCase):
         # 55000 is a 500 (PostgREST's Error.hs pgErrorStatus), 0A000 a 400
         self.assertIn(("POST", "/rest/v1/product_vendors", 500), status)
         self.assertIn(("POST", "/rest/v1/available", 400), status)  # 0A000: shout
+        checks = [w[3] for w in want if w[0][1] == "/rest/v1/under_ten_named"]
+        self.assertIn(b'"code":"44000"', checks[0])
+        self.assertIn(b'for view \\"under_ten\\"', checks[0])
         notes = [json.loads(w[3]) for w in want if w[0][1].startswith("/rest/v1/visible_notes")]
         self.assertEqual([n["body"] for n in notes[0]], ["drop with care", "red"])
 

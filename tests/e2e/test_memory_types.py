@@ -142,6 +142,10 @@ create schema api;
 create extension if not exists ltree with schema public;
 create table api.tree (path public.ltree);
 insert into api.tree values ('Top'), ('Top.Science');
+-- outside public Supabase's default privileges do not reach: the API roles
+-- read api.tree only once granted
+grant usage on schema api to anon, authenticated, service_role;
+grant select on api.tree to anon, authenticated, service_role;
 alter role authenticator set pgrst.db_extra_search_path = '';
 """
 

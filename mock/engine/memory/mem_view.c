@@ -1,6 +1,7 @@
 /* Views on the memory engine (see mem_view.h). */
 #include "mem_view.h"
 
+#include "buf.h"
 #include "sql_exec.h"
 #include "sql_parse.h"
 #include "xalloc.h"
@@ -18,6 +19,7 @@ typedef struct mem_view {
     store_table_t *t; /* the store's */
     sql_plan_t *plan; /* owned */
     bool invoker, materialized;
+    char check; /* WITH CHECK OPTION: 'l'ocal, 'c'ascaded, 0 none */
     /* Automatically updatable (sql_plan_auto_updatable): the one relation it
      * reads; NULL with not_updatable saying why not (Postgres's detail). */
     const store_table_t *source;
@@ -105,6 +107,9 @@ static int fill_tracked(mem_view_t *v, store_table_t *t, const store_reader_t *r
         if (passes) {
             tags[k] = store_row_tag(r) ? store_row_tag(r) : r;
             k++;
+        } else {
+            for (size_t c = 0; c < ncols; c++)
+                pgvalue_dispose(&values[k * ncols + c]);
         }
     }
     if (rc == 0)
@@ -261,6 +266,7 @@ static mem_view_t *create(mem_views_t *set, const scenario_table_t *st, sql_plan
     v->plan = plan;
     v->invoker = st->view_security_invoker;
     v->materialized = st->view_materialized;
+    v->check = st->view_check_option;
     v->not_updatable = sql_plan_auto_updatable(plan, &v->source);
     if (v->not_updatable)
         v->source = NULL;
@@ -447,7 +453,78 @@ int mem_view_target(const mem_views_t *set, const store_table_t *t, mem_view_cmd
         out->invoker = v->invoker;
     }
     out->colmap = colmap;
+    out->chain = xrealloc(below.chain, (below.nchain + 1) * sizeof *out->chain);
+    out->chain[below.nchain] = v;
+    out->nchain = below.nchain + 1;
     return 0;
+}
+
+void mem_view_target_dispose(mem_view_target_t *target)
+{
+    free(target->colmap);
+    free((void *)target->chain);
+    memset(target, 0, sizeof *target);
+}
+
+int mem_view_check(const mem_view_target_t *target, const sql_exec_env_t *env,
+                   const pgvalue_t *values, const mem_view_row_shown_t *shown, pgrst_error_t *err)
+{
+    /* Which views are checked: those with the option, and every one below
+     * a CASCADED one. The rewriter puts the inner views' checks first
+     * (rewriteTargetView: lcons), so the first failing from the table up
+     * is the one reported. Each view's WHERE is read on the row as the
+     * view below projects it, shown there or not. */
+    bool *checked = xcalloc(target->nchain ? target->nchain : 1, sizeof *checked);
+    bool cascades = false;
+    for (size_t i = target->nchain; i-- > 0;) {
+        checked[i] = target->chain[i]->check || cascades;
+        cascades = cascades || target->chain[i]->check == 'c';
+    }
+    const pgvalue_t *cur = values;
+    pgvalue_t *row = NULL;
+    size_t ncols = 0;
+    int rc = 0;
+    for (size_t i = 0; i < target->nchain && rc == 0; i++) {
+        const mem_view_t *v = target->chain[i];
+        size_t n = store_table_column_count(v->t);
+        pgvalue_t *out = xcalloc(n ? n : 1, sizeof *out);
+        bool passes = false;
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_plan_eval_row(v->plan, env, cur, &passes, out, &e) < 0) {
+            pgrst_error_move(err, &e.e);
+            sql_exec_error_dispose(&e);
+            free(out);
+            rc = -1;
+            break;
+        }
+        if (!passes && checked[i]) {
+            pgrst_error_setf(err, "44000", "new row violates check option for view \"%s\"",
+                             store_table_name(v->t));
+            if (!shown->hidden) {
+                buf_t desc;
+                buf_init(&desc);
+                if (shown->whole)
+                    store_row_description(target->table, values, &desc);
+                else
+                    store_row_description_cols(target->table, values, shown->written, &desc);
+                pgrst_error_detailsf(err, "Failing row contains %s.", buf_cstr(&desc));
+                buf_dispose(&desc);
+            }
+            rc = -1;
+        }
+        for (size_t k = 0; k < ncols; k++)
+            pgvalue_dispose(&row[k]);
+        free(row);
+        row = out;
+        ncols = n;
+        cur = row;
+    }
+    for (size_t k = 0; k < ncols; k++)
+        pgvalue_dispose(&row[k]);
+    free(row);
+    free(checked);
+    return rc;
 }
 
 int mem_view_column_error(const store_table_t *t, mem_view_cmd_t cmd, const char *column,

@@ -24,6 +24,7 @@
 
 #include "scenario.h"
 #include "security.h"
+#include "sql_exec.h"
 #include "store.h"
 
 #include <stddef.h>
@@ -53,6 +54,10 @@ typedef struct mem_view_target {
                              the view column is not updatable (an expression) */
     bool invoker;         /* every view on the way is security_invoker: the table's
                              row-level security applies to the writer */
+    /* The views on the way, from the table up (owned array, borrowed views);
+     * their WITH CHECK OPTIONs hold on each row written (mem_view_check). */
+    const struct mem_view **chain;
+    size_t nchain;
 } mem_view_target_t;
 /* The target of cmd through view t, or -1 with Postgres's error: 55000
  * "cannot insert into view" with the detail why it is not automatically
@@ -61,6 +66,26 @@ typedef struct mem_view_target {
  * itself) is 0A000. */
 int mem_view_target(const mem_views_t *v, const store_table_t *t, mem_view_cmd_t cmd,
                     mem_view_target_t *out, pgrst_error_t *err);
+/* What the failing row's detail shows (ExecBuildSlotValueDescription, as
+ * the writer, not the view's owner): nothing when row-level security is on
+ * for the writer (hidden); the whole row when the writer may SELECT the
+ * table; else "(cols) = (values)" of the columns the statement wrote
+ * (written: one flag per table column). */
+typedef struct mem_view_row_shown {
+    bool hidden, whole;
+    const bool *written;
+} mem_view_row_shown_t;
+
+/* ExecWithCheckOptions(WCO_VIEW_CHECK) on a row the write through `target`
+ * made (values: its table's columns): a view on the way with WITH CHECK
+ * OPTION, or below one with CASCADED, must show it, else 44000 `new row
+ * violates check option for view "v"` with the row, as Postgres says it.
+ * env: the writing statement's (its role reads current_user). */
+int mem_view_check(const mem_view_target_t *target, const sql_exec_env_t *env,
+                   const pgvalue_t *values, const mem_view_row_shown_t *shown, pgrst_error_t *err);
+/* Releases what mem_view_target gave. */
+void mem_view_target_dispose(mem_view_target_t *target);
+
 /* 0A000 `cannot insert into column "x" of view "v"`: a column the view
  * computes. Returns -1. */
 int mem_view_column_error(const store_table_t *t, mem_view_cmd_t cmd, const char *column,

@@ -319,9 +319,37 @@ static void view_leave(rest_ctx_t *c, view_write_t *vw)
 static void view_dispose(rest_ctx_t *c, view_write_t *vw)
 {
     view_leave(c, vw);
-    free(vw->target.colmap);
-    vw->target.colmap = NULL;
+    mem_view_target_dispose(&vw->target);
     vw->active = false;
+}
+
+/* A row written through the view: the WITH CHECK OPTIONs on the way
+ * (mem_view_check), read as the views' owner with the writer's
+ * current_user. */
+static int view_check_row(rest_ctx_t *c, const view_write_t *vw, const store_row_t *row,
+                          const size_t *cols, size_t ncols, pgrst_error_t *err)
+{
+    if (!vw->active)
+        return 0;
+    size_t n = store_table_column_count(vw->target.table);
+    bool *written = arena_calloc(c->arena, n ? n : 1, sizeof *written);
+    for (size_t i = 0; i < ncols; i++)
+        written[cols[i]] = true;
+    static const unsigned select_priv[] = {SCENARIO_PRIV_SELECT};
+    pgrst_error_t ignored;
+    pgrst_error_init(&ignored);
+    mem_view_row_shown_t shown = {
+        .hidden = security_rls_applies(c->sec, vw->target.table, c->role),
+        .whole = security_require(c->sec, vw->target.table, c->role, select_priv, 1, &ignored) == 0,
+        .written = written};
+    pgrst_error_dispose(&ignored);
+    sql_exec_env_t env = {.store = c->store,
+                          .role = c->role,
+                          .superuser = true,
+                          .claims = c->claims,
+                          .store_env = &c->env,
+                          .work = &c->work};
+    return mem_view_check(&vw->target, &env, store_row_values(row), &shown, err);
 }
 
 /* The table rows view rows rows[0..n) show (in place). */
@@ -514,7 +542,7 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         } else {
             int irc = store_insert(c->store, c->table, values, &c->env, &out_row, err);
             free(values);
-            if (irc < 0) {
+            if (irc < 0 || view_check_row(c, &vw, out_row, cols, name_count, err) < 0) {
                 rc = fail_tx(c);
                 goto out;
             }
@@ -684,7 +712,7 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
         }
         int urc = store_update(c->store, c->table, targets[r], values, &c->env, &result[kept], err);
         free(values);
-        if (urc < 0) {
+        if (urc < 0 || view_check_row(c, &vw, result[kept], cols, name_count, err) < 0) {
             values_dispose(payload, ncols);
             if (old_copy)
                 values_dispose(old_copy, ncols);

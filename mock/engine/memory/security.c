@@ -200,10 +200,11 @@ static int build_table(security_t *s, sec_table_t *st, const scenario_table_t *s
     if (sct->has_grants) {
         for (size_t i = 0; i < sct->grant_count; i++)
             add_grant(st, sct->grants[i].role, sct->grants[i].privileges);
-    } else {
+    } else if (!sct->from_sql || strcmp(sct->schema, "public") == 0) {
         /* Supabase's legacy default privileges (supabase/postgres
          * initial-schema.sql): ALL to the three API roles on every new public
-         * table. */
+         * table (and, by the scenario format's rule, on a JSON table in any
+         * schema; pg_ddl.c grants the same). */
         add_grant(st, "anon", SCENARIO_PRIV_ALL);
         add_grant(st, "authenticated", SCENARIO_PRIV_ALL);
         add_grant(st, "service_role", SCENARIO_PRIV_ALL);

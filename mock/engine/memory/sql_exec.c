@@ -2503,7 +2503,7 @@ int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgva
             return from_run_error(&e, err);
         *passes = t == POLICY_TRUE;
     }
-    for (size_t c = 0; *passes && c < p->ntarget; c++)
+    for (size_t c = 0; c < p->ntarget; c++)
         if (px_eval(p->targets[c], &r.x, &out[c], &e) < 0) {
             for (size_t k = 0; k < c; k++)
                 pgvalue_dispose(&out[k]);

@@ -234,10 +234,10 @@ size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pg
 const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **source);
 /* Whether the plan has an ORDER BY (its rows are not in its source's order). */
 bool sql_plan_sorted(const sql_plan_t *p);
-/* For such a plan: whether one row of its source passes its WHERE and, when
- * it does, its output columns for that row (out: ncols values the caller
+/* For such a plan: whether one row of its source passes its WHERE, and its
+ * output columns for that row either way (out: ncols values the caller
  * disposes). Returns 0 or -1 with err (a run-time error of the WHERE or a
- * target). */
+ * target; out then holds nothing). */
 int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
                       bool *passes, pgvalue_t *out, sql_exec_error_t *err);
 

@@ -1460,6 +1460,54 @@ void store_rollback(store_t *s)
 /* messages                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* One value as ExecBuildSlotValueDescription writes it: text output
+ * clipped to 64 bytes, "null" for NULL. */
+static void describe_value(const store_column_t *col, const pgvalue_t *value, buf_t *v, buf_t *out)
+{
+    if (value->is_null) {
+        buf_puts(out, "null");
+        return;
+    }
+    buf_reset(v);
+    pgvalue_render_text(&col->type, value, v);
+    const char *str = buf_cstr(v);
+    if (v->len <= 64) {
+        buf_append(out, str, v->len);
+    } else {
+        /* pg_mbcliplen: never cut inside a UTF-8 sequence. */
+        size_t cut = 64;
+        while (cut > 0 && ((unsigned char)str[cut] & 0xC0) == 0x80)
+            cut--;
+        buf_append(out, str, cut);
+        buf_puts(out, "...");
+    }
+}
+
+void store_row_description_cols(const store_table_t *t, const pgvalue_t *values, const bool *shown,
+                                buf_t *out)
+{
+    buf_t v;
+    buf_init(&v);
+    buf_putc(out, '(');
+    bool any = false;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (shown[i]) {
+            buf_printf(out, "%s%s", any ? ", " : "", t->cols[i].name);
+            any = true;
+        }
+    buf_puts(out, ") = (");
+    any = false;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (shown[i]) {
+            if (any)
+                buf_puts(out, ", ");
+            describe_value(&t->cols[i], &values[i], &v, out);
+            any = true;
+        }
+    buf_putc(out, ')');
+    buf_dispose(&v);
+}
+
 void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out)
 {
     buf_t v;
@@ -1468,23 +1516,7 @@ void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_
     for (size_t i = 0; i < t->ncols; i++) {
         if (i)
             buf_puts(out, ", ");
-        if (values[i].is_null) {
-            buf_puts(out, "null");
-            continue;
-        }
-        buf_reset(&v);
-        pgvalue_render_text(&t->cols[i].type, &values[i], &v);
-        const char *str = buf_cstr(&v);
-        if (v.len <= 64) {
-            buf_append(out, str, v.len);
-        } else {
-            /* pg_mbcliplen: never cut inside a UTF-8 sequence. */
-            size_t cut = 64;
-            while (cut > 0 && ((unsigned char)str[cut] & 0xC0) == 0x80)
-                cut--;
-            buf_append(out, str, cut);
-            buf_puts(out, "...");
-        }
+        describe_value(&t->cols[i], &values[i], &v, out);
     }
     buf_putc(out, ')');
     buf_dispose(&v);

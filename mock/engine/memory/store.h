@@ -304,6 +304,11 @@ store_row_t *store_index_lookup(const store_table_t *t, size_t col, const pgvalu
  * into "Failing row contains ..." details: text output, each value clipped to
  * 64 bytes on a character boundary and followed by "...". */
 void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_t *out);
+/* "(a, b) = (v1, v2)": the form ExecBuildSlotValueDescription takes when
+ * the user may not read the whole row, over the columns shown[i] (in
+ * column order). */
+void store_row_description_cols(const store_table_t *t, const pgvalue_t *values, const bool *shown,
+                                buf_t *out);
 
 /* gen_random_uuid() as a statement calls it: a v4 UUID (heap text, caller
  * frees) from the store's PRNG, the same stream defaults draw from. */
