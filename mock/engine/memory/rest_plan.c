@@ -1151,6 +1151,14 @@ static int compile_aggregate(rest_plan_t *plan, const store_t *store, const pgrs
     return 0;
 }
 
+/* select=count: a field named count, no JSON path, on a table without
+ * such a column. */
+static bool is_count_column(const store_table_t *t, const pgrst_select_item_t *it)
+{
+    return strcmp(it->field.name, "count") == 0 && it->field.path_len == 0 &&
+           store_table_find_column(t, "count") < 0;
+}
+
 const rest_agg_spec_t *rest_plan_out_agg(const rest_plan_t *plan, size_t i)
 {
     return plan->out[i].is_agg ? &plan->out[i].agg : NULL;
@@ -1168,9 +1176,11 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
         items = &star;
         n = 1;
     }
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t total = 0, count_columns = 0, aggregates = 0;
+    for (size_t i = 0; i < n; i++) {
         total += items[i].star ? ncols : 1;
+        aggregates += items[i].is_aggregate;
+    }
     plan->out = arena_calloc(arena, total ? total : 1, sizeof *plan->out);
     plan->out_count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1199,6 +1209,24 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
             }
             continue;
         }
+        if (is_count_column(t, it)) {
+            /* PostgREST writes the field as "tbl"."count"; without such a
+             * column Postgres reads it in functional notation, count(tbl):
+             * the aggregate over whole rows, which no row is NULL for (the
+             * spec's "performing a count by using it as a column"). Not an
+             * aggregate item to PostgREST, so db-aggregates-enabled does not
+             * gate it; a cast applies to the count. */
+            pgrst_select_item_t agg = {.alias = it->alias,
+                                       .field = {.name = "*"},
+                                       .is_aggregate = true,
+                                       .aggregate = "count",
+                                       .aggregate_cast = it->cast};
+            if (compile_aggregate(plan, store, &agg, &plan->out[plan->out_count++], err) < 0)
+                return -1;
+            plan->has_aggregates = true;
+            count_columns++;
+            continue;
+        }
         rest_out_t *o = &plan->out[plan->out_count++];
         if (resolve_source(plan, &it->field, &o->src, err) < 0)
             return -1;
@@ -1208,6 +1236,17 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                 return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
             o->cast = true;
         }
+    }
+    if (count_columns > 0 && aggregates == 0) {
+        /* PostgREST groups only by the fields beside aggregate items, and a
+         * count column is none: any other column is ungrouped. */
+        for (size_t i = 0; i < plan->out_count; i++)
+            if (!plan->out[i].is_agg && !plan->out[i].src.star && plan->out[i].src.col < ncols)
+                return pgrst_error_setf(err, "42803",
+                                        "column \"%s.%s\" must appear in the GROUP BY clause or "
+                                        "be used in an aggregate function",
+                                        plan->alias ? plan->alias : store_table_name(t),
+                                        store_table_column(t, plan->out[i].src.col)->name);
     }
     return 0;
 }
