@@ -673,6 +673,7 @@ static const char *const builtin_types[] = {
     "tstzrange",   "bytea",
     "oid",         "time",
     "ltree",       "time without time zone",
+    "timetz",      "time with time zone",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
