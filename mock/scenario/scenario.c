@@ -343,6 +343,7 @@ static void add_file(scenario_t *s, const char *file)
 
 static void column_dispose(scenario_column_t *c)
 {
+    free(c->domain);
     free(c->name);
     free(c->type);
     cJSON_Delete(c->default_value);
@@ -484,6 +485,9 @@ void scenario_free(scenario_t *s)
     for (size_t i = 0; i < s->function_count; i++)
         scenario_function_dispose(&s->functions[i]);
     free(s->functions);
+    for (size_t i = 0; i < s->cast_count; i++)
+        scenario_cast_dispose(&s->casts[i]);
+    free(s->casts);
     for (size_t i = 0; i < s->trigger_count; i++)
         scenario_trigger_dispose(&s->triggers[i]);
     free(s->triggers);

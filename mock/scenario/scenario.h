@@ -58,6 +58,8 @@ typedef struct scenario_column {
     bool check_from_sql;     /* came from the scenario's SQL: skipped with a warning when
                                 the memory engine cannot evaluate it */
     bool in_schema_cache;    /* default true */
+    char *domain;            /* the SQL's CREATE DOMAIN the column's type names (`type` is its
+                                base type), NULL when none: data representations need it */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
     scenario_pos_t default_pos;
@@ -187,6 +189,7 @@ typedef struct scenario_func_param {
     char *type;
     scenario_arg_mode_t mode;
     bool has_default;
+    char *domain; /* as scenario_column_t's: the domain `type` stands for, or NULL */
 } scenario_func_param_t;
 
 typedef struct scenario_function {
@@ -212,6 +215,24 @@ typedef struct scenario_function {
     size_t execute_role_count;
     scenario_pos_t pos;
 } scenario_function_t;
+
+/* CREATE CAST (source AS target) WITH FUNCTION f(arg): what PostgREST's
+ * schema cache reads of pg_cast for data representations (SchemaCache.hs
+ * dataRepresentations). A type is its name as the SQL's last part wrote it
+ * ("color", "json", "text") and whether that names a CREATE DOMAIN's domain.
+ * The function is the scenario's, resolved when the cast was created (as
+ * Postgres requires it to exist): its schema, name and input types. Casts
+ * WITHOUT FUNCTION or WITH INOUT are noticed and left out. */
+typedef struct scenario_cast {
+    char *source, *target;
+    bool source_domain, target_domain;
+    char context; /* 'i' AS IMPLICIT, 'a' AS ASSIGNMENT, 'e' explicit */
+    char *func_schema, *func_name;
+    char **func_arg_types;   /* the function's input types, as scenario_func_param_t's */
+    char **func_arg_domains; /* each NULL or a domain */
+    size_t func_arg_count;
+    scenario_pos_t pos;
+} scenario_cast_t;
 
 /* CREATE TRIGGER ... FOR EACH ROW on a table (statement triggers are
  * noticed and left out). */
@@ -313,6 +334,8 @@ typedef struct scenario {
     size_t table_count;
     scenario_function_t *functions; /* from the SQL, in creation order */
     size_t function_count;
+    scenario_cast_t *casts; /* CREATE CAST ... WITH FUNCTION, in creation order */
+    size_t cast_count;
     scenario_trigger_t *triggers; /* from the SQL, in creation order */
     size_t trigger_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */

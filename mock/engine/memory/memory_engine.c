@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "mem_call.h"
+#include "mem_datarep.h"
 #include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
@@ -23,7 +24,8 @@ typedef struct memory_engine {
     store_t *store;
     security_t *sec;
     const scenario_t *sc;
-    mem_funcs_t *fs; /* borrowed: the instance's */
+    mem_funcs_t *fs;        /* borrowed: the instance's */
+    mem_datarep_t *datarep; /* owned: the data representations over fs, NULL when none */
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -477,6 +479,20 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(req->role)));
     c.plan.work = &c.work;
     c.sec = me->sec;
+    /* Data representations' functions run in the request's statement, as
+     * the role, within its work. */
+    mem_call_env_t call = {
+        .fs = me->fs,
+        .store = c.store,
+        .sec = me->sec,
+        .role = c.role,
+        .claims = c.claims,
+        .store_env = &c.env,
+        .work = &c.work,
+        .read_only = req->op == ENGINE_READ,
+    };
+    c.plan.datarep = me->datarep;
+    c.plan.call = &call;
     c.x = res->explain;
     if (c.x) {
         static const uint8_t commands[] = {
@@ -539,6 +555,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
 
 static void memory_free(engine_t *e)
 {
+    mem_datarep_free(from(e)->datarep);
     free(from(e));
 }
 
@@ -569,5 +586,6 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sec = sec;
     me->sc = sc;
     me->fs = fs;
+    me->datarep = mem_datarep_new(sc, fs);
     return &me->base;
 }

@@ -474,6 +474,8 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     p->alias = root ? NULL : nd->alias;
     p->index_col = -1;
     p->work = &c->work;
+    p->datarep = c->plan.datarep;
+    p->call = c->plan.call;
     nd->rls = security_rls_applies(c->sec, nd->table, c->role);
     if (!root && nd->rel.card == MEM_M2M)
         nd->junction_rls = security_rls_applies(c->sec, nd->rel.junction, c->role);

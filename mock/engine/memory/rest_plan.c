@@ -4,6 +4,7 @@
 #include "rest_plan.h"
 
 #include "fuzzy.h"
+#include "mem_datarep.h"
 #include "pg_like.h"
 #include "pg_regex.h"
 #include "pgltree.h"
@@ -66,6 +67,11 @@ struct rest_order {
 struct rest_out {
     const char *key;
     rest_source_t src;
+    /* The column's domain -> json representation (Plan.hs withOutputFormat)
+     * and its result type; NULL: the value as it is. A ::cast applies to
+     * the representation. */
+    const mem_func_t *to_json;
+    pgtype_t rep_type;
     bool cast;
     pgtype_t cast_type;
     bool is_agg;
@@ -458,8 +464,38 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     c->operands = arena_calloc(arena, n ? n : 1, sizeof *c->operands);
     for (size_t i = 0; i < n; i++)
         pgvalue_init_null(&c->operands[i]);
+    /* Plan.hs resolveQueryInputField: a column whose domain has a text
+     * representation reads each operand through it (SqlFragment.hs
+     * pgFmtUnknownLiteralForField, pgFmtArrayLiteralForField for in.()). */
+    const mem_func_t *from_text =
+        c->src.path_len
+            ? NULL
+            : mem_datarep_find(plan->datarep, plan->table, c->src.col, MEM_DATAREP_FROM_TEXT);
+    /* op(any) hands the whole array literal to the function, f('{a,b}'),
+     * whose result is no array. */
+    if (from_text && f->quant != PGRST_QUANT_NONE)
+        return pgrst_error_setf(err, "42809", "op ANY/ALL (array) requires array on right side");
+    /* in.() hands the function text (unnest(...::text[])), which it takes
+     * exactly; a single operand is of unknown type, which typename(...) may
+     * read as a coercion instead. */
+    if (from_text && f->op != PGRST_OP_IN &&
+        mem_datarep_unknown_is_coercion(plan->datarep, plan->table, c->src.col,
+                                        MEM_DATAREP_FROM_TEXT))
+        from_text = NULL;
     for (size_t i = 0; i < n; i++) {
         const char *v = listed ? list[i] : f->value;
+        if (from_text) {
+            pgvalue_t text;
+            pgvalue_init_null(&text);
+            text.is_null = false;
+            text.s = xstrdup(v ? v : "");
+            pgtype_t rtype;
+            int rc = mem_datarep_apply(from_text, &text, plan->call, &c->operands[i], &rtype, err);
+            pgvalue_dispose(&text);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
         if (parse_operand(type, v ? v : "", &c->operands[i], err) < 0)
             return -1;
     }
@@ -1151,6 +1187,31 @@ static int compile_aggregate(rest_plan_t *plan, const store_t *store, const pgrs
     return 0;
 }
 
+/* Plan.hs resolveOutputField: a column whose domain has a json
+ * representation is selected through it (expandStarsForTable expands `*`
+ * for such tables so each column gets it). Not for a JSON path, which
+ * PostgREST reads from to_jsonb(col). */
+static void output_format(const rest_plan_t *plan, rest_out_t *o)
+{
+    o->to_json = mem_datarep_find(plan->datarep, plan->table, o->src.col, MEM_DATAREP_TO_JSON);
+    if (o->to_json)
+        o->rep_type = o->to_json->ret_type;
+}
+
+/* Applies an output's representation to v (into *tmp). NULL with err when
+ * its function fails. */
+static const pgvalue_t *represent(const rest_plan_t *plan, const rest_out_t *o, const pgvalue_t *v,
+                                  pgvalue_t *tmp, pgrst_error_t *err)
+{
+    pgtype_t type;
+    pgvalue_t out;
+    if (mem_datarep_apply(o->to_json, v, plan->call, &out, &type, err) < 0)
+        return NULL;
+    pgvalue_dispose(tmp);
+    *tmp = out;
+    return tmp;
+}
+
 /* select=count: a field named count, no JSON path, on a table without
  * such a column. */
 static bool is_count_column(const store_table_t *t, const pgrst_select_item_t *it)
@@ -1206,6 +1267,7 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                 o->key = store_table_column(t, c)->name;
                 o->src.col = c;
                 o->src.type = store_table_column(t, c)->type;
+                output_format(plan, o);
             }
             continue;
         }
@@ -1231,6 +1293,8 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
         if (resolve_source(plan, &it->field, &o->src, err) < 0)
             return -1;
         o->key = it->alias ? it->alias : default_key(&it->field);
+        if (!o->src.path_len)
+            output_format(plan, o);
         if (it->cast) {
             if (parse_cast(store, it->cast, &o->cast_type) < 0)
                 return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
@@ -1290,13 +1354,20 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
     for (size_t i = 0; i < plan->out_count; i++) {
         const rest_out_t *o = &plan->out[i];
         const pgvalue_t *v = source_value(&o->src, row, &scratch->values[i]);
-        const pgtype_t *type = o->cast ? &o->cast_type : &o->src.type;
+        const pgtype_t *from = &o->src.type;
+        if (o->to_json) {
+            v = represent(plan, o, v, &scratch->values[i], err);
+            if (!v)
+                return -1;
+            from = &o->rep_type;
+        }
+        const pgtype_t *type = o->cast ? &o->cast_type : from;
         if (o->cast && !v->is_null) {
             /* A cast through the text form, as Postgres's I/O conversion casts
              * do; the input function's error is the query's error. */
             buf_t text;
             buf_init(&text);
-            cast_source_text(&o->src.type, &o->cast_type, v, &text);
+            cast_source_text(from, &o->cast_type, v, &text);
             pgvalue_t cast;
             int rc = pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, err);
             buf_dispose(&text);
@@ -1328,13 +1399,31 @@ const pgtype_t *rest_plan_out_type(const rest_plan_t *plan, size_t i)
     const rest_out_t *o = &plan->out[i];
     if (o->is_agg)
         return o->agg.cast ? &o->agg.cast_type : &o->agg.result_type;
-    return o->cast ? &o->cast_type : &o->src.type;
+    return o->cast ? &o->cast_type : o->to_json ? &o->rep_type : &o->src.type;
 }
 
 const pgvalue_t *rest_plan_out_value(const rest_plan_t *plan, size_t i, const store_row_t *row,
                                      pgvalue_t *tmp)
 {
-    return source_value(&plan->out[i].src, row, tmp);
+    const rest_out_t *o = &plan->out[i];
+    const pgvalue_t *v = source_value(&o->src, row, tmp);
+    if (!o->to_json)
+        return v;
+    /* In its representation, as rest_plan_out_type says; a function that
+     * fails here leaves NULL (projecting the row raises its error). */
+    pgvalue_t copy;
+    pgvalue_copy(&copy, v);
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    const pgvalue_t *r = represent(plan, o, &copy, tmp, &err);
+    pgvalue_dispose(&copy);
+    pgrst_error_dispose(&err);
+    if (!r) {
+        pgvalue_dispose(tmp);
+        pgvalue_init_null(tmp);
+        return tmp;
+    }
+    return r;
 }
 
 int rest_plan_work_error(const rest_plan_t *plan, pgrst_error_t *err)
