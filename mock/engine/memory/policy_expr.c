@@ -1081,6 +1081,36 @@ fail:
     return NULL;
 }
 
+/* `#>>` on json/jsonb with a text[] path: the value at the path as text
+ * (json_extract_path_text; op 2 of N_JSON). */
+static node_t *make_json_path(parser_t *p, node_t *l, node_t *r, size_t oploc)
+{
+    ptype_t L = l->type;
+    bool json = L.special == SP_NONE && !L.t.is_array &&
+                (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
+    ptype_t path = ptype_of(PGTYPE_TEXT);
+    path.t.is_array = true;
+    bool rok = r->type.special == SP_UNKNOWN ||
+               (r->type.special == SP_NONE && r->type.t.is_array &&
+                pgtype_kind_is_string(r->type.t.kind));
+    if (!json || !rok) {
+        op_not_exist(p, oploc, &L, "#>>", &r->type);
+        goto fail;
+    }
+    if (make_cast(p, &r, &path, oploc, true) < 0)
+        goto fail;
+    node_t *n = node_new(N_JSON, l->loc);
+    n->op = 2;
+    n->type = ptype_of(PGTYPE_TEXT);
+    n->a = l;
+    n->b = r;
+    return n;
+fail:
+    node_free(l);
+    node_free(r);
+    return NULL;
+}
+
 static node_t *build_unary_minus(parser_t *p, const cJSON *operand, size_t loc)
 {
     node_t *arg = build(p, operand);
@@ -1209,6 +1239,8 @@ static node_t *build_aexpr(parser_t *p, const cJSON *a)
         return make_cmp(p, l, r, op, loc);
     if (strcmp(opname, "->") == 0 || strcmp(opname, "->>") == 0)
         return make_json(p, l, r, opname, loc);
+    if (strcmp(opname, "#>>") == 0)
+        return make_json_path(p, l, r, loc);
     if (strchr("+-*/%^", opname[0]) && opname[1] == '\0')
         perr(p, loc, "0A000", "supamock: operator %s is not supported in policy expressions",
              opname);
@@ -2288,6 +2320,43 @@ static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_
             rc = eval_json_item(n, env, &item, &owned, err);
             if (rc == 0 && item)
                 rc = json_to_jsonb(item, out, err);
+        } else if (n->op == 2) {
+            /* #>>: each path element a key of an object or an index of an
+             * array (json_get_path_text); a NULL element or a miss is NULL. */
+            rc = eval_json_item(n->a, env, &item, &owned, err);
+            pgvalue_t path;
+            pgvalue_init_null(&path);
+            if (rc == 0 && item)
+                rc = eval(n->b, env, &path, err);
+            if (rc == 0 && item && !path.is_null) {
+                const cJSON *hit = item;
+                for (size_t i = 0; hit && i < path.nelems; i++) {
+                    const pgvalue_t *k = &path.elems[i];
+                    const cJSON *next = NULL;
+                    if (k->is_null) {
+                        hit = NULL;
+                        break;
+                    }
+                    if (cJSON_IsObject(hit)) {
+                        for (const cJSON *c = hit->child; c; c = c->next)
+                            if (c->string && strcmp(c->string, k->s) == 0)
+                                next = c;
+                    } else if (cJSON_IsArray(hit)) {
+                        char *end;
+                        long idx = strtol(k->s, &end, 10);
+                        int len = cJSON_GetArraySize(hit);
+                        if (*k->s && !*end) {
+                            if (idx < 0)
+                                idx += len;
+                            if (idx >= 0 && idx < len)
+                                next = cJSON_GetArrayItem(hit, (int)idx);
+                        }
+                    }
+                    hit = next;
+                }
+                rc = json_to_text(hit, out, err);
+            }
+            pgvalue_dispose(&path);
         } else {
             rc = eval_json_item(n->a, env, &item, &owned, err);
             if (rc == 0 && item) {

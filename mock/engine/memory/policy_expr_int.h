@@ -204,7 +204,10 @@ enum {
     PXF_TO_JSON,
     PXF_BTRIM,
     PXF_GEN_RANDOM_UUID,
-    PXF_FORMAT
+    PXF_FORMAT,
+    PXF_TO_HEX,
+    PXF_LPAD,
+    PXF_REPLACE
 };
 
 /* ---- the builder (policy_expr.c) ---- */
