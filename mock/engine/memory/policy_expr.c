@@ -1090,9 +1090,8 @@ static node_t *make_json_path(parser_t *p, node_t *l, node_t *r, size_t oploc)
                 (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
     ptype_t path = ptype_of(PGTYPE_TEXT);
     path.t.is_array = true;
-    bool rok = r->type.special == SP_UNKNOWN ||
-               (r->type.special == SP_NONE && r->type.t.is_array &&
-                pgtype_kind_is_string(r->type.t.kind));
+    bool rok = r->type.special == SP_UNKNOWN || (r->type.special == SP_NONE && r->type.t.is_array &&
+                                                 pgtype_kind_is_string(r->type.t.kind));
     if (!json || !rok) {
         op_not_exist(p, oploc, &L, "#>>", &r->type);
         goto fail;

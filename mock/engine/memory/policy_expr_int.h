@@ -207,7 +207,11 @@ enum {
     PXF_FORMAT,
     PXF_TO_HEX,
     PXF_LPAD,
-    PXF_REPLACE
+    PXF_REPLACE,
+    PXF_SUBSTRING,
+    PXF_TRANSLATE,
+    PXF_ENCODE,
+    PXF_EXTRACT
 };
 
 /* ---- the builder (policy_expr.c) ---- */
