@@ -488,6 +488,12 @@ void scenario_free(scenario_t *s)
     for (size_t i = 0; i < s->cast_count; i++)
         scenario_cast_dispose(&s->casts[i]);
     free(s->casts);
+    for (size_t i = 0; i < s->domain_count; i++) {
+        free(s->domain_names[i]);
+        free(s->domain_types[i]);
+    }
+    free(s->domain_names);
+    free(s->domain_types);
     for (size_t i = 0; i < s->trigger_count; i++)
         scenario_trigger_dispose(&s->triggers[i]);
     free(s->triggers);

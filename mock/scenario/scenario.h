@@ -336,6 +336,12 @@ typedef struct scenario {
     size_t function_count;
     scenario_cast_t *casts; /* CREATE CAST ... WITH FUNCTION, in creation order */
     size_t cast_count;
+    /* CREATE DOMAIN name AS type of the SQL: names a statement's expression
+     * may cast to (`x::public.color`), each standing for its base type
+     * (domain_types[i], as a column names it). Owned. */
+    char **domain_names;
+    char **domain_types;
+    size_t domain_count;
     scenario_trigger_t *triggers; /* from the SQL, in creation order */
     size_t trigger_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */

@@ -1765,6 +1765,12 @@ static void create_domain(const tr_t *t, const cJSON *ds)
     h->domain_names[h->domain_count] = xstrdup(parts[n - 1]);
     h->domain_types[h->domain_count] = type;
     h->domain_count++;
+    scenario_t *s = t->s;
+    s->domain_names = xrealloc(s->domain_names, (s->domain_count + 1) * sizeof *s->domain_names);
+    s->domain_types = xrealloc(s->domain_types, (s->domain_count + 1) * sizeof *s->domain_types);
+    s->domain_names[s->domain_count] = xstrdup(parts[n - 1]);
+    s->domain_types[s->domain_count] = xstrdup(type);
+    s->domain_count++;
 }
 
 /* ---- extensions and in-database settings ---- */

@@ -268,6 +268,18 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
         t.length = nmods == 1 ? (int32_t)a : 1;
         goto done;
     }
+    if (ieq(base, "bit") && nmods == 1) {
+        /* bit(n) (gram.y writes a bare `bit` as bit(1)); a bare name is left
+         * to the enums, which may have one called so. */
+        if (a < 1 || a > 83886080) {
+            *error = xasprintf("length for type bit must be at least 1");
+            free(norm);
+            return -1;
+        }
+        t.kind = PGTYPE_BIT;
+        t.length = (int32_t)a;
+        goto done;
+    }
     if (ieq(base, "numeric") || ieq(base, "decimal")) {
         t.kind = PGTYPE_NUMERIC;
         if (nmods >= 1) {
@@ -370,6 +382,8 @@ static const char *base_name(const pgtype_t *t)
         return "time without time zone";
     case PGTYPE_TIMETZ:
         return "time with time zone";
+    case PGTYPE_BIT:
+        return "bit";
     case PGTYPE_LTREE:
         return "ltree";
     case PGTYPE_INT4RANGE:
@@ -1577,6 +1591,42 @@ static int timetz_cmp(int64_t a, int64_t b)
     return 0;
 }
 
+/* bit_in: 'B'/'b' then binary digits, 'X'/'x' then hex digits (four bits
+ * each), else binary digits. bit(n) takes exactly n bits: the length is
+ * checked (22026) before the digits (22P02). */
+static int bit_from_text(const pgtype_t *t, const char *s, pgvalue_t *out, pgrst_error_t *err)
+{
+    const char *p = s;
+    bool hex = *p == 'x' || *p == 'X';
+    if (hex || *p == 'b' || *p == 'B')
+        p++;
+    size_t bits = strlen(p) * (hex ? 4 : 1);
+    if (t->length > 0 && bits != (size_t)t->length)
+        return pgrst_error_setf(err, "22026", "bit string length %zu does not match type bit(%d)",
+                                bits, (int)t->length);
+    buf_t b;
+    buf_init(&b);
+    for (; *p; p++) {
+        int d = hex ? (isdigit((unsigned char)*p) ? *p - '0'
+                       : (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+                       : (*p >= 'A' && *p <= 'F') ? *p - 'A' + 10
+                                                  : -1)
+                    : (*p == '0' || *p == '1' ? *p - '0' : -1);
+        if (d < 0) {
+            buf_dispose(&b);
+            return pgrst_error_setf(err, "22P02", "\"%.*s\" is not a valid %s digit",
+                                    (int)utf8_prefix_bytes(p, strlen(p), 1), p,
+                                    hex ? "hexadecimal" : "binary");
+        }
+        for (int k = hex ? 3 : 0; k >= 0; k--)
+            buf_putc(&b, (char)('0' + ((d >> k) & 1)));
+    }
+    memset(out, 0, sizeof *out);
+    out->s = b.len ? buf_steal(&b) : xstrdup("");
+    buf_dispose(&b);
+    return 0;
+}
+
 /* oidin (oidin_subr): strtoul's decimal, signs and surrounding white space
  * taken; a negative value wraps as a 32-bit int would (-1 is 4294967295),
  * down to -2147483648. */
@@ -2609,6 +2659,8 @@ static int scalar_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_
         return time_from_text(s, out, err);
     case PGTYPE_TIMETZ:
         return timetz_from_text(s, out, err);
+    case PGTYPE_BIT:
+        return bit_from_text(t, s, out, err);
     case PGTYPE_LTREE:
         return pgltree_from_text(s, out, err);
     case PGTYPE_TSVECTOR: {
@@ -2899,6 +2951,11 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
         return cmp_i64(a->i, b->i);
     case PGTYPE_TIMETZ:
         return timetz_cmp(a->i, b->i);
+    case PGTYPE_BIT: {
+        /* bit_cmp: the common bits, then the shorter first ('0' < '1'). */
+        int c = strcmp(a->s, b->s);
+        return c < 0 ? -1 : c > 0;
+    }
     case PGTYPE_LTREE:
         return pgltree_compare(a->s, b->s);
     case PGTYPE_ENUM:
@@ -3015,6 +3072,7 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
     case PGTYPE_TSVECTOR:
     case PGTYPE_BYTEA:
     case PGTYPE_LTREE:
+    case PGTYPE_BIT:
     case PGTYPE_INT4RANGE: /* ranges: the canonical text is one per value */
     case PGTYPE_INT8RANGE:
     case PGTYPE_NUMRANGE:
@@ -3144,6 +3202,9 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         /* to_json writes only the int, float and numeric types bare
          * (json_categorize_type); an oid is its text in quotes. */
         buf_printf(out, "\"%lld\"", (long long)v->i);
+        break;
+    case PGTYPE_BIT:
+        buf_put_json_string(out, v->s);
         break;
     case PGTYPE_TIME:
     case PGTYPE_TIMETZ: {

@@ -37,6 +37,7 @@ typedef enum pgtype_kind {
     PGTYPE_OID,
     PGTYPE_TIME,   /* time without time zone */
     PGTYPE_TIMETZ, /* time with time zone */
+    PGTYPE_BIT,    /* bit(n): length = n; in statements' expressions (bit(32)::int) */
     PGTYPE_LTREE,  /* the ltree extension's label path */
     /* Ranges (pgrange.h has their representation). */
     PGTYPE_INT4RANGE,
@@ -76,6 +77,7 @@ typedef struct pgtype {
  *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label,
  *     tsvector (its canonical text output, tsvectorout's), bytea (its hex output
  *     text "\x0aff", pgbytea.h), ltree (its text, pgltree.h): s
+ *   bit: s, the bits as '0'/'1' characters (bit_out's text)
  *   ranges: s (canonical text), i (flags), elems[0..2) the bounds (pgrange.h)
  *     (enums also keep the label's position in i; it is their sort key)
  *   arrays: elems[0..nelems), each element a pgvalue_t of the element type

@@ -430,6 +430,8 @@ static bool can_cast(const ptype_t *from, const ptype_t *to)
         return true;
     if (kind_is_datetime(f) && kind_is_datetime(t))
         return true;
+    if (f == PGTYPE_BIT && (t == PGTYPE_INT4 || t == PGTYPE_INT8)) /* bittoint4, bittoint8 */
+        return true;
     return false;
 }
 
@@ -737,8 +739,19 @@ static int build_typename(parser_t *p, const cJSON *tn, ptype_t *out)
         out->t.is_array = array;
     } else {
         free(error);
-        const pgtype_enum_t *en = p->store ? store_find_enum(p->store, name) : NULL;
-        if (!en) {
+        /* pg_catalog's names are the built-in types only (gram.y writes
+         * `bit(32)` as pg_catalog.bit, whatever a schema calls bit). */
+        bool catalog = schema && strcmp(schema, "pg_catalog") == 0;
+        const pgtype_enum_t *en = p->store && !catalog ? store_find_enum(p->store, name) : NULL;
+        const pgtype_t *domain = p->store && !catalog && !en && !array && !list_len(mods)
+                                     ? store_find_domain(p->store, name)
+                                     : NULL;
+        if (domain) {
+            /* A domain is its base type here (its CHECKs are not
+             * enforced, as for columns of it). */
+            memset(out, 0, sizeof *out);
+            out->t = *domain;
+        } else if (!en) {
             rc = perr(p, loc, "42704", "type \"%s%s\" does not exist", name, array ? "[]" : "");
         } else {
             *out = ptype_of(PGTYPE_ENUM);
@@ -1934,6 +1947,20 @@ static int convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, p
     if (scalars && f == PGTYPE_BOOL && t == PGTYPE_INT4) {
         out->is_null = false;
         out->i = v->i;
+        return 0;
+    }
+    if (scalars && f == PGTYPE_BIT && (t == PGTYPE_INT4 || t == PGTYPE_INT8)) {
+        /* bittoint4 / bittoint8: the bits as an unsigned number of the
+         * target's width, read as signed; more bits than that is 22003. */
+        size_t width = t == PGTYPE_INT4 ? 32 : 64, n = strlen(v->s);
+        if (n > width)
+            return pgrst_error_setf(err, "22003", "%s out of range",
+                                    t == PGTYPE_INT4 ? "integer" : "bigint");
+        uint64_t u = 0;
+        for (size_t i = 0; i < n; i++)
+            u = (u << 1) | (uint64_t)(v->s[i] == '1');
+        out->is_null = false;
+        out->i = t == PGTYPE_INT4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
         return 0;
     }
     if (scalars && f == PGTYPE_INT4 && t == PGTYPE_BOOL) {
