@@ -14,10 +14,11 @@ Run: SUPAMOCK_BIN=build/X/supamock SUPAMOCK_SOURCE_DIR=$PWD python3 -m unittest 
 
 import json
 import os
+import subprocess
 import unittest
 import urllib.parse
 
-from harness import Supamock, source_dir
+from harness import Supamock, binary, source_dir
 
 SERVICE = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZp"
            "Y2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU")
@@ -108,6 +109,16 @@ class DatarepTest(unittest.TestCase):
         st, body = self.call("POST", "/items", {"id": 11, "price": "abc"})
         self.assertEqual((st, body["code"], body["message"]),
                          (400, "22P02", 'invalid input syntax for type numeric: ""abc""'))
+
+    def test_casts_the_memory_engine_leaves_out_are_noticed(self):
+        # The representations load silently; a cast that is none (not AS
+        # IMPLICIT: pg_cast's castcontext 'e') is said, with its place.
+        out = subprocess.run([binary(), "validate", os.path.join(FIXTURE, "scenario.json")],
+                             capture_output=True, text=True, cwd=FIXTURE)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        notes = [l for l in out.stderr.splitlines() if "cast" in l]
+        self.assertEqual(len(notes), 1, out.stderr)
+        self.assertIn("schema.sql:48:1: note: create cast (public.plain as json)", notes[0])
 
 
 if __name__ == "__main__":
