@@ -17,6 +17,11 @@
 
 #include "auth_users.h"
 #include "clock.h"
+#include "log.h"
+#include "mem_view.h"
+#include "sql_exec.h"
+#include "sql_parse.h"
+#include "caps.h"
 #include "memory_engine.h"
 #include "owner_insert.h"
 #include "pg_auth.h"
@@ -41,6 +46,8 @@ struct instance {
     engine_t *engine;            /* owned; borrows store, security and scenario */
     mem_funcs_t *funcs;          /* owned: the memory engine's functions and triggers (NULL on
                                     the database engine); engine and gotrue borrow it */
+    mem_views_t *views;          /* owned: the memory engine's views' plans (NULL on the database
+                                    engine); their relations are the store's */
     pg_database_t *db;           /* owned: the database engine's working database, or NULL */
     auth_store_t *auth_store;    /* owned: GoTrue's connection to db (NULL on the memory engine);
                                     gotrue borrows it */
@@ -145,6 +152,8 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
                                                    : "public, extensions");
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
+        if (st->view_sql)
+            continue; /* mem_view.c, once the tables exist */
         store_column_spec_t *specs = xcalloc(st->column_count, sizeof *specs);
         for (size_t c = 0; c < st->column_count; c++) {
             const scenario_column_t *col = &st->columns[c];
@@ -179,7 +188,8 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
     /* Foreign keys over several columns, once every table they name is in. */
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
-        store_table_t *t = store_find_table(inst->store, st->schema, st->name);
+        store_table_t *t =
+            st->view_sql ? NULL : store_find_table(inst->store, st->schema, st->name);
         for (size_t k = 0; t && k < st->fkey_count; k++) {
             const scenario_fkey_t *f = &st->fkeys[k];
             store_fkey_spec_t spec = {
@@ -216,6 +226,87 @@ static int build_tables(instance_t *inst, const scenario_t *sc, scenario_error_t
     return 0;
 }
 
+/* The scenario's views, once its tables exist (a view reads them). A view
+ * the memory engine cannot analyse is left out; that is said once per
+ * scenario, not once per session built from it. */
+static int build_views(instance_t *inst, const scenario_t *sc)
+{
+    static const scenario_t *reported; /* the one event loop builds instances */
+    inst->views = mem_views_new(sc, inst->store);
+    const mem_view_problem_t *problems;
+    size_t n = mem_views_problems(inst->views, &problems);
+    for (size_t i = 0; reported != sc && i < n; i++) {
+        const scenario_table_t *v = problems[i].view;
+        log_msg(LOG_WARN,
+                "%s:%d:%d: note: view %s.%s: not run by the memory engine (runs on --db "
+                "postgres): %s",
+                v->pos.file ? v->pos.file : "", v->pos.line, v->pos.col, v->schema, v->name,
+                problems[i].message);
+    }
+    reported = sc;
+    return 0;
+}
+
+/* The seed statements that are not constant rows (scenario_seed_stmt_t), in
+ * file order, each in its own transaction, as the owner (no grants, no
+ * row-level security; CHECK constraints hold). One the executor cannot run
+ * is left out and said, once per scenario, as views are. */
+static void run_seed_stmts(instance_t *inst, const scenario_t *sc)
+{
+    static const scenario_t *reported; /* the one event loop builds instances */
+    for (size_t i = 0; i < sc->seed_stmt_count; i++) {
+        const scenario_seed_stmt_t *st = &sc->seed_stmts[i];
+        sql_script_t script;
+        sql_error_t perr;
+        memset(&script, 0, sizeof script);
+        char why[700] = "";
+        if (sql_parse_script(st->sql, &script, &perr) < 0) {
+            snprintf(why, sizeof why, "%s", perr.message);
+        } else if (script.count == 1) {
+            store_env_t senv = {.now_us = instance_now_us(inst)};
+            mock_work_t work;
+            mock_work_init(&work,
+                           mock_work_steps_for_timeout_ms(MOCK_STATEMENT_TIMEOUT_DEFAULT_MS));
+            sql_exec_env_t env = {.store = inst->store,
+                                  .sec = inst->security,
+                                  .role = "postgres",
+                                  .superuser = true,
+                                  .store_env = &senv,
+                                  .work = &work};
+            sql_plan_t *plan = NULL;
+            sql_result_t res;
+            sql_exec_error_t e;
+            sql_exec_error_init(&e);
+            store_derived_release(inst->store);
+            int rc = sql_exec_prepare_in(inst->store, script.stmts[0].node, st->sql, NULL,
+                                         (const char *const *)st->search_path, st->search_path_len,
+                                         &plan, &e);
+            if (rc == 0) {
+                store_begin(inst->store);
+                rc = sql_exec_run(plan, &env, &res, &e);
+                if (rc == 0) {
+                    store_commit(inst->store);
+                    sql_result_dispose(&res);
+                } else {
+                    store_rollback(inst->store);
+                }
+            }
+            if (rc < 0)
+                snprintf(why, sizeof why, "%s (%s)", e.e.message ? e.e.message : "", e.e.code);
+            sql_exec_error_dispose(&e);
+            sql_plan_free(plan);
+        }
+        if (why[0] && reported != sc)
+            log_msg(LOG_WARN,
+                    "%s:%d:%d: note: a seed statement not run by the memory engine (runs on "
+                    "--db postgres): %s",
+                    st->pos.file ? st->pos.file : "", st->pos.line, st->pos.col, why);
+        if (script.tree)
+            sql_script_dispose(&script);
+    }
+    reported = sc;
+}
+
 static void format_pg_error(const pgrst_error_t *perr, char *out, size_t n)
 {
     if (perr->details)
@@ -243,6 +334,8 @@ static int seed_rows(instance_t *inst, const scenario_t *sc, scenario_error_t *e
     }
     for (size_t i = 0; i < sc->table_count; i++) {
         const scenario_table_t *st = &sc->tables[i];
+        if (st->view_sql)
+            continue;
         store_table_t *t = store_find_table(inst->store, st->schema, st->name);
         MOCK_ASSERT(t);
         size_t r = 0;
@@ -358,16 +451,21 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
     prng_seed(&inst->prng, cfg ? cfg->seed : 1);
     inst->store = store_new(&inst->prng);
     inst->jwt_cache = jwt_cache_new();
+    bool memory = !(db && db->tpl);
     if (resolve_clock(inst, sc, cfg, err) < 0 || build_enums(inst, sc, err) < 0 ||
         build_tables(inst, sc, err) < 0 || seed_rows(inst, sc, err) < 0 ||
+        (memory && build_views(inst, sc) < 0) ||
         security_new(sc, inst->store, &inst->security, err) < 0 ||
         rules_new(sc, &inst->rules, err) < 0 ||
         gotrue_new(sc, inst->store, &inst->prng, &inst->gotrue, err) < 0) {
         instance_free(inst);
         return -1;
     }
+    if (memory)
+        run_seed_stmts(inst, sc);
     inst->last_reload_us = instance_now_us(inst);
-    if (!(db && db->tpl)) {
+    if (memory) {
+        mem_views_set_security(inst->views, inst->security);
         /* The memory engine runs the scenario's functions and triggers;
          * GoTrue's inserts into auth.users fire them from the first user on. */
         inst->funcs = mem_funcs_new(sc, inst->store, inst->security);
@@ -382,7 +480,7 @@ int instance_new_db(const scenario_t *sc, const mock_config_t *cfg, const instan
             return -1;
         }
     } else {
-        inst->engine = memory_engine_new(inst->store, inst->security, sc, inst->funcs);
+        inst->engine = memory_engine_new(inst->store, inst->security, sc, inst->funcs, inst->views);
     }
     *out = inst;
     return 0;
@@ -402,6 +500,7 @@ void instance_free(instance_t *inst)
     engine_free(inst->engine); /* borrows the models below, and the database */
     gotrue_free(inst->gotrue);
     mem_funcs_free(inst->funcs); /* borrows the store and the security model */
+    mem_views_free(inst->views); /* its plans borrow the store's tables */
     if (inst->auth_store)
         inst->auth_store->ops->free(inst->auth_store);
     pg_database_drop(inst->db);

@@ -979,8 +979,10 @@ static void answer_error(mock_response_t *resp, const sql_fail_t *e, size_t stmt
 static int run_data(ctx_t *c, stmt_t *stmts, size_t n, size_t *failed)
 {
     bool own = !store_in_transaction(c->store);
-    if (own)
+    if (own) {
+        store_derived_release(c->store); /* views compute their rows afresh */
         store_begin(c->store);
+    }
     store_env_t senv = {.now_us = c->now_us, .auth_uid = NULL, .hide_row_details = false};
     mock_work_t work;
     /* a developer's tool, bounded like the database engine's 30 s statement_timeout */

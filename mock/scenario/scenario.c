@@ -395,6 +395,11 @@ static void table_dispose(scenario_table_t *t)
         free(f->name), free(f->ref_schema), free(f->ref_table), free(f->on_delete);
     }
     free(t->fkeys);
+    free(t->view_sql);
+    free(t->view_prior_sql);
+    for (size_t i = 0; i < t->view_search_path_len; i++)
+        free(t->view_search_path[i]);
+    free(t->view_search_path);
     free(t->partition_strategy);
     for (size_t i = 0; i < t->partition_key_count; i++)
         free(t->partition_key[i]);
@@ -497,6 +502,14 @@ void scenario_free(scenario_t *s)
     for (size_t i = 0; i < s->trigger_count; i++)
         scenario_trigger_dispose(&s->triggers[i]);
     free(s->triggers);
+    for (size_t i = 0; i < s->seed_stmt_count; i++) {
+        scenario_seed_stmt_t *st = &s->seed_stmts[i];
+        free(st->sql);
+        for (size_t k = 0; k < st->search_path_len; k++)
+            free(st->search_path[k]);
+        free(st->search_path);
+    }
+    free(s->seed_stmts);
     cJSON_Delete(s->rules);
     free(s->rule_pos);
     for (size_t i = 0; i < s->sql_file_count; i++)

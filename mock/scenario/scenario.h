@@ -146,6 +146,21 @@ typedef struct scenario_table {
     cJSON *rows;             /* owned array of objects; NULL when absent */
     scenario_pos_t *row_pos; /* one per row */
     scenario_pos_t pos;
+    /* A view (CREATE [OR REPLACE] VIEW, CREATE MATERIALIZED VIEW): the whole
+     * statement's text, owned, which the memory engine reads its query from
+     * when it builds the store (mem_view.c); NULL for a table. A view has no
+     * columns here: Postgres derives them from the query. The search path it
+     * was created under names its query's unqualified tables, as Postgres
+     * binds them at CREATE VIEW. */
+    char *view_sql;
+    /* CREATE OR REPLACE VIEW: the definition it replaced (owned; NULL when
+     * none), which the new query may read, as Postgres binds it to the view
+     * that exists while CREATE OR REPLACE runs. */
+    char *view_prior_sql;
+    char **view_search_path; /* owned */
+    size_t view_search_path_len;
+    bool view_materialized;
+    bool view_security_invoker; /* WITH (security_invoker): read as the caller */
 } scenario_table_t;
 
 typedef struct scenario_user {
@@ -274,6 +289,18 @@ typedef enum scenario_openapi_mode {
     SCENARIO_OPENAPI_DISABLED,          /* PGRST126 */
 } scenario_openapi_mode_t;
 
+/* A seed statement of the scenario's SQL that is not a list of constant rows
+ * (INSERT ... SELECT, a value computed by a subquery, DELETE, an UPDATE the
+ * row reader does not take): kept whole, with the search path it ran under,
+ * for the memory engine's executor to run once the tables, views and their
+ * constant rows exist (instance.c). */
+typedef struct scenario_seed_stmt {
+    char *sql; /* owned: the statement's text */
+    char **search_path;
+    size_t search_path_len;
+    scenario_pos_t pos;
+} scenario_seed_stmt_t;
+
 typedef struct scenario {
     char *name;
     char *description;
@@ -344,6 +371,8 @@ typedef struct scenario {
     size_t domain_count;
     scenario_trigger_t *triggers; /* from the SQL, in creation order */
     size_t trigger_count;
+    scenario_seed_stmt_t *seed_stmts; /* from the SQL, in file order */
+    size_t seed_stmt_count;
     bool auto_reload; /* schema_cache.auto_reload_after_ms not null */
     int64_t auto_reload_after_ms;
     cJSON *rules;                   /* owned array, NULL when absent */

@@ -10,8 +10,10 @@
  * SECURITY, ADD COLUMN, ADD CONSTRAINT, policies, GRANT/REVOKE on tables,
  * unique indexes on one column, and INSERT ... VALUES of constants (seed
  * rows); functions, triggers and EXECUTE grants go to scenario_func.c.
- * Skipped with a notice: everything else that changes behaviour (views,
- * multi-column UNIQUE, ...). Skipped silently, as
+ * Views are kept as their statements' text (create_view) for the memory
+ * engine to analyse once the store exists.
+ * Skipped with a notice: everything else that changes behaviour
+ * (multi-column UNIQUE, ...). Skipped silently, as
  * they change nothing the memory engine answers: plain indexes, comments,
  * transaction control, SET, CREATE SCHEMA, ownership. */
 #include "scenario_sql.h"
@@ -39,6 +41,7 @@ typedef struct tr {
     /* CREATE TABLE: the table being created, which its own columns may
      * reference (a self-referencing foreign key); NULL otherwise. */
     const char *creating_schema, *creating_name;
+    const scenario_table_t *creating; /* its columns so far */
 } tr_t;
 
 void scenario_notice_add(scenario_t *s, scenario_pos_t pos, const char *fmt, ...)
@@ -619,7 +622,13 @@ static const char *pk_column(const tr_t *t, const cJSON *rv)
     relation(rv, &schema, &name);
     if (name && strcmp(schema, "auth") == 0 && strcmp(name, "users") == 0)
         return "id"; /* GoTrue's table: the auth model, not a scenario table */
-    scenario_table_t *tbl = table_of(t, rv);
+    const scenario_table_t *tbl = table_of(t, rv);
+    if (!tbl && t->creating && name) {
+        /* REFERENCES its own table: the primary key declared before it */
+        relation_in(t, rv, &schema, &name);
+        if (strcmp(name, t->creating_name) == 0 && strcmp(schema, t->creating_schema) == 0)
+            tbl = t->creating;
+    }
     for (size_t i = 0; tbl && i < tbl->column_count; i++)
         if (tbl->columns[i].primary_key)
             return tbl->columns[i].name;
@@ -1063,6 +1072,7 @@ static void create_table(const tr_t *t, const cJSON *cs)
     tr_t self = *t;
     self.creating_schema = schema;
     self.creating_name = name;
+    self.creating = &tmp;
     for (const cJSON *e = cJSON_IsArray(elts) ? elts->child : NULL; e && ok; e = e->next)
         if (get(e, "ColumnDef"))
             ok = add_column(&self, &tmp, get(e, "ColumnDef"), why, sizeof why);
@@ -1134,6 +1144,9 @@ static char *ctas_type(const tr_t *t, const cJSON *val, char *why, size_t why_le
 /* CREATE TABLE name [(col, ...)] AS SELECT constant [AS col], ... (no FROM):
  * a table of those columns holding the one row (none WITH NO DATA). A
  * query over tables is left out (said so). */
+static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool materialized,
+                        const cJSON *options);
+
 static void create_table_as(const tr_t *t, const cJSON *cs)
 {
     const cJSON *into = get(cs, "into");
@@ -1143,6 +1156,10 @@ static void create_table_as(const tr_t *t, const cJSON *cs)
     if (!schema)
         schema = creation_schema(t);
     const char *objtype = str(cs, "objtype");
+    if (objtype && strcmp(objtype, "OBJECT_MATVIEW") == 0 && get(into, "rel")) {
+        create_view(t, get(into, "rel"), false, true, get(into, "options"));
+        return;
+    }
     static const char *const clauses[] = {
         "fromClause",   "whereClause", "valuesLists",  "groupClause", "havingClause",
         "withClause",   "sortClause",  "limitCount",   "limitOffset", "distinctClause",
@@ -1234,12 +1251,106 @@ static void create_table_as(const tr_t *t, const cJSON *cs)
 
 /* ---- ALTER TABLE ---- */
 
+/* ---- views ---- */
+
+/* A boolean reloption's value as Postgres's parse_bool reads it (a missing
+ * value is true). */
+static bool reloption_true(const cJSON *defelem)
+{
+    const cJSON *arg = get(defelem, "arg");
+    if (!arg)
+        return true;
+    const cJSON *iv = get(get(arg, "Integer"), "ival");
+    if (get(arg, "Integer"))
+        return cJSON_IsNumber(iv) && iv->valuedouble != 0;
+    const char *v = str(get(arg, "String"), "sval");
+    return v && (strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0 ||
+                 strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0);
+}
+
+/* WITH (security_invoker = ...) among a view's reloptions; the others
+ * (security_barrier, check_option) change nothing the memory engine reads. */
+static void view_options(scenario_table_t *tbl, const cJSON *options)
+{
+    for (const cJSON *o = cJSON_IsArray(options) ? options->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        const char *name = str(d, "defname");
+        if (name && strcmp(name, "security_invoker") == 0)
+            tbl->view_security_invoker = reloption_true(d);
+    }
+}
+
+/* CREATE [OR REPLACE] VIEW (ViewStmt) and CREATE MATERIALIZED VIEW
+ * (CreateTableAsStmt of OBJECT_MATVIEW): the statement is kept whole with
+ * the search path it ran under; the memory engine analyses its query when
+ * it builds the store, where the tables it reads exist. */
+static void create_view(const tr_t *t, const cJSON *rel, bool replace, bool materialized,
+                        const cJSON *options)
+{
+    const char *name = str(rel, "relname");
+    const char *schema = str(rel, "schemaname");
+    if (!name)
+        return notice_statement(t);
+    if (!schema)
+        schema = creation_schema(t);
+    scenario_table_t *tbl = t->h->find_table(t->s, schema, name);
+    if (tbl && (!tbl->view_sql || !replace)) {
+        scenario_notice_add(t->s, node_pos(t, rel),
+                            "CREATE VIEW %s.%s: a relation of that name already exists; "
+                            "statement skipped",
+                            schema, name);
+        return;
+    }
+    if (!tbl) {
+        tbl = t->h->add_table(t->s, xstrdup(schema), xstrdup(name));
+        tbl->pos = node_pos(t, rel);
+    }
+    free(tbl->view_prior_sql);
+    tbl->view_prior_sql = tbl->view_sql;
+    for (size_t i = 0; i < tbl->view_search_path_len; i++)
+        free(tbl->view_search_path[i]);
+    free(tbl->view_search_path);
+    tbl->view_sql = xstrndup(t->text + t->stmt->offset, t->stmt->length);
+    tbl->view_search_path_len = t->h->search_path_len;
+    tbl->view_search_path =
+        xcalloc(t->h->search_path_len ? t->h->search_path_len : 1, sizeof *tbl->view_search_path);
+    for (size_t i = 0; i < t->h->search_path_len; i++)
+        tbl->view_search_path[i] = xstrdup(t->h->search_path[i]);
+    tbl->view_materialized = materialized;
+    /* OR REPLACE keeps the view's reloptions unless the statement sets them. */
+    if (!replace)
+        tbl->view_security_invoker = false;
+    view_options(tbl, options);
+}
+
+/* ALTER VIEW v SET (security_invoker = ...) and the rest of ALTER VIEW: the
+ * owner, a column default, a rename of its columns change nothing here
+ * except the reloptions. */
+static void alter_view(const tr_t *t, scenario_table_t *tbl, const cJSON *as)
+{
+    const cJSON *cmds = get(as, "cmds");
+    for (const cJSON *e = cJSON_IsArray(cmds) ? cmds->child : NULL; e; e = e->next) {
+        const cJSON *cmd = get(e, "AlterTableCmd");
+        const char *sub = str(cmd, "subtype");
+        if (sub && strcmp(sub, "AT_SetRelOptions") == 0)
+            view_options(tbl, get(get(get(cmd, "def"), "List"), "items"));
+        else if (sub && strcmp(sub, "AT_ResetRelOptions") == 0)
+            tbl->view_security_invoker = false;
+        else if (!sub || strcmp(sub, "AT_ChangeOwner") != 0)
+            return notice_statement(t);
+    }
+}
+
 static void alter_table(const tr_t *t, const cJSON *as)
 {
     const char *objtype = str(as, "objtype");
-    if (objtype && strcmp(objtype, "OBJECT_TABLE") != 0)
+    bool view_type =
+        objtype && (strcmp(objtype, "OBJECT_VIEW") == 0 || strcmp(objtype, "OBJECT_MATVIEW") == 0);
+    if (objtype && strcmp(objtype, "OBJECT_TABLE") != 0 && !view_type)
         return notice_statement(t);
     scenario_table_t *tbl = table_of(t, get(as, "relation"));
+    if (tbl && tbl->view_sql)
+        return alter_view(t, tbl, as);
     if (!tbl) {
         if (!flag(as, "missing_ok"))
             scenario_notice_add(t->s, node_pos(t, get(as, "relation")),
@@ -1362,6 +1473,8 @@ static char **role_list(const cJSON *list, size_t *count)
 static void create_policy(const tr_t *t, const cJSON *ps)
 {
     scenario_table_t *tbl = table_of(t, get(ps, "table"));
+    if (tbl && tbl->view_sql)
+        return notice_statement(t); /* Postgres: 42809, a view has no policies */
     if (!tbl) {
         scenario_notice_add(t->s, node_pos(t, get(ps, "table")),
                             "CREATE POLICY %s on a table the memory engine does not have; skipped",
@@ -1542,15 +1655,55 @@ static bool returning_star(const cJSON *list)
     return cJSON_IsArray(fields) && cJSON_GetArraySize(fields) == 1 && get(fields->child, "A_Star");
 }
 
+/* A data statement the row reader does not take: kept whole for the
+ * memory engine's executor, which runs it after the constant rows
+ * (scenario_seed_stmt_t), when it names a relation the scenario has (or
+ * GoTrue's auth.users); said otherwise. */
+static void defer(const tr_t *t, const cJSON *rv)
+{
+    const char *schema, *name;
+    relation_in(t, rv, &schema, &name);
+    bool auth_users = name && strcmp(schema, "auth") == 0 && strcmp(name, "users") == 0;
+    if (!auth_users && !table_of(t, rv))
+        return notice_statement(t);
+    scenario_t *s = t->s;
+    s->seed_stmts = xrealloc(s->seed_stmts, (s->seed_stmt_count + 1) * sizeof *s->seed_stmts);
+    scenario_seed_stmt_t *st = &s->seed_stmts[s->seed_stmt_count++];
+    st->sql = xstrndup(t->text + t->stmt->offset, t->stmt->length);
+    st->search_path_len = t->h->search_path_len;
+    st->search_path =
+        xcalloc(st->search_path_len ? st->search_path_len : 1, sizeof *st->search_path);
+    for (size_t i = 0; i < st->search_path_len; i++)
+        st->search_path[i] = xstrdup(t->h->search_path[i]);
+    st->pos = pos_of(t, t->stmt->offset);
+}
+
+/* Whether every value of a VALUES list is a constant the row reader takes. */
+static bool constant_rows(const cJSON *values)
+{
+    for (const cJSON *list = values->child; list; list = list->next) {
+        const cJSON *items = get(get(list, "List"), "items");
+        for (const cJSON *v = cJSON_IsArray(items) ? items->child : NULL; v; v = v->next) {
+            if (get(v, "SetToDefault"))
+                continue;
+            cJSON *c = row_value(v, NULL, 0);
+            if (!c)
+                return false;
+            cJSON_Delete(c);
+        }
+    }
+    return true;
+}
+
 static void insert(const tr_t *t, const cJSON *is)
 {
     scenario_table_t *tbl = table_of(t, get(is, "relation"));
     const cJSON *sel = get(get(is, "selectStmt"), "SelectStmt");
     const cJSON *values = get(sel, "valuesLists");
-    if (!tbl || !cJSON_IsArray(values) || get(is, "onConflictClause") ||
+    if (!tbl || tbl->view_sql || !cJSON_IsArray(values) || get(is, "onConflictClause") ||
         (get(is, "returningList") && !returning_star(get(is, "returningList"))) ||
-        get(is, "withClause"))
-        return notice_statement(t);
+        get(is, "withClause") || !constant_rows(values))
+        return defer(t, get(is, "relation"));
     const char *cols[256];
     size_t ncols = 0;
     const cJSON *cl = get(is, "cols");
@@ -1677,16 +1830,16 @@ static void update(const tr_t *t, const cJSON *us)
     scenario_table_t *tbl = table_of(t, get(us, "relation"));
     const cJSON *targets = get(us, "targetList");
     const cJSON *where = get(us, "whereClause");
-    if (!tbl || get(us, "fromClause") || get(us, "returningList") || get(us, "withClause") ||
-        !cJSON_IsArray(targets))
-        return notice_statement(t);
+    if (!tbl || tbl->view_sql || get(us, "fromClause") || get(us, "returningList") ||
+        get(us, "withClause") || !cJSON_IsArray(targets))
+        return defer(t, get(us, "relation"));
     size_t nt = (size_t)cJSON_GetArraySize(targets);
     if (nt == 0 || nt > 256)
-        return notice_statement(t);
+        return defer(t, get(us, "relation"));
     for (const cJSON *e = targets->child; e; e = e->next) {
         const cJSON *rt = get(e, "ResTarget");
         if (!str(rt, "name") || get(rt, "indirection") || !find_column(tbl, str(rt, "name")))
-            return notice_statement(t);
+            return defer(t, get(us, "relation"));
     }
     size_t nrows = tbl->rows ? (size_t)cJSON_GetArraySize(tbl->rows) : 0;
     bool *hit = xcalloc(nrows + 1, sizeof *hit);
@@ -1695,7 +1848,7 @@ static void update(const tr_t *t, const cJSON *us)
         hit[r] = true;
         if (where && where_matches(tbl, where, row, &hit[r]) < 0) {
             free(hit);
-            return notice_statement(t);
+            return defer(t, get(us, "relation"));
         }
     }
     cJSON **vals = xcalloc(nrows * nt + 1, sizeof *vals);
@@ -1740,7 +1893,7 @@ static void update(const tr_t *t, const cJSON *us)
     free(vals);
     free(hit);
     if (!ok)
-        notice_statement(t);
+        defer(t, get(us, "relation"));
 }
 
 /* CREATE DOMAIN name AS type: columns of the domain get the base type. Its
@@ -1965,11 +2118,13 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
     }
     for (size_t i = 0; i < script.count; i++) {
         const sql_stmt_t *st = &script.stmts[i];
-        tr_t t = {h, h->s, file, text, st, NULL, NULL};
+        tr_t t = {h, h->s, file, text, st, NULL, NULL, NULL};
         const char *k = st->kind;
         const cJSON *n = st->node;
         if (strcmp(k, "CreateTableAsStmt") == 0)
             create_table_as(&t, n);
+        else if (strcmp(k, "ViewStmt") == 0)
+            create_view(&t, get(n, "view"), flag(n, "replace"), false, get(n, "options"));
         else if (strcmp(k, "CreateStmt") == 0)
             create_table(&t, n);
         else if (strcmp(k, "AlterTableStmt") == 0)
@@ -1999,6 +2154,8 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             ;
         else if (strcmp(k, "InsertStmt") == 0)
             insert(&t, n);
+        else if (strcmp(k, "DeleteStmt") == 0)
+            defer(&t, get(n, "relation"));
         else if (strcmp(k, "UpdateStmt") == 0)
             update(&t, n);
         else if (strcmp(k, "CreateDomainStmt") == 0)

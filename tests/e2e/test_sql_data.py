@@ -67,6 +67,47 @@ class DataStatements:
                         "left join notes p on p.id = n.id + 1")
         self.assertEqual(body["results"][0]["rows"], [{"id": 1, "matched": False}])
 
+    def test_subqueries_in_from_and_with(self):
+        # A subquery in FROM, a WITH query read twice, a column list on the
+        # subquery's alias; the values are PostgreSQL 15's (both engines run
+        # this test, the database engine is the oracle).
+        body = self.sql("select s.k, s.b from (select id as k, body as b from notes) s; "
+                        "with w as (select id from notes), v as (select id + 1 as id from w) "
+                        "select w.id, v.id as next from w, v; "
+                        "select x.a from (select id from notes) as x(a)")
+        self.assertEqual(body, {"results": [
+            {"command": "SELECT 1", "rows": [{"k": 1, "b": "hello"}]},
+            {"command": "SELECT 1", "rows": [{"id": 1, "next": 2}]},
+            {"command": "SELECT 1", "rows": [{"a": 1}]}]})
+        body = self.sql("select * from (select 1)", status=400)
+        self.assertEqual(body["error"], "subquery in FROM must have an alias")
+        self.assertEqual(body["code"], "42601")
+
+    def test_generate_series_in_from(self):
+        body = self.sql("select g from generate_series(1, 3) g; "
+                        "select generate_series from generate_series(10, 1, -4); "
+                        "select count(*) as n from generate_series(5, 1); "
+                        "select x.n from generate_series(1::bigint, 2) as x(n)")
+        self.assertEqual(body, {"results": [
+            {"command": "SELECT 3", "rows": [{"g": 1}, {"g": 2}, {"g": 3}]},
+            {"command": "SELECT 3", "rows": [{"generate_series": 10}, {"generate_series": 6},
+                                             {"generate_series": 2}]},
+            {"command": "SELECT 1", "rows": [{"n": 0}]},
+            {"command": "SELECT 2", "rows": [{"n": 1}, {"n": 2}]}]})
+        body = self.sql("select * from generate_series(1, 3, 0)", status=400)
+        self.assertEqual((body["code"], body["error"]), ("22023", "step size cannot equal zero"))
+
+    def test_range_constructors(self):
+        body = self.sql("select int4range(1, 5) as a, int4range(1, 5, '[]') as b, "
+                        "int8range(null, 3) as c, numrange(1.5, 2.25, '(]') as d, "
+                        "daterange('2020-01-01', '2020-01-05') as e, int4range(3, 3) as f, "
+                        "tsrange('2018-10-11 10:00', null) as g")
+        self.assertEqual(body["results"][0]["rows"], [
+            {"a": "[1,5)", "b": "[1,6)", "c": "(,3)", "d": "(1.5,2.25]",
+             "e": "[2020-01-01,2020-01-05)", "f": "empty", "g": "[\"2018-10-11 10:00:00\",)"}])
+        body = self.sql("select int4range(1, 2, 'x')", status=400)
+        self.assertEqual((body["code"], body["error"]), ("42601", "invalid range bound flags"))
+
     def test_failing_batch_changes_nothing(self):
         body = self.sql("insert into notes (id, body) values (20, 'z'); "
                         "insert into notes (id, body) values (1, 'dup')", status=400)

@@ -8,6 +8,7 @@
  * its error texts; evaluation follows the executor's functions (int4pl's
  * overflow checks, numeric's display scales, ...). */
 #include "pg_like.h"
+#include "pgrange.h"
 #include "policy_expr_int.h"
 #include "xalloc.h"
 
@@ -253,7 +254,28 @@ static const struct {
     {"encode", PXF_ENCODE, 2, 2},
     {"extract", PXF_EXTRACT, 2, 2},
     {"date_part", PXF_EXTRACT, 2, 2},
+    {"int4range", PXF_RANGE, 2, 3},
+    {"int8range", PXF_RANGE, 2, 3},
+    {"numrange", PXF_RANGE, 2, 3},
+    {"daterange", PXF_RANGE, 2, 3},
+    {"tsrange", PXF_RANGE, 2, 3},
+    {"tstzrange", PXF_RANGE, 2, 3},
 };
+
+/* The range type a constructor of that name makes (rangetypes.c). */
+static pgtype_kind_t range_kind(const char *name)
+{
+    static const struct {
+        const char *name;
+        pgtype_kind_t kind;
+    } R[] = {{"int4range", PGTYPE_INT4RANGE}, {"int8range", PGTYPE_INT8RANGE},
+             {"numrange", PGTYPE_NUMRANGE},   {"daterange", PGTYPE_DATERANGE},
+             {"tsrange", PGTYPE_TSRANGE},     {"tstzrange", PGTYPE_TSTZRANGE}};
+    for (size_t i = 0; i < sizeof R / sizeof *R; i++)
+        if (strcmp(name, R[i].name) == 0)
+            return R[i].kind;
+    return PGTYPE_TEXT;
+}
 
 /* `function name(argtypes) does not exist` with parse_func.c's hint. */
 static node_t *no_function(parser_t *p, size_t loc, const char *name, node_t **args, size_t n)
@@ -581,6 +603,30 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
             rtype = px_ptype_of(fn == PXF_JSONB_BUILD_OBJECT || fn == PXF_TO_JSONB ? PGTYPE_JSONB
                                                                                    : PGTYPE_JSON);
             break;
+        case PXF_RANGE: {
+            /* range_constructor2/3: the bounds are of the element type (an
+             * unknown literal or NULL becomes it; a number widens to it),
+             * the flags text */
+            rtype = px_ptype_of(range_kind(name));
+            ptype_t elem = px_ptype_of(pgrange_element(&rtype.t).kind);
+            for (size_t i = 0; i < n && ok; i++) {
+                const ptype_t *want = i < 2 ? &elem : NULL;
+                ptype_t text = px_ptype_of(PGTYPE_TEXT);
+                if (!want)
+                    want = &text;
+                bool widen = pgtype_kind_is_int(args[i]->type.t.kind) &&
+                             (want->t.kind == PGTYPE_INT8 || want->t.kind == PGTYPE_NUMERIC);
+                if (args[i]->type.special == SP_UNKNOWN || widen ||
+                    (want->t.kind == PGTYPE_TEXT && stringish(&args[i]->type))) {
+                    if (px_make_cast(p, &args[i], want, args[i]->loc, true) < 0) {
+                        free_args(args, n);
+                        return NULL;
+                    }
+                }
+                ok = args[i]->type.t.kind == want->t.kind && !args[i]->type.t.is_array;
+            }
+            break;
+        }
         default:
             break;
         }
@@ -1104,6 +1150,48 @@ static int eval_arith(const node_t *n, const pgvalue_t *a, const pgvalue_t *b, p
 }
 
 /* The value as Postgres's text output, for || and concat(). */
+static void text_of(const ptype_t *t, const pgvalue_t *v, buf_t *out);
+
+/* A range from its bounds (NULL: unbounded) and flags ("[)" by default),
+ * through the range type's own input, which makes it canonical (an int4
+ * range becomes [lo,hi), an empty one "empty") and raises its errors. */
+static int make_range(const node_t *n, const pgvalue_t *v, pgvalue_t *out, pgrst_error_t *err)
+{
+    const char *flags = n->nargs == 3 ? v[2].s : "[)";
+    if (n->nargs == 3 && v[2].is_null)
+        return 0; /* strict in its flags: NULL */
+    if (!flags || strlen(flags) != 2 || (flags[0] != '[' && flags[0] != '(') ||
+        (flags[1] != ']' && flags[1] != ')')) {
+        pgrst_error_setf(err, "42601", "invalid range bound flags");
+        pgrst_error_hintf(err, "Valid values are \"[]\", \"[)\", \"(]\", and \"()\".");
+        return -1;
+    }
+    buf_t b;
+    buf_init(&b);
+    buf_putc(&b, flags[0]);
+    for (size_t i = 0; i < 2; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        if (v[i].is_null)
+            continue;
+        buf_t t;
+        buf_init(&t);
+        text_of(&n->args[i]->type, &v[i], &t);
+        buf_putc(&b, '"');
+        for (size_t k = 0; k < t.len; k++) {
+            if (t.data[k] == '"' || t.data[k] == '\\')
+                buf_putc(&b, '\\');
+            buf_putc(&b, t.data[k]);
+        }
+        buf_putc(&b, '"');
+        buf_dispose(&t);
+    }
+    buf_putc(&b, flags[1]);
+    int rc = pgrange_from_text(&n->type.t, buf_cstr(&b), out, err);
+    buf_dispose(&b);
+    return rc;
+}
+
 static void text_of(const ptype_t *t, const pgvalue_t *v, buf_t *out)
 {
     if (t->special != SP_NONE)
@@ -1529,6 +1617,9 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
                 set_text(out, b.data ? b.data : "", b.len);
                 buf_dispose(&b);
             }
+            break;
+        case PXF_RANGE:
+            rc = make_range(n, v, out, err);
             break;
         case PXF_GEN_RANDOM_UUID:
             if (env->store) {

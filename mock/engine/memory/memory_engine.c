@@ -26,6 +26,7 @@ typedef struct memory_engine {
     const scenario_t *sc;
     mem_funcs_t *fs;        /* borrowed: the instance's */
     mem_datarep_t *datarep; /* owned: the data representations over fs, NULL when none */
+    mem_views_t *views;     /* borrowed: the instance's */
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -330,6 +331,8 @@ static int render_grouped(rest_ctx_t *c, store_row_t **rows, size_t n, long long
 
 int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t *err)
 {
+    if (rest_embed_refresh(c, err) < 0)
+        return -1;
     if (c->plan.has_aggregates)
         return render_grouped(c, rows, n, 0, -1, err);
     buf_t *out = c->res->body;
@@ -386,6 +389,18 @@ int rest_render_rows(rest_ctx_t *c, store_row_t **rows, size_t n, pgrst_error_t 
     return 0;
 }
 
+int rest_refresh(rest_ctx_t *c, const store_table_t *t, pgrst_error_t *err)
+{
+    if (!t || !store_table_is_derived(t))
+        return 0;
+    store_reader_t rd = {.role = c->role,
+                         .claims = c->claims,
+                         .now_us = c->env.now_us,
+                         .auth_uid = c->env.auth_uid,
+                         .work = &c->work};
+    return store_table_refresh((store_table_t *)t, &rd, err);
+}
+
 static int do_read(rest_ctx_t *c, pgrst_error_t *err)
 {
     /* Postgres analyses the select list before WHERE, and WHERE before ORDER
@@ -402,6 +417,10 @@ static int do_read(rest_ctx_t *c, pgrst_error_t *err)
     /* ExecCheckPermissions runs once the statement is analysed. */
     static const unsigned need[] = {SCENARIO_PRIV_SELECT};
     if (rest_security_require(c, need, 1, err) < 0 || rest_embed_require(c, err) < 0)
+        return -1;
+    /* Views compute their rows now, for this role (the embeds' too: an
+     * !inner embed filters the rows being collected). */
+    if (rest_refresh(c, c->table, err) < 0 || rest_embed_refresh(c, err) < 0)
         return -1;
 
     store_row_t **rows = NULL;
@@ -462,6 +481,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.store = me->store;
     c.table = req->relation ? (store_table_t *)table_of(req->relation) : NULL;
     c.fs = me->fs;
+    c.views = me->views;
     c.q = *req->query;
     c.prefer = *req->prefer;
     c.accept = *req->accept;
@@ -502,6 +522,9 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         };
         c.x->command = req->op <= ENGINE_DELETE ? commands[req->op] : MOCK_EXPLAIN_SELECT;
     }
+    /* Views' rows of the previous request are released; this one computes
+     * its own when it reads them. */
+    store_derived_release(me->store);
     if (c.table)
         rest_security_begin(&c); /* RLS for this role; sets env.hide_row_details */
     /* Prefer: timezone= (validated against timezone_valid): SET LOCAL
@@ -578,7 +601,8 @@ static const engine_ops_t memory_ops = {
     .free = memory_free,
 };
 
-engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs)
+engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *sc, mem_funcs_t *fs,
+                            mem_views_t *views)
 {
     memory_engine_t *me = xcalloc(1, sizeof *me);
     me->base.ops = &memory_ops;
@@ -587,5 +611,6 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sc = sc;
     me->fs = fs;
     me->datarep = mem_datarep_new(sc, fs);
+    me->views = views;
     return &me->base;
 }

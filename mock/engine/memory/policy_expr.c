@@ -1459,6 +1459,18 @@ static const char *figure_colname(const cJSON *node, int *strength)
 
 static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item);
 
+static int push_rte(parser_t *p, subq_t *q, const store_table_t *t, const char *alias,
+                    const char *refname, size_t loc, from_item_t **out);
+
+/* Whether a schema exists as far as the store knows: one of its tables'. */
+static bool schema_known(const parser_t *p, const char *schema)
+{
+    for (size_t i = 0; p->store && i < store_table_count(p->store); i++)
+        if (strcmp(store_table_schema(store_table_at(p->store, i)), schema) == 0)
+            return true;
+    return false;
+}
+
 static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
 {
     size_t loc = loc_or(rv, 0);
@@ -1473,10 +1485,18 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
                     p->sql ? "supamock: a FROM list of the memory engine names at most %d tables"
                            : "supamock: a policy's subquery reads at most %d tables",
                     POLICY_MAX_FROM);
-    const store_table_t *t =
-        p->store ? store_find_table(p->store, schema ? schema : "public", rel) : NULL;
+    const store_table_t *t = NULL;
+    /* a WITH query's name hides a table's (parse_relation.c scanNameSpaceForCTE) */
+    for (const px_cte_t *c = schema ? NULL : p->ctes; c && !t; c = c->next)
+        if (strcmp(c->name, rel) == 0)
+            t = c->t;
+    for (size_t i = 0; p->store && !schema && !t && i < p->nsearch_path; i++)
+        t = store_find_table(p->store, p->search_path[i], rel);
+    if (!t && p->store && (schema || p->nsearch_path == 0))
+        t = store_find_table(p->store, schema ? schema : "public", rel);
     if (!t) {
-        if (schema && strcmp(schema, "public") != 0 && strcmp(schema, "auth") != 0)
+        if (schema && strcmp(schema, "public") != 0 && strcmp(schema, "auth") != 0 &&
+            !schema_known(p, schema))
             return perr(p, loc, "3F000", "schema \"%s\" does not exist", schema);
         return perr(p, loc, "42P01", "relation \"%s%s%s\" does not exist", schema ? schema : "",
                     schema ? "." : "", rel);
@@ -1486,8 +1506,14 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
         return perr(p, loc, "0A000",
                     "supamock: column aliases are not supported in policy "
                     "expressions");
+    return push_rte(p, q, t, alias, alias ? alias : rel, loc, out);
+}
+
+/* Appends FROM entry t, referred to as refname (its alias, else its name). */
+static int push_rte(parser_t *p, subq_t *q, const store_table_t *t, const char *alias,
+                    const char *refname, size_t loc, from_item_t **out)
+{
     /* parse_relation.c checkNameSpaceConflicts */
-    const char *refname = alias ? alias : rel;
     for (size_t i = 0; i < q->nrte; i++)
         if (strcmp(rte_refname(&q->rtes[i]), refname) == 0)
             return perr(p, loc, "42712", "table name \"%s\" specified more than once", refname);
@@ -1506,6 +1532,42 @@ static from_item_t *build_from(parser_t *p, subq_t *q, const cJSON *item)
     from_item_t *f = NULL;
     if (strcmp(name, "RangeVar") == 0) {
         if (add_rte(p, q, b, &f) < 0)
+            return NULL;
+        return f;
+    }
+    if (strcmp(name, "RangeFunction") == 0 && p->derive_function) {
+        size_t loc = loc_or(b, 0);
+        if (q->nrte >= POLICY_MAX_FROM) {
+            perr(p, loc, "54000",
+                 "supamock: a FROM list of the memory engine names at most %d tables",
+                 POLICY_MAX_FROM);
+            return NULL;
+        }
+        const char *refname = NULL;
+        const store_table_t *t = p->derive_function(p, b, &refname, loc);
+        if (!t || push_rte(p, q, t, refname, refname, loc, &f) < 0)
+            return NULL;
+        return f;
+    }
+    if (strcmp(name, "RangeSubselect") == 0 && p->derive) {
+        /* (SELECT ...) alias: a relation of the statement's own (LATERAL
+         * reads no outer column here: such a reference fails as a missing
+         * FROM-clause entry) */
+        size_t loc = loc_or(get(b, "subquery") ? node_body(get(b, "subquery")) : b, 0);
+        const char *alias = str(get(b, "alias"), "aliasname");
+        if (!alias) {
+            perr(p, loc, "42601", "subquery in FROM must have an alias");
+            return NULL;
+        }
+        if (q->nrte >= POLICY_MAX_FROM) {
+            perr(p, loc, "54000",
+                 "supamock: a FROM list of the memory engine names at most %d tables",
+                 POLICY_MAX_FROM);
+            return NULL;
+        }
+        const store_table_t *t =
+            p->derive(p, get(b, "subquery"), alias, get(get(b, "alias"), "colnames"), loc);
+        if (!t || push_rte(p, q, t, alias, alias, loc, &f) < 0)
             return NULL;
         return f;
     }
@@ -2083,6 +2145,18 @@ static int visible_rows(const ectx_t *env, const store_table_t *t, const store_r
                         size_t *n, pgrst_error_t *err)
 {
     const policy_reader_t *rd = env->pub->reader;
+    if (store_table_is_derived(t)) {
+        /* A view or a subquery of FROM: its rows are computed for this
+         * reader (no reader: the owner's, who sees every row). */
+        store_reader_t who = {.role = env->role,
+                              .superuser = rd == NULL,
+                              .claims = env->claims,
+                              .now_us = env->now_us,
+                              .work = env->pub->work,
+                              .opaque = env->stmt};
+        if (store_table_refresh((store_table_t *)t, &who, err) < 0)
+            return -1;
+    }
     size_t cap = store_table_row_count(t);
     const store_row_t **rows = xcalloc(cap ? cap : 1, sizeof *rows);
     size_t k = 0;

@@ -150,7 +150,28 @@ enum {
     PXA_JSONB_AGG
 };
 
-typedef struct parser {
+/* A WITH query's name in scope (statements): the relation its rows are
+ * read from. The list is the parser's, innermost first. */
+typedef struct px_cte px_cte_t;
+struct px_cte {
+    const char *name;
+    const store_table_t *t;
+    const px_cte_t *next;
+};
+
+typedef struct parser parser_t;
+/* Statements (sql_exec.c): a subquery (its SelectStmt node) as a relation
+ * named `name` whose columns are renamed by `colnames` (a String list, or
+ * NULL): a detached derived relation (store.h) owned by the statement's
+ * plan. NULL with p->err set when the subquery does not analyse. */
+typedef const store_table_t *(*px_derive_fn)(parser_t *p, const cJSON *select, const char *name,
+                                             const cJSON *colnames, size_t loc);
+/* Statements: a function in FROM (a RangeFunction's body) as a relation,
+ * named by its alias (else the function's name); NULL with p->err set. */
+typedef const store_table_t *(*px_derive_function_fn)(parser_t *p, const cJSON *rangefunction,
+                                                      const char **refname, size_t loc);
+
+struct parser {
     const char *src; /* the expression's text (error positions are offsets into it) */
     const store_t *store;
     const store_table_t *t;
@@ -165,7 +186,14 @@ typedef struct parser {
     px_aggs_t *aggs;          /* aggregate calls land here; NULL: not allowed (agg_clause) */
     const char *agg_clause;   /* "WHERE", "JOIN conditions", ... for 42803 */
     bool in_agg;              /* building an aggregate's argument (nesting is 42803) */
-} parser_t;
+    /* Where an unqualified table name is looked up: the first of these
+     * schemas holding it (Postgres's search path); none: public. */
+    const char *const *search_path;
+    size_t nsearch_path;
+    px_derive_fn derive; /* subqueries in FROM and WITH queries; NULL: not allowed */
+    px_derive_function_fn derive_function; /* functions in FROM; NULL: not allowed */
+    const px_cte_t *ctes;                  /* the WITH queries in scope */
+};
 
 /* One level of rows a column reads: depth 0 is the policy's row, a deeper
  * one the current combination of a subquery's FROM entries. */
@@ -188,6 +216,9 @@ typedef struct ectx {
     const pgvalue_t *aggs;    /* N_AGG's values for the current group */
     int64_t now_us;           /* now(): the statement's clock */
     store_t *store;           /* gen_random_uuid()'s PRNG; NULL outside statements */
+    /* The running statement's sql_exec_env_t (a subquery in its FROM runs
+     * with it); NULL for policies and CHECK constraints. */
+    const sql_exec_env_t *stmt;
 } ectx_t;
 
 /* Built-in functions of statements' expressions (N_CALL). */
@@ -211,7 +242,8 @@ enum {
     PXF_SUBSTRING,
     PXF_TRANSLATE,
     PXF_ENCODE,
-    PXF_EXTRACT
+    PXF_EXTRACT,
+    PXF_RANGE /* int4range(lo, hi [, bounds]) and the other range constructors */
 };
 
 /* ---- the builder (policy_expr.c) ---- */

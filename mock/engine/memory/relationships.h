@@ -4,7 +4,12 @@
  * key or unique on its own) and the inverse one-to-many (one-to-one); a table
  * whose primary key holds the columns of two foreign keys joins their targets
  * many-to-many. A foreign key over several columns joins on every column
- * pair. Pure reads of the store; the column arrays are the store's. */
+ * pair. A view whose columns name all the columns of a table's foreign key
+ * (or of the key it references) takes part in that relationship too, as
+ * addViewM2OAndO2ORels derives it from the views' column origins
+ * (store_column_origin); a view's primary key is its table's, named
+ * through it (addViewPrimaryKeys). Pure reads of the store; column arrays
+ * are the store's or the caller's arena's. */
 #ifndef MOCK_RELATIONSHIPS_H
 #define MOCK_RELATIONSHIPS_H
 
@@ -39,17 +44,28 @@ typedef struct mem_rel {
 /* M2O and O2O are to-one (relIsToOne). */
 bool mem_rel_to_one(const mem_rel_t *r);
 
-/* Every relationship whose origin is `origin` and whose foreign table is in
- * the schema cache in the same schema, sorted as PostgREST sorts them. The
- * array lives in arena. */
-size_t mem_rels_from(const store_t *s, const store_table_t *origin, arena_t *arena,
+/* Every relationship among the store's tables and views, as PostgREST's
+ * schema cache builds them (foreign keys, through views, many-to-many, the
+ * inverses), before removeInternal: one list per request (it lives in the
+ * arena), read by the two calls below. */
+typedef struct mem_rels {
+    const mem_rel_t *v;
+    size_t n;
+} mem_rels_t;
+void mem_rels_all(const store_t *s, arena_t *arena, mem_rels_t *out);
+
+/* Every relationship of `all` whose origin is `origin` and whose foreign
+ * table is in the schema cache in the same schema, sorted as PostgREST
+ * sorts them. The array lives in arena. */
+size_t mem_rels_from(const mem_rels_t *all, const store_table_t *origin, arena_t *arena,
                      mem_rel_t **out);
 
 /* findRel (Plan.hs): the one relationship from `origin` that `target` (with
  * the optional hint) names, or -1 with PGRST200 (with the "Perhaps you meant"
  * hint) or PGRST201 (listing the candidates). `origin_name` is the name the
  * origin goes by in messages. */
-int mem_rel_find(const store_t *s, const store_table_t *origin, const char *target,
-                 const char *hint, arena_t *arena, mem_rel_t *out, pgrst_error_t *err);
+int mem_rel_find(const store_t *s, const mem_rels_t *all, const store_table_t *origin,
+                 const char *target, const char *hint, arena_t *arena, mem_rel_t *out,
+                 pgrst_error_t *err);
 
 #endif

@@ -35,7 +35,12 @@ typedef struct rest_ctx {
     mock_explain_t *x;        /* res->explain: NULL when nobody asked */
     struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
     struct mem_funcs *fs;     /* the functions and triggers (mem_func.h); NULL: none */
+    struct mem_views *views;  /* the views' plans (mem_view.h): writes through them */
 } rest_ctx_t;
+
+/* memory_engine.c: computes t's rows for this request's reader when t is a
+ * view (store.h's derived relations); 0 for a table. */
+int rest_refresh(rest_ctx_t *c, const store_table_t *t, pgrst_error_t *err);
 
 /* memory_engine.c: renders rows through the select plan as the negotiated
  * media type into res->body; returns -1 with err set for PGRST116 (singular,

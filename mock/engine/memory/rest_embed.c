@@ -51,6 +51,8 @@ struct enode {
 struct rest_embed {
     rest_ctx_t *c;
     enode_t *root;
+    mem_rels_t rels; /* the schema's relationships (computed at the first embed) */
+    bool have_rels;
     bool mutation;
     bool failed;
     pgrst_error_t err; /* the first error raised while evaluating */
@@ -232,8 +234,12 @@ static int resolve(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     rest_ctx_t *c = e->c;
     for (size_t i = 0; i < nd->kid_count; i++) {
         enode_t *k = nd->kids[i];
-        if (mem_rel_find(c->store, nd->table, k->name, k->item->embed_hint, c->arena, &k->rel,
-                         err) < 0)
+        if (!e->have_rels) {
+            mem_rels_all(c->store, c->arena, &e->rels);
+            e->have_rels = true;
+        }
+        if (mem_rel_find(c->store, &e->rels, nd->table, k->name, k->item->embed_hint, c->arena,
+                         &k->rel, err) < 0)
             return -1;
         k->table = k->rel.ftable;
         k->to_one = mem_rel_to_one(&k->rel);
@@ -246,6 +252,23 @@ static int resolve(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
             return -1;
     }
     return 0;
+}
+
+static int refresh_node(rest_ctx_t *c, const enode_t *nd, pgrst_error_t *err)
+{
+    for (size_t i = 0; i < nd->kid_count; i++) {
+        const enode_t *k = nd->kids[i];
+        if (rest_refresh(c, k->table, err) < 0 ||
+            (k->rel.card == MEM_M2M && rest_refresh(c, k->rel.junction, err) < 0) ||
+            refresh_node(c, k, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int rest_embed_refresh(rest_ctx_t *c, pgrst_error_t *err)
+{
+    return c->embed && c->embed->root ? refresh_node(c, c->embed->root, err) : 0;
 }
 
 static enode_t *kid_by_key(const enode_t *nd, const char *key)

@@ -27,6 +27,9 @@ int rest_embed_plan(rest_ctx_t *c, bool mutation, pgrst_error_t *err);
 /* SELECT on every embedded table (and junction), in the order of the
  * statement's range table, after the root's privileges. */
 int rest_embed_require(rest_ctx_t *c, pgrst_error_t *err);
+/* Computes the rows of the embedded views (and views joining a
+ * many-to-many) for this request, before anything reads them. */
+int rest_embed_refresh(rest_ctx_t *c, pgrst_error_t *err);
 
 /* An error an embed raised while rows were matched (a policy expression);
  * 0 when none. Check before rest_plan_work_error. */

@@ -5,6 +5,7 @@
 #include "rest_ctx.h"
 #include "mem_trigger.h"
 #include "mem_datarep.h"
+#include "mem_view.h"
 #include "rest_body_member.h"
 #include "rest_embed.h"
 #include "rest_security.h"
@@ -279,8 +280,120 @@ static void location_key(rest_ctx_t *c, const store_row_t *row)
     buf_dispose(&text);
 }
 
+/* ---- writes through a view ---- */
+
+/* A write whose target is a view: the rewriter's target (mem_view.h). The
+ * statement plans and checks privileges on the view, then changes the
+ * table below with its columns, triggers and constraints (and its
+ * row-level security only when every view on the way is security_invoker:
+ * otherwise the view's owner writes, who bypasses it), and returns what
+ * the view shows of the rows it changed. */
+typedef struct view_write {
+    bool active, entered;
+    store_table_t *view;
+    mem_view_target_t target;
+    bool saved_rls, saved_hide;
+} view_write_t;
+
+static int view_begin(rest_ctx_t *c, mem_view_cmd_t cmd, view_write_t *vw, pgrst_error_t *err)
+{
+    if (!c->table || !store_table_is_derived(c->table))
+        return 0;
+    if (mem_view_target(c->views, c->table, cmd, &vw->target, err) < 0)
+        return -1;
+    vw->active = true;
+    vw->view = c->table;
+    return 0;
+}
+
+/* The payload's view columns as the table's; 0A000 for one the view
+ * computes (view_cols_are_auto_updatable). */
+static int view_columns(const view_write_t *vw, mem_view_cmd_t cmd, const char **names,
+                        size_t *cols, size_t n, pgrst_error_t *err)
+{
+    for (size_t i = 0; vw->active && i < n; i++) {
+        int m = vw->target.colmap[cols[i]];
+        if (m < 0)
+            return mem_view_column_error(vw->view, cmd, names[i], err);
+        cols[i] = (size_t)m;
+    }
+    return 0;
+}
+
+/* From here on the statement changes the table. Privileges on it are the
+ * writer's to hold only through security_invoker views. */
+static int view_enter(rest_ctx_t *c, view_write_t *vw, const unsigned *need, size_t nneed,
+                      pgrst_error_t *err)
+{
+    if (!vw->active)
+        return 0;
+    vw->entered = true;
+    vw->saved_rls = c->rls;
+    vw->saved_hide = c->env.hide_row_details;
+    c->table = vw->target.table;
+    c->rls = vw->target.invoker && security_rls_applies(c->sec, c->table, c->role);
+    c->env.hide_row_details = c->rls;
+    if (vw->target.invoker && security_require(c->sec, c->table, c->role, need, nneed, err) < 0)
+        return -1;
+    return 0;
+}
+
+static void view_leave(rest_ctx_t *c, view_write_t *vw)
+{
+    if (!vw->entered)
+        return;
+    vw->entered = false;
+    c->table = vw->view;
+    c->rls = vw->saved_rls;
+    c->env.hide_row_details = vw->saved_hide;
+}
+
+static void view_dispose(rest_ctx_t *c, view_write_t *vw)
+{
+    view_leave(c, vw);
+    free(vw->target.colmap);
+    vw->target.colmap = NULL;
+    vw->active = false;
+}
+
+/* The table rows view rows rows[0..n) show (in place). */
+static int view_sources(const view_write_t *vw, store_row_t **rows, size_t n, pgrst_error_t *err)
+{
+    for (size_t i = 0; vw->active && i < n; i++) {
+        rows[i] = (store_row_t *)store_row_tag(rows[i]);
+        if (!rows[i])
+            return pgrst_error_setf(err, "XX000", "supamock: a row of view \"%s\" has no table row",
+                                    store_table_name(vw->view));
+    }
+    return 0;
+}
+
+/* After the writes: the view's rows showing the table rows rows[0..*n), in
+ * that order (RETURNING through the view); a row the view does not show is
+ * left out. */
+static int view_results(rest_ctx_t *c, view_write_t *vw, store_row_t **rows, size_t *n,
+                        pgrst_error_t *err)
+{
+    if (!vw->active)
+        return 0;
+    view_leave(c, vw);
+    if (rest_refresh(c, c->table, err) < 0)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        for (store_row_t *r = store_table_first(c->table); r; r = store_row_next(r))
+            if (store_row_tag(r) == rows[i]) {
+                rows[k++] = r;
+                break;
+            }
+    *n = k;
+    return 0;
+}
+
 int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
 {
+    view_write_t vw;
+    memset(&vw, 0, sizeof vw);
     rest_body_t *b = &c->body;
     int rc = -1;
     cJSON *body = b->doc.json;
@@ -306,11 +419,18 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     size_t *cols = NULL;
     if (payload_columns(c, rows, &names, &name_count, err) < 0 ||
         resolve_payload(c, names, name_count, &cols, err) < 0 || rest_body_bind(b, err) < 0 ||
-        plan_returning(c, err) < 0)
+        plan_returning(c, err) < 0 || view_begin(c, MEM_VIEW_INSERT, &vw, err) < 0 ||
+        view_columns(&vw, MEM_VIEW_INSERT, names, cols, name_count, err) < 0)
         goto out;
 
     size_t *target = NULL, target_n = 0;
     bool upsert = c->prefer.resolution != PGRST_RESOLUTION_UNSET;
+    if (upsert && vw.active) {
+        pgrst_error_setf(err, "0A000",
+                         "supamock: an upsert through a view is not supported by the memory "
+                         "engine");
+        goto out;
+    }
     if (upsert && conflict_target(c, &target, &target_n, err) < 0)
         goto out;
     upsert = upsert && target_n > 0;
@@ -323,7 +443,8 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         need_priv(need, &need_n, SCENARIO_PRIV_UPDATE); /* ON CONFLICT DO UPDATE */
     if (reads)
         need_priv(need, &need_n, SCENARIO_PRIV_SELECT);
-    if (rest_security_require(c, need, need_n, err) < 0)
+    if (rest_security_require(c, need, need_n, err) < 0 ||
+        view_enter(c, &vw, need, need_n, err) < 0)
         goto out;
 
     size_t nrows = (size_t)cJSON_GetArraySize(rows);
@@ -434,6 +555,7 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
         result[result_n++] = out_row;
     }
     if (fire_after(c, aq, aqn, err) < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
+        view_results(c, &vw, result, &result_n, err) < 0 ||
         rest_check_singular(c, result_n, err) < 0) {
         rc = fail_tx(c);
         goto out;
@@ -453,6 +575,7 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
     finish_tx(c);
     rc = 0;
 out:
+    view_dispose(c, &vw);
     if (rows != body)
         cJSON_Delete(rows);
     return rc;
@@ -496,6 +619,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
 {
     rest_body_t *b = &c->body;
     int rc = -1;
+    view_write_t vw;
+    memset(&vw, 0, sizeof vw);
     cJSON *body = b->doc.json;
     const char **names = NULL;
     size_t name_count = 0;
@@ -509,7 +634,11 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     int prc = payload_columns(c, wrapped, &names, &name_count, err);
     cJSON_Delete(wrapped);
     if (prc < 0 || resolve_payload(c, names, name_count, &cols, err) < 0 ||
-        rest_body_bind(b, err) < 0)
+        rest_body_bind(b, err) < 0 || view_begin(c, MEM_VIEW_UPDATE, &vw, err) < 0)
+        goto out;
+    /* the view's rows are read as its filters see them, before the payload's
+     * columns become the table's */
+    if (vw.active && rest_refresh(c, c->table, err) < 0)
         goto out;
 
     store_row_t **targets = NULL;
@@ -526,6 +655,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
      * an UPDATE needs SELECT as well, and SELECT's policies join UPDATE's. */
     static const unsigned need[] = {SCENARIO_PRIV_UPDATE, SCENARIO_PRIV_SELECT};
     if (rest_security_require(c, need, 2, err) < 0 ||
+        view_columns(&vw, MEM_VIEW_UPDATE, names, cols, name_count, err) < 0 ||
+        view_sources(&vw, targets, n, err) < 0 || view_enter(c, &vw, need, 2, err) < 0 ||
         rest_security_filter(c, SECURITY_CMD_UPDATE, true, targets, &n, err) < 0)
         goto out;
     size_t ncols = store_table_column_count(c->table);
@@ -597,35 +728,69 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
     n = kept; /* rows a BEFORE trigger skipped are neither counted nor returned */
     if (payload)
         values_dispose(payload, ncols);
+    size_t written = n;
     if (fire_after(c, aq, aqn, err) < 0 || store_end_statement(c->store, &c->env, err) < 0 ||
-        rest_check_singular(c, n, err) < 0 || check_max_affected(c, n, err) < 0 ||
+        view_results(c, &vw, result, &n, err) < 0 || rest_check_singular(c, written, err) < 0 ||
+        check_max_affected(c, written, err) < 0 ||
         (representation(c) && rest_render_rows(c, result, n, err) < 0)) {
         rc = fail_tx(c);
         goto out;
     }
-    c->res->page_count = (long long)n;
-    c->res->total = (long long)n;
+    c->res->page_count = (long long)written;
+    c->res->total = (long long)written;
     finish_tx(c);
     rc = 0;
 out:
+    view_dispose(c, &vw);
     return rc;
 }
 
+static int delete_rows(rest_ctx_t *c, view_write_t *vw, pgrst_error_t *err);
+
 int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
+{
+    view_write_t vw;
+    memset(&vw, 0, sizeof vw);
+    int rc = delete_rows(c, &vw, err);
+    view_dispose(c, &vw);
+    return rc;
+}
+
+static int delete_rows(rest_ctx_t *c, view_write_t *vw, pgrst_error_t *err)
 {
     store_row_t **targets = NULL;
     size_t n = 0;
     static const unsigned need[] = {SCENARIO_PRIV_DELETE, SCENARIO_PRIV_SELECT};
-    if (require_where(c, "DELETE", err) < 0 || collect_targets(c, &targets, &n, err) < 0 ||
-        rest_security_require(c, need, 2, err) < 0 ||
-        rest_security_filter(c, SECURITY_CMD_DELETE, true, targets, &n, err) < 0)
+    if (require_where(c, "DELETE", err) < 0 || view_begin(c, MEM_VIEW_DELETE, vw, err) < 0 ||
+        (vw->active && rest_refresh(c, c->table, err) < 0) ||
+        collect_targets(c, &targets, &n, err) < 0 || rest_security_require(c, need, 2, err) < 0)
+        return -1;
+    /* Through a view: what RETURNING shows is the view's rows; the rows
+     * deleted are the table's below them. */
+    store_row_t **shown = targets;
+    if (vw->active) {
+        shown = arena_calloc(c->arena, n ? n : 1, sizeof *shown);
+        if (n)
+            memcpy(shown, targets, n * sizeof *shown);
+        if (view_sources(vw, targets, n, err) < 0 || view_enter(c, vw, need, 2, err) < 0)
+            return -1;
+    }
+    if (rest_security_filter(c, SECURITY_CMD_DELETE, true, targets, &n, err) < 0)
         return -1;
     store_begin(c->store);
     if (rest_check_singular(c, n, err) < 0)
         return fail_tx(c);
     /* The representation is rendered before the rows go away (RETURNING). */
-    if (representation(c) && rest_render_rows(c, targets, n, err) < 0)
-        return fail_tx(c);
+    if (representation(c)) {
+        store_table_t *written = c->table;
+        view_leave(c, vw);
+        int rrc = rest_render_rows(c, shown, n, err);
+        if (vw->active && view_enter(c, vw, need, 0, err) < 0)
+            rrc = -1;
+        c->table = written;
+        if (rrc < 0)
+            return fail_tx(c);
+    }
     bool triggers = has_triggers(c);
     size_t ncols = store_table_column_count(c->table);
     after_row_t *aq = arena_calloc(c->arena, n ? n : 1, sizeof *aq);
@@ -665,6 +830,10 @@ int rest_delete(rest_ctx_t *c, pgrst_error_t *err)
 /* PUT: a single-row upsert addressed by every primary-key column with eq. */
 int rest_put(rest_ctx_t *c, pgrst_error_t *err)
 {
+    if (store_table_is_derived(c->table))
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: PUT through a view is not supported by the memory "
+                                "engine");
     if (c->q.limit >= 0 || c->q.offset > 0)
         return pgrst_error_setf(err, "PGRST114",
                                 "limit/offset querystring parameters are not allowed for PUT");

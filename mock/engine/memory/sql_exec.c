@@ -63,7 +63,29 @@ struct sql_plan {
     size_t *set_cols;
     node_t **set_exprs;
     size_t nset;
+    /* Subqueries in FROM and WITH queries, at any depth of the statement:
+     * their relations (detached, store.h) and the plans that fill them. */
+    struct derived_rel *derived;
+    px_cte_t **ctes;
+    size_t nderived, nctes;
 };
+
+/* A relation the statement made for itself: a subquery's (plan) or a
+ * function's in FROM (series); the plan owns all three. */
+typedef struct derived_rel {
+    store_table_t *t;
+    sql_plan_t *plan;
+    struct series *series;
+} derived_rel_t;
+
+static void series_free(struct series *sr);
+static int too_many(pgrst_error_t *err);
+
+static void own_derived(sql_plan_t *pl, store_table_t *t, sql_plan_t *plan, struct series *sr)
+{
+    pl->derived = xrealloc(pl->derived, (pl->nderived + 1) * sizeof *pl->derived);
+    pl->derived[pl->nderived++] = (derived_rel_t){t, plan, sr};
+}
 
 /* ------------------------------------------------------------------------ */
 /* errors and results                                                        */
@@ -199,6 +221,15 @@ static void plan_free_parts(sql_plan_t *p)
     for (size_t i = 0; i < p->nset; i++)
         px_node_free(p->set_exprs[i]);
     free(p->set_exprs);
+    for (size_t i = 0; i < p->nderived; i++) {
+        store_derived_free(p->derived[i].t);
+        sql_plan_free(p->derived[i].plan);
+        series_free(p->derived[i].series);
+    }
+    free(p->derived);
+    for (size_t i = 0; i < p->nctes; i++)
+        free(p->ctes[i]);
+    free(p->ctes);
 }
 
 void sql_plan_free(sql_plan_t *p)
@@ -225,6 +256,11 @@ typedef struct an {
     sql_plan_t *plan;
 } an_t;
 
+static const store_table_t *derive(parser_t *p, const cJSON *select, const char *name,
+                                   const cJSON *colnames, size_t loc);
+static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const char **refname,
+                                            size_t loc);
+
 static void an_init(an_t *a, const store_t *store, const char *src, const sql_scope_t *names,
                     sql_plan_t *plan)
 {
@@ -238,6 +274,8 @@ static void an_init(an_t *a, const store_t *store, const char *src, const sql_sc
     a->plan = plan;
     a->scope = (scope_t){.up = NULL, .depth = 0, .rtes = NULL, .nrte = 0};
     a->p.scope = &a->scope;
+    a->p.derive = derive;
+    a->p.derive_function = derive_function;
 }
 
 static void an_scope(an_t *a)
@@ -327,7 +365,8 @@ static int build_from_list(an_t *a, const cJSON *from)
     sql_plan_t *pl = a->plan;
     for (const cJSON *it = cJSON_IsArray(from) ? from->child : NULL; it; it = it->next) {
         const char *nm = node_name(it);
-        if (strcmp(nm, "RangeVar") != 0 && strcmp(nm, "JoinExpr") != 0)
+        if (strcmp(nm, "RangeVar") != 0 && strcmp(nm, "JoinExpr") != 0 &&
+            strcmp(nm, "RangeSubselect") != 0 && strcmp(nm, "RangeFunction") != 0)
             return px_perr(&a->p, loc_or(node_body(it), 0), "0A000",
                            "supamock: this FROM item (%s) is not supported by the memory engine",
                            strcmp(nm, "RangeSubselect") == 0 ? "a subquery" : nm),
@@ -532,15 +571,287 @@ static int build_limit(an_t *a, const cJSON *node, const char *clause, node_t **
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* subqueries in FROM, WITH queries                                          */
+/* ------------------------------------------------------------------------ */
+
+/* A subquery's rows for the statement reading it: its plan run with the
+ * reading statement's environment (its role, variables, budget), each time
+ * the statement reads it. */
+static int fill_subquery(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
+{
+    const sql_plan_t *sub = ctx;
+    const sql_exec_env_t *env = rd->opaque;
+    if (!env)
+        return pgrst_error_setf(err, "XX000",
+                                "supamock: a subquery was read outside its statement");
+    sql_result_t res;
+    sql_exec_error_t e;
+    sql_exec_error_init(&e);
+    if (sql_exec_run(sub, env, &res, &e) < 0) {
+        pgrst_error_move(err, &e.e);
+        sql_exec_error_dispose(&e);
+        return -1;
+    }
+    store_derived_set_rows(t, res.values, res.nrows);
+    sql_result_dispose(&res);
+    return 0;
+}
+
+/* The outermost statement's plan: it owns every derived relation. */
+static sql_plan_t *owner_plan(an_t *a)
+{
+    return a->plan;
+}
+
+static int analyse_select(an_t *a, const cJSON *sel);
+
+/* px_derive_fn: the subquery is analysed as a statement of its own (the
+ * same text, variables, search path and WITH queries in scope; no column
+ * of the outer query), its columns named by colnames, then its output
+ * names; its relation is a detached derived one the plan owns. */
+static const store_table_t *derive(parser_t *p, const cJSON *select, const char *name,
+                                   const cJSON *colnames, size_t loc)
+{
+    an_t *a = (an_t *)(void *)p; /* p is the first member of an an_t */
+    const cJSON *body = get(select, "SelectStmt");
+    if (!body) {
+        px_perr(p, loc, "0A000", "supamock: this subquery is not supported by the memory engine");
+        return NULL;
+    }
+    if (p->depth + 1 > 32) {
+        px_perr(p, loc, "54001", "stack depth limit exceeded");
+        return NULL;
+    }
+    sql_plan_t *sub = xcalloc(1, sizeof *sub);
+    an_t b;
+    an_init(&b, p->store, p->src, p->names, sub);
+    b.p.search_path = p->search_path;
+    b.p.nsearch_path = p->nsearch_path;
+    b.p.ctes = p->ctes;
+    b.p.depth = p->depth + 1;
+    if (analyse_select(&b, body) < 0) {
+        *p->err = b.perr;
+        sql_plan_free(sub);
+        return NULL;
+    }
+    size_t n = sub->ntarget;
+    const char **names = xcalloc(n ? n : 1, sizeof *names);
+    size_t k = 0;
+    for (const cJSON *c = cJSON_IsArray(colnames) ? colnames->child : NULL; c && k < n; c = c->next)
+        names[k++] = sval(c);
+    if (cJSON_IsArray(colnames) && (size_t)cJSON_GetArraySize(colnames) > n) {
+        free(names);
+        sql_plan_free(sub);
+        px_perr(p, loc, "42P10", "table \"%s\" has %zu columns available but %d columns specified",
+                name, n, cJSON_GetArraySize(colnames));
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            names[i] = sub->names[i];
+    char *error = NULL;
+    /* detached: the store is only read (the write counter refills compare) */
+    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", name, names, sub->types, n,
+                                         false, true, fill_subquery, sub, &error);
+    free(names);
+    if (!t) {
+        /* two output columns of one name: Postgres allows it until one is
+         * referenced; the memory engine refuses the subquery */
+        px_perr(p, loc, "0A000", "supamock: %s", error);
+        free(error);
+        sql_plan_free(sub);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const store_table_t *ot;
+        size_t oc;
+        if (sql_plan_column_origin(sub, i, &ot, &oc))
+            store_derived_set_origin(t, i, ot, oc);
+    }
+    own_derived(owner_plan(a), t, sub, NULL);
+    return t;
+}
+
+/* generate_series(start, stop [, step]) in FROM over integers: its
+ * arguments (expressions of the statement's variables, no column of the
+ * query) evaluated each time the statement reads it. */
+typedef struct series {
+    sql_xplan_t *args[3];
+    size_t nargs;
+    pgtype_t type; /* integer, or bigint when an argument is */
+} series_t;
+
+static void series_free(struct series *sr)
+{
+    for (size_t i = 0; sr && i < sr->nargs; i++)
+        sql_xplan_free(sr->args[i]);
+    free(sr);
+}
+
+static int fill_series(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
+{
+    const series_t *sr = ctx;
+    const sql_exec_env_t *env = rd->opaque;
+    if (!env)
+        return pgrst_error_setf(err, "XX000",
+                                "supamock: a function in FROM was read outside its "
+                                "statement");
+    int64_t v[3] = {0, 0, 1};
+    for (size_t i = 0; i < sr->nargs; i++) {
+        pgvalue_t x;
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_expr_eval(sr->args[i], env, &x, &e) < 0) {
+            pgrst_error_move(err, &e.e);
+            sql_exec_error_dispose(&e);
+            return -1;
+        }
+        bool null = x.is_null;
+        v[i] = x.i;
+        pgvalue_dispose(&x);
+        if (null) /* a strict function: no row */
+            return 0;
+    }
+    if (v[2] == 0)
+        return pgrst_error_setf(err, "22023", "step size cannot equal zero");
+    pgvalue_t *values = NULL;
+    size_t n = 0, cap = 0;
+    for (int64_t x = v[0]; v[2] > 0 ? x <= v[1] : x >= v[1];) {
+        if (n >= SQL_EXEC_MAX_ROWS || !mock_work_charge(env->work, 1)) {
+            free(values);
+            return n >= SQL_EXEC_MAX_ROWS
+                       ? too_many(err)
+                       : pgrst_error_setf(err, "57014",
+                                          "canceling statement due to statement timeout");
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            values = xrealloc(values, cap * sizeof *values);
+        }
+        pgvalue_init_null(&values[n]);
+        values[n].is_null = false;
+        values[n++].i = x;
+        /* generate_series_step_int8: the series ends where x would overflow */
+        if (__builtin_add_overflow(x, v[2], &x))
+            break;
+    }
+    store_derived_set_rows(t, values, n);
+    free(values);
+    return 0;
+}
+
+static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const char **refname,
+                                            size_t loc)
+{
+    an_t *a = (an_t *)(void *)p;
+    const cJSON *fns = get(rf, "functions");
+    const cJSON *items = get(get(cJSON_IsArray(fns) ? fns->child : NULL, "List"), "items");
+    const cJSON *fc = get(cJSON_IsArray(items) ? items->child : NULL, "FuncCall");
+    const cJSON *fname = get(fc, "funcname");
+    size_t nn = list_len(fname);
+    const char *name = nn ? sval(cJSON_GetArrayItem(fname, (int)nn - 1)) : NULL;
+    const char *schema = nn == 2 ? sval(fname->child) : NULL;
+    const cJSON *args = get(fc, "args");
+    size_t nargs = list_len(args);
+    if (list_len(fns) != 1 || !name || strcmp(name, "generate_series") != 0 ||
+        (schema && strcmp(schema, "pg_catalog") != 0) || nargs < 2 || nargs > 3 ||
+        cJSON_IsTrue(get(rf, "ordinality")) || get(rf, "coldeflist") ||
+        cJSON_IsTrue(get(rf, "is_rowsfrom"))) {
+        px_perr(p, loc, "0A000",
+                "supamock: this function in FROM is not supported by the memory engine (only "
+                "generate_series over integers)");
+        return NULL;
+    }
+    series_t *sr = xcalloc(1, sizeof *sr);
+    sr->type = px_ptype_of(PGTYPE_INT4).t;
+    for (const cJSON *e = args->child; e; e = e->next) {
+        sql_exec_error_t ee;
+        sql_exec_error_init(&ee);
+        sql_xplan_t *x = NULL;
+        if (sql_expr_prepare(p->store, e, p->src, p->names, &x, &ee) < 0) {
+            px_perr(p, ee.position != SQL_EXEC_NO_POSITION ? ee.position : loc,
+                    ee.e.code[0] ? ee.e.code : "42601", "%s", ee.e.message);
+            sql_exec_error_dispose(&ee);
+            series_free(sr);
+            return NULL;
+        }
+        sr->args[sr->nargs++] = x;
+        pgtype_t at = sql_xplan_type(x);
+        if (at.is_array ||
+            (at.kind != PGTYPE_INT2 && at.kind != PGTYPE_INT4 && at.kind != PGTYPE_INT8)) {
+            series_free(sr);
+            px_perr(p, loc, "0A000",
+                    "supamock: generate_series over this type is not supported by the memory "
+                    "engine (only integers)");
+            return NULL;
+        }
+        if (at.kind == PGTYPE_INT8)
+            sr->type = at;
+    }
+    const cJSON *alias = get(rf, "alias");
+    const char *aname = str(alias, "aliasname");
+    const cJSON *cn = get(alias, "colnames");
+    const char *col = list_len(cn) ? sval(cn->child) : aname ? aname : "generate_series";
+    *refname = aname ? aname : "generate_series";
+    char *error = NULL;
+    store_table_t *t = store_add_derived((store_t *)p->store, "pg_temp", *refname, &col, &sr->type,
+                                         1, false, true, fill_series, sr, &error);
+    if (!t) {
+        free(error);
+        series_free(sr);
+        px_perr(p, loc, "XX000", "supamock: generate_series in FROM");
+        return NULL;
+    }
+    own_derived(owner_plan(a), t, NULL, sr);
+    return t;
+}
+
+/* WITH a AS (SELECT ...), b AS (...): each query a relation in scope for
+ * the ones after it and the statement (not RECURSIVE, not data-modifying). */
+static int build_with(an_t *a, const cJSON *with)
+{
+    if (!with)
+        return 0;
+    if (cJSON_IsTrue(get(with, "recursive")))
+        return px_perr(&a->p, loc_or(with, 0), "0A000",
+                       "supamock: WITH RECURSIVE is not supported by the memory engine");
+    const cJSON *ctes = get(with, "ctes");
+    size_t first = a->plan->nctes;
+    for (const cJSON *it = cJSON_IsArray(ctes) ? ctes->child : NULL; it; it = it->next) {
+        const cJSON *cte = get(it, "CommonTableExpr");
+        const char *name = str(cte, "ctename");
+        size_t loc = loc_or(cte, 0);
+        /* names in one WITH list must differ (an outer one is hidden) */
+        for (size_t i = first; name && i < a->plan->nctes; i++)
+            if (strcmp(a->plan->ctes[i]->name, name) == 0)
+                return px_perr(&a->p, loc, "42712",
+                               "WITH query name \"%s\" specified more than once", name);
+        const store_table_t *t =
+            name ? derive(&a->p, get(cte, "ctequery"), name, get(cte, "aliascolnames"), loc) : NULL;
+        if (!t)
+            return -1;
+        px_cte_t *c = xcalloc(1, sizeof *c);
+        c->name = name; /* borrowed from the tree, which outlives the analysis only */
+        c->t = t;
+        c->next = a->p.ctes;
+        a->p.ctes = c;
+        a->plan->ctes = xrealloc(a->plan->ctes, (a->plan->nctes + 1) * sizeof *a->plan->ctes);
+        a->plan->ctes[a->plan->nctes++] = c;
+    }
+    return 0;
+}
+
 static int analyse_select(an_t *a, const cJSON *sel)
 {
     sql_plan_t *pl = a->plan;
     pl->cmd = CMD_SELECT;
     pl->q = xcalloc(1, sizeof *pl->q);
     size_t loc = 0;
-    if (get(sel, "valuesLists") || get(sel, "withClause") || get(sel, "windowClause") ||
-        get(sel, "lockingClause") || get(sel, "intoClause") ||
-        (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
+    if (build_with(a, get(sel, "withClause")) < 0)
+        return -1;
+    if (get(sel, "valuesLists") || get(sel, "windowClause") || get(sel, "lockingClause") ||
+        get(sel, "intoClause") || (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
         return px_perr(&a->p, loc, "0A000",
                        "supamock: VALUES, WITH, UNION/INTERSECT/EXCEPT, windows, FOR UPDATE and "
                        "SELECT INTO are not supported by the memory engine"),
@@ -912,10 +1223,19 @@ static int analyse_delete(an_t *a, const cJSON *del)
 int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
                      const sql_scope_t *scope, sql_plan_t **out, sql_exec_error_t *err)
 {
+    return sql_exec_prepare_in(store, stmt, src, scope, NULL, 0, out, err);
+}
+
+int sql_exec_prepare_in(const store_t *store, const cJSON *stmt, const char *src,
+                        const sql_scope_t *scope, const char *const *search_path,
+                        size_t nsearch_path, sql_plan_t **out, sql_exec_error_t *err)
+{
     *out = NULL;
     sql_plan_t *pl = xcalloc(1, sizeof *pl);
     an_t a;
     an_init(&a, store, src, scope, pl);
+    a.p.search_path = search_path;
+    a.p.nsearch_path = nsearch_path;
     /* Either the wrapper {"SelectStmt": {...}} or its member (sql_stmt_t.node:
      * the item named "SelectStmt" whose value is the statement). */
     const char *kind = node_name(stmt);
@@ -941,6 +1261,49 @@ int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
     }
     *out = pl;
     return 0;
+}
+
+bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t **t, size_t *col)
+{
+    if (p->cmd != CMD_SELECT || i >= p->ntarget)
+        return false;
+    const node_t *n = p->targets[i];
+    if (n->kind != N_COLUMN || n->depth != 0 || n->rte < 0 || (size_t)n->rte >= p->q->nrte)
+        return false;
+    *t = p->q->rtes[n->rte].t;
+    *col = (size_t)n->col;
+    return true;
+}
+
+bool sql_plan_sorted(const sql_plan_t *p)
+{
+    return p->nsort > 0;
+}
+
+const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **source)
+{
+    if (p->cmd != CMD_SELECT)
+        return "Views that do not select from a single table or view are not automatically "
+               "updatable.";
+    if (p->distinct)
+        return "Views containing DISTINCT are not automatically updatable.";
+    if (p->ngroup)
+        return "Views containing GROUP BY are not automatically updatable.";
+    if (p->having)
+        return "Views containing HAVING are not automatically updatable.";
+    if (p->nctes)
+        return "Views containing WITH are not automatically updatable.";
+    if (p->limit || p->offset)
+        return "Views containing LIMIT or OFFSET are not automatically updatable.";
+    if (p->aggs.n)
+        return "Views that return aggregate functions are not automatically updatable.";
+    const store_table_t *t =
+        p->q->nfrom == 1 && p->q->from[0]->rte >= 0 ? p->q->rtes[p->q->from[0]->rte].t : NULL;
+    if (!t || store_table_is_detached(t))
+        return "Views that do not select from a single table or view are not automatically "
+               "updatable.";
+    *source = t;
+    return NULL;
 }
 
 size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pgtype_t **types)
@@ -1387,7 +1750,8 @@ static void run_init(run_t *r, const sql_plan_t *pl, const sql_exec_env_t *env)
                     .names = env->scope,
                     .aggs = NULL,
                     .now_us = env->store_env ? env->store_env->now_us : 0,
-                    .store = env->store};
+                    .store = env->store,
+                    .stmt = env};
 }
 
 /* SELECT: rows into out (values moved). */
@@ -2115,4 +2479,29 @@ int sql_exec_assign(const pgtype_t *from, const pgvalue_t *v, const pgtype_t *to
     f.t = *from;
     t.t = *to;
     return px_convert(&f, v, &t, out, err);
+}
+
+int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
+                      bool *passes, pgvalue_t *out, sql_exec_error_t *err)
+{
+    run_t r;
+    run_init(&r, p, env);
+    const pgvalue_t *rows[1] = {row};
+    r.frame.rows = rows;
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    *passes = true;
+    if (p->where) {
+        policy_truth_t t;
+        if (px_eval_truth(p->where, &r.x, &t, &e) < 0)
+            return from_run_error(&e, err);
+        *passes = t == POLICY_TRUE;
+    }
+    for (size_t c = 0; *passes && c < p->ntarget; c++)
+        if (px_eval(p->targets[c], &r.x, &out[c], &e) < 0) {
+            for (size_t k = 0; k < c; k++)
+                pgvalue_dispose(&out[k]);
+            return from_run_error(&e, err);
+        }
+    return 0;
 }

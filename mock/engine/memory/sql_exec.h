@@ -195,6 +195,19 @@ typedef struct sql_plan sql_plan_t;
 int sql_exec_prepare(const store_t *store, const cJSON *stmt, const char *src,
                      const sql_scope_t *scope, sql_plan_t **out, sql_exec_error_t *err);
 void sql_plan_free(sql_plan_t *p); /* NULL is a no-op */
+/* sql_exec_prepare with a search path for unqualified table names: the
+ * first of these schemas that holds the name (a view's query binds its
+ * names under the path CREATE VIEW ran with). sql_exec_prepare looks in
+ * public. The path is borrowed for the call. */
+int sql_exec_prepare_in(const store_t *store, const cJSON *stmt, const char *src,
+                        const sql_scope_t *scope, const char *const *search_path,
+                        size_t nsearch_path, sql_plan_t **out, sql_exec_error_t *err);
+/* Where output column i of a SELECT comes from when it is a plain column of
+ * one of its FROM entries, as the parser's markTargetListOrigins records it
+ * (pg_rewrite's resorigtbl/resorigcol, which PostgREST reads for a view's
+ * keys): that relation and column. False for an expression, a constant or
+ * an aggregate. */
+bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t **t, size_t *col);
 
 /* Runs a prepared statement. Writes go through the store's transaction (the
  * caller opened it; on -1 the caller rolls back): per row, BEFORE hooks, the
@@ -211,6 +224,22 @@ int sql_exec_run(const sql_plan_t *p, const sql_exec_env_t *env, sql_result_t *o
  * targets, a function's declared result): its columns. 0 for a write
  * without RETURNING. Borrowed from the plan. */
 size_t sql_plan_columns(const sql_plan_t *p, const char *const **names, const pgtype_t **types);
+
+/* view_query_is_auto_updatable (rewriteHandler.c): NULL when a view whose
+ * query this plan is can be written through (one table or view in FROM; no
+ * DISTINCT, GROUP BY, HAVING, set operation, WITH, LIMIT/OFFSET or
+ * aggregate), else Postgres's detail saying why not ("Views containing
+ * DISTINCT are not automatically updatable."). *source is the relation of
+ * its FROM (when NULL is returned). */
+const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **source);
+/* Whether the plan has an ORDER BY (its rows are not in its source's order). */
+bool sql_plan_sorted(const sql_plan_t *p);
+/* For such a plan: whether one row of its source passes its WHERE and, when
+ * it does, its output columns for that row (out: ncols values the caller
+ * disposes). Returns 0 or -1 with err (a run-time error of the WHERE or a
+ * target). */
+int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
+                      bool *passes, pgvalue_t *out, sql_exec_error_t *err);
 
 /* Prepare, run and free: one statement of a script (/__mock/sql). */
 int sql_exec_once(const sql_exec_env_t *env, const cJSON *stmt, const char *src, sql_result_t *out,

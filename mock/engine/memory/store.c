@@ -27,6 +27,7 @@ struct store_sequence {
 struct store_row {
     store_row_t *prev, *next; /* heap order */
     bool dead;                /* removed from the heap; freed at commit/statement end */
+    const store_row_t *tag;   /* a derived relation's row: the table row it shows, or NULL */
     pgvalue_t values[];       /* one per column */
 };
 
@@ -65,7 +66,28 @@ struct store_table {
     size_t nrows;
     bool in_schema_cache;
     store_partitioning_t *partitioning; /* owned; NULL: not partitioned */
+    struct store_derived *derived;      /* owned; NULL: a table */
 };
+
+/* What a derived relation keeps besides its columns: how to fill it, and
+ * for whom its rows were computed (see store.h). */
+typedef struct store_derived {
+    store_fill_fn fill;
+    void *ctx;
+    bool catalog, refill_always;
+    bool filled;
+    uint64_t write_gen, epoch; /* the store's when filled */
+    char *role;                /* the reader's, owned */
+    bool superuser;
+    const cJSON *claims;
+    /* Row sets replaced by refills within the epoch: each a heap list. */
+    store_row_t **old;
+    size_t nold;
+    bool filling; /* the fill is running: a query reading itself is refused */
+    /* per column: where it comes from (NULL: an expression) */
+    const store_table_t **origin;
+    size_t *origin_col;
+} store_derived_t;
 
 typedef enum undo_kind { UNDO_INSERT, UNDO_DELETE } undo_kind_t;
 
@@ -105,6 +127,8 @@ struct store {
     size_t npending, cappending;
     store_row_t **graveyard; /* (table, row) pairs removed outside a transaction */
     size_t ngrave, capgrave;
+    uint64_t write_gen; /* bumped by every insert, update, delete and rollback */
+    uint64_t epoch;     /* store_derived_release's count */
     char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
     char **extra_path;  /* owned: db-extra-search-path's schemas */
     size_t nextra_path;
@@ -285,6 +309,7 @@ static void row_free(const store_table_t *t, store_row_t *r)
 static store_row_t *row_attach(store_table_t *t, pgvalue_t *values)
 {
     store_row_t *r = xmalloc(sizeof *r + t->ncols * sizeof(pgvalue_t));
+    r->tag = NULL;
     memcpy(r->values, values, t->ncols * sizeof(pgvalue_t));
     for (size_t i = 0; i < t->ncols; i++)
         pgvalue_init_null(&values[i]);
@@ -312,11 +337,32 @@ store_t *store_new(prng_t *prng)
     return s;
 }
 
-static void table_free(store_table_t *t)
+static void free_heap(store_table_t *t, store_row_t *head)
 {
-    for (store_row_t *r = t->head, *n; r; r = n) {
+    for (store_row_t *r = head, *n; r; r = n) {
         n = r->next;
         row_free(t, r);
+    }
+}
+
+static void derived_release_old(store_table_t *t)
+{
+    store_derived_t *d = t->derived;
+    for (size_t i = 0; i < d->nold; i++)
+        free_heap(t, d->old[i]);
+    d->nold = 0;
+}
+
+static void table_free(store_table_t *t)
+{
+    free_heap(t, t->head);
+    if (t->derived) {
+        derived_release_old(t);
+        free(t->derived->old);
+        free(t->derived->role);
+        free(t->derived->origin);
+        free(t->derived->origin_col);
+        free(t->derived);
     }
     for (size_t i = 0; i < t->ncols; i++) {
         store_column_t *c = &t->cols[i];
@@ -1082,6 +1128,181 @@ void store_column_set_in_schema_cache(store_table_t *t, size_t col, bool in_cach
 }
 
 /* ------------------------------------------------------------------------ */
+/* derived relations                                                         */
+/* ------------------------------------------------------------------------ */
+
+store_table_t *store_add_derived(store_t *s, const char *schema, const char *name,
+                                 const char *const *names, const pgtype_t *types, size_t n,
+                                 bool catalog, bool refill_always, store_fill_fn fill, void *ctx,
+                                 char **error)
+{
+    if (catalog && store_find_table(s, schema, name)) {
+        *error = xasprintf("relation \"%s\" already exists", name);
+        return NULL;
+    }
+    store_table_t *t = xcalloc(1, sizeof *t);
+    t->store = s;
+    t->schema = xstrdup(schema);
+    t->name = xstrdup(name);
+    t->in_schema_cache = true;
+    t->cols = xcalloc(n ? n : 1, sizeof *t->cols);
+    t->single_index = xmalloc((n ? n : 1) * sizeof *t->single_index);
+    t->ref_table = xcalloc(n ? n : 1, sizeof *t->ref_table);
+    t->ref_col = xcalloc(n ? n : 1, sizeof *t->ref_col);
+    t->pk = xmalloc(sizeof *t->pk);
+    t->derived = xcalloc(1, sizeof *t->derived);
+    t->derived->fill = fill;
+    t->derived->ctx = ctx;
+    t->derived->catalog = catalog;
+    t->derived->refill_always = refill_always;
+    t->derived->origin = xcalloc(n ? n : 1, sizeof *t->derived->origin);
+    t->derived->origin_col = xcalloc(n ? n : 1, sizeof *t->derived->origin_col);
+    for (size_t i = 0; i < n; i++) {
+        store_column_t *c = &t->cols[i];
+        t->ncols = i + 1;
+        t->single_index[i] = -1;
+        c->name = xstrdup(names[i]);
+        c->type = types[i];
+        c->nullable = true;
+        c->in_schema_cache = true;
+        pgvalue_init_null(&c->default_value);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(t->cols[j].name, names[i]) == 0) {
+                *error = xasprintf("column \"%s\" specified more than once", names[i]);
+                table_free(t);
+                return NULL;
+            }
+    }
+    if (catalog) {
+        s->tables = xrealloc(s->tables, (s->ntables + 1) * sizeof *s->tables);
+        s->tables[s->ntables++] = t;
+    }
+    return t;
+}
+
+void store_derived_free(store_table_t *t)
+{
+    if (!t)
+        return;
+    MOCK_ASSERT(t->derived && !t->derived->catalog);
+    table_free(t);
+}
+
+void store_drop_derived(store_t *s, store_table_t *t)
+{
+    MOCK_ASSERT(t->derived && t->derived->catalog);
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i] == t) {
+            memmove(&s->tables[i], &s->tables[i + 1], (s->ntables - i - 1) * sizeof *s->tables);
+            s->ntables--;
+            break;
+        }
+    table_free(t);
+}
+
+bool store_table_is_derived(const store_table_t *t)
+{
+    return t->derived != NULL;
+}
+
+bool store_table_is_detached(const store_table_t *t)
+{
+    return t->derived && !t->derived->catalog;
+}
+
+static bool same_claims(const cJSON *a, const cJSON *b)
+{
+    return a == b || (a && b && cJSON_Compare(a, b, true));
+}
+
+int store_table_refresh(store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
+{
+    store_derived_t *d = t->derived;
+    if (!d)
+        return 0;
+    store_t *s = t->store;
+    if (d->filled && !d->refill_always && d->write_gen == s->write_gen && d->epoch == s->epoch &&
+        d->superuser == rd->superuser && same_claims(d->claims, rd->claims) &&
+        strcmp(d->role ? d->role : "", rd->role ? rd->role : "") == 0)
+        return 0;
+    if (d->filling)
+        /* A view whose query reads the view itself (through a function or
+         * another view): Postgres's rewriter refuses it. */
+        return pgrst_error_setf(err, "42P17",
+                                "infinite recursion detected in rules for relation "
+                                "\"%s\"",
+                                t->name);
+    /* The current rows may still be walked by a reader up the stack: keep
+     * them until the epoch ends. */
+    if (t->head) {
+        d->old = xrealloc(d->old, (d->nold + 1) * sizeof *d->old);
+        d->old[d->nold++] = t->head;
+        t->head = t->tail = NULL;
+        t->nrows = 0;
+    }
+    d->filled = false;
+    d->filling = true;
+    int rc = d->fill(d->ctx, t, rd, err);
+    d->filling = false;
+    if (rc < 0)
+        return -1;
+    d->filled = true;
+    d->write_gen = s->write_gen;
+    d->epoch = s->epoch;
+    d->superuser = rd->superuser;
+    d->claims = rd->claims;
+    free(d->role);
+    d->role = rd->role ? xstrdup(rd->role) : NULL;
+    return 0;
+}
+
+void store_derived_set_rows(store_table_t *t, pgvalue_t *values, size_t nrows)
+{
+    store_derived_set_rows_tagged(t, values, nrows, NULL);
+}
+
+void store_derived_set_rows_tagged(store_table_t *t, pgvalue_t *values, size_t nrows,
+                                   const store_row_t *const *tags)
+{
+    MOCK_ASSERT(t->derived && !t->head);
+    for (size_t r = 0; r < nrows; r++) {
+        store_row_t *row = row_attach(t, values + r * t->ncols);
+        row->tag = tags ? tags[r] : NULL;
+    }
+}
+
+const store_row_t *store_row_tag(const store_row_t *r)
+{
+    return r->tag;
+}
+
+void store_derived_set_origin(store_table_t *t, size_t col, const store_table_t *origin,
+                              size_t ocol)
+{
+    MOCK_ASSERT(t->derived && col < t->ncols);
+    t->derived->origin[col] = origin;
+    t->derived->origin_col[col] = ocol;
+}
+
+bool store_column_origin(const store_table_t *t, size_t col, const store_table_t **origin,
+                         size_t *ocol)
+{
+    if (!t->derived || col >= t->ncols || !t->derived->origin[col])
+        return false;
+    *origin = t->derived->origin[col];
+    *ocol = t->derived->origin_col[col];
+    return true;
+}
+
+void store_derived_release(store_t *s)
+{
+    s->epoch++;
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i]->derived)
+            derived_release_old(s->tables[i]);
+}
+
+/* ------------------------------------------------------------------------ */
 /* reading                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -1185,6 +1406,7 @@ void store_commit(store_t *s)
 void store_rollback(store_t *s)
 {
     MOCK_ASSERT(s->in_tx);
+    s->write_gen++;
     for (size_t i = s->nundo; i-- > 0;) {
         undo_t *u = &s->undo[i];
         if (u->kind == UNDO_INSERT) {
@@ -1473,9 +1695,21 @@ static bool table_is_referenced(const store_t *s, const store_table_t *t)
     return false;
 }
 
+/* A derived relation's rows are computed: writes through a view are its
+ * owner's to translate (mem_view.c) before they reach the store. */
+static int derived_write(const store_table_t *t, const char *verb, pgrst_error_t *err)
+{
+    return pgrst_error_setf(err, "55000", "cannot %s view \"%s\"", verb, t->name);
+}
+
 int store_insert(store_t *s, store_table_t *t, pgvalue_t *values, const store_env_t *env,
                  store_row_t **out, pgrst_error_t *err)
 {
+    if (t->derived) {
+        dispose_values(t, values);
+        return derived_write(t, "insert into", err);
+    }
+    s->write_gen++;
     if (check_row(t, values, NULL, env, err) < 0) {
         dispose_values(t, values);
         return -1;
@@ -1514,6 +1748,11 @@ int store_update(store_t *s, store_table_t *t, store_row_t *r, pgvalue_t *values
                  const store_env_t *env, store_row_t **out, pgrst_error_t *err)
 {
     MOCK_ASSERT(!r->dead);
+    if (t->derived) {
+        dispose_values(t, values);
+        return derived_write(t, "update", err);
+    }
+    s->write_gen++;
     if (check_row(t, values, r, env, err) < 0) {
         dispose_values(t, values);
         return -1;
@@ -1536,8 +1775,10 @@ int store_delete(store_t *s, store_table_t *t, store_row_t *r, const store_env_t
                  pgrst_error_t *err)
 {
     (void)env;
-    (void)err;
     MOCK_ASSERT(!r->dead);
+    if (t->derived)
+        return derived_write(t, "delete from", err);
+    s->write_gen++;
     bool referenced = table_is_referenced(s, t);
     remove_row(s, t, r);
     if (referenced)

@@ -9,6 +9,7 @@
 #include "pgrst_error.h"
 #include "pgtype.h"
 #include "prng.h"
+#include "work.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -169,6 +170,76 @@ int store_set_partitions(store_t *s, store_table_t *t, bool range, const char *c
  * *error_table and *error_column identifying the column. */
 int store_resolve_references(store_t *s, char **error, const store_table_t **error_table,
                              int *error_column);
+
+/* ---- derived relations: views, a statement's subqueries in FROM ---- */
+
+/* A relation whose rows are not stored but computed when someone reads it:
+ * a view's query (mem_view.c), a subquery in a statement's FROM. It has
+ * columns like a table and no constraints, indexes or sequences; writes to
+ * it are its owner's business (the store refuses them).
+ *
+ * Whoever reads rows calls store_table_refresh first (a no-op for a table).
+ * The relation's `fill` then computes the rows for that reader and hands
+ * them over with store_derived_set_rows. The rows are reused while nothing
+ * was written to the store, for the same reader (role and claims) and within
+ * one epoch (store_derived_release), unless the relation was made with
+ * refill_always (a subquery reading variables that change between runs).
+ * Rows replaced by a refill stay allocated until store_derived_release, so
+ * that a reader still walking them (a view embedded in itself, a statement
+ * run again from inside its own loop) never sees them freed. */
+typedef struct store_reader {
+    const char *role;     /* current_user of the reading statement */
+    bool superuser;       /* it reads as the owner: no privileges, no row-level security */
+    const cJSON *claims;  /* request.jwt.claims; NULL: none */
+    int64_t now_us;       /* now() of the reading statement */
+    const char *auth_uid; /* auth.uid() as text, NULL when none */
+    mock_work_t *work;    /* the reading statement's budget (filling charges it); NULL: none */
+    const void *opaque;   /* the reader's own context: a statement's sql_exec_env_t, else NULL */
+} store_reader_t;
+
+typedef int (*store_fill_fn)(void *ctx, store_table_t *t, const store_reader_t *rd,
+                             pgrst_error_t *err);
+
+/* A derived relation schema.name with columns names[i] of types[i]. In the
+ * catalog (found by store_find_table, listed by store_table_at) when
+ * `catalog` is true, owned by the store then; else detached, owned by the
+ * caller (store_derived_free). ctx is the fill's, borrowed. NULL with
+ * *error when a name repeats ("column \"x\" specified more than once"). */
+store_table_t *store_add_derived(store_t *s, const char *schema, const char *name,
+                                 const char *const *names, const pgtype_t *types, size_t n,
+                                 bool catalog, bool refill_always, store_fill_fn fill, void *ctx,
+                                 char **error);
+void store_derived_free(store_table_t *t); /* detached ones only; NULL is a no-op */
+/* Takes a derived relation out of the catalog and frees it (a view being
+ * built that turned out not to analyse); nothing may refer to it. */
+void store_drop_derived(store_t *s, store_table_t *t);
+bool store_table_is_derived(const store_table_t *t);
+/* A derived relation outside the catalog (a subquery of a statement). */
+bool store_table_is_detached(const store_table_t *t);
+/* Computes t's rows for rd when they are not current (see above); 0, or -1
+ * with the fill's error. A table: always 0. */
+int store_table_refresh(store_table_t *t, const store_reader_t *rd, pgrst_error_t *err);
+/* The fill's result: nrows rows of column_count values each, row-major,
+ * moved into the relation (values[] itself stays the caller's). */
+void store_derived_set_rows(store_table_t *t, pgvalue_t *values, size_t nrows);
+/* The same, each row tagged with the table row it shows (an automatically
+ * updatable view's rows: a write through the view changes that row). */
+void store_derived_set_rows_tagged(store_table_t *t, pgvalue_t *values, size_t nrows,
+                                   const store_row_t *const *tags);
+/* A derived row's tag; NULL for a table's row or an untagged one. */
+const store_row_t *store_row_tag(const store_row_t *r);
+/* Provenance: column col of derived t is column ocol of relation `origin`
+ * (a view column that is a plain column of a table or view it reads). */
+void store_derived_set_origin(store_table_t *t, size_t col, const store_table_t *origin,
+                              size_t ocol);
+/* The origin store_derived_set_origin recorded, or false (a table's
+ * column, or a view column that is an expression). */
+bool store_column_origin(const store_table_t *t, size_t col, const store_table_t **origin,
+                         size_t *ocol);
+/* A new epoch: every derived relation is computed afresh when next read,
+ * and the row sets refills replaced are freed. The engine calls it at the
+ * start of each request, when no row of the previous one is held. */
+void store_derived_release(store_t *s);
 
 /* ---- catalogue ---- */
 

@@ -100,6 +100,23 @@ static const store_table_t *T(store_t *s, const char *name)
     return store_find_table(s, "public", name);
 }
 
+/* The calls with the store's whole relationship list computed first, as
+ * the embedding code does once per request. */
+static size_t rels_from(const store_t *s, const store_table_t *t, arena_t *a, mem_rel_t **out)
+{
+    mem_rels_t all;
+    mem_rels_all(s, a, &all);
+    return mem_rels_from(&all, t, a, out);
+}
+
+static int rel_find(const store_t *s, const store_table_t *t, const char *target, const char *hint,
+                    arena_t *a, mem_rel_t *out, pgrst_error_t *err)
+{
+    mem_rels_t all;
+    mem_rels_all(s, a, &all);
+    return mem_rel_find(s, &all, t, target, hint, a, out, err);
+}
+
 static void test_detection_and_order(void **state)
 {
     (void)state;
@@ -108,7 +125,7 @@ static void test_detection_and_order(void **state)
     mem_rel_t *r;
     /* projects: O2M to tasks (inverse of tasks_project_id_fkey), M2O to
      * clients; sorted by foreign table: clients, tasks. */
-    size_t n = mem_rels_from(s, T(s, "projects"), a, &r);
+    size_t n = rels_from(s, T(s, "projects"), a, &r);
     assert_int_equal(n, 2);
     assert_string_equal(store_table_name(r[0].ftable), "clients");
     assert_int_equal(r[0].card, MEM_M2O);
@@ -117,7 +134,7 @@ static void test_detection_and_order(void **state)
     assert_int_equal(r[1].card, MEM_O2M);
     assert_string_equal(r[1].cons, "tasks_project_id_fkey");
     /* tasks: M2O projects, O2M users_tasks, M2M users through users_tasks */
-    n = mem_rels_from(s, T(s, "tasks"), a, &r);
+    n = rels_from(s, T(s, "tasks"), a, &r);
     assert_int_equal(n, 3);
     assert_string_equal(store_table_name(r[0].ftable), "projects");
     assert_string_equal(store_table_name(r[1].ftable), "users");
@@ -128,13 +145,13 @@ static void test_detection_and_order(void **state)
     assert_string_equal(store_table_name(r[2].ftable), "users_tasks");
     assert_int_equal(r[2].card, MEM_O2M);
     /* a unique FK column: one-to-one both ways */
-    n = mem_rels_from(s, T(s, "country"), a, &r);
+    n = rels_from(s, T(s, "country"), a, &r);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].card, MEM_O2O);
     assert_true(r[0].is_parent);
     assert_true(mem_rel_to_one(&r[0]));
     /* a self reference: O2M before M2O (constructor order) */
-    n = mem_rels_from(s, T(s, "family_tree"), a, &r);
+    n = rels_from(s, T(s, "family_tree"), a, &r);
     assert_int_equal(n, 2);
     assert_true(r[0].is_self);
     assert_int_equal(r[0].card, MEM_O2M);
@@ -152,29 +169,29 @@ static void test_find(void **state)
     pgrst_error_init(&err);
     mem_rel_t r;
     /* by table, constraint, FK column; hints by constraint/columns/junction */
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "clients", NULL, a, &r, &err), 0);
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "client", NULL, a, &r, &err), 0);
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "client_id", NULL, a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "projects"), "clients", NULL, a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "projects"), "client", NULL, a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "projects"), "client_id", NULL, a, &r, &err), 0);
     assert_int_equal(r.card, MEM_M2O);
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "clients", "client", a, &r, &err), 0);
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "clients", "id", a, &r, &err), 0);
-    assert_int_equal(mem_rel_find(s, T(s, "tasks"), "users", "users_tasks", a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "projects"), "clients", "client", a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "projects"), "clients", "id", a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "tasks"), "users", "users_tasks", a, &r, &err), 0);
     assert_int_equal(r.card, MEM_M2M);
     /* self: table name = children, column = parent */
-    assert_int_equal(mem_rel_find(s, T(s, "family_tree"), "family_tree", NULL, a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "family_tree"), "family_tree", NULL, a, &r, &err), 0);
     assert_int_equal(r.card, MEM_O2M);
-    assert_int_equal(mem_rel_find(s, T(s, "family_tree"), "parent", NULL, a, &r, &err), 0);
+    assert_int_equal(rel_find(s, T(s, "family_tree"), "parent", NULL, a, &r, &err), 0);
     assert_int_equal(r.card, MEM_M2O);
 
     /* PGRST200 with the fuzzy hint */
-    assert_int_equal(mem_rel_find(s, T(s, "projects"), "cliente", NULL, a, &r, &err), -1);
+    assert_int_equal(rel_find(s, T(s, "projects"), "cliente", NULL, a, &r, &err), -1);
     assert_string_equal(err.code, "PGRST200");
     assert_string_equal(err.hint, "Perhaps you meant 'clients' instead of 'cliente'.");
     assert_string_equal(err.details, "Searched for a foreign key relationship between 'projects' "
                                      "and 'cliente' in the schema 'public', but no matches were "
                                      "found.");
     /* PGRST201: both one-to-one FKs of first (EmbedDisambiguationSpec.hs:133) */
-    assert_int_equal(mem_rel_find(s, T(s, "first"), "second", NULL, a, &r, &err), -1);
+    assert_int_equal(rel_find(s, T(s, "first"), "second", NULL, a, &r, &err), -1);
     assert_string_equal(err.code, "PGRST201");
     assert_true(err.details_json);
     assert_string_equal(err.details,
