@@ -63,6 +63,16 @@ class DatarepTest(unittest.TestCase):
             {"id": 1, "total": 24, "items": {"tag": "RED", "price": 12}},
             {"id": 2, "total": 7, "items": {"tag": "GREEN", "price": 3}}]))
 
+    def test_view_columns_keep_their_domains(self):
+        # A table's column read through a view keeps its domain, a column
+        # written expr::cents is of it, one cast to integer is not.
+        self.assertEqual(self.get("/items_doubled?order=id"), (200, [
+            {"id": 1, "tag": "RED", "doubled": 24, "raw": 1200},
+            {"id": 2, "tag": "GREEN", "doubled": 7, "raw": 350},
+            {"id": 3, "tag": None, "doubled": None, "raw": None}]))
+        self.assertEqual(self.get("/items_doubled?select=id&doubled=gt.7&tag=eq.red"),
+                         (200, [{"id": 1}]))
+
     def test_filters_through_the_text_representation(self):
         # cents('4') = 400: the operand goes through the function.
         self.assertEqual(self.get("/items?price=gt.4&select=id"), (200, [{"id": 1}]))

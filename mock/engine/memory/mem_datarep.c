@@ -1,6 +1,7 @@
 /* Data representations (see mem_datarep.h). */
 #include "mem_datarep.h"
 
+#include "sql_parse.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -72,7 +73,138 @@ static const scenario_cast_t *find_cast(const scenario_t *sc, const char *domain
     return hit;
 }
 
-mem_datarep_t *mem_datarep_new(const scenario_t *sc, const mem_funcs_t *fs)
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+/* Adds col's representations in every direction its domain has one. */
+static void add_reps(mem_datarep_t *dr, size_t *cap, const scenario_t *sc, const mem_funcs_t *fs,
+                     const char *schema, const char *table, const char *column, const char *domain,
+                     const char *base_type)
+{
+    for (int dir = MEM_DATAREP_TO_JSON; dir <= MEM_DATAREP_FROM_JSON; dir++) {
+        const scenario_cast_t *cast = find_cast(sc, domain, (mem_datarep_dir_t)dir);
+        const mem_func_t *f = cast ? cast_function(fs, cast) : NULL;
+        /* has_function_privilege(castfunc, 'execute') as the schema
+         * cache's role, the authenticator. */
+        if (!f || !mem_func_may_execute(f, "authenticator"))
+            continue;
+        if (dr->count == *cap) {
+            *cap = *cap ? 2 * *cap : 8;
+            dr->reps = xrealloc(dr->reps, *cap * sizeof *dr->reps);
+        }
+        /* FuncNameAsType: the function's qualified name names the domain
+         * (domains are known by name alone here). */
+        pgtype_t base;
+        char *why = NULL;
+        bool string_domain = base_type && pgtype_parse(base_type, NULL, 0, &base, &why) == 0 &&
+                             !base.is_array && pgtype_kind_is_string(base.kind);
+        free(why);
+        dr->reps[dr->count++] =
+            (rep_t){schema, table,
+                    column, (mem_datarep_dir_t)dir,
+                    f,      strcmp(f->routine.name, domain) == 0 && string_domain};
+    }
+}
+
+/* The domain of a scenario table's column, NULL when none. */
+static const scenario_column_t *scenario_column(const scenario_t *sc, const char *schema,
+                                                const char *table, const char *column)
+{
+    for (size_t t = 0; t < sc->table_count; t++) {
+        const scenario_table_t *tbl = &sc->tables[t];
+        if (strcmp(tbl->schema, schema) != 0 || strcmp(tbl->name, table) != 0)
+            continue;
+        for (size_t c = 0; c < tbl->column_count; c++)
+            if (strcmp(tbl->columns[c].name, column) == 0)
+                return &tbl->columns[c];
+    }
+    return NULL;
+}
+
+/* The domain a view's target `expr::name` casts to, NULL when it is no
+ * cast to a domain (pg_catalog's names never are). */
+static const char *cast_domain(const scenario_t *sc, const cJSON *val)
+{
+    const cJSON *names = get(get(get(val, "TypeCast"), "typeName"), "names");
+    int n = cJSON_IsArray(names) ? cJSON_GetArraySize(names) : 0;
+    if (n == 0 || cJSON_GetArraySize(get(get(get(val, "TypeCast"), "typeName"), "arrayBounds")))
+        return NULL;
+    const cJSON *first = get(cJSON_GetArrayItem(names, 0), "String");
+    const cJSON *last = get(cJSON_GetArrayItem(names, n - 1), "String");
+    const cJSON *sv = get(last, "sval"), *fv = get(first, "sval");
+    if (!cJSON_IsString(sv) ||
+        (n > 1 && cJSON_IsString(fv) && strcmp(fv->valuestring, "pg_catalog") == 0))
+        return NULL;
+    for (size_t i = 0; i < sc->domain_count; i++)
+        if (strcmp(sc->domain_names[i], sv->valuestring) == 0)
+            return sc->domain_names[i];
+    return NULL;
+}
+
+/* `*` or `t.*` in a target list. */
+static bool is_star(const cJSON *val)
+{
+    const cJSON *fields = get(get(val, "ColumnRef"), "fields");
+    int n = cJSON_IsArray(fields) ? cJSON_GetArraySize(fields) : 0;
+    return n > 0 && get(cJSON_GetArrayItem(fields, n - 1), "A_Star") != NULL;
+}
+
+/* A view's columns: by the query's target list when it names each column
+ * (no `*`), else by their origins alone. */
+static void view_reps(mem_datarep_t *dr, size_t *cap, const scenario_t *sc, const mem_funcs_t *fs,
+                      const store_t *store, const scenario_table_t *v)
+{
+    const store_table_t *t = store_find_table((store_t *)store, v->schema, v->name);
+    if (!t)
+        return;
+    sql_script_t script;
+    sql_error_t perr;
+    const cJSON *targets = NULL;
+    bool parsed = sql_parse_script(v->view_sql, &script, &perr) == 0;
+    if (parsed && script.count == 1) {
+        const cJSON *q = get(script.stmts[0].node, "query");
+        targets = get(get(q, "SelectStmt"), "targetList");
+        for (const cJSON *e = cJSON_IsArray(targets) ? targets->child : NULL; e; e = e->next)
+            if (is_star(get(get(e, "ResTarget"), "val")))
+                targets = NULL; /* a `*`: columns are not the entries one for one */
+    }
+    size_t ncols = store_table_column_count(t);
+    for (size_t c = 0; c < ncols; c++) {
+        const char *domain = NULL, *base = NULL;
+        const cJSON *entry = targets ? cJSON_GetArrayItem(targets, (int)c) : NULL;
+        const cJSON *val = get(get(entry, "ResTarget"), "val");
+        const char *d = entry ? cast_domain(sc, val) : NULL;
+        if (get(val, "TypeCast") && !d)
+            continue; /* cast to another type: of that type, whatever it reads */
+        if (d) {
+            domain = d;
+            for (size_t i = 0; i < sc->domain_count; i++)
+                if (sc->domain_names[i] == d)
+                    base = sc->domain_types[i];
+        } else {
+            const store_table_t *ot = t;
+            size_t oc = c;
+            const scenario_column_t *sccol = NULL;
+            /* through views over views, to the table's column */
+            for (int hops = 0; hops < 32 && store_column_origin(ot, oc, &ot, &oc); hops++)
+                sccol = scenario_column(sc, store_table_schema(ot), store_table_name(ot),
+                                        store_table_column(ot, oc)->name);
+            if (sccol && sccol->domain) {
+                domain = sccol->domain;
+                base = sccol->type;
+            }
+        }
+        if (domain)
+            add_reps(dr, cap, sc, fs, v->schema, v->name, store_table_column(t, c)->name, domain,
+                     base);
+    }
+    if (parsed)
+        sql_script_dispose(&script);
+}
+
+mem_datarep_t *mem_datarep_new(const scenario_t *sc, const mem_funcs_t *fs, const store_t *store)
 {
     if (!fs || sc->cast_count == 0)
         return NULL;
@@ -80,33 +212,16 @@ mem_datarep_t *mem_datarep_new(const scenario_t *sc, const mem_funcs_t *fs)
     size_t cap = 0;
     for (size_t t = 0; t < sc->table_count; t++) {
         const scenario_table_t *tbl = &sc->tables[t];
+        if (tbl->view_sql) {
+            if (store)
+                view_reps(dr, &cap, sc, fs, store, tbl);
+            continue;
+        }
         for (size_t c = 0; c < tbl->column_count; c++) {
             const scenario_column_t *col = &tbl->columns[c];
-            if (!col->domain)
-                continue;
-            for (int dir = MEM_DATAREP_TO_JSON; dir <= MEM_DATAREP_FROM_JSON; dir++) {
-                const scenario_cast_t *cast = find_cast(sc, col->domain, (mem_datarep_dir_t)dir);
-                const mem_func_t *f = cast ? cast_function(fs, cast) : NULL;
-                /* has_function_privilege(castfunc, 'execute') as the schema
-                 * cache's role, the authenticator. */
-                if (!f || !mem_func_may_execute(f, "authenticator"))
-                    continue;
-                if (dr->count == cap) {
-                    cap = cap ? 2 * cap : 8;
-                    dr->reps = xrealloc(dr->reps, cap * sizeof *dr->reps);
-                }
-                /* FuncNameAsType: the function's qualified name names the
-                 * domain (domains are known by name alone here). */
-                pgtype_t base;
-                char *why = NULL;
-                bool string_domain = pgtype_parse(col->type, NULL, 0, &base, &why) == 0 &&
-                                     !base.is_array && pgtype_kind_is_string(base.kind);
-                free(why);
-                dr->reps[dr->count++] = (rep_t){
-                    tbl->schema, tbl->name,
-                    col->name,   (mem_datarep_dir_t)dir,
-                    f,           strcmp(f->routine.name, col->domain) == 0 && string_domain};
-            }
+            if (col->domain)
+                add_reps(dr, &cap, sc, fs, tbl->schema, tbl->name, col->name, col->domain,
+                         col->type);
         }
     }
     if (dr->count == 0) {

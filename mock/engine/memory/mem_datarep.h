@@ -25,8 +25,11 @@ typedef enum mem_datarep_dir {
     MEM_DATAREP_FROM_JSON, /* json -> domain: a body's value */
 } mem_datarep_dir_t;
 
-/* NULL when the scenario has no representation (fs may be NULL). */
-mem_datarep_t *mem_datarep_new(const scenario_t *sc, const mem_funcs_t *fs);
+/* NULL when the scenario has no representation (fs may be NULL). The
+ * store's views (mem_view.h) have their columns' domains too: a column
+ * that is a table's column keeps its domain, one written `expr::domain`
+ * is of that domain, as Postgres types a view's columns. */
+mem_datarep_t *mem_datarep_new(const scenario_t *sc, const mem_funcs_t *fs, const store_t *store);
 void mem_datarep_free(mem_datarep_t *dr); /* NULL is a no-op */
 
 /* The function representing column col of t in direction dir, NULL when

@@ -610,7 +610,7 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sec = sec;
     me->sc = sc;
     me->fs = fs;
-    me->datarep = mem_datarep_new(sc, fs);
+    me->datarep = mem_datarep_new(sc, fs, store);
     me->views = views;
     return &me->base;
 }
