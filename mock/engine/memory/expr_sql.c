@@ -10,6 +10,8 @@
 #include "pg_like.h"
 #include "pgrange.h"
 #include "policy_expr_int.h"
+#include "ts_config.h"
+#include "tsvector.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -231,6 +233,7 @@ static const struct {
 } FUNCS[] = {
     {"lower", PXF_LOWER, 1, 1},
     {"upper", PXF_UPPER, 1, 1},
+    {"initcap", PXF_INITCAP, 1, 1},
     {"length", PXF_LENGTH, 1, 1},
     {"char_length", PXF_LENGTH, 1, 1},
     {"character_length", PXF_LENGTH, 1, 1},
@@ -260,6 +263,7 @@ static const struct {
     {"daterange", PXF_RANGE, 2, 3},
     {"tsrange", PXF_RANGE, 2, 3},
     {"tstzrange", PXF_RANGE, 2, 3},
+    {"to_tsvector", PXF_TO_TSVECTOR, 1, 2},
 };
 
 /* The range type a constructor of that name makes (rangetypes.c). */
@@ -506,6 +510,7 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
         switch (fn) {
         case PXF_LOWER:
         case PXF_UPPER:
+        case PXF_INITCAP:
         case PXF_LENGTH:
         case PXF_BTRIM:
             for (size_t i = 0; i < n && ok; i++) {
@@ -570,6 +575,21 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                 }
                 ok = stringish(&args[i]->type);
             }
+            break;
+        case PXF_TO_TSVECTOR:
+            /* to_tsvector([regconfig,] text): the configuration an unknown
+             * literal (regconfig's input), the document a string. */
+            if (n == 2 && !is_unknown(&args[0]->type)) {
+                ok = false;
+                break;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (unknown_to_text(p, &args[i]) < 0) {
+                    free_args(args, n);
+                    return NULL;
+                }
+            ok = stringish(&args[n - 1]->type);
+            rtype = px_ptype_of(PGTYPE_TSVECTOR);
             break;
         case PXF_NOW:
             rtype = px_ptype_of(PGTYPE_TIMESTAMPTZ);
@@ -1527,12 +1547,50 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
                                                    : toupper((unsigned char)*c));
             }
             break;
+        case PXF_INITCAP:
+            /* initcap: each word's first letter upper case, the rest lower
+             * (a word: a run of letters and digits); ASCII as upper/lower. */
+            if (!v[0].is_null) {
+                set_text(out, v[0].s, strlen(v[0].s));
+                bool in_word = false;
+                for (char *c = out->s; *c; c++) {
+                    unsigned char u = (unsigned char)*c;
+                    *c = (char)(in_word ? tolower(u) : toupper(u));
+                    in_word = isalnum(u) || u >= 0x80;
+                }
+            }
+            break;
         case PXF_LENGTH:
             if (!v[0].is_null) {
                 out->is_null = false;
                 out->i = utf8_len(v[0].s);
             }
             break;
+        case PXF_TO_TSVECTOR: {
+            const pgvalue_t *doc = &v[n->nargs - 1];
+            if (doc->is_null || (n->nargs == 2 && v[0].is_null))
+                break;
+            ts_config_id_t cfg = TS_CFG_DEFAULT;
+            if (n->nargs == 2 && !ts_config_lookup(v[0].s, &cfg)) {
+                rc = pgrst_error_setf(err, "42704",
+                                      "text search configuration \"%s\" does not exist", v[0].s);
+                break;
+            }
+            tsvector_t tv = {NULL, 0};
+            char *why = NULL;
+            if (tsvector_from_text(cfg, doc->s, strlen(doc->s), &tv, &why) < 0) {
+                rc = pgrst_error_setf(err, "54000", "%s", why ? why : "");
+                free(why);
+                break;
+            }
+            buf_t b;
+            buf_init(&b);
+            tsvector_render(&tv, &b);
+            set_text(out, buf_cstr(&b), b.len);
+            buf_dispose(&b);
+            tsvector_dispose(&tv);
+            break;
+        }
         case PXF_BTRIM:
             if (!v[0].is_null && !(n->nargs == 2 && v[1].is_null)) {
                 const char *set = n->nargs == 2 ? v[1].s : " ";

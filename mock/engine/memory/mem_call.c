@@ -14,6 +14,8 @@
 #include "mem_call.h"
 
 #include "prng.h"
+#include "relationships.h"
+#include "rest_computed.h"
 #include "rest_embed.h"
 #include "xalloc.h"
 
@@ -178,6 +180,197 @@ static int render_scalar(rest_ctx_t *c, const sql_result_t *r, bool set, pgrst_e
     return 0;
 }
 
+/* ---- the call's returned columns ---- */
+
+typedef struct names {
+    const char **v;
+    size_t n, cap;
+} names_t;
+
+static void names_add(names_t *ns, arena_t *arena, const char *name)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], name) == 0)
+            return;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? 2 * ns->cap : 16;
+        const char **v = arena_calloc(arena, cap, sizeof *v);
+        if (ns->n)
+            memcpy(v, ns->v, ns->n * sizeof *v);
+        ns->v = v;
+        ns->cap = cap;
+    }
+    ns->v[ns->n++] = name;
+}
+
+/* getFilterFieldNames: every filtered field, the embeds' too. */
+static void filter_names(const pgrst_logic_t *l, size_t n, names_t *ns, arena_t *arena)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (l[i].kind == PGRST_LOGIC_FILTER)
+            names_add(ns, arena, l[i].filter.field.name);
+        else
+            filter_names(l[i].children, l[i].child_count, ns, arena);
+    }
+}
+
+/* callPlanToQuery's returnedColumns (funCReturning = inferColsEmbedNeeds,
+ * funCFilterFields): the call projects the root's selected fields, the
+ * root's columns of each embed's join and every filtered field, unless the
+ * root selects * or embeds over a computed relationship (then every
+ * column; also when the set is empty). The outer query reads only those:
+ * a projected name that is neither a result column nor a computed field
+ * of the row type fails in the call (42703 on pgrst_call), a root order
+ * on any other column fails in the read over it (42703 on its alias).
+ * Checked before the read is planned, as Postgres analyses the CTE first;
+ * *names NULL: every column. */
+static int call_projection(rest_ctx_t *k, const store_table_t *t, names_t *out, pgrst_error_t *err)
+{
+    names_t ns = {0};
+    out->v = NULL;
+    out->n = 0;
+    const pgrst_query_t *q = &k->q;
+    for (size_t i = 0; i < q->select_count; i++) {
+        const pgrst_select_item_t *it = &q->select[i];
+        /* count()'s field is "*" too; with aggregates off the plan fails
+         * first (PGRST123, before any SQL). */
+        if (it->star || strcmp(it->field.name, "*") == 0 ||
+            (it->is_aggregate && !k->sc->db_aggregates_enabled))
+            return 0;
+        if (it->is_embed) {
+            mem_rel_t *computed, rel;
+            size_t nc = rest_computed_rels(k->computed, t, k->arena, &computed);
+            const store_t *rs = k->store;
+            const store_table_t *origin = rest_computed_origin(k->computed, t, &rs);
+            pgrst_error_t ignored; /* the read's planning reports it */
+            pgrst_error_init(&ignored);
+            int found = mem_rel_find_with(rs, NULL, origin, computed, nc,
+                                          it->embed_name ? it->embed_name : it->field.name,
+                                          it->embed_hint, k->arena, &rel, &ignored);
+            pgrst_error_dispose(&ignored);
+            if (found < 0)
+                continue;
+            if (rel.fn)
+                return 0;
+            for (size_t c = 0; c < rel.ncols; c++)
+                names_add(&ns, k->arena, store_table_column(origin, rel.cols[c])->name);
+            continue;
+        }
+        names_add(&ns, k->arena, it->field.name);
+    }
+    filter_names(q->where, q->where_count, &ns, k->arena);
+    if (!ns.n)
+        return 0;
+    for (size_t i = 0; i < ns.n; i++) {
+        if (store_table_find_column(t, ns.v[i]) >= 0)
+            continue;
+        const void *fn;
+        pgtype_t type;
+        int r =
+            k->computed ? k->computed->resolve(k->computed->ctx, t, ns.v[i], &fn, &type, err) : 0;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return pgrst_error_setf(err, "42703", "column pgrst_call.%s does not exist", ns.v[i]);
+    }
+    *out = ns;
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An implicit cast from a to b (pg_cast's castcontext 'i', for the types a
+ * row type's columns have): the same type, integers and numbers widening,
+ * the string types to text/varchar. */
+static bool implicit_cast(const pgtype_t *a, const pgtype_t *b)
+{
+    if (a->is_array != b->is_array)
+        return false;
+    if (a->kind == b->kind)
+        return a->kind != PGTYPE_ENUM || a->enum_def == b->enum_def;
+    static const pgtype_kind_t ladder[] = {PGTYPE_INT2,    PGTYPE_INT4,   PGTYPE_INT8,
+                                           PGTYPE_NUMERIC, PGTYPE_FLOAT4, PGTYPE_FLOAT8};
+    int ia = -1, ib = -1;
+    for (int i = 0; i < 6; i++) {
+        if (ladder[i] == a->kind)
+            ia = i;
+        if (ladder[i] == b->kind)
+            ib = i;
+    }
+    if (ia >= 0 && ib >= 0)
+        return ia < ib;
+    return pgtype_kind_is_string(a->kind) && pgtype_kind_is_string(b->kind) &&
+           b->kind != PGTYPE_CHAR;
+}
+
+/* The read over a projected call orders only by projected names; a
+ * computed field of the row type there is called on the projected record
+ * coerced to the row type (coerce_record_to_complex), which fails unless
+ * the projection is the row type's columns. */
+static int order_in_projection(rest_ctx_t *k, const store_table_t *t, const names_t *ns,
+                               const store_table_t *rowtype, const char *alias, pgrst_error_t *err)
+{
+    if (!ns->v)
+        return 0;
+    for (size_t i = 0; i < k->q.order_count; i++) {
+        const pgrst_order_term_t *o = &k->q.order[i];
+        if (o->related || o->field.relation_len)
+            continue;
+        bool in = false;
+        for (size_t j = 0; j < ns->n && !in; j++)
+            in = strcmp(ns->v[j], o->field.name) == 0;
+        if (in)
+            continue;
+        const void *fn;
+        pgtype_t type;
+        int r = rowtype && k->computed
+                    ? k->computed->resolve(k->computed->ctx, t, o->field.name, &fn, &type, err)
+                    : 0;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return pgrst_error_setf(err, "42703", "column %s.%s does not exist", alias,
+                                    o->field.name);
+        /* The record's columns: the projection, sorted (a set's toList). */
+        const char **cols = arena_calloc(k->arena, ns->n, sizeof *cols);
+        memcpy(cols, ns->v, ns->n * sizeof *cols);
+        qsort(cols, ns->n, sizeof *cols, cmp_name);
+        size_t want = store_table_column_count(rowtype);
+        for (size_t c = 0; c < want; c++) {
+            if (c >= ns->n) {
+                pgrst_error_setf(err, "42846", "cannot cast type record to %s", alias);
+                pgrst_error_detailsf(err, "Input has too few columns.");
+                return -1;
+            }
+            pgtype_t from;
+            int col = store_table_find_column(t, cols[c]);
+            if (col >= 0) {
+                from = store_table_column(t, (size_t)col)->type;
+            } else if (k->computed->resolve(k->computed->ctx, t, cols[c], &fn, &from, err) < 0) {
+                return -1;
+            }
+            const pgtype_t *to = &store_table_column(rowtype, c)->type;
+            if (!implicit_cast(&from, to)) {
+                char a[96], b[96];
+                pgrst_error_setf(err, "42846", "cannot cast type record to %s", alias);
+                pgrst_error_detailsf(err, "Cannot cast type %s to %s in column %zu.",
+                                     pgtype_name(&from, a, sizeof a), pgtype_name(to, b, sizeof b),
+                                     c + 1);
+                return -1;
+            }
+        }
+        if (ns->n > want) {
+            pgrst_error_setf(err, "42846", "cannot cast type record to %s", alias);
+            pgrst_error_detailsf(err, "Input has too many columns.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* A set of rows or a composite: through pgrst_call. */
 static int render_rows(rest_ctx_t *c, sql_result_t *r, bool set, pgrst_error_t *err)
 {
@@ -242,11 +435,26 @@ static int render_rows(rest_ctx_t *c, sql_result_t *r, bool set, pgrst_error_t *
     k->plan.work = &k->work;
     k->rls = false;
     k->x = NULL;
+    /* Computed fields of the function's return table apply to pgrst_call
+     * (its rows are of that row type); others are the instance's. */
+    rest_computed_t computed;
+    rest_computed_init(&computed, k);
+    computed.store = c->store;
+    computed.call_table = t;
+    computed.call_rowtype = mem_func_of(c->ereq->call->routine)->rowtype;
+    k->computed = &computed.hooks;
+    k->plan.computed = k->computed;
     if (!set)
         k->accept.media =
             c->accept.media == PGRST_MEDIA_JSON ? PGRST_MEDIA_OBJECT : c->accept.media;
+    const mem_func_t *fn = mem_func_of(c->ereq->call->routine);
+    names_t projected = {0};
+    const char *alias = fn->rowtype ? store_table_name(fn->rowtype) : fn->routine.name;
+    if (rc == 0 && call_projection(k, t, &projected, err) < 0)
+        rc = -1;
     if (rc == 0 && (rest_embed_plan(k, false, err) < 0 ||
                     rest_plan_where(&k->plan, k->arena, t, k->q.where, k->q.where_count, err) < 0 ||
+                    order_in_projection(k, t, &projected, fn->rowtype, alias, err) < 0 ||
                     rest_plan_order(&k->plan, k->arena, k->q.order, k->q.order_count, err) < 0))
         rc = -1;
     store_row_t **rows = NULL;
@@ -275,6 +483,7 @@ static int render_rows(rest_ctx_t *c, sql_result_t *r, bool set, pgrst_error_t *
         }
     }
     rest_embed_dispose(k);
+    rest_computed_dispose(&computed);
     rest_plan_dispose(&k->plan);
     store_rollback(tmp);
     store_free(tmp);

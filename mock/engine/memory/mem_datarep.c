@@ -29,11 +29,14 @@ static bool same(const char *a, const char *b)
  * (domains included: json(color) is not json(integer)). */
 static const mem_func_t *cast_function(const mem_funcs_t *fs, const scenario_cast_t *c)
 {
-    const engine_routine_t *const *rs;
-    size_t n = mem_funcs_routines(fs, c->func_schema, c->func_name, &rs);
-    for (size_t i = 0; i < n; i++) {
-        const mem_func_t *f = mem_func_of(rs[i]);
+    /* Every function of the catalog, routes or not: json(color) has one
+     * unnamed integer parameter, which funcsSqlQuery does not call a route. */
+    for (size_t i = 0; i < mem_funcs_count(fs); i++) {
+        const mem_func_t *f = mem_funcs_at(fs, i);
         const scenario_function_t *d = f->def;
+        if (strcmp(f->routine.schema, c->func_schema) != 0 ||
+            strcmp(f->routine.name, c->func_name) != 0)
+            continue;
         size_t k = 0;
         bool ok = true;
         for (size_t j = 0; ok && j < d->param_count; j++) {

@@ -26,6 +26,8 @@ struct mem_funcs {
     const security_t *sec;
     mem_func_t **funcs; /* catalog order: schema, name, decodeFuncs' order */
     size_t count;
+    mem_func_t **routable; /* those of funcs /rpc reaches: callable, no trigger */
+    size_t nroutable;
     mem_triggers_t triggers;
 };
 
@@ -77,7 +79,21 @@ static const store_table_t *row_type(const store_t *store, const char *fn_schema
         return store_find_table(store, schema, dot + 1);
     }
     const store_table_t *t = store_find_table(store, fn_schema, name);
-    return t ? t : store_find_table(store, "public", name);
+    if (!t)
+        t = store_find_table(store, "public", name);
+    if (t)
+        return t;
+    /* The scenario names a type without the schema it was written with
+     * (`test.items` in a function of public): the one table of that name. */
+    for (size_t i = 0; i < store_table_count(store); i++) {
+        const store_table_t *c = store_table_at(store, i);
+        if (strcmp(store_table_name(c), name) != 0)
+            continue;
+        if (t)
+            return NULL; /* several: not knowable here */
+        t = c;
+    }
+    return t;
 }
 
 /* ---- the catalog ---- */
@@ -296,6 +312,28 @@ static void regtype_names(mem_func_t *f, size_t i, engine_routine_param_t *p, ch
         p->type_max_length = t->is_array ? "character varying[]" : "character varying";
 }
 
+/* ROWS 1 among the statement's options (prorows; SchemaCache.hs
+ * allComputedRels reads `not proretset or prorows = 1` as single_row). */
+static bool decl_rows_one(const cJSON *decl)
+{
+    const cJSON *st = get(get(decl, "stmts") ? get(decl, "stmts")->child : NULL, "stmt");
+    const cJSON *opts = get(get(st, "CreateFunctionStmt"), "options");
+    for (const cJSON *o = opts ? opts->child : NULL; o; o = o->next) {
+        const cJSON *d = get(o, "DefElem");
+        const cJSON *name = get(d, "defname");
+        if (!cJSON_IsString(name) || strcmp(name->valuestring, "rows") != 0)
+            continue;
+        const cJSON *arg = get(d, "arg");
+        const cJSON *iv = get(get(arg, "Integer"), "ival");
+        const cJSON *fv = get(get(arg, "Float"), "fval");
+        if (cJSON_IsNumber(iv))
+            return iv->valuedouble == 1;
+        if (cJSON_IsString(fv))
+            return strtod(fv->valuestring, NULL) == 1;
+    }
+    return false;
+}
+
 static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *why)
 {
     mem_func_t *f = xcalloc(1, sizeof *f);
@@ -307,7 +345,11 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         p->name = d->params[i].name;
         p->mode = d->params[i].mode;
         p->has_default = d->params[i].has_default;
-        if (mem_func_type(fs->store, d->params[i].type, &p->type) < 0) {
+        if (mem_func_type(fs->store, d->params[i].type, &p->type) < 0 &&
+            (p->rowtype = row_type(fs->store, d->schema, d->params[i].type)) != NULL) {
+            /* A row-type parameter: read through $n.field / name.field. */
+            p->type = (pgtype_t){.kind = PGTYPE_TEXT, .length = -1};
+        } else if (!p->rowtype && mem_func_type(fs->store, d->params[i].type, &p->type) < 0) {
             snprintf(why->text, sizeof why->text, "parameter type %s", d->params[i].type);
             func_free(f);
             return NULL;
@@ -322,6 +364,7 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         f->decl = decl.tree; /* the parameters' DEFAULTs are read from it */
         decl.tree = NULL;
         sql_script_dispose(&decl);
+        f->rows_one = decl_rows_one(f->decl);
     }
     engine_routine_t *r = &f->routine;
     r->schema = d->schema;
@@ -344,6 +387,8 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
         e->name = p->name;
         char scratch[128];
         regtype_names(f, i, e, scratch, sizeof scratch);
+        if (p->rowtype) /* regtype names a table's row type by the table */
+            e->type = e->type_max_length = store_table_name(p->rowtype);
         /* Composed names (arrays) live in scratch: the function keeps copies. */
         e->type = xstrdup(e->type);
         e->type_max_length = xstrdup(e->type_max_length);
@@ -354,6 +399,16 @@ static mem_func_t *build(mem_funcs_t *fs, const scenario_function_t *d, why_t *w
     }
     r->params = ps;
     r->param_count = k;
+    /* funcsSqlQuery's arguments CTE: unnamed inputs make a function
+     * uncallable, but for one whose first input is of those types. */
+    size_t unnamed = 0;
+    for (size_t i = 0; i < k; i++)
+        unnamed += !ps[i].name || !ps[i].name[0];
+    const char *first = k ? ps[0].type : "";
+    f->callable = unnamed == 0 ||
+                  (unnamed == 1 && (strcmp(first, "bytea") == 0 || strcmp(first, "json") == 0 ||
+                                    strcmp(first, "jsonb") == 0 || strcmp(first, "text") == 0 ||
+                                    strcmp(first, "xml") == 0));
     /* The hoisted settings (db-hoisted-tx-settings' default). */
     const char **kv = xcalloc(2 * d->setting_count + 1, sizeof *kv);
     for (size_t i = 0; i < d->setting_count; i++) {
@@ -415,6 +470,10 @@ mem_funcs_t *mem_funcs_new(const scenario_t *sc, store_t *store, const security_
         fs->funcs[fs->count++] = f;
     }
     qsort(fs->funcs, fs->count, sizeof *fs->funcs, routine_order);
+    fs->routable = xcalloc(fs->count ? fs->count : 1, sizeof *fs->routable);
+    for (size_t i = 0; i < fs->count; i++)
+        if (fs->funcs[i]->callable && fs->funcs[i]->kind != MEM_RET_TRIGGER)
+            fs->routable[fs->nroutable++] = fs->funcs[i];
     mem_triggers_build(&fs->triggers, sc, store, fs, note);
     return fs;
 }
@@ -427,12 +486,23 @@ void mem_funcs_free(mem_funcs_t *fs)
     for (size_t i = 0; i < fs->count; i++)
         func_free(fs->funcs[i]);
     free(fs->funcs);
+    free(fs->routable);
     free(fs);
 }
 
 const mem_triggers_t *mem_funcs_triggers(const mem_funcs_t *fs)
 {
     return &fs->triggers;
+}
+
+size_t mem_funcs_count(const mem_funcs_t *fs)
+{
+    return fs ? fs->count : 0;
+}
+
+const mem_func_t *mem_funcs_at(const mem_funcs_t *fs, size_t i)
+{
+    return fs->funcs[i];
 }
 
 const mem_func_t *mem_func_of(const engine_routine_t *r)
@@ -447,17 +517,18 @@ size_t mem_funcs_routines(const mem_funcs_t *fs, const char *schema, const char 
     *out = NULL;
     if (!fs)
         return 0;
-    while (i < fs->count &&
-           (strcmp(fs->funcs[i]->routine.schema, schema) != 0 ||
-            strcmp(fs->funcs[i]->routine.name, name) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER))
+    while (i < fs->nroutable && (strcmp(fs->routable[i]->routine.schema, schema) != 0 ||
+                                 strcmp(fs->routable[i]->routine.name, name) != 0 ||
+                                 fs->routable[i]->kind == MEM_RET_TRIGGER))
         i++;
     size_t k = i;
-    while (k < fs->count && strcmp(fs->funcs[k]->routine.schema, schema) == 0 &&
-           strcmp(fs->funcs[k]->routine.name, name) == 0 && fs->funcs[k]->kind != MEM_RET_TRIGGER)
+    while (k < fs->nroutable && strcmp(fs->routable[k]->routine.schema, schema) == 0 &&
+           strcmp(fs->routable[k]->routine.name, name) == 0 &&
+           fs->routable[k]->kind != MEM_RET_TRIGGER)
         k++;
     /* mem_func_t starts with its routine: the array of pointers is one of
      * routines. */
-    *out = (const engine_routine_t *const *)(fs->funcs + i);
+    *out = (const engine_routine_t *const *)(fs->routable + i);
     return k - i;
 }
 
@@ -469,7 +540,8 @@ size_t mem_funcs_routine_names(const mem_funcs_t *fs, const char *schema, arena_
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const engine_routine_t *r = &fs->funcs[i]->routine;
-        if (strcmp(r->schema, schema) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER)
+        if (strcmp(r->schema, schema) != 0 || fs->funcs[i]->kind == MEM_RET_TRIGGER ||
+            !fs->funcs[i]->callable)
             continue;
         if (k && strcmp(names[k - 1], r->name) == 0)
             continue;
@@ -489,7 +561,7 @@ size_t mem_funcs_openapi(const mem_funcs_t *fs, const char *schema, const char *
     for (size_t c = 0; fs && c < fs->sc->function_count; c++) {
         for (size_t i = 0; i < n; i++) {
             const mem_func_t *f = fs->funcs[i];
-            if (f->def != &fs->sc->functions[c] || f->kind == MEM_RET_TRIGGER ||
+            if (f->def != &fs->sc->functions[c] || f->kind == MEM_RET_TRIGGER || !f->callable ||
                 strcmp(f->routine.schema, schema) != 0 || (role && !mem_func_may_execute(f, role)))
                 continue;
             rs[k++] = (engine_openapi_routine_t){
@@ -634,10 +706,44 @@ typedef struct sql_frame {
     const pgvalue_t *args; /* one per parameter (OUT ones NULL) */
 } sql_frame_t;
 
+/* A slot is the parameter's index, plus 1 + the field's column shifted
+ * by SLOT_FIELD_SHIFT for a field of a row-type parameter. */
+#define SLOT_FIELD_SHIFT 16
+
+/* Parameter i, or its field `field` (NULL: the whole parameter). */
+static int param_slot(const mem_func_t *f, size_t i, const char *field, int *slot, pgtype_t *type,
+                      pgrst_error_t *err)
+{
+    const mem_param_t *p = &f->params[i];
+    if (!p->rowtype) {
+        if (field) { /* ParseFuncOrColumn on a scalar: not a composite */
+            char scratch[96];
+            return pgrst_error_setf(err, "42809",
+                                    "column notation .%s applied to type %s, which is not a "
+                                    "composite type",
+                                    field, pgtype_name(&p->type, scratch, sizeof scratch));
+        }
+        *slot = (int)i;
+        *type = p->type;
+        return 1;
+    }
+    if (!field)
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: a whole-row parameter (%s) is not run by the "
+                                "memory engine; read its fields",
+                                store_table_name(p->rowtype));
+    int col = store_table_find_column(p->rowtype, field);
+    if (col < 0)
+        return pgrst_error_setf(err, "42703", "column \"%s\" not found in data type %s", field,
+                                store_table_name(p->rowtype));
+    *slot = (int)i | ((col + 1) << SLOT_FIELD_SHIFT);
+    *type = store_table_column(p->rowtype, (size_t)col)->type;
+    return 1;
+}
+
 static int sql_resolve(const void *ctx, const sql_name_t *name, int *slot, pgtype_t *type,
                        pgrst_error_t *err)
 {
-    (void)err;
     const sql_frame_t *fr = ctx;
     const mem_func_t *f = fr->f;
     if (name->param > 0) {
@@ -645,26 +751,31 @@ static int sql_resolve(const void *ctx, const sql_name_t *name, int *slot, pgtyp
         for (size_t i = 0; i < f->param_count; i++) {
             if (f->params[i].mode == SCENARIO_ARG_OUT || f->params[i].mode == SCENARIO_ARG_TABLE)
                 continue;
-            if (++k == (size_t)name->param) {
-                *slot = (int)i;
-                *type = f->params[i].type;
-                return 1;
-            }
+            if (++k == (size_t)name->param)
+                return param_slot(f, i, name->nparts ? name->parts[0] : NULL, slot, type, err);
         }
         return 0;
     }
-    const char *pn = NULL;
-    if (name->nparts == 1)
+    /* x, fn.x; a row parameter's field: x.field, fn.x.field. */
+    const char *pn = NULL, *field = NULL;
+    if (name->nparts == 1) {
         pn = name->parts[0];
-    else if (name->nparts == 2 && strcmp(name->parts[0], f->routine.name) == 0)
+    } else if (name->nparts == 2 && strcmp(name->parts[0], f->routine.name) == 0) {
         pn = name->parts[1];
+    } else if (name->nparts == 2) {
+        pn = name->parts[0];
+        field = name->parts[1];
+    } else if (name->nparts == 3 && strcmp(name->parts[0], f->routine.name) == 0) {
+        pn = name->parts[1];
+        field = name->parts[2];
+    }
     for (size_t i = 0; pn && i < f->param_count; i++) {
         if (f->params[i].mode == SCENARIO_ARG_OUT || f->params[i].mode == SCENARIO_ARG_TABLE)
             continue;
         if (f->params[i].name[0] && strcmp(f->params[i].name, pn) == 0) {
-            *slot = (int)i;
-            *type = f->params[i].type;
-            return 1;
+            if (field && !f->params[i].rowtype)
+                return 0;
+            return param_slot(f, i, field, slot, type, err);
         }
     }
     return 0;
@@ -674,7 +785,16 @@ static int sql_value(const void *ctx, int slot, const pgvalue_t **out, pgrst_err
 {
     (void)err;
     const sql_frame_t *fr = ctx;
-    *out = &fr->args[slot];
+    size_t i = (size_t)slot & ((1u << SLOT_FIELD_SHIFT) - 1);
+    size_t field = (size_t)slot >> SLOT_FIELD_SHIFT;
+    static const pgvalue_t null_value = {.is_null = true};
+    if (!field) {
+        *out = &fr->args[i];
+    } else {
+        /* A NULL row (STRICT aside) reads NULL fields. */
+        const pgvalue_t *row = &fr->args[i];
+        *out = !row->is_null && field - 1 < row->nelems ? &row->elems[field - 1] : &null_value;
+    }
     return 0;
 }
 

@@ -54,6 +54,12 @@ typedef struct mem_param {
     pgtype_t type;
     scenario_arg_mode_t mode;
     bool has_default;
+    /* A table's row type (`test.items`: a computed field's or computed
+     * relationship's parameter), else NULL. Its value is a pgvalue_t whose
+     * elems are the row's column values (nelems = the table's columns);
+     * `type` is then unused. language sql reads it as $n.col / p.col,
+     * PL/pgSQL as a record (p.col) or $n.col. */
+    const store_table_t *rowtype;
 } mem_param_t;
 
 struct mem_func {
@@ -70,6 +76,11 @@ struct mem_func {
     const char **col_names;
     pgtype_t *col_types;
     bool plpgsql;
+    bool rows_one; /* ROWS 1 (prorows = 1): a computed relationship's to-one */
+    /* In PostgREST's schema cache (funcsSqlQuery's `callable`): every input
+     * parameter named, or one unnamed of bytea/json/jsonb/text/xml. Others
+     * (a computed field's `f(items)`) are not routes but still run. */
+    bool callable;
     cJSON *decl;          /* the CREATE FUNCTION statement's tree (parameters' DEFAULTs) */
     cJSON *body;          /* plpgsql: the PLpgSQL_function tree; sql: the statements' tree */
     const char *body_src; /* the text the body's locations point into (owned) */
@@ -88,6 +99,10 @@ size_t mem_funcs_routine_names(const mem_funcs_t *fs, const char *schema, arena_
                                const char ***out);
 size_t mem_funcs_openapi(const mem_funcs_t *fs, const char *schema, const char *role,
                          arena_t *arena, engine_openapi_routine_t **out);
+
+/* Every function of the catalog (triggers too), in catalog order. */
+size_t mem_funcs_count(const mem_funcs_t *fs);
+const mem_func_t *mem_funcs_at(const mem_funcs_t *fs, size_t i);
 
 /* The function of a routine the catalog reported. */
 const mem_func_t *mem_func_of(const engine_routine_t *r);

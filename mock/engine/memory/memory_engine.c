@@ -12,6 +12,8 @@
 #include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
+#include "rest_computed.h"
+#include "relationships.h"
 #include "rest_embed.h"
 #include "rest_security.h"
 #include "xalloc.h"
@@ -27,6 +29,12 @@ typedef struct memory_engine {
     mem_funcs_t *fs;        /* borrowed: the instance's */
     mem_datarep_t *datarep; /* owned: the data representations over fs, NULL when none */
     mem_views_t *views;     /* borrowed: the instance's */
+    /* Every relationship among the store's tables and views: the schema
+     * does not change after the build (a reload only flips what is in the
+     * schema cache, which mem_rels_from filters per request), so they are
+     * found once, in rels_arena (owned). */
+    arena_t *rels_arena;
+    mem_rels_t rels;
 } memory_engine_t;
 
 static memory_engine_t *from(engine_t *e)
@@ -482,6 +490,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     c.table = req->relation ? (store_table_t *)table_of(req->relation) : NULL;
     c.fs = me->fs;
     c.views = me->views;
+    c.rels = &me->rels;
     c.q = *req->query;
     c.prefer = *req->prefer;
     c.accept = *req->accept;
@@ -513,6 +522,16 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     };
     c.plan.datarep = me->datarep;
     c.plan.call = &call;
+    rest_computed_t computed;
+    rest_computed_init(&computed, &c);
+    c.computed = &computed.hooks;
+    c.plan.computed = c.computed;
+    /* search_path for the transaction: the request's schema, then
+     * db-extra-search-path (functions' statements resolve names on it). */
+    store_set_request_schema(me->store, c.table ? store_table_schema(c.table)
+                                        : req->call && req->call->routine
+                                            ? req->call->routine->schema
+                                            : NULL);
     c.x = res->explain;
     if (c.x) {
         static const uint8_t commands[] = {
@@ -571,14 +590,17 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
         break;
     }
     pgtz_end();
+    store_set_request_schema(me->store, NULL);
     rest_embed_dispose(&c);
     rest_plan_dispose(&c.plan);
+    rest_computed_dispose(&computed);
     done(arg, rc);
 }
 
 static void memory_free(engine_t *e)
 {
     mem_datarep_free(from(e)->datarep);
+    arena_free(from(e)->rels_arena);
     free(from(e));
 }
 
@@ -612,5 +634,7 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->fs = fs;
     me->datarep = mem_datarep_new(sc, fs, store);
     me->views = views;
+    me->rels_arena = arena_new();
+    mem_rels_all(store, me->rels_arena, &me->rels);
     return &me->base;
 }

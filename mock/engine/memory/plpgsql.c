@@ -297,7 +297,16 @@ int plpgsql_compile(const store_t *store, mem_func_t *f, void **out, char *why, 
                 next_param++;
             const char *typname = str(get(get(v, "datatype"), "PLpgSQL_type"), "typname");
             if (next_param < f->param_count && dt->name &&
-                strcmp(f->params[next_param].name, dt->name) == 0 && dt->lineno == 0) {
+                strcmp(f->params[next_param].name, dt->name) == 0 && dt->lineno == 0 &&
+                f->params[next_param].rowtype) {
+                /* A parameter of a table's row type: a record of its
+                 * columns (p.col), set from the argument at the call. */
+                dt->param = (int)next_param;
+                dt->kind = D_RECORD;
+                dt->rowtype = f->params[next_param].rowtype;
+                next_param++;
+            } else if (next_param < f->param_count && dt->name &&
+                       strcmp(f->params[next_param].name, dt->name) == 0 && dt->lineno == 0) {
                 dt->param = (int)next_param;
                 dt->type = f->params[next_param].type;
                 dt->typed = true;
@@ -467,6 +476,33 @@ static int scope_resolve(const void *ctx, const sql_name_t *name, int *slot, pgt
 {
     const frame_t *fr = ctx;
     const mem_func_t *f = fr->f;
+    if (name->param > 0 && name->nparts) {
+        /* $n.field: a column of a row-type argument (slots past the
+         * datums, the field's column + 1 below FIELD_BITS). */
+        size_t k = 0;
+        for (size_t i = 0; i < f->param_count; i++) {
+            if (f->params[i].mode == SCENARIO_ARG_OUT || f->params[i].mode == SCENARIO_ARG_TABLE)
+                continue;
+            if (++k != (size_t)name->param)
+                continue;
+            const store_table_t *t = f->params[i].rowtype;
+            if (!t) {
+                char scratch[96];
+                return pgrst_error_setf(
+                    err, "42809",
+                    "column notation .%s applied to type %s, which is not a composite type",
+                    name->parts[0], pgtype_name(&f->params[i].type, scratch, sizeof scratch));
+            }
+            int col = store_table_find_column(t, name->parts[0]);
+            if (col < 0 || col + 1 >= (1 << FIELD_BITS))
+                return pgrst_error_setf(err, "42703", "column \"%s\" not found in data type %s",
+                                        name->parts[0], store_table_name(t));
+            *slot = ((int)(fr->c->ndatums + i) << FIELD_BITS) | (col + 1);
+            *type = store_table_column(t, (size_t)col)->type;
+            return 1;
+        }
+        return 0;
+    }
     if (name->param > 0) {
         size_t k = 0;
         for (size_t i = 0; i < f->param_count; i++) {
@@ -541,7 +577,11 @@ static int scope_value(const void *ctx, int slot, const pgvalue_t **out, pgrst_e
     size_t d = (size_t)slot >> FIELD_BITS;
     size_t field = (size_t)slot & ((1u << FIELD_BITS) - 1);
     if (d >= fr->c->ndatums) {
-        *out = &fr->args[d - fr->c->ndatums];
+        static const pgvalue_t null_value = {.is_null = true};
+        const pgvalue_t *a = &fr->args[d - fr->c->ndatums];
+        *out = !field                                 ? a
+               : !a->is_null && field - 1 < a->nelems ? &a->elems[field - 1]
+                                                      : &null_value;
         return 0;
     }
     const var_t *v = &fr->vars[d];
@@ -1502,10 +1542,13 @@ int plpgsql_call(const mem_func_t *f, const pgvalue_t *args, const mem_call_env_
         pgvalue_init_null(&v->value);
         v->typed = d->typed;
         v->type = d->type;
-        if (d->param >= 0 && args)
+        if (d->kind == D_RECORD && d->rowtype) {
+            /* A row-type argument's elems are its columns (mem_func.h). */
+            const pgvalue_t *row = d->param >= 0 && args ? &args[d->param] : NULL;
+            record_of_table(v, d->rowtype, row && !row->is_null ? row->elems : NULL);
+        } else if (d->param >= 0 && args) {
             pgvalue_copy(&v->value, &args[d->param]);
-        if (d->kind == D_RECORD && d->rowtype)
-            record_of_table(v, d->rowtype, NULL);
+        }
         /* NEW in a DELETE trigger and OLD in an INSERT one are NULL rows
          * of the table (their fields read as NULL). */
         if (tc && (int)i == c->new_no)

@@ -1380,6 +1380,18 @@ static node_t *build(parser_t *p, const cJSON *node)
         int pn = cJSON_IsNumber(num) ? (int)num->valuedouble : 0;
         if (build_var(p, NULL, 0, pn, loc, &n) == 0)
             perr(p, loc, "42P02", "there is no parameter $%d", pn);
+    } else if (p->sql && strcmp(name, "A_Indirection") == 0 &&
+               strcmp(node_name(get(body, "arg")), "ParamRef") == 0 &&
+               list_len(get(body, "indirection")) == 1 && sval(get(body, "indirection")->child)) {
+        /* $n.field: a field of a row-type parameter (a computed field's
+         * `$1.id`); the scope resolves the parameter with the field's name
+         * as its one part. */
+        const cJSON *num = get(node_body(get(body, "arg")), "number");
+        int pn = cJSON_IsNumber(num) ? (int)num->valuedouble : 0;
+        const char *field = sval(get(body, "indirection")->child);
+        size_t aloc = loc_or(node_body(get(body, "arg")), loc);
+        if (build_var(p, &field, 1, pn, aloc, &n) == 0)
+            perr(p, aloc, "42P02", "there is no parameter $%d", pn);
     } else if (p->sql && (strcmp(name, "CaseExpr") == 0 || strcmp(name, "CoalesceExpr") == 0)) {
         n = px_sql_build_node(p, name, body);
     } else {
@@ -1490,10 +1502,13 @@ static int add_rte(parser_t *p, subq_t *q, const cJSON *rv, from_item_t **out)
     for (const px_cte_t *c = schema ? NULL : p->ctes; c && !t; c = c->next)
         if (strcmp(c->name, rel) == 0)
             t = c->t;
+    /* An unqualified name: along the search path the statement was bound
+     * under (a view's), else the request's. */
     for (size_t i = 0; p->store && !schema && !t && i < p->nsearch_path; i++)
         t = store_find_table(p->store, p->search_path[i], rel);
     if (!t && p->store && (schema || p->nsearch_path == 0))
-        t = store_find_table(p->store, schema ? schema : "public", rel);
+        t = schema ? store_find_table(p->store, schema, rel)
+                   : store_find_table_on_path(p->store, rel);
     if (!t) {
         if (schema && strcmp(schema, "public") != 0 && strcmp(schema, "auth") != 0 &&
             !schema_known(p, schema))

@@ -243,7 +243,9 @@ enum {
     PXF_TRANSLATE,
     PXF_ENCODE,
     PXF_EXTRACT,
-    PXF_RANGE /* int4range(lo, hi [, bounds]) and the other range constructors */
+    PXF_INITCAP,
+    PXF_RANGE, /* int4range(lo, hi [, bounds]) and the other range constructors */
+    PXF_TO_TSVECTOR
 };
 
 /* ---- the builder (policy_expr.c) ---- */

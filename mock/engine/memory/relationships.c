@@ -441,6 +441,8 @@ static bool single_fcol(const mem_rel_t *r, const char *name)
 
 static bool matches(const mem_rel_t *r, const char *target, const char *hint)
 {
+    if (r->fn) /* ComputedRelationship{relFunction} -> target == qiName relFunction */
+        return strcmp(r->cons, target) == 0;
     const char *ftn = store_table_name(r->ftable);
     bool direct = r->card != MEM_M2M;
     bool fk_col = single_col(r, target);
@@ -477,6 +479,10 @@ static void put_compressed(buf_t *b, const mem_rel_t *r)
 {
     static const char *const card_names[] = {"one-to-many", "many-to-one", "one-to-one",
                                              "many-to-many"};
+    if (r->fn) { /* compressedRel ComputedRelationship{} = JSON.object mempty */
+        buf_puts(b, "{}");
+        return;
+    }
     buf_t rel;
     buf_init(&rel);
     if (r->card == MEM_M2M) {
@@ -582,8 +588,38 @@ int mem_rel_find(const store_t *s, const mem_rels_t *all, const store_table_t *o
                  const char *target, const char *hint, arena_t *arena, mem_rel_t *out,
                  pgrst_error_t *err)
 {
+    return mem_rel_find_with(s, all, origin, NULL, 0, target, hint, arena, out, err);
+}
+
+int mem_rel_find_with(const store_t *s, const mem_rels_t *all, const store_table_t *origin,
+                      const mem_rel_t *computed, size_t ncomputed, const char *target,
+                      const char *hint, arena_t *arena, mem_rel_t *out, pgrst_error_t *err)
+{
+    mem_rels_t own;
+    if (!all) {
+        mem_rels_all(s, arena, &own);
+        all = &own;
+    }
     mem_rel_t *rels;
     size_t n = mem_rels_from(all, origin, arena, &rels);
+    if (ncomputed) {
+        /* HM.union computedRels: keyed (table, function) against the
+         * detected ones' (table, foreign table), the computed ones win; the
+         * Relationship constructor sorts before ComputedRelationship. */
+        mem_rel_t *merged = arena_calloc(arena, n + ncomputed, sizeof *merged);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool overridden = false;
+            for (size_t j = 0; j < ncomputed && !overridden; j++)
+                overridden = strcmp(store_table_name(rels[i].ftable), computed[j].cons) == 0;
+            if (!overridden)
+                merged[k++] = rels[i];
+        }
+        for (size_t j = 0; j < ncomputed; j++)
+            merged[k++] = computed[j];
+        rels = merged;
+        n = k;
+    }
     size_t found = 0, first = 0;
     for (size_t i = 0; i < n; i++)
         if (matches(&rels[i], target, hint)) {
@@ -632,8 +668,9 @@ int mem_rel_find(const store_t *s, const mem_rels_t *all, const store_table_t *o
         }
         any = true;
         put_compressed(&details, r);
-        buf_printf(&hints, "'%s!%s'", store_table_name(r->ftable),
-                   r->card == MEM_M2M ? store_table_name(r->junction) : r->cons);
+        if (!r->fn) /* relHint: a computed relationship's hint is empty */
+            buf_printf(&hints, "'%s!%s'", store_table_name(r->ftable),
+                       r->card == MEM_M2M ? store_table_name(r->junction) : r->cons);
     }
     buf_putc(&details, ']');
     pgrst_error_details_json(err, buf_cstr(&details));

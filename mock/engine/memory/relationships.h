@@ -39,6 +39,12 @@ typedef struct mem_rel {
     const store_table_t *junction;
     const char *cons2; /* M2M: cons is the junction's FK to table, cons2 to ftable */
     const size_t *jcols, *jfcols;
+    /* A computed relationship (SchemaCache.hs allComputedRels): the function
+     * fn(table) returning rows of ftable, named cons; card M2O when it
+     * returns one row (not SETOF, or ROWS 1), else O2M; no columns. The
+     * function is engine-specific (rest_computed.c's); NULL for a foreign
+     * key's. */
+    const void *fn;
 } mem_rel_t;
 
 /* M2O and O2O are to-one (relIsToOne). */
@@ -67,5 +73,12 @@ size_t mem_rels_from(const mem_rels_t *all, const store_table_t *origin, arena_t
 int mem_rel_find(const store_t *s, const mem_rels_t *all, const store_table_t *origin,
                  const char *target, const char *hint, arena_t *arena, mem_rel_t *out,
                  pgrst_error_t *err);
+/* The same with origin's computed relationships (n of them, fn set) besides
+ * its foreign keys' (getOverrideRelationshipsMap: a computed relationship
+ * replaces the detected ones to a table of its function's name). all: s's
+ * relationships (mem_rels_all), NULL to have them computed here. */
+int mem_rel_find_with(const store_t *s, const mem_rels_t *all, const store_table_t *origin,
+                      const mem_rel_t *computed, size_t n, const char *target, const char *hint,
+                      arena_t *arena, mem_rel_t *out, pgrst_error_t *err);
 
 #endif

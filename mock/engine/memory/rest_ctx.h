@@ -36,6 +36,10 @@ typedef struct rest_ctx {
     struct rest_embed *embed; /* the planned select tree (rest_embed.c), NULL before */
     struct mem_funcs *fs;     /* the functions and triggers (mem_func.h); NULL: none */
     struct mem_views *views;  /* the views' plans (mem_view.h): writes through them */
+    const struct mem_rels *rels; /* the store's relationships (relationships.h), the engine's */
+    /* Computed fields (rest_computed.c) for every plan of the request;
+     * NULL: none. */
+    const rest_computed_hooks_t *computed;
 } rest_ctx_t;
 
 /* memory_engine.c: computes t's rows for this request's reader when t is a

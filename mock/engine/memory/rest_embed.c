@@ -8,6 +8,7 @@
 
 #include "relationships.h"
 #include "rest_aggregate.h"
+#include "rest_computed.h"
 #include "security.h"
 #include "xalloc.h"
 
@@ -51,8 +52,6 @@ struct enode {
 struct rest_embed {
     rest_ctx_t *c;
     enode_t *root;
-    mem_rels_t rels; /* the schema's relationships (computed at the first embed) */
-    bool have_rels;
     bool mutation;
     bool failed;
     pgrst_error_t err; /* the first error raised while evaluating */
@@ -234,12 +233,14 @@ static int resolve(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     rest_ctx_t *c = e->c;
     for (size_t i = 0; i < nd->kid_count; i++) {
         enode_t *k = nd->kids[i];
-        if (!e->have_rels) {
-            mem_rels_all(c->store, c->arena, &e->rels);
-            e->have_rels = true;
-        }
-        if (mem_rel_find(c->store, &e->rels, nd->table, k->name, k->item->embed_hint, c->arena,
-                         &k->rel, err) < 0)
+        mem_rel_t *computed;
+        size_t ncomputed = rest_computed_rels(c->computed, nd->table, c->arena, &computed);
+        const store_t *rs = c->store;
+        const store_table_t *origin = rest_computed_origin(c->computed, nd->table, &rs);
+        /* the store's relationships are the engine's, computed once; a
+         * call's result has its own */
+        if (mem_rel_find_with(rs, rs == c->store ? c->rels : NULL, origin, computed, ncomputed,
+                              k->name, k->item->embed_hint, c->arena, &k->rel, err) < 0)
             return -1;
         k->table = k->rel.ftable;
         k->to_one = mem_rel_to_one(&k->rel);
@@ -399,7 +400,14 @@ static void kid_rows(enode_t *k, const store_row_t *parent, rowlist_t *out)
      * embeds fanning out stop with the statement's work. */
     if (!mock_work_charge(&e->c->work, 1))
         return;
-    if (r->card == MEM_M2M) {
+    if (r->fn) {
+        /* FROM fn(parent) */
+        store_row_t **rows;
+        size_t n = rest_computed_rel_rows(e->c->computed, r, parent, &rows);
+        for (size_t i = 0; i < n; i++)
+            rows_push(out, rows[i]);
+        free(rows);
+    } else if (r->card == MEM_M2M) {
         /* FROM ftable, junction WHERE ftable.fcols = junction.jfcols AND
          * junction.jcols = parent.cols */
         rowlist_t links = {0};
@@ -499,7 +507,10 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     p->work = &c->work;
     p->datarep = c->plan.datarep;
     p->call = c->plan.call;
-    nd->rls = security_rls_applies(c->sec, nd->table, c->role);
+    p->computed = c->computed;
+    /* A computed relationship's rows are what its function's statements
+     * read, under their own row-level security. */
+    nd->rls = !nd->rel.fn && security_rls_applies(c->sec, nd->table, c->role);
     if (!root && nd->rel.card == MEM_M2M)
         nd->junction_rls = security_rls_applies(c->sec, nd->rel.junction, c->role);
     if (nd->kid_count) {

@@ -33,6 +33,10 @@ typedef struct rest_source {
      * first. */
     bool to_json;
     pgtype_t col_type;
+    /* A computed field: fn(row) through the plan's hooks instead of col. */
+    const rest_computed_hooks_t *computed;
+    const void *fn;
+    const store_table_t *table;
 } rest_source_t;
 
 struct rest_cond {
@@ -180,14 +184,26 @@ static int resolve_source(const rest_plan_t *plan, const pgrst_field_t *f, rest_
 {
     const store_table_t *t = plan->table;
     int col = store_table_find_column(t, f->name);
-    if (col < 0)
+    if (col < 0 && plan->computed) {
+        int rc =
+            plan->computed->resolve(plan->computed->ctx, t, f->name, &src->fn, &src->type, err);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {
+            src->computed = plan->computed;
+            src->table = t;
+        }
+    }
+    if (col < 0 && !src->computed)
         return rest_plan_missing_column_as(t, plan->alias, f->name, err);
-    src->col = (size_t)col;
+    src->col = col < 0 ? 0 : (size_t)col;
     src->path = f->path;
     src->path_len = f->path_len;
-    src->type = store_table_column(t, (size_t)col)->type;
+    if (!src->computed)
+        src->type = store_table_column(t, (size_t)col)->type;
     if (f->path_len) {
-        const pgtype_t *ct = &store_table_column(t, (size_t)col)->type;
+        pgtype_t fn_type = src->type;
+        const pgtype_t *ct = src->computed ? &fn_type : &store_table_column(t, (size_t)col)->type;
         src->col_type = *ct;
         src->to_json = (ct->kind != PGTYPE_JSON && ct->kind != PGTYPE_JSONB) || ct->is_array;
         src->type = f->path[f->path_len - 1].as_text ? text_type : jsonb_type;
@@ -282,6 +298,17 @@ static const pgvalue_t *source_value(const rest_source_t *src, const store_row_t
     static const pgvalue_t one = {.i = 1};
     if (src->star)
         return &one;
+    if (src->computed) {
+        if (!src->path_len) {
+            src->computed->value(src->computed->ctx, src->fn, src->table, row, tmp);
+            return tmp;
+        }
+        pgvalue_t whole;
+        src->computed->value(src->computed->ctx, src->fn, src->table, row, &whole);
+        path_value(src, &whole, tmp);
+        pgvalue_dispose(&whole);
+        return tmp;
+    }
     const pgvalue_t *v = &store_row_values(row)[src->col];
     if (!src->path_len)
         return v;
@@ -539,7 +566,7 @@ int rest_plan_where(rest_plan_t *plan, arena_t *arena, const store_table_t *t,
         const rest_cond_t *c = &plan->where[i];
         if (plan->index_col < 0 && c->kind == PGRST_LOGIC_FILTER && !c->negated &&
             c->op == PGRST_OP_EQ && c->quant == PGRST_QUANT_NONE && !c->src.path_len &&
-            store_column_is_indexed(t, c->src.col)) {
+            !c->src.computed && store_column_is_indexed(t, c->src.col)) {
             plan->index_col = (int)c->src.col;
             plan->index_value = &c->operands[0];
         }

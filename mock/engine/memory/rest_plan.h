@@ -43,6 +43,24 @@ typedef struct rest_embed_hooks {
     size_t inner_count;
 } rest_embed_hooks_t;
 
+/* Computed fields (rest_computed.c fills it): a select, filter or order
+ * field that is no column of the table is, as Postgres reads PostgREST's
+ * `"schema"."table"."name"`, the function name(table) found on the
+ * request's search path (ParseFuncOrColumn's column notation). */
+typedef struct rest_computed_hooks {
+    void *ctx;
+    /* 1 with *fn and *type when `name` is such a function of t's row type,
+     * 0 when none is (a missing column), -1 with err (42501 without
+     * EXECUTE, what the memory engine does not run). */
+    int (*resolve)(void *ctx, const store_table_t *t, const char *name, const void **fn,
+                   pgtype_t *type, pgrst_error_t *err);
+    /* fn(row) into *out (the caller disposes it). A failing call stops the
+     * plan's work with the function's error (rest_plan_work_error) and
+     * leaves *out NULL. */
+    void (*value)(void *ctx, const void *fn, const store_table_t *t, const store_row_t *row,
+                  pgvalue_t *out);
+} rest_computed_hooks_t;
+
 /* An aggregate output (db-aggregates-enabled): col.sum(), count(), ... */
 typedef struct rest_agg_spec {
     const char *fn;       /* "count", "sum", "avg", "min", "max" */
@@ -59,7 +77,8 @@ typedef struct rest_plan {
     bool has_aggregates;     /* rest_plan_select found one */
     const char *alias;       /* the name the table goes by in Postgres's messages; NULL: its name */
     const rest_embed_hooks_t *embeds;
-    rest_cond_t *where; /* AND of where_count conditions */
+    const rest_computed_hooks_t *computed; /* NULL: no computed fields */
+    rest_cond_t *where;                    /* AND of where_count conditions */
     size_t where_count;
     int index_col;                /* >= 0: a top-level eq on this indexed column */
     const pgvalue_t *index_value; /* its operand */

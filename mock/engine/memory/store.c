@@ -132,6 +132,7 @@ struct store {
     char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
     char **extra_path;  /* owned: db-extra-search-path's schemas */
     size_t nextra_path;
+    const char *request_schema; /* borrowed for one request; NULL between requests */
 };
 
 /* A version-4 UUID from the instance's PRNG, heap-allocated. */
@@ -925,6 +926,39 @@ void store_set_search_path(store_t *s, const char *ltree_schema, const char *ext
     }
 }
 
+void store_set_request_schema(store_t *s, const char *schema)
+{
+    s->request_schema = schema;
+}
+
+size_t store_search_path(const store_t *s, const char **out, size_t cap)
+{
+    size_t n = 0;
+    if (!s->request_schema) {
+        if (cap)
+            out[n++] = "public";
+        return n;
+    }
+    if (n < cap)
+        out[n++] = s->request_schema;
+    for (size_t i = 0; i < s->nextra_path && n < cap; i++)
+        if (strcmp(s->extra_path[i], s->request_schema) != 0)
+            out[n++] = s->extra_path[i];
+    return n;
+}
+
+store_table_t *store_find_table_on_path(const store_t *s, const char *name)
+{
+    const char *path[STORE_MAX_SEARCH_PATH];
+    size_t n = store_search_path(s, path, STORE_MAX_SEARCH_PATH);
+    for (size_t i = 0; i < n; i++) {
+        store_table_t *t = store_find_table(s, path[i], name);
+        if (t)
+            return t;
+    }
+    return NULL;
+}
+
 const char *store_ltree_hidden(const store_table_t *t)
 {
     const store_t *s = t->store;
@@ -1319,6 +1353,27 @@ store_row_t *store_row_next(const store_row_t *r)
 const pgvalue_t *store_row_values(const store_row_t *r)
 {
     return r->values;
+}
+
+store_row_t *store_row_new_detached(pgvalue_t *values, size_t n)
+{
+    store_row_t *r = xmalloc(sizeof *r + (n ? n : 1) * sizeof(pgvalue_t));
+    r->prev = r->next = NULL;
+    r->dead = false;
+    for (size_t i = 0; i < n; i++) {
+        r->values[i] = values[i];
+        pgvalue_init_null(&values[i]);
+    }
+    return r;
+}
+
+void store_row_free_detached(store_row_t *r, size_t n)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < n; i++)
+        pgvalue_dispose(&r->values[i]);
+    free(r);
 }
 
 bool store_column_is_indexed(const store_table_t *t, size_t col)

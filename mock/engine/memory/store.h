@@ -146,6 +146,17 @@ int store_add_fkey(store_t *s, store_table_t *t, const store_fkey_spec_t *spec, 
  * the type (NULL: no statement said; its operators are then always found).
  * Strings are copied. */
 void store_set_search_path(store_t *s, const char *ltree_schema, const char *extra_search_path);
+/* The schema a request runs on (its table's or routine's, the profile
+ * PostgREST chose): PostgREST sets search_path to it followed by
+ * db-extra-search-path for the transaction, so statements of functions find
+ * unqualified tables there. Borrowed until set again; NULL between requests
+ * (unqualified names then mean public, as for scenario loading). */
+void store_set_request_schema(store_t *s, const char *schema);
+#define STORE_MAX_SEARCH_PATH 16
+/* The schemas of the current search path in order (at most cap). */
+size_t store_search_path(const store_t *s, const char **out, size_t cap);
+/* An unqualified table name looked up along the search path; NULL: none. */
+store_table_t *store_find_table_on_path(const store_t *s, const char *name);
 /* NULL when ltree's operators resolve in a request on t's schema; else the
  * schema ltree is in, which Postgres names the type by ("public.ltree"). */
 const char *store_ltree_hidden(const store_table_t *t);
@@ -282,6 +293,12 @@ store_row_t *store_table_first(const store_table_t *t);
 store_row_t *store_row_next(const store_row_t *r);
 /* The row's values, one per column in column order; owned by the row. */
 const pgvalue_t *store_row_values(const store_row_t *r);
+/* A row of no table (a function's result row read as a table's, such as a
+ * computed relationship's): n values moved in (the caller's array is left
+ * NULL). Not in any heap (store_row_next is NULL); the caller frees it with
+ * store_row_free_detached(r, n). */
+store_row_t *store_row_new_detached(pgvalue_t *values, size_t n);
+void store_row_free_detached(store_row_t *r, size_t n);
 /* True when column `col` alone is a primary key or unique (hash-indexed). */
 bool store_column_is_indexed(const store_table_t *t, size_t col);
 /* The row whose indexed column `col` equals v (non-null), or NULL. O(1). */

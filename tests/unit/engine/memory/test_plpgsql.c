@@ -118,6 +118,21 @@ static int setup(void **state)
            "  return 1;\nexception when others then return 0;\nend $$");
     add_fn(sc, "twice", "integer", false, 'i', "sql", "x integer",
            "create function twice(x int) returns int language sql as $$ select x * 2 $$");
+    /* Functions of notes' row type (computed fields and relationships). */
+    add_fn(sc, "label", "text", false, 's', "sql", " notes",
+           "create function label(notes) returns text language sql stable as $$\n"
+           "  select $1.title || '#' || $1.id $$");
+    add_fn(sc, "named", "text", false, 's', "sql", "n notes",
+           "create function named(n notes) returns text language sql stable as $$\n"
+           "  select named.n.title || n.id $$");
+    add_fn(sc, "bad_field", "text", false, 's', "sql", " notes",
+           "create function bad_field(notes) returns text language sql as $$ select $1.nope $$");
+    add_fn(sc, "same_note", "notes", true, 's', "sql", " notes",
+           "create function same_note(notes) returns setof notes rows 1 language sql as $$\n"
+           "  select * from notes where id = $1.id $$");
+    add_fn(sc, "pl_label", "text", false, 's', "plpgsql", "n notes",
+           "create function pl_label(n notes) returns text language plpgsql as $$\n"
+           "begin\n  return n.title || $1.id;\nend $$");
     add_fn(sc, "trig", "trigger", false, 'v', "plpgsql", "",
            "create function trig() returns trigger language plpgsql as $$\nbegin\n"
            "  return new;\nend $$");
@@ -254,6 +269,82 @@ static void test_errors(void **state)
     pgrst_error_dispose(&e);
 }
 
+/* A function of the catalog by name, routable or not. */
+static const mem_func_t *find(fx_t *f, const char *name)
+{
+    for (size_t i = 0; i < mem_funcs_count(f->fs); i++)
+        if (strcmp(mem_funcs_at(f->fs, i)->routine.name, name) == 0)
+            return mem_funcs_at(f->fs, i);
+    return NULL;
+}
+
+/* Calls the one-argument function name on notes' row with the given id. */
+static int call_on_note(fx_t *f, const char *name, int id, sql_result_t *out, pgrst_error_t *err)
+{
+    const mem_func_t *fn = find(f, name);
+    assert_non_null(fn);
+    const store_table_t *t = store_find_table(f->s, "public", "notes");
+    assert_ptr_equal(fn->params[0].rowtype, t);
+    const store_row_t *row = store_table_first(t);
+    while (row && store_row_values(row)[0].i != id)
+        row = store_row_next(row);
+    assert_non_null(row);
+    /* A row-type argument: the row's values as elems (mem_func.h). */
+    pgvalue_t arg = {.is_null = false,
+                     .elems = (pgvalue_t *)store_row_values(row),
+                     .nelems = store_table_column_count(t)};
+    mock_work_init(&f->work, 1000000);
+    mem_call_env_t env = {.fs = f->fs,
+                          .store = f->s,
+                          .role = "postgres",
+                          .superuser = true,
+                          .store_env = &f->senv,
+                          .work = &f->work};
+    return mem_func_call(fn, &arg, NULL, &env, out, err);
+}
+
+static void test_row_parameters(void **state)
+{
+    fx_t *f = *state;
+    sql_result_t r;
+    pgrst_error_t e;
+    pgrst_error_init(&e);
+    char buf[64];
+    /* $1.field, and a named parameter's field (n.title, fn.n.title). */
+    assert_int_equal(call_on_note(f, "label", 2, &r, &e), 0);
+    text_of(&r, 0, buf, sizeof buf);
+    assert_string_equal(buf, "two#2");
+    sql_result_dispose(&r);
+    assert_int_equal(call_on_note(f, "named", 1, &r, &e), 0);
+    text_of(&r, 0, buf, sizeof buf);
+    assert_string_equal(buf, "one1");
+    sql_result_dispose(&r);
+    /* parse_func.c ParseFuncOrColumn: a field the row type lacks. */
+    assert_int_equal(call_on_note(f, "bad_field", 1, &r, &e), -1);
+    assert_string_equal(e.code, "42703");
+    assert_string_equal(e.message, "column \"nope\" not found in data type notes");
+    pgrst_error_dispose(&e);
+    /* SETOF notes ROWS 1: a computed relationship's to-one (prorows). */
+    assert_true(find(f, "same_note")->rows_one);
+    assert_false(find(f, "label")->rows_one);
+    assert_int_equal(call_on_note(f, "same_note", 2, &r, &e), 0);
+    assert_int_equal(r.nrows, 1);
+    assert_int_equal(r.ncols, 2);
+    sql_result_dispose(&r);
+    /* funcsSqlQuery's callable: an unnamed parameter of a row type keeps a
+     * function out of PostgREST's cache (no route); a named one does not.
+     * regtype names the row type by its table. */
+    const engine_routine_t *const *rs;
+    assert_int_equal(mem_funcs_routines(f->fs, "public", "label", &rs), 0);
+    assert_int_equal(mem_funcs_routines(f->fs, "public", "named", &rs), 1);
+    assert_string_equal(rs[0]->params[0].type, "notes");
+    /* PL/pgSQL reads a row-type parameter as a record and as $n.col. */
+    assert_int_equal(call_on_note(f, "pl_label", 2, &r, &e), 0);
+    text_of(&r, 0, buf, sizeof buf);
+    assert_string_equal(buf, "two2");
+    sql_result_dispose(&r);
+}
+
 static void test_endless_loop_is_bounded(void **state)
 {
     fx_t *f = *state;
@@ -273,6 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_loops_and_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop_is_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_row_parameters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

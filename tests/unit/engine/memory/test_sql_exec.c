@@ -305,6 +305,8 @@ static void test_functions(void **state)
  * casts use; each expectation is PostgreSQL 15's answer to the same query. */
 static void test_representation_functions(void **state)
 {
+    expect_rows(state, "select initcap('hello wORLD-foo bar2baz'), initcap(null) is null",
+                "Hello World-Foo Bar2baz|t\n");
     expect_rows(state, "select to_hex(255), to_hex(-1), to_hex(-1::bigint), to_hex(null::int)",
                 "ff|ffffffff|ffffffffffffffff|\n");
     expect_rows(state,

@@ -399,6 +399,44 @@ static void test_auth_uid_default(void **state)
     cJSON_Delete(d);
 }
 
+/* PostgREST's search_path for a request: its schema, then
+ * db-extra-search-path; without a request, public (scenario loading). */
+static void test_search_path(void **state)
+{
+    (void)state;
+    store_t *s = new_store(1);
+    store_column_spec_t spec[1] = {col("n", "int")};
+    char *err = NULL;
+    int ecol;
+    store_table_t *pub = store_add_table(s, "public", "items", spec, 1, &err, &ecol);
+    store_table_t *api = store_add_table(s, "api", "items", spec, 1, &err, &ecol);
+    store_table_t *ext = store_add_table(s, "extensions", "things", spec, 1, &err, &ecol);
+    assert_non_null(pub);
+    assert_non_null(api);
+    assert_non_null(ext);
+    store_set_search_path(s, NULL, "public, extensions");
+    const char *path[STORE_MAX_SEARCH_PATH];
+    assert_int_equal(store_search_path(s, path, STORE_MAX_SEARCH_PATH), 1);
+    assert_string_equal(path[0], "public");
+    assert_ptr_equal(store_find_table_on_path(s, "items"), pub);
+    assert_null(store_find_table_on_path(s, "things"));
+    store_set_request_schema(s, "api");
+    assert_int_equal(store_search_path(s, path, STORE_MAX_SEARCH_PATH), 3);
+    assert_string_equal(path[0], "api");
+    assert_string_equal(path[2], "extensions");
+    assert_ptr_equal(store_find_table_on_path(s, "items"), api);
+    assert_ptr_equal(store_find_table_on_path(s, "things"), ext);
+    /* The request's schema once, though the extra path names it too. */
+    store_set_request_schema(s, "public");
+    assert_int_equal(store_search_path(s, path, STORE_MAX_SEARCH_PATH), 2);
+    assert_ptr_equal(store_find_table_on_path(s, "items"), pub);
+    store_set_search_path(s, NULL, "");
+    store_set_request_schema(s, "api");
+    assert_null(store_find_table_on_path(s, "things"));
+    store_set_request_schema(s, NULL);
+    store_free(s);
+}
+
 static void test_sequences_and_identity(void **state)
 {
     fixture_t *f = *state;
@@ -1000,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_enum_registry),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test(test_auth_uid_default),
+        cmocka_unit_test(test_search_path),
         cmocka_unit_test_setup_teardown(test_sequences_and_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique, setup, teardown),
