@@ -83,6 +83,20 @@ class DataStatements:
         self.assertEqual(body["error"], "subquery in FROM must have an alias")
         self.assertEqual(body["code"], "42601")
 
+    def test_order_and_limit_in_subqueries(self):
+        # A scalar subquery with ORDER BY and LIMIT (as RLS policies and SQL
+        # functions write "the latest row"), OFFSET, EXISTS over an empty
+        # window, and IN over a limited one; PostgreSQL 15's values.
+        body = self.sql("select (select g from generate_series(1, 5) g order by g desc limit 1) "
+                        "as top, (select g from generate_series(1, 5) g order by 1 offset 2 "
+                        "limit 1) as third, exists (select 1 from notes limit 0) as none, "
+                        "3 in (select g from generate_series(1, 5) g order by g limit 2) as early, "
+                        "(select body from notes order by id limit 1) as first")
+        self.assertEqual(body["results"][0]["rows"], [
+            {"top": 5, "third": 3, "none": False, "early": False, "first": "hello"}])
+        body = self.sql("select (select g from generate_series(1, 3) g limit -1)", status=400)
+        self.assertEqual((body["code"], body["error"]), ("2201W", "LIMIT must not be negative"))
+
     def test_generate_series_in_from(self):
         body = self.sql("select g from generate_series(1, 3) g; "
                         "select generate_series from generate_series(10, 1, -4); "
@@ -105,6 +119,10 @@ class DataStatements:
         self.assertEqual(body["results"][0]["rows"], [
             {"a": "[1,5)", "b": "[1,6)", "c": "(,3)", "d": "(1.5,2.25]",
              "e": "[2020-01-01,2020-01-05)", "f": "empty", "g": "[\"2018-10-11 10:00:00\",)"}])
+        # random(): its values are the engine's own (the memory engine's follow
+        # --seed), in [0, 1) on both
+        body = self.sql("select random() >= 0 and random() < 1 as ok")
+        self.assertEqual(body["results"][0]["rows"], [{"ok": True}])
         body = self.sql("select int4range(1, 2, 'x')", status=400)
         self.assertEqual((body["code"], body["error"]), ("42601", "invalid range bound flags"))
 

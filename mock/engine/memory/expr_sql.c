@@ -264,6 +264,7 @@ static const struct {
     {"tsrange", PXF_RANGE, 2, 3},
     {"tstzrange", PXF_RANGE, 2, 3},
     {"to_tsvector", PXF_TO_TSVECTOR, 1, 2},
+    {"random", PXF_RANDOM, 0, 0},
 };
 
 /* The range type a constructor of that name makes (rangetypes.c). */
@@ -596,6 +597,9 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
             break;
         case PXF_GEN_RANDOM_UUID:
             rtype = px_ptype_of(PGTYPE_UUID);
+            break;
+        case PXF_RANDOM:
+            rtype = px_ptype_of(PGTYPE_FLOAT8);
             break;
         case PXF_ABS:
             ok = scalar(&args[0]->type, pgtype_kind_is_number);
@@ -1678,6 +1682,12 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
             break;
         case PXF_RANGE:
             rc = make_range(n, v, out, err);
+            break;
+        case PXF_RANDOM:
+            if (env->store) {
+                out->is_null = false;
+                out->f = store_random(env->store);
+            }
             break;
         case PXF_GEN_RANDOM_UUID:
             if (env->store) {

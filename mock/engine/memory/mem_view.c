@@ -138,17 +138,7 @@ static int fill(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_err
     };
     if (v->tracked)
         return fill_tracked(v, t, rd, &env, err);
-    sql_result_t res;
-    sql_exec_error_t e;
-    sql_exec_error_init(&e);
-    if (sql_exec_run(v->plan, &env, &res, &e) < 0) {
-        pgrst_error_move(err, &e.e);
-        sql_exec_error_dispose(&e);
-        return -1;
-    }
-    store_derived_set_rows(t, res.values, res.nrows);
-    sql_result_dispose(&res);
-    return 0;
+    return sql_exec_fill(v->plan, &env, t, err);
 }
 
 /* message, and the SQLSTATE when there is one */

@@ -139,6 +139,14 @@ static void subq_free(subq_t *q)
     free(q->targets);
     free(q->names);
     node_free(q->test);
+    for (size_t i = 0; i < q->nsort; i++)
+        node_free(q->sort[i]);
+    free(q->sort);
+    free(q->sort_target);
+    free(q->sort_desc);
+    free(q->sort_nulls_first);
+    node_free(q->limit);
+    node_free(q->offset);
     if (q->aggs) {
         for (size_t i = 0; i < q->aggs->n; i++) {
             node_free(q->aggs->v[i].arg);
@@ -1663,6 +1671,82 @@ static bool never_grouped(const void *ctx, const node_t *col)
     return false;
 }
 
+/* A statement's subquery's ORDER BY (an output's position or name, else an
+ * expression over its rows), OFFSET and LIMIT (no column of its own). An
+ * aggregating subquery yields one row: those are refused there. */
+static int sublink_window(parser_t *p, subq_t *q, const cJSON *sel, size_t loc)
+{
+    const cJSON *sort = get(sel, "sortClause");
+    const cJSON *lim = get(sel, "limitCount"), *off = get(sel, "limitOffset");
+    if (!sort && !lim && !off)
+        return 0;
+    if (q->aggs) {
+        unsupported(p, loc, "ORDER BY, LIMIT or OFFSET in an aggregating subquery");
+        return -1;
+    }
+    if (str(sel, "limitOption") && strcmp(str(sel, "limitOption"), "LIMIT_OPTION_WITH_TIES") == 0) {
+        unsupported(p, loc, "FETCH ... WITH TIES");
+        return -1;
+    }
+    for (const cJSON *it = cJSON_IsArray(sort) ? sort->child : NULL; it; it = it->next) {
+        const cJSON *sb = get(it, "SortBy");
+        const cJSON *node = get(sb, "node");
+        if (get(sb, "useOp")) {
+            unsupported(p, loc_or(sb, loc), "ORDER BY ... USING");
+            return -1;
+        }
+        const char *dir = str(sb, "sortby_dir");
+        const char *nulls = str(sb, "sortby_nulls");
+        bool desc = dir && strcmp(dir, "SORTBY_DESC") == 0;
+        node_t *k = NULL;
+        int target = -1;
+        const cJSON *ic = get(get(node, "A_Const"), "ival");
+        const cJSON *cr = get(node, "ColumnRef");
+        if (get(node, "A_Const") && ic) {
+            /* findTargetlistEntrySQL92: a position */
+            const cJSON *v = get(ic, "ival");
+            long pos = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+            if (pos < 1 || (size_t)pos > q->ntarget) {
+                perr(p, loc_or(node_body(node), loc), "42P10",
+                     "ORDER BY position %ld is not in select list", pos);
+                return -1;
+            }
+            target = (int)pos - 1;
+        } else if (cr && list_len(get(cr, "fields")) == 1 && sval(get(cr, "fields")->child)) {
+            const char *name = sval(get(cr, "fields")->child);
+            for (size_t i = 0; i < q->ntarget && target < 0; i++)
+                if (strcmp(q->names[i], name) == 0)
+                    target = (int)i;
+        }
+        if (target < 0 && !(k = build(p, node)))
+            return -1;
+        q->sort = xrealloc(q->sort, (q->nsort + 1) * sizeof *q->sort);
+        q->sort_target = xrealloc(q->sort_target, (q->nsort + 1) * sizeof *q->sort_target);
+        q->sort_target[q->nsort] = target;
+        q->sort_desc = xrealloc(q->sort_desc, (q->nsort + 1) * sizeof *q->sort_desc);
+        q->sort_nulls_first =
+            xrealloc(q->sort_nulls_first, (q->nsort + 1) * sizeof *q->sort_nulls_first);
+        q->sort[q->nsort] = k;
+        q->sort_desc[q->nsort] = desc;
+        q->sort_nulls_first[q->nsort++] = nulls ? strcmp(nulls, "SORTBY_NULLS_FIRST") == 0 : desc;
+    }
+    const cJSON *counts[2] = {off, lim};
+    node_t **outs[2] = {&q->offset, &q->limit};
+    for (size_t i = 0; i < 2; i++) {
+        const cJSON *c = counts[i];
+        if (!c || (get(c, "A_Const") && cJSON_IsTrue(get(get(c, "A_Const"), "isnull"))))
+            continue;
+        node_t *n = build(p, c);
+        ptype_t i8 = ptype_of(PGTYPE_INT8);
+        if (!n || make_cast(p, &n, &i8, n->loc, true) < 0) {
+            node_free(n);
+            return -1;
+        }
+        *outs[i] = n;
+    }
+    return 0;
+}
+
 static node_t *build_sublink(parser_t *p, const cJSON *s)
 {
     size_t loc = loc_or(s, 0);
@@ -1678,11 +1762,14 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
                                                    : -1;
     if (sk < 0)
         return unsupported(p, loc, "this kind of subquery");
+    /* ORDER BY, LIMIT and OFFSET in a statement's subquery (sublink_window) */
+    bool window_ok = p->sql;
     if (!sel || get(sel, "valuesLists") || get(sel, "withClause") || get(sel, "groupClause") ||
-        get(sel, "havingClause") || get(sel, "sortClause") || get(sel, "limitCount") ||
-        get(sel, "limitOffset") || get(sel, "distinctClause") || get(sel, "windowClause") ||
-        get(sel, "lockingClause") || get(sel, "intoClause") ||
-        (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
+        get(sel, "havingClause") ||
+        (!window_ok &&
+         (get(sel, "sortClause") || get(sel, "limitCount") || get(sel, "limitOffset"))) ||
+        get(sel, "distinctClause") || get(sel, "windowClause") || get(sel, "lockingClause") ||
+        get(sel, "intoClause") || (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
         return unsupported(p, loc,
                            "a subquery other than SELECT ... FROM ... [JOIN ...] WHERE ...");
     int depth = p->scope->depth + 1;
@@ -1772,6 +1859,8 @@ static node_t *build_sublink(parser_t *p, const cJSON *s)
         free(q->aggs);
         q->aggs = NULL;
     }
+    if (window_ok && sublink_window(p, q, sel, loc) < 0)
+        goto fail_scoped;
     if (q->aggs) {
         /* parse_agg.c check_ungrouped_columns, with no GROUP BY */
         for (size_t k = 0; k < q->ntarget; k++) {
@@ -2209,7 +2298,19 @@ typedef struct sl_run {
     policy_truth_t truth;    /* SL_ANY/SL_ALL: the deciding value once decided */
     pgvalue_t value;         /* SL_EXPR: the output */
     sql_agg_state_t *states; /* q->aggs: the aggregates' states */
+    /* ORDER BY / OFFSET / LIMIT: the passing combinations with their sort
+     * keys, read once all are known */
+    bool window;
+    struct sl_kept *kept;
+    size_t nkept, capkept;
 } sl_run_t;
+
+typedef struct sl_kept {
+    const pgvalue_t **cur; /* owned copy of the combination */
+    pgvalue_t *keys;       /* owned: one per sort key */
+} sl_kept_t;
+
+static int sl_take(sl_run_t *s, ectx_t *in, frame_t *f, pgrst_error_t *err);
 
 static int conds_pass(const from_item_t *f, const ectx_t *env, bool *pass, pgrst_error_t *err)
 {
@@ -2250,6 +2351,34 @@ static int sl_row(sl_run_t *s, pgrst_error_t *err)
         return 0;
     if (q->aggs)
         return sql_agg_accumulate(q->aggs->v, q->aggs->n, s->states, &in, err);
+    if (s->window) {
+        if (s->nkept == s->capkept) {
+            s->capkept = s->capkept ? s->capkept * 2 : 16;
+            s->kept = xrealloc(s->kept, s->capkept * sizeof *s->kept);
+        }
+        sl_kept_t *k = &s->kept[s->nkept];
+        size_t m = q->nrte ? q->nrte : 1;
+        k->cur = xcalloc(m, sizeof *k->cur);
+        memcpy(k->cur, s->cur, q->nrte * sizeof *k->cur);
+        k->keys = xcalloc(q->nsort ? q->nsort : 1, sizeof *k->keys);
+        s->nkept++;
+        for (size_t i = 0; i < q->nsort; i++) {
+            const node_t *key = q->sort[i] ? q->sort[i] : q->targets[q->sort_target[i]];
+            if (eval(key, &in, &k->keys[i], err) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    return sl_take(s, &in, &f, err);
+}
+
+/* A combination that passed (and is inside the window): what it says. */
+static int sl_take(sl_run_t *s, ectx_t *in_, frame_t *f_, pgrst_error_t *err)
+{
+    const subq_t *q = s->q;
+    ectx_t in = *in_;
+    frame_t f = *f_;
+    in.frame = &f;
     s->found++;
     switch (q->kind) {
     case SL_EXISTS:
@@ -2295,6 +2424,96 @@ static int sl_loop(sl_run_t *s, size_t i, pgrst_error_t *err)
     return 0;
 }
 
+/* ORDER BY of a subquery: its keys, NULLs as the key says. */
+static int sl_cmp(const subq_t *q, const sl_kept_t *a, const sl_kept_t *b)
+{
+    for (size_t i = 0; i < q->nsort; i++) {
+        const node_t *key = q->sort[i] ? q->sort[i] : q->targets[q->sort_target[i]];
+        const pgvalue_t *x = &a->keys[i], *y = &b->keys[i];
+        int c;
+        if (x->is_null || y->is_null)
+            c = x->is_null == y->is_null ? 0 : (x->is_null == q->sort_nulls_first[i] ? -1 : 1);
+        else
+            c = px_compare(&key->type, x, &key->type, y) * (q->sort_desc[i] ? -1 : 1);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* A stable merge sort (equal keys keep the scan's order). */
+static void sl_sort(const subq_t *q, sl_kept_t *v, sl_kept_t *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sl_sort(q, v, tmp, h);
+    sl_sort(q, v + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = sl_cmp(q, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+/* OFFSET / LIMIT's value: -1 for none (NULL), 2201X / 2201W when negative. */
+static int sl_count(const node_t *n, const ectx_t *in, const char *what, int64_t *out,
+                    pgrst_error_t *err)
+{
+    *out = -1;
+    if (!n)
+        return 0;
+    pgvalue_t v;
+    if (eval(n, in, &v, err) < 0)
+        return -1;
+    int rc = 0;
+    if (!v.is_null && v.i < 0)
+        rc = pgrst_error_setf(err, strcmp(what, "LIMIT") == 0 ? "2201W" : "2201X",
+                              "%s must not be negative", what);
+    else if (!v.is_null)
+        *out = v.i;
+    pgvalue_dispose(&v);
+    return rc;
+}
+
+/* The kept combinations, ordered, through OFFSET and LIMIT. */
+static int sl_window(sl_run_t *s, pgrst_error_t *err)
+{
+    const subq_t *q = s->q;
+    size_t steps = s->nkept;
+    for (size_t m = s->nkept; m > 1; m >>= 1)
+        steps += s->nkept;
+    if (!mock_work_charge(s->env->pub->work, steps))
+        return charge(s->env, err);
+    sl_kept_t *tmp = xcalloc(s->nkept ? s->nkept : 1, sizeof *tmp);
+    sl_sort(q, s->kept, tmp, s->nkept);
+    free(tmp);
+    const pgvalue_t **none = xcalloc(q->nrte ? q->nrte : 1, sizeof *none);
+    frame_t f = {.up = s->env->frame, .depth = q->depth, .rows = none, .out = NULL};
+    ectx_t in = *s->env;
+    in.frame = &f;
+    int64_t offset, limit;
+    int rc = sl_count(q->offset, &in, "OFFSET", &offset, err);
+    if (rc == 0)
+        rc = sl_count(q->limit, &in, "LIMIT", &limit, err);
+    free(none);
+    if (rc < 0)
+        return -1;
+    size_t from = offset > 0 ? ((uint64_t)offset > s->nkept ? s->nkept : (size_t)offset) : 0;
+    size_t to = limit >= 0 && (uint64_t)limit < s->nkept - from ? from + (size_t)limit : s->nkept;
+    for (size_t k = from; k < to && !s->decided; k++) {
+        frame_t kf = {.up = s->env->frame, .depth = q->depth, .rows = s->kept[k].cur, .out = NULL};
+        ectx_t kin = *s->env;
+        kin.frame = &kf;
+        if (sl_take(s, &kin, &kf, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int eval_sublink(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
 {
     const subq_t *q = n->sq;
@@ -2308,6 +2527,7 @@ static int eval_sublink(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrs
     s.rows = xcalloc(m, sizeof *s.rows);
     s.counts = xcalloc(m, sizeof *s.counts);
     s.cur = xcalloc(m, sizeof *s.cur);
+    s.window = q->nsort || q->limit || q->offset;
     int rc = 0;
     if (q->aggs)
         s.states = sql_agg_states_new(q->aggs->v, q->aggs->n);
@@ -2315,6 +2535,15 @@ static int eval_sublink(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrs
         rc = visible_rows(env, q->rtes[i].t, &s.rows[i], &s.counts[i], err);
     if (rc == 0)
         rc = sl_loop(&s, 0, err);
+    if (rc == 0 && s.window)
+        rc = sl_window(&s, err);
+    for (size_t i = 0; i < s.nkept; i++) {
+        for (size_t k = 0; k < q->nsort; k++)
+            pgvalue_dispose(&s.kept[i].keys[k]);
+        free(s.kept[i].keys);
+        free(s.kept[i].cur);
+    }
+    free(s.kept);
     if (rc == 0 && q->aggs) {
         /* one row: the aggregates' values, the targets over them (the
          * subquery's own columns read as NULL: none can appear outside an

@@ -85,6 +85,14 @@ typedef struct subq {
     int op;               /* CMP_* of test */
     struct px_aggs *aggs; /* statements: the subquery's aggregate calls (owned; NULL: none):
                              then it yields exactly one row, as an ungrouped aggregate does */
+    /* Statements: ORDER BY (keys over the subquery's rows; owned), then
+     * OFFSET and LIMIT (owned; NULL: none), applied to the rows that pass
+     * before EXISTS / IN / the scalar value reads them. */
+    node_t **sort; /* NULL entry: output sort_target[i] */
+    int *sort_target;
+    bool *sort_desc, *sort_nulls_first;
+    size_t nsort;
+    node_t *limit, *offset;
 } subq_t;
 
 enum { F_UID, F_ROLE, F_EMAIL, F_JWT };
@@ -245,7 +253,8 @@ enum {
     PXF_EXTRACT,
     PXF_INITCAP,
     PXF_RANGE, /* int4range(lo, hi [, bounds]) and the other range constructors */
-    PXF_TO_TSVECTOR
+    PXF_TO_TSVECTOR,
+    PXF_RANDOM
 };
 
 /* ---- the builder (policy_expr.c) ---- */

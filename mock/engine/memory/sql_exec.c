@@ -585,10 +585,16 @@ static int fill_subquery(void *ctx, store_table_t *t, const store_reader_t *rd, 
     if (!env)
         return pgrst_error_setf(err, "XX000",
                                 "supamock: a subquery was read outside its statement");
+    return sql_exec_fill(sub, env, t, err);
+}
+
+int sql_exec_fill(const sql_plan_t *p, const sql_exec_env_t *env, store_table_t *t,
+                  pgrst_error_t *err)
+{
     sql_result_t res;
     sql_exec_error_t e;
     sql_exec_error_init(&e);
-    if (sql_exec_run(sub, env, &res, &e) < 0) {
+    if (sql_exec_run(p, env, &res, &e) < 0) {
         pgrst_error_move(err, &e.e);
         sql_exec_error_dispose(&e);
         return -1;

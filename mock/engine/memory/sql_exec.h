@@ -241,6 +241,11 @@ bool sql_plan_sorted(const sql_plan_t *p);
 int sql_plan_eval_row(const sql_plan_t *p, const sql_exec_env_t *env, const pgvalue_t *row,
                       bool *passes, pgvalue_t *out, sql_exec_error_t *err);
 
+/* Runs a SELECT plan and makes its rows those of derived relation t (a
+ * view's, a subquery's: store.h), whose columns are the plan's. */
+int sql_exec_fill(const sql_plan_t *p, const sql_exec_env_t *env, store_table_t *t,
+                  pgrst_error_t *err);
+
 /* Prepare, run and free: one statement of a script (/__mock/sql). */
 int sql_exec_once(const sql_exec_env_t *env, const cJSON *stmt, const char *src, sql_result_t *out,
                   sql_exec_error_t *err);

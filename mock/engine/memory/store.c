@@ -148,6 +148,12 @@ char *store_random_uuid(store_t *s)
     return random_uuid(s);
 }
 
+double store_random(store_t *s)
+{
+    /* 53 random bits: uniform in [0, 1), as drandom's pg_prng_double */
+    return (double)(prng_next(s->prng) >> 11) * 0x1.0p-53;
+}
+
 /* ------------------------------------------------------------------------ */
 /* hash indexes                                                              */
 /* ------------------------------------------------------------------------ */
@@ -617,6 +623,24 @@ static int column_default(store_t *s, store_table_t *t, store_column_t *c,
     return 0;
 }
 
+/* An empty relation of ncols columns (their arrays zeroed), not yet in the
+ * catalog. */
+static store_table_t *table_new(store_t *s, const char *schema, const char *name, size_t ncols)
+{
+    size_t n = ncols ? ncols : 1;
+    store_table_t *t = xcalloc(1, sizeof *t);
+    t->store = s;
+    t->schema = xstrdup(schema);
+    t->name = xstrdup(name);
+    t->in_schema_cache = true;
+    t->cols = xcalloc(n, sizeof *t->cols);
+    t->single_index = xmalloc(n * sizeof *t->single_index);
+    t->ref_table = xcalloc(n, sizeof *t->ref_table);
+    t->ref_col = xcalloc(n, sizeof *t->ref_col);
+    t->pk = xmalloc(n * sizeof *t->pk);
+    return t;
+}
+
 store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
                                const store_column_spec_t *cols, size_t col_count, char **error,
                                int *error_column)
@@ -626,16 +650,7 @@ store_table_t *store_add_table(store_t *s, const char *schema, const char *name,
         *error = xasprintf("relation \"%s\" already exists", name);
         return NULL;
     }
-    store_table_t *t = xcalloc(1, sizeof *t);
-    t->store = s;
-    t->schema = xstrdup(schema);
-    t->name = xstrdup(name);
-    t->in_schema_cache = true;
-    t->cols = xcalloc(col_count ? col_count : 1, sizeof *t->cols);
-    t->single_index = xmalloc((col_count ? col_count : 1) * sizeof *t->single_index);
-    t->ref_table = xcalloc(col_count ? col_count : 1, sizeof *t->ref_table);
-    t->ref_col = xcalloc(col_count ? col_count : 1, sizeof *t->ref_col);
-    t->pk = xmalloc((col_count ? col_count : 1) * sizeof *t->pk);
+    store_table_t *t = table_new(s, schema, name, col_count);
     const pgtype_enum_t **enums = (const pgtype_enum_t **)s->enums;
     for (size_t i = 0; i < col_count; i++) {
         const store_column_spec_t *sp = &cols[i];
@@ -1174,16 +1189,7 @@ store_table_t *store_add_derived(store_t *s, const char *schema, const char *nam
         *error = xasprintf("relation \"%s\" already exists", name);
         return NULL;
     }
-    store_table_t *t = xcalloc(1, sizeof *t);
-    t->store = s;
-    t->schema = xstrdup(schema);
-    t->name = xstrdup(name);
-    t->in_schema_cache = true;
-    t->cols = xcalloc(n ? n : 1, sizeof *t->cols);
-    t->single_index = xmalloc((n ? n : 1) * sizeof *t->single_index);
-    t->ref_table = xcalloc(n ? n : 1, sizeof *t->ref_table);
-    t->ref_col = xcalloc(n ? n : 1, sizeof *t->ref_col);
-    t->pk = xmalloc(sizeof *t->pk);
+    store_table_t *t = table_new(s, schema, name, n);
     t->derived = xcalloc(1, sizeof *t->derived);
     t->derived->fill = fill;
     t->derived->ctx = ctx;

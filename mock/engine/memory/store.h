@@ -312,6 +312,9 @@ void store_row_description(const store_table_t *t, const pgvalue_t *values, buf_
 /* gen_random_uuid() as a statement calls it: a v4 UUID (heap text, caller
  * frees) from the store's PRNG, the same stream defaults draw from. */
 char *store_random_uuid(store_t *s);
+/* random() as a statement calls it: uniform in [0, 1), from the same
+ * stream (the same --seed gives the same values; PostgreSQL's differ). */
+double store_random(store_t *s);
 
 /* ---- writing (inside a transaction) ---- */
 
