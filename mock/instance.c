@@ -100,6 +100,17 @@ static int build_enums(instance_t *inst, const scenario_t *sc, scenario_error_t 
             return -1;
         }
     }
+    /* Domains over a type the store models (the SQL's loader kept only
+     * those), for casts in statements' expressions. */
+    for (size_t i = 0; i < sc->domain_count; i++) {
+        pgtype_t base;
+        char *msg = NULL;
+        const pgtype_enum_t *e = store_find_enum(inst->store, sc->domain_types[i]);
+        const pgtype_enum_t *const list[1] = {e};
+        if (pgtype_parse(sc->domain_types[i], e ? list : NULL, e ? 1 : 0, &base, &msg) == 0)
+            store_add_domain(inst->store, sc->domain_names[i], &base);
+        free(msg);
+    }
     return 0;
 }
 

@@ -343,6 +343,7 @@ static void add_file(scenario_t *s, const char *file)
 
 static void column_dispose(scenario_column_t *c)
 {
+    free(c->domain);
     free(c->name);
     free(c->type);
     cJSON_Delete(c->default_value);
@@ -489,6 +490,15 @@ void scenario_free(scenario_t *s)
     for (size_t i = 0; i < s->function_count; i++)
         scenario_function_dispose(&s->functions[i]);
     free(s->functions);
+    for (size_t i = 0; i < s->cast_count; i++)
+        scenario_cast_dispose(&s->casts[i]);
+    free(s->casts);
+    for (size_t i = 0; i < s->domain_count; i++) {
+        free(s->domain_names[i]);
+        free(s->domain_types[i]);
+    }
+    free(s->domain_names);
+    free(s->domain_types);
     for (size_t i = 0; i < s->trigger_count; i++)
         scenario_trigger_dispose(&s->triggers[i]);
     free(s->triggers);
@@ -686,6 +696,7 @@ static const char *const builtin_types[] = {
     "tstzrange",   "bytea",
     "oid",         "time",
     "ltree",       "time without time zone",
+    "timetz",      "time with time zone",
 };
 #define BUILTIN_TYPE_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 

@@ -58,6 +58,8 @@ typedef struct scenario_column {
     bool check_from_sql;     /* came from the scenario's SQL: skipped with a warning when
                                 the memory engine cannot evaluate it */
     bool in_schema_cache;    /* default true */
+    char *domain;            /* the SQL's CREATE DOMAIN the column's type names (`type` is its
+                                base type), NULL when none: data representations need it */
     scenario_pos_t pos;      /* the column object */
     scenario_pos_t type_pos; /* its "type" value */
     scenario_pos_t default_pos;
@@ -207,6 +209,7 @@ typedef struct scenario_func_param {
     char *type;
     scenario_arg_mode_t mode;
     bool has_default;
+    char *domain; /* as scenario_column_t's: the domain `type` stands for, or NULL */
 } scenario_func_param_t;
 
 typedef struct scenario_function {
@@ -232,6 +235,24 @@ typedef struct scenario_function {
     size_t execute_role_count;
     scenario_pos_t pos;
 } scenario_function_t;
+
+/* CREATE CAST (source AS target) WITH FUNCTION f(arg): what PostgREST's
+ * schema cache reads of pg_cast for data representations (SchemaCache.hs
+ * dataRepresentations). A type is its name as the SQL's last part wrote it
+ * ("color", "json", "text") and whether that names a CREATE DOMAIN's domain.
+ * The function is the scenario's, resolved when the cast was created (as
+ * Postgres requires it to exist): its schema, name and input types. Casts
+ * WITHOUT FUNCTION or WITH INOUT are noticed and left out. */
+typedef struct scenario_cast {
+    char *source, *target;
+    bool source_domain, target_domain;
+    char context; /* 'i' AS IMPLICIT, 'a' AS ASSIGNMENT, 'e' explicit */
+    char *func_schema, *func_name;
+    char **func_arg_types;   /* the function's input types, as scenario_func_param_t's */
+    char **func_arg_domains; /* each NULL or a domain */
+    size_t func_arg_count;
+    scenario_pos_t pos;
+} scenario_cast_t;
 
 /* CREATE TRIGGER ... FOR EACH ROW on a table (statement triggers are
  * noticed and left out). */
@@ -345,6 +366,14 @@ typedef struct scenario {
     size_t table_count;
     scenario_function_t *functions; /* from the SQL, in creation order */
     size_t function_count;
+    scenario_cast_t *casts; /* CREATE CAST ... WITH FUNCTION, in creation order */
+    size_t cast_count;
+    /* CREATE DOMAIN name AS type of the SQL: names a statement's expression
+     * may cast to (`x::public.color`), each standing for its base type
+     * (domain_types[i], as a column names it). Owned. */
+    char **domain_names;
+    char **domain_types;
+    size_t domain_count;
     scenario_trigger_t *triggers; /* from the SQL, in creation order */
     size_t trigger_count;
     scenario_seed_stmt_t *seed_stmts; /* from the SQL, in file order */

@@ -57,6 +57,7 @@ void scenario_function_dispose(scenario_function_t *f)
     for (size_t i = 0; i < f->param_count; i++) {
         free(f->params[i].name);
         free(f->params[i].type);
+        free(f->params[i].domain);
     }
     free(f->params);
     free(f->return_type);
@@ -98,6 +99,13 @@ static bool is_input(scenario_arg_mode_t m)
     return m == SCENARIO_ARG_IN || m == SCENARIO_ARG_INOUT || m == SCENARIO_ARG_VARIADIC;
 }
 
+/* Two domains (NULL: none) are the same: a domain is a type of its own,
+ * f(color) is not f(integer). */
+static bool same_domain(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 /* Same schema, name and input types: the function CREATE OR REPLACE
  * replaces (Postgres identifies a function by its input argument types). */
 static bool same_signature(const scenario_function_t *a, const scenario_function_t *b)
@@ -112,7 +120,8 @@ static bool same_signature(const scenario_function_t *a, const scenario_function
             j++;
         if (i == a->param_count || j == b->param_count)
             return i == a->param_count && j == b->param_count;
-        if (strcmp(a->params[i].type, b->params[j].type) != 0)
+        if (strcmp(a->params[i].type, b->params[j].type) != 0 ||
+            !same_domain(a->params[i].domain, b->params[j].domain))
             return false;
         i++, j++;
     }
@@ -194,6 +203,8 @@ void scenario_func_create(const scenario_func_src_t *src, const cJSON *fs)
         scenario_func_param_t *q = &f.params[f.param_count++];
         q->name = xstrdup(str(fp, "name") ? str(fp, "name") : "");
         q->type = type;
+        const char *domain = scenario_sql_domain(src->h, get(fp, "argType"));
+        q->domain = domain ? xstrdup(domain) : NULL;
         q->mode = arg_mode(str(fp, "mode"));
         q->has_default = get(fp, "defexpr") != NULL;
     }
@@ -477,8 +488,10 @@ static bool args_match(const scenario_func_src_t *src, const scenario_function_t
             continue;
         if (!a)
             return false;
-        char *t = src->type_name(src, get(a, "TypeName") ? get(a, "TypeName") : a, why, sizeof why);
-        bool same = t && strcmp(t, f->params[i].type) == 0;
+        const cJSON *tn = get(a, "TypeName") ? get(a, "TypeName") : a;
+        char *t = src->type_name(src, tn, why, sizeof why);
+        bool same = t && strcmp(t, f->params[i].type) == 0 &&
+                    same_domain(scenario_sql_domain(src->h, tn), f->params[i].domain);
         free(t);
         if (!same)
             return false;
@@ -527,4 +540,99 @@ void scenario_func_grant(const scenario_func_src_t *src, const cJSON *gs)
         if (!found)
             src->notice_statement(src);
     }
+}
+
+/* ---- CREATE CAST ---- */
+
+void scenario_cast_dispose(scenario_cast_t *c)
+{
+    free(c->source);
+    free(c->target);
+    free(c->func_schema);
+    free(c->func_name);
+    for (size_t i = 0; i < c->func_arg_count; i++) {
+        free(c->func_arg_types[i]);
+        free(c->func_arg_domains[i]);
+    }
+    free(c->func_arg_types);
+    free(c->func_arg_domains);
+}
+
+/* A cast's type: the TypeName's last name, and whether it is a domain. */
+static char *cast_type(const scenario_func_src_t *src, const cJSON *tn, bool *domain)
+{
+    const cJSON *list = get(tn, "names");
+    const cJSON *last = NULL;
+    for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e; e = e->next)
+        last = e;
+    const char *name = str(get(last, "String"), "sval");
+    *domain = scenario_sql_domain(src->h, tn) != NULL;
+    return name && cJSON_GetArraySize(get(tn, "arrayBounds")) == 0 ? xstrdup(name) : NULL;
+}
+
+void scenario_cast_create(const scenario_func_src_t *src, const cJSON *cs)
+{
+    const cJSON *owa = get(cs, "func");
+    if (!owa || cJSON_IsTrue(get(cs, "inout")))
+        return src->notice_statement(src);
+    const cJSON *objname = get(owa, "objname");
+    const char *parts[2] = {NULL, NULL};
+    size_t n = 0;
+    for (const cJSON *e = cJSON_IsArray(objname) ? objname->child : NULL; e && n < 2; e = e->next)
+        parts[n++] = str(get(e, "String"), "sval");
+    if (n == 0 || !parts[n - 1] || (n == 2 && !parts[0]))
+        return src->notice_statement(src);
+    /* The function as Postgres resolves it at CREATE CAST: the schema
+     * given, else the first schema of the search path that has it. */
+    scenario_t *s = src->h->s;
+    const scenario_function_t *f = NULL;
+    size_t schemas = n == 2 ? 1 : (src->h->search_path_len ? src->h->search_path_len : 1);
+    for (size_t k = 0; !f && k < schemas; k++) {
+        const char *schema = n == 2                    ? parts[0]
+                             : src->h->search_path_len ? src->h->search_path[k]
+                                                       : "public";
+        for (size_t i = 0; !f && i < s->function_count; i++)
+            if (strcmp(s->functions[i].schema, schema) == 0 &&
+                strcmp(s->functions[i].name, parts[n - 1]) == 0 &&
+                args_match(src, &s->functions[i], owa))
+                f = &s->functions[i];
+    }
+    if (!f)
+        return src->notice_statement(src);
+    scenario_cast_t c = {0};
+    c.source = cast_type(src, get(cs, "sourcetype"), &c.source_domain);
+    c.target = cast_type(src, get(cs, "targettype"), &c.target_domain);
+    if (!c.source || !c.target) {
+        scenario_cast_dispose(&c);
+        return src->notice_statement(src);
+    }
+    const char *ctx = str(cs, "context");
+    c.context = ctx && strcmp(ctx, "COERCION_IMPLICIT") == 0     ? 'i'
+                : ctx && strcmp(ctx, "COERCION_ASSIGNMENT") == 0 ? 'a'
+                                                                 : 'e';
+    /* The memory engine applies casts only where PostgREST does: as data
+     * representations (SchemaCache.hs dataRepresentations: implicit, with
+     * a function, between a domain and json or text). */
+    bool json_or_text_source = strcmp(c.source, "json") == 0 || strcmp(c.source, "text") == 0;
+    bool json_or_text_target = strcmp(c.target, "json") == 0 || strcmp(c.target, "text") == 0;
+    if (c.context != 'i' ||
+        !((c.source_domain && json_or_text_target) || (c.target_domain && json_or_text_source))) {
+        scenario_cast_dispose(&c);
+        return src->notice_statement(src);
+    }
+    c.func_schema = xstrdup(f->schema);
+    c.func_name = xstrdup(f->name);
+    c.func_arg_types = xcalloc(f->param_count ? f->param_count : 1, sizeof *c.func_arg_types);
+    c.func_arg_domains = xcalloc(f->param_count ? f->param_count : 1, sizeof *c.func_arg_domains);
+    for (size_t i = 0; i < f->param_count; i++) {
+        if (!is_input(f->params[i].mode))
+            continue;
+        c.func_arg_types[c.func_arg_count] = xstrdup(f->params[i].type);
+        c.func_arg_domains[c.func_arg_count] =
+            f->params[i].domain ? xstrdup(f->params[i].domain) : NULL;
+        c.func_arg_count++;
+    }
+    c.pos = src->pos(src, src->stmt->offset);
+    s->casts = xrealloc(s->casts, (s->cast_count + 1) * sizeof *s->casts);
+    s->casts[s->cast_count++] = c;
 }

@@ -31,6 +31,9 @@ struct scenario_func_src {
 void scenario_func_create(const scenario_func_src_t *src, const cJSON *fs);
 void scenario_trigger_create(const scenario_func_src_t *src, const cJSON *ts);
 void scenario_func_grant(const scenario_func_src_t *src, const cJSON *gs);
+/* CREATE CAST ... WITH FUNCTION f(args) into s->casts (scenario_cast_t);
+ * other forms, or a function the scenario does not have, are noticed. */
+void scenario_cast_create(const scenario_func_src_t *src, const cJSON *cs);
 /* DROP FUNCTION / DROP TRIGGER; false when ds drops something else. */
 bool scenario_func_drop(const scenario_func_src_t *src, const cJSON *ds);
 

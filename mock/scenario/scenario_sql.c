@@ -250,6 +250,19 @@ static const char *const internal_types[][2] = {
 /* TypeName -> the scenario's type text ("varchar(20)", "text[]"), or NULL with
  * why. Enums are looked up by their bare name (the scenario's enums are
  * unqualified). */
+const char *scenario_sql_domain(const scenario_sql_host_t *h, const cJSON *tn)
+{
+    const char *parts[3];
+    size_t n = names(get(tn, "names"), parts, 3);
+    if (n == 0 || (n > 1 && strcmp(parts[0], "pg_catalog") == 0) ||
+        cJSON_GetArraySize(get(tn, "arrayBounds")) > 0)
+        return NULL;
+    for (size_t i = 0; i < h->domain_count; i++)
+        if (strcmp(parts[n - 1], h->domain_names[i]) == 0)
+            return h->domain_names[i];
+    return NULL;
+}
+
 static char *type_text_unchecked(const tr_t *t, const cJSON *tn, char *why, size_t why_len)
 {
     const char *parts[3];
@@ -747,6 +760,8 @@ static bool add_column(const tr_t *t, scenario_table_t *tbl, const cJSON *cd, ch
     memset(c, 0, sizeof *c);
     c->name = xstrdup(name);
     c->type = type;
+    const char *domain = scenario_sql_domain(t->h, get(cd, "typeName"));
+    c->domain = domain ? xstrdup(domain) : NULL;
     c->nullable = true;
     c->in_schema_cache = tbl->in_schema_cache;
     c->pos = node_pos(t, cd);
@@ -1069,6 +1084,7 @@ static void create_table(const tr_t *t, const cJSON *cs)
         for (size_t i = 0; i < tmp.column_count; i++) {
             scenario_column_t *c = &tmp.columns[i];
             free(c->name), free(c->type), cJSON_Delete(c->default_value), free(c->identity);
+            free(c->domain);
             free(c->references), free(c->check), free(c->on_delete), free(c->fk_name);
         }
         free(tmp.columns);
@@ -1914,6 +1930,12 @@ static void create_domain(const tr_t *t, const cJSON *ds)
     h->domain_names[h->domain_count] = xstrdup(parts[n - 1]);
     h->domain_types[h->domain_count] = type;
     h->domain_count++;
+    scenario_t *s = t->s;
+    s->domain_names = xrealloc(s->domain_names, (s->domain_count + 1) * sizeof *s->domain_names);
+    s->domain_types = xrealloc(s->domain_types, (s->domain_count + 1) * sizeof *s->domain_types);
+    s->domain_names[s->domain_count] = xstrdup(parts[n - 1]);
+    s->domain_types[s->domain_count] = xstrdup(type);
+    s->domain_count++;
 }
 
 /* ---- extensions and in-database settings ---- */
@@ -2151,7 +2173,10 @@ int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *tex
             update(&t, n);
         else if (strcmp(k, "CreateDomainStmt") == 0)
             create_domain(&t, n);
-        else if (strcmp(k, "CreateEnumStmt") == 0)
+        else if (strcmp(k, "CreateCastStmt") == 0) {
+            scenario_func_src_t src = func_src(&t);
+            scenario_cast_create(&src, n);
+        } else if (strcmp(k, "CreateEnumStmt") == 0)
             create_enum(&t, n);
         else if (strcmp(k, "IndexStmt") == 0)
             create_index(&t, n);

@@ -43,8 +43,13 @@ void scenario_sql_host_dispose(scenario_sql_host_t *h);
 int scenario_sql_apply(scenario_sql_host_t *h, const char *file, const char *text,
                        scenario_error_t *err);
 
-/* Releases a function's / trigger's strings (scenario_free). */
+/* Releases a function's / trigger's / cast's strings (scenario_free). */
 void scenario_function_dispose(scenario_function_t *f);
+void scenario_cast_dispose(scenario_cast_t *c);
+
+/* The domain (CREATE DOMAIN so far) a TypeName names, borrowed from h; NULL
+ * when it names none (or an array of one). */
+const char *scenario_sql_domain(const scenario_sql_host_t *h, const cJSON *tn);
 void scenario_trigger_dispose(scenario_trigger_t *t);
 
 /* Adds a notice at a position (owned copies). */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- raw tree access (libpg_query's JSON) ---- */
 
@@ -52,6 +53,16 @@ static bool scalar(const ptype_t *p, bool (*pred)(pgtype_kind_t))
 {
     return p->special == SP_NONE && !p->t.is_array && pred(p->t.kind);
 }
+static bool kind_is_bytea(pgtype_kind_t k)
+{
+    return k == PGTYPE_BYTEA;
+}
+
+static bool kind_is_datetime(pgtype_kind_t k)
+{
+    return k == PGTYPE_TIMESTAMP || k == PGTYPE_TIMESTAMPTZ || k == PGTYPE_DATE;
+}
+
 static bool is_unknown(const ptype_t *p)
 {
     return p->special == SP_UNKNOWN;
@@ -222,6 +233,7 @@ static const struct {
 } FUNCS[] = {
     {"lower", PXF_LOWER, 1, 1},
     {"upper", PXF_UPPER, 1, 1},
+    {"initcap", PXF_INITCAP, 1, 1},
     {"length", PXF_LENGTH, 1, 1},
     {"char_length", PXF_LENGTH, 1, 1},
     {"character_length", PXF_LENGTH, 1, 1},
@@ -236,6 +248,15 @@ static const struct {
     {"gen_random_uuid", PXF_GEN_RANDOM_UUID, 0, 0},
     {"uuid_generate_v4", PXF_GEN_RANDOM_UUID, 0, 0},
     {"format", PXF_FORMAT, 1, -1},
+    {"to_hex", PXF_TO_HEX, 1, 1},
+    {"lpad", PXF_LPAD, 2, 3},
+    {"replace", PXF_REPLACE, 3, 3},
+    {"substring", PXF_SUBSTRING, 2, 3},
+    {"substr", PXF_SUBSTRING, 2, 3},
+    {"translate", PXF_TRANSLATE, 3, 3},
+    {"encode", PXF_ENCODE, 2, 2},
+    {"extract", PXF_EXTRACT, 2, 2},
+    {"date_part", PXF_EXTRACT, 2, 2},
     {"int4range", PXF_RANGE, 2, 3},
     {"int8range", PXF_RANGE, 2, 3},
     {"numrange", PXF_RANGE, 2, 3},
@@ -490,6 +511,7 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
         switch (fn) {
         case PXF_LOWER:
         case PXF_UPPER:
+        case PXF_INITCAP:
         case PXF_LENGTH:
         case PXF_BTRIM:
             for (size_t i = 0; i < n && ok; i++) {
@@ -512,6 +534,48 @@ node_t *px_sql_build_func(parser_t *p, const cJSON *f, bool *handled)
                     return NULL;
                 }
             ok = stringish(&args[0]->type);
+            break;
+        case PXF_TO_HEX:
+            /* to_hex(integer), to_hex(bigint): smallint promotes. */
+            ok = scalar(&args[0]->type, pgtype_kind_is_int);
+            break;
+        case PXF_ENCODE:
+            /* encode(bytea, text) */
+            if (unknown_to_text(p, &args[1]) < 0) {
+                free_args(args, n);
+                return NULL;
+            }
+            ok = scalar(&args[0]->type, kind_is_bytea) && stringish(&args[1]->type);
+            break;
+        case PXF_EXTRACT:
+            /* extract(field from x) is pg_catalog.extract(text, x): epoch of a
+             * timestamp, timestamptz or date, as numeric (PostgreSQL 14 on);
+             * date_part(text, x) is double precision. */
+            if (unknown_to_text(p, &args[0]) < 0) {
+                free_args(args, n);
+                return NULL;
+            }
+            ok = stringish(&args[0]->type) && scalar(&args[1]->type, kind_is_datetime);
+            rtype = px_ptype_of(strcmp(name, "date_part") == 0 ? PGTYPE_FLOAT8 : PGTYPE_NUMERIC);
+            break;
+        case PXF_LPAD:
+        case PXF_REPLACE:
+        case PXF_SUBSTRING:
+        case PXF_TRANSLATE:
+            /* lpad(text, integer [, text]), replace(text, text, text),
+             * substring(text, integer [, integer]), translate(text, text, text) */
+            for (size_t i = 0; i < n && ok; i++) {
+                if ((fn == PXF_LPAD && i == 1) || (fn == PXF_SUBSTRING && i > 0)) {
+                    ok = scalar(&args[i]->type, pgtype_kind_is_int) &&
+                         args[i]->type.t.kind != PGTYPE_INT8;
+                    continue;
+                }
+                if (unknown_to_text(p, &args[i]) < 0) {
+                    free_args(args, n);
+                    return NULL;
+                }
+                ok = stringish(&args[i]->type);
+            }
             break;
         case PXF_TO_TSVECTOR:
             /* to_tsvector([regconfig,] text): the configuration an unknown
@@ -1289,6 +1353,184 @@ static int format_text(const node_t *n, const pgvalue_t *v, buf_t *out, pgrst_er
     return 0;
 }
 
+/* Bytes of the first `chars` UTF-8 characters of s. */
+static size_t utf8_prefix(const char *s, int64_t chars)
+{
+    size_t i = 0;
+    for (int64_t c = 0; s[i] && c < chars; c++)
+        do
+            i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80);
+    return i;
+}
+
+/* substring(s from start [for count]) by characters (text_substring):
+ * characters start .. start+count-1 that exist; a negative count is
+ * 22011. */
+static int substring_text(const char *s, int64_t start, bool has_count, int64_t count,
+                          pgvalue_t *out, pgrst_error_t *err)
+{
+    if (has_count && count < 0)
+        return pgrst_error_setf(err, "22011", "negative substring length not allowed");
+    int64_t from = start < 1 ? 1 : start;
+    int64_t len = utf8_len(s);
+    int64_t to = has_count ? start + count : len + 1; /* exclusive */
+    if (to > len + 1)
+        to = len + 1;
+    if (to <= from) {
+        set_text(out, "", 0);
+        return 0;
+    }
+    size_t a = utf8_prefix(s, from - 1), b = utf8_prefix(s, to - 1);
+    set_text(out, s + a, b - a);
+    return 0;
+}
+
+/* translate(s, from, to): each character of s found in from becomes the
+ * one at its place in to, or goes when to is shorter (first occurrence in
+ * from wins). */
+static void translate_text(const char *s, const char *from, const char *to, pgvalue_t *out)
+{
+    buf_t b;
+    buf_init(&b);
+    while (*s) {
+        size_t cl = utf8_prefix(s, 1);
+        int64_t at = -1, pos = 0;
+        for (const char *f = from; *f; pos++) {
+            size_t fl = utf8_prefix(f, 1);
+            if (fl == cl && memcmp(f, s, cl) == 0) {
+                at = pos;
+                break;
+            }
+            f += fl;
+        }
+        if (at < 0) {
+            buf_append(&b, s, cl);
+        } else if (at < utf8_len(to)) {
+            size_t a = utf8_prefix(to, at);
+            buf_append(&b, to + a, utf8_prefix(to + a, 1));
+        }
+        s += cl;
+    }
+    set_text(out, b.data ? b.data : "", b.len);
+    buf_dispose(&b);
+}
+
+/* encode(bytea, 'base64' | 'hex') as encode.c writes them: base64 with a
+ * newline after every 76 characters. The bytea is its hex text ("\x0aff"). */
+static int encode_bytea(const char *hex, const char *format, pgvalue_t *out, pgrst_error_t *err)
+{
+    const char *h = hex[0] == '\\' && hex[1] == 'x' ? hex + 2 : hex;
+    if (strcmp(format, "hex") == 0) {
+        set_text(out, h, strlen(h));
+        return 0;
+    }
+    if (strcmp(format, "base64") != 0)
+        return pgrst_error_setf(err, "22023", "unrecognized encoding: \"%s\"", format);
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /* pg_base64_encode: groups of three bytes as four characters, a
+     * newline as soon as a line holds 76 (after the last byte too), the
+     * last group padded with '='. */
+    size_t n = strlen(h) / 2;
+    buf_t b;
+    buf_init(&b);
+    uint32_t acc = 0;
+    int pos = 2;
+    size_t line = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned byte;
+        sscanf(h + 2 * i, "%2x", &byte);
+        acc |= (uint32_t)byte << (pos * 8);
+        if (--pos < 0) {
+            for (int k = 3; k >= 0; k--)
+                buf_putc(&b, digits[(acc >> (6 * k)) & 63]);
+            line += 4;
+            pos = 2;
+            acc = 0;
+        }
+        if (line >= 76) {
+            buf_putc(&b, '\n');
+            line = 0;
+        }
+    }
+    if (pos != 2) {
+        buf_putc(&b, digits[(acc >> 18) & 63]);
+        buf_putc(&b, digits[(acc >> 12) & 63]);
+        buf_putc(&b, pos == 0 ? digits[(acc >> 6) & 63] : '=');
+        buf_putc(&b, '=');
+    }
+    set_text(out, b.data ? b.data : "", b.len);
+    buf_dispose(&b);
+    return 0;
+}
+
+/* extract('epoch' from x): seconds since 1970-01-01 00:00 UTC (a timestamp
+ * and a date as if UTC), numeric with six decimals (a date: none), or as
+ * date_part a double. Other fields are not modelled (0A000). */
+static int extract_epoch(const pgtype_t *t, const pgvalue_t *v, const char *field, bool as_double,
+                         pgvalue_t *out, pgrst_error_t *err)
+{
+    if (strcasecmp(field, "epoch") != 0)
+        return pgrst_error_setf(err, "0A000",
+                                "supamock: extract(%s from ...) is not supported by the memory "
+                                "engine",
+                                field);
+    const int64_t unix_2000 = 946684800; /* 2000-01-01 in Unix seconds */
+    int64_t us = t->kind == PGTYPE_DATE ? v->i * 86400 * 1000000LL : v->i;
+    int64_t secs = us / 1000000 + unix_2000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        secs--;
+    }
+    pgvalue_init_null(out);
+    out->is_null = false;
+    if (as_double) {
+        out->f = (double)secs + (double)frac / 1e6;
+        return 0;
+    }
+    char num[48];
+    if (t->kind == PGTYPE_DATE)
+        snprintf(num, sizeof num, "%lld", (long long)secs);
+    else if (secs < 0 && frac)
+        snprintf(num, sizeof num, "-%lld.%06lld", (long long)-(secs + 1),
+                 (long long)(1000000 - frac));
+    else
+        snprintf(num, sizeof num, "%lld.%06lld", (long long)secs, (long long)frac);
+    out->s = xstrdup(num);
+    return 0;
+}
+
+/* lpad(string, length, fill): to `length` characters, the fill repeated on
+ * the left, or the string cut; a negative length is 0 and an empty fill
+ * only cuts (varlena.c lpad). Postgres refuses a result over 1 GB with
+ * 54000; supamock refuses one over 10 MiB with the same error. */
+static int lpad_text(const pgvalue_t *str, int64_t len, const char *fill, const ectx_t *env,
+                     pgvalue_t *out, pgrst_error_t *err)
+{
+    (void)env;
+    if (len < 0)
+        len = 0;
+    int64_t have = utf8_len(str->s), fill_chars = utf8_len(fill);
+    if (have >= len || fill_chars == 0) {
+        size_t keep = utf8_prefix(str->s, have < len ? have : len);
+        set_text(out, str->s, keep);
+        return 0;
+    }
+    if (len > 10 * 1024 * 1024)
+        return pgrst_error_setf(err, "54000", "requested length too large");
+    buf_t b;
+    buf_init(&b);
+    for (int64_t need = len - have; need > 0;) {
+        int64_t take = need < fill_chars ? need : fill_chars;
+        buf_append(&b, fill, utf8_prefix(fill, take));
+        need -= take;
+    }
+    buf_puts(&b, str->s);
+    set_text(out, b.data ? b.data : "", b.len);
+    buf_dispose(&b);
+    return 0;
+}
+
 static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_t *err)
 {
     pgvalue_t *v = xcalloc(n->nargs ? n->nargs : 1, sizeof *v);
@@ -1307,6 +1549,19 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
                 for (char *c = out->s; *c; c++)
                     *c = (char)(n->fn == PXF_LOWER ? tolower((unsigned char)*c)
                                                    : toupper((unsigned char)*c));
+            }
+            break;
+        case PXF_INITCAP:
+            /* initcap: each word's first letter upper case, the rest lower
+             * (a word: a run of letters and digits); ASCII as upper/lower. */
+            if (!v[0].is_null) {
+                set_text(out, v[0].s, strlen(v[0].s));
+                bool in_word = false;
+                for (char *c = out->s; *c; c++) {
+                    unsigned char u = (unsigned char)*c;
+                    *c = (char)(in_word ? tolower(u) : toupper(u));
+                    in_word = isalnum(u) || u >= 0x80;
+                }
             }
             break;
         case PXF_LENGTH:
@@ -1377,6 +1632,53 @@ static int eval_call(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_e
         case PXF_NOW:
             out->is_null = false;
             out->i = env->now_us;
+            break;
+        case PXF_TO_HEX:
+            /* the two's complement of the argument's own width */
+            if (!v[0].is_null) {
+                char hex[24];
+                uint64_t u = n->args[0]->type.t.kind == PGTYPE_INT8 ? (uint64_t)v[0].i
+                                                                    : (uint32_t)(int32_t)v[0].i;
+                snprintf(hex, sizeof hex, "%llx", (unsigned long long)u);
+                set_text(out, hex, strlen(hex));
+            }
+            break;
+        case PXF_LPAD:
+            if (!v[0].is_null && !v[1].is_null && !(n->nargs == 3 && v[2].is_null))
+                rc = lpad_text(&v[0], v[1].i, n->nargs == 3 ? v[2].s : " ", env, out, err);
+            break;
+        case PXF_SUBSTRING:
+            if (!v[0].is_null && !v[1].is_null && !(n->nargs == 3 && v[2].is_null))
+                rc = substring_text(v[0].s, v[1].i, n->nargs == 3, n->nargs == 3 ? v[2].i : 0, out,
+                                    err);
+            break;
+        case PXF_TRANSLATE:
+            if (!v[0].is_null && !v[1].is_null && !v[2].is_null)
+                translate_text(v[0].s, v[1].s, v[2].s, out);
+            break;
+        case PXF_ENCODE:
+            if (!v[0].is_null && !v[1].is_null)
+                rc = encode_bytea(v[0].s, v[1].s, out, err);
+            break;
+        case PXF_EXTRACT:
+            if (!v[0].is_null && !v[1].is_null)
+                rc = extract_epoch(&n->args[1]->type.t, &v[1], v[0].s,
+                                   n->type.t.kind == PGTYPE_FLOAT8, out, err);
+            break;
+        case PXF_REPLACE:
+            if (!v[0].is_null && !v[1].is_null && !v[2].is_null) {
+                buf_t b;
+                buf_init(&b);
+                const char *s = v[0].s, *from = v[1].s;
+                size_t flen = strlen(from);
+                for (const char *hit; flen && (hit = strstr(s, from)); s = hit + flen) {
+                    buf_append(&b, s, (size_t)(hit - s));
+                    buf_puts(&b, v[2].s);
+                }
+                buf_puts(&b, s);
+                set_text(out, b.data ? b.data : "", b.len);
+                buf_dispose(&b);
+            }
             break;
         case PXF_RANGE:
             rc = make_range(n, v, out, err);

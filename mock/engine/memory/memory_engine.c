@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "mem_call.h"
+#include "mem_datarep.h"
 #include "pgtz.h"
 #include "rest_aggregate.h"
 #include "rest_ctx.h"
@@ -25,8 +26,9 @@ typedef struct memory_engine {
     store_t *store;
     security_t *sec;
     const scenario_t *sc;
-    mem_funcs_t *fs;    /* borrowed: the instance's */
-    mem_views_t *views; /* borrowed: the instance's */
+    mem_funcs_t *fs;        /* borrowed: the instance's */
+    mem_datarep_t *datarep; /* owned: the data representations over fs, NULL when none */
+    mem_views_t *views;     /* borrowed: the instance's */
     /* Every relationship among the store's tables and views: the schema
      * does not change after the build (a reload only flips what is in the
      * schema cache, which mem_rels_from filters per request), so they are
@@ -506,6 +508,20 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
     mock_work_init(&c.work, mock_work_steps_for_timeout_ms(statement_timeout_ms(req->role)));
     c.plan.work = &c.work;
     c.sec = me->sec;
+    /* Data representations' functions run in the request's statement, as
+     * the role, within its work. */
+    mem_call_env_t call = {
+        .fs = me->fs,
+        .store = c.store,
+        .sec = me->sec,
+        .role = c.role,
+        .claims = c.claims,
+        .store_env = &c.env,
+        .work = &c.work,
+        .read_only = req->op == ENGINE_READ,
+    };
+    c.plan.datarep = me->datarep;
+    c.plan.call = &call;
     rest_computed_t computed;
     rest_computed_init(&computed, &c);
     c.computed = &computed.hooks;
@@ -583,6 +599,7 @@ static void execute(engine_t *e, const engine_request_t *req, engine_result_t *r
 
 static void memory_free(engine_t *e)
 {
+    mem_datarep_free(from(e)->datarep);
     arena_free(from(e)->rels_arena);
     free(from(e));
 }
@@ -615,6 +632,7 @@ engine_t *memory_engine_new(store_t *store, security_t *sec, const scenario_t *s
     me->sec = sec;
     me->sc = sc;
     me->fs = fs;
+    me->datarep = mem_datarep_new(sc, fs, store);
     me->views = views;
     me->rels_arena = arena_new();
     mem_rels_all(store, me->rels_arena, &me->rels);

@@ -35,8 +35,10 @@ typedef enum pgtype_kind {
     PGTYPE_TSVECTOR,
     PGTYPE_BYTEA,
     PGTYPE_OID,
-    PGTYPE_TIME,  /* time without time zone */
-    PGTYPE_LTREE, /* the ltree extension's label path */
+    PGTYPE_TIME,   /* time without time zone */
+    PGTYPE_TIMETZ, /* time with time zone */
+    PGTYPE_BIT,    /* bit(n): length = n; in statements' expressions (bit(32)::int) */
+    PGTYPE_LTREE,  /* the ltree extension's label path */
     /* Ranges (pgrange.h has their representation). */
     PGTYPE_INT4RANGE,
     PGTYPE_INT8RANGE,
@@ -66,6 +68,8 @@ typedef struct pgtype {
  * Representation by kind:
  *   int2/int4/int8, bool (0/1), oid (0 .. 4294967295): i
  *   time: i = microseconds since midnight (0 .. 24:00:00)
+ *   timetz: i = PGTIMETZ_PACK(microseconds since midnight, zone): the zone in
+ *     seconds east of UTC (TimeTzADT keeps seconds west), both exact
  *   date: i = days since 2000-01-01; timestamp/timestamptz: i = microseconds since
  *     2000-01-01 00:00:00 (UTC for timestamptz)
  *   float4/float8: f
@@ -73,6 +77,7 @@ typedef struct pgtype {
  *     Postgres text), json (verbatim input), jsonb (canonical jsonb text), enum label,
  *     tsvector (its canonical text output, tsvectorout's), bytea (its hex output
  *     text "\x0aff", pgbytea.h), ltree (its text, pgltree.h): s
+ *   bit: s, the bits as '0'/'1' characters (bit_out's text)
  *   ranges: s (canonical text), i (flags), elems[0..2) the bounds (pgrange.h)
  *     (enums also keep the label's position in i; it is their sort key)
  *   arrays: elems[0..nelems), each element a pgvalue_t of the element type
@@ -85,6 +90,15 @@ typedef struct pgvalue {
     struct pgvalue *elems;
     size_t nelems;
 } pgvalue_t;
+
+/* A timetz's two parts in one int64: the time of day (< 2^37 us) above
+ * 17 bits of zone (|zone| <= 15:59:59, 57599 s, biased to stay positive).
+ * Equal packs are equal values (timetz_eq compares both parts); the order
+ * is not the pack's (pgvalue_compare). */
+#define PGTIMETZ_ZONE_BIAS      65536
+#define PGTIMETZ_PACK(us, zone) ((int64_t)(us)*131072 + ((int64_t)(zone) + PGTIMETZ_ZONE_BIAS))
+#define PGTIMETZ_TIME(i)        ((i) / 131072)
+#define PGTIMETZ_ZONE(i)        ((int32_t)((i) % 131072) - PGTIMETZ_ZONE_BIAS)
 
 /* Parses a scenario type name ("uuid", "int4", "double precision", "varchar(20)",
  * "text[]", Postgres's internal array names such as "_int4", an enum name

@@ -438,6 +438,8 @@ static bool can_cast(const ptype_t *from, const ptype_t *to)
         return true;
     if (kind_is_datetime(f) && kind_is_datetime(t))
         return true;
+    if (f == PGTYPE_BIT && (t == PGTYPE_INT4 || t == PGTYPE_INT8)) /* bittoint4, bittoint8 */
+        return true;
     return false;
 }
 
@@ -745,8 +747,19 @@ static int build_typename(parser_t *p, const cJSON *tn, ptype_t *out)
         out->t.is_array = array;
     } else {
         free(error);
-        const pgtype_enum_t *en = p->store ? store_find_enum(p->store, name) : NULL;
-        if (!en) {
+        /* pg_catalog's names are the built-in types only (gram.y writes
+         * `bit(32)` as pg_catalog.bit, whatever a schema calls bit). */
+        bool catalog = schema && strcmp(schema, "pg_catalog") == 0;
+        const pgtype_enum_t *en = p->store && !catalog ? store_find_enum(p->store, name) : NULL;
+        const pgtype_t *domain = p->store && !catalog && !en && !array && !list_len(mods)
+                                     ? store_find_domain(p->store, name)
+                                     : NULL;
+        if (domain) {
+            /* A domain is its base type here (its CHECKs are not
+             * enforced, as for columns of it). */
+            memset(out, 0, sizeof *out);
+            out->t = *domain;
+        } else if (!en) {
             rc = perr(p, loc, "42704", "type \"%s%s\" does not exist", name, array ? "[]" : "");
         } else {
             *out = ptype_of(PGTYPE_ENUM);
@@ -1089,6 +1102,35 @@ fail:
     return NULL;
 }
 
+/* `#>>` on json/jsonb with a text[] path: the value at the path as text
+ * (json_extract_path_text; op 2 of N_JSON). */
+static node_t *make_json_path(parser_t *p, node_t *l, node_t *r, size_t oploc)
+{
+    ptype_t L = l->type;
+    bool json = L.special == SP_NONE && !L.t.is_array &&
+                (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
+    ptype_t path = ptype_of(PGTYPE_TEXT);
+    path.t.is_array = true;
+    bool rok = r->type.special == SP_UNKNOWN || (r->type.special == SP_NONE && r->type.t.is_array &&
+                                                 pgtype_kind_is_string(r->type.t.kind));
+    if (!json || !rok) {
+        op_not_exist(p, oploc, &L, "#>>", &r->type);
+        goto fail;
+    }
+    if (make_cast(p, &r, &path, oploc, true) < 0)
+        goto fail;
+    node_t *n = node_new(N_JSON, l->loc);
+    n->op = 2;
+    n->type = ptype_of(PGTYPE_TEXT);
+    n->a = l;
+    n->b = r;
+    return n;
+fail:
+    node_free(l);
+    node_free(r);
+    return NULL;
+}
+
 static node_t *build_unary_minus(parser_t *p, const cJSON *operand, size_t loc)
 {
     node_t *arg = build(p, operand);
@@ -1217,6 +1259,8 @@ static node_t *build_aexpr(parser_t *p, const cJSON *a)
         return make_cmp(p, l, r, op, loc);
     if (strcmp(opname, "->") == 0 || strcmp(opname, "->>") == 0)
         return make_json(p, l, r, opname, loc);
+    if (strcmp(opname, "#>>") == 0)
+        return make_json_path(p, l, r, loc);
     if (strchr("+-*/%^", opname[0]) && opname[1] == '\0')
         perr(p, loc, "0A000", "supamock: operator %s is not supported in policy expressions",
              opname);
@@ -2071,6 +2115,20 @@ static int convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, p
         out->i = v->i;
         return 0;
     }
+    if (scalars && f == PGTYPE_BIT && (t == PGTYPE_INT4 || t == PGTYPE_INT8)) {
+        /* bittoint4 / bittoint8: the bits as an unsigned number of the
+         * target's width, read as signed; more bits than that is 22003. */
+        size_t width = t == PGTYPE_INT4 ? 32 : 64, n = strlen(v->s);
+        if (n > width)
+            return pgrst_error_setf(err, "22003", "%s out of range",
+                                    t == PGTYPE_INT4 ? "integer" : "bigint");
+        uint64_t u = 0;
+        for (size_t i = 0; i < n; i++)
+            u = (u << 1) | (uint64_t)(v->s[i] == '1');
+        out->is_null = false;
+        out->i = t == PGTYPE_INT4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
+        return 0;
+    }
     if (scalars && f == PGTYPE_INT4 && t == PGTYPE_BOOL) {
         out->is_null = false;
         out->i = v->i != 0;
@@ -2606,6 +2664,43 @@ static int eval(const node_t *n, const ectx_t *env, pgvalue_t *out, pgrst_error_
             rc = eval_json_item(n, env, &item, &owned, err);
             if (rc == 0 && item)
                 rc = json_to_jsonb(item, out, err);
+        } else if (n->op == 2) {
+            /* #>>: each path element a key of an object or an index of an
+             * array (json_get_path_text); a NULL element or a miss is NULL. */
+            rc = eval_json_item(n->a, env, &item, &owned, err);
+            pgvalue_t path;
+            pgvalue_init_null(&path);
+            if (rc == 0 && item)
+                rc = eval(n->b, env, &path, err);
+            if (rc == 0 && item && !path.is_null) {
+                const cJSON *hit = item;
+                for (size_t i = 0; hit && i < path.nelems; i++) {
+                    const pgvalue_t *k = &path.elems[i];
+                    const cJSON *next = NULL;
+                    if (k->is_null) {
+                        hit = NULL;
+                        break;
+                    }
+                    if (cJSON_IsObject(hit)) {
+                        for (const cJSON *c = hit->child; c; c = c->next)
+                            if (c->string && strcmp(c->string, k->s) == 0)
+                                next = c;
+                    } else if (cJSON_IsArray(hit)) {
+                        char *end;
+                        long idx = strtol(k->s, &end, 10);
+                        int len = cJSON_GetArraySize(hit);
+                        if (*k->s && !*end) {
+                            if (idx < 0)
+                                idx += len;
+                            if (idx >= 0 && idx < len)
+                                next = cJSON_GetArrayItem(hit, (int)idx);
+                        }
+                    }
+                    hit = next;
+                }
+                rc = json_to_text(hit, out, err);
+            }
+            pgvalue_dispose(&path);
         } else {
             rc = eval_json_item(n->a, env, &item, &owned, err);
             if (rc == 0 && item) {

@@ -244,6 +244,14 @@ enum {
     PXF_BTRIM,
     PXF_GEN_RANDOM_UUID,
     PXF_FORMAT,
+    PXF_TO_HEX,
+    PXF_LPAD,
+    PXF_REPLACE,
+    PXF_SUBSTRING,
+    PXF_TRANSLATE,
+    PXF_ENCODE,
+    PXF_EXTRACT,
+    PXF_INITCAP,
     PXF_RANGE, /* int4range(lo, hi [, bounds]) and the other range constructors */
     PXF_TO_TSVECTOR,
     PXF_RANDOM

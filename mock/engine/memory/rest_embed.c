@@ -505,6 +505,8 @@ static int compile(rest_embed_t *e, enode_t *nd, pgrst_error_t *err)
     p->alias = root ? NULL : nd->alias;
     p->index_col = -1;
     p->work = &c->work;
+    p->datarep = c->plan.datarep;
+    p->call = c->plan.call;
     p->computed = c->computed;
     /* A computed relationship's rows are what its function's statements
      * read, under their own row-level security. */

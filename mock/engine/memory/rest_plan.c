@@ -4,6 +4,7 @@
 #include "rest_plan.h"
 
 #include "fuzzy.h"
+#include "mem_datarep.h"
 #include "pg_like.h"
 #include "pg_regex.h"
 #include "pgltree.h"
@@ -70,6 +71,11 @@ struct rest_order {
 struct rest_out {
     const char *key;
     rest_source_t src;
+    /* The column's domain -> json representation (Plan.hs withOutputFormat)
+     * and its result type; NULL: the value as it is. A ::cast applies to
+     * the representation. */
+    const mem_func_t *to_json;
+    pgtype_t rep_type;
     bool cast;
     pgtype_t cast_type;
     bool is_agg;
@@ -485,8 +491,38 @@ static int compile_filter(rest_cond_t *c, arena_t *arena, const rest_plan_t *pla
     c->operands = arena_calloc(arena, n ? n : 1, sizeof *c->operands);
     for (size_t i = 0; i < n; i++)
         pgvalue_init_null(&c->operands[i]);
+    /* Plan.hs resolveQueryInputField: a column whose domain has a text
+     * representation reads each operand through it (SqlFragment.hs
+     * pgFmtUnknownLiteralForField, pgFmtArrayLiteralForField for in.()). */
+    const mem_func_t *from_text =
+        c->src.path_len
+            ? NULL
+            : mem_datarep_find(plan->datarep, plan->table, c->src.col, MEM_DATAREP_FROM_TEXT);
+    /* op(any) hands the whole array literal to the function, f('{a,b}'),
+     * whose result is no array. */
+    if (from_text && f->quant != PGRST_QUANT_NONE)
+        return pgrst_error_setf(err, "42809", "op ANY/ALL (array) requires array on right side");
+    /* in.() hands the function text (unnest(...::text[])), which it takes
+     * exactly; a single operand is of unknown type, which typename(...) may
+     * read as a coercion instead. */
+    if (from_text && f->op != PGRST_OP_IN &&
+        mem_datarep_unknown_is_coercion(plan->datarep, plan->table, c->src.col,
+                                        MEM_DATAREP_FROM_TEXT))
+        from_text = NULL;
     for (size_t i = 0; i < n; i++) {
         const char *v = listed ? list[i] : f->value;
+        if (from_text) {
+            pgvalue_t text;
+            pgvalue_init_null(&text);
+            text.is_null = false;
+            text.s = xstrdup(v ? v : "");
+            pgtype_t rtype;
+            int rc = mem_datarep_apply(from_text, &text, plan->call, &c->operands[i], &rtype, err);
+            pgvalue_dispose(&text);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
         if (parse_operand(type, v ? v : "", &c->operands[i], err) < 0)
             return -1;
     }
@@ -1178,6 +1214,39 @@ static int compile_aggregate(rest_plan_t *plan, const store_t *store, const pgrs
     return 0;
 }
 
+/* Plan.hs resolveOutputField: a column whose domain has a json
+ * representation is selected through it (expandStarsForTable expands `*`
+ * for such tables so each column gets it). Not for a JSON path, which
+ * PostgREST reads from to_jsonb(col). */
+static void output_format(const rest_plan_t *plan, rest_out_t *o)
+{
+    o->to_json = mem_datarep_find(plan->datarep, plan->table, o->src.col, MEM_DATAREP_TO_JSON);
+    if (o->to_json)
+        o->rep_type = o->to_json->ret_type;
+}
+
+/* Applies an output's representation to v (into *tmp). NULL with err when
+ * its function fails. */
+static const pgvalue_t *represent(const rest_plan_t *plan, const rest_out_t *o, const pgvalue_t *v,
+                                  pgvalue_t *tmp, pgrst_error_t *err)
+{
+    pgtype_t type;
+    pgvalue_t out;
+    if (mem_datarep_apply(o->to_json, v, plan->call, &out, &type, err) < 0)
+        return NULL;
+    pgvalue_dispose(tmp);
+    *tmp = out;
+    return tmp;
+}
+
+/* select=count: a field named count, no JSON path, on a table without
+ * such a column. */
+static bool is_count_column(const store_table_t *t, const pgrst_select_item_t *it)
+{
+    return strcmp(it->field.name, "count") == 0 && it->field.path_len == 0 &&
+           store_table_find_column(t, "count") < 0;
+}
+
 const rest_agg_spec_t *rest_plan_out_agg(const rest_plan_t *plan, size_t i)
 {
     return plan->out[i].is_agg ? &plan->out[i].agg : NULL;
@@ -1195,9 +1264,11 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
         items = &star;
         n = 1;
     }
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t total = 0, count_columns = 0, aggregates = 0;
+    for (size_t i = 0; i < n; i++) {
         total += items[i].star ? ncols : 1;
+        aggregates += items[i].is_aggregate;
+    }
     plan->out = arena_calloc(arena, total ? total : 1, sizeof *plan->out);
     plan->out_count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1223,18 +1294,50 @@ int rest_plan_select(rest_plan_t *plan, arena_t *arena, const store_t *store,
                 o->key = store_table_column(t, c)->name;
                 o->src.col = c;
                 o->src.type = store_table_column(t, c)->type;
+                output_format(plan, o);
             }
+            continue;
+        }
+        if (is_count_column(t, it)) {
+            /* PostgREST writes the field as "tbl"."count"; without such a
+             * column Postgres reads it in functional notation, count(tbl):
+             * the aggregate over whole rows, which no row is NULL for (the
+             * spec's "performing a count by using it as a column"). Not an
+             * aggregate item to PostgREST, so db-aggregates-enabled does not
+             * gate it; a cast applies to the count. */
+            pgrst_select_item_t agg = {.alias = it->alias,
+                                       .field = {.name = "*"},
+                                       .is_aggregate = true,
+                                       .aggregate = "count",
+                                       .aggregate_cast = it->cast};
+            if (compile_aggregate(plan, store, &agg, &plan->out[plan->out_count++], err) < 0)
+                return -1;
+            plan->has_aggregates = true;
+            count_columns++;
             continue;
         }
         rest_out_t *o = &plan->out[plan->out_count++];
         if (resolve_source(plan, &it->field, &o->src, err) < 0)
             return -1;
         o->key = it->alias ? it->alias : default_key(&it->field);
+        if (!o->src.path_len)
+            output_format(plan, o);
         if (it->cast) {
             if (parse_cast(store, it->cast, &o->cast_type) < 0)
                 return pgrst_error_setf(err, "42704", "type \"%s\" does not exist", it->cast);
             o->cast = true;
         }
+    }
+    if (count_columns > 0 && aggregates == 0) {
+        /* PostgREST groups only by the fields beside aggregate items, and a
+         * count column is none: any other column is ungrouped. */
+        for (size_t i = 0; i < plan->out_count; i++)
+            if (!plan->out[i].is_agg && !plan->out[i].src.star && plan->out[i].src.col < ncols)
+                return pgrst_error_setf(err, "42803",
+                                        "column \"%s.%s\" must appear in the GROUP BY clause or "
+                                        "be used in an aggregate function",
+                                        plan->alias ? plan->alias : store_table_name(t),
+                                        store_table_column(t, plan->out[i].src.col)->name);
     }
     return 0;
 }
@@ -1278,13 +1381,20 @@ int rest_plan_project(const rest_plan_t *plan, arena_t *arena, const store_row_t
     for (size_t i = 0; i < plan->out_count; i++) {
         const rest_out_t *o = &plan->out[i];
         const pgvalue_t *v = source_value(&o->src, row, &scratch->values[i]);
-        const pgtype_t *type = o->cast ? &o->cast_type : &o->src.type;
+        const pgtype_t *from = &o->src.type;
+        if (o->to_json) {
+            v = represent(plan, o, v, &scratch->values[i], err);
+            if (!v)
+                return -1;
+            from = &o->rep_type;
+        }
+        const pgtype_t *type = o->cast ? &o->cast_type : from;
         if (o->cast && !v->is_null) {
             /* A cast through the text form, as Postgres's I/O conversion casts
              * do; the input function's error is the query's error. */
             buf_t text;
             buf_init(&text);
-            cast_source_text(&o->src.type, &o->cast_type, v, &text);
+            cast_source_text(from, &o->cast_type, v, &text);
             pgvalue_t cast;
             int rc = pgvalue_from_text(&o->cast_type, buf_cstr(&text), text.len, &cast, err);
             buf_dispose(&text);
@@ -1316,13 +1426,31 @@ const pgtype_t *rest_plan_out_type(const rest_plan_t *plan, size_t i)
     const rest_out_t *o = &plan->out[i];
     if (o->is_agg)
         return o->agg.cast ? &o->agg.cast_type : &o->agg.result_type;
-    return o->cast ? &o->cast_type : &o->src.type;
+    return o->cast ? &o->cast_type : o->to_json ? &o->rep_type : &o->src.type;
 }
 
 const pgvalue_t *rest_plan_out_value(const rest_plan_t *plan, size_t i, const store_row_t *row,
                                      pgvalue_t *tmp)
 {
-    return source_value(&plan->out[i].src, row, tmp);
+    const rest_out_t *o = &plan->out[i];
+    const pgvalue_t *v = source_value(&o->src, row, tmp);
+    if (!o->to_json)
+        return v;
+    /* In its representation, as rest_plan_out_type says; a function that
+     * fails here leaves NULL (projecting the row raises its error). */
+    pgvalue_t copy;
+    pgvalue_copy(&copy, v);
+    pgrst_error_t err;
+    pgrst_error_init(&err);
+    const pgvalue_t *r = represent(plan, o, &copy, tmp, &err);
+    pgvalue_dispose(&copy);
+    pgrst_error_dispose(&err);
+    if (!r) {
+        pgvalue_dispose(tmp);
+        pgvalue_init_null(tmp);
+        return tmp;
+    }
+    return r;
 }
 
 int rest_plan_work_error(const rest_plan_t *plan, pgrst_error_t *err)

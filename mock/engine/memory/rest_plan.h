@@ -89,6 +89,11 @@ typedef struct rest_plan {
     /* The request's work (the caller's, lent for the plan's life): scans
      * and matchers charge it and stop when it stops. NULL: unbounded. */
     mock_work_t *work;
+    /* Data representations (mem_datarep.h) and the environment their
+     * functions run in, both lent for the plan's life; NULL: none. Set
+     * before rest_plan_select / rest_plan_where. */
+    const struct mem_datarep *datarep;
+    const struct mem_call_env *call;
 } rest_plan_t;
 
 /* Compiles the where tree. The plan's arrays live in `arena` (the request's);

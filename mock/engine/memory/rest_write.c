@@ -4,6 +4,7 @@
  * rolled back on any error, on PGRST116/PGRST124, or when tx=rollback applies. */
 #include "rest_ctx.h"
 #include "mem_trigger.h"
+#include "mem_datarep.h"
 #include "mem_view.h"
 #include "rest_body_member.h"
 #include "rest_embed.h"
@@ -18,6 +19,37 @@
  * which every other object must share ("All object keys must match"). Both
  * are sets in PostgREST (distinct, in ascending order), so a name never comes
  * twice. */
+
+/* A payload member into column col: through the column's json -> domain
+ * representation when it has one (Plan.hs resolveOrError, withJsonParse:
+ * the member is read as json and handed to the function), else as the
+ * column's type. */
+static int body_member(rest_ctx_t *c, const cJSON *row, const jsonc_node_t *node, const char *name,
+                       size_t col, bool *present, pgvalue_t *out, pgrst_error_t *err)
+{
+    const pgtype_t *type = &store_table_column(c->table, col)->type;
+    const mem_func_t *f = mem_datarep_find(c->plan.datarep, c->table, col, MEM_DATAREP_FROM_JSON);
+    if (!f)
+        return rest_body_member(&c->body, row, node, name, type, present, out, err);
+    static const pgtype_t json_type = {.kind = PGTYPE_JSON, .length = -1};
+    pgvalue_t j;
+    pgvalue_init_null(&j);
+    if (rest_body_member(&c->body, row, node, name, &json_type, present, &j, err) < 0)
+        return -1;
+    int rc = 0;
+    if (*present) {
+        pgvalue_t v;
+        pgtype_t vtype;
+        rc = mem_datarep_apply(f, &j, c->plan.call, &v, &vtype, err);
+        if (rc == 0) {
+            pgvalue_dispose(out);
+            *out = v;
+        }
+    }
+    pgvalue_dispose(&j);
+    return rc;
+}
+
 static int payload_columns(rest_ctx_t *c, const cJSON *rows, const char ***names, size_t *count,
                            pgrst_error_t *err)
 {
@@ -461,9 +493,7 @@ int rest_insert(rest_ctx_t *c, pgrst_error_t *err)
             pgvalue_init_null(&values[i]);
         for (size_t i = 0; i < name_count; i++) {
             bool present = false;
-            if (rest_body_member(b, row, node, names[i],
-                                 &store_table_column(c->table, cols[i])->type, &present,
-                                 &values[cols[i]], err) < 0) {
+            if (body_member(c, row, node, names[i], cols[i], &present, &values[cols[i]], err) < 0) {
                 values_dispose(values, ncols);
                 rc = fail_tx(c);
                 goto out;
@@ -672,9 +702,8 @@ int rest_update(rest_ctx_t *c, pgrst_error_t *err)
                 pgvalue_init_null(&payload[i]);
             for (size_t i = 0; i < name_count; i++) {
                 bool present = false;
-                if (rest_body_member(b, body, b->doc.root, names[i],
-                                     &store_table_column(c->table, cols[i])->type, &present,
-                                     &payload[cols[i]], err) < 0) {
+                if (body_member(c, body, b->doc.root, names[i], cols[i], &present,
+                                &payload[cols[i]], err) < 0) {
                     values_dispose(payload, ncols);
                     drop_after(c, aq, aqn);
                     rc = fail_tx(c);
@@ -910,9 +939,8 @@ int rest_put(rest_ctx_t *c, pgrst_error_t *err)
     for (size_t i = 0; i < name_count; i++) {
         provided[cols[i]] = true;
         bool present = false;
-        if (rest_body_member(b, obj, rest_body_row_node(b, 0), names[i],
-                             &store_table_column(c->table, cols[i])->type, &present,
-                             &values[cols[i]], err) < 0) {
+        if (body_member(c, obj, rest_body_row_node(b, 0), names[i], cols[i], &present,
+                        &values[cols[i]], err) < 0) {
             values_dispose(values, ncols);
             rc = fail_tx(c);
             goto out;

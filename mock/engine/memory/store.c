@@ -115,6 +115,9 @@ struct store {
     prng_t *prng; /* borrowed from the instance: gen_random_uuid() */
     pgtype_enum_t **enums;
     size_t nenums;
+    char **domain_names; /* owned; domain_types[i] is its base type */
+    pgtype_t *domain_types;
+    size_t ndomains;
     store_table_t **tables;
     size_t ntables;
     bool in_tx;
@@ -432,6 +435,10 @@ void store_free(store_t *s)
         free(e);
     }
     free(s->enums);
+    for (size_t i = 0; i < s->ndomains; i++)
+        free(s->domain_names[i]);
+    free(s->domain_names);
+    free(s->domain_types);
     free(s->undo);
     free(s->pending);
     free(s->graveyard);
@@ -468,6 +475,27 @@ int store_add_enum(store_t *s, const char *name, const char *const *labels, size
     s->enums = xrealloc(s->enums, (s->nenums + 1) * sizeof *s->enums);
     s->enums[s->nenums++] = e;
     return 0;
+}
+
+void store_add_domain(store_t *s, const char *name, const pgtype_t *base)
+{
+    for (size_t i = 0; i < s->ndomains; i++)
+        if (strcmp(s->domain_names[i], name) == 0) {
+            s->domain_types[i] = *base;
+            return;
+        }
+    s->domain_names = xrealloc(s->domain_names, (s->ndomains + 1) * sizeof *s->domain_names);
+    s->domain_types = xrealloc(s->domain_types, (s->ndomains + 1) * sizeof *s->domain_types);
+    s->domain_names[s->ndomains] = xstrdup(name);
+    s->domain_types[s->ndomains++] = *base;
+}
+
+const pgtype_t *store_find_domain(const store_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->ndomains; i++)
+        if (strcmp(s->domain_names[i], name) == 0)
+            return &s->domain_types[i];
+    return NULL;
 }
 
 const pgtype_enum_t *store_find_enum(const store_t *s, const char *name)

@@ -256,6 +256,10 @@ void store_derived_release(store_t *s);
 
 /* A registered enum by name (case-insensitive), or NULL. Owned by the store. */
 const pgtype_enum_t *store_find_enum(const store_t *s, const char *name);
+/* A domain (CREATE DOMAIN) by name, as its base type: expressions cast to
+ * it (`x::public.color`). A later one of the same name replaces it. */
+void store_add_domain(store_t *s, const char *name, const pgtype_t *base);
+const pgtype_t *store_find_domain(const store_t *s, const char *name);
 /* A column's sequence ({table}_{col}_seq) and the value nextval returns next. */
 const char *store_sequence_name(const store_sequence_t *q);
 int64_t store_sequence_peek(const store_sequence_t *q);

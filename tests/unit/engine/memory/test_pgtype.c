@@ -677,6 +677,34 @@ static void test_time(void **state)
                  NULL);
 }
 
+/* Expectations from PostgreSQL 15 (session zone UTC): timetz_in/timetz_out,
+ * to_json and timetz_cmp. */
+static void test_timetz(void **state)
+{
+    (void)state;
+    char scratch[64];
+    pgtype_t t = T("timetz");
+    assert_string_equal(pgtype_name(&t, scratch, sizeof scratch), "time with time zone");
+    ASSERT_TEXT("time with time zone", "04:05:06+02", "04:05:06+02");
+    ASSERT_TEXT("timetz", "04:05:06.5-05:30", "04:05:06.5-05:30");
+    ASSERT_TEXT("timetz", "04:05", "04:05:00+00");
+    ASSERT_TEXT("timetz", "04:05:06+05:30:07", "04:05:06+05:30:07");
+    ASSERT_TEXT("timetz", "04:05 z", "04:05:00+00");
+    ASSERT_JSON("timetz", "04:05+0130", "\"04:05:00+01:30\"");
+    expect_error("timetz", "x", "22007", "invalid input syntax for type time with time zone: \"x\"",
+                 NULL);
+    expect_error("timetz", "04:05+16", "22009", "time zone displacement out of range: \"04:05+16\"",
+                 NULL);
+    /* By the UTC instant, then the zone further east first. */
+    pgvalue_t a = V("timetz", "04:05:06+02"), b = V("timetz", "03:05:06+00");
+    pgvalue_t c = V("timetz", "04:05:06+01");
+    assert_true(pgvalue_compare(&t, &a, &b) < 0);
+    assert_true(pgvalue_compare(&t, &c, &b) < 0);
+    assert_true(pgvalue_compare(&t, &b, &c) > 0);
+    assert_int_equal(pgvalue_compare(&t, &c, &c), 0);
+    pgvalue_dispose(&a), pgvalue_dispose(&b), pgvalue_dispose(&c);
+}
+
 static void test_ltree(void **state)
 {
     (void)state;
@@ -748,16 +776,16 @@ static void test_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_type_names),  cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_integers),    cmocka_unit_test(test_numeric),
-        cmocka_unit_test(test_floats),      cmocka_unit_test(test_booleans),
-        cmocka_unit_test(test_strings),     cmocka_unit_test(test_enum),
-        cmocka_unit_test(test_datetime),    cmocka_unit_test(test_json),
-        cmocka_unit_test(test_arrays),      cmocka_unit_test(test_from_json),
-        cmocka_unit_test(test_ordering),    cmocka_unit_test(test_copy),
-        cmocka_unit_test(test_bytea),       cmocka_unit_test(test_oid),
-        cmocka_unit_test(test_time),        cmocka_unit_test(test_ltree),
-        cmocka_unit_test(test_basic_dates),
+        cmocka_unit_test(test_type_names), cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_integers),   cmocka_unit_test(test_numeric),
+        cmocka_unit_test(test_floats),     cmocka_unit_test(test_booleans),
+        cmocka_unit_test(test_strings),    cmocka_unit_test(test_enum),
+        cmocka_unit_test(test_datetime),   cmocka_unit_test(test_json),
+        cmocka_unit_test(test_arrays),     cmocka_unit_test(test_from_json),
+        cmocka_unit_test(test_ordering),   cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_bytea),      cmocka_unit_test(test_oid),
+        cmocka_unit_test(test_time),       cmocka_unit_test(test_timetz),
+        cmocka_unit_test(test_ltree),      cmocka_unit_test(test_basic_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,7 @@ static void add_fn(scenario_t *sc, const char *name, const char *ret, bool set, 
         *sp = '\0';
         f->params = xrealloc(f->params, (f->param_count + 1) * sizeof *f->params);
         f->params[f->param_count++] =
-            (scenario_func_param_t){xstrdup(tok), xstrdup(sp + 1), SCENARIO_ARG_IN, false};
+            (scenario_func_param_t){xstrdup(tok), xstrdup(sp + 1), SCENARIO_ARG_IN, false, NULL};
     }
 }
 

@@ -301,6 +301,63 @@ static void test_functions(void **state)
                 "t|36|f\n");
 }
 
+/* The string, bytea, date/time, json and bit functions data representation
+ * casts use; each expectation is PostgreSQL 15's answer to the same query. */
+static void test_representation_functions(void **state)
+{
+    expect_rows(state, "select initcap('hello wORLD-foo bar2baz'), initcap(null) is null",
+                "Hello World-Foo Bar2baz|t\n");
+    expect_rows(state, "select to_hex(255), to_hex(-1), to_hex(-1::bigint), to_hex(null::int)",
+                "ff|ffffffff|ffffffffffffffff|\n");
+    expect_rows(state,
+                "select lpad('h\xc3\xa9llo', 3), lpad('ab', 6, 'xy'), lpad('ab', -1), "
+                "lpad('ab', 5, ''), lpad('ab', 4, '\xc3\xa9')",
+                "h\xc3\xa9l|xyxyab||ab|\xc3\xa9\xc3\xa9"
+                "ab\n");
+    expect_rows(state,
+                "select replace('aaa', 'aa', 'b'), replace('abc', '', 'x'), replace('abc', 'b', "
+                "''), replace(null, 'a', 'b') is null",
+                "ba|abc|ac|t\n");
+    expect_rows(state,
+                "select substring('h\xc3\xa9llo', 0, 3), substring('h\xc3\xa9llo', 2), "
+                "substring('h\xc3\xa9llo', 9), substr('abc', -1, 3), substring('abc', 2, 0)",
+                "h\xc3\xa9|\xc3\xa9llo||a|\n");
+    expect_rows(state,
+                "select translate('h\xc3\xa9llo', 'l\xc3\xa9', 'L'), translate('12345', "
+                "'143', 'ax')",
+                "hLLo|a2x5\n");
+    expect_rows(state,
+                "select encode('\\x0102'::bytea, 'base64'), encode('\\x010203'::bytea, 'hex'), "
+                "encode('\\x01'::bytea, 'base64')",
+                "AQI=|010203|AQ==\n");
+    /* 57 bytes are 76 characters and a newline (pg_base64_encode). */
+    expect_rows(
+        state,
+        "select length(encode('\\xabababababababababababababababababababababababababababababab"
+        "ababababababababababababababababababababababababababab'::bytea, 'base64'))",
+        "77\n");
+    expect_rows(state,
+                "select extract(epoch from '2017-12-14 01:02:30+00'::timestamptz), extract(epoch "
+                "from '1969-12-31 23:59:59.5+00'::timestamptz), extract(epoch from "
+                "'2020-01-01'::date), date_part('epoch', '2020-01-01 00:00:01.25'::timestamp)",
+                "1513213350.000000|-0.500000|1577836800|1577836801.25\n");
+    expect_rows(state,
+                "select '{\"a\":[1,{\"b\":\"x\"}]}'::json #>> '{a,1,b}', '\"s\"'::json #>> '{}', "
+                "'{\"a\":1}'::jsonb #>> '{a}', '[1,2]'::json #>> '{-1}', '{\"a\":1}'::json #>> "
+                "'{b}' is null",
+                "x|s|1|2|t\n");
+    expect_rows(state,
+                "select 'x0100'::bit(16)::int, 'xFFFFFFFF'::bit(32)::int, 'xFF'::bit(8)::bigint, "
+                "'x0100'::bit(8), '101'::bit(3)::int",
+                "256|-1|255|00000001|5\n");
+    expect_error(state, "select substring('abc', 1, -1)", "22011",
+                 "negative substring length not allowed", 0);
+    expect_error(state, "select encode('\\x01'::bytea, 'base32')", "22023",
+                 "unrecognized encoding: \"base32\"", 0);
+    expect_error(state, "select '012'::bit(3)", "22P02", "\"2\" is not a valid binary digit", 8);
+    expect_error(state, "select 'x1FFFFFFFF'::bit(36)::int", "22003", "integer out of range", 0);
+}
+
 static void expect_hint(void **state, const char *sql, const char *hint)
 {
     sql_exec_error_t err;
@@ -457,6 +514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_joins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_limit_distinct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_representation_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_on_conflict, setup, teardown),
