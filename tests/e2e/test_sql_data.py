@@ -97,6 +97,15 @@ class DataStatements:
         body = self.sql("select (select g from generate_series(1, 3) g limit -1)", status=400)
         self.assertEqual((body["code"], body["error"]), ("2201W", "LIMIT must not be negative"))
 
+    def test_name_type(self):
+        # name (NAMEDATALEN 64): input past 63 bytes is cut on a character
+        # boundary, C collation, text operators through name = text
+        body = self.sql("select ('" + "\u00e9" * 40 + "')::name as n, 'b'::name < 'a'::name as lt, "
+                        "'abc'::name like 'a%' as lk, 'x'::name || 'y' as cat, "
+                        "current_user = 'postgres' as cu")
+        self.assertEqual(body["results"][0]["rows"], [
+            {"n": "\u00e9" * 31, "lt": False, "lk": True, "cat": "xy", "cu": True}])
+
     def test_generate_series_in_from(self):
         body = self.sql("select g from generate_series(1, 3) g; "
                         "select generate_series from generate_series(10, 1, -4); "

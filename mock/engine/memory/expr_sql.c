@@ -69,7 +69,7 @@ static bool is_unknown(const ptype_t *p)
 }
 static bool stringish(const ptype_t *p)
 {
-    return p->special == SP_NAME || scalar(p, pgtype_kind_is_string);
+    return scalar(p, pgtype_kind_is_string);
 }
 
 /* Integer kinds ordered by width. */

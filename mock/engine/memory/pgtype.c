@@ -191,6 +191,7 @@ int pgtype_parse(const char *name, const pgtype_enum_t *const *enums, size_t enu
     } simple[] = {
         {"uuid", PGTYPE_UUID, false},
         {"text", PGTYPE_TEXT, false},
+        {"name", PGTYPE_NAME, false},
         {"smallint", PGTYPE_INT2, false},
         {"int2", PGTYPE_INT2, false},
         {"integer", PGTYPE_INT4, false},
@@ -351,6 +352,8 @@ static const char *base_name(const pgtype_t *t)
         return "uuid";
     case PGTYPE_TEXT:
         return "text";
+    case PGTYPE_NAME:
+        return "name";
     case PGTYPE_VARCHAR:
         return "character varying";
     case PGTYPE_CHAR:
@@ -2663,6 +2666,17 @@ static int scalar_from_text(const pgtype_t *t, const char *s, size_t n, pgvalue_
     case PGTYPE_TEXT:
         set_str(out, xstrndup(s, n));
         return 0;
+    case PGTYPE_NAME: {
+        /* namein: silently cut to NAMEDATALEN - 1 bytes, on a character */
+        size_t len = n;
+        if (len > 63) {
+            len = 63;
+            while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+                len--;
+        }
+        set_str(out, xstrndup(s, len));
+        return 0;
+    }
     case PGTYPE_BYTEA:
         return pgbytea_from_text(s, n, out, err);
     case PGTYPE_OID:
@@ -3001,6 +3015,7 @@ static int scalar_compare(const pgtype_t *t, const pgvalue_t *a, const pgvalue_t
         return jsonb_compare(a->s, b->s);
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
+    case PGTYPE_NAME: /* name's collation is C: bytewise */
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
     case PGTYPE_BYTEA: /* the hex text orders as byteacmp orders the bytes */
@@ -3079,6 +3094,7 @@ static uint64_t scalar_hash(const pgtype_t *t, const pgvalue_t *v)
         return jsonb_hash(v->s);
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
+    case PGTYPE_NAME:
     case PGTYPE_VARCHAR:
     case PGTYPE_JSON:
     case PGTYPE_TSVECTOR:
@@ -3268,6 +3284,7 @@ static void scalar_json(const pgtype_t *t, const pgvalue_t *v, buf_t *out)
         break;
     case PGTYPE_UUID:
     case PGTYPE_TEXT:
+    case PGTYPE_NAME:
     case PGTYPE_VARCHAR:
     case PGTYPE_CHAR:
     case PGTYPE_ENUM:

@@ -17,6 +17,7 @@
 typedef enum pgtype_kind {
     PGTYPE_UUID,
     PGTYPE_TEXT,
+    PGTYPE_NAME,    /* name: an identifier, at most NAMEDATALEN - 1 = 63 bytes */
     PGTYPE_VARCHAR, /* length = n for varchar(n), -1 unbounded */
     PGTYPE_CHAR,    /* bpchar; length = n (char without (n) is char(1)) */
     PGTYPE_INT2,
@@ -165,7 +166,7 @@ static inline bool pgtype_kind_is_number(pgtype_kind_t k)
 }
 static inline bool pgtype_kind_is_string(pgtype_kind_t k)
 {
-    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR;
+    return k == PGTYPE_TEXT || k == PGTYPE_VARCHAR || k == PGTYPE_CHAR || k == PGTYPE_NAME;
 }
 
 #endif

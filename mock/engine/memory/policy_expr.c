@@ -71,8 +71,6 @@ static const char *ptype_name(const ptype_t *p, char *scratch, size_t n)
 {
     if (p->special == SP_UNKNOWN)
         return "unknown";
-    if (p->special == SP_NAME)
-        return "name";
     return pgtype_name(&p->t, scratch, n);
 }
 
@@ -419,8 +417,8 @@ static bool can_cast(const ptype_t *from, const ptype_t *to)
     if (from->special == SP_UNKNOWN)
         return true;
     pgtype_kind_t f = from->t.kind, t = to->t.kind;
-    bool fs = from->special == SP_NAME || (!from->t.is_array && pgtype_kind_is_string(f));
-    bool ts = to->special == SP_NAME || (!to->t.is_array && pgtype_kind_is_string(t));
+    bool fs = !from->t.is_array && pgtype_kind_is_string(f);
+    bool ts = !to->t.is_array && pgtype_kind_is_string(t);
     if (fs || ts)
         return true;
     if (from->t.is_array || to->t.is_array)
@@ -456,7 +454,7 @@ static int make_cast(parser_t *p, node_t **np, const ptype_t *to, size_t cast_lo
     node_t *n = *np;
     char s1[96], s2[96];
     if (n->kind == N_CONST && n->type.special == SP_UNKNOWN) {
-        if (!n->val.is_null && to->special != SP_NAME) {
+        if (!n->val.is_null) {
             pgvalue_t v;
             pgrst_error_t e;
             pgrst_error_init(&e);
@@ -532,12 +530,12 @@ static int resolve_cmp(parser_t *p, node_t **l, node_t **r, const char *opname, 
         L = (*l)->type;
         R = (*r)->type;
     }
-    bool lstr = L.special == SP_NAME || is_scalar(&L, pgtype_kind_is_string);
-    bool rstr = R.special == SP_NAME || is_scalar(&R, pgtype_kind_is_string);
+    bool lstr = is_scalar(&L, pgtype_kind_is_string);
+    bool rstr = is_scalar(&R, pgtype_kind_is_string);
     if (lstr && rstr) {
         if (ptype_equal(&L, &R) && L.t.kind != PGTYPE_VARCHAR)
             return 0;
-        bool lname = L.special == SP_NAME, rname = R.special == SP_NAME;
+        bool lname = px_is_name(&L), rname = px_is_name(&R);
         /* text = name and name = text exist (PG 12+); otherwise text = text. */
         if (!(lname && R.t.kind == PGTYPE_TEXT && !rname) && !(lname && rname) &&
             !(L.t.kind == PGTYPE_TEXT && !lname))
@@ -742,7 +740,7 @@ static int build_typename(parser_t *p, const cJSON *tn, ptype_t *out)
     char *error = NULL;
     int rc = 0;
     if (strcmp(name, "name") == 0 && !array) {
-        *out = ptype_special(SP_NAME);
+        *out = ptype_of(PGTYPE_NAME);
     } else if (pgtype_parse(buf_cstr(&full), NULL, 0, &out->t, &error) == 0) {
         out->t.is_array = array;
     } else {
@@ -1039,7 +1037,7 @@ static node_t *build_sqlvalue(parser_t *p, const cJSON *v)
         if (op && strcmp(op, ops[k]) == 0) {
             node_t *n = node_new(N_SQLVAL, loc_or(v, 0));
             n->fn = k;
-            n->type = ptype_special(SP_NAME);
+            n->type = ptype_of(PGTYPE_NAME);
             return n;
         }
     }
@@ -1080,8 +1078,7 @@ static node_t *make_json(parser_t *p, node_t *l, node_t *r, const char *opname, 
     ptype_t L = l->type;
     bool json = L.special == SP_NONE && !L.t.is_array &&
                 (L.t.kind == PGTYPE_JSON || L.t.kind == PGTYPE_JSONB);
-    bool rok = r->type.special == SP_UNKNOWN || r->type.special == SP_NAME ||
-               is_scalar(&r->type, pgtype_kind_is_string) ||
+    bool rok = r->type.special == SP_UNKNOWN || is_scalar(&r->type, pgtype_kind_is_string) ||
                is_scalar(&r->type, pgtype_kind_is_int);
     ptype_t text = ptype_of(PGTYPE_TEXT);
     if (!json || !rok) {
@@ -2930,7 +2927,7 @@ static void dp_const(const node_t *n, buf_t *out)
         put_quoted(out, n->val.s);
         return;
     }
-    if (t->special == SP_NAME) {
+    if (px_is_name(t)) {
         put_quoted(out, n->val.s);
         buf_puts(out, "::name");
         return;

@@ -12,11 +12,18 @@
 
 #include <stdarg.h>
 
-enum { SP_NONE, SP_UNKNOWN, SP_NAME };
+enum { SP_NONE, SP_UNKNOWN };
 typedef struct ptype {
     pgtype_t t;
     int special;
 } ptype_t;
+
+/* Postgres's name (current_user, a name column): a string type of its own,
+ * with the text = name operators. */
+static inline bool px_is_name(const ptype_t *p)
+{
+    return p->special == SP_NONE && !p->t.is_array && p->t.kind == PGTYPE_NAME;
+}
 
 typedef enum nkind {
     N_CONST,

@@ -949,7 +949,7 @@ static int assign_to(an_t *a, node_t **n, const store_column_t *col)
         ok = (tstr && !from->t.is_array) || (fnum && tnum) || (fdt && tdt) ||
              ((f == PGTYPE_JSON || f == PGTYPE_JSONB) && (t == PGTYPE_JSON || t == PGTYPE_JSONB));
     (void)fstr;
-    if (from->special == SP_NAME && !tstr)
+    if (px_is_name(from) && !tstr)
         ok = false;
     if (!ok) {
         char s1[96], s2[96];
