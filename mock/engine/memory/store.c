@@ -129,6 +129,10 @@ struct store {
     size_t ngrave, capgrave;
     uint64_t write_gen; /* bumped by every insert, update, delete and rollback */
     uint64_t epoch;     /* store_derived_release's count */
+    /* Derived relations outside the catalog (owned by their plans): their
+     * replaced row sets are released with the catalog's each epoch. */
+    store_table_t **detached;
+    size_t ndetached;
     char *ltree_schema; /* owned; NULL: ltree's operators are on every path */
     char **extra_path;  /* owned: db-extra-search-path's schemas */
     size_t nextra_path;
@@ -426,6 +430,9 @@ void store_free(store_t *s)
     for (size_t i = 0; i < s->ntables; i++)
         table_free(s->tables[i]);
     free(s->tables);
+    /* every plan owning a detached relation is freed before the store */
+    MOCK_ASSERT(s->ndetached == 0);
+    free(s->detached);
     for (size_t i = 0; i < s->nenums; i++) {
         pgtype_enum_t *e = s->enums[i];
         for (size_t j = 0; j < e->label_count; j++)
@@ -1216,6 +1223,9 @@ store_table_t *store_add_derived(store_t *s, const char *schema, const char *nam
     if (catalog) {
         s->tables = xrealloc(s->tables, (s->ntables + 1) * sizeof *s->tables);
         s->tables[s->ntables++] = t;
+    } else {
+        s->detached = xrealloc(s->detached, (s->ndetached + 1) * sizeof *s->detached);
+        s->detached[s->ndetached++] = t;
     }
     return t;
 }
@@ -1225,6 +1235,12 @@ void store_derived_free(store_table_t *t)
     if (!t)
         return;
     MOCK_ASSERT(t->derived && !t->derived->catalog);
+    store_t *s = t->store;
+    for (size_t i = 0; i < s->ndetached; i++)
+        if (s->detached[i] == t) {
+            s->detached[i] = s->detached[--s->ndetached];
+            break;
+        }
     table_free(t);
 }
 
@@ -1340,6 +1356,8 @@ void store_derived_release(store_t *s)
     for (size_t i = 0; i < s->ntables; i++)
         if (s->tables[i]->derived)
             derived_release_old(s->tables[i]);
+    for (size_t i = 0; i < s->ndetached; i++)
+        derived_release_old(s->detached[i]);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -220,7 +220,8 @@ store_table_t *store_add_derived(store_t *s, const char *schema, const char *nam
                                  const char *const *names, const pgtype_t *types, size_t n,
                                  bool catalog, bool refill_always, store_fill_fn fill, void *ctx,
                                  char **error);
-void store_derived_free(store_table_t *t); /* detached ones only; NULL is a no-op */
+/* Detached ones only, before the store is freed; NULL is a no-op. */
+void store_derived_free(store_table_t *t);
 /* Takes a derived relation out of the catalog and frees it (a view being
  * built that turned out not to analyse); nothing may refer to it. */
 void store_drop_derived(store_t *s, store_table_t *t);
