@@ -41,10 +41,7 @@ static const cJSON *get(const cJSON *o, const char *key)
     return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
-/* Runs the view's query for a reader: as the owner (privileges and
- * row-level security of the tables below are the owner's, who sees every
- * row), or with WITH (security_invoker) as the reader. current_user stays
- * the reader's either way, as in Postgres. */
+/* A statement's budget that ran out, as the statement reports it. */
 static int work_error(const mock_work_t *w, pgrst_error_t *err)
 {
     if (w->fail_code)
@@ -122,6 +119,10 @@ static int fill_tracked(mem_view_t *v, store_table_t *t, const store_reader_t *r
     return rc;
 }
 
+/* Runs the view's query for a reader: as the owner (privileges and
+ * row-level security of the tables below are the owner's, who sees every
+ * row), or with WITH (security_invoker) as the reader. current_user stays
+ * the reader's either way, as in Postgres. */
 static int fill(void *ctx, store_table_t *t, const store_reader_t *rd, pgrst_error_t *err)
 {
     mem_view_t *v = ctx;
