@@ -106,6 +106,25 @@ class DataStatements:
         self.assertEqual(body["results"][0]["rows"], [
             {"n": "\u00e9" * 31, "lt": False, "lk": True, "cat": "xy", "cu": True}])
 
+    def test_union(self):
+        # UNION removes duplicates, ALL keeps them; the types widen; ORDER BY
+        # and LIMIT apply to the whole (PostgreSQL 15's answers)
+        body = self.sql("select g as n from generate_series(1, 3) g union "
+                        "select g from generate_series(2, 4) g order by n desc; "
+                        "select 1 as a union all select 1 union all select 2.5 order by 1 limit 2; "
+                        "select count(*) as c from (select id from notes union all "
+                        "select id from notes) u")
+        self.assertEqual(body, {"results": [
+            {"command": "SELECT 4", "rows": [{"n": 4}, {"n": 3}, {"n": 2}, {"n": 1}]},
+            {"command": "SELECT 2", "rows": [{"a": 1}, {"a": 1}]},
+            {"command": "SELECT 1", "rows": [{"c": 2}]}]})
+        body = self.sql("select 1 union select 'x'::text", status=400)
+        self.assertEqual((body["code"], body["error"]),
+                         ("42804", "UNION types integer and text cannot be matched"))
+        body = self.sql("select 1 as a union select 2, 3", status=400)
+        self.assertEqual((body["code"], body["error"]),
+                         ("42601", "each UNION query must have the same number of columns"))
+
     def test_generate_series_in_from(self):
         body = self.sql("select g from generate_series(1, 3) g; "
                         "select generate_series from generate_series(10, 1, -4); "

@@ -68,6 +68,11 @@ struct sql_plan {
     struct derived_rel *derived;
     px_cte_t **ctes;
     size_t nderived, nctes;
+    /* UNION [ALL] of larg and rarg (owned): their rows, the types made
+     * common, distinct unless `all`; then sort (output columns) and
+     * limit/offset above */
+    sql_plan_t *larg, *rarg;
+    bool setop_all;
 };
 
 /* A relation the statement made for itself: a subquery's (plan) or a
@@ -227,6 +232,8 @@ static void plan_free_parts(sql_plan_t *p)
         series_free(p->derived[i].series);
     }
     free(p->derived);
+    sql_plan_free(p->larg);
+    sql_plan_free(p->rarg);
     for (size_t i = 0; i < p->nctes; i++)
         free(p->ctes[i]);
     free(p->ctes);
@@ -813,6 +820,123 @@ static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const 
     return t;
 }
 
+/* One SELECT of a set operation, analysed as a statement of its own in the
+ * same context as a subquery in FROM. */
+static int analyse_arm(an_t *a, const cJSON *sel, sql_plan_t **out)
+{
+    if (a->p.depth + 1 > 32)
+        return px_perr(&a->p, 0, "54001", "stack depth limit exceeded");
+    sql_plan_t *sub = xcalloc(1, sizeof *sub);
+    an_t b;
+    an_init(&b, a->p.store, a->p.src, a->p.names, sub);
+    b.p.search_path = a->p.search_path;
+    b.p.nsearch_path = a->p.nsearch_path;
+    b.p.ctes = a->p.ctes;
+    b.p.depth = a->p.depth + 1;
+    if (analyse_select(&b, sel) < 0) {
+        *a->p.err = b.perr;
+        sql_plan_free(sub);
+        return -1;
+    }
+    *out = sub;
+    return 0;
+}
+
+/* The type both arms' column becomes (select_common_type): the same type;
+ * numbers widen (integers to the wider, to numeric, to double precision);
+ * anything else is 42804 `UNION types X and Y cannot be matched`. */
+static int common_type(an_t *a, const pgtype_t *l, const pgtype_t *r, pgtype_t *out)
+{
+    if (l->kind == r->kind && l->is_array == r->is_array &&
+        (l->kind != PGTYPE_ENUM || l->enum_def == r->enum_def)) {
+        *out = *l;
+        if (l->kind == PGTYPE_VARCHAR && l->length != r->length)
+            out->length = -1;
+        return 0;
+    }
+    if (!l->is_array && !r->is_array && pgtype_kind_is_number(l->kind) &&
+        pgtype_kind_is_number(r->kind)) {
+        pgtype_kind_t k = pgtype_kind_is_float(l->kind) || pgtype_kind_is_float(r->kind)
+                              ? PGTYPE_FLOAT8
+                          : l->kind == PGTYPE_NUMERIC || r->kind == PGTYPE_NUMERIC ? PGTYPE_NUMERIC
+                          : l->kind == PGTYPE_INT8 || r->kind == PGTYPE_INT8       ? PGTYPE_INT8
+                          : l->kind == PGTYPE_INT4 || r->kind == PGTYPE_INT4       ? PGTYPE_INT4
+                                                                                   : PGTYPE_INT2;
+        *out = px_ptype_of(k).t;
+        return 0;
+    }
+    if (!l->is_array && !r->is_array && pgtype_kind_is_string(l->kind) &&
+        pgtype_kind_is_string(r->kind)) {
+        *out = px_ptype_of(PGTYPE_TEXT).t;
+        return 0;
+    }
+    char s1[96], s2[96];
+    return px_perr(&a->p, 0, "42804", "UNION types %s and %s cannot be matched",
+                   pgtype_name(l, s1, sizeof s1), pgtype_name(r, s2, sizeof s2));
+}
+
+/* SELECT ... UNION [ALL] SELECT ... [ORDER BY output] [LIMIT/OFFSET]. */
+static int analyse_union(an_t *a, const cJSON *sel)
+{
+    sql_plan_t *pl = a->plan;
+    pl->cmd = CMD_SELECT;
+    const char *op = str(sel, "op");
+    if (strcmp(op, "SETOP_UNION") != 0)
+        return px_perr(&a->p, 0, "0A000",
+                       "supamock: INTERSECT and EXCEPT are not supported by the memory engine");
+    pl->setop_all = cJSON_IsTrue(get(sel, "all"));
+    if (analyse_arm(a, get(sel, "larg"), &pl->larg) < 0 ||
+        analyse_arm(a, get(sel, "rarg"), &pl->rarg) < 0)
+        return -1;
+    if (pl->larg->ntarget != pl->rarg->ntarget)
+        return px_perr(&a->p, 0, "42601", "each UNION query must have the same number of columns");
+    for (size_t i = 0; i < pl->larg->ntarget; i++) {
+        pgtype_t t;
+        if (common_type(a, &pl->larg->types[i], &pl->rarg->types[i], &t) < 0)
+            return -1;
+        pl->names = xrealloc(pl->names, (pl->ntarget + 1) * sizeof *pl->names);
+        pl->types = xrealloc(pl->types, (pl->ntarget + 1) * sizeof *pl->types);
+        pl->targets = xrealloc(pl->targets, (pl->ntarget + 1) * sizeof *pl->targets);
+        pl->names[pl->ntarget] = xstrdup(pl->larg->names[i]);
+        pl->types[pl->ntarget] = t;
+        pl->targets[pl->ntarget++] = NULL;
+    }
+    /* ORDER BY of a set operation: output columns by name or position */
+    const cJSON *sort = get(sel, "sortClause");
+    for (const cJSON *it = cJSON_IsArray(sort) ? sort->child : NULL; it; it = it->next) {
+        const cJSON *sb = get(it, "SortBy");
+        const cJSON *node = get(sb, "node");
+        const char *dir = str(sb, "sortby_dir");
+        const char *nulls = str(sb, "sortby_nulls");
+        sortkey_t k = {.expr = NULL, .out_col = -1};
+        k.desc = dir && strcmp(dir, "SORTBY_DESC") == 0;
+        k.nulls_first = nulls ? strcmp(nulls, "SORTBY_NULLS_FIRST") == 0 : k.desc;
+        long pos;
+        const cJSON *cr = get(node, "ColumnRef");
+        if (position_of(node, &pos)) {
+            if (pos < 1 || (size_t)pos > pl->ntarget)
+                return px_perr(&a->p, loc_or(node_body(node), 0), "42P10",
+                               "ORDER BY position %ld is not in select list", pos);
+            k.out_col = (int)pos - 1;
+        } else if (cr && list_len(get(cr, "fields")) == 1 && sval(get(cr, "fields")->child)) {
+            const char *name = sval(get(cr, "fields")->child);
+            for (size_t i = 0; i < pl->ntarget && k.out_col < 0; i++)
+                if (strcmp(pl->names[i], name) == 0)
+                    k.out_col = (int)i;
+        }
+        if (k.out_col < 0 || get(sb, "useOp"))
+            /* parse_clause.c: an expression over a UNION's columns */
+            return px_perr(&a->p, loc_or(node_body(node), 0), "0A000",
+                           "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+        pl->sort = xrealloc(pl->sort, (pl->nsort + 1) * sizeof *pl->sort);
+        pl->sort[pl->nsort++] = k;
+    }
+    if (build_limit(a, get(sel, "limitOffset"), "OFFSET", &pl->offset) < 0 ||
+        build_limit(a, get(sel, "limitCount"), "LIMIT", &pl->limit) < 0)
+        return -1;
+    return 0;
+}
+
 /* WITH a AS (SELECT ...), b AS (...): each query a relation in scope for
  * the ones after it and the statement (not RECURSIVE, not data-modifying). */
 static int build_with(an_t *a, const cJSON *with)
@@ -856,11 +980,14 @@ static int analyse_select(an_t *a, const cJSON *sel)
     size_t loc = 0;
     if (build_with(a, get(sel, "withClause")) < 0)
         return -1;
+    if (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0 && !get(sel, "lockingClause") &&
+        !get(sel, "intoClause"))
+        return analyse_union(a, sel);
     if (get(sel, "valuesLists") || get(sel, "windowClause") || get(sel, "lockingClause") ||
         get(sel, "intoClause") || (str(sel, "op") && strcmp(str(sel, "op"), "SETOP_NONE") != 0))
         return px_perr(&a->p, loc, "0A000",
-                       "supamock: VALUES, WITH, UNION/INTERSECT/EXCEPT, windows, FOR UPDATE and "
-                       "SELECT INTO are not supported by the memory engine"),
+                       "supamock: VALUES, windows, INTERSECT/EXCEPT, FOR UPDATE and SELECT INTO "
+                       "are not supported by the memory engine"),
                -1;
     const cJSON *distinct = get(sel, "distinctClause");
     if (distinct) {
@@ -1274,7 +1401,7 @@ bool sql_plan_column_origin(const sql_plan_t *p, size_t i, const store_table_t *
     if (p->cmd != CMD_SELECT || i >= p->ntarget)
         return false;
     const node_t *n = p->targets[i];
-    if (n->kind != N_COLUMN || n->depth != 0 || n->rte < 0 || (size_t)n->rte >= p->q->nrte)
+    if (!n || n->kind != N_COLUMN || n->depth != 0 || n->rte < 0 || (size_t)n->rte >= p->q->nrte)
         return false;
     *t = p->q->rtes[n->rte].t;
     *col = (size_t)n->col;
@@ -1297,6 +1424,8 @@ const char *sql_plan_auto_updatable(const sql_plan_t *p, const store_table_t **s
         return "Views containing GROUP BY are not automatically updatable.";
     if (p->having)
         return "Views containing HAVING are not automatically updatable.";
+    if (p->larg)
+        return "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.";
     if (p->nctes)
         return "Views containing WITH are not automatically updatable.";
     if (p->limit || p->offset)
@@ -2327,6 +2456,186 @@ static int run_delete(const sql_plan_t *pl, const sql_exec_env_t *env, sql_resul
     return rc;
 }
 
+/* ---- UNION [ALL] ---- */
+
+typedef struct union_rows {
+    const sql_plan_t *pl;
+    pgvalue_t *v; /* row-major, pl->ntarget a row */
+} union_rows_t;
+
+/* ORDER BY over the union's output columns, NULLs as each key says. */
+static int union_cmp(const union_rows_t *u, size_t a, size_t b)
+{
+    const sql_plan_t *pl = u->pl;
+    for (size_t k = 0; k < pl->nsort; k++) {
+        size_t c = (size_t)pl->sort[k].out_col;
+        const pgvalue_t *x = &u->v[a * pl->ntarget + c], *y = &u->v[b * pl->ntarget + c];
+        int r;
+        if (x->is_null || y->is_null)
+            r = x->is_null == y->is_null ? 0 : (x->is_null == pl->sort[k].nulls_first ? -1 : 1);
+        else
+            r = pgvalue_compare(&pl->types[c], x, y) * (pl->sort[k].desc ? -1 : 1);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static void union_sort(const union_rows_t *u, size_t *idx, size_t *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    union_sort(u, idx, tmp, h);
+    union_sort(u, idx + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = union_cmp(u, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+    while (i < h)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
+}
+
+static bool rows_same(const sql_plan_t *pl, const pgvalue_t *a, const pgvalue_t *b)
+{
+    for (size_t c = 0; c < pl->ntarget; c++) {
+        if (a[c].is_null != b[c].is_null)
+            return false;
+        if (!a[c].is_null && pgvalue_compare(&pl->types[c], &a[c], &b[c]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Both arms' rows (in the common types), without duplicates unless ALL
+ * (NULLs equal, as DISTINCT has them), then ORDER BY, OFFSET, LIMIT. */
+static int run_union(const sql_plan_t *pl, const sql_exec_env_t *env, sql_result_t *out,
+                     pgrst_error_t *err)
+{
+    size_t nc = pl->ntarget;
+    sql_result_t arms[2];
+    const sql_plan_t *plans[2] = {pl->larg, pl->rarg};
+    size_t ran = 0;
+    int rc = 0;
+    for (; ran < 2 && rc == 0; ran++) {
+        sql_exec_error_t e;
+        sql_exec_error_init(&e);
+        if (sql_exec_run(plans[ran], env, &arms[ran], &e) < 0) {
+            pgrst_error_move(err, &e.e);
+            sql_exec_error_dispose(&e);
+            rc = -1;
+            break;
+        }
+    }
+    size_t n = rc == 0 ? arms[0].nrows + arms[1].nrows : 0;
+    if (rc == 0 && n > SQL_EXEC_MAX_ROWS)
+        rc = too_many(err);
+    pgvalue_t *v = xcalloc((n ? n : 1) * (nc ? nc : 1), sizeof *v);
+    size_t k = 0;
+    /* hash buckets of kept rows, for DISTINCT */
+    size_t nb = 1;
+    while (nb < 2 * n)
+        nb <<= 1;
+    size_t *head = NULL, *next = NULL;
+    if (!pl->setop_all) {
+        head = xmalloc(nb * sizeof *head);
+        next = xmalloc((n ? n : 1) * sizeof *next);
+        for (size_t i = 0; i < nb; i++)
+            head[i] = SIZE_MAX;
+    }
+    for (size_t arm = 0; rc == 0 && arm < 2; arm++) {
+        const sql_result_t *r = &arms[arm];
+        for (size_t row = 0; rc == 0 && row < r->nrows; row++) {
+            if (!mock_work_charge(env->work, 2)) {
+                rc = pgrst_error_setf(err, "57014", "canceling statement due to statement timeout");
+                break;
+            }
+            pgvalue_t *dst = &v[k * nc];
+            for (size_t c = 0; c < nc && rc == 0; c++) {
+                const pgvalue_t *src = &r->values[row * nc + c];
+                if (src->is_null) {
+                    pgvalue_init_null(&dst[c]);
+                } else if (r->types[c].kind == pl->types[c].kind &&
+                           r->types[c].is_array == pl->types[c].is_array) {
+                    pgvalue_copy(&dst[c], src);
+                } else {
+                    ptype_t from = {.t = r->types[c]}, to = {.t = pl->types[c]};
+                    rc = px_convert(&from, src, &to, &dst[c], err);
+                    if (rc < 0)
+                        for (size_t x = 0; x < c; x++)
+                            pgvalue_dispose(&dst[x]);
+                }
+            }
+            if (rc < 0)
+                break;
+            if (!pl->setop_all) {
+                uint64_t h = 1469598103934665603ULL;
+                for (size_t c = 0; c < nc; c++)
+                    h = (h ^ (dst[c].is_null ? 0 : pgvalue_hash(&pl->types[c], &dst[c]))) *
+                        1099511628211ULL;
+                size_t b = (size_t)(h & (nb - 1));
+                bool dup = false;
+                for (size_t i = head[b]; i != SIZE_MAX && !dup; i = next[i])
+                    dup = rows_same(pl, &v[i * nc], dst);
+                if (dup) {
+                    for (size_t c = 0; c < nc; c++)
+                        pgvalue_dispose(&dst[c]);
+                    continue;
+                }
+                next[k] = head[b];
+                head[b] = k;
+            }
+            k++;
+        }
+    }
+    free(head);
+    free(next);
+    for (size_t i = 0; i < ran; i++)
+        sql_result_dispose(&arms[i]);
+    size_t *idx = xcalloc(k ? k : 1, sizeof *idx);
+    for (size_t i = 0; i < k; i++)
+        idx[i] = i;
+    if (rc == 0 && pl->nsort) {
+        size_t *tmp = xcalloc(k ? k : 1, sizeof *tmp);
+        union_rows_t u = {pl, v};
+        union_sort(&u, idx, tmp, k);
+        free(tmp);
+    }
+    int64_t limit = -1, offset = -1;
+    run_t r;
+    run_init(&r, pl, env);
+    if (rc == 0)
+        rc = eval_count(&r, pl->offset, &offset, "OFFSET", err);
+    if (rc == 0)
+        rc = eval_count(&r, pl->limit, &limit, "LIMIT", err);
+    size_t from = offset > 0 ? ((uint64_t)offset > k ? k : (size_t)offset) : 0;
+    size_t to = limit >= 0 && (uint64_t)limit < k - from ? from + (size_t)limit : k;
+    if (rc == 0) {
+        out->ncols = nc;
+        out->names = xcalloc(nc ? nc : 1, sizeof *out->names);
+        out->types = xcalloc(nc ? nc : 1, sizeof *out->types);
+        for (size_t c = 0; c < nc; c++) {
+            out->names[c] = xstrdup(pl->names[c]);
+            out->types[c] = pl->types[c];
+        }
+        out->nrows = to - from;
+        out->values = xcalloc((out->nrows ? out->nrows : 1) * (nc ? nc : 1), sizeof *out->values);
+        for (size_t i = from; i < to; i++) {
+            memcpy(&out->values[(i - from) * nc], &v[idx[i] * nc], nc * sizeof *v);
+            for (size_t c = 0; c < nc; c++)
+                pgvalue_init_null(&v[idx[i] * nc + c]);
+        }
+        out->rows_affected = out->nrows;
+    }
+    for (size_t i = 0; i < k * nc; i++)
+        pgvalue_dispose(&v[i]);
+    free(v);
+    free(idx);
+    return rc;
+}
+
 int sql_exec_run(const sql_plan_t *p, const sql_exec_env_t *env, sql_result_t *out,
                  sql_exec_error_t *err)
 {
@@ -2349,7 +2658,7 @@ int sql_exec_run(const sql_plan_t *p, const sql_exec_env_t *env, sql_result_t *o
     int rc;
     switch (p->cmd) {
     case CMD_SELECT:
-        rc = run_select(p, &local, out, &e);
+        rc = p->larg ? run_union(p, &local, out, &e) : run_select(p, &local, out, &e);
         break;
     case CMD_INSERT:
         rc = run_insert(p, &local, out, &e);
