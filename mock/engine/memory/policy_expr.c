@@ -2422,8 +2422,11 @@ static int sl_loop(sl_run_t *s, size_t i, pgrst_error_t *err)
 }
 
 /* ORDER BY of a subquery: its keys, NULLs as the key says. */
-static int sl_cmp(const subq_t *q, const sl_kept_t *a, const sl_kept_t *b)
+static int sl_cmp(const void *ctx, size_t ia, size_t ib)
 {
+    const sl_run_t *s = ctx;
+    const subq_t *q = s->q;
+    const sl_kept_t *a = &s->kept[ia], *b = &s->kept[ib];
     for (size_t i = 0; i < q->nsort; i++) {
         const node_t *key = q->sort[i] ? q->sort[i] : q->targets[q->sort_target[i]];
         const pgvalue_t *x = &a->keys[i], *y = &b->keys[i];
@@ -2438,33 +2441,40 @@ static int sl_cmp(const subq_t *q, const sl_kept_t *a, const sl_kept_t *b)
     return 0;
 }
 
-/* A stable merge sort (equal keys keep the scan's order). */
-static void sl_sort(const subq_t *q, sl_kept_t *v, sl_kept_t *tmp, size_t n)
+static void sort_run(size_t *idx, size_t *tmp, size_t n,
+                     int (*cmp)(const void *ctx, size_t a, size_t b), const void *ctx)
 {
     if (n < 2)
         return;
     size_t h = n / 2;
-    sl_sort(q, v, tmp, h);
-    sl_sort(q, v + h, tmp, n - h);
+    sort_run(idx, tmp, h, cmp, ctx);
+    sort_run(idx + h, tmp, n - h, cmp, ctx);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = sl_cmp(q, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+        tmp[k++] = cmp(ctx, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
     while (i < h)
-        tmp[k++] = v[i++];
+        tmp[k++] = idx[i++];
     while (j < n)
-        tmp[k++] = v[j++];
-    memcpy(v, tmp, n * sizeof *v);
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
 }
 
-/* OFFSET / LIMIT's value: -1 for none (NULL), 2201X / 2201W when negative. */
-static int sl_count(const node_t *n, const ectx_t *in, const char *what, int64_t *out,
-                    pgrst_error_t *err)
+void px_sort_indexes(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_t a, size_t b),
+                     const void *ctx)
+{
+    size_t *tmp = xcalloc(n ? n : 1, sizeof *tmp);
+    sort_run(idx, tmp, n, cmp, ctx);
+    free(tmp);
+}
+
+int px_eval_count(const node_t *n, const ectx_t *env, const char *what, int64_t *out,
+                  pgrst_error_t *err)
 {
     *out = -1;
     if (!n)
         return 0;
     pgvalue_t v;
-    if (eval(n, in, &v, err) < 0)
+    if (eval(n, env, &v, err) < 0)
         return -1;
     int rc = 0;
     if (!v.is_null && v.i < 0)
@@ -2485,29 +2495,36 @@ static int sl_window(sl_run_t *s, pgrst_error_t *err)
         steps += s->nkept;
     if (!mock_work_charge(s->env->pub->work, steps))
         return charge(s->env, err);
-    sl_kept_t *tmp = xcalloc(s->nkept ? s->nkept : 1, sizeof *tmp);
-    sl_sort(q, s->kept, tmp, s->nkept);
-    free(tmp);
+    size_t *order = xcalloc(s->nkept ? s->nkept : 1, sizeof *order);
+    for (size_t i = 0; i < s->nkept; i++)
+        order[i] = i;
+    px_sort_indexes(order, s->nkept, sl_cmp, s);
     const pgvalue_t **none = xcalloc(q->nrte ? q->nrte : 1, sizeof *none);
     frame_t f = {.up = s->env->frame, .depth = q->depth, .rows = none, .out = NULL};
     ectx_t in = *s->env;
     in.frame = &f;
     int64_t offset, limit;
-    int rc = sl_count(q->offset, &in, "OFFSET", &offset, err);
+    int rc = px_eval_count(q->offset, &in, "OFFSET", &offset, err);
     if (rc == 0)
-        rc = sl_count(q->limit, &in, "LIMIT", &limit, err);
+        rc = px_eval_count(q->limit, &in, "LIMIT", &limit, err);
     free(none);
-    if (rc < 0)
+    if (rc < 0) {
+        free(order);
         return -1;
+    }
     size_t from = offset > 0 ? ((uint64_t)offset > s->nkept ? s->nkept : (size_t)offset) : 0;
     size_t to = limit >= 0 && (uint64_t)limit < s->nkept - from ? from + (size_t)limit : s->nkept;
     for (size_t k = from; k < to && !s->decided; k++) {
-        frame_t kf = {.up = s->env->frame, .depth = q->depth, .rows = s->kept[k].cur, .out = NULL};
+        frame_t kf = {
+            .up = s->env->frame, .depth = q->depth, .rows = s->kept[order[k]].cur, .out = NULL};
         ectx_t kin = *s->env;
         kin.frame = &kf;
-        if (sl_take(s, &kin, &kf, err) < 0)
+        if (sl_take(s, &kin, &kf, err) < 0) {
+            free(order);
             return -1;
+        }
     }
+    free(order);
     return 0;
 }
 

@@ -315,5 +315,13 @@ int px_compare(const ptype_t *lt, const pgvalue_t *a, const ptype_t *rt, const p
 int px_convert(const ptype_t *from, const pgvalue_t *v, const ptype_t *to, pgvalue_t *out,
                pgrst_error_t *err);
 int px_charge(const ectx_t *env, pgrst_error_t *err);
+/* A stable merge sort of idx[0..n) by cmp(ctx, a, b) (equal keys keep
+ * their order, as a scan's rows do under ORDER BY's ties here). */
+void px_sort_indexes(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_t a, size_t b),
+                     const void *ctx);
+/* OFFSET / LIMIT's value (n NULL or a NULL value: -1), 2201X / 2201W when
+ * negative (limit.c recompute_limits); what is "OFFSET" or "LIMIT". */
+int px_eval_count(const node_t *n, const ectx_t *env, const char *what, int64_t *out,
+                  pgrst_error_t *err);
 
 #endif

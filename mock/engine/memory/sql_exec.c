@@ -619,6 +619,30 @@ static sql_plan_t *owner_plan(an_t *a)
 
 static int analyse_select(an_t *a, const cJSON *sel);
 
+/* A SELECT nested in the statement (a subquery of FROM, a WITH query, an
+ * arm of a UNION), analysed as a statement of its own: the same text,
+ * variables, search path and WITH queries in scope, no column of the outer
+ * query, nesting bounded as Postgres's stack depth check bounds it. */
+static int analyse_arm(an_t *a, const cJSON *sel, sql_plan_t **out)
+{
+    if (a->p.depth + 1 > 32)
+        return px_perr(&a->p, 0, "54001", "stack depth limit exceeded");
+    sql_plan_t *sub = xcalloc(1, sizeof *sub);
+    an_t b;
+    an_init(&b, a->p.store, a->p.src, a->p.names, sub);
+    b.p.search_path = a->p.search_path;
+    b.p.nsearch_path = a->p.nsearch_path;
+    b.p.ctes = a->p.ctes;
+    b.p.depth = a->p.depth + 1;
+    if (analyse_select(&b, sel) < 0) {
+        *a->p.err = b.perr;
+        sql_plan_free(sub);
+        return -1;
+    }
+    *out = sub;
+    return 0;
+}
+
 /* px_derive_fn: the subquery is analysed as a statement of its own (the
  * same text, variables, search path and WITH queries in scope; no column
  * of the outer query), its columns named by colnames, then its output
@@ -632,22 +656,9 @@ static const store_table_t *derive(parser_t *p, const cJSON *select, const char 
         px_perr(p, loc, "0A000", "supamock: this subquery is not supported by the memory engine");
         return NULL;
     }
-    if (p->depth + 1 > 32) {
-        px_perr(p, loc, "54001", "stack depth limit exceeded");
+    sql_plan_t *sub = NULL;
+    if (analyse_arm(a, body, &sub) < 0)
         return NULL;
-    }
-    sql_plan_t *sub = xcalloc(1, sizeof *sub);
-    an_t b;
-    an_init(&b, p->store, p->src, p->names, sub);
-    b.p.search_path = p->search_path;
-    b.p.nsearch_path = p->nsearch_path;
-    b.p.ctes = p->ctes;
-    b.p.depth = p->depth + 1;
-    if (analyse_select(&b, body) < 0) {
-        *p->err = b.perr;
-        sql_plan_free(sub);
-        return NULL;
-    }
     size_t n = sub->ntarget;
     const char **names = xcalloc(n ? n : 1, sizeof *names);
     size_t k = 0;
@@ -818,28 +829,6 @@ static const store_table_t *derive_function(parser_t *p, const cJSON *rf, const 
     }
     own_derived(owner_plan(a), t, NULL, sr);
     return t;
-}
-
-/* One SELECT of a set operation, analysed as a statement of its own in the
- * same context as a subquery in FROM. */
-static int analyse_arm(an_t *a, const cJSON *sel, sql_plan_t **out)
-{
-    if (a->p.depth + 1 > 32)
-        return px_perr(&a->p, 0, "54001", "stack depth limit exceeded");
-    sql_plan_t *sub = xcalloc(1, sizeof *sub);
-    an_t b;
-    an_init(&b, a->p.store, a->p.src, a->p.names, sub);
-    b.p.search_path = a->p.search_path;
-    b.p.nsearch_path = a->p.nsearch_path;
-    b.p.ctes = a->p.ctes;
-    b.p.depth = a->p.depth + 1;
-    if (analyse_select(&b, sel) < 0) {
-        *a->p.err = b.perr;
-        sql_plan_free(sub);
-        return -1;
-    }
-    *out = sub;
-    return 0;
 }
 
 /* The type both arms' column becomes (select_common_type): the same type;
@@ -1740,23 +1729,7 @@ static bool rows_equal(const sql_plan_t *pl, const outrow_t *a, const outrow_t *
 
 static int eval_count(run_t *r, const node_t *n, int64_t *out, const char *what, pgrst_error_t *err)
 {
-    *out = -1;
-    if (!n)
-        return 0;
-    pgvalue_t v;
-    if (px_eval(n, &r->x, &v, err) < 0)
-        return -1;
-    if (!v.is_null) {
-        if (v.i < 0) {
-            pgvalue_dispose(&v);
-            /* limit.c recompute_limits */
-            return pgrst_error_setf(err, strcmp(what, "LIMIT") == 0 ? "2201W" : "2201X",
-                                    "%s must not be negative", what);
-        }
-        *out = v.i;
-    }
-    pgvalue_dispose(&v);
-    return 0;
+    return px_eval_count(n, &r->x, what, out, err);
 }
 
 /* Groups: key values, a representative combination, aggregate states. */
@@ -2464,8 +2437,9 @@ typedef struct union_rows {
 } union_rows_t;
 
 /* ORDER BY over the union's output columns, NULLs as each key says. */
-static int union_cmp(const union_rows_t *u, size_t a, size_t b)
+static int union_cmp(const void *ctx, size_t a, size_t b)
 {
+    const union_rows_t *u = ctx;
     const sql_plan_t *pl = u->pl;
     for (size_t k = 0; k < pl->nsort; k++) {
         size_t c = (size_t)pl->sort[k].out_col;
@@ -2479,23 +2453,6 @@ static int union_cmp(const union_rows_t *u, size_t a, size_t b)
             return r;
     }
     return 0;
-}
-
-static void union_sort(const union_rows_t *u, size_t *idx, size_t *tmp, size_t n)
-{
-    if (n < 2)
-        return;
-    size_t h = n / 2;
-    union_sort(u, idx, tmp, h);
-    union_sort(u, idx + h, tmp, n - h);
-    size_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        tmp[k++] = union_cmp(u, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
-    while (i < h)
-        tmp[k++] = idx[i++];
-    while (j < n)
-        tmp[k++] = idx[j++];
-    memcpy(idx, tmp, n * sizeof *idx);
 }
 
 static bool rows_same(const sql_plan_t *pl, const pgvalue_t *a, const pgvalue_t *b)
@@ -2598,10 +2555,8 @@ static int run_union(const sql_plan_t *pl, const sql_exec_env_t *env, sql_result
     for (size_t i = 0; i < k; i++)
         idx[i] = i;
     if (rc == 0 && pl->nsort) {
-        size_t *tmp = xcalloc(k ? k : 1, sizeof *tmp);
         union_rows_t u = {pl, v};
-        union_sort(&u, idx, tmp, k);
-        free(tmp);
+        px_sort_indexes(idx, k, union_cmp, &u);
     }
     int64_t limit = -1, offset = -1;
     run_t r;
